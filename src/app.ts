@@ -1,0 +1,158 @@
+import path from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import type { Logger } from 'pino';
+import { ApiKeysService } from './auth/api-keys.service.js';
+import { createAuth, type AuthEnv } from './auth/auth.middleware.js';
+import { isLoopbackHost, type Config } from './config.js';
+import { openDatabase, type DatabaseHandle } from './db/database.js';
+import { PayloadTooLargeError } from './errors.js';
+import { examplesRoutes } from './examples/examples.routes.js';
+import { ExamplesService } from './examples/examples.service.js';
+import { docsRoutes } from './http/docs.routes.js';
+import { createErrorHandler, errorBody } from './http/errors.js';
+import { modelsRoutes } from './models/models.routes.js';
+import { ModelsService } from './models/models.service.js';
+import { createLogger } from './observability/logger.js';
+import { Metrics } from './observability/metrics.js';
+import { predictionsRoutes } from './predictions/predictions.routes.js';
+import { PredictionsService } from './predictions/predictions.service.js';
+import { ReferenceRegistry } from './reference/reference.registry.js';
+
+/** Everything the routes are built from. */
+export interface Services {
+  config: Config;
+  log: Logger;
+  database: DatabaseHandle;
+  keys: ApiKeysService;
+  models: ModelsService;
+  examples: ExamplesService;
+  predictions: PredictionsService;
+  references: ReferenceRegistry;
+  metrics: Metrics;
+}
+
+/** Builds every service on one open database. */
+export async function createServices(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Services> {
+  const database = await openDatabase(config.dataDir);
+  const { db } = database;
+  const references = new ReferenceRegistry(db, path.join(config.dataDir, 'indexes'), log);
+  const models = new ModelsService(db);
+  const names = new Map<number, string>();
+  const metrics = new Metrics(() => references.sizes().map((s) => ({ model: names.get(s.modelId) ?? String(s.modelId), ...s })));
+  models.onChange(async (m) => {
+    names.set(m.id, m.name);
+    await references.reconfigure(m);
+  });
+  models.addDescriber(async (m) => ({ calibration: (await references.get(m)).calibrationSource() }));
+  const predictions = new PredictionsService(db, references, {
+    scored: (count, seconds) => {
+      metrics.scoringSeconds.observe(seconds);
+      metrics.predictionsIngested.inc(count);
+    },
+  });
+  for (const m of await models.list()) names.set(m.id, m.name);
+  return {
+    config,
+    log,
+    database,
+    keys: new ApiKeysService(db, config.adminKey),
+    models,
+    examples: new ExamplesService(db, references),
+    predictions,
+    references,
+    metrics,
+  };
+}
+
+/** The HTTP application; its type drives the typed `hono/client`. */
+export function buildRoutes(s: Services) {
+  const guard = createAuth(s.keys);
+  const limits = s.config.limits;
+  const app = new OpenAPIHono<AuthEnv>();
+  app.onError(createErrorHandler(s.log));
+  app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}`), 404));
+  app.use('*', async (c, next) => {
+    await next();
+    s.metrics.httpRequests.inc({ method: c.req.method, route: c.req.routePath, status: String(c.res.status) });
+  });
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: limits.maxBodyBytes,
+      onError: () => {
+        throw new PayloadTooLargeError(`Request body is larger than ${limits.maxBodyBytes} bytes`);
+      },
+    }),
+  );
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
+  const routes = app
+    .get('/healthz', (c) => c.json({ status: 'ok' as const }, 200))
+    .get('/metrics', async (c) => c.body(await s.metrics.registry.metrics(), 200, { 'content-type': s.metrics.registry.contentType }))
+    .route('/', modelsRoutes(s.models, guard))
+    .route('/', examplesRoutes(s.models, s.examples, guard, limits))
+    .route('/', predictionsRoutes(s.models, s.predictions, guard, limits))
+    .route('/', docsRoutes());
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'driftloop', version: '1', description: 'Active-learning feedback loop for production data drift' },
+  });
+  return routes;
+}
+
+export type AppType = ReturnType<typeof buildRoutes>;
+
+/** A running (or ready to run) driftloop. */
+export interface Driftloop {
+  services: Services;
+  app: AppType;
+  /** Starts listening; resolves with the bound port. */
+  start(): Promise<{ host: string; port: number }>;
+  /** Stops accepting, drains in-flight work, saves indexes, closes the database. */
+  stop(): Promise<void>;
+}
+
+/** The composition root. */
+export async function createApp(config: Config, log?: Logger): Promise<Driftloop> {
+  const services = await createServices(config, log);
+  const app = buildRoutes(services);
+  let server: ServerType | undefined;
+  let saver: NodeJS.Timeout | undefined;
+  const { log: logger } = services;
+
+  return {
+    services,
+    app,
+    async start() {
+      const open = await services.keys.isOpen();
+      if (open && !isLoopbackHost(config.host)) {
+        throw new Error(`No API key is configured, so driftloop only binds to loopback; HOST=${config.host} needs DRIFTLOOP_ADMIN_KEY or a key from 'driftloop keys create'`);
+      }
+      for (const m of await services.models.list()) await services.references.get(m);
+      await services.references.saveAll();
+      saver = setInterval(() => void services.references.saveAll().catch((err) => logger.error({ err }, 'index save failed')), 60_000);
+      saver.unref();
+      const port = await new Promise<number>((resolve, reject) => {
+        server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => resolve(info.port));
+        server.once('error', reject);
+      });
+      if (open) logger.warn({ host: config.host }, 'running OPEN: no API key configured, so every request is admin; bound to loopback only');
+      logger.info({ host: config.host, port, dataDir: config.dataDir }, 'driftloop listening');
+      return { host: config.host, port };
+    },
+    async stop() {
+      if (saver) clearInterval(saver);
+      if (server) {
+        const s = server;
+        await new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          if ('closeIdleConnections' in s) s.closeIdleConnections();
+        });
+      }
+      await services.references.saveAll();
+      await services.database.close();
+      logger.info('driftloop stopped');
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import { isIP } from 'node:net';
+import path from 'node:path';
+import { z } from 'zod';
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DRIFTLOOP_DATA_DIR: z.string().min(1).default('./data'),
+  DRIFTLOOP_ADMIN_KEY: z.string().min(16, 'DRIFTLOOP_ADMIN_KEY must be at least 16 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** Limits that protect the service; not read from the environment. */
+export interface Limits {
+  /** Largest accepted request body, in bytes. */
+  readonly maxBodyBytes: number;
+  /** Most records accepted in one batch (JSON or NDJSON). */
+  readonly maxBatchRecords: number;
+}
+
+/** Typed, frozen process configuration. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly adminKey: string | undefined;
+  readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  readonly limits: Limits;
+}
+
+export const DEFAULT_LIMITS: Limits = Object.freeze({ maxBodyBytes: 64 * 1024 * 1024, maxBatchRecords: 10_000 });
+
+/** Parses the environment once; throws with every problem listed when it is invalid. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.DRIFTLOOP_DATA_DIR),
+    adminKey: e.DRIFTLOOP_ADMIN_KEY,
+    logLevel: e.LOG_LEVEL,
+    limits: DEFAULT_LIMITS,
+  });
+}
+
+/** True for 127.0.0.0/8, ::1 and "localhost": addresses no other machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  if (isIP(host) === 6) return host === '::1';
+  return false;
+}

@@ -1,0 +1,76 @@
+/** Every error code the API can answer with. */
+export type ErrorCode =
+  | 'bad_request'
+  | 'validation_failed'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'payload_too_large'
+  | 'internal';
+
+/** Base of all domain errors: a code the HTTP layer maps to a status, and optional details. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** One bad record of a batch, by its position. */
+export interface RecordProblem {
+  index: number;
+  field: string;
+  message: string;
+}
+
+export class ValidationError extends DomainError {
+  constructor(message: string, details?: unknown) {
+    super('validation_failed', message, details);
+  }
+}
+
+/** A batch with bad records: nothing of it is stored. */
+export class BatchValidationError extends ValidationError {
+  constructor(
+    readonly problems: RecordProblem[],
+    what = 'records',
+  ) {
+    const indexes = [...new Set(problems.map((p) => p.index))];
+    super(`${indexes.length} invalid ${what}; nothing was stored`, { indexes, problems: problems.slice(0, 100) });
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(message: string) {
+    super('not_found', message);
+  }
+}
+
+export class ConflictError extends DomainError {
+  constructor(message: string, details?: unknown) {
+    super('conflict', message, details);
+  }
+}
+
+export class PayloadTooLargeError extends DomainError {
+  constructor(message: string) {
+    super('payload_too_large', message);
+  }
+}
+
+export class UnauthorizedError extends DomainError {
+  constructor(message = 'Missing or unknown API key') {
+    super('unauthorized', message);
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  constructor(message: string) {
+    super('forbidden', message);
+  }
+}

@@ -1,0 +1,61 @@
+import type { Insertable } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { ExampleTable } from '../db/schema.js';
+
+export type NewExampleRow = Insertable<ExampleTable>;
+
+/** A stored example as the reference index needs it. */
+export interface ReferenceRow {
+  seq: number;
+  id: string;
+  split: string;
+  concepts_json: string;
+  embedding: Buffer;
+}
+
+/** Ids among `ids` that the model already stores. */
+export async function findExistingExampleIds(db: Db, modelId: number, ids: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db
+      .selectFrom('examples')
+      .select('id')
+      .where('model_id', '=', modelId)
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute();
+    for (const r of rows) found.add(r.id);
+  }
+  return found;
+}
+
+/** Inserts rows and returns their sequence numbers, in order. */
+export async function insertExamples(db: Db, rows: NewExampleRow[]): Promise<number[]> {
+  const seqs: number[] = [];
+  for (let i = 0; i < rows.length; i += 200) {
+    const inserted = await db.insertInto('examples').values(rows.slice(i, i + 200)).returning('seq').execute();
+    seqs.push(...inserted.map((r) => r.seq));
+  }
+  return seqs;
+}
+
+/** Examples of a model with seq above `afterSeq`, oldest first, a page at a time. */
+export function listReferenceRows(db: Db, modelId: number, afterSeq: number, limit: number): Promise<ReferenceRow[]> {
+  return db
+    .selectFrom('examples')
+    .select(['seq', 'id', 'split', 'concepts_json', 'embedding'])
+    .where('model_id', '=', modelId)
+    .where('seq', '>', afterSeq)
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+}
+
+/** Ids and concepts of every example up to `maxSeq`, without embeddings. */
+export function listExampleMeta(db: Db, modelId: number, maxSeq: number): Promise<Omit<ReferenceRow, 'embedding'>[]> {
+  return db
+    .selectFrom('examples')
+    .select(['seq', 'id', 'split', 'concepts_json'])
+    .where('model_id', '=', modelId)
+    .where('seq', '<=', maxSeq)
+    .execute();
+}

@@ -1,0 +1,19 @@
+import { z } from '@hono/zod-openapi';
+import { embedding, inputRef, metadata, recordId } from '../http/common.schemas.js';
+
+export const exampleSchema = z
+  .object({
+    id: recordId,
+    embedding,
+    concepts: z.array(z.string().min(1)).max(1000),
+    split: z.enum(['train', 'eval']).optional(),
+    input: inputRef.optional(),
+    metadata: metadata.optional(),
+  })
+  .openapi('Example');
+
+export const examplesBatchSchema = z.object({ examples: z.array(exampleSchema) }).openapi('ExamplesBatch');
+
+export const examplesResultSchema = z
+  .object({ inserted: z.number(), duplicates: z.number(), train: z.number(), eval: z.number() })
+  .openapi('ExamplesResult');

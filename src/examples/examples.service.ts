@@ -1,0 +1,82 @@
+import type { Db } from '../db/database.js';
+import { BatchValidationError, type RecordProblem } from '../errors.js';
+import type { Model } from '../models/model.js';
+import { duplicateIdProblems, embeddingProblems, unknownConceptProblems } from '../models/record-checks.js';
+import type { ReferenceRegistry } from '../reference/reference.registry.js';
+import { splitForId } from '../util/hash-split.js';
+import { encodeVector } from '../util/vectors.js';
+import { findExistingExampleIds, insertExamples, type NewExampleRow } from './examples.repository.js';
+
+/** One labeled training input. */
+export interface ExampleInput {
+  id: string;
+  embedding: number[];
+  concepts: string[];
+  split?: 'train' | 'eval' | undefined;
+  input?: { url?: string | undefined; text?: string | undefined } | undefined;
+  metadata?: Record<string, unknown> | undefined;
+}
+
+export interface ExamplesResult {
+  inserted: number;
+  duplicates: number;
+  train: number;
+  eval: number;
+}
+
+/** Stores labeled examples and feeds them to the model's reference distribution. */
+export class ExamplesService {
+  constructor(
+    private readonly db: Db,
+    private readonly references: ReferenceRegistry,
+  ) {}
+
+  async add(model: Model, examples: ExampleInput[], source: 'original' | 'production' = 'original'): Promise<ExamplesResult> {
+    this.validate(model, examples);
+    const now = new Date().toISOString();
+    const stored = await this.db.transaction().execute(async (trx) => {
+      const existing = await findExistingExampleIds(trx, model.id, examples.map((e) => e.id));
+      const rows = examples.filter((e) => !existing.has(e.id)).map((e) => toRow(model, e, source, now));
+      const seqs = await insertExamples(trx, rows);
+      return rows.map((r, i) => ({ row: r, seq: seqs[i]! }));
+    });
+    const byId = new Map(examples.map((e) => [e.id, e]));
+    await this.references.add(
+      model,
+      stored.map(({ row, seq }) => ({
+        seq,
+        id: row.id,
+        split: row.split === 'eval' ? 'eval' : 'train',
+        concepts: JSON.parse(row.concepts_json) as string[],
+        embedding: byId.get(row.id)!.embedding,
+      })),
+    );
+    const evalCount = stored.filter((s) => s.row.split === 'eval').length;
+    return { inserted: stored.length, duplicates: examples.length - stored.length, train: stored.length - evalCount, eval: evalCount };
+  }
+
+  private validate(model: Model, examples: ExampleInput[]): void {
+    const problems: RecordProblem[] = duplicateIdProblems(examples);
+    examples.forEach((e, index) => {
+      problems.push(...embeddingProblems(model, e.embedding, index), ...unknownConceptProblems(model, e.concepts, index, 'concepts'));
+      if (model.task === 'multiclass' && e.concepts.length !== 1) {
+        problems.push({ index, field: 'concepts', message: 'a multiclass example has exactly one concept' });
+      }
+    });
+    if (problems.length > 0) throw new BatchValidationError(problems.sort((a, b) => a.index - b.index), 'examples');
+  }
+}
+
+function toRow(model: Model, e: ExampleInput, source: string, now: string): NewExampleRow {
+  return {
+    model_id: model.id,
+    id: e.id,
+    split: e.split ?? splitForId(e.id),
+    source,
+    concepts_json: JSON.stringify(e.concepts),
+    embedding: encodeVector(e.embedding),
+    input_json: e.input ? JSON.stringify(e.input) : null,
+    metadata_json: e.metadata ? JSON.stringify(e.metadata) : null,
+    created_at: now,
+  };
+}

@@ -1,0 +1,42 @@
+import { z } from '@hono/zod-openapi';
+
+/** Client-chosen record id. */
+export const recordId = z.string().min(1).max(256);
+
+export const modelParams = z.object({
+  model: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'model names use letters, digits, ".", "_" and "-"')
+    .openapi({ param: { name: 'model', in: 'path' }, example: 'perfect-pint' }),
+});
+
+/** JSON numbers only: `1e400` parses to Infinity and is refused here. */
+export const embedding = z.array(z.number()).min(1).max(65_536).openapi({ example: [0.12, -0.4, 0.33] });
+
+export const inputRef = z
+  .object({ url: z.string().max(2_000_000).optional(), text: z.string().max(100_000).optional() })
+  .strict()
+  .openapi('InputRef');
+
+export const metadata = z.record(z.string(), z.unknown());
+
+export const errorSchema = z
+  .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) })
+  .openapi('Error');
+
+/** Error responses every authenticated route can give. */
+export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 409 | 413)[]) {
+  const content = { 'application/json': { schema: errorSchema } };
+  return Object.fromEntries(statuses.map((s) => [s, { description: ERROR_TEXT[s], content }]));
+}
+
+const ERROR_TEXT = {
+  400: 'Bad input; nothing was stored',
+  401: 'Missing or unknown API key',
+  403: 'The key lacks the role',
+  404: 'Not found',
+  409: 'Conflict',
+  413: 'Body or batch too large',
+} as const;
+
+export const bearer = [{ bearerAuth: [] }];

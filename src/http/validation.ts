@@ -1,0 +1,25 @@
+import type { z } from 'zod';
+import { BatchValidationError, ValidationError, type RecordProblem } from '../errors.js';
+
+type Issue = z.core.$ZodIssue;
+
+/**
+ * zod-openapi hook: turns schema failures into the API's validation error. When
+ * the failures sit inside a batch array, the details list the bad indexes.
+ */
+export function validationHook(result: { success: boolean; error?: { issues: Issue[] } }): void {
+  if (result.success || !result.error) return;
+  const issues = result.error.issues;
+  const batch: RecordProblem[] = [];
+  for (const issue of issues) {
+    const [field, index, ...rest] = issue.path;
+    if (typeof field === 'string' && typeof index === 'number') {
+      batch.push({ index, field: rest.join('.') || field, message: issue.message });
+    }
+  }
+  if (batch.length > 0 && batch.length === issues.length) throw new BatchValidationError(batch);
+  throw new ValidationError(
+    'Request does not match the schema',
+    issues.slice(0, 50).map((i) => ({ path: i.path.join('.'), message: i.message })),
+  );
+}

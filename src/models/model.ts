@@ -1,0 +1,26 @@
+import type { Metric } from '../vectors/vector-index.js';
+import type { Settings } from './settings.js';
+
+export type Task = 'multiclass' | 'multilabel';
+
+/** A class in the taxonomy, with its visual-dictionary entry. */
+export interface Concept {
+  id: string;
+  description?: string;
+  includes?: string[];
+  excludes?: string[];
+}
+
+/** A monitored classifier. */
+export interface Model {
+  id: number;
+  name: string;
+  task: Task;
+  embeddingDim: number;
+  encoder: string | null;
+  metric: Metric;
+  concepts: Concept[];
+  settings: Settings;
+  createdAt: string;
+  updatedAt: string;
+}

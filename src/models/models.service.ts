@@ -1,0 +1,162 @@
+import type { Db } from '../db/database.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import type { Metric } from '../vectors/vector-index.js';
+import type { Concept, Model, Task } from './model.js';
+import {
+  countModelData,
+  findModelByName,
+  insertModel,
+  listModelRows,
+  updateModel,
+  type ModelRow,
+} from './models.repository.js';
+import { defaultSettings, mergeSettings } from './settings.js';
+
+/** A model definition as a client sends it. */
+export interface ModelDefinition {
+  task: Task;
+  embeddingDim: number;
+  encoder?: string | undefined;
+  metric?: Metric | undefined;
+  concepts: Concept[];
+  settings?: unknown;
+}
+
+/** Called after a model is created or changed, so derived state can follow. */
+export type ModelChangeListener = (model: Model) => void | Promise<void>;
+
+export function modelRowToModel(row: ModelRow): Model {
+  return {
+    id: row.id,
+    name: row.name,
+    task: row.task as Task,
+    embeddingDim: row.embedding_dim,
+    encoder: row.encoder,
+    metric: row.metric as Metric,
+    concepts: JSON.parse(row.concepts_json) as Concept[],
+    settings: mergeSettings(defaultSettings(), JSON.parse(row.settings_json)),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** Adds fields to a model's description (queue depth, champion, …) from other features. */
+export type ModelDescriber = (model: Model) => Promise<Record<string, unknown>>;
+
+/** A model as the API shows it. */
+export interface ModelDescription extends Record<string, unknown> {
+  name: string;
+  task: Task;
+  embeddingDim: number;
+  encoder: string | null;
+  metric: Metric;
+  concepts: Concept[];
+  settings: Model['settings'];
+  counts: { examples: { train: number; eval: number }; predictions: number };
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Registers and reads monitored models. */
+export class ModelsService {
+  private readonly listeners: ModelChangeListener[] = [];
+  private readonly describers: ModelDescriber[] = [];
+  private readonly cache = new Map<string, Model>();
+
+  constructor(private readonly db: Db) {}
+
+  onChange(listener: ModelChangeListener): void {
+    this.listeners.push(listener);
+  }
+
+  addDescriber(describer: ModelDescriber): void {
+    this.describers.push(describer);
+  }
+
+  /** The model with its counts and whatever other features add. */
+  async describe(model: Model): Promise<ModelDescription> {
+    const c = await this.counts(model);
+    const { id: _id, ...rest } = model;
+    const extras = await Promise.all(this.describers.map((d) => d(model)));
+    return Object.assign({ ...rest, counts: { examples: { train: c.train, eval: c.eval }, predictions: c.predictions } }, ...extras);
+  }
+
+  /** The model, or undefined when it does not exist. */
+  async find(name: string): Promise<Model | undefined> {
+    const cached = this.cache.get(name);
+    if (cached) return cached;
+    const row = await findModelByName(this.db, name);
+    if (!row) return undefined;
+    const model = modelRowToModel(row);
+    this.cache.set(name, model);
+    return model;
+  }
+
+  async get(name: string): Promise<Model> {
+    const model = await this.find(name);
+    if (!model) throw new NotFoundError(`Model '${name}' does not exist`);
+    return model;
+  }
+
+  async list(): Promise<Model[]> {
+    return (await listModelRows(this.db)).map(modelRowToModel);
+  }
+
+  counts(model: Model): Promise<{ train: number; eval: number; predictions: number }> {
+    return countModelData(this.db, model.id);
+  }
+
+  /** Creates the model, or updates it; the embedding space cannot change once data exists. */
+  async put(name: string, def: ModelDefinition): Promise<{ model: Model; created: boolean }> {
+    assertUniqueConcepts(def.concepts);
+    const existing = await this.find(name);
+    const now = new Date().toISOString();
+    const settings = mergeSettings(existing?.settings ?? defaultSettings(), def.settings ?? {});
+    const fields = {
+      task: def.task,
+      embedding_dim: def.embeddingDim,
+      encoder: def.encoder ?? null,
+      metric: def.metric ?? 'cosine',
+      concepts_json: JSON.stringify(def.concepts),
+      settings_json: JSON.stringify(settings),
+      updated_at: now,
+    };
+    let row: ModelRow;
+    if (!existing) {
+      row = await insertModel(this.db, { name, created_at: now, ...fields });
+    } else {
+      await this.assertCompatible(existing, def, fields.encoder, fields.metric);
+      row = await updateModel(this.db, existing.id, fields);
+    }
+    const model = modelRowToModel(row);
+    this.cache.set(name, model);
+    for (const listener of this.listeners) await listener(model);
+    return { model, created: !existing };
+  }
+
+  private async assertCompatible(existing: Model, def: ModelDefinition, encoder: string | null, metric: Metric): Promise<void> {
+    const counts = await this.counts(existing);
+    if (counts.train + counts.eval + counts.predictions === 0) return;
+    const changed: string[] = [];
+    if (existing.embeddingDim !== def.embeddingDim) changed.push('embeddingDim');
+    if (existing.encoder !== encoder) changed.push('encoder');
+    if (existing.metric !== metric) changed.push('metric');
+    if (existing.task !== def.task) changed.push('task');
+    if (changed.length > 0) {
+      throw new ConflictError(`Model '${existing.name}' has data; ${changed.join(', ')} cannot change`, { changed });
+    }
+    const kept = new Set(def.concepts.map((c) => c.id));
+    const removed = existing.concepts.filter((c) => !kept.has(c.id)).map((c) => c.id);
+    if (removed.length > 0) {
+      throw new ConflictError(`Model '${existing.name}' has data; concepts cannot be removed`, { removed });
+    }
+  }
+}
+
+function assertUniqueConcepts(concepts: Concept[]): void {
+  const seen = new Set<string>();
+  for (const c of concepts) {
+    if (seen.has(c.id)) throw new ValidationError(`Concept '${c.id}' is listed twice`, { concept: c.id });
+    seen.add(c.id);
+  }
+}

@@ -1,0 +1,44 @@
+import type { RecordProblem } from '../errors.js';
+import type { Model } from './model.js';
+
+/** Problems with an embedding for this model's space, or none. */
+export function embeddingProblems(model: Model, embedding: number[], index: number): RecordProblem[] {
+  if (embedding.length !== model.embeddingDim) {
+    return [{ index, field: 'embedding', message: `expected ${model.embeddingDim} dimensions, got ${embedding.length}` }];
+  }
+  let sq = 0;
+  for (const x of embedding) {
+    // JSON numbers like 1e400 parse to Infinity; the schema rejects them, this guards other callers.
+    if (!Number.isFinite(x)) return [{ index, field: 'embedding', message: 'values must be finite numbers' }];
+    sq += x * x;
+  }
+  if (model.metric === 'cosine' && sq === 0) {
+    return [{ index, field: 'embedding', message: 'a zero vector has no direction under the cosine metric' }];
+  }
+  return [];
+}
+
+/** A problem for each record whose id already appeared earlier in the same batch. */
+export function duplicateIdProblems(records: { id: string }[]): RecordProblem[] {
+  const first = new Map<string, number>();
+  const problems: RecordProblem[] = [];
+  records.forEach((r, index) => {
+    const at = first.get(r.id);
+    if (at === undefined) first.set(r.id, index);
+    else problems.push({ index, field: 'id', message: `id '${r.id}' also appears at index ${at} of this batch` });
+  });
+  return problems;
+}
+
+/** Problems with concept ids that are not in the taxonomy. */
+export function unknownConceptProblems(model: Model, concepts: string[], index: number, field: string): RecordProblem[] {
+  const known = new Set(model.concepts.map((c) => c.id));
+  const unknown = concepts.filter((c) => !known.has(c));
+  return unknown.length === 0 ? [] : [{ index, field, message: `unknown concepts: ${unknown.join(', ')}` }];
+}
+
+/** Problems with an encoder name that differs from the model's. */
+export function encoderProblems(model: Model, encoder: string | undefined, index: number): RecordProblem[] {
+  if (encoder === undefined || model.encoder === null || encoder === model.encoder) return [];
+  return [{ index, field: 'encoder', message: `model '${model.name}' uses encoder '${model.encoder}', not '${encoder}'` }];
+}

@@ -1,0 +1,45 @@
+import client from 'prom-client';
+
+/** Sizes of the reference indexes, read when metrics are scraped. */
+export type IndexSizes = () => { model: string; train: number; eval: number }[];
+
+/** The service's Prometheus metrics, on a registry of its own (tests build several apps). */
+export class Metrics {
+  readonly registry = new client.Registry();
+  readonly httpRequests = new client.Counter({
+    name: 'driftloop_http_requests_total',
+    help: 'HTTP requests by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly predictionsIngested = new client.Counter({
+    name: 'driftloop_predictions_ingested_total',
+    help: 'Predictions stored (duplicates excluded)',
+    labelNames: ['model'] as const,
+    registers: [this.registry],
+  });
+  readonly scoringSeconds = new client.Histogram({
+    name: 'driftloop_scoring_seconds',
+    help: 'Time to score one batch of predictions against the reference index',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  constructor(indexSizes: IndexSizes) {
+    const registry = this.registry;
+    new client.Gauge({
+      name: 'driftloop_index_points',
+      help: 'Points in each reference index',
+      labelNames: ['model', 'split'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const s of indexSizes()) {
+          this.set({ model: s.model, split: 'train' }, s.train);
+          this.set({ model: s.model, split: 'eval' }, s.eval);
+        }
+      },
+    });
+    client.collectDefaultMetrics({ register: registry, prefix: 'driftloop_' });
+  }
+}

@@ -1,0 +1,34 @@
+import type { Insertable, Selectable } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { PredictionTable } from '../db/schema.js';
+
+export type NewPredictionRow = Insertable<PredictionTable>;
+export type PredictionRow = Selectable<PredictionTable>;
+
+/** The stored scores of a prediction, as returned to the client. */
+export type StoredResultRow = Pick<PredictionRow, 'id' | 'ood_distance' | 'ood_score' | 'is_ood' | 'uncertainty' | 'priority'>;
+
+/** Stored results of those `ids` the model already has. */
+export async function findStoredResults(db: Db, modelId: number, ids: string[]): Promise<Map<string, StoredResultRow>> {
+  const found = new Map<string, StoredResultRow>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db
+      .selectFrom('predictions')
+      .select(['id', 'ood_distance', 'ood_score', 'is_ood', 'uncertainty', 'priority'])
+      .where('model_id', '=', modelId)
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute();
+    for (const r of rows) found.set(r.id, r);
+  }
+  return found;
+}
+
+/** Inserts rows and returns their sequence numbers, in order. */
+export async function insertPredictions(db: Db, rows: NewPredictionRow[]): Promise<number[]> {
+  const seqs: number[] = [];
+  for (let i = 0; i < rows.length; i += 100) {
+    const inserted = await db.insertInto('predictions').values(rows.slice(i, i + 100)).returning('seq').execute();
+    seqs.push(...inserted.map((r) => r.seq));
+  }
+  return seqs;
+}

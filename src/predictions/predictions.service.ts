@@ -1,0 +1,154 @@
+import type { Db } from '../db/database.js';
+import { BatchValidationError, ConflictError, type RecordProblem } from '../errors.js';
+import type { Model } from '../models/model.js';
+import { duplicateIdProblems, embeddingProblems, encoderProblems } from '../models/record-checks.js';
+import type { ReferenceRegistry } from '../reference/reference.registry.js';
+import { scorePrediction, type PredictionScore } from '../scoring/scorer.js';
+import { encodeVector } from '../util/vectors.js';
+import { findStoredResults, insertPredictions, type NewPredictionRow, type StoredResultRow } from './predictions.repository.js';
+
+/** One prediction as a production app forwards it. */
+export interface PredictionInput {
+  id: string;
+  embedding: number[];
+  scores: Record<string, number>;
+  encoder?: string | undefined;
+  modelVersion?: string | undefined;
+  timestamp?: string | undefined;
+  input?: { url?: string | undefined; text?: string | undefined } | undefined;
+  metadata?: Record<string, unknown> | undefined;
+}
+
+/** What the client gets back for one prediction. */
+export interface PredictionResult {
+  id: string;
+  ood: { distance: number; score: number; isOod: boolean };
+  uncertainty: number;
+  priority: number;
+  queued: boolean;
+  duplicate: boolean;
+}
+
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+  results: PredictionResult[];
+}
+
+/** A stored, scored prediction handed to whatever acts on new predictions (the review queue). */
+export interface ScoredPrediction {
+  seq: number;
+  input: PredictionInput;
+  score: PredictionScore;
+}
+
+/** Runs inside the ingest transaction; returns, per prediction, whether it was queued. */
+export type PredictionSink = (db: Db, model: Model, scored: ScoredPrediction[]) => Promise<boolean[]>;
+
+/** Observes ingestion for metrics. */
+export interface IngestObserver {
+  scored(count: number, seconds: number): void;
+}
+
+/** Validates, scores and stores production predictions. */
+export class PredictionsService {
+  private sink: PredictionSink = async (_db, _model, scored) => scored.map(() => false);
+
+  constructor(
+    private readonly db: Db,
+    private readonly references: ReferenceRegistry,
+    private readonly observer: IngestObserver,
+  ) {}
+
+  /** Replaces the step that decides what to queue (the review queue plugs in here). */
+  setSink(sink: PredictionSink): void {
+    this.sink = sink;
+  }
+
+  async ingest(model: Model, predictions: PredictionInput[]): Promise<IngestResult> {
+    this.validate(model, predictions);
+    const set = await this.references.get(model);
+    if (set.train.size === 0) {
+      throw new ConflictError(`Model '${model.name}' has no train-split examples yet; add examples before predictions`);
+    }
+    const ids = predictions.map((p) => p.id);
+    const known = await findStoredResults(this.db, model.id, ids);
+    const started = performance.now();
+    const fresh = predictions.filter((p) => !known.has(p.id));
+    const scores = fresh.map((p) => scorePrediction(model, set, p.embedding, p.scores));
+    this.observer.scored(fresh.length, (performance.now() - started) / 1000);
+
+    const now = new Date().toISOString();
+    const outcome = await this.db.transaction().execute(async (trx) => {
+      // Another request may have stored some of these ids while we were scoring.
+      const raced = await findStoredResults(trx, model.id, fresh.map((p) => p.id));
+      const keep = fresh.map((p, i) => ({ input: p, score: scores[i]! })).filter((x) => !raced.has(x.input.id));
+      const seqs = await insertPredictions(trx, keep.map((x) => toRow(model, x.input, x.score, now)));
+      const scored = keep.map((x, i) => ({ seq: seqs[i]!, input: x.input, score: x.score }));
+      const queued = await this.sink(trx, model, scored);
+      return { scored, queued, raced };
+    });
+
+    const freshResults = new Map(outcome.scored.map((s, i) => [s.input.id, toResult(s, outcome.queued[i] ?? false)]));
+    const stored = new Map([...known, ...outcome.raced]);
+    const results = predictions.map((p) => freshResults.get(p.id) ?? storedToResult(stored.get(p.id)!));
+    return { accepted: outcome.scored.length, duplicates: predictions.length - outcome.scored.length, results };
+  }
+
+  private validate(model: Model, predictions: PredictionInput[]): void {
+    const concepts = model.concepts.map((c) => c.id);
+    const problems: RecordProblem[] = duplicateIdProblems(predictions);
+    predictions.forEach((p, index) => {
+      problems.push(...embeddingProblems(model, p.embedding, index), ...encoderProblems(model, p.encoder, index));
+      const missing = concepts.filter((c) => !(c in p.scores));
+      const unknown = Object.keys(p.scores).filter((c) => !concepts.includes(c));
+      if (missing.length > 0) problems.push({ index, field: 'scores', message: `missing scores for: ${missing.join(', ')}` });
+      if (unknown.length > 0) problems.push({ index, field: 'scores', message: `concepts not in the taxonomy: ${unknown.join(', ')}` });
+    });
+    if (problems.length > 0) throw new BatchValidationError(problems.sort((a, b) => a.index - b.index), 'predictions');
+  }
+}
+
+function toRow(model: Model, p: PredictionInput, s: PredictionScore, now: string): NewPredictionRow {
+  return {
+    model_id: model.id,
+    id: p.id,
+    embedding: encodeVector(p.embedding),
+    scores_json: JSON.stringify(p.scores),
+    predicted: s.predicted,
+    top_score: s.topScore,
+    encoder: p.encoder ?? model.encoder,
+    model_version: p.modelVersion ?? null,
+    timestamp: p.timestamp ?? now,
+    input_json: p.input ? JSON.stringify(p.input) : null,
+    metadata_json: p.metadata ? JSON.stringify(p.metadata) : null,
+    ood_distance: s.ood.distance,
+    ood_score: s.ood.score,
+    is_ood: s.ood.isOod ? 1 : 0,
+    uncertainty: s.uncertainty,
+    least_confidence: s.leastConfidence,
+    entropy: s.entropy,
+    knn_concept: s.knn.concept,
+    knn_agreement: s.knn.share,
+    disagreement: s.disagreement ? 1 : 0,
+    priority: s.priority,
+    neighbors_json: JSON.stringify(s.neighbors.map((n) => [n.seq, n.distance])),
+    created_at: now,
+  };
+}
+
+function toResult(s: ScoredPrediction, queued: boolean): PredictionResult {
+  const { ood, uncertainty, priority } = s.score;
+  return { id: s.input.id, ood, uncertainty, priority, queued, duplicate: false };
+}
+
+function storedToResult(r: StoredResultRow): PredictionResult {
+  return {
+    id: r.id,
+    ood: { distance: r.ood_distance, score: r.ood_score, isOod: r.is_ood === 1 },
+    uncertainty: r.uncertainty,
+    priority: r.priority,
+    queued: false,
+    duplicate: true,
+  };
+}

@@ -1,0 +1,180 @@
+import type { Neighbors, VectorIndex } from '../vectors/vector-index.js';
+import { Calibration } from './calibration.js';
+
+/** One labeled example as the reference distribution sees it. */
+export interface ReferencePoint {
+  seq: number;
+  id: string;
+  split: 'train' | 'eval';
+  concepts: string[];
+  embedding: ArrayLike<number>;
+}
+
+/** A neighbour from the train split, with what a labeler or a vote needs. */
+export interface ReferenceNeighbor {
+  seq: number;
+  id: string;
+  concepts: string[];
+  distance: number;
+}
+
+/** The OOD measurement of one embedding against the train split. */
+export interface OodMeasurement {
+  /** Mean distance to the k nearest train examples. */
+  distance: number;
+  /** Conformal percentile of `distance` among calibration distances, in [0, 1]. */
+  score: number;
+  neighbors: ReferenceNeighbor[];
+}
+
+export interface ReferenceSetOptions {
+  k: number;
+  /** Below this many eval examples, calibrate on leave-one-out train distances. */
+  minCalibration: number;
+}
+
+/** Persisted calibration entry: eval label, its mean k-NN distance, its k-th neighbour distance. */
+export type CalibrationEntry = [label: number, distance: number, kth: number];
+
+const LOO_SAMPLE = 2000;
+
+/**
+ * A model's training distribution: the HNSW index over the train split, an index
+ * over the eval split, and the conformal calibration kept current as examples arrive.
+ */
+export class ReferenceSet {
+  readonly calibration = new Calibration();
+  private readonly kth = new Map<number, number>();
+  private readonly meta = new Map<number, { id: string; concepts: string[] }>();
+  private loo: { calibration: Calibration; trainSize: number } | undefined;
+  highWater = 0;
+
+  constructor(
+    readonly train: VectorIndex,
+    readonly evalIndex: VectorIndex,
+    private options: ReferenceSetOptions,
+  ) {}
+
+  get k(): number {
+    return this.options.k;
+  }
+
+  /** Restores calibration saved beside the indexes. */
+  restoreCalibration(entries: CalibrationEntry[]): void {
+    for (const [label, distance, kth] of entries) {
+      this.calibration.set(label, distance);
+      this.kth.set(label, kth);
+    }
+  }
+
+  calibrationEntries(): CalibrationEntry[] {
+    return [...this.calibration.entries()].map(([label, d]) => [label, d, this.kth.get(label) ?? Infinity]);
+  }
+
+  /** Registers id and concepts of a point already in an index (used when loading). */
+  remember(seq: number, id: string, concepts: string[]): void {
+    this.meta.set(seq, { id, concepts });
+  }
+
+  conceptsOf(seq: number): string[] | undefined {
+    return this.meta.get(seq)?.concepts;
+  }
+
+  /** Changes k or the calibration minimum; recomputes every calibration distance when k changes. */
+  reconfigure(options: ReferenceSetOptions): void {
+    const kChanged = options.k !== this.options.k;
+    this.options = options;
+    if (kChanged) {
+      this.loo = undefined;
+      for (const [label] of this.calibration.entries()) this.recalibrate(label, this.evalIndex.vector(label));
+    }
+  }
+
+  /** Adds points in order: train first, then refreshes the eval points they affect, then new eval points. */
+  add(points: ReferencePoint[]): void {
+    const affected = new Set<number>();
+    const k = this.options.k;
+    for (const p of points) {
+      this.meta.set(p.seq, { id: p.id, concepts: p.concepts });
+      this.highWater = Math.max(this.highWater, p.seq);
+      if (p.split !== 'train' || this.train.has(p.seq)) continue;
+      this.train.add(p.seq, p.embedding);
+      // A new train point changes an eval point's k-NN distance only if it falls inside its k-th radius.
+      const near = this.evalIndex.search(p.embedding, k);
+      near.labels.forEach((label, i) => {
+        if (near.distances[i]! < (this.kth.get(label) ?? Infinity)) affected.add(label);
+      });
+    }
+    for (const [label, kth] of this.kth) if (kth === Infinity) affected.add(label);
+    for (const label of affected) this.recalibrate(label, this.evalIndex.vector(label));
+    for (const p of points) {
+      if (p.split !== 'eval' || this.evalIndex.has(p.seq)) continue;
+      this.evalIndex.add(p.seq, p.embedding);
+      this.recalibrate(p.seq, p.embedding);
+    }
+  }
+
+  /** The k nearest train examples of `vector`. */
+  neighbors(vector: ArrayLike<number>, k = this.options.k): ReferenceNeighbor[] {
+    return this.toNeighbors(this.train.search(vector, k));
+  }
+
+  /** Measures how far `vector` lies from the train split, calibrated. */
+  measure(vector: ArrayLike<number>): OodMeasurement {
+    const neighbors = this.neighbors(vector);
+    const distance = mean(neighbors.map((n) => n.distance));
+    return { distance, score: this.activeCalibration().percentile(distance), neighbors };
+  }
+
+  /** Eval-split calibration, or leave-one-out train distances while the eval split is small. */
+  activeCalibration(): Calibration {
+    if (this.calibration.size >= this.options.minCalibration) return this.calibration;
+    if (!this.loo || this.train.size > this.loo.trainSize * 1.1) {
+      this.loo = { calibration: this.leaveOneOut(), trainSize: this.train.size };
+    }
+    return this.loo.calibration;
+  }
+
+  /** Which calibration is in force, for reports. */
+  calibrationSource(): { source: 'eval' | 'leave-one-out'; size: number } {
+    const cal = this.activeCalibration();
+    return { source: cal === this.calibration ? 'eval' : 'leave-one-out', size: cal.size };
+  }
+
+  private leaveOneOut(): Calibration {
+    const cal = new Calibration();
+    const k = this.options.k;
+    if (this.train.size <= 1) return cal;
+    const labels = [...this.meta.keys()].filter((seq) => this.train.has(seq));
+    const step = Math.max(1, Math.floor(labels.length / LOO_SAMPLE));
+    for (let i = 0; i < labels.length; i += step) {
+      const label = labels[i]!;
+      const found = this.train.search(this.train.vector(label), k + 1);
+      const others = found.distances.filter((_, j) => found.labels[j] !== label).slice(0, k);
+      if (others.length > 0) cal.set(label, mean(others));
+    }
+    return cal;
+  }
+
+  private recalibrate(label: number, vector: ArrayLike<number>): void {
+    const found = this.train.search(vector, this.options.k);
+    if (found.distances.length === 0) {
+      this.kth.set(label, Infinity);
+      return;
+    }
+    this.calibration.set(label, mean(found.distances));
+    // Fewer than k train points so far: mark for refresh when train grows.
+    this.kth.set(label, found.distances.length < this.options.k ? Infinity : found.distances.at(-1)!);
+  }
+
+  private toNeighbors(found: Neighbors): ReferenceNeighbor[] {
+    return found.labels.map((seq, i) => {
+      const m = this.meta.get(seq);
+      return { seq, id: m?.id ?? String(seq), concepts: m?.concepts ?? [], distance: found.distances[i]! };
+    });
+  }
+}
+
+function mean(xs: number[]): number {
+  return xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
+}

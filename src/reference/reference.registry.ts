@@ -1,0 +1,178 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import PQueue from 'p-queue';
+import type { Logger } from 'pino';
+import type { Db } from '../db/database.js';
+import { listExampleMeta, listReferenceRows, type ReferenceRow } from '../examples/examples.repository.js';
+import type { Model } from '../models/model.js';
+import { decodeVector } from '../util/vectors.js';
+import { HnswIndex, type HnswParams, DEFAULT_HNSW } from '../vectors/hnsw-index.js';
+import { ReferenceSet, type CalibrationEntry, type ReferencePoint } from './reference-set.js';
+
+interface SavedState {
+  version: 1;
+  metric: string;
+  dim: number;
+  k: number;
+  highWater: number;
+  trainCount: number;
+  evalCount: number;
+  calibration: CalibrationEntry[];
+}
+
+const PAGE = 2000;
+
+/**
+ * Owns every model's ReferenceSet: derived state, saved beside the database and
+ * caught up from it at start. All changes to one set go through its lock.
+ */
+export class ReferenceRegistry {
+  private readonly sets = new Map<number, ReferenceSet>();
+  private readonly locks = new Map<number, PQueue>();
+  private readonly dirty = new Set<number>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly dir: string,
+    private readonly log: Logger,
+    private readonly params: HnswParams = DEFAULT_HNSW,
+  ) {}
+
+  /** The model's set, loading and catching it up on first use. */
+  async get(model: Model): Promise<ReferenceSet> {
+    const existing = this.sets.get(model.id);
+    if (existing) return existing;
+    return this.lock(model.id, async () => this.sets.get(model.id) ?? this.open(model));
+  }
+
+  /** Sizes of every loaded set, for metrics. */
+  sizes(): { modelId: number; train: number; eval: number }[] {
+    return [...this.sets].map(([modelId, s]) => ({ modelId, train: s.train.size, eval: s.evalIndex.size }));
+  }
+
+  /** Adds committed examples to the model's set. */
+  async add(model: Model, points: ReferencePoint[]): Promise<void> {
+    const set = await this.get(model);
+    await this.lock(model.id, async () => {
+      set.add(points);
+      this.dirty.add(model.id);
+    });
+  }
+
+  /** Applies changed settings (k, calibration minimum) to a loaded set. */
+  async reconfigure(model: Model): Promise<void> {
+    const set = this.sets.get(model.id);
+    if (!set) return;
+    await this.lock(model.id, async () => {
+      set.reconfigure({ k: model.settings.ood.k, minCalibration: model.settings.ood.minCalibration });
+      this.dirty.add(model.id);
+    });
+  }
+
+  /** Saves every set changed since its last save. */
+  async saveAll(): Promise<void> {
+    for (const modelId of [...this.dirty]) {
+      const set = this.sets.get(modelId);
+      if (!set) continue;
+      await this.lock(modelId, async () => {
+        this.save(modelId, set);
+        this.dirty.delete(modelId);
+      });
+    }
+  }
+
+  private lock<T>(modelId: number, fn: () => Promise<T>): Promise<T> {
+    let q = this.locks.get(modelId);
+    if (!q) this.locks.set(modelId, (q = new PQueue({ concurrency: 1 })));
+    return q.add(fn);
+  }
+
+  private files(modelId: number) {
+    const base = path.join(this.dir, `model-${modelId}`);
+    return { base, train: path.join(base, 'train.hnsw'), eval: path.join(base, 'eval.hnsw'), state: path.join(base, 'state.json') };
+  }
+
+  private async open(model: Model): Promise<ReferenceSet> {
+    const started = Date.now();
+    const options = { k: model.settings.ood.k, minCalibration: model.settings.ood.minCalibration };
+    let set = this.loadSaved(model, options);
+    const loaded = set !== undefined;
+    if (set) {
+      const meta = await listExampleMeta(this.db, model.id, set.highWater);
+      for (const r of meta) set.remember(r.seq, r.id, parseConcepts(r));
+      const trainRows = meta.filter((r) => r.split === 'train').length;
+      if (trainRows !== set.train.size || meta.length - trainRows !== set.evalIndex.size) {
+        this.log.warn({ model: model.name }, 'saved reference index disagrees with the database; rebuilding');
+        set = undefined;
+      }
+    }
+    if (!set) {
+      set = new ReferenceSet(
+        HnswIndex.create(model.metric, model.embeddingDim, this.params),
+        HnswIndex.create(model.metric, model.embeddingDim, this.params),
+        options,
+      );
+    }
+    const before = set.highWater;
+    let caughtUp = 0;
+    for (let rows = await listReferenceRows(this.db, model.id, set.highWater, PAGE); rows.length > 0; ) {
+      set.add(rows.map(toPoint));
+      caughtUp += rows.length;
+      rows = await listReferenceRows(this.db, model.id, set.highWater, PAGE);
+    }
+    this.sets.set(model.id, set);
+    if (caughtUp > 0) this.dirty.add(model.id);
+    this.log.info(
+      { model: model.name, loaded, fromSeq: before, caughtUp, train: set.train.size, eval: set.evalIndex.size, ms: Date.now() - started },
+      'reference index ready',
+    );
+    return set;
+  }
+
+  private loadSaved(model: Model, options: { k: number; minCalibration: number }): ReferenceSet | undefined {
+    const f = this.files(model.id);
+    if (!fs.existsSync(f.state)) return undefined;
+    try {
+      const state = JSON.parse(fs.readFileSync(f.state, 'utf8')) as SavedState;
+      if (state.version !== 1 || state.metric !== model.metric || state.dim !== model.embeddingDim || state.k !== options.k) return undefined;
+      const train = HnswIndex.load(f.train, model.metric, model.embeddingDim, this.params);
+      const evalIndex = HnswIndex.load(f.eval, model.metric, model.embeddingDim, this.params);
+      if (!train || !evalIndex || train.size !== state.trainCount || evalIndex.size !== state.evalCount) return undefined;
+      const set = new ReferenceSet(train, evalIndex, options);
+      set.restoreCalibration(state.calibration);
+      set.highWater = state.highWater;
+      return set;
+    } catch (err) {
+      this.log.warn({ err, model: model.name }, 'saved reference index unreadable; rebuilding from the database');
+      return undefined;
+    }
+  }
+
+  private save(modelId: number, set: ReferenceSet): void {
+    const f = this.files(modelId);
+    fs.mkdirSync(f.base, { recursive: true });
+    set.train.save(f.train);
+    set.evalIndex.save(f.eval);
+    const state: SavedState = {
+      version: 1,
+      metric: set.train.metric,
+      dim: set.train.dim,
+      k: set.k,
+      highWater: set.highWater,
+      trainCount: set.train.size,
+      evalCount: set.evalIndex.size,
+      calibration: set.calibrationEntries(),
+    };
+    const tmp = `${f.state}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(state));
+    fs.renameSync(tmp, f.state);
+  }
+}
+
+function parseConcepts(r: { concepts_json: string }): string[] {
+  return JSON.parse(r.concepts_json) as string[];
+}
+
+function toPoint(r: ReferenceRow): ReferencePoint {
+  return { seq: r.seq, id: r.id, split: r.split === 'eval' ? 'eval' : 'train', concepts: parseConcepts(r), embedding: decodeVector(r.embedding) };
+}

@@ -1,0 +1,23 @@
+/** Distance metric of a model's embedding space. */
+export type Metric = 'cosine' | 'l2';
+
+/** k nearest neighbours of one query, nearest first. */
+export interface Neighbors {
+  labels: number[];
+  /** Cosine distance (1 − cos) or Euclidean distance. */
+  distances: number[];
+}
+
+/** The smallest approximate-nearest-neighbour surface the domain needs. */
+export interface VectorIndex {
+  readonly metric: Metric;
+  readonly dim: number;
+  readonly size: number;
+  add(label: number, vector: ArrayLike<number>): void;
+  search(vector: ArrayLike<number>, k: number): Neighbors;
+  has(label: number): boolean;
+  /** The stored vector of `label` (unit-normalised under cosine). */
+  vector(label: number): number[];
+  /** Writes the index to `file` atomically (temp file, then rename). */
+  save(file: string): void;
+}
