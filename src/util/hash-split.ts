@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 
-/** Deterministic 80/20 split: the first 4 bytes of sha256(id) as a fraction of 2^32. */
-export function splitForId(id: string, evalShare = 0.2): 'train' | 'eval' {
-  const h = createHash('sha256').update(id).digest();
-  return h.readUInt32BE(0) / 2 ** 32 < evalShare ? 'eval' : 'train';
+/** The data split an example or labeled item belongs to. */
+export type Split = 'train' | 'eval';
+
+/** Default share of ids that go to the eval split (DESIGN: 80/20 by id hash). */
+export const EVAL_SHARE = 0.2;
+
+/** Deterministic split of an id: the first 4 bytes of its UTF-8 SHA-256, big-endian, over 2^32, below `evalShare` → eval. */
+export function splitForId(id: string, evalShare: number = EVAL_SHARE): Split {
+  if (!(evalShare >= 0 && evalShare <= 1)) throw new RangeError(`evalShare ${evalShare} is outside [0, 1]`);
+  const position = createHash('sha256').update(id, 'utf8').digest().readUInt32BE(0) / 2 ** 32;
+  return position < evalShare ? 'eval' : 'train';
 }
