@@ -1,0 +1,47 @@
+import { html, raw } from 'hono/html';
+import type { HtmlEscapedString } from 'hono/utils/html';
+
+type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
+
+const STYLE = `
+:root { --fg:#1d2330; --muted:#5d6677; --line:#dde2ea; --accent:#2f6fde; --warn:#c2410c; --ok:#15803d; --bg:#f7f8fa; }
+* { box-sizing: border-box; }
+body { margin:0; font:14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color:var(--fg); background:var(--bg); }
+header.top { display:flex; gap:16px; align-items:center; padding:10px 20px; background:#fff; border-bottom:1px solid var(--line); }
+header.top a { color:var(--fg); text-decoration:none; font-weight:600; }
+main { padding:20px; max-width:1200px; margin:0 auto; }
+table { border-collapse:collapse; width:100%; background:#fff; }
+th, td { text-align:left; padding:6px 10px; border-bottom:1px solid var(--line); vertical-align:top; }
+th { color:var(--muted); font-weight:600; font-size:12px; text-transform:uppercase; letter-spacing:.03em; }
+.card { background:#fff; border:1px solid var(--line); border-radius:8px; padding:14px 16px; margin-bottom:16px; }
+.muted { color:var(--muted); }
+.badge { display:inline-block; padding:1px 8px; border-radius:999px; font-size:12px; font-weight:600; background:#e8eefb; color:var(--accent); }
+.badge.drift, .badge.warn { background:#fdeee6; color:var(--warn); }
+.badge.ok { background:#e7f6ec; color:var(--ok); }
+kbd { border:1px solid var(--line); border-bottom-width:2px; border-radius:4px; padding:0 5px; font-size:12px; background:#fff; }
+button { font:inherit; padding:6px 12px; border-radius:6px; border:1px solid var(--line); background:#fff; cursor:pointer; }
+button.primary { background:var(--accent); color:#fff; border-color:var(--accent); }
+`;
+
+/** The page shell shared by every server-rendered page; `html` escapes every interpolated value. */
+export function layout(title: string, body: Html, opts: { script?: string } = {}): Html {
+  return html`<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · driftloop</title><style>${raw(STYLE)}</style></head>
+<body>
+<header class="top"><a href="/">driftloop</a><a href="/docs" class="muted">API</a></header>
+<main>${body}</main>
+${opts.script ? html`<script type="module">${raw(opts.script)}</script>` : ''}
+</body></html>`;
+}
+
+/** True for URLs a page may load as an image: http(s) or data:image, nothing else (no javascript:). */
+export function isSafeImageUrl(url: string | undefined | null): url is string {
+  return typeof url === 'string' && (/^https?:\/\//i.test(url) || /^data:image\/(png|jpeg|gif|webp);base64,[a-z0-9+/=]+$/i.test(url));
+}
+
+/** Serialises data for an inline <script>, safe against `</script>` and friends. */
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}

@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+describe('models API', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.stop());
+
+  it('when a model is put, then the typed client reads it back with every setting filled in', async () => {
+    const put = await server.client.v1.models[':model'].$put({
+      param: { model: 'pint' },
+      json: { task: 'multiclass', embeddingDim: 4, encoder: 'enc@1', concepts: [{ id: 'lager', description: 'pale' }, { id: 'stout' }], settings: { ood: { k: 5 } } },
+    });
+    expect(put.status).toBe(201);
+    const res = await server.client.v1.models[':model'].$get({ param: { model: 'pint' } });
+    expect(res.status).toBe(200);
+    if (res.status !== 200) return;
+    const model = await res.json();
+    expect(model.encoder).toBe('enc@1');
+    expect(model.counts).toEqual({ examples: { train: 0, eval: 0 }, predictions: 0 });
+    expect(model.settings).toMatchObject({ ood: { k: 5, quantile: 0.95 }, drift: { windowSize: 500, threshold: 0.15 }, queue: { labelsPerItem: 1 } });
+  });
+
+  it('when the embedding space changes after data exists, then the update is refused with 409', async () => {
+    await server.request('PUT', '/v1/models/m2', { task: 'multiclass', embeddingDim: 2, concepts: [{ id: 'a' }, { id: 'b' }] });
+    const added = await server.request('POST', '/v1/models/m2/examples', { examples: [{ id: 'x', embedding: [1, 0], concepts: ['a'] }] });
+    expect(added.status).toBe(200);
+    const changed = await server.request('PUT', '/v1/models/m2', { task: 'multiclass', embeddingDim: 3, concepts: [{ id: 'a' }, { id: 'b' }] });
+    expect(changed.status).toBe(409);
+    expect(changed.body.error.code).toBe('conflict');
+    const settingsOnly = await server.request('PUT', '/v1/models/m2', { task: 'multiclass', embeddingDim: 2, concepts: [{ id: 'a' }, { id: 'b' }, { id: 'c' }], settings: { drift: { threshold: 0.3 } } });
+    expect(settingsOnly.status).toBe(200);
+    expect(settingsOnly.body.settings.drift.threshold).toBe(0.3);
+    expect(settingsOnly.body.settings.drift.windowSize).toBe(500);
+  });
+
+  it('when an unknown model is read, then it answers 404 in the error shape', async () => {
+    const res = await server.request('GET', '/v1/models/nope');
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('not_found');
+  });
+});

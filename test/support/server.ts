@@ -1,0 +1,52 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { hc } from 'hono/client';
+import { pino } from 'pino';
+import { createApp, type AppType, type Driftloop } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+
+/** A real driftloop on 127.0.0.1, port 0, over a real SQLite file in a temp folder. */
+export interface TestServer {
+  url: string;
+  dataDir: string;
+  driftloop: Driftloop;
+  client: ReturnType<typeof hc<AppType>>;
+  /** fetch against the server with JSON body and optional bearer key. */
+  request(method: string, path: string, body?: unknown, key?: string): Promise<{ status: number; body: any }>;
+  stop(): Promise<void>;
+}
+
+/** Makes an empty temp data folder. */
+export function tempDataDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'driftloop-test-'));
+}
+
+export async function startTestServer(opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<TestServer> {
+  const dataDir = opts.dataDir ?? tempDataDir();
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DRIFTLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...opts.env });
+  const driftloop = await createApp(config, pino({ level: 'silent' }));
+  const { port } = await driftloop.start();
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    dataDir,
+    driftloop,
+    client: hc<AppType>(url),
+    async request(method, p, body, key) {
+      const headers: Record<string, string> = {};
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      if (key) headers.authorization = `Bearer ${key}`;
+      const res = await fetch(url + p, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: res.status, body: parsed };
+    },
+    stop: () => driftloop.stop(),
+  };
+}
