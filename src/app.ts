@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
+import type http from 'node:http';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
@@ -12,6 +12,7 @@ import { examplesRoutes } from './examples/examples.routes.js';
 import { ExamplesService } from './examples/examples.service.js';
 import { docsRoutes } from './http/docs.routes.js';
 import { createErrorHandler, errorBody } from './http/errors.js';
+import { createHttpServer, listen } from './http/node-server.js';
 import { modelsRoutes } from './models/models.routes.js';
 import { ModelsService } from './models/models.service.js';
 import { createLogger } from './observability/logger.js';
@@ -117,7 +118,7 @@ export interface Driftloop {
 export async function createApp(config: Config, log?: Logger): Promise<Driftloop> {
   const services = await createServices(config, log);
   const app = buildRoutes(services);
-  let server: ServerType | undefined;
+  let server: http.Server | undefined;
   let saver: NodeJS.Timeout | undefined;
   const { log: logger } = services;
 
@@ -133,10 +134,8 @@ export async function createApp(config: Config, log?: Logger): Promise<Driftloop
       await services.references.saveAll();
       saver = setInterval(() => void services.references.saveAll().catch((err) => logger.error({ err }, 'index save failed')), 60_000);
       saver.unref();
-      const port = await new Promise<number>((resolve, reject) => {
-        server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => resolve(info.port));
-        server.once('error', reject);
-      });
+      server = createHttpServer(app.fetch, config.limits.maxBodyBytes);
+      const port = await listen(server, config.host, config.port);
       if (open) logger.warn({ host: config.host }, 'running OPEN: no API key configured, so every request is admin; bound to loopback only');
       logger.info({ host: config.host, port, dataDir: config.dataDir }, 'driftloop listening');
       return { host: config.host, port };
@@ -147,7 +146,7 @@ export async function createApp(config: Config, log?: Logger): Promise<Driftloop
         const s = server;
         await new Promise<void>((resolve) => {
           s.close(() => resolve());
-          if ('closeIdleConnections' in s) s.closeIdleConnections();
+          s.closeIdleConnections();
         });
       }
       await services.references.saveAll();
