@@ -11,6 +11,8 @@ export function modelDefinition(dim: number, settings: Record<string, unknown> =
 /** Seeded generator of training examples and production predictions over a Gaussian mixture. */
 export class DriftData {
   readonly data: ClusteredData;
+  /** Cluster centres that training never saw: the "new regions" of production. */
+  readonly novel: ClusteredData;
   private readonly rand: () => number;
   private next = 0;
 
@@ -20,6 +22,7 @@ export class DriftData {
     readonly spread = 0.3,
   ) {
     this.data = new ClusteredData({ dim, clusters: CONCEPTS.length, spread, seed });
+    this.novel = new ClusteredData({ dim, clusters: 3, spread, seed: seed + 1000 });
     this.rand = mulberry32(seed * 7919 + 1);
   }
 
@@ -50,6 +53,19 @@ export class DriftData {
         id: `${opts.prefix ?? 'p'}-${this.next++}`,
         embedding: this.data.point(c, opts.shift ?? 0),
         scores: this.data.scores(CONCEPTS, c, lo + (hi - lo) * this.rand()),
+      };
+    });
+  }
+
+  /** Predictions from unseen cluster `region` of `novel`, with low confidence. */
+  newRegion(n: number, region: number, input?: (i: number) => { url?: string; text?: string }) {
+    return Array.from({ length: n }, (_, i) => {
+      const c = this.cluster();
+      return {
+        id: `region${region}-${this.next++}`,
+        embedding: this.novel.point(region),
+        scores: this.data.scores(CONCEPTS, c, 0.35 + 0.3 * this.rand()),
+        ...(input ? { input: input(i) } : {}),
       };
     });
   }
