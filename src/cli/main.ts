@@ -3,18 +3,16 @@
  * program (`registerXCommand(program)`), so commands can be added without touching the others.
  */
 import { Command } from 'commander';
+import { registerKeysCommands } from './keys.command.js';
 import { registerReportCommand } from './report.command.js';
 
-const program = new Command()
-  .name('driftloop')
-  .description('Active-learning feedback loop for production data drift')
-  .showHelpAfterError();
-
+const program = new Command('driftloop').description('driftloop command line').showHelpAfterError();
+registerKeysCommands(program);
 registerReportCommand(program);
 
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  console.error(`driftloop: ${err instanceof Error ? err.message : String(err)}`);
-  process.exitCode = 1;
+  process.stderr.write(`driftloop: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
 }
