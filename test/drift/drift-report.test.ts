@@ -112,11 +112,11 @@ describe('drift report and dashboard', () => {
   it('when the CLI writes a report, then the file holds the same report read from the data folder', async () => {
     const out = path.join(server.dataDir, 'report.html');
     const env = { ...process.env, DRIFTLOOP_DATA_DIR: server.dataDir, LOG_LEVEL: 'silent' };
-    await run('npx', ['tsx', 'src/cli/main.ts', 'report', 'perfect-pint', '--out', out], { env });
+    await run('node', ['bin/driftloop.js', 'report', 'perfect-pint', '--out', out], { env });
     const html = fs.readFileSync(out, 'utf8');
     expect(html).toContain('perfect-pint');
     expect(html.match(/<svg class="chart"/g)).toHaveLength(4);
-    const missing = await run('npx', ['tsx', 'src/cli/main.ts', 'report', 'nope'], { env }).catch((e: { code: number; stderr: string }) => e);
+    const missing = await run('node', ['bin/driftloop.js', 'report', 'nope'], { env }).catch((e: { code: number; stderr: string }) => e);
     expect(missing).toMatchObject({ code: 1 });
     expect((missing as { stderr: string }).stderr).toMatch(/does not exist/);
   });
