@@ -6,7 +6,10 @@ import type { Logger } from 'pino';
 import { ApiKeysService } from './auth/api-keys.service.js';
 import { createAuth, type AuthEnv } from './auth/auth.middleware.js';
 import { isLoopbackHost, type Config } from './config.js';
+import { dashboardRoutes } from './dashboard/dashboard.routes.js';
 import { openDatabase, type DatabaseHandle } from './db/database.js';
+import { createDriftServices, type DriftServices } from './drift/drift.composition.js';
+import { driftRoutes } from './drift/drift.routes.js';
 import { PayloadTooLargeError } from './errors.js';
 import { examplesRoutes } from './examples/examples.routes.js';
 import { ExamplesService } from './examples/examples.service.js';
@@ -22,7 +25,7 @@ import { PredictionsService } from './predictions/predictions.service.js';
 import { ReferenceRegistry } from './reference/reference.registry.js';
 
 /** Everything the routes are built from. */
-export interface Services {
+export interface Services extends DriftServices {
   config: Config;
   log: Logger;
   database: DatabaseHandle;
@@ -54,7 +57,9 @@ export async function createServices(config: Config, log: Logger = createLogger(
     },
   });
   for (const m of await models.list()) names.set(m.id, m.name);
+  const drift = createDriftServices(db, models, predictions, references, log);
   return {
+    ...drift,
     config,
     log,
     database,
@@ -94,6 +99,8 @@ export function buildRoutes(s: Services) {
     .route('/', modelsRoutes(s.models, guard))
     .route('/', examplesRoutes(s.models, s.examples, guard, limits))
     .route('/', predictionsRoutes(s.models, s.predictions, guard, limits))
+    .route('/', driftRoutes(s.models, s.drift, s.driftReports, guard))
+    .route('/', dashboardRoutes(s.dashboard, guard))
     .route('/', docsRoutes());
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
@@ -134,6 +141,7 @@ export async function createApp(config: Config, log?: Logger): Promise<Driftloop
       await services.references.saveAll();
       saver = setInterval(() => void services.references.saveAll().catch((err) => logger.error({ err }, 'index save failed')), 60_000);
       saver.unref();
+      services.drift.start();
       server = createHttpServer(app.fetch, config.limits.maxBodyBytes);
       const port = await listen(server, config.host, config.port);
       if (open) logger.warn({ host: config.host }, 'running OPEN: no API key configured, so every request is admin; bound to loopback only');
@@ -149,6 +157,7 @@ export async function createApp(config: Config, log?: Logger): Promise<Driftloop
           s.closeIdleConnections();
         });
       }
+      await services.drift.stop();
       await services.references.saveAll();
       await services.database.close();
       logger.info('driftloop stopped');

@@ -65,9 +65,70 @@ export interface PredictionTable {
   created_at: string;
 }
 
+export interface DriftSnapshotTable {
+  id: Generated<number>;
+  model_id: number;
+  created_at: string;
+  /** First and last prediction seq of the window; null while the window is empty. */
+  from_seq: number | null;
+  to_seq: number | null;
+  window_size: number;
+  window_count: number;
+  /** The window's OOD rate. */
+  score: number;
+  threshold: number;
+  status: string;
+  /** Per test: name, status, statistic, pValue, drift. */
+  tests_json: string;
+}
+
+export interface DriftEventTable {
+  id: Generated<number>;
+  model_id: number;
+  snapshot_id: number;
+  created_at: string;
+  score: number;
+  threshold: number;
+  p_value: number;
+  /** The webhook body, stored so every retry sends (and signs) the same bytes. */
+  payload_json: string;
+}
+
+export interface WebhookDeliveryTable {
+  id: Generated<number>;
+  model_id: number;
+  event_type: string;
+  event_id: number;
+  url: string;
+  body: string;
+  /** `pending`, `delivered`, `failed` (attempts exhausted) or `canceled` (webhook removed). */
+  status: string;
+  attempts: Generated<number>;
+  next_attempt_at: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookAttemptTable {
+  id: Generated<number>;
+  delivery_id: number;
+  attempt: number;
+  attempted_at: string;
+  ok: number;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+}
+
 export interface Database {
   api_keys: ApiKeyTable;
   models: ModelTable;
   examples: ExampleTable;
   predictions: PredictionTable;
+  drift_snapshots: DriftSnapshotTable;
+  drift_events: DriftEventTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  webhook_attempts: WebhookAttemptTable;
 }

@@ -37,6 +37,35 @@ export const settingsSchema = z
         threshold: z.number().min(0).max(1).default(0.15),
         alpha: z.number().gt(0).lt(1).default(0.01),
         cooldownMinutes: z.number().min(0).default(60),
+        /** After ingestion, a full evaluation runs once this many new predictions arrived… */
+        evaluateEvery: z.number().int().min(1).default(100),
+        /** …or this many seconds after the first prediction not yet evaluated. */
+        evaluateAfterSeconds: z.number().min(0.1).default(10),
+        /** Effect-size gates, so a tiny but significant shift on a large window is not an alarm. */
+        minPredictionShift: z.number().min(0).max(1).default(0.1),
+        minConfidenceShift: z.number().min(0).max(1).default(0.1),
+        minAccuracyDrop: z.number().min(0).max(1).default(0.05),
+        /** Labeled production items needed before labeled_accuracy reports. */
+        minLabeled: z.number().int().min(1).default(30),
+        mmd: z
+          .object({
+            permutations: z.number().int().min(200).max(10_000).default(200),
+            /** Train embeddings in the fixed, deterministic reference sample. */
+            referenceSize: z.number().int().min(20).max(5000).default(500),
+            /** Window embeddings used (a deterministic subsample when the window is larger). */
+            windowSample: z.number().int().min(20).max(5000).default(500),
+            seed: z.number().int().min(0).default(1),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    /** Retries of webhook deliveries: exponential backoff from `initialBackoffMs`, capped at `maxBackoffMs`. */
+    webhookDelivery: z
+      .object({
+        maxAttempts: z.number().int().min(1).max(20).default(6),
+        initialBackoffMs: z.number().int().min(10).default(2000),
+        maxBackoffMs: z.number().int().min(10).default(600_000),
+        timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
       })
       .prefault({}),
     queue: z

@@ -45,6 +45,9 @@ export interface ScoredPrediction {
 /** Runs inside the ingest transaction; returns, per prediction, whether it was queued. */
 export type PredictionSink = (db: Db, model: Model, scored: ScoredPrediction[]) => Promise<boolean[]>;
 
+/** Called after a batch of new predictions committed (never for duplicates only); must not throw. */
+export type CommitListener = (model: Model, committed: ScoredPrediction[]) => void;
+
 /** Observes ingestion for metrics. */
 export interface IngestObserver {
   scored(count: number, seconds: number): void;
@@ -53,6 +56,7 @@ export interface IngestObserver {
 /** Validates, scores and stores production predictions. */
 export class PredictionsService {
   private sink: PredictionSink = async (_db, _model, scored) => scored.map(() => false);
+  private readonly committedListeners: CommitListener[] = [];
 
   constructor(
     private readonly db: Db,
@@ -63,6 +67,11 @@ export class PredictionsService {
   /** Replaces the step that decides what to queue (the review queue plugs in here). */
   setSink(sink: PredictionSink): void {
     this.sink = sink;
+  }
+
+  /** Registers a listener for committed batches (drift evaluation plugs in here). */
+  onCommitted(listener: CommitListener): void {
+    this.committedListeners.push(listener);
   }
 
   async ingest(model: Model, predictions: PredictionInput[]): Promise<IngestResult> {
@@ -88,6 +97,8 @@ export class PredictionsService {
       const queued = await this.sink(trx, model, scored);
       return { scored, queued, raced };
     });
+
+    if (outcome.scored.length > 0) for (const listener of this.committedListeners) listener(model, outcome.scored);
 
     const freshResults = new Map(outcome.scored.map((s, i) => [s.input.id, toResult(s, outcome.queued[i] ?? false)]));
     const stored = new Map([...known, ...outcome.raced]);
