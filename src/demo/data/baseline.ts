@@ -18,6 +18,8 @@ export interface BaselineInput {
   evalClean: EvaluatedSet;
   evalUgc: EvaluatedSet;
   seed: number;
+  /** Called after each of the four measurements. */
+  onStep?: (label: string) => void;
 }
 
 export type BaselineFigures = DemoManifest['baseline'];
@@ -49,13 +51,16 @@ export async function measureBaseline(input: BaselineInput): Promise<BaselineFig
     );
     return { softmax, knn };
   };
-  const withUgc = concatRows(train.embeddings, prodUgc.embeddings);
-  return {
-    productionModel: accuracy(evalClean.predicted, evalUgc.predicted),
-    cleanOnlyHead: await heads(train.embeddings, train.concepts),
-    withUgcLabelsHead: await heads(withUgc, [...train.concepts, ...prodUgc.concepts]),
-    ood: measureOod(input, known),
+  const step = <T>(label: string, value: T): T => {
+    input.onStep?.(label);
+    return value;
   };
+  const productionModel = step('production model', accuracy(evalClean.predicted, evalUgc.predicted));
+  const cleanOnlyHead = step('clean-only heads', await heads(train.embeddings, train.concepts));
+  const withUgc = concatRows(train.embeddings, prodUgc.embeddings);
+  const withUgcLabelsHead = step('heads with phone labels', await heads(withUgc, [...train.concepts, ...prodUgc.concepts]));
+  const ood = step('OOD share', measureOod(input, known));
+  return { productionModel, cleanOnlyHead, withUgcLabelsHead, ood };
 }
 
 /** Share flagged OOD per stream, calibrated on the clean eval set as the conformal reference. */

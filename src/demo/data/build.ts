@@ -92,7 +92,7 @@ export async function buildDemoData(options: BuildOptions, reporter: BuildReport
     if (!set) throw new Error(`build: set ${name} was not prepared`);
     return set;
   };
-  reporter.begin('baseline figures', 1);
+  reporter.begin('baseline figures', 4);
   const baseline = await measureBaseline({
     dim: EMBEDDING_DIM,
     knownConcepts: KNOWN_CONCEPTS.map((c) => c.id),
@@ -102,8 +102,8 @@ export async function buildDemoData(options: BuildOptions, reporter: BuildReport
     evalClean: setOf('evalClean'),
     evalUgc: setOf('evalUgc'),
     seed: deriveSeed(options.seed, 'heads'),
+    onStep: (label) => reporter.advance(1, label),
   });
-  reporter.advance(1);
   reporter.end();
 
   const model: DemoModelBody = {
