@@ -18,6 +18,8 @@ const SET_ROLES: Record<string, string> = {
 /** data/demo/README.md, generated so its figures always match the files beside it. */
 export function renderDemoReadme(manifest: DemoManifest, files: readonly FileSize[]): string {
   const b = manifest.baseline;
+  const cleanOnly = b.cleanOnlyHead.softmax;
+  const withUgc = b.withUgcLabelsHead.softmax;
   const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
   const points = (v: number): string => `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)} points`;
   const kb = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KiB`;
@@ -118,17 +120,16 @@ ${row('10-NN on embeddings, clean examples', b.cleanOnlyHead.knn)}
 ${row('softmax head, clean + labeled `prod-ugc`', b.withUgcLabelsHead.softmax)}
 ${row('10-NN, clean + labeled `prod-ugc`', b.withUgcLabelsHead.knn)}
 
-The production model drops from ${pct(b.productionModel.clean)} to
-${pct(b.productionModel.ugcKnown)} on phone photos of concepts it knows. A softmax
-head trained on the same frozen embeddings plus the labeled \`prod-ugc\` stream
-(${manifest.sets['prodUgc']?.count ?? 0} records, held-out concepts included) gains
-${points(b.withUgcLabelsHead.softmax.ugcKnown - b.productionModel.ugcKnown)} on phone photos of
-known concepts and ${points(b.withUgcLabelsHead.softmax.ugcAll - b.productionModel.ugcAll)} on all
-concepts (the held-out ones become learnable), while clean accuracy moves by
-${points(b.withUgcLabelsHead.softmax.clean - b.productionModel.clean)}. It does not close the whole
-gap: the encoder never learned to see through blur, noise and a grey
-background, and no head on frozen embeddings can undo that (a new encoder
-would be a new \`encoder\` name, not drift).
+The production model drops from ${pct(b.productionModel.clean)} to ${pct(b.productionModel.ugcKnown)} on phone photos of concepts it knows.
+A softmax head on the same frozen embeddings, trained on the clean examples plus the labeled
+\`prod-ugc\` stream (${manifest.sets['prodUgc']?.count ?? 0} records, held-out concepts included), gains
+${points(withUgc.ugcKnown - cleanOnly.ugcKnown)} over the same head trained on clean examples only
+(${points(withUgc.ugcKnown - b.productionModel.ugcKnown)} over the production model) on phone photos of known
+concepts, and ${points(withUgc.ugcAll - cleanOnly.ugcAll)} on all concepts as the held-out ones become
+learnable, while clean accuracy moves by ${points(withUgc.clean - cleanOnly.clean)}.
+It does not close the whole gap: the encoder never learned to see through blur, noise and a
+grey background, and no head on frozen embeddings can undo that (a retrained encoder would be
+a new \`encoder\` name, not drift).
 
 Out-of-distribution share (mean cosine distance to the ${b.ood.k} nearest
 \`train\` examples, conformal threshold at the ${b.ood.quantile} quantile of
