@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { readIdxFile } from './idx.js';
+import type { IdxTensor } from './idx.js';
 
 export const FMNIST_SIDE = 28;
 export const FMNIST_PIXELS = FMNIST_SIDE * FMNIST_SIDE;
@@ -31,8 +32,8 @@ export function imageBytes(split: FmnistSplit, index: number): Uint8Array {
 }
 
 async function loadSplit(dir: string, prefix: 'train' | 't10k'): Promise<FmnistSplit> {
-  const images = await readIdxFile(join(dir, `${prefix}-images-idx3-ubyte.gz`));
-  const labels = await readIdxFile(join(dir, `${prefix}-labels-idx1-ubyte.gz`));
+  const images = await readOrExplain(join(dir, `${prefix}-images-idx3-ubyte.gz`));
+  const labels = await readOrExplain(join(dir, `${prefix}-labels-idx1-ubyte.gz`));
   const [count, rows, cols] = images.dims;
   if (images.dims.length !== 3 || rows !== FMNIST_SIDE || cols !== FMNIST_SIDE) {
     throw new Error(`${prefix} images: expected n×28×28, got ${images.dims.join('×')}`);
@@ -41,4 +42,15 @@ async function loadSplit(dir: string, prefix: 'train' | 't10k'): Promise<FmnistS
     throw new Error(`${prefix} labels: expected ${count} labels, got ${labels.dims.join('×')}`);
   }
   return { count, images: images.data, labels: labels.data };
+}
+
+async function readOrExplain(path: string): Promise<IdxTensor> {
+  try {
+    return await readIdxFile(path);
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') {
+      throw new Error(`${path} not found: install the Debian package dataset-fashion-mnist or point the build at a copy`);
+    }
+    throw error;
+  }
 }
