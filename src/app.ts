@@ -51,9 +51,9 @@ export async function createServices(config: Config, log: Logger = createLogger(
   });
   models.addDescriber(async (m) => ({ calibration: (await references.get(m)).calibrationSource() }));
   const predictions = new PredictionsService(db, references, {
-    scored: (count, seconds) => {
+    scored: (model, count, seconds) => {
       metrics.scoringSeconds.observe(seconds);
-      metrics.predictionsIngested.inc(count);
+      metrics.predictionsIngested.inc({ model }, count);
     },
   });
   for (const m of await models.list()) names.set(m.id, m.name);

@@ -50,7 +50,7 @@ export type CommitListener = (model: Model, committed: ScoredPrediction[]) => vo
 
 /** Observes ingestion for metrics. */
 export interface IngestObserver {
-  scored(count: number, seconds: number): void;
+  scored(model: string, count: number, seconds: number): void;
 }
 
 /** Validates, scores and stores production predictions. */
@@ -85,7 +85,7 @@ export class PredictionsService {
     const started = performance.now();
     const fresh = predictions.filter((p) => !known.has(p.id));
     const scores = fresh.map((p) => scorePrediction(model, set, p.embedding, p.scores));
-    this.observer.scored(fresh.length, (performance.now() - started) / 1000);
+    this.observer.scored(model.name, fresh.length, (performance.now() - started) / 1000);
 
     const now = new Date().toISOString();
     const outcome = await this.db.transaction().execute(async (trx) => {
