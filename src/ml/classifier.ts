@@ -35,6 +35,7 @@ export interface EpochReport {
 
 export interface FitOptions {
   epochs: number;
+  /** Most rows per step. */
   batchSize: number;
   learningRate: number;
   /** Epochs without a better validation loss before stopping. */
@@ -52,6 +53,8 @@ export interface FitResult {
   epochsRun: number;
   /** Epoch whose weights were kept (the lowest validation loss). */
   bestEpoch: number;
+  /** Rows per step actually used (small sets use smaller batches). */
+  batchSize: number;
   stoppedEarly: boolean;
   history: EpochReport[];
 }

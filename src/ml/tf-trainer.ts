@@ -11,6 +11,14 @@ import { buildHead, headLoss, logitsOf } from './tf-head.js';
 const YIELD_EVERY_MS = 20;
 const LOSS_CHUNK = 4096;
 const MIN_IMPROVEMENT = 1e-5;
+// Small training sets get smaller batches, so an epoch still makes enough updates to learn.
+const MIN_STEPS_PER_EPOCH = 16;
+const MIN_BATCH = 8;
+
+/** The batch size used: `batchSize`, lowered for small sets so each epoch makes at least 16 updates. */
+export function effectiveBatchSize(batchSize: number, rows: number): number {
+  return Math.max(1, Math.min(batchSize, Math.max(MIN_BATCH, Math.ceil(rows / MIN_STEPS_PER_EPOCH))));
+}
 
 interface RowTensors {
   n: number;
@@ -42,6 +50,7 @@ export class TfTrainer implements Trainer {
     const positive = spec.kind === 'sigmoid' && options.positiveWeights ? tf.tensor1d(options.positiveWeights) : undefined;
     const variables = model.trainableWeights.map((w) => w.read() as Variable);
     const rand = mulberry32(options.seed);
+    const batchSize = effectiveBatchSize(options.batchSize, train.n);
     const history: EpochReport[] = [];
     let best = { loss: Infinity, epoch: 0, weights: [] as Tensor[] };
     let stale = 0;
@@ -50,9 +59,9 @@ export class TfTrainer implements Trainer {
       for (let epoch = 1; epoch <= options.epochs; epoch++) {
         const order = shuffledIndexes(train.n, rand);
         let lossSum = 0;
-        for (let start = 0; start < train.n; start += options.batchSize) {
+        for (let start = 0; start < train.n; start += batchSize) {
           options.signal?.throwIfAborted();
-          const batch = order.subarray(start, Math.min(train.n, start + options.batchSize));
+          const batch = order.subarray(start, Math.min(train.n, start + batchSize));
           const cost = tf.tidy(() => {
             const idx = tf.tensor1d(batch, 'int32');
             const [xb, yb, wb] = [tf.gather(trainT.x, idx), tf.gather(trainT.y, idx), tf.gather(trainT.w, idx)];
@@ -90,6 +99,7 @@ export class TfTrainer implements Trainer {
         classifier: new TfClassifier(tf, model, spec),
         epochsRun,
         bestEpoch: best.epoch,
+        batchSize,
         stoppedEarly: epochsRun < options.epochs,
         history,
       };
