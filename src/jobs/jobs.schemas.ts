@@ -25,6 +25,7 @@ export const jobSchema = z
     progress: jobProgressSchema.nullable(),
     result: z.unknown().optional(),
     error: z.object({ code: z.enum(['failed', 'interrupted']), message: z.string(), retriedBy: z.string().optional() }).optional(),
+    params: z.record(z.string(), z.unknown()).openapi({ description: 'What queued the job, e.g. {trigger: "manual"} or {trigger: "drift", newLabels}' }),
     attempt: z.number(),
     retryOf: z.string().nullable(),
     cancelRequested: z.boolean().optional(),
@@ -38,6 +39,6 @@ export type JobBody = z.infer<typeof jobSchema>;
 
 /** A job as the API shows it. */
 export function jobBody(job: Job): JobBody {
-  const { modelId: _modelId, params: _params, ...rest } = job;
+  const { modelId: _modelId, ...rest } = job;
   return rest;
 }

@@ -29,7 +29,7 @@ describe('jobs API', () => {
       }
       await new Promise((r) => setTimeout(r, 20));
     } while (!['succeeded', 'failed', 'canceled'].includes(job.status));
-    expect(job).toMatchObject({ id: queued.body.jobId, type: 'retrain', model: 'progress', status: 'succeeded', attempt: 1, retryOf: null });
+    expect(job).toMatchObject({ id: queued.body.jobId, type: 'retrain', model: 'progress', status: 'succeeded', params: { trigger: 'manual' }, attempt: 1, retryOf: null });
     expect(job.progress).toMatchObject({ phase: 'done', fraction: 1, epoch: 4 });
     expect(job.result).toMatchObject({ version: 1, status: 'champion', promoted: true });
     expect(job.error).toBeUndefined();
