@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import type { JobContext } from '../jobs/job-runner.js';
-import type { Classifier, HeadSpec, Trainer } from '../ml/classifier.js';
+import type { HeadSpec, Trainer } from '../ml/classifier.js';
 import type { Model } from '../models/model.js';
 import type { ModelsService } from '../models/models.service.js';
 import { evaluate, topScores, type EvalMetrics } from './evaluate.js';
@@ -9,7 +9,7 @@ import type { LabeledProductionSource } from './labeled-production.js';
 import { decidePromotion, type HeldOutMetrics } from './promotion.js';
 import { assembleTrainingData, type LabeledRows, type TrainingData } from './training-data.js';
 import { listOriginalExamples } from './training-data.repository.js';
-import { tuneThresholds, type Thresholds } from './tune-thresholds.js';
+import { tuneThresholds } from './tune-thresholds.js';
 import type { ModelVersion, TrainedOn, VersionMetrics } from './version.js';
 import type { VersionsService } from './versions.service.js';
 import { rowWeights } from './weights.js';
@@ -78,8 +78,11 @@ export async function runRetrain(deps: RetrainDeps, ctx: JobContext): Promise<Re
   try {
     await ctx.progress({ phase: 'evaluating', fraction: 0.9, epoch: fit.epochsRun, epochs: settings.epochs });
     const score = (rows: LabeledRows) => fit.classifier.predict(rows.x, rows.n);
-    const thresholds = tuneThresholds(model.task, data.concepts, score(data.validation), data.validation, settings.targetPrecision);
-    const held = heldOut(model, data, thresholds, fit.classifier);
+    const scores = { validation: score(data.validation), clean: score(data.cleanEval), production: score(data.productionEval) };
+    // Tuned on the validation slice, not on the eval sets: the promotion rule compares eval metrics, which must stay unbiased.
+    const thresholds = tuneThresholds(model.task, data.concepts, scores.validation, data.validation, settings.targetPrecision);
+    const on = (probs: Float32Array, rows: LabeledRows) => evaluate(model.task, data.concepts, probs, rows, thresholds);
+    const held: HeldOutMetrics = { clean: on(scores.clean, data.cleanEval), production: on(scores.production, data.productionEval) };
     const champion = await deps.versions.champion(model);
     const championHeld = champion ? { version: champion.version, ...(await scoreChampion(deps, model, champion, data)) } : undefined;
     const decision = decidePromotion(held, championHeld, settings.maxCleanRegression);
@@ -88,7 +91,7 @@ export async function runRetrain(deps: RetrainDeps, ctx: JobContext): Promise<Re
     const metrics: VersionMetrics = {
       clean: held.clean ?? null,
       production: held.production ?? null,
-      validation: evaluate(model.task, data.concepts, score(data.validation), data.validation, thresholds) ?? null,
+      validation: on(scores.validation, data.validation) ?? null,
       training: { epochsRun: fit.epochsRun, bestEpoch: fit.bestEpoch, stoppedEarly: fit.stoppedEarly, batchSize: fit.batchSize, fitMs, history: fit.history },
     };
     const durationMs = Math.round(performance.now() - started);
@@ -103,7 +106,7 @@ export async function runRetrain(deps: RetrainDeps, ctx: JobContext): Promise<Re
       thresholds,
       trainedOn: lineage(model, data, deps.trainer.backend, durationMs, ctx.job.id, weighted.perConcept),
       decision: { ...decision, promotions: [] },
-      evalConfidences: [...topScores(score(data.cleanEval), data.cleanEval.n, k), ...topScores(score(data.productionEval), data.productionEval.n, k)],
+      evalConfidences: [...topScores(scores.clean, data.cleanEval.n, k), ...topScores(scores.production, data.productionEval.n, k)],
       evalAccuracy: pooledAccuracy(held.clean, held.production),
       dataAsOf: data.dataAsOf,
       durationMs,
@@ -147,11 +150,6 @@ async function loadTrainingData(deps: RetrainDeps, model: Model): Promise<Traini
     validationShare: settings.validationShare,
   });
   return { ...data, dataAsOf };
-}
-
-function heldOut(model: Model, data: TrainingData, thresholds: Thresholds, classifier: Classifier): HeldOutMetrics {
-  const on = (rows: LabeledRows) => evaluate(model.task, data.concepts, classifier.predict(rows.x, rows.n), rows, thresholds);
-  return { clean: on(data.cleanEval), production: on(data.productionEval) };
 }
 
 /** Scores the champion on today's held-out data, its outputs mapped onto the candidate's concepts (0 for concepts it lacks). */

@@ -1,3 +1,4 @@
+import PQueue from 'p-queue';
 import type { Db } from '../db/database.js';
 import { BatchValidationError, ConflictError, type RecordProblem } from '../errors.js';
 import type { Job } from '../jobs/job.js';
@@ -24,6 +25,9 @@ export interface Prediction {
 
 /** Retraining: triggers, the labeled production data it reads, and predictions from the champion. */
 export class TrainingService {
+  // Trigger decisions read then write; one at a time per model, so two drift events cannot queue two jobs.
+  private readonly triggers = new Map<number, PQueue>();
+
   constructor(
     private readonly db: Db,
     private readonly jobs: JobRunner,
@@ -37,7 +41,11 @@ export class TrainingService {
   }
 
   /** Queues a retraining job, or returns the one already waiting; refuses a model without train data. */
-  async requestRetrain(model: Model, trigger: 'manual' | 'drift', extra: Record<string, unknown> = {}): Promise<Job> {
+  requestRetrain(model: Model, trigger: 'manual' | 'drift', extra: Record<string, unknown> = {}): Promise<Job> {
+    return this.serialized(model, () => this.queueRetrain(model, trigger, extra));
+  }
+
+  private async queueRetrain(model: Model, trigger: 'manual' | 'drift', extra: Record<string, unknown>): Promise<Job> {
     const waiting = await this.jobs.latest(model.id, RETRAIN_JOB, ['queued']);
     if (waiting) return waiting;
     if ((await countOriginalTrain(this.db, model.id)) === 0) {
@@ -52,7 +60,11 @@ export class TrainingService {
    * when `retrain.auto` is on, at least `retrain.minNewLabels` labels exist since the
    * champion's data was read, and `retrain.cooldownMinutes` have passed since the last run.
    */
-  async maybeAutoRetrain(model: Model, now = new Date()): Promise<AutoRetrainDecision> {
+  maybeAutoRetrain(model: Model, now = new Date()): Promise<AutoRetrainDecision> {
+    return this.serialized(model, () => this.autoRetrain(model, now));
+  }
+
+  private async autoRetrain(model: Model, now: Date): Promise<AutoRetrainDecision> {
     const s = model.settings.retrain;
     if (!s.auto) return { queued: false, reason: 'auto_off', message: 'retrain.auto is off' };
     const active = await this.jobs.latest(model.id, RETRAIN_JOB, ['queued', 'running']);
@@ -68,8 +80,14 @@ export class TrainingService {
     if (newLabels < s.minNewLabels) {
       return { queued: false, reason: 'not_enough_labels', message: `${newLabels} labels since ${since}; ${s.minNewLabels} needed` };
     }
-    const job = await this.requestRetrain(model, 'drift', { newLabels });
+    const job = await this.queueRetrain(model, 'drift', { newLabels });
     return { queued: true, jobId: job.id, newLabels };
+  }
+
+  private serialized<T>(model: Model, fn: () => Promise<T>): Promise<T> {
+    let q = this.triggers.get(model.id);
+    if (!q) this.triggers.set(model.id, (q = new PQueue({ concurrency: 1 })));
+    return q.add(fn);
   }
 
   /** The champion's top-1 scores and accuracy on its eval data (drift: confidence_shift, labeled_accuracy). */
