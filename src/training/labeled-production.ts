@@ -2,7 +2,7 @@ import type { Split } from '../util/hash-split.js';
 
 /** A production item with its resolved label, as training reads it. */
 export interface LabeledProductionItem {
-  /** Item id; it becomes the example id when a promotion adds the item to the reference distribution. */
+  /** Item id; a promotion adds the item to the reference distribution as example `production:<id>`. */
   id: string;
   embedding: ArrayLike<number>;
   /** Taxonomy concepts the labelers gave (multiclass: one; multilabel: zero or more). */

@@ -47,6 +47,11 @@ export interface ChampionSummary {
   metrics: Record<'clean' | 'production', { count: number; accuracy: number; macroF1: number } | null>;
 }
 
+/** The example id a labeled production item gets in the reference distribution; prefixed so it never collides with an uploaded example's id. */
+export function productionExampleId(itemId: string): string {
+  return `production:${itemId}`;
+}
+
 // Multilabel thresholds go into scoring settings, which require the open interval (0, 1).
 const THRESHOLD_RANGE = [0.001, 0.999] as const;
 
@@ -191,7 +196,7 @@ export class VersionsService {
     const items = (await this.labeled.list(model.id)).filter((i) => ids.has(i.id) && i.embedding.length === model.embeddingDim);
     const examples = items.flatMap((item) => {
       const resolved = resolveItemConcepts(model.task, item, concepts, concepts);
-      return resolved ? [{ id: item.id, embedding: Array.from(item.embedding), concepts: resolved, split: item.split }] : [];
+      return resolved ? [{ id: productionExampleId(item.id), embedding: Array.from(item.embedding), concepts: resolved, split: item.split }] : [];
     });
     const added = await this.examples.add(model, examples, 'production');
     this.log.info({ model: model.name, version: v.version, ...added }, 'labeled production items joined the reference distribution');

@@ -61,6 +61,7 @@ describe('versions and promotion', () => {
     expect(after.eval - before.eval).toBe(p.eval);
     const reference = await server.driftloop.services.references.get(await server.driftloop.services.models.get('pint'));
     expect(reference.train.size).toBe(after.train);
+    expect(reference.neighbors(data.point(0, 3), 5).map((n) => n.id.split('-')[0])).toEqual(Array(5).fill('production:ugc'));
   });
 
   it('when a retrain is no better on production eval, then it stays a challenger with the reason recorded', async () => {
