@@ -108,10 +108,12 @@ export class PredictionsService {
 
   private validate(model: Model, predictions: PredictionInput[]): void {
     const concepts = model.concepts.map((c) => c.id);
+    // Concepts that joined through the open set may be unknown to the app's own classifier yet.
+    const required = model.concepts.filter((c) => c.origin !== 'open-set').map((c) => c.id);
     const problems: RecordProblem[] = duplicateIdProblems(predictions);
     predictions.forEach((p, index) => {
       problems.push(...embeddingProblems(model, p.embedding, index), ...encoderProblems(model, p.encoder, index));
-      const missing = concepts.filter((c) => !(c in p.scores));
+      const missing = required.filter((c) => !(c in p.scores));
       const unknown = Object.keys(p.scores).filter((c) => !concepts.includes(c));
       if (missing.length > 0) problems.push({ index, field: 'scores', message: `missing scores for: ${missing.join(', ')}` });
       if (unknown.length > 0) problems.push({ index, field: 'scores', message: `concepts not in the taxonomy: ${unknown.join(', ')}` });

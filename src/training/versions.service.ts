@@ -183,7 +183,7 @@ export class VersionsService {
       embeddingDim: model.embeddingDim,
       encoder: model.encoder ?? undefined,
       metric: model.metric,
-      concepts: [...model.concepts, ...joining.map((id) => ({ id, description: `Proposed by labelers; joined with version ${v.version}` }))],
+      concepts: [...model.concepts, ...joining.map((id) => ({ id, description: `Proposed by labelers; joined with version ${v.version}`, origin: 'open-set' as const }))],
       settings: thresholds ? { scoring: { thresholds } } : undefined,
     });
     return updated;
