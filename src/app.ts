@@ -17,6 +17,7 @@ import { docsRoutes } from './http/docs.routes.js';
 import { createErrorHandler, errorBody } from './http/errors.js';
 import { createHttpServer, listen } from './http/node-server.js';
 import { JobRunner } from './jobs/job-runner.js';
+import { wireFeedbackLoop } from './loop/feedback-loop.js';
 import { jobsRoutes } from './jobs/jobs.routes.js';
 import { sharedTensorflow } from './ml/tf-backend.js';
 import { TfTrainer } from './ml/tf-trainer.js';
@@ -81,6 +82,7 @@ export async function createServices(config: Config, log: Logger = createLogger(
   const training = new TrainingService(db, jobs, versions, labeled);
   jobs.register(RETRAIN_JOB, (ctx) => runRetrain({ db, models, versions, trainer, labeled, log }, ctx));
   models.addDescriber(async (m) => ({ champion: await versions.championSummary(m) }));
+  wireFeedbackLoop({ drift: drift.drift, training, log });
   return {
     ...drift,
     config,

@@ -1,0 +1,39 @@
+import type { Logger } from 'pino';
+import type { DriftService } from '../drift/drift.service.js';
+import type { TrainingService } from '../training/training.service.js';
+
+/** The features the loop connects. */
+export interface LoopParts {
+  drift: DriftService;
+  training: TrainingService;
+  log: Logger;
+}
+
+/**
+ * Closes the loop between features that do not know each other: drift monitoring reads the
+ * champion's eval statistics and versions, and a drift event asks retraining whether a job
+ * is due (enough labels since the champion, cooldown passed).
+ */
+export function wireFeedbackLoop({ drift, training, log }: LoopParts): void {
+  drift.setProviders({
+    championEvalConfidences: async (model) => (await training.championEvalStats(model))?.confidences,
+    versions: async (model) =>
+      (await training.versions.list(model)).map((v) => ({ version: v.version, status: v.status, createdAt: v.createdAt, metrics: summarize(v.metrics), trainedOn: v.trainedOn })),
+  });
+  drift.onDriftEvent(async (_event, model) => {
+    const decision = await training.maybeAutoRetrain(model);
+    log.info({ model: model.name, decision }, 'drift event: automatic retraining decision');
+  });
+}
+
+/** The headline figures of a version, for reports. */
+function summarize(metrics: { clean?: { accuracy: number; macroF1: number } | null; production?: { accuracy: number; macroF1: number } | null }): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [set, m] of Object.entries({ clean: metrics.clean, production: metrics.production })) {
+    if (m) {
+      out[`${set}.accuracy`] = m.accuracy;
+      out[`${set}.macroF1`] = m.macroF1;
+    }
+  }
+  return out;
+}
