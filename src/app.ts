@@ -13,6 +13,8 @@ import { driftRoutes } from './drift/drift.routes.js';
 import { PayloadTooLargeError } from './errors.js';
 import { examplesRoutes } from './examples/examples.routes.js';
 import { ExamplesService } from './examples/examples.service.js';
+import { healthRoutes } from './health/health.routes.js';
+import { HealthService } from './health/health.service.js';
 import { docsRoutes } from './http/docs.routes.js';
 import { createErrorHandler, errorBody } from './http/errors.js';
 import { createHttpServer, listen } from './http/node-server.js';
@@ -35,6 +37,7 @@ export interface Services extends DriftServices {
   predictions: PredictionsService;
   references: ReferenceRegistry;
   metrics: Metrics;
+  health: HealthService;
 }
 
 /** Builds every service on one open database. */
@@ -58,6 +61,8 @@ export async function createServices(config: Config, log: Logger = createLogger(
   });
   for (const m of await models.list()) names.set(m.id, m.name);
   const drift = createDriftServices(db, models, predictions, references, log);
+  const health = new HealthService(db, references);
+  drift.drift.setProviders({ trainingHealth: (m) => health.check(m) });
   return {
     ...drift,
     config,
@@ -69,6 +74,7 @@ export async function createServices(config: Config, log: Logger = createLogger(
     predictions,
     references,
     metrics,
+    health,
   };
 }
 
@@ -100,6 +106,7 @@ export function buildRoutes(s: Services) {
     .route('/', examplesRoutes(s.models, s.examples, guard, limits))
     .route('/', predictionsRoutes(s.models, s.predictions, guard, limits))
     .route('/', driftRoutes(s.models, s.drift, s.driftReports, guard))
+    .route('/', healthRoutes(s.models, s.health, guard))
     .route('/', dashboardRoutes(s.dashboard, guard))
     .route('/', docsRoutes());
   app.doc31('/openapi.json', {
