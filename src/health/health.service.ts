@@ -9,7 +9,7 @@ import { loadExampleSnapshot, type ExampleSnapshot } from './example-snapshot.js
 import { latestPredictionSeq, listPredictionsPage } from './health.repository.js';
 import { HEALTH_CHECK_NAMES, type HealthCheck, type HealthReport } from './health.types.js';
 import { NearPairs } from './near-pairs.js';
-import { scanNeighbors } from './neighbor-scan.js';
+import { scanNeighbors, TurnClock } from './neighbor-scan.js';
 import { conflictsCheck, duplicatesCheck, leakageCheck } from './pair-checks.js';
 import { distinctnessCheck, PurityTally } from './purity.js';
 import { duplicateRadius } from './radius.js';
@@ -129,10 +129,12 @@ export class HealthService {
     const size = model.settings.drift.windowSize;
     const radius = set.train.size > 0 ? (set.activeCalibration().quantile(model.settings.ood.quantile) ?? null) : null;
     const scan: CoverageScan = { window: 0, radius, uncoveredIds: [], uncovered: 0 };
+    const clock = new TurnClock();
     for (let before = latest + 1; scan.window < size; ) {
       const page = await listPredictionsPage(this.db, model.id, before, Math.min(PREDICTION_PAGE, size - scan.window));
       if (page.length === 0) break;
       for (const p of page) {
+        await clock.tick();
         scan.window++;
         if (radius === null) continue;
         const nearest = set.train.search(decodeVector(p.embedding), 1).distances[0];

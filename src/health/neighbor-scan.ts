@@ -2,8 +2,20 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { VectorIndex } from '../vectors/vector-index.js';
 import { rowVector, type ExampleSnapshot } from './example-snapshot.js';
 
-/** Searches between event-loop turns, so requests keep being served while the checklist runs. */
-const SEARCHES_PER_TURN = 200;
+/** Longest stretch of searches between event-loop turns, so requests keep being served meanwhile. */
+const TURN_MS = 15;
+
+/** Tells a long synchronous loop when it is time to let the event loop run. */
+export class TurnClock {
+  private last = performance.now();
+
+  /** Resolves at once while within the budget, else after one event-loop turn. */
+  async tick(): Promise<void> {
+    if (performance.now() - this.last < TURN_MS) return;
+    await nextTurn();
+    this.last = performance.now();
+  }
+}
 
 /** Neighbours of one snapshot row, as snapshot rows, nearest first. */
 export type NeighborVisitor = (row: number, neighbors: number[], distances: number[]) => void;
@@ -22,8 +34,9 @@ export async function scanNeighbors(
   visit: NeighborVisitor,
 ): Promise<void> {
   const ask = k + (excludeSelf ? 1 : 0);
+  const clock = new TurnClock();
   for (let i = 0; i < rows.length; i++) {
-    if (i % SEARCHES_PER_TURN === SEARCHES_PER_TURN - 1) await nextTurn();
+    await clock.tick();
     const row = rows[i]!;
     const found = index.search(rowVector(snap, row), ask);
     const neighbors: number[] = [];
