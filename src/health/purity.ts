@@ -87,7 +87,10 @@ export function distinctnessCheck(
   const details = { k: opts.k, minPurity: opts.minPurity, purity, confused };
   const low = purity.filter((p) => p.purity < opts.minPurity);
   const top = confused[0];
-  const mostConfused = top ? `most confused: ${top.concepts[0]} ↔ ${top.concepts[1]} (${pct(top.share)} of their neighbour links cross)` : 'no neighbour links cross concepts';
+  const mostConfused =
+    top && top.share >= 0.005
+      ? `most confused: ${top.concepts[0]} ↔ ${top.concepts[1]} (${pct(top.share)} of their neighbour links cross)`
+      : `${top ? 'hardly any' : 'no'} neighbour links cross concepts`;
   if (low.length === 0) {
     const message = purity.length === 0 ? 'No train examples to compare.' : `Every concept has k-NN purity of at least ${pct(opts.minPurity)} (lowest ${purity[0]!.concept}, ${pct(purity[0]!.purity)}); ${mostConfused}.`;
     return { name: 'concept_distinctness', status: 'ok', message, details };
