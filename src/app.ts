@@ -18,6 +18,10 @@ import { HealthService } from './health/health.service.js';
 import { docsRoutes } from './http/docs.routes.js';
 import { createErrorHandler, errorBody } from './http/errors.js';
 import { createHttpServer, listen } from './http/node-server.js';
+import { JobRunner } from './jobs/job-runner.js';
+import { jobsRoutes } from './jobs/jobs.routes.js';
+import { sharedTensorflow } from './ml/tf-backend.js';
+import { TfTrainer } from './ml/tf-trainer.js';
 import { modelsRoutes } from './models/models.routes.js';
 import { ModelsService } from './models/models.service.js';
 import { createLogger } from './observability/logger.js';
@@ -25,6 +29,12 @@ import { Metrics } from './observability/metrics.js';
 import { predictionsRoutes } from './predictions/predictions.routes.js';
 import { PredictionsService } from './predictions/predictions.service.js';
 import { ReferenceRegistry } from './reference/reference.registry.js';
+import { ClassifierCache } from './training/classifier-cache.js';
+import { LabeledSourceSlot } from './training/labeled-production.js';
+import { runRetrain } from './training/retrain.job.js';
+import { trainingRoutes } from './training/training.routes.js';
+import { RETRAIN_JOB, TrainingService } from './training/training.service.js';
+import { VersionsService } from './training/versions.service.js';
 
 /** Everything the routes are built from. */
 export interface Services extends DriftServices {
@@ -37,6 +47,8 @@ export interface Services extends DriftServices {
   predictions: PredictionsService;
   references: ReferenceRegistry;
   metrics: Metrics;
+  jobs: JobRunner;
+  training: TrainingService;
   health: HealthService;
 }
 
@@ -54,13 +66,24 @@ export async function createServices(config: Config, log: Logger = createLogger(
   });
   models.addDescriber(async (m) => ({ calibration: (await references.get(m)).calibrationSource() }));
   const predictions = new PredictionsService(db, references, {
-    scored: (count, seconds) => {
+    scored: (model, count, seconds) => {
       metrics.scoringSeconds.observe(seconds);
-      metrics.predictionsIngested.inc(count);
+      metrics.predictionsIngested.inc({ model }, count);
     },
   });
   for (const m of await models.list()) names.set(m.id, m.name);
   const drift = createDriftServices(db, models, predictions, references, log);
+  const examples = new ExamplesService(db, references);
+  const { tf, backend, fallbacks } = await sharedTensorflow();
+  log.info({ backend, fallbacks }, `TensorFlow.js backend: ${backend}`);
+  const trainer = new TfTrainer(tf, backend);
+  const jobs = new JobRunner(db, log);
+  const labeled = new LabeledSourceSlot();
+  const versionsDir = path.join(config.dataDir, 'versions');
+  const versions = new VersionsService(db, versionsDir, new ClassifierCache(trainer, versionsDir), models, examples, labeled, log);
+  const training = new TrainingService(db, jobs, versions, labeled);
+  jobs.register(RETRAIN_JOB, (ctx) => runRetrain({ db, models, versions, trainer, labeled, log }, ctx));
+  models.addDescriber(async (m) => ({ champion: await versions.championSummary(m) }));
   const health = new HealthService(db, references);
   drift.drift.setProviders({ trainingHealth: (m) => health.check(m) });
   return {
@@ -70,10 +93,12 @@ export async function createServices(config: Config, log: Logger = createLogger(
     database,
     keys: new ApiKeysService(db, config.adminKey),
     models,
-    examples: new ExamplesService(db, references),
+    examples,
     predictions,
     references,
     metrics,
+    jobs,
+    training,
     health,
   };
 }
@@ -108,6 +133,8 @@ export function buildRoutes(s: Services) {
     .route('/', driftRoutes(s.models, s.drift, s.driftReports, guard))
     .route('/', healthRoutes(s.models, s.health, guard))
     .route('/', dashboardRoutes(s.dashboard, guard))
+    .route('/', trainingRoutes(s.models, s.training, guard, limits))
+    .route('/', jobsRoutes(s.jobs, guard))
     .route('/', docsRoutes());
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
@@ -148,6 +175,7 @@ export async function createApp(config: Config, log?: Logger): Promise<Driftloop
       await services.references.saveAll();
       saver = setInterval(() => void services.references.saveAll().catch((err) => logger.error({ err }, 'index save failed')), 60_000);
       saver.unref();
+      await services.jobs.start();
       services.drift.start();
       server = createHttpServer(app.fetch, config.limits.maxBodyBytes);
       const port = await listen(server, config.host, config.port);
@@ -164,6 +192,8 @@ export async function createApp(config: Config, log?: Logger): Promise<Driftloop
           s.closeIdleConnections();
         });
       }
+      await services.jobs.stop();
+      await services.training.close();
       await services.drift.stop();
       await services.references.saveAll();
       await services.database.close();

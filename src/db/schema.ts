@@ -122,6 +122,53 @@ export interface WebhookAttemptTable {
   duration_ms: number;
 }
 
+export interface JobTable {
+  id: string;
+  model_id: number;
+  type: string;
+  /** queued | running | succeeded | failed | canceled */
+  status: string;
+  attempt: Generated<number>;
+  /** The interrupted job this one retries. */
+  retry_of: string | null;
+  params_json: string;
+  progress_json: string | null;
+  result_json: string | null;
+  error_json: string | null;
+  cancel_requested: Generated<number>;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface ModelVersionTable {
+  id: Generated<number>;
+  model_id: number;
+  /** 1, 2, … per model. */
+  version: number;
+  /** champion | challenger | retired */
+  status: string;
+  job_id: string | null;
+  task: string;
+  concepts_json: string;
+  backend: string;
+  /** Relative to the data folder. */
+  artifact_dir: string;
+  metrics_json: string;
+  thresholds_json: string;
+  lineage_json: string;
+  decision_json: string;
+  /** Float32 top-1 scores on the eval data, for the drift confidence test. */
+  eval_confidences: Buffer;
+  eval_accuracy: number | null;
+  /** When the training data was read: labels after it are new for this version. */
+  data_as_of: string;
+  duration_ms: number;
+  created_at: string;
+  promoted_at: string | null;
+  retired_at: string | null;
+}
+
 export interface Database {
   api_keys: ApiKeyTable;
   models: ModelTable;
@@ -131,4 +178,6 @@ export interface Database {
   drift_events: DriftEventTable;
   webhook_deliveries: WebhookDeliveryTable;
   webhook_attempts: WebhookAttemptTable;
+  jobs: JobTable;
+  model_versions: ModelVersionTable;
 }

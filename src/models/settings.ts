@@ -87,6 +87,24 @@ export const settingsSchema = z
         minConceptLabels: z.number().int().min(1).default(20),
         maxCleanRegression: z.number().min(0).max(1).default(0.02),
         cooldownMinutes: z.number().min(0).default(60),
+        /** Units of the optional ReLU hidden layer; 0 trains a linear head on the embeddings. */
+        hiddenUnits: z.number().int().min(0).max(4096).default(0),
+        /** Most epochs; early stopping usually ends sooner. */
+        epochs: z.number().int().min(1).max(1000).default(50),
+        /** Most rows per step; small training sets use smaller batches so an epoch makes at least 16 updates. */
+        batchSize: z.number().int().min(1).max(65_536).default(256),
+        learningRate: z.number().gt(0).max(1).default(0.005),
+        /** Epochs without a better validation loss before stopping (and restoring the best weights). */
+        patience: z.number().int().min(1).max(1000).default(5),
+        /** Share of the train split held out (by id hash) for early stopping and threshold tuning. */
+        validationShare: z.number().gt(0).lt(1).default(0.1),
+        /** Weight of a labeled production item relative to an original example: they are scarce and look like what the model meets. */
+        productionWeight: z.number().min(0).max(100).default(2),
+        /** `balanced` weighs each concept inversely to its frequency, so rare concepts are not ignored. */
+        classWeights: z.enum(['balanced', 'none']).default('balanced'),
+        seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
+        /** Multiclass: the abstain threshold is the lowest top-1 score whose answers reach this precision. */
+        targetPrecision: z.number().gt(0).max(1).default(0.9),
       })
       .prefault({}),
     /** The training-data checklist (`GET /v1/models/{model}/health`). */

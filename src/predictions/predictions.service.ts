@@ -50,7 +50,7 @@ export type CommitListener = (model: Model, committed: ScoredPrediction[]) => vo
 
 /** Observes ingestion for metrics. */
 export interface IngestObserver {
-  scored(count: number, seconds: number): void;
+  scored(model: string, count: number, seconds: number): void;
 }
 
 /** Validates, scores and stores production predictions. */
@@ -85,7 +85,7 @@ export class PredictionsService {
     const started = performance.now();
     const fresh = predictions.filter((p) => !known.has(p.id));
     const scores = fresh.map((p) => scorePrediction(model, set, p.embedding, p.scores));
-    this.observer.scored(fresh.length, (performance.now() - started) / 1000);
+    this.observer.scored(model.name, fresh.length, (performance.now() - started) / 1000);
 
     const now = new Date().toISOString();
     const outcome = await this.db.transaction().execute(async (trx) => {
@@ -108,10 +108,12 @@ export class PredictionsService {
 
   private validate(model: Model, predictions: PredictionInput[]): void {
     const concepts = model.concepts.map((c) => c.id);
+    // Concepts that joined through the open set may be unknown to the app's own classifier yet.
+    const required = model.concepts.filter((c) => c.origin !== 'open-set').map((c) => c.id);
     const problems: RecordProblem[] = duplicateIdProblems(predictions);
     predictions.forEach((p, index) => {
       problems.push(...embeddingProblems(model, p.embedding, index), ...encoderProblems(model, p.encoder, index));
-      const missing = concepts.filter((c) => !(c in p.scores));
+      const missing = required.filter((c) => !(c in p.scores));
       const unknown = Object.keys(p.scores).filter((c) => !concepts.includes(c));
       if (missing.length > 0) problems.push({ index, field: 'scores', message: `missing scores for: ${missing.join(', ')}` });
       if (unknown.length > 0) problems.push({ index, field: 'scores', message: `concepts not in the taxonomy: ${unknown.join(', ')}` });
