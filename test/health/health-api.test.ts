@@ -161,6 +161,14 @@ describe('training-data health', () => {
     expect(byName(checks, 'concept_balance').message).toMatch(/No train examples yet/);
   });
 
+  it('when the OpenAPI document is read, then it describes the checklist route and its seven checks', async () => {
+    const res = await server.request('GET', '/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body.paths['/v1/models/{model}/health'].get.responses['200']).toBeDefined();
+    const union = res.body.components.schemas.HealthCheck;
+    expect(union.oneOf ?? union.anyOf).toHaveLength(7);
+  });
+
   it('when the model does not exist, then it answers 404 in the error shape', async () => {
     const res = await server.request('GET', '/v1/models/nope/health');
     expect(res.status).toBe(404);

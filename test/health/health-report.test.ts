@@ -57,6 +57,8 @@ describe('training-data health in the drift report', () => {
     expect((await page.goto(`${server.url}/ui/models/planted/report`))?.status()).toBe(200);
     const section = page.locator('#training-data-health');
     expect(await section.locator('table.health tbody tr').count()).toBe(7);
+    // The drift tests' table keeps its own five rows.
+    expect(await page.locator('table.tests tbody tr').count()).toBe(5);
     const leakage = section.locator('tr[data-check="train_eval_leakage"]');
     await leakage.locator('summary').click();
     expect(await leakage.locator('.ids .mono').innerText()).toContain('leak-eval-0');

@@ -33,7 +33,7 @@ export function healthSection(r: HealthReport) {
   return html`<p class="${warned > 0 ? '' : 'muted'}">${warned === 0 ? 'Every check passes.' : `${warned} of ${r.checks.length} checks need attention.`}
 <span class="muted small">Computed ${formatTime(r.computedAt)}.</span></p>
 ${countsLine(r)}
-<table class="tests health"><thead><tr><th>Check</th><th>Verdict</th><th>Finding</th><th>Involved</th></tr></thead>
+<table class="health"><thead><tr><th>Check</th><th>Verdict</th><th>Finding</th><th>Involved</th></tr></thead>
 <tbody>${r.checks.map(
     (c) => html`<tr data-check="${c.name}"><td><strong>${TITLES[c.name].title}</strong><div class="muted small">${TITLES[c.name].asks}</div><div class="mono muted">${c.name}</div></td>
 <td><span class="badge ${c.status === 'warn' ? 'warn' : 'ok'}">${c.status}</span></td>
