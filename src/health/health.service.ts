@@ -64,7 +64,9 @@ export class HealthService {
   private cached<T>(cache: Map<number, Cached<T>>, modelId: number, key: string, compute: () => Promise<T>): Promise<T> {
     const hit = cache.get(modelId);
     if (hit?.key === key) return hit.value;
-    const value = compute();
+    // One computation per model at a time: a stale one still running finishes first, so
+    // requests during a bulk upload queue up instead of piling up full scans side by side.
+    const value = (hit?.value ?? Promise.resolve()).then(compute, compute);
     cache.set(modelId, { key, value });
     // A failed computation is not kept: the next call tries again.
     value.catch(() => cache.get(modelId)?.value === value && cache.delete(modelId));

@@ -119,7 +119,7 @@ describe('training-data health', () => {
     expect(counts.eval).toBeGreaterThan(300);
   });
 
-  it('when nothing changed, then the checklist is served from cache; when examples arrive, it is recomputed', async () => {
+  it('when nothing changed, then the checklist is served from cache; when examples arrive, it is recomputed once for concurrent requests', async () => {
     const first = await health(server, 'planted');
     const again = await health(server, 'planted');
     expect(again.computedAt).toBe(first.computedAt);
@@ -130,8 +130,9 @@ describe('training-data health', () => {
     expect(byName(moved.checks, 'training_coverage').details.uncovered).toBe(30);
     const twin = planted.examples.find((e) => e.id === 'c2-0')!;
     await server.request('POST', '/v1/models/planted/examples', { examples: [{ ...twin, id: 'c2-0-again' }] });
-    const after = await health(server, 'planted');
+    const [after, together] = await Promise.all([health(server, 'planted'), health(server, 'planted')]);
     expect(after.computedAt).not.toBe(first.computedAt);
+    expect(together.computedAt).toBe(after.computedAt);
     expect(byName(after.checks, 'near_duplicates').ids).toContain('c2-0-again');
     expect(after.counts.train).toBe(first.counts.train + 1);
   });
