@@ -13,6 +13,8 @@ import { driftRoutes } from './drift/drift.routes.js';
 import { PayloadTooLargeError } from './errors.js';
 import { examplesRoutes } from './examples/examples.routes.js';
 import { ExamplesService } from './examples/examples.service.js';
+import { healthRoutes } from './health/health.routes.js';
+import { HealthService } from './health/health.service.js';
 import { docsRoutes } from './http/docs.routes.js';
 import { createErrorHandler, errorBody } from './http/errors.js';
 import { createHttpServer, listen } from './http/node-server.js';
@@ -48,6 +50,7 @@ export interface Services extends DriftServices {
   metrics: Metrics;
   jobs: JobRunner;
   training: TrainingService;
+  health: HealthService;
 }
 
 /** Builds every service on one open database. */
@@ -83,6 +86,8 @@ export async function createServices(config: Config, log: Logger = createLogger(
   jobs.register(RETRAIN_JOB, (ctx) => runRetrain({ db, models, versions, trainer, labeled, log }, ctx));
   models.addDescriber(async (m) => ({ champion: await versions.championSummary(m) }));
   wireFeedbackLoop({ drift: drift.drift, training, log });
+  const health = new HealthService(db, references);
+  drift.drift.setProviders({ trainingHealth: (m) => health.check(m) });
   return {
     ...drift,
     config,
@@ -96,6 +101,7 @@ export async function createServices(config: Config, log: Logger = createLogger(
     metrics,
     jobs,
     training,
+    health,
   };
 }
 
@@ -127,6 +133,7 @@ export function buildRoutes(s: Services) {
     .route('/', examplesRoutes(s.models, s.examples, guard, limits))
     .route('/', predictionsRoutes(s.models, s.predictions, guard, limits))
     .route('/', driftRoutes(s.models, s.drift, s.driftReports, guard))
+    .route('/', healthRoutes(s.models, s.health, guard))
     .route('/', dashboardRoutes(s.dashboard, guard))
     .route('/', trainingRoutes(s.models, s.training, guard, limits))
     .route('/', jobsRoutes(s.jobs, guard))

@@ -107,6 +107,29 @@ export const settingsSchema = z
         targetPrecision: z.number().gt(0).max(1).default(0.9),
       })
       .prefault({}),
+    /** The training-data checklist (`GET /v1/models/{model}/health`). */
+    health: z
+      .object({
+        /**
+         * Near-duplicate radius, relative: two examples are near-duplicates when they are closer than
+         * this fraction of the typical distance from an example to its ood.k nearest train neighbours
+         * (the median calibration distance), 4× closer at 0.25: a re-encoded or resized copy of one
+         * input, not another input of the same kind. The fraction is of linear distance: Euclidean
+         * under l2, the chord √(2(1 − cos)) under cosine, so in 1 − cos the radius is 0.25² × typical.
+         */
+        duplicateRadius: z.number().min(0).max(1).default(0.25),
+        /** Largest over smallest train count per concept before the balance check warns. */
+        imbalanceRatio: z.number().min(1).default(10),
+        /** Lowest k-NN purity (share of an example's ood.k nearest train neighbours with its concept) a concept may have. */
+        minPurity: z.number().min(0).max(1).default(0.8),
+        /** A concept is too wide when its spread exceeds this many times the median concept's spread. */
+        wideFactor: z.number().gt(1).default(2),
+        /** Share of the recent production window with no train neighbour inside the OOD radius before coverage warns. */
+        maxUncoveredShare: z.number().min(0).max(1).default(0.05),
+        /** Most ids (and pairs or groups) listed per check; totals are always given. */
+        maxIds: z.number().int().min(1).max(10_000).default(50),
+      })
+      .prefault({}),
     webhooks: z.array(webhook).max(20).default([]),
   })
   .strict();
