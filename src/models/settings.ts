@@ -41,6 +41,8 @@ export const settingsSchema = z
         evaluateEvery: z.number().int().min(1).default(100),
         /** …or this many seconds after the first prediction not yet evaluated. */
         evaluateAfterSeconds: z.number().min(0.1).default(10),
+        /** Least time between two evaluations started by ingestion. */
+        minIntervalSeconds: z.number().min(0).max(3600).default(5),
         /** Effect-size gates, so a tiny but significant shift on a large window is not an alarm. */
         minPredictionShift: z.number().min(0).max(1).default(0.1),
         minConfidenceShift: z.number().min(0).max(1).default(0.1),
