@@ -1,0 +1,90 @@
+import type { Insertable, Selectable } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { QueueLabelTable } from '../db/schema.js';
+import type { Split } from '../util/hash-split.js';
+
+export type NewLabelRow = Insertable<QueueLabelTable>;
+export type LabelRow = Selectable<QueueLabelTable>;
+
+export function findLabel(db: Db, itemId: number, labeler: string): Promise<LabelRow | undefined> {
+  return db.selectFrom('queue_labels').selectAll().where('item_id', '=', itemId).where('labeler', '=', labeler).executeTakeFirst();
+}
+
+export async function insertLabel(db: Db, row: NewLabelRow): Promise<void> {
+  await db.insertInto('queue_labels').values(row).execute();
+}
+
+/** Labels per labeler, in total and since `since`. */
+export async function countLabelsByLabeler(db: Db, modelId: number, since: string): Promise<{ labeler: string; labeled: number; since: number }[]> {
+  const rows = await db
+    .selectFrom('queue_labels')
+    .select(['labeler', (eb) => eb.fn.countAll<number>().as('labeled'), (eb) => eb.fn.sum<number>(eb.case().when('created_at', '>=', since).then(1).else(0).end()).as('since')])
+    .where('model_id', '=', modelId)
+    .groupBy('labeler')
+    .orderBy('labeler')
+    .execute();
+  return rows.map((r) => ({ labeler: r.labeler, labeled: Number(r.labeled), since: Number(r.since ?? 0) }));
+}
+
+/** Every label of items that more than one labeler answered, grouped by item in submission order. */
+export function listLabelsOfSharedItems(db: Db, modelId: number): Promise<LabelRow[]> {
+  return db
+    .selectFrom('queue_labels as b')
+    .innerJoin('queue_items as i', 'i.id', 'b.item_id')
+    .selectAll('b')
+    .where('i.model_id', '=', modelId)
+    .where('i.labels_count', '>=', 2)
+    .orderBy('b.item_id')
+    .orderBy('b.id')
+    .execute();
+}
+
+/** A finished item with everything a training run needs. */
+export interface LabeledItemRow {
+  id: number;
+  prediction_id: string;
+  prediction_seq: number;
+  split: Split;
+  status: string;
+  labeled_at: string;
+  embedding: Buffer;
+  input_json: string | null;
+}
+
+/** Labeled items (not out of scope) above `afterId`, oldest first, a page at a time. */
+export async function listLabeledItemRows(db: Db, modelId: number, afterId: number, limit: number): Promise<LabeledItemRow[]> {
+  const rows = await db
+    .selectFrom('queue_items as i')
+    .innerJoin('predictions as p', 'p.seq', 'i.prediction_seq')
+    .select(['i.id', 'i.prediction_id', 'i.prediction_seq', 'i.split', 'i.status', 'i.labeled_at', 'p.embedding', 'p.input_json'])
+    .where('i.model_id', '=', modelId)
+    .where('i.status', '=', 'labeled')
+    .where('i.id', '>', afterId)
+    .orderBy('i.id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ ...r, split: r.split === 'eval' ? 'eval' : 'train', labeled_at: r.labeled_at ?? '' }));
+}
+
+/** The labels of the given items, in submission order. */
+export function listLabelsOfItems(db: Db, itemIds: number[]): Promise<LabelRow[]> {
+  if (itemIds.length === 0) return Promise.resolve([]);
+  return db.selectFrom('queue_labels').selectAll().where('item_id', 'in', itemIds).orderBy('item_id').orderBy('id').execute();
+}
+
+/** Items of the model that became labeled (not out of scope) after `since`. */
+export async function countLabeledItemsSince(db: Db, modelId: number, since: string): Promise<number> {
+  const row = await db
+    .selectFrom('queue_items')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('model_id', '=', modelId)
+    .where('status', '=', 'labeled')
+    .where('labeled_at', '>', since)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Labels of the model that propose concepts outside the taxonomy. */
+export function listProposedConcepts(db: Db, modelId: number): Promise<{ new_concepts_json: string }[]> {
+  return db.selectFrom('queue_labels').select('new_concepts_json').where('model_id', '=', modelId).where('new_concepts_json', '!=', '[]').execute();
+}
