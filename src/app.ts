@@ -18,6 +18,12 @@ import { createLogger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { predictionsRoutes } from './predictions/predictions.routes.js';
 import { PredictionsService } from './predictions/predictions.service.js';
+import { EnqueueService } from './queue/enqueue.service.js';
+import { labelPageRoutes } from './queue/label-page.routes.js';
+import { LabelsService } from './queue/labels.service.js';
+import { NearDuplicateRegistry } from './queue/near-duplicates.js';
+import { queueRoutes } from './queue/queue.routes.js';
+import { QueueService } from './queue/queue.service.js';
 import { ReferenceRegistry } from './reference/reference.registry.js';
 
 /** Everything the routes are built from. */
@@ -31,6 +37,9 @@ export interface Services {
   predictions: PredictionsService;
   references: ReferenceRegistry;
   metrics: Metrics;
+  queue: QueueService;
+  labels: LabelsService;
+  duplicates: NearDuplicateRegistry;
 }
 
 /** Builds every service on one open database. */
@@ -53,6 +62,14 @@ export async function createServices(config: Config, log: Logger = createLogger(
     },
   });
   for (const m of await models.list()) names.set(m.id, m.name);
+  const duplicates = new NearDuplicateRegistry(path.join(config.dataDir, 'indexes'), log);
+  const queue = new QueueService(db);
+  predictions.setSink(new EnqueueService(duplicates).sink);
+  models.onChange(async (m) => {
+    duplicates.reconfigure(m);
+    await queue.applySettings(m);
+  });
+  models.addDescriber(async (m) => ({ queue: await queue.depth(m) }));
   return {
     config,
     log,
@@ -63,6 +80,9 @@ export async function createServices(config: Config, log: Logger = createLogger(
     predictions,
     references,
     metrics,
+    queue,
+    labels: new LabelsService(db),
+    duplicates,
   };
 }
 
@@ -93,6 +113,8 @@ export function buildRoutes(s: Services) {
     .route('/', modelsRoutes(s.models, guard))
     .route('/', examplesRoutes(s.models, s.examples, guard, limits))
     .route('/', predictionsRoutes(s.models, s.predictions, guard, limits))
+    .route('/', queueRoutes(s.models, s.queue, s.labels, guard, limits))
+    .route('/', labelPageRoutes(s.models, s.keys))
     .route('/', docsRoutes());
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
@@ -130,8 +152,10 @@ export async function createApp(config: Config, log?: Logger): Promise<Driftloop
         throw new Error(`No API key is configured, so driftloop only binds to loopback; HOST=${config.host} needs DRIFTLOOP_ADMIN_KEY or a key from 'driftloop keys create'`);
       }
       for (const m of await services.models.list()) await services.references.get(m);
+      for (const m of await services.models.list()) await services.duplicates.get(services.database.db, m);
       await services.references.saveAll();
-      saver = setInterval(() => void services.references.saveAll().catch((err) => logger.error({ err }, 'index save failed')), 60_000);
+      await services.duplicates.saveAll();
+      saver = setInterval(() => void Promise.all([services.references.saveAll(), services.duplicates.saveAll()]).catch((err) => logger.error({ err }, 'index save failed')), 60_000);
       saver.unref();
       const port = await new Promise<number>((resolve, reject) => {
         server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => resolve(info.port));
@@ -151,6 +175,7 @@ export async function createApp(config: Config, log?: Logger): Promise<Driftloop
         });
       }
       await services.references.saveAll();
+      await services.duplicates.saveAll();
       await services.database.close();
       logger.info('driftloop stopped');
     },
