@@ -12,5 +12,3 @@ export type ItemStatus =
 /** Items that still take claims or labels. */
 export const OPEN_STATUSES = ['pending', 'leased'] as const satisfies readonly ItemStatus[];
 
-/** Items whose labeling is finished. */
-export const DONE_STATUSES = ['labeled', 'out_of_scope'] as const satisfies readonly ItemStatus[];

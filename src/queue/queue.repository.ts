@@ -1,7 +1,7 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { QueueItemTable } from '../db/schema.js';
-import type { ItemStatus } from './item-status.js';
+import { OPEN_STATUSES, type ItemStatus } from './item-status.js';
 
 export type NewQueueItemRow = Insertable<QueueItemTable>;
 export type QueueItemRow = Selectable<QueueItemTable>;
@@ -93,7 +93,7 @@ export async function takeSlot(db: Db, id: number): Promise<boolean> {
     .updateTable('queue_items')
     .set((eb) => ({ leases_count: eb('leases_count', '+', 1) }))
     .where('id', '=', id)
-    .where('status', 'in', ['pending', 'leased'])
+    .where('status', 'in', [...OPEN_STATUSES])
     .where((eb) => eb(eb('labels_count', '+', eb.ref('leases_count')), '<', eb.ref('labels_needed')))
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
@@ -151,7 +151,7 @@ export async function setLabelsNeeded(db: Db, modelId: number, needed: number, n
     .updateTable('queue_items')
     .set({ labels_needed: needed })
     .where('model_id', '=', modelId)
-    .where('status', 'in', ['pending', 'leased'])
+    .where('status', 'in', [...OPEN_STATUSES])
     .where('labels_needed', '!=', needed)
     .returning('id')
     .execute();
@@ -177,7 +177,7 @@ export function countOpenByReasons(db: Db, modelId: number): Promise<{ reasons_j
     .selectFrom('queue_items')
     .select(['reasons_json', sql<number>`drift_boost > 0`.as('boosted'), (eb) => eb.fn.countAll<number>().as('n')])
     .where('model_id', '=', modelId)
-    .where('status', 'in', ['pending', 'leased'])
+    .where('status', 'in', [...OPEN_STATUSES])
     .groupBy(['reasons_json', sql`drift_boost > 0`])
     .execute();
 }
@@ -188,7 +188,7 @@ export async function boostOpenOod(db: Db, modelId: number, afterSeq: number, am
     .updateTable('queue_items')
     .set((eb) => ({ priority: eb('priority', '+', amount), drift_boost: amount }))
     .where('model_id', '=', modelId)
-    .where('status', 'in', ['pending', 'leased'])
+    .where('status', 'in', [...OPEN_STATUSES])
     .where('drift_boost', '=', 0)
     .where('prediction_seq', '>', afterSeq)
     .where((eb) => eb.exists(eb.selectFrom('predictions as p').select('p.seq').whereRef('p.seq', '=', 'queue_items.prediction_seq').where('p.is_ood', '=', 1)))
