@@ -91,6 +91,13 @@ export interface QueueItemTable {
   labeled_at: string | null;
 }
 
+/** Item counts per model, kept by triggers: `status:<status>` and `open:<reason>` (pending or leased items). */
+export interface QueueCountTable {
+  model_id: number;
+  name: string;
+  n: number;
+}
+
 export interface QueueLeaseTable {
   id: Generated<number>;
   model_id: number;
@@ -124,6 +131,7 @@ export interface Database {
   examples: ExampleTable;
   predictions: PredictionTable;
   queue_items: QueueItemTable;
+  queue_counts: QueueCountTable;
   queue_leases: QueueLeaseTable;
   queue_labels: QueueLabelTable;
   queue_skips: QueueSkipTable;

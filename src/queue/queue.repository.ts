@@ -66,7 +66,13 @@ export async function countItemsUpTo(db: Db, modelId: number, maxId: number): Pr
  * not already leased or labeled by them (blind multi-labeler review).
  */
 export async function claimCandidates(db: Db, modelId: number, labeler: string, limit: number): Promise<number[]> {
-  const rows = await db
+  const rows = await claimCandidatesQuery(db, modelId, labeler, limit).execute();
+  return rows.map((r) => r.id);
+}
+
+/** The claim's candidate query, unexecuted (benchmarks print its plan). */
+export function claimCandidatesQuery(db: Db, modelId: number, labeler: string, limit: number) {
+  return db
     .selectFrom('queue_items as i')
     .select('i.id')
     .where('i.model_id', '=', modelId)
@@ -82,9 +88,7 @@ export async function claimCandidates(db: Db, modelId: number, labeler: string, 
     )
     .orderBy('i.priority', 'desc')
     .orderBy('i.id')
-    .limit(limit)
-    .execute();
-  return rows.map((r) => r.id);
+    .limit(limit);
 }
 
 /** Takes one free slot of an open item; false when another claim got there first. */
@@ -158,28 +162,17 @@ export async function setLabelsNeeded(db: Db, modelId: number, needed: number, n
   await refreshStatus(db, open.map((r) => r.id), now);
 }
 
-/** Item counts of a model by status. */
-export async function countByStatus(db: Db, modelId: number): Promise<Record<ItemStatus, number>> {
-  const rows = await db
-    .selectFrom('queue_items')
-    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('model_id', '=', modelId)
-    .groupBy('status')
-    .execute();
-  const counts: Record<ItemStatus, number> = { pending: 0, leased: 0, labeled: 0, out_of_scope: 0 };
-  for (const r of rows) if (r.status in counts) counts[r.status as ItemStatus] = Number(r.n);
-  return counts;
-}
-
-/** Open items grouped by their stored reasons and drift boost. */
-export function countOpenByReasons(db: Db, modelId: number): Promise<{ reasons_json: string; boosted: number; n: number }[]> {
-  return db
-    .selectFrom('queue_items')
-    .select(['reasons_json', sql<number>`drift_boost > 0`.as('boosted'), (eb) => eb.fn.countAll<number>().as('n')])
-    .where('model_id', '=', modelId)
-    .where('status', 'in', [...OPEN_STATUSES])
-    .groupBy(['reasons_json', sql`drift_boost > 0`])
-    .execute();
+/** Item counts of a model by status and, for open items, by reason (kept by triggers: no scan). */
+export async function readCounts(db: Db, modelId: number): Promise<{ status: Record<ItemStatus, number>; openByReason: Record<string, number> }> {
+  const rows = await db.selectFrom('queue_counts').select(['name', 'n']).where('model_id', '=', modelId).execute();
+  const status: Record<ItemStatus, number> = { pending: 0, leased: 0, labeled: 0, out_of_scope: 0 };
+  const openByReason: Record<string, number> = {};
+  for (const { name, n } of rows) {
+    const [kind, key] = name.split(':') as [string, string];
+    if (kind === 'status' && key in status) status[key as ItemStatus] = n;
+    else if (kind === 'open' && n > 0) openByReason[key] = n;
+  }
+  return { status, openByReason };
 }
 
 /** Raises open OOD items opened by predictions after `afterSeq` by `amount`; returns how many. */

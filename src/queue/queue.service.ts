@@ -1,10 +1,10 @@
 import type { Db } from '../db/database.js';
+import { softTransaction } from '../db/soft-transaction.js';
 import { LeaseNotHeldError } from '../errors.js';
 import type { Model } from '../models/model.js';
 import { summarizeAgreement, type AgreementSummary } from './agreement-summary.js';
 import { listClaimDetails, listExampleSummaries } from './claim-details.repository.js';
 import { neighborSeqs, toClaimedItem, type ClaimedItem, type ExampleSummary, type InputRef } from './claimed-item.js';
-import type { ItemReason } from './enqueue-policy.js';
 import { countLabelsByLabeler, listLabelsOfSharedItems, listProposedConcepts } from './labels.repository.js';
 import { storedAnswer } from './label-rules.js';
 import { expireLeases } from './lease-expiry.js';
@@ -13,9 +13,8 @@ import {
   boostOpenOod,
   claimCandidates,
   clearBoosts,
-  countByStatus,
-  countOpenByReasons,
   latestPredictionSeq,
+  readCounts,
   refreshStatus,
   setLabelsNeeded,
   takeSlot,
@@ -50,7 +49,8 @@ export class QueueService {
   async claim(model: Model, labeler: string, limit: number): Promise<ClaimedItem[]> {
     const now = new Date();
     const expiresAt = new Date(now.getTime() + model.settings.queue.leaseSeconds * 1000).toISOString();
-    const itemIds = await this.db.transaction().execute(async (trx) => {
+    // Leases are soft state: losing the newest ones to a power failure only returns items to the queue.
+    const itemIds = await softTransaction(this.db, async (trx) => {
       await expireLeases(trx, model.id, now.toISOString());
       const held = (await listLabelerLeases(trx, model.id, labeler)).slice(0, limit);
       await extendLeases(trx, held.map((l) => l.id), expiresAt);
@@ -74,7 +74,7 @@ export class QueueService {
   async renew(model: Model, itemId: number, labeler: string): Promise<{ itemId: string; leaseExpiresAt: string }> {
     const now = new Date();
     const expiresAt = new Date(now.getTime() + model.settings.queue.leaseSeconds * 1000).toISOString();
-    await this.db.transaction().execute(async (trx) => {
+    await softTransaction(this.db, async (trx) => {
       await expireLeases(trx, model.id, now.toISOString());
       const lease = await findLease(trx, model.id, itemId, labeler);
       if (!lease) throw new LeaseNotHeldError(`'${labeler}' holds no live lease on item ${itemId}; claim again`);
@@ -86,13 +86,7 @@ export class QueueService {
   /** Counts by status and reason, per-labeler work, and agreement over items labeled more than once. */
   async stats(model: Model): Promise<QueueStats> {
     await this.sweepExpiredLeases(model);
-    const status = await countByStatus(this.db, model.id);
-    const byReason: Record<string, number> = {};
-    for (const group of await countOpenByReasons(this.db, model.id)) {
-      const reasons = JSON.parse(group.reasons_json) as ItemReason[];
-      if (group.boosted) reasons.push('drift');
-      for (const r of reasons) byReason[r] = (byReason[r] ?? 0) + Number(group.n);
-    }
+    const { status, openByReason: byReason } = await readCounts(this.db, model.id);
     const today = new Date();
     today.setUTCHours(0, 0, 0, 0);
     const labeled = await countLabelsByLabeler(this.db, model.id, today.toISOString());
@@ -122,13 +116,13 @@ export class QueueService {
 
   /** Open items: what still waits for a labeler. */
   async depth(model: Model): Promise<{ pending: number; leased: number; labeled: number; outOfScope: number }> {
-    const s = await countByStatus(this.db, model.id);
+    const { status: s } = await readCounts(this.db, model.id);
     return { pending: s.pending, leased: s.leased, labeled: s.labeled, outOfScope: s.out_of_scope };
   }
 
   /** Returns expired leases' items to the queue. Claims and stats do this on their own. */
   async sweepExpiredLeases(model: Model): Promise<number> {
-    return this.db.transaction().execute((trx) => expireLeases(trx, model.id, new Date().toISOString()));
+    return softTransaction(this.db, (trx) => expireLeases(trx, model.id, new Date().toISOString()));
   }
 
   /**

@@ -76,4 +76,36 @@ describe('queue stats', () => {
     expect(s).toMatchObject({ pending: 3, leased: 2, labeled: 1, outOfScope: 0 });
     expect(s.byReason.ood).toBe(5);
   });
+
+  it('when items move through every state, then the trigger-kept counts equal a full recount', async () => {
+    const f = await setupModel(server, 'recount', { queue: { leaseSeconds: 1, labelsPerItem: 2 } });
+    await ingest(server, 'recount', outliers(f.data, 8).map((embedding, i) => ({ id: `r-${i}`, embedding, scores: UNSURE })));
+    const { queue, models, database } = server.driftloop.services;
+    const model = await models.get('recount');
+    await queue.boostRecentOod(model);
+    const ann = await claim(server, 'recount', 'ann', 4);
+    const bob = await claim(server, 'recount', 'bob', 2);
+    await label(server, 'recount', [
+      { itemId: ann[0]!.itemId, labeler: 'ann', concepts: [], outOfScope: true },
+      { itemId: ann[1]!.itemId, labeler: 'ann', concepts: ['lager'] },
+      { itemId: ann[2]!.itemId, labeler: 'ann', concepts: [], skip: true },
+    ]);
+    await label(server, 'recount', [
+      { itemId: bob[0]!.itemId, labeler: 'bob', concepts: [], outOfScope: true },
+      { itemId: bob[1]!.itemId, labeler: 'bob', concepts: ['lager'] },
+    ]);
+    await queue.clearDriftBoost(model);
+    await queue.boostRecentOod(model);
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    const s = await stats(server, 'recount');
+    const recount = (sql: string) => database.sqlite.prepare(sql).get(model.id) as Record<string, number>;
+    const byStatus = recount(`select sum(status = 'pending') pending, sum(status = 'leased') leased, sum(status = 'labeled') labeled,
+      sum(status = 'out_of_scope') outOfScope from queue_items where model_id = ?`);
+    const open = recount(`select count(*) ood, sum(drift_boost > 0) drift from queue_items where model_id = ? and status in ('pending', 'leased')`);
+    expect({ pending: s.pending, leased: s.leased, labeled: s.labeled, outOfScope: s.outOfScope }).toEqual(byStatus);
+    expect({ ood: s.byReason.ood, drift: s.byReason.drift }).toEqual(open);
+    expect(s.outOfScope + s.labeled).toBeGreaterThan(0);
+    // Claims commit without a disk flush, then give the connection back its usual level (FULL).
+    expect(database.sqlite.pragma('synchronous', { simple: true })).toBe(2);
+  });
 });
