@@ -64,7 +64,7 @@ export async function createServices(config: Config, log: Logger = createLogger(
   for (const m of await models.list()) names.set(m.id, m.name);
   const duplicates = new NearDuplicateRegistry(path.join(config.dataDir, 'indexes'), log);
   const queue = new QueueService(db);
-  predictions.setSink(new EnqueueService(duplicates).sink);
+  predictions.setSink(new EnqueueService(duplicates, log).sink);
   models.onChange(async (m) => {
     duplicates.reconfigure(m);
     await queue.applySettings(m);

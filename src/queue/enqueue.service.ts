@@ -1,15 +1,14 @@
+import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import type { Model } from '../models/model.js';
 import type { PredictionSink, ScoredPrediction } from '../predictions/predictions.service.js';
 import { splitForId } from '../util/hash-split.js';
-import { decodeVector } from '../util/vectors.js';
-import { distanceOf } from '../vectors/distance.js';
 import { enqueueReasons, itemPriority, type QueueSettings } from './enqueue-policy.js';
 import type { ItemStatus } from './item-status.js';
 import type { NearDuplicateRegistry, ProductionIndex } from './near-duplicates.js';
-import { findItem, findItemEmbeddings, insertItem, updateItemWeight } from './queue.repository.js';
+import { countItems, findItem, insertItem, updateItemWeight } from './queue.repository.js';
 
-/** Candidates checked against the database per near-duplicate lookup. */
+/** Nearest items looked at per near-duplicate lookup. */
 const DUPLICATE_CANDIDATES = 4;
 
 /**
@@ -17,7 +16,13 @@ const DUPLICATE_CANDIDATES = 4;
  * items and which only add weight to a near-duplicate already queued or labeled.
  */
 export class EnqueueService {
-  constructor(private readonly duplicates: NearDuplicateRegistry) {}
+  /** Per model, the items the last batch opened, until a later batch sees them committed. */
+  private readonly unconfirmed = new Map<number, number[]>();
+
+  constructor(
+    private readonly duplicates: NearDuplicateRegistry,
+    private readonly log: Logger,
+  ) {}
 
   /** Plugs into `PredictionsService.setSink`; returns per prediction whether it opened an item. */
   readonly sink: PredictionSink = async (db, model, scored) => {
@@ -31,10 +36,12 @@ export class EnqueueService {
   };
 
   private async enqueue(db: Db, model: Model, scored: ScoredPrediction[]): Promise<boolean[]> {
+    await this.confirmPrevious(db, model);
     const settings = model.settings.queue;
     const now = new Date().toISOString();
     let index: ProductionIndex | undefined;
     const queued: boolean[] = [];
+    const opened: number[] = [];
     for (const s of scored) {
       const reasons = enqueueReasons(s.score, settings);
       if (reasons.length === 0) {
@@ -63,25 +70,37 @@ export class EnqueueService {
         labeled_at: null,
       });
       index.add(id, s.input.embedding);
+      opened.push(id);
       queued.push(true);
     }
     if (index) this.duplicates.touched(model.id);
+    if (opened.length > 0) this.unconfirmed.set(model.id, opened);
     return queued;
   }
 
-  /** The nearest item within the duplicate radius, checked against the stored embedding (the database is the truth). */
+  /**
+   * The index took the previous batch's items before its commit. If that commit failed
+   * they are gone, and the index is rebuilt from the database before it is used again.
+   */
+  private async confirmPrevious(db: Db, model: Model): Promise<void> {
+    const previous = this.unconfirmed.get(model.id);
+    if (!previous) return;
+    this.unconfirmed.delete(model.id);
+    if ((await countItems(db, model.id, previous)) === previous.length) return;
+    this.log.warn({ model: model.name }, 'an ingest transaction rolled back after queueing; rebuilding the near-duplicate index');
+    this.duplicates.invalidate(model.id);
+  }
+
+  /** The nearest item within the duplicate radius, or undefined. */
   private async findDuplicate(db: Db, model: Model, index: ProductionIndex, embedding: number[]): Promise<number | undefined> {
     const radius = model.settings.queue.duplicateRadius;
     const found = index.nearest(embedding, DUPLICATE_CANDIDATES);
-    // float32 storage and the approximate graph blur distances slightly; the exact check below decides.
-    const candidates = found.labels.filter((_, i) => found.distances[i]! <= radius * 1.01 + 1e-6);
-    if (candidates.length === 0) return undefined;
-    let best: { id: number; distance: number } | undefined;
-    for (const row of await findItemEmbeddings(db, model.id, candidates)) {
-      const distance = distanceOf(model.metric, embedding, decodeVector(row.embedding));
-      if (distance <= radius + 1e-6 && (!best || distance < best.distance)) best = { id: row.id, distance };
+    for (const [i, id] of found.labels.entries()) {
+      // float32 storage blurs distances slightly; nearest first, and the item must still exist.
+      if (found.distances[i]! > radius + 1e-6) break;
+      if (await findItem(db, model.id, id)) return id;
     }
-    return best?.id;
+    return undefined;
   }
 
   private async addRecurrence(db: Db, modelId: number, itemId: number, settings: QueueSettings, now: string): Promise<void> {

@@ -26,16 +26,19 @@ export async function updateItemWeight(db: Db, id: number, fields: { weight: num
   await db.updateTable('queue_items').set(fields).where('id', '=', id).execute();
 }
 
-/** Items with their production embeddings, by id, for near-duplicate checks. */
-export function findItemEmbeddings(db: Db, modelId: number, ids: number[]): Promise<{ id: number; embedding: Buffer }[]> {
-  if (ids.length === 0) return Promise.resolve([]);
-  return db
-    .selectFrom('queue_items as i')
-    .innerJoin('predictions as p', 'p.seq', 'i.prediction_seq')
-    .select(['i.id', 'p.embedding'])
-    .where('i.model_id', '=', modelId)
-    .where('i.id', 'in', ids)
-    .execute();
+/** How many of `ids` are items of the model. */
+export async function countItems(db: Db, modelId: number, ids: number[]): Promise<number> {
+  let n = 0;
+  for (let i = 0; i < ids.length; i += 500) {
+    const row = await db
+      .selectFrom('queue_items')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('id', 'in', ids.slice(i, i + 500))
+      .where('model_id', '=', modelId)
+      .executeTakeFirstOrThrow();
+    n += Number(row.n);
+  }
+  return n;
 }
 
 /** Items above `afterId` with their embeddings, oldest first, a page at a time (index catch-up). */

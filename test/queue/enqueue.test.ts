@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EnqueueService } from '../../src/queue/enqueue.service.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { claim, confident, ingest, outliers, setupModel, stats, UNSURE, type Fixture } from './support.js';
 
@@ -116,6 +118,34 @@ describe('diversity', () => {
     expect((await ingest(server, 'ugc', [{ id: 'persist-2', embedding: copies(c!, 2), scores: UNSURE }]))[0]!.queued).toBe(false);
     const items = await claim(server, 'ugc', 'dana', 100);
     expect(items.find((i) => i.predictionId === 'persist-0')!.weight).toBe(3);
+  });
+});
+
+describe('a rolled-back ingest', () => {
+  let server: TestServer;
+  let f: Fixture;
+  beforeAll(async () => {
+    server = await startTestServer();
+    f = await setupModel(server, 'rollback', { queue: { uncertaintyThreshold: 0 } });
+  });
+  afterAll(() => server.stop());
+
+  it('when a batch rolls back after queueing, then its items leave the near-duplicate index and no later item inherits them', async () => {
+    const { predictions, duplicates } = server.driftloop.services;
+    const enqueue = new EnqueueService(duplicates, pino({ level: 'silent' }));
+    const [a, b] = outliers(f.data, 2);
+    // The queue runs, then the commit fails: the database keeps nothing of the batch.
+    predictions.setSink(async (db, model, scored) => {
+      await enqueue.sink(db, model, scored);
+      throw new Error('disk full');
+    });
+    expect((await server.request('POST', '/v1/models/rollback/predictions', { predictions: [{ id: 'lost', embedding: a!, scores: UNSURE }] })).status).toBe(500);
+    predictions.setSink(enqueue.sink);
+    // An unrelated input now gets the rolled-back item id; a near-copy of the lost input must not merge into it.
+    expect((await ingest(server, 'rollback', [{ id: 'other', embedding: b!, scores: UNSURE }]))[0]!.queued).toBe(true);
+    expect((await ingest(server, 'rollback', [{ id: 'lost-again', embedding: a!.map((x) => x * 1.0001), scores: UNSURE }]))[0]!.queued).toBe(true);
+    const items = await claim(server, 'rollback', 'ann', 10);
+    expect(items.map((i) => [i.predictionId, i.weight]).sort()).toEqual([['lost-again', 1], ['other', 1]]);
   });
 });
 
