@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { html, raw } from 'hono/html';
 import { isSafeImageUrl, jsonForScript, layout } from '../ui/layout.js';
+import { LABEL_PAGE_RENDER } from './label-page.render.js';
 import { LABEL_PAGE_SCRIPT } from './label-page.script.js';
 
 /** What the page shell tells its script; no model data, which the script fetches with the labeler's key. */
@@ -78,7 +79,7 @@ button.primary kbd { background:transparent; color:#fff; border-color:rgba(255,2
 `;
 
 // The browser checks image URLs with the very function the server uses.
-const SCRIPT = `const isSafeImageUrl = ${isSafeImageUrl.toString()};\n${LABEL_PAGE_SCRIPT}`;
+const SCRIPT = `const isSafeImageUrl = ${isSafeImageUrl.toString()};\n${LABEL_PAGE_RENDER}\n${LABEL_PAGE_SCRIPT}`;
 
 /** Content-Security-Policy of the page: only its own inline script runs; data is fetched from this origin. */
 export const LABEL_PAGE_CSP = [
