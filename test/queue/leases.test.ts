@@ -78,6 +78,28 @@ describe('leases', () => {
     expect(new Set(second)).toEqual(new Set(first));
   });
 
+  it('when the typed client claims, renews and reads the queue, then the OpenAPI routes type-check end to end', async () => {
+    const f = await setupModel(server, 'typed');
+    await queueOutliers(server, f, 2);
+    const model = server.client.v1.models[':model'];
+    const claimed = await model.queue.claim.$post({ param: { model: 'typed' }, json: { labeler: 'ann', limit: 2 } });
+    expect(claimed.status).toBe(200);
+    if (claimed.status !== 200) return;
+    const { items } = await claimed.json();
+    expect(items).toHaveLength(2);
+    const renewed = await model.queue.items[':itemId'].renew.$post({ param: { model: 'typed', itemId: items[0]!.itemId }, json: { labeler: 'ann' } });
+    expect(renewed.status).toBe(200);
+    const labeled = await model.labels.$post({ param: { model: 'typed' }, json: { labels: [{ itemId: items[0]!.itemId, labeler: 'ann', concepts: ['ipa'] }] } });
+    expect(labeled.status).toBe(200);
+    const summary = await model.queue.$get({ param: { model: 'typed' } });
+    if (summary.status !== 200) throw new Error(`status ${summary.status}`);
+    expect((await summary.json()).labeled).toBe(1);
+    const doc = await server.request('GET', '/openapi.json');
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(['/v1/models/{model}/queue/claim', '/v1/models/{model}/queue/items/{itemId}/renew', '/v1/models/{model}/queue', '/v1/models/{model}/labels']),
+    );
+  });
+
   it('when renewing an item of another model or an unknown item, then it answers 409 or 404', async () => {
     const f = await setupModel(server, 'other');
     await queueOutliers(server, f, 1);
