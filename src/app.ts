@@ -1,17 +1,25 @@
 import path from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
+import type http from 'node:http';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import { ApiKeysService } from './auth/api-keys.service.js';
 import { createAuth, type AuthEnv } from './auth/auth.middleware.js';
 import { isLoopbackHost, type Config } from './config.js';
+import { dashboardRoutes } from './dashboard/dashboard.routes.js';
 import { openDatabase, type DatabaseHandle } from './db/database.js';
+import { createDriftServices, type DriftServices } from './drift/drift.composition.js';
+import { driftRoutes } from './drift/drift.routes.js';
 import { PayloadTooLargeError } from './errors.js';
 import { examplesRoutes } from './examples/examples.routes.js';
 import { ExamplesService } from './examples/examples.service.js';
 import { docsRoutes } from './http/docs.routes.js';
 import { createErrorHandler, errorBody } from './http/errors.js';
+import { createHttpServer, listen } from './http/node-server.js';
+import { JobRunner } from './jobs/job-runner.js';
+import { jobsRoutes } from './jobs/jobs.routes.js';
+import { sharedTensorflow } from './ml/tf-backend.js';
+import { TfTrainer } from './ml/tf-trainer.js';
 import { modelsRoutes } from './models/models.routes.js';
 import { ModelsService } from './models/models.service.js';
 import { createLogger } from './observability/logger.js';
@@ -20,14 +28,21 @@ import { predictionsRoutes } from './predictions/predictions.routes.js';
 import { PredictionsService } from './predictions/predictions.service.js';
 import { EnqueueService } from './queue/enqueue.service.js';
 import { labelPageRoutes } from './queue/label-page.routes.js';
+import { QueueLabeledSource } from './queue/labeled-source.js';
 import { LabelsService } from './queue/labels.service.js';
 import { NearDuplicateRegistry } from './queue/near-duplicates.js';
 import { queueRoutes } from './queue/queue.routes.js';
 import { QueueService } from './queue/queue.service.js';
 import { ReferenceRegistry } from './reference/reference.registry.js';
+import { ClassifierCache } from './training/classifier-cache.js';
+import { LabeledSourceSlot } from './training/labeled-production.js';
+import { runRetrain } from './training/retrain.job.js';
+import { trainingRoutes } from './training/training.routes.js';
+import { RETRAIN_JOB, TrainingService } from './training/training.service.js';
+import { VersionsService } from './training/versions.service.js';
 
 /** Everything the routes are built from. */
-export interface Services {
+export interface Services extends DriftServices {
   config: Config;
   log: Logger;
   database: DatabaseHandle;
@@ -37,6 +52,8 @@ export interface Services {
   predictions: PredictionsService;
   references: ReferenceRegistry;
   metrics: Metrics;
+  jobs: JobRunner;
+  training: TrainingService;
   queue: QueueService;
   labels: LabelsService;
   duplicates: NearDuplicateRegistry;
@@ -56,12 +73,24 @@ export async function createServices(config: Config, log: Logger = createLogger(
   });
   models.addDescriber(async (m) => ({ calibration: (await references.get(m)).calibrationSource() }));
   const predictions = new PredictionsService(db, references, {
-    scored: (count, seconds) => {
+    scored: (model, count, seconds) => {
       metrics.scoringSeconds.observe(seconds);
-      metrics.predictionsIngested.inc(count);
+      metrics.predictionsIngested.inc({ model }, count);
     },
   });
   for (const m of await models.list()) names.set(m.id, m.name);
+  const drift = createDriftServices(db, models, predictions, references, log);
+  const examples = new ExamplesService(db, references);
+  const { tf, backend, fallbacks } = await sharedTensorflow();
+  log.info({ backend, fallbacks }, `TensorFlow.js backend: ${backend}`);
+  const trainer = new TfTrainer(tf, backend);
+  const jobs = new JobRunner(db, log);
+  const labeled = new LabeledSourceSlot();
+  const versionsDir = path.join(config.dataDir, 'versions');
+  const versions = new VersionsService(db, versionsDir, new ClassifierCache(trainer, versionsDir), models, examples, labeled, log);
+  const training = new TrainingService(db, jobs, versions, labeled);
+  jobs.register(RETRAIN_JOB, (ctx) => runRetrain({ db, models, versions, trainer, labeled, log }, ctx));
+  models.addDescriber(async (m) => ({ champion: await versions.championSummary(m) }));
   const duplicates = new NearDuplicateRegistry(path.join(config.dataDir, 'indexes'), log);
   const queue = new QueueService(db);
   predictions.setSink(new EnqueueService(duplicates, log).sink);
@@ -70,16 +99,31 @@ export async function createServices(config: Config, log: Logger = createLogger(
     await queue.applySettings(m);
   });
   models.addDescriber(async (m) => ({ queue: await queue.depth(m) }));
+  const queueLabels = new QueueLabeledSource(db);
+  training.useLabeledSource(queueLabels);
+  drift.drift.setProviders({
+    boostRecentOod: async (modelId) => {
+      const model = (await models.list()).find((m) => m.id === modelId);
+      if (model) await queue.boostRecentOod(model);
+    },
+    labeledAccuracy: async (model) => {
+      const production = await queueLabels.accuracy(model);
+      return production && { production, evalAccuracy: (await training.championEvalStats(model))?.accuracy ?? undefined };
+    },
+  });
   return {
+    ...drift,
     config,
     log,
     database,
     keys: new ApiKeysService(db, config.adminKey),
     models,
-    examples: new ExamplesService(db, references),
+    examples,
     predictions,
     references,
     metrics,
+    jobs,
+    training,
     queue,
     labels: new LabelsService(db),
     duplicates,
@@ -113,6 +157,10 @@ export function buildRoutes(s: Services) {
     .route('/', modelsRoutes(s.models, guard))
     .route('/', examplesRoutes(s.models, s.examples, guard, limits))
     .route('/', predictionsRoutes(s.models, s.predictions, guard, limits))
+    .route('/', driftRoutes(s.models, s.drift, s.driftReports, guard))
+    .route('/', dashboardRoutes(s.dashboard, guard))
+    .route('/', trainingRoutes(s.models, s.training, guard, limits))
+    .route('/', jobsRoutes(s.jobs, guard))
     .route('/', queueRoutes(s.models, s.queue, s.labels, guard, limits))
     .route('/', labelPageRoutes(s.models, s.keys))
     .route('/', docsRoutes());
@@ -139,7 +187,7 @@ export interface Driftloop {
 export async function createApp(config: Config, log?: Logger): Promise<Driftloop> {
   const services = await createServices(config, log);
   const app = buildRoutes(services);
-  let server: ServerType | undefined;
+  let server: http.Server | undefined;
   let saver: NodeJS.Timeout | undefined;
   const { log: logger } = services;
 
@@ -157,10 +205,10 @@ export async function createApp(config: Config, log?: Logger): Promise<Driftloop
       await services.duplicates.saveAll();
       saver = setInterval(() => void Promise.all([services.references.saveAll(), services.duplicates.saveAll()]).catch((err) => logger.error({ err }, 'index save failed')), 60_000);
       saver.unref();
-      const port = await new Promise<number>((resolve, reject) => {
-        server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => resolve(info.port));
-        server.once('error', reject);
-      });
+      await services.jobs.start();
+      services.drift.start();
+      server = createHttpServer(app.fetch, config.limits.maxBodyBytes);
+      const port = await listen(server, config.host, config.port);
       if (open) logger.warn({ host: config.host }, 'running OPEN: no API key configured, so every request is admin; bound to loopback only');
       logger.info({ host: config.host, port, dataDir: config.dataDir }, 'driftloop listening');
       return { host: config.host, port };
@@ -171,9 +219,12 @@ export async function createApp(config: Config, log?: Logger): Promise<Driftloop
         const s = server;
         await new Promise<void>((resolve) => {
           s.close(() => resolve());
-          if ('closeIdleConnections' in s) s.closeIdleConnections();
+          s.closeIdleConnections();
         });
       }
+      await services.jobs.stop();
+      await services.training.close();
+      await services.drift.stop();
       await services.references.saveAll();
       await services.duplicates.saveAll();
       await services.database.close();

@@ -21,12 +21,14 @@ export async function openDatabase(dataDir: string): Promise<DatabaseHandle> {
   fs.mkdirSync(dataDir, { recursive: true });
   const sqlite = new SQLite(path.join(dataDir, 'driftloop.sqlite'));
   sqlite.pragma('journal_mode = WAL');
-  // FULL: a 2xx means the commit reached the disk, not just the OS cache.
-  sqlite.pragma('synchronous = FULL');
+  // NORMAL under WAL: a commit is in the WAL file before the 2xx, so it survives a killed
+  // process (kill -9); only an OS crash or power cut can lose the last commits, never corrupt.
+  // FULL would fsync every batch, blocking the event loop for milliseconds each time.
+  sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  const { error, results } = await new Migrator({ db, provider, allowUnorderedMigrations: true }).migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     await db.destroy();

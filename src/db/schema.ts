@@ -125,6 +125,110 @@ export interface QueueSkipTable {
   created_at: string;
 }
 
+export interface DriftSnapshotTable {
+  id: Generated<number>;
+  model_id: number;
+  created_at: string;
+  /** First and last prediction seq of the window; null while the window is empty. */
+  from_seq: number | null;
+  to_seq: number | null;
+  window_size: number;
+  window_count: number;
+  /** The window's OOD rate. */
+  score: number;
+  threshold: number;
+  status: string;
+  /** Per test: name, status, statistic, pValue, drift. */
+  tests_json: string;
+}
+
+export interface DriftEventTable {
+  id: Generated<number>;
+  model_id: number;
+  snapshot_id: number;
+  created_at: string;
+  score: number;
+  threshold: number;
+  p_value: number;
+  /** The webhook body, stored so every retry sends (and signs) the same bytes. */
+  payload_json: string;
+}
+
+export interface WebhookDeliveryTable {
+  id: Generated<number>;
+  model_id: number;
+  event_type: string;
+  event_id: number;
+  url: string;
+  body: string;
+  /** `pending`, `delivered`, `failed` (attempts exhausted) or `canceled` (webhook removed). */
+  status: string;
+  attempts: Generated<number>;
+  next_attempt_at: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookAttemptTable {
+  id: Generated<number>;
+  delivery_id: number;
+  attempt: number;
+  attempted_at: string;
+  ok: number;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+}
+
+export interface JobTable {
+  id: string;
+  model_id: number;
+  type: string;
+  /** queued | running | succeeded | failed | canceled */
+  status: string;
+  attempt: Generated<number>;
+  /** The interrupted job this one retries. */
+  retry_of: string | null;
+  params_json: string;
+  progress_json: string | null;
+  result_json: string | null;
+  error_json: string | null;
+  cancel_requested: Generated<number>;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface ModelVersionTable {
+  id: Generated<number>;
+  model_id: number;
+  /** 1, 2, … per model. */
+  version: number;
+  /** champion | challenger | retired */
+  status: string;
+  job_id: string | null;
+  task: string;
+  concepts_json: string;
+  backend: string;
+  /** Relative to the data folder. */
+  artifact_dir: string;
+  metrics_json: string;
+  thresholds_json: string;
+  lineage_json: string;
+  decision_json: string;
+  /** Float32 top-1 scores on the eval data, for the drift confidence test. */
+  eval_confidences: Buffer;
+  eval_accuracy: number | null;
+  /** When the training data was read: labels after it are new for this version. */
+  data_as_of: string;
+  duration_ms: number;
+  created_at: string;
+  promoted_at: string | null;
+  retired_at: string | null;
+}
+
 export interface Database {
   api_keys: ApiKeyTable;
   models: ModelTable;
@@ -135,4 +239,10 @@ export interface Database {
   queue_leases: QueueLeaseTable;
   queue_labels: QueueLabelTable;
   queue_skips: QueueSkipTable;
+  drift_snapshots: DriftSnapshotTable;
+  drift_events: DriftEventTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  webhook_attempts: WebhookAttemptTable;
+  jobs: JobTable;
+  model_versions: ModelVersionTable;
 }

@@ -10,8 +10,15 @@ export const modelParams = z.object({
     .openapi({ param: { name: 'model', in: 'path' }, example: 'perfect-pint' }),
 });
 
-/** JSON numbers only: `1e400` parses to Infinity and is refused here. */
-export const embedding = z.array(z.number()).min(1).max(65_536).openapi({ example: [0.12, -0.4, 0.33] });
+/**
+ * Finite JSON numbers only (`1e400` parses to Infinity and is refused). One loop instead of a
+ * schema per element: embeddings are the bulk of every batch, and this check sits on the hot path.
+ */
+export const embedding = z
+  .custom<number[]>((v) => Array.isArray(v) && v.length > 0 && v.length <= 65_536 && v.every((x) => typeof x === 'number' && Number.isFinite(x)), {
+    message: 'expected a non-empty array of finite numbers',
+  })
+  .openapi({ type: 'array', items: { type: 'number' }, minItems: 1, maxItems: 65_536, example: [0.12, -0.4, 0.33] });
 
 export const inputRef = z
   .object({ url: z.string().max(2_000_000).optional(), text: z.string().max(100_000).optional() })

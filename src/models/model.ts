@@ -9,6 +9,8 @@ export interface Concept {
   description?: string;
   includes?: string[];
   excludes?: string[];
+  /** `open-set`: proposed by labelers and joined on promotion; production apps may not score it yet. */
+  origin?: 'open-set';
 }
 
 /** A monitored classifier. */

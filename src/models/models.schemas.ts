@@ -6,6 +6,7 @@ export const conceptSchema = z
     description: z.string().max(10_000).optional(),
     includes: z.array(z.string().max(1000)).max(200).optional(),
     excludes: z.array(z.string().max(1000)).max(200).optional(),
+    origin: z.literal('open-set').optional().openapi({ description: 'Set on concepts that joined through labelers’ newConcepts' }),
   })
   .strict()
   .openapi('Concept');

@@ -76,9 +76,9 @@ export class ModelsService {
   /** The model with its counts and whatever other features add. */
   async describe(model: Model): Promise<ModelDescription> {
     const c = await this.counts(model);
-    const { id: _id, ...rest } = model;
+    const { id: _id, settings, ...rest } = model;
     const extras = await Promise.all(this.describers.map((d) => d(model)));
-    return Object.assign({ ...rest, counts: { examples: { train: c.train, eval: c.eval }, predictions: c.predictions } }, ...extras);
+    return Object.assign({ ...rest, settings: redactSecrets(settings), counts: { examples: { train: c.train, eval: c.eval }, predictions: c.predictions } }, ...extras);
   }
 
   /** The model, or undefined when it does not exist. */
@@ -159,4 +159,9 @@ function assertUniqueConcepts(concepts: Concept[]): void {
     if (seen.has(c.id)) throw new ValidationError(`Concept '${c.id}' is listed twice`, { concept: c.id });
     seen.add(c.id);
   }
+}
+
+/** Webhook secrets are write-only: any key may read a model, so they never leave the server. */
+function redactSecrets(settings: Model['settings']): Model['settings'] {
+  return { ...settings, webhooks: settings.webhooks.map((w) => (typeof w === 'string' || !w.secret ? w : { ...w, secret: '********' })) };
 }

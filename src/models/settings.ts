@@ -37,6 +37,35 @@ export const settingsSchema = z
         threshold: z.number().min(0).max(1).default(0.15),
         alpha: z.number().gt(0).lt(1).default(0.01),
         cooldownMinutes: z.number().min(0).default(60),
+        /** After ingestion, a full evaluation runs once this many new predictions arrived… */
+        evaluateEvery: z.number().int().min(1).default(100),
+        /** …or this many seconds after the first prediction not yet evaluated. */
+        evaluateAfterSeconds: z.number().min(0.1).default(10),
+        /** Effect-size gates, so a tiny but significant shift on a large window is not an alarm. */
+        minPredictionShift: z.number().min(0).max(1).default(0.1),
+        minConfidenceShift: z.number().min(0).max(1).default(0.1),
+        minAccuracyDrop: z.number().min(0).max(1).default(0.05),
+        /** Labeled production items needed before labeled_accuracy reports. */
+        minLabeled: z.number().int().min(1).default(30),
+        mmd: z
+          .object({
+            permutations: z.number().int().min(200).max(10_000).default(200),
+            /** Train embeddings in the fixed, deterministic reference sample. */
+            referenceSize: z.number().int().min(20).max(5000).default(500),
+            /** Window embeddings used (a deterministic subsample when the window is larger). */
+            windowSample: z.number().int().min(20).max(5000).default(500),
+            seed: z.number().int().min(0).default(1),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    /** Retries of webhook deliveries: exponential backoff from `initialBackoffMs`, capped at `maxBackoffMs`. */
+    webhookDelivery: z
+      .object({
+        maxAttempts: z.number().int().min(1).max(20).default(6),
+        initialBackoffMs: z.number().int().min(10).default(2000),
+        maxBackoffMs: z.number().int().min(10).default(600_000),
+        timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
       })
       .prefault({}),
     queue: z
@@ -62,6 +91,24 @@ export const settingsSchema = z
         minConceptLabels: z.number().int().min(1).default(20),
         maxCleanRegression: z.number().min(0).max(1).default(0.02),
         cooldownMinutes: z.number().min(0).default(60),
+        /** Units of the optional ReLU hidden layer; 0 trains a linear head on the embeddings. */
+        hiddenUnits: z.number().int().min(0).max(4096).default(0),
+        /** Most epochs; early stopping usually ends sooner. */
+        epochs: z.number().int().min(1).max(1000).default(50),
+        /** Most rows per step; small training sets use smaller batches so an epoch makes at least 16 updates. */
+        batchSize: z.number().int().min(1).max(65_536).default(256),
+        learningRate: z.number().gt(0).max(1).default(0.005),
+        /** Epochs without a better validation loss before stopping (and restoring the best weights). */
+        patience: z.number().int().min(1).max(1000).default(5),
+        /** Share of the train split held out (by id hash) for early stopping and threshold tuning. */
+        validationShare: z.number().gt(0).lt(1).default(0.1),
+        /** Weight of a labeled production item relative to an original example: they are scarce and look like what the model meets. */
+        productionWeight: z.number().min(0).max(100).default(2),
+        /** `balanced` weighs each concept inversely to its frequency, so rare concepts are not ignored. */
+        classWeights: z.enum(['balanced', 'none']).default('balanced'),
+        seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
+        /** Multiclass: the abstain threshold is the lowest top-1 score whose answers reach this precision. */
+        targetPrecision: z.number().gt(0).max(1).default(0.9),
       })
       .prefault({}),
     webhooks: z.array(webhook).max(20).default([]),

@@ -45,14 +45,18 @@ export interface ScoredPrediction {
 /** Runs inside the ingest transaction; returns, per prediction, whether it was queued. */
 export type PredictionSink = (db: Db, model: Model, scored: ScoredPrediction[]) => Promise<boolean[]>;
 
+/** Called after a batch of new predictions committed (never for duplicates only); must not throw. */
+export type CommitListener = (model: Model, committed: ScoredPrediction[]) => void;
+
 /** Observes ingestion for metrics. */
 export interface IngestObserver {
-  scored(count: number, seconds: number): void;
+  scored(model: string, count: number, seconds: number): void;
 }
 
 /** Validates, scores and stores production predictions. */
 export class PredictionsService {
   private sink: PredictionSink = async (_db, _model, scored) => scored.map(() => false);
+  private readonly committedListeners: CommitListener[] = [];
 
   constructor(
     private readonly db: Db,
@@ -63,6 +67,11 @@ export class PredictionsService {
   /** Replaces the step that decides what to queue (the review queue plugs in here). */
   setSink(sink: PredictionSink): void {
     this.sink = sink;
+  }
+
+  /** Registers a listener for committed batches (drift evaluation plugs in here). */
+  onCommitted(listener: CommitListener): void {
+    this.committedListeners.push(listener);
   }
 
   async ingest(model: Model, predictions: PredictionInput[]): Promise<IngestResult> {
@@ -76,7 +85,7 @@ export class PredictionsService {
     const started = performance.now();
     const fresh = predictions.filter((p) => !known.has(p.id));
     const scores = fresh.map((p) => scorePrediction(model, set, p.embedding, p.scores));
-    this.observer.scored(fresh.length, (performance.now() - started) / 1000);
+    this.observer.scored(model.name, fresh.length, (performance.now() - started) / 1000);
 
     const now = new Date().toISOString();
     const outcome = await this.db.transaction().execute(async (trx) => {
@@ -89,6 +98,8 @@ export class PredictionsService {
       return { scored, queued, raced };
     });
 
+    if (outcome.scored.length > 0) for (const listener of this.committedListeners) listener(model, outcome.scored);
+
     const freshResults = new Map(outcome.scored.map((s, i) => [s.input.id, toResult(s, outcome.queued[i] ?? false)]));
     const stored = new Map([...known, ...outcome.raced]);
     const results = predictions.map((p) => freshResults.get(p.id) ?? storedToResult(stored.get(p.id)!));
@@ -97,10 +108,12 @@ export class PredictionsService {
 
   private validate(model: Model, predictions: PredictionInput[]): void {
     const concepts = model.concepts.map((c) => c.id);
+    // Concepts that joined through the open set may be unknown to the app's own classifier yet.
+    const required = model.concepts.filter((c) => c.origin !== 'open-set').map((c) => c.id);
     const problems: RecordProblem[] = duplicateIdProblems(predictions);
     predictions.forEach((p, index) => {
       problems.push(...embeddingProblems(model, p.embedding, index), ...encoderProblems(model, p.encoder, index));
-      const missing = concepts.filter((c) => !(c in p.scores));
+      const missing = required.filter((c) => !(c in p.scores));
       const unknown = Object.keys(p.scores).filter((c) => !concepts.includes(c));
       if (missing.length > 0) problems.push({ index, field: 'scores', message: `missing scores for: ${missing.join(', ')}` });
       if (unknown.length > 0) problems.push({ index, field: 'scores', message: `concepts not in the taxonomy: ${unknown.join(', ')}` });

@@ -61,7 +61,7 @@ export function agreementKey(answer: LabelAnswer): string {
   return JSON.stringify([[...answer.concepts].sort(), [...answer.newConcepts].sort()]);
 }
 
-/** The answer most labelers gave among those naming concepts; ties go to the earliest. */
+/** The concept answer more than half of the labels gave, or undefined when no answer has a majority. */
 export function consensus(answers: LabelAnswer[]): { concepts: string[]; newConcepts: string[] } | undefined {
   const counts = new Map<string, { n: number; answer: { concepts: string[]; newConcepts: string[] } }>();
   for (const a of answers) {
@@ -71,9 +71,8 @@ export function consensus(answers: LabelAnswer[]): { concepts: string[]; newConc
     if (entry) entry.n += 1;
     else counts.set(key, { n: 1, answer: { concepts: a.concepts, newConcepts: a.newConcepts } });
   }
-  let best: { n: number; answer: { concepts: string[]; newConcepts: string[] } } | undefined;
-  for (const entry of counts.values()) if (!best || entry.n > best.n) best = entry;
-  return best?.answer;
+  for (const entry of counts.values()) if (entry.n * 2 > answers.length) return entry.answer;
+  return undefined;
 }
 
 function unique(xs: string[]): string[] {

@@ -48,7 +48,9 @@ export interface LabeledItemRow {
   status: string;
   labeled_at: string;
   embedding: Buffer;
-  input_json: string | null;
+  /** What the model predicted at the time, for production accuracy. */
+  predicted: string;
+  scores_json: string;
 }
 
 /** Labeled items (not out of scope) above `afterId`, oldest first, a page at a time. */
@@ -56,7 +58,7 @@ export async function listLabeledItemRows(db: Db, modelId: number, afterId: numb
   const rows = await db
     .selectFrom('queue_items as i')
     .innerJoin('predictions as p', 'p.seq', 'i.prediction_seq')
-    .select(['i.id', 'i.prediction_id', 'i.prediction_seq', 'i.split', 'i.status', 'i.labeled_at', 'p.embedding', 'p.input_json'])
+    .select(['i.id', 'i.prediction_id', 'i.prediction_seq', 'i.split', 'i.status', 'i.labeled_at', 'p.embedding', 'p.predicted', 'p.scores_json'])
     .where('i.model_id', '=', modelId)
     .where('i.status', '=', 'labeled')
     .where('i.id', '>', afterId)
@@ -72,14 +74,14 @@ export function listLabelsOfItems(db: Db, itemIds: number[]): Promise<LabelRow[]
   return db.selectFrom('queue_labels').selectAll().where('item_id', 'in', itemIds).orderBy('item_id').orderBy('id').execute();
 }
 
-/** Items of the model that became labeled (not out of scope) after `since`. */
-export async function countLabeledItemsSince(db: Db, modelId: number, since: string): Promise<number> {
+/** Concept labels (not out of scope) the model received after `since`. */
+export async function countConceptLabelsSince(db: Db, modelId: number, since: string): Promise<number> {
   const row = await db
-    .selectFrom('queue_items')
+    .selectFrom('queue_labels')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('model_id', '=', modelId)
-    .where('status', '=', 'labeled')
-    .where('labeled_at', '>', since)
+    .where('created_at', '>', since)
+    .where('out_of_scope', '=', 0)
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }

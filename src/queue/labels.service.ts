@@ -1,12 +1,9 @@
 import type { Db } from '../db/database.js';
 import { BatchValidationError, ConflictError, type RecordProblem } from '../errors.js';
 import type { Model } from '../models/model.js';
-import type { Split } from '../util/hash-split.js';
-import { decodeVector } from '../util/vectors.js';
-import type { InputRef } from './claimed-item.js';
-import { answerOf, consensus, labelProblems, parseItemId, storedAnswer, type LabelAnswer, type LabelInput } from './label-rules.js';
+import { answerOf, labelProblems, parseItemId, type LabelInput } from './label-rules.js';
 import { expireLeases } from './lease-expiry.js';
-import { countLabeledItemsSince, findLabel, insertLabel, listLabeledItemRows, listLabelsOfItems } from './labels.repository.js';
+import { findLabel, insertLabel } from './labels.repository.js';
 import { deleteLeases, findLease, insertSkip } from './leases.repository.js';
 import { countLabel, findItem, refreshStatus, releaseSlots } from './queue.repository.js';
 
@@ -14,20 +11,6 @@ export interface LabelsResult {
   accepted: number;
   /** Labels this labeler had already given for the item: counted, nothing changed. */
   duplicates: number;
-}
-
-/** A finished production item, ready for a training run. */
-export interface LabeledItem {
-  itemId: string;
-  predictionId: string;
-  /** 80/20 by a hash of the prediction id. */
-  split: Split;
-  /** The answer most labelers gave. */
-  concepts: string[];
-  newConcepts: string[];
-  embedding: Float32Array;
-  input: InputRef | null;
-  labeledAt: string;
 }
 
 /** Takes labelers' answers: labels, open-set proposals, out-of-scope marks and skips. */
@@ -99,32 +82,5 @@ export class LabelsService {
       await refreshStatus(trx, [...touched], now);
       return result;
     });
-  }
-
-  /** Labeled items (out of scope excluded) after `afterItemId`, oldest first: the production data of a training run. */
-  async labeledItems(model: Model, opts: { afterItemId?: number; limit?: number } = {}): Promise<LabeledItem[]> {
-    const rows = await listLabeledItemRows(this.db, model.id, opts.afterItemId ?? 0, opts.limit ?? 1000);
-    const answers = new Map<number, LabelAnswer[]>();
-    for (const l of await listLabelsOfItems(this.db, rows.map((r) => r.id))) {
-      answers.set(l.item_id, [...(answers.get(l.item_id) ?? []), storedAnswer(l)]);
-    }
-    return rows.map((r) => {
-      const answer = consensus(answers.get(r.id) ?? []) ?? { concepts: [], newConcepts: [] };
-      return {
-        itemId: String(r.id),
-        predictionId: r.prediction_id,
-        split: r.split,
-        concepts: answer.concepts,
-        newConcepts: answer.newConcepts,
-        embedding: decodeVector(r.embedding),
-        input: r.input_json ? (JSON.parse(r.input_json) as InputRef) : null,
-        labeledAt: r.labeled_at,
-      };
-    });
-  }
-
-  /** Items labeled (not out of scope) after `since`: new labels since a champion was trained. */
-  labeledSince(model: Model, since: string): Promise<number> {
-    return countLabeledItemsSince(this.db, model.id, since);
   }
 }

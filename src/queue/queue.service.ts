@@ -1,5 +1,4 @@
 import type { Db } from '../db/database.js';
-import { softTransaction } from '../db/soft-transaction.js';
 import { LeaseNotHeldError } from '../errors.js';
 import type { Model } from '../models/model.js';
 import { summarizeAgreement, type AgreementSummary } from './agreement-summary.js';
@@ -49,8 +48,7 @@ export class QueueService {
   async claim(model: Model, labeler: string, limit: number): Promise<ClaimedItem[]> {
     const now = new Date();
     const expiresAt = new Date(now.getTime() + model.settings.queue.leaseSeconds * 1000).toISOString();
-    // Leases are soft state: losing the newest ones to a power failure only returns items to the queue.
-    const itemIds = await softTransaction(this.db, async (trx) => {
+    const itemIds = await this.db.transaction().execute(async (trx) => {
       await expireLeases(trx, model.id, now.toISOString());
       const held = (await listLabelerLeases(trx, model.id, labeler)).slice(0, limit);
       await extendLeases(trx, held.map((l) => l.id), expiresAt);
@@ -74,7 +72,7 @@ export class QueueService {
   async renew(model: Model, itemId: number, labeler: string): Promise<{ itemId: string; leaseExpiresAt: string }> {
     const now = new Date();
     const expiresAt = new Date(now.getTime() + model.settings.queue.leaseSeconds * 1000).toISOString();
-    await softTransaction(this.db, async (trx) => {
+    await this.db.transaction().execute(async (trx) => {
       await expireLeases(trx, model.id, now.toISOString());
       const lease = await findLease(trx, model.id, itemId, labeler);
       if (!lease) throw new LeaseNotHeldError(`'${labeler}' holds no live lease on item ${itemId}; claim again`);
@@ -122,7 +120,7 @@ export class QueueService {
 
   /** Returns expired leases' items to the queue. Claims and stats do this on their own. */
   async sweepExpiredLeases(model: Model): Promise<number> {
-    return softTransaction(this.db, (trx) => expireLeases(trx, model.id, new Date().toISOString()));
+    return this.db.transaction().execute((trx) => expireLeases(trx, model.id, new Date().toISOString()));
   }
 
   /**

@@ -37,6 +37,11 @@ export interface ReferenceSetOptions {
 export type CalibrationEntry = [label: number, distance: number, kth: number];
 
 const LOO_SAMPLE = 2000;
+/**
+ * How many eval neighbours of a new train point are checked for a changed k-NN distance.
+ * "I am in your k-NN ball" is not symmetric, so checking only k of them misses some.
+ */
+const REFRESH_FANOUT = 4;
 
 /**
  * A model's training distribution: the HNSW index over the train split, an index
@@ -100,7 +105,7 @@ export class ReferenceSet {
       if (p.split !== 'train' || this.train.has(p.seq)) continue;
       this.train.add(p.seq, p.embedding);
       // A new train point changes an eval point's k-NN distance only if it falls inside its k-th radius.
-      const near = this.evalIndex.search(p.embedding, k);
+      const near = this.evalIndex.search(p.embedding, REFRESH_FANOUT * k);
       near.labels.forEach((label, i) => {
         if (near.distances[i]! < (this.kth.get(label) ?? Infinity)) affected.add(label);
       });

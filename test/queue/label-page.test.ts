@@ -4,7 +4,7 @@ import { ClusteredData } from '../../src/util/clustered-data.js';
 import { artifactPath, launchChromium } from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { BEER, pintPng } from './png.js';
-import { CONCEPT_IDS, CONCEPTS, UNSURE, stats } from './support.js';
+import { CONCEPT_IDS, CONCEPTS, labeledProduction, UNSURE, stats } from './support.js';
 
 const BACKGROUNDS: [number, number, number][] = [[214, 196, 170], [188, 204, 222], [150, 150, 160], [226, 218, 200]];
 
@@ -81,10 +81,8 @@ describe('labeling page', () => {
       await page.screenshot({ path: artifactPath('label-page.png'), fullPage: true });
       await page.keyboard.press('Enter');
 
-      const { labels, models } = server.driftloop.services;
-      const model = await models.get('perfect-pint');
       let item = await current(page, first.itemId);
-      expect((await labels.labeledItems(model)).map((l) => [l.itemId, l.concepts])).toEqual([[first.itemId, ['stout']]]);
+      expect((await labeledProduction(server, 'perfect-pint')).map((l) => [l.id, l.concepts])).toEqual([[first.predictionId, ['stout']]]);
       await page.waitForFunction("document.getElementById('lp-done').textContent === '1'");
 
       // The remaining four in whatever order their priorities give: check how each input renders, answer with a different key each time.
@@ -121,7 +119,7 @@ describe('labeling page', () => {
       expect(s).toMatchObject({ labeled: 3, outOfScope: 1, pending: 1, leased: 0 });
       expect(s.newConcepts).toEqual([{ concept: 'cider', labels: 1 }]);
       expect(s.labelers).toEqual([{ labeler: 'ann', labeled: 4, today: 4, skipped: 1 }]);
-      const stored = await labels.labeledItems(model);
+      const stored = await labeledProduction(server, 'perfect-pint');
       expect(stored.map((l) => [...l.concepts, ...l.newConcepts.map((c) => `new:${c}`)]).sort()).toEqual([['lager'], ['new:cider'], ['stout']]);
       expect(problems).toEqual([]);
     } finally {

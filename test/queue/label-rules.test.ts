@@ -54,11 +54,12 @@ describe('label rules', () => {
     expect(agreementKey(answerOf({ itemId: 1, labeler: 'c', concepts: [], outOfScope: true }))).toBe('#out_of_scope');
   });
 
-  it('when labelers disagree, then the consensus is the most common concept answer, ties to the earliest', () => {
+  it('when more than half the labels agree, then that answer is the consensus; a split or a tie has none', () => {
     const ans = (concepts: string[]) => ({ kind: 'concepts' as const, concepts, newConcepts: [] });
+    expect(consensus([ans(['lager'])])?.concepts).toEqual(['lager']);
     expect(consensus([ans(['stout']), ans(['lager']), ans(['lager'])])?.concepts).toEqual(['lager']);
-    expect(consensus([ans(['stout']), ans(['lager'])])?.concepts).toEqual(['stout']);
-    expect(consensus([{ kind: 'out_of_scope' }, ans(['lager'])])?.concepts).toEqual(['lager']);
+    expect(consensus([ans(['stout']), ans(['lager'])])).toBeUndefined();
+    expect(consensus([{ kind: 'out_of_scope' }, ans(['lager'])])).toBeUndefined();
     expect(consensus([{ kind: 'out_of_scope' }])).toBeUndefined();
   });
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitForId } from '../../src/util/hash-split.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { claim, ingest, label, outliers, setupModel, stats, UNSURE, type Fixture } from './support.js';
+import { QueueLabeledSource } from '../../src/queue/labeled-source.js';
+import { claim, ingest, label, labeledProduction, outliers, setupModel, stats, UNSURE, type Fixture } from './support.js';
 
 describe('labels', () => {
   let server: TestServer;
@@ -56,9 +57,8 @@ describe('labels', () => {
     const ok = await label(server, 'pint', [{ itemId: item!.itemId, labeler: 'ann', concepts: [], newConcepts: ['cider'] }]);
     expect(ok.body.accepted).toBe(1);
     expect((await stats(server, 'pint')).newConcepts).toEqual([{ concept: 'cider', labels: 1 }]);
-    const model = await server.driftloop.services.models.get('pint');
-    const labeled = await server.driftloop.services.labels.labeledItems(model);
-    expect(labeled.find((l) => l.itemId === item!.itemId)).toMatchObject({ concepts: [], newConcepts: ['cider'] });
+    const labeled = await labeledProduction(server, 'pint');
+    expect(labeled.find((l) => l.id === item!.predictionId)).toMatchObject({ concepts: [], newConcepts: ['cider'] });
   });
 
   it('when an item is marked out of scope, then it is finished but not training data', async () => {
@@ -66,8 +66,7 @@ describe('labels', () => {
     expect((await label(server, 'pint', [{ itemId: item!.itemId, labeler: 'ann', concepts: ['lager'], outOfScope: true }])).status).toBe(400);
     expect((await label(server, 'pint', [{ itemId: item!.itemId, labeler: 'ann', concepts: [], outOfScope: true }])).status).toBe(200);
     expect((await stats(server, 'pint')).outOfScope).toBe(1);
-    const model = await server.driftloop.services.models.get('pint');
-    expect((await server.driftloop.services.labels.labeledItems(model)).map((l) => l.itemId)).not.toContain(item!.itemId);
+    expect((await labeledProduction(server, 'pint')).map((l) => l.id)).not.toContain(item!.predictionId);
   });
 
   it('when a labeler skips an item, then it returns to the queue for others but is not offered to them again', async () => {
@@ -91,22 +90,26 @@ describe('labels', () => {
     await label(server, 'pint', [{ itemId: Number(item!.itemId), labeler: 'ann', concepts: ['stout'] }]);
   });
 
-  it('when items are labeled, then they are split 80/20 by a hash of the prediction id and listed with embedding and concepts for retraining', async () => {
+  it('when items are labeled, then training reads them split 80/20 by a hash of the prediction id, with embedding, concepts and label ids', async () => {
+    const before = new Date(Date.now() - 1).toISOString();
     const items = await fresh('fay', 40);
     await label(server, 'pint', items.map((i, k) => ({ itemId: i.itemId, labeler: 'fay', concepts: [['lager', 'stout', 'ipa'][k % 3]!] })));
-    const { models, labels } = server.driftloop.services;
-    const model = await models.get('pint');
-    const listed = await labels.labeledItems(model);
-    const mine = listed.filter((l) => items.some((i) => i.itemId === l.itemId));
+    const listed = await labeledProduction(server, 'pint');
+    const mine = listed.filter((l) => items.some((i) => i.predictionId === l.id));
     expect(mine).toHaveLength(40);
     for (const l of mine) {
-      expect(l.split).toBe(splitForId(l.predictionId));
+      expect(l.split).toBe(splitForId(l.id));
       expect(l.embedding).toHaveLength(16);
       expect(l.concepts).toHaveLength(1);
+      expect(l.labelIds).toHaveLength(1);
     }
     expect(new Set(mine.map((l) => l.split))).toEqual(new Set(['train', 'eval']));
-    expect(await labels.labeledSince(model, '2000-01-01T00:00:00.000Z')).toBe(listed.length);
-    const page = await labels.labeledItems(model, { afterItemId: Number(listed[0]!.itemId), limit: 5 });
-    expect(page.map((l) => l.itemId)).toEqual(listed.slice(1, 6).map((l) => l.itemId));
+    const { models, database } = server.driftloop.services;
+    const source = new QueueLabeledSource(database.db);
+    const model = await models.get('pint');
+    expect(await source.countSince(model.id, before)).toBe(40);
+    expect(await source.proposedConcepts(model.id)).toEqual([{ concept: 'cider', labels: 1 }]);
+    const accuracy = await source.accuracy(model);
+    expect(accuracy!.total).toBe(listed.length);
   });
 });

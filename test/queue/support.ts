@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { QueueLabeledSource } from '../../src/queue/labeled-source.js';
 import { ClusteredData } from '../../src/util/clustered-data.js';
 import type { TestServer } from '../support/server.js';
 
@@ -86,3 +87,9 @@ export interface ClaimedItemBody {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What training reads from the queue for `model`: agreed labeled items. */
+export async function labeledProduction(server: TestServer, model: string) {
+  const { models, database } = server.driftloop.services;
+  return new QueueLabeledSource(database.db).list((await models.get(model)).id);
+}

@@ -1,0 +1,125 @@
+/**
+ * Ingest benchmark: `npm run bench -- ingest [--examples 100000] [--predictions 1000000] [--dim 256]`.
+ *
+ * Over HTTP on 127.0.0.1 against `npm start`'s service in its own process: a clustered
+ * training set, then batches of 100 predictions. Prints predictions/s and batch latency,
+ * the raw hnswlib-node searchKnn rate on the same saved index and the ratio of the two,
+ * and the server's RSS after storing all predictions.
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import fs from 'node:fs';
+import os from 'node:os';
+import { startServiceProcess, type ServiceProcess } from '../../src/runtime/service-process.js';
+import { ClusteredData } from '../../src/util/clustered-data.js';
+import { DEFAULT_HNSW, HnswIndex } from '../../src/vectors/hnsw-index.js';
+import { mb, metricValue, percentile, postJson, progressBar, putJson } from '../lib/bench-util.js';
+
+const { values: args } = parseArgs({
+  options: {
+    examples: { type: 'string', default: '100000' },
+    predictions: { type: 'string', default: '1000000' },
+    dim: { type: 'string', default: '256' },
+    concurrency: { type: 'string', default: '3' },
+  },
+});
+const EXAMPLES = Number(args.examples);
+const PREDICTIONS = Number(args.predictions);
+const DIM = Number(args.dim);
+const CONCURRENCY = Number(args.concurrency);
+const BATCH = 100;
+const CLUSTERS = 50;
+const concepts = Array.from({ length: 10 }, (_, i) => `c${i}`);
+const data = new ClusteredData({ dim: DIM, clusters: CLUSTERS, spread: 0.6, seed: 42 });
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'driftloop-bench-ingest-'));
+const env = { DRIFTLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+
+function predictionBatch(start: number) {
+  return Array.from({ length: BATCH }, (_, j) => {
+    const c = data.cluster();
+    return { id: `p-${start + j}`, embedding: data.point(c), scores: data.scores(concepts, c % 10, 0.6 + 0.3 * Math.random()) };
+  });
+}
+
+async function loadExamples(svc: ServiceProcess) {
+  const put = await putJson(`${svc.url}/v1/models/bench`, { task: 'multiclass', embeddingDim: DIM, concepts: concepts.map((id) => ({ id })) });
+  if (put.status !== 201) throw new Error(JSON.stringify(put.body));
+  const bar = progressBar('loading training examples', EXAMPLES);
+  const started = Date.now();
+  for (let i = 0; i < EXAMPLES; i += 1000) {
+    const examples = Array.from({ length: Math.min(1000, EXAMPLES - i) }, (_, j) => {
+      const c = (i + j) % CLUSTERS;
+      return { id: `ex-${i + j}`, embedding: data.point(c), concepts: [concepts[c % 10]!] };
+    });
+    const res = await postJson(`${svc.url}/v1/models/bench/examples`, { examples });
+    if (res.status !== 200) throw new Error(JSON.stringify(res.body));
+    bar.update(i + examples.length);
+  }
+  bar.stop();
+  return (Date.now() - started) / 1000;
+}
+
+/** Sends `total` predictions with CONCURRENCY batches in flight; returns rate and batch latencies. */
+async function ingest(svc: ServiceProcess, offset: number, total: number, label: string) {
+  const latencies: number[] = [];
+  const bar = progressBar(label, total);
+  let next = 0;
+  const started = performance.now();
+  const worker = async () => {
+    while (next < total) {
+      const start = next;
+      next += BATCH;
+      const body = JSON.stringify({ predictions: predictionBatch(offset + start) });
+      const t0 = performance.now();
+      const res = await fetch(`${svc.url}/v1/models/bench/predictions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const answer = (await res.json()) as { accepted?: number };
+      latencies.push(performance.now() - t0);
+      if (res.status !== 200 || answer.accepted !== BATCH) throw new Error(`batch failed: ${res.status} ${JSON.stringify(answer).slice(0, 300)}`);
+      bar.increment(BATCH);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  bar.stop();
+  const seconds = (performance.now() - started) / 1000;
+  return { rate: total / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+function rawSearchRate(indexFile: string, queries: number[][]) {
+  const index = HnswIndex.load(indexFile, 'cosine', DIM);
+  if (!index) throw new Error(`cannot load ${indexFile}`);
+  for (const q of queries.slice(0, 200)) index.search(q, 10);
+  const started = performance.now();
+  for (const q of queries) index.search(q, 10);
+  return { rate: queries.length / ((performance.now() - started) / 1000), size: index.size };
+}
+
+console.log(`driftloop ingest benchmark: ${EXAMPLES} examples × ${DIM} dims (${CLUSTERS} clusters), batches of ${BATCH}, ${CONCURRENCY} in flight, ${os.cpus().length} cores, node ${process.version}`);
+let svc = await startServiceProcess(env);
+const loadSeconds = await loadExamples(svc);
+console.log(`training set loaded over HTTP in ${loadSeconds.toFixed(1)} s (${(EXAMPLES / loadSeconds).toFixed(0)} examples/s, HNSW M=${DEFAULT_HNSW.m} efConstruction=${DEFAULT_HNSW.efConstruction})`);
+
+// SIGTERM saves the index: the raw search runs on exactly the index the service uses.
+svc.child.kill('SIGTERM');
+await svc.exited;
+const queries = Array.from({ length: 10_000 }, () => data.point(data.cluster()));
+const raw = rawSearchRate(path.join(dataDir, 'indexes', 'model-1', 'train.hnsw'), queries);
+
+svc = await startServiceProcess(env);
+const warm = Math.min(5_000, PREDICTIONS);
+await ingest(svc, 0, warm, 'warm-up');
+const measured = Math.min(50_000, PREDICTIONS - warm);
+const http = await ingest(svc, warm, measured, 'measured ingest');
+console.log(`HTTP ingest: ${http.rate.toFixed(0)} predictions/s; batch latency p50 ${http.p50.toFixed(1)} ms, p99 ${http.p99.toFixed(1)} ms`);
+console.log(`raw hnswlib-node searchKnn (k=10, ef=${DEFAULT_HNSW.efSearch}) on the same ${raw.size}-point index: ${raw.rate.toFixed(0)} searches/s`);
+console.log(`ratio HTTP ingest / raw search: ${(http.rate / raw.rate).toFixed(2)} (goal ≥ 0.7)`);
+
+const rest = PREDICTIONS - warm - measured;
+if (rest > 0) await ingest(svc, warm + measured, rest, 'storing up to total');
+const metrics = await (await fetch(`${svc.url}/metrics`)).text();
+const rss = metricValue(metrics, 'driftloop_process_resident_memory_bytes') ?? NaN;
+const heap = metricValue(metrics, 'driftloop_nodejs_heap_size_used_bytes') ?? NaN;
+const model = (await (await fetch(`${svc.url}/v1/models/bench`)).json()) as { counts: { predictions: number } };
+console.log(`after storing ${model.counts.predictions} predictions: server RSS ${mb(rss)} (goal < 2 GB), JS heap used ${mb(heap)}, database ${mb(fs.statSync(path.join(dataDir, 'driftloop.sqlite')).size)}`);
+svc.child.kill('SIGTERM');
+await svc.exited;
+fs.rmSync(dataDir, { recursive: true, force: true });

@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+import { ApiKeysService } from '../auth/api-keys.service.js';
+import { isRole, ROLES } from '../auth/roles.js';
+import { loadConfig } from '../config.js';
+import { openDatabase } from '../db/database.js';
+
+async function withKeys<T>(fn: (keys: ApiKeysService) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const database = await openDatabase(config.dataDir);
+  try {
+    return await fn(new ApiKeysService(database.db, undefined));
+  } finally {
+    await database.close();
+  }
+}
+
+/** `driftloop keys create|list|revoke`. */
+export function registerKeysCommands(program: Command): void {
+  const keys = program.command('keys').description('manage API keys (stored hashed in DRIFTLOOP_DATA_DIR)');
+  keys
+    .command('create')
+    .description('create a key and print it once')
+    .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
+    .option('--name <name>', 'a name to recognise the key by', '')
+    .action(async (opts: { role: string; name: string }) => {
+      if (!isRole(opts.role)) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
+      const role = opts.role;
+      const { key, info } = await withKeys((k) => k.create(role, opts.name || `${role}-key`));
+      process.stderr.write(`Created key #${info.id} '${info.name}' with role ${info.role}. It is shown once; store it now:\n`);
+      process.stdout.write(`${key}\n`);
+    });
+  keys
+    .command('list')
+    .description('list keys (never their secrets)')
+    .action(async () => {
+      const all = await withKeys((k) => k.list());
+      for (const k of all) process.stdout.write(`${k.id}\t${k.role}\t${k.name}\t${k.prefix}…\t${k.createdAt}\t${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}\n`);
+    });
+  keys
+    .command('revoke <id>')
+    .description('revoke a key by its id')
+    .action(async (id: string) => {
+      const ok = await withKeys((k) => k.revoke(Number(id)));
+      if (!ok) throw new Error(`No active key #${id}`);
+      process.stderr.write(`Revoked key #${id}\n`);
+    });
+}

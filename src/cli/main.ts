@@ -1,0 +1,18 @@
+/**
+ * The driftloop CLI. Each command lives in its own file and registers itself on the
+ * program (`registerXCommand(program)`), so commands can be added without touching the others.
+ */
+import { Command } from 'commander';
+import { registerKeysCommands } from './keys.command.js';
+import { registerReportCommand } from './report.command.js';
+
+const program = new Command('driftloop').description('driftloop command line').showHelpAfterError();
+registerKeysCommands(program);
+registerReportCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  process.stderr.write(`driftloop: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,29 @@
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import { reportPage } from '../drift/report/report.page.js';
+import { withServices } from './services.js';
+
+/** `driftloop report <model> [--out report.html] [--format html|json]`. */
+export function registerReportCommand(program: Command): void {
+  program
+    .command('report')
+    .description('Write the drift report of a model (HTML by default) to a file, or to stdout without --out')
+    .argument('<model>', 'model name')
+    .option('-o, --out <file>', 'write to this file instead of stdout')
+    .option('-f, --format <format>', 'html or json', 'html')
+    .action(async (name: string, opts: { out?: string; format: string }) => {
+      if (opts.format !== 'html' && opts.format !== 'json') throw new Error(`--format must be html or json, not '${opts.format}'`);
+      const text = await withServices(async (s) => {
+        const model = await s.models.get(name);
+        // Read-only: the CLI neither stores a snapshot nor raises events (the server does that).
+        const report = await s.driftReports.build(model, { record: false });
+        return opts.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : String(await reportPage(report));
+      });
+      if (opts.out) {
+        fs.writeFileSync(opts.out, text);
+        console.error(`wrote ${opts.out} (${text.length} bytes)`);
+      } else {
+        process.stdout.write(text);
+      }
+    });
+}

@@ -1,0 +1,39 @@
+import { html, raw } from 'hono/html';
+import { formatAge, formatPercent } from '../drift/report/report.format.js';
+import { REPORT_STYLE } from '../drift/report/report.styles.js';
+import { layout } from '../ui/layout.js';
+import type { DashboardRow } from './dashboard.service.js';
+
+function driftCell(r: DashboardRow) {
+  if (!r.drift) return html`<span class="badge muted-badge">not evaluated</span>`;
+  const d = r.drift;
+  return html`<span class="badge ${d.status === 'drift' ? 'drift' : 'ok'}">${d.status}</span>
+<span class="mono">${formatPercent(d.score)}</span> <span class="muted small">/ ${formatPercent(d.threshold, 0)} · ${formatAge(d.at)}</span>`;
+}
+
+/** The home page: every model with its drift status, queue depth, champion and last event. */
+export function dashboardPage(rows: DashboardRow[]) {
+  const drifting = rows.filter((r) => r.drift?.status === 'drift').length;
+  return layout(
+    'Models',
+    html`<style>${raw(REPORT_STYLE)}</style>
+<div class="page-head"><h1>Models</h1><span class="muted">${rows.length} monitored · ${drifting} drifting</span></div>
+${rows.length === 0
+  ? html`<div class="card"><p>No models yet. Create one with <code>PUT /v1/models/{model}</code>, add training examples, then forward predictions. See the <a href="/docs">API docs</a>.</p></div>`
+  : html`<div class="card" style="padding:0"><table class="models">
+<thead><tr><th>Model</th><th>Drift</th><th class="num">Predictions</th><th class="num">Training (train / eval)</th><th class="num">Queue depth</th><th>Champion</th><th>Last drift event</th><th></th></tr></thead>
+<tbody>${rows.map((r) => {
+      const name = encodeURIComponent(r.name);
+      return html`<tr>
+<td><a href="/ui/models/${name}/report">${r.name}</a><div class="muted small">${r.task} · ${r.concepts} concepts</div></td>
+<td>${driftCell(r)}</td>
+<td class="num mono">${r.predictions.toLocaleString('en-US')}</td>
+<td class="num mono">${r.examples.train.toLocaleString('en-US')} / ${r.examples.eval.toLocaleString('en-US')}</td>
+<td class="num mono">${r.queueDepth === undefined ? '—' : r.queueDepth.toLocaleString('en-US')}</td>
+<td>${r.champion ? html`<span class="badge ok">${r.champion}</span>` : html`<span class="muted">none yet</span>`}</td>
+<td>${r.lastEvent ? html`#${r.lastEvent.id} · ${formatPercent(r.lastEvent.score)} <span class="muted small">${formatAge(r.lastEvent.at)}</span>` : html`<span class="muted">none</span>`}</td>
+<td class="small"><a href="/ui/models/${name}/report">Report</a> · <a href="/ui/models/${name}/label">Label</a></td>
+</tr>`;
+    })}</tbody></table></div>`}`,
+  );
+}

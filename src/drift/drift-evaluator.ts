@@ -1,0 +1,147 @@
+import type { Db } from '../db/database.js';
+import type { Model } from '../models/model.js';
+import { confidenceShiftTest } from './detectors/confidence-shift.detector.js';
+import { embeddingMmdTest } from './detectors/embedding-mmd.detector.js';
+import { labeledAccuracyTest } from './detectors/labeled-accuracy.detector.js';
+import { oodRateTest } from './detectors/ood-rate.detector.js';
+import { predictionShiftTest } from './detectors/prediction-shift.detector.js';
+import { driftDistributions } from './distributions.js';
+import type { DriftProviders } from './drift.providers.js';
+import type { DriftDistributions, DriftEvaluation, DriftTestResult } from './drift.types.js';
+import { readWindow, windowEmbeddings, type ProductionWindow } from './production-window.js';
+import { ReferenceSamples, type ReferenceSample } from './reference-sample.js';
+import { hash32 } from './sampling/bottom-k.js';
+import { firstTopScores } from './window.repository.js';
+
+/** An evaluation with the distributions behind it. */
+export interface DriftAssessment {
+  evaluation: DriftEvaluation;
+  distributions: DriftDistributions;
+}
+
+interface Baseline {
+  source: string;
+  scores: number[];
+}
+
+/**
+ * Computes the five tests over the current window. Stateless apart from caches: the
+ * reference sample (per train-split version), the clean baseline (once complete), and the
+ * last MMD result (per window and reference), so a repeated GET costs a window scan only.
+ */
+export class DriftEvaluator {
+  private readonly references: ReferenceSamples;
+  private readonly cleanBaselines = new Map<number, { size: number; scores: number[] }>();
+  private readonly mmdCache = new Map<number, { key: string; result: DriftTestResult }>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly providers: () => DriftProviders,
+  ) {
+    this.references = new ReferenceSamples(db);
+  }
+
+  async assess(model: Model): Promise<DriftAssessment> {
+    const s = model.settings.drift;
+    const clock = stopwatch();
+    const window = await readWindow(this.db, model);
+    clock.lap('window');
+    const reference = await this.references.get(model);
+    clock.lap('reference');
+    const baseline = await this.baseline(model);
+    const labeled = await this.providers().labeledAccuracy(model);
+    clock.lap('providers');
+    const concepts = model.concepts.map((c) => c.id);
+
+    const ood = oodRateTest({ oodCount: window.oodCount, count: window.count, quantile: model.settings.ood.quantile, threshold: s.threshold, alpha: s.alpha });
+    clock.lap('ood_rate');
+    const mmd = await this.mmd(model, window, reference);
+    clock.lap('embedding_mmd');
+    const prediction = predictionShiftTest({
+      concepts,
+      observed: concepts.map((c) => window.predicted.get(c) ?? 0),
+      training: concepts.map((c) => reference.labelCounts.get(c) ?? 0),
+      alpha: s.alpha,
+      minShift: s.minPredictionShift,
+    });
+    clock.lap('prediction_shift');
+    const confidence = confidenceShiftTest({ production: window.topScores, baseline: baseline.scores, baselineSource: baseline.source, alpha: s.alpha, minShift: s.minConfidenceShift });
+    clock.lap('confidence_shift');
+    const accuracy = labeledAccuracyTest({
+      production: labeled?.production,
+      evalAccuracy: labeled?.evalAccuracy,
+      alpha: s.alpha,
+      minLabeled: s.minLabeled,
+      minDrop: s.minAccuracyDrop,
+    });
+    clock.lap('labeled_accuracy');
+
+    const score = window.count === 0 ? 0 : window.oodCount / window.count;
+    return {
+      evaluation: {
+        status: ood.drift ? 'drift' : 'ok',
+        score,
+        threshold: s.threshold,
+        alpha: s.alpha,
+        window: { size: window.size, count: window.count, fromSeq: window.fromSeq, toSeq: window.toSeq },
+        tests: [ood, mmd, prediction, confidence, accuracy],
+        evaluatedAt: new Date().toISOString(),
+        timingsMs: clock.laps(),
+      },
+      distributions: driftDistributions({
+        concepts,
+        predicted: window.predicted,
+        training: reference.labelCounts,
+        production: window.topScores,
+        baseline: baseline.scores,
+        baselineSource: baseline.source,
+      }),
+    };
+  }
+
+  private async mmd(model: Model, window: ProductionWindow, reference: ReferenceSample): Promise<DriftTestResult> {
+    const { mmd, alpha } = model.settings.drift;
+    const key = `${window.fromSeq}:${window.toSeq}:${window.sampleSeqs.length}:${reference.key}:${mmd.permutations}:${alpha}`;
+    const cached = this.mmdCache.get(model.id);
+    if (cached?.key === key) return cached.result;
+    const result = embeddingMmdTest({
+      window: await windowEmbeddings(this.db, model, window),
+      reference: reference.embeddings,
+      permutations: mmd.permutations,
+      // Seeded by the window, so the same window always gets the same p-value.
+      seed: hash32(`${model.id}:${window.toSeq}`, mmd.seed),
+      alpha,
+    });
+    this.mmdCache.set(model.id, { key, result });
+    return result;
+  }
+
+  private async baseline(model: Model): Promise<Baseline> {
+    const champion = await this.providers().championEvalConfidences(model);
+    if (champion && champion.length > 0) return { source: 'champion on eval data', scores: champion };
+    const size = model.settings.drift.windowSize;
+    const source = `clean baseline (first ${size} predictions)`;
+    const cached = this.cleanBaselines.get(model.id);
+    if (cached?.size === size) return { source, scores: cached.scores };
+    const scores = await firstTopScores(this.db, model.id, size);
+    // The first predictions never change once there are `size` of them.
+    if (scores.length === size) this.cleanBaselines.set(model.id, { size, scores });
+    return { source, scores };
+  }
+}
+
+function stopwatch() {
+  const laps: Record<string, number> = {};
+  const start = performance.now();
+  let last = start;
+  return {
+    lap(name: string) {
+      const now = performance.now();
+      laps[name] = Math.round((now - last) * 10) / 10;
+      last = now;
+    },
+    laps() {
+      return { ...laps, total: Math.round((performance.now() - start) * 10) / 10 };
+    },
+  };
+}

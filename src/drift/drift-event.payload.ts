@@ -1,0 +1,22 @@
+import type { Model } from '../models/model.js';
+import type { DriftEvaluation } from './drift.types.js';
+
+export const DRIFT_EVENT_TYPE = 'drift.detected';
+
+/** The JSON body of a drift event's webhook POST. */
+export function driftEventPayload(model: Model, eventId: number, ev: DriftEvaluation) {
+  const name = encodeURIComponent(model.name);
+  return {
+    type: DRIFT_EVENT_TYPE,
+    eventId,
+    model: model.name,
+    detectedAt: ev.evaluatedAt,
+    status: ev.status,
+    score: ev.score,
+    threshold: ev.threshold,
+    alpha: ev.alpha,
+    window: ev.window,
+    tests: ev.tests.map(({ name: test, status, statistic, pValue, drift, summary }) => ({ name: test, status, statistic, pValue, drift, summary })),
+    links: { report: `/ui/models/${name}/report`, drift: `/v1/models/${name}/drift` },
+  };
+}

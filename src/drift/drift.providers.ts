@@ -1,0 +1,42 @@
+import type { Model } from '../models/model.js';
+
+/** Labeled production items the model got right, and the champion's accuracy on eval data. */
+export interface LabeledAccuracy {
+  production: { correct: number; total: number };
+  evalAccuracy: number | undefined;
+}
+
+/** A trained version as the versions endpoint lists it (DESIGN: `GET /v1/models/{model}/versions`). */
+export interface VersionSummary {
+  version: string | number;
+  status: string;
+  createdAt: string;
+  metrics?: Record<string, unknown> | undefined;
+  trainedOn?: unknown;
+}
+
+/**
+ * What other features supply to drift monitoring. Each has a null default, so drift works
+ * (and says "not enough data") before the review queue and retraining exist.
+ */
+export interface DriftProviders {
+  /**
+   * Top-1 confidences of the champion on eval data (retraining supplies this). Undefined
+   * means "no champion yet": confidence_shift then uses the clean baseline, the top-1
+   * scores of the model's first `drift.windowSize` predictions.
+   */
+  championEvalConfidences(model: Model): Promise<number[] | undefined>;
+  /** Accuracy of labeled production items (the queue supplies this); undefined when none exist. */
+  labeledAccuracy(model: Model): Promise<LabeledAccuracy | undefined>;
+  /** The model's versions for the report (retraining supplies this). */
+  versions(model: Model): Promise<VersionSummary[]>;
+  /** Makes the queue favour the drifted samples; the queue supplies `boostRecentOod`. */
+  boostRecentOod(modelId: number): void | Promise<void>;
+}
+
+export const NULL_PROVIDERS: DriftProviders = Object.freeze({
+  championEvalConfidences: async () => undefined,
+  labeledAccuracy: async () => undefined,
+  versions: async () => [],
+  boostRecentOod: () => undefined,
+});

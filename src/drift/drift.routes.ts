@@ -1,0 +1,57 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { AuthEnv, RoleGuard } from '../auth/auth.middleware.js';
+import { bearer, errorResponses, modelParams } from '../http/common.schemas.js';
+import { validationHook } from '../http/validation.js';
+import type { ModelsService } from '../models/models.service.js';
+import { driftOverviewSchema, reportQuerySchema, reportSchema } from './drift.schemas.js';
+import type { DriftService } from './drift.service.js';
+import { reportPage } from './report/report.page.js';
+import type { DriftReportService } from './report/report.service.js';
+
+/** Drift status, the report as JSON or HTML, and the report page. Any valid key may read. */
+export function driftRoutes(models: ModelsService, drift: DriftService, reports: DriftReportService, guard: RoleGuard) {
+  const status = createRoute({
+    method: 'get',
+    path: '/v1/models/{model}/drift',
+    summary: 'Drift over the current window: status, score, the five tests and history',
+    security: bearer,
+    middleware: [guard('ingest', 'label')] as const,
+    request: { params: modelParams },
+    responses: {
+      200: { description: 'Current drift', content: { 'application/json': { schema: driftOverviewSchema } } },
+      ...errorResponses(401, 403, 404),
+    },
+  });
+  const report = createRoute({
+    method: 'get',
+    path: '/v1/models/{model}/report',
+    summary: 'Drift report with charts (HTML), or the same data as JSON with ?format=json',
+    security: bearer,
+    middleware: [guard('ingest', 'label')] as const,
+    request: { params: modelParams, query: reportQuerySchema },
+    responses: {
+      200: {
+        description: 'The report',
+        content: { 'text/html': { schema: z.string() }, 'application/json': { schema: reportSchema } },
+      },
+      ...errorResponses(400, 401, 403, 404),
+    },
+  });
+
+  return new OpenAPIHono<AuthEnv>({ defaultHook: validationHook })
+    .openapi(status, async (c) => {
+      const model = await models.get(c.req.valid('param').model);
+      const { assessment: _a, ...overview } = await drift.overview(model);
+      return c.json(overview, 200);
+    })
+    .openapi(report, async (c) => {
+      const model = await models.get(c.req.valid('param').model);
+      const body = await reports.build(model);
+      if (c.req.valid('query').format === 'json') return c.json(body, 200);
+      return c.html(reportPage(body), 200);
+    })
+    .get('/ui/models/:model/report', guard('ingest', 'label'), async (c) => {
+      const model = await models.get(c.req.param('model'));
+      return c.html(reportPage(await reports.build(model)), 200);
+    });
+}

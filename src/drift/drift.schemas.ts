@@ -1,0 +1,86 @@
+import { z } from '@hono/zod-openapi';
+
+export const driftTestSchema = z
+  .object({
+    name: z.enum(['ood_rate', 'embedding_mmd', 'prediction_shift', 'confidence_shift', 'labeled_accuracy']),
+    status: z.enum(['ok', 'drift', 'insufficient_data']),
+    statistic: z.number().nullable(),
+    pValue: z.number().nullable(),
+    effect: z.number().nullable().openapi({ description: 'The effect size the test is gated on (rate, total variation, KS D, accuracy drop)' }),
+    drift: z.boolean(),
+    summary: z.string(),
+    details: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])),
+  })
+  .openapi('DriftTest');
+
+const windowSchema = z.object({ size: z.number(), count: z.number(), fromSeq: z.number().nullable(), toSeq: z.number().nullable() });
+
+export const driftSnapshotSchema = z
+  .object({
+    id: z.number(),
+    at: z.string(),
+    toSeq: z.number().nullable(),
+    count: z.number(),
+    score: z.number(),
+    threshold: z.number(),
+    status: z.enum(['ok', 'drift']),
+    tests: z.array(driftTestSchema.pick({ name: true, status: true, statistic: true, pValue: true, drift: true })),
+  })
+  .openapi('DriftSnapshot');
+
+export const driftEventSchema = z
+  .object({
+    id: z.number(),
+    modelId: z.number(),
+    model: z.string(),
+    at: z.string(),
+    score: z.number(),
+    threshold: z.number(),
+    pValue: z.number(),
+    snapshotId: z.number(),
+    deliveries: z.array(
+      z.object({
+        url: z.string(),
+        status: z.enum(['pending', 'delivered', 'failed', 'canceled']),
+        attempts: z.number(),
+        lastStatusCode: z.number().nullable(),
+        lastError: z.string().nullable(),
+      }),
+    ),
+  })
+  .openapi('DriftEvent');
+
+export const driftOverviewSchema = z
+  .object({
+    model: z.string(),
+    status: z.enum(['ok', 'drift']),
+    score: z.number().openapi({ description: "The window's OOD rate" }),
+    threshold: z.number(),
+    alpha: z.number(),
+    window: windowSchema,
+    tests: z.array(driftTestSchema),
+    evaluatedAt: z.string(),
+    timingsMs: z.record(z.string(), z.number()),
+    history: z.array(driftSnapshotSchema).openapi({ description: 'Stored evaluations, oldest first' }),
+    events: z.array(driftEventSchema).openapi({ description: 'Recent drift events, newest first' }),
+  })
+  .openapi('Drift');
+
+export const reportQuerySchema = z.object({
+  format: z.enum(['html', 'json']).optional().openapi({ param: { name: 'format', in: 'query' }, description: 'html (default) or json' }),
+});
+
+export const reportSchema = z
+  .object({
+    model: z.record(z.string(), z.unknown()),
+    generatedAt: z.string(),
+    calibration: z.object({ source: z.enum(['eval', 'leave-one-out']), size: z.number() }),
+    drift: driftOverviewSchema,
+    distributions: z.object({
+      confidence: z.object({ edges: z.array(z.number()), production: z.array(z.number()), baseline: z.array(z.number()), baselineSource: z.string().nullable() }),
+      concepts: z.array(z.object({ concept: z.string(), production: z.number(), training: z.number() })),
+    }),
+    newRegions: z.record(z.string(), z.unknown()),
+    versions: z.array(z.record(z.string(), z.unknown())),
+  })
+  .openapi('DriftReport');

@@ -1,0 +1,201 @@
+import type { Logger } from 'pino';
+import type { Db } from '../db/database.js';
+import type { Model } from '../models/model.js';
+import type { PredictionsService } from '../predictions/predictions.service.js';
+import { WebhookDispatcher } from '../webhooks/webhook.dispatcher.js';
+import { listDeliveriesOfEvents } from '../webhooks/webhooks.repository.js';
+import { DriftEvaluator, type DriftAssessment } from './drift-evaluator.js';
+import { NULL_PROVIDERS, type DriftProviders } from './drift.providers.js';
+import { findLastEvent, findLastSnapshot, insertEvent, insertSnapshot, listEvents, listSnapshots, pruneSnapshots, type EventRow, type SnapshotRow } from './drift.repository.js';
+import type { DeliverySummary, DriftEvaluation, DriftEvent, DriftSnapshot } from './drift.types.js';
+import { driftEventPayload, DRIFT_EVENT_TYPE } from './drift-event.payload.js';
+import { DriftTrigger } from './drift.trigger.js';
+
+/** Called once per recorded drift event (retraining and the queue listen here). */
+export type DriftEventListener = (event: DriftEvent, model: Model) => void | Promise<void>;
+
+/** `GET /v1/models/{model}/drift`: the current evaluation with history and recent events. */
+export interface DriftOverview extends DriftEvaluation {
+  model: string;
+  history: DriftSnapshot[];
+  events: DriftEvent[];
+}
+
+const HISTORY_LIMIT = 500;
+const SNAPSHOTS_KEPT = 5000;
+const EVENTS_LISTED = 20;
+
+/**
+ * Drift monitoring of every model: evaluates the window, records snapshots (only when
+ * the window moved or the verdict changed), raises events outside the cooldown, and hands
+ * them to webhooks and listeners. Evaluations of one model run one at a time.
+ */
+export class DriftService {
+  private providers: DriftProviders = NULL_PROVIDERS;
+  private readonly listeners: DriftEventListener[] = [];
+  private readonly chains = new Map<number, Promise<unknown>>();
+  private readonly evaluator: DriftEvaluator;
+  private readonly trigger: DriftTrigger;
+
+  constructor(
+    private readonly db: Db,
+    private readonly webhooks: WebhookDispatcher,
+    private readonly log: Logger,
+  ) {
+    this.evaluator = new DriftEvaluator(db, () => this.providers);
+    this.trigger = new DriftTrigger((model) => this.evaluate(model), log);
+  }
+
+  /** Evaluates after ingestion commits, debounced by `drift.evaluateEvery` and `drift.evaluateAfterSeconds`. */
+  watch(predictions: PredictionsService): void {
+    predictions.onCommitted((model, committed) => this.trigger.committed(model, committed.length));
+  }
+
+  /** Plugs in what other features supply; anything left out keeps its current provider. */
+  setProviders(providers: Partial<DriftProviders>): void {
+    this.providers = { ...this.providers, ...providers };
+  }
+
+  /** The providers in force (the report reads versions through them). */
+  get provided(): DriftProviders {
+    return this.providers;
+  }
+
+  /** Registers a listener for drift events. */
+  onDriftEvent(listener: DriftEventListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Evaluates the current window; with `record`, stores a snapshot and raises an event if due. */
+  evaluate(model: Model, opts: { record: boolean } = { record: true }): Promise<DriftAssessment> {
+    return this.lock(model.id, async () => {
+      const assessment = await this.evaluator.assess(model);
+      if (opts.record) await this.record(model, assessment.evaluation);
+      return assessment;
+    });
+  }
+
+  /** The current evaluation (recorded), with history and recent events. */
+  async overview(model: Model, opts: { record: boolean } = { record: true }): Promise<DriftOverview & { assessment: DriftAssessment }> {
+    const assessment = await this.evaluate(model, opts);
+    const [history, events] = await Promise.all([this.history(model), this.events(model)]);
+    return { model: model.name, ...assessment.evaluation, history, events, assessment };
+  }
+
+  /** Stored evaluations, oldest first. */
+  async history(model: Model, limit = HISTORY_LIMIT): Promise<DriftSnapshot[]> {
+    return (await listSnapshots(this.db, model.id, limit)).map(snapshotRowToSnapshot);
+  }
+
+  /** Recent drift events with their webhook deliveries, newest first. */
+  async events(model: Model, limit = EVENTS_LISTED): Promise<DriftEvent[]> {
+    return this.withDeliveries(model, await listEvents(this.db, model.id, limit));
+  }
+
+  /** The last stored verdict and event, without evaluating (dashboard, model description). */
+  async latest(model: Model): Promise<{ snapshot: DriftSnapshot | undefined; lastEvent: DriftEvent | undefined }> {
+    const [snapshot, event] = await Promise.all([findLastSnapshot(this.db, model.id), findLastEvent(this.db, model.id)]);
+    const events = event ? await this.withDeliveries(model, [event]) : [];
+    return { snapshot: snapshot && snapshotRowToSnapshot(snapshot), lastEvent: events[0] };
+  }
+
+  /** Starts webhook delivery, resuming deliveries left pending by a previous run. */
+  start(): void {
+    this.webhooks.start();
+  }
+
+  /** Stops evaluating after ingestion, waits for running evaluations and stops webhook delivery. */
+  async stop(): Promise<void> {
+    await this.trigger.stop();
+    await Promise.all([...this.chains.values()]);
+    await this.webhooks.stop();
+  }
+
+  private async record(model: Model, ev: DriftEvaluation): Promise<void> {
+    const last = await findLastSnapshot(this.db, model.id);
+    if (last && last.to_seq === ev.window.toSeq && last.status === ev.status) return;
+    const event = await this.db.transaction().execute(async (trx) => {
+      const snapshotId = await insertSnapshot(trx, {
+        model_id: model.id,
+        created_at: ev.evaluatedAt,
+        from_seq: ev.window.fromSeq,
+        to_seq: ev.window.toSeq,
+        window_size: ev.window.size,
+        window_count: ev.window.count,
+        score: ev.score,
+        threshold: ev.threshold,
+        status: ev.status,
+        tests_json: JSON.stringify(ev.tests.map(({ name, status, statistic, pValue, drift }) => ({ name, status, statistic, pValue, drift }))),
+      });
+      if (snapshotId % 100 === 0) await pruneSnapshots(trx, model.id, SNAPSHOTS_KEPT);
+      if (ev.status !== 'drift') return undefined;
+      const previous = await findLastEvent(trx, model.id);
+      const cooldownMs = model.settings.drift.cooldownMinutes * 60_000;
+      if (previous && Date.parse(ev.evaluatedAt) - Date.parse(previous.created_at) < cooldownMs) return undefined;
+      const pValue = ev.tests.find((t) => t.name === 'ood_rate')?.pValue ?? 1;
+      const eventId = await insertEvent(trx, { model_id: model.id, snapshot_id: snapshotId, created_at: ev.evaluatedAt, score: ev.score, threshold: ev.threshold, p_value: pValue, payload_json: '' });
+      const body = JSON.stringify(driftEventPayload(model, eventId, ev));
+      await trx.updateTable('drift_events').set({ payload_json: body }).where('id', '=', eventId).execute();
+      const urls = [...new Set(model.settings.webhooks.map((w) => (typeof w === 'string' ? w : w.url)))];
+      await WebhookDispatcher.enqueue(trx, { modelId: model.id, eventType: DRIFT_EVENT_TYPE, eventId, body, urls }, ev.evaluatedAt);
+      return eventId;
+    });
+    if (event === undefined) return;
+    this.webhooks.kick();
+    const [created] = await this.withDeliveries(model, [(await findLastEvent(this.db, model.id))!]);
+    this.log.warn({ model: model.name, event: event, score: ev.score, threshold: ev.threshold }, 'drift event');
+    this.notify(created!, model);
+  }
+
+  private notify(event: DriftEvent, model: Model): void {
+    const calls: (() => void | Promise<void>)[] = [() => this.providers.boostRecentOod(model.id), ...this.listeners.map((l) => () => l(event, model))];
+    for (const call of calls) {
+      Promise.resolve()
+        .then(call)
+        .catch((err: unknown) => this.log.error({ err, model: model.name, event: event.id }, 'drift event listener failed'));
+    }
+  }
+
+  private async withDeliveries(model: Model, rows: EventRow[]): Promise<DriftEvent[]> {
+    const deliveries = await listDeliveriesOfEvents(this.db, DRIFT_EVENT_TYPE, rows.map((r) => r.id));
+    return rows.map((r) => ({
+      id: r.id,
+      modelId: r.model_id,
+      model: model.name,
+      at: r.created_at,
+      score: r.score,
+      threshold: r.threshold,
+      pValue: r.p_value,
+      snapshotId: r.snapshot_id,
+      deliveries: deliveries
+        .filter((d) => d.event_id === r.id)
+        .map((d): DeliverySummary => ({
+          url: d.url,
+          status: d.status as DeliverySummary['status'],
+          attempts: d.attempts,
+          lastStatusCode: d.last_status_code,
+          lastError: d.last_error,
+        })),
+    }));
+  }
+
+  private lock<T>(modelId: number, fn: () => Promise<T>): Promise<T> {
+    const previous = this.chains.get(modelId) ?? Promise.resolve();
+    const next = previous.then(fn, fn);
+    this.chains.set(modelId, next.catch(() => undefined));
+    return next;
+  }
+}
+
+function snapshotRowToSnapshot(r: SnapshotRow): DriftSnapshot {
+  return {
+    id: r.id,
+    at: r.created_at,
+    toSeq: r.to_seq,
+    count: r.window_count,
+    score: r.score,
+    threshold: r.threshold,
+    status: r.status === 'drift' ? 'drift' : 'ok',
+    tests: JSON.parse(r.tests_json) as DriftSnapshot['tests'],
+  };
+}

@@ -1,0 +1,43 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+
+/** Count and highest seq of the train split: changes whenever the training distribution does. */
+export async function trainVersion(db: Db, modelId: number): Promise<{ count: number; maxSeq: number }> {
+  const row = await db
+    .selectFrom('examples')
+    .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.max('seq').as('maxSeq')])
+    .where('model_id', '=', modelId)
+    .where('split', '=', 'train')
+    .executeTakeFirstOrThrow();
+  return { count: Number(row.count), maxSeq: Number(row.maxSeq ?? 0) };
+}
+
+/** How many train examples carry each concept, counted in SQLite. */
+export async function trainLabelCounts(db: Db, modelId: number): Promise<Map<string, number>> {
+  const { rows } = await sql<{ concept: string; n: number }>`
+    select j.value as concept, count(*) as n
+    from examples e, json_each(e.concepts_json) j
+    where e.model_id = ${modelId} and e.split = 'train'
+    group by j.value`.execute(db);
+  return new Map(rows.map((r) => [r.concept, Number(r.n)]));
+}
+
+/** Seq and id of every train example, streamed. */
+export function streamTrainIds(db: Db, modelId: number): AsyncIterableIterator<{ seq: number; id: string }> {
+  return db.selectFrom('examples').select(['seq', 'id']).where('model_id', '=', modelId).where('split', '=', 'train').stream();
+}
+
+/** Stored embeddings of the given examples, by seq. */
+export async function exampleEmbeddings(db: Db, modelId: number, seqs: number[]): Promise<Map<number, Buffer>> {
+  const out = new Map<number, Buffer>();
+  for (let i = 0; i < seqs.length; i += 500) {
+    const rows = await db
+      .selectFrom('examples')
+      .select(['seq', 'embedding'])
+      .where('model_id', '=', modelId)
+      .where('seq', 'in', seqs.slice(i, i + 500))
+      .execute();
+    for (const r of rows) out.set(r.seq, r.embedding);
+  }
+  return out;
+}

@@ -1,0 +1,79 @@
+import type { Db } from '../db/database.js';
+
+/** The per-prediction numbers the drift tests need, without the embedding. */
+export interface WindowRow {
+  seq: number;
+  is_ood: number;
+  predicted: string;
+  top_score: number;
+}
+
+/** The model's last `size` predictions, newest first, streamed (one row in memory at a time). */
+export function streamWindow(db: Db, modelId: number, size: number): AsyncIterableIterator<WindowRow> {
+  return db
+    .selectFrom('predictions')
+    .select(['seq', 'is_ood', 'predicted', 'top_score'])
+    .where('model_id', '=', modelId)
+    .orderBy('seq', 'desc')
+    .limit(size)
+    .stream();
+}
+
+/** Stored embeddings of the given predictions, by seq. */
+export async function predictionEmbeddings(db: Db, modelId: number, seqs: number[]): Promise<Map<number, Buffer>> {
+  const out = new Map<number, Buffer>();
+  for (let i = 0; i < seqs.length; i += 500) {
+    const rows = await db
+      .selectFrom('predictions')
+      .select(['seq', 'embedding'])
+      .where('model_id', '=', modelId)
+      .where('seq', 'in', seqs.slice(i, i + 500))
+      .execute();
+    for (const r of rows) out.set(r.seq, r.embedding);
+  }
+  return out;
+}
+
+/** Top-1 scores of the model's first `limit` predictions: the clean baseline. */
+export async function firstTopScores(db: Db, modelId: number, limit: number): Promise<number[]> {
+  const rows = await db.selectFrom('predictions').select('top_score').where('model_id', '=', modelId).orderBy('seq').limit(limit).execute();
+  return rows.map((r) => r.top_score);
+}
+
+/** A recent out-of-distribution prediction, for clustering into new regions. */
+export interface OodRow {
+  seq: number;
+  id: string;
+  embedding: Buffer;
+  predicted: string;
+  ood_distance: number;
+  ood_score: number;
+  input_json: string | null;
+  timestamp: string;
+}
+
+/** The newest OOD predictions with seq above `afterSeq`, at most `limit`. */
+export function listRecentOod(db: Db, modelId: number, afterSeq: number, limit: number): Promise<OodRow[]> {
+  return db
+    .selectFrom('predictions')
+    .select(['seq', 'id', 'embedding', 'predicted', 'ood_distance', 'ood_score', 'input_json', 'timestamp'])
+    .where('model_id', '=', modelId)
+    .where('is_ood', '=', 1)
+    .where('seq', '>', afterSeq)
+    .orderBy('seq', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** The seq `back` predictions before the newest one (0 when there are fewer). */
+export async function seqBeforeLast(db: Db, modelId: number, back: number): Promise<number> {
+  const row = await db
+    .selectFrom('predictions')
+    .select('seq')
+    .where('model_id', '=', modelId)
+    .orderBy('seq', 'desc')
+    .offset(back)
+    .limit(1)
+    .executeTakeFirst();
+  return row?.seq ?? 0;
+}

@@ -1,0 +1,49 @@
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import type { AuthEnv, RoleGuard } from '../auth/auth.middleware.js';
+import { NotFoundError } from '../errors.js';
+import { bearer, errorResponses } from '../http/common.schemas.js';
+import { validationHook } from '../http/validation.js';
+import type { JobRunner } from './job-runner.js';
+import { jobBody, jobParams, jobSchema } from './jobs.schemas.js';
+
+/** Reading and canceling background jobs. */
+export function jobsRoutes(jobs: JobRunner, guard: RoleGuard) {
+  const get = createRoute({
+    method: 'get',
+    path: '/v1/jobs/{id}',
+    summary: 'A job: status, progress per epoch, result or error',
+    security: bearer,
+    middleware: [guard()] as const,
+    request: { params: jobParams },
+    responses: {
+      200: { description: 'The job', content: { 'application/json': { schema: jobSchema } } },
+      ...errorResponses(401, 403, 404),
+    },
+  });
+  const cancel = createRoute({
+    method: 'post',
+    path: '/v1/jobs/{id}/cancel',
+    summary: 'Cancel a queued or running job (a running one stops at its next batch)',
+    security: bearer,
+    middleware: [guard()] as const,
+    request: { params: jobParams },
+    responses: {
+      200: { description: 'The job after the cancel request', content: { 'application/json': { schema: jobSchema } } },
+      ...errorResponses(401, 403, 404, 409),
+    },
+  });
+
+  return new OpenAPIHono<AuthEnv>({ defaultHook: validationHook })
+    .openapi(get, async (c) => {
+      const { id } = c.req.valid('param');
+      const job = await jobs.get(id);
+      if (!job) throw new NotFoundError(`Job '${id}' does not exist`);
+      return c.json(jobBody(job), 200);
+    })
+    .openapi(cancel, async (c) => {
+      const { id } = c.req.valid('param');
+      const job = await jobs.cancel(id);
+      if (!job) throw new NotFoundError(`Job '${id}' does not exist`);
+      return c.json(jobBody(job), 200);
+    });
+}

@@ -1,0 +1,64 @@
+import type { Split } from '../util/hash-split.js';
+
+/** A production item with its resolved label, as training reads it. */
+export interface LabeledProductionItem {
+  /** Item id; a promotion adds the item to the reference distribution as example `production:<id>`. */
+  id: string;
+  embedding: ArrayLike<number>;
+  /** Taxonomy concepts the labelers gave (multiclass: one; multilabel: zero or more). */
+  concepts: string[];
+  /** Concepts the labelers proposed that are not in the taxonomy (yet). */
+  newConcepts: string[];
+  /** 80/20 by a hash of the item id. */
+  split: Split;
+  /** The labels this item's answer came from, for lineage. */
+  labelIds: string[];
+  /** When the item's answer was last labeled. */
+  labeledAt: string;
+}
+
+/** How often labelers proposed a concept that is not in the taxonomy. */
+export interface ProposedConcept {
+  concept: string;
+  labels: number;
+}
+
+/**
+ * Labeled production data, implemented by the review queue. Items that were skipped,
+ * marked out of scope, or still lack agreement are not listed.
+ */
+export interface LabeledProductionSource {
+  list(modelId: number): Promise<LabeledProductionItem[]>;
+  /** Labels given since `isoTime` (exclusive), for the automatic retraining trigger. */
+  countSince(modelId: number, isoTime: string): Promise<number>;
+  /** Concepts proposed through `newConcepts`, with how many labels proposed each. */
+  proposedConcepts(modelId: number): Promise<ProposedConcept[]>;
+}
+
+/** The source in force until the review queue plugs its own in: no labeled production data. */
+export const noLabeledProduction: LabeledProductionSource = {
+  list: async () => [],
+  countSince: async () => 0,
+  proposedConcepts: async () => [],
+};
+
+/** A source whose implementation is plugged in later; services hold the slot, the review queue fills it. */
+export class LabeledSourceSlot implements LabeledProductionSource {
+  private current: LabeledProductionSource = noLabeledProduction;
+
+  use(source: LabeledProductionSource): void {
+    this.current = source;
+  }
+
+  list(modelId: number): Promise<LabeledProductionItem[]> {
+    return this.current.list(modelId);
+  }
+
+  countSince(modelId: number, isoTime: string): Promise<number> {
+    return this.current.countSince(modelId, isoTime);
+  }
+
+  proposedConcepts(modelId: number): Promise<ProposedConcept[]> {
+    return this.current.proposedConcepts(modelId);
+  }
+}

@@ -1,0 +1,125 @@
+import type { Task } from '../models/model.js';
+import { splitForId, type Split } from '../util/hash-split.js';
+import type { LabeledProductionItem } from './labeled-production.js';
+
+/** One labeled embedding, original or production, before it is laid out for training. */
+export interface SourceRecord {
+  id: string;
+  embedding: ArrayLike<number>;
+  concepts: string[];
+  split: Split;
+}
+
+/** Row-major labeled embeddings: x is n×dim, y is n×concepts (one-hot or multi-hot). */
+export interface LabeledRows {
+  ids: string[];
+  n: number;
+  dim: number;
+  x: Float32Array;
+  y: Float32Array;
+  /** 1 for a labeled production item, 0 for an original example. */
+  production: Uint8Array;
+}
+
+/** Everything one training run reads, split the way it is used. */
+export interface TrainingData {
+  /** Output order of the head: the taxonomy, then the concepts joining with this version. */
+  concepts: string[];
+  addedConcepts: string[];
+  /** Train split minus the validation slice. */
+  fit: LabeledRows;
+  /** Slice of the train split held out for early stopping and threshold tuning. */
+  validation: LabeledRows;
+  /** Eval split of the original examples. */
+  cleanEval: LabeledRows;
+  /** Eval split of the labeled production items. */
+  productionEval: LabeledRows;
+  /** Production items used, by split, and the labels behind them. */
+  production: { train: string[]; eval: string[]; labelIds: string[]; skipped: number };
+}
+
+export interface TrainingDataInput {
+  task: Task;
+  dim: number;
+  taxonomy: string[];
+  addedConcepts: string[];
+  originals: SourceRecord[];
+  production: LabeledProductionItem[];
+  validationShare: number;
+}
+
+/** Lays out originals and labeled production items as fit, validation, clean-eval and production-eval rows. */
+export function assembleTrainingData(input: TrainingDataInput): TrainingData {
+  const concepts = [...input.taxonomy, ...input.addedConcepts.filter((c) => !input.taxonomy.includes(c))];
+  const known = new Set(concepts);
+  const added = new Set(input.addedConcepts);
+  const buckets = { fit: [] as Tagged[], validation: [] as Tagged[], cleanEval: [] as Tagged[], productionEval: [] as Tagged[] };
+  const inTrain = (id: string) => (splitForId(`validation:${id}`, input.validationShare) === 'eval' ? buckets.validation : buckets.fit);
+
+  for (const r of input.originals) {
+    if (r.embedding.length !== input.dim) continue;
+    (r.split === 'eval' ? buckets.cleanEval : inTrain(r.id)).push({ record: r, production: false });
+  }
+  const production = { train: [] as string[], eval: [] as string[], labelIds: [] as string[], skipped: 0 };
+  for (const item of input.production) {
+    const resolved = resolveItemConcepts(input.task, item, known, added);
+    if (!resolved || item.embedding.length !== input.dim) {
+      production.skipped += 1;
+      continue;
+    }
+    const record: SourceRecord = { id: item.id, embedding: item.embedding, concepts: resolved, split: item.split };
+    (item.split === 'eval' ? buckets.productionEval : inTrain(item.id)).push({ record, production: true });
+    production[item.split === 'eval' ? 'eval' : 'train'].push(item.id);
+    production.labelIds.push(...item.labelIds);
+  }
+  const layout = (tagged: Tagged[]) => toRows(tagged, concepts, input.dim);
+  return {
+    concepts,
+    addedConcepts: concepts.filter((c) => added.has(c)),
+    fit: layout(buckets.fit),
+    validation: layout(buckets.validation),
+    cleanEval: layout(buckets.cleanEval),
+    productionEval: layout(buckets.productionEval),
+    production,
+  };
+}
+
+/**
+ * The concepts a labeled item trains on: its taxonomy concepts plus the proposed ones that
+ * join now. Undefined when the item cannot be used: a multiclass item needs exactly one
+ * concept, and an item labeled only with concepts that have not joined yet says nothing.
+ */
+export function resolveItemConcepts(task: Task, item: LabeledProductionItem, known: Set<string>, added: Set<string>): string[] | undefined {
+  const concepts = [...new Set([...item.concepts.filter((c) => known.has(c)), ...item.newConcepts.filter((c) => added.has(c))])];
+  if (task === 'multiclass') return concepts.length === 1 ? concepts : undefined;
+  const labeledSomething = item.concepts.length + item.newConcepts.length > 0;
+  return concepts.length === 0 && labeledSomething ? undefined : concepts;
+}
+
+interface Tagged {
+  record: SourceRecord;
+  production: boolean;
+}
+
+function toRows(tagged: Tagged[], concepts: string[], dim: number): LabeledRows {
+  const index = new Map(concepts.map((c, i) => [c, i]));
+  const n = tagged.length;
+  const rows: LabeledRows = {
+    ids: new Array<string>(n),
+    n,
+    dim,
+    x: new Float32Array(n * dim),
+    y: new Float32Array(n * concepts.length),
+    production: new Uint8Array(n),
+  };
+  tagged.forEach(({ record, production }, i) => {
+    rows.ids[i] = record.id;
+    rows.x.set(record.embedding, i * dim);
+    for (const c of record.concepts) {
+      const k = index.get(c);
+      if (k !== undefined) rows.y[i * concepts.length + k] = 1;
+    }
+    rows.production[i] = production ? 1 : 0;
+  });
+  return rows;
+}

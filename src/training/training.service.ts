@@ -1,0 +1,117 @@
+import PQueue from 'p-queue';
+import type { Db } from '../db/database.js';
+import { BatchValidationError, ConflictError, type RecordProblem } from '../errors.js';
+import type { Job } from '../jobs/job.js';
+import type { JobRunner } from '../jobs/job-runner.js';
+import type { Model } from '../models/model.js';
+import { embeddingProblems } from '../models/record-checks.js';
+import type { LabeledProductionSource, LabeledSourceSlot } from './labeled-production.js';
+import { countOriginalTrain } from './training-data.repository.js';
+import type { ChampionEvalStats, VersionsService } from './versions.service.js';
+
+/** The job type of a retraining run. */
+export const RETRAIN_JOB = 'retrain';
+
+/** Whether the automatic trigger queued a retraining job, and why not when it did not. */
+export type AutoRetrainDecision =
+  | { queued: true; jobId: string; newLabels: number }
+  | { queued: false; reason: 'auto_off' | 'already_queued' | 'cooldown' | 'not_enough_labels'; message: string; jobId?: string };
+
+/** Champion scores for a batch of embeddings. */
+export interface Prediction {
+  version: number;
+  scores: Record<string, number>[];
+}
+
+/** Retraining: triggers, the labeled production data it reads, and predictions from the champion. */
+export class TrainingService {
+  // Trigger decisions read then write; one at a time per model, so two drift events cannot queue two jobs.
+  private readonly triggers = new Map<number, PQueue>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly jobs: JobRunner,
+    readonly versions: VersionsService,
+    private readonly source: LabeledSourceSlot,
+  ) {}
+
+  /** Plugs in the review queue's labeled items (until then there are none). */
+  useLabeledSource(source: LabeledProductionSource): void {
+    this.source.use(source);
+  }
+
+  /** Queues a retraining job, or returns the one already waiting; refuses a model without train data. */
+  requestRetrain(model: Model, trigger: 'manual' | 'drift', extra: Record<string, unknown> = {}): Promise<Job> {
+    return this.serialized(model, () => this.queueRetrain(model, trigger, extra));
+  }
+
+  private async queueRetrain(model: Model, trigger: 'manual' | 'drift', extra: Record<string, unknown>): Promise<Job> {
+    const waiting = await this.jobs.latest(model.id, RETRAIN_JOB, ['queued']);
+    if (waiting) return waiting;
+    if ((await countOriginalTrain(this.db, model.id)) === 0) {
+      throw new ConflictError(`Model '${model.name}' has no train-split examples to train on`);
+    }
+    return this.jobs.submit(model.id, RETRAIN_JOB, { trigger, ...extra });
+  }
+
+  /**
+   * The automatic trigger, for the drift monitor to call when a drift event is recorded
+   * (and again as labels arrive while the model stays drifted): queues a retraining job
+   * when `retrain.auto` is on, at least `retrain.minNewLabels` labels exist since the
+   * champion's data was read, and `retrain.cooldownMinutes` have passed since the last run.
+   */
+  maybeAutoRetrain(model: Model, now = new Date()): Promise<AutoRetrainDecision> {
+    return this.serialized(model, () => this.autoRetrain(model, now));
+  }
+
+  private async autoRetrain(model: Model, now: Date): Promise<AutoRetrainDecision> {
+    const s = model.settings.retrain;
+    if (!s.auto) return { queued: false, reason: 'auto_off', message: 'retrain.auto is off' };
+    const active = await this.jobs.latest(model.id, RETRAIN_JOB, ['queued', 'running']);
+    if (active) return { queued: false, reason: 'already_queued', message: `retraining job ${active.id} is ${active.status}`, jobId: active.id };
+    const last = await this.jobs.latest(model.id, RETRAIN_JOB);
+    const readyAt = last ? Date.parse(last.createdAt) + s.cooldownMinutes * 60_000 : 0;
+    if (now.getTime() < readyAt) {
+      return { queued: false, reason: 'cooldown', message: `the last run started at ${last!.createdAt}; the cooldown ends at ${new Date(readyAt).toISOString()}` };
+    }
+    const champion = await this.versions.champion(model);
+    const since = champion?.dataAsOf ?? new Date(0).toISOString();
+    const newLabels = await this.source.countSince(model.id, since);
+    if (newLabels < s.minNewLabels) {
+      return { queued: false, reason: 'not_enough_labels', message: `${newLabels} labels since ${since}; ${s.minNewLabels} needed` };
+    }
+    const job = await this.queueRetrain(model, 'drift', { newLabels });
+    return { queued: true, jobId: job.id, newLabels };
+  }
+
+  private serialized<T>(model: Model, fn: () => Promise<T>): Promise<T> {
+    let q = this.triggers.get(model.id);
+    if (!q) this.triggers.set(model.id, (q = new PQueue({ concurrency: 1 })));
+    return q.add(fn);
+  }
+
+  /** The champion's top-1 scores and accuracy on its eval data (drift: confidence_shift, labeled_accuracy). */
+  championEvalStats(model: Model): Promise<ChampionEvalStats | undefined> {
+    return this.versions.championEvalStats(model);
+  }
+
+  /** Releases loaded classifiers. */
+  close(): Promise<void> {
+    return this.versions.close();
+  }
+
+  /** Scores embeddings with the champion. */
+  async predict(model: Model, embeddings: number[][]): Promise<Prediction> {
+    const problems: RecordProblem[] = embeddings.flatMap((e, index) => embeddingProblems(model, e, index));
+    if (problems.length > 0) throw new BatchValidationError(problems, 'embeddings');
+    const champion = await this.versions.champion(model);
+    if (!champion) throw new ConflictError(`Model '${model.name}' has no champion yet; train one with POST /v1/models/${model.name}/retrain`);
+    const classifier = await this.versions.classifier(champion);
+    const x = new Float32Array(embeddings.length * model.embeddingDim);
+    embeddings.forEach((e, i) => x.set(e, i * model.embeddingDim));
+    const probs = classifier.predict(x, embeddings.length);
+    const k = champion.concepts.length;
+    const scores = embeddings.map((_, i) => Object.fromEntries(champion.concepts.map((c, j) => [c, probs[i * k + j]!])));
+    return { version: champion.version, scores };
+  }
+}

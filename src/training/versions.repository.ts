@@ -1,0 +1,71 @@
+import type { Insertable, Selectable } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { ModelVersionTable } from '../db/schema.js';
+
+export type VersionRow = Selectable<ModelVersionTable>;
+/** A version row without the eval confidences blob. */
+export type VersionMetaRow = Omit<VersionRow, 'eval_confidences'>;
+
+const META = [
+  'id',
+  'model_id',
+  'version',
+  'status',
+  'job_id',
+  'task',
+  'concepts_json',
+  'backend',
+  'artifact_dir',
+  'metrics_json',
+  'thresholds_json',
+  'lineage_json',
+  'decision_json',
+  'eval_accuracy',
+  'data_as_of',
+  'duration_ms',
+  'created_at',
+  'promoted_at',
+  'retired_at',
+] as const;
+
+export async function nextVersionNumber(db: Db, modelId: number): Promise<number> {
+  const row = await db
+    .selectFrom('model_versions')
+    .select((eb) => eb.fn.max('version').as('v'))
+    .where('model_id', '=', modelId)
+    .executeTakeFirst();
+  return Number(row?.v ?? 0) + 1;
+}
+
+export async function insertVersion(db: Db, row: Insertable<ModelVersionTable>): Promise<VersionMetaRow> {
+  return db.insertInto('model_versions').values(row).returning(META).executeTakeFirstOrThrow();
+}
+
+export function listVersionRows(db: Db, modelId: number): Promise<VersionMetaRow[]> {
+  return db.selectFrom('model_versions').select(META).where('model_id', '=', modelId).orderBy('version').execute();
+}
+
+export function findVersionRow(db: Db, modelId: number, version: number): Promise<VersionMetaRow | undefined> {
+  return db.selectFrom('model_versions').select(META).where('model_id', '=', modelId).where('version', '=', version).executeTakeFirst();
+}
+
+export function findChampionRow(db: Db, modelId: number): Promise<VersionMetaRow | undefined> {
+  return db.selectFrom('model_versions').select(META).where('model_id', '=', modelId).where('status', '=', 'champion').executeTakeFirst();
+}
+
+export async function findEvalConfidences(db: Db, id: number): Promise<Buffer | undefined> {
+  const row = await db.selectFrom('model_versions').select('eval_confidences').where('id', '=', id).executeTakeFirst();
+  return row?.eval_confidences;
+}
+
+/** Retires the model's champion (if any) and makes `id` champion. */
+export async function makeChampion(db: Db, modelId: number, id: number, at: string, decisionJson: string): Promise<void> {
+  await db
+    .updateTable('model_versions')
+    .set({ status: 'retired', retired_at: at })
+    .where('model_id', '=', modelId)
+    .where('status', '=', 'champion')
+    .where('id', '!=', id)
+    .execute();
+  await db.updateTable('model_versions').set({ status: 'champion', promoted_at: at, retired_at: null, decision_json: decisionJson }).where('id', '=', id).execute();
+}

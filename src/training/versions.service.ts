@@ -1,0 +1,204 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Db } from '../db/database.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import type { ExamplesService } from '../examples/examples.service.js';
+import { ARTIFACT_FILES, type Classifier } from '../ml/classifier.js';
+import type { Model } from '../models/model.js';
+import type { ModelsService } from '../models/models.service.js';
+import { decodeVector, encodeVector } from '../util/vectors.js';
+import type { ClassifierCache } from './classifier-cache.js';
+import type { EvalMetrics } from './evaluate.js';
+import type { LabeledProductionSource } from './labeled-production.js';
+import { resolveItemConcepts } from './training-data.js';
+import type { ModelVersion, Promotion, VersionDecision } from './version.js';
+import { versionRowToVersion } from './version-row.js';
+import {
+  findChampionRow,
+  findEvalConfidences,
+  findVersionRow,
+  insertVersion,
+  listVersionRows,
+  makeChampion,
+  nextVersionNumber,
+} from './versions.repository.js';
+
+/** A trained version about to be recorded. */
+export type NewVersion = Omit<ModelVersion, 'id' | 'modelId' | 'version' | 'status' | 'artifactDir' | 'createdAt' | 'promotedAt' | 'retiredAt'> & {
+  classifier: Classifier;
+  evalConfidences: number[];
+};
+
+/** The champion's behaviour on its eval data, for the drift tests. */
+export interface ChampionEvalStats {
+  version: number;
+  /** Top-1 score on each eval item (clean and production eval). */
+  confidences: number[];
+  /** Accuracy on the same items (multilabel: exact-set accuracy). */
+  accuracy: number | null;
+}
+
+/** The champion in a model's description. */
+export interface ChampionSummary {
+  version: number;
+  promotedAt: string | null;
+  backend: string;
+  metrics: Record<'clean' | 'production', { count: number; accuracy: number; macroF1: number } | null>;
+}
+
+/** The example id a labeled production item gets in the reference distribution; prefixed so it never collides with an uploaded example's id. */
+export function productionExampleId(itemId: string): string {
+  return `production:${itemId}`;
+}
+
+// Multilabel thresholds go into scoring settings, which require the open interval (0, 1).
+const THRESHOLD_RANGE = [0.001, 0.999] as const;
+
+/** Versions of each model: their records, artifacts and the champion. */
+export class VersionsService {
+  constructor(
+    private readonly db: Db,
+    /** Folder holding every artifact (`<dataDir>/versions`). */
+    readonly dir: string,
+    private readonly classifiers: ClassifierCache,
+    private readonly models: ModelsService,
+    private readonly examples: ExamplesService,
+    private readonly labeled: LabeledProductionSource,
+    private readonly log: Logger,
+  ) {}
+
+  async list(model: Model): Promise<ModelVersion[]> {
+    return (await listVersionRows(this.db, model.id)).map(versionRowToVersion);
+  }
+
+  async find(model: Model, version: number): Promise<ModelVersion | undefined> {
+    const row = await findVersionRow(this.db, model.id, version);
+    return row ? versionRowToVersion(row) : undefined;
+  }
+
+  async get(model: Model, version: number): Promise<ModelVersion> {
+    const found = await this.find(model, version);
+    if (!found) throw new NotFoundError(`Model '${model.name}' has no version ${version}`);
+    return found;
+  }
+
+  async champion(model: Model): Promise<ModelVersion | undefined> {
+    const row = await findChampionRow(this.db, model.id);
+    return row ? versionRowToVersion(row) : undefined;
+  }
+
+  /** Path of one artifact file of a version. */
+  artifactPath(version: ModelVersion, file: keyof typeof ARTIFACT_FILES): string {
+    return path.join(this.dir, version.artifactDir, ARTIFACT_FILES[file]);
+  }
+
+  classifier(version: ModelVersion): Promise<Classifier> {
+    return this.classifiers.get(version);
+  }
+
+  /** Releases loaded classifiers. */
+  close(): Promise<void> {
+    return this.classifiers.clear();
+  }
+
+  /** Saves the artifact and records the version as a challenger. One job per model runs at a time, so the number is stable. */
+  async record(model: Model, v: NewVersion): Promise<ModelVersion> {
+    const number = await nextVersionNumber(this.db, model.id);
+    const artifactDir = path.join(`model-${model.id}`, `v${number}`);
+    const abs = path.join(this.dir, artifactDir);
+    // A folder without a row is left from a run that died before recording it.
+    fs.rmSync(abs, { recursive: true, force: true });
+    await v.classifier.save(abs, {
+      driftloop: { model: model.name, version: number, task: v.task, concepts: v.concepts, thresholds: v.thresholds, backend: v.backend },
+    });
+    const row = await insertVersion(this.db, {
+      model_id: model.id,
+      version: number,
+      status: 'challenger',
+      job_id: v.jobId,
+      task: v.task,
+      concepts_json: JSON.stringify(v.concepts),
+      backend: v.backend,
+      artifact_dir: artifactDir,
+      metrics_json: JSON.stringify(v.metrics),
+      thresholds_json: JSON.stringify(v.thresholds),
+      lineage_json: JSON.stringify(v.trainedOn),
+      decision_json: JSON.stringify(v.decision),
+      eval_confidences: encodeVector(v.evalConfidences),
+      eval_accuracy: v.evalAccuracy,
+      data_as_of: v.dataAsOf,
+      duration_ms: v.durationMs,
+      created_at: new Date().toISOString(),
+    });
+    return versionRowToVersion(row);
+  }
+
+  /**
+   * Makes a version champion (the rule's promotion, or a manual one, which is also how to
+   * roll back). Its concepts join the taxonomy, its multilabel thresholds become the
+   * scoring thresholds, and the production items it learned from join the reference
+   * distribution. Promoting the champion again changes nothing.
+   */
+  async promote(model: Model, version: number, by: Promotion['by']): Promise<ModelVersion> {
+    const target = await this.get(model, version);
+    if (target.status === 'champion') return target;
+    if (target.task !== model.task) throw new ConflictError(`Version ${version} was trained for a ${target.task} task`);
+    const at = new Date().toISOString();
+    const previous = await this.champion(model);
+    const decision: VersionDecision = { ...target.decision, promotions: [...target.decision.promotions, { at, by, replaced: previous?.version ?? null }] };
+    await this.db.transaction().execute((trx) => makeChampion(trx, model.id, target.id, at, JSON.stringify(decision)));
+    this.log.info({ model: model.name, version, by, replaced: previous?.version }, 'champion changed');
+    const updated = await this.applyToModel(model, target);
+    await this.addToReference(updated, target);
+    return this.get(model, version);
+  }
+
+  /** The champion as a model's description shows it, or null. */
+  async championSummary(model: Model): Promise<ChampionSummary | null> {
+    const c = await this.champion(model);
+    if (!c) return null;
+    const brief = (m: EvalMetrics | null) => (m ? { count: m.count, accuracy: m.accuracy, macroF1: m.macroF1 } : null);
+    return { version: c.version, promotedAt: c.promotedAt, backend: c.backend, metrics: { clean: brief(c.metrics.clean), production: brief(c.metrics.production) } };
+  }
+
+  /** The champion's top-1 scores and accuracy on its eval data, or undefined without a champion. */
+  async championEvalStats(model: Model): Promise<ChampionEvalStats | undefined> {
+    const champion = await this.champion(model);
+    if (!champion) return undefined;
+    const blob = await findEvalConfidences(this.db, champion.id);
+    return { version: champion.version, confidences: blob ? Array.from(decodeVector(blob)) : [], accuracy: champion.evalAccuracy };
+  }
+
+  private async applyToModel(model: Model, v: ModelVersion): Promise<Model> {
+    const known = new Set(model.concepts.map((c) => c.id));
+    const joining = v.concepts.filter((c) => !known.has(c));
+    const thresholds =
+      v.thresholds.kind === 'multilabel'
+        ? Object.fromEntries(Object.entries(v.thresholds.perConcept).map(([c, t]) => [c, Math.min(THRESHOLD_RANGE[1], Math.max(THRESHOLD_RANGE[0], t))]))
+        : undefined;
+    if (joining.length === 0 && !thresholds) return model;
+    const { model: updated } = await this.models.put(model.name, {
+      task: model.task,
+      embeddingDim: model.embeddingDim,
+      encoder: model.encoder ?? undefined,
+      metric: model.metric,
+      concepts: [...model.concepts, ...joining.map((id) => ({ id, description: `Proposed by labelers; joined with version ${v.version}`, origin: 'open-set' as const }))],
+      settings: thresholds ? { scoring: { thresholds } } : undefined,
+    });
+    return updated;
+  }
+
+  private async addToReference(model: Model, v: ModelVersion): Promise<void> {
+    const ids = new Set([...v.trainedOn.production.itemIds.train, ...v.trainedOn.production.itemIds.eval]);
+    if (ids.size === 0) return;
+    const concepts = new Set(v.concepts);
+    const items = (await this.labeled.list(model.id)).filter((i) => ids.has(i.id) && i.embedding.length === model.embeddingDim);
+    const examples = items.flatMap((item) => {
+      const resolved = resolveItemConcepts(model.task, item, concepts, concepts);
+      return resolved ? [{ id: productionExampleId(item.id), embedding: Array.from(item.embedding), concepts: resolved, split: item.split }] : [];
+    });
+    const added = await this.examples.add(model, examples, 'production');
+    this.log.info({ model: model.name, version: v.version, ...added }, 'labeled production items joined the reference distribution');
+  }
+}

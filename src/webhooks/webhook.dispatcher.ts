@@ -1,0 +1,169 @@
+import type { Logger } from 'pino';
+import type { Db } from '../db/database.js';
+import { backoffDelayMs, parseRetryAfter, type RetryPolicy } from './backoff.js';
+import { SIGNATURE_HEADER, signBody } from './signature.js';
+import { cancelDelivery, insertDeliveries, listDueDeliveries, nextDueAt, recordAttempt, type DeliveryRow } from './webhooks.repository.js';
+
+/** A webhook's current secret and retry policy. */
+export interface WebhookTarget {
+  secret: string | undefined;
+  policy: RetryPolicy;
+}
+
+/** Looks a model's webhook up in its current settings; undefined once it was removed. */
+export type WebhookTargetResolver = (modelId: number, url: string) => Promise<WebhookTarget | undefined>;
+
+/** One event to send to some URLs. */
+export interface WebhookMessage {
+  modelId: number;
+  eventType: string;
+  eventId: number;
+  body: string;
+  urls: string[];
+}
+
+const BATCH = 16;
+
+/**
+ * Sends webhook deliveries stored in the database: one POST per delivery, signed, retried
+ * with exponential backoff, every attempt recorded. Pending deliveries survive a restart:
+ * `start()` picks them up. One process sends (SQLite); several instances would need a claim.
+ */
+export class WebhookDispatcher {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = true;
+  private readonly shutdown = new AbortController();
+
+  constructor(
+    private readonly db: Db,
+    private readonly resolve: WebhookTargetResolver,
+    private readonly log: Logger,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  /** Stores one pending delivery per URL, in the caller's transaction; `kick()` after it commits. */
+  static enqueue(db: Db, m: WebhookMessage, now: string): Promise<number[]> {
+    return insertDeliveries(
+      db,
+      m.urls.map((url) => ({
+        model_id: m.modelId,
+        event_type: m.eventType,
+        event_id: m.eventId,
+        url,
+        body: m.body,
+        status: 'pending',
+        next_attempt_at: now,
+        last_status_code: null,
+        last_error: null,
+        created_at: now,
+        updated_at: now,
+      })),
+    );
+  }
+
+  /** Starts sending, beginning with whatever was pending before a restart. */
+  start(): void {
+    this.stopped = false;
+    this.kick();
+  }
+
+  /** Sends what is due now, then sleeps until the next retry is due. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain()
+      .catch((err: unknown) => this.log.error({ err }, 'webhook dispatch failed'))
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  /** Stops timers and aborts in-flight requests; interrupted deliveries stay pending for the next start. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.shutdown.abort();
+    await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    for (;;) {
+      const due = await listDueDeliveries(this.db, new Date().toISOString(), BATCH);
+      if (due.length === 0 || this.stopped) break;
+      await Promise.all(due.map((d) => this.attempt(d)));
+    }
+    if (this.stopped) return;
+    const next = await nextDueAt(this.db);
+    if (next === undefined) return;
+    this.timer = setTimeout(() => this.kick(), Math.max(0, Date.parse(next) - Date.now()));
+    this.timer.unref();
+  }
+
+  private async attempt(d: DeliveryRow): Promise<void> {
+    const target = await this.resolve(d.model_id, d.url);
+    if (!target) {
+      await cancelDelivery(this.db, d.id, 'webhook no longer in the model settings', new Date().toISOString());
+      return;
+    }
+    const { policy } = target;
+    const attempt = d.attempts + 1;
+    const attemptedAt = new Date();
+    const started = performance.now();
+    let statusCode: number | null = null;
+    let error: string | null = null;
+    let retryAfter: number | undefined;
+    try {
+      const res = await fetch(d.url, {
+        method: 'POST',
+        headers: this.headers(d, target, attempt),
+        body: d.body,
+        redirect: 'manual',
+        signal: AbortSignal.any([AbortSignal.timeout(policy.timeoutMs), this.shutdown.signal]),
+      });
+      statusCode = res.status;
+      if (res.status < 200 || res.status >= 300) {
+        error = `HTTP ${res.status}`;
+        retryAfter = parseRetryAfter(res.headers.get('retry-after'), Date.now());
+      }
+      await res.body?.cancel();
+    } catch (err) {
+      if (this.shutdown.signal.aborted) return;
+      const e = err as Error;
+      error = e.name === 'TimeoutError' ? `no answer within ${policy.timeoutMs} ms` : (e.cause as Error | undefined)?.message ?? e.message;
+    }
+    const ok = error === null;
+    const status = ok ? 'delivered' : attempt >= policy.maxAttempts ? 'failed' : 'pending';
+    const now = Date.now();
+    const next = status === 'pending' ? new Date(now + backoffDelayMs(policy, attempt, this.random(), retryAfter)).toISOString() : null;
+    await recordAttempt(
+      this.db,
+      { delivery_id: d.id, attempt, attempted_at: attemptedAt.toISOString(), ok: ok ? 1 : 0, status_code: statusCode, error, duration_ms: performance.now() - started },
+      { status, attempts: attempt, next_attempt_at: next, last_status_code: statusCode, last_error: error, updated_at: new Date(now).toISOString() },
+    );
+    const fields = { delivery: d.id, url: d.url, event: `${d.event_type}#${d.event_id}`, attempt, statusCode, error, next };
+    if (ok) this.log.info(fields, 'webhook delivered');
+    else this.log.warn(fields, status === 'failed' ? 'webhook failed; attempts exhausted' : 'webhook attempt failed; will retry');
+  }
+
+  private headers(d: DeliveryRow, target: WebhookTarget, attempt: number): Record<string, string> {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'user-agent': 'driftloop-webhooks/1',
+      'x-driftloop-event': d.event_type,
+      'x-driftloop-delivery': String(d.id),
+      'x-driftloop-attempt': String(attempt),
+    };
+    if (target.secret) headers[SIGNATURE_HEADER] = signBody(d.body, target.secret);
+    return headers;
+  }
+}

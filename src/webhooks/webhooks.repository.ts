@@ -1,0 +1,62 @@
+import type { Insertable, Selectable } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { WebhookAttemptTable, WebhookDeliveryTable } from '../db/schema.js';
+
+export type DeliveryRow = Selectable<WebhookDeliveryTable>;
+export type NewDeliveryRow = Insertable<WebhookDeliveryTable>;
+export type AttemptRow = Selectable<WebhookAttemptTable>;
+
+export async function insertDeliveries(db: Db, rows: NewDeliveryRow[]): Promise<number[]> {
+  if (rows.length === 0) return [];
+  const inserted = await db.insertInto('webhook_deliveries').values(rows).returning('id').execute();
+  return inserted.map((r) => r.id);
+}
+
+/** Pending deliveries due at `now`, oldest first. */
+export function listDueDeliveries(db: Db, now: string, limit: number): Promise<DeliveryRow[]> {
+  return db
+    .selectFrom('webhook_deliveries')
+    .selectAll()
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '<=', now)
+    .orderBy('next_attempt_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/** When the next pending delivery is due, if any. */
+export async function nextDueAt(db: Db): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('webhook_deliveries')
+    .select((eb) => eb.fn.min('next_attempt_at').as('due'))
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return row?.due ?? undefined;
+}
+
+/** Records one attempt and the delivery's new state, together. */
+export async function recordAttempt(
+  db: Db,
+  attempt: Insertable<WebhookAttemptTable>,
+  delivery: Pick<DeliveryRow, 'status' | 'attempts' | 'next_attempt_at' | 'last_status_code' | 'last_error' | 'updated_at'>,
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.insertInto('webhook_attempts').values(attempt).execute();
+    await trx.updateTable('webhook_deliveries').set(delivery).where('id', '=', attempt.delivery_id).execute();
+  });
+}
+
+export function cancelDelivery(db: Db, id: number, reason: string, now: string) {
+  return db.updateTable('webhook_deliveries').set({ status: 'canceled', last_error: reason, next_attempt_at: null, updated_at: now }).where('id', '=', id).execute();
+}
+
+/** Deliveries of the given events, for summaries. */
+export function listDeliveriesOfEvents(db: Db, eventType: string, eventIds: number[]): Promise<DeliveryRow[]> {
+  if (eventIds.length === 0) return Promise.resolve([]);
+  return db.selectFrom('webhook_deliveries').selectAll().where('event_type', '=', eventType).where('event_id', 'in', eventIds).orderBy('id').execute();
+}
+
+export function listAttempts(db: Db, deliveryId: number): Promise<AttemptRow[]> {
+  return db.selectFrom('webhook_attempts').selectAll().where('delivery_id', '=', deliveryId).orderBy('attempt').execute();
+}

@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { predictionFor, seedModel, type SeededModel } from '../support/fixtures.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+describe('bad input is refused whole, with the JSON error shape', () => {
+  let server: TestServer;
+  let m: SeededModel;
+  const path = () => `/v1/models/${m.name}/predictions`;
+  const good = (id: string) => predictionFor(m, id, 0);
+  const storedPredictions = async () => (await server.request('GET', `/v1/models/${m.name}`)).body.counts.predictions as number;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    m = await seedModel(server, { dim: 8, examples: 200 });
+  });
+  afterAll(() => server.stop());
+
+  /** Sends a batch whose record at `badIndex` is broken and checks nothing of it was stored. */
+  async function expectRejected(bad: unknown, status = 400, badIndex = 1) {
+    const before = await storedPredictions();
+    const predictions = [good(`ok-${Math.random()}`), good(`ok-${Math.random()}`)];
+    predictions.splice(badIndex, 0, bad as ReturnType<typeof good>);
+    const res = await server.request('POST', path(), { predictions });
+    expect(res.status).toBe(status);
+    expect(res.body.error).toMatchObject({ code: expect.any(String), message: expect.any(String) });
+    if (status === 400) expect(res.body.error.details.indexes).toEqual([badIndex]);
+    expect(await storedPredictions()).toBe(before);
+    return res;
+  }
+
+  it('when an embedding has the wrong dimension, then the batch is rejected naming its index', async () => {
+    const res = await expectRejected({ ...good('dim'), embedding: [1, 2, 3] });
+    expect(JSON.stringify(res.body.error.details)).toContain('expected 8 dimensions');
+  });
+
+  it('when an embedding holds 1e400 (Infinity after parsing), then the batch is rejected', async () => {
+    const before = await storedPredictions();
+    const body = JSON.stringify({ predictions: [good('inf-ok')] }).replace(/"embedding":\[[^,]+/, '"embedding":[1e400');
+    const res = await server.request('POST', path(), body);
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.indexes).toEqual([0]);
+    expect(await storedPredictions()).toBe(before);
+  });
+
+  it('when an embedding holds a string or null, then the batch is rejected', async () => {
+    await expectRejected({ ...good('str'), embedding: [...good('x').embedding.slice(1), 'a'] });
+    await expectRejected({ ...good('nul'), embedding: [...good('x').embedding.slice(1), null] });
+  });
+
+  it('when an embedding is the zero vector under cosine, then the batch is rejected', async () => {
+    const res = await expectRejected({ ...good('zero'), embedding: new Array(8).fill(0) });
+    expect(JSON.stringify(res.body)).toContain('zero vector');
+  });
+
+  it('when scores name a concept outside the taxonomy, then the batch is rejected', async () => {
+    await expectRejected({ ...good('extra'), scores: { ...good('x').scores, porter: 0.1 } });
+  });
+
+  it('when scores miss a concept, then the batch is rejected', async () => {
+    const { c0: _drop, ...rest } = good('x').scores;
+    await expectRejected({ ...good('missing'), scores: rest });
+  });
+
+  it('when an id appears twice in one batch, then the batch is rejected', async () => {
+    const before = await storedPredictions();
+    const res = await server.request('POST', path(), { predictions: [good('twice'), good('other'), good('twice')] });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.indexes).toEqual([2]);
+    expect(await storedPredictions()).toBe(before);
+  });
+
+  it('when the encoder differs from the model’s, then the batch is rejected', async () => {
+    const res = await expectRejected({ ...good('enc'), encoder: 'clip-vit-b32@3' });
+    expect(JSON.stringify(res.body)).toContain('test-encoder@1');
+  });
+
+  it('when the model is unknown, then the answer is 404', async () => {
+    const res = await server.request('POST', '/v1/models/ghost/predictions', { predictions: [good('g')] });
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('not_found');
+  });
+
+  it('when the JSON is malformed, then the answer is 400 and nothing is stored', async () => {
+    const before = await storedPredictions();
+    const res = await server.request('POST', path(), '{"predictions":[{"id":"a",');
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/Malformed JSON/);
+    expect(await storedPredictions()).toBe(before);
+  });
+
+  it('when the body is over the size limit, then the answer is 413', async () => {
+    const limit = server.driftloop.services.config.limits.maxBodyBytes;
+    const res = await server.request('POST', path(), `{"predictions":[],"pad":"${'x'.repeat(limit)}"}`);
+    expect(res.status).toBe(413);
+    expect(res.body.error.code).toBe('payload_too_large');
+  });
+
+  it('when a batch has more records than allowed, then the answer is 413', async () => {
+    const max = server.driftloop.services.config.limits.maxBatchRecords;
+    const one = good('many');
+    const predictions = Array.from({ length: max + 1 }, (_, i) => ({ ...one, id: `many-${i}`, embedding: [1, 0, 0, 0, 0, 0, 0, 0] }));
+    const res = await server.request('POST', path(), { predictions });
+    expect(res.status).toBe(413);
+  });
+
+  it('when several records are bad, then every bad index is listed', async () => {
+    const res = await server.request('POST', path(), {
+      predictions: [good('a1'), { ...good('a2'), embedding: [1] }, good('a3'), { ...good('a4'), encoder: 'other' }],
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.indexes).toEqual([1, 3]);
+  });
+
+  it('when a stored id is sent again, then it counts as a duplicate and nothing changes', async () => {
+    const first = await server.request('POST', path(), { predictions: [good('dup-1')] });
+    expect(first.body).toMatchObject({ accepted: 1, duplicates: 0 });
+    const count = await storedPredictions();
+    const again = await server.request('POST', path(), { predictions: [{ ...good('dup-1'), embedding: m.data.outlier() }, good('dup-2')] });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ accepted: 1, duplicates: 1 });
+    expect(again.body.results[0]).toEqual({ ...first.body.results[0], duplicate: true });
+    expect(await storedPredictions()).toBe(count + 1);
+  });
+
+  it('when an example batch has an unknown concept, then no example of it is stored', async () => {
+    const before = (await server.request('GET', `/v1/models/${m.name}`)).body.counts.examples;
+    const res = await server.request('POST', `/v1/models/${m.name}/examples`, {
+      examples: [
+        { id: 'new-1', embedding: m.data.point(0), concepts: ['c0'] },
+        { id: 'new-2', embedding: m.data.point(1), concepts: ['porter'] },
+      ],
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.indexes).toEqual([1]);
+    expect((await server.request('GET', `/v1/models/${m.name}`)).body.counts.examples).toEqual(before);
+  });
+
+  it('when examples arrive as NDJSON, then each line is stored, and a bad line rejects them all', async () => {
+    const lines = [0, 1, 2].map((i) => JSON.stringify({ id: `nd-${i}`, embedding: m.data.point(i), concepts: [`c${i}`] }));
+    const send = (body: string) =>
+      fetch(`${server.url}/v1/models/${m.name}/examples`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body });
+    const bad = await send([...lines, '{"id":"nd-x",'].join('\n'));
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as any).error.details.indexes).toEqual([3]);
+    const ok = await send(lines.join('\n') + '\n');
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ inserted: 3, duplicates: 0 });
+  });
+});

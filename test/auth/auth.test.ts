@@ -1,0 +1,82 @@
+import Database from 'better-sqlite3';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { createApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { startTestServer, tempDataDir, type TestServer } from '../support/server.js';
+
+const ADMIN = 'bootstrap-admin-key-0123456789';
+const model = { task: 'multiclass', embeddingDim: 2, concepts: [{ id: 'a' }, { id: 'b' }] };
+
+describe('API keys and roles', () => {
+  let server: TestServer;
+  let ingestKey: string;
+  let labelKey: string;
+
+  beforeAll(async () => {
+    server = await startTestServer({ env: { DRIFTLOOP_ADMIN_KEY: ADMIN } });
+    ingestKey = (await server.driftloop.services.keys.create('ingest', 'app')).key;
+    labelKey = (await server.driftloop.services.keys.create('label', 'people')).key;
+  });
+  afterAll(() => server.stop());
+
+  it('when no key is sent while keys exist, then the answer is 401 in the error shape', async () => {
+    const res = await server.request('GET', '/v1/models');
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('unauthorized');
+  });
+
+  it('when an unknown key is sent, then the answer is 401', async () => {
+    const res = await server.request('GET', '/v1/models', undefined, 'dl_admin_not-a-real-key');
+    expect(res.status).toBe(401);
+  });
+
+  it('when a key lacks the role, then the answer is 403', async () => {
+    const asIngest = await server.request('PUT', '/v1/models/m', model, ingestKey);
+    expect(asIngest.status).toBe(403);
+    expect(asIngest.body.error.code).toBe('forbidden');
+    expect((await server.request('PUT', '/v1/models/m', model, ADMIN)).status).toBe(201);
+    const asLabeler = await server.request('POST', '/v1/models/m/predictions', { predictions: [] }, labelKey);
+    expect(asLabeler.status).toBe(403);
+  });
+
+  it('when the ingest key reads models, then it may', async () => {
+    const res = await server.request('GET', '/v1/models', undefined, ingestKey);
+    expect(res.status).toBe(200);
+  });
+
+  it('when a key is revoked, then it is refused', async () => {
+    const { key, info } = await server.driftloop.services.keys.create('ingest', 'temp');
+    expect((await server.request('GET', '/v1/models', undefined, key)).status).toBe(200);
+    await server.driftloop.services.keys.revoke(info.id);
+    expect((await server.request('GET', '/v1/models', undefined, key)).status).toBe(401);
+  });
+
+  it('when keys are stored, then the database holds only their hashes', () => {
+    const sqlite = new Database(path.join(server.dataDir, 'driftloop.sqlite'), { readonly: true });
+    const rows = sqlite.prepare('select key_hash, key_prefix from api_keys').all() as { key_hash: string; key_prefix: string }[];
+    sqlite.close();
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    for (const r of rows) {
+      expect(r.key_hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(r.key_hash).not.toContain(ingestKey);
+    }
+    expect(rows.map((r) => r.key_hash)).not.toContain(ingestKey);
+  });
+});
+
+describe('open mode', () => {
+  it('when no key is configured and HOST is not loopback, then the server refuses to start', async () => {
+    const config = loadConfig({ PORT: '0', HOST: '0.0.0.0', DRIFTLOOP_DATA_DIR: tempDataDir() });
+    const app = await createApp(config, pino({ level: 'silent' }));
+    await expect(app.start()).rejects.toThrow(/loopback/);
+    await app.stop();
+  });
+
+  it('when no key is configured on loopback, then requests need no key', async () => {
+    const server = await startTestServer();
+    expect((await server.request('PUT', '/v1/models/m', model)).status).toBe(201);
+    await server.stop();
+  });
+});

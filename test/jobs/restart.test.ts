@@ -1,0 +1,71 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { call, killChildServers, startChildServer, type ChildServer } from '../support/child-server.js';
+import { startTestServer, tempDataDir } from '../support/server.js';
+import { ClusteredData, conceptIds, waitForJob } from '../support/training-fixtures.js';
+
+const data = new ClusteredData({ dim: 8, clusters: 3, spread: 0.5, seed: 21 });
+
+/** A model whose retrain takes a few seconds (batchSize 1), and a running retrain job on it. */
+async function startLongRetrain(server: ChildServer, epochs: number): Promise<string> {
+  const concepts = conceptIds(3);
+  expect(
+    (
+      await call(server.url, 'PUT', '/v1/models/slow', {
+        task: 'multiclass',
+        embeddingDim: 8,
+        concepts: concepts.map((id) => ({ id })),
+        settings: { retrain: { batchSize: 1, epochs, patience: 1000 } },
+      })
+    ).status,
+  ).toBe(201);
+  const examples = Array.from({ length: 240 }, (_, i) => ({ id: `e${i}`, embedding: data.point(i % 3), concepts: [concepts[i % 3]] }));
+  expect((await call(server.url, 'POST', '/v1/models/slow/examples', { examples })).status).toBe(200);
+  const { jobId } = (await call(server.url, 'POST', '/v1/models/slow/retrain')).body as { jobId: string };
+  for (;;) {
+    const job = (await call(server.url, 'GET', `/v1/jobs/${jobId}`)).body;
+    if (job.status === 'running' && job.progress?.epoch >= 1) return jobId;
+    expect(['queued', 'running']).toContain(job.status);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('jobs across restarts', () => {
+  afterEach(killChildServers);
+
+  it('when the process is killed during a retrain, then the next start fails that job as interrupted and runs a new attempt to completion', async () => {
+    const dataDir = tempDataDir();
+    const first = await startChildServer(dataDir);
+    const jobId = await startLongRetrain(first, 12);
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toBe('SIGKILL');
+
+    const server = await startTestServer({ dataDir });
+    try {
+      const old = (await server.request('GET', `/v1/jobs/${jobId}`)).body;
+      expect(old).toMatchObject({ status: 'failed', attempt: 1, error: { code: 'interrupted', retriedBy: expect.any(String) } });
+      expect(old.progress.epoch).toBeGreaterThanOrEqual(1);
+      const retry = await waitForJob(server, old.error.retriedBy, 90_000);
+      expect(retry).toMatchObject({ status: 'succeeded', attempt: 2, retryOf: jobId, result: { version: 1, status: 'champion' } });
+      const versions = (await server.request('GET', '/v1/models/slow/versions')).body;
+      expect(versions.map((v: any) => v.jobId)).toEqual([old.error.retriedBy]);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('when the process gets SIGTERM during a retrain, then it finishes the job before exiting 0', async () => {
+    const dataDir = tempDataDir();
+    const child = await startChildServer(dataDir);
+    const jobId = await startLongRetrain(child, 3);
+    child.child.kill('SIGTERM');
+    expect(await child.exited).toBe(0);
+
+    const server = await startTestServer({ dataDir });
+    try {
+      const job = (await server.request('GET', `/v1/jobs/${jobId}`)).body;
+      expect(job).toMatchObject({ status: 'succeeded', attempt: 1, result: { version: 1 } });
+    } finally {
+      await server.stop();
+    }
+  });
+});

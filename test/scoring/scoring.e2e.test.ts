@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { predictionFor, seedModel, type SeededModel } from '../support/fixtures.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+describe('scoring predictions against the training distribution', () => {
+  let server: TestServer;
+  let m: SeededModel;
+  const send = (predictions: unknown[]) => server.request('POST', `/v1/models/${m.name}/predictions`, { predictions });
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    m = await seedModel(server, { dim: 32, clusters: 5, examples: 3000, spread: 0.35 });
+  });
+  afterAll(() => server.stop());
+
+  it('when the eval split is large enough, then the model reports eval calibration', async () => {
+    const model = (await server.request('GET', `/v1/models/${m.name}`)).body;
+    expect(model.counts.examples.eval).toBeGreaterThan(500);
+    expect(model.calibration).toEqual({ source: 'eval', size: model.counts.examples.eval });
+  });
+
+  it('when production matches training, then about 5% are flagged OOD (calibrated, not a raw radius)', async () => {
+    const predictions = Array.from({ length: 1000 }, (_, i) => predictionFor(m, `in-${i}`, i % 5));
+    let flagged = 0;
+    for (let i = 0; i < predictions.length; i += 250) {
+      const res = await send(predictions.slice(i, i + 250));
+      expect(res.status).toBe(200);
+      flagged += res.body.results.filter((r: any) => r.ood.isOod).length;
+    }
+    // Binomial(1000, 0.05): mean 50, sd ≈ 6.9; 25..80 is beyond ±3.5 sd.
+    expect(flagged).toBeGreaterThan(25);
+    expect(flagged).toBeLessThan(80);
+  });
+
+  it('when production comes from a new region, then it is OOD with a score near 1 and a high priority', async () => {
+    const res = await send(Array.from({ length: 20 }, (_, i) => predictionFor(m, `far-${i}`, 0, { outlier: true })));
+    for (const r of res.body.results) {
+      expect(r.ood.isOod).toBe(true);
+      expect(r.ood.score).toBeGreaterThanOrEqual(0.99);
+    }
+    const near = await send([predictionFor(m, 'near-1', 1, { top: 0.95 })]);
+    expect(near.body.results[0].ood.isOod).toBe(false);
+    expect(res.body.results[0].priority).toBeGreaterThan(near.body.results[0].priority);
+  });
+
+  it('when the predicted concept differs from the neighbours’ vote, then the disagreement raises priority', async () => {
+    const embedding = m.data.point(2);
+    const agree = { id: 'agree', embedding, scores: m.data.scores(m.concepts, 2, 0.9) };
+    const disagree = { id: 'disagree', embedding, scores: m.data.scores(m.concepts, 3, 0.9) };
+    const res = await send([agree, disagree]);
+    const [a, d] = res.body.results;
+    expect(a.ood).toEqual(d.ood);
+    expect(a.uncertainty).toBeCloseTo(d.uncertainty, 12);
+    expect(d.priority).toBeGreaterThan(a.priority);
+    const rows = server.driftloop.services.database.sqlite
+      .prepare('select id, disagreement, knn_concept from predictions where id in (?, ?) order by id')
+      .all('agree', 'disagree');
+    expect(rows).toEqual([
+      { id: 'agree', disagreement: 0, knn_concept: 'c2' },
+      { id: 'disagree', disagreement: 1, knn_concept: 'c2' },
+    ]);
+  });
+
+  it('when the eval split is small, then scoring falls back to leave-one-out train calibration', async () => {
+    const small = await seedModel(server, { name: 'small', dim: 8, examples: 60 });
+    const model = (await server.request('GET', `/v1/models/${small.name}`)).body;
+    expect(model.calibration.source).toBe('leave-one-out');
+    const res = await server.request('POST', `/v1/models/small/predictions`, { predictions: [predictionFor(small, 's1', 0, { outlier: true })] });
+    expect(res.body.results[0].ood.isOod).toBe(true);
+  });
+
+  it('when a batch has no training data yet, then it is refused with 409', async () => {
+    await server.request('PUT', '/v1/models/empty', { task: 'multiclass', embeddingDim: 2, concepts: [{ id: 'a' }, { id: 'b' }] });
+    const res = await server.request('POST', '/v1/models/empty/predictions', { predictions: [{ id: 'x', embedding: [1, 0], scores: { a: 1, b: 0 } }] });
+    expect(res.status).toBe(409);
+  });
+});

@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sharedTensorflow } from '../../src/ml/tf-backend.js';
+import { FixtureLabels } from '../support/labeled-production.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { ClusteredData, retrain, seedModel, shiftedItems } from '../support/training-fixtures.js';
+
+describe('versions and promotion', () => {
+  let server: TestServer;
+  const labels = new FixtureLabels();
+  const data = new ClusteredData({ dim: 16, clusters: 4, spread: 0.6, seed: 5 });
+  const modelId = async (name: string) => (await server.driftloop.services.models.get(name)).id;
+  const versions = async (name: string) => (await server.request('GET', `/v1/models/${name}/versions`)).body as any[];
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    server.driftloop.services.training.useLabeledSource(labels);
+    await seedModel(server, 'pint', data, { perConcept: 80 });
+  });
+  afterAll(() => server.stop());
+
+  it('when the first version is trained, then it becomes champion with its lineage, metrics and backend', async () => {
+    const job = await retrain(server, 'pint');
+    expect(job.result).toMatchObject({ version: 1, status: 'champion', promoted: true, reason: 'first version of the model' });
+    const [v1] = await versions('pint');
+    expect(v1).toMatchObject({ version: 1, status: 'champion', jobId: job.id, concepts: ['c0', 'c1', 'c2', 'c3'] });
+    expect(v1.backend).toBe((await sharedTensorflow()).backend);
+    expect(v1.trainedOn.backend).toBe(v1.backend);
+    expect(v1.trainedOn.original.fit + v1.trainedOn.original.validation + v1.trainedOn.original.eval).toBe(320);
+    expect(v1.trainedOn.production).toMatchObject({ fit: 0, validation: 0, eval: 0 });
+    expect(v1.durationMs).toBeGreaterThan(0);
+    expect(v1.metrics.clean).toMatchObject({ count: v1.trainedOn.original.eval, confusion: { concepts: ['c0', 'c1', 'c2', 'c3'] } });
+    expect(Object.keys(v1.metrics.clean.perConcept)).toEqual(['c0', 'c1', 'c2', 'c3']);
+    expect(v1.metrics.clean.ece).toBeGreaterThanOrEqual(0);
+    expect(v1.metrics.production).toBeNull();
+    expect(v1.thresholds).toMatchObject({ kind: 'multiclass', targetPrecision: 0.9, abstain: { threshold: expect.any(Number) } });
+    const model = (await server.request('GET', '/v1/models/pint')).body;
+    expect(model.champion).toMatchObject({ version: 1, backend: v1.backend });
+  });
+
+  it('when labeled production data makes a version better on production eval, then it is promoted and its items join the reference distribution', async () => {
+    const before = (await server.request('GET', '/v1/models/pint')).body.counts.examples;
+    labels.label(await modelId('pint'), shiftedItems(data, 'ugc', 200, 3));
+    const job = await retrain(server, 'pint');
+    expect(job.result).toMatchObject({ version: 2, status: 'champion', promoted: true });
+    const [v1, v2] = await versions('pint');
+    expect(v1.status).toBe('retired');
+    expect(v1.retiredAt).toEqual(expect.any(String));
+    expect(v2.decision.reason).toMatch(/^beats champion v1 on production eval/);
+    const { productionMacroF1, cleanMacroF1 } = v2.decision.comparison;
+    expect(productionMacroF1.candidate).toBeGreaterThan(productionMacroF1.champion);
+    expect(cleanMacroF1.regression).toBeLessThanOrEqual(0.02);
+    const p = v2.trainedOn.production;
+    expect(p.fit + p.validation + p.eval).toBe(200);
+    expect(p.itemIds.train.length).toBe(p.fit + p.validation);
+    expect(v2.trainedOn.labelIds).toHaveLength(200);
+    expect(v2.metrics.production.count).toBe(p.eval);
+    expect(v2.decision.promotions).toEqual([{ at: v2.promotedAt, by: 'rule', replaced: 1 }]);
+
+    const after = (await server.request('GET', '/v1/models/pint')).body.counts.examples;
+    expect(after.train - before.train).toBe(p.fit + p.validation);
+    expect(after.eval - before.eval).toBe(p.eval);
+    const reference = await server.driftloop.services.references.get(await server.driftloop.services.models.get('pint'));
+    expect(reference.train.size).toBe(after.train);
+    expect(reference.neighbors(data.point(0, 3), 5).map((n) => n.id.split('-')[0])).toEqual(Array(5).fill('production:ugc'));
+  });
+
+  it('when a retrain is no better on production eval, then it stays a challenger with the reason recorded', async () => {
+    const job = await retrain(server, 'pint');
+    expect(job.result).toMatchObject({ version: 3, status: 'challenger', promoted: false });
+    expect(job.result.reason).toMatch(/^does not beat champion v2 on production eval/);
+    const v3 = (await versions('pint'))[2];
+    expect(v3).toMatchObject({ status: 'challenger', promotedAt: null, decision: { promote: false, reason: job.result.reason } });
+    expect((await server.request('GET', '/v1/models/pint')).body.champion.version).toBe(2);
+  });
+
+  it('when a version is promoted by hand, then it becomes champion (a rollback) and predict answers from it', async () => {
+    const rolledBack = await server.request('POST', '/v1/models/pint/versions/1/promote');
+    expect(rolledBack.status).toBe(200);
+    expect(rolledBack.body).toMatchObject({ version: 1, status: 'champion', retiredAt: null });
+    expect(rolledBack.body.decision.promotions.map((p: any) => [p.by, p.replaced])).toEqual([
+      ['rule', null],
+      ['manual', 2],
+    ]);
+    expect((await versions('pint')).map((v) => v.status)).toEqual(['champion', 'retired', 'challenger']);
+    const predicted = await server.request('POST', '/v1/models/pint/predict', { embeddings: [data.point(0)] });
+    expect(predicted.body.version).toBe(1);
+
+    const again = await server.request('POST', '/v1/models/pint/versions/1/promote');
+    expect(again.body.decision.promotions).toHaveLength(2);
+    const forward = await server.request('POST', '/v1/models/pint/versions/2/promote');
+    expect(forward.body.status).toBe('champion');
+    expect((await server.request('POST', '/v1/models/pint/predict', { embeddings: [data.point(0)] })).body.version).toBe(2);
+  });
+
+  it('when a promote names a missing or malformed version, then it answers 404 or 400', async () => {
+    expect((await server.request('POST', '/v1/models/pint/versions/99/promote')).status).toBe(404);
+    expect((await server.request('POST', '/v1/models/pint/versions/latest/promote')).status).toBe(400);
+    expect((await server.request('POST', '/v1/models/nope/versions/1/promote')).status).toBe(404);
+  });
+
+  it('when the drift monitor asks for the champion eval statistics, then it gets top-1 scores and accuracy on the eval data', async () => {
+    const model = await server.driftloop.services.models.get('pint');
+    const stats = await server.driftloop.services.training.championEvalStats(model);
+    const champion = (await versions('pint'))[1];
+    expect(stats!.version).toBe(2);
+    expect(stats!.confidences).toHaveLength(champion.metrics.clean.count + champion.metrics.production.count);
+    for (const c of stats!.confidences) expect(c).toBeGreaterThan(0.25 - 1e-6);
+    const pooled =
+      (champion.metrics.clean.accuracy * champion.metrics.clean.count + champion.metrics.production.accuracy * champion.metrics.production.count) /
+      (champion.metrics.clean.count + champion.metrics.production.count);
+    expect(stats!.accuracy).toBeCloseTo(pooled, 6);
+  });
+
+  it('when production labels contradict the clean data, then the version that wins on production stays a challenger for losing clean macro-F1', async () => {
+    await seedModel(server, 'flip', data, { perConcept: 60 });
+    expect((await retrain(server, 'flip')).result.version).toBe(1);
+    // Labelers call what looks like cluster 0 "c1" in production: a concept shift the clean eval data disagrees with.
+    const flipped = Array.from({ length: 160 }, (_, i) => ({ id: `flip-${i}`, embedding: data.point(0), concepts: ['c1'] }));
+    labels.label(await modelId('flip'), flipped);
+    const job = await retrain(server, 'flip');
+    expect(job.result).toMatchObject({ version: 2, status: 'challenger', promoted: false });
+    expect(job.result.reason).toMatch(/^beats champion v1 on production eval .* but loses 0\.\d{4} macro-F1 on clean eval, more than the 0\.0200 allowed$/);
+  });
+});
