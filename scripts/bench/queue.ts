@@ -1,27 +1,29 @@
 /**
  * Claim latency on a huge queue while ingestion runs at full rate, in the same run:
  *
- *   npm run bench -- queue [--items 1000000] [--seconds 30] [--claimers 4] [--ingesters 2] [--batch 20] [--label]
- *                          [--data-dir DIR]   (reuse a seeded folder: kept, and seeded only when empty)
+ *   npm run bench -- queue [--items 1000000] [--seconds 30] [--claimers 4] [--ingesters 2] [--batch 20] [--label] [--drift] [--data-dir DIR]
  *
- * Seeds `items` pending items straight into SQLite, starts the real server on 127.0.0.1:0
- * (which catches its near-duplicate index up from the database), then a worker thread runs
- * claimers and back-to-back ingest batches over HTTP at the same time. Each claim comes from
- * a new labeler (many people at the queue), or with --label every claimer labels what it
- * claimed before claiming again. Leases last 10 s, so expired ones return during the run.
- * Prints latency percentiles; asserts nothing.
+ * Seeds `items` pending items straight into the SQLite file (prepared statements), starts the
+ * service as `npm start` does in its own process (it catches its near-duplicate index up from
+ * the database), then, over HTTP at the same time, claimers claim one item at a time (each claim
+ * a new labeler, or with --label the same labeler labels what it claimed) while ingesters send
+ * prediction batches back to back. Leases last 10 s, so expired ones return during the run.
+ * Drift evaluation (which runs on the same event loop after every `drift.evaluateEvery`
+ * predictions) is deferred past the run unless --drift is given, so the figures show the queue
+ * and ingestion; --drift shows the whole service with its defaults.
+ * With --data-dir the folder is kept and seeded only once. Prints figures; asserts nothing.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
-import { pino } from 'pino';
-import { createApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import SQLite from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { Database } from '../../src/db/schema.js';
 import { claimCandidatesQuery } from '../../src/queue/queue.repository.js';
+import { startServiceProcess, type ServiceProcess } from '../../src/runtime/service-process.js';
 import { ClusteredData } from '../../src/util/clustered-data.js';
-import type { LoadOptions, LoadResult } from './lib/queue-load.js';
+import { percentile, postJson, progressBar, putJson } from '../lib/bench-util.js';
 import { seedPendingItems } from './lib/queue-seed.js';
 
 const { values: args } = parseArgs({
@@ -33,114 +35,173 @@ const { values: args } = parseArgs({
     batch: { type: 'string', default: '20' },
     dim: { type: 'string', default: '32' },
     label: { type: 'boolean', default: false },
+    drift: { type: 'boolean', default: false },
     'data-dir': { type: 'string' },
   },
 });
-const items = Number(args.items);
-const dim = Number(args.dim);
+const ITEMS = Number(args.items);
+const SECONDS = Number(args.seconds);
+const WARMUP = 3;
+const BATCH = Number(args.batch);
+const DIM = Number(args.dim);
 const CONCEPTS = ['lager', 'stout', 'ipa', 'pilsner', 'porter'];
-const SPREAD = 0.3;
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-function summary(name: string, ms: number[]): string {
-  const s = [...ms].sort((a, b) => a - b);
-  const f = (x: number) => x.toFixed(2).padStart(8);
-  return `${name.padEnd(22)} n=${String(s.length).padStart(6)}  p50 ${f(percentile(s, 50))} ms  p90 ${f(percentile(s, 90))} ms  p99 ${f(percentile(s, 99))} ms  max ${f(s.at(-1) ?? NaN)} ms`;
-}
-
-function runLoad(options: LoadOptions): Promise<LoadResult> {
-  // The worker registers tsx itself: workers do not inherit the loader.
-  const file = new URL('./lib/queue-load.ts', import.meta.url).href;
-  const worker = new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(file)}); })`, {
-    eval: true,
-    workerData: options,
-  });
-  return new Promise((resolve, reject) => {
-    worker.once('message', (r: LoadResult) => void worker.terminate().then(() => resolve(r)));
-    worker.once('error', reject);
-  });
-}
-
+const data = new ClusteredData({ dim: DIM, clusters: CONCEPTS.length, spread: 0.3, seed: 42 });
 const keep = args['data-dir'] !== undefined;
-const dataDir = args['data-dir'] ?? fs.mkdtempSync(path.join(os.tmpdir(), 'driftloop-bench-queue-'));
-const load = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
-console.log(`machine: ${os.cpus().length} cores, load average ${load()}`);
-const driftloop = await createApp(loadConfig({ PORT: '0', HOST: '127.0.0.1', DRIFTLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'error' }), pino({ level: 'error' }));
-try {
-  const { models, examples, database } = driftloop.services;
-  const data = new ClusteredData({ dim, clusters: CONCEPTS.length, spread: SPREAD, seed: 42 });
-  let model = await models.find('bench');
-  if (!model) {
-    ({ model } = await models.put('bench', {
-      task: 'multiclass',
-      embeddingDim: dim,
-      concepts: CONCEPTS.map((id) => ({ id })),
-      settings: { queue: { leaseSeconds: 10 } },
-    }));
-    await examples.add(
-      model,
-      Array.from({ length: 5000 }, (_, i) => ({ id: `ex-${i}`, embedding: data.point(i % CONCEPTS.length), concepts: [CONCEPTS[i % CONCEPTS.length]!] })),
-    );
-    const exampleSeqs = database.sqlite.prepare('select seq from examples where model_id = ?').pluck().all(model.id) as number[];
-    const t = performance.now();
-    seedPendingItems(database.sqlite, {
-      modelId: model.id,
-      count: items,
-      data,
-      concepts: CONCEPTS,
-      exampleSeqs,
-      onProgress: (done) => process.stdout.write(`\rseeding pending items: ${done.toLocaleString()} / ${items.toLocaleString()}`),
-    });
-    console.log(`\nseeded ${items.toLocaleString()} predictions + pending items in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  } else {
-    console.log(`reusing ${dataDir}: ${(await driftloop.services.queue.depth(model)).pending.toLocaleString()} pending items`);
+const dataDir = path.resolve(args['data-dir'] ?? fs.mkdtempSync(path.join(os.tmpdir(), 'driftloop-bench-queue-')));
+const env = { DRIFTLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+const loadavg = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
+
+async function stop(service: ServiceProcess): Promise<void> {
+  service.child.kill('SIGTERM');
+  const { code } = await service.exited;
+  if (code !== 0) throw new Error(`service exited with ${code}:\n${service.logs.slice(-20).join('\n')}`);
+}
+
+function seeded(): boolean {
+  const file = path.join(dataDir, 'driftloop.sqlite');
+  if (!fs.existsSync(file)) return false;
+  const db = new SQLite(file, { readonly: true });
+  try {
+    return db.prepare("select 1 from models where name = 'bench'").get() !== undefined;
+  } finally {
+    db.close();
   }
+}
 
-  const plan = claimCandidatesQuery(database.db, model.id, 'bench-labeler-0', 1).compile();
-  const rows = database.sqlite.prepare(`explain query plan ${plan.sql}`).all(...(plan.parameters as unknown[])) as { detail: string }[];
-  console.log(`claim query plan:\n${rows.map((r) => `  ${r.detail}`).join('\n')}`);
+/** The model and its training examples through the API, then the pending items straight into SQLite. */
+async function seed(): Promise<void> {
+  const service = await startServiceProcess(env);
+  const model = { task: 'multiclass', embeddingDim: DIM, concepts: CONCEPTS.map((id) => ({ id })), settings: { queue: { leaseSeconds: 10 } } };
+  if ((await putJson(`${service.url}/v1/models/bench`, model)).status !== 201) throw new Error('could not create the model');
+  const examples = Array.from({ length: 5000 }, (_, i) => ({ id: `ex-${i}`, embedding: data.point(i % CONCEPTS.length), concepts: [CONCEPTS[i % CONCEPTS.length]] }));
+  if ((await postJson(`${service.url}/v1/models/bench/examples`, { examples })).status !== 200) throw new Error('could not add examples');
+  await stop(service);
 
-  process.stdout.write('starting the server (loading or catching up the near-duplicate index)…');
+  const db = new SQLite(path.join(dataDir, 'driftloop.sqlite'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  const bar = progressBar('seeding pending items', ITEMS);
   const t = performance.now();
-  const { port } = await driftloop.start();
-  console.log(` ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  seedPendingItems(db, { modelName: 'bench', count: ITEMS, data, concepts: CONCEPTS, onProgress: (done) => bar.update(done) });
+  bar.stop();
+  console.log(`seeded ${ITEMS.toLocaleString()} scored predictions and pending items in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  db.close();
+}
 
-  const seconds = Number(args.seconds);
-  const options: LoadOptions = {
-    url: `http://127.0.0.1:${port}`,
-    model: 'bench',
-    concepts: CONCEPTS,
-    centers: data.centers,
-    spread: SPREAD,
-    seconds,
-    warmupSeconds: 3,
-    claimers: Number(args.claimers),
-    ingesters: Number(args.ingesters),
-    batch: Number(args.batch),
-    label: args.label,
+async function printPlan(): Promise<void> {
+  const sqlite = new SQLite(path.join(dataDir, 'driftloop.sqlite'), { readonly: true });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const model = await db.selectFrom('models').select('id').where('name', '=', 'bench').executeTakeFirstOrThrow();
+  const query = claimCandidatesQuery(db, model.id, 'labeler-0', 1).compile();
+  const rows = sqlite.prepare(`explain query plan ${query.sql}`).all(...(query.parameters as unknown[])) as { detail: string }[];
+  console.log(`claim query plan:\n${rows.map((r) => `  ${r.detail}`).join('\n')}`);
+  await db.destroy();
+}
+
+interface Load {
+  claimMs: number[];
+  labelMs: number[];
+  ingestMs: number[];
+  ingested: number;
+  queued: number;
+  empty: number;
+  errors: string[];
+}
+
+async function runLoad(url: string): Promise<Load> {
+  const load: Load = { claimMs: [], labelMs: [], ingestMs: [], ingested: 0, queued: 0, empty: 0, errors: [] };
+  const started = performance.now();
+  const measuring = () => performance.now() - started >= WARMUP * 1000;
+  const running = () => performance.now() - started < (WARMUP + SECONDS) * 1000;
+  const timed = async (path: string, body: unknown) => {
+    const t = performance.now();
+    const res = await postJson(url + path, body);
+    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+    return { ms: performance.now() - t, body: res.body };
   };
-  console.log(`load: ${options.claimers} claimers (${options.label ? 'claim 1, label it, repeat' : 'claim 1 as a new labeler, repeat'}) and ${options.ingesters} ingesters (batches of ${options.batch}) for ${seconds} s after a 3 s warm-up`);
-  const r = await runLoad(options);
+  const claimer = async (n: number) => {
+    for (let k = 0; running(); k++) {
+      const labeler = args.label ? `labeler-${n}` : `labeler-${n}-${k}`;
+      try {
+        const claim = await timed('/v1/models/bench/queue/claim', { labeler, limit: 1 });
+        if (measuring()) load.claimMs.push(claim.ms);
+        const [item] = claim.body.items;
+        if (!item) load.empty++;
+        else if (args.label) {
+          const labeled = await timed('/v1/models/bench/labels', { labels: [{ itemId: item.itemId, labeler, concepts: [CONCEPTS[n % CONCEPTS.length]] }] });
+          if (measuring()) load.labelMs.push(labeled.ms);
+        }
+      } catch (err) {
+        load.errors.push(String(err));
+      }
+    }
+  };
+  const ingester = async (n: number) => {
+    for (let k = 0; running(); ) {
+      // A quarter far from the training data, a third of the rest unsure: about half are queue candidates.
+      const predictions = Array.from({ length: BATCH }, () => {
+        const c = data.cluster();
+        const far = k % 4 === 0;
+        return { id: `live-${n}-${k++}`, embedding: far ? data.outlier(3) : data.point(c), scores: data.scores(CONCEPTS, c, k % 3 === 0 ? 0.4 : 0.9) };
+      });
+      try {
+        const res = await timed('/v1/models/bench/predictions', { predictions });
+        if (measuring()) {
+          load.ingestMs.push(res.ms);
+          load.ingested += res.body.accepted;
+          load.queued += res.body.results.filter((r: { queued: boolean }) => r.queued).length;
+        }
+      } catch (err) {
+        load.errors.push(String(err));
+      }
+    }
+  };
+  await Promise.all([
+    ...Array.from({ length: Number(args.claimers) }, (_, i) => claimer(i)),
+    ...Array.from({ length: Number(args.ingesters) }, (_, i) => ingester(i)),
+  ]);
+  return load;
+}
 
-  const stats = await driftloop.services.queue.stats(model);
+function line(name: string, ms: number[]): string {
+  const f = (x: number) => x.toFixed(2).padStart(8);
+  return `${name.padEnd(20)} n=${String(ms.length).padStart(6)}  p50 ${f(percentile(ms, 50))} ms  p90 ${f(percentile(ms, 90))} ms  p99 ${f(percentile(ms, 99))} ms  max ${f(Math.max(...ms))} ms`;
+}
+
+console.log(`machine: ${os.cpus().length} cores, load average ${loadavg()}; data in ${dataDir}`);
+let service: ServiceProcess | undefined;
+try {
+  if (!seeded()) await seed();
+  else console.log('reusing the seeded data folder');
+  await printPlan();
+  let t = performance.now();
+  service = await startServiceProcess(env);
+  const drift = args.drift ? { evaluateEvery: 100, evaluateAfterSeconds: 10 } : { evaluateEvery: 1_000_000_000, evaluateAfterSeconds: 86_400 };
+  const definition = { task: 'multiclass', embeddingDim: DIM, concepts: CONCEPTS.map((id) => ({ id })), settings: { drift } };
+  if ((await putJson(`${service.url}/v1/models/bench`, definition)).status !== 200) throw new Error('could not set the drift settings');
+  console.log(`service listening after ${((performance.now() - t) / 1000).toFixed(1)} s (near-duplicate index loaded or caught up)`);
+  const before = (await (await fetch(`${service.url}/v1/models/bench/queue`)).json()) as { pending: number };
+  console.log(
+    `load: ${args.claimers} claimers (${args.label ? 'claim, label, repeat' : 'each claim a new labeler'}) and ${args.ingesters} ingesters ` +
+      `(batches of ${BATCH}, back to back) over ${before.pending.toLocaleString()} pending items, ${SECONDS} s after a ${WARMUP} s warm-up; ` +
+      `drift evaluation ${args.drift ? `every ${drift.evaluateEvery} predictions` : 'deferred'}`,
+  );
+  t = performance.now();
+  const r = await runLoad(service.url);
+  const after = (await (await fetch(`${service.url}/v1/models/bench/queue`)).json()) as { pending: number; leased: number; labeled: number };
   console.log('');
-  console.log(summary('claim', r.claimMs));
-  if (options.label) console.log(summary('label', r.labelMs));
-  console.log(summary(`ingest (batch ${options.batch})`, r.ingestMs));
-  console.log(`ingestion: ${Math.round(r.ingested / seconds).toLocaleString()} predictions/s (${r.queued.toLocaleString()} queued); claims: ${Math.round(r.claimMs.length / seconds).toLocaleString()}/s`);
-  console.log(`queue after the run: ${stats.pending.toLocaleString()} pending, ${stats.leased} leased, ${stats.labeled.toLocaleString()} labeled; empty claims ${r.emptyClaims}`);
-  const p99 = percentile([...r.claimMs].sort((a, b) => a - b), 99);
-  console.log(`machine load average after the run: ${load()}`);
+  console.log(line('claim', r.claimMs));
+  if (args.label) console.log(line('label', r.labelMs));
+  console.log(line(`ingest (batch ${BATCH})`, r.ingestMs));
+  console.log(`ingestion ${Math.round(r.ingested / SECONDS).toLocaleString()} predictions/s (${r.queued.toLocaleString()} opened items); ${Math.round(r.claimMs.length / SECONDS)} claims/s; ${r.empty} empty claims`);
+  console.log(`queue after: ${after.pending.toLocaleString()} pending, ${after.leased} leased, ${after.labeled} labeled; load average ${loadavg()}`);
+  const p99 = percentile(r.claimMs, 99);
   console.log(`goal claim p99 < 20 ms: ${p99 < 20 ? 'met' : 'NOT met'} (${p99.toFixed(2)} ms)`);
-  if (r.errors.length > 0) {
-    console.error(`${r.errors.length} request errors, first: ${r.errors[0]}`);
-    process.exitCode = 1;
-  }
+  if (r.errors.length > 0) throw new Error(`${r.errors.length} requests failed; first: ${r.errors[0]}`);
+} catch (err) {
+  console.error(err);
+  process.exitCode = 1;
 } finally {
-  await driftloop.stop();
+  if (service) await stop(service).catch((err: unknown) => console.error(err));
   if (!keep) fs.rmSync(dataDir, { recursive: true, force: true });
 }
