@@ -5,7 +5,7 @@ import type { LabeledProductionItem, LabeledProductionSource, ProposedConcept } 
 import { splitForId } from '../util/hash-split.js';
 import { decodeVector } from '../util/vectors.js';
 import { consensus, storedAnswer, type LabelAnswer } from './label-rules.js';
-import { countConceptLabelsSince, listLabeledItemRows, listLabelsOfItems, listProposedConcepts, type LabeledItemRow, type LabelRow } from './labels.repository.js';
+import { countConceptLabelsSince, countProposedConcepts, listLabeledItemRows, listLabelsOfItems, type LabeledItemRow, type LabelRow } from './labels.repository.js';
 
 const PAGE = 2000;
 
@@ -45,12 +45,8 @@ export class QueueLabeledSource implements LabeledProductionSource {
     return countConceptLabelsSince(this.db, modelId, isoTime);
   }
 
-  async proposedConcepts(modelId: number): Promise<ProposedConcept[]> {
-    const counts = new Map<string, number>();
-    for (const r of await listProposedConcepts(this.db, modelId)) {
-      for (const c of JSON.parse(r.new_concepts_json) as string[]) counts.set(c, (counts.get(c) ?? 0) + 1);
-    }
-    return [...counts].map(([concept, labels]) => ({ concept, labels })).sort((a, b) => b.labels - a.labels || a.concept.localeCompare(b.concept));
+  proposedConcepts(modelId: number): Promise<ProposedConcept[]> {
+    return countProposedConcepts(this.db, modelId);
   }
 
   /**

@@ -86,7 +86,10 @@ export async function countConceptLabelsSince(db: Db, modelId: number, since: st
   return Number(row.n);
 }
 
-/** Labels of the model that propose concepts outside the taxonomy. */
-export function listProposedConcepts(db: Db, modelId: number): Promise<{ new_concepts_json: string }[]> {
-  return db.selectFrom('queue_labels').select('new_concepts_json').where('model_id', '=', modelId).where('new_concepts_json', '!=', '[]').execute();
+/** Concepts the model's labelers proposed outside the taxonomy, with how many labels proposed each, most first. */
+export async function countProposedConcepts(db: Db, modelId: number): Promise<{ concept: string; labels: number }[]> {
+  const rows = await db.selectFrom('queue_labels').select('new_concepts_json').where('model_id', '=', modelId).where('new_concepts_json', '!=', '[]').execute();
+  const counts = new Map<string, number>();
+  for (const r of rows) for (const c of JSON.parse(r.new_concepts_json) as string[]) counts.set(c, (counts.get(c) ?? 0) + 1);
+  return [...counts].map(([concept, labels]) => ({ concept, labels })).sort((a, b) => b.labels - a.labels || a.concept.localeCompare(b.concept));
 }

@@ -4,7 +4,7 @@ import type { Model } from '../models/model.js';
 import { summarizeAgreement, type AgreementSummary } from './agreement-summary.js';
 import { listClaimDetails, listExampleSummaries } from './claim-details.repository.js';
 import { neighborSeqs, toClaimedItem, type ClaimedItem, type ExampleSummary, type InputRef } from './claimed-item.js';
-import { countLabelsByLabeler, listLabelsOfSharedItems, listProposedConcepts } from './labels.repository.js';
+import { countLabelsByLabeler, countProposedConcepts, listLabelsOfSharedItems } from './labels.repository.js';
 import { storedAnswer } from './label-rules.js';
 import { expireLeases } from './lease-expiry.js';
 import { countSkipsByLabeler, extendLeases, findLease, insertLease, listLabelerLeases } from './leases.repository.js';
@@ -95,11 +95,7 @@ export class QueueService {
     });
     const shared = await listLabelsOfSharedItems(this.db, model.id);
     const agreement = summarizeAgreement(shared.map((r) => ({ itemId: r.item_id, labeler: r.labeler, answer: storedAnswer(r) })));
-    const proposed = new Map<string, number>();
-    for (const r of await listProposedConcepts(this.db, model.id)) {
-      for (const c of JSON.parse(r.new_concepts_json) as string[]) proposed.set(c, (proposed.get(c) ?? 0) + 1);
-    }
-    const newConcepts = [...proposed].map(([concept, labels]) => ({ concept, labels })).sort((a, b) => b.labels - a.labels || a.concept.localeCompare(b.concept));
+    const newConcepts = await countProposedConcepts(this.db, model.id);
     return {
       pending: status.pending,
       leased: status.leased,
