@@ -28,14 +28,16 @@ export async function countLabelsByLabeler(db: Db, modelId: number, since: strin
 
 /** Every label of items that more than one labeler answered, grouped by item in submission order. */
 export function listLabelsOfSharedItems(db: Db, modelId: number): Promise<LabelRow[]> {
+  // From the labels side: a model may have millions of items but far fewer labels.
   return db
-    .selectFrom('queue_labels as b')
-    .innerJoin('queue_items as i', 'i.id', 'b.item_id')
-    .selectAll('b')
-    .where('i.model_id', '=', modelId)
-    .where('i.labels_count', '>=', 2)
-    .orderBy('b.item_id')
-    .orderBy('b.id')
+    .selectFrom('queue_labels')
+    .selectAll()
+    .where('model_id', '=', modelId)
+    .where('item_id', 'in', (eb) =>
+      eb.selectFrom('queue_labels').select('item_id').where('model_id', '=', modelId).groupBy('item_id').having((h) => h.fn.countAll(), '>=', 2),
+    )
+    .orderBy('item_id')
+    .orderBy('id')
     .execute();
 }
 

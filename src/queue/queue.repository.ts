@@ -16,11 +16,6 @@ export function findItem(db: Db, modelId: number, id: number): Promise<QueueItem
   return db.selectFrom('queue_items').selectAll().where('model_id', '=', modelId).where('id', '=', id).executeTakeFirst();
 }
 
-export function findItems(db: Db, modelId: number, ids: number[]): Promise<QueueItemRow[]> {
-  if (ids.length === 0) return Promise.resolve([]);
-  return db.selectFrom('queue_items').selectAll().where('model_id', '=', modelId).where('id', 'in', ids).execute();
-}
-
 /** Records another recurrence of an item's input. */
 export async function updateItemWeight(db: Db, id: number, fields: { weight: number; priority: number; last_seen_at: string }): Promise<void> {
   await db.updateTable('queue_items').set(fields).where('id', '=', id).execute();
@@ -30,13 +25,9 @@ export async function updateItemWeight(db: Db, id: number, fields: { weight: num
 export async function countItems(db: Db, modelId: number, ids: number[]): Promise<number> {
   let n = 0;
   for (let i = 0; i < ids.length; i += 500) {
-    const row = await db
-      .selectFrom('queue_items')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('id', 'in', ids.slice(i, i + 500))
-      .where('model_id', '=', modelId)
-      .executeTakeFirstOrThrow();
-    n += Number(row.n);
+    // Looked up by id alone: with model_id in the WHERE, SQLite would rather scan a model's index.
+    const rows = await db.selectFrom('queue_items').select('model_id').where('id', 'in', ids.slice(i, i + 500)).execute();
+    n += rows.filter((r) => r.model_id === modelId).length;
   }
   return n;
 }
@@ -47,7 +38,8 @@ export function listItemEmbeddings(db: Db, modelId: number, afterId: number, lim
     .selectFrom('queue_items as i')
     .innerJoin('predictions as p', 'p.seq', 'i.prediction_seq')
     .select(['i.id', 'p.embedding'])
-    .where('i.model_id', '=', modelId)
+    // `+` keeps SQLite on the id range (no sort) instead of scanning the model's whole index.
+    .where(sql<number>`+i.model_id`, '=', modelId)
     .where('i.id', '>', afterId)
     .orderBy('i.id')
     .limit(limit)
@@ -180,16 +172,26 @@ export async function readCounts(db: Db, modelId: number): Promise<{ status: Rec
 
 /** Raises open OOD items opened by predictions after `afterSeq` by `amount`; returns how many. */
 export async function boostOpenOod(db: Db, modelId: number, afterSeq: number, amount: number): Promise<number> {
-  const result = await db
-    .updateTable('queue_items')
-    .set((eb) => ({ priority: eb('priority', '+', amount), drift_boost: amount }))
-    .where('model_id', '=', modelId)
-    .where('status', 'in', [...OPEN_STATUSES])
-    .where('drift_boost', '=', 0)
-    .where('prediction_seq', '>', afterSeq)
-    .where((eb) => eb.exists(eb.selectFrom('predictions as p').select('p.seq').whereRef('p.seq', '=', 'queue_items.prediction_seq').where('p.is_ood', '=', 1)))
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+  // Driven by the recent predictions (an index range), not by the model's open items (all of them).
+  const rows = await db
+    .selectFrom('predictions as p')
+    .innerJoin('queue_items as i', 'i.prediction_seq', 'p.seq')
+    .select('i.id')
+    .where('p.model_id', '=', modelId)
+    .where('p.seq', '>', afterSeq)
+    .where('p.is_ood', '=', 1)
+    .where('i.status', 'in', [...OPEN_STATUSES])
+    .where('i.drift_boost', '=', 0)
+    .execute();
+  const ids = rows.map((r) => r.id);
+  for (let i = 0; i < ids.length; i += 500) {
+    await db
+      .updateTable('queue_items')
+      .set((eb) => ({ priority: eb('priority', '+', amount), drift_boost: amount }))
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute();
+  }
+  return ids.length;
 }
 
 /** Removes every drift boost of the model; returns how many items lost one. */

@@ -26,6 +26,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   // The claim walks this index from the top: highest priority first, oldest first on ties.
   await sql`create index queue_items_claim on queue_items (model_id, status, priority desc, id)`.execute(db);
   await db.schema.createIndex('queue_items_labeled').on('queue_items').columns(['model_id', 'labeled_at']).execute();
+  await sql`create index queue_items_boosted on queue_items (model_id) where drift_boost > 0`.execute(db);
 
   // Counts by status and by reason of open items, kept by triggers so the queue summary stays
   // O(1) on a queue of millions, whichever statement changes an item.
