@@ -16,6 +16,7 @@ import { ExamplesService } from './examples/examples.service.js';
 import { docsRoutes } from './http/docs.routes.js';
 import { createErrorHandler, errorBody } from './http/errors.js';
 import { createHttpServer, listen } from './http/node-server.js';
+import { oneAtATime } from './http/one-at-a-time.js';
 import { JobRunner } from './jobs/job-runner.js';
 import { jobsRoutes } from './jobs/jobs.routes.js';
 import { sharedTensorflow } from './ml/tf-backend.js';
@@ -150,6 +151,8 @@ export function buildRoutes(s: Services) {
       },
     }),
   );
+  // Ingestion saturates the event loop at full rate; one batch at a time lets claims in between.
+  app.use('/v1/models/:model/predictions', oneAtATime());
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
   const routes = app
     .get('/healthz', (c) => c.json({ status: 'ok' as const }, 200))
