@@ -1,13 +1,15 @@
 /**
  * Claim latency on a huge queue while ingestion runs at full rate, in the same run:
  *
- *   npm run bench -- queue [--items 1000000] [--seconds 30] [--claimers 4] [--ingesters 2] [--batch 20] [--label] [--drift] [--data-dir DIR]
+ *   npm run bench -- queue [--items 1000000] [--seconds 30] [--claim-rate 50] [--ingesters 2] [--batch 20] [--label] [--drift] [--data-dir DIR]
  *
  * Seeds `items` pending items straight into the SQLite file (prepared statements), starts the
  * service as `npm start` does in its own process (it catches its near-duplicate index up from
- * the database), then, over HTTP at the same time, claimers claim one item at a time (each claim
- * a new labeler, or with --label the same labeler labels what it claimed) while ingesters send
- * prediction batches back to back. Leases last 10 s, so expired ones return during the run.
+ * the database), then, over HTTP at the same time, labelers claim one item at a time at
+ * `claim-rate` claims per second (open loop, Poisson arrivals, latency counted from the planned
+ * send time; each claim a new labeler, or with --label the claimer then labels the item) while
+ * ingesters send prediction batches back to back, as fast as the service takes them. Leases
+ * last 10 s, so expired ones return during the run.
  * Drift evaluation (which runs on the same event loop after every `drift.evaluateEvery`
  * predictions) is deferred past the run unless --drift is given, so the figures show the queue
  * and ingestion; --drift shows the whole service with its defaults.
@@ -23,6 +25,7 @@ import type { Database } from '../../src/db/schema.js';
 import { claimCandidatesQuery } from '../../src/queue/queue.repository.js';
 import { startServiceProcess, type ServiceProcess } from '../../src/runtime/service-process.js';
 import { ClusteredData } from '../../src/util/clustered-data.js';
+import { mulberry32 } from '../../src/util/random.js';
 import { percentile, postJson, progressBar, putJson } from '../lib/bench-util.js';
 import { seedPendingItems } from './lib/queue-seed.js';
 
@@ -30,7 +33,7 @@ const { values: args } = parseArgs({
   options: {
     items: { type: 'string', default: '1000000' },
     seconds: { type: 'string', default: '30' },
-    claimers: { type: 'string', default: '4' },
+    'claim-rate': { type: 'string', default: '50' },
     ingesters: { type: 'string', default: '2' },
     batch: { type: 'string', default: '20' },
     dim: { type: 'string', default: '32' },
@@ -109,6 +112,8 @@ interface Load {
 }
 
 async function runLoad(url: string): Promise<Load> {
+  // Ids unique to this run: a reused folder already holds the last run's predictions.
+  const run = Date.now().toString(36);
   const load: Load = { claimMs: [], labelMs: [], ingestMs: [], ingested: 0, queued: 0, empty: 0, errors: [] };
   const started = performance.now();
   const measuring = () => performance.now() - started >= WARMUP * 1000;
@@ -119,21 +124,33 @@ async function runLoad(url: string): Promise<Load> {
     if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
     return { ms: performance.now() - t, body: res.body };
   };
-  const claimer = async (n: number) => {
-    for (let k = 0; running(); k++) {
-      const labeler = args.label ? `labeler-${n}` : `labeler-${n}-${k}`;
-      try {
-        const claim = await timed('/v1/models/bench/queue/claim', { labeler, limit: 1 });
-        if (measuring()) load.claimMs.push(claim.ms);
-        const [item] = claim.body.items;
-        if (!item) load.empty++;
-        else if (args.label) {
-          const labeled = await timed('/v1/models/bench/labels', { labels: [{ itemId: item.itemId, labeler, concepts: [CONCEPTS[n % CONCEPTS.length]] }] });
-          if (measuring()) load.labelMs.push(labeled.ms);
-        }
-      } catch (err) {
-        load.errors.push(String(err));
+  // Open loop: claims arrive on their own schedule, as labelers do, whether or not earlier ones finished.
+  const rate = Number(args['claim-rate']);
+  const rand = mulberry32(7);
+  const claims: Promise<void>[] = [];
+  const claim = async (n: number, planned: number) => {
+    const labeler = `labeler-${n}`;
+    try {
+      const res = await postJson(`${url}/v1/models/bench/queue/claim`, { labeler, limit: 1 });
+      if (res.status !== 200) throw new Error(`claim: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+      if (planned - started >= WARMUP * 1000) load.claimMs.push(performance.now() - planned);
+      const [item] = res.body.items;
+      if (!item) load.empty++;
+      else if (args.label) {
+        const labeled = await timed('/v1/models/bench/labels', { labels: [{ itemId: item.itemId, labeler, concepts: [CONCEPTS[n % CONCEPTS.length]] }] });
+        if (measuring()) load.labelMs.push(labeled.ms);
       }
+    } catch (err) {
+      load.errors.push(String(err));
+    }
+  };
+  const arrivals = async () => {
+    let planned = performance.now();
+    for (let n = 0; running(); n++) {
+      planned += (-Math.log(1 - rand()) / rate) * 1000;
+      const wait = planned - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      claims.push(claim(n, planned));
     }
   };
   const ingester = async (n: number) => {
@@ -142,7 +159,7 @@ async function runLoad(url: string): Promise<Load> {
       const predictions = Array.from({ length: BATCH }, () => {
         const c = data.cluster();
         const far = k % 4 === 0;
-        return { id: `live-${n}-${k++}`, embedding: far ? data.outlier(3) : data.point(c), scores: data.scores(CONCEPTS, c, k % 3 === 0 ? 0.4 : 0.9) };
+        return { id: `live-${run}-${n}-${k++}`, embedding: far ? data.outlier(3) : data.point(c), scores: data.scores(CONCEPTS, c, k % 3 === 0 ? 0.4 : 0.9) };
       });
       try {
         const res = await timed('/v1/models/bench/predictions', { predictions });
@@ -156,10 +173,8 @@ async function runLoad(url: string): Promise<Load> {
       }
     }
   };
-  await Promise.all([
-    ...Array.from({ length: Number(args.claimers) }, (_, i) => claimer(i)),
-    ...Array.from({ length: Number(args.ingesters) }, (_, i) => ingester(i)),
-  ]);
+  await Promise.all([arrivals(), ...Array.from({ length: Number(args.ingesters) }, (_, i) => ingester(i))]);
+  await Promise.all(claims);
   return load;
 }
 
@@ -182,7 +197,7 @@ try {
   console.log(`service listening after ${((performance.now() - t) / 1000).toFixed(1)} s (near-duplicate index loaded or caught up)`);
   const before = (await (await fetch(`${service.url}/v1/models/bench/queue`)).json()) as { pending: number };
   console.log(
-    `load: ${args.claimers} claimers (${args.label ? 'claim, label, repeat' : 'each claim a new labeler'}) and ${args.ingesters} ingesters ` +
+    `load: ${args['claim-rate']} claims/s (${args.label ? 'each then labeled' : 'each from a new labeler'}) and ${args.ingesters} ingesters ` +
       `(batches of ${BATCH}, back to back) over ${before.pending.toLocaleString()} pending items, ${SECONDS} s after a ${WARMUP} s warm-up; ` +
       `drift evaluation ${args.drift ? `every ${drift.evaluateEvery} predictions` : 'deferred'}`,
   );
