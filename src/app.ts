@@ -18,6 +18,7 @@ import { HealthService } from './health/health.service.js';
 import { docsRoutes } from './http/docs.routes.js';
 import { createErrorHandler, errorBody } from './http/errors.js';
 import { createHttpServer, listen } from './http/node-server.js';
+import { oneAtATime } from './http/one-at-a-time.js';
 import { JobRunner } from './jobs/job-runner.js';
 import { wireFeedbackLoop } from './loop/feedback-loop.js';
 import { jobsRoutes } from './jobs/jobs.routes.js';
@@ -29,6 +30,13 @@ import { createLogger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { predictionsRoutes } from './predictions/predictions.routes.js';
 import { PredictionsService } from './predictions/predictions.service.js';
+import { EnqueueService } from './queue/enqueue.service.js';
+import { labelPageRoutes } from './queue/label-page.routes.js';
+import { QueueLabeledSource } from './queue/labeled-source.js';
+import { LabelsService } from './queue/labels.service.js';
+import { NearDuplicateRegistry } from './queue/near-duplicates.js';
+import { queueRoutes } from './queue/queue.routes.js';
+import { QueueService } from './queue/queue.service.js';
 import { ReferenceRegistry } from './reference/reference.registry.js';
 import { ClassifierCache } from './training/classifier-cache.js';
 import { LabeledSourceSlot } from './training/labeled-production.js';
@@ -51,6 +59,9 @@ export interface Services extends DriftServices {
   jobs: JobRunner;
   training: TrainingService;
   health: HealthService;
+  queue: QueueService;
+  labels: LabelsService;
+  duplicates: NearDuplicateRegistry;
 }
 
 /** Builds every service on one open database. */
@@ -85,9 +96,30 @@ export async function createServices(config: Config, log: Logger = createLogger(
   const training = new TrainingService(db, jobs, versions, labeled);
   jobs.register(RETRAIN_JOB, (ctx) => runRetrain({ db, models, versions, trainer, labeled, log }, ctx));
   models.addDescriber(async (m) => ({ champion: await versions.championSummary(m) }));
-  wireFeedbackLoop({ drift: drift.drift, training, log });
   const health = new HealthService(db, references);
   drift.drift.setProviders({ trainingHealth: (m) => health.check(m) });
+  const duplicates = new NearDuplicateRegistry(path.join(config.dataDir, 'indexes'), log);
+  const queue = new QueueService(db);
+  predictions.setSink(new EnqueueService(duplicates, log).sink);
+  models.onChange(async (m) => {
+    duplicates.reconfigure(m);
+    await queue.applySettings(m);
+  });
+  models.addDescriber(async (m) => ({ queue: await queue.depth(m) }));
+  const queueLabels = new QueueLabeledSource(db);
+  const labels = new LabelsService(db);
+  wireFeedbackLoop({ drift: drift.drift, training, labels, log });
+  training.useLabeledSource(queueLabels);
+  drift.drift.setProviders({
+    boostRecentOod: async (modelId) => {
+      const model = (await models.list()).find((m) => m.id === modelId);
+      if (model) await queue.boostRecentOod(model);
+    },
+    labeledAccuracy: async (model) => {
+      const production = await queueLabels.accuracy(model);
+      return production && { production, evalAccuracy: (await training.championEvalStats(model))?.accuracy ?? undefined };
+    },
+  });
   return {
     ...drift,
     config,
@@ -102,6 +134,9 @@ export async function createServices(config: Config, log: Logger = createLogger(
     jobs,
     training,
     health,
+    queue,
+    labels,
+    duplicates,
   };
 }
 
@@ -125,6 +160,8 @@ export function buildRoutes(s: Services) {
       },
     }),
   );
+  // Ingestion saturates the event loop at full rate; one batch at a time lets claims in between.
+  app.use('/v1/models/:model/predictions', oneAtATime());
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
   const routes = app
     .get('/healthz', (c) => c.json({ status: 'ok' as const }, 200))
@@ -137,6 +174,8 @@ export function buildRoutes(s: Services) {
     .route('/', dashboardRoutes(s.dashboard, guard))
     .route('/', trainingRoutes(s.models, s.training, guard, limits))
     .route('/', jobsRoutes(s.jobs, guard))
+    .route('/', queueRoutes(s.models, s.queue, s.labels, guard, limits))
+    .route('/', labelPageRoutes(s.models, s.keys))
     .route('/', docsRoutes());
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
@@ -174,8 +213,10 @@ export async function createApp(config: Config, log?: Logger): Promise<Driftloop
         throw new Error(`No API key is configured, so driftloop only binds to loopback; HOST=${config.host} needs DRIFTLOOP_ADMIN_KEY or a key from 'driftloop keys create'`);
       }
       for (const m of await services.models.list()) await services.references.get(m);
+      for (const m of await services.models.list()) await services.duplicates.get(services.database.db, m);
       await services.references.saveAll();
-      saver = setInterval(() => void services.references.saveAll().catch((err) => logger.error({ err }, 'index save failed')), 60_000);
+      await services.duplicates.saveAll();
+      saver = setInterval(() => void Promise.all([services.references.saveAll(), services.duplicates.saveAll()]).catch((err) => logger.error({ err }, 'index save failed')), 60_000);
       saver.unref();
       await services.jobs.start();
       services.drift.start();
@@ -198,6 +239,7 @@ export async function createApp(config: Config, log?: Logger): Promise<Driftloop
       await services.training.close();
       await services.drift.stop();
       await services.references.saveAll();
+      await services.duplicates.saveAll();
       await services.database.close();
       logger.info('driftloop stopped');
     },

@@ -74,3 +74,10 @@ export class ForbiddenError extends DomainError {
     super('forbidden', message);
   }
 }
+
+/** A labeler renewed a lease they do not hold (it expired, or was never theirs). */
+export class LeaseNotHeldError extends ConflictError {
+  constructor(message: string) {
+    super(message);
+  }
+}

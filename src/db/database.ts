@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, type MigrationProvider, type SqliteDatabase } from 'kysely';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
 
@@ -27,7 +27,7 @@ export async function openDatabase(dataDir: string): Promise<DatabaseHandle> {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: preparedOnce(sqlite) }) });
   const { error, results } = await new Migrator({ db, provider, allowUnorderedMigrations: true }).migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
@@ -35,4 +35,26 @@ export async function openDatabase(dataDir: string): Promise<DatabaseHandle> {
     throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
   }
   return { db, sqlite, close: () => db.destroy() };
+}
+
+const STATEMENTS_KEPT = 2000;
+
+/**
+ * The connection as kysely sees it, preparing each distinct SQL text once: kysely prepares
+ * on every query, which costs about as much as running a small one. A statement still being
+ * iterated (a stream) is not reused.
+ */
+function preparedOnce(sqlite: SQLite.Database): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare: (source: string) => {
+      const cached = cache.get(source);
+      if (cached && !cached.busy) return cached;
+      const statement = sqlite.prepare(source);
+      if (cache.size >= STATEMENTS_KEPT) cache.delete(cache.keys().next().value!);
+      cache.set(source, statement);
+      return statement;
+    },
+  };
 }

@@ -65,6 +65,66 @@ export interface PredictionTable {
   created_at: string;
 }
 
+export interface QueueItemTable {
+  id: Generated<number>;
+  model_id: number;
+  prediction_seq: number;
+  prediction_id: string;
+  /** An `ItemStatus`: pending | leased | labeled | out_of_scope. */
+  status: string;
+  /** Priority of the prediction that opened the item. */
+  base_priority: number;
+  /** Base priority raised by recurrence and drift; what the claim orders by. */
+  priority: number;
+  /** 1 + the near-duplicates merged into this item. */
+  weight: Generated<number>;
+  reasons_json: string;
+  /** Priority added while drift favours this item; 0 when not boosted. */
+  drift_boost: Generated<number>;
+  split: string;
+  labels_needed: number;
+  labels_count: Generated<number>;
+  out_of_scope_count: Generated<number>;
+  leases_count: Generated<number>;
+  created_at: string;
+  last_seen_at: string;
+  labeled_at: string | null;
+}
+
+/** Item counts per model, kept by triggers: `status:<status>` and `open:<reason>` (pending or leased items). */
+export interface QueueCountTable {
+  model_id: number;
+  name: string;
+  n: number;
+}
+
+export interface QueueLeaseTable {
+  id: Generated<number>;
+  model_id: number;
+  item_id: number;
+  labeler: string;
+  expires_at: string;
+  created_at: string;
+}
+
+export interface QueueLabelTable {
+  id: Generated<number>;
+  model_id: number;
+  item_id: number;
+  labeler: string;
+  concepts_json: string;
+  new_concepts_json: string;
+  out_of_scope: number;
+  created_at: string;
+}
+
+export interface QueueSkipTable {
+  item_id: number;
+  labeler: string;
+  model_id: number;
+  created_at: string;
+}
+
 export interface DriftSnapshotTable {
   id: Generated<number>;
   model_id: number;
@@ -174,6 +234,11 @@ export interface Database {
   models: ModelTable;
   examples: ExampleTable;
   predictions: PredictionTable;
+  queue_items: QueueItemTable;
+  queue_counts: QueueCountTable;
+  queue_leases: QueueLeaseTable;
+  queue_labels: QueueLabelTable;
+  queue_skips: QueueSkipTable;
   drift_snapshots: DriftSnapshotTable;
   drift_events: DriftEventTable;
   webhook_deliveries: WebhookDeliveryTable;

@@ -1,20 +1,23 @@
 import type { Logger } from 'pino';
 import type { DriftService } from '../drift/drift.service.js';
+import type { LabelsService } from '../queue/labels.service.js';
 import type { TrainingService } from '../training/training.service.js';
 
 /** The features the loop connects. */
 export interface LoopParts {
   drift: DriftService;
   training: TrainingService;
+  labels: LabelsService;
   log: Logger;
 }
 
 /**
  * Closes the loop between features that do not know each other: drift monitoring reads the
  * champion's eval statistics and versions, and a drift event asks retraining whether a job
- * is due (enough labels since the champion, cooldown passed).
+ * is due (enough labels since the champion, cooldown passed). While the model stays drifted,
+ * every accepted label batch asks again, so the job starts as soon as the labels are there.
  */
-export function wireFeedbackLoop({ drift, training, log }: LoopParts): void {
+export function wireFeedbackLoop({ drift, training, labels, log }: LoopParts): void {
   drift.setProviders({
     championEvalConfidences: async (model) => (await training.championEvalStats(model))?.confidences,
     versions: async (model) =>
@@ -23,6 +26,16 @@ export function wireFeedbackLoop({ drift, training, log }: LoopParts): void {
   drift.onDriftEvent(async (_event, model) => {
     const decision = await training.maybeAutoRetrain(model);
     log.info({ model: model.name, decision }, 'drift event: automatic retraining decision');
+  });
+  labels.onAccepted(async (model) => {
+    try {
+      const { snapshot } = await drift.latest(model);
+      if (snapshot?.status !== 'drift') return;
+      const decision = await training.maybeAutoRetrain(model);
+      if (decision.queued) log.info({ model: model.name, decision }, 'labels arrived while drifted: retraining queued');
+    } catch (err) {
+      log.error({ err, model: model.name }, 'automatic retraining check after labels failed');
+    }
   });
 }
 

@@ -73,11 +73,15 @@ export const settingsSchema = z
     queue: z
       .object({
         labelsPerItem: z.number().int().min(1).max(10).default(1),
-        leaseSeconds: z.number().int().min(5).max(86_400).default(300),
+        leaseSeconds: z.number().int().min(1).max(86_400).default(300),
         /** Enqueue when uncertainty is at least this. */
         uncertaintyThreshold: z.number().min(0).max(1).default(0.6),
         /** Predictions closer than this to a queued or labeled item add weight to it instead. */
         duplicateRadius: z.number().min(0).default(0.02),
+        /** Priority added per doubling of an item's weight (recurrences of the same input). */
+        recurrenceBoost: z.number().min(0).default(0.1),
+        /** Priority added to recent OOD items while drift waits for labels. */
+        driftBoost: z.number().min(0).default(1),
         /** Priority = weighted mean of OOD score, uncertainty and disagreement strength. */
         weights,
       })

@@ -1,11 +1,13 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_initial.js';
+import * as m0002 from './0002_queue.js';
 import * as m0003 from './0003_drift.js';
 import * as m0004 from './0004_training.js';
 
 /** Every migration, in order. Add new ones at the end; never edit a released one. */
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
+  '0002_queue': m0002,
   '0003_drift': m0003,
   '0004_training': m0004,
 };

@@ -1,0 +1,46 @@
+import type SQLite from 'better-sqlite3';
+import type { ClusteredData } from '../../../src/util/clustered-data.js';
+import { splitForId } from '../../../src/util/hash-split.js';
+import { encodeVector } from '../../../src/util/vectors.js';
+
+const REASONS = ['["ood"]', '["uncertain"]', '["disagreement"]', '["ood","uncertain"]'];
+
+/**
+ * Writes `count` scored predictions and a pending queue item for each straight into the
+ * SQLite file, with prepared statements in chunked transactions: rows shaped exactly as the
+ * ingest path writes them, at the speed a benchmark needs.
+ */
+export function seedPendingItems(
+  sqlite: SQLite.Database,
+  opts: { modelName: string; count: number; data: ClusteredData; concepts: string[]; onProgress?: (done: number) => void },
+): void {
+  const { count, data, concepts } = opts;
+  const modelId = sqlite.prepare('select id from models where name = ?').pluck().get(opts.modelName) as number;
+  const exampleSeqs = sqlite.prepare('select seq from examples where model_id = ?').pluck().all(modelId) as number[];
+  const prediction = sqlite.prepare(`insert into predictions (model_id, id, embedding, scores_json, predicted, top_score, encoder, model_version,
+      timestamp, input_json, metadata_json, ood_distance, ood_score, is_ood, uncertainty, least_confidence, entropy, knn_concept,
+      knn_agreement, disagreement, priority, neighbors_json, created_at)
+    values (?, ?, ?, ?, ?, 0.5, null, null, ?, ?, null, 0.4, 0.97, 1, 0.8, 0.5, 0.7, ?, 0.9, 0, ?, ?, ?)`);
+  const item = sqlite.prepare(`insert into queue_items (model_id, prediction_seq, prediction_id, status, base_priority, priority, weight,
+      reasons_json, drift_boost, split, labels_needed, labels_count, out_of_scope_count, leases_count, created_at, last_seen_at, labeled_at)
+    values (?, ?, ?, 'pending', ?, ?, 1, ?, 0, ?, 1, 0, 0, 0, ?, ?, null)`);
+  const now = new Date().toISOString();
+  const chunk = sqlite.transaction((from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      const c = i % concepts.length;
+      const id = `seed-${i}`;
+      const priority = ((i * 2654435761) % 1_000_003) / 1_000_003;
+      const neighbors = Array.from({ length: 10 }, (_, k) => [exampleSeqs[(i * 31 + k * 7) % exampleSeqs.length], 0.1 + k * 0.01]);
+      const { lastInsertRowid } = prediction.run(
+        modelId, id, encodeVector(data.point(c)), JSON.stringify(data.scores(concepts, c, 0.5)), concepts[c], now,
+        JSON.stringify({ url: `https://img.example/ugc/${i}.jpg` }), concepts[c], priority, JSON.stringify(neighbors), now,
+      );
+      item.run(modelId, lastInsertRowid, id, priority, priority, REASONS[i % REASONS.length], splitForId(id), now, now);
+    }
+  });
+  for (let from = 0; from < count; from += 50_000) {
+    chunk(from, Math.min(count, from + 50_000));
+    opts.onProgress?.(Math.min(count, from + 50_000));
+  }
+  sqlite.pragma('wal_checkpoint(TRUNCATE)');
+}

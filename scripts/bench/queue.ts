@@ -1,0 +1,222 @@
+/**
+ * Claim latency on a huge queue while ingestion runs at full rate, in the same run:
+ *
+ *   npm run bench -- queue [--items 1000000] [--seconds 30] [--claim-rate 50] [--ingesters 2] [--batch 20] [--label] [--drift] [--data-dir DIR]
+ *
+ * Seeds `items` pending items straight into the SQLite file (prepared statements), starts the
+ * service as `npm start` does in its own process (it catches its near-duplicate index up from
+ * the database), then, over HTTP at the same time, labelers claim one item at a time at
+ * `claim-rate` claims per second (open loop, Poisson arrivals, latency counted from the planned
+ * send time; each claim a new labeler, or with --label the claimer then labels the item) while
+ * ingesters send prediction batches back to back, as fast as the service takes them. Leases
+ * last 10 s, so expired ones return during the run.
+ * Drift evaluation (which runs on the same event loop after every `drift.evaluateEvery`
+ * predictions) is deferred past the run unless --drift is given, so the figures show the queue
+ * and ingestion; --drift shows the whole service with its defaults.
+ * With --data-dir the folder is kept and seeded only once. Prints figures; asserts nothing.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import SQLite from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { Database } from '../../src/db/schema.js';
+import { claimCandidatesQuery } from '../../src/queue/queue.repository.js';
+import { startServiceProcess, type ServiceProcess } from '../../src/runtime/service-process.js';
+import { ClusteredData } from '../../src/util/clustered-data.js';
+import { mulberry32 } from '../../src/util/random.js';
+import { percentile, postJson, progressBar, putJson } from '../lib/bench-util.js';
+import { seedPendingItems } from './lib/queue-seed.js';
+
+const { values: args } = parseArgs({
+  options: {
+    items: { type: 'string', default: '1000000' },
+    seconds: { type: 'string', default: '30' },
+    'claim-rate': { type: 'string', default: '50' },
+    ingesters: { type: 'string', default: '2' },
+    batch: { type: 'string', default: '20' },
+    dim: { type: 'string', default: '32' },
+    label: { type: 'boolean', default: false },
+    drift: { type: 'boolean', default: false },
+    'data-dir': { type: 'string' },
+  },
+});
+const ITEMS = Number(args.items);
+const SECONDS = Number(args.seconds);
+const WARMUP = 3;
+const BATCH = Number(args.batch);
+const DIM = Number(args.dim);
+const CONCEPTS = ['lager', 'stout', 'ipa', 'pilsner', 'porter'];
+const data = new ClusteredData({ dim: DIM, clusters: CONCEPTS.length, spread: 0.3, seed: 42 });
+const keep = args['data-dir'] !== undefined;
+const dataDir = path.resolve(args['data-dir'] ?? fs.mkdtempSync(path.join(os.tmpdir(), 'driftloop-bench-queue-')));
+const env = { DRIFTLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+const loadavg = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
+
+async function stop(service: ServiceProcess): Promise<void> {
+  service.child.kill('SIGTERM');
+  const { code } = await service.exited;
+  if (code !== 0) throw new Error(`service exited with ${code}:\n${service.logs.slice(-20).join('\n')}`);
+}
+
+function seeded(): boolean {
+  const file = path.join(dataDir, 'driftloop.sqlite');
+  if (!fs.existsSync(file)) return false;
+  const db = new SQLite(file, { readonly: true });
+  try {
+    return db.prepare("select 1 from models where name = 'bench'").get() !== undefined;
+  } finally {
+    db.close();
+  }
+}
+
+/** The model and its training examples through the API, then the pending items straight into SQLite. */
+async function seed(): Promise<void> {
+  const service = await startServiceProcess(env);
+  const model = { task: 'multiclass', embeddingDim: DIM, concepts: CONCEPTS.map((id) => ({ id })), settings: { queue: { leaseSeconds: 10 } } };
+  if ((await putJson(`${service.url}/v1/models/bench`, model)).status !== 201) throw new Error('could not create the model');
+  const examples = Array.from({ length: 5000 }, (_, i) => ({ id: `ex-${i}`, embedding: data.point(i % CONCEPTS.length), concepts: [CONCEPTS[i % CONCEPTS.length]] }));
+  if ((await postJson(`${service.url}/v1/models/bench/examples`, { examples })).status !== 200) throw new Error('could not add examples');
+  await stop(service);
+
+  const db = new SQLite(path.join(dataDir, 'driftloop.sqlite'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  const bar = progressBar('seeding pending items', ITEMS);
+  const t = performance.now();
+  seedPendingItems(db, { modelName: 'bench', count: ITEMS, data, concepts: CONCEPTS, onProgress: (done) => bar.update(done) });
+  bar.stop();
+  console.log(`seeded ${ITEMS.toLocaleString()} scored predictions and pending items in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  db.close();
+}
+
+async function printPlan(): Promise<void> {
+  const sqlite = new SQLite(path.join(dataDir, 'driftloop.sqlite'), { readonly: true });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const model = await db.selectFrom('models').select('id').where('name', '=', 'bench').executeTakeFirstOrThrow();
+  const query = claimCandidatesQuery(db, model.id, 'labeler-0', 1).compile();
+  const rows = sqlite.prepare(`explain query plan ${query.sql}`).all(...(query.parameters as unknown[])) as { detail: string }[];
+  console.log(`claim query plan:\n${rows.map((r) => `  ${r.detail}`).join('\n')}`);
+  await db.destroy();
+}
+
+interface Load {
+  claimMs: number[];
+  labelMs: number[];
+  ingestMs: number[];
+  ingested: number;
+  queued: number;
+  empty: number;
+  errors: string[];
+}
+
+async function runLoad(url: string): Promise<Load> {
+  // Ids unique to this run: a reused folder already holds the last run's predictions.
+  const run = Date.now().toString(36);
+  const load: Load = { claimMs: [], labelMs: [], ingestMs: [], ingested: 0, queued: 0, empty: 0, errors: [] };
+  const started = performance.now();
+  const measuring = () => performance.now() - started >= WARMUP * 1000;
+  const running = () => performance.now() - started < (WARMUP + SECONDS) * 1000;
+  const timed = async (path: string, body: unknown) => {
+    const t = performance.now();
+    const res = await postJson(url + path, body);
+    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+    return { ms: performance.now() - t, body: res.body };
+  };
+  // Open loop: claims arrive on their own schedule, as labelers do, whether or not earlier ones finished.
+  const rate = Number(args['claim-rate']);
+  const rand = mulberry32(7);
+  const claims: Promise<void>[] = [];
+  const claim = async (n: number, planned: number) => {
+    const labeler = `labeler-${n}`;
+    try {
+      const res = await postJson(`${url}/v1/models/bench/queue/claim`, { labeler, limit: 1 });
+      if (res.status !== 200) throw new Error(`claim: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+      if (planned - started >= WARMUP * 1000) load.claimMs.push(performance.now() - planned);
+      const [item] = res.body.items;
+      if (!item) load.empty++;
+      else if (args.label) {
+        const labeled = await timed('/v1/models/bench/labels', { labels: [{ itemId: item.itemId, labeler, concepts: [CONCEPTS[n % CONCEPTS.length]] }] });
+        if (measuring()) load.labelMs.push(labeled.ms);
+      }
+    } catch (err) {
+      load.errors.push(String(err));
+    }
+  };
+  const arrivals = async () => {
+    let planned = performance.now();
+    for (let n = 0; running(); n++) {
+      planned += (-Math.log(1 - rand()) / rate) * 1000;
+      const wait = planned - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      claims.push(claim(n, planned));
+    }
+  };
+  const ingester = async (n: number) => {
+    for (let k = 0; running(); ) {
+      // A quarter far from the training data, a third of the rest unsure: about half are queue candidates.
+      const predictions = Array.from({ length: BATCH }, () => {
+        const c = data.cluster();
+        const far = k % 4 === 0;
+        return { id: `live-${run}-${n}-${k++}`, embedding: far ? data.outlier(3) : data.point(c), scores: data.scores(CONCEPTS, c, k % 3 === 0 ? 0.4 : 0.9) };
+      });
+      try {
+        const res = await timed('/v1/models/bench/predictions', { predictions });
+        if (measuring()) {
+          load.ingestMs.push(res.ms);
+          load.ingested += res.body.accepted;
+          load.queued += res.body.results.filter((r: { queued: boolean }) => r.queued).length;
+        }
+      } catch (err) {
+        load.errors.push(String(err));
+      }
+    }
+  };
+  await Promise.all([arrivals(), ...Array.from({ length: Number(args.ingesters) }, (_, i) => ingester(i))]);
+  await Promise.all(claims);
+  return load;
+}
+
+function line(name: string, ms: number[]): string {
+  const f = (x: number) => x.toFixed(2).padStart(8);
+  return `${name.padEnd(20)} n=${String(ms.length).padStart(6)}  p50 ${f(percentile(ms, 50))} ms  p90 ${f(percentile(ms, 90))} ms  p99 ${f(percentile(ms, 99))} ms  max ${f(Math.max(...ms))} ms`;
+}
+
+console.log(`machine: ${os.cpus().length} cores, load average ${loadavg()}; data in ${dataDir}`);
+let service: ServiceProcess | undefined;
+try {
+  if (!seeded()) await seed();
+  else console.log('reusing the seeded data folder');
+  await printPlan();
+  let t = performance.now();
+  service = await startServiceProcess(env);
+  const drift = args.drift ? { evaluateEvery: 100, evaluateAfterSeconds: 10 } : { evaluateEvery: 1_000_000_000, evaluateAfterSeconds: 86_400 };
+  const definition = { task: 'multiclass', embeddingDim: DIM, concepts: CONCEPTS.map((id) => ({ id })), settings: { drift } };
+  if ((await putJson(`${service.url}/v1/models/bench`, definition)).status !== 200) throw new Error('could not set the drift settings');
+  console.log(`service listening after ${((performance.now() - t) / 1000).toFixed(1)} s (near-duplicate index loaded or caught up)`);
+  const before = (await (await fetch(`${service.url}/v1/models/bench/queue`)).json()) as { pending: number };
+  console.log(
+    `load: ${args['claim-rate']} claims/s (${args.label ? 'each then labeled' : 'each from a new labeler'}) and ${args.ingesters} ingesters ` +
+      `(batches of ${BATCH}, back to back) over ${before.pending.toLocaleString()} pending items, ${SECONDS} s after a ${WARMUP} s warm-up; ` +
+      `drift evaluation ${args.drift ? `every ${drift.evaluateEvery} predictions` : 'deferred'}`,
+  );
+  t = performance.now();
+  const r = await runLoad(service.url);
+  const after = (await (await fetch(`${service.url}/v1/models/bench/queue`)).json()) as { pending: number; leased: number; labeled: number };
+  console.log('');
+  console.log(line('claim', r.claimMs));
+  if (args.label) console.log(line('label', r.labelMs));
+  console.log(line(`ingest (batch ${BATCH})`, r.ingestMs));
+  console.log(`ingestion ${Math.round(r.ingested / SECONDS).toLocaleString()} predictions/s (${r.queued.toLocaleString()} opened items); ${Math.round(r.claimMs.length / SECONDS)} claims/s; ${r.empty} empty claims`);
+  console.log(`queue after: ${after.pending.toLocaleString()} pending, ${after.leased} leased, ${after.labeled} labeled; load average ${loadavg()}`);
+  const p99 = percentile(r.claimMs, 99);
+  console.log(`goal claim p99 < 20 ms: ${p99 < 20 ? 'met' : 'NOT met'} (${p99.toFixed(2)} ms)`);
+  if (r.errors.length > 0) throw new Error(`${r.errors.length} requests failed; first: ${r.errors[0]}`);
+} catch (err) {
+  console.error(err);
+  process.exitCode = 1;
+} finally {
+  if (service) await stop(service).catch((err: unknown) => console.error(err));
+  if (!keep) fs.rmSync(dataDir, { recursive: true, force: true });
+}

@@ -1,0 +1,97 @@
+import type { Insertable, Selectable } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { QueueLabelTable } from '../db/schema.js';
+import type { Split } from '../util/hash-split.js';
+
+export type NewLabelRow = Insertable<QueueLabelTable>;
+export type LabelRow = Selectable<QueueLabelTable>;
+
+export function findLabel(db: Db, itemId: number, labeler: string): Promise<LabelRow | undefined> {
+  return db.selectFrom('queue_labels').selectAll().where('item_id', '=', itemId).where('labeler', '=', labeler).executeTakeFirst();
+}
+
+export async function insertLabel(db: Db, row: NewLabelRow): Promise<void> {
+  await db.insertInto('queue_labels').values(row).execute();
+}
+
+/** Labels per labeler, in total and since `since`. */
+export async function countLabelsByLabeler(db: Db, modelId: number, since: string): Promise<{ labeler: string; labeled: number; since: number }[]> {
+  const rows = await db
+    .selectFrom('queue_labels')
+    .select(['labeler', (eb) => eb.fn.countAll<number>().as('labeled'), (eb) => eb.fn.sum<number>(eb.case().when('created_at', '>=', since).then(1).else(0).end()).as('since')])
+    .where('model_id', '=', modelId)
+    .groupBy('labeler')
+    .orderBy('labeler')
+    .execute();
+  return rows.map((r) => ({ labeler: r.labeler, labeled: Number(r.labeled), since: Number(r.since ?? 0) }));
+}
+
+/** Every label of items that more than one labeler answered, grouped by item in submission order. */
+export function listLabelsOfSharedItems(db: Db, modelId: number): Promise<LabelRow[]> {
+  // From the labels side: a model may have millions of items but far fewer labels.
+  return db
+    .selectFrom('queue_labels')
+    .selectAll()
+    .where('model_id', '=', modelId)
+    .where('item_id', 'in', (eb) =>
+      eb.selectFrom('queue_labels').select('item_id').where('model_id', '=', modelId).groupBy('item_id').having((h) => h.fn.countAll(), '>=', 2),
+    )
+    .orderBy('item_id')
+    .orderBy('id')
+    .execute();
+}
+
+/** A finished item with everything a training run needs. */
+export interface LabeledItemRow {
+  id: number;
+  prediction_id: string;
+  prediction_seq: number;
+  split: Split;
+  status: string;
+  labeled_at: string;
+  embedding: Buffer;
+  /** What the model predicted at the time, for production accuracy. */
+  predicted: string;
+  scores_json: string;
+}
+
+/** Labeled items (not out of scope) above `afterId`, oldest first, a page at a time. */
+export async function listLabeledItemRows(db: Db, modelId: number, afterId: number, limit: number): Promise<LabeledItemRow[]> {
+  const rows = await db
+    .selectFrom('queue_items as i')
+    .innerJoin('predictions as p', 'p.seq', 'i.prediction_seq')
+    .select(['i.id', 'i.prediction_id', 'i.prediction_seq', 'i.split', 'i.status', 'i.labeled_at', 'p.embedding', 'p.predicted', 'p.scores_json'])
+    .where('i.model_id', '=', modelId)
+    .where('i.status', '=', 'labeled')
+    .where('i.id', '>', afterId)
+    .orderBy('i.id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ ...r, split: r.split === 'eval' ? 'eval' : 'train', labeled_at: r.labeled_at ?? '' }));
+}
+
+/** The labels of the given items, in submission order. */
+export function listLabelsOfItems(db: Db, itemIds: number[]): Promise<LabelRow[]> {
+  if (itemIds.length === 0) return Promise.resolve([]);
+  return db.selectFrom('queue_labels').selectAll().where('item_id', 'in', itemIds).orderBy('item_id').orderBy('id').execute();
+}
+
+/** Concept labels (not out of scope) the model received after `since`. */
+export async function countConceptLabelsSince(db: Db, modelId: number, since: string): Promise<number> {
+  const row = await db
+    .selectFrom('queue_labels')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('model_id', '=', modelId)
+    .where('created_at', '>', since)
+    .where('out_of_scope', '=', 0)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Concepts the model's labelers proposed outside the taxonomy, with how many labels proposed each, most first. */
+export async function countProposedConcepts(db: Db, modelId: number): Promise<{ concept: string; labels: number }[]> {
+  const rows = await db.selectFrom('queue_labels').select('new_concepts_json').where('model_id', '=', modelId).where('new_concepts_json', '!=', '[]').execute();
+  const counts = new Map<string, number>();
+  for (const r of rows) for (const c of JSON.parse(r.new_concepts_json) as string[]) counts.set(c, (counts.get(c) ?? 0) + 1);
+  return [...counts].map(([concept, labels]) => ({ concept, labels })).sort((a, b) => b.labels - a.labels || a.concept.localeCompare(b.concept));
+}

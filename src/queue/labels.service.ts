@@ -1,0 +1,99 @@
+import type { Db } from '../db/database.js';
+import { BatchValidationError, ConflictError, type RecordProblem } from '../errors.js';
+import type { Model } from '../models/model.js';
+import { answerOf, labelProblems, parseItemId, type LabelInput } from './label-rules.js';
+import { expireLeases } from './lease-expiry.js';
+import { findLabel, insertLabel } from './labels.repository.js';
+import { deleteLeases, findLease, insertSkip } from './leases.repository.js';
+import { countLabel, findItem, refreshStatus, releaseSlots } from './queue.repository.js';
+
+export interface LabelsResult {
+  accepted: number;
+  /** Labels this labeler had already given for the item: counted, nothing changed. */
+  duplicates: number;
+}
+
+/** Takes labelers' answers: labels, open-set proposals, out-of-scope marks and skips. */
+export class LabelsService {
+  private readonly listeners: ((model: Model, result: LabelsResult) => Promise<void>)[] = [];
+
+  constructor(private readonly db: Db) {}
+
+  /** Calls `listener` after each batch that stored at least one label (retraining triggers listen). */
+  onAccepted(listener: (model: Model, result: LabelsResult) => Promise<void>): void {
+    this.listeners.push(listener);
+  }
+
+  /**
+   * Stores a batch of labels atomically. A labeler labels an item they lease, or one
+   * with a free slot; a second label from the same labeler for the same item changes nothing.
+   */
+  async submit(model: Model, labels: LabelInput[]): Promise<LabelsResult> {
+    const invalid = labels.flatMap((l, index) => labelProblems(model, l, index));
+    if (invalid.length > 0) throw new BatchValidationError(invalid, 'labels');
+    const result = await this.store(model, labels);
+    if (result.accepted > 0) for (const listener of this.listeners) await listener(model, result);
+    return result;
+  }
+
+  private store(model: Model, labels: LabelInput[]): Promise<LabelsResult> {
+    const now = new Date().toISOString();
+    return this.db.transaction().execute(async (trx) => {
+      await expireLeases(trx, model.id, now);
+      const missing: RecordProblem[] = [];
+      const conflicts: RecordProblem[] = [];
+      const touched = new Set<number>();
+      const result: LabelsResult = { accepted: 0, duplicates: 0 };
+      for (const [index, label] of labels.entries()) {
+        const itemId = parseItemId(label.itemId)!;
+        const item = await findItem(trx, model.id, itemId);
+        if (!item) {
+          missing.push({ index, field: 'itemId', message: `item ${itemId} is not in the queue of model '${model.name}'` });
+          continue;
+        }
+        const answer = answerOf(label);
+        const lease = await findLease(trx, model.id, itemId, label.labeler);
+        if (lease) {
+          await deleteLeases(trx, [lease.id]);
+          await releaseSlots(trx, [itemId]);
+          touched.add(itemId);
+        }
+        if (answer.kind === 'skip') {
+          await insertSkip(trx, { model_id: model.id, item_id: itemId, labeler: label.labeler, created_at: now });
+          result.accepted += 1;
+          continue;
+        }
+        if (await findLabel(trx, itemId, label.labeler)) {
+          result.duplicates += 1;
+          continue;
+        }
+        // Without a lease, only a free slot may take the label (another labeler may hold the last one).
+        if (!lease && item.labels_count + item.leases_count >= item.labels_needed) {
+          conflicts.push({ index, field: 'itemId', message: `item ${itemId} is not leased to '${label.labeler}' and has no free slot` });
+          continue;
+        }
+        await insertLabel(trx, {
+          model_id: model.id,
+          item_id: itemId,
+          labeler: label.labeler,
+          concepts_json: JSON.stringify(answer.kind === 'concepts' ? answer.concepts : []),
+          new_concepts_json: JSON.stringify(answer.kind === 'concepts' ? answer.newConcepts : []),
+          out_of_scope: answer.kind === 'out_of_scope' ? 1 : 0,
+          created_at: now,
+        });
+        await countLabel(trx, itemId, answer.kind === 'out_of_scope');
+        touched.add(itemId);
+        result.accepted += 1;
+      }
+      if (missing.length > 0) throw new BatchValidationError(missing, 'labels');
+      if (conflicts.length > 0) {
+        throw new ConflictError(`${conflicts.length} labels are for items not leased to their labeler; nothing was stored`, {
+          indexes: conflicts.map((c) => c.index),
+          problems: conflicts,
+        });
+      }
+      await refreshStatus(trx, [...touched], now);
+      return result;
+    });
+  }
+}

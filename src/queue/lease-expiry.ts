@@ -1,0 +1,14 @@
+import type { Db } from '../db/database.js';
+import { deleteLeases, listExpiredLeases } from './leases.repository.js';
+import { refreshStatus, releaseSlots } from './queue.repository.js';
+
+/** Deletes the model's expired leases and gives their slots back to the queue; returns how many expired. */
+export async function expireLeases(db: Db, modelId: number, now: string): Promise<number> {
+  const expired = await listExpiredLeases(db, modelId, now);
+  if (expired.length === 0) return 0;
+  await deleteLeases(db, expired.map((l) => l.id));
+  const items = expired.map((l) => l.item_id);
+  await releaseSlots(db, items);
+  await refreshStatus(db, [...new Set(items)], now);
+  return expired.length;
+}

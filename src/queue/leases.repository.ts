@@ -1,0 +1,83 @@
+import type { Db } from '../db/database.js';
+
+/** A lease as the queue service needs it. */
+export interface LeaseRow {
+  id: number;
+  item_id: number;
+  labeler: string;
+  expires_at: string;
+}
+
+export async function insertLease(db: Db, row: { model_id: number; item_id: number; labeler: string; expires_at: string; created_at: string }): Promise<void> {
+  await db.insertInto('queue_leases').values(row).execute();
+}
+
+export function findLease(db: Db, modelId: number, itemId: number, labeler: string): Promise<LeaseRow | undefined> {
+  return db
+    .selectFrom('queue_leases')
+    .select(['id', 'item_id', 'labeler', 'expires_at'])
+    .where('model_id', '=', modelId)
+    .where('item_id', '=', itemId)
+    .where('labeler', '=', labeler)
+    .executeTakeFirst();
+}
+
+/** The labeler's leases on the model, best item first. */
+export function listLabelerLeases(db: Db, modelId: number, labeler: string): Promise<LeaseRow[]> {
+  return db
+    .selectFrom('queue_leases as l')
+    .innerJoin('queue_items as i', 'i.id', 'l.item_id')
+    .select(['l.id', 'l.item_id', 'l.labeler', 'l.expires_at'])
+    .where('l.model_id', '=', modelId)
+    .where('l.labeler', '=', labeler)
+    .orderBy('i.priority', 'desc')
+    .orderBy('i.id')
+    .execute();
+}
+
+export async function extendLeases(db: Db, ids: number[], expiresAt: string): Promise<void> {
+  if (ids.length === 0) return;
+  await db.updateTable('queue_leases').set({ expires_at: expiresAt }).where('id', 'in', ids).execute();
+}
+
+/** Leases of the model that expired at or before `now`. */
+export function listExpiredLeases(db: Db, modelId: number, now: string): Promise<LeaseRow[]> {
+  return db
+    .selectFrom('queue_leases')
+    .select(['id', 'item_id', 'labeler', 'expires_at'])
+    .where('model_id', '=', modelId)
+    .where('expires_at', '<=', now)
+    .execute();
+}
+
+export async function deleteLeases(db: Db, ids: number[]): Promise<void> {
+  for (let i = 0; i < ids.length; i += 500) await db.deleteFrom('queue_leases').where('id', 'in', ids.slice(i, i + 500)).execute();
+}
+
+export async function countLiveLeases(db: Db, modelId: number): Promise<number> {
+  const row = await db
+    .selectFrom('queue_leases')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('model_id', '=', modelId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Records that the labeler does not want the item offered again; repeating it changes nothing. */
+export async function insertSkip(db: Db, row: { model_id: number; item_id: number; labeler: string; created_at: string }): Promise<void> {
+  await db
+    .insertInto('queue_skips')
+    .values(row)
+    .onConflict((oc) => oc.columns(['item_id', 'labeler']).doNothing())
+    .execute();
+}
+
+/** Skips per labeler. */
+export function countSkipsByLabeler(db: Db, modelId: number): Promise<{ labeler: string; n: number }[]> {
+  return db
+    .selectFrom('queue_skips')
+    .select(['labeler', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('model_id', '=', modelId)
+    .groupBy('labeler')
+    .execute();
+}

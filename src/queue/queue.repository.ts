@@ -1,0 +1,216 @@
+import { sql, type Insertable, type Selectable } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { QueueItemTable } from '../db/schema.js';
+import { OPEN_STATUSES, type ItemStatus } from './item-status.js';
+
+export type NewQueueItemRow = Insertable<QueueItemTable>;
+export type QueueItemRow = Selectable<QueueItemTable>;
+
+/** Inserts an item and returns its id. */
+export async function insertItem(db: Db, row: NewQueueItemRow): Promise<number> {
+  const { id } = await db.insertInto('queue_items').values(row).returning('id').executeTakeFirstOrThrow();
+  return id;
+}
+
+export function findItem(db: Db, modelId: number, id: number): Promise<QueueItemRow | undefined> {
+  return db.selectFrom('queue_items').selectAll().where('model_id', '=', modelId).where('id', '=', id).executeTakeFirst();
+}
+
+/** Records another recurrence of an item's input. */
+export async function updateItemWeight(db: Db, id: number, fields: { weight: number; priority: number; last_seen_at: string }): Promise<void> {
+  await db.updateTable('queue_items').set(fields).where('id', '=', id).execute();
+}
+
+/** How many of `ids` are items of the model. */
+export async function countItems(db: Db, modelId: number, ids: number[]): Promise<number> {
+  let n = 0;
+  for (let i = 0; i < ids.length; i += 500) {
+    // Looked up by id alone: with model_id in the WHERE, SQLite would rather scan a model's index.
+    const rows = await db.selectFrom('queue_items').select('model_id').where('id', 'in', ids.slice(i, i + 500)).execute();
+    n += rows.filter((r) => r.model_id === modelId).length;
+  }
+  return n;
+}
+
+/** Items above `afterId` with their embeddings, oldest first, a page at a time (index catch-up). */
+export function listItemEmbeddings(db: Db, modelId: number, afterId: number, limit: number): Promise<{ id: number; embedding: Buffer }[]> {
+  return db
+    .selectFrom('queue_items as i')
+    .innerJoin('predictions as p', 'p.seq', 'i.prediction_seq')
+    .select(['i.id', 'p.embedding'])
+    // `+` keeps SQLite on the id range (no sort) instead of scanning the model's whole index.
+    .where(sql<number>`+i.model_id`, '=', modelId)
+    .where('i.id', '>', afterId)
+    .orderBy('i.id')
+    .limit(limit)
+    .execute();
+}
+
+export async function countItemsUpTo(db: Db, modelId: number, maxId: number): Promise<number> {
+  const row = await db
+    .selectFrom('queue_items')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('model_id', '=', modelId)
+    .where('id', '<=', maxId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/**
+ * Up to `limit` pending items `labeler` may take, best first: not skipped by them,
+ * not already leased or labeled by them (blind multi-labeler review).
+ */
+export async function claimCandidates(db: Db, modelId: number, labeler: string, limit: number): Promise<number[]> {
+  const rows = await claimCandidatesQuery(db, modelId, labeler, limit).execute();
+  return rows.map((r) => r.id);
+}
+
+/** The claim's candidate query, unexecuted (benchmarks print its plan). */
+export function claimCandidatesQuery(db: Db, modelId: number, labeler: string, limit: number) {
+  return db
+    .selectFrom('queue_items as i')
+    .select('i.id')
+    .where('i.model_id', '=', modelId)
+    .where('i.status', '=', 'pending' satisfies ItemStatus)
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('queue_skips as s').select('s.item_id').whereRef('s.item_id', '=', 'i.id').where('s.labeler', '=', labeler))),
+    )
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('queue_leases as l').select('l.item_id').whereRef('l.item_id', '=', 'i.id').where('l.labeler', '=', labeler))),
+    )
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('queue_labels as b').select('b.item_id').whereRef('b.item_id', '=', 'i.id').where('b.labeler', '=', labeler))),
+    )
+    .orderBy('i.priority', 'desc')
+    .orderBy('i.id')
+    .limit(limit);
+}
+
+/** Takes one free slot of an open item; false when another claim got there first. */
+export async function takeSlot(db: Db, id: number): Promise<boolean> {
+  const result = await db
+    .updateTable('queue_items')
+    .set((eb) => ({ leases_count: eb('leases_count', '+', 1) }))
+    .where('id', '=', id)
+    .where('status', 'in', [...OPEN_STATUSES])
+    .where((eb) => eb(eb('labels_count', '+', eb.ref('leases_count')), '<', eb.ref('labels_needed')))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Gives back one leased slot per listed item (an item may appear more than once). */
+export async function releaseSlots(db: Db, ids: number[]): Promise<void> {
+  const counts = new Map<number, number>();
+  for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
+  for (const [id, n] of counts) {
+    await db
+      .updateTable('queue_items')
+      .set((eb) => ({ leases_count: sql<number>`max(0, ${eb.ref('leases_count')} - ${n})` }))
+      .where('id', '=', id)
+      .execute();
+  }
+}
+
+/** Counts a label on an item. */
+export async function countLabel(db: Db, id: number, outOfScope: boolean): Promise<void> {
+  await db
+    .updateTable('queue_items')
+    .set((eb) => ({
+      labels_count: eb('labels_count', '+', 1),
+      out_of_scope_count: eb('out_of_scope_count', '+', outOfScope ? 1 : 0),
+    }))
+    .where('id', '=', id)
+    .execute();
+}
+
+/**
+ * Derives each item's status from its counts; the one place the status rule lives.
+ * Done when labels reach the need (out of scope by strict majority), leased when
+ * labels plus live leases fill it, pending otherwise.
+ */
+export async function refreshStatus(db: Db, ids: number[], now: string): Promise<void> {
+  for (let i = 0; i < ids.length; i += 500) {
+    await db
+      .updateTable('queue_items')
+      .set({
+        status: sql<ItemStatus>`case
+          when labels_count >= labels_needed then case when out_of_scope_count * 2 > labels_count then 'out_of_scope' else 'labeled' end
+          when labels_count + leases_count >= labels_needed then 'leased'
+          else 'pending' end`,
+        labeled_at: sql<string | null>`case when labels_count >= labels_needed then coalesce(labeled_at, ${now}) else null end`,
+      })
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute();
+  }
+}
+
+/** Applies a changed `labelsPerItem` to every open item of the model. */
+export async function setLabelsNeeded(db: Db, modelId: number, needed: number, now: string): Promise<void> {
+  const open = await db
+    .updateTable('queue_items')
+    .set({ labels_needed: needed })
+    .where('model_id', '=', modelId)
+    .where('status', 'in', [...OPEN_STATUSES])
+    .where('labels_needed', '!=', needed)
+    .returning('id')
+    .execute();
+  await refreshStatus(db, open.map((r) => r.id), now);
+}
+
+/** Item counts of a model by status and, for open items, by reason (kept by triggers: no scan). */
+export async function readCounts(db: Db, modelId: number): Promise<{ status: Record<ItemStatus, number>; openByReason: Record<string, number> }> {
+  const rows = await db.selectFrom('queue_counts').select(['name', 'n']).where('model_id', '=', modelId).execute();
+  const status: Record<ItemStatus, number> = { pending: 0, leased: 0, labeled: 0, out_of_scope: 0 };
+  const openByReason: Record<string, number> = {};
+  for (const { name, n } of rows) {
+    const [kind, key] = name.split(':') as [string, string];
+    if (kind === 'status' && key in status) status[key as ItemStatus] = n;
+    else if (kind === 'open' && n > 0) openByReason[key] = n;
+  }
+  return { status, openByReason };
+}
+
+/** Raises open OOD items opened by predictions after `afterSeq` by `amount`; returns how many. */
+export async function boostOpenOod(db: Db, modelId: number, afterSeq: number, amount: number): Promise<number> {
+  // Driven by the recent predictions (an index range), not by the model's open items (all of them).
+  const rows = await db
+    .selectFrom('predictions as p')
+    .innerJoin('queue_items as i', 'i.prediction_seq', 'p.seq')
+    .select('i.id')
+    .where('p.model_id', '=', modelId)
+    .where('p.seq', '>', afterSeq)
+    .where('p.is_ood', '=', 1)
+    .where('i.status', 'in', [...OPEN_STATUSES])
+    .where('i.drift_boost', '=', 0)
+    .execute();
+  const ids = rows.map((r) => r.id);
+  for (let i = 0; i < ids.length; i += 500) {
+    await db
+      .updateTable('queue_items')
+      .set((eb) => ({ priority: eb('priority', '+', amount), drift_boost: amount }))
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute();
+  }
+  return ids.length;
+}
+
+/** Removes every drift boost of the model; returns how many items lost one. */
+export async function clearBoosts(db: Db, modelId: number): Promise<number> {
+  const result = await db
+    .updateTable('queue_items')
+    .set((eb) => ({ priority: eb('priority', '-', eb.ref('drift_boost')), drift_boost: 0 }))
+    .where('model_id', '=', modelId)
+    .where('drift_boost', '>', 0)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Highest prediction seq of the model, or 0. */
+export async function latestPredictionSeq(db: Db, modelId: number): Promise<number> {
+  const row = await db
+    .selectFrom('predictions')
+    .select((eb) => eb.fn.max('seq').as('seq'))
+    .where('model_id', '=', modelId)
+    .executeTakeFirst();
+  return Number(row?.seq ?? 0);
+}

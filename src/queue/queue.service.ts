@@ -1,0 +1,152 @@
+import type { Db } from '../db/database.js';
+import { LeaseNotHeldError } from '../errors.js';
+import type { Model } from '../models/model.js';
+import { summarizeAgreement, type AgreementSummary } from './agreement-summary.js';
+import { listClaimDetails, listExampleSummaries } from './claim-details.repository.js';
+import { neighborSeqs, toClaimedItem, type ClaimedItem, type ExampleSummary, type InputRef } from './claimed-item.js';
+import { countLabelsByLabeler, countProposedConcepts, listLabelsOfSharedItems } from './labels.repository.js';
+import { storedAnswer } from './label-rules.js';
+import { expireLeases } from './lease-expiry.js';
+import { countSkipsByLabeler, extendLeases, findLease, insertLease, listLabelerLeases } from './leases.repository.js';
+import {
+  boostOpenOod,
+  claimCandidates,
+  clearBoosts,
+  latestPredictionSeq,
+  readCounts,
+  refreshStatus,
+  setLabelsNeeded,
+  takeSlot,
+} from './queue.repository.js';
+
+/** The queue summary of `GET .../queue`. */
+export interface QueueStats {
+  pending: number;
+  leased: number;
+  labeled: number;
+  outOfScope: number;
+  /** Open items (pending or leased) per reason; an item with two reasons counts under both. */
+  byReason: Record<string, number>;
+  labelers: { labeler: string; labeled: number; today: number; skipped: number }[];
+  /** Concepts labelers proposed outside the taxonomy (open set), most proposed first. */
+  newConcepts: { concept: string; labels: number }[];
+  agreement?: AgreementSummary;
+}
+
+/** Claim rounds: a candidate can only be lost to a concurrent claim from another process. */
+const CLAIM_ROUNDS = 3;
+
+/** Leases, claims, queue statistics and drift boosts of the review queue. */
+export class QueueService {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Leases up to `limit` items to `labeler` in one transaction: the leases they
+   * still hold first (renewed), then the best pending items they have not
+   * skipped, leased or labeled. An item never has more live leases than open slots.
+   */
+  async claim(model: Model, labeler: string, limit: number): Promise<ClaimedItem[]> {
+    const now = new Date();
+    const expiresAt = new Date(now.getTime() + model.settings.queue.leaseSeconds * 1000).toISOString();
+    const itemIds = await this.db.transaction().execute(async (trx) => {
+      await expireLeases(trx, model.id, now.toISOString());
+      const held = (await listLabelerLeases(trx, model.id, labeler)).slice(0, limit);
+      await extendLeases(trx, held.map((l) => l.id), expiresAt);
+      const fresh: number[] = [];
+      for (let round = 0; round < CLAIM_ROUNDS && held.length + fresh.length < limit; round++) {
+        const candidates = await claimCandidates(trx, model.id, labeler, limit - held.length - fresh.length);
+        if (candidates.length === 0) break;
+        for (const id of candidates) {
+          if (!(await takeSlot(trx, id))) continue;
+          await insertLease(trx, { model_id: model.id, item_id: id, labeler, expires_at: expiresAt, created_at: now.toISOString() });
+          fresh.push(id);
+        }
+      }
+      await refreshStatus(trx, fresh, now.toISOString());
+      return [...held.map((l) => l.item_id), ...fresh];
+    });
+    return this.details(model, itemIds, expiresAt);
+  }
+
+  /** Extends the labeler's live lease on the item by `queue.leaseSeconds`. */
+  async renew(model: Model, itemId: number, labeler: string): Promise<{ itemId: string; leaseExpiresAt: string }> {
+    const now = new Date();
+    const expiresAt = new Date(now.getTime() + model.settings.queue.leaseSeconds * 1000).toISOString();
+    await this.db.transaction().execute(async (trx) => {
+      await expireLeases(trx, model.id, now.toISOString());
+      const lease = await findLease(trx, model.id, itemId, labeler);
+      if (!lease) throw new LeaseNotHeldError(`'${labeler}' holds no live lease on item ${itemId}; claim again`);
+      await extendLeases(trx, [lease.id], expiresAt);
+    });
+    return { itemId: String(itemId), leaseExpiresAt: expiresAt };
+  }
+
+  /** Counts by status and reason, per-labeler work, and agreement over items labeled more than once. */
+  async stats(model: Model): Promise<QueueStats> {
+    await this.sweepExpiredLeases(model);
+    const { status, openByReason: byReason } = await readCounts(this.db, model.id);
+    const today = new Date();
+    today.setUTCHours(0, 0, 0, 0);
+    const labeled = await countLabelsByLabeler(this.db, model.id, today.toISOString());
+    const skips = new Map((await countSkipsByLabeler(this.db, model.id)).map((s) => [s.labeler, Number(s.n)]));
+    const labelers = [...new Set([...labeled.map((l) => l.labeler), ...skips.keys()])].sort().map((labeler) => {
+      const l = labeled.find((x) => x.labeler === labeler);
+      return { labeler, labeled: l?.labeled ?? 0, today: l?.since ?? 0, skipped: skips.get(labeler) ?? 0 };
+    });
+    const shared = await listLabelsOfSharedItems(this.db, model.id);
+    const agreement = summarizeAgreement(shared.map((r) => ({ itemId: r.item_id, labeler: r.labeler, answer: storedAnswer(r) })));
+    const newConcepts = await countProposedConcepts(this.db, model.id);
+    return {
+      pending: status.pending,
+      leased: status.leased,
+      labeled: status.labeled,
+      outOfScope: status.out_of_scope,
+      byReason,
+      labelers,
+      newConcepts,
+      ...(agreement ? { agreement } : {}),
+    };
+  }
+
+  /** Open items: what still waits for a labeler. */
+  async depth(model: Model): Promise<{ pending: number; leased: number; labeled: number; outOfScope: number }> {
+    const { status: s } = await readCounts(this.db, model.id);
+    return { pending: s.pending, leased: s.leased, labeled: s.labeled, outOfScope: s.out_of_scope };
+  }
+
+  /** Returns expired leases' items to the queue. Claims and stats do this on their own. */
+  async sweepExpiredLeases(model: Model): Promise<number> {
+    return this.db.transaction().execute((trx) => expireLeases(trx, model.id, new Date().toISOString()));
+  }
+
+  /**
+   * Favours drifted samples: raises open OOD items among the model's last
+   * `drift.windowSize` predictions by `queue.driftBoost`. Call it again to reach
+   * newer items; returns how many items it raised.
+   */
+  async boostRecentOod(model: Model): Promise<number> {
+    const latest = await latestPredictionSeq(this.db, model.id);
+    return boostOpenOod(this.db, model.id, Math.max(0, latest - model.settings.drift.windowSize), model.settings.queue.driftBoost);
+  }
+
+  /** Ends the drift preference (for example after retraining); returns how many items lost their boost. */
+  clearDriftBoost(model: Model): Promise<number> {
+    return clearBoosts(this.db, model.id);
+  }
+
+  /** Applies changed queue settings to open items. */
+  async applySettings(model: Model): Promise<void> {
+    await this.db.transaction().execute((trx) => setLabelsNeeded(trx, model.id, model.settings.queue.labelsPerItem, new Date().toISOString()));
+  }
+
+  private async details(model: Model, itemIds: number[], expiresAt: string): Promise<ClaimedItem[]> {
+    const rows = await listClaimDetails(this.db, itemIds);
+    const seqs = [...new Set(rows.flatMap(neighborSeqs))];
+    const examples = new Map<number, ExampleSummary>();
+    for (const e of await listExampleSummaries(this.db, model.id, seqs)) {
+      examples.set(e.seq, { id: e.id, concepts: JSON.parse(e.concepts_json) as string[], input: e.input_json ? (JSON.parse(e.input_json) as InputRef) : null });
+    }
+    const order = new Map(itemIds.map((id, i) => [id, i]));
+    return rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!).map((r) => toClaimedItem(r, expiresAt, examples));
+  }
+}
