@@ -100,7 +100,7 @@ export async function createServices(config: Config, log: Logger = createLogger(
   drift.drift.setProviders({ trainingHealth: (m) => health.check(m) });
   const duplicates = new NearDuplicateRegistry(path.join(config.dataDir, 'indexes'), log);
   const queue = new QueueService(db);
-  predictions.setSink(new EnqueueService(duplicates, log).sink);
+  predictions.setSink(new EnqueueService(duplicates, log, async (m) => (await references.get(m)).activeCalibration().quantile(0.5)).sink);
   models.onChange(async (m) => {
     duplicates.reconfigure(m);
     await queue.applySettings(m);

@@ -12,7 +12,7 @@ import { NearPairs } from './near-pairs.js';
 import { scanNeighbors, TurnClock } from './neighbor-scan.js';
 import { conflictsCheck, duplicatesCheck, leakageCheck } from './pair-checks.js';
 import { distinctnessCheck, PurityTally } from './purity.js';
-import { duplicateRadius } from './radius.js';
+import { duplicateRadius } from '../reference/duplicate-radius.js';
 import { ConceptSpreads, spreadCheck } from './spread.js';
 
 /** The example-side checks, cached until the examples (or the settings they use) change. */

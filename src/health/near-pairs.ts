@@ -1,7 +1,7 @@
 import { Closest } from './closest.js';
 import { DisjointSets } from './disjoint-sets.js';
 import type { ExampleSnapshot } from './example-snapshot.js';
-import { EXACT_DISTANCE } from './radius.js';
+import { EXACT_DISTANCE } from '../reference/duplicate-radius.js';
 
 /**
  * Collects near-duplicate pairs as the neighbour scans find them, each pair once whichever

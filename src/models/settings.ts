@@ -76,8 +76,12 @@ export const settingsSchema = z
         leaseSeconds: z.number().int().min(1).max(86_400).default(300),
         /** Enqueue when uncertainty is at least this. */
         uncertaintyThreshold: z.number().min(0).max(1).default(0.6),
-        /** Predictions closer than this to a queued or labeled item add weight to it instead. */
-        duplicateRadius: z.number().min(0).default(0.02),
+        /**
+         * Predictions this close to a queued or labeled item add weight to it instead: a fraction
+         * of the model's typical in-distribution neighbour distance (see reference/duplicate-radius.ts),
+         * so it means the same whatever the encoder's scale.
+         */
+        duplicateRadius: z.number().min(0).max(1).default(0.25),
         /** Priority added per doubling of an item's weight (recurrences of the same input). */
         recurrenceBoost: z.number().min(0).default(0.1),
         /** Priority added to recent OOD items while drift waits for labels. */

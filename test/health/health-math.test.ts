@@ -3,7 +3,7 @@ import { balanceCheck } from '../../src/health/balance.js';
 import { Closest } from '../../src/health/closest.js';
 import { DisjointSets } from '../../src/health/disjoint-sets.js';
 import { PurityTally } from '../../src/health/purity.js';
-import { duplicateRadius, EXACT_DISTANCE } from '../../src/health/radius.js';
+import { duplicateRadius, EXACT_DISTANCE } from '../../src/reference/duplicate-radius.js';
 import { ConceptSpreads } from '../../src/health/spread.js';
 
 describe('health math', () => {
