@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { DriftService } from '../drift/drift.service.js';
 import type { LabelsService } from '../queue/labels.service.js';
 import type { TrainingService } from '../training/training.service.js';
+import type { TrainedOn } from '../training/version.js';
 
 /** The features the loop connects. */
 export interface LoopParts {
@@ -21,7 +22,7 @@ export function wireFeedbackLoop({ drift, training, labels, log }: LoopParts): v
   drift.setProviders({
     championEvalConfidences: async (model) => (await training.championEvalStats(model))?.confidences,
     versions: async (model) =>
-      (await training.versions.list(model)).map((v) => ({ version: v.version, status: v.status, createdAt: v.createdAt, metrics: summarize(v.metrics), trainedOn: v.trainedOn })),
+      (await training.versions.list(model)).map((v) => ({ version: v.version, status: v.status, createdAt: v.createdAt, metrics: summarize(v.metrics), trainedOn: describeData(v.trainedOn) })),
   });
   drift.onDriftEvent(async (_event, model) => {
     const decision = await training.maybeAutoRetrain(model);
@@ -49,4 +50,12 @@ function summarize(metrics: { clean?: { accuracy: number; macroF1: number } | nu
     }
   }
   return out;
+}
+
+/** One line a reader takes in: what the version learned from, on which backend. */
+function describeData(t: TrainedOn): string {
+  const original = t.original.fit + t.original.validation;
+  const production = t.production.fit + t.production.validation;
+  const added = t.addedConcepts.length > 0 ? `; new concepts: ${t.addedConcepts.join(', ')}` : '';
+  return `${original} examples + ${production} labeled production items (${t.labelIds.length} labels)${added}; ${t.backend}, ${(t.durationMs / 1000).toFixed(1)} s`;
 }
