@@ -23,6 +23,7 @@ import { Metrics } from './observability/metrics.js';
 import { predictionsRoutes } from './predictions/predictions.routes.js';
 import { PredictionsService } from './predictions/predictions.service.js';
 import { ReferenceRegistry } from './reference/reference.registry.js';
+import { SearchWorker } from './vectors/search-worker.js';
 
 /** Everything the routes are built from. */
 export interface Services extends DriftServices {
@@ -34,6 +35,8 @@ export interface Services extends DriftServices {
   examples: ExamplesService;
   predictions: PredictionsService;
   references: ReferenceRegistry;
+  /** Runs prediction-scoring searches off the main thread once the app starts it. */
+  searchWorker: SearchWorker;
   metrics: Metrics;
 }
 
@@ -68,6 +71,7 @@ export async function createServices(config: Config, log: Logger = createLogger(
     examples: new ExamplesService(db, references),
     predictions,
     references,
+    searchWorker: new SearchWorker(log),
     metrics,
   };
 }
@@ -137,6 +141,8 @@ export async function createApp(config: Config, log?: Logger): Promise<Driftloop
       if (open && !isLoopbackHost(config.host)) {
         throw new Error(`No API key is configured, so driftloop only binds to loopback; HOST=${config.host} needs DRIFTLOOP_ADMIN_KEY or a key from 'driftloop keys create'`);
       }
+      services.searchWorker.start();
+      await services.references.replicateTo(services.searchWorker);
       for (const m of await services.models.list()) await services.references.get(m);
       await services.references.saveAll();
       saver = setInterval(() => void services.references.saveAll().catch((err) => logger.error({ err }, 'index save failed')), 60_000);
@@ -158,6 +164,7 @@ export async function createApp(config: Config, log?: Logger): Promise<Driftloop
         });
       }
       await services.drift.stop();
+      await services.searchWorker.close();
       await services.references.saveAll();
       await services.database.close();
       logger.info('driftloop stopped');

@@ -84,7 +84,8 @@ export class PredictionsService {
     const known = await findStoredResults(this.db, model.id, ids);
     const started = performance.now();
     const fresh = predictions.filter((p) => !known.has(p.id));
-    const scores = fresh.map((p) => scorePrediction(model, set, p.embedding, p.scores));
+    const measured = await set.measureMany(fresh.map((p) => p.embedding));
+    const scores = fresh.map((p, i) => scorePrediction(model, measured[i]!, p.scores));
     this.observer.scored(model.name, fresh.length, (performance.now() - started) / 1000);
 
     const now = new Date().toISOString();
