@@ -53,7 +53,7 @@ export async function createServices(config: Config, log: Logger = createLogger(
     await references.reconfigure(m);
   });
   models.addDescriber(async (m) => ({ calibration: (await references.get(m)).calibrationSource() }));
-  const predictions = new PredictionsService(db, references, {
+  const predictions = new PredictionsService(database, references, {
     scored: (model, count, seconds) => {
       metrics.scoringSeconds.observe(seconds);
       metrics.predictionsIngested.inc({ model }, count);
