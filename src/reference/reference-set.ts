@@ -134,6 +134,7 @@ export class ReferenceSet {
    * thread. Scored as of the call: later calibration changes do not apply.
    */
   async measureMany(vectors: ArrayLike<number>[]): Promise<OodMeasurement[]> {
+    if (vectors.length === 0) return [];
     const percentile = this.activeCalibration().percentiles();
     const dim = this.train.dim;
     const queries = new Float64Array(vectors.length * dim);

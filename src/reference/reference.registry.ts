@@ -79,7 +79,7 @@ export class ReferenceRegistry {
    */
   async replicateTo(worker: SearchWorker): Promise<void> {
     this.searchWorker = worker;
-    worker.onRestart(() => void this.replicateAll());
+    worker.onRestart(() => void this.replicateAll().catch((err: unknown) => this.log.error({ err }, 'search replicas not reloaded')));
     await this.replicateAll();
   }
 
@@ -112,12 +112,12 @@ export class ReferenceRegistry {
     const train = this.trains.get(modelId);
     if (!worker || !set || !train) return;
     const f = this.files(modelId);
-    // The replica starts from the saved train index; saving the whole set keeps the files consistent.
-    if (train.origin !== f.train) {
-      this.save(modelId, set);
-      this.dirty.delete(modelId);
-    }
     try {
+      // The replica starts from the saved train index; saving the whole set keeps the files consistent.
+      if (train.origin !== f.train) {
+        this.save(modelId, set);
+        this.dirty.delete(modelId);
+      }
       await train.replicate(worker, f.train);
     } catch (err) {
       this.log.error({ err, modelId }, 'search replica not loaded; searching this model on the main thread');

@@ -80,7 +80,11 @@ export class SearchWorker {
   async search(key: number, queries: Float64Array, k: number): Promise<Neighbors[]> {
     if (!this.ready(key)) throw new Error(`no search replica for key ${key}`);
     const answer = await this.request({ op: 'search', id: this.nextId++, key, k, queries });
-    if (answer.op !== 'found') throw new Error(answer.op === 'failed' ? answer.message : `unexpected answer ${answer.op}`);
+    if (answer.op !== 'found') {
+      const message = answer.op === 'failed' ? answer.message : `unexpected answer ${answer.op}`;
+      this.log.warn({ key, message }, 'search worker could not answer');
+      throw new Error(message);
+    }
     const { stride, counts, labels, distances } = answer;
     return Array.from(counts, (n, i) => ({
       labels: Array.from(labels.subarray(i * stride, i * stride + n)),

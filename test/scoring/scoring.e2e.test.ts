@@ -81,6 +81,23 @@ describe('scoring predictions against the training distribution', () => {
     expect(await set.measureMany(vectors)).toEqual(vectors.map((v) => set.measure(v)));
   });
 
+  it('when the search worker dies, then scoring goes on and the restarted worker answers exactly as the main thread', async () => {
+    const { models, references, searchWorker } = server.driftloop.services;
+    const model = await models.get(m.name);
+    const set = await references.get(model);
+    let restarts = 0;
+    searchWorker.onRestart(() => restarts++);
+    // A replica that cannot take an add ends its thread.
+    searchWorker.add(model.id, 1e9, [1, 2, 3]);
+    const during = await send(Array.from({ length: 50 }, (_, i) => predictionFor(m, `crash-${i}`, i % 5)));
+    expect(during.status).toBe(200);
+    const reloaded = () => restarts === 1 && searchWorker.ready(model.id);
+    for (let i = 0; i < 500 && !reloaded(); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(reloaded()).toBe(true);
+    const vectors = Array.from({ length: 100 }, (_, i) => m.data.point(i % 5));
+    expect(await set.measureMany(vectors)).toEqual(vectors.map((v) => set.measure(v)));
+  });
+
   it('when a batch has no training data yet, then it is refused with 409', async () => {
     await server.request('PUT', '/v1/models/empty', { task: 'multiclass', embeddingDim: 2, concepts: [{ id: 'a' }, { id: 'b' }] });
     const res = await server.request('POST', '/v1/models/empty/predictions', { predictions: [{ id: 'x', embedding: [1, 0], scores: { a: 1, b: 0 } }] });
