@@ -1,5 +1,5 @@
 /**
- * Ingest benchmark: `npm run bench -- ingest [--examples 100000] [--predictions 1000000] [--dim 256]`.
+ * Ingest benchmark: `npm run bench -- ingest [--examples 100000] [--predictions 1000000] [--dim 256] [--drift-every N]`.
  *
  * Over HTTP on 127.0.0.1 against `npm start`'s service in its own process: a clustered
  * training set, then batches of 100 predictions. Prints predictions/s and batch latency,
@@ -21,12 +21,15 @@ const { values: args } = parseArgs({
     predictions: { type: 'string', default: '1000000' },
     dim: { type: 'string', default: '256' },
     concurrency: { type: 'string', default: '3' },
+    // The model's drift.evaluateEvery; unset keeps the default. A large value shows ingest without drift evaluations.
+    'drift-every': { type: 'string' },
   },
 });
 const EXAMPLES = Number(args.examples);
 const PREDICTIONS = Number(args.predictions);
 const DIM = Number(args.dim);
 const CONCURRENCY = Number(args.concurrency);
+const DRIFT_EVERY = args['drift-every'] === undefined ? undefined : Number(args['drift-every']);
 const BATCH = 100;
 const CLUSTERS = 50;
 const concepts = Array.from({ length: 10 }, (_, i) => `c${i}`);
@@ -42,7 +45,8 @@ function predictionBatch(start: number) {
 }
 
 async function loadExamples(svc: ServiceProcess) {
-  const put = await putJson(`${svc.url}/v1/models/bench`, { task: 'multiclass', embeddingDim: DIM, concepts: concepts.map((id) => ({ id })) });
+  const settings = DRIFT_EVERY === undefined ? undefined : { drift: { evaluateEvery: DRIFT_EVERY, evaluateAfterSeconds: 1e6 } };
+  const put = await putJson(`${svc.url}/v1/models/bench`, { task: 'multiclass', embeddingDim: DIM, concepts: concepts.map((id) => ({ id })), settings });
   if (put.status !== 201) throw new Error(JSON.stringify(put.body));
   const bar = progressBar('loading training examples', EXAMPLES);
   const started = Date.now();
@@ -107,7 +111,7 @@ function rawSearchRate(indexFile: string, queries: number[][]) {
   return { rate: queries.length / ((performance.now() - started) / 1000), size: index.size, cpuPerBatch };
 }
 
-console.log(`driftloop ingest benchmark: ${EXAMPLES} examples × ${DIM} dims (${CLUSTERS} clusters), batches of ${BATCH}, ${CONCURRENCY} in flight, ${os.cpus().length} cores, node ${process.version}`);
+console.log(`driftloop ingest benchmark: ${EXAMPLES} examples × ${DIM} dims (${CLUSTERS} clusters), batches of ${BATCH}, ${CONCURRENCY} in flight, drift evaluated every ${DRIFT_EVERY ?? 'default (100)'} predictions, ${os.cpus().length} cores, node ${process.version}`);
 let svc = await startServiceProcess(env);
 const loadSeconds = await loadExamples(svc);
 console.log(`training set loaded over HTTP in ${loadSeconds.toFixed(1)} s (${(EXAMPLES / loadSeconds).toFixed(0)} examples/s, HNSW M=${DEFAULT_HNSW.m} efConstruction=${DEFAULT_HNSW.efConstruction})`);
