@@ -161,7 +161,16 @@ export class ReferenceRegistry {
     if (caughtUp > 0) this.dirty.add(model.id);
     await this.replicate(model.id);
     this.log.info(
-      { model: model.name, loaded, fromSeq: before, caughtUp, train: set.train.size, eval: set.evalIndex.size, ms: Date.now() - started },
+      {
+        model: model.name,
+        loaded,
+        fromSeq: before,
+        caughtUp,
+        train: set.train.size,
+        eval: set.evalIndex.size,
+        searchReplica: this.searchWorker?.ready(model.id) ?? false,
+        ms: Date.now() - started,
+      },
       'reference index ready',
     );
     return set;

@@ -125,7 +125,12 @@ export class HnswIndex implements VectorIndex {
 /** Runs `index.search` for each `dim`-long query packed in `queries`. */
 export function searchEach(index: VectorIndex, queries: Float64Array, k: number): Neighbors[] {
   const found: Neighbors[] = [];
-  for (let at = 0; at < queries.length; at += index.dim) found.push(index.search(queries.subarray(at, at + index.dim), k));
+  // One plain array refilled per query: hnswlib-node copies it, and takes nothing else.
+  const query = new Array<number>(index.dim).fill(0);
+  for (let at = 0; at < queries.length; at += index.dim) {
+    for (let j = 0; j < index.dim; j++) query[j] = queries[at + j]!;
+    found.push(index.search(query, k));
+  }
   return found;
 }
 
