@@ -44,6 +44,7 @@ import { runRetrain } from './training/retrain.job.js';
 import { trainingRoutes } from './training/training.routes.js';
 import { RETRAIN_JOB, TrainingService } from './training/training.service.js';
 import { VersionsService } from './training/versions.service.js';
+import { SearchWorker } from './vectors/search-worker.js';
 
 /** Everything the routes are built from. */
 export interface Services extends DriftServices {
@@ -55,6 +56,8 @@ export interface Services extends DriftServices {
   examples: ExamplesService;
   predictions: PredictionsService;
   references: ReferenceRegistry;
+  /** Runs prediction-scoring searches off the main thread once the app starts it. */
+  searchWorker: SearchWorker;
   metrics: Metrics;
   jobs: JobRunner;
   training: TrainingService;
@@ -77,7 +80,7 @@ export async function createServices(config: Config, log: Logger = createLogger(
     await references.reconfigure(m);
   });
   models.addDescriber(async (m) => ({ calibration: (await references.get(m)).calibrationSource() }));
-  const predictions = new PredictionsService(db, references, {
+  const predictions = new PredictionsService(database, references, {
     scored: (model, count, seconds) => {
       metrics.scoringSeconds.observe(seconds);
       metrics.predictionsIngested.inc({ model }, count);
@@ -130,6 +133,7 @@ export async function createServices(config: Config, log: Logger = createLogger(
     examples,
     predictions,
     references,
+    searchWorker: new SearchWorker(log),
     metrics,
     jobs,
     training,
@@ -212,6 +216,8 @@ export async function createApp(config: Config, log?: Logger): Promise<Driftloop
       if (open && !isLoopbackHost(config.host)) {
         throw new Error(`No API key is configured, so driftloop only binds to loopback; HOST=${config.host} needs DRIFTLOOP_ADMIN_KEY or a key from 'driftloop keys create'`);
       }
+      services.searchWorker.start();
+      await services.references.replicateTo(services.searchWorker);
       for (const m of await services.models.list()) await services.references.get(m);
       for (const m of await services.models.list()) await services.duplicates.get(services.database.db, m);
       await services.references.saveAll();
@@ -238,6 +244,7 @@ export async function createApp(config: Config, log?: Logger): Promise<Driftloop
       await services.jobs.stop();
       await services.training.close();
       await services.drift.stop();
+      await services.searchWorker.close();
       await services.references.saveAll();
       await services.duplicates.saveAll();
       await services.database.close();
