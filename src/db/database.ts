@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type MigrationProvider, type SqliteDatabase } from 'kysely';
+import { Checkpointer } from './checkpointer.js';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
 
@@ -34,10 +35,26 @@ export async function openDatabase(dataDir: string): Promise<DatabaseHandle> {
     await db.destroy();
     throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
   }
-  return { db, sqlite, close: () => db.destroy() };
+  // A worker thread copies WAL frames into the database in the background, so the checkpoint
+  // a commit still runs now and then (to restart the WAL) has little left to copy.
+  sqlite.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+  const checkpointer = new Checkpointer(path.join(dataDir, 'driftloop.sqlite'), {
+    everyMs: 200,
+    onError: () => undefined,
+    onFailure: () => sqlite.pragma('wal_autocheckpoint = 1000'),
+  });
+  return {
+    db,
+    sqlite,
+    close: async () => {
+      await checkpointer.stop();
+      await db.destroy();
+    },
+  };
 }
 
 const STATEMENTS_KEPT = 2000;
+const AUTOCHECKPOINT_PAGES = 8000;
 
 /**
  * The connection as kysely sees it, preparing each distinct SQL text once: kysely prepares
