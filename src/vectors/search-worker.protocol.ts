@@ -13,7 +13,9 @@ export interface ReplicaSpec {
 export type ToSearchThread =
   | { op: 'load'; id: number; key: number; spec: ReplicaSpec }
   | { op: 'add'; key: number; label: number; vector: Float64Array }
-  | { op: 'search'; id: number; key: number; k: number; queries: Float64Array };
+  | { op: 'search'; id: number; key: number; k: number; queries: Float64Array }
+  /** After every earlier message: drop the replicas and let the thread end by itself. */
+  | { op: 'close' };
 
 /** Answers from the search thread. `found` packs `counts[i]` neighbours of query i at `i * stride`. */
 export type FromSearchThread =

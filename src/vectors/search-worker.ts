@@ -100,7 +100,7 @@ export class SearchWorker {
     const thread = this.thread;
     this.thread = undefined;
     this.replicas.clear();
-    if (thread) await thread.terminate();
+    if (thread) await endThread(thread);
   }
 
   private request(message: ToSearchThread & { id: number }): Promise<FromSearchThread> {
@@ -156,4 +156,16 @@ function entryUrl(): URL {
   const tsx = import.meta.resolve('tsx/esm/api');
   const prelude = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(entry.href)});`;
   return new URL(`data:text/javascript,${encodeURIComponent(prelude)}`);
+}
+
+/**
+ * Ends the thread after the messages already sent (adds may still be queued): terminating it
+ * in the middle of native index work can abort the whole process at exit.
+ */
+async function endThread(thread: Worker): Promise<void> {
+  const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
+  thread.postMessage({ op: 'close' } satisfies ToSearchThread);
+  const timer = setTimeout(() => void thread.terminate(), 30_000);
+  await exited;
+  clearTimeout(timer);
 }

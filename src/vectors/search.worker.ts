@@ -27,6 +27,10 @@ port.on('message', (message: ToSearchThread) => {
       // Throws on a broken add, which ends this thread: a replica that missed an add must not answer.
       replicas.get(message.key)?.add(message.label, message.vector);
       return;
+    case 'close':
+      replicas.clear();
+      port.close();
+      return;
     case 'search': {
       const index = replicas.get(message.key);
       if (!index) return reply({ op: 'failed', id: message.id, message: `no replica for key ${message.key}` });
