@@ -86,6 +86,8 @@ export class PredictionsService {
     const fresh = predictions.filter((p) => !known.has(p.id));
     const scores = fresh.map((p) => scorePrediction(model, set, p.embedding, p.scores));
     this.observer.scored(model.name, fresh.length, (performance.now() - started) / 1000);
+    // A turn of the event loop between scoring and storing: short requests (queue claims) get in.
+    await new Promise<void>((resolve) => setImmediate(resolve));
 
     const now = new Date().toISOString();
     const outcome = await this.db.transaction().execute(async (trx) => {
