@@ -90,6 +90,8 @@ export class PredictionsService {
     const measured = await set.measureMany(fresh.map((p) => p.embedding));
     const scores = fresh.map((p, i) => scorePrediction(model, measured[i]!, p.scores));
     this.observer.scored(model.name, fresh.length, (performance.now() - started) / 1000);
+    // A turn of the event loop between scoring and storing: short requests (queue claims) get in.
+    await new Promise<void>((resolve) => setImmediate(resolve));
 
     const now = new Date().toISOString();
     const outcome = await this.db.transaction().execute(async (trx) => {
