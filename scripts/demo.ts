@@ -11,7 +11,7 @@ import { runDemo } from '../src/demo/run/demo.runner.js';
 const program = new Command('demo')
   .option('--port <port>', 'HTTP port', process.env.PORT ?? '8787')
   .option('--data-dir <dir>', 'where the demo service keeps its database (wiped first)', 'data/demo-run')
-  .option('--labels <n>', 'labels to give through the queue', '600')
+  .option('--labels <n>', 'labels to give through the queue', '1500')
   .parse();
 const opts = program.opts<{ port: string; dataDir: string; labels: string }>();
 

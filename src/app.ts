@@ -13,11 +13,14 @@ import { driftRoutes } from './drift/drift.routes.js';
 import { PayloadTooLargeError } from './errors.js';
 import { examplesRoutes } from './examples/examples.routes.js';
 import { ExamplesService } from './examples/examples.service.js';
+import { healthRoutes } from './health/health.routes.js';
+import { HealthService } from './health/health.service.js';
 import { docsRoutes } from './http/docs.routes.js';
 import { createErrorHandler, errorBody } from './http/errors.js';
 import { createHttpServer, listen } from './http/node-server.js';
 import { oneAtATime } from './http/one-at-a-time.js';
 import { JobRunner } from './jobs/job-runner.js';
+import { wireFeedbackLoop } from './loop/feedback-loop.js';
 import { jobsRoutes } from './jobs/jobs.routes.js';
 import { sharedTensorflow } from './ml/tf-backend.js';
 import { TfTrainer } from './ml/tf-trainer.js';
@@ -41,6 +44,7 @@ import { runRetrain } from './training/retrain.job.js';
 import { trainingRoutes } from './training/training.routes.js';
 import { RETRAIN_JOB, TrainingService } from './training/training.service.js';
 import { VersionsService } from './training/versions.service.js';
+import { SearchWorker } from './vectors/search-worker.js';
 
 /** Everything the routes are built from. */
 export interface Services extends DriftServices {
@@ -52,9 +56,12 @@ export interface Services extends DriftServices {
   examples: ExamplesService;
   predictions: PredictionsService;
   references: ReferenceRegistry;
+  /** Runs prediction-scoring searches off the main thread once the app starts it. */
+  searchWorker: SearchWorker;
   metrics: Metrics;
   jobs: JobRunner;
   training: TrainingService;
+  health: HealthService;
   queue: QueueService;
   labels: LabelsService;
   duplicates: NearDuplicateRegistry;
@@ -73,7 +80,7 @@ export async function createServices(config: Config, log: Logger = createLogger(
     await references.reconfigure(m);
   });
   models.addDescriber(async (m) => ({ calibration: (await references.get(m)).calibrationSource() }));
-  const predictions = new PredictionsService(db, references, {
+  const predictions = new PredictionsService(database, references, {
     scored: (model, count, seconds) => {
       metrics.scoringSeconds.observe(seconds);
       metrics.predictionsIngested.inc({ model }, count);
@@ -92,15 +99,19 @@ export async function createServices(config: Config, log: Logger = createLogger(
   const training = new TrainingService(db, jobs, versions, labeled);
   jobs.register(RETRAIN_JOB, (ctx) => runRetrain({ db, models, versions, trainer, labeled, log }, ctx));
   models.addDescriber(async (m) => ({ champion: await versions.championSummary(m) }));
+  const health = new HealthService(db, references);
+  drift.drift.setProviders({ trainingHealth: (m) => health.check(m) });
   const duplicates = new NearDuplicateRegistry(path.join(config.dataDir, 'indexes'), log);
   const queue = new QueueService(db);
-  predictions.setSink(new EnqueueService(duplicates, log).sink);
+  predictions.setSink(new EnqueueService(duplicates, log, async (m) => (await references.get(m)).activeCalibration().quantile(0.5)).sink);
   models.onChange(async (m) => {
     duplicates.reconfigure(m);
     await queue.applySettings(m);
   });
   models.addDescriber(async (m) => ({ queue: await queue.depth(m) }));
   const queueLabels = new QueueLabeledSource(db);
+  const labels = new LabelsService(db);
+  wireFeedbackLoop({ drift: drift.drift, training, labels, log });
   training.useLabeledSource(queueLabels);
   drift.drift.setProviders({
     boostRecentOod: async (modelId) => {
@@ -122,11 +133,13 @@ export async function createServices(config: Config, log: Logger = createLogger(
     examples,
     predictions,
     references,
+    searchWorker: new SearchWorker(log),
     metrics,
     jobs,
     training,
+    health,
     queue,
-    labels: new LabelsService(db),
+    labels,
     duplicates,
   };
 }
@@ -161,6 +174,7 @@ export function buildRoutes(s: Services) {
     .route('/', examplesRoutes(s.models, s.examples, guard, limits))
     .route('/', predictionsRoutes(s.models, s.predictions, guard, limits))
     .route('/', driftRoutes(s.models, s.drift, s.driftReports, guard))
+    .route('/', healthRoutes(s.models, s.health, guard))
     .route('/', dashboardRoutes(s.dashboard, guard))
     .route('/', trainingRoutes(s.models, s.training, guard, limits))
     .route('/', jobsRoutes(s.jobs, guard))
@@ -202,6 +216,8 @@ export async function createApp(config: Config, log?: Logger): Promise<Driftloop
       if (open && !isLoopbackHost(config.host)) {
         throw new Error(`No API key is configured, so driftloop only binds to loopback; HOST=${config.host} needs DRIFTLOOP_ADMIN_KEY or a key from 'driftloop keys create'`);
       }
+      services.searchWorker.start();
+      await services.references.replicateTo(services.searchWorker);
       for (const m of await services.models.list()) await services.references.get(m);
       for (const m of await services.models.list()) await services.duplicates.get(services.database.db, m);
       await services.references.saveAll();
@@ -228,6 +244,7 @@ export async function createApp(config: Config, log?: Logger): Promise<Driftloop
       await services.jobs.stop();
       await services.training.close();
       await services.drift.stop();
+      await services.searchWorker.close();
       await services.references.saveAll();
       await services.duplicates.saveAll();
       await services.database.close();

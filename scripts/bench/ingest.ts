@@ -1,5 +1,5 @@
 /**
- * Ingest benchmark: `npm run bench -- ingest [--examples 100000] [--predictions 1000000] [--dim 256]`.
+ * Ingest benchmark: `npm run bench -- ingest [--examples 100000] [--predictions 1000000] [--dim 256] [--drift-every N]`.
  *
  * Over HTTP on 127.0.0.1 against `npm start`'s service in its own process: a clustered
  * training set, then batches of 100 predictions. Prints predictions/s and batch latency,
@@ -13,7 +13,7 @@ import os from 'node:os';
 import { startServiceProcess, type ServiceProcess } from '../../src/runtime/service-process.js';
 import { ClusteredData } from '../../src/util/clustered-data.js';
 import { DEFAULT_HNSW, HnswIndex } from '../../src/vectors/hnsw-index.js';
-import { mb, metricValue, percentile, postJson, progressBar, putJson } from '../lib/bench-util.js';
+import { mb, metricValue, percentile, postJson, processCpuMs, progressBar, putJson } from '../lib/bench-util.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -21,12 +21,15 @@ const { values: args } = parseArgs({
     predictions: { type: 'string', default: '1000000' },
     dim: { type: 'string', default: '256' },
     concurrency: { type: 'string', default: '3' },
+    // The model's drift.evaluateEvery; unset keeps the default. A large value shows ingest without drift evaluations.
+    'drift-every': { type: 'string' },
   },
 });
 const EXAMPLES = Number(args.examples);
 const PREDICTIONS = Number(args.predictions);
 const DIM = Number(args.dim);
 const CONCURRENCY = Number(args.concurrency);
+const DRIFT_EVERY = args['drift-every'] === undefined ? undefined : Number(args['drift-every']);
 const BATCH = 100;
 const CLUSTERS = 50;
 const concepts = Array.from({ length: 10 }, (_, i) => `c${i}`);
@@ -42,7 +45,8 @@ function predictionBatch(start: number) {
 }
 
 async function loadExamples(svc: ServiceProcess) {
-  const put = await putJson(`${svc.url}/v1/models/bench`, { task: 'multiclass', embeddingDim: DIM, concepts: concepts.map((id) => ({ id })) });
+  const settings = DRIFT_EVERY === undefined ? undefined : { drift: { evaluateEvery: DRIFT_EVERY, evaluateAfterSeconds: 1e6 } };
+  const put = await putJson(`${svc.url}/v1/models/bench`, { task: 'multiclass', embeddingDim: DIM, concepts: concepts.map((id) => ({ id })), settings });
   if (put.status !== 201) throw new Error(JSON.stringify(put.body));
   const bar = progressBar('loading training examples', EXAMPLES);
   const started = Date.now();
@@ -64,6 +68,8 @@ async function ingest(svc: ServiceProcess, offset: number, total: number, label:
   const latencies: number[] = [];
   const bar = progressBar(label, total);
   let next = 0;
+  const serverCpu = processCpuMs(svc.child.pid!);
+  const clientCpu = process.cpuUsage();
   const started = performance.now();
   const worker = async () => {
     while (next < total) {
@@ -81,19 +87,31 @@ async function ingest(svc: ServiceProcess, offset: number, total: number, label:
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   bar.stop();
   const seconds = (performance.now() - started) / 1000;
-  return { rate: total / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  const serverAfter = processCpuMs(svc.child.pid!);
+  const client = process.cpuUsage(clientCpu);
+  const batches = total / BATCH;
+  // CPU per batch does not depend on what else the machine runs, unlike the rate.
+  const cpu = serverCpu && serverAfter && {
+    server: (serverAfter.total - serverCpu.total) / batches,
+    main: (serverAfter.main - serverCpu.main) / batches,
+    client: (client.user + client.system) / 1000 / batches,
+  };
+  return { rate: total / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpu };
 }
 
 function rawSearchRate(indexFile: string, queries: number[][]) {
   const index = HnswIndex.load(indexFile, 'cosine', DIM);
   if (!index) throw new Error(`cannot load ${indexFile}`);
   for (const q of queries.slice(0, 200)) index.search(q, 10);
+  const cpu = process.cpuUsage();
   const started = performance.now();
   for (const q of queries) index.search(q, 10);
-  return { rate: queries.length / ((performance.now() - started) / 1000), size: index.size };
+  const used = process.cpuUsage(cpu);
+  const cpuPerBatch = ((used.user + used.system) / 1000 / queries.length) * BATCH;
+  return { rate: queries.length / ((performance.now() - started) / 1000), size: index.size, cpuPerBatch };
 }
 
-console.log(`driftloop ingest benchmark: ${EXAMPLES} examples × ${DIM} dims (${CLUSTERS} clusters), batches of ${BATCH}, ${CONCURRENCY} in flight, ${os.cpus().length} cores, node ${process.version}`);
+console.log(`driftloop ingest benchmark: ${EXAMPLES} examples × ${DIM} dims (${CLUSTERS} clusters), batches of ${BATCH}, ${CONCURRENCY} in flight, drift evaluated every ${DRIFT_EVERY ?? 'default (100)'} predictions, ${os.cpus().length} cores, node ${process.version}`);
 let svc = await startServiceProcess(env);
 const loadSeconds = await loadExamples(svc);
 console.log(`training set loaded over HTTP in ${loadSeconds.toFixed(1)} s (${(EXAMPLES / loadSeconds).toFixed(0)} examples/s, HNSW M=${DEFAULT_HNSW.m} efConstruction=${DEFAULT_HNSW.efConstruction})`);
@@ -110,7 +128,11 @@ await ingest(svc, 0, warm, 'warm-up');
 const measured = Math.min(50_000, PREDICTIONS - warm);
 const http = await ingest(svc, warm, measured, 'measured ingest');
 console.log(`HTTP ingest: ${http.rate.toFixed(0)} predictions/s; batch latency p50 ${http.p50.toFixed(1)} ms, p99 ${http.p99.toFixed(1)} ms`);
-console.log(`raw hnswlib-node searchKnn (k=10, ef=${DEFAULT_HNSW.efSearch}) on the same ${raw.size}-point index: ${raw.rate.toFixed(0)} searches/s`);
+if (http.cpu) {
+  const { server, main, client } = http.cpu;
+  console.log(`CPU per batch of ${BATCH}: server ${server.toFixed(1)} ms (main thread ${main.toFixed(1)} ms, other threads ${(server - main).toFixed(1)} ms), benchmark client ${client.toFixed(1)} ms`);
+}
+console.log(`raw hnswlib-node searchKnn (k=10, ef=${DEFAULT_HNSW.efSearch}) on the same ${raw.size}-point index: ${raw.rate.toFixed(0)} searches/s (CPU ${raw.cpuPerBatch.toFixed(1)} ms per ${BATCH})`);
 console.log(`ratio HTTP ingest / raw search: ${(http.rate / raw.rate).toFixed(2)} (goal ≥ 0.7)`);
 
 const rest = PREDICTIONS - warm - measured;

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import cliProgress from 'cli-progress';
 
 /** p-th percentile (0..100) of a sample, nearest rank. */
@@ -34,3 +35,18 @@ export function metricValue(text: string, name: string): number | undefined {
 }
 
 export const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+/** CPU time a process has used so far, whole and on its main thread (Linux /proc; undefined elsewhere). */
+export function processCpuMs(pid: number): { total: number; main: number } | undefined {
+  // utime and stime are fields 14 and 15, in clock ticks (USER_HZ, 100 on Linux); the name in
+  // field 2 may hold spaces, so count from the closing parenthesis.
+  const ticks = (file: string) => {
+    const fields = fs.readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  };
+  try {
+    return { total: ticks(`/proc/${pid}/stat`) * 10, main: ticks(`/proc/${pid}/task/${pid}/stat`) * 10 };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,3 +1,4 @@
+import type { HealthReport } from '../health/health.types.js';
 import type { Model } from '../models/model.js';
 
 /** Labeled production items the model got right, and the champion's accuracy on eval data. */
@@ -32,6 +33,8 @@ export interface DriftProviders {
   versions(model: Model): Promise<VersionSummary[]>;
   /** Makes the queue favour the drifted samples; the queue supplies `boostRecentOod`. */
   boostRecentOod(modelId: number): void | Promise<void>;
+  /** The training-data checklist for the report (the health feature supplies this). */
+  trainingHealth?: (model: Model) => Promise<HealthReport | undefined>;
 }
 
 export const NULL_PROVIDERS: DriftProviders = Object.freeze({

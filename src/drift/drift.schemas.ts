@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { healthReportSchema } from '../health/health.schemas.js';
 
 export const driftTestSchema = z
   .object({
@@ -82,5 +83,6 @@ export const reportSchema = z
     }),
     newRegions: z.record(z.string(), z.unknown()),
     versions: z.array(z.record(z.string(), z.unknown())),
+    health: healthReportSchema.nullable(),
   })
   .openapi('DriftReport');

@@ -6,12 +6,15 @@ interface Pending {
   count: number;
   timer: NodeJS.Timeout | undefined;
   running: Promise<void> | undefined;
+  lastRunAt: number;
 }
 
 /**
- * Runs a drift evaluation after ingestion, debounced per model: at once when
+ * Runs a drift evaluation after ingestion, debounced per model: when
  * `drift.evaluateEvery` predictions are waiting, otherwise `drift.evaluateAfterSeconds`
- * after the first waiting one. Never two evaluations of a model at the same time.
+ * after the first waiting one. Never two evaluations of a model at the same time, and at
+ * least `drift.minIntervalSeconds` between two starts, so sustained ingestion does not run
+ * evaluations back to back on the event loop.
  */
 export class DriftTrigger {
   private readonly pending = new Map<number, Pending>();
@@ -26,7 +29,7 @@ export class DriftTrigger {
   committed(model: Model, count: number): void {
     if (this.stopped) return;
     let p = this.pending.get(model.id);
-    if (!p) this.pending.set(model.id, (p = { model, count: 0, timer: undefined, running: undefined }));
+    if (!p) this.pending.set(model.id, (p = { model, count: 0, timer: undefined, running: undefined, lastRunAt: -Infinity }));
     p.model = model;
     p.count += count;
     this.schedule(p);
@@ -41,11 +44,13 @@ export class DriftTrigger {
 
   private schedule(p: Pending): void {
     if (p.running || this.stopped || p.count === 0) return;
-    const { evaluateEvery, evaluateAfterSeconds } = p.model.settings.drift;
-    if (p.count >= evaluateEvery) {
+    const { evaluateEvery, evaluateAfterSeconds, minIntervalSeconds } = p.model.settings.drift;
+    const earliest = p.lastRunAt + minIntervalSeconds * 1000;
+    if (p.count >= evaluateEvery && Date.now() >= earliest) {
       this.run(p);
     } else if (!p.timer) {
-      p.timer = setTimeout(() => this.run(p), evaluateAfterSeconds * 1000);
+      const wait = p.count >= evaluateEvery ? earliest - Date.now() : Math.max(evaluateAfterSeconds * 1000, earliest - Date.now());
+      p.timer = setTimeout(() => this.run(p), wait);
       p.timer.unref();
     }
   }
@@ -54,6 +59,7 @@ export class DriftTrigger {
     if (p.timer) clearTimeout(p.timer);
     p.timer = undefined;
     p.count = 0;
+    p.lastRunAt = Date.now();
     p.running = this.evaluate(p.model)
       .then(() => undefined)
       .catch((err: unknown) => this.log.error({ err, model: p.model.name }, 'drift evaluation after ingestion failed'))

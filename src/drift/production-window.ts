@@ -3,7 +3,8 @@ import type { Model } from '../models/model.js';
 import { decodeVector } from '../util/vectors.js';
 import { toMetricSpace } from './sampling/embedding-space.js';
 import { BottomK, hash32 } from './sampling/bottom-k.js';
-import { predictionEmbeddings, streamWindow } from './window.repository.js';
+import { embeddingsBySeq } from './embeddings.repository.js';
+import { streamWindow } from './window.repository.js';
 
 /** The current count window, summarised while streaming: O(window) numbers, O(sample) embeddings. */
 export interface ProductionWindow {
@@ -40,7 +41,7 @@ export async function readWindow(db: Db, model: Model): Promise<ProductionWindow
 
 /** The window's sampled embeddings, in the model's metric space. */
 export async function windowEmbeddings(db: Db, model: Model, window: ProductionWindow): Promise<Float32Array[]> {
-  const blobs = await predictionEmbeddings(db, model.id, window.sampleSeqs);
+  const blobs = await embeddingsBySeq(db, 'predictions', model.id, window.sampleSeqs);
   return window.sampleSeqs.flatMap((seq) => {
     const blob = blobs.get(seq);
     return blob ? [toMetricSpace(decodeVector(blob), model.metric)] : [];

@@ -1,7 +1,8 @@
 import type { Db } from '../db/database.js';
 import type { Model } from '../models/model.js';
 import { decodeVector } from '../util/vectors.js';
-import { exampleEmbeddings, streamTrainIds, trainLabelCounts, trainVersion } from './reference.repository.js';
+import { embeddingsBySeq } from './embeddings.repository.js';
+import { streamTrainIds, trainLabelCounts, trainVersion } from './reference.repository.js';
 import { toMetricSpace } from './sampling/embedding-space.js';
 import { BottomK, hash32 } from './sampling/bottom-k.js';
 
@@ -42,7 +43,7 @@ export class ReferenceSamples {
     const pick = new BottomK<number>(referenceSize);
     for await (const r of streamTrainIds(this.db, model.id)) pick.offer(hash32(r.id, seed), r.seq);
     const seqs = pick.items();
-    const blobs = await exampleEmbeddings(this.db, model.id, seqs);
+    const blobs = await embeddingsBySeq(this.db, 'examples', model.id, seqs);
     const embeddings = seqs.flatMap((seq) => {
       const blob = blobs.get(seq);
       return blob ? [toMetricSpace(decodeVector(blob), model.metric)] : [];

@@ -27,17 +27,3 @@ export function streamTrainIds(db: Db, modelId: number): AsyncIterableIterator<{
   return db.selectFrom('examples').select(['seq', 'id']).where('model_id', '=', modelId).where('split', '=', 'train').stream();
 }
 
-/** Stored embeddings of the given examples, by seq. */
-export async function exampleEmbeddings(db: Db, modelId: number, seqs: number[]): Promise<Map<number, Buffer>> {
-  const out = new Map<number, Buffer>();
-  for (let i = 0; i < seqs.length; i += 500) {
-    const rows = await db
-      .selectFrom('examples')
-      .select(['seq', 'embedding'])
-      .where('model_id', '=', modelId)
-      .where('seq', 'in', seqs.slice(i, i + 500))
-      .execute();
-    for (const r of rows) out.set(r.seq, r.embedding);
-  }
-  return out;
-}

@@ -19,20 +19,6 @@ export function streamWindow(db: Db, modelId: number, size: number): AsyncIterab
     .stream();
 }
 
-/** Stored embeddings of the given predictions, by seq. */
-export async function predictionEmbeddings(db: Db, modelId: number, seqs: number[]): Promise<Map<number, Buffer>> {
-  const out = new Map<number, Buffer>();
-  for (let i = 0; i < seqs.length; i += 500) {
-    const rows = await db
-      .selectFrom('predictions')
-      .select(['seq', 'embedding'])
-      .where('model_id', '=', modelId)
-      .where('seq', 'in', seqs.slice(i, i + 500))
-      .execute();
-    for (const r of rows) out.set(r.seq, r.embedding);
-  }
-  return out;
-}
 
 /** Top-1 scores of the model's first `limit` predictions: the clean baseline. */
 export async function firstTopScores(db: Db, modelId: number, limit: number): Promise<number[]> {

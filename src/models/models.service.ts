@@ -44,17 +44,8 @@ export function modelRowToModel(row: ModelRow): Model {
 export type ModelDescriber = (model: Model) => Promise<Record<string, unknown>>;
 
 /** A model as the API shows it. */
-export interface ModelDescription extends Record<string, unknown> {
-  name: string;
-  task: Task;
-  embeddingDim: number;
-  encoder: string | null;
-  metric: Metric;
-  concepts: Concept[];
-  settings: Model['settings'];
+export interface ModelDescription extends Omit<Model, 'id'>, Record<string, unknown> {
   counts: { examples: { train: number; eval: number }; predictions: number };
-  createdAt: string;
-  updatedAt: string;
 }
 
 /** Registers and reads monitored models. */

@@ -41,6 +41,8 @@ export const settingsSchema = z
         evaluateEvery: z.number().int().min(1).default(100),
         /** …or this many seconds after the first prediction not yet evaluated. */
         evaluateAfterSeconds: z.number().min(0.1).default(10),
+        /** Least time between two evaluations started by ingestion. */
+        minIntervalSeconds: z.number().min(0).max(3600).default(5),
         /** Effect-size gates, so a tiny but significant shift on a large window is not an alarm. */
         minPredictionShift: z.number().min(0).max(1).default(0.1),
         minConfidenceShift: z.number().min(0).max(1).default(0.1),
@@ -74,8 +76,12 @@ export const settingsSchema = z
         leaseSeconds: z.number().int().min(1).max(86_400).default(300),
         /** Enqueue when uncertainty is at least this. */
         uncertaintyThreshold: z.number().min(0).max(1).default(0.6),
-        /** Predictions closer than this to a queued or labeled item add weight to it instead. */
-        duplicateRadius: z.number().min(0).default(0.02),
+        /**
+         * Predictions this close to a queued or labeled item add weight to it instead: a fraction
+         * of the model's typical in-distribution neighbour distance (see reference/duplicate-radius.ts),
+         * so it means the same whatever the encoder's scale.
+         */
+        duplicateRadius: z.number().min(0).max(1).default(0.25),
         /** Priority added per doubling of an item's weight (recurrences of the same input). */
         recurrenceBoost: z.number().min(0).default(0.1),
         /** Priority added to recent OOD items while drift waits for labels. */
@@ -109,6 +115,29 @@ export const settingsSchema = z
         seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
         /** Multiclass: the abstain threshold is the lowest top-1 score whose answers reach this precision. */
         targetPrecision: z.number().gt(0).max(1).default(0.9),
+      })
+      .prefault({}),
+    /** The training-data checklist (`GET /v1/models/{model}/health`). */
+    health: z
+      .object({
+        /**
+         * Near-duplicate radius, relative: two examples are near-duplicates when they are closer than
+         * this fraction of the typical distance from an example to its ood.k nearest train neighbours
+         * (the median calibration distance), 4× closer at 0.25: a re-encoded or resized copy of one
+         * input, not another input of the same kind. The fraction is of linear distance: Euclidean
+         * under l2, the chord √(2(1 − cos)) under cosine, so in 1 − cos the radius is 0.25² × typical.
+         */
+        duplicateRadius: z.number().min(0).max(1).default(0.25),
+        /** Largest over smallest train count per concept before the balance check warns. */
+        imbalanceRatio: z.number().min(1).default(10),
+        /** Lowest k-NN purity (share of an example's ood.k nearest train neighbours with its concept) a concept may have. */
+        minPurity: z.number().min(0).max(1).default(0.8),
+        /** A concept is too wide when its spread exceeds this many times the median concept's spread. */
+        wideFactor: z.number().gt(1).default(2),
+        /** Share of the recent production window with no train neighbour inside the OOD radius before coverage warns. */
+        maxUncoveredShare: z.number().min(0).max(1).default(0.05),
+        /** Most ids (and pairs or groups) listed per check; totals are always given. */
+        maxIds: z.number().int().min(1).max(10_000).default(50),
       })
       .prefault({}),
     webhooks: z.array(webhook).max(20).default([]),

@@ -1,3 +1,4 @@
+import type SQLite from 'better-sqlite3';
 import type { Insertable, Selectable } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { PredictionTable } from '../db/schema.js';
@@ -31,4 +32,23 @@ export async function insertPredictions(db: Db, rows: NewPredictionRow[]): Promi
     seqs.push(...inserted.map((r) => r.seq));
   }
   return seqs;
+}
+
+const insertStatements = new WeakMap<SQLite.Database, Map<string, SQLite.Statement>>();
+
+/**
+ * `insertPredictions` for the ingest hot path: one prepared statement, reused row after row,
+ * on `sqlite`, the connection kysely runs on, so that inside a kysely transaction it is part of it.
+ */
+export function insertPredictionsPrepared(sqlite: SQLite.Database, rows: NewPredictionRow[]): number[] {
+  if (rows.length === 0) return [];
+  const columns = Object.keys(rows[0]!);
+  let byColumns = insertStatements.get(sqlite);
+  if (!byColumns) insertStatements.set(sqlite, (byColumns = new Map()));
+  let statement = byColumns.get(columns.join());
+  if (!statement) {
+    statement = sqlite.prepare(`insert into predictions (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})`);
+    byColumns.set(columns.join(), statement);
+  }
+  return rows.map((row) => Number(statement.run(row).lastInsertRowid));
 }

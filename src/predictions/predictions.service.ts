@@ -1,11 +1,11 @@
-import type { Db } from '../db/database.js';
+import type { DatabaseHandle, Db } from '../db/database.js';
 import { BatchValidationError, ConflictError, type RecordProblem } from '../errors.js';
 import type { Model } from '../models/model.js';
 import { duplicateIdProblems, embeddingProblems, encoderProblems } from '../models/record-checks.js';
 import type { ReferenceRegistry } from '../reference/reference.registry.js';
 import { scorePrediction, type PredictionScore } from '../scoring/scorer.js';
 import { encodeVector } from '../util/vectors.js';
-import { findStoredResults, insertPredictions, type NewPredictionRow, type StoredResultRow } from './predictions.repository.js';
+import { findStoredResults, insertPredictionsPrepared, type NewPredictionRow, type StoredResultRow } from './predictions.repository.js';
 
 /** One prediction as a production app forwards it. */
 export interface PredictionInput {
@@ -57,12 +57,15 @@ export interface IngestObserver {
 export class PredictionsService {
   private sink: PredictionSink = async (_db, _model, scored) => scored.map(() => false);
   private readonly committedListeners: CommitListener[] = [];
+  private readonly db: Db;
 
   constructor(
-    private readonly db: Db,
+    private readonly database: DatabaseHandle,
     private readonly references: ReferenceRegistry,
     private readonly observer: IngestObserver,
-  ) {}
+  ) {
+    this.db = database.db;
+  }
 
   /** Replaces the step that decides what to queue (the review queue plugs in here). */
   setSink(sink: PredictionSink): void {
@@ -84,7 +87,8 @@ export class PredictionsService {
     const known = await findStoredResults(this.db, model.id, ids);
     const started = performance.now();
     const fresh = predictions.filter((p) => !known.has(p.id));
-    const scores = fresh.map((p) => scorePrediction(model, set, p.embedding, p.scores));
+    const measured = await set.measureMany(fresh.map((p) => p.embedding));
+    const scores = fresh.map((p, i) => scorePrediction(model, measured[i]!, p.scores));
     this.observer.scored(model.name, fresh.length, (performance.now() - started) / 1000);
     // A turn of the event loop between scoring and storing: short requests (queue claims) get in.
     await new Promise<void>((resolve) => setImmediate(resolve));
@@ -94,7 +98,7 @@ export class PredictionsService {
       // Another request may have stored some of these ids while we were scoring.
       const raced = await findStoredResults(trx, model.id, fresh.map((p) => p.id));
       const keep = fresh.map((p, i) => ({ input: p, score: scores[i]! })).filter((x) => !raced.has(x.input.id));
-      const seqs = await insertPredictions(trx, keep.map((x) => toRow(model, x.input, x.score, now)));
+      const seqs = insertPredictionsPrepared(this.database.sqlite, keep.map((x) => toRow(model, x.input, x.score, now)));
       const scored = keep.map((x, i) => ({ seq: seqs[i]!, input: x.input, score: x.score }));
       const queued = await this.sink(trx, model, scored);
       return { scored, queued, raced };

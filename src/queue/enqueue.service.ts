@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { duplicateRadius } from '../reference/duplicate-radius.js';
 import type { Db } from '../db/database.js';
 import type { Model } from '../models/model.js';
 import type { PredictionSink, ScoredPrediction } from '../predictions/predictions.service.js';
@@ -22,6 +23,8 @@ export class EnqueueService {
   constructor(
     private readonly duplicates: NearDuplicateRegistry,
     private readonly log: Logger,
+    /** The model's typical in-distribution k-NN distance (median calibration distance), if known. */
+    private readonly typicalDistance: (model: Model) => Promise<number | undefined> = async () => undefined,
   ) {}
 
   /** Plugs into `PredictionsService.setSink`; returns per prediction whether it opened an item. */
@@ -93,7 +96,7 @@ export class EnqueueService {
 
   /** The nearest item within the duplicate radius, or undefined. */
   private async findDuplicate(db: Db, model: Model, index: ProductionIndex, embedding: number[]): Promise<number | undefined> {
-    const radius = model.settings.queue.duplicateRadius;
+    const radius = duplicateRadius(model.metric, model.settings.queue.duplicateRadius, await this.typicalDistance(model));
     const found = index.nearest(embedding, DUPLICATE_CANDIDATES);
     for (const [i, id] of found.labels.entries()) {
       // float32 storage blurs distances slightly; nearest first, and the item must still exist.

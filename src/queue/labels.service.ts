@@ -15,7 +15,14 @@ export interface LabelsResult {
 
 /** Takes labelers' answers: labels, open-set proposals, out-of-scope marks and skips. */
 export class LabelsService {
+  private readonly listeners: ((model: Model, result: LabelsResult) => Promise<void>)[] = [];
+
   constructor(private readonly db: Db) {}
+
+  /** Calls `listener` after each batch that stored at least one label (retraining triggers listen). */
+  onAccepted(listener: (model: Model, result: LabelsResult) => Promise<void>): void {
+    this.listeners.push(listener);
+  }
 
   /**
    * Stores a batch of labels atomically. A labeler labels an item they lease, or one
@@ -24,6 +31,12 @@ export class LabelsService {
   async submit(model: Model, labels: LabelInput[]): Promise<LabelsResult> {
     const invalid = labels.flatMap((l, index) => labelProblems(model, l, index));
     if (invalid.length > 0) throw new BatchValidationError(invalid, 'labels');
+    const result = await this.store(model, labels);
+    if (result.accepted > 0) for (const listener of this.listeners) await listener(model, result);
+    return result;
+  }
+
+  private store(model: Model, labels: LabelInput[]): Promise<LabelsResult> {
     const now = new Date().toISOString();
     return this.db.transaction().execute(async (trx) => {
       await expireLeases(trx, model.id, now);

@@ -27,9 +27,13 @@ export class Calibration {
 
   /** Share of calibration distances strictly below `distance`, in [0, 1]. */
   percentile(distance: number): number {
+    return this.percentiles()(distance);
+  }
+
+  /** `percentile` as of now: later `set`s do not change what it answers. */
+  percentiles(): (distance: number) => number {
     const s = this.sortedValues();
-    if (s.length === 0) return 0;
-    return lowerBound(s, distance) / s.length;
+    return (distance) => (s.length === 0 ? 0 : lowerBound(s, distance) / s.length);
   }
 
   /** The calibration distance at quantile q (the OOD radius for q = ood.quantile). */

@@ -126,9 +126,21 @@ export class ReferenceSet {
 
   /** Measures how far `vector` lies from the train split, calibrated. */
   measure(vector: ArrayLike<number>): OodMeasurement {
-    const neighbors = this.neighbors(vector);
-    const distance = mean(neighbors.map((n) => n.distance));
-    return { distance, score: this.activeCalibration().percentile(distance), neighbors };
+    return this.measurement(this.train.search(vector, this.options.k), this.activeCalibration().percentiles());
+  }
+
+  /**
+   * Measures many vectors in one batch search, which the train index may run off the main
+   * thread. Scored as of the call: later calibration changes do not apply.
+   */
+  async measureMany(vectors: ArrayLike<number>[]): Promise<OodMeasurement[]> {
+    if (vectors.length === 0) return [];
+    const percentile = this.activeCalibration().percentiles();
+    const dim = this.train.dim;
+    const queries = new Float64Array(vectors.length * dim);
+    vectors.forEach((v, i) => queries.set(v, i * dim));
+    const found = await this.train.searchMany(queries, this.options.k);
+    return found.map((f) => this.measurement(f, percentile));
   }
 
   /** Eval-split calibration, or leave-one-out train distances while the eval split is small. */
@@ -170,6 +182,12 @@ export class ReferenceSet {
     this.calibration.set(label, mean(found.distances));
     // Fewer than k train points so far: mark for refresh when train grows.
     this.kth.set(label, found.distances.length < this.options.k ? Infinity : found.distances.at(-1)!);
+  }
+
+  private measurement(found: Neighbors, percentile: (distance: number) => number): OodMeasurement {
+    const neighbors = this.toNeighbors(found);
+    const distance = mean(neighbors.map((n) => n.distance));
+    return { distance, score: percentile(distance), neighbors };
   }
 
   private toNeighbors(found: Neighbors): ReferenceNeighbor[] {

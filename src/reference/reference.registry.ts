@@ -7,6 +7,8 @@ import { listExampleMeta, listReferenceRows, type ReferenceRow } from '../exampl
 import type { Model } from '../models/model.js';
 import { decodeVector } from '../util/vectors.js';
 import { HnswIndex, type HnswParams, DEFAULT_HNSW } from '../vectors/hnsw-index.js';
+import { ReplicatedIndex } from '../vectors/replicated-index.js';
+import type { SearchWorker } from '../vectors/search-worker.js';
 import { ReferenceSet, type CalibrationEntry, type ReferencePoint } from './reference-set.js';
 
 interface SavedState {
@@ -28,6 +30,8 @@ const PAGE = 2000;
  */
 export class ReferenceRegistry {
   private readonly sets = new Map<number, ReferenceSet>();
+  private readonly trains = new Map<number, ReplicatedIndex>();
+  private searchWorker: SearchWorker | undefined;
   private readonly locks = new Map<number, PQueue>();
   private readonly dirty = new Set<number>();
 
@@ -69,6 +73,16 @@ export class ReferenceRegistry {
     });
   }
 
+  /**
+   * Serves batch searches of every train split from replicas in `worker`, for the sets open
+   * now and those opened later, and again after each restart of the worker.
+   */
+  async replicateTo(worker: SearchWorker): Promise<void> {
+    this.searchWorker = worker;
+    worker.onRestart(() => void this.replicateAll().catch((err: unknown) => this.log.error({ err }, 'search replicas not reloaded')));
+    await this.replicateAll();
+  }
+
   /** Saves every set changed since its last save. */
   async saveAll(): Promise<void> {
     for (const modelId of [...this.dirty]) {
@@ -85,6 +99,29 @@ export class ReferenceRegistry {
     let q = this.locks.get(modelId);
     if (!q) this.locks.set(modelId, (q = new PQueue({ concurrency: 1 })));
     return q.add(fn);
+  }
+
+  private async replicateAll(): Promise<void> {
+    for (const modelId of [...this.sets.keys()]) await this.lock(modelId, () => this.replicate(modelId));
+  }
+
+  /** Loads the model's train replica in the search worker; call under the model's lock. */
+  private async replicate(modelId: number): Promise<void> {
+    const worker = this.searchWorker;
+    const set = this.sets.get(modelId);
+    const train = this.trains.get(modelId);
+    if (!worker || !set || !train) return;
+    const f = this.files(modelId);
+    try {
+      // The replica starts from the saved train index; saving the whole set keeps the files consistent.
+      if (train.origin !== f.train) {
+        this.save(modelId, set);
+        this.dirty.delete(modelId);
+      }
+      await train.replicate(worker, f.train);
+    } catch (err) {
+      this.log.error({ err, modelId }, 'search replica not loaded; searching this model on the main thread');
+    }
   }
 
   private files(modelId: number) {
@@ -108,7 +145,7 @@ export class ReferenceRegistry {
     }
     if (!set) {
       set = new ReferenceSet(
-        HnswIndex.create(model.metric, model.embeddingDim, this.params),
+        this.trainIndex(model.id, HnswIndex.create(model.metric, model.embeddingDim, this.params)),
         HnswIndex.create(model.metric, model.embeddingDim, this.params),
         options,
       );
@@ -122,8 +159,18 @@ export class ReferenceRegistry {
     }
     this.sets.set(model.id, set);
     if (caughtUp > 0) this.dirty.add(model.id);
+    await this.replicate(model.id);
     this.log.info(
-      { model: model.name, loaded, fromSeq: before, caughtUp, train: set.train.size, eval: set.evalIndex.size, ms: Date.now() - started },
+      {
+        model: model.name,
+        loaded,
+        fromSeq: before,
+        caughtUp,
+        train: set.train.size,
+        eval: set.evalIndex.size,
+        searchReplica: this.searchWorker?.ready(model.id) ?? false,
+        ms: Date.now() - started,
+      },
       'reference index ready',
     );
     return set;
@@ -138,7 +185,7 @@ export class ReferenceRegistry {
       const train = HnswIndex.load(f.train, model.metric, model.embeddingDim, this.params);
       const evalIndex = HnswIndex.load(f.eval, model.metric, model.embeddingDim, this.params);
       if (!train || !evalIndex || train.size !== state.trainCount || evalIndex.size !== state.evalCount) return undefined;
-      const set = new ReferenceSet(train, evalIndex, options);
+      const set = new ReferenceSet(this.trainIndex(model.id, train), evalIndex, options);
       set.restoreCalibration(state.calibration);
       set.highWater = state.highWater;
       return set;
@@ -146,6 +193,12 @@ export class ReferenceRegistry {
       this.log.warn({ err, model: model.name }, 'saved reference index unreadable; rebuilding from the database');
       return undefined;
     }
+  }
+
+  private trainIndex(modelId: number, index: HnswIndex): ReplicatedIndex {
+    const train = new ReplicatedIndex(index, modelId);
+    this.trains.set(modelId, train);
+    return train;
   }
 
   private save(modelId: number, set: ReferenceSet): void {

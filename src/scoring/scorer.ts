@@ -1,5 +1,5 @@
 import type { Model } from '../models/model.js';
-import type { ReferenceNeighbor, ReferenceSet } from '../reference/reference-set.js';
+import type { OodMeasurement, ReferenceNeighbor } from '../reference/reference-set.js';
 import { knnVote, type KnnVote } from './knn-vote.js';
 import { priorityOf } from './priority.js';
 import { multiclassUncertainty, multilabelUncertainty, type Uncertainty } from './uncertainty.js';
@@ -23,8 +23,8 @@ export function thresholdsOf(model: Model): number[] {
   return model.concepts.map((c) => s.thresholds[c.id] ?? s.defaultThreshold);
 }
 
-/** Scores one prediction against the model's reference set. */
-export function scorePrediction(model: Model, set: ReferenceSet, embedding: ArrayLike<number>, scores: Record<string, number>): PredictionScore {
+/** Scores one prediction, given how its embedding measured against the model's reference set. */
+export function scorePrediction(model: Model, m: OodMeasurement, scores: Record<string, number>): PredictionScore {
   const ids = model.concepts.map((c) => c.id);
   const values = ids.map((id) => scores[id] ?? 0);
   const thresholds = thresholdsOf(model);
@@ -35,7 +35,6 @@ export function scorePrediction(model: Model, set: ReferenceSet, embedding: Arra
   const predicted = ids[top] ?? '';
   const predictedSet = model.task === 'multilabel' ? ids.filter((_, i) => values[i]! >= thresholds[i]!) : [predicted];
   const u = model.task === 'multilabel' ? multilabelUncertainty(values, thresholds) : multiclassUncertainty(values);
-  const m = set.measure(embedding);
   const knn = knnVote(m.neighbors);
   const disagreement = knn.concept !== null && !predictedSet.includes(knn.concept);
   const isOod = m.score >= model.settings.ood.quantile;

@@ -3,6 +3,7 @@ import hnswlib from 'hnswlib-node';
 import type { Metric, Neighbors, VectorIndex } from './vector-index.js';
 
 const { HierarchicalNSW } = hnswlib;
+type Native = InstanceType<typeof HierarchicalNSW>;
 
 /** Graph parameters; `efSearch` is the recall/speed knob used at query time. */
 export interface HnswParams {
@@ -17,18 +18,20 @@ const INITIAL_CAPACITY = 1024;
 
 /** hnswlib-node behind `VectorIndex`: grows by resizing, reports true distances. */
 export class HnswIndex implements VectorIndex {
-  private readonly index: InstanceType<typeof HierarchicalNSW>;
+  private index: Native;
   private readonly labels = new Set<number>();
+  private loadedFrom: string | undefined;
 
   private constructor(
     readonly metric: Metric,
     readonly dim: number,
-    private readonly params: HnswParams,
-    index?: InstanceType<typeof HierarchicalNSW>,
+    readonly params: HnswParams,
+    loaded?: { index: Native; file: string },
   ) {
-    if (index) {
-      this.index = index;
-      for (const l of index.getIdsList()) this.labels.add(l);
+    if (loaded) {
+      this.index = loaded.index;
+      this.loadedFrom = loaded.file;
+      for (const l of this.index.getIdsList()) this.labels.add(l);
     } else {
       this.index = new HierarchicalNSW(metric, dim);
       this.index.initIndex({ maxElements: INITIAL_CAPACITY, m: params.m, efConstruction: params.efConstruction, randomSeed: 100 });
@@ -46,7 +49,7 @@ export class HnswIndex implements VectorIndex {
     try {
       const index = new HierarchicalNSW(metric, dim);
       index.readIndexSync(file);
-      return new HnswIndex(metric, dim, params, index);
+      return new HnswIndex(metric, dim, params, { index, file });
     } catch {
       return undefined;
     }
@@ -54,6 +57,11 @@ export class HnswIndex implements VectorIndex {
 
   get size(): number {
     return this.labels.size;
+  }
+
+  /** The file this index was loaded from, while nothing has been added since. */
+  get origin(): string | undefined {
+    return this.loadedFrom;
   }
 
   has(label: number): boolean {
@@ -68,9 +76,9 @@ export class HnswIndex implements VectorIndex {
     if (this.labels.has(label)) return;
     const capacity = this.index.getMaxElements();
     if (this.labels.size >= capacity) this.index.resizeIndex(Math.max(capacity * 2, INITIAL_CAPACITY));
-    // hnswlib-node takes plain arrays only.
-    this.index.addPoint(Array.from(vector), label);
+    this.index.addPoint(plainArray(vector), label);
     this.labels.add(label);
+    this.loadedFrom = undefined;
   }
 
   search(vector: ArrayLike<number>, k: number): Neighbors {
@@ -79,8 +87,12 @@ export class HnswIndex implements VectorIndex {
     // ef below k would silently cap the result size.
     const ef = Math.max(this.params.efSearch, n);
     if (this.index.getEf() !== ef) this.index.setEf(ef);
-    const { neighbors, distances } = this.index.searchKnn(Array.from(vector), n);
+    const { neighbors, distances } = this.index.searchKnn(plainArray(vector), n);
     return { labels: neighbors, distances: this.metric === 'l2' ? distances.map((d) => Math.sqrt(Math.max(0, d))) : distances };
+  }
+
+  async searchMany(queries: Float64Array, k: number): Promise<Neighbors[]> {
+    return searchEach(this, queries, k);
   }
 
   save(file: string): void {
@@ -88,4 +100,41 @@ export class HnswIndex implements VectorIndex {
     this.index.writeIndexSync(tmp);
     fs.renameSync(tmp, file);
   }
+
+  /**
+   * Continues from `file`, which must hold this index as `save` just wrote it. hnswlib draws
+   * each new point's graph level from a random generator that loading resets, so only an
+   * index that was itself loaded from `file` grows exactly like another index loaded from it.
+   */
+  reopen(file: string): void {
+    if (this.loadedFrom === file) return;
+    const fresh = new HierarchicalNSW(this.metric, this.dim);
+    fresh.readIndexSync(file);
+    if (fresh.getCurrentCount() !== this.labels.size) {
+      throw new Error(`${file} holds ${fresh.getCurrentCount()} points, not this index's ${this.labels.size}`);
+    }
+    fresh.setEf(this.index.getEf());
+    const old = this.index;
+    this.index = fresh;
+    this.loadedFrom = file;
+    // Frees the old graph now rather than whenever the garbage collector finalizes it.
+    old.initIndex({ maxElements: 1 });
+  }
+}
+
+/** Runs `index.search` for each `dim`-long query packed in `queries`. */
+export function searchEach(index: VectorIndex, queries: Float64Array, k: number): Neighbors[] {
+  const found: Neighbors[] = [];
+  // One plain array refilled per query: hnswlib-node copies it, and takes nothing else.
+  const query = new Array<number>(index.dim).fill(0);
+  for (let at = 0; at < queries.length; at += index.dim) {
+    for (let j = 0; j < index.dim; j++) query[j] = queries[at + j]!;
+    found.push(index.search(query, k));
+  }
+  return found;
+}
+
+// hnswlib-node takes plain arrays only.
+function plainArray(vector: ArrayLike<number>): number[] {
+  return Array.isArray(vector) ? (vector as number[]) : Array.from(vector);
 }

@@ -15,6 +15,8 @@ export interface VectorIndex {
   readonly size: number;
   add(label: number, vector: ArrayLike<number>): void;
   search(vector: ArrayLike<number>, k: number): Neighbors;
+  /** Searches `dim`-long queries packed one after another; may run off the main thread. */
+  searchMany(queries: Float64Array, k: number): Promise<Neighbors[]>;
   has(label: number): boolean;
   /** The stored vector of `label` (unit-normalised under cosine). */
   vector(label: number): number[];

@@ -69,6 +69,35 @@ describe('scoring predictions against the training distribution', () => {
     expect(res.body.results[0].ood.isOod).toBe(true);
   });
 
+  it('when predictions are measured on the search worker, then each measurement equals the main thread’s exactly', async () => {
+    // Examples added after the replica was loaded reach it as adds, in the same order.
+    const late = Array.from({ length: 300 }, (_, i) => ({ id: `late-${i}`, embedding: m.data.point(i % 5), concepts: [m.concepts[i % 5]!] }));
+    expect((await server.request('POST', `/v1/models/${m.name}/examples`, { examples: late })).status).toBe(200);
+    const { models, references, searchWorker } = server.driftloop.services;
+    const model = await models.get(m.name);
+    const set = await references.get(model);
+    expect(searchWorker.ready(model.id)).toBe(true);
+    const vectors = Array.from({ length: 200 }, (_, i) => (i % 10 === 0 ? m.data.outlier() : m.data.point(i % 5)));
+    expect(await set.measureMany(vectors)).toEqual(vectors.map((v) => set.measure(v)));
+  });
+
+  it('when the search worker dies, then scoring goes on and the restarted worker answers exactly as the main thread', async () => {
+    const { models, references, searchWorker } = server.driftloop.services;
+    const model = await models.get(m.name);
+    const set = await references.get(model);
+    let restarts = 0;
+    searchWorker.onRestart(() => restarts++);
+    // A replica that cannot take an add ends its thread.
+    searchWorker.add(model.id, 1e9, [1, 2, 3]);
+    const during = await send(Array.from({ length: 50 }, (_, i) => predictionFor(m, `crash-${i}`, i % 5)));
+    expect(during.status).toBe(200);
+    const reloaded = () => restarts === 1 && searchWorker.ready(model.id);
+    for (let i = 0; i < 500 && !reloaded(); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(reloaded()).toBe(true);
+    const vectors = Array.from({ length: 100 }, (_, i) => m.data.point(i % 5));
+    expect(await set.measureMany(vectors)).toEqual(vectors.map((v) => set.measure(v)));
+  });
+
   it('when a batch has no training data yet, then it is refused with 409', async () => {
     await server.request('PUT', '/v1/models/empty', { task: 'multiclass', embeddingDim: 2, concepts: [{ id: 'a' }, { id: 'b' }] });
     const res = await server.request('POST', '/v1/models/empty/predictions', { predictions: [{ id: 'x', embedding: [1, 0], scores: { a: 1, b: 0 } }] });

@@ -1,3 +1,5 @@
+import { mulberry32 } from '../../util/random.js';
+
 /** A seeded pseudo-random source; every draw in the demo build goes through one. */
 export interface Rng {
   /** Uniform in [0, 1). */
@@ -12,15 +14,8 @@ export interface Rng {
 
 /** mulberry32: small, fast and good enough for data augmentation. */
 export function createRng(seed: number): Rng {
-  let state = seed >>> 0;
+  const next = mulberry32(seed);
   let spare: number | undefined;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
   return {
     next,
     uniform: (min, max) => min + (max - min) * next(),

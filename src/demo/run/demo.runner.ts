@@ -17,11 +17,13 @@ export interface DemoOptions {
 }
 
 /** Settings that make the loop visible within minutes on the demo's few thousand records. */
-const DEMO_SETTINGS = {
-  drift: { windowSize: 300, cooldownMinutes: 0 },
-  retrain: { minNewLabels: 300, minConceptLabels: 20, cooldownMinutes: 0 },
-  queue: { leaseSeconds: 120 },
-};
+function demoSettings(labels: number) {
+  return {
+    drift: { windowSize: 300 },
+    retrain: { minNewLabels: labels, minConceptLabels: 20, cooldownMinutes: 0 },
+    queue: { leaseSeconds: 120 },
+  };
+}
 
 function bar(label: string, total: number): cliProgress.SingleBar {
   const b = new cliProgress.SingleBar(
@@ -73,7 +75,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
   const data = await loadDemoDataset(o.demoDir);
   const known = new Set(data.manifest.knownConcepts);
   log(`\n2. Registering '${o.model}' (${data.model.concepts.length} concepts, encoder ${data.model.encoder}) and ${data.train.length} professional training examples`);
-  await api.put(`/v1/models/${o.model}`, { ...data.model, settings: DEMO_SETTINGS });
+  await api.put(`/v1/models/${o.model}`, { ...data.model, settings: demoSettings(o.labels) });
   const up = bar('training examples', data.train.length);
   for (let i = 0; i < data.train.length; i += 500) {
     const examples = data.train.slice(i, i + 500).map((r) => ({ id: r.id, embedding: r.embedding, concepts: [r.concept], input: r.input }));
@@ -101,7 +103,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
   const truth = new Map(data.prodUgc.concat(data.prodClean).map((r) => [r.id, r.concept]));
   const versionsBefore = (await api.get<any[]>(`/v1/models/${o.model}/versions`)).length;
   const lb = bar('labels', o.labels);
-  const labeled = await labelFromGroundTruth(api, o.model, truth, known, { labelers: ['ana', 'ben', 'chloe'], target: o.labels, onProgress: (n) => lb.update(Math.min(n, o.labels)) });
+  const labeled = await labelFromGroundTruth(api, o.model, truth, { labelers: ['ana', 'ben', 'chloe'], target: o.labels, onProgress: (n) => lb.update(Math.min(n, o.labels)) });
   lb.stop();
   const queue = await api.get(`/v1/models/${o.model}/queue`);
   log(`   ${labeled.labeled} labels (${labeled.newConcept} proposing new concepts); queue now pending ${queue.pending}, labeled ${queue.labeled}`);

@@ -19,17 +19,19 @@ export interface LabelingOutcome {
  */
 export async function labelFromGroundTruth(
   api: ApiClient,
-  model: string,
+  modelName: string,
   truth: Map<string, string>,
-  known: Set<string>,
   opts: { labelers: string[]; target: number; onProgress: (done: number) => void },
 ): Promise<LabelingOutcome> {
   const outcome: LabelingOutcome = { labeled: 0, newConcept: 0, byReason: {} };
   let idle = 0;
   while (outcome.labeled < opts.target && idle < opts.labelers.length) {
     idle = 0;
+    // The taxonomy grows while labelers work: proposed concepts join it on promotion.
+    const model = await api.get<{ concepts: { id: string }[] }>(`/v1/models/${modelName}`);
+    const known = new Set(model.concepts.map((c) => c.id));
     for (const labeler of opts.labelers) {
-      const { items } = await api.post<{ items: ClaimedItem[] }>(`/v1/models/${model}/queue/claim`, { labeler, limit: 25 });
+      const { items } = await api.post<{ items: ClaimedItem[] }>(`/v1/models/${modelName}/queue/claim`, { labeler, limit: 25 });
       if (items.length === 0) {
         idle++;
         continue;
@@ -41,7 +43,7 @@ export async function labelFromGroundTruth(
         outcome.newConcept++;
         return { itemId: item.itemId, labeler, concepts: [], newConcepts: [concept] };
       });
-      await api.post(`/v1/models/${model}/labels`, { labels });
+      await api.post(`/v1/models/${modelName}/labels`, { labels });
       outcome.labeled += labels.length;
       opts.onProgress(outcome.labeled);
       if (outcome.labeled >= opts.target) break;

@@ -85,6 +85,6 @@ export function versionsTable(versions: VersionSummary[]) {
   return html`<table><thead><tr><th>Version</th><th>Status</th><th>Created</th><th>Metrics</th><th>Trained on</th></tr></thead>
 <tbody>${versions.map(
     (v) => html`<tr><td class="mono">${String(v.version)}</td><td><span class="badge ${v.status === 'champion' ? 'ok' : ''}">${v.status}</span></td>
-<td>${formatTime(v.createdAt)}</td><td>${metricsCell(v.metrics)}</td><td class="small mono">${v.trainedOn === undefined ? '—' : JSON.stringify(v.trainedOn).slice(0, 160)}</td></tr>`,
+<td>${formatTime(v.createdAt)}</td><td>${metricsCell(v.metrics)}</td><td class="small mono">${v.trainedOn === undefined ? '—' : typeof v.trainedOn === 'string' ? v.trainedOn : JSON.stringify(v.trainedOn).slice(0, 160)}</td></tr>`,
   )}</tbody></table>`;
 }

@@ -29,7 +29,11 @@ export class DriftReportService {
   async build(model: Model, opts: { record: boolean } = { record: true }): Promise<DriftReport> {
     const { assessment, ...overview } = await this.drift.overview(model, opts);
     const set = await this.references.get(model);
-    const [newRegions, versions] = await Promise.all([this.newRegions(model, set), this.drift.provided.versions(model)]);
+    const [newRegions, versions, health] = await Promise.all([
+      this.newRegions(model, set),
+      this.drift.provided.versions(model),
+      this.drift.provided.trainingHealth?.(model),
+    ]);
     return {
       model: {
         name: model.name,
@@ -46,6 +50,7 @@ export class DriftReportService {
       distributions: assessment.distributions,
       newRegions,
       versions,
+      health: health ?? null,
     };
   }
 

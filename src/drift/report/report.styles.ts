@@ -49,5 +49,7 @@ table.tests th.num, table.tests td.num { white-space:nowrap; }
 .method li { margin-bottom:3px; }
 table.models td { padding:10px; vertical-align:middle; }
 table.models a { color:var(--accent); text-decoration:none; font-weight:600; }
+.ids summary { cursor:pointer; color:var(--accent); } .ids .mono { overflow-wrap:anywhere; margin-top:4px; max-width:360px; }
+table.health td { padding:9px 10px; } table.health-counts { width:auto; margin:6px 0 10px; }
 @media (max-width: 900px) { .kpis { grid-template-columns:1fr 1fr; } .grid2 { grid-template-columns:1fr; } }
 `;

@@ -1,3 +1,4 @@
+import type { HealthReport } from '../../health/health.types.js';
 import type { DriftOverview } from '../drift.service.js';
 import type { VersionSummary } from '../drift.providers.js';
 import type { DriftDistributions } from '../drift.types.js';
@@ -48,4 +49,6 @@ export interface DriftReport {
   distributions: DriftDistributions;
   newRegions: RegionsSection;
   versions: VersionSummary[];
+  /** The training-data checklist; null when no health feature is plugged in. */
+  health: HealthReport | null;
 }

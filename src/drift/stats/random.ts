@@ -1,17 +1,8 @@
 /** A seeded PRNG returning floats in [0, 1); same seed, same sequence on every platform. */
 export type Random = () => number;
 
-/** Creates a mulberry32 generator: tiny and fast, good enough for resampling (not for crypto). */
-export function mulberry32(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: tiny and fast, good enough for resampling (not for crypto). */
+export { mulberry32 } from '../../util/random.js';
 
 /** Uniform integer in [0, bound). */
 export function randomInt(random: Random, bound: number): number {

@@ -1,7 +1,7 @@
 // Times the embedding_mmd drift test at production scale: 1000 production and 1000
-// reference vectors of 512 dims, 200 permutations. Usage: npx tsx scripts/bench-mmd-probe.ts [runs]
-import { mmdPermutationTest } from '../src/drift/stats/mmd.js';
-import { mulberry32 } from '../src/drift/stats/random.js';
+// reference vectors of 512 dims, 200 permutations. Usage: npm run bench -- mmd [runs]
+import { mmdPermutationTest } from '../../src/drift/stats/mmd.js';
+import { mulberry32 } from '../../src/drift/stats/random.js';
 
 const SIZE = 1000;
 const DIMS = 512;

@@ -1,0 +1,146 @@
+/**
+ * Training-data checklist benchmark: time and memory of `GET /v1/models/{model}/health` at
+ * 100k examples × 64 dims and 10k × 256 (by default), through the same HealthService.
+ *
+ *   npm run bench -- health [--sizes 100000x64,10000x256] [--window 500] [--concepts 10]
+ *
+ * Examples (split 80/20 by id hash, one in 500 with a near-twin) and a scored production
+ * window (one in ten far from training) are written straight to SQLite; the reference
+ * indexes are then built from the database as at a server start, and timed apart. Then:
+ * the first (cold) checklist, a cached one, one after new predictions (only coverage is
+ * rescanned) and one after a new example (everything is recomputed).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { createServices, type Services } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { insertExamples } from '../../src/examples/examples.repository.js';
+import type { Model } from '../../src/models/model.js';
+import { insertPredictions, type NewPredictionRow } from '../../src/predictions/predictions.repository.js';
+import { ClusteredData } from '../../src/util/clustered-data.js';
+import { splitForId } from '../../src/util/hash-split.js';
+import { mulberry32 } from '../../src/util/random.js';
+import { encodeVector } from '../../src/util/vectors.js';
+import { progressBar } from '../lib/bench-util.js';
+
+const { values: args } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '100000x64,10000x256' },
+    window: { type: 'string', default: '500' },
+    concepts: { type: 'string', default: '10' },
+  },
+});
+const SIZES = args.sizes.split(',').map((s) => s.split('x').map(Number) as [number, number]);
+const WINDOW = Number(args.window);
+const CONCEPTS = Array.from({ length: Number(args.concepts) }, (_, i) => `c${i}`);
+const CLUSTERS = 5 * CONCEPTS.length;
+const TWIN_EVERY = 500;
+const MiB = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+const external = () => {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+};
+
+async function seed(s: Services, n: number, dim: number): Promise<{ model: Model; data: ClusteredData }> {
+  const { model } = await s.models.put(`bench-${n}x${dim}`, {
+    task: 'multiclass',
+    embeddingDim: dim,
+    concepts: CONCEPTS.map((id) => ({ id })),
+    settings: { drift: { windowSize: WINDOW, evaluateEvery: 10_000_000, evaluateAfterSeconds: 1e9 } },
+  });
+  const data = new ClusteredData({ dim, clusters: CLUSTERS, spread: 0.6, seed: n + dim });
+  const bar = progressBar(`writing ${n} × ${dim} examples`, n);
+  const now = new Date().toISOString();
+  let previous: number[] = [];
+  for (let i = 0; i < n; i += 5000) {
+    const rows = Array.from({ length: Math.min(5000, n - i) }, (_, j) => {
+      const id = `ex-${i + j}`;
+      const c = (i + j) % CLUSTERS;
+      const twin = (i + j) % TWIN_EVERY === 1;
+      const embedding = twin ? previous.map((x) => x + 0.005 * (x > 0 ? 1 : -1)) : data.point(c);
+      previous = embedding;
+      const concept = CONCEPTS[(twin ? c - 1 + CLUSTERS : c) % CONCEPTS.length]!;
+      return { model_id: model.id, id, split: splitForId(id), source: 'original', concepts_json: JSON.stringify([concept]), embedding: encodeVector(embedding), input_json: null, metadata_json: null, created_at: now };
+    });
+    await s.database.db.transaction().execute((trx) => insertExamples(trx, rows));
+    bar.update(i + rows.length);
+  }
+  bar.stop();
+  await addPredictions(s, model, data, WINDOW, 0);
+  return { model, data };
+}
+
+async function addPredictions(s: Services, model: Model, data: ClusteredData, n: number, from: number): Promise<void> {
+  const rand = mulberry32(from + 1);
+  const now = new Date().toISOString();
+  const rows: NewPredictionRow[] = Array.from({ length: n }, (_, i) => {
+    const c = Math.floor(rand() * CLUSTERS);
+    const far = rand() < 0.1;
+    return {
+      model_id: model.id, id: `p-${from + i}`, embedding: encodeVector(far ? data.outlier(3) : data.point(c)), scores_json: '{}', predicted: CONCEPTS[c % CONCEPTS.length]!, top_score: 0.8,
+      encoder: null, model_version: null, timestamp: now, input_json: null, metadata_json: null, ood_distance: 0, ood_score: 0, is_ood: far ? 1 : 0,
+      uncertainty: 0.2, least_confidence: 0.2, entropy: 0.5, knn_concept: null, knn_agreement: 1, disagreement: 0, priority: 0.2, neighbors_json: '[]', created_at: now,
+    };
+  });
+  await s.database.db.transaction().execute((trx) => insertPredictions(trx, rows));
+}
+
+/** Wall and CPU time, peak JS memory (heap + array buffers, sampled) and the worst event-loop stall. */
+async function measure<T>(fn: () => Promise<T>) {
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  const base = external();
+  let peak = base;
+  const sampler = setInterval(() => (peak = Math.max(peak, external())), 20);
+  lag.enable();
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const value = await fn();
+  const wallMs = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  lag.disable();
+  clearInterval(sampler);
+  peak = Math.max(peak, external());
+  return { value, wallMs, cpuMs: (used.user + used.system) / 1000, peakExtra: peak - base, maxStallMs: lag.max / 1e6 };
+}
+
+const line = (label: string, m: { wallMs: number; cpuMs: number; peakExtra: number; maxStallMs: number }) =>
+  console.log(`  ${label.padEnd(44)} ${m.wallMs.toFixed(0).padStart(7)} ms wall ${m.cpuMs.toFixed(0).padStart(7)} ms CPU   +${MiB(m.peakExtra).padStart(9)} peak JS   longest event-loop stall ${m.maxStallMs.toFixed(0)} ms`);
+
+console.log(`health benchmark: ${CONCEPTS.length} concepts over ${CLUSTERS} clusters, one example in ${TWIN_EVERY} with a near-twin, window ${WINDOW} predictions (10% far); ${os.cpus().length} CPUs, load ${os.loadavg()[0]!.toFixed(1)}`);
+let failed = false;
+for (const [n, dim] of SIZES) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'driftloop-bench-health-'));
+  const s = await createServices(loadConfig({ DRIFTLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), pino({ level: 'silent' }));
+  try {
+    const { model, data } = await seed(s, n, dim);
+    console.log(`\n${n.toLocaleString('en-US')} examples × ${dim} dims`);
+    const build = await measure(() => s.references.get(model));
+    line(`reference indexes built from SQLite (not the checklist)`, build);
+    const set = build.value;
+    console.log(`  train ${set.train.size}, eval ${set.evalIndex.size}, k = ${model.settings.ood.k}; vectors in the snapshot ${MiB(n * dim * 4)}`);
+    const cold = await measure(() => s.health.check(model));
+    line('checklist, cold', cold);
+    line('checklist, cached', await measure(() => s.health.check(model)));
+    await addPredictions(s, model, data, 100, WINDOW);
+    line('after 100 new predictions (coverage rescanned)', await measure(() => s.health.check(model)));
+    await s.examples.add(model, [{ id: 'one-more', embedding: data.point(0), concepts: [CONCEPTS[0]!], split: 'train' }]);
+    const again = await measure(() => s.health.check(model));
+    line('after 1 new example (all recomputed)', again);
+    console.log(`  RSS ${MiB(process.memoryUsage().rss)}, max RSS so far ${MiB(process.resourceUsage().maxRSS * 1024)}`);
+    for (const c of cold.value.checks) console.log(`    ${c.status.padEnd(4)} ${c.name.padEnd(20)} ${c.idsTotal === undefined ? '' : `${c.idsTotal} ids  `}${c.message.slice(0, 150)}`);
+    const dup = cold.value.checks.find((c) => c.name === 'near_duplicates');
+    if (!dup?.idsTotal) {
+      console.error(`  the planted near-twins were not found`);
+      failed = true;
+    }
+  } finally {
+    await s.drift.stop();
+    await s.database.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+process.exit(failed ? 1 : 0);

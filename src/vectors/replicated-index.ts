@@ -1,0 +1,78 @@
+import { searchEach, type HnswIndex } from './hnsw-index.js';
+import type { SearchWorker } from './search-worker.js';
+import type { Metric, Neighbors, VectorIndex } from './vector-index.js';
+
+/**
+ * An HNSW index on the main thread whose batch searches run on a read replica in the
+ * search worker, once `replicate` has loaded one. The replica starts from the same saved
+ * file as this index and receives every later add in the same order, so both answer every
+ * query identically; while there is no replica, batch searches run here.
+ */
+export class ReplicatedIndex implements VectorIndex {
+  private worker: SearchWorker | undefined;
+
+  constructor(
+    private readonly local: HnswIndex,
+    private readonly key: number,
+  ) {}
+
+  get metric(): Metric {
+    return this.local.metric;
+  }
+
+  get dim(): number {
+    return this.local.dim;
+  }
+
+  get size(): number {
+    return this.local.size;
+  }
+
+  /** The file the local index was loaded from, while nothing has been added since. */
+  get origin(): string | undefined {
+    return this.local.origin;
+  }
+
+  has(label: number): boolean {
+    return this.local.has(label);
+  }
+
+  vector(label: number): number[] {
+    return this.local.vector(label);
+  }
+
+  add(label: number, vector: ArrayLike<number>): void {
+    if (this.local.has(label)) return;
+    this.local.add(label, vector);
+    this.worker?.add(this.key, label, vector);
+  }
+
+  search(vector: ArrayLike<number>, k: number): Neighbors {
+    return this.local.search(vector, k);
+  }
+
+  async searchMany(queries: Float64Array, k: number): Promise<Neighbors[]> {
+    if (this.worker?.ready(this.key)) {
+      try {
+        return await this.worker.search(this.key, queries, k);
+      } catch {
+        // The worker died mid-search (it logs that): answer here.
+      }
+    }
+    return searchEach(this.local, queries, k);
+  }
+
+  save(file: string): void {
+    this.local.save(file);
+  }
+
+  /**
+   * Loads a replica in `worker` from `file`, which must hold this index as `save` just wrote
+   * it, and must not change until this resolves. Adds made meanwhile reach the replica after the load.
+   */
+  async replicate(worker: SearchWorker, file: string): Promise<void> {
+    this.local.reopen(file);
+    this.worker = worker;
+    await worker.load(this.key, { file, metric: this.metric, dim: this.dim, params: this.local.params });
+  }
+}

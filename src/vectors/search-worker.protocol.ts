@@ -1,0 +1,24 @@
+import type { HnswParams } from './hnsw-index.js';
+import type { Metric } from './vector-index.js';
+
+/** What a replica is: the saved index it starts from and how to open it. */
+export interface ReplicaSpec {
+  file: string;
+  metric: Metric;
+  dim: number;
+  params: HnswParams;
+}
+
+/** Messages to the search thread; it handles them strictly in order. */
+export type ToSearchThread =
+  | { op: 'load'; id: number; key: number; spec: ReplicaSpec }
+  | { op: 'add'; key: number; label: number; vector: Float64Array }
+  | { op: 'search'; id: number; key: number; k: number; queries: Float64Array }
+  /** After every earlier message: drop the replicas and let the thread end by itself. */
+  | { op: 'close' };
+
+/** Answers from the search thread. `found` packs `counts[i]` neighbours of query i at `i * stride`. */
+export type FromSearchThread =
+  | { op: 'loaded'; id: number; size: number }
+  | { op: 'found'; id: number; stride: number; counts: Uint32Array; labels: Float64Array; distances: Float64Array }
+  | { op: 'failed'; id: number; message: string };
