@@ -54,7 +54,7 @@ export async function openDatabase(dataDir: string): Promise<DatabaseHandle> {
 }
 
 const STATEMENTS_KEPT = 2000;
-const AUTOCHECKPOINT_PAGES = 20_000;
+const AUTOCHECKPOINT_PAGES = 50_000;
 
 /**
  * The connection as kysely sees it, preparing each distinct SQL text once: kysely prepares
