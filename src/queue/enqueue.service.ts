@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import { duplicateRadius } from '../reference/duplicate-radius.js';
 import type { Db } from '../db/database.js';
 import type { Model } from '../models/model.js';
 import type { PredictionSink, ScoredPrediction } from '../predictions/predictions.service.js';
+import { duplicateRadius } from '../reference/duplicate-radius.js';
 import { splitForId } from '../util/hash-split.js';
 import { enqueueReasons, itemPriority, type QueueSettings } from './enqueue-policy.js';
 import type { ItemStatus } from './item-status.js';
