@@ -69,7 +69,7 @@ export interface Services extends DriftServices {
 
 /** Builds every service on one open database. */
 export async function createServices(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Services> {
-  const database = await openDatabase(config.dataDir);
+  const database = await openDatabase(config);
   const { db } = database;
   const references = new ReferenceRegistry(db, path.join(config.dataDir, 'indexes'), log);
   const models = new ModelsService(db);

@@ -8,6 +8,9 @@ const envSchema = z.object({
   DRIFTLOOP_DATA_DIR: z.string().min(1).default('./data'),
   DRIFTLOOP_ADMIN_KEY: z.string().min(16, 'DRIFTLOOP_ADMIN_KEY must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DRIFTLOOP_DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'DRIFTLOOP_DATABASE_URL must be a postgres:// URL' })
+    .optional(),
 });
 
 /** Limits that protect the service; not read from the environment. */
@@ -23,6 +26,8 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly dataDir: string;
+  /** A `postgres://` URL: PostgreSQL instead of the SQLite file in `dataDir`. */
+  readonly databaseUrl: string | undefined;
   readonly adminKey: string | undefined;
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   readonly limits: Limits;
@@ -42,6 +47,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     dataDir: path.resolve(e.DRIFTLOOP_DATA_DIR),
+    databaseUrl: e.DRIFTLOOP_DATABASE_URL,
     adminKey: e.DRIFTLOOP_ADMIN_KEY,
     logLevel: e.LOG_LEVEL,
     limits: DEFAULT_LIMITS,

@@ -6,7 +6,7 @@ import { openDatabase } from '../db/database.js';
 
 async function withKeys<T>(fn: (keys: ApiKeysService) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const database = await openDatabase(config.dataDir);
+  const database = await openDatabase(config);
   try {
     return await fn(new ApiKeysService(database.db, undefined));
   } finally {

@@ -4,6 +4,7 @@ import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
 import type { Job } from '../../src/jobs/job.js';
 import { JobRunner, type JobContext } from '../../src/jobs/job-runner.js';
 import { ModelsService } from '../../src/models/models.service.js';
+import { databaseUrlFor } from '../support/database.js';
 import { tempDataDir } from '../support/server.js';
 
 const log = pino({ level: 'silent' });
@@ -37,7 +38,8 @@ describe('JobRunner', () => {
   const status = async (r: JobRunner, id: string) => (await r.get(id))!.status;
 
   beforeEach(async () => {
-    database = await openDatabase(tempDataDir());
+    const dataDir = tempDataDir();
+    database = await openDatabase({ dataDir, databaseUrl: await databaseUrlFor(dataDir) });
     const models = new ModelsService(database.db);
     const def = { task: 'multiclass' as const, embeddingDim: 2, concepts: [{ id: 'a' }] };
     modelA = (await models.put('a', def)).model.id;

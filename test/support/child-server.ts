@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { databaseEnv } from './database.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -24,7 +25,7 @@ export async function startChildServer(dataDir: string): Promise<ChildServer> {
   // tsx as a loader, not its CLI: the CLI runs the script in a grandchild that a kill would orphan.
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'main.ts')], {
     cwd: root,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DRIFTLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'info' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DRIFTLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'info', ...(await databaseEnv(dataDir)) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   started.add(child);

@@ -5,8 +5,9 @@ import { hc } from 'hono/client';
 import { pino } from 'pino';
 import { createApp, type AppType, type Driftloop } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import { databaseEnv } from './database.js';
 
-/** A real driftloop on 127.0.0.1, port 0, over a real SQLite file in a temp folder. */
+/** A real driftloop on 127.0.0.1, port 0, over a real SQLite file in a temp folder (or a real PostgreSQL database). */
 export interface TestServer {
   url: string;
   dataDir: string;
@@ -24,8 +25,8 @@ export function tempDataDir(): string {
 
 export async function startTestServer(opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? tempDataDir();
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DRIFTLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...opts.env });
-  const driftloop = await createApp(config, pino({ level: 'silent' }));
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DRIFTLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...(await databaseEnv(dataDir)), ...opts.env });
+  const driftloop = await createApp(config, pino({ level: process.env.DRIFTLOOP_TEST_LOG ? 'error' : 'silent' }));
   const { port } = await driftloop.start();
   const url = `http://127.0.0.1:${port}`;
   return {
