@@ -52,6 +52,16 @@ export class ConfidenceCalibration {
     return new ConfidenceCalibration(bins, [group(false), group(true)], pairs.length === 0 ? 0 : correct / pairs.length, pairs.length);
   }
 
+  /**
+   * Without per-item eval results, only the eval accuracy and mean top-1 score: every score is
+   * scaled by their ratio (bins stay empty, so the prior carries the whole estimate).
+   */
+  static fromSummary(accuracy: number, meanScore: number, size: number, bins = 10): ConfidenceCalibration {
+    const ratio = meanScore > 0 ? accuracy / meanScore : 1;
+    const group = (): GroupFit => ({ ratio, correct: new Float64Array(bins), count: new Float64Array(bins) });
+    return new ConfidenceCalibration(bins, [group(), group()], accuracy, size);
+  }
+
   /** Probability that a prediction with this score and k-NN vote is right, for in-distribution inputs. */
   correctness(topScore: number, knnAgrees: boolean): number {
     const g = this.groups[knnAgrees ? 1 : 0];

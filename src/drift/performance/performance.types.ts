@@ -34,3 +34,8 @@ export interface PerformanceEstimate {
   /** Accuracy expected from the calibration (eval) data. */
   reference: number | null;
 }
+
+/** Where the estimator's calibration comes from: labeled pairs, or only an accuracy and a mean score. */
+export type CalibrationSource =
+  | { kind: 'pairs'; source: string; pairs: CalibrationPair[] }
+  | { kind: 'summary'; source: string; accuracy: number; meanScore: number; size: number };
