@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ClusteredData } from '../../src/util/clustered-data.js';
-import { startServiceProcess, type ServiceProcess } from '../../src/runtime/service-process.js';
+import { ClusteredData } from '../support/clustered-data.js';
+import { startServiceProcess, type ServiceProcess } from '../../scripts/lib/service-process.js';
+import { databaseEnv } from '../support/database.js';
 import { tempDataDir } from '../support/server.js';
 
 const DIM = 24;
@@ -56,7 +57,7 @@ async function waitFor(cond: () => boolean) {
 describe('durability under SIGKILL', () => {
   it('when the server is killed during ingestion, then every acknowledged write survives with identical scores and the index matches the database', async () => {
     const dataDir = tempDataDir();
-    const env = { DRIFTLOOP_DATA_DIR: dataDir };
+    const env = { DRIFTLOOP_DATA_DIR: dataDir, ...(await databaseEnv(dataDir)) };
 
     // 1. Examples, killed mid-stream: the reference index must be caught up from the database at restart.
     let svc = await startServiceProcess(env);

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { startServiceProcess } from '../../src/runtime/service-process.js';
-import { ClusteredData } from '../../src/util/clustered-data.js';
+import { startServiceProcess } from '../../scripts/lib/service-process.js';
+import { ClusteredData } from '../support/clustered-data.js';
+import { databaseEnv } from '../support/database.js';
 import { tempDataDir } from '../support/server.js';
 
 describe('SIGTERM', () => {
   it('when SIGTERM arrives while a batch is in flight, then the batch completes and the process exits 0', async () => {
-    const svc = await startServiceProcess({ DRIFTLOOP_DATA_DIR: tempDataDir() });
+    const dataDir = tempDataDir();
+    const svc = await startServiceProcess({ DRIFTLOOP_DATA_DIR: dataDir, ...(await databaseEnv(dataDir)) });
     const data = new ClusteredData({ dim: 64, clusters: 3, spread: 0.3, seed: 5 });
     const post = (p: string, body: unknown) =>
       fetch(svc.url + p, { method: p.endsWith('pint') ? 'PUT' : 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
