@@ -42,6 +42,7 @@ export async function requestJson(url: string, method: string, p: string, body?:
 export async function startTestServer(opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? tempDataDir();
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DRIFTLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...(await databaseEnv(dataDir)), ...opts.env });
+  // DRIFTLOOP_TEST_LOG=1 shows the servers' error logs (a 500's cause) while debugging a test.
   const driftloop = await createApp(config, pino({ level: process.env.DRIFTLOOP_TEST_LOG ? 'error' : 'silent' }));
   const { port } = await driftloop.start();
   const url = `http://127.0.0.1:${port}`;
