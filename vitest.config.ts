@@ -26,6 +26,7 @@ const POSTGRES_SUITES = [
   'test/queue/stats.test.ts',
   'test/scoring/scoring.e2e.test.ts',
   'test/training/*.test.ts',
+  'test/webhooks/delivery-claims.test.ts',
 ];
 
 const postgres = process.env.DRIFTLOOP_TEST_DATABASE_URL;
