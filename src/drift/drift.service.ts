@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
+import { lockUntilCommit } from '../db/dialect.js';
 import type { Model } from '../models/model.js';
 import type { PredictionsService } from '../predictions/predictions.service.js';
 import { WebhookDispatcher } from '../webhooks/webhook.dispatcher.js';
@@ -112,9 +113,11 @@ export class DriftService {
   }
 
   private async record(model: Model, ev: DriftEvaluation): Promise<void> {
-    const last = await findLastSnapshot(this.db, model.id);
-    if (last && last.to_seq === ev.window.toSeq && last.status === ev.status) return;
     const event = await this.db.transaction().execute(async (trx) => {
+      // Instances evaluating the same window record it once, and one event per cooldown.
+      await lockUntilCommit(trx, 'driftRecord', model.id);
+      const last = await findLastSnapshot(trx, model.id);
+      if (last && last.to_seq === ev.window.toSeq && last.status === ev.status) return undefined;
       const snapshotId = await insertSnapshot(trx, {
         model_id: model.id,
         created_at: ev.evaluatedAt,

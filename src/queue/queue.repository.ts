@@ -1,14 +1,11 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Db } from '../db/database.js';
-import { isPostgres } from '../db/dialect.js';
+import { isPostgres, lockUntilCommit } from '../db/dialect.js';
 import type { QueueItemTable } from '../db/schema.js';
 import { OPEN_STATUSES, type ItemStatus } from './item-status.js';
 
 export type NewQueueItemRow = Insertable<QueueItemTable>;
 export type QueueItemRow = Selectable<QueueItemTable>;
-
-/** Advisory-lock class of the queue lock (the key is the model id). */
-const QUEUE_LOCK = 0x7175;
 
 /**
  * Takes the model's queue lock until the transaction `db` ends: claims, labels, lease expiry,
@@ -16,8 +13,8 @@ const QUEUE_LOCK = 0x7175;
  * time across every instance, so they can neither deadlock on those counts nor release a lease
  * twice. SQLite runs one write transaction at a time already.
  */
-export async function lockQueue(db: Db, modelId: number): Promise<void> {
-  if (isPostgres(db)) await sql`select pg_advisory_xact_lock(${QUEUE_LOCK}, ${modelId})`.execute(db);
+export function lockQueue(db: Db, modelId: number): Promise<void> {
+  return lockUntilCommit(db, 'queue', modelId);
 }
 
 /** Inserts an item and returns its id. */
