@@ -1,5 +1,6 @@
 import type { Db } from '../db/database.js';
 import type { Model } from '../models/model.js';
+import { isoNow, type Clock } from '../util/clock.js';
 import { confidenceShiftTest } from './detectors/confidence-shift.detector.js';
 import { embeddingMmdTest } from './detectors/embedding-mmd.detector.js';
 import { labeledAccuracyTest } from './detectors/labeled-accuracy.detector.js';
@@ -36,7 +37,8 @@ export class DriftEvaluator {
 
   constructor(
     private readonly db: Db,
-    private readonly providers: () => DriftProviders,
+    private readonly providers: DriftProviders,
+    private readonly clock: Clock,
   ) {
     this.references = new ReferenceSamples(db);
   }
@@ -49,7 +51,7 @@ export class DriftEvaluator {
     const reference = await this.references.get(model);
     clock.lap('reference');
     const baseline = await this.baseline(model);
-    const labeled = await this.providers().labeledAccuracy(model);
+    const labeled = await this.providers.labeledAccuracy(model);
     clock.lap('providers');
     const concepts = model.concepts.map((c) => c.id);
 
@@ -85,7 +87,7 @@ export class DriftEvaluator {
         alpha: s.alpha,
         window: { size: window.size, count: window.count, fromSeq: window.fromSeq, toSeq: window.toSeq },
         tests: [ood, mmd, prediction, confidence, accuracy],
-        evaluatedAt: new Date().toISOString(),
+        evaluatedAt: isoNow(this.clock),
         timingsMs: clock.laps(),
       },
       distributions: driftDistributions({
@@ -117,7 +119,7 @@ export class DriftEvaluator {
   }
 
   private async baseline(model: Model): Promise<Baseline> {
-    const champion = await this.providers().championEvalConfidences(model);
+    const champion = await this.providers.championEvalConfidences(model);
     if (champion && champion.length > 0) return { source: 'champion on eval data', scores: champion };
     const size = model.settings.drift.windowSize;
     const source = `clean baseline (first ${size} predictions)`;
