@@ -32,6 +32,7 @@ export const driftSnapshotSchema = z
 export const driftEventSchema = z
   .object({
     id: z.number(),
+    kind: z.enum(['ood', 'performance']).openapi({ description: 'ood: the OOD rate (window rule or sequential detector); performance: the estimated accuracy' }),
     modelId: z.number(),
     model: z.string(),
     at: z.string(),

@@ -71,9 +71,15 @@ export interface DeliverySummary {
   lastError: string | null;
 }
 
+/** What raised a drift event: the OOD rate (window rule or sequential detector), or the estimated accuracy. */
+export type DriftEventKind = 'ood' | 'performance';
+
+export const DRIFT_EVENT_KINDS: readonly DriftEventKind[] = ['ood', 'performance'];
+
 /** A recorded drift event: drift passed the threshold, outside the cooldown. */
 export interface DriftEvent {
   id: number;
+  kind: DriftEventKind;
   modelId: number;
   model: string;
   at: string;

@@ -24,6 +24,22 @@ export function tempDataDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'driftloop-test-'));
 }
 
+/** fetch with a JSON body and optional bearer key; the answer's body parsed as JSON when it is JSON. */
+export async function requestJson(url: string, method: string, p: string, body?: unknown, key?: string): Promise<{ status: number; body: any }> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (key) headers.authorization = `Bearer ${key}`;
+  const res = await fetch(url + p, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: res.status, body: parsed };
+}
+
 /** `clock` replaces the system clock (a `ManualClock` the test advances); `replace` swaps ports for stand-ins. */
 export async function startTestServer(opts: { dataDir?: string; env?: Record<string, string>; clock?: Clock; replace?: Replacements } = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? tempDataDir();
@@ -36,20 +52,7 @@ export async function startTestServer(opts: { dataDir?: string; env?: Record<str
     dataDir,
     driftloop,
     client: hc<AppType>(url),
-    async request(method, p, body, key) {
-      const headers: Record<string, string> = {};
-      if (body !== undefined) headers['content-type'] = 'application/json';
-      if (key) headers.authorization = `Bearer ${key}`;
-      const res = await fetch(url + p, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        // not JSON: keep the text
-      }
-      return { status: res.status, body: parsed };
-    },
+    request: (method, p, body, key) => requestJson(url, method, p, body, key),
     stop: () => driftloop.stop(),
   };
 }
