@@ -1,4 +1,5 @@
 import type { DriftProviders, VersionSummary } from '../drift/drift.providers.js';
+import { PERFORMANCE_LABELS } from '../drift/performance/estimate.js';
 import type { HealthService } from '../health/health.service.js';
 import type { ModelsService } from '../models/models.service.js';
 import type { QueueLabeledSource } from '../queue/labeled-source.js';
@@ -13,6 +14,13 @@ export function driftProviders(f: { training: TrainingService; queueLabels: Queu
     labeledAccuracy: async (model) => {
       const production = await f.queueLabels.accuracy(model);
       return production && { production, evalAccuracy: (await f.training.championEvalStats(model))?.accuracy ?? undefined };
+    },
+    performanceLabels: (model) => f.queueLabels.performanceSignals(model, PERFORMANCE_LABELS),
+    performanceCalibration: async (model) => {
+      const stats = await f.training.championEvalStats(model);
+      if (!stats || stats.accuracy === null || stats.confidences.length === 0) return undefined;
+      const meanScore = stats.confidences.reduce((a, b) => a + b, 0) / stats.confidences.length;
+      return { kind: 'summary', source: `champion v${stats.version} on eval data`, accuracy: stats.accuracy, meanScore, size: stats.confidences.length };
     },
     versions: async (model) => (await f.training.versions.list(model)).map(versionSummary),
     trainingHealth: (model) => f.health.check(model),

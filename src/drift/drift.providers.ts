@@ -1,5 +1,6 @@
 import type { HealthReport } from '../health/health.types.js';
 import type { Model } from '../models/model.js';
+import type { CalibrationSource, LabeledSignals } from './performance/performance.types.js';
 
 /** Labeled production items the model got right, and the champion's accuracy on eval data. */
 export interface LabeledAccuracy {
@@ -26,6 +27,10 @@ export interface DriftProviders {
   championEvalConfidences(model: Model): Promise<number[] | undefined>;
   /** Accuracy of labeled production items (the review queue); undefined when none exist. */
   labeledAccuracy(model: Model): Promise<LabeledAccuracy | undefined>;
+  /** Eval data to calibrate the forwarded scores on (retraining supplies the champion's); undefined when none. */
+  performanceCalibration(model: Model): Promise<CalibrationSource | undefined>;
+  /** Labeled production items with their signals, newest last (the queue supplies this). */
+  performanceLabels(model: Model): Promise<LabeledSignals[]>;
   /** The model's versions for the report (retraining). */
   versions(model: Model): Promise<VersionSummary[]>;
   /** The training-data checklist for the report (training-data health). */

@@ -13,6 +13,7 @@ import {
   type ModelRow,
 } from './models.repository.js';
 import { defaultSettings, mergeSettings } from './settings.js';
+import { redactSecrets, restoreMaskedSecrets } from './webhook-secrets.js';
 
 /** A model definition as a client sends it. */
 export interface ModelDefinition {
@@ -79,7 +80,7 @@ export class ModelsService {
     assertUniqueConcepts(def.concepts);
     const existing = await this.find(name);
     const now = isoNow(this.clock);
-    const settings = mergeSettings(existing?.settings ?? defaultSettings(), def.settings ?? {});
+    const settings = mergeSettings(existing?.settings ?? defaultSettings(), restoreMaskedSecrets(existing?.settings, def.settings ?? {}));
     const fields = {
       task: def.task,
       embedding_dim: def.embeddingDim,

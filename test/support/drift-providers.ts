@@ -10,6 +10,8 @@ export class DriftProviderStandIns {
   readonly wrap = (real: DriftProviders): DriftProviders => ({
     championEvalConfidences: (m) => (this.standIns.championEvalConfidences ?? real.championEvalConfidences)(m),
     labeledAccuracy: (m) => (this.standIns.labeledAccuracy ?? real.labeledAccuracy)(m),
+    performanceCalibration: (m) => (this.standIns.performanceCalibration ?? real.performanceCalibration)(m),
+    performanceLabels: (m) => (this.standIns.performanceLabels ?? real.performanceLabels)(m),
     versions: (m) => (this.standIns.versions ?? real.versions)(m),
     trainingHealth: (m) => (this.standIns.trainingHealth ?? real.trainingHealth)(m),
   });
