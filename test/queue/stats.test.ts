@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../support/clock.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { claim, ingest, label, outliers, setupModel, stats, UNSURE } from './support.js';
 
@@ -18,8 +19,9 @@ async function labelTable(server: TestServer, model: string, labelers: string[],
 
 describe('queue stats', () => {
   let server: TestServer;
+  const clock = new ManualClock();
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ clock });
   });
   afterAll(() => server.stop());
 
@@ -97,7 +99,7 @@ describe('queue stats', () => {
     ]);
     await queue.clearDriftBoost(model);
     await queue.boostRecentOod(model);
-    await new Promise((resolve) => setTimeout(resolve, 1200));
+    await clock.advance(1200);
     const s = await stats(server, 'recount');
     const recount = async (query: RawBuilder<Record<string, number>>) => (await query.execute(database.db)).rows[0]!;
     const n = (condition: RawBuilder<unknown>) => sql`coalesce(sum(case when ${condition} then 1 else 0 end), 0)`;

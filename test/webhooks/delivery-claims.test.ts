@@ -1,10 +1,13 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
+import { EventBus } from '../../src/events/event-bus.js';
 import { ModelsService } from '../../src/models/models.service.js';
+import { systemClock } from '../../src/util/clock.js';
 import { WebhookDispatcher, type WebhookTargetResolver } from '../../src/webhooks/webhook.dispatcher.js';
 import { claimDueDeliveries } from '../../src/webhooks/webhooks.repository.js';
 import { eventually, startReceiver, type Receiver } from '../drift/support/receiver.js';
+import { ManualClock } from '../support/clock.js';
 import { databaseUrlFor } from '../support/database.js';
 import { tempDataDir } from '../support/server.js';
 
@@ -22,7 +25,7 @@ describe('webhook deliveries shared by two instances', () => {
     const databaseUrl = await databaseUrlFor(dataDir);
     a = await openDatabase({ dataDir, databaseUrl });
     b = await openDatabase({ dataDir, databaseUrl });
-    modelId = (await new ModelsService(a.db).put('hooks', { task: 'multiclass', embeddingDim: 2, concepts: [{ id: 'x' }] })).model.id;
+    modelId = (await new ModelsService(a.db, new EventBus(), systemClock).put('hooks', { task: 'multiclass', embeddingDim: 2, concepts: [{ id: 'x' }] })).model.id;
     receiver = await startReceiver();
   });
   afterAll(async () => {
@@ -41,7 +44,7 @@ describe('webhook deliveries shared by two instances', () => {
 
   it('when both instances send at once, then every delivery is posted exactly once', async () => {
     await enqueue(40, 0);
-    const dispatchers = [new WebhookDispatcher(a.db, resolve, log), new WebhookDispatcher(b.db, resolve, log)];
+    const dispatchers = [new WebhookDispatcher(a.db, resolve, systemClock, log), new WebhookDispatcher(b.db, resolve, systemClock, log)];
     for (const d of dispatchers) d.start();
     try {
       await receiver.waitFor(40);
@@ -62,9 +65,8 @@ describe('webhook deliveries shared by two instances', () => {
     // Instance a "dies" holding the claim: b finds nothing to claim while it lasts.
     const at = new Date().toISOString();
     expect(await claimDueDeliveries(b.db, at, at, 10)).toEqual([]);
-    // The claim lapses (its time passes): b takes the delivery over.
-    await b.db.updateTable('webhook_deliveries').set({ next_attempt_at: new Date(Date.now() - 1).toISOString() }).where('id', '=', claimed!.id).execute();
-    const other = new WebhookDispatcher(b.db, resolve, log);
+    // The claim lapses: on b's clock, past it, b takes the delivery over.
+    const other = new WebhookDispatcher(b.db, resolve, new ManualClock(now + 90_001), log);
     other.start();
     try {
       await receiver.waitFor(1);
