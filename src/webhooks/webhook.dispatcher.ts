@@ -108,13 +108,18 @@ export class WebhookDispatcher {
     for (;;) {
       const now = this.clock.now().getTime();
       const due = await claimDueDeliveries(this.db, new Date(now).toISOString(), new Date(now + CLAIM_MS).toISOString(), BATCH);
-      if (due.length === 0 || this.stopped) break;
-      await Promise.all(due.map((d) => this.attempt(d)));
+      if (this.stopped) return;
+      if (due.length > 0) {
+        await Promise.all(due.map((d) => this.attempt(d)));
+        continue;
+      }
+      const next = await nextDueAt(this.db);
+      const wait = next === undefined ? POLL_MS : Math.min(POLL_MS, Date.parse(next) - this.clock.now().getTime());
+      // Came due while we looked (time moved on): claim again rather than wait for a timer.
+      if (wait <= 0) continue;
+      this.timer = this.clock.setTimer(wait, () => this.kick());
+      return;
     }
-    if (this.stopped) return;
-    const next = await nextDueAt(this.db);
-    const wait = next === undefined ? POLL_MS : Math.min(POLL_MS, Date.parse(next) - this.clock.now().getTime());
-    this.timer = this.clock.setTimer(wait, () => this.kick());
   }
 
   private async attempt(d: DeliveryRow): Promise<void> {

@@ -47,8 +47,8 @@ describe('webhook deliveries shared by two instances', () => {
     const dispatchers = [new WebhookDispatcher(a.db, resolve, systemClock, log), new WebhookDispatcher(b.db, resolve, systemClock, log)];
     for (const d of dispatchers) d.start();
     try {
-      await receiver.waitFor(40);
-      await eventually(async () => ((await a.db.selectFrom('webhook_deliveries').select('id').where('status', '=', 'delivered').execute()).length === 40 ? true : undefined));
+      await receiver.waitFor(40, 120_000);
+      await eventually(async () => ((await a.db.selectFrom('webhook_deliveries').select('id').where('status', '=', 'delivered').execute()).length === 40 ? true : undefined), 120_000);
     } finally {
       for (const d of dispatchers) await d.stop();
     }
@@ -69,7 +69,7 @@ describe('webhook deliveries shared by two instances', () => {
     const other = new WebhookDispatcher(b.db, resolve, new ManualClock(now + 90_001), log);
     other.start();
     try {
-      await receiver.waitFor(1);
+      await receiver.waitFor(1, 60_000);
     } finally {
       await other.stop();
     }
