@@ -116,5 +116,6 @@ describe('durability under SIGKILL', () => {
     expect(after.body.results.map((r: any) => [r.ood, r.uncertainty, r.priority])).toEqual(before.body.results.map((r: any) => [r.ood, r.uncertainty, r.priority]));
     svc.child.kill('SIGTERM');
     expect((await svc.exited).code).toBe(0);
-  });
+    // Four service starts (tsx, TensorFlow.js, index load): minutes on a loaded CI machine.
+  }, 300_000);
 });
