@@ -12,6 +12,7 @@ import { readWindow, windowEmbeddings, type ProductionWindow } from './productio
 import { ReferenceSamples, type ReferenceSample } from './reference-sample.js';
 import { hash32 } from './sampling/bottom-k.js';
 import { firstTopScores } from './window.repository.js';
+import type { SequentialDetector } from './sequential/sequential.service.js';
 
 /** An evaluation with the distributions behind it. */
 export interface DriftAssessment {
@@ -37,6 +38,7 @@ export class DriftEvaluator {
   constructor(
     private readonly db: Db,
     private readonly providers: () => DriftProviders,
+    private readonly sequential: SequentialDetector,
   ) {
     this.references = new ReferenceSamples(db);
   }
@@ -75,16 +77,20 @@ export class DriftEvaluator {
       minDrop: s.minAccuracyDrop,
     });
     clock.lap('labeled_accuracy');
+    const sequential = await this.sequential.status(this.db, model);
+    clock.lap('sequential');
 
     const score = window.count === 0 ? 0 : window.oodCount / window.count;
     return {
       evaluation: {
-        status: ood.drift ? 'drift' : 'ok',
+        // The window rule or the sequential detector's alarm, whichever comes first.
+        status: ood.drift || sequential.alarmed ? 'drift' : 'ok',
         score,
         threshold: s.threshold,
         alpha: s.alpha,
         window: { size: window.size, count: window.count, fromSeq: window.fromSeq, toSeq: window.toSeq },
         tests: [ood, mmd, prediction, confidence, accuracy],
+        sequential,
         evaluatedAt: new Date().toISOString(),
         timingsMs: clock.laps(),
       },

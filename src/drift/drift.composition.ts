@@ -7,6 +7,7 @@ import type { ReferenceRegistry } from '../reference/reference.registry.js';
 import { WebhookDispatcher, type WebhookTargetResolver } from '../webhooks/webhook.dispatcher.js';
 import { DriftService } from './drift.service.js';
 import { DriftReportService } from './report/report.service.js';
+import { SequentialDetector } from './sequential/sequential.service.js';
 
 /** The drift feature's services, wired to the rest of the app. */
 export interface DriftServices {
@@ -23,7 +24,11 @@ export function createDriftServices(db: Db, models: ModelsService, predictions: 
     if (!model || hook === undefined) return undefined;
     return { secret: typeof hook === 'string' ? undefined : hook.secret, policy: model.settings.webhookDelivery };
   };
-  const drift = new DriftService(db, new WebhookDispatcher(db, resolveWebhook, log), log);
+  const sequential = new SequentialDetector(async (model) => {
+    const set = await references.get(model);
+    return { key: String(set.highWater), calibration: set.calibrationSource() };
+  });
+  const drift = new DriftService(db, new WebhookDispatcher(db, resolveWebhook, log), log, sequential);
   drift.watch(predictions);
   models.addDescriber(async (m) => {
     const { snapshot, lastEvent } = await drift.latest(m);

@@ -10,6 +10,7 @@ import { findLastEvent, findLastSnapshot, insertEvent, insertSnapshot, listEvent
 import type { DeliverySummary, DriftEvaluation, DriftEvent, DriftSnapshot } from './drift.types.js';
 import { driftEventPayload, DRIFT_EVENT_TYPE } from './drift-event.payload.js';
 import { DriftTrigger } from './drift.trigger.js';
+import type { SequentialDetector } from './sequential/sequential.service.js';
 
 /** Called once per recorded drift event (retraining and the queue listen here). */
 export type DriftEventListener = (event: DriftEvent, model: Model) => void | Promise<void>;
@@ -41,14 +42,25 @@ export class DriftService {
     private readonly db: Db,
     private readonly webhooks: WebhookDispatcher,
     private readonly log: Logger,
+    private readonly sequential: SequentialDetector,
   ) {
-    this.evaluator = new DriftEvaluator(db, () => this.providers);
+    this.evaluator = new DriftEvaluator(db, () => this.providers, sequential);
     this.trigger = new DriftTrigger((model) => this.evaluate(model), log);
   }
 
-  /** Evaluates after ingestion commits, debounced by `drift.evaluateEvery` and `drift.evaluateAfterSeconds`. */
+  /**
+   * Feeds the sequential detector inside each ingest transaction, and evaluates after ingestion
+   * commits: at once when the detector alarmed, otherwise debounced by `drift.evaluateEvery`
+   * and `drift.evaluateAfterSeconds`.
+   */
   watch(predictions: PredictionsService): void {
-    predictions.onCommitted((model, committed) => this.trigger.committed(model, committed.length));
+    predictions.onStoring((db, model, scored) => this.sequential.observe(db, model, scored.map((s) => ({ seq: s.seq, isOod: s.score.ood.isOod }))));
+    predictions.onCommitted((model, committed) => {
+      if (this.sequential.takeAlarm(model.id)) {
+        this.evaluate(model).catch((err: unknown) => this.log.error({ err, model: model.name }, 'drift evaluation after a sequential alarm failed'));
+      }
+      this.trigger.committed(model, committed.length);
+    });
   }
 
   /** Plugs in what other features supply; anything left out keeps its current provider. */

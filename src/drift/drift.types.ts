@@ -1,3 +1,5 @@
+import type { SequentialStatus } from './sequential/sequential.types.js';
+
 /** The five drift tests of DESIGN's table, by their API names. */
 export type DriftTestName = 'ood_rate' | 'embedding_mmd' | 'prediction_shift' | 'confidence_shift' | 'labeled_accuracy';
 
@@ -45,6 +47,8 @@ export interface DriftEvaluation {
   alpha: number;
   window: { size: number; count: number; fromSeq: number | null; toSeq: number | null };
   tests: DriftTestResult[];
+  /** The sequential detector on the stream of conformal p-values; its alarm also makes `status` drift. */
+  sequential: SequentialStatus;
   evaluatedAt: string;
   /** Milliseconds spent per stage: reading, reference sample, each test. */
   timingsMs: Record<string, number>;

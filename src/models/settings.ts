@@ -47,6 +47,10 @@ export const settingsSchema = z
         minPredictionShift: z.number().min(0).max(1).default(0.1),
         minConfidenceShift: z.number().min(0).max(1).default(0.1),
         minAccuracyDrop: z.number().min(0).max(1).default(0.05),
+        /** Sequential detector: average number of in-distribution predictions between false alarms. */
+        arl0: z.number().int().min(100).max(1e9).default(100_000),
+        /** Sequential detector: the OOD rate it is tuned to catch fastest (above 1 − ood.quantile). */
+        sequentialTarget: z.number().gt(0).lt(1).default(0.4),
         /** Labeled production items needed before labeled_accuracy reports. */
         minLabeled: z.number().int().min(1).default(30),
         mmd: z

@@ -45,6 +45,9 @@ export interface ScoredPrediction {
 /** Runs inside the ingest transaction; returns, per prediction, whether it was queued. */
 export type PredictionSink = (db: Db, model: Model, scored: ScoredPrediction[]) => Promise<boolean[]>;
 
+/** Runs inside the ingest transaction after the batch is stored; a throw rolls the batch back. */
+export type StoringStep = (db: Db, model: Model, scored: ScoredPrediction[]) => Promise<void>;
+
 /** Called after a batch of new predictions committed (never for duplicates only); must not throw. */
 export type CommitListener = (model: Model, committed: ScoredPrediction[]) => void;
 
@@ -57,6 +60,7 @@ export interface IngestObserver {
 export class PredictionsService {
   private sink: PredictionSink = async (_db, _model, scored) => scored.map(() => false);
   private readonly committedListeners: CommitListener[] = [];
+  private readonly storingSteps: StoringStep[] = [];
   private readonly db: Db;
 
   constructor(
@@ -70,6 +74,11 @@ export class PredictionsService {
   /** Replaces the step that decides what to queue (the review queue plugs in here). */
   setSink(sink: PredictionSink): void {
     this.sink = sink;
+  }
+
+  /** Registers a step that runs in the ingest transaction (the sequential drift detector keeps its state there). */
+  onStoring(step: StoringStep): void {
+    this.storingSteps.push(step);
   }
 
   /** Registers a listener for committed batches (drift evaluation plugs in here). */
@@ -101,6 +110,7 @@ export class PredictionsService {
       const seqs = insertPredictionsPrepared(this.database.sqlite, keep.map((x) => toRow(model, x.input, x.score, now)));
       const scored = keep.map((x, i) => ({ seq: seqs[i]!, input: x.input, score: x.score }));
       const queued = await this.sink(trx, model, scored);
+      for (const step of this.storingSteps) await step(trx, model, scored);
       return { scored, queued, raced };
     });
 
