@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ValidationError } from '../errors.js';
 
 const weights = z
   .object({
@@ -146,7 +147,13 @@ export const settingsSchema = z
       .prefault({}),
     webhooks: z.array(webhook).max(20).default([]),
   })
-  .strict();
+  .strict()
+  .superRefine((s, ctx) => {
+    // A CUSUM tuned for a rate at or below the in-distribution one would never alarm.
+    if (s.drift.sequentialTarget <= 1 - s.ood.quantile) {
+      ctx.addIssue({ code: 'custom', path: ['drift', 'sequentialTarget'], message: `must be above the in-distribution OOD rate 1 − ood.quantile (${1 - s.ood.quantile})` });
+    }
+  });
 
 export type Settings = z.infer<typeof settingsSchema>;
 /** What a client may send: any subset, nested by group. */
@@ -159,7 +166,12 @@ export function defaultSettings(): Settings {
 
 /** Deep-merges `patch` over `base` (arrays replace) and validates the result. */
 export function mergeSettings(base: Settings, patch: unknown): Settings {
-  return settingsSchema.parse(deepMerge(base, patch));
+  const parsed = settingsSchema.safeParse(deepMerge(base, patch));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => ({ field: ['settings', ...i.path].join('.'), message: i.message }));
+    throw new ValidationError(`Invalid settings: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, problems);
+  }
+  return parsed.data;
 }
 
 function deepMerge(base: unknown, patch: unknown): unknown {

@@ -51,6 +51,15 @@ describe('sequential drift detector through the service', () => {
     return flags.reduce((s, f) => Math.min(steps.limit + steps.up, cusumStep(s, f.is_ood === 1, steps)), 0);
   }
 
+  it('when drift.sequentialTarget is not above the in-distribution OOD rate or arl0 is too small, then the settings are refused with 400', async () => {
+    for (const drift of [{ sequentialTarget: 0.05 }, { arl0: 10 }]) {
+      const res = await server.request('PUT', '/v1/models/bad-seq', modelDefinition(8, { drift }));
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBeTypeOf('string');
+      expect(JSON.stringify(res.body.error)).toContain(Object.keys(drift)[0]!);
+    }
+  });
+
   it('when the eval split is too small, then the detector stays unarmed and /drift and /health say how many eval examples it needs', async () => {
     await model('small', 100);
     await send('small', gen.outliers(60, 'small-out'));
