@@ -9,6 +9,7 @@ import { driftDistributions } from './distributions.js';
 import type { DriftProviders } from './drift.providers.js';
 import type { DriftDistributions, DriftEvaluation, DriftTestResult } from './drift.types.js';
 import { readWindow, windowEmbeddings, type ProductionWindow } from './production-window.js';
+import { PerformanceAssessor } from './performance/performance.assessor.js';
 import { ReferenceSamples, type ReferenceSample } from './reference-sample.js';
 import { hash32 } from './sampling/bottom-k.js';
 import { firstTopScores } from './window.repository.js';
@@ -34,6 +35,7 @@ export class DriftEvaluator {
   private readonly references: ReferenceSamples;
   private readonly cleanBaselines = new Map<number, { size: number; scores: number[] }>();
   private readonly mmdCache = new Map<number, { key: string; result: DriftTestResult }>();
+  private readonly performance = new PerformanceAssessor();
 
   constructor(
     private readonly db: Db,
@@ -52,6 +54,7 @@ export class DriftEvaluator {
     clock.lap('reference');
     const baseline = await this.baseline(model);
     const labeled = await this.providers().labeledAccuracy(model);
+    const [calibration, labeledSignals] = await Promise.all([this.providers().performanceCalibration(model), this.providers().performanceLabels(model)]);
     clock.lap('providers');
     const concepts = model.concepts.map((c) => c.id);
 
@@ -79,6 +82,8 @@ export class DriftEvaluator {
     clock.lap('labeled_accuracy');
     const sequential = await this.sequential.status(this.db, model);
     clock.lap('sequential');
+    const performance = this.performance.assess(model, window.signals, calibration, labeledSignals);
+    clock.lap('performance');
 
     const score = window.count === 0 ? 0 : window.oodCount / window.count;
     return {
@@ -91,6 +96,7 @@ export class DriftEvaluator {
         window: { size: window.size, count: window.count, fromSeq: window.fromSeq, toSeq: window.toSeq },
         tests: [ood, mmd, prediction, confidence, accuracy],
         sequential,
+        performance,
         evaluatedAt: new Date().toISOString(),
         timingsMs: clock.laps(),
       },

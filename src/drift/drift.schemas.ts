@@ -73,6 +73,15 @@ export const sequentialStatusSchema = z
     summary: z.string(),
   })
   .openapi('SequentialDetector');
+export const performanceSchema = z
+  .object({
+    estimatedAccuracy: z.number().openapi({ description: "Estimated accuracy of the window's forwarded top-1 predictions" }),
+    interval: z.tuple([z.number(), z.number()]).openapi({ description: '90% interval' }),
+    method: z.string().openapi({ description: 'Estimator, and where its calibration came from' }),
+    labeled: z.object({ n: z.number(), accuracy: z.number() }).nullable().openapi({ description: 'Labeled production items used (raw accuracy: the queue picked hard items)' }),
+    reference: z.number().nullable().openapi({ description: 'Accuracy expected from eval data' }),
+  })
+  .openapi('Performance');
 
 export const driftOverviewSchema = z
   .object({
@@ -84,6 +93,7 @@ export const driftOverviewSchema = z
     window: windowSchema,
     tests: z.array(driftTestSchema),
     sequential: sequentialStatusSchema,
+    performance: performanceSchema.nullable(),
     evaluatedAt: z.string(),
     timingsMs: z.record(z.string(), z.number()),
     history: z.array(driftSnapshotSchema).openapi({ description: 'Stored evaluations, oldest first' }),

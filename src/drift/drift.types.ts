@@ -1,4 +1,5 @@
 import type { SequentialStatus } from './sequential/sequential.types.js';
+import type { PerformanceEstimate } from './performance/performance.types.js';
 
 /** The five drift tests of DESIGN's table, by their API names. */
 export type DriftTestName = 'ood_rate' | 'embedding_mmd' | 'prediction_shift' | 'confidence_shift' | 'labeled_accuracy';
@@ -49,6 +50,8 @@ export interface DriftEvaluation {
   tests: DriftTestResult[];
   /** The sequential detector on the stream of conformal p-values; its alarm also makes `status` drift. */
   sequential: SequentialStatus;
+  /** Estimated accuracy of the window's forwarded top-1 predictions; null while the window is empty. */
+  performance: PerformanceEstimate | null;
   evaluatedAt: string;
   /** Milliseconds spent per stage: reading, reference sample, each test. */
   timingsMs: Record<string, number>;
