@@ -1,5 +1,6 @@
 import type { Db } from '../db/database.js';
 import type { Model } from '../models/model.js';
+import { isoNow, type Clock } from '../util/clock.js';
 import { confidenceShiftTest } from './detectors/confidence-shift.detector.js';
 import { embeddingMmdTest } from './detectors/embedding-mmd.detector.js';
 import { labeledAccuracyTest } from './detectors/labeled-accuracy.detector.js';
@@ -10,10 +11,10 @@ import type { DriftProviders } from './drift.providers.js';
 import type { DriftDistributions, DriftEvaluation, DriftTestResult } from './drift.types.js';
 import { readWindow, windowEmbeddings, type ProductionWindow } from './production-window.js';
 import { PerformanceAssessor } from './performance/performance.assessor.js';
+import type { SequentialDetector } from './sequential/sequential.service.js';
 import { ReferenceSamples, type ReferenceSample } from './reference-sample.js';
 import { hash32 } from './sampling/bottom-k.js';
 import { firstTopScores } from './window.repository.js';
-import type { SequentialDetector } from './sequential/sequential.service.js';
 
 /** An evaluation with the distributions behind it. */
 export interface DriftAssessment {
@@ -39,7 +40,8 @@ export class DriftEvaluator {
 
   constructor(
     private readonly db: Db,
-    private readonly providers: () => DriftProviders,
+    private readonly providers: DriftProviders,
+    private readonly clock: Clock,
     private readonly sequential: SequentialDetector,
   ) {
     this.references = new ReferenceSamples(db);
@@ -53,8 +55,8 @@ export class DriftEvaluator {
     const reference = await this.references.get(model);
     clock.lap('reference');
     const baseline = await this.baseline(model);
-    const labeled = await this.providers().labeledAccuracy(model);
-    const [calibration, labeledSignals] = await Promise.all([this.providers().performanceCalibration(model), this.providers().performanceLabels(model)]);
+    const labeled = await this.providers.labeledAccuracy(model);
+    const [calibration, labeledSignals] = await Promise.all([this.providers.performanceCalibration(model), this.providers.performanceLabels(model)]);
     clock.lap('providers');
     const concepts = model.concepts.map((c) => c.id);
 
@@ -80,10 +82,10 @@ export class DriftEvaluator {
       minDrop: s.minAccuracyDrop,
     });
     clock.lap('labeled_accuracy');
-    const sequential = await this.sequential.status(this.db, model);
-    clock.lap('sequential');
     const performance = this.performance.assess(model, window.signals, calibration, labeledSignals);
     clock.lap('performance');
+    const sequential = await this.sequential.status(this.db, model);
+    clock.lap('sequential');
 
     const score = window.count === 0 ? 0 : window.oodCount / window.count;
     return {
@@ -95,9 +97,9 @@ export class DriftEvaluator {
         alpha: s.alpha,
         window: { size: window.size, count: window.count, fromSeq: window.fromSeq, toSeq: window.toSeq },
         tests: [ood, mmd, prediction, confidence, accuracy],
-        sequential,
         performance,
-        evaluatedAt: new Date().toISOString(),
+        sequential,
+        evaluatedAt: isoNow(this.clock),
         timingsMs: clock.laps(),
       },
       distributions: driftDistributions({
@@ -129,7 +131,7 @@ export class DriftEvaluator {
   }
 
   private async baseline(model: Model): Promise<Baseline> {
-    const champion = await this.providers().championEvalConfidences(model);
+    const champion = await this.providers.championEvalConfidences(model);
     if (champion && champion.length > 0) return { source: 'champion on eval data', scores: champion };
     const size = model.settings.drift.windowSize;
     const source = `clean baseline (first ${size} predictions)`;

@@ -3,8 +3,8 @@ import type { SequentialStatus } from '../sequential/sequential.types.js';
 import { formatAge, formatPercent, formatTime } from './report.format.js';
 
 /** KPI tile: where the sequential detector stands and when it alarmed. */
-export function sequentialKpi(s: SequentialStatus) {
-  const value = s.state === 'unarmed' ? 'not armed' : s.alarm ? `alarm ${formatAge(s.alarm.at)}` : `${s.statistic} / ${s.limit}`;
+export function sequentialKpi(s: SequentialStatus, now: number) {
+  const value = s.state === 'unarmed' ? 'not armed' : s.alarm ? `alarm ${formatAge(s.alarm.at, now)}` : `${s.statistic} / ${s.limit}`;
   const sub =
     s.state === 'unarmed'
       ? `${s.calibration.size} ${s.calibration.source} calibration points, needs ${s.calibration.required} eval`

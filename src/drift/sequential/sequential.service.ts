@@ -1,4 +1,5 @@
 import type { Db } from '../../db/database.js';
+import { isoNow, type Clock } from '../../util/clock.js';
 import type { Model } from '../../models/model.js';
 import { cusumStep } from './bernoulli-cusum.js';
 import { cusumDesign, type CusumDesign } from './cusum-design.js';
@@ -25,16 +26,16 @@ export class SequentialDetector {
 
   constructor(
     private readonly reference: ReferenceStateReader,
-    private readonly now: () => Date = () => new Date(),
+    private readonly clock: Clock,
   ) {}
 
-  /** Takes in a committed-to-be batch, in seq order, inside its transaction. */
+  /** The prediction sink step: takes in a batch, in seq order, inside its ingest transaction. */
   async observe(db: Db, model: Model, batch: SequentialObservation[]): Promise<void> {
     if (batch.length === 0) return;
     const ref = await this.reference(model);
     const design = this.design(model, ref);
     if (!armed(ref, design)) return;
-    const at = this.now().toISOString();
+    const at = isoNow(this.clock);
     const run = toRunning(await findSequentialState(db, model.id), ref, at);
     const raised = run.alarm === null;
     for (const p of batch) {

@@ -1,3 +1,5 @@
+import type { Model } from '../../models/model.js';
+
 /** The reference a model's p-values are computed against, as the sequential detector needs it. */
 export interface ReferenceState {
   /** Changes whenever the reference takes in new examples (a promotion adds labeled production items). */
@@ -6,7 +8,7 @@ export interface ReferenceState {
 }
 
 /** Reads a model's reference state (the reference registry supplies it). */
-export type ReferenceStateReader = (model: import('../../models/model.js').Model) => Promise<ReferenceState>;
+export type ReferenceStateReader = (model: Model) => Promise<ReferenceState>;
 
 /** One prediction as the detector takes it in. */
 export interface SequentialObservation {
