@@ -11,6 +11,7 @@ import { openDatabase, type DatabaseHandle } from './db/database.js';
 import { createDriftServices, type DriftServices } from './drift/drift.composition.js';
 import { driftRoutes } from './drift/drift.routes.js';
 import { PERFORMANCE_LABELS } from './drift/performance/estimate.js';
+import { EvalScoresCalibration } from './drift/performance/eval-scores.source.js';
 import { PayloadTooLargeError } from './errors.js';
 import { examplesRoutes } from './examples/examples.routes.js';
 import { ExamplesService } from './examples/examples.service.js';
@@ -111,6 +112,7 @@ export async function createServices(config: Config, log: Logger = createLogger(
   });
   models.addDescriber(async (m) => ({ queue: await queue.depth(m) }));
   const queueLabels = new QueueLabeledSource(db);
+  const evalScores = new EvalScoresCalibration(db, (m) => references.get(m));
   const labels = new LabelsService(db);
   wireFeedbackLoop({ drift: drift.drift, training, labels, log });
   training.useLabeledSource(queueLabels);
@@ -121,6 +123,9 @@ export async function createServices(config: Config, log: Logger = createLogger(
     },
     performanceLabels: (model) => queueLabels.performanceSignals(model, PERFORMANCE_LABELS),
     performanceCalibration: async (model) => {
+      // The app's own scores on labeled eval inputs calibrate best; the champion's eval summary is the fallback.
+      const scored = await evalScores.source(model);
+      if (scored) return scored;
       const stats = await training.championEvalStats(model);
       if (!stats || stats.accuracy === null || stats.confidences.length === 0) return undefined;
       const meanScore = stats.confidences.reduce((a, b) => a + b, 0) / stats.confidences.length;

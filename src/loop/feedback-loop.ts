@@ -24,7 +24,8 @@ export function wireFeedbackLoop({ drift, training, labels, log }: LoopParts): v
     versions: async (model) =>
       (await training.versions.list(model)).map((v) => ({ version: v.version, status: v.status, createdAt: v.createdAt, metrics: summarize(v.metrics), trainedOn: describeData(v.trainedOn) })),
   });
-  drift.onDriftEvent(async (_event, model) => {
+  drift.onDriftEvent(async (event, model) => {
+    if (!model.settings.retrain.triggers.includes(event.kind)) return;
     const decision = await training.maybeAutoRetrain(model);
     log.info({ model: model.name, decision }, 'drift event: automatic retraining decision');
   });
