@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { createServices } from '../../src/app.js';
+import { createContainer } from '../../src/composition/container.js';
 import { loadConfig } from '../../src/config.js';
 import { averageThresholdedConfidence, isotonicCbpe, knnAgreementEstimate, naiveCbpe } from '../../src/drift/performance/baselines.js';
 import { ConfidenceCalibration } from '../../src/drift/performance/calibration.js';
@@ -75,7 +75,7 @@ for (const name of Object.keys(rows[0]!.labeled)) {
 // 2. Demo data through the real services.
 console.log(`\n2. Demo data (${DEMO}) through the real services: eval-clean sent as eval examples with the production model's scores`);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'driftloop-bench-estimate-'));
-const s = await createServices(loadConfig({ DRIFTLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), pino({ level: 'silent' }));
+const s = await createContainer(loadConfig({ DRIFTLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), { log: pino({ level: 'silent' }) });
 try {
   const data = await loadDemoDataset(DEMO);
   const { model: created } = await s.models.put('pint', { ...data.model, settings: { drift: { windowSize: 1000, evaluateEvery: 1_000_000, evaluateAfterSeconds: 1_000_000 } } });
@@ -88,7 +88,7 @@ try {
       await s.predictions.ingest(model, records.slice(i, i + 200).map((r) => ({ id: r.id, embedding: r.embedding, scores: r.scores, encoder: data.model.encoder })));
     }
   };
-  const pairs = (await s.drift.provided.performanceCalibration(model)) as { pairs: CalibrationPair[] };
+  const pairs = (await s.driftProviders.performanceCalibration(model)) as { pairs: CalibrationPair[] };
   const report = async (label: string, window: DemoPrediction[]) => {
     const truth = mean(window.map((r) => (top1(r.scores) === r.concept ? 1 : 0)));
     const { evaluation } = await s.drift.evaluate(model, { record: false });
@@ -125,10 +125,10 @@ try {
   const times: Record<string, number[]> = { calibration: [], labels: [], estimate: [], evaluation: [] };
   for (let i = 0; i < TIMING_RUNS; i++) {
     let t = performance.now();
-    const calibration = await s.drift.provided.performanceCalibration(model);
+    const calibration = await s.driftProviders.performanceCalibration(model);
     times.calibration!.push(performance.now() - t);
     t = performance.now();
-    const labels = await s.drift.provided.performanceLabels(model);
+    const labels = await s.driftProviders.performanceLabels(model);
     times.labels!.push(performance.now() - t);
     const signals: PredictionSignals[] = (await readWindow(s.database.db, model)).signals;
     t = performance.now();
