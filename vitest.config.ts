@@ -11,7 +11,6 @@ const POSTGRES_SUITES = [
   'test/auth/**/*.test.ts',
   'test/drift/drift-api.test.ts',
   'test/drift/drift-report.test.ts',
-  'test/drift/drift-statistics.test.ts',
   'test/drift/drift-webhooks.test.ts',
   'test/drift/performance/performance-api.test.ts',
   'test/durability/**/*.test.ts',
@@ -44,7 +43,13 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: ['test/**/*.postgres.test.ts'] } },
       ...(postgres
-        ? [{ extends: true as const, test: { name: 'postgres', include: POSTGRES_SUITES, env: { DRIFTLOOP_TEST_DIALECT: 'postgres' } } }]
+        ? [
+            {
+              extends: true as const,
+              // Round trips to a server: suites that start several services need longer on a loaded machine.
+              test: { name: 'postgres', include: POSTGRES_SUITES, env: { DRIFTLOOP_TEST_DIALECT: 'postgres' }, testTimeout: 300_000, hookTimeout: 300_000 },
+            },
+          ]
         : []),
     ],
   },
