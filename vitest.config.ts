@@ -19,7 +19,6 @@ const POSTGRES_SUITES = [
   'test/jobs/**/*.test.ts',
   'test/queue/enqueue.test.ts',
   'test/queue/integration.test.ts',
-  'test/queue/label-page.test.ts',
   'test/queue/labels.test.ts',
   'test/queue/leases.test.ts',
   'test/queue/stats.test.ts',
