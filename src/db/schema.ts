@@ -36,6 +36,9 @@ export interface ExampleTable {
   input_json: string | null;
   metadata_json: string | null;
   created_at: string;
+  /** The app's own scores on this example, when sent: the confidence_shift reference. */
+  scores_json: string | null;
+  top_score: number | null;
 }
 
 export interface PredictionTable {

@@ -1,5 +1,6 @@
 import type { Db } from '../db/database.js';
 import type { Model } from '../models/model.js';
+import { ConfidenceReferences } from './confidence-reference.js';
 import { confidenceShiftTest } from './detectors/confidence-shift.detector.js';
 import { embeddingMmdTest } from './detectors/embedding-mmd.detector.js';
 import { labeledAccuracyTest } from './detectors/labeled-accuracy.detector.js';
@@ -12,7 +13,6 @@ import { readWindow, windowEmbeddings, type ProductionWindow } from './productio
 import { PerformanceAssessor } from './performance/performance.assessor.js';
 import { ReferenceSamples, type ReferenceSample } from './reference-sample.js';
 import { hash32 } from './sampling/bottom-k.js';
-import { firstTopScores } from './window.repository.js';
 
 /** An evaluation with the distributions behind it. */
 export interface DriftAssessment {
@@ -20,19 +20,14 @@ export interface DriftAssessment {
   distributions: DriftDistributions;
 }
 
-interface Baseline {
-  source: string;
-  scores: number[];
-}
-
 /**
  * Computes the five tests over the current window. Stateless apart from caches: the
- * reference sample (per train-split version), the clean baseline (once complete), and the
+ * reference sample (per train-split version), the app's reference period (once complete), and the
  * last MMD result (per window and reference), so a repeated GET costs a window scan only.
  */
 export class DriftEvaluator {
   private readonly references: ReferenceSamples;
-  private readonly cleanBaselines = new Map<number, { size: number; scores: number[] }>();
+  private readonly confidenceReferences: ConfidenceReferences;
   private readonly mmdCache = new Map<number, { key: string; result: DriftTestResult }>();
   private readonly performance = new PerformanceAssessor();
 
@@ -41,6 +36,7 @@ export class DriftEvaluator {
     private readonly providers: () => DriftProviders,
   ) {
     this.references = new ReferenceSamples(db);
+    this.confidenceReferences = new ConfidenceReferences(db);
   }
 
   async assess(model: Model): Promise<DriftAssessment> {
@@ -50,7 +46,7 @@ export class DriftEvaluator {
     clock.lap('window');
     const reference = await this.references.get(model);
     clock.lap('reference');
-    const baseline = await this.baseline(model);
+    const baseline = await this.confidenceReferences.get(model, window);
     const labeled = await this.providers().labeledAccuracy(model);
     const [calibration, labeledSignals] = await Promise.all([this.providers().performanceCalibration(model), this.providers().performanceLabels(model)]);
     clock.lap('providers');
@@ -68,7 +64,7 @@ export class DriftEvaluator {
       minShift: s.minPredictionShift,
     });
     clock.lap('prediction_shift');
-    const confidence = confidenceShiftTest({ production: window.topScores, baseline: baseline.scores, baselineSource: baseline.source, alpha: s.alpha, minShift: s.minConfidenceShift });
+    const confidence = confidenceShiftTest({ production: window.topScores, reference: baseline, alpha: s.alpha, minShift: s.minConfidenceShift });
     clock.lap('confidence_shift');
     const accuracy = labeledAccuracyTest({
       production: labeled?.production,
@@ -120,19 +116,6 @@ export class DriftEvaluator {
     });
     this.mmdCache.set(model.id, { key, result });
     return result;
-  }
-
-  private async baseline(model: Model): Promise<Baseline> {
-    const champion = await this.providers().championEvalConfidences(model);
-    if (champion && champion.length > 0) return { source: 'champion on eval data', scores: champion };
-    const size = model.settings.drift.windowSize;
-    const source = `clean baseline (first ${size} predictions)`;
-    const cached = this.cleanBaselines.get(model.id);
-    if (cached?.size === size) return { source, scores: cached.scores };
-    const scores = await firstTopScores(this.db, model.id, size);
-    // The first predictions never change once there are `size` of them.
-    if (scores.length === size) this.cleanBaselines.set(model.id, { size, scores });
-    return { source, scores };
   }
 }
 

@@ -22,12 +22,6 @@ export interface VersionSummary {
  * (and says "not enough data") before the review queue and retraining exist.
  */
 export interface DriftProviders {
-  /**
-   * Top-1 confidences of the champion on eval data (retraining supplies this). Undefined
-   * means "no champion yet": confidence_shift then uses the clean baseline, the top-1
-   * scores of the model's first `drift.windowSize` predictions.
-   */
-  championEvalConfidences(model: Model): Promise<number[] | undefined>;
   /** Accuracy of labeled production items (the queue supplies this); undefined when none exist. */
   labeledAccuracy(model: Model): Promise<LabeledAccuracy | undefined>;
   /** Eval data to calibrate the forwarded scores on (retraining supplies the champion's); undefined when none. */
@@ -43,7 +37,6 @@ export interface DriftProviders {
 }
 
 export const NULL_PROVIDERS: DriftProviders = Object.freeze({
-  championEvalConfidences: async () => undefined,
   labeledAccuracy: async () => undefined,
   performanceCalibration: async () => undefined,
   performanceLabels: async () => [],

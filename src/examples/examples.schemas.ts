@@ -9,6 +9,13 @@ export const exampleSchema = z
     split: z.enum(['train', 'eval']).optional(),
     input: inputRef.optional(),
     metadata: metadata.optional(),
+    scores: z
+      .record(z.string(), z.number().min(0).max(1))
+      .optional()
+      .openapi({
+        description: "The app's own scores on this example, as its production predictions carry them: the reference that confidence_shift compares the app's production scores with",
+        example: { lager: 0.9, stout: 0.1 },
+      }),
   })
   .openapi('Example');
 

@@ -1,7 +1,7 @@
 import type { Db } from '../db/database.js';
 import { BatchValidationError, type RecordProblem } from '../errors.js';
 import type { Model } from '../models/model.js';
-import { duplicateIdProblems, embeddingProblems, repeatedConceptProblems, unknownConceptProblems } from '../models/record-checks.js';
+import { duplicateIdProblems, embeddingProblems, repeatedConceptProblems, scoreProblems, topScore, unknownConceptProblems } from '../models/record-checks.js';
 import type { ReferenceRegistry } from '../reference/reference.registry.js';
 import { splitForId } from '../util/hash-split.js';
 import { encodeVector } from '../util/vectors.js';
@@ -15,6 +15,8 @@ export interface ExampleInput {
   split?: 'train' | 'eval' | undefined;
   input?: { url?: string | undefined; text?: string | undefined } | undefined;
   metadata?: Record<string, unknown> | undefined;
+  /** The app's own scores on this input, when sent (the confidence_shift reference). */
+  scores?: Record<string, number> | undefined;
 }
 
 export interface ExamplesResult {
@@ -59,6 +61,7 @@ export class ExamplesService {
     const problems: RecordProblem[] = duplicateIdProblems(examples);
     examples.forEach((e, index) => {
       problems.push(...embeddingProblems(model, e.embedding, index), ...unknownConceptProblems(model, e.concepts, index, 'concepts'), ...repeatedConceptProblems(e.concepts, index, 'concepts'));
+      if (e.scores) problems.push(...scoreProblems(model, e.scores, index));
       if (model.task === 'multiclass' && e.concepts.length !== 1) {
         problems.push({ index, field: 'concepts', message: 'a multiclass example has exactly one concept' });
       }
@@ -77,6 +80,8 @@ function toRow(model: Model, e: ExampleInput, source: string, now: string): NewE
     embedding: encodeVector(e.embedding),
     input_json: e.input ? JSON.stringify(e.input) : null,
     metadata_json: e.metadata ? JSON.stringify(e.metadata) : null,
+    scores_json: e.scores ? JSON.stringify(e.scores) : null,
+    top_score: e.scores ? topScore(e.scores) : null,
     created_at: now,
   };
 }

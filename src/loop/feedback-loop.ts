@@ -20,7 +20,6 @@ export interface LoopParts {
  */
 export function wireFeedbackLoop({ drift, training, labels, log }: LoopParts): void {
   drift.setProviders({
-    championEvalConfidences: async (model) => (await training.championEvalStats(model))?.confidences,
     versions: async (model) =>
       (await training.versions.list(model)).map((v) => ({ version: v.version, status: v.status, createdAt: v.createdAt, metrics: summarize(v.metrics), trainedOn: describeData(v.trainedOn) })),
   });
