@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.js';
 import type { Model } from '../models/model.js';
 import { ConfidenceReferences } from './confidence-reference.js';
+import { isoNow, type Clock } from '../util/clock.js';
 import { confidenceShiftTest } from './detectors/confidence-shift.detector.js';
 import { embeddingMmdTest } from './detectors/embedding-mmd.detector.js';
 import { labeledAccuracyTest } from './detectors/labeled-accuracy.detector.js';
@@ -33,7 +34,8 @@ export class DriftEvaluator {
 
   constructor(
     private readonly db: Db,
-    private readonly providers: () => DriftProviders,
+    private readonly providers: DriftProviders,
+    private readonly clock: Clock,
   ) {
     this.references = new ReferenceSamples(db);
     this.confidenceReferences = new ConfidenceReferences(db);
@@ -47,8 +49,8 @@ export class DriftEvaluator {
     const reference = await this.references.get(model);
     clock.lap('reference');
     const baseline = await this.confidenceReferences.get(model, window);
-    const labeled = await this.providers().labeledAccuracy(model);
-    const [calibration, labeledSignals] = await Promise.all([this.providers().performanceCalibration(model), this.providers().performanceLabels(model)]);
+    const labeled = await this.providers.labeledAccuracy(model);
+    const [calibration, labeledSignals] = await Promise.all([this.providers.performanceCalibration(model), this.providers.performanceLabels(model)]);
     clock.lap('providers');
     const concepts = model.concepts.map((c) => c.id);
 
@@ -87,7 +89,7 @@ export class DriftEvaluator {
         window: { size: window.size, count: window.count, fromSeq: window.fromSeq, toSeq: window.toSeq },
         tests: [ood, mmd, prediction, confidence, accuracy],
         performance,
-        evaluatedAt: new Date().toISOString(),
+        evaluatedAt: isoNow(this.clock),
         timingsMs: clock.laps(),
       },
       distributions: driftDistributions({

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binomialTestGreater, chiSquareGoodnessOfFit, ksTwoSample } from '../../src/drift/stats/index.js';
 import { splitForId } from '../../src/util/hash-split.js';
+import { DriftProviderStandIns } from '../support/drift-providers.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { CONCEPTS, DriftData, modelDefinition } from './support/generated.js';
 import { eventually } from './support/receiver.js';
@@ -14,8 +15,9 @@ function argmax(scores: Record<string, number>): string {
 
 describe('drift API', () => {
   let server: TestServer;
+  const providers = new DriftProviderStandIns();
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ replace: { driftProviders: providers.wrap } });
   });
   afterAll(() => server.stop());
 
@@ -112,13 +114,13 @@ describe('drift API', () => {
     const none = await m.test('labeled_accuracy');
     expect(none).toMatchObject({ status: 'insufficient_data', statistic: null, pValue: null, drift: false });
     expect(none.summary).toMatch(/not enough data/i);
-    server.driftloop.services.drift.setProviders({ labeledAccuracy: async () => ({ production: { correct: 42, total: 60 }, evalAccuracy: 0.9 }) });
+    providers.set({ labeledAccuracy: async () => ({ production: { correct: 42, total: 60 }, evalAccuracy: 0.9 }) });
     const t = await m.test('labeled_accuracy');
     expect(t.statistic).toBeCloseTo(0.7, 12);
     expect(t.details.upper).toBeLessThan(0.9);
     expect(t.pValue).toBeLessThan(0.01);
     expect(t.drift).toBe(true);
-    server.driftloop.services.drift.setProviders({ labeledAccuracy: async () => undefined });
+    providers.set({ labeledAccuracy: undefined });
   });
 
   it('when GET drift repeats without new predictions, then history does not grow; new predictions add a point', async () => {
