@@ -130,7 +130,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   jobs.register(RETRAIN_JOB, (ctx) => runRetrain({ db, models, versions, trainer, labeled, clock, log }, ctx));
   const health = new HealthService(db, references, clock);
 
-  const realProviders = driftProviders({ training, queueLabels, health });
+  const realProviders = driftProviders({ training, queueLabels, health, examples, references });
   const providers = replace.driftProviders ? replace.driftProviders(realProviders) : realProviders;
   const webhooks = new WebhookDispatcher(db, webhookTargets(models), clock, log);
   const drift = new DriftService(db, webhooks, providers, events, clock, log);

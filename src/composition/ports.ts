@@ -1,15 +1,19 @@
 import type { DriftProviders, VersionSummary } from '../drift/drift.providers.js';
 import { PERFORMANCE_LABELS } from '../drift/performance/estimate.js';
+import type { ExamplesService } from '../examples/examples.service.js';
 import type { HealthService } from '../health/health.service.js';
 import type { ModelsService } from '../models/models.service.js';
 import type { QueueLabeledSource } from '../queue/labeled-source.js';
+import type { ReferenceRegistry } from '../reference/reference.registry.js';
 import type { TrainingService } from '../training/training.service.js';
 import type { ModelVersion, TrainedOn } from '../training/version.js';
 import type { WebhookTargetResolver } from '../webhooks/webhook.dispatcher.js';
 
 /** What drift monitoring reads from retraining, the review queue and training-data health. */
-export function driftProviders(f: { training: TrainingService; queueLabels: QueueLabeledSource; health: HealthService }): DriftProviders {
+export function driftProviders(f: { training: TrainingService; queueLabels: QueueLabeledSource; health: HealthService; examples: ExamplesService; references: ReferenceRegistry }): DriftProviders {
   return {
+    appReferenceScores: (model, limit) => f.examples.appTopScores(model, limit),
+    calibration: async (model) => (await f.references.get(model)).calibrationSource(),
     labeledAccuracy: async (model) => {
       const production = await f.queueLabels.accuracy(model);
       return production && { production, evalAccuracy: (await f.training.championEvalStats(model))?.accuracy ?? undefined };

@@ -1,7 +1,8 @@
 import type { Db } from '../db/database.js';
 import type { Model } from '../models/model.js';
 import type { ProductionWindow } from './production-window.js';
-import { exampleTopScores, firstPredictions } from './window.repository.js';
+import type { DriftProviders } from './drift.providers.js';
+import { firstPredictions } from './window.repository.js';
 
 /**
  * What confidence_shift compares the window with: always the app's own top-1 scores, never
@@ -28,10 +29,13 @@ export const MIN_REFERENCE_SCORES = 20;
 export class ConfidenceReferences {
   private readonly periods = new Map<number, { size: number; lastSeq: number; scores: number[] }>();
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly providers: Pick<DriftProviders, 'appReferenceScores'>,
+  ) {}
 
   async get(model: Model, window: Pick<ProductionWindow, 'fromSeq'>): Promise<ConfidenceReference> {
-    const examples = await exampleTopScores(this.db, model.id, MAX_EXAMPLE_SCORES);
+    const examples = await this.providers.appReferenceScores(model, MAX_EXAMPLE_SCORES);
     if (examples.length >= MIN_REFERENCE_SCORES) return { source: `the app's scores on ${examples.length} examples`, scores: examples };
     const size = model.settings.drift.windowSize;
     const period = await this.period(model.id, size);

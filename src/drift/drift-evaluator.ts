@@ -38,7 +38,7 @@ export class DriftEvaluator {
     private readonly clock: Clock,
   ) {
     this.references = new ReferenceSamples(db);
-    this.confidenceReferences = new ConfidenceReferences(db);
+    this.confidenceReferences = new ConfidenceReferences(db, providers);
   }
 
   async assess(model: Model): Promise<DriftAssessment> {
@@ -54,7 +54,15 @@ export class DriftEvaluator {
     clock.lap('providers');
     const concepts = model.concepts.map((c) => c.id);
 
-    const ood = oodRateTest({ oodCount: window.oodCount, count: window.count, quantile: model.settings.ood.quantile, threshold: s.threshold, alpha: s.alpha });
+    const oodCalibration = await this.providers.calibration(model);
+    const ood = oodRateTest({
+      oodCount: window.oodCount,
+      count: window.count,
+      quantile: model.settings.ood.quantile,
+      threshold: s.threshold,
+      alpha: s.alpha,
+      calibrationSize: oodCalibration.size,
+    });
     clock.lap('ood_rate');
     const mmd = await this.mmd(model, window, reference);
     clock.lap('embedding_mmd');

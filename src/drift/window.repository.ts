@@ -28,20 +28,6 @@ export function firstPredictions(db: Db, modelId: number, limit: number): Promis
   return db.selectFrom('predictions').select(['seq', 'top_score']).where('model_id', '=', modelId).orderBy('seq').limit(limit).execute();
 }
 
-/** The app's top-1 scores on the first `limit` uploaded examples sent with scores. */
-export async function exampleTopScores(db: Db, modelId: number, limit: number): Promise<number[]> {
-  const rows = await db
-    .selectFrom('examples')
-    .select('top_score')
-    .where('model_id', '=', modelId)
-    .where('source', '=', 'original')
-    .where('top_score', 'is not', null)
-    .orderBy('seq')
-    .limit(limit)
-    .execute();
-  return rows.map((r) => r.top_score!);
-}
-
 /** A recent out-of-distribution prediction, for clustering into new regions. */
 export interface OodRow {
   seq: number;

@@ -6,7 +6,7 @@ import type { ReferenceRegistry } from '../reference/reference.registry.js';
 import { isoNow, type Clock } from '../util/clock.js';
 import { splitForId } from '../util/hash-split.js';
 import { encodeVector } from '../util/vectors.js';
-import { findExistingExampleIds, insertExamples, type NewExampleRow } from './examples.repository.js';
+import { findAppTopScores, findExistingExampleIds, insertExamples, type NewExampleRow } from './examples.repository.js';
 
 /** One labeled training input. */
 export interface ExampleInput {
@@ -57,6 +57,11 @@ export class ExamplesService {
     );
     const evalCount = stored.filter((s) => s.row.split === 'eval').length;
     return { inserted: stored.length, duplicates: examples.length - stored.length, train: stored.length - evalCount, eval: evalCount };
+  }
+
+  /** The app's own top-1 scores on the first `limit` examples sent with scores (confidence_shift's reference). */
+  appTopScores(model: Model, limit: number): Promise<number[]> {
+    return findAppTopScores(this.db, model.id, limit);
   }
 
   private validate(model: Model, examples: ExampleInput[]): void {

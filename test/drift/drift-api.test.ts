@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { binomialTestGreater, chiSquareGoodnessOfFit, ksTwoSample } from '../../src/drift/stats/index.js';
+import { betaBinomialSfAtLeast, binomialTestGreater, chiSquareGoodnessOfFit, ksTwoSample } from '../../src/drift/stats/index.js';
+import { calibrationLaw } from '../../src/reference/calibration-law.js';
 import { splitForId } from '../../src/util/hash-split.js';
 import { DriftProviderStandIns } from '../support/drift-providers.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -55,7 +56,7 @@ describe('drift API', () => {
     expect(body.history[0]).toMatchObject({ toSeq: body.window.toSeq, count: 30, status: 'ok' });
   });
 
-  it('when the window holds OOD predictions, then ood_rate is the one-sided binomial test of their count and the score is their rate', async () => {
+  it('when the window holds OOD predictions, then ood_rate is the one-sided beta-binomial test of their count for the calibration size, and the score is their rate', async () => {
     const m = await model('ood', { windowSize: 60 });
     const results = [...(await m.send(m.gen.predictions(45))), ...(await m.send(m.gen.outliers(15)))];
     const k = results.filter((r) => r.ood.isOod).length;
@@ -63,7 +64,11 @@ describe('drift API', () => {
     const ood = body.tests[0];
     expect(body.score).toBeCloseTo(k / 60, 12);
     expect(ood.statistic).toBeCloseTo(k / 60, 12);
-    expect(ood.pValue).toBeCloseTo(binomialTestGreater(k, 60, 0.05), 12);
+    // Beta-binomial: the promised 5% itself varies with the draw of the calibration set.
+    const law = calibrationLaw(0.95, ood.details.calibrationSize);
+    expect(ood.details).toMatchObject({ method: 'beta-binomial', expectedRate: law.expected });
+    expect(ood.pValue).toBeCloseTo(betaBinomialSfAtLeast(k, 60, law.a, law.b), 12);
+    expect(ood.pValue).toBeGreaterThan(binomialTestGreater(k, 60, 0.05));
     expect(ood.drift).toBe(k / 60 >= 0.15 && ood.pValue < 0.01);
     expect(body.status).toBe(ood.drift ? 'drift' : 'ok');
     expect(body.status).toBe('drift');
