@@ -16,6 +16,16 @@ export const driftTestSchema = z
 
 const windowSchema = z.object({ size: z.number(), count: z.number(), fromSeq: z.number().nullable(), toSeq: z.number().nullable() });
 
+export const performanceSchema = z
+  .object({
+    estimatedAccuracy: z.number().openapi({ description: "Estimated accuracy of the window's forwarded top-1 predictions" }),
+    interval: z.tuple([z.number(), z.number()]).openapi({ description: '90% interval' }),
+    method: z.string().openapi({ description: 'Estimator, and where its calibration came from' }),
+    labeled: z.object({ n: z.number(), accuracy: z.number() }).nullable().openapi({ description: 'Labeled production items used (raw accuracy: the queue picked hard items)' }),
+    reference: z.number().nullable().openapi({ description: 'Accuracy expected from eval data' }),
+  })
+  .openapi('Performance');
+
 export const driftSnapshotSchema = z
   .object({
     id: z.number(),
@@ -26,12 +36,14 @@ export const driftSnapshotSchema = z
     threshold: z.number(),
     status: z.enum(['ok', 'drift']),
     tests: z.array(driftTestSchema.pick({ name: true, status: true, statistic: true, pValue: true, drift: true })),
+    performance: performanceSchema.nullable(),
   })
   .openapi('DriftSnapshot');
 
 export const driftEventSchema = z
   .object({
     id: z.number(),
+    severity: z.enum(['critical', 'warning']).openapi({ description: 'critical: accuracy confirmed to drop; warning: input drift not shown to hurt accuracy' }),
     kind: z.enum(['ood', 'performance']).openapi({ description: 'ood: the OOD rate (window rule or sequential detector); performance: the estimated accuracy' }),
     modelId: z.number(),
     model: z.string(),
@@ -52,15 +64,27 @@ export const driftEventSchema = z
   })
   .openapi('DriftEvent');
 
-export const performanceSchema = z
+export const sequentialStatusSchema = z
   .object({
-    estimatedAccuracy: z.number().openapi({ description: "Estimated accuracy of the window's forwarded top-1 predictions" }),
-    interval: z.tuple([z.number(), z.number()]).openapi({ description: '90% interval' }),
-    method: z.string().openapi({ description: 'Estimator, and where its calibration came from' }),
-    labeled: z.object({ n: z.number(), accuracy: z.number() }).nullable().openapi({ description: 'Labeled production items used (raw accuracy: the queue picked hard items)' }),
-    reference: z.number().nullable().openapi({ description: 'Accuracy expected from eval data' }),
+    method: z.literal('bernoulli_cusum'),
+    state: z.enum(['armed', 'unarmed']).openapi({ description: 'unarmed until the eval split is large enough (calibration.required)' }),
+    alarmed: z.boolean(),
+    statistic: z.number(),
+    limit: z.number(),
+    up: z.number(),
+    down: z.number(),
+    p0: z.number().openapi({ description: 'In-distribution OOD probability the calibration promises' }),
+    target: z.number().openapi({ description: 'The OOD rate the detector is tuned to catch fastest (drift.sequentialTarget)' }),
+    arl0: z.number().openapi({ description: 'drift.arl0: average in-distribution predictions between false alarms' }),
+    arl0Exact: z.number().openapi({ description: 'The exact in-distribution average run length at limit' }),
+    observed: z.number(),
+    since: z.string().nullable(),
+    lastSeq: z.number().nullable(),
+    alarm: z.object({ at: z.string(), seq: z.number(), statistic: z.number() }).nullable(),
+    calibration: z.object({ source: z.enum(['eval', 'leave-one-out']), size: z.number(), required: z.number() }),
+    summary: z.string(),
   })
-  .openapi('Performance');
+  .openapi('SequentialDetector');
 
 export const driftOverviewSchema = z
   .object({
@@ -71,6 +95,7 @@ export const driftOverviewSchema = z
     alpha: z.number(),
     window: windowSchema,
     tests: z.array(driftTestSchema),
+    sequential: sequentialStatusSchema,
     performance: performanceSchema.nullable(),
     evaluatedAt: z.string(),
     timingsMs: z.record(z.string(), z.number()),

@@ -1,3 +1,4 @@
+import type { SequentialStatus } from './sequential/sequential.types.js';
 import type { PerformanceEstimate } from './performance/performance.types.js';
 
 /** The five drift tests of DESIGN's table, by their API names. */
@@ -47,6 +48,8 @@ export interface DriftEvaluation {
   alpha: number;
   window: { size: number; count: number; fromSeq: number | null; toSeq: number | null };
   tests: DriftTestResult[];
+  /** The sequential detector on the stream of conformal p-values; its alarm also makes `status` drift. */
+  sequential: SequentialStatus;
   /** Estimated accuracy of the window's forwarded top-1 predictions; null while the window is empty. */
   performance: PerformanceEstimate | null;
   evaluatedAt: string;
@@ -64,6 +67,7 @@ export interface DriftSnapshot {
   threshold: number;
   status: DriftStatus;
   tests: { name: DriftTestName; status: DriftTestResult['status']; statistic: number | null; pValue: number | null; drift: boolean }[];
+  performance: PerformanceEstimate | null;
 }
 
 /** Where one webhook delivery of an event stands. */
@@ -80,10 +84,14 @@ export type DriftEventKind = 'ood' | 'performance';
 
 export const DRIFT_EVENT_KINDS: readonly DriftEventKind[] = ['ood', 'performance'];
 
+/** `critical` when accuracy is confirmed to drop; `warning` for input drift that is not shown to hurt. */
+export type DriftSeverity = 'critical' | 'warning';
+
 /** A recorded drift event: drift passed the threshold, outside the cooldown. */
 export interface DriftEvent {
   id: number;
   kind: DriftEventKind;
+  severity: DriftSeverity;
   modelId: number;
   model: string;
   at: string;

@@ -73,3 +73,25 @@ export async function findAppTopScores(db: Db, modelId: number, limit: number): 
     .execute();
   return rows.map((r) => r.top_score!);
 }
+
+/** An eval example the app's scores came with. */
+export interface ScoredEvalRow {
+  seq: number;
+  concepts_json: string;
+  scores_json: string;
+  embedding: Buffer;
+}
+
+/** Newest eval-split examples sent with scores, at most `limit`. */
+export function listScoredEvalExamples(db: Db, modelId: number, limit: number): Promise<ScoredEvalRow[]> {
+  return db
+    .selectFrom('examples')
+    .select(['seq', 'concepts_json', 'embedding', 'scores_json'])
+    .where('model_id', '=', modelId)
+    .where('split', '=', 'eval')
+    .where('scores_json', 'is not', null)
+    .orderBy('seq', 'desc')
+    .limit(limit)
+    .$narrowType<{ scores_json: string }>()
+    .execute();
+}

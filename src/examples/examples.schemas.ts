@@ -7,15 +7,16 @@ export const exampleSchema = z
     embedding,
     concepts: z.array(z.string().min(1)).max(1000),
     split: z.enum(['train', 'eval']).optional(),
-    input: inputRef.optional(),
-    metadata: metadata.optional(),
     scores: z
       .record(z.string(), z.number().min(0).max(1))
       .optional()
       .openapi({
-        description: "The app's own scores on this example, as its production predictions carry them: the reference that confidence_shift compares the app's production scores with",
+        description:
+          "The app's own scores on this input, as its production predictions carry them: eval examples sent with scores calibrate the estimated accuracy of production, and every example sent with scores is the reference confidence_shift compares the app's production scores with",
         example: { lager: 0.9, stout: 0.1 },
       }),
+    input: inputRef.optional(),
+    metadata: metadata.optional(),
   })
   .openapi('Example');
 

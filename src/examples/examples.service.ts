@@ -14,10 +14,10 @@ export interface ExampleInput {
   embedding: number[];
   concepts: string[];
   split?: 'train' | 'eval' | undefined;
+  /** The app's scores on this input: calibrate the accuracy estimate (eval split) and are the confidence_shift reference. */
+  scores?: Record<string, number> | undefined;
   input?: { url?: string | undefined; text?: string | undefined } | undefined;
   metadata?: Record<string, unknown> | undefined;
-  /** The app's own scores on this input, when sent (the confidence_shift reference). */
-  scores?: Record<string, number> | undefined;
 }
 
 export interface ExamplesResult {
