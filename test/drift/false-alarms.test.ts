@@ -82,7 +82,7 @@ describe.each([
     const rand = mulberry32(4);
     const n = Math.min(size, 2000);
     const score = () => Math.min(1, 0.5 + 0.5 * Math.sqrt(rand()));
-    const { significant, drift } = alarms(() => confidenceShiftTest({ production: Array.from({ length: n }, score), baseline: Array.from({ length: n }, score), baselineSource: 'same', alpha: ALPHA, minShift: 0.1 }));
+    const { significant, drift } = alarms(() => confidenceShiftTest({ production: Array.from({ length: n }, score), reference: { source: 'same distribution', scores: Array.from({ length: n }, score) }, alpha: ALPHA, minShift: 0.1 }));
     expect(significant).toBeLessThanOrEqual(bound);
     expect(drift).toBeLessThanOrEqual(significant);
   });
