@@ -60,6 +60,20 @@ export function listExampleMeta(db: Db, modelId: number, maxSeq: number): Promis
     .execute();
 }
 
+/** The app's top-1 scores on the first `limit` uploaded examples sent with scores. */
+export async function findAppTopScores(db: Db, modelId: number, limit: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('examples')
+    .select('top_score')
+    .where('model_id', '=', modelId)
+    .where('source', '=', 'original')
+    .where('top_score', 'is not', null)
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.top_score!);
+}
+
 /** An eval example the app's scores came with. */
 export interface ScoredEvalRow {
   seq: number;
@@ -80,4 +94,16 @@ export function listScoredEvalExamples(db: Db, modelId: number, limit: number): 
     .limit(limit)
     .$narrowType<{ scores_json: string }>()
     .execute();
+}
+
+/** How many eval examples carry scores, and the newest seq among them: changes whenever one is added. */
+export async function scoredEvalVersion(db: Db, modelId: number): Promise<{ count: number; maxSeq: number | null }> {
+  const row = await db
+    .selectFrom('examples')
+    .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.max('seq').as('maxSeq')])
+    .where('model_id', '=', modelId)
+    .where('split', '=', 'eval')
+    .where('scores_json', 'is not', null)
+    .executeTakeFirstOrThrow();
+  return { count: Number(row.count), maxSeq: row.maxSeq === null ? null : Number(row.maxSeq) };
 }
