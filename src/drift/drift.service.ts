@@ -10,6 +10,7 @@ import type { DriftProviders } from './drift.providers.js';
 import { findLastEvent, findLastSnapshot, insertEvent, insertSnapshot, listEvents, listSnapshots, pruneSnapshots, type EventRow, type SnapshotRow } from './drift.repository.js';
 import type { DeliverySummary, DriftEvaluation, DriftEvent, DriftSnapshot } from './drift.types.js';
 import { driftEventPayload, DRIFT_EVENT_TYPE } from './drift-event.payload.js';
+import type { NewRegions } from './new-regions.js';
 import { DriftTrigger } from './drift.trigger.js';
 
 /** `GET /v1/models/{model}/drift`: the current evaluation with history and recent events. */
@@ -40,6 +41,8 @@ export class DriftService {
     private readonly bus: EventBus,
     clock: Clock,
     private readonly log: Logger,
+    /** What a drift event's payload adds: the new regions, and the base URL for absolute links. */
+    private readonly eventContext: { regions: NewRegions; publicUrl: string | undefined },
   ) {
     this.evaluator = new DriftEvaluator(db, providers, clock);
     this.trigger = new DriftTrigger((model) => this.evaluate(model), clock, log);
@@ -98,6 +101,8 @@ export class DriftService {
   private async record(model: Model, ev: DriftEvaluation): Promise<void> {
     const last = await findLastSnapshot(this.db, model.id);
     if (last && last.to_seq === ev.window.toSeq && last.status === ev.status) return;
+    // Clustered before the transaction (it reads the reference index), and only when an event may follow.
+    const regions = ev.status === 'drift' ? await this.eventContext.regions.find(model) : undefined;
     const event = await this.db.transaction().execute(async (trx) => {
       const snapshotId = await insertSnapshot(trx, {
         model_id: model.id,
@@ -118,7 +123,7 @@ export class DriftService {
       if (previous && Date.parse(ev.evaluatedAt) - Date.parse(previous.created_at) < cooldownMs) return undefined;
       const pValue = ev.tests.find((t) => t.name === 'ood_rate')?.pValue ?? 1;
       const eventId = await insertEvent(trx, { kind: 'ood', model_id: model.id, snapshot_id: snapshotId, created_at: ev.evaluatedAt, score: ev.score, threshold: ev.threshold, p_value: pValue, payload_json: '' });
-      const body = JSON.stringify(driftEventPayload(model, eventId, 'ood', ev));
+      const body = JSON.stringify(driftEventPayload(model, eventId, 'ood', ev, { regions: regions!, publicUrl: this.eventContext.publicUrl }));
       await trx.updateTable('drift_events').set({ payload_json: body }).where('id', '=', eventId).execute();
       const urls = [...new Set(model.settings.webhooks.map((w) => (typeof w === 'string' ? w : w.url)))];
       await WebhookDispatcher.enqueue(trx, { modelId: model.id, eventType: DRIFT_EVENT_TYPE, eventId, body, urls }, ev.evaluatedAt);
