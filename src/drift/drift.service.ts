@@ -31,6 +31,7 @@ const EVENTS_LISTED = 20;
  */
 export class DriftService {
   private readonly chains = new Map<number, Promise<unknown>>();
+  private readonly lastEvaluations = new Map<number, DriftEvaluation>();
   private readonly evaluator: DriftEvaluator;
   private readonly trigger: DriftTrigger;
 
@@ -57,6 +58,7 @@ export class DriftService {
   evaluate(model: Model, opts: { record: boolean } = { record: true }): Promise<DriftAssessment> {
     return this.lock(model.id, async () => {
       const assessment = await this.evaluator.assess(model);
+      this.lastEvaluations.set(model.id, assessment.evaluation);
       if (opts.record) await this.record(model, assessment.evaluation);
       return assessment;
     });
@@ -84,6 +86,11 @@ export class DriftService {
     const [snapshot, event] = await Promise.all([findLastSnapshot(this.db, model.id), findLastEvent(this.db, model.id)]);
     const events = event ? await this.withDeliveries(model, [event]) : [];
     return { snapshot: snapshot && snapshotRowToSnapshot(snapshot), lastEvent: events[0] };
+  }
+
+  /** The last evaluation of a model in this process (recorded or not), for metrics; undefined before the first. */
+  lastEvaluation(model: Model): DriftEvaluation | undefined {
+    return this.lastEvaluations.get(model.id);
   }
 
   /** Starts webhook delivery, resuming deliveries left pending by a previous run. */
