@@ -21,6 +21,7 @@ import { predictionsRoutes } from './predictions/predictions.routes.js';
 import { labelPageRoutes } from './queue/label-page.routes.js';
 import { queueRoutes } from './queue/queue.routes.js';
 import { trainingRoutes } from './training/training.routes.js';
+import { webhooksRoutes } from './webhooks/webhooks.routes.js';
 import type { Clock } from './util/clock.js';
 
 /** The HTTP application; its type drives the typed `hono/client`. */
@@ -57,6 +58,7 @@ export function buildRoutes(s: Container) {
     .route('/', dashboardRoutes(s.dashboard, s.clock, guard))
     .route('/', trainingRoutes(s.models, s.training, guard, limits))
     .route('/', jobsRoutes(s.jobs, guard))
+    .route('/', webhooksRoutes(s.webhookDeliveries, s.models, guard))
     .route('/', queueRoutes(s.models, s.queue, s.labels, guard, limits))
     .route('/', labelPageRoutes(s.models, s.keys))
     .route('/', docsRoutes());
