@@ -32,8 +32,10 @@ export function buildRoutes(s: Container) {
   app.onError(createErrorHandler(s.log));
   app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}`), 404));
   app.use('*', async (c, next) => {
+    const started = performance.now();
     await next();
     s.metrics.httpRequests.inc({ method: c.req.method, route: c.req.routePath, status: String(c.res.status) });
+    s.metrics.httpDuration.observe({ method: c.req.method, route: c.req.routePath, status: `${Math.floor(c.res.status / 100)}xx` }, (performance.now() - started) / 1000);
   });
   app.use(
     '/v1/*',

@@ -144,10 +144,10 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const providers = replace.driftProviders ? replace.driftProviders(realProviders) : realProviders;
   const webhooks = new WebhookDispatcher(db, webhookTargets(models), clock, log);
   const webhookDeliveries = new WebhookDeliveries(db);
-  registerFeatureMetrics(metrics.registry, { webhooks: webhookDeliveries });
   const regions = new NewRegions(db, references);
   const drift = new DriftService(db, webhooks, providers, events, clock, log, sequential, { regions, publicUrl: config.publicUrl });
   const driftReports = new DriftReportService(db, drift, providers, references, regions, clock);
+  registerFeatureMetrics(metrics.registry, { models: () => models.list(), drift, queue, jobs, webhooks: webhookDeliveries });
   const descriptions = new ModelDescriptions(models, modelDescribers({ references, versions, queue, drift }));
   const dashboard = new DashboardService(models, descriptions, drift);
 
