@@ -3,7 +3,7 @@ import type { DriftService } from '../drift/drift.service.js';
 import type { JobRunner } from '../jobs/job-runner.js';
 import type { Model } from '../models/model.js';
 import type { QueueService } from '../queue/queue.service.js';
-import type { WebhookDeliveries } from '../webhooks/webhooks.service.js';
+import { DELIVERY_STATUSES, type WebhookDeliveries } from '../webhooks/webhooks.service.js';
 
 /** What the feature gauges read when Prometheus scrapes: the database is the truth, so counts survive restarts. */
 export interface FeatureMetricSources {
@@ -66,24 +66,22 @@ export function registerFeatureMetrics(registry: client.Registry, s: FeatureMetr
       }
     },
   });
-  new client.Gauge({
-    name: 'driftloop_jobs',
-    help: 'Background jobs (retraining) by status',
-    labelNames: ['status'] as const,
-    registers,
-    async collect() {
-      const counts = await s.jobs.countByStatus();
-      for (const status of JOB_STATUSES) this.set({ status }, counts[status] ?? 0);
-    },
-  });
-  new client.Gauge({
-    name: 'driftloop_webhook_deliveries',
-    help: 'Webhook deliveries by status: pending (retrying), delivered, failed (every retry used up), canceled',
-    labelNames: ['status'] as const,
-    registers,
-    async collect() {
-      const counts = await s.webhooks.counts();
-      for (const [status, n] of Object.entries(counts)) this.set({ status }, n);
-    },
-  });
+  const byStatus = (name: string, help: string, statuses: readonly string[], read: () => Promise<Record<string, number>>) =>
+    new client.Gauge({
+      name,
+      help,
+      labelNames: ['status'] as const,
+      registers,
+      async collect() {
+        const counts = await read();
+        for (const status of statuses) this.set({ status }, counts[status] ?? 0);
+      },
+    });
+  byStatus('driftloop_jobs', 'Background jobs (retraining) by status', JOB_STATUSES, () => s.jobs.countByStatus());
+  byStatus(
+    'driftloop_webhook_deliveries',
+    'Webhook deliveries by status: pending (retrying), delivered, failed (every retry used up), canceled',
+    DELIVERY_STATUSES,
+    () => s.webhooks.counts(),
+  );
 }
