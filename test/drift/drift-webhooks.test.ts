@@ -161,7 +161,7 @@ describe('webhook delivery across a restart', () => {
       server = await startTestServer({ dataDir });
       await receiver.waitFor(2);
       const delivery = await eventually(() =>
-        server.driftloop.services.database.db.selectFrom('webhook_deliveries').selectAll().where('status', '=', 'delivered').executeTakeFirst(),
+        server.driftloop.services.database.db.selectFrom('webhook_deliveries').selectAll().where('status', '=', 'delivered').orderBy('id').executeTakeFirst(),
       );
       expect(delivery.attempts).toBe(2);
     } finally {
