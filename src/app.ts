@@ -38,6 +38,9 @@ import { NearDuplicateRegistry } from './queue/near-duplicates.js';
 import { queueRoutes } from './queue/queue.routes.js';
 import { QueueService } from './queue/queue.service.js';
 import { ReferenceRegistry } from './reference/reference.registry.js';
+import { regionsRoutes } from './regions/regions.routes.js';
+import { RegionsService } from './regions/regions.service.js';
+import { SimilarItemsService } from './queue/similar-items.service.js';
 import { ClassifierCache } from './training/classifier-cache.js';
 import { LabeledSourceSlot } from './training/labeled-production.js';
 import { runRetrain } from './training/retrain.job.js';
@@ -65,6 +68,8 @@ export interface Services extends DriftServices {
   queue: QueueService;
   labels: LabelsService;
   duplicates: NearDuplicateRegistry;
+  similarItems: SimilarItemsService;
+  regions: RegionsService;
 }
 
 /** Builds every service on one open database. */
@@ -111,6 +116,8 @@ export async function createServices(config: Config, log: Logger = createLogger(
   models.addDescriber(async (m) => ({ queue: await queue.depth(m) }));
   const queueLabels = new QueueLabeledSource(db);
   const labels = new LabelsService(db);
+  const similarItems = new SimilarItemsService(db, duplicates, queueLabels);
+  const regions = new RegionsService(db, similarItems);
   wireFeedbackLoop({ drift: drift.drift, training, labels, log });
   training.useLabeledSource(queueLabels);
   drift.drift.setProviders({
@@ -141,6 +148,8 @@ export async function createServices(config: Config, log: Logger = createLogger(
     queue,
     labels,
     duplicates,
+    similarItems,
+    regions,
   };
 }
 
@@ -178,7 +187,8 @@ export function buildRoutes(s: Services) {
     .route('/', dashboardRoutes(s.dashboard, guard))
     .route('/', trainingRoutes(s.models, s.training, guard, limits))
     .route('/', jobsRoutes(s.jobs, guard))
-    .route('/', queueRoutes(s.models, s.queue, s.labels, guard, limits))
+    .route('/', queueRoutes(s.models, s.queue, s.labels, s.similarItems, guard, limits))
+    .route('/', regionsRoutes(s.models, s.regions, guard))
     .route('/', labelPageRoutes(s.models, s.keys))
     .route('/', docsRoutes());
   app.doc31('/openapi.json', {

@@ -89,6 +89,8 @@ export interface QueueItemTable {
   created_at: string;
   last_seen_at: string;
   labeled_at: string | null;
+  /** Region of the latest clustering that holds the item's prediction (null outside the regions window). */
+  region: number | null;
 }
 
 /** Item counts per model, kept by triggers: `status:<status>` and `open:<reason>` (pending or leased items). */
@@ -115,6 +117,10 @@ export interface QueueLabelTable {
   concepts_json: string;
   new_concepts_json: string;
   out_of_scope: number;
+  /** 1 when the labeler held a lease on the item; 0 for a free pending item labeled alongside. */
+  claimed: Generated<number>;
+  /** 1 when given by confirming a grid of similar items (bulk), not by answering the item itself. */
+  bulk: Generated<number>;
   created_at: string;
 }
 

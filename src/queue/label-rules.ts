@@ -1,5 +1,6 @@
 import type { RecordProblem } from '../errors.js';
 import type { Model } from '../models/model.js';
+import { thresholdsOf } from '../scoring/scorer.js';
 
 /** One label as a labeler submits it. */
 export interface LabelInput {
@@ -9,6 +10,7 @@ export interface LabelInput {
   newConcepts?: string[] | undefined;
   outOfScope?: boolean | undefined;
   skip?: boolean | undefined;
+  bulk?: boolean | undefined;
 }
 
 /** What a label says, once its flags are resolved. */
@@ -83,4 +85,24 @@ function unique(xs: string[]): string[] {
 export function storedAnswer(row: { out_of_scope: number; concepts_json: string; new_concepts_json: string }): LabelAnswer {
   if (row.out_of_scope === 1) return { kind: 'out_of_scope' };
   return { kind: 'concepts', concepts: JSON.parse(row.concepts_json) as string[], newConcepts: JSON.parse(row.new_concepts_json) as string[] };
+}
+
+/** True when at least one label of the item was given to the item itself, not by a bulk confirmation. */
+export function reviewed(labels: { bulk: number }[]): boolean {
+  return labels.some((l) => l.bulk === 0);
+}
+
+/**
+ * Whether the forwarded prediction matched the agreed answer (multilabel: the exact set over
+ * the model's thresholds). A proposed new concept is always a miss.
+ */
+export function forwardedWasRight(model: Model): (row: { predicted: string; scores_json: string }, answer: { concepts: string[]; newConcepts: string[] }) => boolean {
+  const ids = model.concepts.map((c) => c.id);
+  const thresholds = thresholdsOf(model);
+  return (row, answer) => {
+    const scores = JSON.parse(row.scores_json) as Record<string, number>;
+    const predicted = model.task === 'multilabel' ? ids.filter((c, i) => (scores[c] ?? 0) >= thresholds[i]!) : [row.predicted];
+    if (answer.newConcepts.length > 0) return false;
+    return answer.concepts.length === predicted.length && answer.concepts.every((c) => predicted.includes(c));
+  };
 }

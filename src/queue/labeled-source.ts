@@ -1,10 +1,9 @@
 import type { Db } from '../db/database.js';
 import type { Model } from '../models/model.js';
-import { thresholdsOf } from '../scoring/scorer.js';
 import type { LabeledProductionItem, LabeledProductionSource, ProposedConcept } from '../training/labeled-production.js';
 import { splitForId } from '../util/hash-split.js';
 import { decodeVector } from '../util/vectors.js';
-import { consensus, storedAnswer, type LabelAnswer } from './label-rules.js';
+import { consensus, forwardedWasRight, reviewed, storedAnswer, type LabelAnswer } from './label-rules.js';
 import { countConceptLabelsSince, countProposedConcepts, listLabeledItemRows, listLabelsOfItems, type LabeledItemRow, type LabelRow } from './labels.repository.js';
 
 const PAGE = 2000;
@@ -32,7 +31,7 @@ export class QueueLabeledSource implements LabeledProductionSource {
         embedding: decodeVector(row.embedding),
         concepts: answer.concepts,
         newConcepts: answer.newConcepts,
-        split: splitForId(row.prediction_id),
+        split: reviewed(labels) ? splitForId(row.prediction_id) : 'train',
         labelIds: labels.map((l) => String(l.id)),
         labeledAt: row.labeled_at,
       });
@@ -54,23 +53,32 @@ export class QueueLabeledSource implements LabeledProductionSource {
    * set over its thresholds); undefined when there are none. A new concept is always a miss.
    */
   async accuracy(model: Model): Promise<{ correct: number; total: number } | undefined> {
-    const ids = model.concepts.map((c) => c.id);
-    const thresholds = thresholdsOf(model);
+    const wasRight = forwardedWasRight(model);
     let correct = 0;
     let total = 0;
-    for await (const { row, answer } of this.agreed(model.id)) {
-      const scores = JSON.parse(row.scores_json) as Record<string, number>;
-      const predicted = model.task === 'multilabel' ? ids.filter((c, i) => (scores[c] ?? 0) >= thresholds[i]!) : [row.predicted];
-      const truth = answer.newConcepts.length > 0 ? null : answer.concepts;
+    for await (const { row, labels, answer } of this.agreed(model.id)) {
+      // Bulk-only answers follow the labeler's first answer by similarity; they would flatter the estimate.
+      if (!reviewed(labels)) continue;
       total += 1;
-      if (truth && truth.length === predicted.length && truth.every((c) => predicted.includes(c))) correct += 1;
+      if (wasRight(row, answer)) correct += 1;
     }
     return total === 0 ? undefined : { correct, total };
   }
 
-  private async *agreed(modelId: number): AsyncGenerator<Agreed> {
+  /**
+   * Labeled items opened by predictions after `afterSeq` (regions read this): prediction seq →
+   * whether the forwarded prediction was right.
+   */
+  async outcomesAfter(model: Model, afterSeq: number): Promise<Map<number, boolean>> {
+    const wasRight = forwardedWasRight(model);
+    const out = new Map<number, boolean>();
+    for await (const { row, answer } of this.agreed(model.id, afterSeq)) out.set(row.prediction_seq, wasRight(row, answer));
+    return out;
+  }
+
+  private async *agreed(modelId: number, afterSeq = 0): AsyncGenerator<Agreed> {
     for (let after = 0; ; ) {
-      const rows = await listLabeledItemRows(this.db, modelId, after, PAGE);
+      const rows = await listLabeledItemRows(this.db, modelId, after, PAGE, afterSeq);
       if (rows.length === 0) return;
       const byItem = new Map<number, LabelRow[]>();
       for (const l of await listLabelsOfItems(this.db, rows.map((r) => r.id))) byItem.set(l.item_id, [...(byItem.get(l.item_id) ?? []), l]);

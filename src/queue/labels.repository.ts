@@ -26,15 +26,25 @@ export async function countLabelsByLabeler(db: Db, modelId: number, since: strin
   return rows.map((r) => ({ labeler: r.labeler, labeled: Number(r.labeled), since: Number(r.since ?? 0) }));
 }
 
-/** Every label of items that more than one labeler answered, grouped by item in submission order. */
+/**
+ * Every label of items that more than one labeler answered, grouped by item in submission order.
+ * Bulk labels are left out: confirming a thumbnail grid is not an independent judgement of the item.
+ */
 export function listLabelsOfSharedItems(db: Db, modelId: number): Promise<LabelRow[]> {
   // From the labels side: a model may have millions of items but far fewer labels.
   return db
     .selectFrom('queue_labels')
     .selectAll()
     .where('model_id', '=', modelId)
+    .where('bulk', '=', 0)
     .where('item_id', 'in', (eb) =>
-      eb.selectFrom('queue_labels').select('item_id').where('model_id', '=', modelId).groupBy('item_id').having((h) => h.fn.countAll(), '>=', 2),
+      eb
+        .selectFrom('queue_labels')
+        .select('item_id')
+        .where('model_id', '=', modelId)
+        .where('bulk', '=', 0)
+        .groupBy('item_id')
+        .having((h) => h.fn.countAll(), '>=', 2),
     )
     .orderBy('item_id')
     .orderBy('id')
@@ -55,8 +65,8 @@ export interface LabeledItemRow {
   scores_json: string;
 }
 
-/** Labeled items (not out of scope) above `afterId`, oldest first, a page at a time. */
-export async function listLabeledItemRows(db: Db, modelId: number, afterId: number, limit: number): Promise<LabeledItemRow[]> {
+/** Labeled items (not out of scope) above `afterId`, oldest first, a page at a time; only those opened after `afterSeq` when given. */
+export async function listLabeledItemRows(db: Db, modelId: number, afterId: number, limit: number, afterSeq = 0): Promise<LabeledItemRow[]> {
   const rows = await db
     .selectFrom('queue_items as i')
     .innerJoin('predictions as p', 'p.seq', 'i.prediction_seq')
@@ -64,6 +74,7 @@ export async function listLabeledItemRows(db: Db, modelId: number, afterId: numb
     .where('i.model_id', '=', modelId)
     .where('i.status', '=', 'labeled')
     .where('i.id', '>', afterId)
+    .$if(afterSeq > 0, (q) => q.where('i.prediction_seq', '>', afterSeq))
     .orderBy('i.id')
     .limit(limit)
     .execute();

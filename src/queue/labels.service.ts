@@ -79,6 +79,8 @@ export class LabelsService {
           concepts_json: JSON.stringify(answer.kind === 'concepts' ? answer.concepts : []),
           new_concepts_json: JSON.stringify(answer.kind === 'concepts' ? answer.newConcepts : []),
           out_of_scope: answer.kind === 'out_of_scope' ? 1 : 0,
+          claimed: lease ? 1 : 0,
+          bulk: label.bulk ? 1 : 0,
           created_at: now,
         });
         await countLabel(trx, itemId, answer.kind === 'out_of_scope');

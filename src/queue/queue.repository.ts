@@ -60,17 +60,18 @@ export async function countItemsUpTo(db: Db, modelId: number, maxId: number): Pr
  * Up to `limit` pending items `labeler` may take, best first: not skipped by them,
  * not already leased or labeled by them (blind multi-labeler review).
  */
-export async function claimCandidates(db: Db, modelId: number, labeler: string, limit: number): Promise<number[]> {
-  const rows = await claimCandidatesQuery(db, modelId, labeler, limit).execute();
+export async function claimCandidates(db: Db, modelId: number, labeler: string, limit: number, region?: number): Promise<number[]> {
+  const rows = await claimCandidatesQuery(db, modelId, labeler, limit, region).execute();
   return rows.map((r) => r.id);
 }
 
 /** The claim's candidate query, unexecuted (benchmarks print its plan). */
-export function claimCandidatesQuery(db: Db, modelId: number, labeler: string, limit: number) {
+export function claimCandidatesQuery(db: Db, modelId: number, labeler: string, limit: number, region?: number) {
   return db
     .selectFrom('queue_items as i')
     .select('i.id')
     .where('i.model_id', '=', modelId)
+    .$if(region !== undefined, (q) => q.where('i.region', '=', region!))
     .where('i.status', '=', 'pending' satisfies ItemStatus)
     .where(({ not, exists, selectFrom }) =>
       not(exists(selectFrom('queue_skips as s').select('s.item_id').whereRef('s.item_id', '=', 'i.id').where('s.labeler', '=', labeler))),
