@@ -4,7 +4,7 @@ import { carryIds } from '../../src/regions/region-ids.js';
 import { regionAccuracy, regionScore, estimatedCorrect } from '../../src/regions/region-accuracy.js';
 import { fitReduction } from '../../src/regions/reduce.js';
 import { distanceMatrix, meanSilhouette } from '../../src/regions/silhouette.js';
-import { ClusteredData } from '../../src/util/clustered-data.js';
+import { ClusteredData } from '../support/clustered-data.js';
 
 describe('meanSilhouette', () => {
   it('when two tight pairs sit far apart, then it matches the hand-computed Rousseeuw value', () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClusteredData } from '../../src/util/clustered-data.js';
+import { ClusteredData } from '../support/clustered-data.js';
 import { claim, confident, ingest, label, labeledProduction, setupModel, type Fixture } from '../queue/support.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
