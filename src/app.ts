@@ -118,6 +118,7 @@ export async function createServices(config: Config, log: Logger = createLogger(
   const labels = new LabelsService(db);
   const similarItems = new SimilarItemsService(db, duplicates, queueLabels);
   const regions = new RegionsService(db, similarItems);
+  drift.drift.setProviders({ regions: (m) => regions.snapshot(m) });
   wireFeedbackLoop({ drift: drift.drift, training, labels, log });
   training.useLabeledSource(queueLabels);
   drift.drift.setProviders({

@@ -29,5 +29,5 @@ export function createDriftServices(db: Db, models: ModelsService, predictions: 
     const { snapshot, lastEvent } = await drift.latest(m);
     return { drift: { status: snapshot?.status ?? null, score: snapshot?.score ?? null, evaluatedAt: snapshot?.at ?? null, lastEventAt: lastEvent?.at ?? null } };
   });
-  return { drift, driftReports: new DriftReportService(db, drift, references), dashboard: new DashboardService(models, drift) };
+  return { drift, driftReports: new DriftReportService(drift, references), dashboard: new DashboardService(models, drift) };
 }

@@ -1,5 +1,6 @@
 import type { HealthReport } from '../health/health.types.js';
 import type { Model } from '../models/model.js';
+import type { RegionsSnapshot } from '../regions/regions.types.js';
 
 /** Labeled production items the model got right, and the champion's accuracy on eval data. */
 export interface LabeledAccuracy {
@@ -35,6 +36,8 @@ export interface DriftProviders {
   boostRecentOod(modelId: number): void | Promise<void>;
   /** The training-data checklist for the report (the health feature supplies this). */
   trainingHealth?: (model: Model) => Promise<HealthReport | undefined>;
+  /** Regions of recent production data and their map (the regions feature supplies this). */
+  regions?: (model: Model) => Promise<RegionsSnapshot>;
 }
 
 export const NULL_PROVIDERS: DriftProviders = Object.freeze({

@@ -7,7 +7,8 @@ import { timeSeriesChart } from './charts/time-series.chart.js';
 import { DRIFT_TEST_NAMES, type DriftEvent, type DriftSnapshot } from '../drift.types.js';
 import { formatAge, formatPercent, formatPValue, formatTime, TEST_INFO } from './report.format.js';
 import { healthSection } from './health.section.js';
-import { eventsTable, regionsSection, testsTable, versionsTable } from './report.sections.js';
+import { regionsSection } from './regions.section.js';
+import { eventsTable, testsTable, versionsTable } from './report.sections.js';
 import { REPORT_STYLE } from './report.styles.js';
 import type { DriftReport } from './report.types.js';
 
@@ -109,7 +110,7 @@ function banner(r: DriftReport) {
   if (d.status === 'drift') {
     return html`<div class="alert"><strong>Drift passes the threshold.</strong> ${formatPercent(d.score)} of the last ${d.window.count} predictions are out of distribution
 (threshold ${formatPercent(d.threshold, 0)}; OOD-rate p-value ${formatPValue(d.tests[0]?.pValue ?? null)}, alpha ${d.alpha}).
-${drifting.length > 0 ? `Also shifted: ${drifting.join(', ')}. ` : ''}Collect and label data that looks like the new regions below.</div>`;
+${drifting.length > 0 ? `Also shifted: ${drifting.join(', ')}. ` : ''}Collect and label data that looks like the top regions below.</div>`;
   }
   return html`<div class="alert ok"><strong>No drift past the threshold.</strong> ${formatPercent(d.score)} of the last ${d.window.count} predictions are out of distribution (threshold ${formatPercent(d.threshold, 0)}).
 ${drifting.length > 0 ? `Shifted without passing the threshold: ${drifting.join(', ')}.` : ''}</div>`;
@@ -155,7 +156,7 @@ ${kpis(r)}
       { label: 'production predictions', color: COLORS.production },
     ])}${conceptMixChart({ title: 'Predicted concepts vs training labels', rows: r.distributions.concepts.map((c) => ({ label: c.concept, production: c.production, training: c.training })) })}</div>
 </div>
-<div class="card"><h2>New regions <span class="muted">recent out-of-distribution predictions, clustered: what data to collect</span></h2>${regionsSection(r.newRegions)}</div>
+<div class="card" id="regions"><h2>Regions <span class="muted">where production went, on a map of training and production: what data to collect and label</span></h2>${regionsSection(r.regions)}</div>
 ${r.health ? html`<div class="card" id="training-data-health"><h2>Training-data health <span class="muted">the checklist for the training data</span></h2>${healthSection(r.health)}</div>` : ''}
 <div class="card"><h2>Drift events</h2>${eventsTable(r.drift.events)}</div>
 <div class="card"><h2>Versions</h2>${versionsTable(r.versions)}</div>

@@ -1,9 +1,7 @@
 import { html } from 'hono/html';
-import { isSafeImageUrl } from '../../ui/layout.js';
 import type { VersionSummary } from '../drift.providers.js';
 import type { DriftEvent, DriftTestResult } from '../drift.types.js';
 import { formatAge, formatNumber, formatPercent, formatPValue, formatTime, TEST_INFO } from './report.format.js';
-import type { NewRegion, RegionsSection } from './report.types.js';
 
 function verdict(t: DriftTestResult) {
   if (t.status === 'insufficient_data') return html`<span class="badge muted-badge">not enough data</span>`;
@@ -23,36 +21,6 @@ export function testsTable(tests: DriftTestResult[]) {
 <td class="num mono">${formatPValue(t.pValue)}</td>
 <td>${verdict(t)}</td></tr>`,
   )}</tbody></table>`;
-}
-
-function example(e: NewRegion['examples'][number]) {
-  const url = e.input?.url;
-  const media = isSafeImageUrl(url)
-    ? html`<img src="${url}" alt="input of ${e.predictionId}" loading="lazy">`
-    : html`<div class="text-input">${e.input?.text ? e.input.text.slice(0, 140) : url ? 'external input' : 'no input reference'}</div>`;
-  return html`<figure class="example">${media}<figcaption><span class="mono">${e.predictionId}</span><br>predicted <strong>${e.predicted}</strong> · OOD ${formatPercent(e.oodScore, 0)}</figcaption></figure>`;
-}
-
-/** Clusters of recent OOD predictions, each with what is nearest in training and example inputs. */
-export function regionsSection(s: RegionsSection) {
-  if (s.clustered === 0) {
-    return html`<p class="muted">No out-of-distribution predictions among the last ${s.lookback} predictions.</p>`;
-  }
-  const intro = html`<p class="muted">${s.clustered} out-of-distribution predictions among the last ${s.lookback}, linked when closer than the OOD radius
-(${formatNumber(s.radius)}). ${s.regions.length} region${s.regions.length === 1 ? '' : 's'}; ${s.scattered} scattered prediction${s.scattered === 1 ? '' : 's'} in no region.</p>`;
-  if (s.regions.length === 0) return intro;
-  return html`${intro}<div class="regions">${s.regions.map(
-    (r) => html`<section class="region">
-<header><h3>Region ${r.id}</h3><span class="badge warn">${r.size} predictions · ${formatPercent(r.share, 0)} of OOD</span></header>
-<dl class="facts">
-<div><dt>Nearest training concept</dt><dd><strong>${r.nearestConcept ?? '—'}</strong></dd></div>
-<div><dt>Distance to nearest training example</dt><dd class="mono">${formatNumber(r.nearestDistance)}${s.radius ? html` <span class="muted">(${formatNumber(r.nearestDistance / s.radius, 1)}× radius)</span>` : ''}</dd></div>
-<div><dt>Mean k-NN distance to training</dt><dd class="mono">${formatNumber(r.meanOodDistance)}</dd></div>
-<div><dt>Seen</dt><dd>${formatTime(r.firstSeen)} → ${formatAge(r.lastSeen)}</dd></div>
-</dl>
-<div class="examples">${r.examples.map(example)}</div>
-</section>`,
-  )}</div>`;
 }
 
 /** Recorded drift events with their webhook deliveries. */

@@ -32,6 +32,9 @@ table.tests td { padding:9px 10px; }
 table.tests th.num, table.tests td.num { white-space:nowrap; }
 .num { text-align:right; } .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size:12.5px; }
 .small { font-size:12px; } .badge.muted-badge { background:#eef0f4; color:var(--muted); }
+svg.region-map { display:block; max-width:760px; margin:6px 0 14px; }
+svg.region-map .region-id { font-size:11px; font-weight:700; fill:#1d2330; }
+.region .swatch { display:inline-block; width:10px; height:10px; border-radius:50%; margin-right:6px; }
 .regions { display:grid; grid-template-columns:repeat(auto-fill, minmax(520px, 1fr)); gap:12px; }
 .region { border:1px solid var(--line); border-radius:8px; padding:12px 14px; background:#fcfcfd; }
 .region header { display:flex; justify-content:space-between; align-items:center; margin-bottom:8px; }
