@@ -10,6 +10,7 @@ import { dashboardRoutes } from './dashboard/dashboard.routes.js';
 import { openDatabase, type DatabaseHandle } from './db/database.js';
 import { createDriftServices, type DriftServices } from './drift/drift.composition.js';
 import { driftRoutes } from './drift/drift.routes.js';
+import { PERFORMANCE_LABELS } from './drift/performance/estimate.js';
 import { PayloadTooLargeError } from './errors.js';
 import { examplesRoutes } from './examples/examples.routes.js';
 import { ExamplesService } from './examples/examples.service.js';
@@ -38,6 +39,8 @@ import { NearDuplicateRegistry } from './queue/near-duplicates.js';
 import { queueRoutes } from './queue/queue.routes.js';
 import { QueueService } from './queue/queue.service.js';
 import { ReferenceRegistry } from './reference/reference.registry.js';
+import { PerformanceAssessor } from './drift/performance/performance.assessor.js';
+import { signalsOf } from './drift/performance/signals.js';
 import { regionsRoutes } from './regions/regions.routes.js';
 import { RegionsService } from './regions/regions.service.js';
 import { SimilarItemsService } from './queue/similar-items.service.js';
@@ -117,7 +120,11 @@ export async function createServices(config: Config, log: Logger = createLogger(
   const queueLabels = new QueueLabeledSource(db);
   const labels = new LabelsService(db);
   const similarItems = new SimilarItemsService(db, duplicates, queueLabels);
-  const regions = new RegionsService(db, similarItems);
+  // Regions rank by issue 12's per-prediction estimate, calibrated on the champion's eval data.
+  const correctness = new PerformanceAssessor();
+  const regions = new RegionsService(db, similarItems, async (m, rows) =>
+    correctness.correctness(m, rows.map((r) => signalsOf(r, m.settings.queue.uncertaintyThreshold)), await drift.drift.provided.performanceCalibration(m)),
+  );
   drift.drift.setProviders({ regions: (m) => regions.snapshot(m) });
   wireFeedbackLoop({ drift: drift.drift, training, labels, log });
   training.useLabeledSource(queueLabels);
@@ -125,6 +132,13 @@ export async function createServices(config: Config, log: Logger = createLogger(
     boostRecentOod: async (modelId) => {
       const model = (await models.list()).find((m) => m.id === modelId);
       if (model) await queue.boostRecentOod(model);
+    },
+    performanceLabels: (model) => queueLabels.performanceSignals(model, PERFORMANCE_LABELS),
+    performanceCalibration: async (model) => {
+      const stats = await training.championEvalStats(model);
+      if (!stats || stats.accuracy === null || stats.confidences.length === 0) return undefined;
+      const meanScore = stats.confidences.reduce((a, b) => a + b, 0) / stats.confidences.length;
+      return { kind: 'summary', source: `champion v${stats.version} on eval data`, accuracy: stats.accuracy, meanScore, size: stats.confidences.length };
     },
     labeledAccuracy: async (model) => {
       const production = await queueLabels.accuracy(model);

@@ -54,13 +54,13 @@ export function insertPredictionsPrepared(sqlite: SQLite.Database, rows: NewPred
 }
 
 /** What regions read of a recent prediction. */
-export type RecentPredictionRow = Pick<PredictionRow, 'seq' | 'id' | 'embedding' | 'top_score' | 'disagreement' | 'knn_agreement' | 'is_ood' | 'input_json'>;
+export type RecentPredictionRow = Pick<PredictionRow, 'seq' | 'id' | 'embedding' | 'top_score' | 'disagreement' | 'knn_agreement' | 'is_ood' | 'uncertainty' | 'priority' | 'input_json'>;
 
 /** The model's last `limit` predictions, newest first. */
 export function listRecentPredictions(db: Db, modelId: number, limit: number): Promise<RecentPredictionRow[]> {
   return db
     .selectFrom('predictions')
-    .select(['seq', 'id', 'embedding', 'top_score', 'disagreement', 'knn_agreement', 'is_ood', 'input_json'])
+    .select(['seq', 'id', 'embedding', 'top_score', 'disagreement', 'knn_agreement', 'is_ood', 'uncertainty', 'priority', 'input_json'])
     .where('model_id', '=', modelId)
     .orderBy('seq', 'desc')
     .limit(limit)

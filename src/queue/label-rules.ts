@@ -1,6 +1,6 @@
 import type { RecordProblem } from '../errors.js';
 import type { Model } from '../models/model.js';
-import { thresholdsOf } from '../scoring/scorer.js';
+import { repeatedConceptProblems } from '../models/record-checks.js';
 
 /** One label as a labeler submits it. */
 export interface LabelInput {
@@ -39,6 +39,7 @@ export function labelProblems(model: Model, label: LabelInput, index: number): R
     }
     return problems;
   }
+  problems.push(...repeatedConceptProblems(label.concepts, index, 'concepts'), ...repeatedConceptProblems(newConcepts, index, 'newConcepts'));
   const known = new Set(model.concepts.map((c) => c.id));
   const unknown = label.concepts.filter((c) => !known.has(c));
   if (unknown.length > 0) add('concepts', `unknown concepts: ${unknown.join(', ')}; propose them under newConcepts`);
@@ -92,17 +93,3 @@ export function reviewed(labels: { bulk: number }[]): boolean {
   return labels.some((l) => l.bulk === 0);
 }
 
-/**
- * Whether the forwarded prediction matched the agreed answer (multilabel: the exact set over
- * the model's thresholds). A proposed new concept is always a miss.
- */
-export function forwardedWasRight(model: Model): (row: { predicted: string; scores_json: string }, answer: { concepts: string[]; newConcepts: string[] }) => boolean {
-  const ids = model.concepts.map((c) => c.id);
-  const thresholds = thresholdsOf(model);
-  return (row, answer) => {
-    const scores = JSON.parse(row.scores_json) as Record<string, number>;
-    const predicted = model.task === 'multilabel' ? ids.filter((c, i) => (scores[c] ?? 0) >= thresholds[i]!) : [row.predicted];
-    if (answer.newConcepts.length > 0) return false;
-    return answer.concepts.length === predicted.length && answer.concepts.every((c) => predicted.includes(c));
-  };
-}

@@ -1,9 +1,12 @@
 import type { Db } from '../db/database.js';
+import type { LabeledSignals } from '../drift/performance/performance.types.js';
+import { signalsOf } from '../drift/performance/signals.js';
 import type { Model } from '../models/model.js';
+import { thresholdsOf } from '../scoring/scorer.js';
 import type { LabeledProductionItem, LabeledProductionSource, ProposedConcept } from '../training/labeled-production.js';
 import { splitForId } from '../util/hash-split.js';
 import { decodeVector } from '../util/vectors.js';
-import { consensus, forwardedWasRight, reviewed, storedAnswer, type LabelAnswer } from './label-rules.js';
+import { consensus, reviewed, storedAnswer, type LabelAnswer } from './label-rules.js';
 import { countConceptLabelsSince, countProposedConcepts, listLabeledItemRows, listLabelsOfItems, type LabeledItemRow, type LabelRow } from './labels.repository.js';
 
 const PAGE = 2000;
@@ -53,16 +56,30 @@ export class QueueLabeledSource implements LabeledProductionSource {
    * set over its thresholds); undefined when there are none. A new concept is always a miss.
    */
   async accuracy(model: Model): Promise<{ correct: number; total: number } | undefined> {
-    const wasRight = forwardedWasRight(model);
+    const right = rightness(model);
     let correct = 0;
     let total = 0;
     for await (const { row, labels, answer } of this.agreed(model.id)) {
       // Bulk-only answers follow the labeler's first answer by similarity; they would flatter the estimate.
       if (!reviewed(labels)) continue;
       total += 1;
-      if (wasRight(row, answer)) correct += 1;
+      if (right(row, answer)) correct += 1;
     }
     return total === 0 ? undefined : { correct, total };
+  }
+
+  /**
+   * The newest `limit` agreed items with the scorer's signals at the time and whether the
+   * forwarded top-1 was right (an answer naming a new concept makes it wrong), for the accuracy estimate.
+   */
+  async performanceSignals(model: Model, limit: number): Promise<LabeledSignals[]> {
+    const right = rightness(model);
+    const out: LabeledSignals[] = [];
+    for await (const { row, answer } of this.agreed(model.id)) {
+      out.push({ ...signalsOf(row, model.settings.queue.uncertaintyThreshold), correct: right(row, answer) });
+      if (out.length > 2 * limit) out.splice(0, out.length - limit);
+    }
+    return out.slice(-limit);
   }
 
   /**
@@ -70,9 +87,9 @@ export class QueueLabeledSource implements LabeledProductionSource {
    * whether the forwarded prediction was right.
    */
   async outcomesAfter(model: Model, afterSeq: number): Promise<Map<number, boolean>> {
-    const wasRight = forwardedWasRight(model);
+    const right = rightness(model);
     const out = new Map<number, boolean>();
-    for await (const { row, answer } of this.agreed(model.id, afterSeq)) out.set(row.prediction_seq, wasRight(row, answer));
+    for await (const { row, answer } of this.agreed(model.id, afterSeq)) out.set(row.prediction_seq, right(row, answer));
     return out;
   }
 
@@ -90,4 +107,17 @@ export class QueueLabeledSource implements LabeledProductionSource {
       after = rows.at(-1)!.id;
     }
   }
+}
+
+/** Whether the prediction was right by the agreed answer (multilabel: the exact set over its thresholds). */
+function rightness(model: Model): (row: LabeledItemRow, answer: Agreed['answer']) => boolean {
+  const ids = model.concepts.map((c) => c.id);
+  const thresholds = thresholdsOf(model);
+  return (row, answer) => {
+    if (answer.newConcepts.length > 0) return false;
+    if (model.task !== 'multilabel') return answer.concepts.length === 1 && answer.concepts[0] === row.predicted;
+    const scores = JSON.parse(row.scores_json) as Record<string, number>;
+    const predicted = ids.filter((c, i) => (scores[c] ?? 0) >= thresholds[i]!);
+    return answer.concepts.length === predicted.length && answer.concepts.every((c) => predicted.includes(c));
+  };
 }

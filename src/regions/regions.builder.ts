@@ -3,14 +3,15 @@ import { assignAll, nearestCentroid } from './assign.js';
 import { partition } from './kmeans.js';
 import { project2d } from './projection.js';
 import { fitReduction } from './reduce.js';
-import { estimatedCorrect, type PredictionSignals } from './region-accuracy.js';
 
 /** A window prediction, in the model's metric space. */
-export interface WindowPoint extends PredictionSignals {
+export interface WindowPoint {
   seq: number;
   id: string;
   vector: Float32Array;
   isOod: boolean;
+  /** Label-free probability that its forwarded prediction is right. */
+  estimate: number;
 }
 
 export interface BuildSettings {
@@ -87,7 +88,7 @@ export function clusterWindow(points: WindowPoint[], training: Float32Array[], s
     silhouette: Number.isNaN(part.silhouette) ? null : part.silhouette,
     centroids: memberMeans(points, membership, part.k),
     membership,
-    estimates: Float64Array.from(points, (p) => estimatedCorrect(p)),
+    estimates: Float64Array.from(points, (p) => p.estimate),
     trainingCounts,
     typical,
     centroids2d: meanPositions(map.filter((p) => p.kind === 'production'), part.k),

@@ -2,10 +2,10 @@ import type { Db } from '../db/database.js';
 import { ReferenceSamples } from '../drift/reference-sample.js';
 import { toMetricSpace } from '../drift/sampling/embedding-space.js';
 import type { Model } from '../models/model.js';
-import { latestSeq, listRecentPredictions } from '../predictions/predictions.repository.js';
+import { latestSeq, listRecentPredictions, type RecentPredictionRow } from '../predictions/predictions.repository.js';
 import { decodeVector } from '../util/vectors.js';
 import { carryIds } from './region-ids.js';
-import { regionAccuracy, regionScore } from './region-accuracy.js';
+import { estimatedCorrect, regionAccuracy, regionScore } from './region-accuracy.js';
 import { clusterWindow, type Clustering, type WindowPoint } from './regions.builder.js';
 import type { InputRef, MapPoint, Region, RegionsSnapshot } from './regions.types.js';
 
@@ -16,6 +16,13 @@ export interface RegionQueuePort {
   /** Records the region of each open item opened by a window prediction, so claims can filter by region. */
   tagRegions(model: Model, regionOfSeq: Map<number, number>, fromSeq: number): Promise<void>;
 }
+
+/** Per prediction, the label-free probability that the forwarded prediction is right. */
+export type CorrectnessEstimator = (model: Model, rows: RecentPredictionRow[]) => Promise<Float64Array>;
+
+/** The fallback estimator: the model's confidence discounted by k-NN disagreement. */
+export const confidenceEstimator: CorrectnessEstimator = async (_model, rows) =>
+  Float64Array.from(rows, (r) => estimatedCorrect({ topScore: r.top_score, disagreement: r.disagreement, knnShare: r.knn_agreement }));
 
 const EXAMPLES_PER_REGION = 6;
 
@@ -44,6 +51,7 @@ export class RegionsService {
   constructor(
     private readonly db: Db,
     private readonly queue: RegionQueuePort,
+    private readonly estimate: CorrectnessEstimator = confidenceEstimator,
     private readonly clock: () => Date = () => new Date(),
   ) {
     this.training = new ReferenceSamples(db);
@@ -78,14 +86,13 @@ export class RegionsService {
     const s = model.settings.regions;
     const rows = (await listRecentPredictions(this.db, model.id, s.windowSize)).reverse();
     if (rows.length === 0) return undefined;
-    const points: WindowPoint[] = rows.map((r) => ({
+    const estimates = await this.estimate(model, rows);
+    const points: WindowPoint[] = rows.map((r, i) => ({
       seq: r.seq,
       id: r.id,
       vector: toMetricSpace(decodeVector(r.embedding), model.metric),
       isOod: r.is_ood === 1,
-      topScore: r.top_score,
-      disagreement: r.disagreement,
-      knnShare: r.knn_agreement,
+      estimate: estimates[i]!,
     }));
     const clustering = clusterWindow(points, training, s);
     const previous = this.cache.get(model.id);
