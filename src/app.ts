@@ -26,6 +26,7 @@ import { jobsRoutes } from './jobs/jobs.routes.js';
 import { sharedTensorflow } from './ml/tf-backend.js';
 import { TfTrainer } from './ml/tf-trainer.js';
 import { modelsRoutes } from './models/models.routes.js';
+import type { Model } from './models/model.js';
 import { ModelsService } from './models/models.service.js';
 import { createLogger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
@@ -111,7 +112,8 @@ export async function createServices(config: Config, log: Logger = createLogger(
   drift.drift.setProviders({ trainingHealth: (m) => health.check(m) });
   const duplicates = new NearDuplicateRegistry(path.join(config.dataDir, 'indexes'), log);
   const queue = new QueueService(db);
-  predictions.setSink(new EnqueueService(duplicates, log, async (m) => (await references.get(m)).activeCalibration().quantile(0.5)).sink);
+  const typicalDistance = async (m: Model) => (await references.get(m)).activeCalibration().quantile(0.5);
+  predictions.setSink(new EnqueueService(duplicates, log, typicalDistance).sink);
   models.onChange(async (m) => {
     duplicates.reconfigure(m);
     await queue.applySettings(m);
@@ -119,7 +121,7 @@ export async function createServices(config: Config, log: Logger = createLogger(
   models.addDescriber(async (m) => ({ queue: await queue.depth(m) }));
   const queueLabels = new QueueLabeledSource(db);
   const labels = new LabelsService(db);
-  const similarItems = new SimilarItemsService(db, duplicates, queueLabels);
+  const similarItems = new SimilarItemsService(db, duplicates, queueLabels, typicalDistance);
   // Regions rank by issue 12's per-prediction estimate, calibrated on the champion's eval data.
   const correctness = new PerformanceAssessor();
   const regions = new RegionsService(db, similarItems, async (m, rows) =>

@@ -75,6 +75,17 @@ button.primary kbd { background:transparent; color:#fff; border-color:rgba(255,2
 .lp-notice.error { background:#fdeee6; color:var(--warn); }
 .lp-notice.ok { background:#e7f6ec; color:var(--ok); }
 .lp-empty { text-align:center; padding:48px 16px; }
+.lp-region select { font:inherit; font-size:13px; padding:2px 4px; border:1px solid var(--line); border-radius:6px; max-width:260px; display:block; margin-top:2px; }
+.lp-bulk-grid { display:grid; grid-template-columns:repeat(auto-fill, minmax(120px, 1fr)); gap:10px; margin:10px 0; }
+.lp-tile { position:relative; border:2px solid var(--line); border-radius:8px; overflow:hidden; background:#fff; cursor:pointer; padding:0; text-align:left; font:inherit; }
+.lp-tile.on { border-color:var(--accent); box-shadow:0 0 0 2px #c9d8f6; }
+.lp-tile .thumb { height:104px; display:flex; align-items:center; justify-content:center; background:#f0f2f6; overflow:hidden; }
+.lp-tile .thumb img { width:100%; height:100%; object-fit:cover; }
+.lp-tile .thumb q { padding:6px; font-size:11px; }
+.lp-tile .cap { display:flex; justify-content:space-between; padding:4px 6px; font-size:11px; color:var(--muted); }
+.lp-tile kbd { position:absolute; top:4px; left:4px; background:#fff; }
+.lp-tile.on::after { content:"✓"; position:absolute; top:4px; right:6px; color:var(--accent); font-weight:700; }
+.lp-undo { display:flex; gap:10px; align-items:center; padding:8px 14px; border-radius:6px; margin-bottom:12px; background:#fff7e6; border:1px solid #f3d9a4; }
 @media (max-width: 860px) { .lp-grid, .lp-row { grid-template-columns: 1fr; } }
 `;
 
@@ -112,10 +123,18 @@ export function labelPage(config: LabelPageConfig) {
         <div class="lp-progress">
           <div class="lp-stat"><b id="lp-done">–</b><span>done today</span></div>
           <div class="lp-stat"><b id="lp-remaining">–</b><span>remaining</span></div>
+          <div class="lp-stat lp-region"><span>region</span><select id="lp-region" aria-label="region"><option value="">All regions, highest priority first</option></select></div>
           <div class="lp-stat"><b id="lp-labeler">–</b><span><a href="#" id="lp-change">change labeler</a></span></div>
         </div>
       </div>
       <div id="lp-notice" class="lp-notice" role="status" hidden></div>
+      <div id="lp-undo" class="lp-undo" hidden><span id="lp-undo-text"></span><button type="button" id="lp-undo-button"><kbd>z</kbd> Undo</button></div>
+      <section id="lp-bulk" class="card" hidden>
+        <div class="lp-title">Same answer for these? <span id="lp-bulk-answer"></span></div>
+        <p class="muted small" style="margin:0">The nearest items still waiting. Select those that are also <b id="lp-bulk-answer-2"></b> (click, or <kbd>1</kbd>–<kbd>9</kbd>; <kbd>a</kbd> all), then <kbd>Enter</kbd> to label them at once; <kbd>Esc</kbd> for none.</p>
+        <div class="lp-bulk-grid" id="lp-bulk-grid"></div>
+        <div class="lp-submit"><button type="button" class="primary" id="lp-bulk-confirm">Label selected <kbd>Enter</kbd></button><button type="button" id="lp-bulk-skip">None of them <kbd>Esc</kbd></button></div>
+      </section>
       <form id="lp-setup" class="card lp-setup" hidden>
         <div class="lp-title">Who is labeling?</div>
         <label for="lp-name">Your name</label>
@@ -175,7 +194,7 @@ export function labelPage(config: LabelPageConfig) {
       </div>
       <div class="lp-keys">
         <span><kbd>1</kbd>–<kbd>9</kbd>, <kbd>0</kbd> pick a concept</span><span><kbd>u</kbd> none of these / new concept</span>
-        <span><kbd>o</kbd> out of scope</span><span><kbd>s</kbd> skip</span><span><kbd>Enter</kbd> submit</span>
+        <span><kbd>o</kbd> out of scope</span><span><kbd>s</kbd> skip</span><span><kbd>Enter</kbd> submit</span><span><kbd>z</kbd> undo a bulk label</span>
       </div>`,
     { script },
   );

@@ -112,3 +112,17 @@ export async function countProposedConcepts(db: Db, modelId: number): Promise<{ 
   for (const r of rows) for (const c of JSON.parse(r.new_concepts_json) as string[]) counts.set(c, (counts.get(c) ?? 0) + 1);
   return [...counts].map(([concept, labels]) => ({ concept, labels })).sort((a, b) => b.labels - a.labels || a.concept.localeCompare(b.concept));
 }
+
+/** Deletes the labeler's bulk label on each listed item; returns the items that had one. */
+export async function deleteBulkLabels(db: Db, modelId: number, labeler: string, itemIds: number[]): Promise<number[]> {
+  if (itemIds.length === 0) return [];
+  const rows = await db
+    .deleteFrom('queue_labels')
+    .where('model_id', '=', modelId)
+    .where('labeler', '=', labeler)
+    .where('bulk', '=', 1)
+    .where('item_id', 'in', itemIds)
+    .returning('item_id')
+    .execute();
+  return rows.map((r) => r.item_id);
+}

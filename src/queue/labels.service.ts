@@ -3,9 +3,9 @@ import { BatchValidationError, ConflictError, type RecordProblem } from '../erro
 import type { Model } from '../models/model.js';
 import { answerOf, labelProblems, parseItemId, type LabelInput } from './label-rules.js';
 import { expireLeases } from './lease-expiry.js';
-import { findLabel, insertLabel } from './labels.repository.js';
+import { deleteBulkLabels, findLabel, insertLabel } from './labels.repository.js';
 import { deleteLeases, findLease, insertSkip } from './leases.repository.js';
-import { countLabel, findItem, refreshStatus, releaseSlots } from './queue.repository.js';
+import { countLabel, findItem, refreshStatus, releaseSlots, uncountLabels } from './queue.repository.js';
 
 export interface LabelsResult {
   accepted: number;
@@ -34,6 +34,20 @@ export class LabelsService {
     const result = await this.store(model, labels);
     if (result.accepted > 0) for (const listener of this.listeners) await listener(model, result);
     return result;
+  }
+
+  /**
+   * Undoes a labeler's bulk labels (the labeling page's undo): each listed item loses that
+   * labeler's bulk label and returns to the queue. Labels given to an item itself stay.
+   */
+  async retractBulk(model: Model, labeler: string, itemIds: number[]): Promise<{ retracted: number }> {
+    const now = new Date().toISOString();
+    return this.db.transaction().execute(async (trx) => {
+      const items = await deleteBulkLabels(trx, model.id, labeler, itemIds);
+      await uncountLabels(trx, items);
+      await refreshStatus(trx, items, now);
+      return { retracted: items.length };
+    });
   }
 
   private store(model: Model, labels: LabelInput[]): Promise<LabelsResult> {

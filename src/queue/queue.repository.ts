@@ -112,6 +112,17 @@ export async function releaseSlots(db: Db, ids: number[]): Promise<void> {
   }
 }
 
+/** Takes back one (never out-of-scope) label from each listed item. */
+export async function uncountLabels(db: Db, ids: number[]): Promise<void> {
+  for (let i = 0; i < ids.length; i += 500) {
+    await db
+      .updateTable('queue_items')
+      .set((eb) => ({ labels_count: sql<number>`max(0, ${eb.ref('labels_count')} - 1)` }))
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute();
+  }
+}
+
 /** Counts a label on an item. */
 export async function countLabel(db: Db, id: number, outOfScope: boolean): Promise<void> {
   await db

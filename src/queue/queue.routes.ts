@@ -17,6 +17,8 @@ import {
   queueStatsSchema,
   renewRequestSchema,
   renewResponseSchema,
+  retractRequestSchema,
+  retractResultSchema,
   similarItemsSchema,
   similarQuerySchema,
 } from './queue.schemas.js';
@@ -47,6 +49,18 @@ export function queueRoutes(models: ModelsService, queue: QueueService, labels: 
     responses: {
       200: { description: 'Renewed', content: { 'application/json': { schema: renewResponseSchema } } },
       ...errorResponses(400, 401, 403, 404, 409),
+    },
+  });
+  const retract = createRoute({
+    method: 'post',
+    path: '/v1/models/{model}/labels/retract',
+    summary: "Undo a labeler's bulk labels: the items return to the queue",
+    security: bearer,
+    middleware: [guard('label')] as const,
+    request: { params: modelParams, body: json(retractRequestSchema) },
+    responses: {
+      200: { description: 'How many bulk labels were taken back', content: { 'application/json': { schema: retractResultSchema } } },
+      ...errorResponses(400, 401, 403, 404),
     },
   });
   const similar = createRoute({
@@ -97,10 +111,16 @@ export function queueRoutes(models: ModelsService, queue: QueueService, labels: 
       const model = await models.get(name);
       return c.json(await queue.renew(model, Number(itemId), c.req.valid('json').labeler), 200);
     })
+    .openapi(retract, async (c) => {
+      const model = await models.get(c.req.valid('param').model);
+      const { labeler, itemIds } = c.req.valid('json');
+      return c.json(await labels.retractBulk(model, labeler, itemIds.map(Number)), 200);
+    })
     .openapi(similar, async (c) => {
       const { model: name, itemId } = c.req.valid('param');
       const model = await models.get(name);
-      return c.json({ items: await similarItems.similar(model, Number(itemId), c.req.valid('query').limit) }, 200);
+      const { limit, radius } = c.req.valid('query');
+      return c.json({ items: await similarItems.similar(model, Number(itemId), limit, radius) }, 200);
     })
     .openapi(stats, async (c) => {
       const model = await models.get(c.req.valid('param').model);

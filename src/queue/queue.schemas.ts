@@ -66,10 +66,22 @@ export const labelSchema = z
 
 export const labelsBatchSchema = z.object({ labels: z.array(labelSchema) }).openapi('LabelsBatch');
 
+export const retractRequestSchema = z
+  .object({ labeler: labelerName, itemIds: z.array(itemId).min(1).max(100) })
+  .openapi('RetractBulkRequest');
+
+export const retractResultSchema = z.object({ retracted: z.number() }).openapi('RetractBulkResult');
+
 export const labelsResultSchema = z.object({ accepted: z.number(), duplicates: z.number() }).openapi('LabelsResult');
 
 export const similarQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(12).openapi({ param: { name: 'limit', in: 'query' }, example: 12 }),
+  radius: z.coerce
+    .number()
+    .gt(0)
+    .max(10)
+    .default(1)
+    .openapi({ param: { name: 'radius', in: 'query' }, description: 'Farthest item, as a multiple of the typical distance from a training example to its k nearest neighbours', example: 1 }),
 });
 
 export const similarItemsSchema = z

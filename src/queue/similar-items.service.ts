@@ -26,17 +26,25 @@ export class SimilarItemsService {
     private readonly db: Db,
     private readonly duplicates: NearDuplicateRegistry,
     private readonly labeled: QueueLabeledSource,
+    /** The model's typical in-distribution k-NN distance (median calibration distance), if known. */
+    private readonly typicalDistance: (model: Model) => Promise<number | undefined> = async () => undefined,
   ) {}
 
-  /** Pending, unleased, unlabeled items nearest to the item, nearest first. */
-  async similar(model: Model, itemId: number, limit: number): Promise<SimilarItem[]> {
+  /**
+   * Pending, unleased, unlabeled items nearest to the item, nearest first, no farther than
+   * `radius` times the typical distance from a training example to its neighbours: farther
+   * items are not "the same kind of input", whatever their rank.
+   */
+  async similar(model: Model, itemId: number, limit: number, radius: number): Promise<SimilarItem[]> {
     const blob = await itemEmbedding(this.db, model.id, itemId);
     if (!blob) throw new NotFoundError(`Item ${itemId} is not in the queue of model '${model.name}'`);
     const index = await this.duplicates.get(this.db, model);
     const k = Math.min(index.index.size, limit * OVERFETCH + 1);
     const { labels: ids, distances } = index.nearest(decodeVector(blob), k);
+    const typical = await this.typicalDistance(model);
+    const maxDistance = typical === undefined ? Infinity : radius * typical;
     const distanceOf = new Map<number, number>();
-    ids.forEach((id, i) => id !== itemId && distanceOf.set(id, distances[i]!));
+    ids.forEach((id, i) => id !== itemId && distances[i]! <= maxDistance && distanceOf.set(id, distances[i]!));
     const free = await listFreePending(this.db, model.id, [...distanceOf.keys()]);
     return free
       .map((r) => ({ itemId: String(r.id), predictionId: r.prediction_id, distance: distanceOf.get(r.id)!, input: r.input_json ? (JSON.parse(r.input_json) as InputRef) : null }))
