@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/database.js';
+import { isoNow, type Clock } from '../util/clock.js';
 import { countActiveKeys, findActiveKeyByHash, insertKey, listKeys, revokeKey } from './api-keys.repository.js';
 import type { Role } from './roles.js';
 
@@ -30,6 +31,7 @@ export class ApiKeysService {
   constructor(
     private readonly db: Db,
     bootstrapAdminKey: string | undefined,
+    private readonly clock: Clock,
   ) {
     this.bootstrapHash = bootstrapAdminKey ? Buffer.from(hashKey(bootstrapAdminKey), 'hex') : undefined;
   }
@@ -47,7 +49,7 @@ export class ApiKeysService {
       role,
       key_hash: hashKey(key),
       key_prefix: key.slice(0, 12),
-      created_at: new Date().toISOString(),
+      created_at: isoNow(this.clock),
       revoked_at: null,
     });
     return { key, info: toInfo(row) };
@@ -65,7 +67,7 @@ export class ApiKeysService {
   }
 
   revoke(id: number): Promise<boolean> {
-    return revokeKey(this.db, id, new Date().toISOString());
+    return revokeKey(this.db, id, isoNow(this.clock));
   }
 }
 

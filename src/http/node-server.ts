@@ -4,6 +4,8 @@ import { errorBody } from './errors.js';
 
 type Fetch = (request: Request) => Response | Promise<Response>;
 
+const KEEP_ALIVE_MS = 65_000;
+
 /**
  * An HTTP server for the app that buffers each request body before handing it to
  * Hono. Node 20's web-stream bridge costs more than the JSON parse of a large batch;
@@ -11,7 +13,7 @@ type Fetch = (request: Request) => Response | Promise<Response>;
  */
 export function createHttpServer(fetch: Fetch, maxBodyBytes: number): http.Server {
   const listener = getRequestListener(fetch);
-  return http.createServer((req, res) => {
+  const server = http.createServer((req, res) => {
     if (req.method === 'GET' || req.method === 'HEAD') return void listener(req, res);
     const chunks: Buffer[] = [];
     let size = 0;
@@ -34,6 +36,11 @@ export function createHttpServer(fetch: Fetch, maxBodyBytes: number): http.Serve
       void listener(req, res);
     });
   });
+  // Clients (and load balancers) must close idle keep-alive connections before the server
+  // does; otherwise a request sent as the server closes the socket fails with ECONNRESET.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1000;
+  return server;
 }
 
 /** Listens on host:port (0 picks a free port) and resolves with the bound port. */

@@ -3,6 +3,7 @@ import { ReferenceSamples } from '../drift/reference-sample.js';
 import { toMetricSpace } from '../drift/sampling/embedding-space.js';
 import type { Model } from '../models/model.js';
 import { latestSeq, listRecentPredictions, type RecentPredictionRow } from '../predictions/predictions.repository.js';
+import { isoNow, type Clock } from '../util/clock.js';
 import { decodeVector } from '../util/vectors.js';
 import { carryIds } from './region-ids.js';
 import { estimatedCorrect, regionAccuracy, regionScore } from './region-accuracy.js';
@@ -51,8 +52,8 @@ export class RegionsService {
   constructor(
     private readonly db: Db,
     private readonly queue: RegionQueuePort,
+    private readonly clock: Clock,
     private readonly estimate: CorrectnessEstimator = confidenceEstimator,
-    private readonly clock: () => Date = () => new Date(),
   ) {
     this.training = new ReferenceSamples(db);
   }
@@ -60,7 +61,7 @@ export class RegionsService {
   /** The model's regions, best to label first; recomputed only when the window moved on. */
   async snapshot(model: Model): Promise<RegionsSnapshot> {
     const cached = await this.current(model);
-    if (!cached) return { computedAt: this.clock().toISOString(), throughSeq: 0, windowCount: 0, k: 0, silhouette: null, regions: [], map: [], trainingKey: '', millis: 0 };
+    if (!cached) return { computedAt: isoNow(this.clock), throughSeq: 0, windowCount: 0, k: 0, silhouette: null, regions: [], map: [], trainingKey: '', millis: 0 };
     const outcomes = await this.queue.labeledOutcomes(model, cached.fromSeq - 1);
     return present(cached, outcomes);
   }
@@ -106,7 +107,7 @@ export class RegionsService {
     await this.queue.tagRegions(model, regionOfSeq, points[0]!.seq);
     const cached: Cached = {
       key,
-      computedAt: this.clock().toISOString(),
+      computedAt: isoNow(this.clock),
       throughSeq: points.at(-1)!.seq,
       fromSeq: points[0]!.seq,
       millis: performance.now() - started,

@@ -1,5 +1,7 @@
 import type { Model } from '../../models/model.js';
 import type { ReferenceRegistry } from '../../reference/reference.registry.js';
+import { isoNow, type Clock } from '../../util/clock.js';
+import type { DriftProviders } from '../drift.providers.js';
 import type { DriftService } from '../drift.service.js';
 import type { DriftReport } from './report.types.js';
 
@@ -7,7 +9,9 @@ import type { DriftReport } from './report.types.js';
 export class DriftReportService {
   constructor(
     private readonly drift: DriftService,
+    private readonly providers: DriftProviders,
     private readonly references: ReferenceRegistry,
+    private readonly clock: Clock,
   ) {}
 
   /** The report; `record: false` (CLI) evaluates without storing a snapshot or raising events. */
@@ -15,9 +19,9 @@ export class DriftReportService {
     const { assessment, ...overview } = await this.drift.overview(model, opts);
     const set = await this.references.get(model);
     const [regions, versions, health] = await Promise.all([
-      this.drift.provided.regions?.(model),
-      this.drift.provided.versions(model),
-      this.drift.provided.trainingHealth?.(model),
+      this.providers.regions(model),
+      this.providers.versions(model),
+      this.providers.trainingHealth(model),
     ]);
     return {
       model: {
@@ -29,11 +33,11 @@ export class DriftReportService {
         concepts: model.concepts.length,
         quantile: model.settings.ood.quantile,
       },
-      generatedAt: new Date().toISOString(),
+      generatedAt: isoNow(this.clock),
       calibration: set.calibrationSource(),
       drift: overview,
       distributions: assessment.distributions,
-      regions: regions ?? null,
+      regions,
       versions,
       health: health ?? null,
     };
