@@ -37,6 +37,7 @@ export class QueueLabeledSource implements LabeledProductionSource {
         split: reviewed(labels) ? splitForId(row.prediction_id) : 'train',
         labelIds: labels.map((l) => String(l.id)),
         labeledAt: row.labeled_at,
+        weight: row.weight,
       });
     }
     return items;

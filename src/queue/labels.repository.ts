@@ -62,6 +62,8 @@ export interface LabeledItemRow {
   embedding: Buffer;
   /** What the model predicted at the time, for production accuracy. */
   predicted: string;
+  /** 1 + the near-duplicates merged into the item. */
+  weight: number;
   scores_json: string;
   /** The scorer's signals at the time, for the accuracy estimate. */
   top_score: number;
@@ -76,7 +78,7 @@ export async function listLabeledItemRows(db: Db, modelId: number, afterId: numb
   const rows = await db
     .selectFrom('queue_items as i')
     .innerJoin('predictions as p', 'p.seq', 'i.prediction_seq')
-    .select(['i.id', 'i.prediction_id', 'i.prediction_seq', 'i.split', 'i.status', 'i.labeled_at', 'p.embedding', 'p.predicted', 'p.scores_json', 'p.top_score', 'p.is_ood', 'p.disagreement', 'p.uncertainty', 'p.priority'])
+    .select(['i.id', 'i.prediction_id', 'i.prediction_seq', 'i.split', 'i.status', 'i.labeled_at', 'i.weight', 'p.embedding', 'p.predicted', 'p.scores_json', 'p.top_score', 'p.is_ood', 'p.disagreement', 'p.uncertainty', 'p.priority'])
     .where('i.model_id', '=', modelId)
     .where('i.status', '=', 'labeled')
     .where('i.id', '>', afterId)
