@@ -8,6 +8,7 @@ import type { DriftProviders } from '../drift/drift.providers.js';
 import { PerformanceAssessor } from '../drift/performance/performance.assessor.js';
 import { signalsOf } from '../drift/performance/signals.js';
 import { DriftService } from '../drift/drift.service.js';
+import { EvalScoresCalibration } from '../drift/performance/eval-scores.source.js';
 import { DriftReportService } from '../drift/report/report.service.js';
 import { EventBus } from '../events/event-bus.js';
 import { ExamplesService } from '../examples/examples.service.js';
@@ -138,13 +139,14 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   jobs.register(RETRAIN_JOB, (ctx) => runRetrain({ db, models, versions, trainer, labeled, clock, log }, ctx));
   const health = new HealthService(db, references, clock);
 
+  const evalScores = new EvalScoresCalibration(db, (m) => references.get(m));
   const similarItems = new SimilarItemsService(db, duplicates, queueLabels, typicalDistance);
-  // Regions rank by the per-prediction accuracy estimate, calibrated like drift's on the champion's eval data.
+  // Regions rank by the per-prediction accuracy estimate, calibrated as drift's is.
   const correctness = new PerformanceAssessor();
   const regions = new RegionsService(db, similarItems, clock, async (m, rows) =>
     correctness.correctness(m, rows.map((r) => signalsOf(r, m.settings.queue.uncertaintyThreshold)), await realProviders.performanceCalibration(m)),
   );
-  const realProviders = driftProviders({ training, queueLabels, health, regions });
+  const realProviders = driftProviders({ training, queueLabels, health, evalScores, regions });
   const providers = replace.driftProviders ? replace.driftProviders(realProviders) : realProviders;
   const webhooks = new WebhookDispatcher(db, webhookTargets(models), clock, log);
   const drift = new DriftService(db, webhooks, providers, events, clock, log);
