@@ -216,13 +216,3 @@ export async function clearBoosts(db: Db, modelId: number): Promise<number> {
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
-
-/** Highest prediction seq of the model, or 0. */
-export async function latestPredictionSeq(db: Db, modelId: number): Promise<number> {
-  const row = await db
-    .selectFrom('predictions')
-    .select((eb) => eb.fn.max('seq').as('seq'))
-    .where('model_id', '=', modelId)
-    .executeTakeFirst();
-  return Number(row?.seq ?? 0);
-}

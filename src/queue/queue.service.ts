@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.js';
 import { LeaseNotHeldError } from '../errors.js';
 import type { Model } from '../models/model.js';
+import { latestSeq } from '../predictions/predictions.repository.js';
 import { isoNow, type Clock } from '../util/clock.js';
 import { summarizeAgreement, type AgreementSummary } from './agreement-summary.js';
 import { listClaimDetails, listExampleSummaries } from './claim-details.repository.js';
@@ -13,7 +14,6 @@ import {
   boostOpenOod,
   claimCandidates,
   clearBoosts,
-  latestPredictionSeq,
   readCounts,
   refreshStatus,
   setLabelsNeeded,
@@ -130,7 +130,7 @@ export class QueueService {
    * newer items; returns how many items it raised.
    */
   async boostRecentOod(model: Model): Promise<number> {
-    const latest = await latestPredictionSeq(this.db, model.id);
+    const latest = await latestSeq(this.db, model.id);
     return boostOpenOod(this.db, model.id, Math.max(0, latest - model.settings.drift.windowSize), model.settings.queue.driftBoost);
   }
 
