@@ -75,7 +75,7 @@ button.primary kbd { background:transparent; color:#fff; border-color:rgba(255,2
 .lp-notice.error { background:#fdeee6; color:var(--warn); }
 .lp-notice.ok { background:#e7f6ec; color:var(--ok); }
 .lp-empty { text-align:center; padding:48px 16px; }
-.lp-region select { font:inherit; font-size:13px; padding:2px 4px; border:1px solid var(--line); border-radius:6px; max-width:260px; display:block; margin-top:2px; }
+.lp-region select { font:inherit; font-size:13px; padding:2px 4px; border:1px solid var(--line); border-radius:6px; max-width:380px; display:block; margin-top:2px; }
 .lp-bulk-grid { display:grid; grid-template-columns:repeat(auto-fill, minmax(120px, 1fr)); gap:10px; margin:10px 0; }
 .lp-tile { position:relative; border:2px solid var(--line); border-radius:8px; overflow:hidden; background:#fff; cursor:pointer; padding:0; text-align:left; font:inherit; }
 .lp-tile.on { border-color:var(--accent); box-shadow:0 0 0 2px #c9d8f6; }
