@@ -10,6 +10,7 @@ import { signalsOf } from '../drift/performance/signals.js';
 import { DriftService } from '../drift/drift.service.js';
 import { EvalScoresCalibration } from '../drift/performance/eval-scores.source.js';
 import { DriftReportService } from '../drift/report/report.service.js';
+import { SequentialDetector } from '../drift/sequential/sequential.service.js';
 import { EventBus } from '../events/event-bus.js';
 import { ExamplesService } from '../examples/examples.service.js';
 import { HealthService } from '../health/health.service.js';
@@ -39,7 +40,7 @@ import { systemClock, type Clock } from '../util/clock.js';
 import { SearchWorker } from '../vectors/search-worker.js';
 import { WebhookDispatcher } from '../webhooks/webhook.dispatcher.js';
 import { modelDescribers } from './describers.js';
-import { driftProviders, webhookTargets } from './ports.js';
+import { driftProviders, sequentialReference, webhookTargets, withSequentialDetector } from './ports.js';
 import { subscribeFeatures } from './subscriptions.js';
 
 /** Ports a test may replace with a stand-in built from the real one. */
@@ -120,7 +121,9 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const labels = new LabelsService(db, events, clock);
   const typicalDistance = async (m: Model) => (await references.get(m)).activeCalibration().quantile(0.5);
   const enqueue = new EnqueueService(duplicates, typicalDistance, clock, log);
-  const sink = replace.predictionSink ? replace.predictionSink(enqueue.sink) : enqueue.sink;
+  const sequential = new SequentialDetector(sequentialReference(references), clock);
+  const stored = withSequentialDetector(enqueue.sink, sequential);
+  const sink = replace.predictionSink ? replace.predictionSink(stored) : stored;
   const predictions = new PredictionsService(database, references, sink, {
     scored: (model, count, seconds) => {
       metrics.scoringSeconds.observe(seconds);
@@ -146,10 +149,10 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const regions = new RegionsService(db, similarItems, clock, async (m, rows) =>
     correctness.correctness(m, rows.map((r) => signalsOf(r, m.settings.queue.uncertaintyThreshold)), await realProviders.performanceCalibration(m)),
   );
-  const realProviders = driftProviders({ training, queueLabels, health, evalScores, regions });
+  const realProviders = driftProviders({ training, queueLabels, health, evalScores, examples, references, regions });
   const providers = replace.driftProviders ? replace.driftProviders(realProviders) : realProviders;
   const webhooks = new WebhookDispatcher(db, webhookTargets(models), clock, log);
-  const drift = new DriftService(db, webhooks, providers, events, clock, log);
+  const drift = new DriftService(db, webhooks, providers, events, clock, log, sequential);
   const driftReports = new DriftReportService(drift, providers, references, clock);
   const descriptions = new ModelDescriptions(models, modelDescribers({ references, versions, queue, drift }));
   const dashboard = new DashboardService(models, descriptions, drift);
