@@ -128,3 +128,13 @@ export async function deleteBulkLabels(db: Db, modelId: number, labeler: string,
     .execute();
   return rows.map((r) => r.item_id);
 }
+
+/** How many labels the model has and the newest label id: changes whenever a label is stored. */
+export async function labelsVersion(db: Db, modelId: number): Promise<string> {
+  const row = await db
+    .selectFrom('queue_labels')
+    .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.max('id').as('maxId')])
+    .where('model_id', '=', modelId)
+    .executeTakeFirstOrThrow();
+  return `${Number(row.count)}:${row.maxId ?? 0}`;
+}
