@@ -90,7 +90,8 @@ describe('labeling page: region picker and bulk grid', () => {
     // z takes them back: the items wait in the queue again.
     await page.keyboard.press('z');
     await page.waitForSelector('#lp-undo[hidden]', { state: 'attached' });
-    await page.waitForFunction("document.getElementById('lp-notice').textContent.includes('Undone: 2 bulk labels')");
+    // A locator wait: the page's CSP forbids the eval behind a string waitForFunction.
+    await page.locator('#lp-notice', { hasText: 'Undone: 2 bulk labels' }).waitFor();
     expect(await bulkLabels()).toEqual([]);
     const statuses = await server.driftloop.services.database.db.selectFrom('queue_items').select('status').where('id', 'in', chosen.map(Number)).execute();
     expect(statuses.map((r) => r.status)).toEqual(['pending', 'pending']);
