@@ -22,6 +22,7 @@ import { labelPageRoutes } from './queue/label-page.routes.js';
 import { queueRoutes } from './queue/queue.routes.js';
 import { regionsRoutes } from './regions/regions.routes.js';
 import { trainingRoutes } from './training/training.routes.js';
+import { webhooksRoutes } from './webhooks/webhooks.routes.js';
 import type { Clock } from './util/clock.js';
 
 /** The HTTP application; its type drives the typed `hono/client`. */
@@ -32,8 +33,10 @@ export function buildRoutes(s: Container) {
   app.onError(createErrorHandler(s.log));
   app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}`), 404));
   app.use('*', async (c, next) => {
+    const started = performance.now();
     await next();
     s.metrics.httpRequests.inc({ method: c.req.method, route: c.req.routePath, status: String(c.res.status) });
+    s.metrics.httpDuration.observe({ method: c.req.method, route: c.req.routePath, status: `${Math.floor(c.res.status / 100)}xx` }, (performance.now() - started) / 1000);
   });
   app.use(
     '/v1/*',
@@ -58,6 +61,7 @@ export function buildRoutes(s: Container) {
     .route('/', dashboardRoutes(s.dashboard, s.clock, guard))
     .route('/', trainingRoutes(s.models, s.training, guard, limits))
     .route('/', jobsRoutes(s.jobs, guard))
+    .route('/', webhooksRoutes(s.webhookDeliveries, s.models, guard))
     .route('/', queueRoutes(s.models, s.queue, s.labels, s.similarItems, guard, limits))
     .route('/', regionsRoutes(s.models, s.regions, guard))
     .route('/', labelPageRoutes(s.models, s.keys))

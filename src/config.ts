@@ -7,7 +7,14 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   DRIFTLOOP_DATA_DIR: z.string().min(1).default('./data'),
   DRIFTLOOP_ADMIN_KEY: z.string().min(16, 'DRIFTLOOP_ADMIN_KEY must be at least 16 characters').optional(),
+  /** Base URL the service is reached at from outside (e.g. https://driftloop.example.com): links in webhook payloads become absolute. */
+  DRIFTLOOP_PUBLIC_URL: z
+    .url({ protocol: /^https?$/, message: 'DRIFTLOOP_PUBLIC_URL must be an http(s) URL' })
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DRIFTLOOP_DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'DRIFTLOOP_DATABASE_URL must be a postgres:// URL' })
+    .optional(),
 });
 
 /** Limits that protect the service; not read from the environment. */
@@ -23,7 +30,11 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly dataDir: string;
+  /** A `postgres://` URL: PostgreSQL instead of the SQLite file in `dataDir`. */
+  readonly databaseUrl: string | undefined;
   readonly adminKey: string | undefined;
+  /** Base URL for absolute links (webhook payloads), without a trailing slash; undefined keeps links relative. */
+  readonly publicUrl: string | undefined;
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   readonly limits: Limits;
 }
@@ -42,7 +53,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     dataDir: path.resolve(e.DRIFTLOOP_DATA_DIR),
+    databaseUrl: e.DRIFTLOOP_DATABASE_URL,
     adminKey: e.DRIFTLOOP_ADMIN_KEY,
+    publicUrl: e.DRIFTLOOP_PUBLIC_URL?.replace(/\/+$/, ''),
     logLevel: e.LOG_LEVEL,
     limits: DEFAULT_LIMITS,
   });

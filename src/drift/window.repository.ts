@@ -27,3 +27,41 @@ export function streamWindow(db: Db, modelId: number, size: number): AsyncIterab
 export function firstPredictions(db: Db, modelId: number, limit: number): Promise<{ seq: number; top_score: number }[]> {
   return db.selectFrom('predictions').select(['seq', 'top_score']).where('model_id', '=', modelId).orderBy('seq').limit(limit).execute();
 }
+
+/** A recent out-of-distribution prediction, for clustering into new regions. */
+export interface OodRow {
+  seq: number;
+  id: string;
+  embedding: Buffer;
+  predicted: string;
+  ood_distance: number;
+  ood_score: number;
+  input_json: string | null;
+  timestamp: string;
+}
+
+/** The newest OOD predictions with seq above `afterSeq`, at most `limit`. */
+export function listRecentOod(db: Db, modelId: number, afterSeq: number, limit: number): Promise<OodRow[]> {
+  return db
+    .selectFrom('predictions')
+    .select(['seq', 'id', 'embedding', 'predicted', 'ood_distance', 'ood_score', 'input_json', 'timestamp'])
+    .where('model_id', '=', modelId)
+    .where('is_ood', '=', 1)
+    .where('seq', '>', afterSeq)
+    .orderBy('seq', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** The seq `back` predictions before the newest one (0 when there are fewer). */
+export async function seqBeforeLast(db: Db, modelId: number, back: number): Promise<number> {
+  const row = await db
+    .selectFrom('predictions')
+    .select('seq')
+    .where('model_id', '=', modelId)
+    .orderBy('seq', 'desc')
+    .offset(back)
+    .limit(1)
+    .executeTakeFirst();
+  return row?.seq ?? 0;
+}
