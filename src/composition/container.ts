@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { ApiKeysService } from '../auth/api-keys.service.js';
 import type { Config } from '../config.js';
-import { DashboardService } from '../dashboard/dashboard.service.js';
+import { DashboardService } from '../views/dashboard/dashboard.service.js';
 import { openDatabase, type DatabaseHandle } from '../db/database.js';
 import type { DriftProviders } from '../drift/drift.providers.js';
 import { DriftService } from '../drift/drift.service.js';

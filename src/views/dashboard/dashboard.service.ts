@@ -1,7 +1,7 @@
-import type { DriftService } from '../drift/drift.service.js';
-import type { DriftEvent, DriftSnapshot } from '../drift/drift.types.js';
-import type { ModelDescriptions } from '../models/model-descriptions.js';
-import type { ModelsService } from '../models/models.service.js';
+import type { DriftService } from '../../drift/drift.service.js';
+import type { DriftEvent, DriftSnapshot } from '../../drift/drift.types.js';
+import type { ModelDescriptions } from '../../models/model-descriptions.js';
+import type { ModelsService } from '../../models/models.service.js';
 
 /** One model as the dashboard shows it. */
 export interface DashboardRow {
