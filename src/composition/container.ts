@@ -18,6 +18,7 @@ import { ModelDescriptions } from '../models/model-descriptions.js';
 import { ModelsService } from '../models/models.service.js';
 import { Metrics } from '../observability/metrics.js';
 import type { PredictionSink } from '../predictions/prediction.js';
+import { sqlitePredictionInserter } from '../predictions/predictions.repository.js';
 import { PredictionsService } from '../predictions/predictions.service.js';
 import { EnqueueService } from '../queue/enqueue.service.js';
 import { QueueLabeledSource } from '../queue/labeled-source.js';
@@ -113,7 +114,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const labels = new LabelsService(db, events, clock);
   const enqueue = new EnqueueService(duplicates, async (m) => (await references.get(m)).activeCalibration().quantile(0.5), clock, log);
   const sink = replace.predictionSink ? replace.predictionSink(enqueue.sink) : enqueue.sink;
-  const predictions = new PredictionsService(database, references, sink, {
+  const predictions = new PredictionsService(db, sqlitePredictionInserter(database.sqlite), references, sink, {
     scored: (model, count, seconds) => {
       metrics.scoringSeconds.observe(seconds);
       metrics.predictionsIngested.inc({ model }, count);

@@ -3,6 +3,7 @@ import type { Db } from '../db/database.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Model } from '../models/model.js';
 import type { Clock } from '../util/clock.js';
+import { KeyedLock } from '../util/keyed-lock.js';
 import type { WebhookDispatcher } from '../webhooks/webhook.dispatcher.js';
 import { listDeliveriesOfEvents } from '../webhooks/webhooks.repository.js';
 import { DriftEvaluator, type DriftAssessment } from './drift-evaluator.js';
@@ -32,7 +33,7 @@ const EVENTS_LISTED = 20;
  * them to webhooks and as `DriftRaised` events. Evaluations of one model run one at a time.
  */
 export class DriftService {
-  private readonly chains = new Map<number, Promise<unknown>>();
+  private readonly evaluations = new KeyedLock<number>();
   private readonly evaluator: DriftEvaluator;
   private readonly trigger: DriftTrigger;
 
@@ -94,7 +95,7 @@ export class DriftService {
   /** Stops evaluating after ingestion, waits for running evaluations and stops webhook delivery. */
   async stop(): Promise<void> {
     await this.trigger.stop();
-    await Promise.all([...this.chains.values()]);
+    await this.evaluations.idle();
     await this.webhooks.stop();
   }
 
@@ -165,7 +166,7 @@ export class DriftService {
         .filter((d) => d.event_id === r.id)
         .map((d): DeliverySummary => ({
           url: d.url,
-          status: d.status as DeliverySummary['status'],
+          status: d.status,
           attempts: d.attempts,
           lastStatusCode: d.last_status_code,
           lastError: d.last_error,
@@ -174,10 +175,7 @@ export class DriftService {
   }
 
   private lock<T>(modelId: number, fn: () => Promise<T>): Promise<T> {
-    const previous = this.chains.get(modelId) ?? Promise.resolve();
-    const next = previous.then(fn, fn);
-    this.chains.set(modelId, next.catch(() => undefined));
-    return next;
+    return this.evaluations.run(modelId, fn);
   }
 }
 
@@ -189,7 +187,7 @@ function snapshotRowToSnapshot(r: SnapshotRow): DriftSnapshot {
     count: r.window_count,
     score: r.score,
     threshold: r.threshold,
-    status: r.status === 'drift' ? 'drift' : 'ok',
+    status: r.status,
     tests: JSON.parse(r.tests_json) as DriftSnapshot['tests'],
     performance: r.performance_json ? (JSON.parse(r.performance_json) as PerformanceEstimate) : null,
   };

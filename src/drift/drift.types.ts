@@ -1,4 +1,5 @@
 import type { PerformanceEstimate } from './performance/performance.types.js';
+import type { DriftStatus } from '../db/schema.js';
 
 /** The five drift tests of DESIGN's table, by their API names. */
 export type DriftTestName = 'ood_rate' | 'embedding_mmd' | 'prediction_shift' | 'confidence_shift' | 'labeled_accuracy';
@@ -36,7 +37,7 @@ export interface TestSkipped extends TestOutcomeBase {
 
 export type DriftTestResult = TestRan | TestSkipped;
 
-export type DriftStatus = 'ok' | 'drift';
+export type { DriftStatus };
 
 /** The drift verdict over the current count window. */
 export interface DriftEvaluation {

@@ -36,11 +36,19 @@ export async function insertPredictions(db: Db, rows: NewPredictionRow[]): Promi
 
 const insertStatements = new WeakMap<SQLite.Database, Map<string, SQLite.Statement>>();
 
+/** Stores a batch inside the caller's transaction; resolves with the rows' sequence numbers, in order. */
+export type PredictionInserter = (trx: Db, rows: NewPredictionRow[]) => Promise<number[]>;
+
 /**
- * `insertPredictions` for the ingest hot path: one prepared statement, reused row after row,
- * on `sqlite`, the connection kysely runs on, so that inside a kysely transaction it is part of it.
+ * SQLite's inserter for the ingest hot path: one prepared statement, reused row after row, on
+ * `sqlite`, the connection kysely runs on, so that inside a kysely transaction it is part of
+ * it. Another dialect supplies its own (`insertPredictions` works on any).
  */
-export function insertPredictionsPrepared(sqlite: SQLite.Database, rows: NewPredictionRow[]): number[] {
+export function sqlitePredictionInserter(sqlite: SQLite.Database): PredictionInserter {
+  return async (_trx, rows) => insertPrepared(sqlite, rows);
+}
+
+function insertPrepared(sqlite: SQLite.Database, rows: NewPredictionRow[]): number[] {
   if (rows.length === 0) return [];
   const columns = Object.keys(rows[0]!);
   let byColumns = insertStatements.get(sqlite);
