@@ -139,7 +139,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const drift = new DriftService(db, webhooks, providers, events, clock, log);
   const driftReports = new DriftReportService(db, drift, providers, references, clock);
   const descriptions = new ModelDescriptions(models, modelDescribers({ references, versions, queue, drift }));
-  const dashboard = new DashboardService(models, descriptions, drift);
+  const dashboard = new DashboardService(models, queue, versions, drift);
 
   subscribeFeatures(events, { modelNames, references, duplicates, queue, drift, training, examples, labeled, log });
 

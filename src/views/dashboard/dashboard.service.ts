@@ -1,7 +1,8 @@
 import type { DriftService } from '../../drift/drift.service.js';
 import type { DriftEvent, DriftSnapshot } from '../../drift/drift.types.js';
-import type { ModelDescriptions } from '../../models/model-descriptions.js';
 import type { ModelsService } from '../../models/models.service.js';
+import type { QueueService } from '../../queue/queue.service.js';
+import type { VersionsService } from '../../training/versions.service.js';
 
 /** One model as the dashboard shows it. */
 export interface DashboardRow {
@@ -12,17 +13,18 @@ export interface DashboardRow {
   examples: { train: number; eval: number };
   drift: DriftSnapshot | undefined;
   lastEvent: DriftEvent | undefined;
-  /** Pending review items, when the review queue reports them in the model description. */
+  /** Pending review items. */
   queueDepth: number | undefined;
-  /** The champion version, when retraining reports it in the model description. */
+  /** The champion version, if any. */
   champion: string | undefined;
 }
 
-/** Gathers the dashboard rows from the model descriptions and the last stored drift verdicts. */
+/** Gathers the dashboard rows: a view, so it reads each feature directly. */
 export class DashboardService {
   constructor(
     private readonly models: ModelsService,
-    private readonly descriptions: ModelDescriptions,
+    private readonly queue: QueueService,
+    private readonly versions: VersionsService,
     private readonly drift: DriftService,
   ) {}
 
@@ -30,34 +32,19 @@ export class DashboardService {
     const models = await this.models.list();
     return Promise.all(
       models.map(async (m) => {
-        const [description, latest] = await Promise.all([this.descriptions.describe(m), this.drift.latest(m)]);
+        const [counts, depth, champion, latest] = await Promise.all([this.models.counts(m), this.queue.depth(m), this.versions.champion(m), this.drift.latest(m)]);
         return {
           name: m.name,
           task: m.task,
           concepts: m.concepts.length,
-          predictions: description.counts.predictions,
-          examples: description.counts.examples,
+          predictions: counts.predictions,
+          examples: { train: counts.train, eval: counts.eval },
           drift: latest.snapshot,
           lastEvent: latest.lastEvent,
-          queueDepth: queueDepthOf(description),
-          champion: championOf(description),
+          queueDepth: depth.pending,
+          champion: champion ? String(champion.version) : undefined,
         };
       }),
     );
   }
-}
-
-// Other features add these to the model description; read them defensively until they exist.
-function queueDepthOf(d: Record<string, unknown>): number | undefined {
-  const q = d.queue;
-  if (typeof q === 'number') return q;
-  if (q && typeof q === 'object' && typeof (q as { pending?: unknown }).pending === 'number') return (q as { pending: number }).pending;
-  return typeof d.queueDepth === 'number' ? d.queueDepth : undefined;
-}
-
-function championOf(d: Record<string, unknown>): string | undefined {
-  const c = d.champion;
-  if (typeof c === 'string' || typeof c === 'number') return String(c);
-  if (c && typeof c === 'object' && 'version' in c) return String((c as { version: unknown }).version);
-  return undefined;
 }
