@@ -1,3 +1,4 @@
+import type { SequentialStatus } from './sequential/sequential.types.js';
 import type { PerformanceEstimate } from './performance/performance.types.js';
 import type { DriftStatus } from '../db/schema.js';
 
@@ -48,6 +49,8 @@ export interface DriftEvaluation {
   alpha: number;
   window: { size: number; count: number; fromSeq: number | null; toSeq: number | null };
   tests: DriftTestResult[];
+  /** The sequential detector on the stream of conformal p-values; its alarm also makes `status` drift. */
+  sequential: SequentialStatus;
   /** Estimated accuracy of the window's forwarded top-1 predictions; null while the window is empty. */
   performance: PerformanceEstimate | null;
   evaluatedAt: string;

@@ -64,6 +64,20 @@ export const healthCheckSchema = z
       }),
       "RMS distance to the concept centroid vs the median concept's; ids are the wide concepts' farthest examples",
     ),
+    check(
+      'calibration_size',
+      z.object({
+        source: z.enum(['eval', 'leave-one-out']),
+        size: z.number(),
+        quantile: z.number(),
+        nominalRate: z.number(),
+        expectedRate: z.number().nullable(),
+        low: z.number().nullable(),
+        high: z.number().nullable(),
+        recommended: z.number(),
+      }),
+      "Whether the OOD calibration set is large enough for ood.quantile: the false-alarm rate's mean and 5%–95% range over calibration draws",
+    ),
   ])
   .openapi('HealthCheck');
 
@@ -77,5 +91,12 @@ export const healthReportSchema = z
       byConcept: z.record(z.string(), z.object({ train: z.number(), eval: z.number() })),
     }),
     checks: z.array(healthCheckSchema),
+    calibration: z
+      .object({
+        source: z.enum(['eval', 'leave-one-out']),
+        size: z.number(),
+        sequentialDetector: z.object({ armed: z.boolean(), required: z.number(), message: z.string() }),
+      })
+      .openapi({ description: 'The conformal calibration, and whether the eval split is large enough to arm the sequential drift detector' }),
   })
   .openapi('TrainingDataHealth');
