@@ -1,4 +1,5 @@
 import type { DriftService } from '../../drift/drift.service.js';
+import { accuracyTrend, TREND_SNAPSHOTS, type AccuracyTrend } from './accuracy-trend.js';
 import type { DriftEvent, DriftSnapshot } from '../../drift/drift.types.js';
 import type { ModelsService } from '../../models/models.service.js';
 import type { QueueService } from '../../queue/queue.service.js';
@@ -17,6 +18,8 @@ export interface DashboardRow {
   queueDepth: number | undefined;
   /** The champion version, if any. */
   champion: string | undefined;
+  /** Estimated accuracy now and its change over the recent evaluations. */
+  accuracy: AccuracyTrend | undefined;
 }
 
 /** Gathers the dashboard rows: a view, so it reads each feature directly. */
@@ -32,7 +35,13 @@ export class DashboardService {
     const models = await this.models.list();
     return Promise.all(
       models.map(async (m) => {
-        const [counts, depth, champion, latest] = await Promise.all([this.models.counts(m), this.queue.depth(m), this.versions.champion(m), this.drift.latest(m)]);
+        const [counts, depth, champion, latest, history] = await Promise.all([
+          this.models.counts(m),
+          this.queue.depth(m),
+          this.versions.champion(m),
+          this.drift.latest(m),
+          this.drift.history(m, TREND_SNAPSHOTS),
+        ]);
         return {
           name: m.name,
           task: m.task,
@@ -43,6 +52,7 @@ export class DashboardService {
           lastEvent: latest.lastEvent,
           queueDepth: depth.pending,
           champion: champion ? String(champion.version) : undefined,
+          accuracy: accuracyTrend(history),
         };
       }),
     );
