@@ -23,6 +23,7 @@ import { reportPage } from './views/report/report.page.js';
 import { reportPageRoutes } from './views/report/report.routes.js';
 import { queueRoutes } from './queue/queue.routes.js';
 import { trainingRoutes } from './training/training.routes.js';
+import { webhooksRoutes } from './webhooks/webhooks.routes.js';
 import type { Clock } from './util/clock.js';
 
 /** The HTTP application; its type drives the typed `hono/client`. */
@@ -33,8 +34,10 @@ export function buildRoutes(s: Container) {
   app.onError(createErrorHandler(s.log));
   app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}`), 404));
   app.use('*', async (c, next) => {
+    const started = performance.now();
     await next();
     s.metrics.httpRequests.inc({ method: c.req.method, route: c.req.routePath, status: String(c.res.status) });
+    s.metrics.httpDuration.observe({ method: c.req.method, route: c.req.routePath, status: `${Math.floor(c.res.status / 100)}xx` }, (performance.now() - started) / 1000);
   });
   app.use(
     '/v1/*',
@@ -60,6 +63,7 @@ export function buildRoutes(s: Container) {
     .route('/', dashboardRoutes(s.dashboard, s.clock, guard))
     .route('/', trainingRoutes(s.models, s.training, guard, limits))
     .route('/', jobsRoutes(s.jobs, guard))
+    .route('/', webhooksRoutes(s.webhookDeliveries, s.models, guard))
     .route('/', queueRoutes(s.models, s.queue, s.labels, guard, limits))
     .route('/', labelPageRoutes(s.models, s.keys))
     .route('/', docsRoutes());

@@ -7,6 +7,10 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   DRIFTLOOP_DATA_DIR: z.string().min(1).default('./data'),
   DRIFTLOOP_ADMIN_KEY: z.string().min(16, 'DRIFTLOOP_ADMIN_KEY must be at least 16 characters').optional(),
+  /** Base URL the service is reached at from outside (e.g. https://driftloop.example.com): links in webhook payloads become absolute. */
+  DRIFTLOOP_PUBLIC_URL: z
+    .url({ protocol: /^https?$/, message: 'DRIFTLOOP_PUBLIC_URL must be an http(s) URL' })
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -24,6 +28,8 @@ export interface Config {
   readonly host: string;
   readonly dataDir: string;
   readonly adminKey: string | undefined;
+  /** Base URL for absolute links (webhook payloads), without a trailing slash; undefined keeps links relative. */
+  readonly publicUrl: string | undefined;
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   readonly limits: Limits;
 }
@@ -43,6 +49,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     dataDir: path.resolve(e.DRIFTLOOP_DATA_DIR),
     adminKey: e.DRIFTLOOP_ADMIN_KEY,
+    publicUrl: e.DRIFTLOOP_PUBLIC_URL?.replace(/\/+$/, ''),
     logLevel: e.LOG_LEVEL,
     limits: DEFAULT_LIMITS,
   });

@@ -9,20 +9,15 @@ import { listDeliveriesOfEvents } from '../webhooks/webhooks.repository.js';
 import { DriftEvaluator, type DriftAssessment } from './drift-evaluator.js';
 import type { DriftProviders } from './drift.providers.js';
 import { findLastEvent, findLastSnapshot, insertSnapshot, listEvents, listEventsById, listSnapshots, pruneSnapshots, type EventRow, type SnapshotRow } from './drift.repository.js';
-import type { DeliverySummary, DriftEvaluation, DriftEvent, DriftSnapshot } from './drift.types.js';
+import type { DeliverySummary, DriftEvaluation, DriftEvent, DriftOverview, DriftSnapshot } from './drift.types.js';
 import { driftEventPayload, DRIFT_EVENT_TYPE } from './drift-event.payload.js';
 import { raiseEvent, type NewEvent } from './drift-event.raise.js';
 import { accuracyDropped, PERFORMANCE_EVENT_LEVEL, performanceEventPayload } from './performance/performance-event.js';
 import type { PerformanceEstimate } from './performance/performance.types.js';
+import { EMPTY_REGIONS, type NewRegions } from './new-regions.js';
 import { DriftTrigger } from './drift.trigger.js';
 import type { SequentialDetector } from './sequential/sequential.service.js';
 
-/** `GET /v1/models/{model}/drift`: the current evaluation with history and recent events. */
-export interface DriftOverview extends DriftEvaluation {
-  model: string;
-  history: DriftSnapshot[];
-  events: DriftEvent[];
-}
 
 const HISTORY_LIMIT = 500;
 const SNAPSHOTS_KEPT = 5000;
@@ -35,6 +30,7 @@ const EVENTS_LISTED = 20;
  */
 export class DriftService {
   private readonly evaluations = new KeyedLock<number>();
+  private readonly lastEvaluations = new Map<number, DriftEvaluation>();
   private readonly evaluator: DriftEvaluator;
   private readonly trigger: DriftTrigger;
 
@@ -46,6 +42,8 @@ export class DriftService {
     clock: Clock,
     private readonly log: Logger,
     private readonly sequential: SequentialDetector,
+    /** What a drift event's payload adds: the new regions, and the base URL for absolute links. */
+    private readonly eventContext: { regions: NewRegions; publicUrl: string | undefined },
   ) {
     this.evaluator = new DriftEvaluator(db, providers, clock, sequential);
     this.trigger = new DriftTrigger((model) => this.evaluate(model), clock, log);
@@ -66,6 +64,7 @@ export class DriftService {
   evaluate(model: Model, opts: { record: boolean } = { record: true }): Promise<DriftAssessment> {
     return this.lock(model.id, async () => {
       const assessment = await this.evaluator.assess(model);
+      this.lastEvaluations.set(model.id, assessment.evaluation);
       if (opts.record) await this.record(model, assessment.evaluation);
       return assessment;
     });
@@ -95,6 +94,11 @@ export class DriftService {
     return { snapshot: snapshot && snapshotRowToSnapshot(snapshot), lastEvent: events[0] };
   }
 
+  /** The last evaluation of a model in this process (recorded or not), for metrics; undefined before the first. */
+  lastEvaluation(model: Model): DriftEvaluation | undefined {
+    return this.lastEvaluations.get(model.id);
+  }
+
   /** Starts webhook delivery, resuming deliveries left pending by a previous run. */
   start(): void {
     this.webhooks.start();
@@ -112,6 +116,8 @@ export class DriftService {
     // Labels can move the accuracy estimate while the window stands still.
     const performance = ev.performance && JSON.stringify(ev.performance);
     if (last && last.to_seq === ev.window.toSeq && last.status === ev.status && last.performance_json === performance) return;
+    // Clustered before the transaction (it reads the reference index), and only when an event may follow.
+    const regions = ev.status === 'drift' || accuracyDropped(model, ev.performance) ? await this.eventContext.regions.find(model) : undefined;
     const event = await this.db.transaction().execute(async (trx) => {
       const snapshotId = await insertSnapshot(trx, {
         model_id: model.id,
@@ -129,16 +135,17 @@ export class DriftService {
       if (snapshotId % 100 === 0) await pruneSnapshots(trx, model.id, SNAPSHOTS_KEPT);
       const raised: number[] = [];
       const hurt = accuracyDropped(model, ev.performance);
+      const context = { regions: regions ?? EMPTY_REGIONS, publicUrl: this.eventContext.publicUrl };
       if (ev.status === 'drift') {
         const pValue = ev.tests.find((t) => t.name === 'ood_rate')?.pValue ?? 1;
         // Input drift that is not shown to cost accuracy stays visible, one level down.
         const row: NewEvent = { kind: 'ood', severity: hurt ? 'critical' : 'warning', snapshot_id: snapshotId, score: ev.score, threshold: ev.threshold, p_value: pValue };
-        const id = await raiseEvent(trx, model, ev.evaluatedAt, row, (eventId) => driftEventPayload(model, eventId, 'ood', ev));
+        const id = await raiseEvent(trx, model, ev.evaluatedAt, row, (eventId) => driftEventPayload(model, eventId, 'ood', ev, context));
         if (id !== undefined) raised.push(id);
       }
       if (hurt) {
         const row: NewEvent = { kind: 'performance', severity: 'critical', snapshot_id: snapshotId, score: hurt.estimate.estimatedAccuracy, threshold: hurt.threshold, p_value: PERFORMANCE_EVENT_LEVEL };
-        const id = await raiseEvent(trx, model, ev.evaluatedAt, row, (eventId) => performanceEventPayload(model, eventId, ev, hurt));
+        const id = await raiseEvent(trx, model, ev.evaluatedAt, row, (eventId) => performanceEventPayload(model, eventId, ev, hurt, context));
         if (id !== undefined) raised.push(id);
       }
       return raised;

@@ -108,3 +108,10 @@ export interface DriftDistributions {
   confidence: { edges: number[]; production: number[]; baseline: number[]; baselineSource: string | null };
   concepts: { concept: string; production: number; training: number }[];
 }
+
+/** `GET /v1/models/{model}/drift`: the current evaluation with history and recent events. */
+export interface DriftOverview extends DriftEvaluation {
+  model: string;
+  history: DriftSnapshot[];
+  events: DriftEvent[];
+}

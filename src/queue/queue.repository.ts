@@ -214,3 +214,14 @@ export async function latestPredictionSeq(db: Db, modelId: number): Promise<numb
     .executeTakeFirst();
   return Number(row?.seq ?? 0);
 }
+
+/** Pending items of a model and when the oldest of them was queued (null when none). */
+export async function findPendingDepth(db: Db, modelId: number): Promise<{ pending: number; oldestAt: string | null }> {
+  const row = await db
+    .selectFrom('queue_items')
+    .select([(eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.min('created_at').as('oldest')])
+    .where('model_id', '=', modelId)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return { pending: Number(row?.n ?? 0), oldestAt: (row?.oldest as string | null | undefined) ?? null };
+}

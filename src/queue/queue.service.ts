@@ -14,6 +14,7 @@ import {
   claimCandidates,
   clearBoosts,
   latestPredictionSeq,
+  findPendingDepth,
   readCounts,
   refreshStatus,
   setLabelsNeeded,
@@ -86,6 +87,18 @@ export class QueueService {
   }
 
   /** Counts by status and reason, per-labeler work, and agreement over items labeled more than once. */
+  /** Pending items and the age of the oldest, cheap enough for every metrics scrape. */
+  async pendingAge(model: Model): Promise<{ pending: number; oldestPendingSeconds: number | null }> {
+    const { pending, oldestAt } = await findPendingDepth(this.db, model.id);
+    return { pending, oldestPendingSeconds: oldestAt === null ? null : Math.max(0, (this.clock.now().getTime() - Date.parse(oldestAt)) / 1000) };
+  }
+
+  /** Labels per labeler, most first. */
+  async labelsByLabeler(model: Model): Promise<{ labeler: string; labeled: number }[]> {
+    const rows = await countLabelsByLabeler(this.db, model.id, isoNow(this.clock));
+    return rows.map(({ labeler, labeled }) => ({ labeler, labeled })).sort((a, b) => b.labeled - a.labeled || a.labeler.localeCompare(b.labeler));
+  }
+
   async stats(model: Model): Promise<QueueStats> {
     await this.sweepExpiredLeases(model);
     const { status, openByReason: byReason } = await readCounts(this.db, model.id);

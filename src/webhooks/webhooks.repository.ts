@@ -1,6 +1,6 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { WebhookAttemptTable, WebhookDeliveryTable } from '../db/schema.js';
+import type { DeliveryStatus, WebhookAttemptTable, WebhookDeliveryTable } from '../db/schema.js';
 
 export type DeliveryRow = Selectable<WebhookDeliveryTable>;
 export type NewDeliveryRow = Insertable<WebhookDeliveryTable>;
@@ -59,4 +59,21 @@ export function listDeliveriesOfEvents(db: Db, eventType: string, eventIds: numb
 
 export function listAttempts(db: Db, deliveryId: number): Promise<AttemptRow[]> {
   return db.selectFrom('webhook_attempts').selectAll().where('delivery_id', '=', deliveryId).orderBy('attempt').execute();
+}
+
+/** Deliveries, newest first, optionally of one status. */
+export function listDeliveries(db: Db, filter: { status?: DeliveryStatus | undefined; limit: number }): Promise<DeliveryRow[]> {
+  let q = db.selectFrom('webhook_deliveries').selectAll();
+  if (filter.status) q = q.where('status', '=', filter.status);
+  return q.orderBy('id', 'desc').limit(filter.limit).execute();
+}
+
+/** How many deliveries are in each status. */
+export async function countDeliveriesByStatus(db: Db): Promise<Record<string, number>> {
+  const rows = await db
+    .selectFrom('webhook_deliveries')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('status')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }

@@ -1,5 +1,5 @@
 import type { HealthReport } from '../../health/health.types.js';
-import type { DriftOverview } from '../drift.service.js';
+import type { DriftOverview } from '../drift.types.js';
 import type { VersionSummary } from '../drift.providers.js';
 import type { DriftDistributions } from '../drift.types.js';
 
