@@ -12,6 +12,9 @@ const envSchema = z.object({
     .url({ protocol: /^https?$/, message: 'DRIFTLOOP_PUBLIC_URL must be an http(s) URL' })
     .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DRIFTLOOP_DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'DRIFTLOOP_DATABASE_URL must be a postgres:// URL' })
+    .optional(),
 });
 
 /** Limits that protect the service; not read from the environment. */
@@ -27,6 +30,8 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly dataDir: string;
+  /** A `postgres://` URL: PostgreSQL instead of the SQLite file in `dataDir`. */
+  readonly databaseUrl: string | undefined;
   readonly adminKey: string | undefined;
   /** Base URL for absolute links (webhook payloads), without a trailing slash; undefined keeps links relative. */
   readonly publicUrl: string | undefined;
@@ -48,6 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     dataDir: path.resolve(e.DRIFTLOOP_DATA_DIR),
+    databaseUrl: e.DRIFTLOOP_DATABASE_URL,
     adminKey: e.DRIFTLOOP_ADMIN_KEY,
     publicUrl: e.DRIFTLOOP_PUBLIC_URL?.replace(/\/+$/, ''),
     logLevel: e.LOG_LEVEL,

@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'not_found'
   | 'conflict'
   | 'payload_too_large'
+  | 'database_unavailable'
   | 'internal';
 
 /** Base of all domain errors: a code the HTTP layer maps to a status, and optional details. */
@@ -79,5 +80,12 @@ export class ForbiddenError extends DomainError {
 export class LeaseNotHeldError extends ConflictError {
   constructor(message: string) {
     super(message);
+  }
+}
+
+/** The database cannot be reached (at start, or lost while running); nothing of the request was stored. */
+export class DatabaseUnavailableError extends DomainError {
+  constructor(message: string) {
+    super('database_unavailable', message);
   }
 }

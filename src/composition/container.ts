@@ -22,7 +22,6 @@ import { ModelDescriptions } from '../models/model-descriptions.js';
 import { ModelsService } from '../models/models.service.js';
 import { Metrics } from '../observability/metrics.js';
 import type { PredictionSink } from '../predictions/prediction.js';
-import { sqlitePredictionInserter } from '../predictions/predictions.repository.js';
 import { PredictionsService } from '../predictions/predictions.service.js';
 import { EnqueueService } from '../queue/enqueue.service.js';
 import { QueueLabeledSource } from '../queue/labeled-source.js';
@@ -103,7 +102,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const clock = opts.clock ?? systemClock;
   const replace = opts.replace ?? {};
   const events = new EventBus();
-  const database = await openDatabase(config.dataDir);
+  const database = await openDatabase(config);
   const { db } = database;
   const indexDir = path.join(config.dataDir, 'indexes');
 
@@ -122,7 +121,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const sequential = new SequentialDetector(sequentialReference(references), clock);
   const stored = withSequentialDetector(enqueue.sink, sequential);
   const sink = replace.predictionSink ? replace.predictionSink(stored) : stored;
-  const predictions = new PredictionsService(db, sqlitePredictionInserter(database.sqlite), references, sink, {
+  const predictions = new PredictionsService(database, references, sink, {
     scored: (model, count, seconds) => {
       metrics.scoringSeconds.observe(seconds);
       metrics.predictionsIngested.inc({ model }, count);

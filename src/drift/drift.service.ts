@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
+import { lockUntilCommit } from '../db/dialect.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Model } from '../models/model.js';
 import type { Clock } from '../util/clock.js';
@@ -112,13 +113,18 @@ export class DriftService {
   }
 
   private async record(model: Model, ev: DriftEvaluation): Promise<void> {
-    const last = await findLastSnapshot(this.db, model.id);
     // Labels can move the accuracy estimate while the window stands still.
     const performance = ev.performance && JSON.stringify(ev.performance);
-    if (last && last.to_seq === ev.window.toSeq && last.status === ev.status && last.performance_json === performance) return;
+    // A cheap look first; the transaction looks again under the lock.
+    const seen = await findLastSnapshot(this.db, model.id);
+    if (seen && seen.to_seq === ev.window.toSeq && seen.status === ev.status && seen.performance_json === performance) return;
     // Clustered before the transaction (it reads the reference index), and only when an event may follow.
     const regions = ev.status === 'drift' || accuracyDropped(model, ev.performance) ? await this.eventContext.regions.find(model) : undefined;
     const event = await this.db.transaction().execute(async (trx) => {
+      // Instances evaluating the same window record it once, and one event per cooldown.
+      await lockUntilCommit(trx, 'driftRecord', model.id);
+      const last = await findLastSnapshot(trx, model.id);
+      if (last && last.to_seq === ev.window.toSeq && last.status === ev.status && last.performance_json === performance) return [];
       const snapshotId = await insertSnapshot(trx, {
         model_id: model.id,
         created_at: ev.evaluatedAt,

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
+import { asDatabaseUnavailable } from '../db/unavailable.js';
 import { DomainError, type ErrorCode } from '../errors.js';
 
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
@@ -12,6 +13,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
+  database_unavailable: 503,
   internal: 500,
 };
 
@@ -33,6 +35,11 @@ export function createErrorHandler(log: Logger) {
     if (err instanceof HTTPException) {
       const status = err.status as ContentfulStatusCode;
       return c.json(errorBody(CODE_OF_STATUS[status] ?? 'bad_request', err.message || 'Bad request'), status);
+    }
+    const unavailable = asDatabaseUnavailable(err);
+    if (unavailable) {
+      log.warn({ err, path: c.req.path }, 'database unavailable');
+      return c.json(errorBody(unavailable.code, unavailable.message), STATUS[unavailable.code]);
     }
     log.error({ err, path: c.req.path }, 'unhandled error');
     return c.json(errorBody('internal', 'Internal server error'), 500);

@@ -1,4 +1,4 @@
-import type { Db } from '../db/database.js';
+import type { DatabaseHandle, Db } from '../db/database.js';
 import type { EventBus } from '../events/event-bus.js';
 import { BatchValidationError, ConflictError, type RecordProblem } from '../errors.js';
 import type { Model } from '../models/model.js';
@@ -8,7 +8,7 @@ import { scorePrediction, type PredictionScore } from '../scoring/scorer.js';
 import { isoNow, type Clock } from '../util/clock.js';
 import { encodeVector } from '../util/vectors.js';
 import type { IngestResult, PredictionInput, PredictionResult, PredictionSink, ScoredPrediction } from './prediction.js';
-import { findStoredResults, type NewPredictionRow, type PredictionInserter, type StoredResultRow } from './predictions.repository.js';
+import { findStoredResults, insertPredictionsFast, type NewPredictionRow, type StoredResultRow } from './predictions.repository.js';
 
 /** Observes ingestion for metrics. */
 export interface IngestObserver {
@@ -17,16 +17,19 @@ export interface IngestObserver {
 
 /** Validates, scores and stores production predictions. */
 export class PredictionsService {
+  private readonly db: Db;
+
   constructor(
-    private readonly db: Db,
-    private readonly insert: PredictionInserter,
+    private readonly database: DatabaseHandle,
     private readonly references: ReferenceRegistry,
     /** Decides, inside the ingest transaction, what to queue for review (the review queue). */
     private readonly sink: PredictionSink,
     private readonly observer: IngestObserver,
     private readonly events: EventBus,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.db = database.db;
+  }
 
   async ingest(model: Model, predictions: PredictionInput[]): Promise<IngestResult> {
     this.validate(model, predictions);
@@ -49,7 +52,7 @@ export class PredictionsService {
       // Another request may have stored some of these ids while we were scoring.
       const raced = await findStoredResults(trx, model.id, fresh.map((p) => p.id));
       const keep = fresh.map((p, i) => ({ input: p, score: scores[i]! })).filter((x) => !raced.has(x.input.id));
-      const seqs = await this.insert(trx, keep.map((x) => toRow(model, x.input, x.score, now)));
+      const seqs = await insertPredictionsFast(this.database, trx, keep.map((x) => toRow(model, x.input, x.score, now)));
       const scored = keep.map((x, i) => ({ seq: seqs[i]!, input: x.input, score: x.score }));
       const queued = await this.sink(trx, model, scored);
       return { scored, queued, raced };

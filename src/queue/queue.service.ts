@@ -15,6 +15,7 @@ import {
   clearBoosts,
   latestPredictionSeq,
   findPendingDepth,
+  lockQueue,
   readCounts,
   refreshStatus,
   setLabelsNeeded,
@@ -54,6 +55,7 @@ export class QueueService {
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + model.settings.queue.leaseSeconds * 1000).toISOString();
     const itemIds = await this.db.transaction().execute(async (trx) => {
+      await lockQueue(trx, model.id);
       await expireLeases(trx, model.id, now.toISOString());
       const held = (await listLabelerLeases(trx, model.id, labeler)).slice(0, limit);
       await extendLeases(trx, held.map((l) => l.id), expiresAt);
@@ -78,6 +80,7 @@ export class QueueService {
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + model.settings.queue.leaseSeconds * 1000).toISOString();
     await this.db.transaction().execute(async (trx) => {
+      await lockQueue(trx, model.id);
       await expireLeases(trx, model.id, now.toISOString());
       const lease = await findLease(trx, model.id, itemId, labeler);
       if (!lease) throw new LeaseNotHeldError(`'${labeler}' holds no live lease on item ${itemId}; claim again`);
@@ -133,7 +136,10 @@ export class QueueService {
 
   /** Returns expired leases' items to the queue. Claims and stats do this on their own. */
   async sweepExpiredLeases(model: Model): Promise<number> {
-    return this.db.transaction().execute((trx) => expireLeases(trx, model.id, isoNow(this.clock)));
+    return this.db.transaction().execute(async (trx) => {
+      await lockQueue(trx, model.id);
+      return expireLeases(trx, model.id, isoNow(this.clock));
+    });
   }
 
   /**
@@ -142,18 +148,27 @@ export class QueueService {
    * newer items; returns how many items it raised.
    */
   async boostRecentOod(model: Model): Promise<number> {
-    const latest = await latestPredictionSeq(this.db, model.id);
-    return boostOpenOod(this.db, model.id, Math.max(0, latest - model.settings.drift.windowSize), model.settings.queue.driftBoost);
+    return this.db.transaction().execute(async (trx) => {
+      await lockQueue(trx, model.id);
+      const latest = await latestPredictionSeq(trx, model.id);
+      return boostOpenOod(trx, model.id, Math.max(0, latest - model.settings.drift.windowSize), model.settings.queue.driftBoost);
+    });
   }
 
   /** Ends the drift preference (for example after retraining); returns how many items lost their boost. */
   clearDriftBoost(model: Model): Promise<number> {
-    return clearBoosts(this.db, model.id);
+    return this.db.transaction().execute(async (trx) => {
+      await lockQueue(trx, model.id);
+      return clearBoosts(trx, model.id);
+    });
   }
 
   /** Applies changed queue settings to open items. */
   async applySettings(model: Model): Promise<void> {
-    await this.db.transaction().execute((trx) => setLabelsNeeded(trx, model.id, model.settings.queue.labelsPerItem, isoNow(this.clock)));
+    await this.db.transaction().execute(async (trx) => {
+      await lockQueue(trx, model.id);
+      await setLabelsNeeded(trx, model.id, model.settings.queue.labelsPerItem, isoNow(this.clock));
+    });
   }
 
   private async details(model: Model, itemIds: number[], expiresAt: string): Promise<ClaimedItem[]> {
