@@ -52,7 +52,7 @@ async function seed(s: Container): Promise<{ model: Model; data: ClusteredData; 
     const rows = Array.from({ length: Math.min(5000, EXAMPLES - i) }, (_, j) => {
       const id = `ex-${i + j}`;
       const c = (i + j) % 20;
-      return { model_id: model.id, id, split: splitForId(id), source: 'original', concepts_json: JSON.stringify([CONCEPTS[c % 10]!]), embedding: encodeVector(data.point(c)), input_json: null, metadata_json: null, created_at: now };
+      return { model_id: model.id, id, split: splitForId(id), source: 'original' as const, concepts_json: JSON.stringify([CONCEPTS[c % 10]!]), embedding: encodeVector(data.point(c)), input_json: null, metadata_json: null, created_at: now };
     });
     await s.database.db.transaction().execute((trx) => insertExamples(trx, rows));
   }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { ApiKeysService } from '../auth/api-keys.service.js';
 import type { Config } from '../config.js';
-import { DashboardService } from '../dashboard/dashboard.service.js';
+import { DashboardService } from '../views/dashboard/dashboard.service.js';
 import { openDatabase, type DatabaseHandle } from '../db/database.js';
 import type { DriftProviders } from '../drift/drift.providers.js';
 import { PerformanceAssessor } from '../drift/performance/performance.assessor.js';
@@ -163,7 +163,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const driftReports = new DriftReportService(drift, providers, references, clock);
   registerFeatureMetrics(metrics.registry, { models: () => models.list(), drift, queue, jobs, webhooks: webhookDeliveries });
   const descriptions = new ModelDescriptions(models, modelDescribers({ references, versions, queue, drift }));
-  const dashboard = new DashboardService(models, descriptions, drift);
+  const dashboard = new DashboardService(models, queue, versions, drift);
 
   subscribeFeatures(events, { modelNames, references, duplicates, queue, drift, training, examples, labeled, log });
 

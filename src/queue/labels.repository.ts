@@ -86,7 +86,7 @@ export async function listLabeledItemRows(db: Db, modelId: number, afterId: numb
     .orderBy('i.id')
     .limit(limit)
     .execute();
-  return rows.map((r) => ({ ...r, split: r.split === 'eval' ? 'eval' : 'train', labeled_at: r.labeled_at ?? '' }));
+  return rows.map((r) => ({ ...r, split: r.split, labeled_at: r.labeled_at ?? '' }));
 }
 
 /** The labels of the given items, in submission order. */

@@ -1,6 +1,6 @@
 import type { HealthReport } from '../../health/health.types.js';
 import type { RegionsSnapshot } from '../../regions/regions.types.js';
-import type { DriftOverview } from '../drift.service.js';
+import type { DriftOverview } from '../drift.types.js';
 import type { VersionSummary } from '../drift.providers.js';
 import type { DriftDistributions } from '../drift.types.js';
 

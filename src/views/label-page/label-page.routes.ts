@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
-import type { ApiKeysService } from '../auth/api-keys.service.js';
-import type { ModelsService } from '../models/models.service.js';
+import type { ApiKeysService } from '../../auth/api-keys.service.js';
+import type { ModelsService } from '../../models/models.service.js';
 import { LABEL_PAGE_CSP, labelPage, labelPageNotFound } from './label-page.js';
 
 /** `/ui/models/{model}/label`: the page shell is public; its data comes from the API with the labeler's key. */

@@ -1,7 +1,9 @@
 import { html } from 'hono/html';
-import type { VersionSummary } from '../drift.providers.js';
-import type { DriftEvent, DriftTestResult } from '../drift.types.js';
+import { isSafeImageUrl } from '../layout.js';
+import type { VersionSummary } from '../../drift/drift.providers.js';
+import type { DriftEvent, DriftTestResult } from '../../drift/drift.types.js';
 import { formatAge, formatNumber, formatPercent, formatPValue, formatTime, TEST_INFO } from './report.format.js';
+import type { NewRegion, RegionsSection } from '../../drift/report/report.types.js';
 
 function verdict(t: DriftTestResult) {
   if (t.status === 'insufficient_data') return html`<span class="badge muted-badge">not enough data</span>`;

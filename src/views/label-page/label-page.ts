@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { html, raw } from 'hono/html';
-import { isSafeImageUrl, jsonForScript, layout } from '../ui/layout.js';
+import { isSafeImageUrl, jsonForScript, layout } from '../layout.js';
 import { LABEL_PAGE_RENDER } from './label-page.render.js';
 import { LABEL_PAGE_SCRIPT } from './label-page.script.js';
 

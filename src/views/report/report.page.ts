@@ -1,10 +1,10 @@
 import { html, raw } from 'hono/html';
-import { layout } from '../../ui/layout.js';
+import { layout } from '../layout.js';
 import { COLORS } from './charts/scale.js';
 import { conceptMixChart } from './charts/concept-mix.chart.js';
 import { histogramChart } from './charts/histogram.chart.js';
 import { timeSeriesChart } from './charts/time-series.chart.js';
-import { DRIFT_TEST_NAMES, type DriftEvent, type DriftSnapshot } from '../drift.types.js';
+import { DRIFT_TEST_NAMES, type DriftEvent, type DriftSnapshot } from '../../drift/drift.types.js';
 import { formatAge, formatPercent, formatPValue, formatTime, TEST_INFO } from './report.format.js';
 import { accuracySection } from './accuracy.section.js';
 import { healthSection } from './health.section.js';
@@ -12,7 +12,7 @@ import { regionsSection } from './regions.section.js';
 import { eventsTable, testsTable, versionsTable } from './report.sections.js';
 import { REPORT_STYLE } from './report.styles.js';
 import { sequentialAlarmNote, sequentialKpi, sequentialMethod } from './sequential.section.js';
-import type { DriftReport } from './report.types.js';
+import type { DriftReport } from '../../drift/report/report.types.js';
 
 function legend(items: { label: string; color: string; rule?: boolean }[]) {
   return html`<div class="legend">${items.map((i) => html`<span><i class="${i.rule ? 'rule' : ''}" style="${i.rule ? `border-color:${i.color}` : `background:${i.color}`}"></i>${i.label}</span>`)}</div>`;

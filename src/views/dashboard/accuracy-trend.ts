@@ -1,5 +1,5 @@
-import type { DriftSnapshot } from '../drift/drift.types.js';
-import type { PerformanceEstimate } from '../drift/performance/performance.types.js';
+import type { DriftSnapshot } from '../../drift/drift.types.js';
+import type { PerformanceEstimate } from '../../drift/performance/performance.types.js';
 
 /** Evaluations the trend looks back over. */
 export const TREND_SNAPSHOTS = 20;

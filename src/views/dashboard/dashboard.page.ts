@@ -1,7 +1,7 @@
 import { html, raw } from 'hono/html';
-import { formatAge, formatPercent } from '../drift/report/report.format.js';
-import { REPORT_STYLE } from '../drift/report/report.styles.js';
-import { layout } from '../ui/layout.js';
+import { formatAge, formatPercent } from '../report/report.format.js';
+import { REPORT_STYLE } from '../report/report.styles.js';
+import { layout } from '../layout.js';
 import type { DashboardRow } from './dashboard.service.js';
 
 function driftCell(r: DashboardRow, now: number) {

@@ -1,5 +1,5 @@
 import { html } from 'hono/html';
-import type { SequentialStatus } from '../sequential/sequential.types.js';
+import type { SequentialStatus } from '../../drift/sequential/sequential.types.js';
 import { formatAge, formatPercent, formatTime } from './report.format.js';
 
 /** KPI tile: where the sequential detector stands and when it alarmed. */

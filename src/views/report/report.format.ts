@@ -1,4 +1,4 @@
-import type { DriftTestName } from '../drift.types.js';
+import type { DriftTestName } from '../../drift/drift.types.js';
 
 /** What each test compares, in the words of DESIGN's table. */
 export const TEST_INFO: Record<DriftTestName, { title: string; compares: string; method: string }> = {

@@ -1,9 +1,9 @@
 import { html } from 'hono/html';
-import type { DriftSnapshot } from '../drift.types.js';
+import type { DriftSnapshot } from '../../drift/drift.types.js';
 import { timeSeriesChart } from './charts/time-series.chart.js';
 import { COLORS } from './charts/scale.js';
 import { formatPercent, formatTime } from './report.format.js';
-import type { DriftReport } from './report.types.js';
+import type { DriftReport } from '../../drift/report/report.types.js';
 
 const ESTIMATE = '#0d9488';
 const LABELED = '#7c3aed';

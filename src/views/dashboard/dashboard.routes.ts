@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
-import type { AuthEnv, RoleGuard } from '../auth/auth.middleware.js';
-import type { Clock } from '../util/clock.js';
+import type { AuthEnv, RoleGuard } from '../../auth/auth.middleware.js';
+import type { Clock } from '../../util/clock.js';
 import { dashboardPage } from './dashboard.page.js';
 import type { DashboardService } from './dashboard.service.js';
 
