@@ -35,8 +35,9 @@ if (process.env.CI && !postgres) {
 export default defineConfig({
   test: {
     pool: 'forks',
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
+    // A hang detector, not a speed check: a 2-core machine shared by several test runs is slow.
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
     fileParallelism: true,
     maxWorkers: 2,
     projects: [

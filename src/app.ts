@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { createAuth, type AuthEnv } from './auth/auth.middleware.js';
 import { createContainer, type Container, type Replacements } from './composition/container.js';
 import { isLoopbackHost, type Config } from './config.js';
-import { dashboardRoutes } from './dashboard/dashboard.routes.js';
+import { dashboardRoutes } from './views/dashboard/dashboard.routes.js';
 import { driftRoutes } from './drift/drift.routes.js';
 import { PayloadTooLargeError } from './errors.js';
 import { examplesRoutes } from './examples/examples.routes.js';
@@ -18,8 +18,11 @@ import { jobsRoutes } from './jobs/jobs.routes.js';
 import { modelsRoutes } from './models/models.routes.js';
 import { createLogger } from './observability/logger.js';
 import { predictionsRoutes } from './predictions/predictions.routes.js';
-import { labelPageRoutes } from './queue/label-page.routes.js';
+import { labelPageRoutes } from './views/label-page/label-page.routes.js';
+import { reportPage } from './views/report/report.page.js';
+import { reportPageRoutes } from './views/report/report.routes.js';
 import { queueRoutes } from './queue/queue.routes.js';
+import { regionsRoutes } from './regions/regions.routes.js';
 import { trainingRoutes } from './training/training.routes.js';
 import { webhooksRoutes } from './webhooks/webhooks.routes.js';
 import type { Clock } from './util/clock.js';
@@ -55,13 +58,15 @@ export function buildRoutes(s: Container) {
     .route('/', modelsRoutes(s.models, s.descriptions, guard))
     .route('/', examplesRoutes(s.models, s.examples, guard, limits))
     .route('/', predictionsRoutes(s.models, s.predictions, guard, limits))
-    .route('/', driftRoutes(s.models, s.drift, s.driftReports, guard))
+    .route('/', driftRoutes(s.models, s.drift, s.driftReports, reportPage, guard))
+    .route('/', reportPageRoutes(s.models, s.driftReports, guard))
     .route('/', healthRoutes(s.models, s.health, guard))
     .route('/', dashboardRoutes(s.dashboard, s.clock, guard))
     .route('/', trainingRoutes(s.models, s.training, guard, limits))
     .route('/', jobsRoutes(s.jobs, guard))
     .route('/', webhooksRoutes(s.webhookDeliveries, s.models, guard))
-    .route('/', queueRoutes(s.models, s.queue, s.labels, guard, limits))
+    .route('/', queueRoutes(s.models, s.queue, s.labels, s.similarItems, guard, limits))
+    .route('/', regionsRoutes(s.models, s.regions, guard))
     .route('/', labelPageRoutes(s.models, s.keys))
     .route('/', docsRoutes());
   app.doc31('/openapi.json', {

@@ -54,7 +54,7 @@ async function seed(s: Container, dim: number): Promise<Model> {
   for (let i = 0; i < REFERENCE; i += 5000) {
     const rows = Array.from({ length: Math.min(5000, REFERENCE - i) }, (_, j) => {
       const c = (i + j) % CONCEPTS.length;
-      return { model_id: model.id, id: `ex-${i + j}`, split: 'train', source: 'original', concepts_json: JSON.stringify([CONCEPTS[c]]), embedding: encodeVector(data.point(c)), input_json: null, metadata_json: null, created_at: now };
+      return { model_id: model.id, id: `ex-${i + j}`, split: 'train' as const, source: 'original' as const, concepts_json: JSON.stringify([CONCEPTS[c]]), embedding: encodeVector(data.point(c)), input_json: null, metadata_json: null, created_at: now };
     });
     await s.database.db.transaction().execute((trx) => insertExamples(trx, rows));
     bar.update(i + rows.length);

@@ -64,7 +64,7 @@ async function seed(s: Container, n: number, dim: number): Promise<{ model: Mode
       const embedding = twin ? previous.map((x) => x + 0.005 * (x > 0 ? 1 : -1)) : data.point(c);
       previous = embedding;
       const concept = CONCEPTS[(twin ? c - 1 + CLUSTERS : c) % CONCEPTS.length]!;
-      return { model_id: model.id, id, split: splitForId(id), source: 'original', concepts_json: JSON.stringify([concept]), embedding: encodeVector(embedding), input_json: null, metadata_json: null, created_at: now };
+      return { model_id: model.id, id, split: splitForId(id), source: 'original' as const, concepts_json: JSON.stringify([concept]), embedding: encodeVector(embedding), input_json: null, metadata_json: null, created_at: now };
     });
     await s.database.db.transaction().execute((trx) => insertExamples(trx, rows));
     bar.update(i + rows.length);

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/database.js';
 import { isoNow, type Clock } from '../util/clock.js';
-import { countActiveKeys, findActiveKeyByHash, insertKey, listKeys, revokeKey } from './api-keys.repository.js';
+import { countActiveKeys, findActiveKeyByHash, insertKey, listKeys, revokeKey, type ApiKeyRow } from './api-keys.repository.js';
 import type { Role } from './roles.js';
 
 /** The caller a key identifies. */
@@ -59,7 +59,7 @@ export class ApiKeysService {
     const hash = hashKey(key);
     if (this.bootstrapHash && timingSafeEqual(this.bootstrapHash, Buffer.from(hash, 'hex'))) return { role: 'admin', keyName: 'bootstrap' };
     const row = await findActiveKeyByHash(this.db, hash);
-    return row ? { role: row.role as Role, keyName: row.name } : undefined;
+    return row ? { role: row.role, keyName: row.name } : undefined;
   }
 
   async list(): Promise<ApiKeyInfo[]> {
@@ -71,6 +71,6 @@ export class ApiKeysService {
   }
 }
 
-function toInfo(r: { id: number; name: string; role: string; key_prefix: string; created_at: string; revoked_at: string | null }): ApiKeyInfo {
-  return { id: r.id, name: r.name, role: r.role as Role, prefix: r.key_prefix, createdAt: r.created_at, revokedAt: r.revoked_at };
+function toInfo(r: ApiKeyRow): ApiKeyInfo {
+  return { id: r.id, name: r.name, role: r.role, prefix: r.key_prefix, createdAt: r.created_at, revokedAt: r.revoked_at };
 }

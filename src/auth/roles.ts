@@ -1,5 +1,6 @@
-/** What a key may do: `admin` may do everything. */
-export type Role = 'ingest' | 'label' | 'admin';
+import type { Role } from '../db/schema.js';
+
+export type { Role };
 
 export const ROLES: readonly Role[] = ['ingest', 'label', 'admin'];
 

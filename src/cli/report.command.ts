@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { reportPage } from '../drift/report/report.page.js';
+import { reportPage } from '../views/report/report.page.js';
 import { withContainer } from './services.js';
 
 /** `driftloop report <model> [--out report.html] [--format html|json]`. */

@@ -2,9 +2,11 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { ApiKeysService } from '../auth/api-keys.service.js';
 import type { Config } from '../config.js';
-import { DashboardService } from '../dashboard/dashboard.service.js';
+import { DashboardService } from '../views/dashboard/dashboard.service.js';
 import { openDatabase, type DatabaseHandle } from '../db/database.js';
 import type { DriftProviders } from '../drift/drift.providers.js';
+import { PerformanceAssessor } from '../drift/performance/performance.assessor.js';
+import { signalsOf } from '../drift/performance/signals.js';
 import { DriftService } from '../drift/drift.service.js';
 import { EvalScoresCalibration } from '../drift/performance/eval-scores.source.js';
 import { DriftReportService } from '../drift/report/report.service.js';
@@ -19,6 +21,7 @@ import { JobRunner } from '../jobs/job-runner.js';
 import { sharedTensorflow } from '../ml/tf-backend.js';
 import { TfTrainer } from '../ml/tf-trainer.js';
 import { ModelDescriptions } from '../models/model-descriptions.js';
+import type { Model } from '../models/model.js';
 import { ModelsService } from '../models/models.service.js';
 import { Metrics } from '../observability/metrics.js';
 import type { PredictionSink } from '../predictions/prediction.js';
@@ -28,7 +31,9 @@ import { QueueLabeledSource } from '../queue/labeled-source.js';
 import { LabelsService } from '../queue/labels.service.js';
 import { NearDuplicateRegistry } from '../queue/near-duplicates.js';
 import { QueueService } from '../queue/queue.service.js';
+import { SimilarItemsService } from '../queue/similar-items.service.js';
 import { ReferenceRegistry } from '../reference/reference.registry.js';
+import { RegionsService } from '../regions/regions.service.js';
 import { ClassifierCache } from '../training/classifier-cache.js';
 import type { LabeledProductionSource } from '../training/labeled-production.js';
 import { runRetrain } from '../training/retrain.job.js';
@@ -78,6 +83,8 @@ export interface Container {
   queue: QueueService;
   labels: LabelsService;
   duplicates: NearDuplicateRegistry;
+  similarItems: SimilarItemsService;
+  regions: RegionsService;
   drift: DriftService;
   /** What drift reads from retraining, the queue and health. */
   driftProviders: DriftProviders;
@@ -117,7 +124,8 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const queue = new QueueService(db, clock);
   const queueLabels = new QueueLabeledSource(db);
   const labels = new LabelsService(db, events, clock);
-  const enqueue = new EnqueueService(duplicates, async (m) => (await references.get(m)).activeCalibration().quantile(0.5), clock, log);
+  const typicalDistance = async (m: Model) => (await references.get(m)).activeCalibration().quantile(0.5);
+  const enqueue = new EnqueueService(duplicates, typicalDistance, clock, log);
   const sequential = new SequentialDetector(sequentialReference(references), clock);
   const stored = withSequentialDetector(enqueue.sink, sequential);
   const sink = replace.predictionSink ? replace.predictionSink(stored) : stored;
@@ -140,16 +148,22 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const health = new HealthService(db, references, clock);
 
   const evalScores = new EvalScoresCalibration(db, (m) => references.get(m));
-  const realProviders = driftProviders({ training, queueLabels, health, evalScores, examples, references });
+  const similarItems = new SimilarItemsService(db, duplicates, queueLabels, typicalDistance);
+  // Regions rank by the per-prediction accuracy estimate, calibrated as drift's is.
+  const correctness = new PerformanceAssessor();
+  const regions = new RegionsService(db, similarItems, clock, async (m, rows) =>
+    correctness.correctness(m, rows.map((r) => signalsOf(r, m.settings.queue.uncertaintyThreshold)), await realProviders.performanceCalibration(m)),
+  );
+  const realProviders = driftProviders({ training, queueLabels, health, evalScores, examples, references, regions });
   const providers = replace.driftProviders ? replace.driftProviders(realProviders) : realProviders;
   const webhooks = new WebhookDispatcher(db, webhookTargets(models), clock, log);
   const webhookDeliveries = new WebhookDeliveries(db);
-  const regions = new NewRegions(db, references);
-  const drift = new DriftService(db, webhooks, providers, events, clock, log, sequential, { regions, publicUrl: config.publicUrl });
-  const driftReports = new DriftReportService(db, drift, providers, references, regions, clock);
+  const newRegions = new NewRegions(db, references);
+  const drift = new DriftService(db, webhooks, providers, events, clock, log, sequential, { regions: newRegions, publicUrl: config.publicUrl });
+  const driftReports = new DriftReportService(drift, providers, references, clock);
   registerFeatureMetrics(metrics.registry, { models: () => models.list(), drift, queue, jobs, webhooks: webhookDeliveries });
   const descriptions = new ModelDescriptions(models, modelDescribers({ references, versions, queue, drift }));
-  const dashboard = new DashboardService(models, descriptions, drift);
+  const dashboard = new DashboardService(models, queue, versions, drift);
 
   subscribeFeatures(events, { modelNames, references, duplicates, queue, drift, training, examples, labeled, log });
 
@@ -177,6 +191,8 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
     queue,
     labels,
     duplicates,
+    similarItems,
+    regions,
     drift,
     driftProviders: providers,
     driftReports,

@@ -9,12 +9,21 @@ import type { EvalScoresCalibration } from '../drift/performance/eval-scores.sou
 import type { HealthService } from '../health/health.service.js';
 import type { ModelsService } from '../models/models.service.js';
 import type { QueueLabeledSource } from '../queue/labeled-source.js';
+import type { RegionsService } from '../regions/regions.service.js';
 import type { TrainingService } from '../training/training.service.js';
 import type { ModelVersion, TrainedOn } from '../training/version.js';
 import type { WebhookTargetResolver } from '../webhooks/webhook.dispatcher.js';
 
 /** What drift monitoring reads from retraining, the review queue and training-data health. */
-export function driftProviders(f: { training: TrainingService; queueLabels: QueueLabeledSource; health: HealthService; evalScores: EvalScoresCalibration; examples: ExamplesService; references: ReferenceRegistry }): DriftProviders {
+export function driftProviders(f: {
+  training: TrainingService;
+  queueLabels: QueueLabeledSource;
+  health: HealthService;
+  evalScores: EvalScoresCalibration;
+  examples: ExamplesService;
+  references: ReferenceRegistry;
+  regions: RegionsService;
+}): DriftProviders {
   return {
     appReferenceScores: (model, limit) => f.examples.appTopScores(model, limit),
     calibration: async (model) => (await f.references.get(model)).calibrationSource(),
@@ -34,6 +43,7 @@ export function driftProviders(f: { training: TrainingService; queueLabels: Queu
     },
     versions: async (model) => (await f.training.versions.list(model)).map(versionSummary),
     trainingHealth: (model) => f.health.check(model),
+    regions: (model) => f.regions.snapshot(model),
   };
 }
 

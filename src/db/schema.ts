@@ -1,9 +1,35 @@
 import type { Generated } from 'kysely';
+import type { Metric } from '../vectors/vector-index.js';
+
+// The closed sets stored in text columns. Domain modules re-export these, so a row mapper
+// reads a typed value instead of casting a string.
+
+/** What a key may do: `admin` may do everything. */
+export type Role = 'ingest' | 'label' | 'admin';
+export type Task = 'multiclass' | 'multilabel';
+export type Split = 'train' | 'eval';
+/** `original` for uploaded examples, `production` for labeled production items. */
+export type ExampleSource = 'original' | 'production';
+/** Where an item stands in the review queue. */
+export type ItemStatus =
+  /** Still has a free slot: fewer labels plus live leases than `labels_needed`. */
+  | 'pending'
+  /** Every remaining slot is leased to a labeler. */
+  | 'leased'
+  /** Enough labels; the majority named concepts. */
+  | 'labeled'
+  /** Enough labels; the majority said the model should never get this input. */
+  | 'out_of_scope';
+export type DriftStatus = 'ok' | 'drift';
+/** `failed`: attempts exhausted; `canceled`: the webhook was removed from the settings. */
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'canceled';
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
+export type VersionStatus = 'champion' | 'challenger' | 'retired';
 
 export interface ApiKeyTable {
   id: Generated<number>;
   name: string;
-  role: string;
+  role: Role;
   key_hash: string;
   key_prefix: string;
   created_at: string;
@@ -13,10 +39,10 @@ export interface ApiKeyTable {
 export interface ModelTable {
   id: Generated<number>;
   name: string;
-  task: string;
+  task: Task;
   embedding_dim: number;
   encoder: string | null;
-  metric: string;
+  metric: Metric;
   concepts_json: string;
   settings_json: string;
   created_at: string;
@@ -28,9 +54,8 @@ export interface ExampleTable {
   seq: Generated<number>;
   model_id: number;
   id: string;
-  split: string;
-  /** `original` for uploaded examples, `production` for labeled production items. */
-  source: string;
+  split: Split;
+  source: ExampleSource;
   concepts_json: string;
   embedding: Buffer;
   input_json: string | null;
@@ -74,8 +99,7 @@ export interface QueueItemTable {
   model_id: number;
   prediction_seq: number;
   prediction_id: string;
-  /** An `ItemStatus`: pending | leased | labeled | out_of_scope. */
-  status: string;
+  status: ItemStatus;
   /** Priority of the prediction that opened the item. */
   base_priority: number;
   /** Base priority raised by recurrence and drift; what the claim orders by. */
@@ -85,7 +109,7 @@ export interface QueueItemTable {
   reasons_json: string;
   /** Priority added while drift favours this item; 0 when not boosted. */
   drift_boost: Generated<number>;
-  split: string;
+  split: Split;
   labels_needed: number;
   labels_count: Generated<number>;
   out_of_scope_count: Generated<number>;
@@ -93,6 +117,8 @@ export interface QueueItemTable {
   created_at: string;
   last_seen_at: string;
   labeled_at: string | null;
+  /** Region of the latest clustering that holds the item's prediction (null outside the regions window). */
+  region: number | null;
 }
 
 /** Item counts per model, kept by triggers: `status:<status>` and `open:<reason>` (pending or leased items). */
@@ -119,6 +145,10 @@ export interface QueueLabelTable {
   concepts_json: string;
   new_concepts_json: string;
   out_of_scope: number;
+  /** 1 when the labeler held a lease on the item; 0 for a free pending item labeled alongside. */
+  claimed: Generated<number>;
+  /** 1 when given by confirming a grid of similar items (bulk), not by answering the item itself. */
+  bulk: Generated<number>;
   created_at: string;
 }
 
@@ -141,7 +171,7 @@ export interface DriftSnapshotTable {
   /** The window's OOD rate. */
   score: number;
   threshold: number;
-  status: string;
+  status: DriftStatus;
   /** Per test: name, status, statistic, pValue, drift. */
   tests_json: string;
   /** The evaluation's `performance` object; null when there was none. */
@@ -187,8 +217,7 @@ export interface WebhookDeliveryTable {
   event_id: number;
   url: string;
   body: string;
-  /** `pending`, `delivered`, `failed` (attempts exhausted) or `canceled` (webhook removed). */
-  status: string;
+  status: DeliveryStatus;
   attempts: Generated<number>;
   next_attempt_at: string | null;
   last_status_code: number | null;
@@ -212,8 +241,7 @@ export interface JobTable {
   id: string;
   model_id: number;
   type: string;
-  /** queued | running | succeeded | failed | canceled */
-  status: string;
+  status: JobStatus;
   attempt: Generated<number>;
   /** The interrupted job this one retries. */
   retry_of: string | null;
@@ -232,10 +260,9 @@ export interface ModelVersionTable {
   model_id: number;
   /** 1, 2, … per model. */
   version: number;
-  /** champion | challenger | retired */
-  status: string;
+  status: VersionStatus;
   job_id: string | null;
-  task: string;
+  task: Task;
   concepts_json: string;
   backend: string;
   /** Relative to the data folder. */

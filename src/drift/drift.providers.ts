@@ -1,5 +1,6 @@
 import type { HealthReport } from '../health/health.types.js';
 import type { Model } from '../models/model.js';
+import type { RegionsSnapshot } from '../regions/regions.types.js';
 import type { CalibrationSource, LabeledSignals } from './performance/performance.types.js';
 
 /** Labeled production items the model got right, and the champion's accuracy on eval data. */
@@ -33,4 +34,6 @@ export interface DriftProviders {
   versions(model: Model): Promise<VersionSummary[]>;
   /** The training-data checklist for the report (training-data health). */
   trainingHealth(model: Model): Promise<HealthReport | undefined>;
+  /** Regions of recent production data and their map, for the report (regions). */
+  regions(model: Model): Promise<RegionsSnapshot>;
 }

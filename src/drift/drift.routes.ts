@@ -5,11 +5,14 @@ import { validationHook } from '../http/validation.js';
 import type { ModelsService } from '../models/models.service.js';
 import { driftOverviewSchema, reportQuerySchema, reportSchema } from './drift.schemas.js';
 import type { DriftService } from './drift.service.js';
-import { reportPage } from './report/report.page.js';
 import type { DriftReportService } from './report/report.service.js';
+import type { DriftReport } from './report/report.types.js';
 
-/** Drift status, the report as JSON or HTML, and the report page. Any valid key may read. */
-export function driftRoutes(models: ModelsService, drift: DriftService, reports: DriftReportService, guard: RoleGuard) {
+/** Renders the report as an HTML page; the views layer supplies it, so drift never imports a page. */
+export type ReportRenderer = (report: DriftReport) => string | Promise<string>;
+
+/** Drift status and the report as JSON or HTML. Any valid key may read. */
+export function driftRoutes(models: ModelsService, drift: DriftService, reports: DriftReportService, renderReport: ReportRenderer, guard: RoleGuard) {
   const status = createRoute({
     method: 'get',
     path: '/v1/models/{model}/drift',
@@ -48,10 +51,6 @@ export function driftRoutes(models: ModelsService, drift: DriftService, reports:
       const model = await models.get(c.req.valid('param').model);
       const body = await reports.build(model);
       if (c.req.valid('query').format === 'json') return c.json(body, 200);
-      return c.html(reportPage(body), 200);
-    })
-    .get('/ui/models/:model/report', guard('ingest', 'label'), async (c) => {
-      const model = await models.get(c.req.param('model'));
-      return c.html(reportPage(await reports.build(model)), 200);
+      return c.html(renderReport(body), 200);
     });
 }

@@ -118,7 +118,7 @@ export const reportSchema = z
       confidence: z.object({ edges: z.array(z.number()), production: z.array(z.number()), baseline: z.array(z.number()), baselineSource: z.string().nullable() }),
       concepts: z.array(z.object({ concept: z.string(), production: z.number(), training: z.number() })),
     }),
-    newRegions: z.record(z.string(), z.unknown()),
+    regions: z.record(z.string(), z.unknown()).nullable(),
     versions: z.array(z.record(z.string(), z.unknown())),
     health: healthReportSchema.nullable(),
   })

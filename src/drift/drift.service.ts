@@ -4,12 +4,13 @@ import { lockUntilCommit } from '../db/dialect.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Model } from '../models/model.js';
 import type { Clock } from '../util/clock.js';
+import { KeyedLock } from '../util/keyed-lock.js';
 import type { WebhookDispatcher } from '../webhooks/webhook.dispatcher.js';
 import { listDeliveriesOfEvents } from '../webhooks/webhooks.repository.js';
 import { DriftEvaluator, type DriftAssessment } from './drift-evaluator.js';
 import type { DriftProviders } from './drift.providers.js';
 import { findLastEvent, findLastSnapshot, insertSnapshot, listEvents, listEventsById, listSnapshots, pruneSnapshots, type EventRow, type SnapshotRow } from './drift.repository.js';
-import type { DeliverySummary, DriftEvaluation, DriftEvent, DriftSnapshot } from './drift.types.js';
+import type { DeliverySummary, DriftEvaluation, DriftEvent, DriftOverview, DriftSnapshot } from './drift.types.js';
 import { driftEventPayload, DRIFT_EVENT_TYPE } from './drift-event.payload.js';
 import { raiseEvent, type NewEvent } from './drift-event.raise.js';
 import { accuracyDropped, PERFORMANCE_EVENT_LEVEL, performanceEventPayload } from './performance/performance-event.js';
@@ -18,12 +19,6 @@ import { EMPTY_REGIONS, type NewRegions } from './new-regions.js';
 import { DriftTrigger } from './drift.trigger.js';
 import type { SequentialDetector } from './sequential/sequential.service.js';
 
-/** `GET /v1/models/{model}/drift`: the current evaluation with history and recent events. */
-export interface DriftOverview extends DriftEvaluation {
-  model: string;
-  history: DriftSnapshot[];
-  events: DriftEvent[];
-}
 
 const HISTORY_LIMIT = 500;
 const SNAPSHOTS_KEPT = 5000;
@@ -35,7 +30,7 @@ const EVENTS_LISTED = 20;
  * them to webhooks and as `DriftRaised` events. Evaluations of one model run one at a time.
  */
 export class DriftService {
-  private readonly chains = new Map<number, Promise<unknown>>();
+  private readonly evaluations = new KeyedLock<number>();
   private readonly lastEvaluations = new Map<number, DriftEvaluation>();
   private readonly evaluator: DriftEvaluator;
   private readonly trigger: DriftTrigger;
@@ -113,7 +108,7 @@ export class DriftService {
   /** Stops evaluating after ingestion, waits for running evaluations and stops webhook delivery. */
   async stop(): Promise<void> {
     await this.trigger.stop();
-    await Promise.all([...this.chains.values()]);
+    await this.evaluations.idle();
     await this.webhooks.stop();
   }
 
@@ -192,7 +187,7 @@ export class DriftService {
         .filter((d) => d.event_id === r.id)
         .map((d): DeliverySummary => ({
           url: d.url,
-          status: d.status as DeliverySummary['status'],
+          status: d.status,
           attempts: d.attempts,
           lastStatusCode: d.last_status_code,
           lastError: d.last_error,
@@ -201,10 +196,7 @@ export class DriftService {
   }
 
   private lock<T>(modelId: number, fn: () => Promise<T>): Promise<T> {
-    const previous = this.chains.get(modelId) ?? Promise.resolve();
-    const next = previous.then(fn, fn);
-    this.chains.set(modelId, next.catch(() => undefined));
-    return next;
+    return this.evaluations.run(modelId, fn);
   }
 }
 
@@ -216,7 +208,7 @@ function snapshotRowToSnapshot(r: SnapshotRow): DriftSnapshot {
     count: r.window_count,
     score: r.score,
     threshold: r.threshold,
-    status: r.status === 'drift' ? 'drift' : 'ok',
+    status: r.status,
     tests: JSON.parse(r.tests_json) as DriftSnapshot['tests'],
     performance: r.performance_json ? (JSON.parse(r.performance_json) as PerformanceEstimate) : null,
   };

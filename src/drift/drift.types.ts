@@ -1,5 +1,6 @@
 import type { SequentialStatus } from './sequential/sequential.types.js';
 import type { PerformanceEstimate } from './performance/performance.types.js';
+import type { DriftStatus } from '../db/schema.js';
 
 /** The five drift tests of DESIGN's table, by their API names. */
 export type DriftTestName = 'ood_rate' | 'embedding_mmd' | 'prediction_shift' | 'confidence_shift' | 'labeled_accuracy';
@@ -37,7 +38,7 @@ export interface TestSkipped extends TestOutcomeBase {
 
 export type DriftTestResult = TestRan | TestSkipped;
 
-export type DriftStatus = 'ok' | 'drift';
+export type { DriftStatus };
 
 /** The drift verdict over the current count window. */
 export interface DriftEvaluation {
@@ -106,4 +107,11 @@ export interface DriftEvent {
 export interface DriftDistributions {
   confidence: { edges: number[]; production: number[]; baseline: number[]; baselineSource: string | null };
   concepts: { concept: string; production: number; training: number }[];
+}
+
+/** `GET /v1/models/{model}/drift`: the current evaluation with history and recent events. */
+export interface DriftOverview extends DriftEvaluation {
+  model: string;
+  history: DriftSnapshot[];
+  events: DriftEvent[];
 }

@@ -1,6 +1,6 @@
 import type { Insertable } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { ExampleTable } from '../db/schema.js';
+import type { ExampleTable, Split } from '../db/schema.js';
 
 export type NewExampleRow = Insertable<ExampleTable>;
 
@@ -8,7 +8,7 @@ export type NewExampleRow = Insertable<ExampleTable>;
 export interface ReferenceRow {
   seq: number;
   id: string;
-  split: string;
+  split: Split;
   concepts_json: string;
   embedding: Buffer;
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.js';
+import type { ExampleSource } from '../db/schema.js';
 import { BatchValidationError, type RecordProblem } from '../errors.js';
 import type { Model } from '../models/model.js';
 import { duplicateIdProblems, embeddingProblems, repeatedConceptProblems, scoreProblems, topScore, unknownConceptProblems } from '../models/record-checks.js';
@@ -77,7 +78,7 @@ export class ExamplesService {
   }
 }
 
-function toRow(model: Model, e: ExampleInput, source: string, now: string): NewExampleRow {
+function toRow(model: Model, e: ExampleInput, source: ExampleSource, now: string): NewExampleRow {
   return {
     model_id: model.id,
     id: e.id,

@@ -1,4 +1,5 @@
 import { createMiddleware } from 'hono/factory';
+import { KeyedLock } from '../util/keyed-lock.js';
 
 /**
  * Runs the requests it guards one at a time, each after a turn of the event loop, so that
@@ -6,17 +7,11 @@ import { createMiddleware } from 'hono/factory';
  * batches instead of behind all of them. The batches still run as fast as they come.
  */
 export function oneAtATime() {
-  let tail: Promise<void> = Promise.resolve();
-  return createMiddleware(async (_c, next) => {
-    const previous = tail;
-    let release!: () => void;
-    tail = new Promise<void>((resolve) => (release = resolve));
-    try {
-      await previous;
+  const lock = new KeyedLock<'all'>();
+  return createMiddleware((_c, next) =>
+    lock.run('all', async () => {
       await new Promise<void>((resolve) => setImmediate(resolve));
       await next();
-    } finally {
-      release();
-    }
-  });
+    }),
+  );
 }

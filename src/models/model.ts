@@ -1,7 +1,8 @@
 import type { Metric } from '../vectors/vector-index.js';
 import type { Settings } from './settings.js';
+import type { Task } from '../db/schema.js';
 
-export type Task = 'multiclass' | 'multilabel';
+export type { Task };
 
 /** A class in the taxonomy, with its visual-dictionary entry. */
 export interface Concept {

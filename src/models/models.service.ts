@@ -29,10 +29,10 @@ export function modelRowToModel(row: ModelRow): Model {
   return {
     id: row.id,
     name: row.name,
-    task: row.task as Task,
+    task: row.task,
     embeddingDim: row.embedding_dim,
     encoder: row.encoder,
-    metric: row.metric as Metric,
+    metric: row.metric,
     concepts: JSON.parse(row.concepts_json) as Concept[],
     settings: mergeSettings(defaultSettings(), JSON.parse(row.settings_json)),
     createdAt: row.created_at,

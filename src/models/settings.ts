@@ -155,6 +155,24 @@ export const settingsSchema = z
         maxIds: z.number().int().min(1).max(10_000).default(50),
       })
       .prefault({}),
+    /** Regions of recent production data (`GET /v1/models/{model}/regions`, the report's map, region claims). */
+    regions: z
+      .object({
+        /** The most recent predictions clustered into regions. */
+        windowSize: z.number().int().min(20).max(20_000).default(2000),
+        /** Window points k-means is fitted on (a deterministic subsample); every window point is then assigned. */
+        fitSample: z.number().int().min(20).max(5000).default(600),
+        /** k is chosen in [2, maxK] by the mean silhouette on the fitted sample. */
+        maxK: z.number().int().min(2).max(40).default(12),
+        /** Train examples sampled to measure each region's training share and to draw on the map. */
+        trainingSample: z.number().int().min(20).max(20_000).default(1000),
+        /** Points (production and training together) projected by UMAP for the map. */
+        mapSample: z.number().int().min(20).max(5000).default(600),
+        /** Recompute once this share of the window is new predictions (regions are cached until then). */
+        refreshShare: z.number().gt(0).max(1).default(0.1),
+        seed: z.number().int().min(0).default(1),
+      })
+      .prefault({}),
     webhooks: z.array(webhook).max(20).default([]),
   })
   .strict()

@@ -10,6 +10,7 @@ export interface LabelInput {
   newConcepts?: string[] | undefined;
   outOfScope?: boolean | undefined;
   skip?: boolean | undefined;
+  bulk?: boolean | undefined;
 }
 
 /** What a label says, once its flags are resolved. */
@@ -86,3 +87,9 @@ export function storedAnswer(row: { out_of_scope: number; concepts_json: string;
   if (row.out_of_scope === 1) return { kind: 'out_of_scope' };
   return { kind: 'concepts', concepts: JSON.parse(row.concepts_json) as string[], newConcepts: JSON.parse(row.new_concepts_json) as string[] };
 }
+
+/** True when at least one label of the item was given to the item itself, not by a bulk confirmation. */
+export function reviewed(labels: { bulk: number }[]): boolean {
+  return labels.some((l) => l.bulk === 0);
+}
+

@@ -6,7 +6,7 @@ import { thresholdsOf } from '../scoring/scorer.js';
 import type { LabeledProductionItem, LabeledProductionSource, ProposedConcept } from '../training/labeled-production.js';
 import { splitForId } from '../util/hash-split.js';
 import { decodeVector } from '../util/vectors.js';
-import { consensus, storedAnswer, type LabelAnswer } from './label-rules.js';
+import { consensus, reviewed, storedAnswer, type LabelAnswer } from './label-rules.js';
 import { countConceptLabelsSince, countProposedConcepts, labelsVersion, listLabeledItemRows, listLabelsOfItems, type LabeledItemRow, type LabelRow } from './labels.repository.js';
 
 const PAGE = 2000;
@@ -36,9 +36,10 @@ export class QueueLabeledSource implements LabeledProductionSource {
         embedding: decodeVector(row.embedding),
         concepts: answer.concepts,
         newConcepts: answer.newConcepts,
-        split: splitForId(row.prediction_id),
+        split: reviewed(labels) ? splitForId(row.prediction_id) : 'train',
         labelIds: labels.map((l) => String(l.id)),
         labeledAt: row.labeled_at,
+        weight: row.weight,
       });
     }
     return items;
@@ -61,7 +62,9 @@ export class QueueLabeledSource implements LabeledProductionSource {
     const right = rightness(model);
     let correct = 0;
     let total = 0;
-    for await (const { row, answer } of this.agreed(model.id)) {
+    for await (const { row, labels, answer } of this.agreed(model.id)) {
+      // Bulk-only answers follow the labeler's first answer by similarity; they would flatter the estimate.
+      if (!reviewed(labels)) continue;
       total += 1;
       if (right(row, answer)) correct += 1;
     }
@@ -88,9 +91,20 @@ export class QueueLabeledSource implements LabeledProductionSource {
     return signals;
   }
 
-  private async *agreed(modelId: number): AsyncGenerator<Agreed> {
+  /**
+   * Labeled items opened by predictions after `afterSeq` (regions read this): prediction seq →
+   * whether the forwarded prediction was right.
+   */
+  async outcomesAfter(model: Model, afterSeq: number): Promise<Map<number, boolean>> {
+    const right = rightness(model);
+    const out = new Map<number, boolean>();
+    for await (const { row, answer } of this.agreed(model.id, afterSeq)) out.set(row.prediction_seq, right(row, answer));
+    return out;
+  }
+
+  private async *agreed(modelId: number, afterSeq = 0): AsyncGenerator<Agreed> {
     for (let after = 0; ; ) {
-      const rows = await listLabeledItemRows(this.db, modelId, after, PAGE);
+      const rows = await listLabeledItemRows(this.db, modelId, after, PAGE, afterSeq);
       if (rows.length === 0) return;
       const byItem = new Map<number, LabelRow[]>();
       for (const l of await listLabelsOfItems(this.db, rows.map((r) => r.id))) byItem.set(l.item_id, [...(byItem.get(l.item_id) ?? []), l]);

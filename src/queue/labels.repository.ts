@@ -26,15 +26,25 @@ export async function countLabelsByLabeler(db: Db, modelId: number, since: strin
   return rows.map((r) => ({ labeler: r.labeler, labeled: Number(r.labeled), since: Number(r.since ?? 0) }));
 }
 
-/** Every label of items that more than one labeler answered, grouped by item in submission order. */
+/**
+ * Every label of items that more than one labeler answered, grouped by item in submission order.
+ * Bulk labels are left out: confirming a thumbnail grid is not an independent judgement of the item.
+ */
 export function listLabelsOfSharedItems(db: Db, modelId: number): Promise<LabelRow[]> {
   // From the labels side: a model may have millions of items but far fewer labels.
   return db
     .selectFrom('queue_labels')
     .selectAll()
     .where('model_id', '=', modelId)
+    .where('bulk', '=', 0)
     .where('item_id', 'in', (eb) =>
-      eb.selectFrom('queue_labels').select('item_id').where('model_id', '=', modelId).groupBy('item_id').having((h) => h.fn.countAll(), '>=', 2),
+      eb
+        .selectFrom('queue_labels')
+        .select('item_id')
+        .where('model_id', '=', modelId)
+        .where('bulk', '=', 0)
+        .groupBy('item_id')
+        .having((h) => h.fn.countAll(), '>=', 2),
     )
     .orderBy('item_id')
     .orderBy('id')
@@ -52,6 +62,8 @@ export interface LabeledItemRow {
   embedding: Buffer;
   /** What the model predicted at the time, for production accuracy. */
   predicted: string;
+  /** 1 + the near-duplicates merged into the item. */
+  weight: number;
   scores_json: string;
   /** The scorer's signals at the time, for the accuracy estimate. */
   top_score: number;
@@ -61,19 +73,20 @@ export interface LabeledItemRow {
   priority: number;
 }
 
-/** Labeled items (not out of scope) above `afterId`, oldest first, a page at a time. */
-export async function listLabeledItemRows(db: Db, modelId: number, afterId: number, limit: number): Promise<LabeledItemRow[]> {
+/** Labeled items (not out of scope) above `afterId`, oldest first, a page at a time; only those opened after `afterSeq` when given. */
+export async function listLabeledItemRows(db: Db, modelId: number, afterId: number, limit: number, afterSeq = 0): Promise<LabeledItemRow[]> {
   const rows = await db
     .selectFrom('queue_items as i')
     .innerJoin('predictions as p', 'p.seq', 'i.prediction_seq')
-    .select(['i.id', 'i.prediction_id', 'i.prediction_seq', 'i.split', 'i.status', 'i.labeled_at', 'p.embedding', 'p.predicted', 'p.scores_json', 'p.top_score', 'p.is_ood', 'p.disagreement', 'p.uncertainty', 'p.priority'])
+    .select(['i.id', 'i.prediction_id', 'i.prediction_seq', 'i.split', 'i.status', 'i.labeled_at', 'i.weight', 'p.embedding', 'p.predicted', 'p.scores_json', 'p.top_score', 'p.is_ood', 'p.disagreement', 'p.uncertainty', 'p.priority'])
     .where('i.model_id', '=', modelId)
     .where('i.status', '=', 'labeled')
     .where('i.id', '>', afterId)
+    .$if(afterSeq > 0, (q) => q.where('i.prediction_seq', '>', afterSeq))
     .orderBy('i.id')
     .limit(limit)
     .execute();
-  return rows.map((r) => ({ ...r, split: r.split === 'eval' ? 'eval' : 'train', labeled_at: r.labeled_at ?? '' }));
+  return rows.map((r) => ({ ...r, split: r.split, labeled_at: r.labeled_at ?? '' }));
 }
 
 /** The labels of the given items, in submission order. */
@@ -100,6 +113,20 @@ export async function countProposedConcepts(db: Db, modelId: number): Promise<{ 
   const counts = new Map<string, number>();
   for (const r of rows) for (const c of JSON.parse(r.new_concepts_json) as string[]) counts.set(c, (counts.get(c) ?? 0) + 1);
   return [...counts].map(([concept, labels]) => ({ concept, labels })).sort((a, b) => b.labels - a.labels || a.concept.localeCompare(b.concept));
+}
+
+/** Deletes the labeler's bulk label on each listed item; returns the items that had one. */
+export async function deleteBulkLabels(db: Db, modelId: number, labeler: string, itemIds: number[]): Promise<number[]> {
+  if (itemIds.length === 0) return [];
+  const rows = await db
+    .deleteFrom('queue_labels')
+    .where('model_id', '=', modelId)
+    .where('labeler', '=', labeler)
+    .where('bulk', '=', 1)
+    .where('item_id', 'in', itemIds)
+    .returning('item_id')
+    .execute();
+  return rows.map((r) => r.item_id);
 }
 
 /** How many labels the model has and the newest label id: changes whenever a label is stored. */

@@ -5,9 +5,9 @@ import type { Model } from '../models/model.js';
 import { isoNow, type Clock } from '../util/clock.js';
 import { answerOf, labelProblems, parseItemId, type LabelInput } from './label-rules.js';
 import { expireLeases } from './lease-expiry.js';
-import { findLabel, insertLabel } from './labels.repository.js';
+import { deleteBulkLabels, findLabel, insertLabel } from './labels.repository.js';
 import { deleteLeases, findLease, insertSkip } from './leases.repository.js';
-import { countLabel, findItem, lockQueue, refreshStatus, releaseSlots } from './queue.repository.js';
+import { countLabel, findItem, lockQueue, refreshStatus, releaseSlots, uncountLabels } from './queue.repository.js';
 
 export interface LabelsResult {
   accepted: number;
@@ -33,6 +33,20 @@ export class LabelsService {
     const result = await this.store(model, labels);
     if (result.accepted > 0) await this.events.publish({ type: 'LabelsAccepted', model, accepted: result.accepted });
     return result;
+  }
+
+  /**
+   * Undoes a labeler's bulk labels (the labeling page's undo): each listed item loses that
+   * labeler's bulk label and returns to the queue. Labels given to an item itself stay.
+   */
+  async retractBulk(model: Model, labeler: string, itemIds: number[]): Promise<{ retracted: number }> {
+    const now = isoNow(this.clock);
+    return this.db.transaction().execute(async (trx) => {
+      const items = await deleteBulkLabels(trx, model.id, labeler, itemIds);
+      await uncountLabels(trx, items);
+      await refreshStatus(trx, items, now);
+      return { retracted: items.length };
+    });
   }
 
   private store(model: Model, labels: LabelInput[]): Promise<LabelsResult> {
@@ -79,6 +93,8 @@ export class LabelsService {
           concepts_json: JSON.stringify(answer.kind === 'concepts' ? answer.concepts : []),
           new_concepts_json: JSON.stringify(answer.kind === 'concepts' ? answer.newConcepts : []),
           out_of_scope: answer.kind === 'out_of_scope' ? 1 : 0,
+          claimed: lease ? 1 : 0,
+          bulk: label.bulk ? 1 : 0,
           created_at: now,
         });
         await countLabel(trx, itemId, answer.kind === 'out_of_scope');

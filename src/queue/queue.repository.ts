@@ -71,17 +71,18 @@ export async function countItemsUpTo(db: Db, modelId: number, maxId: number): Pr
  * Up to `limit` pending items `labeler` may take, best first: not skipped by them,
  * not already leased or labeled by them (blind multi-labeler review).
  */
-export async function claimCandidates(db: Db, modelId: number, labeler: string, limit: number): Promise<number[]> {
-  const rows = await claimCandidatesQuery(db, modelId, labeler, limit).execute();
+export async function claimCandidates(db: Db, modelId: number, labeler: string, limit: number, region?: number): Promise<number[]> {
+  const rows = await claimCandidatesQuery(db, modelId, labeler, limit, region).execute();
   return rows.map((r) => r.id);
 }
 
 /** The claim's candidate query, unexecuted (benchmarks print its plan). */
-export function claimCandidatesQuery(db: Db, modelId: number, labeler: string, limit: number) {
+export function claimCandidatesQuery(db: Db, modelId: number, labeler: string, limit: number, region?: number) {
   return db
     .selectFrom('queue_items as i')
     .select('i.id')
     .where('i.model_id', '=', modelId)
+    .$if(region !== undefined, (q) => q.where('i.region', '=', region!))
     .where('i.status', '=', 'pending' satisfies ItemStatus)
     .where(({ not, exists, selectFrom }) =>
       not(exists(selectFrom('queue_skips as s').select('s.item_id').whereRef('s.item_id', '=', 'i.id').where('s.labeler', '=', labeler))),
@@ -120,6 +121,17 @@ export async function releaseSlots(db: Db, ids: number[]): Promise<void> {
       .updateTable('queue_items')
       .set((eb) => ({ leases_count: sql<number>`case when ${eb.ref('leases_count')} > ${n} then ${eb.ref('leases_count')} - ${n} else 0 end` }))
       .where('id', '=', id)
+      .execute();
+  }
+}
+
+/** Takes back one (never out-of-scope) label from each listed item. */
+export async function uncountLabels(db: Db, ids: number[]): Promise<void> {
+  for (let i = 0; i < ids.length; i += 500) {
+    await db
+      .updateTable('queue_items')
+      .set((eb) => ({ labels_count: sql<number>`max(0, ${eb.ref('labels_count')} - 1)` }))
+      .where('id', 'in', ids.slice(i, i + 500))
       .execute();
   }
 }

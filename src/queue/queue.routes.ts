@@ -7,6 +7,7 @@ import { validationHook } from '../http/validation.js';
 import type { ModelsService } from '../models/models.service.js';
 import type { LabelsService } from './labels.service.js';
 import type { QueueService } from './queue.service.js';
+import type { SimilarItemsService } from './similar-items.service.js';
 import {
   claimRequestSchema,
   claimResponseSchema,
@@ -16,12 +17,16 @@ import {
   queueStatsSchema,
   renewRequestSchema,
   renewResponseSchema,
+  retractRequestSchema,
+  retractResultSchema,
+  similarItemsSchema,
+  similarQuerySchema,
 } from './queue.schemas.js';
 
 const json = <T>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
 
 /** The review queue: claims, lease renewal, labels and the queue summary. */
-export function queueRoutes(models: ModelsService, queue: QueueService, labels: LabelsService, guard: RoleGuard, limits: Limits) {
+export function queueRoutes(models: ModelsService, queue: QueueService, labels: LabelsService, similarItems: SimilarItemsService, guard: RoleGuard, limits: Limits) {
   const claim = createRoute({
     method: 'post',
     path: '/v1/models/{model}/queue/claim',
@@ -44,6 +49,30 @@ export function queueRoutes(models: ModelsService, queue: QueueService, labels: 
     responses: {
       200: { description: 'Renewed', content: { 'application/json': { schema: renewResponseSchema } } },
       ...errorResponses(400, 401, 403, 404, 409),
+    },
+  });
+  const retract = createRoute({
+    method: 'post',
+    path: '/v1/models/{model}/labels/retract',
+    summary: "Undo a labeler's bulk labels: the items return to the queue",
+    security: bearer,
+    middleware: [guard('label')] as const,
+    request: { params: modelParams, body: json(retractRequestSchema) },
+    responses: {
+      200: { description: 'How many bulk labels were taken back', content: { 'application/json': { schema: retractResultSchema } } },
+      ...errorResponses(400, 401, 403, 404),
+    },
+  });
+  const similar = createRoute({
+    method: 'get',
+    path: '/v1/models/{model}/queue/items/{itemId}/similar',
+    summary: 'Pending items nearest to this one, for labeling several at once',
+    security: bearer,
+    middleware: [guard('label')] as const,
+    request: { params: modelParams.extend(itemParams.shape), query: similarQuerySchema },
+    responses: {
+      200: { description: 'Free pending items (no lease, no label), nearest first', content: { 'application/json': { schema: similarItemsSchema } } },
+      ...errorResponses(400, 401, 403, 404),
     },
   });
   const stats = createRoute({
@@ -74,13 +103,24 @@ export function queueRoutes(models: ModelsService, queue: QueueService, labels: 
   return new OpenAPIHono<AuthEnv>({ defaultHook: validationHook })
     .openapi(claim, async (c) => {
       const model = await models.get(c.req.valid('param').model);
-      const { labeler, limit } = c.req.valid('json');
-      return c.json({ items: await queue.claim(model, labeler, limit) }, 200);
+      const { labeler, limit, region } = c.req.valid('json');
+      return c.json({ items: await queue.claim(model, labeler, limit, region) }, 200);
     })
     .openapi(renew, async (c) => {
       const { model: name, itemId } = c.req.valid('param');
       const model = await models.get(name);
       return c.json(await queue.renew(model, Number(itemId), c.req.valid('json').labeler), 200);
+    })
+    .openapi(retract, async (c) => {
+      const model = await models.get(c.req.valid('param').model);
+      const { labeler, itemIds } = c.req.valid('json');
+      return c.json(await labels.retractBulk(model, labeler, itemIds.map(Number)), 200);
+    })
+    .openapi(similar, async (c) => {
+      const { model: name, itemId } = c.req.valid('param');
+      const model = await models.get(name);
+      const { limit, radius } = c.req.valid('query');
+      return c.json({ items: await similarItems.similar(model, Number(itemId), limit, radius) }, 200);
     })
     .openapi(stats, async (c) => {
       const model = await models.get(c.req.valid('param').model);

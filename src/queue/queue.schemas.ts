@@ -16,7 +16,11 @@ export const itemParams = z.object({
 });
 
 export const claimRequestSchema = z
-  .object({ labeler: labelerName, limit: z.number().int().min(1).max(100).default(1) })
+  .object({
+    labeler: labelerName,
+    limit: z.number().int().min(1).max(100).default(1),
+    region: z.number().int().min(1).optional().openapi({ description: 'Only items of this region (`GET .../regions`)' }),
+  })
   .openapi('ClaimRequest');
 
 export const renewRequestSchema = z.object({ labeler: labelerName }).openapi('RenewRequest');
@@ -56,12 +60,33 @@ export const labelSchema = z
     newConcepts: z.array(z.string().trim().min(1).max(128)).max(100).optional(),
     outOfScope: z.boolean().optional(),
     skip: z.boolean().optional(),
+    bulk: z.boolean().optional().openapi({ description: 'Given by confirming a grid of similar items; bulk labels never reach the eval split unreviewed' }),
   })
   .openapi('Label');
 
 export const labelsBatchSchema = z.object({ labels: z.array(labelSchema) }).openapi('LabelsBatch');
 
+export const retractRequestSchema = z
+  .object({ labeler: labelerName, itemIds: z.array(itemId).min(1).max(100) })
+  .openapi('RetractBulkRequest');
+
+export const retractResultSchema = z.object({ retracted: z.number() }).openapi('RetractBulkResult');
+
 export const labelsResultSchema = z.object({ accepted: z.number(), duplicates: z.number() }).openapi('LabelsResult');
+
+export const similarQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(12).openapi({ param: { name: 'limit', in: 'query' }, example: 12 }),
+  radius: z.coerce
+    .number()
+    .gt(0)
+    .max(10)
+    .default(1)
+    .openapi({ param: { name: 'radius', in: 'query' }, description: 'Farthest item, as a multiple of the typical distance from a training example to its k nearest neighbours', example: 1 }),
+});
+
+export const similarItemsSchema = z
+  .object({ items: z.array(z.object({ itemId: z.string(), predictionId: z.string(), distance: z.number(), input: inputRef.nullable() })) })
+  .openapi('SimilarItems');
 
 export const queueStatsSchema = z
   .object({

@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.js';
 import { LeaseNotHeldError } from '../errors.js';
 import type { Model } from '../models/model.js';
+import { latestSeq } from '../predictions/predictions.repository.js';
 import { isoNow, type Clock } from '../util/clock.js';
 import { summarizeAgreement, type AgreementSummary } from './agreement-summary.js';
 import { listClaimDetails, listExampleSummaries } from './claim-details.repository.js';
@@ -50,8 +51,9 @@ export class QueueService {
    * Leases up to `limit` items to `labeler` in one transaction: the leases they
    * still hold first (renewed), then the best pending items they have not
    * skipped, leased or labeled. An item never has more live leases than open slots.
+   * With `region`, fresh items come only from that region of `GET .../regions`.
    */
-  async claim(model: Model, labeler: string, limit: number): Promise<ClaimedItem[]> {
+  async claim(model: Model, labeler: string, limit: number, region?: number): Promise<ClaimedItem[]> {
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + model.settings.queue.leaseSeconds * 1000).toISOString();
     const itemIds = await this.db.transaction().execute(async (trx) => {
@@ -61,7 +63,7 @@ export class QueueService {
       await extendLeases(trx, held.map((l) => l.id), expiresAt);
       const fresh: number[] = [];
       for (let round = 0; round < CLAIM_ROUNDS && held.length + fresh.length < limit; round++) {
-        const candidates = await claimCandidates(trx, model.id, labeler, limit - held.length - fresh.length);
+        const candidates = await claimCandidates(trx, model.id, labeler, limit - held.length - fresh.length, region);
         if (candidates.length === 0) break;
         for (const id of candidates) {
           if (!(await takeSlot(trx, id))) continue;

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import PQueue from 'p-queue';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import { listExampleMeta, listReferenceRows, type ReferenceRow } from '../examples/examples.repository.js';
 import type { Model } from '../models/model.js';
+import { KeyedLock } from '../util/keyed-lock.js';
 import { decodeVector } from '../util/vectors.js';
 import { HnswIndex, type HnswParams, DEFAULT_HNSW } from '../vectors/hnsw-index.js';
 import { ReplicatedIndex } from '../vectors/replicated-index.js';
@@ -31,7 +31,7 @@ const PAGE = 2000;
 export class ReferenceRegistry {
   private readonly sets = new Map<number, ReferenceSet>();
   private readonly trains = new Map<number, ReplicatedIndex>();
-  private readonly locks = new Map<number, PQueue>();
+  private readonly locks = new KeyedLock<number>();
   private readonly dirty = new Set<number>();
   private replicating = false;
 
@@ -100,9 +100,7 @@ export class ReferenceRegistry {
   }
 
   private lock<T>(modelId: number, fn: () => Promise<T>): Promise<T> {
-    let q = this.locks.get(modelId);
-    if (!q) this.locks.set(modelId, (q = new PQueue({ concurrency: 1 })));
-    return q.add(fn);
+    return this.locks.run(modelId, fn);
   }
 
   private async replicateAll(): Promise<void> {
@@ -231,5 +229,5 @@ function parseConcepts(r: { concepts_json: string }): string[] {
 }
 
 function toPoint(r: ReferenceRow): ReferencePoint {
-  return { seq: r.seq, id: r.id, split: r.split === 'eval' ? 'eval' : 'train', concepts: parseConcepts(r), embedding: decodeVector(r.embedding) };
+  return { seq: r.seq, id: r.id, split: r.split, concepts: parseConcepts(r), embedding: decodeVector(r.embedding) };
 }

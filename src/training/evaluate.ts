@@ -1,6 +1,7 @@
 import type { Task } from '../models/model.js';
 import { multiclassMetrics, multilabelMetrics, topOne, type ConceptScores } from './metrics/classification.js';
 import type { Thresholds } from './tune-thresholds.js';
+import { classIndexes, toMatrix } from './score-matrix.js';
 import type { LabeledRows } from './training-data.js';
 
 /** Metrics of one version on one held-out set. */
@@ -16,20 +17,6 @@ export interface EvalMetrics {
   ece: number;
   /** Multiclass: what answering only above the abstain threshold gives on this set. */
   abstain?: { threshold: number; coverage: number; precision: number };
-}
-
-/** Splits a row-major n×k array into rows. */
-export function toMatrix(values: Float32Array, n: number, k: number): number[][] {
-  return Array.from({ length: n }, (_, i) => Array.from(values.subarray(i * k, (i + 1) * k)));
-}
-
-/** Index of the 1 in each one-hot row. */
-export function classIndexes(rows: LabeledRows, k: number): number[] {
-  return Array.from({ length: rows.n }, (_, i) => {
-    let c = 0;
-    while (c < k - 1 && rows.y[i * k + c] !== 1) c++;
-    return c;
-  });
 }
 
 /** Evaluates probabilities on labeled rows; undefined when the set is empty. */

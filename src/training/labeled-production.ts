@@ -15,6 +15,8 @@ export interface LabeledProductionItem {
   labelIds: string[];
   /** When the item's answer was last labeled. */
   labeledAt: string;
+  /** Production predictions the item stands for: 1 + the near-duplicates merged into it. */
+  weight?: number;
 }
 
 /** How often labelers proposed a concept that is not in the taxonomy. */

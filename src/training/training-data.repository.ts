@@ -13,7 +13,7 @@ export async function listOriginalExamples(db: Db, modelId: number): Promise<Sou
     .execute();
   return rows.map((r) => ({
     id: r.id,
-    split: r.split === 'eval' ? 'eval' : 'train',
+    split: r.split,
     concepts: JSON.parse(r.concepts_json) as string[],
     embedding: decodeVector(r.embedding),
   }));

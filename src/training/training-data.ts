@@ -19,6 +19,8 @@ export interface LabeledRows {
   y: Float32Array;
   /** 1 for a labeled production item, 0 for an original example. */
   production: Uint8Array;
+  /** Per row, how many inputs it stands for (near-duplicates of a production item); absent means 1 each. */
+  recurrence?: Float32Array;
 }
 
 /** Everything one training run reads, split the way it is used. */
@@ -68,7 +70,7 @@ export function assembleTrainingData(input: TrainingDataInput): TrainingData {
       continue;
     }
     const record: SourceRecord = { id: item.id, embedding: item.embedding, concepts: resolved, split: item.split };
-    (item.split === 'eval' ? buckets.productionEval : inTrain(item.id)).push({ record, production: true });
+    (item.split === 'eval' ? buckets.productionEval : inTrain(item.id)).push({ record, production: true, recurrence: item.weight ?? 1 });
     production[item.split === 'eval' ? 'eval' : 'train'].push(item.id);
     production.labelIds.push(...item.labelIds);
   }
@@ -99,6 +101,7 @@ export function resolveItemConcepts(task: Task, item: LabeledProductionItem, kno
 interface Tagged {
   record: SourceRecord;
   production: boolean;
+  recurrence?: number;
 }
 
 function toRows(tagged: Tagged[], concepts: string[], dim: number): LabeledRows {
@@ -111,8 +114,9 @@ function toRows(tagged: Tagged[], concepts: string[], dim: number): LabeledRows 
     x: new Float32Array(n * dim),
     y: new Float32Array(n * concepts.length),
     production: new Uint8Array(n),
+    recurrence: new Float32Array(n).fill(1),
   };
-  tagged.forEach(({ record, production }, i) => {
+  tagged.forEach(({ record, production, recurrence }, i) => {
     rows.ids[i] = record.id;
     rows.x.set(record.embedding, i * dim);
     for (const c of record.concepts) {
@@ -120,6 +124,7 @@ function toRows(tagged: Tagged[], concepts: string[], dim: number): LabeledRows 
       if (k !== undefined) rows.y[i * concepts.length + k] = 1;
     }
     rows.production[i] = production ? 1 : 0;
+    rows.recurrence![i] = recurrence ?? 1;
   });
   return rows;
 }

@@ -1,4 +1,3 @@
-import PQueue from 'p-queue';
 import type { Db } from '../db/database.js';
 import { BatchValidationError, ConflictError, type RecordProblem } from '../errors.js';
 import type { Job } from '../jobs/job.js';
@@ -6,6 +5,7 @@ import type { JobRunner } from '../jobs/job-runner.js';
 import type { Model } from '../models/model.js';
 import { embeddingProblems } from '../models/record-checks.js';
 import type { Clock } from '../util/clock.js';
+import { KeyedLock } from '../util/keyed-lock.js';
 import type { LabeledProductionSource } from './labeled-production.js';
 import { DEFAULT_THRESHOLD } from './metrics/thresholds.js';
 import { countOriginalTrain } from './training-data.repository.js';
@@ -32,7 +32,7 @@ export interface Prediction {
 /** Retraining: triggers, the labeled production data it reads, and predictions from the champion. */
 export class TrainingService {
   // Trigger decisions read then write; one at a time per model, so two drift events cannot queue two jobs.
-  private readonly triggers = new Map<number, PQueue>();
+  private readonly triggers = new KeyedLock<number>();
 
   constructor(
     private readonly db: Db,
@@ -87,9 +87,7 @@ export class TrainingService {
   }
 
   private serialized<T>(model: Model, fn: () => Promise<T>): Promise<T> {
-    let q = this.triggers.get(model.id);
-    if (!q) this.triggers.set(model.id, (q = new PQueue({ concurrency: 1 })));
-    return q.add(fn);
+    return this.triggers.run(model.id, fn);
   }
 
   /** The champion's top-1 scores and accuracy on its eval data (drift: confidence_shift, labeled_accuracy). */

@@ -1,7 +1,7 @@
 import type { Task } from '../models/model.js';
 import { abstainThreshold, tuneF1Thresholds, type AbstainPoint } from './metrics/thresholds.js';
 import { DEFAULT_THRESHOLD } from './metrics/thresholds.js';
-import { classIndexes, toMatrix } from './evaluate.js';
+import { classIndexes, toMatrix } from './score-matrix.js';
 import type { LabeledRows } from './training-data.js';
 
 /** A version's operating point: an abstain threshold (multiclass) or a threshold per concept (multilabel). */

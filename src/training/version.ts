@@ -3,8 +3,9 @@ import type { Task } from '../models/model.js';
 import type { EvalMetrics } from './evaluate.js';
 import type { PromotionDecision } from './promotion.js';
 import type { Thresholds } from './tune-thresholds.js';
+import type { VersionStatus } from '../db/schema.js';
 
-export type VersionStatus = 'champion' | 'challenger' | 'retired';
+export type { VersionStatus };
 
 /** What a version scored, where, and how its training went. */
 export interface VersionMetrics {

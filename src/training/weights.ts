@@ -27,7 +27,9 @@ export function rowWeights(task: Task, rows: LabeledRows, concepts: number, sett
   for (let i = 0; i < rows.n; i++) for (let k = 0; k < concepts; k++) counts[k]! += rows.y[i * concepts + k]!;
   const balanced = settings.classWeights === 'balanced';
   const weights = new Float32Array(rows.n);
-  const productionFactor = (i: number) => (rows.production[i] === 1 ? settings.productionWeight : 1);
+  // A production item stands for its near-duplicates too: each doubling of them adds one unit,
+  // so a recurring pattern counts more without one photo seen 500 times swamping the rest.
+  const productionFactor = (i: number) => (rows.production[i] === 1 ? settings.productionWeight * (1 + Math.log2(Math.max(1, rows.recurrence?.[i] ?? 1))) : 1);
 
   if (task === 'multiclass') {
     const present = counts.filter((c) => c > 0).length;

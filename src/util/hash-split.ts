@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import type { Split } from '../db/schema.js';
 
 /** The data split an example or labeled item belongs to. */
-export type Split = 'train' | 'eval';
+export type { Split };
 
 /** Default share of ids that go to the eval split (DESIGN: 80/20 by id hash). */
 export const EVAL_SHARE = 0.2;

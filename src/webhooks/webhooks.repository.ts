@@ -1,7 +1,7 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { Db } from '../db/database.js';
 import { isPostgres } from '../db/dialect.js';
-import type { WebhookAttemptTable, WebhookDeliveryTable } from '../db/schema.js';
+import type { DeliveryStatus, WebhookAttemptTable, WebhookDeliveryTable } from '../db/schema.js';
 
 export type DeliveryRow = Selectable<WebhookDeliveryTable>;
 export type NewDeliveryRow = Insertable<WebhookDeliveryTable>;
@@ -82,7 +82,7 @@ export function listAttempts(db: Db, deliveryId: number): Promise<AttemptRow[]> 
 }
 
 /** Deliveries, newest first, optionally of one status. */
-export function listDeliveries(db: Db, filter: { status?: string | undefined; limit: number }): Promise<DeliveryRow[]> {
+export function listDeliveries(db: Db, filter: { status?: DeliveryStatus | undefined; limit: number }): Promise<DeliveryRow[]> {
   let q = db.selectFrom('webhook_deliveries').selectAll();
   if (filter.status) q = q.where('status', '=', filter.status);
   return q.orderBy('id', 'desc').limit(filter.limit).execute();

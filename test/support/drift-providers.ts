@@ -15,6 +15,7 @@ export class DriftProviderStandIns {
     performanceLabels: (m) => (this.standIns.performanceLabels ?? real.performanceLabels)(m),
     versions: (m) => (this.standIns.versions ?? real.versions)(m),
     trainingHealth: (m) => (this.standIns.trainingHealth ?? real.trainingHealth)(m),
+    regions: (m) => (this.standIns.regions ?? real.regions)(m),
   });
 
   set(standIns: { [K in keyof DriftProviders]?: DriftProviders[K] | undefined }): void {

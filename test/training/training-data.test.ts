@@ -53,4 +53,15 @@ describe('training data', () => {
     const none = rowWeights('multiclass', d.fit, 2, { classWeights: 'none', productionWeight: 1 });
     expect(new Set(none.weights)).toEqual(new Set([1]));
   });
+
+  it('when a production item stands for near-duplicates, then each doubling of them adds one production weight', () => {
+    const originals = Array.from({ length: 20 }, (_, i) => original(`a${i}`, 'a'));
+    const production = [item('once', ['a']), { ...item('twice', ['a']), weight: 2 }, { ...item('eight', ['a']), weight: 8 }];
+    const d = assembleTrainingData({ ...base, validationShare: 0.01, originals, production });
+    const w = rowWeights('multiclass', d.fit, 2, { classWeights: 'none', productionWeight: 3 });
+    expect(w.weights[d.fit.ids.indexOf('once')]).toBeCloseTo(3, 6);
+    expect(w.weights[d.fit.ids.indexOf('twice')]).toBeCloseTo(6, 6);
+    expect(w.weights[d.fit.ids.indexOf('eight')]).toBeCloseTo(12, 6);
+    expect(w.weights[d.fit.ids.indexOf('a0')]).toBeCloseTo(1, 6);
+  });
 });

@@ -1,6 +1,7 @@
 import type { Model } from '../../models/model.js';
 import { ConfidenceCalibration } from './calibration.js';
 import { estimatePerformance } from './estimate.js';
+import { labelFreeEstimate } from './label-free.js';
 import type { CalibrationSource, LabeledSignals, PerformanceEstimate, PredictionSignals } from './performance.types.js';
 
 /**
@@ -18,6 +19,11 @@ export class PerformanceAssessor {
       window,
       labeled,
     });
+  }
+
+  /** Per prediction, the label-free probability that its forwarded top-1 is right (regions rank by it). */
+  correctness(model: Model, window: readonly PredictionSignals[], source: CalibrationSource | undefined): Float64Array {
+    return labelFreeEstimate(this.calibration(model.id, source), window).p;
   }
 
   private calibration(modelId: number, source: CalibrationSource | undefined): ConfidenceCalibration {

@@ -1,5 +1,6 @@
 import type { HealthReport } from '../../health/health.types.js';
-import type { DriftOverview } from '../drift.service.js';
+import type { RegionsSnapshot } from '../../regions/regions.types.js';
+import type { DriftOverview } from '../drift.types.js';
 import type { VersionSummary } from '../drift.providers.js';
 import type { DriftDistributions } from '../drift.types.js';
 
@@ -47,7 +48,8 @@ export interface DriftReport {
   calibration: { source: 'eval' | 'leave-one-out'; size: number };
   drift: Omit<DriftOverview, 'assessment'>;
   distributions: DriftDistributions;
-  newRegions: RegionsSection;
+  /** Regions of recent production data with their map; null when no regions feature is plugged in. */
+  regions: RegionsSnapshot | null;
   versions: VersionSummary[];
   /** The training-data checklist; null when no health feature is plugged in. */
   health: HealthReport | null;

@@ -1,0 +1,53 @@
+import { EigenvalueDecomposition } from 'ml-matrix';
+
+/** A linear map from embeddings to their leading principal components. */
+export interface Reduction {
+  dims: number;
+  apply(points: ArrayLike<number>[]): Float64Array[];
+}
+
+/**
+ * PCA fitted on a bounded sample, keeping at most `dims` components: the sample covariance is
+ * built here in flat arrays and decomposed by ml-matrix's symmetric eigensolver. Clustering,
+ * silhouettes and the map all run in this space: the leading components carry the
+ * between-region structure k-means looks for, and 256-d distances cost 8× more than 32-d ones.
+ * Embeddings already at most `dims` wide pass through (centred).
+ */
+export function fitReduction(sample: ArrayLike<number>[], dims: number): Reduction {
+  const n = sample.length;
+  const d = sample[0]?.length ?? 0;
+  const mean = new Float64Array(d);
+  for (const p of sample) for (let j = 0; j < d; j++) mean[j]! += p[j]! / Math.max(1, n);
+  if (d <= dims || n < 3) return { dims: d, apply: (points) => points.map((p) => Float64Array.from(p, (v, j) => v - mean[j]!)) };
+  const cov = Array.from({ length: d }, () => new Float64Array(d));
+  const centred = new Float64Array(d);
+  for (const p of sample) {
+    for (let j = 0; j < d; j++) centred[j] = p[j]! - mean[j]!;
+    for (let a = 0; a < d; a++) {
+      const ca = centred[a]!;
+      if (ca === 0) continue;
+      const row = cov[a]!;
+      for (let b = a; b < d; b++) row[b]! += ca * centred[b]!;
+    }
+  }
+  for (let a = 0; a < d; a++) for (let b = a; b < d; b++) cov[b]![a] = cov[a]![b]!;
+  const evd = new EigenvalueDecomposition(cov.map((r) => Array.from(r)), { assumeSymmetric: true });
+  const values = evd.realEigenvalues;
+  const vectors = evd.eigenvectorMatrix;
+  const order = values.map((v, i) => ({ v, i })).sort((x, y) => y.v - x.v).slice(0, Math.min(dims, n - 1));
+  const basis = order.map(({ i }) => Float64Array.from(vectors.getColumn(i)));
+  return {
+    dims: basis.length,
+    apply: (points) =>
+      points.map((p) => {
+        const out = new Float64Array(basis.length);
+        for (let c = 0; c < basis.length; c++) {
+          const b = basis[c]!;
+          let s = 0;
+          for (let j = 0; j < d; j++) s += (p[j]! - mean[j]!) * b[j]!;
+          out[c] = s;
+        }
+        return out;
+      }),
+  };
+}
