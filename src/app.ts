@@ -5,7 +5,10 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import { ApiKeysService } from './auth/api-keys.service.js';
 import { createAuth, type AuthEnv } from './auth/auth.middleware.js';
+import { crossSiteGuard } from './auth/cross-site.middleware.js';
+import { requireMediaType } from './http/media-type.js';
 import { isLoopbackHost, type Config } from './config.js';
+import { assertBoundToLoopback, assertMayListen } from './auth/open-mode.js';
 import { dashboardRoutes } from './dashboard/dashboard.routes.js';
 import { openDatabase, type DatabaseHandle } from './db/database.js';
 import { createDriftServices, type DriftServices } from './drift/drift.composition.js';
@@ -68,9 +71,15 @@ export interface Services extends DriftServices {
 }
 
 /** Builds every service on one open database. */
-export async function createServices(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Services> {
+export async function createServices(config: Config, log: Logger = createLogger(config.logLevel), opts: { serving?: boolean } = {}): Promise<Services> {
   const database = await openDatabase(config.dataDir);
   const { db } = database;
+  const keys = new ApiKeysService(db, config.adminKey, { boundToLoopback: isLoopbackHost(config.host) });
+  // A server that may not listen says so before the engines (TensorFlow.js) load.
+  if (opts.serving) await assertMayListen(keys, config.host).catch(async (err: unknown) => {
+    await database.close();
+    throw err;
+  });
   const references = new ReferenceRegistry(db, path.join(config.dataDir, 'indexes'), log);
   const models = new ModelsService(db);
   const names = new Map<number, string>();
@@ -128,7 +137,7 @@ export async function createServices(config: Config, log: Logger = createLogger(
     config,
     log,
     database,
-    keys: new ApiKeysService(db, config.adminKey),
+    keys,
     models,
     examples,
     predictions,
@@ -155,6 +164,8 @@ export function buildRoutes(s: Services) {
     await next();
     s.metrics.httpRequests.inc({ method: c.req.method, route: c.req.routePath, status: String(c.res.status) });
   });
+  app.use('*', crossSiteGuard(s.keys));
+  app.use('/v1/*', requireMediaType((p) => p.endsWith('/examples')));
   app.use(
     '/v1/*',
     bodyLimit({
@@ -202,7 +213,7 @@ export interface Driftloop {
 
 /** The composition root. */
 export async function createApp(config: Config, log?: Logger): Promise<Driftloop> {
-  const services = await createServices(config, log);
+  const services = await createServices(config, log, { serving: true });
   const app = buildRoutes(services);
   let server: http.Server | undefined;
   let saver: NodeJS.Timeout | undefined;
@@ -212,10 +223,7 @@ export async function createApp(config: Config, log?: Logger): Promise<Driftloop
     services,
     app,
     async start() {
-      const open = await services.keys.isOpen();
-      if (open && !isLoopbackHost(config.host)) {
-        throw new Error(`No API key is configured, so driftloop only binds to loopback; HOST=${config.host} needs DRIFTLOOP_ADMIN_KEY or a key from 'driftloop keys create'`);
-      }
+      await services.keys.recordBootstrap();
       services.searchWorker.start();
       await services.references.replicateTo(services.searchWorker);
       for (const m of await services.models.list()) await services.references.get(m);
@@ -228,6 +236,8 @@ export async function createApp(config: Config, log?: Logger): Promise<Driftloop
       services.drift.start();
       server = createHttpServer(app.fetch, config.limits.maxBodyBytes);
       const port = await listen(server, config.host, config.port);
+      const open = await services.keys.isOpen();
+      if (open) await assertBoundToLoopback(server);
       if (open) logger.warn({ host: config.host }, 'running OPEN: no API key configured, so every request is admin; bound to loopback only');
       logger.info({ host: config.host, port, dataDir: config.dataDir }, 'driftloop listening');
       return { host: config.host, port };

@@ -7,6 +7,10 @@ export type ErrorCode =
   | 'not_found'
   | 'conflict'
   | 'payload_too_large'
+  | 'method_not_allowed'
+  | 'unsupported_media_type'
+  | 'service_unavailable'
+  | 'insufficient_storage'
   | 'internal';
 
 /** Base of all domain errors: a code the HTTP layer maps to a status, and optional details. */
@@ -79,5 +83,29 @@ export class ForbiddenError extends DomainError {
 export class LeaseNotHeldError extends ConflictError {
   constructor(message: string) {
     super(message);
+  }
+}
+
+/** A body whose media type is not exactly one the route reads (JSON, or NDJSON where documented). */
+export class UnsupportedMediaTypeError extends DomainError {
+  constructor(message: string) {
+    super('unsupported_media_type', message);
+  }
+}
+
+/** The server cannot take this now (for example: too many request bodies in flight); retry after `retryAfterSeconds`. */
+export class ServiceUnavailableError extends DomainError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('service_unavailable', message, { retryAfterSeconds });
+  }
+}
+
+/** The disk is full: nothing of the request was stored. */
+export class InsufficientStorageError extends DomainError {
+  constructor(message: string) {
+    super('insufficient_storage', message);
   }
 }

@@ -1,11 +1,30 @@
 import { createApp } from './app.js';
+import { StartupRefusedError } from './auth/open-mode.js';
 import { loadConfig } from './config.js';
 import { createLogger } from './observability/logger.js';
 
-const config = loadConfig();
+let driftloop: Awaited<ReturnType<typeof createApp>>;
+const config = (() => {
+  try {
+    return loadConfig();
+  } catch (err) {
+    return refuse(err);
+  }
+})();
 const log = createLogger(config.logLevel);
-const driftloop = await createApp(config, log);
-await driftloop.start();
+try {
+  driftloop = await createApp(config, log);
+  await driftloop.start();
+} catch (err) {
+  if (err instanceof StartupRefusedError) refuse(err);
+  throw err;
+}
+
+/** A start that is refused prints one line (no stack, no engine source) and exits 1. */
+function refuse(err: unknown): never {
+  process.stderr.write(`driftloop: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+}
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -8,7 +8,7 @@ async function withKeys<T>(fn: (keys: ApiKeysService) => Promise<T>): Promise<T>
   const config = loadConfig();
   const database = await openDatabase(config.dataDir);
   try {
-    return await fn(new ApiKeysService(database.db, undefined));
+    return await fn(new ApiKeysService(database.db, undefined, { boundToLoopback: false }));
   } finally {
     await database.close();
   }

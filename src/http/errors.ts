@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
-import { DomainError, type ErrorCode } from '../errors.js';
+import { DomainError, ServiceUnavailableError, type ErrorCode } from '../errors.js';
 
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   bad_request: 400,
@@ -12,10 +12,25 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
+  method_not_allowed: 405,
+  unsupported_media_type: 415,
+  service_unavailable: 503,
+  insufficient_storage: 507,
   internal: 500,
 };
 
-const CODE_OF_STATUS: Record<number, ErrorCode> = { 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 413: 'payload_too_large' };
+const CODE_OF_STATUS: Record<number, ErrorCode> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  503: 'service_unavailable',
+  507: 'insufficient_storage',
+};
 
 /** The JSON error shape every failure answers with. */
 export interface ErrorBody {
@@ -29,6 +44,7 @@ export function errorBody(code: ErrorCode, message: string, details?: unknown): 
 /** The one place errors become HTTP answers. */
 export function createErrorHandler(log: Logger) {
   return (err: Error, c: Context) => {
+    if (err instanceof ServiceUnavailableError) c.header('retry-after', String(err.retryAfterSeconds));
     if (err instanceof DomainError) return c.json(errorBody(err.code, err.message, err.details), STATUS[err.code]);
     if (err instanceof HTTPException) {
       const status = err.status as ContentfulStatusCode;

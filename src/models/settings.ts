@@ -74,6 +74,8 @@ export const settingsSchema = z
       .object({
         labelsPerItem: z.number().int().min(1).max(10).default(1),
         leaseSeconds: z.number().int().min(1).max(86_400).default(300),
+        /** Most live leases one labeler holds on this model at once. */
+        maxLeases: z.number().int().min(1).max(10_000).default(50),
         /** Enqueue when uncertainty is at least this. */
         uncertaintyThreshold: z.number().min(0).max(1).default(0.6),
         /**
