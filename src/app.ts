@@ -7,6 +7,7 @@ import { ApiKeysService } from './auth/api-keys.service.js';
 import { createAuth, type AuthEnv } from './auth/auth.middleware.js';
 import { crossSiteGuard } from './auth/cross-site.middleware.js';
 import { requireMediaType } from './http/media-type.js';
+import { checkJsonBodies } from './http/json-shape.js';
 import { isLoopbackHost, type Config } from './config.js';
 import { assertBoundToLoopback, assertMayListen } from './auth/open-mode.js';
 import { dashboardRoutes } from './dashboard/dashboard.routes.js';
@@ -166,6 +167,7 @@ export function buildRoutes(s: Services) {
   });
   app.use('*', crossSiteGuard(s.keys));
   app.use('/v1/*', requireMediaType((p) => p.endsWith('/examples')));
+  app.use('/v1/*', checkJsonBodies());
   app.use(
     '/v1/*',
     bodyLimit({

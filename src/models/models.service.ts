@@ -10,7 +10,7 @@ import {
   updateModel,
   type ModelRow,
 } from './models.repository.js';
-import { defaultSettings, mergeSettings } from './settings.js';
+import { applySettingsPatch, defaultSettings, mergeSettings } from './settings.js';
 
 /** A model definition as a client sends it. */
 export interface ModelDefinition {
@@ -102,7 +102,7 @@ export class ModelsService {
     assertUniqueConcepts(def.concepts);
     const existing = await this.find(name);
     const now = new Date().toISOString();
-    const settings = mergeSettings(existing?.settings ?? defaultSettings(), def.settings ?? {});
+    const settings = applySettingsPatch(existing?.settings ?? defaultSettings(), def.settings ?? {});
     const fields = {
       task: def.task,
       embedding_dim: def.embeddingDim,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ValidationError } from '../errors.js';
 
 const weights = z
   .object({
@@ -160,10 +161,21 @@ export function mergeSettings(base: Settings, patch: unknown): Settings {
   return settingsSchema.parse(deepMerge(base, patch));
 }
 
+/** What a client sent, merged over `base`: a named ValidationError (400) listing every bad setting. */
+export function applySettingsPatch(base: Settings, patch: unknown): Settings {
+  const parsed = settingsSchema.safeParse(deepMerge(base, patch));
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.slice(0, 50).map((i) => ({ path: ['settings', ...i.path].join('.'), message: i.message }));
+  throw new ValidationError(`Invalid settings: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
+}
+
 function deepMerge(base: unknown, patch: unknown): unknown {
   if (!isPlainObject(base) || !isPlainObject(patch)) return patch === undefined ? base : patch;
+  // Own keys only, defined rather than assigned: a "__proto__" key stays a key (and the strict schema refuses it).
   const out: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(patch)) out[key] = deepMerge(base[key], value);
+  for (const [key, value] of Object.entries(patch)) {
+    Object.defineProperty(out, key, { value: deepMerge(Object.hasOwn(base, key) ? base[key] : undefined, value), enumerable: true, writable: true, configurable: true });
+  }
   return out;
 }
 

@@ -119,7 +119,7 @@ export class PredictionsService {
     const problems: RecordProblem[] = duplicateIdProblems(predictions);
     predictions.forEach((p, index) => {
       problems.push(...embeddingProblems(model, p.embedding, index), ...encoderProblems(model, p.encoder, index));
-      const missing = required.filter((c) => !(c in p.scores));
+      const missing = required.filter((c) => !Object.hasOwn(p.scores, c));
       const unknown = Object.keys(p.scores).filter((c) => !concepts.includes(c));
       if (missing.length > 0) problems.push({ index, field: 'scores', message: `missing scores for: ${missing.join(', ')}` });
       if (unknown.length > 0) problems.push({ index, field: 'scores', message: `concepts not in the taxonomy: ${unknown.join(', ')}` });

@@ -6,6 +6,7 @@ import { splitForId } from '../util/hash-split.js';
 import { decodeVector } from '../util/vectors.js';
 import { consensus, storedAnswer, type LabelAnswer } from './label-rules.js';
 import { countConceptLabelsSince, countProposedConcepts, listLabeledItemRows, listLabelsOfItems, type LabeledItemRow, type LabelRow } from './labels.repository.js';
+import { own } from '../util/own.js';
 
 const PAGE = 2000;
 
@@ -60,7 +61,7 @@ export class QueueLabeledSource implements LabeledProductionSource {
     let total = 0;
     for await (const { row, answer } of this.agreed(model.id)) {
       const scores = JSON.parse(row.scores_json) as Record<string, number>;
-      const predicted = model.task === 'multilabel' ? ids.filter((c, i) => (scores[c] ?? 0) >= thresholds[i]!) : [row.predicted];
+      const predicted = model.task === 'multilabel' ? ids.filter((c, i) => (own(scores, c) ?? 0) >= thresholds[i]!) : [row.predicted];
       const truth = answer.newConcepts.length > 0 ? null : answer.concepts;
       total += 1;
       if (truth && truth.length === predicted.length && truth.every((c) => predicted.includes(c))) correct += 1;
