@@ -17,10 +17,10 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
-import { buildDemoData } from '../src/demo/data/build.js';
-import type { BuildReporter } from '../src/demo/data/build.js';
-import { DEFAULT_FMNIST_DIR } from '../src/demo/data/fashion-mnist.js';
-import { DEFAULT_SPLIT_SIZES } from '../src/demo/data/splits.js';
+import { buildDemoData } from './demo/data/build.js';
+import type { BuildReporter } from './demo/data/build.js';
+import { DEFAULT_FMNIST_DIR } from './demo/data/fashion-mnist.js';
+import { DEFAULT_SPLIT_SIZES } from './demo/data/splits.js';
 
 const MAX_BYTES = 10 * 1024 * 1024;
 

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { Command } from 'commander';
-import { runDemo } from '../src/demo/run/demo.runner.js';
+import { runDemo } from './demo/run/demo.runner.js';
 
 const program = new Command('demo')
   .option('--port <port>', 'HTTP port', process.env.PORT ?? '8787')

@@ -14,6 +14,7 @@ import { dashboardRoutes } from './dashboard/dashboard.routes.js';
 import { openDatabase, type DatabaseHandle } from './db/database.js';
 import { createDriftServices, type DriftServices } from './drift/drift.composition.js';
 import { driftRoutes } from './drift/drift.routes.js';
+import { PERFORMANCE_LABELS } from './drift/performance/estimate.js';
 import { PayloadTooLargeError } from './errors.js';
 import { examplesRoutes } from './examples/examples.routes.js';
 import { ExamplesService } from './examples/examples.service.js';
@@ -127,6 +128,13 @@ export async function createServices(config: Config, log: Logger = createLogger(
     boostRecentOod: async (modelId) => {
       const model = (await models.list()).find((m) => m.id === modelId);
       if (model) await queue.boostRecentOod(model);
+    },
+    performanceLabels: (model) => queueLabels.performanceSignals(model, PERFORMANCE_LABELS),
+    performanceCalibration: async (model) => {
+      const stats = await training.championEvalStats(model);
+      if (!stats || stats.accuracy === null || stats.confidences.length === 0) return undefined;
+      const meanScore = stats.confidences.reduce((a, b) => a + b, 0) / stats.confidences.length;
+      return { kind: 'summary', source: `champion v${stats.version} on eval data`, accuracy: stats.accuracy, meanScore, size: stats.confidences.length };
     },
     labeledAccuracy: async (model) => {
       const production = await queueLabels.accuracy(model);

@@ -21,7 +21,7 @@ import { loadConfig } from '../../src/config.js';
 import { insertExamples } from '../../src/examples/examples.repository.js';
 import type { Model } from '../../src/models/model.js';
 import { insertPredictions, type NewPredictionRow } from '../../src/predictions/predictions.repository.js';
-import { ClusteredData } from '../../src/util/clustered-data.js';
+import { ClusteredData } from '../../test/support/clustered-data.js';
 import { splitForId } from '../../src/util/hash-split.js';
 import { mulberry32 } from '../../src/util/random.js';
 import { encodeVector } from '../../src/util/vectors.js';

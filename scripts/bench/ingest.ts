@@ -10,8 +10,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import fs from 'node:fs';
 import os from 'node:os';
-import { startServiceProcess, type ServiceProcess } from '../../src/runtime/service-process.js';
-import { ClusteredData } from '../../src/util/clustered-data.js';
+import { startServiceProcess, type ServiceProcess } from '../lib/service-process.js';
+import { ClusteredData } from '../../test/support/clustered-data.js';
 import { DEFAULT_HNSW, HnswIndex } from '../../src/vectors/hnsw-index.js';
 import { mb, metricValue, percentile, postJson, processCpuMs, progressBar, putJson } from '../lib/bench-util.js';
 

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { createServices } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { ClusteredData } from '../../src/util/clustered-data.js';
+import { ClusteredData } from '../../test/support/clustered-data.js';
 
 const { values: args } = parseArgs({
   options: {

@@ -165,8 +165,26 @@ export interface DriftEventTable {
   score: number;
   threshold: number;
   p_value: number;
+  /** `ood` (the OOD rate: window rule or sequential detector) or `performance` (estimated accuracy drop). */
+  kind: Generated<string>;
   /** The webhook body, stored so every retry sends (and signs) the same bytes. */
   payload_json: string;
+}
+
+/** The sequential detector of a model's conformal p-value stream (one row per model). */
+export interface DriftSequentialTable {
+  model_id: number;
+  /** The reference (train split, calibration) the state was built against; another key resets it. */
+  reference_key: string;
+  statistic: number;
+  /** Predictions taken in since the last reset. */
+  observed: number;
+  last_seq: number | null;
+  started_at: string;
+  alarm_at: string | null;
+  alarm_seq: number | null;
+  alarm_statistic: number | null;
+  updated_at: string;
 }
 
 export interface WebhookDeliveryTable {
@@ -258,6 +276,7 @@ export interface Database {
   queue_skips: QueueSkipTable;
   drift_snapshots: DriftSnapshotTable;
   drift_events: DriftEventTable;
+  drift_sequential: DriftSequentialTable;
   webhook_deliveries: WebhookDeliveryTable;
   webhook_attempts: WebhookAttemptTable;
   jobs: JobTable;

@@ -9,6 +9,7 @@ import { driftDistributions } from './distributions.js';
 import type { DriftProviders } from './drift.providers.js';
 import type { DriftDistributions, DriftEvaluation, DriftTestResult } from './drift.types.js';
 import { readWindow, windowEmbeddings, type ProductionWindow } from './production-window.js';
+import { PerformanceAssessor } from './performance/performance.assessor.js';
 import { ReferenceSamples, type ReferenceSample } from './reference-sample.js';
 import { hash32 } from './sampling/bottom-k.js';
 import { firstTopScores } from './window.repository.js';
@@ -33,6 +34,7 @@ export class DriftEvaluator {
   private readonly references: ReferenceSamples;
   private readonly cleanBaselines = new Map<number, { size: number; scores: number[] }>();
   private readonly mmdCache = new Map<number, { key: string; result: DriftTestResult }>();
+  private readonly performance = new PerformanceAssessor();
 
   constructor(
     private readonly db: Db,
@@ -50,6 +52,7 @@ export class DriftEvaluator {
     clock.lap('reference');
     const baseline = await this.baseline(model);
     const labeled = await this.providers().labeledAccuracy(model);
+    const [calibration, labeledSignals] = await Promise.all([this.providers().performanceCalibration(model), this.providers().performanceLabels(model)]);
     clock.lap('providers');
     const concepts = model.concepts.map((c) => c.id);
 
@@ -75,6 +78,8 @@ export class DriftEvaluator {
       minDrop: s.minAccuracyDrop,
     });
     clock.lap('labeled_accuracy');
+    const performance = this.performance.assess(model, window.signals, calibration, labeledSignals);
+    clock.lap('performance');
 
     const score = window.count === 0 ? 0 : window.oodCount / window.count;
     return {
@@ -85,6 +90,7 @@ export class DriftEvaluator {
         alpha: s.alpha,
         window: { size: window.size, count: window.count, fromSeq: window.fromSeq, toSeq: window.toSeq },
         tests: [ood, mmd, prediction, confidence, accuracy],
+        performance,
         evaluatedAt: new Date().toISOString(),
         timingsMs: clock.laps(),
       },

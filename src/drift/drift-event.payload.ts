@@ -1,14 +1,15 @@
 import type { Model } from '../models/model.js';
-import type { DriftEvaluation } from './drift.types.js';
+import type { DriftEvaluation, DriftEventKind } from './drift.types.js';
 
 export const DRIFT_EVENT_TYPE = 'drift.detected';
 
 /** The JSON body of a drift event's webhook POST. */
-export function driftEventPayload(model: Model, eventId: number, ev: DriftEvaluation) {
+export function driftEventPayload(model: Model, eventId: number, kind: DriftEventKind, ev: DriftEvaluation) {
   const name = encodeURIComponent(model.name);
   return {
     type: DRIFT_EVENT_TYPE,
     eventId,
+    kind,
     model: model.name,
     detectedAt: ev.evaluatedAt,
     status: ev.status,

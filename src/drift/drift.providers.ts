@@ -1,5 +1,6 @@
 import type { HealthReport } from '../health/health.types.js';
 import type { Model } from '../models/model.js';
+import type { CalibrationSource, LabeledSignals } from './performance/performance.types.js';
 
 /** Labeled production items the model got right, and the champion's accuracy on eval data. */
 export interface LabeledAccuracy {
@@ -29,6 +30,10 @@ export interface DriftProviders {
   championEvalConfidences(model: Model): Promise<number[] | undefined>;
   /** Accuracy of labeled production items (the queue supplies this); undefined when none exist. */
   labeledAccuracy(model: Model): Promise<LabeledAccuracy | undefined>;
+  /** Eval data to calibrate the forwarded scores on (retraining supplies the champion's); undefined when none. */
+  performanceCalibration(model: Model): Promise<CalibrationSource | undefined>;
+  /** Labeled production items with their signals, newest last (the queue supplies this). */
+  performanceLabels(model: Model): Promise<LabeledSignals[]>;
   /** The model's versions for the report (retraining supplies this). */
   versions(model: Model): Promise<VersionSummary[]>;
   /** Makes the queue favour the drifted samples; the queue supplies `boostRecentOod`. */
@@ -40,6 +45,8 @@ export interface DriftProviders {
 export const NULL_PROVIDERS: DriftProviders = Object.freeze({
   championEvalConfidences: async () => undefined,
   labeledAccuracy: async () => undefined,
+  performanceCalibration: async () => undefined,
+  performanceLabels: async () => [],
   versions: async () => [],
   boostRecentOod: () => undefined,
 });

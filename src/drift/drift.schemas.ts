@@ -32,6 +32,7 @@ export const driftSnapshotSchema = z
 export const driftEventSchema = z
   .object({
     id: z.number(),
+    kind: z.enum(['ood', 'performance']).openapi({ description: 'ood: the OOD rate (window rule or sequential detector); performance: the estimated accuracy' }),
     modelId: z.number(),
     model: z.string(),
     at: z.string(),
@@ -51,6 +52,16 @@ export const driftEventSchema = z
   })
   .openapi('DriftEvent');
 
+export const performanceSchema = z
+  .object({
+    estimatedAccuracy: z.number().openapi({ description: "Estimated accuracy of the window's forwarded top-1 predictions" }),
+    interval: z.tuple([z.number(), z.number()]).openapi({ description: '90% interval' }),
+    method: z.string().openapi({ description: 'Estimator, and where its calibration came from' }),
+    labeled: z.object({ n: z.number(), accuracy: z.number() }).nullable().openapi({ description: 'Labeled production items used (raw accuracy: the queue picked hard items)' }),
+    reference: z.number().nullable().openapi({ description: 'Accuracy expected from eval data' }),
+  })
+  .openapi('Performance');
+
 export const driftOverviewSchema = z
   .object({
     model: z.string(),
@@ -60,6 +71,7 @@ export const driftOverviewSchema = z
     alpha: z.number(),
     window: windowSchema,
     tests: z.array(driftTestSchema),
+    performance: performanceSchema.nullable(),
     evaluatedAt: z.string(),
     timingsMs: z.record(z.string(), z.number()),
     history: z.array(driftSnapshotSchema).openapi({ description: 'Stored evaluations, oldest first' }),

@@ -133,8 +133,8 @@ export class DriftService {
       const cooldownMs = model.settings.drift.cooldownMinutes * 60_000;
       if (previous && Date.parse(ev.evaluatedAt) - Date.parse(previous.created_at) < cooldownMs) return undefined;
       const pValue = ev.tests.find((t) => t.name === 'ood_rate')?.pValue ?? 1;
-      const eventId = await insertEvent(trx, { model_id: model.id, snapshot_id: snapshotId, created_at: ev.evaluatedAt, score: ev.score, threshold: ev.threshold, p_value: pValue, payload_json: '' });
-      const body = JSON.stringify(driftEventPayload(model, eventId, ev));
+      const eventId = await insertEvent(trx, { kind: 'ood', model_id: model.id, snapshot_id: snapshotId, created_at: ev.evaluatedAt, score: ev.score, threshold: ev.threshold, p_value: pValue, payload_json: '' });
+      const body = JSON.stringify(driftEventPayload(model, eventId, 'ood', ev));
       await trx.updateTable('drift_events').set({ payload_json: body }).where('id', '=', eventId).execute();
       const urls = [...new Set(model.settings.webhooks.map((w) => (typeof w === 'string' ? w : w.url)))];
       await WebhookDispatcher.enqueue(trx, { modelId: model.id, eventType: DRIFT_EVENT_TYPE, eventId, body, urls }, ev.evaluatedAt);
@@ -160,6 +160,7 @@ export class DriftService {
     const deliveries = await listDeliveriesOfEvents(this.db, DRIFT_EVENT_TYPE, rows.map((r) => r.id));
     return rows.map((r) => ({
       id: r.id,
+      kind: r.kind === 'performance' ? 'performance' : 'ood',
       modelId: r.model_id,
       model: model.name,
       at: r.created_at,

@@ -1,3 +1,5 @@
+import type { PerformanceEstimate } from './performance/performance.types.js';
+
 /** The five drift tests of DESIGN's table, by their API names. */
 export type DriftTestName = 'ood_rate' | 'embedding_mmd' | 'prediction_shift' | 'confidence_shift' | 'labeled_accuracy';
 
@@ -45,6 +47,8 @@ export interface DriftEvaluation {
   alpha: number;
   window: { size: number; count: number; fromSeq: number | null; toSeq: number | null };
   tests: DriftTestResult[];
+  /** Estimated accuracy of the window's forwarded top-1 predictions; null while the window is empty. */
+  performance: PerformanceEstimate | null;
   evaluatedAt: string;
   /** Milliseconds spent per stage: reading, reference sample, each test. */
   timingsMs: Record<string, number>;
@@ -71,9 +75,15 @@ export interface DeliverySummary {
   lastError: string | null;
 }
 
+/** What raised a drift event: the OOD rate (window rule or sequential detector), or the estimated accuracy. */
+export type DriftEventKind = 'ood' | 'performance';
+
+export const DRIFT_EVENT_KINDS: readonly DriftEventKind[] = ['ood', 'performance'];
+
 /** A recorded drift event: drift passed the threshold, outside the cooldown. */
 export interface DriftEvent {
   id: number;
+  kind: DriftEventKind;
   modelId: number;
   model: string;
   at: string;

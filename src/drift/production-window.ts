@@ -4,6 +4,8 @@ import { decodeVector } from '../util/vectors.js';
 import { toMetricSpace } from './sampling/embedding-space.js';
 import { BottomK, hash32 } from './sampling/bottom-k.js';
 import { embeddingsBySeq } from './embeddings.repository.js';
+import type { PredictionSignals } from './performance/performance.types.js';
+import { signalsOf } from './performance/signals.js';
 import { streamWindow } from './window.repository.js';
 
 /** The current count window, summarised while streaming: O(window) numbers, O(sample) embeddings. */
@@ -15,6 +17,8 @@ export interface ProductionWindow {
   oodCount: number;
   predicted: Map<string, number>;
   topScores: number[];
+  /** What the accuracy estimator reads of each prediction, newest first. */
+  signals: PredictionSignals[];
   /** Seqs of the deterministic embedding subsample (bottom-k by seeded hash of seq). */
   sampleSeqs: number[];
 }
@@ -25,6 +29,8 @@ export async function readWindow(db: Db, model: Model): Promise<ProductionWindow
   const sample = new BottomK<number>(mmd.windowSample);
   const predicted = new Map<string, number>();
   const topScores: number[] = [];
+  const signals: PredictionSignals[] = [];
+  const { uncertaintyThreshold } = model.settings.queue;
   let oodCount = 0;
   let fromSeq: number | null = null;
   let toSeq: number | null = null;
@@ -34,9 +40,10 @@ export async function readWindow(db: Db, model: Model): Promise<ProductionWindow
     oodCount += row.is_ood;
     predicted.set(row.predicted, (predicted.get(row.predicted) ?? 0) + 1);
     topScores.push(row.top_score);
+    signals.push(signalsOf(row, uncertaintyThreshold));
     sample.offer(hash32(row.seq, mmd.seed), row.seq);
   }
-  return { size: windowSize, count: topScores.length, fromSeq, toSeq, oodCount, predicted, topScores, sampleSeqs: sample.items() };
+  return { size: windowSize, count: topScores.length, fromSeq, toSeq, oodCount, predicted, topScores, signals, sampleSeqs: sample.items() };
 }
 
 /** The window's sampled embeddings, in the model's metric space. */

@@ -6,13 +6,16 @@ export interface WindowRow {
   is_ood: number;
   predicted: string;
   top_score: number;
+  disagreement: number;
+  uncertainty: number;
+  priority: number;
 }
 
 /** The model's last `size` predictions, newest first, streamed (one row in memory at a time). */
 export function streamWindow(db: Db, modelId: number, size: number): AsyncIterableIterator<WindowRow> {
   return db
     .selectFrom('predictions')
-    .select(['seq', 'is_ood', 'predicted', 'top_score'])
+    .select(['seq', 'is_ood', 'predicted', 'top_score', 'disagreement', 'uncertainty', 'priority'])
     .where('model_id', '=', modelId)
     .orderBy('seq', 'desc')
     .limit(size)

@@ -48,6 +48,8 @@ export const settingsSchema = z
         minPredictionShift: z.number().min(0).max(1).default(0.1),
         minConfidenceShift: z.number().min(0).max(1).default(0.1),
         minAccuracyDrop: z.number().min(0).max(1).default(0.05),
+        /** A `performance` event fires when the whole accuracy interval lies this far below the reference. */
+        maxAccuracyDrop: z.number().min(0).max(1).default(0.05),
         /** Labeled production items needed before labeled_accuracy reports. */
         minLabeled: z.number().int().min(1).default(30),
         mmd: z

@@ -1,4 +1,6 @@
 import type { Db } from '../db/database.js';
+import type { LabeledSignals } from '../drift/performance/performance.types.js';
+import { signalsOf } from '../drift/performance/signals.js';
 import type { Model } from '../models/model.js';
 import { thresholdsOf } from '../scoring/scorer.js';
 import type { LabeledProductionItem, LabeledProductionSource, ProposedConcept } from '../training/labeled-production.js';
@@ -55,18 +57,28 @@ export class QueueLabeledSource implements LabeledProductionSource {
    * set over its thresholds); undefined when there are none. A new concept is always a miss.
    */
   async accuracy(model: Model): Promise<{ correct: number; total: number } | undefined> {
-    const ids = model.concepts.map((c) => c.id);
-    const thresholds = thresholdsOf(model);
+    const right = rightness(model);
     let correct = 0;
     let total = 0;
     for await (const { row, answer } of this.agreed(model.id)) {
-      const scores = JSON.parse(row.scores_json) as Record<string, number>;
-      const predicted = model.task === 'multilabel' ? ids.filter((c, i) => (own(scores, c) ?? 0) >= thresholds[i]!) : [row.predicted];
-      const truth = answer.newConcepts.length > 0 ? null : answer.concepts;
       total += 1;
-      if (truth && truth.length === predicted.length && truth.every((c) => predicted.includes(c))) correct += 1;
+      if (right(row, answer)) correct += 1;
     }
     return total === 0 ? undefined : { correct, total };
+  }
+
+  /**
+   * The newest `limit` agreed items with the scorer's signals at the time and whether the
+   * forwarded top-1 was right (an answer naming a new concept makes it wrong), for the accuracy estimate.
+   */
+  async performanceSignals(model: Model, limit: number): Promise<LabeledSignals[]> {
+    const right = rightness(model);
+    const out: LabeledSignals[] = [];
+    for await (const { row, answer } of this.agreed(model.id)) {
+      out.push({ ...signalsOf(row, model.settings.queue.uncertaintyThreshold), correct: right(row, answer) });
+      if (out.length > 2 * limit) out.splice(0, out.length - limit);
+    }
+    return out.slice(-limit);
   }
 
   private async *agreed(modelId: number): AsyncGenerator<Agreed> {
@@ -83,4 +95,17 @@ export class QueueLabeledSource implements LabeledProductionSource {
       after = rows.at(-1)!.id;
     }
   }
+}
+
+/** Whether the prediction was right by the agreed answer (multilabel: the exact set over its thresholds). */
+function rightness(model: Model): (row: LabeledItemRow, answer: Agreed['answer']) => boolean {
+  const ids = model.concepts.map((c) => c.id);
+  const thresholds = thresholdsOf(model);
+  return (row, answer) => {
+    if (answer.newConcepts.length > 0) return false;
+    if (model.task !== 'multilabel') return answer.concepts.length === 1 && answer.concepts[0] === row.predicted;
+    const scores = JSON.parse(row.scores_json) as Record<string, number>;
+    const predicted = ids.filter((c, i) => (own(scores, c) ?? 0) >= thresholds[i]!);
+    return answer.concepts.length === predicted.length && answer.concepts.every((c) => predicted.includes(c));
+  };
 }

@@ -53,6 +53,12 @@ export interface LabeledItemRow {
   /** What the model predicted at the time, for production accuracy. */
   predicted: string;
   scores_json: string;
+  /** The scorer's signals at the time, for the accuracy estimate. */
+  top_score: number;
+  is_ood: number;
+  disagreement: number;
+  uncertainty: number;
+  priority: number;
 }
 
 /** Labeled items (not out of scope) above `afterId`, oldest first, a page at a time. */
@@ -60,7 +66,7 @@ export async function listLabeledItemRows(db: Db, modelId: number, afterId: numb
   const rows = await db
     .selectFrom('queue_items as i')
     .innerJoin('predictions as p', 'p.seq', 'i.prediction_seq')
-    .select(['i.id', 'i.prediction_id', 'i.prediction_seq', 'i.split', 'i.status', 'i.labeled_at', 'p.embedding', 'p.predicted', 'p.scores_json'])
+    .select(['i.id', 'i.prediction_id', 'i.prediction_seq', 'i.split', 'i.status', 'i.labeled_at', 'p.embedding', 'p.predicted', 'p.scores_json', 'p.top_score', 'p.is_ood', 'p.disagreement', 'p.uncertainty', 'p.priority'])
     .where('i.model_id', '=', modelId)
     .where('i.status', '=', 'labeled')
     .where('i.id', '>', afterId)

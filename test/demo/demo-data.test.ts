@@ -1,4 +1,3 @@
-import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
   addGaussianNoise,
@@ -8,14 +7,13 @@ import {
   occlude,
   samplePhoneCorruption,
   transform,
-} from '../../src/demo/data/corruptions.js';
-import { loadDemoDataset } from '../../src/demo/data/demo-dataset.js';
-import { decodeEmbedding, encodeEmbedding } from '../../src/demo/data/embedding-codec.js';
-import { parseIdx } from '../../src/demo/data/idx.js';
-import type { GrayImage } from '../../src/demo/data/image.js';
-import { crc32, encodeGrayPng } from '../../src/demo/data/png.js';
-import { createRng } from '../../src/demo/data/prng.js';
-import { planSplits } from '../../src/demo/data/splits.js';
+} from '../../scripts/demo/data/corruptions.js';
+import { loadDemoDataset } from '../../scripts/demo/data/demo-dataset.js';
+import { decodeEmbedding, encodeEmbedding } from '../../scripts/demo/data/embedding-codec.js';
+import { parseIdx } from '../../scripts/demo/data/idx.js';
+import type { GrayImage } from '../../scripts/demo/data/image.js';
+import { createRng } from '../../scripts/demo/data/prng.js';
+import { planSplits } from '../../scripts/demo/data/splits.js';
 
 function squareImage(side = 12): GrayImage {
   const data = new Float32Array(side * side);
@@ -55,50 +53,6 @@ describe('phone-like corruptions', () => {
     const image = squareImage();
     const same = transform(image, { rotationDeg: 0, scale: 1, shiftX: 0, shiftY: 0 });
     same.data.forEach((v, i) => expect(v).toBeCloseTo(image.data[i] as number, 5));
-  });
-});
-
-/** Reverses the None/Sub/Up filters the encoder uses. */
-function unfilter(raw: Buffer, width: number, height: number): Uint8Array {
-  const out = new Uint8Array(width * height);
-  for (let y = 0; y < height; y++) {
-    const type = raw[y * (width + 1)];
-    for (let x = 0; x < width; x++) {
-      const value = raw[y * (width + 1) + 1 + x] as number;
-      const left = x > 0 ? (out[y * width + x - 1] as number) : 0;
-      const up = y > 0 ? (out[(y - 1) * width + x] as number) : 0;
-      out[y * width + x] = (value + (type === 1 ? left : type === 2 ? up : 0)) & 0xff;
-    }
-  }
-  return out;
-}
-
-describe('PNG encoder', () => {
-  const pixels = Uint8Array.from({ length: 5 * 3 }, (_, i) => (i * 37) % 256);
-
-  it('writes the PNG signature and a grayscale IHDR', () => {
-    const png = encodeGrayPng(pixels, 5, 3);
-    expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-    expect(png.subarray(12, 16).toString('ascii')).toBe('IHDR');
-    expect([png.readUInt32BE(16), png.readUInt32BE(20), png[24], png[25]]).toEqual([5, 3, 8, 0]);
-    expect(png.readUInt32BE(29)).toBe(crc32(png.subarray(12, 29)));
-  });
-
-  it('stores IDAT that inflates to one filter byte plus width bytes per row, and back to the pixels', () => {
-    for (const scale of [1, 2]) {
-      const png = encodeGrayPng(pixels, 5, 3, scale);
-      const idatAt = png.indexOf('IDAT', 0, 'ascii');
-      const raw = inflateSync(png.subarray(idatAt + 4, idatAt + 4 + png.readUInt32BE(idatAt - 4)));
-      expect(raw.length).toBe((5 * scale + 1) * 3 * scale);
-      const decoded = unfilter(raw, 5 * scale, 3 * scale);
-      expect(decoded[0]).toBe(pixels[0]);
-      expect(decoded[5 * scale * scale * 2 + scale * 4]).toBe(pixels[2 * 5 + 4]);
-      if (scale === 1) expect([...decoded]).toEqual([...pixels]);
-    }
-  });
-
-  it('computes the standard CRC-32 check value', () => {
-    expect(crc32(Buffer.from('123456789', 'ascii'))).toBe(0xcbf43926);
   });
 });
 

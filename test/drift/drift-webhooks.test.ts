@@ -53,7 +53,8 @@ describe('drift events and webhooks', () => {
       expect(plain.received[0]!.headers['x-driftloop-signature']).toBeUndefined();
       const body = JSON.parse(hit!.body);
       const [event] = await m.events();
-      expect(body).toMatchObject({ type: 'drift.detected', eventId: event!.id, model: 'once', status: 'drift', threshold: 0.15 });
+      expect(body).toMatchObject({ type: 'drift.detected', eventId: event!.id, kind: 'ood', model: 'once', status: 'drift', threshold: 0.15 });
+      expect(event!.kind).toBe('ood');
       expect(body.score).toBeGreaterThanOrEqual(0.15);
       expect(body.tests).toHaveLength(5);
       expect(hit!.body).toBe(event!.payload_json);
@@ -96,6 +97,7 @@ describe('drift events and webhooks', () => {
     ]);
     expect(attempts[0]!.error).toBe('HTTP 500');
     const drift = await server.request('GET', '/v1/models/retry/drift');
+    expect(drift.body.events[0].kind).toBe('ood');
     expect(drift.body.events[0].deliveries).toEqual([{ url: receiver.url, status: 'delivered', attempts: 3, lastStatusCode: 200, lastError: null }]);
   });
 

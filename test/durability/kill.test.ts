@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ClusteredData } from '../../src/util/clustered-data.js';
-import { startServiceProcess, type ServiceProcess } from '../../src/runtime/service-process.js';
+import { ClusteredData } from '../support/clustered-data.js';
+import { startServiceProcess, type ServiceProcess } from '../../scripts/lib/service-process.js';
 import { tempDataDir } from '../support/server.js';
 
 const DIM = 24;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { startServiceProcess } from '../../src/runtime/service-process.js';
-import { ClusteredData } from '../../src/util/clustered-data.js';
+import { startServiceProcess } from '../../scripts/lib/service-process.js';
+import { ClusteredData } from '../support/clustered-data.js';
 import { tempDataDir } from '../support/server.js';
 
 describe('SIGTERM', () => {

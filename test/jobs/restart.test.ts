@@ -1,16 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { call, killChildServers, startChildServer, type ChildServer } from '../support/child-server.js';
-import { startTestServer, tempDataDir } from '../support/server.js';
+import { killServiceProcesses, startServiceProcess, type ServiceProcess } from '../../scripts/lib/service-process.js';
+import { requestJson, startTestServer, tempDataDir } from '../support/server.js';
 import { ClusteredData, conceptIds, waitForJob } from '../support/training-fixtures.js';
 
 const data = new ClusteredData({ dim: 8, clusters: 3, spread: 0.5, seed: 21 });
 
 /** A model whose retrain takes a few seconds (batchSize 1), and a running retrain job on it. */
-async function startLongRetrain(server: ChildServer, epochs: number): Promise<string> {
+async function startLongRetrain(server: ServiceProcess, epochs: number): Promise<string> {
   const concepts = conceptIds(3);
   expect(
     (
-      await call(server.url, 'PUT', '/v1/models/slow', {
+      await requestJson(server.url, 'PUT', '/v1/models/slow', {
         task: 'multiclass',
         embeddingDim: 8,
         concepts: concepts.map((id) => ({ id })),
@@ -19,10 +19,10 @@ async function startLongRetrain(server: ChildServer, epochs: number): Promise<st
     ).status,
   ).toBe(201);
   const examples = Array.from({ length: 240 }, (_, i) => ({ id: `e${i}`, embedding: data.point(i % 3), concepts: [concepts[i % 3]] }));
-  expect((await call(server.url, 'POST', '/v1/models/slow/examples', { examples })).status).toBe(200);
-  const { jobId } = (await call(server.url, 'POST', '/v1/models/slow/retrain')).body as { jobId: string };
+  expect((await requestJson(server.url, 'POST', '/v1/models/slow/examples', { examples })).status).toBe(200);
+  const { jobId } = (await requestJson(server.url, 'POST', '/v1/models/slow/retrain')).body as { jobId: string };
   for (;;) {
-    const job = (await call(server.url, 'GET', `/v1/jobs/${jobId}`)).body;
+    const job = (await requestJson(server.url, 'GET', `/v1/jobs/${jobId}`)).body;
     if (job.status === 'running' && job.progress?.epoch >= 1) return jobId;
     expect(['queued', 'running']).toContain(job.status);
     await new Promise((r) => setTimeout(r, 25));
@@ -30,14 +30,14 @@ async function startLongRetrain(server: ChildServer, epochs: number): Promise<st
 }
 
 describe('jobs across restarts', () => {
-  afterEach(killChildServers);
+  afterEach(killServiceProcesses);
 
   it('when the process is killed during a retrain, then the next start fails that job as interrupted and runs a new attempt to completion', async () => {
     const dataDir = tempDataDir();
-    const first = await startChildServer(dataDir);
+    const first = await startServiceProcess({ DRIFTLOOP_DATA_DIR: dataDir });
     const jobId = await startLongRetrain(first, 12);
     first.child.kill('SIGKILL');
-    expect(await first.exited).toBe('SIGKILL');
+    expect((await first.exited).signal).toBe('SIGKILL');
 
     const server = await startTestServer({ dataDir });
     try {
@@ -55,10 +55,10 @@ describe('jobs across restarts', () => {
 
   it('when the process gets SIGTERM during a retrain, then it finishes the job before exiting 0', async () => {
     const dataDir = tempDataDir();
-    const child = await startChildServer(dataDir);
+    const child = await startServiceProcess({ DRIFTLOOP_DATA_DIR: dataDir });
     const jobId = await startLongRetrain(child, 3);
     child.child.kill('SIGTERM');
-    expect(await child.exited).toBe(0);
+    expect(await child.exited).toEqual({ code: 0, signal: null });
 
     const server = await startTestServer({ dataDir });
     try {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TrainRows } from '../../src/ml/classifier.js';
 import { sharedTensorflow } from '../../src/ml/tf-backend.js';
 import { TfTrainer } from '../../src/ml/tf-trainer.js';
-import { ClusteredData } from '../../src/util/clustered-data.js';
+import { ClusteredData } from '../support/clustered-data.js';
 
 const DIM = 8;
 const K = 3;

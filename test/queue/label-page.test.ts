@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClusteredData } from '../../src/util/clustered-data.js';
+import { ClusteredData } from '../support/clustered-data.js';
 import { artifactPath, launchChromium } from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { BEER, pintPng } from './png.js';

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { QueueLabeledSource } from '../../src/queue/labeled-source.js';
-import { ClusteredData } from '../../src/util/clustered-data.js';
+import { ClusteredData } from '../support/clustered-data.js';
 import type { TestServer } from '../support/server.js';
 
 /** A beer taxonomy with visual-dictionary entries. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ClusteredData } from '../../src/util/clustered-data.js';
+import { ClusteredData } from '../support/clustered-data.js';
 import { DEFAULT_HNSW, HnswIndex } from '../../src/vectors/hnsw-index.js';
 
 function cosineDistance(a: number[], b: number[]): number {

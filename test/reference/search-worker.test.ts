@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClusteredData } from '../../src/util/clustered-data.js';
+import { ClusteredData } from '../support/clustered-data.js';
 import { HnswIndex, searchEach } from '../../src/vectors/hnsw-index.js';
 import { ReplicatedIndex } from '../../src/vectors/replicated-index.js';
 import { SearchWorker } from '../../src/vectors/search-worker.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleTrainingData } from '../../src/training/training-data.js';
-import { ClusteredData } from '../../src/util/clustered-data.js';
+import { ClusteredData } from '../support/clustered-data.js';
 import { predictionFor, seedModel, type SeededModel } from '../support/fixtures.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 

@@ -1,4 +1,4 @@
-import { ClusteredData } from '../../src/util/clustered-data.js';
+import { ClusteredData } from './clustered-data.js';
 import type { TestServer } from './server.js';
 
 export interface SeededModel {

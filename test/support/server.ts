@@ -22,6 +22,22 @@ export function tempDataDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'driftloop-test-'));
 }
 
+/** fetch with a JSON body and optional bearer key; the answer's body parsed as JSON when it is JSON. */
+export async function requestJson(url: string, method: string, p: string, body?: unknown, key?: string): Promise<{ status: number; body: any }> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (key) headers.authorization = `Bearer ${key}`;
+  const res = await fetch(url + p, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: res.status, body: parsed };
+}
+
 export async function startTestServer(opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? tempDataDir();
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DRIFTLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...opts.env });
@@ -33,20 +49,7 @@ export async function startTestServer(opts: { dataDir?: string; env?: Record<str
     dataDir,
     driftloop,
     client: hc<AppType>(url),
-    async request(method, p, body, key) {
-      const headers: Record<string, string> = {};
-      if (body !== undefined) headers['content-type'] = 'application/json';
-      if (key) headers.authorization = `Bearer ${key}`;
-      const res = await fetch(url + p, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        // not JSON: keep the text
-      }
-      return { status: res.status, body: parsed };
-    },
+    request: (method, p, body, key) => requestJson(url, method, p, body, key),
     stop: () => driftloop.stop(),
   };
 }

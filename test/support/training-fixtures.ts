@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { ClusteredData } from '../../src/util/clustered-data.js';
+import { ClusteredData } from './clustered-data.js';
 import type { TestServer } from './server.js';
 
 /** Concept ids c0, c1, … for generated clusters. */

@@ -1,5 +1,5 @@
 import type SQLite from 'better-sqlite3';
-import type { ClusteredData } from '../../../src/util/clustered-data.js';
+import type { ClusteredData } from '../../../test/support/clustered-data.js';
 import { splitForId } from '../../../src/util/hash-split.js';
 import { encodeVector } from '../../../src/util/vectors.js';
 

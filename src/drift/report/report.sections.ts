@@ -58,9 +58,9 @@ export function regionsSection(s: RegionsSection) {
 /** Recorded drift events with their webhook deliveries. */
 export function eventsTable(events: DriftEvent[]) {
   if (events.length === 0) return html`<p class="muted">No drift event recorded yet.</p>`;
-  return html`<table><thead><tr><th>Event</th><th>Detected</th><th class="num">Score</th><th class="num">Threshold</th><th class="num">OOD p-value</th><th>Webhooks</th></tr></thead>
+  return html`<table><thead><tr><th>Event</th><th>Kind</th><th>Detected</th><th class="num">Score</th><th class="num">Threshold</th><th class="num">OOD p-value</th><th>Webhooks</th></tr></thead>
 <tbody>${events.map(
-    (e) => html`<tr><td class="mono">#${e.id}</td><td>${formatTime(e.at)} <span class="muted">(${formatAge(e.at)})</span></td>
+    (e) => html`<tr><td class="mono">#${e.id}</td><td>${e.kind}</td><td>${formatTime(e.at)} <span class="muted">(${formatAge(e.at)})</span></td>
 <td class="num mono">${formatPercent(e.score)}</td><td class="num mono">${formatPercent(e.threshold)}</td><td class="num mono">${formatPValue(e.pValue)}</td>
 <td>${e.deliveries.length === 0 ? html`<span class="muted">none configured</span>` : e.deliveries.map((d) => html`<div><span class="badge ${d.status === 'delivered' ? 'ok' : d.status === 'pending' ? '' : 'drift'}">${d.status}</span> <span class="mono small">${d.url}</span> <span class="muted small">${d.attempts} attempt${d.attempts === 1 ? '' : 's'}${d.lastError ? ` · ${d.lastError}` : ''}</span></div>`)}</td></tr>`,
   )}</tbody></table>`;

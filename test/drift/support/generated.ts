@@ -1,4 +1,4 @@
-import { ClusteredData } from '../../../src/util/clustered-data.js';
+import { ClusteredData } from '../../support/clustered-data.js';
 import { mulberry32 } from '../../../src/util/random.js';
 
 export const CONCEPTS = ['lager', 'stout', 'ipa', 'wheat'];

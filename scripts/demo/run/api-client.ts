@@ -20,3 +20,13 @@ export class ApiClient {
   post = <T = any>(path: string, body: unknown) => this.call<T>('POST', path, body);
   put = <T = any>(path: string, body: unknown) => this.call<T>('PUT', path, body);
 }
+
+/** True when something already answers on `url`. */
+export async function isListening(url: string): Promise<boolean> {
+  try {
+    await fetch(`${url}/healthz`);
+    return true;
+  } catch {
+    return false;
+  }
+}

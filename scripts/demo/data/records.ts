@@ -7,7 +7,7 @@ import { conceptForLabel, KNOWN_CONCEPTS } from './concepts.js';
 import { FMNIST_PIXELS, FMNIST_SIDE, imageBytes } from './fashion-mnist.js';
 import type { FashionMnist } from './fashion-mnist.js';
 import { imageFromBytes, imageToBytes } from './image.js';
-import { grayPngDataUrl } from './png.js';
+import { pngDataUrl } from '../../lib/png.js';
 import { createRng, deriveSeed } from './prng.js';
 import type { SplitPlan } from './splits.js';
 
@@ -87,7 +87,7 @@ export async function prepareSet(spec: SetSpec, data: FashionMnist, cnn: Cnn, op
       concept,
       embeddingQ8,
       ...(spec.scores ? { scores: Object.fromEntries(known.map((id, k) => [id, round4(probs[k] as number)])) } : {}),
-      ...(wantsThumbnail(spec, concept, thumbsTaken) ? { input: { url: grayPngDataUrl(pixels, FMNIST_SIDE, FMNIST_SIDE) } } : {}),
+      ...(wantsThumbnail(spec, concept, thumbsTaken) ? { input: { url: pngDataUrl(pixels, FMNIST_SIDE, FMNIST_SIDE) } } : {}),
       metadata: {
         source: spec.source === 'train' ? 'fmnist-train' : 'fmnist-t10k',
         index,

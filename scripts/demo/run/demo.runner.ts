@@ -3,8 +3,8 @@ import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { loadDemoDataset, type DemoPrediction } from '../data/demo-dataset.js';
 import { championAccuracy, pct, productionModelAccuracy } from './accuracy.js';
-import { ApiClient } from './api-client.js';
-import { isListening, startDetachedService } from './detached-service.js';
+import { startServiceProcess } from '../../lib/service-process.js';
+import { ApiClient, isListening } from './api-client.js';
 import { labelFromGroundTruth } from './labeler.js';
 
 export interface DemoOptions {
@@ -69,7 +69,8 @@ export async function runDemo(o: DemoOptions): Promise<void> {
   log('1. Starting the service on the embedded SQLite default');
   fs.rmSync(o.dataDir, { recursive: true, force: true });
   const logFile = path.join(o.dataDir, 'service.log');
-  const pid = await startDetachedService({ PORT: String(o.port), HOST: '127.0.0.1', DRIFTLOOP_DATA_DIR: o.dataDir }, logFile, url);
+  const service = await startServiceProcess({ PORT: String(o.port), HOST: '127.0.0.1', DRIFTLOOP_DATA_DIR: o.dataDir }, { logFile });
+  const pid = service.child.pid;
   log(`   listening on ${url} (pid ${pid}, data in ${o.dataDir}, log ${logFile})`);
 
   const data = await loadDemoDataset(o.demoDir);

@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../util/random.js';
+import { mulberry32 } from '../../../src/util/random.js';
 
 /** A seeded pseudo-random source; every draw in the demo build goes through one. */
 export interface Rng {

@@ -2,12 +2,28 @@ import * as zlib from 'node:zlib';
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
+/** Pixel layout of the bytes given to {@link encodePng}: one byte per pixel, or three (R, G, B). */
+export type PngColor = 'gray' | 'rgb';
+
+export interface PngOptions {
+  color?: PngColor;
+  /** Integer upscaling with nearest neighbour, so tiny images stay crisp. */
+  scale?: number;
+}
+
+const CHANNELS: Record<PngColor, number> = { gray: 1, rgb: 3 };
+// PNG colour types: 0 grayscale, 2 truecolour.
+const COLOR_TYPE: Record<PngColor, number> = { gray: 0, rgb: 2 };
+
 /**
- * Encodes 8-bit grayscale pixels (row-major) as a PNG, optionally upscaled by
- * an integer factor with nearest-neighbour so tiny images stay crisp.
+ * The one PNG encoder (demo thumbnails, test pictures): 8-bit pixels, row-major, per-row
+ * filter choice and maximum deflate, so the committed demo data stays small.
  */
-export function encodeGrayPng(pixels: Uint8Array, width: number, height: number, scale = 1): Buffer {
-  if (pixels.length !== width * height) throw new Error('png: pixel count does not match size');
+export function encodePng(pixels: Uint8Array, width: number, height: number, options: PngOptions = {}): Buffer {
+  const color = options.color ?? 'gray';
+  const scale = options.scale ?? 1;
+  const channels = CHANNELS[color];
+  if (pixels.length !== width * height * channels) throw new Error('png: pixel count does not match size');
   if (!Number.isInteger(scale) || scale < 1) throw new Error('png: scale must be a positive integer');
   const outWidth = width * scale;
   const outHeight = height * scale;
@@ -15,8 +31,8 @@ export function encodeGrayPng(pixels: Uint8Array, width: number, height: number,
   header.writeUInt32BE(outWidth, 0);
   header.writeUInt32BE(outHeight, 4);
   header.writeUInt8(8, 8); // bit depth
-  header.writeUInt8(0, 9); // colour type: grayscale
-  const scanlines = filterScanlines(upscale(pixels, width, height, scale), outWidth, outHeight);
+  header.writeUInt8(COLOR_TYPE[color], 9);
+  const scanlines = filterScanlines(upscale(pixels, width, height, channels, scale), outWidth * channels, outHeight, channels);
   return Buffer.concat([
     SIGNATURE,
     chunk('IHDR', header),
@@ -26,23 +42,26 @@ export function encodeGrayPng(pixels: Uint8Array, width: number, height: number,
 }
 
 /** The PNG as a `data:` URL, the form the labeling page can show inline. */
-export function grayPngDataUrl(pixels: Uint8Array, width: number, height: number, scale = 1): string {
-  return `data:image/png;base64,${encodeGrayPng(pixels, width, height, scale).toString('base64')}`;
+export function pngDataUrl(pixels: Uint8Array, width: number, height: number, options: PngOptions = {}): string {
+  return `data:image/png;base64,${encodePng(pixels, width, height, options).toString('base64')}`;
 }
 
-function upscale(pixels: Uint8Array, width: number, height: number, scale: number): Uint8Array {
+function upscale(pixels: Uint8Array, width: number, height: number, channels: number, scale: number): Uint8Array {
   if (scale === 1) return pixels;
-  const out = new Uint8Array(width * height * scale * scale);
-  const outWidth = width * scale;
+  const out = new Uint8Array(width * height * channels * scale * scale);
+  const outRow = width * scale * channels;
   for (let y = 0; y < height * scale; y++) {
     const row = Math.floor(y / scale) * width;
-    for (let x = 0; x < outWidth; x++) out[y * outWidth + x] = pixels[row + Math.floor(x / scale)] as number;
+    for (let x = 0; x < width * scale; x++) {
+      const from = (row + Math.floor(x / scale)) * channels;
+      for (let c = 0; c < channels; c++) out[y * outRow + x * channels + c] = pixels[from + c] as number;
+    }
   }
   return out;
 }
 
-/** Per row, the cheapest of the None, Sub and Up filters (sum of absolute residuals). */
-function filterScanlines(pixels: Uint8Array, width: number, height: number): Buffer {
+/** Per row, the cheapest of the None, Sub and Up filters (sum of absolute residuals); `width` in bytes. */
+function filterScanlines(pixels: Uint8Array, width: number, height: number, bytesPerPixel: number): Buffer {
   const out = Buffer.alloc((width + 1) * height);
   const candidate = new Uint8Array(width);
   for (let y = 0; y < height; y++) {
@@ -53,7 +72,7 @@ function filterScanlines(pixels: Uint8Array, width: number, height: number): Buf
       let cost = 0;
       for (let x = 0; x < width; x++) {
         const value = pixels[y * width + x] as number;
-        const left = x > 0 ? (pixels[y * width + x - 1] as number) : 0;
+        const left = x >= bytesPerPixel ? (pixels[y * width + x - bytesPerPixel] as number) : 0;
         const up = y > 0 ? (pixels[(y - 1) * width + x] as number) : 0;
         const residual = (value - (type === 1 ? left : type === 2 ? up : 0)) & 0xff;
         candidate[x] = residual;

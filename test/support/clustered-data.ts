@@ -1,4 +1,4 @@
-import { gaussian, mulberry32 } from './random.js';
+import { gaussian, mulberry32 } from '../../src/util/random.js';
 
 /** Options for generated clustered embeddings: a Gaussian mixture, like real embeddings and unlike uniform noise. */
 export interface ClusterSpec {
