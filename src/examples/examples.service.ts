@@ -1,7 +1,7 @@
 import type { Db } from '../db/database.js';
 import { BatchValidationError, type RecordProblem } from '../errors.js';
 import type { Model } from '../models/model.js';
-import { duplicateIdProblems, embeddingProblems, unknownConceptProblems } from '../models/record-checks.js';
+import { duplicateIdProblems, embeddingProblems, repeatedConceptProblems, unknownConceptProblems } from '../models/record-checks.js';
 import type { ReferenceRegistry } from '../reference/reference.registry.js';
 import { splitForId } from '../util/hash-split.js';
 import { encodeVector } from '../util/vectors.js';
@@ -58,7 +58,7 @@ export class ExamplesService {
   private validate(model: Model, examples: ExampleInput[]): void {
     const problems: RecordProblem[] = duplicateIdProblems(examples);
     examples.forEach((e, index) => {
-      problems.push(...embeddingProblems(model, e.embedding, index), ...unknownConceptProblems(model, e.concepts, index, 'concepts'));
+      problems.push(...embeddingProblems(model, e.embedding, index), ...unknownConceptProblems(model, e.concepts, index, 'concepts'), ...repeatedConceptProblems(e.concepts, index, 'concepts'));
       if (model.task === 'multiclass' && e.concepts.length !== 1) {
         problems.push({ index, field: 'concepts', message: 'a multiclass example has exactly one concept' });
       }

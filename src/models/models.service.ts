@@ -11,6 +11,7 @@ import {
   type ModelRow,
 } from './models.repository.js';
 import { applySettingsPatch, defaultSettings, mergeSettings } from './settings.js';
+import { redactSecrets, restoreMaskedSecrets } from './webhook-secrets.js';
 
 /** A model definition as a client sends it. */
 export interface ModelDefinition {
@@ -102,7 +103,7 @@ export class ModelsService {
     assertUniqueConcepts(def.concepts);
     const existing = await this.find(name);
     const now = new Date().toISOString();
-    const settings = applySettingsPatch(existing?.settings ?? defaultSettings(), def.settings ?? {});
+    const settings = applySettingsPatch(existing?.settings ?? defaultSettings(), restoreMaskedSecrets(existing?.settings, def.settings ?? {}));
     const fields = {
       task: def.task,
       embedding_dim: def.embeddingDim,
@@ -150,9 +151,4 @@ function assertUniqueConcepts(concepts: Concept[]): void {
     if (seen.has(c.id)) throw new ValidationError(`Concept '${c.id}' is listed twice`, { concept: c.id });
     seen.add(c.id);
   }
-}
-
-/** Webhook secrets are write-only: any key may read a model, so they never leave the server. */
-function redactSecrets(settings: Model['settings']): Model['settings'] {
-  return { ...settings, webhooks: settings.webhooks.map((w) => (typeof w === 'string' || !w.secret ? w : { ...w, secret: '********' })) };
 }

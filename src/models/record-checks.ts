@@ -39,3 +39,9 @@ export function encoderProblems(model: Model, encoder: string | undefined, index
   if (encoder === undefined || model.encoder === null || encoder === model.encoder) return [];
   return [{ index, field: 'encoder', message: `model '${model.name}' uses encoder '${model.encoder}', not '${encoder}'` }];
 }
+
+/** A problem when a list of concepts names one twice: labels and examples hold sets, and a repeat is a client bug, not a stronger vote. */
+export function repeatedConceptProblems(concepts: string[], index: number, field: string): RecordProblem[] {
+  const repeated = [...new Set(concepts.filter((c, i) => concepts.indexOf(c) !== i))];
+  return repeated.length === 0 ? [] : [{ index, field, message: `concepts named more than once: ${repeated.join(', ')}` }];
+}

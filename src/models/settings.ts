@@ -120,6 +120,10 @@ export const settingsSchema = z
         seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
         /** Multiclass: the abstain threshold is the lowest top-1 score whose answers reach this precision. */
         targetPrecision: z.number().gt(0).max(1).default(0.9),
+        /** Fewer validation rows than this and thresholds are not tuned: 0.5 per concept, or answer everything. */
+        minThresholdRows: z.number().int().min(1).default(30),
+        /** Multilabel: each tuned threshold is shrunk toward 0.5 as if this many rows sat there, so a few rows cannot move it far. */
+        thresholdPriorRows: z.number().min(0).default(10),
       })
       .prefault({}),
     /** The training-data checklist (`GET /v1/models/{model}/health`). */

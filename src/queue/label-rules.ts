@@ -1,5 +1,6 @@
 import type { RecordProblem } from '../errors.js';
 import type { Model } from '../models/model.js';
+import { repeatedConceptProblems } from '../models/record-checks.js';
 
 /** One label as a labeler submits it. */
 export interface LabelInput {
@@ -37,6 +38,7 @@ export function labelProblems(model: Model, label: LabelInput, index: number): R
     }
     return problems;
   }
+  problems.push(...repeatedConceptProblems(label.concepts, index, 'concepts'), ...repeatedConceptProblems(newConcepts, index, 'newConcepts'));
   const known = new Set(model.concepts.map((c) => c.id));
   const unknown = label.concepts.filter((c) => !known.has(c));
   if (unknown.length > 0) add('concepts', `unknown concepts: ${unknown.join(', ')}; propose them under newConcepts`);

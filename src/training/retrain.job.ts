@@ -80,7 +80,7 @@ export async function runRetrain(deps: RetrainDeps, ctx: JobContext): Promise<Re
     const score = (rows: LabeledRows) => fit.classifier.predict(rows.x, rows.n);
     const scores = { validation: score(data.validation), clean: score(data.cleanEval), production: score(data.productionEval) };
     // Tuned on the validation slice, not on the eval sets: the promotion rule compares eval metrics, which must stay unbiased.
-    const thresholds = tuneThresholds(model.task, data.concepts, scores.validation, data.validation, settings.targetPrecision);
+    const thresholds = tuneThresholds(model.task, data.concepts, scores.validation, data.validation, settings);
     const on = (probs: Float32Array, rows: LabeledRows) => evaluate(model.task, data.concepts, probs, rows, thresholds);
     const held: HeldOutMetrics = { clean: on(scores.clean, data.cleanEval), production: on(scores.production, data.productionEval) };
     const champion = await deps.versions.champion(model);

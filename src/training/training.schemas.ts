@@ -38,7 +38,15 @@ export const versionsSchema = z.array(versionSchema).openapi('ModelVersions');
 export const predictBodySchema = z.object({ embeddings: z.array(embedding).min(1) }).openapi('PredictRequest');
 
 export const predictResultSchema = z
-  .object({ version: z.number(), scores: z.array(z.record(z.string(), z.number())) })
+  .object({
+    version: z.number(),
+    scores: z.array(z.record(z.string(), z.number())),
+    predicted: z.array(z.array(z.string())).openapi({ description: "Per embedding: the top concept (multiclass), or the concepts at or above the champion's own tuned thresholds (multilabel)" }),
+    thresholds: z
+      .record(z.string(), z.number())
+      .optional()
+      .openapi({ description: "Multilabel: the champion's tuned threshold per concept, from its artifact; the scoring settings for the app's scores are separate" }),
+  })
   .openapi('PredictResult');
 
 export type VersionBody = z.infer<typeof versionSchema>;

@@ -6,6 +6,7 @@ import type { JobRunner } from '../jobs/job-runner.js';
 import type { Model } from '../models/model.js';
 import { embeddingProblems } from '../models/record-checks.js';
 import type { LabeledProductionSource, LabeledSourceSlot } from './labeled-production.js';
+import { DEFAULT_THRESHOLD } from './metrics/thresholds.js';
 import { countOriginalTrain } from './training-data.repository.js';
 import type { ChampionEvalStats, VersionsService } from './versions.service.js';
 
@@ -17,10 +18,14 @@ export type AutoRetrainDecision =
   | { queued: true; jobId: string; newLabels: number }
   | { queued: false; reason: 'auto_off' | 'already_queued' | 'cooldown' | 'not_enough_labels'; message: string; jobId?: string };
 
-/** Champion scores for a batch of embeddings. */
+/** Champion scores for a batch of embeddings, read with the champion's own thresholds. */
 export interface Prediction {
   version: number;
   scores: Record<string, number>[];
+  /** Per embedding: the top concept (multiclass), or every concept at or above the version's tuned threshold (multilabel). */
+  predicted: string[][];
+  /** Multilabel: the version's tuned threshold per concept, from its artifact (never the scoring settings for the app's scores). */
+  thresholds?: Record<string, number>;
 }
 
 /** Retraining: triggers, the labeled production data it reads, and predictions from the champion. */
@@ -112,6 +117,12 @@ export class TrainingService {
     const probs = classifier.predict(x, embeddings.length);
     const k = champion.concepts.length;
     const scores = embeddings.map((_, i) => Object.fromEntries(champion.concepts.map((c, j) => [c, probs[i * k + j]!])));
-    return { version: champion.version, scores };
+    const t = champion.thresholds;
+    if (t.kind === 'multilabel') {
+      const predicted = scores.map((s) => champion.concepts.filter((c) => s[c]! >= (t.perConcept[c] ?? DEFAULT_THRESHOLD)));
+      return { version: champion.version, scores, predicted, thresholds: { ...t.perConcept } };
+    }
+    const predicted = scores.map((s) => [champion.concepts.reduce((best, c) => (s[c]! > s[best]! ? c : best), champion.concepts[0]!)]);
+    return { version: champion.version, scores, predicted };
   }
 }

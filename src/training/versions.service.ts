@@ -52,9 +52,6 @@ export function productionExampleId(itemId: string): string {
   return `production:${itemId}`;
 }
 
-// Multilabel thresholds go into scoring settings, which require the open interval (0, 1).
-const THRESHOLD_RANGE = [0.001, 0.999] as const;
-
 /** Versions of each model: their records, artifacts and the champion. */
 export class VersionsService {
   constructor(
@@ -136,9 +133,9 @@ export class VersionsService {
 
   /**
    * Makes a version champion (the rule's promotion, or a manual one, which is also how to
-   * roll back). Its concepts join the taxonomy, its multilabel thresholds become the
-   * scoring thresholds, and the production items it learned from join the reference
-   * distribution. Promoting the champion again changes nothing.
+   * roll back). Its concepts join the taxonomy and the production items it learned from
+   * join the reference distribution. Its tuned thresholds stay in the version (artifact and
+   * `/predict`); `settings.scoring` is never touched. Promoting the champion again changes nothing.
    */
   async promote(model: Model, version: number, by: Promotion['by']): Promise<ModelVersion> {
     const target = await this.get(model, version);
@@ -170,21 +167,17 @@ export class VersionsService {
     return { version: champion.version, confidences: blob ? Array.from(decodeVector(blob)) : [], accuracy: champion.evalAccuracy };
   }
 
+  /** New concepts join the taxonomy. Scoring settings stay the owner's: they read the app's forwarded scores, not this version's. */
   private async applyToModel(model: Model, v: ModelVersion): Promise<Model> {
     const known = new Set(model.concepts.map((c) => c.id));
     const joining = v.concepts.filter((c) => !known.has(c));
-    const thresholds =
-      v.thresholds.kind === 'multilabel'
-        ? Object.fromEntries(Object.entries(v.thresholds.perConcept).map(([c, t]) => [c, Math.min(THRESHOLD_RANGE[1], Math.max(THRESHOLD_RANGE[0], t))]))
-        : undefined;
-    if (joining.length === 0 && !thresholds) return model;
+    if (joining.length === 0) return model;
     const { model: updated } = await this.models.put(model.name, {
       task: model.task,
       embeddingDim: model.embeddingDim,
       encoder: model.encoder ?? undefined,
       metric: model.metric,
       concepts: [...model.concepts, ...joining.map((id) => ({ id, description: `Proposed by labelers; joined with version ${v.version}`, origin: 'open-set' as const }))],
-      settings: thresholds ? { scoring: { thresholds } } : undefined,
     });
     return updated;
   }

@@ -135,6 +135,19 @@ describe('bad input is refused whole, with the JSON error shape', () => {
     expect((await server.request('GET', `/v1/models/${m.name}`)).body.counts.examples).toEqual(before);
   });
 
+  it('when a multilabel example names a concept twice, then the batch is rejected naming its index', async () => {
+    const put = await server.request('PUT', '/v1/models/tags-twice', { task: 'multilabel', embeddingDim: m.data.spec.dim, concepts: m.concepts.map((id) => ({ id })) });
+    expect(put.status).toBe(201);
+    const res = await server.request('POST', '/v1/models/tags-twice/examples', {
+      examples: [
+        { id: 'twice-1', embedding: m.data.point(0), concepts: ['c0', 'c1'] },
+        { id: 'twice-2', embedding: m.data.point(1), concepts: ['c1', 'c1', 'c2'] },
+      ],
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.indexes).toEqual([1]);
+  });
+
   it('when examples arrive as NDJSON, then each line is stored, and a bad line rejects them all', async () => {
     const lines = [0, 1, 2].map((i) => JSON.stringify({ id: `nd-${i}`, embedding: m.data.point(i), concepts: [`c${i}`] }));
     const send = (body: string) =>

@@ -36,6 +36,33 @@ describe('models API', () => {
     expect(settingsOnly.body.settings.drift.windowSize).toBe(500);
   });
 
+  it('when a model read with GET is PUT back unchanged, then the masked webhook secret keeps the stored one; a new secret replaces it only when sent', async () => {
+    const hooks = { signed: 'https://hooks.example.com/signed', plain: 'https://hooks.example.com/plain' };
+    const def = { task: 'multiclass', embeddingDim: 2, concepts: [{ id: 'a' }, { id: 'b' }] };
+    const put = await server.request('PUT', '/v1/models/hooked', { ...def, settings: { webhooks: [{ url: hooks.signed, secret: 'whsec-original' }, hooks.plain] } });
+    expect(put.status).toBe(201);
+    const stored = async () => (await server.driftloop.services.models.get('hooked')).settings.webhooks;
+
+    const read = (await server.request('GET', '/v1/models/hooked')).body;
+    expect(read.settings.webhooks[0].secret).toBe('********');
+    const back = await server.request('PUT', '/v1/models/hooked', { task: read.task, embeddingDim: read.embeddingDim, concepts: read.concepts, settings: read.settings });
+    expect(back.status).toBe(200);
+    expect(await stored()).toEqual([{ url: hooks.signed, secret: 'whsec-original' }, hooks.plain]);
+
+    // Reordered, the masked secret still follows its URL.
+    await server.request('PUT', '/v1/models/hooked', { ...def, settings: { webhooks: [hooks.plain, { url: hooks.signed, secret: '********' }] } });
+    expect(await stored()).toEqual([hooks.plain, { url: hooks.signed, secret: 'whsec-original' }]);
+
+    await server.request('PUT', '/v1/models/hooked', { ...def, settings: { webhooks: [{ url: hooks.signed, secret: 'whsec-rotated' }] } });
+    expect(await stored()).toEqual([{ url: hooks.signed, secret: 'whsec-rotated' }]);
+
+    // The mask is never a secret: for a URL with none stored it is refused.
+    const guessed = await server.request('PUT', '/v1/models/hooked', { ...def, settings: { webhooks: [{ url: hooks.plain, secret: '********' }] } });
+    expect(guessed.status).toBe(400);
+    expect(guessed.body.error.message).toMatch(/masked/);
+    expect(await stored()).toEqual([{ url: hooks.signed, secret: 'whsec-rotated' }]);
+  });
+
   it('when an unknown model is read, then it answers 404 in the error shape', async () => {
     const res = await server.request('GET', '/v1/models/nope');
     expect(res.status).toBe(404);

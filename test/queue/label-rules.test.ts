@@ -34,6 +34,11 @@ describe('label rules', () => {
     expect(fields('multilabel', { itemId: 1, labeler: 'a', concepts: ['lager', 'stout'], newConcepts: ['cider'] })).toEqual([]);
   });
 
+  it('when a multilabel label names a concept twice, then it is refused (["foam","foam","bar"] is not a set)', () => {
+    expect(fields('multilabel', { itemId: 1, labeler: 'a', concepts: ['lager', 'lager', 'stout'] })).toEqual(['concepts']);
+    expect(fields('multilabel', { itemId: 1, labeler: 'a', concepts: ['lager'], newConcepts: ['cider', 'cider'] })).toEqual(['newConcepts']);
+  });
+
   it('when a label mixes skip or out-of-scope with concepts, or names unknown ones, then it is refused', () => {
     expect(fields('multiclass', { itemId: '1', labeler: 'a', concepts: ['lager'], skip: true })).toEqual(['concepts']);
     expect(fields('multiclass', { itemId: '1', labeler: 'a', concepts: [], skip: true, outOfScope: true })).toEqual(['skip']);

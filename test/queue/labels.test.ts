@@ -51,6 +51,21 @@ describe('labels', () => {
     expect((await label(server, 'pint', [a, b, c].map((i) => ({ itemId: i!.itemId, labeler: 'bob', concepts: ['ipa'] })))).status).toBe(200);
   });
 
+  it('when a label names a concept twice, then the batch is refused with 400 and its index, and nothing is stored', async () => {
+    const [a, b] = await fresh('gus', 2);
+    const before = (await stats(server, 'pint')).labeled;
+    const twice = await label(server, 'pint', [
+      { itemId: a!.itemId, labeler: 'gus', concepts: ['stout'] },
+      { itemId: b!.itemId, labeler: 'gus', concepts: ['lager', 'lager'] },
+    ]);
+    expect(twice.status).toBe(400);
+    expect(twice.body.error.details.indexes).toEqual([1]);
+    const proposedTwice = await label(server, 'pint', [{ itemId: a!.itemId, labeler: 'gus', concepts: [], newConcepts: ['cider', 'cider'] }]);
+    expect(proposedTwice.status).toBe(400);
+    expect((await stats(server, 'pint')).labeled).toBe(before);
+    expect((await label(server, 'pint', [a, b].map((i) => ({ itemId: i!.itemId, labeler: 'gus', concepts: ['lager'] })))).status).toBe(200);
+  });
+
   it('when a labeler proposes a new concept, then it is stored open-set; naming an existing concept there is refused', async () => {
     const [item] = await fresh('ann');
     expect((await label(server, 'pint', [{ itemId: item!.itemId, labeler: 'ann', concepts: [], newConcepts: ['lager'] }])).status).toBe(400);

@@ -52,15 +52,15 @@ describe('version artifacts and predict', () => {
     expect((await server.request('GET', '/v1/models/art/versions/7/model.json')).status).toBe(404);
   });
 
-  it('when a multilabel version is promoted, then its tuned per-concept thresholds become the scoring thresholds', async () => {
+  it('when a multilabel version is promoted, then its tuned thresholds stay in its artifact and the scoring settings keep their default', async () => {
     const [v1] = (await server.request('GET', '/v1/models/tags/versions')).body;
     expect(v1.thresholds.kind).toBe('multilabel');
     expect(Object.keys(v1.thresholds.perConcept)).toEqual(['c0', 'c1', 'c2']);
     expect(v1.metrics.clean.confusion.perConcept.c0).toHaveLength(2);
+    const artifact = (await server.request('GET', '/v1/models/tags/versions/1/model.json')).body;
+    expect(artifact.userDefinedMetadata.driftloop.thresholds.perConcept).toEqual(v1.thresholds.perConcept);
     const model = (await server.request('GET', '/v1/models/tags')).body;
-    for (const [c, t] of Object.entries(v1.thresholds.perConcept as Record<string, number>)) {
-      expect(model.settings.scoring.thresholds[c]).toBeCloseTo(Math.min(0.999, Math.max(0.001, t)), 9);
-    }
+    expect(model.settings.scoring.thresholds).toEqual({});
   });
 
   it('when predict gets embeddings of the wrong size, then it answers 400 with their indexes', async () => {

@@ -14,39 +14,70 @@ export interface AbstainPoint {
   precision: number;
 }
 
-/** Per concept, the score threshold (predict when score >= it) maximizing F1; ties go to the higher threshold, 0.5 without positives. */
-export function tuneF1Thresholds(yTrue01: readonly (readonly number[])[], probs: readonly (readonly number[])[]): number[] {
+/** Thresholds t in (lo, hi] all give the same predictions (`score >= t`), and so the same F1. */
+export interface F1Interval {
+  lo: number;
+  hi: number;
+  f1: number;
+}
+
+/**
+ * Per concept, the middle of the widest interval of thresholds reaching the best F1 (0.5 without
+ * positives), shrunk toward 0.5 by `priorRows` pseudo-rows: with n = min(positives, negatives),
+ * t = (n·mid + priorRows·0.5) / (n + priorRows). The middle, not an end: on cleanly separated
+ * rows every threshold between the classes is optimal, and its ends are single scores that
+ * fresh data crosses. The shrinkage keeps a handful of rows from moving the threshold far from
+ * 0.5, the operating point the class-balanced training loss aims at.
+ */
+export function tuneF1Thresholds(yTrue01: readonly (readonly number[])[], probs: readonly (readonly number[])[], priorRows = 0): number[] {
   const concepts = assertMatrix(probs, yTrue01.length, 'probs');
   if (assertMatrix(yTrue01, yTrue01.length, 'yTrue01') !== concepts) {
     throw new RangeError(`yTrue01 has ${yTrue01[0].length} concepts, probs has ${concepts}`);
   }
-  return Array.from({ length: concepts }, (_, c) =>
-    bestF1Threshold(
-      yTrue01.map((row) => row[c] === 1),
-      probs.map((row) => row[c]),
-    ),
-  );
+  return Array.from({ length: concepts }, (_, c) => {
+    const positive = yTrue01.map((row) => row[c] === 1);
+    const interval = bestF1Interval(positive, probs.map((row) => row[c]));
+    if (!interval) return DEFAULT_THRESHOLD;
+    const positives = positive.filter(Boolean).length;
+    const n = Math.min(positives, positive.length - positives);
+    const mid = (interval.lo + interval.hi) / 2;
+    return n + priorRows === 0 ? mid : (n * mid + priorRows * DEFAULT_THRESHOLD) / (n + priorRows);
+  });
 }
 
-function bestF1Threshold(positive: readonly boolean[], scores: readonly number[]): number {
-  const positives = positive.filter(Boolean).length;
-  if (positives === 0) return DEFAULT_THRESHOLD;
+/** The widest of the best-F1 intervals (ties: the one whose middle is nearest 0.5), or undefined without positives. */
+export function bestF1Interval(positive: readonly boolean[], scores: readonly number[]): F1Interval | undefined {
+  const runs = bestF1Intervals(positive, scores);
+  const width = (r: F1Interval) => r.hi - r.lo;
+  const off = (r: F1Interval) => Math.abs((r.lo + r.hi) / 2 - DEFAULT_THRESHOLD);
+  return runs.reduce<F1Interval | undefined>((best, r) => (!best || width(r) > width(best) || (width(r) === width(best) && off(r) < off(best)) ? r : best), undefined);
+}
 
+/** Every maximal interval of thresholds reaching the best F1, highest first; none without positives. */
+export function bestF1Intervals(positive: readonly boolean[], scores: readonly number[]): F1Interval[] {
+  const positives = positive.filter(Boolean).length;
+  if (positives === 0) return [];
   const order = scores.map((_, i) => i).sort((a, b) => scores[b] - scores[a]);
-  let best = { f1: -1, threshold: DEFAULT_THRESHOLD };
+  // One step per distinct score, from the top: predicting `score >= t` for t in (next lower score, this score].
+  const steps: F1Interval[] = [];
   let tp = 0;
   let fp = 0;
-  // Walk the distinct scores from the top: the first threshold reaching the best F1 is the highest.
   order.forEach((i, rank) => {
     if (positive[i]) tp += 1;
     else fp += 1;
     const next = order[rank + 1];
     if (next !== undefined && scores[next] === scores[i]) return;
-    // 2tp / (2tp + fp + fn) with fn = positives − tp; integer ratios make equal F1s compare equal.
-    const f1 = (2 * tp) / (tp + fp + positives);
-    if (f1 > best.f1) best = { f1, threshold: scores[i] };
+    // 2tp / (2tp + fp + fn) with fn = positives − tp; division is correctly rounded, so equal ratios compare equal.
+    steps.push({ lo: next === undefined ? 0 : scores[next], hi: scores[i], f1: (2 * tp) / (tp + fp + positives) });
   });
-  return best.threshold;
+  const best = steps.reduce((m, s) => Math.max(m, s.f1), 0);
+  const runs: F1Interval[] = [];
+  steps.forEach((s, j) => {
+    if (s.f1 !== best) return;
+    if (j > 0 && steps[j - 1].f1 === best) runs[runs.length - 1].lo = s.lo;
+    else runs.push({ ...s });
+  });
+  return runs;
 }
 
 /** Lowest top-1 confidence threshold whose answered samples reach `targetPrecision`: 0 if all samples already do, 1 if no threshold does. */
