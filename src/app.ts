@@ -4,7 +4,14 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import { ApiKeysService } from './auth/api-keys.service.js';
+import { admitBody } from './auth/admit-body.js';
 import { createAuth, type AuthEnv } from './auth/auth.middleware.js';
+import { Authenticator } from './auth/authenticator.js';
+import { SessionsService } from './auth/sessions.service.js';
+import { BodyBudget } from './http/body-budget.js';
+import { createPageGuard } from './ui/page-guard.js';
+import { pageSecurityHeaders } from './ui/security-headers.js';
+import { signInRoutes } from './ui/sign-in.routes.js';
 import { crossSiteGuard } from './auth/cross-site.middleware.js';
 import { requireMediaType } from './http/media-type.js';
 import { checkJsonBodies } from './http/json-shape.js';
@@ -57,6 +64,8 @@ export interface Services extends DriftServices {
   log: Logger;
   database: DatabaseHandle;
   keys: ApiKeysService;
+  /** Keys, sessions and open mode: who a request is. */
+  auth: Authenticator;
   models: ModelsService;
   examples: ExamplesService;
   predictions: PredictionsService;
@@ -147,6 +156,7 @@ export async function createServices(config: Config, log: Logger = createLogger(
     log,
     database,
     keys,
+    auth: new Authenticator(keys, new SessionsService(db, keys, { ttlSeconds: config.limits.sessionTtlSeconds })),
     models,
     examples,
     predictions,
@@ -162,9 +172,13 @@ export async function createServices(config: Config, log: Logger = createLogger(
   };
 }
 
+/** Forms anyone may post: signing in. */
+const PUBLIC_FORMS = ['/ui/sign-in'];
+
 /** The HTTP application; its type drives the typed `hono/client`. */
 export function buildRoutes(s: Services) {
-  const guard = createAuth(s.keys);
+  const guard = createAuth(s.auth);
+  const page = createPageGuard(s.auth);
   const limits = s.config.limits;
   const app = new OpenAPIHono<AuthEnv>();
   app.onError(createErrorHandler(s.log));
@@ -174,6 +188,7 @@ export function buildRoutes(s: Services) {
     s.metrics.httpRequests.inc({ method: c.req.method, route: c.req.routePath, status: String(c.res.status) });
   });
   app.use('*', crossSiteGuard(s.keys));
+  app.use('*', ...pageSecurityHeaders());
   app.use('/v1/*', requireMediaType((p) => p.endsWith('/examples')));
   app.use('/v1/*', checkJsonBodies());
   app.use(
@@ -186,21 +201,22 @@ export function buildRoutes(s: Services) {
     }),
   );
   // Ingestion saturates the event loop at full rate; one batch at a time lets claims in between.
-  app.use('/v1/models/:model/predictions', oneAtATime());
+  app.use('/v1/models/:model/predictions', oneAtATime((c) => c.req.param('model') ?? ''));
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
   const routes = app
     .get('/healthz', (c) => c.json({ status: 'ok' as const }, 200))
-    .get('/metrics', async (c) => c.body(await s.metrics.registry.metrics(), 200, { 'content-type': s.metrics.registry.contentType }))
+    .get('/metrics', s.config.metricsRequireKey ? guard('ingest', 'label') : (_c, next) => next(), async (c) => c.body(await s.metrics.registry.metrics(), 200, { 'content-type': s.metrics.registry.contentType }))
     .route('/', modelsRoutes(s.models, guard))
     .route('/', examplesRoutes(s.models, s.examples, guard, limits))
     .route('/', predictionsRoutes(s.models, s.predictions, guard, limits))
-    .route('/', driftRoutes(s.models, s.drift, s.driftReports, guard))
+    .route('/', driftRoutes(s.models, s.drift, s.driftReports, guard, page))
     .route('/', healthRoutes(s.models, s.health, guard))
-    .route('/', dashboardRoutes(s.dashboard, guard))
+    .route('/', dashboardRoutes(s.dashboard, page))
     .route('/', trainingRoutes(s.models, s.training, guard, limits))
     .route('/', jobsRoutes(s.jobs, guard))
     .route('/', queueRoutes(s.models, s.queue, s.labels, guard, limits))
-    .route('/', labelPageRoutes(s.models, s.keys))
+    .route('/', labelPageRoutes(s.models, page))
+    .route('/', signInRoutes(s.auth, s.models, page))
     .route('/', docsRoutes());
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
@@ -244,7 +260,11 @@ export async function createApp(config: Config, log?: Logger): Promise<Driftloop
       saver.unref();
       await services.jobs.start();
       services.drift.start();
-      server = createHttpServer(app.fetch, config.limits.maxBodyBytes);
+      server = createHttpServer(app.fetch, {
+        maxBodyBytes: config.limits.maxBodyBytes,
+        budget: new BodyBudget(config.limits.maxBodyBytesInFlight, (n) => services.metrics.bodyBytesInFlight.set(n)),
+        admit: admitBody(services.auth, PUBLIC_FORMS),
+      });
       const port = await listen(server, config.host, config.port);
       const open = await services.keys.isOpen();
       if (open) await assertBoundToLoopback(server);

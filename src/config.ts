@@ -7,6 +7,7 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   DRIFTLOOP_DATA_DIR: z.string().min(1).default('./data'),
   DRIFTLOOP_ADMIN_KEY: z.string().min(16, 'DRIFTLOOP_ADMIN_KEY must be at least 16 characters').optional(),
+  DRIFTLOOP_METRICS_REQUIRE_KEY: z.enum(['true', 'false', '1', '0']).default('false'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -16,6 +17,10 @@ export interface Limits {
   readonly maxBodyBytes: number;
   /** Most records accepted in one batch (JSON or NDJSON). */
   readonly maxBatchRecords: number;
+  /** Most request-body bytes held at once across all requests; beyond it, 503 with Retry-After. */
+  readonly maxBodyBytesInFlight: number;
+  /** How long a browser session lasts after sign-in. */
+  readonly sessionTtlSeconds: number;
 }
 
 /** Typed, frozen process configuration. */
@@ -24,11 +29,18 @@ export interface Config {
   readonly host: string;
   readonly dataDir: string;
   readonly adminKey: string | undefined;
+  /** `/metrics` names every model: when true it needs a key (any role) like the API. */
+  readonly metricsRequireKey: boolean;
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   readonly limits: Limits;
 }
 
-export const DEFAULT_LIMITS: Limits = Object.freeze({ maxBodyBytes: 64 * 1024 * 1024, maxBatchRecords: 10_000 });
+export const DEFAULT_LIMITS: Limits = Object.freeze({
+  maxBodyBytes: 64 * 1024 * 1024,
+  maxBatchRecords: 10_000,
+  maxBodyBytesInFlight: 256 * 1024 * 1024,
+  sessionTtlSeconds: 12 * 3600,
+});
 
 /** Parses the environment once; throws with every problem listed when it is invalid. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -43,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     dataDir: path.resolve(e.DRIFTLOOP_DATA_DIR),
     adminKey: e.DRIFTLOOP_ADMIN_KEY,
+    metricsRequireKey: e.DRIFTLOOP_METRICS_REQUIRE_KEY === 'true' || e.DRIFTLOOP_METRICS_REQUIRE_KEY === '1',
     logLevel: e.LOG_LEVEL,
     limits: DEFAULT_LIMITS,
   });

@@ -2,6 +2,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AuthEnv, RoleGuard } from '../auth/auth.middleware.js';
 import { bearer, errorResponses, modelParams } from '../http/common.schemas.js';
 import { validationHook } from '../http/validation.js';
+import type { PageGuard } from '../ui/page-guard.js';
 import type { ModelsService } from '../models/models.service.js';
 import { driftOverviewSchema, reportQuerySchema, reportSchema } from './drift.schemas.js';
 import type { DriftService } from './drift.service.js';
@@ -9,7 +10,7 @@ import { reportPage } from './report/report.page.js';
 import type { DriftReportService } from './report/report.service.js';
 
 /** Drift status, the report as JSON or HTML, and the report page. Any valid key may read. */
-export function driftRoutes(models: ModelsService, drift: DriftService, reports: DriftReportService, guard: RoleGuard) {
+export function driftRoutes(models: ModelsService, drift: DriftService, reports: DriftReportService, guard: RoleGuard, page: PageGuard) {
   const status = createRoute({
     method: 'get',
     path: '/v1/models/{model}/drift',
@@ -50,7 +51,7 @@ export function driftRoutes(models: ModelsService, drift: DriftService, reports:
       if (c.req.valid('query').format === 'json') return c.json(body, 200);
       return c.html(reportPage(body), 200);
     })
-    .get('/ui/models/:model/report', guard('ingest', 'label'), async (c) => {
+    .get('/ui/models/:model/report', page(), async (c) => {
       const model = await models.get(c.req.param('model'));
       return c.html(reportPage(await reports.build(model)), 200);
     });

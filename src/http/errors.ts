@@ -32,6 +32,11 @@ const CODE_OF_STATUS: Record<number, ErrorCode> = {
   507: 'insufficient_storage',
 };
 
+/** The HTTP status of an error code. */
+export function statusOf(code: ErrorCode): ContentfulStatusCode {
+  return STATUS[code];
+}
+
 /** The JSON error shape every failure answers with. */
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; details?: unknown };

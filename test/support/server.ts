@@ -4,7 +4,7 @@ import path from 'node:path';
 import { hc } from 'hono/client';
 import { pino } from 'pino';
 import { createApp, type AppType, type Driftloop } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig, type Limits } from '../../src/config.js';
 
 /** A real driftloop on 127.0.0.1, port 0, over a real SQLite file in a temp folder. */
 export interface TestServer {
@@ -38,9 +38,10 @@ export async function requestJson(url: string, method: string, p: string, body?:
   return { status: res.status, body: parsed };
 }
 
-export async function startTestServer(opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startTestServer(opts: { dataDir?: string; env?: Record<string, string>; limits?: Partial<Limits> } = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? tempDataDir();
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DRIFTLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...opts.env });
+  const loaded = loadConfig({ PORT: '0', HOST: '127.0.0.1', DRIFTLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...opts.env });
+  const config = opts.limits ? { ...loaded, limits: { ...loaded.limits, ...opts.limits } } : loaded;
   const driftloop = await createApp(config, pino({ level: 'silent' }));
   const { port } = await driftloop.start();
   const url = `http://127.0.0.1:${port}`;
