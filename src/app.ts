@@ -56,6 +56,7 @@ import { runRetrain } from './training/retrain.job.js';
 import { trainingRoutes } from './training/training.routes.js';
 import { RETRAIN_JOB, TrainingService } from './training/training.service.js';
 import { VersionsService } from './training/versions.service.js';
+import { WebhookTargetPolicy } from './webhooks/target-policy.js';
 import { SearchWorker } from './vectors/search-worker.js';
 
 /** Everything the routes are built from. */
@@ -92,7 +93,8 @@ export async function createServices(config: Config, log: Logger = createLogger(
     throw err;
   });
   const references = new ReferenceRegistry(db, path.join(config.dataDir, 'indexes'), log);
-  const models = new ModelsService(db);
+  const webhookTargets = new WebhookTargetPolicy(config.webhookAllow);
+  const models = new ModelsService(db, webhookTargets);
   const names = new Map<number, string>();
   const metrics = new Metrics(() => references.sizes().map((s) => ({ model: names.get(s.modelId) ?? String(s.modelId), ...s })));
   models.onChange(async (m) => {
@@ -107,7 +109,7 @@ export async function createServices(config: Config, log: Logger = createLogger(
     },
   });
   for (const m of await models.list()) names.set(m.id, m.name);
-  const drift = createDriftServices(db, models, predictions, references, log);
+  const drift = createDriftServices(db, models, predictions, references, log, webhookTargets);
   const examples = new ExamplesService(db, references);
   const { tf, backend, fallbacks } = await sharedTensorflow();
   log.info({ backend, fallbacks }, `TensorFlow.js backend: ${backend}`);

@@ -7,6 +7,7 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   DRIFTLOOP_DATA_DIR: z.string().min(1).default('./data'),
   DRIFTLOOP_ADMIN_KEY: z.string().min(16, 'DRIFTLOOP_ADMIN_KEY must be at least 16 characters').optional(),
+  DRIFTLOOP_WEBHOOK_ALLOW: z.string().default(''),
   DRIFTLOOP_METRICS_REQUIRE_KEY: z.enum(['true', 'false', '1', '0']).default('false'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -29,6 +30,8 @@ export interface Config {
   readonly host: string;
   readonly dataDir: string;
   readonly adminKey: string | undefined;
+  /** Hosts, addresses or CIDR ranges webhooks may reach although loopback, private or link-local. */
+  readonly webhookAllow: readonly string[];
   /** `/metrics` names every model: when true it needs a key (any role) like the API. */
   readonly metricsRequireKey: boolean;
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
@@ -55,6 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     dataDir: path.resolve(e.DRIFTLOOP_DATA_DIR),
     adminKey: e.DRIFTLOOP_ADMIN_KEY,
+    webhookAllow: Object.freeze(e.DRIFTLOOP_WEBHOOK_ALLOW.split(',').map((s) => s.trim()).filter(Boolean)),
     metricsRequireKey: e.DRIFTLOOP_METRICS_REQUIRE_KEY === 'true' || e.DRIFTLOOP_METRICS_REQUIRE_KEY === '1',
     logLevel: e.LOG_LEVEL,
     limits: DEFAULT_LIMITS,

@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import { backoffDelayMs, parseRetryAfter, type RetryPolicy } from './backoff.js';
+import { postWebhook } from './post.js';
 import { SIGNATURE_HEADER, signBody } from './signature.js';
+import type { WebhookTargetPolicy } from './target-policy.js';
 import { cancelDelivery, insertDeliveries, listDueDeliveries, nextDueAt, recordAttempt, type DeliveryRow } from './webhooks.repository.js';
 
 /** A webhook's current secret and retry policy. */
@@ -40,6 +42,7 @@ export class WebhookDispatcher {
     private readonly db: Db,
     private readonly resolve: WebhookTargetResolver,
     private readonly log: Logger,
+    private readonly targets: WebhookTargetPolicy,
     private readonly random: () => number = Math.random,
   ) {}
 
@@ -123,19 +126,16 @@ export class WebhookDispatcher {
     let error: string | null = null;
     let retryAfter: number | undefined;
     try {
-      const res = await fetch(d.url, {
-        method: 'POST',
+      const res = await postWebhook(this.targets, d.url, {
         headers: this.headers(d, target, attempt),
         body: d.body,
-        redirect: 'manual',
         signal: AbortSignal.any([AbortSignal.timeout(policy.timeoutMs), this.shutdown.signal]),
       });
       statusCode = res.status;
       if (res.status < 200 || res.status >= 300) {
         error = `HTTP ${res.status}`;
-        retryAfter = parseRetryAfter(res.headers.get('retry-after'), Date.now());
+        retryAfter = parseRetryAfter(res.retryAfter, Date.now());
       }
-      await res.body?.cancel();
     } catch (err) {
       if (this.shutdown.signal.aborted) return;
       const e = err as Error;
