@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { pino } from 'pino';
-import { createServices, type Services } from '../../src/app.js';
+import { createContainer, type Container } from '../../src/composition/container.js';
 import { loadConfig } from '../../src/config.js';
 import { insertExamples } from '../../src/examples/examples.repository.js';
 import type { Model } from '../../src/models/model.js';
@@ -40,7 +40,7 @@ const jsMemory = () => {
   return m.heapUsed + m.arrayBuffers;
 };
 
-async function seed(s: Services, dim: number): Promise<Model> {
+async function seed(s: Container, dim: number): Promise<Model> {
   const { model } = await s.models.put(`bench-${dim}`, {
     task: 'multiclass',
     embeddingDim: dim,
@@ -64,7 +64,7 @@ async function seed(s: Services, dim: number): Promise<Model> {
   return model;
 }
 
-async function addPredictions(s: Services, model: Model, data: ClusteredData, n: number, from: number): Promise<void> {
+async function addPredictions(s: Container, model: Model, data: ClusteredData, n: number, from: number): Promise<void> {
   const rand = mulberry32(from + 1);
   const now = new Date().toISOString();
   const rows: NewPredictionRow[] = Array.from({ length: n }, (_, i) => {
@@ -94,7 +94,7 @@ function measure<T>(fn: () => Promise<T>) {
 console.log(`drift benchmark: window ${WINDOW}, reference ${REFERENCE.toLocaleString('en-US')} train examples, MMD on ${WINDOW_SAMPLE} window + ${REFERENCE_SAMPLE} reference embeddings, ${os.cpus().length} CPUs (${os.loadavg()[0]!.toFixed(1)} load)`);
 for (const dim of DIMS) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'driftloop-bench-'));
-  const s = await createServices(loadConfig({ DRIFTLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), pino({ level: 'silent' }));
+  const s = await createContainer(loadConfig({ DRIFTLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), { log: pino({ level: 'silent' }) });
   try {
     const model = await seed(s, dim);
     const data = new ClusteredData({ dim, clusters: CONCEPTS.length, spread: 0.3, seed: dim });
@@ -118,8 +118,7 @@ for (const dim of DIMS) {
     console.log(`  memory: cached reference sample ${mb(REFERENCE_SAMPLE * dim * 4)}; heap+buffers after a run at most ${mb(peakHeap)}; RSS ${mb(process.memoryUsage().rss)}, max RSS ${mb(process.resourceUsage().maxRSS * 1024)}`);
     console.log(`  bounded by: pooled MMD points ${n}×${dim} float64 = ${mb(n * dim * 8)}, kernel triangle ${n}·${n - 1}/2 float64 = ${mb((n * (n - 1) / 2) * 8)}, window numbers ${WINDOW}×8 B; independent of the ${REFERENCE.toLocaleString('en-US')}-row training split`);
   } finally {
-    await s.drift.stop();
-    await s.database.close();
+    await s.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }

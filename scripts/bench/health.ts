@@ -16,7 +16,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { createServices, type Services } from '../../src/app.js';
+import { createContainer, type Container } from '../../src/composition/container.js';
 import { loadConfig } from '../../src/config.js';
 import { insertExamples } from '../../src/examples/examples.repository.js';
 import type { Model } from '../../src/models/model.js';
@@ -45,7 +45,7 @@ const external = () => {
   return m.heapUsed + m.arrayBuffers;
 };
 
-async function seed(s: Services, n: number, dim: number): Promise<{ model: Model; data: ClusteredData }> {
+async function seed(s: Container, n: number, dim: number): Promise<{ model: Model; data: ClusteredData }> {
   const { model } = await s.models.put(`bench-${n}x${dim}`, {
     task: 'multiclass',
     embeddingDim: dim,
@@ -74,7 +74,7 @@ async function seed(s: Services, n: number, dim: number): Promise<{ model: Model
   return { model, data };
 }
 
-async function addPredictions(s: Services, model: Model, data: ClusteredData, n: number, from: number): Promise<void> {
+async function addPredictions(s: Container, model: Model, data: ClusteredData, n: number, from: number): Promise<void> {
   const rand = mulberry32(from + 1);
   const now = new Date().toISOString();
   const rows: NewPredictionRow[] = Array.from({ length: n }, (_, i) => {
@@ -114,7 +114,7 @@ console.log(`health benchmark: ${CONCEPTS.length} concepts over ${CLUSTERS} clus
 let failed = false;
 for (const [n, dim] of SIZES) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'driftloop-bench-health-'));
-  const s = await createServices(loadConfig({ DRIFTLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), pino({ level: 'silent' }));
+  const s = await createContainer(loadConfig({ DRIFTLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), { log: pino({ level: 'silent' }) });
   try {
     const { model, data } = await seed(s, n, dim);
     console.log(`\n${n.toLocaleString('en-US')} examples × ${dim} dims`);
@@ -138,8 +138,7 @@ for (const [n, dim] of SIZES) {
       failed = true;
     }
   } finally {
-    await s.drift.stop();
-    await s.database.close();
+    await s.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }

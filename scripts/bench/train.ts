@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createServices } from '../../src/app.js';
+import { createContainer } from '../../src/composition/container.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { ClusteredData } from '../../test/support/clustered-data.js';
@@ -33,7 +33,7 @@ const GOAL_SECONDS = 60;
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'driftloop-bench-train-'));
 const config = loadConfig({ DRIFTLOOP_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' });
-const services = await createServices(config, createLogger('warn'));
+const services = await createContainer(config, { log: createLogger('warn') });
 let failed = false;
 try {
   const concepts = Array.from({ length: clusters }, (_, i) => ({ id: `c${i}` }));
@@ -104,9 +104,7 @@ try {
   failed = true;
   console.error(err);
 } finally {
-  await services.jobs.stop();
-  await services.training.close();
-  await services.database.close();
+  await services.close();
   if (!args.keep) fs.rmSync(dataDir, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);

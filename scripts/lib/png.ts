@@ -9,6 +9,8 @@ export interface PngOptions {
   color?: PngColor;
   /** Integer upscaling with nearest neighbour, so tiny images stay crisp. */
   scale?: number;
+  /** zlib level: 9 (the default) for committed data, lower where encoding time matters more than size. */
+  level?: number;
 }
 
 const CHANNELS: Record<PngColor, number> = { gray: 1, rgb: 3 };
@@ -36,7 +38,7 @@ export function encodePng(pixels: Uint8Array, width: number, height: number, opt
   return Buffer.concat([
     SIGNATURE,
     chunk('IHDR', header),
-    chunk('IDAT', zlib.deflateSync(scanlines, { level: 9 })),
+    chunk('IDAT', zlib.deflateSync(scanlines, { level: options.level ?? 9 })),
     chunk('IEND', Buffer.alloc(0)),
   ]);
 }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/database.js';
+import { isoNow, type Clock } from '../util/clock.js';
 import { countActiveKeys, findActiveKeyByHash, insertKey, keysWereCreated, listKeys, markKeysCreated, revokeKey } from './api-keys.repository.js';
 import type { Role } from './roles.js';
 
@@ -20,9 +21,8 @@ export interface ApiKeyInfo {
 
 /** Where the keys are used: a server bound to loopback may run open until the first key exists. */
 export interface KeysContext {
-  /** True when the server listens on loopback only (the CLI passes false: it never runs open). */
-  boundToLoopback: boolean;
-  now?: () => Date;
+  /** True when the server listens on loopback only; left out (the CLI), it never runs open. */
+  boundToLoopback?: boolean;
 }
 
 // Keys are 256-bit random tokens, so a fast unsalted hash is enough: no dictionary to guess from.
@@ -33,17 +33,16 @@ export function hashKey(key: string): string {
 /** Issues, verifies and revokes API keys; only hashes are stored. */
 export class ApiKeysService {
   private readonly bootstrapHash: Buffer | undefined;
-  private readonly now: () => Date;
   /** Open mode only ever ends, so once it has, no request needs to ask the database again. */
   private closed: boolean;
 
   constructor(
     private readonly db: Db,
     bootstrapAdminKey: string | undefined,
-    context: KeysContext,
+    private readonly clock: Clock,
+    context: KeysContext = {},
   ) {
     this.bootstrapHash = bootstrapAdminKey ? Buffer.from(hashKey(bootstrapAdminKey), 'hex') : undefined;
-    this.now = context.now ?? (() => new Date());
     this.closed = !context.boundToLoopback || this.bootstrapHash !== undefined;
   }
 
@@ -65,13 +64,13 @@ export class ApiKeysService {
 
   /** Records that a key is in force, so that removing the bootstrap key later does not open the server. */
   async recordBootstrap(): Promise<void> {
-    if (this.bootstrapHash) await markKeysCreated(this.db, this.now().toISOString());
+    if (this.bootstrapHash) await markKeysCreated(this.db, isoNow(this.clock));
   }
 
   /** Creates a key and returns it in clear text; it cannot be shown again. */
   async create(role: Role, name: string): Promise<{ key: string; info: ApiKeyInfo }> {
     const key = `dl_${role}_${randomBytes(32).toString('base64url')}`;
-    const at = this.now().toISOString();
+    const at = isoNow(this.clock);
     const row = await this.db.transaction().execute(async (trx) => {
       await markKeysCreated(trx, at);
       return insertKey(trx, { name, role, key_hash: hashKey(key), key_prefix: key.slice(0, 12), created_at: at, revoked_at: null });
@@ -97,7 +96,7 @@ export class ApiKeysService {
   }
 
   revoke(id: number): Promise<boolean> {
-    return revokeKey(this.db, id, this.now().toISOString());
+    return revokeKey(this.db, id, isoNow(this.clock));
   }
 }
 

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db/database.js';
+import type { Clock } from '../util/clock.js';
 import { UnauthorizedError } from '../errors.js';
 import { hashKey, type ApiKeysService, type Principal } from './api-keys.service.js';
 import { deleteExpiredSessions, deleteSession, findSession, insertSession } from './sessions.repository.js';
@@ -14,7 +15,7 @@ export interface Session {
 export interface SessionOptions {
   /** How long a session lasts after sign-in. */
   ttlSeconds: number;
-  now?: () => Date;
+  clock: Clock;
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -24,15 +25,11 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
  * and of the key), and a session ends with its key: revoking the key signs its browsers out.
  */
 export class SessionsService {
-  private readonly now: () => Date;
-
   constructor(
     private readonly db: Db,
     private readonly keys: ApiKeysService,
     private readonly opts: SessionOptions,
-  ) {
-    this.now = opts.now ?? (() => new Date());
-  }
+  ) {}
 
   get ttlSeconds(): number {
     return this.opts.ttlSeconds;
@@ -42,7 +39,7 @@ export class SessionsService {
   async signIn(key: string): Promise<{ cookie: string; session: Session }> {
     const principal = await this.keys.verify(key.trim());
     if (!principal) throw new UnauthorizedError('Unknown or revoked API key');
-    const now = this.now();
+    const now = this.opts.clock.now();
     await deleteExpiredSessions(this.db, now.toISOString());
     const cookie = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(24).toString('base64url');
@@ -55,7 +52,7 @@ export class SessionsService {
   async resolve(cookie: string): Promise<Session | undefined> {
     const row = await findSession(this.db, sha256(cookie));
     if (!row) return undefined;
-    if (row.expires_at <= this.now().toISOString()) {
+    if (row.expires_at <= this.opts.clock.now().toISOString()) {
       await deleteSession(this.db, row.id_hash);
       return undefined;
     }

@@ -1,18 +1,6 @@
 import type { Command } from 'commander';
-import { ApiKeysService } from '../auth/api-keys.service.js';
 import { isRole, ROLES } from '../auth/roles.js';
-import { loadConfig } from '../config.js';
-import { openDatabase } from '../db/database.js';
-
-async function withKeys<T>(fn: (keys: ApiKeysService) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const database = await openDatabase(config.dataDir);
-  try {
-    return await fn(new ApiKeysService(database.db, undefined, { boundToLoopback: false }));
-  } finally {
-    await database.close();
-  }
-}
+import { withKeys } from './services.js';
 
 /** `driftloop keys create|list|revoke`. */
 export function registerKeysCommands(program: Command): void {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { reportPage } from '../drift/report/report.page.js';
-import { withServices } from './services.js';
+import { withContainer } from './services.js';
 
 /** `driftloop report <model> [--out report.html] [--format html|json]`. */
 export function registerReportCommand(program: Command): void {
@@ -13,7 +13,7 @@ export function registerReportCommand(program: Command): void {
     .option('-f, --format <format>', 'html or json', 'html')
     .action(async (name: string, opts: { out?: string; format: string }) => {
       if (opts.format !== 'html' && opts.format !== 'json') throw new Error(`--format must be html or json, not '${opts.format}'`);
-      const text = await withServices(async (s) => {
+      const text = await withContainer(async (s) => {
         const model = await s.models.get(name);
         // Read-only: the CLI neither stores a snapshot nor raises events (the server does that).
         const report = await s.driftReports.build(model, { record: false });

@@ -1,18 +1,38 @@
-import { pino } from 'pino';
-import { createServices, type Services } from '../app.js';
+import { pino, type Logger } from 'pino';
+import { ApiKeysService } from '../auth/api-keys.service.js';
+import type { Container } from '../composition/container.js';
 import { loadConfig } from '../config.js';
+import { openDatabase } from '../db/database.js';
+import { systemClock } from '../util/clock.js';
+
+/** Logs go to stderr so stdout stays clean for output. */
+function cliLogger(level: string): Logger {
+  return pino({ level: level === 'info' ? 'warn' : level }, pino.destination(2));
+}
 
 /**
- * Opens the database in DRIFTLOOP_DATA_DIR through the same services the server uses, runs
- * `fn`, and closes it. Logs go to stderr so stdout stays clean for output.
+ * Runs `fn` on the full container over DRIFTLOOP_DATA_DIR, read-only (no index files
+ * written), then closes it. Imported on demand, so commands that do not need it (keys)
+ * never load the feature graph or TensorFlow.js.
  */
-export async function withServices<T>(fn: (s: Services) => Promise<T>): Promise<T> {
+export async function withContainer<T>(fn: (c: Container) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const log = pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }, pino.destination(2));
-  const services = await createServices(config, log);
+  const { createContainer } = await import('../composition/container.js');
+  const container = await createContainer(config, { log: cliLogger(config.logLevel), readOnly: true });
   try {
-    return await fn(services);
+    return await fn(container);
   } finally {
-    await services.database.close();
+    await container.close();
+  }
+}
+
+/** The narrow container of the key commands: the database and the key service only. */
+export async function withKeys<T>(fn: (keys: ApiKeysService) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const database = await openDatabase(config.dataDir);
+  try {
+    return await fn(new ApiKeysService(database.db, undefined, systemClock));
+  } finally {
+    await database.close();
   }
 }

@@ -4,15 +4,15 @@ import { REPORT_STYLE } from '../drift/report/report.styles.js';
 import { layout } from '../ui/layout.js';
 import type { DashboardRow } from './dashboard.service.js';
 
-function driftCell(r: DashboardRow) {
+function driftCell(r: DashboardRow, now: number) {
   if (!r.drift) return html`<span class="badge muted-badge">not evaluated</span>`;
   const d = r.drift;
   return html`<span class="badge ${d.status === 'drift' ? 'drift' : 'ok'}">${d.status}</span>
-<span class="mono">${formatPercent(d.score)}</span> <span class="muted small">/ ${formatPercent(d.threshold, 0)} · ${formatAge(d.at)}</span>`;
+<span class="mono">${formatPercent(d.score)}</span> <span class="muted small">/ ${formatPercent(d.threshold, 0)} · ${formatAge(d.at, now)}</span>`;
 }
 
 /** The home page: every model with its drift status, queue depth, champion and last event. */
-export function dashboardPage(rows: DashboardRow[]) {
+export function dashboardPage(rows: DashboardRow[], now: Date) {
   const drifting = rows.filter((r) => r.drift?.status === 'drift').length;
   return layout(
     'Models',
@@ -26,12 +26,12 @@ ${rows.length === 0
       const name = encodeURIComponent(r.name);
       return html`<tr>
 <td><a href="/ui/models/${name}/report">${r.name}</a><div class="muted small">${r.task} · ${r.concepts} concepts</div></td>
-<td>${driftCell(r)}</td>
+<td>${driftCell(r, now.getTime())}</td>
 <td class="num mono">${r.predictions.toLocaleString('en-US')}</td>
 <td class="num mono">${r.examples.train.toLocaleString('en-US')} / ${r.examples.eval.toLocaleString('en-US')}</td>
 <td class="num mono">${r.queueDepth === undefined ? '—' : r.queueDepth.toLocaleString('en-US')}</td>
 <td>${r.champion ? html`<span class="badge ok">${r.champion}</span>` : html`<span class="muted">none yet</span>`}</td>
-<td>${r.lastEvent ? html`#${r.lastEvent.id} · ${formatPercent(r.lastEvent.score)} <span class="muted small">${formatAge(r.lastEvent.at)}</span>` : html`<span class="muted">none</span>`}</td>
+<td>${r.lastEvent ? html`#${r.lastEvent.id} · ${formatPercent(r.lastEvent.score)} <span class="muted small">${formatAge(r.lastEvent.at, now.getTime())}</span>` : html`<span class="muted">none</span>`}</td>
 <td class="small"><a href="/ui/models/${name}/report">Report</a> · <a href="/ui/models/${name}/label">Label</a></td>
 </tr>`;
     })}</tbody></table></div>`}`,

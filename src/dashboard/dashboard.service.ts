@@ -1,5 +1,6 @@
 import type { DriftService } from '../drift/drift.service.js';
 import type { DriftEvent, DriftSnapshot } from '../drift/drift.types.js';
+import type { ModelDescriptions } from '../models/model-descriptions.js';
 import type { ModelsService } from '../models/models.service.js';
 
 /** One model as the dashboard shows it. */
@@ -21,6 +22,7 @@ export interface DashboardRow {
 export class DashboardService {
   constructor(
     private readonly models: ModelsService,
+    private readonly descriptions: ModelDescriptions,
     private readonly drift: DriftService,
   ) {}
 
@@ -28,7 +30,7 @@ export class DashboardService {
     const models = await this.models.list();
     return Promise.all(
       models.map(async (m) => {
-        const [description, latest] = await Promise.all([this.models.describe(m), this.drift.latest(m)]);
+        const [description, latest] = await Promise.all([this.descriptions.describe(m), this.drift.latest(m)]);
         return {
           name: m.name,
           task: m.task,

@@ -1,5 +1,6 @@
 import type { Db } from '../db/database.js';
 import type { Model } from '../models/model.js';
+import { isoNow, type Clock } from '../util/clock.js';
 import { confidenceShiftTest } from './detectors/confidence-shift.detector.js';
 import { embeddingMmdTest } from './detectors/embedding-mmd.detector.js';
 import { labeledAccuracyTest } from './detectors/labeled-accuracy.detector.js';
@@ -38,7 +39,8 @@ export class DriftEvaluator {
 
   constructor(
     private readonly db: Db,
-    private readonly providers: () => DriftProviders,
+    private readonly providers: DriftProviders,
+    private readonly clock: Clock,
   ) {
     this.references = new ReferenceSamples(db);
   }
@@ -51,8 +53,8 @@ export class DriftEvaluator {
     const reference = await this.references.get(model);
     clock.lap('reference');
     const baseline = await this.baseline(model);
-    const labeled = await this.providers().labeledAccuracy(model);
-    const [calibration, labeledSignals] = await Promise.all([this.providers().performanceCalibration(model), this.providers().performanceLabels(model)]);
+    const labeled = await this.providers.labeledAccuracy(model);
+    const [calibration, labeledSignals] = await Promise.all([this.providers.performanceCalibration(model), this.providers.performanceLabels(model)]);
     clock.lap('providers');
     const concepts = model.concepts.map((c) => c.id);
 
@@ -91,7 +93,7 @@ export class DriftEvaluator {
         window: { size: window.size, count: window.count, fromSeq: window.fromSeq, toSeq: window.toSeq },
         tests: [ood, mmd, prediction, confidence, accuracy],
         performance,
-        evaluatedAt: new Date().toISOString(),
+        evaluatedAt: isoNow(this.clock),
         timingsMs: clock.laps(),
       },
       distributions: driftDistributions({
@@ -123,7 +125,7 @@ export class DriftEvaluator {
   }
 
   private async baseline(model: Model): Promise<Baseline> {
-    const champion = await this.providers().championEvalConfidences(model);
+    const champion = await this.providers.championEvalConfidences(model);
     if (champion && champion.length > 0) return { source: 'champion on eval data', scores: champion };
     const size = model.settings.drift.windowSize;
     const source = `clean baseline (first ${size} predictions)`;

@@ -17,36 +17,22 @@ export interface VersionSummary {
   trainedOn?: unknown;
 }
 
-/**
- * What other features supply to drift monitoring. Each has a null default, so drift works
- * (and says "not enough data") before the review queue and retraining exist.
- */
+/** What drift monitoring reads from other features; the composition root builds it from them. */
 export interface DriftProviders {
   /**
-   * Top-1 confidences of the champion on eval data (retraining supplies this). Undefined
-   * means "no champion yet": confidence_shift then uses the clean baseline, the top-1
-   * scores of the model's first `drift.windowSize` predictions.
+   * Top-1 confidences of the champion on eval data (retraining). Undefined means "no
+   * champion yet": confidence_shift then uses the clean baseline, the top-1 scores of the
+   * model's first `drift.windowSize` predictions.
    */
   championEvalConfidences(model: Model): Promise<number[] | undefined>;
-  /** Accuracy of labeled production items (the queue supplies this); undefined when none exist. */
+  /** Accuracy of labeled production items (the review queue); undefined when none exist. */
   labeledAccuracy(model: Model): Promise<LabeledAccuracy | undefined>;
   /** Eval data to calibrate the forwarded scores on (retraining supplies the champion's); undefined when none. */
   performanceCalibration(model: Model): Promise<CalibrationSource | undefined>;
   /** Labeled production items with their signals, newest last (the queue supplies this). */
   performanceLabels(model: Model): Promise<LabeledSignals[]>;
-  /** The model's versions for the report (retraining supplies this). */
+  /** The model's versions for the report (retraining). */
   versions(model: Model): Promise<VersionSummary[]>;
-  /** Makes the queue favour the drifted samples; the queue supplies `boostRecentOod`. */
-  boostRecentOod(modelId: number): void | Promise<void>;
-  /** The training-data checklist for the report (the health feature supplies this). */
-  trainingHealth?: (model: Model) => Promise<HealthReport | undefined>;
+  /** The training-data checklist for the report (training-data health). */
+  trainingHealth(model: Model): Promise<HealthReport | undefined>;
 }
-
-export const NULL_PROVIDERS: DriftProviders = Object.freeze({
-  championEvalConfidences: async () => undefined,
-  labeledAccuracy: async () => undefined,
-  performanceCalibration: async () => undefined,
-  performanceLabels: async () => [],
-  versions: async () => [],
-  boostRecentOod: () => undefined,
-});

@@ -1,18 +1,16 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
+import type { EventBus } from '../events/event-bus.js';
 import type { Model } from '../models/model.js';
-import type { PredictionsService } from '../predictions/predictions.service.js';
+import type { Clock } from '../util/clock.js';
 import { WebhookDispatcher } from '../webhooks/webhook.dispatcher.js';
 import { listDeliveriesOfEvents } from '../webhooks/webhooks.repository.js';
 import { DriftEvaluator, type DriftAssessment } from './drift-evaluator.js';
-import { NULL_PROVIDERS, type DriftProviders } from './drift.providers.js';
+import type { DriftProviders } from './drift.providers.js';
 import { findLastEvent, findLastSnapshot, insertEvent, insertSnapshot, listEvents, listSnapshots, pruneSnapshots, type EventRow, type SnapshotRow } from './drift.repository.js';
 import type { DeliverySummary, DriftEvaluation, DriftEvent, DriftSnapshot } from './drift.types.js';
 import { driftEventPayload, DRIFT_EVENT_TYPE } from './drift-event.payload.js';
 import { DriftTrigger } from './drift.trigger.js';
-
-/** Called once per recorded drift event (retraining and the queue listen here). */
-export type DriftEventListener = (event: DriftEvent, model: Model) => void | Promise<void>;
 
 /** `GET /v1/models/{model}/drift`: the current evaluation with history and recent events. */
 export interface DriftOverview extends DriftEvaluation {
@@ -28,11 +26,9 @@ const EVENTS_LISTED = 20;
 /**
  * Drift monitoring of every model: evaluates the window, records snapshots (only when
  * the window moved or the verdict changed), raises events outside the cooldown, and hands
- * them to webhooks and listeners. Evaluations of one model run one at a time.
+ * them to webhooks and as `DriftRaised` events. Evaluations of one model run one at a time.
  */
 export class DriftService {
-  private providers: DriftProviders = NULL_PROVIDERS;
-  private readonly listeners: DriftEventListener[] = [];
   private readonly chains = new Map<number, Promise<unknown>>();
   private readonly evaluator: DriftEvaluator;
   private readonly trigger: DriftTrigger;
@@ -40,30 +36,18 @@ export class DriftService {
   constructor(
     private readonly db: Db,
     private readonly webhooks: WebhookDispatcher,
+    providers: DriftProviders,
+    private readonly bus: EventBus,
+    clock: Clock,
     private readonly log: Logger,
   ) {
-    this.evaluator = new DriftEvaluator(db, () => this.providers);
-    this.trigger = new DriftTrigger((model) => this.evaluate(model), log);
+    this.evaluator = new DriftEvaluator(db, providers, clock);
+    this.trigger = new DriftTrigger((model) => this.evaluate(model), clock, log);
   }
 
-  /** Evaluates after ingestion commits, debounced by `drift.evaluateEvery` and `drift.evaluateAfterSeconds`. */
-  watch(predictions: PredictionsService): void {
-    predictions.onCommitted((model, committed) => this.trigger.committed(model, committed.length));
-  }
-
-  /** Plugs in what other features supply; anything left out keeps its current provider. */
-  setProviders(providers: Partial<DriftProviders>): void {
-    this.providers = { ...this.providers, ...providers };
-  }
-
-  /** The providers in force (the report reads versions through them). */
-  get provided(): DriftProviders {
-    return this.providers;
-  }
-
-  /** Registers a listener for drift events. */
-  onDriftEvent(listener: DriftEventListener): void {
-    this.listeners.push(listener);
+  /** Notes committed predictions: evaluates after `drift.evaluateEvery` of them or `drift.evaluateAfterSeconds`. */
+  predictionsCommitted(model: Model, count: number): void {
+    this.trigger.committed(model, count);
   }
 
   /** Evaluates the current window; with `record`, stores a snapshot and raises an event if due. */
@@ -147,13 +131,9 @@ export class DriftService {
     this.notify(created!, model);
   }
 
+  /** Publishes without waiting: the evaluation (and the request behind it) does not wait for retraining checks. */
   private notify(event: DriftEvent, model: Model): void {
-    const calls: (() => void | Promise<void>)[] = [() => this.providers.boostRecentOod(model.id), ...this.listeners.map((l) => () => l(event, model))];
-    for (const call of calls) {
-      Promise.resolve()
-        .then(call)
-        .catch((err: unknown) => this.log.error({ err, model: model.name, event: event.id }, 'drift event listener failed'));
-    }
+    this.bus.publish({ type: 'DriftRaised', model, event }).catch((err: unknown) => this.log.error({ err, model: model.name, event: event.id }, 'drift event handler failed'));
   }
 
   private async withDeliveries(model: Model, rows: EventRow[]): Promise<DriftEvent[]> {

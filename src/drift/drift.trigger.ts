@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import type { Model } from '../models/model.js';
+import type { Clock, Timer } from '../util/clock.js';
 
 interface Pending {
   model: Model;
   count: number;
-  timer: NodeJS.Timeout | undefined;
+  timer: Timer | undefined;
   running: Promise<void> | undefined;
   lastRunAt: number;
 }
@@ -22,6 +23,7 @@ export class DriftTrigger {
 
   constructor(
     private readonly evaluate: (model: Model) => Promise<unknown>,
+    private readonly clock: Clock,
     private readonly log: Logger,
   ) {}
 
@@ -38,7 +40,7 @@ export class DriftTrigger {
   /** Cancels timers and waits for running evaluations. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const p of this.pending.values()) if (p.timer) clearTimeout(p.timer);
+    for (const p of this.pending.values()) p.timer?.cancel();
     await Promise.all([...this.pending.values()].map((p) => p.running));
   }
 
@@ -46,20 +48,20 @@ export class DriftTrigger {
     if (p.running || this.stopped || p.count === 0) return;
     const { evaluateEvery, evaluateAfterSeconds, minIntervalSeconds } = p.model.settings.drift;
     const earliest = p.lastRunAt + minIntervalSeconds * 1000;
-    if (p.count >= evaluateEvery && Date.now() >= earliest) {
+    const now = this.clock.now().getTime();
+    if (p.count >= evaluateEvery && now >= earliest) {
       this.run(p);
     } else if (!p.timer) {
-      const wait = p.count >= evaluateEvery ? earliest - Date.now() : Math.max(evaluateAfterSeconds * 1000, earliest - Date.now());
-      p.timer = setTimeout(() => this.run(p), wait);
-      p.timer.unref();
+      const wait = p.count >= evaluateEvery ? earliest - now : Math.max(evaluateAfterSeconds * 1000, earliest - now);
+      p.timer = this.clock.setTimer(wait, () => this.run(p));
     }
   }
 
   private run(p: Pending): void {
-    if (p.timer) clearTimeout(p.timer);
+    p.timer?.cancel();
     p.timer = undefined;
     p.count = 0;
-    p.lastRunAt = Date.now();
+    p.lastRunAt = this.clock.now().getTime();
     p.running = this.evaluate(p.model)
       .then(() => undefined)
       .catch((err: unknown) => this.log.error({ err, model: p.model.name }, 'drift evaluation after ingestion failed'))

@@ -3,6 +3,7 @@ import { BatchValidationError, type RecordProblem } from '../errors.js';
 import type { Model } from '../models/model.js';
 import { duplicateIdProblems, embeddingProblems, repeatedConceptProblems, unknownConceptProblems } from '../models/record-checks.js';
 import type { ReferenceRegistry } from '../reference/reference.registry.js';
+import { isoNow, type Clock } from '../util/clock.js';
 import { splitForId } from '../util/hash-split.js';
 import { encodeVector } from '../util/vectors.js';
 import { findExistingExampleIds, insertExamples, type NewExampleRow } from './examples.repository.js';
@@ -29,11 +30,12 @@ export class ExamplesService {
   constructor(
     private readonly db: Db,
     private readonly references: ReferenceRegistry,
+    private readonly clock: Clock,
   ) {}
 
   async add(model: Model, examples: ExampleInput[], source: 'original' | 'production' = 'original'): Promise<ExamplesResult> {
     this.validate(model, examples);
-    const now = new Date().toISOString();
+    const now = isoNow(this.clock);
     const stored = await this.db.transaction().execute(async (trx) => {
       const existing = await findExistingExampleIds(trx, model.id, examples.map((e) => e.id));
       const rows = examples.filter((e) => !existing.has(e.id)).map((e) => toRow(model, e, source, now));

@@ -2,6 +2,7 @@ import type { Db } from '../db/database.js';
 import type { Model } from '../models/model.js';
 import type { ReferenceRegistry } from '../reference/reference.registry.js';
 import type { ReferenceSet } from '../reference/reference-set.js';
+import { isoNow, type Clock } from '../util/clock.js';
 import { decodeVector } from '../util/vectors.js';
 import { balanceCheck } from './balance.js';
 import { coverageCheck, type CoverageScan } from './coverage.js';
@@ -44,6 +45,7 @@ export class HealthService {
   constructor(
     private readonly db: Db,
     private readonly references: ReferenceRegistry,
+    private readonly clock: Clock,
   ) {}
 
   /** The checklist, computing only what changed since the last call. */
@@ -96,7 +98,7 @@ export class HealthService {
     const outliers = this.farthestOfWide(snap, spreads, health.wideFactor);
     const counts = countByConcept(snap);
     return {
-      computedAt: new Date().toISOString(),
+      computedAt: isoNow(this.clock),
       counts: {
         train: snap.trainRows.length,
         eval: snap.evalRows.length,

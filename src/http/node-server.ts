@@ -19,6 +19,8 @@ export interface HttpServerOptions {
 /** Seconds a client is told to wait when the body budget is full: bodies in flight finish in about that. */
 const RETRY_AFTER_SECONDS = 2;
 
+const KEEP_ALIVE_MS = 65_000;
+
 /**
  * An HTTP server for the app that buffers each request body before handing it to Hono.
  * Node 20's web-stream bridge costs more than the JSON parse of a large batch; a buffered
@@ -28,10 +30,15 @@ const RETRY_AFTER_SECONDS = 2;
  */
 export function createHttpServer(fetch: Fetch, opts: HttpServerOptions): http.Server {
   const listener = getRequestListener(fetch);
-  return http.createServer((req, res) => {
+  const server = http.createServer((req, res) => {
     if (req.method === 'GET' || req.method === 'HEAD') return void listener(req, res);
     void receive(req, res, opts, listener).catch((err: unknown) => refuse(req, res, err instanceof DomainError ? err : new ServiceUnavailableError('Request failed', RETRY_AFTER_SECONDS)));
   });
+  // Clients (and load balancers) must close idle keep-alive connections before the server
+  // does; otherwise a request sent as the server closes the socket fails with ECONNRESET.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1000;
+  return server;
 }
 
 async function receive(req: http.IncomingMessage, res: http.ServerResponse, opts: HttpServerOptions, listener: ReturnType<typeof getRequestListener>) {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import PQueue from 'p-queue';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
+import { isoNow, sleep, systemClock, type Clock } from '../util/clock.js';
 import { ConflictError } from '../errors.js';
 import { FINISHED, type Job, type JobError, type JobProgress } from './job.js';
 import { jobRowToJob } from './job-row.js';
@@ -22,9 +23,10 @@ export interface JobRunnerOptions {
   drainTimeoutMs: number;
   /** An interrupted job is retried until it has run this many times. */
   maxAttempts: number;
+  clock: Clock;
 }
 
-const DEFAULTS: JobRunnerOptions = { drainTimeoutMs: 30_000, maxAttempts: 3 };
+const DEFAULTS: JobRunnerOptions = { drainTimeoutMs: 30_000, maxAttempts: 3, clock: systemClock };
 const CANCEL_WAIT_MS = 5_000;
 
 /** Why a running job's signal was aborted. */
@@ -81,7 +83,7 @@ export class JobRunner {
       type,
       status: 'queued',
       params_json: JSON.stringify(params),
-      created_at: now(),
+      created_at: this.now(),
     });
     const row = (await findJob(this.db, id))!;
     if (this.state === 'started') this.enqueue(row);
@@ -104,13 +106,13 @@ export class JobRunner {
     const job = await this.get(id);
     if (!job) return undefined;
     if (FINISHED.has(job.status)) throw new ConflictError(`Job ${id} already ${job.status}`, { status: job.status });
-    const now = new Date().toISOString();
+    const now = this.now();
     if (await updateJobIf(this.db, id, ['queued'], { status: 'canceled', finished_at: now })) return this.get(id);
     await updateJobIf(this.db, id, ['running'], { cancel_requested: 1 });
     const running = this.running.get(id);
     if (running) {
       running.controller.abort(new StopReason('canceled'));
-      await Promise.race([running.done, delay(CANCEL_WAIT_MS)]);
+      await Promise.race([running.done, sleep(this.options.clock, CANCEL_WAIT_MS)]);
     }
     return this.get(id);
   }
@@ -126,7 +128,7 @@ export class JobRunner {
     const active = () => [...this.running.values()];
     if (active().length > 0) {
       this.log.info({ jobs: [...this.running.keys()] }, 'waiting for running jobs');
-      await Promise.race([Promise.all(active().map((r) => r.done)), delay(this.options.drainTimeoutMs)]);
+      await Promise.race([Promise.all(active().map((r) => r.done)), sleep(this.options.clock, this.options.drainTimeoutMs)]);
     }
     for (const r of active()) r.controller.abort(new StopReason('shutdown'));
     await Promise.all(active().map((r) => r.done));
@@ -146,7 +148,7 @@ export class JobRunner {
     this.running.set(id, { controller, done: new Promise<void>((resolve) => (finish = resolve)) });
     try {
       // A job canceled while it waited is no longer queued and is skipped.
-      if (await updateJobIf(this.db, id, ['queued'], { status: 'running', started_at: now() })) await this.run(id, controller);
+      if (await updateJobIf(this.db, id, ['queued'], { status: 'running', started_at: this.now() })) await this.run(id, controller);
     } finally {
       this.running.delete(id);
       finish();
@@ -167,22 +169,26 @@ export class JobRunner {
           await updateJobIf(this.db, id, ['running'], { progress_json: JSON.stringify(p) });
         },
       });
-      await updateJobIf(this.db, id, ['running'], { status: 'succeeded', result_json: JSON.stringify(result ?? null), finished_at: now() });
+      await updateJobIf(this.db, id, ['running'], { status: 'succeeded', result_json: JSON.stringify(result ?? null), finished_at: this.now() });
       log.info('job succeeded');
     } catch (err) {
       const reason: unknown = controller.signal.aborted ? controller.signal.reason : undefined;
       if (reason instanceof StopReason && reason.kind === 'canceled') {
-        await updateJobIf(this.db, id, ['running'], { status: 'canceled', finished_at: now() });
+        await updateJobIf(this.db, id, ['running'], { status: 'canceled', finished_at: this.now() });
         log.info('job canceled');
       } else if (reason instanceof StopReason) {
         const row = await findJob(this.db, id);
         if (row) await this.interrupt(row, reason.message);
       } else {
         const error: JobError = { code: 'failed', message: err instanceof Error ? err.message : String(err) };
-        await updateJobIf(this.db, id, ['running'], { status: 'failed', error_json: JSON.stringify(error), finished_at: now() });
+        await updateJobIf(this.db, id, ['running'], { status: 'failed', error_json: JSON.stringify(error), finished_at: this.now() });
         log.error({ err }, 'job failed');
       }
     }
+  }
+
+  private now(): string {
+    return isoNow(this.options.clock);
   }
 
   /** Fails a job that was running when the server stopped, and queues its retry as a new attempt. */
@@ -199,7 +205,7 @@ export class JobRunner {
           attempt: row.attempt + 1,
           retry_of: row.id,
           params_json: row.params_json,
-          created_at: now(),
+          created_at: this.now(),
         });
       }
       const error: JobError = {
@@ -207,16 +213,9 @@ export class JobRunner {
         message: retriedBy ? `${message}; retried as attempt ${row.attempt + 1}` : `${message}; not retried after ${row.attempt} attempts`,
         retriedBy,
       };
-      await updateJobIf(trx, row.id, ['running'], { status: 'failed', error_json: JSON.stringify(error), finished_at: now() });
+      await updateJobIf(trx, row.id, ['running'], { status: 'failed', error_json: JSON.stringify(error), finished_at: this.now() });
     });
     this.log.warn({ job: row.id, attempt: row.attempt }, 'job interrupted');
   }
 }
 
-function now(): string {
-  return new Date().toISOString();
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}

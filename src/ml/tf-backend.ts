@@ -38,35 +38,54 @@ export function wasmDir(): string {
   return path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep;
 }
 
+/** Which backends {@link loadTensorflow} may pick. */
+export interface TfLoadOptions {
+  /**
+   * The allowed backends; the fastest allowed one that works wins. Leave out 'tensorflow'
+   * where results must repeat on every machine (the demo data builder): native kernels
+   * round differently from the wasm and cpu ones.
+   */
+  backends?: readonly TfBackendName[];
+}
+
+const ALL_BACKENDS: readonly TfBackendName[] = ['tensorflow', 'wasm', 'cpu'];
+
 /**
  * Picks the fastest backend that works here: tfjs-node when it loads (its install
  * downloads libtensorflow, so it is optional), else tfjs on WebAssembly, else tfjs on
  * plain JavaScript. Every failure is caught: a skipped tfjs-node install throws a plain
  * Error, not MODULE_NOT_FOUND, and `setBackend` answers false instead of throwing.
  */
-export async function loadTensorflow(importers: TfImporters = defaultImporters): Promise<LoadedTf> {
+export async function loadTensorflow(importers: TfImporters = defaultImporters, options: TfLoadOptions = {}): Promise<LoadedTf> {
+  const allowed = new Set(options.backends ?? ALL_BACKENDS);
   const fallbacks: string[] = [];
-  try {
-    const node = (await importers.tfjsNode()) as TfModule & { default?: TfModule };
-    const tf = node.default ?? node;
-    if (await tf.setBackend('tensorflow')) return { tf, backend: 'tensorflow', fallbacks };
-    fallbacks.push('tfjs-node loaded but its backend did not initialise');
-  } catch (err) {
-    fallbacks.push(`tfjs-node unavailable: ${firstLine(err)}`);
+  if (allowed.has('tensorflow')) {
+    try {
+      const node = (await importers.tfjsNode()) as TfModule & { default?: TfModule };
+      const tf = node.default ?? node;
+      if (await tf.setBackend('tensorflow')) return { tf, backend: 'tensorflow', fallbacks };
+      fallbacks.push('tfjs-node loaded but its backend did not initialise');
+    } catch (err) {
+      fallbacks.push(`tfjs-node unavailable: ${firstLine(err)}`);
+    }
   }
   const tf = await importers.tfjs();
-  try {
-    const wasm = await importers.wasm();
-    wasm.setWasmPaths(wasmDir());
-    if (await tf.setBackend('wasm')) {
-      await tf.ready();
-      return { tf, backend: 'wasm', fallbacks };
+  if (allowed.has('wasm')) {
+    try {
+      const wasm = await importers.wasm();
+      wasm.setWasmPaths(wasmDir());
+      if (await tf.setBackend('wasm')) {
+        await tf.ready();
+        return { tf, backend: 'wasm', fallbacks };
+      }
+      fallbacks.push('wasm backend did not initialise');
+    } catch (err) {
+      fallbacks.push(`wasm backend unavailable: ${firstLine(err)}`);
     }
-    fallbacks.push('wasm backend did not initialise');
-  } catch (err) {
-    fallbacks.push(`wasm backend unavailable: ${firstLine(err)}`);
   }
-  if (!(await tf.setBackend('cpu'))) throw new Error(`No TensorFlow.js backend works here (${fallbacks.join('; ')})`);
+  if (!allowed.has('cpu') || !(await tf.setBackend('cpu'))) {
+    throw new Error(`No allowed TensorFlow.js backend works here (${fallbacks.join('; ') || 'none allowed'})`);
+  }
   await tf.ready();
   return { tf, backend: 'cpu', fallbacks };
 }

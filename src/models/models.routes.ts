@@ -3,10 +3,11 @@ import type { AuthEnv, RoleGuard } from '../auth/auth.middleware.js';
 import { bearer, errorResponses, modelParams } from '../http/common.schemas.js';
 import { validationHook } from '../http/validation.js';
 import { modelDefinitionSchema, modelSchema } from './models.schemas.js';
+import type { ModelDescriptions } from './model-descriptions.js';
 import type { ModelsService } from './models.service.js';
 
 /** PUT/GET of model definitions. */
-export function modelsRoutes(models: ModelsService, guard: RoleGuard) {
+export function modelsRoutes(models: ModelsService, descriptions: ModelDescriptions, guard: RoleGuard) {
   const put = createRoute({
     method: 'put',
     path: '/v1/models/{model}',
@@ -48,15 +49,15 @@ export function modelsRoutes(models: ModelsService, guard: RoleGuard) {
     .openapi(put, async (c) => {
       const { model: name } = c.req.valid('param');
       const { model, created } = await models.put(name, c.req.valid('json'));
-      const body = await models.describe(model);
+      const body = await descriptions.describe(model);
       return created ? c.json(body, 201) : c.json(body, 200);
     })
     .openapi(list, async (c) => {
       const all = await models.list();
-      return c.json({ models: await Promise.all(all.map((m) => models.describe(m))) }, 200);
+      return c.json({ models: await Promise.all(all.map((m) => descriptions.describe(m))) }, 200);
     })
     .openapi(get, async (c) => {
       const model = await models.get(c.req.valid('param').model);
-      return c.json(await models.describe(model), 200);
+      return c.json(await descriptions.describe(model), 200);
     });
 }

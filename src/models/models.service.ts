@@ -1,5 +1,7 @@
 import type { Db } from '../db/database.js';
+import type { EventBus } from '../events/event-bus.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { isoNow, type Clock } from '../util/clock.js';
 import type { Metric } from '../vectors/vector-index.js';
 import type { Concept, Model, Task } from './model.js';
 import {
@@ -24,9 +26,6 @@ export interface ModelDefinition {
   settings?: unknown;
 }
 
-/** Called after a model is created or changed, so derived state can follow. */
-export type ModelChangeListener = (model: Model) => void | Promise<void>;
-
 export function modelRowToModel(row: ModelRow): Model {
   return {
     id: row.id,
@@ -42,41 +41,17 @@ export function modelRowToModel(row: ModelRow): Model {
   };
 }
 
-/** Adds fields to a model's description (queue depth, champion, …) from other features. */
-export type ModelDescriber = (model: Model) => Promise<Record<string, unknown>>;
-
-/** A model as the API shows it. */
-export interface ModelDescription extends Omit<Model, 'id'>, Record<string, unknown> {
-  counts: { examples: { train: number; eval: number }; predictions: number };
-}
-
 /** Registers and reads monitored models. */
 export class ModelsService {
-  private readonly listeners: ModelChangeListener[] = [];
-  private readonly describers: ModelDescriber[] = [];
   private readonly cache = new Map<string, Model>();
 
   constructor(
     private readonly db: Db,
+    private readonly events: EventBus,
+    private readonly clock: Clock,
     /** Refuses webhook URLs that point inside (loopback, private, link-local) unless allowed. */
     private readonly webhookTargets: WebhookTargetPolicy = new WebhookTargetPolicy([]),
   ) {}
-
-  onChange(listener: ModelChangeListener): void {
-    this.listeners.push(listener);
-  }
-
-  addDescriber(describer: ModelDescriber): void {
-    this.describers.push(describer);
-  }
-
-  /** The model with its counts and whatever other features add. */
-  async describe(model: Model): Promise<ModelDescription> {
-    const c = await this.counts(model);
-    const { id: _id, settings, ...rest } = model;
-    const extras = await Promise.all(this.describers.map((d) => d(model)));
-    return Object.assign({ ...rest, settings: redactSecrets(settings), counts: { examples: { train: c.train, eval: c.eval }, predictions: c.predictions } }, ...extras);
-  }
 
   /** The model, or undefined when it does not exist. */
   async find(name: string): Promise<Model | undefined> {
@@ -107,7 +82,7 @@ export class ModelsService {
   async put(name: string, def: ModelDefinition): Promise<{ model: Model; created: boolean }> {
     assertUniqueConcepts(def.concepts);
     const existing = await this.find(name);
-    const now = new Date().toISOString();
+    const now = isoNow(this.clock);
     const settings = applySettingsPatch(existing?.settings ?? defaultSettings(), restoreMaskedSecrets(existing?.settings, def.settings ?? {}));
     this.assertWebhookTargets(settings);
     const fields = {
@@ -128,7 +103,7 @@ export class ModelsService {
     }
     const model = modelRowToModel(row);
     this.cache.set(name, model);
-    for (const listener of this.listeners) await listener(model);
+    await this.events.publish({ type: 'ModelChanged', model });
     return { model, created: !existing };
   }
 

@@ -1,52 +1,14 @@
 import type { DatabaseHandle, Db } from '../db/database.js';
+import type { EventBus } from '../events/event-bus.js';
 import { BatchValidationError, ConflictError, type RecordProblem } from '../errors.js';
 import type { Model } from '../models/model.js';
 import { duplicateIdProblems, embeddingProblems, encoderProblems } from '../models/record-checks.js';
 import type { ReferenceRegistry } from '../reference/reference.registry.js';
 import { scorePrediction, type PredictionScore } from '../scoring/scorer.js';
+import { isoNow, type Clock } from '../util/clock.js';
 import { encodeVector } from '../util/vectors.js';
+import type { IngestResult, PredictionInput, PredictionResult, PredictionSink, ScoredPrediction } from './prediction.js';
 import { findStoredResults, insertPredictionsPrepared, type NewPredictionRow, type StoredResultRow } from './predictions.repository.js';
-
-/** One prediction as a production app forwards it. */
-export interface PredictionInput {
-  id: string;
-  embedding: number[];
-  scores: Record<string, number>;
-  encoder?: string | undefined;
-  modelVersion?: string | undefined;
-  timestamp?: string | undefined;
-  input?: { url?: string | undefined; text?: string | undefined } | undefined;
-  metadata?: Record<string, unknown> | undefined;
-}
-
-/** What the client gets back for one prediction. */
-export interface PredictionResult {
-  id: string;
-  ood: { distance: number; score: number; isOod: boolean };
-  uncertainty: number;
-  priority: number;
-  queued: boolean;
-  duplicate: boolean;
-}
-
-export interface IngestResult {
-  accepted: number;
-  duplicates: number;
-  results: PredictionResult[];
-}
-
-/** A stored, scored prediction handed to whatever acts on new predictions (the review queue). */
-export interface ScoredPrediction {
-  seq: number;
-  input: PredictionInput;
-  score: PredictionScore;
-}
-
-/** Runs inside the ingest transaction; returns, per prediction, whether it was queued. */
-export type PredictionSink = (db: Db, model: Model, scored: ScoredPrediction[]) => Promise<boolean[]>;
-
-/** Called after a batch of new predictions committed (never for duplicates only); must not throw. */
-export type CommitListener = (model: Model, committed: ScoredPrediction[]) => void;
 
 /** Observes ingestion for metrics. */
 export interface IngestObserver {
@@ -55,26 +17,18 @@ export interface IngestObserver {
 
 /** Validates, scores and stores production predictions. */
 export class PredictionsService {
-  private sink: PredictionSink = async (_db, _model, scored) => scored.map(() => false);
-  private readonly committedListeners: CommitListener[] = [];
   private readonly db: Db;
 
   constructor(
     private readonly database: DatabaseHandle,
     private readonly references: ReferenceRegistry,
+    /** Decides, inside the ingest transaction, what to queue for review (the review queue). */
+    private readonly sink: PredictionSink,
     private readonly observer: IngestObserver,
+    private readonly events: EventBus,
+    private readonly clock: Clock,
   ) {
     this.db = database.db;
-  }
-
-  /** Replaces the step that decides what to queue (the review queue plugs in here). */
-  setSink(sink: PredictionSink): void {
-    this.sink = sink;
-  }
-
-  /** Registers a listener for committed batches (drift evaluation plugs in here). */
-  onCommitted(listener: CommitListener): void {
-    this.committedListeners.push(listener);
   }
 
   async ingest(model: Model, predictions: PredictionInput[]): Promise<IngestResult> {
@@ -93,7 +47,7 @@ export class PredictionsService {
     // A turn of the event loop between scoring and storing: short requests (queue claims) get in.
     await new Promise<void>((resolve) => setImmediate(resolve));
 
-    const now = new Date().toISOString();
+    const now = isoNow(this.clock);
     const outcome = await this.db.transaction().execute(async (trx) => {
       // Another request may have stored some of these ids while we were scoring.
       const raced = await findStoredResults(trx, model.id, fresh.map((p) => p.id));
@@ -104,7 +58,7 @@ export class PredictionsService {
       return { scored, queued, raced };
     });
 
-    if (outcome.scored.length > 0) for (const listener of this.committedListeners) listener(model, outcome.scored);
+    if (outcome.scored.length > 0) await this.events.publish({ type: 'PredictionsCommitted', model, committed: outcome.scored });
 
     const freshResults = new Map(outcome.scored.map((s, i) => [s.input.id, toResult(s, outcome.queued[i] ?? false)]));
     const stored = new Map([...known, ...outcome.raced]);

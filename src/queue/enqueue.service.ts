@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import type { Model } from '../models/model.js';
-import type { PredictionSink, ScoredPrediction } from '../predictions/predictions.service.js';
+import type { PredictionSink, ScoredPrediction } from '../predictions/prediction.js';
 import { duplicateRadius } from '../reference/duplicate-radius.js';
+import { isoNow, type Clock } from '../util/clock.js';
 import { splitForId } from '../util/hash-split.js';
 import { enqueueReasons, itemPriority, type QueueSettings } from './enqueue-policy.js';
 import type { ItemStatus } from './item-status.js';
@@ -22,12 +23,13 @@ export class EnqueueService {
 
   constructor(
     private readonly duplicates: NearDuplicateRegistry,
-    private readonly log: Logger,
     /** The model's typical in-distribution k-NN distance (median calibration distance), if known. */
-    private readonly typicalDistance: (model: Model) => Promise<number | undefined> = async () => undefined,
+    private readonly typicalDistance: (model: Model) => Promise<number | undefined>,
+    private readonly clock: Clock,
+    private readonly log: Logger,
   ) {}
 
-  /** Plugs into `PredictionsService.setSink`; returns per prediction whether it opened an item. */
+  /** The ingest step of the review queue; returns per prediction whether it opened an item. */
   readonly sink: PredictionSink = async (db, model, scored) => {
     try {
       return await this.enqueue(db, model, scored);
@@ -41,7 +43,7 @@ export class EnqueueService {
   private async enqueue(db: Db, model: Model, scored: ScoredPrediction[]): Promise<boolean[]> {
     await this.confirmPrevious(db, model);
     const settings = model.settings.queue;
-    const now = new Date().toISOString();
+    const now = isoNow(this.clock);
     let index: ProductionIndex | undefined;
     const queued: boolean[] = [];
     const opened: number[] = [];

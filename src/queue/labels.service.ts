@@ -1,6 +1,8 @@
 import type { Db } from '../db/database.js';
+import type { EventBus } from '../events/event-bus.js';
 import { BatchValidationError, ConflictError, type RecordProblem } from '../errors.js';
 import type { Model } from '../models/model.js';
+import { isoNow, type Clock } from '../util/clock.js';
 import { answerOf, labelProblems, parseItemId, type LabelInput } from './label-rules.js';
 import { expireLeases } from './lease-expiry.js';
 import { findLabel, insertLabel } from './labels.repository.js';
@@ -15,14 +17,11 @@ export interface LabelsResult {
 
 /** Takes labelers' answers: labels, open-set proposals, out-of-scope marks and skips. */
 export class LabelsService {
-  private readonly listeners: ((model: Model, result: LabelsResult) => Promise<void>)[] = [];
-
-  constructor(private readonly db: Db) {}
-
-  /** Calls `listener` after each batch that stored at least one label (retraining triggers listen). */
-  onAccepted(listener: (model: Model, result: LabelsResult) => Promise<void>): void {
-    this.listeners.push(listener);
-  }
+  constructor(
+    private readonly db: Db,
+    private readonly events: EventBus,
+    private readonly clock: Clock,
+  ) {}
 
   /**
    * Stores a batch of labels atomically. A labeler labels an item they lease, or one
@@ -32,12 +31,12 @@ export class LabelsService {
     const invalid = labels.flatMap((l, index) => labelProblems(model, l, index));
     if (invalid.length > 0) throw new BatchValidationError(invalid, 'labels');
     const result = await this.store(model, labels);
-    if (result.accepted > 0) for (const listener of this.listeners) await listener(model, result);
+    if (result.accepted > 0) await this.events.publish({ type: 'LabelsAccepted', model, accepted: result.accepted });
     return result;
   }
 
   private store(model: Model, labels: LabelInput[]): Promise<LabelsResult> {
-    const now = new Date().toISOString();
+    const now = isoNow(this.clock);
     return this.db.transaction().execute(async (trx) => {
       await expireLeases(trx, model.id, now);
       const missing: RecordProblem[] = [];

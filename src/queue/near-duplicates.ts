@@ -103,7 +103,7 @@ export class NearDuplicateRegistry {
   }
 
   private async open(db: Db, model: Model): Promise<ProductionIndex> {
-    const started = Date.now();
+    const started = performance.now();
     let p = this.loadSaved(model);
     const loaded = p !== undefined;
     if (p && (await countItemsUpTo(db, model.id, p.highWater)) !== p.index.size) {
@@ -120,7 +120,7 @@ export class NearDuplicateRegistry {
     }
     this.indexes.set(model.id, p);
     if (caughtUp > 0) this.dirty.add(model.id);
-    this.log.info({ model: model.name, loaded, fromItem: before, caughtUp, items: p.index.size, ms: Date.now() - started }, 'near-duplicate index ready');
+    this.log.info({ model: model.name, loaded, fromItem: before, caughtUp, items: p.index.size, ms: Math.round(performance.now() - started) }, 'near-duplicate index ready');
     return p;
   }
 

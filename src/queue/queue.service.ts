@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.js';
 import { LeaseNotHeldError } from '../errors.js';
 import type { Model } from '../models/model.js';
+import { isoNow, type Clock } from '../util/clock.js';
 import { summarizeAgreement, type AgreementSummary } from './agreement-summary.js';
 import { listClaimDetails, listExampleSummaries } from './claim-details.repository.js';
 import { neighborSeqs, toClaimedItem, type ClaimedItem, type ExampleSummary, type InputRef } from './claimed-item.js';
@@ -38,7 +39,10 @@ const CLAIM_ROUNDS = 3;
 
 /** Leases, claims, queue statistics and drift boosts of the review queue. */
 export class QueueService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
 
   /**
    * Leases up to `limit` items to `labeler` in one transaction: the leases they
@@ -46,7 +50,7 @@ export class QueueService {
    * skipped, leased or labeled. An item never has more live leases than open slots.
    */
   async claim(model: Model, labeler: string, limit: number): Promise<ClaimedItem[]> {
-    const now = new Date();
+    const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + model.settings.queue.leaseSeconds * 1000).toISOString();
     const itemIds = await this.db.transaction().execute(async (trx) => {
       await expireLeases(trx, model.id, now.toISOString());
@@ -73,7 +77,7 @@ export class QueueService {
 
   /** Extends the labeler's live lease on the item by `queue.leaseSeconds`. */
   async renew(model: Model, itemId: number, labeler: string): Promise<{ itemId: string; leaseExpiresAt: string }> {
-    const now = new Date();
+    const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + model.settings.queue.leaseSeconds * 1000).toISOString();
     await this.db.transaction().execute(async (trx) => {
       await expireLeases(trx, model.id, now.toISOString());
@@ -88,7 +92,7 @@ export class QueueService {
   async stats(model: Model): Promise<QueueStats> {
     await this.sweepExpiredLeases(model);
     const { status, openByReason: byReason } = await readCounts(this.db, model.id);
-    const today = new Date();
+    const today = this.clock.now();
     today.setUTCHours(0, 0, 0, 0);
     const labeled = await countLabelsByLabeler(this.db, model.id, today.toISOString());
     const skips = new Map((await countSkipsByLabeler(this.db, model.id)).map((s) => [s.labeler, Number(s.n)]));
@@ -119,7 +123,7 @@ export class QueueService {
 
   /** Returns expired leases' items to the queue. Claims and stats do this on their own. */
   async sweepExpiredLeases(model: Model): Promise<number> {
-    return this.db.transaction().execute((trx) => expireLeases(trx, model.id, new Date().toISOString()));
+    return this.db.transaction().execute((trx) => expireLeases(trx, model.id, isoNow(this.clock)));
   }
 
   /**
@@ -139,7 +143,7 @@ export class QueueService {
 
   /** Applies changed queue settings to open items. */
   async applySettings(model: Model): Promise<void> {
-    await this.db.transaction().execute((trx) => setLabelsNeeded(trx, model.id, model.settings.queue.labelsPerItem, new Date().toISOString()));
+    await this.db.transaction().execute((trx) => setLabelsNeeded(trx, model.id, model.settings.queue.labelsPerItem, isoNow(this.clock)));
   }
 
   private async details(model: Model, itemIds: number[], expiresAt: string): Promise<ClaimedItem[]> {

@@ -31,13 +31,15 @@ const PAGE = 2000;
 export class ReferenceRegistry {
   private readonly sets = new Map<number, ReferenceSet>();
   private readonly trains = new Map<number, ReplicatedIndex>();
-  private searchWorker: SearchWorker | undefined;
   private readonly locks = new Map<number, PQueue>();
   private readonly dirty = new Set<number>();
+  private replicating = false;
 
   constructor(
     private readonly db: Db,
     private readonly dir: string,
+    /** Serves batch searches off the main thread once `startReplicas()` ran; none in the CLI. */
+    private readonly searchWorker: SearchWorker | undefined,
     private readonly log: Logger,
     private readonly params: HnswParams = DEFAULT_HNSW,
   ) {}
@@ -74,11 +76,13 @@ export class ReferenceRegistry {
   }
 
   /**
-   * Serves batch searches of every train split from replicas in `worker`, for the sets open
-   * now and those opened later, and again after each restart of the worker.
+   * Serves batch searches of every train split from replicas in the search worker, for the
+   * sets open now and those opened later, and again after each restart of the worker.
    */
-  async replicateTo(worker: SearchWorker): Promise<void> {
-    this.searchWorker = worker;
+  async startReplicas(): Promise<void> {
+    const worker = this.searchWorker;
+    if (!worker) return;
+    this.replicating = true;
     worker.onRestart(() => void this.replicateAll().catch((err: unknown) => this.log.error({ err }, 'search replicas not reloaded')));
     await this.replicateAll();
   }
@@ -107,7 +111,7 @@ export class ReferenceRegistry {
 
   /** Loads the model's train replica in the search worker; call under the model's lock. */
   private async replicate(modelId: number): Promise<void> {
-    const worker = this.searchWorker;
+    const worker = this.replicating ? this.searchWorker : undefined;
     const set = this.sets.get(modelId);
     const train = this.trains.get(modelId);
     if (!worker || !set || !train) return;
@@ -130,7 +134,7 @@ export class ReferenceRegistry {
   }
 
   private async open(model: Model): Promise<ReferenceSet> {
-    const started = Date.now();
+    const started = performance.now();
     const options = { k: model.settings.ood.k, minCalibration: model.settings.ood.minCalibration };
     let set = this.loadSaved(model, options);
     const loaded = set !== undefined;
@@ -169,7 +173,7 @@ export class ReferenceRegistry {
         train: set.train.size,
         eval: set.evalIndex.size,
         searchReplica: this.searchWorker?.ready(model.id) ?? false,
-        ms: Date.now() - started,
+        ms: Math.round(performance.now() - started),
       },
       'reference index ready',
     );

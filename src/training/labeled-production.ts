@@ -34,31 +34,3 @@ export interface LabeledProductionSource {
   /** Concepts proposed through `newConcepts`, with how many labels proposed each. */
   proposedConcepts(modelId: number): Promise<ProposedConcept[]>;
 }
-
-/** The source in force until the review queue plugs its own in: no labeled production data. */
-export const noLabeledProduction: LabeledProductionSource = {
-  list: async () => [],
-  countSince: async () => 0,
-  proposedConcepts: async () => [],
-};
-
-/** A source whose implementation is plugged in later; services hold the slot, the review queue fills it. */
-export class LabeledSourceSlot implements LabeledProductionSource {
-  private current: LabeledProductionSource = noLabeledProduction;
-
-  use(source: LabeledProductionSource): void {
-    this.current = source;
-  }
-
-  list(modelId: number): Promise<LabeledProductionItem[]> {
-    return this.current.list(modelId);
-  }
-
-  countSince(modelId: number, isoTime: string): Promise<number> {
-    return this.current.countSince(modelId, isoTime);
-  }
-
-  proposedConcepts(modelId: number): Promise<ProposedConcept[]> {
-    return this.current.proposedConcepts(modelId);
-  }
-}

@@ -4,6 +4,7 @@ import type { JobContext } from '../jobs/job-runner.js';
 import type { HeadSpec, Trainer } from '../ml/classifier.js';
 import type { Model } from '../models/model.js';
 import type { ModelsService } from '../models/models.service.js';
+import { isoNow, type Clock } from '../util/clock.js';
 import { evaluate, topScores, type EvalMetrics } from './evaluate.js';
 import type { LabeledProductionSource } from './labeled-production.js';
 import { decidePromotion, type HeldOutMetrics } from './promotion.js';
@@ -35,6 +36,7 @@ export interface RetrainDeps {
   versions: VersionsService;
   trainer: Trainer;
   labeled: LabeledProductionSource;
+  clock: Clock;
   log: Logger;
 }
 
@@ -129,7 +131,7 @@ export async function runRetrain(deps: RetrainDeps, ctx: JobContext): Promise<Re
 async function loadTrainingData(deps: RetrainDeps, model: Model): Promise<TrainingData & { dataAsOf: string }> {
   const settings = model.settings.retrain;
   const source = deps.labeled;
-  const dataAsOf = new Date().toISOString();
+  const dataAsOf = isoNow(deps.clock);
   const [originals, production, proposed] = await Promise.all([
     listOriginalExamples(deps.db, model.id),
     source.list(model.id),

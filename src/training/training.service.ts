@@ -5,7 +5,8 @@ import type { Job } from '../jobs/job.js';
 import type { JobRunner } from '../jobs/job-runner.js';
 import type { Model } from '../models/model.js';
 import { embeddingProblems } from '../models/record-checks.js';
-import type { LabeledProductionSource, LabeledSourceSlot } from './labeled-production.js';
+import type { Clock } from '../util/clock.js';
+import type { LabeledProductionSource } from './labeled-production.js';
 import { DEFAULT_THRESHOLD } from './metrics/thresholds.js';
 import { countOriginalTrain } from './training-data.repository.js';
 import type { ChampionEvalStats, VersionsService } from './versions.service.js';
@@ -37,13 +38,9 @@ export class TrainingService {
     private readonly db: Db,
     private readonly jobs: JobRunner,
     readonly versions: VersionsService,
-    private readonly source: LabeledSourceSlot,
+    private readonly source: LabeledProductionSource,
+    private readonly clock: Clock,
   ) {}
-
-  /** Plugs in the review queue's labeled items (until then there are none). */
-  useLabeledSource(source: LabeledProductionSource): void {
-    this.source.use(source);
-  }
 
   /** Queues a retraining job, or returns the one already waiting; refuses a model without train data. */
   requestRetrain(model: Model, trigger: 'manual' | 'drift', extra: Record<string, unknown> = {}): Promise<Job> {
@@ -65,7 +62,7 @@ export class TrainingService {
    * when `retrain.auto` is on, at least `retrain.minNewLabels` labels exist since the
    * champion's data was read, and `retrain.cooldownMinutes` have passed since the last run.
    */
-  maybeAutoRetrain(model: Model, now = new Date()): Promise<AutoRetrainDecision> {
+  maybeAutoRetrain(model: Model, now = this.clock.now()): Promise<AutoRetrainDecision> {
     return this.serialized(model, () => this.autoRetrain(model, now));
   }
 

@@ -2,16 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
+import type { EventBus } from '../events/event-bus.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import type { ExamplesService } from '../examples/examples.service.js';
 import { ARTIFACT_FILES, type Classifier } from '../ml/classifier.js';
 import type { Model } from '../models/model.js';
 import type { ModelsService } from '../models/models.service.js';
+import { isoNow, type Clock } from '../util/clock.js';
 import { decodeVector, encodeVector } from '../util/vectors.js';
 import type { ClassifierCache } from './classifier-cache.js';
 import type { EvalMetrics } from './evaluate.js';
-import type { LabeledProductionSource } from './labeled-production.js';
-import { resolveItemConcepts } from './training-data.js';
 import type { ModelVersion, Promotion, VersionDecision } from './version.js';
 import { versionRowToVersion } from './version-row.js';
 import {
@@ -47,10 +46,6 @@ export interface ChampionSummary {
   metrics: Record<'clean' | 'production', { count: number; accuracy: number; macroF1: number } | null>;
 }
 
-/** The example id a labeled production item gets in the reference distribution; prefixed so it never collides with an uploaded example's id. */
-export function productionExampleId(itemId: string): string {
-  return `production:${itemId}`;
-}
 
 /** Versions of each model: their records, artifacts and the champion. */
 export class VersionsService {
@@ -60,8 +55,8 @@ export class VersionsService {
     readonly dir: string,
     private readonly classifiers: ClassifierCache,
     private readonly models: ModelsService,
-    private readonly examples: ExamplesService,
-    private readonly labeled: LabeledProductionSource,
+    private readonly events: EventBus,
+    private readonly clock: Clock,
     private readonly log: Logger,
   ) {}
 
@@ -126,28 +121,29 @@ export class VersionsService {
       eval_accuracy: v.evalAccuracy,
       data_as_of: v.dataAsOf,
       duration_ms: v.durationMs,
-      created_at: new Date().toISOString(),
+      created_at: isoNow(this.clock),
     });
     return versionRowToVersion(row);
   }
 
   /**
    * Makes a version champion (the rule's promotion, or a manual one, which is also how to
-   * roll back). Its concepts join the taxonomy and the production items it learned from
-   * join the reference distribution. Its tuned thresholds stay in the version (artifact and
-   * `/predict`); `settings.scoring` is never touched. Promoting the champion again changes nothing.
+   * roll back). Its concepts join the taxonomy and `VersionPromoted` lets the production
+   * items it learned from join the reference distribution. Its tuned thresholds stay in the
+   * version (artifact and `/predict`); `settings.scoring` is never touched. Promoting the
+   * champion again changes nothing.
    */
   async promote(model: Model, version: number, by: Promotion['by']): Promise<ModelVersion> {
     const target = await this.get(model, version);
     if (target.status === 'champion') return target;
     if (target.task !== model.task) throw new ConflictError(`Version ${version} was trained for a ${target.task} task`);
-    const at = new Date().toISOString();
+    const at = isoNow(this.clock);
     const previous = await this.champion(model);
     const decision: VersionDecision = { ...target.decision, promotions: [...target.decision.promotions, { at, by, replaced: previous?.version ?? null }] };
     await this.db.transaction().execute((trx) => makeChampion(trx, model.id, target.id, at, JSON.stringify(decision)));
     this.log.info({ model: model.name, version, by, replaced: previous?.version }, 'champion changed');
     const updated = await this.applyToModel(model, target);
-    await this.addToReference(updated, target);
+    await this.events.publish({ type: 'VersionPromoted', model: updated, version: target });
     return this.get(model, version);
   }
 
@@ -180,18 +176,5 @@ export class VersionsService {
       concepts: [...model.concepts, ...joining.map((id) => ({ id, description: `Proposed by labelers; joined with version ${v.version}`, origin: 'open-set' as const }))],
     });
     return updated;
-  }
-
-  private async addToReference(model: Model, v: ModelVersion): Promise<void> {
-    const ids = new Set([...v.trainedOn.production.itemIds.train, ...v.trainedOn.production.itemIds.eval]);
-    if (ids.size === 0) return;
-    const concepts = new Set(v.concepts);
-    const items = (await this.labeled.list(model.id)).filter((i) => ids.has(i.id) && i.embedding.length === model.embeddingDim);
-    const examples = items.flatMap((item) => {
-      const resolved = resolveItemConcepts(model.task, item, concepts, concepts);
-      return resolved ? [{ id: productionExampleId(item.id), embedding: Array.from(item.embedding), concepts: resolved, split: item.split }] : [];
-    });
-    const added = await this.examples.add(model, examples, 'production');
-    this.log.info({ model: model.name, version: v.version, ...added }, 'labeled production items joined the reference distribution');
   }
 }

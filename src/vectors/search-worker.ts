@@ -42,7 +42,7 @@ export class SearchWorker {
     thread.on('error', (err) => this.log.error({ err }, 'search worker failed'));
     thread.on('exit', (code) => this.exited(thread, code));
     this.thread = thread;
-    this.startedAt = Date.now();
+    this.startedAt = performance.now();
   }
 
   /** Calls `listener` after each restart, once the new thread accepts messages. */
@@ -133,7 +133,7 @@ export class SearchWorker {
     this.pending.clear();
     if (this.closed) return;
     // A thread that ran a while gets a quick restart; one that keeps dying backs off.
-    const delay = Date.now() - this.startedAt > MAX_RESTART_DELAY_MS ? FIRST_RESTART_DELAY_MS : this.restartDelay;
+    const delay = performance.now() - this.startedAt > MAX_RESTART_DELAY_MS ? FIRST_RESTART_DELAY_MS : this.restartDelay;
     this.restartDelay = Math.min(delay * 2, MAX_RESTART_DELAY_MS);
     this.log.error({ code, restartInMs: delay }, 'search worker exited; searching on the main thread until it is back');
     this.restartTimer = setTimeout(() => {

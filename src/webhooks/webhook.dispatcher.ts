@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
+import { isoNow, type Clock, type Timer } from '../util/clock.js';
 import { backoffDelayMs, parseRetryAfter, type RetryPolicy } from './backoff.js';
 import { postWebhook } from './post.js';
 import { SIGNATURE_HEADER, signBody } from './signature.js';
@@ -32,7 +33,7 @@ const BATCH = 16;
  * `start()` picks them up. One process sends (SQLite); several instances would need a claim.
  */
 export class WebhookDispatcher {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = true;
@@ -41,6 +42,7 @@ export class WebhookDispatcher {
   constructor(
     private readonly db: Db,
     private readonly resolve: WebhookTargetResolver,
+    private readonly clock: Clock,
     private readonly log: Logger,
     private readonly targets: WebhookTargetPolicy,
     private readonly random: () => number = Math.random,
@@ -93,34 +95,33 @@ export class WebhookDispatcher {
   /** Stops timers and aborts in-flight requests; interrupted deliveries stay pending for the next start. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.shutdown.abort();
     await this.running;
   }
 
   private async drain(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     for (;;) {
-      const due = await listDueDeliveries(this.db, new Date().toISOString(), BATCH);
+      const due = await listDueDeliveries(this.db, isoNow(this.clock), BATCH);
       if (due.length === 0 || this.stopped) break;
       await Promise.all(due.map((d) => this.attempt(d)));
     }
     if (this.stopped) return;
     const next = await nextDueAt(this.db);
     if (next === undefined) return;
-    this.timer = setTimeout(() => this.kick(), Math.max(0, Date.parse(next) - Date.now()));
-    this.timer.unref();
+    this.timer = this.clock.setTimer(Date.parse(next) - this.clock.now().getTime(), () => this.kick());
   }
 
   private async attempt(d: DeliveryRow): Promise<void> {
     const target = await this.resolve(d.model_id, d.url);
     if (!target) {
-      await cancelDelivery(this.db, d.id, 'webhook no longer in the model settings', new Date().toISOString());
+      await cancelDelivery(this.db, d.id, 'webhook no longer in the model settings', isoNow(this.clock));
       return;
     }
     const { policy } = target;
     const attempt = d.attempts + 1;
-    const attemptedAt = new Date();
+    const attemptedAt = this.clock.now();
     const started = performance.now();
     let statusCode: number | null = null;
     let error: string | null = null;
@@ -134,7 +135,7 @@ export class WebhookDispatcher {
       statusCode = res.status;
       if (res.status < 200 || res.status >= 300) {
         error = `HTTP ${res.status}`;
-        retryAfter = parseRetryAfter(res.retryAfter, Date.now());
+        retryAfter = parseRetryAfter(res.retryAfter, this.clock.now().getTime());
       }
     } catch (err) {
       if (this.shutdown.signal.aborted) return;
@@ -143,7 +144,7 @@ export class WebhookDispatcher {
     }
     const ok = error === null;
     const status = ok ? 'delivered' : attempt >= policy.maxAttempts ? 'failed' : 'pending';
-    const now = Date.now();
+    const now = this.clock.now().getTime();
     const next = status === 'pending' ? new Date(now + backoffDelayMs(policy, attempt, this.random(), retryAfter)).toISOString() : null;
     await recordAttempt(
       this.db,

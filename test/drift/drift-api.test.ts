@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binomialTestGreater, chiSquareGoodnessOfFit, ksTwoSample } from '../../src/drift/stats/index.js';
 import { splitForId } from '../../src/util/hash-split.js';
+import { DriftProviderStandIns } from '../support/drift-providers.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { CONCEPTS, DriftData, modelDefinition } from './support/generated.js';
 import { eventually } from './support/receiver.js';
@@ -14,8 +15,9 @@ function argmax(scores: Record<string, number>): string {
 
 describe('drift API', () => {
   let server: TestServer;
+  const providers = new DriftProviderStandIns();
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ replace: { driftProviders: providers.wrap } });
   });
   afterAll(() => server.stop());
 
@@ -97,12 +99,12 @@ describe('drift API', () => {
     const m = await model('champ', { windowSize: 50 });
     await m.send(m.gen.predictions(50, { confidence: [0.5, 0.9] }));
     const champion = Array.from({ length: 200 }, (_, i) => 0.5 + (0.4 * i) / 199);
-    server.driftloop.services.drift.setProviders({ championEvalConfidences: async (model) => (model.name === 'champ' ? champion : undefined) });
+    providers.set({ championEvalConfidences: async (model) => (model.name === 'champ' ? champion : undefined) });
     const top = (p: Prediction) => Math.max(...Object.values(p.scores));
     const t = await m.test('confidence_shift');
     expect(t.details.baselineSource).toBe('champion on eval data');
     expect(t.statistic).toBeCloseTo(ksTwoSample(m.sent.map(top), champion).statistic, 12);
-    server.driftloop.services.drift.setProviders({ championEvalConfidences: async () => undefined });
+    providers.set({ championEvalConfidences: undefined });
   });
 
   it('when embeddings move, then embedding_mmd flags them using bounded samples of the window and of training', async () => {
@@ -124,13 +126,13 @@ describe('drift API', () => {
     const none = await m.test('labeled_accuracy');
     expect(none).toMatchObject({ status: 'insufficient_data', statistic: null, pValue: null, drift: false });
     expect(none.summary).toMatch(/not enough data/i);
-    server.driftloop.services.drift.setProviders({ labeledAccuracy: async () => ({ production: { correct: 42, total: 60 }, evalAccuracy: 0.9 }) });
+    providers.set({ labeledAccuracy: async () => ({ production: { correct: 42, total: 60 }, evalAccuracy: 0.9 }) });
     const t = await m.test('labeled_accuracy');
     expect(t.statistic).toBeCloseTo(0.7, 12);
     expect(t.details.upper).toBeLessThan(0.9);
     expect(t.pValue).toBeLessThan(0.01);
     expect(t.drift).toBe(true);
-    server.driftloop.services.drift.setProviders({ labeledAccuracy: async () => undefined });
+    providers.set({ labeledAccuracy: undefined });
   });
 
   it('when GET drift repeats without new predictions, then history does not grow; new predictions add a point', async () => {

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactPath, launchChromium } from '../support/browser.js';
+import { DriftProviderStandIns } from '../support/drift-providers.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { DriftData, modelDefinition } from './support/generated.js';
 import { pintPhoto } from './support/png.js';
@@ -21,9 +22,10 @@ describe('drift report and dashboard', () => {
   let server: TestServer;
   let browser: Browser;
   const gen = new DriftData(32, 11);
+  const providers = new DriftProviderStandIns();
 
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ replace: { driftProviders: providers.wrap } });
     browser = await launchChromium();
     const settings = { drift: { windowSize: 200, evaluateEvery: 1_000_000, evaluateAfterSeconds: 1_000_000, cooldownMinutes: 60 } };
     expect((await server.request('PUT', '/v1/models/perfect-pint', modelDefinition(32, settings))).status).toBe(201);
@@ -45,7 +47,7 @@ describe('drift report and dashboard', () => {
       ]);
       await server.request('GET', '/v1/models/perfect-pint/drift');
     }
-    server.driftloop.services.drift.setProviders({
+    providers.set({
       labeledAccuracy: async () => ({ production: { correct: 41, total: 60 }, evalAccuracy: 0.91 }),
       versions: async () => [
         { version: 'v1', status: 'champion', createdAt: '2024-05-02T09:12:00.000Z', metrics: { clean: { accuracy: 0.91, macroF1: 0.9 }, production: { accuracy: 0.68, macroF1: 0.64 } }, trainedOn: { examples: 1600 } },

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Services } from '../../src/app.js';
+import type { Container } from '../../src/composition/container.js';
 import type { DriftEvaluation } from '../../src/drift/drift.types.js';
 import type { Model } from '../../src/models/model.js';
 import { DriftData } from './support/generated.js';
@@ -15,13 +15,13 @@ function testOf(e: DriftEvaluation, name: string) {
 }
 
 describe('drift statistics on generated data', () => {
-  let s: Services | undefined;
+  let s: Container | undefined;
   afterEach(async () => {
     if (s) await closeServices(s);
     s = undefined;
   });
 
-  async function setup(seed: number): Promise<{ s: Services; gen: DriftData; model: Model }> {
+  async function setup(seed: number): Promise<{ s: Container; gen: DriftData; model: Model }> {
     s = await openServices();
     const gen = new DriftData(16, seed);
     const model = await trainedModel(s, `m${seed}`, gen, 2000, { windowSize: WINDOW, ...MANUAL_EVALUATION });

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { verifySignature } from '../../src/webhooks/signature.js';
+import { ManualClock } from '../support/clock.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { DriftData, modelDefinition } from './support/generated.js';
 import { eventually, startReceiver, type Receiver } from './support/receiver.js';
@@ -43,7 +44,12 @@ describe('drift events and webhooks', () => {
       await eventually(async () => ((await m.snapshots()).length >= 8 ? true : undefined));
       await receiver.waitFor(1);
       await plain.waitFor(1);
-      await new Promise((r) => setTimeout(r, 300));
+      // Both deliveries are done after one attempt, so nothing is left to retry.
+      const done = await eventually(async () => {
+        const rows = await db().selectFrom('webhook_deliveries').selectAll().where('model_id', '=', m.id).execute();
+        return rows.length === 2 && rows.every((r) => r.status === 'delivered') ? rows : undefined;
+      });
+      expect(done.map((d) => d.attempts)).toEqual([1, 1]);
       expect(await m.events()).toHaveLength(1);
       expect(receiver.received).toHaveLength(1);
       expect(plain.received).toHaveLength(1);
@@ -73,32 +79,6 @@ describe('drift events and webhooks', () => {
     expect(header).toMatch(/^sha256=[0-9a-f]{64}$/);
     expect(verifySignature(hit!.body, 'another-secret', header)).toBe(false);
     expect(verifySignature(`${hit!.body} `, SECRET, header)).toBe(false);
-  });
-
-  it('when the receiver fails, then the delivery is retried with growing backoff and every attempt is recorded', async () => {
-    receiver = await startReceiver([500, 503]);
-    const m = await model('retry', { webhooks: [{ url: receiver.url, secret: SECRET }], webhookDelivery: { initialBackoffMs: 100, maxAttempts: 5 } });
-    await m.send(m.gen.predictions(40));
-    await m.send(m.gen.outliers(40));
-    const hits = await receiver.waitFor(3);
-    expect(hits[1]!.at - hits[0]!.at).toBeGreaterThanOrEqual(95);
-    expect(hits[2]!.at - hits[1]!.at).toBeGreaterThanOrEqual(195);
-    expect(new Set(hits.map((h) => h.body)).size).toBe(1);
-    expect(hits.map((h) => h.headers['x-driftloop-attempt'])).toEqual(['1', '2', '3']);
-    const delivery = await eventually(() =>
-      db().selectFrom('webhook_deliveries').selectAll().where('model_id', '=', m.id).where('status', '=', 'delivered').executeTakeFirst(),
-    );
-    expect(delivery.attempts).toBe(3);
-    const attempts = await db().selectFrom('webhook_attempts').selectAll().where('delivery_id', '=', delivery.id).orderBy('attempt').execute();
-    expect(attempts.map((a) => [a.attempt, a.ok, a.status_code])).toEqual([
-      [1, 0, 500],
-      [2, 0, 503],
-      [3, 1, 200],
-    ]);
-    expect(attempts[0]!.error).toBe('HTTP 500');
-    const drift = await server.request('GET', '/v1/models/retry/drift');
-    expect(drift.body.events[0].kind).toBe('ood');
-    expect(drift.body.events[0].deliveries).toEqual([{ url: receiver.url, status: 'delivered', attempts: 3, lastStatusCode: 200, lastError: null }]);
   });
 
   it('when every attempt fails, then the delivery ends as failed after maxAttempts', async () => {
@@ -137,22 +117,26 @@ describe('drift events and webhooks', () => {
     await receiver.waitFor(2);
   });
 
-  it('when a drift event is recorded, then onDriftEvent listeners and the queue boost hook are called once', async () => {
-    const calls: string[] = [];
-    const services = server.driftloop.services;
-    services.drift.onDriftEvent((event, model) => {
-      if (model.name === 'hooks') calls.push(`event:${event.id}:${event.model}`);
+  it('when a drift event is recorded, then DriftRaised handlers run once and the queue favours the drifted samples', async () => {
+    const raised: string[] = [];
+    const off = server.driftloop.services.events.on('DriftRaised', ({ event, model }) => {
+      if (model.name === 'hooks') raised.push(`event:${event.id}:${event.model}`);
     });
-    services.drift.setProviders({ boostRecentOod: (modelId) => void calls.push(`boost:${modelId}`) });
-    const m = await model('hooks', {});
-    await m.send(m.gen.predictions(40));
-    await m.send(m.gen.outliers(40));
-    await m.send(m.gen.outliers(20));
-    await eventually(async () => (calls.length >= 2 ? true : undefined));
-    await new Promise((r) => setTimeout(r, 200));
-    const [event] = await m.events();
-    expect(calls.filter((c) => c.startsWith('event:'))).toEqual([`event:${event!.id}:hooks`]);
-    expect(calls.filter((c) => c === `boost:${m.id}`)).toHaveLength(1);
+    try {
+      const m = await model('hooks', {});
+      await m.send(m.gen.predictions(40));
+      await m.send(m.gen.outliers(40));
+      await m.send(m.gen.outliers(20));
+      await eventually(async () => (raised.length >= 1 ? true : undefined));
+      const [event] = await m.events();
+      expect(await m.events()).toHaveLength(1);
+      expect(raised).toEqual([`event:${event!.id}:hooks`]);
+      // The queue's handler runs before this test's: boosted items carry the drift reason.
+      const queue = await server.request('GET', '/v1/models/hooks/queue');
+      expect(queue.body.byReason.drift).toBeGreaterThan(0);
+    } finally {
+      off();
+    }
   });
 });
 
@@ -182,6 +166,65 @@ describe('webhook delivery across a restart', () => {
       expect(delivery.attempts).toBe(2);
     } finally {
       await server.stop();
+      await receiver.close();
+    }
+  });
+});
+
+describe('webhook retries on an injected clock', () => {
+  const clock = new ManualClock();
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ clock });
+  });
+  afterAll(() => server.stop());
+
+  it('when the receiver fails, then the delivery is retried with growing backoff and every attempt is recorded', async () => {
+    const receiver = await startReceiver([500, 503]);
+    try {
+      const db = server.driftloop.services.database.db;
+      const gen = new DriftData(8, 5);
+      const settings = { webhooks: [{ url: receiver.url, secret: SECRET }], webhookDelivery: { initialBackoffMs: 100, maxAttempts: 5 }, drift: { windowSize: 40, evaluateEvery: 1_000_000, evaluateAfterSeconds: 1_000_000 } };
+      expect((await server.request('PUT', '/v1/models/retry', modelDefinition(8, settings))).status).toBe(201);
+      expect((await server.request('POST', '/v1/models/retry/examples', { examples: gen.examples(800) })).status).toBe(200);
+      await server.request('POST', '/v1/models/retry/predictions', { predictions: [...gen.predictions(10), ...gen.outliers(30)] });
+      expect((await server.request('GET', '/v1/models/retry/drift')).body.status).toBe('drift');
+      const delivery = () => db.selectFrom('webhook_deliveries').selectAll().where('url', '=', receiver.url).executeTakeFirstOrThrow();
+      // Each failed attempt schedules the next one a backoff later (100 ms, then 200 ms, plus up to 10% jitter); time moves only when the test moves it.
+      for (const [failed, backoff] of [[1, 100], [2, 200]] as const) {
+        await receiver.waitFor(failed);
+        const pending = await eventually(async () => {
+          const d = await delivery();
+          return d.attempts === failed ? d : undefined;
+        });
+        const wait = Date.parse(pending.next_attempt_at!) - clock.now().getTime();
+        expect(wait).toBeGreaterThanOrEqual(backoff);
+        expect(wait).toBeLessThanOrEqual(backoff * 1.1);
+        expect(receiver.received).toHaveLength(failed);
+        await clock.advance(wait);
+      }
+      const hits = await receiver.waitFor(3);
+      expect(new Set(hits.map((h) => h.body)).size).toBe(1);
+      expect(hits.map((h) => h.headers['x-driftloop-attempt'])).toEqual(['1', '2', '3']);
+      const delivered = await eventually(async () => {
+        const d = await delivery();
+        return d.status === 'delivered' ? d : undefined;
+      });
+      expect(delivered.attempts).toBe(3);
+      const attempts = await db.selectFrom('webhook_attempts').selectAll().where('delivery_id', '=', delivered.id).orderBy('attempt').execute();
+      expect(attempts.map((a) => [a.attempt, a.ok, a.status_code])).toEqual([
+        [1, 0, 500],
+        [2, 0, 503],
+        [3, 1, 200],
+      ]);
+      const at = attempts.map((a) => Date.parse(a.attempted_at));
+      expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(100);
+      expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(200);
+      expect(attempts[0]!.error).toBe('HTTP 500');
+      const drift = await server.request('GET', '/v1/models/retry/drift');
+      expect(drift.body.events[0].kind).toBe('ood');
+      expect(drift.body.events[0].deliveries).toEqual([{ url: receiver.url, status: 'delivered', attempts: 3, lastStatusCode: 200, lastError: null }]);
+    } finally {
       await receiver.close();
     }
   });

@@ -3,7 +3,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
 import type { Job } from '../../src/jobs/job.js';
 import { JobRunner, type JobContext } from '../../src/jobs/job-runner.js';
+import { EventBus } from '../../src/events/event-bus.js';
 import { ModelsService } from '../../src/models/models.service.js';
+import { systemClock } from '../../src/util/clock.js';
+import { ManualClock } from '../support/clock.js';
 import { tempDataDir } from '../support/server.js';
 
 const log = pino({ level: 'silent' });
@@ -29,7 +32,7 @@ describe('JobRunner', () => {
   let modelB: number;
   const runners: JobRunner[] = [];
 
-  function runner(options: { drainTimeoutMs?: number; maxAttempts?: number } = {}): JobRunner {
+  function runner(options: { drainTimeoutMs?: number; maxAttempts?: number; clock?: ManualClock } = {}): JobRunner {
     const r = new JobRunner(database.db, log, options);
     runners.push(r);
     return r;
@@ -38,7 +41,7 @@ describe('JobRunner', () => {
 
   beforeEach(async () => {
     database = await openDatabase(tempDataDir());
-    const models = new ModelsService(database.db);
+    const models = new ModelsService(database.db, new EventBus(), systemClock);
     const def = { task: 'multiclass' as const, embeddingDim: 2, concepts: [{ id: 'a' }] };
     modelA = (await models.put('a', def)).model.id;
     modelB = (await models.put('b', def)).model.id;
@@ -168,26 +171,35 @@ describe('JobRunner', () => {
   });
 
   it('when the runner stops while a job runs, then stop waits for the job to finish', async () => {
-    const r = runner();
+    const clock = new ManualClock();
+    const r = runner({ clock });
+    const release = gate();
     r.register('work', async () => {
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await release.promise;
       return 'finished';
     });
     await r.start();
     const job = await r.submit(modelA, 'work');
     await until(async () => (await status(r, job.id)) === 'running');
-    await r.stop();
+    const stopped = r.stop();
+    // Just short of the drain timeout, the job finishes on its own.
+    await clock.advance(29_999);
+    release.open();
+    await stopped;
     expect(await r.get(job.id)).toMatchObject({ status: 'succeeded', result: 'finished' });
   });
 
   it('when a running job outlasts the drain timeout, then stop interrupts it and queues a retry for the next start', async () => {
-    const r = runner({ drainTimeoutMs: 50 });
+    const clock = new ManualClock();
+    const r = runner({ drainTimeoutMs: 50, clock });
     r.register('work', (ctx) => new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted')))));
     await r.start();
     const job = await r.submit(modelA, 'work');
     const waiting = await r.submit(modelA, 'work');
     await until(async () => (await status(r, job.id)) === 'running');
-    await r.stop();
+    const stopped = r.stop();
+    await clock.advance(50);
+    await stopped;
     const interrupted = (await r.get(job.id)) as Extract<Job, { status: 'failed' }>;
     expect(interrupted.error.code).toBe('interrupted');
     expect(await r.get(interrupted.error.retriedBy!)).toMatchObject({ status: 'queued', attempt: 2 });

@@ -61,4 +61,29 @@ describe('TensorFlow.js backend', () => {
     expect(Array.from(sum)).toEqual([2, 3]);
     expect(await (await defaultImporters.tfjs()).setBackend('wasm')).toBe(true);
   });
+
+  it('when the allowed backends leave out tensorflow (the demo builder), then tfjs-node is never imported and wasm runs', async () => {
+    let nodeImported = false;
+    const loaded = await loadTensorflow(
+      {
+        ...defaultImporters,
+        tfjsNode: async () => {
+          nodeImported = true;
+          return defaultImporters.tfjs();
+        },
+      },
+      { backends: ['wasm', 'cpu'] },
+    );
+    expect(nodeImported).toBe(false);
+    expect(loaded).toMatchObject({ backend: 'wasm', fallbacks: [] });
+  });
+
+  it('when only cpu is allowed, then cpu runs; when no allowed backend works, then loading fails and says why', async () => {
+    const cpu = await loadTensorflow(defaultImporters, { backends: ['cpu'] });
+    expect(cpu.backend).toBe('cpu');
+    expect(cpu.tf.getBackend()).toBe('cpu');
+    const refusingWasm = { ...defaultImporters, tfjs: async () => refusing(await defaultImporters.tfjs(), 'wasm') };
+    await expect(loadTensorflow(refusingWasm, { backends: ['wasm'] })).rejects.toThrow(/wasm backend did not initialise/);
+    expect(await (await defaultImporters.tfjs()).setBackend('wasm')).toBe(true);
+  });
 });

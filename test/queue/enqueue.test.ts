@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EnqueueService } from '../../src/queue/enqueue.service.js';
+import type { PredictionSink } from '../../src/predictions/prediction.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { claim, confident, ingest, outliers, setupModel, stats, UNSURE, type Fixture } from './support.js';
 
@@ -124,23 +123,24 @@ describe('diversity', () => {
 describe('a rolled-back ingest', () => {
   let server: TestServer;
   let f: Fixture;
+  let failCommit = false;
   beforeAll(async () => {
-    server = await startTestServer();
+    // The queue runs, then the commit fails: the database keeps nothing of the batch.
+    const predictionSink = (real: PredictionSink): PredictionSink => async (db, model, scored) => {
+      const queued = await real(db, model, scored);
+      if (failCommit) throw new Error('disk full');
+      return queued;
+    };
+    server = await startTestServer({ replace: { predictionSink } });
     f = await setupModel(server, 'rollback', { queue: { uncertaintyThreshold: 0 } });
   });
   afterAll(() => server.stop());
 
   it('when a batch rolls back after queueing, then its items leave the near-duplicate index and no later item inherits them', async () => {
-    const { predictions, duplicates } = server.driftloop.services;
-    const enqueue = new EnqueueService(duplicates, pino({ level: 'silent' }));
     const [a, b] = outliers(f.data, 2);
-    // The queue runs, then the commit fails: the database keeps nothing of the batch.
-    predictions.setSink(async (db, model, scored) => {
-      await enqueue.sink(db, model, scored);
-      throw new Error('disk full');
-    });
+    failCommit = true;
     expect((await server.request('POST', '/v1/models/rollback/predictions', { predictions: [{ id: 'lost', embedding: a!, scores: UNSURE }] })).status).toBe(500);
-    predictions.setSink(enqueue.sink);
+    failCommit = false;
     // An unrelated input now gets the rolled-back item id; a near-copy of the lost input must not merge into it.
     expect((await ingest(server, 'rollback', [{ id: 'other', embedding: b!, scores: UNSURE }]))[0]!.queued).toBe(true);
     expect((await ingest(server, 'rollback', [{ id: 'lost-again', embedding: a!.map((x) => x * 1.0001), scores: UNSURE }]))[0]!.queued).toBe(true);

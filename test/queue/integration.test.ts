@@ -17,8 +17,10 @@ describe('the queue as drift and retraining see it', () => {
       { id: 'near', embedding: f.data.point(0), scores: { lager: 0.5, stout: 0.45, ipa: 0.05 } },
       { id: 'far', embedding: far!, scores: confident(1) },
     ]);
-    const { drift, models } = server.driftloop.services;
-    await drift.provided.boostRecentOod((await models.get('wired')).id);
+    const { events, models } = server.driftloop.services;
+    const model = await models.get('wired');
+    const event = { id: 0, kind: 'ood' as const, modelId: model.id, model: model.name, at: new Date(0).toISOString(), score: 1, threshold: 0.15, pValue: 0, snapshotId: 0, deliveries: [] };
+    await events.publish({ type: 'DriftRaised', model, event });
     const [top] = await claim(server, 'wired', 'ann', 1);
     expect(top).toMatchObject({ predictionId: 'far', reasons: expect.arrayContaining(['ood', 'drift']) });
     await label(server, 'wired', [{ itemId: top!.itemId, labeler: 'ann', concepts: [], skip: true }]);
@@ -33,9 +35,9 @@ describe('the queue as drift and retraining see it', () => {
     const truth: Record<string, string> = { 'acc-0': 'lager', 'acc-1': 'stout', 'acc-2': 'ipa', 'acc-3': 'stout' };
     const res = await label(server, 'wired', items.map((i) => ({ itemId: i.itemId, labeler: 'bob', concepts: [truth[i.predictionId]!] })));
     expect(res.status).toBe(200);
-    const { drift, models, training } = server.driftloop.services;
+    const { driftProviders, models, training } = server.driftloop.services;
     const model = await models.get('wired');
-    expect(await drift.provided.labeledAccuracy(model)).toEqual({ production: { correct: 3, total: 4 }, evalAccuracy: undefined });
+    expect(await driftProviders.labeledAccuracy(model)).toEqual({ production: { correct: 3, total: 4 }, evalAccuracy: undefined });
     const decision = await training.maybeAutoRetrain(model);
     expect(decision).toMatchObject({ queued: false, reason: 'not_enough_labels', message: expect.stringMatching(/^4 labels since/) });
   });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../support/clock.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { claim, ingest, outliers, setupModel, sleep, stats, UNSURE, type Fixture } from './support.js';
+import { claim, ingest, outliers, setupModel, stats, UNSURE, type Fixture } from './support.js';
 
 async function queueOutliers(server: TestServer, f: Fixture, n: number, prefix = 'p') {
   const results = await ingest(server, f.model, outliers(f.data, n).map((embedding, i) => ({ id: `${prefix}-${i}`, embedding, scores: UNSURE })));
@@ -9,8 +10,9 @@ async function queueOutliers(server: TestServer, f: Fixture, n: number, prefix =
 
 describe('leases', () => {
   let server: TestServer;
+  const clock = new ManualClock();
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ clock });
   });
   afterAll(() => server.stop());
 
@@ -48,14 +50,14 @@ describe('leases', () => {
     const f = await setupModel(server, 'renew', { queue: { leaseSeconds: 2 } });
     await queueOutliers(server, f, 1);
     const [item] = await claim(server, 'renew', 'ann', 1);
-    await sleep(1000);
+    await clock.advance(1000);
     const renewed = await server.request('POST', `/v1/models/renew/queue/items/${item!.itemId}/renew`, { labeler: 'ann' });
     expect(renewed.status).toBe(200);
     expect(Date.parse(renewed.body.leaseExpiresAt)).toBeGreaterThan(Date.parse(item!.leaseExpiresAt));
-    await sleep(1300);
+    await clock.advance(1300);
     // Past the first expiry, but the renewed lease still holds.
     expect(await claim(server, 'renew', 'bob', 1)).toHaveLength(0);
-    await sleep(Date.parse(renewed.body.leaseExpiresAt) - Date.now() + 100);
+    await clock.advance(Date.parse(renewed.body.leaseExpiresAt) - clock.now().getTime() + 100);
     const [taken] = await claim(server, 'renew', 'bob', 1);
     expect(taken!.itemId).toBe(item!.itemId);
     const refused = await server.request('POST', `/v1/models/renew/queue/items/${item!.itemId}/renew`, { labeler: 'ann' });
@@ -71,7 +73,7 @@ describe('leases', () => {
     const first = await round('');
     expect(first).toHaveLength(30);
     expect(new Set(first).size).toBe(30);
-    await sleep(1300);
+    await clock.advance(1300);
     const second = await round('-later');
     expect(second).toHaveLength(30);
     expect(new Set(second).size).toBe(30);

@@ -23,5 +23,6 @@ export function pintPng(beer: Rgb, opts: { size?: number; background?: Rgb; tilt
       pixels.set(c.map((v) => Math.max(0, Math.min(255, Math.round(v)))), (y * size + x) * 3);
     }
   }
-  return pngDataUrl(pixels, size, size, { color: 'rgb' });
+  // Fastest deflate: tests draw hundreds of these, and slow set-up only widens races with the server.
+  return pngDataUrl(pixels, size, size, { color: 'rgb', level: 1 });
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../support/clock.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { claim, ingest, label, outliers, setupModel, stats, UNSURE } from './support.js';
 
@@ -17,8 +18,9 @@ async function labelTable(server: TestServer, model: string, labelers: string[],
 
 describe('queue stats', () => {
   let server: TestServer;
+  const clock = new ManualClock();
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ clock });
   });
   afterAll(() => server.stop());
 
@@ -96,7 +98,7 @@ describe('queue stats', () => {
     ]);
     await queue.clearDriftBoost(model);
     await queue.boostRecentOod(model);
-    await new Promise((resolve) => setTimeout(resolve, 1200));
+    await clock.advance(1200);
     const s = await stats(server, 'recount');
     const recount = (sql: string) => database.sqlite.prepare(sql).get(model.id) as Record<string, number>;
     const byStatus = recount(`select sum(status = 'pending') pending, sum(status = 'leased') leased, sum(status = 'labeled') labeled,

@@ -86,7 +86,6 @@ export interface ClaimedItemBody {
   neighbors: { id: string; concepts: string[]; distance: number }[];
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** What training reads from the queue for `model`: agreed labeled items. */
 export async function labeledProduction(server: TestServer, model: string) {

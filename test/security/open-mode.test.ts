@@ -5,13 +5,14 @@ import { ApiKeysService } from '../../src/auth/api-keys.service.js';
 import { StartupRefusedError } from '../../src/auth/open-mode.js';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/database.js';
+import { systemClock } from '../../src/util/clock.js';
 import { startTestServer, tempDataDir } from '../support/server.js';
 
 /** The CLI's view of the data folder: a second connection, as `driftloop keys` opens it. */
 async function cliKeys<T>(dataDir: string, fn: (keys: ApiKeysService) => Promise<T>): Promise<T> {
   const database = await openDatabase(dataDir);
   try {
-    return await fn(new ApiKeysService(database.db, undefined, { boundToLoopback: false }));
+    return await fn(new ApiKeysService(database.db, undefined, systemClock));
   } finally {
     await database.close();
   }

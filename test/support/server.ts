@@ -4,7 +4,9 @@ import path from 'node:path';
 import { hc } from 'hono/client';
 import { pino } from 'pino';
 import { createApp, type AppType, type Driftloop } from '../../src/app.js';
+import type { Replacements } from '../../src/composition/container.js';
 import { loadConfig, type Limits } from '../../src/config.js';
+import type { Clock } from '../../src/util/clock.js';
 
 /** A real driftloop on 127.0.0.1, port 0, over a real SQLite file in a temp folder. */
 export interface TestServer {
@@ -38,11 +40,14 @@ export async function requestJson(url: string, method: string, p: string, body?:
   return { status: res.status, body: parsed };
 }
 
-export async function startTestServer(opts: { dataDir?: string; env?: Record<string, string>; limits?: Partial<Limits> } = {}): Promise<TestServer> {
+/** `clock` replaces the system clock (a `ManualClock` the test advances); `replace` swaps ports for stand-ins; `limits` overrides limits. */
+export async function startTestServer(
+  opts: { dataDir?: string; env?: Record<string, string>; clock?: Clock; replace?: Replacements; limits?: Partial<Limits> } = {},
+): Promise<TestServer> {
   const dataDir = opts.dataDir ?? tempDataDir();
   const loaded = loadConfig({ PORT: '0', HOST: '127.0.0.1', DRIFTLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...opts.env });
   const config = opts.limits ? { ...loaded, limits: { ...loaded.limits, ...opts.limits } } : loaded;
-  const driftloop = await createApp(config, pino({ level: 'silent' }));
+  const driftloop = await createApp(config, pino({ level: 'silent' }), { clock: opts.clock, replace: opts.replace });
   const { port } = await driftloop.start();
   const url = `http://127.0.0.1:${port}`;
   return {

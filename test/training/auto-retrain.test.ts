@@ -13,8 +13,7 @@ describe('automatic retraining trigger', () => {
   const later = (minutes: number) => new Date(Date.now() + minutes * 60_000);
 
   beforeAll(async () => {
-    server = await startTestServer();
-    server.driftloop.services.training.useLabeledSource(labels);
+    server = await startTestServer({ replace: { labeledSource: () => labels } });
     await seedModel(server, 'auto', data, { perConcept: 40, settings: { retrain: { minNewLabels: 30, cooldownMinutes: 60 } } });
   });
   afterAll(() => server.stop());

@@ -25,8 +25,7 @@ describe('end to end: drifted production data, labels, retrain, promotion', () =
   }
 
   beforeAll(async () => {
-    server = await startTestServer();
-    server.driftloop.services.training.useLabeledSource(labels);
+    server = await startTestServer({ replace: { labeledSource: () => labels } });
     await seedModel(server, 'perfect-pint', world, { perConcept: 80, settings: { retrain: { minNewLabels: 100, cooldownMinutes: 0 } } });
   });
   afterAll(() => server.stop());

@@ -16,8 +16,7 @@ describe('open set: concepts proposed by labelers', () => {
     );
 
   beforeAll(async () => {
-    server = await startTestServer();
-    server.driftloop.services.training.useLabeledSource(labels);
+    server = await startTestServer({ replace: { labeledSource: () => labels } });
     const known = new ClusteredData({ ...world.spec });
     await server.request('PUT', '/v1/models/beer', {
       task: 'multiclass',

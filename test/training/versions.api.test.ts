@@ -12,8 +12,7 @@ describe('versions and promotion', () => {
   const versions = async (name: string) => (await server.request('GET', `/v1/models/${name}/versions`)).body as any[];
 
   beforeAll(async () => {
-    server = await startTestServer();
-    server.driftloop.services.training.useLabeledSource(labels);
+    server = await startTestServer({ replace: { labeledSource: () => labels } });
     await seedModel(server, 'pint', data, { perConcept: 80 });
   });
   afterAll(() => server.stop());

@@ -1,5 +1,6 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { defaultImporters, loadTensorflow } from '../../../src/ml/tf-backend.js';
 import { measureBaseline } from './baseline.js';
 import { HELD_OUT_CONCEPTS, KNOWN_CONCEPTS, knownIndexOfLabel } from './concepts.js';
 import { PHONE_CORRUPTION_RANGES } from './corruptions.js';
@@ -14,7 +15,6 @@ import { demoSetSpecs, prepareSet } from './records.js';
 import type { PreparedSet } from './records.js';
 import { planSplits } from './splits.js';
 import type { SplitSizes } from './splits.js';
-import { initTfBackend } from './tf-backend.js';
 
 export const CNN_ARCHITECTURE =
   'conv 3x3x16 ReLU → max-pool 2 → conv 3x3x32 ReLU → max-pool 2 → dense 64 ReLU (embedding, L2-normalised) → dense 7 softmax';
@@ -53,7 +53,8 @@ export async function buildDemoData(options: BuildOptions, reporter: BuildReport
   reporter.log(`reading Fashion-MNIST from ${options.sourceDir}`);
   const data = await loadFashionMnist(options.sourceDir);
   const plan = planSplits(data.train.labels, data.test.labels, options.sizes, options.seed);
-  const backend = await initTfBackend();
+  // Never tfjs-node: its native kernels round differently, and a rebuild must repeat the committed data.
+  const { backend } = await loadTensorflow(defaultImporters, { backends: ['wasm', 'cpu'] });
   reporter.log(`TensorFlow.js backend: ${backend}`);
 
   const cnnImages = new Uint8Array(plan.cnn.length * FMNIST_PIXELS);

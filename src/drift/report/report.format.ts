@@ -26,7 +26,7 @@ export function formatPercent(x: number | null | undefined, digits = 1): string 
 }
 
 /** "3 min ago" style age of an ISO time, relative to `now`. */
-export function formatAge(iso: string, now = Date.now()): string {
+export function formatAge(iso: string, now: number): string {
   const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
   if (s < 60) return `${s} s ago`;
   if (s < 3600) return `${Math.round(s / 60)} min ago`;

@@ -98,7 +98,7 @@ function kpis(r: DriftReport) {
 <div class="sub">one-sided binomial · alpha ${d.alpha}</div></div>
 <div class="kpi"><div class="label">Window</div><div class="value">${d.window.count}<span class="muted" style="font-size:15px"> / ${d.window.size}</span></div>
 <div class="sub">${d.window.fromSeq === null ? 'no predictions yet' : `predictions #${d.window.fromSeq} – #${d.window.toSeq}`}</div></div>
-<div class="kpi"><div class="label">Last drift event</div><div class="value">${last ? formatAge(last.at) : '—'}</div>
+<div class="kpi"><div class="label">Last drift event</div><div class="value">${last ? formatAge(last.at, Date.parse(r.generatedAt)) : '—'}</div>
 <div class="sub">${last ? `#${last.id} · score ${formatPercent(last.score)} · ${webhookSummary(last.deliveries)}` : 'none recorded'}</div></div>
 </div>`;
 }
@@ -155,9 +155,9 @@ ${kpis(r)}
       { label: 'production predictions', color: COLORS.production },
     ])}${conceptMixChart({ title: 'Predicted concepts vs training labels', rows: r.distributions.concepts.map((c) => ({ label: c.concept, production: c.production, training: c.training })) })}</div>
 </div>
-<div class="card"><h2>New regions <span class="muted">recent out-of-distribution predictions, clustered: what data to collect</span></h2>${regionsSection(r.newRegions)}</div>
+<div class="card"><h2>New regions <span class="muted">recent out-of-distribution predictions, clustered: what data to collect</span></h2>${regionsSection(r.newRegions, Date.parse(r.generatedAt))}</div>
 ${r.health ? html`<div class="card" id="training-data-health"><h2>Training-data health <span class="muted">the checklist for the training data</span></h2>${healthSection(r.health)}</div>` : ''}
-<div class="card"><h2>Drift events</h2>${eventsTable(r.drift.events)}</div>
+<div class="card"><h2>Drift events</h2>${eventsTable(r.drift.events, Date.parse(r.generatedAt))}</div>
 <div class="card"><h2>Versions</h2>${versionsTable(r.versions)}</div>
 <div class="card method"><h2>How this is computed</h2><ul>
 <li>Window: the last ${r.drift.window.size} predictions. Drift score = the window's OOD rate; drift passes the threshold when the score ≥ ${formatPercent(r.drift.threshold, 0)} and the one-sided binomial p-value against ${formatPercent(1 - r.model.quantile, 0)} is below ${r.drift.alpha}.</li>

@@ -34,7 +34,7 @@ function example(e: NewRegion['examples'][number]) {
 }
 
 /** Clusters of recent OOD predictions, each with what is nearest in training and example inputs. */
-export function regionsSection(s: RegionsSection) {
+export function regionsSection(s: RegionsSection, now: number) {
   if (s.clustered === 0) {
     return html`<p class="muted">No out-of-distribution predictions among the last ${s.lookback} predictions.</p>`;
   }
@@ -48,7 +48,7 @@ export function regionsSection(s: RegionsSection) {
 <div><dt>Nearest training concept</dt><dd><strong>${r.nearestConcept ?? '—'}</strong></dd></div>
 <div><dt>Distance to nearest training example</dt><dd class="mono">${formatNumber(r.nearestDistance)}${s.radius ? html` <span class="muted">(${formatNumber(r.nearestDistance / s.radius, 1)}× radius)</span>` : ''}</dd></div>
 <div><dt>Mean k-NN distance to training</dt><dd class="mono">${formatNumber(r.meanOodDistance)}</dd></div>
-<div><dt>Seen</dt><dd>${formatTime(r.firstSeen)} → ${formatAge(r.lastSeen)}</dd></div>
+<div><dt>Seen</dt><dd>${formatTime(r.firstSeen)} → ${formatAge(r.lastSeen, now)}</dd></div>
 </dl>
 <div class="examples">${r.examples.map(example)}</div>
 </section>`,
@@ -56,11 +56,11 @@ export function regionsSection(s: RegionsSection) {
 }
 
 /** Recorded drift events with their webhook deliveries. */
-export function eventsTable(events: DriftEvent[]) {
+export function eventsTable(events: DriftEvent[], now: number) {
   if (events.length === 0) return html`<p class="muted">No drift event recorded yet.</p>`;
   return html`<table><thead><tr><th>Event</th><th>Kind</th><th>Detected</th><th class="num">Score</th><th class="num">Threshold</th><th class="num">OOD p-value</th><th>Webhooks</th></tr></thead>
 <tbody>${events.map(
-    (e) => html`<tr><td class="mono">#${e.id}</td><td>${e.kind}</td><td>${formatTime(e.at)} <span class="muted">(${formatAge(e.at)})</span></td>
+    (e) => html`<tr><td class="mono">#${e.id}</td><td>${e.kind}</td><td>${formatTime(e.at)} <span class="muted">(${formatAge(e.at, now)})</span></td>
 <td class="num mono">${formatPercent(e.score)}</td><td class="num mono">${formatPercent(e.threshold)}</td><td class="num mono">${formatPValue(e.pValue)}</td>
 <td>${e.deliveries.length === 0 ? html`<span class="muted">none configured</span>` : e.deliveries.map((d) => html`<div><span class="badge ${d.status === 'delivered' ? 'ok' : d.status === 'pending' ? '' : 'drift'}">${d.status}</span> <span class="mono small">${d.url}</span> <span class="muted small">${d.attempts} attempt${d.attempts === 1 ? '' : 's'}${d.lastError ? ` · ${d.lastError}` : ''}</span></div>`)}</td></tr>`,
   )}</tbody></table>`;

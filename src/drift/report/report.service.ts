@@ -3,7 +3,9 @@ import type { Model } from '../../models/model.js';
 import type { ReferenceRegistry } from '../../reference/reference.registry.js';
 import type { ReferenceSet } from '../../reference/reference-set.js';
 import { knnVote } from '../../scoring/knn-vote.js';
+import { isoNow, type Clock } from '../../util/clock.js';
 import { decodeVector } from '../../util/vectors.js';
+import type { DriftProviders } from '../drift.providers.js';
 import type { DriftService } from '../drift.service.js';
 import { toMetricSpace } from '../sampling/embedding-space.js';
 import { listRecentOod, seqBeforeLast, type OodRow } from '../window.repository.js';
@@ -22,7 +24,9 @@ export class DriftReportService {
   constructor(
     private readonly db: Db,
     private readonly drift: DriftService,
+    private readonly providers: DriftProviders,
     private readonly references: ReferenceRegistry,
+    private readonly clock: Clock,
   ) {}
 
   /** The report; `record: false` (CLI) evaluates without storing a snapshot or raising events. */
@@ -31,8 +35,8 @@ export class DriftReportService {
     const set = await this.references.get(model);
     const [newRegions, versions, health] = await Promise.all([
       this.newRegions(model, set),
-      this.drift.provided.versions(model),
-      this.drift.provided.trainingHealth?.(model),
+      this.providers.versions(model),
+      this.providers.trainingHealth(model),
     ]);
     return {
       model: {
@@ -44,7 +48,7 @@ export class DriftReportService {
         concepts: model.concepts.length,
         quantile: model.settings.ood.quantile,
       },
-      generatedAt: new Date().toISOString(),
+      generatedAt: isoNow(this.clock),
       calibration: set.calibrationSource(),
       drift: overview,
       distributions: assessment.distributions,

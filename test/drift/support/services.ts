@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { createServices, type Services } from '../../../src/app.js';
+import { createContainer, type Container, type Replacements } from '../../../src/composition/container.js';
 import { loadConfig } from '../../../src/config.js';
 import type { Model } from '../../../src/models/model.js';
 import { tempDataDir } from '../../support/server.js';
@@ -9,19 +9,18 @@ import { modelDefinition, type DriftData } from './generated.js';
 export const MANUAL_EVALUATION = { evaluateEvery: 1_000_000, evaluateAfterSeconds: 1_000_000 };
 
 /** The services on a temp database, without HTTP: fast enough for hundreds of windows. */
-export async function openServices(): Promise<Services> {
+export async function openServices(replace?: Replacements): Promise<Container> {
   const config = loadConfig({ DRIFTLOOP_DATA_DIR: tempDataDir(), LOG_LEVEL: 'silent' });
-  return createServices(config, pino({ level: 'silent' }));
+  return createContainer(config, { log: pino({ level: 'silent' }), replace });
 }
 
 /** Creates a model trained on `trainCount` generated examples (80/20 split by id hash). */
-export async function trainedModel(s: Services, name: string, gen: DriftData, trainCount: number, drift: Record<string, unknown>): Promise<Model> {
+export async function trainedModel(s: Container, name: string, gen: DriftData, trainCount: number, drift: Record<string, unknown>): Promise<Model> {
   const { model } = await s.models.put(name, modelDefinition(gen.dim, { drift }));
   for (let i = 0; i < trainCount; i += 500) await s.examples.add(model, gen.examples(Math.min(500, trainCount - i)));
   return model;
 }
 
-export async function closeServices(s: Services): Promise<void> {
-  await s.drift.stop();
-  await s.database.close();
+export function closeServices(s: Container): Promise<void> {
+  return s.close();
 }

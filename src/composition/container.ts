@@ -1,0 +1,211 @@
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { ApiKeysService } from '../auth/api-keys.service.js';
+import { isLoopbackHost, type Config } from '../config.js';
+import { DashboardService } from '../dashboard/dashboard.service.js';
+import { openDatabase, type DatabaseHandle } from '../db/database.js';
+import type { DriftProviders } from '../drift/drift.providers.js';
+import { DriftService } from '../drift/drift.service.js';
+import { DriftReportService } from '../drift/report/report.service.js';
+import { EventBus } from '../events/event-bus.js';
+import { ExamplesService } from '../examples/examples.service.js';
+import { HealthService } from '../health/health.service.js';
+import { JobRunner } from '../jobs/job-runner.js';
+import { sharedTensorflow } from '../ml/tf-backend.js';
+import { TfTrainer } from '../ml/tf-trainer.js';
+import { ModelDescriptions } from '../models/model-descriptions.js';
+import { ModelsService } from '../models/models.service.js';
+import { Metrics } from '../observability/metrics.js';
+import type { PredictionSink } from '../predictions/prediction.js';
+import { PredictionsService } from '../predictions/predictions.service.js';
+import { EnqueueService } from '../queue/enqueue.service.js';
+import { QueueLabeledSource } from '../queue/labeled-source.js';
+import { LabelsService } from '../queue/labels.service.js';
+import { NearDuplicateRegistry } from '../queue/near-duplicates.js';
+import { QueueService } from '../queue/queue.service.js';
+import { ReferenceRegistry } from '../reference/reference.registry.js';
+import { ClassifierCache } from '../training/classifier-cache.js';
+import type { LabeledProductionSource } from '../training/labeled-production.js';
+import { runRetrain } from '../training/retrain.job.js';
+import { RETRAIN_JOB, TrainingService } from '../training/training.service.js';
+import { VersionsService } from '../training/versions.service.js';
+import { systemClock, type Clock } from '../util/clock.js';
+import { SearchWorker } from '../vectors/search-worker.js';
+import { WebhookDispatcher } from '../webhooks/webhook.dispatcher.js';
+import { WebhookTargetPolicy } from '../webhooks/target-policy.js';
+import { Authenticator } from '../auth/authenticator.js';
+import { assertMayListen } from '../auth/open-mode.js';
+import { SessionsService } from '../auth/sessions.service.js';
+import { modelDescribers } from './describers.js';
+import { driftProviders, webhookTargets } from './ports.js';
+import { subscribeFeatures } from './subscriptions.js';
+
+/** Ports a test may replace with a stand-in built from the real one. */
+export interface Replacements {
+  labeledSource?: (real: LabeledProductionSource) => LabeledProductionSource;
+  driftProviders?: (real: DriftProviders) => DriftProviders;
+  predictionSink?: (real: PredictionSink) => PredictionSink;
+}
+
+export interface ContainerOptions {
+  log: Logger;
+  clock?: Clock | undefined;
+  replace?: Replacements | undefined;
+  /** For one-off commands beside a running server: close without writing index files. */
+  readOnly?: boolean | undefined;
+  /** For the server: refuse (before TensorFlow.js loads) a non-loopback HOST with no key in force. */
+  serving?: boolean | undefined;
+}
+
+/** Every service of driftloop on one open database, built once, closed once. */
+export interface Container {
+  config: Config;
+  log: Logger;
+  clock: Clock;
+  events: EventBus;
+  database: DatabaseHandle;
+  keys: ApiKeysService;
+  /** Keys, sessions and open mode: who a request is. */
+  auth: Authenticator;
+  models: ModelsService;
+  descriptions: ModelDescriptions;
+  examples: ExamplesService;
+  predictions: PredictionsService;
+  references: ReferenceRegistry;
+  /** Runs prediction-scoring searches off the main thread once started. */
+  searchWorker: SearchWorker;
+  metrics: Metrics;
+  jobs: JobRunner;
+  training: TrainingService;
+  health: HealthService;
+  queue: QueueService;
+  labels: LabelsService;
+  duplicates: NearDuplicateRegistry;
+  drift: DriftService;
+  /** What drift reads from retraining, the queue and health. */
+  driftProviders: DriftProviders;
+  driftReports: DriftReportService;
+  dashboard: DashboardService;
+  /** Starts background work: search replicas, index warm-up and saving, jobs, webhook delivery. */
+  start(): Promise<void>;
+  /** Stops background work, saves indexes (unless read-only) and closes the database. Safe to call once, started or not. */
+  close(): Promise<void>;
+}
+
+const INDEX_SAVE_EVERY_MS = 60_000;
+
+/**
+ * The composition root: builds every feature with constructor injection, in dependency
+ * order, and subscribes features to each other's events in one place (`subscriptions.ts`).
+ */
+export async function createContainer(config: Config, opts: ContainerOptions): Promise<Container> {
+  const { log } = opts;
+  const clock = opts.clock ?? systemClock;
+  const replace = opts.replace ?? {};
+  const events = new EventBus();
+  const database = await openDatabase(config.dataDir);
+  const { db } = database;
+  const indexDir = path.join(config.dataDir, 'indexes');
+  const keys = new ApiKeysService(db, config.adminKey, clock, { boundToLoopback: isLoopbackHost(config.host) });
+  if (opts.serving) {
+    await assertMayListen(keys, config.host).catch(async (err: unknown) => {
+      await database.close();
+      throw err;
+    });
+  }
+  const webhookPolicy = new WebhookTargetPolicy(config.webhookAllow);
+
+  const searchWorker = new SearchWorker(log);
+  const references = new ReferenceRegistry(db, indexDir, searchWorker, log);
+  const models = new ModelsService(db, events, clock, webhookPolicy);
+  const modelNames = new Map((await models.list()).map((m) => [m.id, m.name]));
+  const metrics = new Metrics(() => references.sizes().map((s) => ({ model: modelNames.get(s.modelId) ?? String(s.modelId), ...s })));
+  const examples = new ExamplesService(db, references, clock);
+
+  const duplicates = new NearDuplicateRegistry(indexDir, log);
+  const queue = new QueueService(db, clock);
+  const queueLabels = new QueueLabeledSource(db);
+  const labels = new LabelsService(db, events, clock);
+  const enqueue = new EnqueueService(duplicates, async (m) => (await references.get(m)).activeCalibration().quantile(0.5), clock, log);
+  const sink = replace.predictionSink ? replace.predictionSink(enqueue.sink) : enqueue.sink;
+  const predictions = new PredictionsService(database, references, sink, {
+    scored: (model, count, seconds) => {
+      metrics.scoringSeconds.observe(seconds);
+      metrics.predictionsIngested.inc({ model }, count);
+    },
+  }, events, clock);
+
+  const { tf, backend, fallbacks } = await sharedTensorflow();
+  log.info({ backend, fallbacks }, `TensorFlow.js backend: ${backend}`);
+  const trainer = new TfTrainer(tf, backend);
+  const labeled = replace.labeledSource ? replace.labeledSource(queueLabels) : queueLabels;
+  const jobs = new JobRunner(db, log, { clock });
+  const versionsDir = path.join(config.dataDir, 'versions');
+  const versions = new VersionsService(db, versionsDir, new ClassifierCache(trainer, versionsDir), models, events, clock, log);
+  const training = new TrainingService(db, jobs, versions, labeled, clock);
+  jobs.register(RETRAIN_JOB, (ctx) => runRetrain({ db, models, versions, trainer, labeled, clock, log }, ctx));
+  const health = new HealthService(db, references, clock);
+
+  const realProviders = driftProviders({ training, queueLabels, health });
+  const providers = replace.driftProviders ? replace.driftProviders(realProviders) : realProviders;
+  const webhooks = new WebhookDispatcher(db, webhookTargets(models), clock, log, webhookPolicy);
+  const drift = new DriftService(db, webhooks, providers, events, clock, log);
+  const driftReports = new DriftReportService(db, drift, providers, references, clock);
+  const descriptions = new ModelDescriptions(models, modelDescribers({ references, versions, queue, drift }));
+  const dashboard = new DashboardService(models, descriptions, drift);
+
+  subscribeFeatures(events, { modelNames, references, duplicates, queue, drift, training, examples, labeled, log });
+
+  let saver: NodeJS.Timeout | undefined;
+  let closed = false;
+  const saveIndexes = () => Promise.all([references.saveAll(), duplicates.saveAll()]);
+  return {
+    config,
+    log,
+    clock,
+    events,
+    database,
+    keys,
+    auth: new Authenticator(keys, new SessionsService(db, keys, { ttlSeconds: config.limits.sessionTtlSeconds, clock })),
+    models,
+    descriptions,
+    examples,
+    predictions,
+    references,
+    searchWorker,
+    metrics,
+    jobs,
+    training,
+    health,
+    queue,
+    labels,
+    duplicates,
+    drift,
+    driftProviders: providers,
+    driftReports,
+    dashboard,
+    async start() {
+      searchWorker.start();
+      await references.startReplicas();
+      for (const m of await models.list()) await references.get(m);
+      for (const m of await models.list()) await duplicates.get(db, m);
+      await saveIndexes();
+      // Operational, not domain time: the real clock, so a test's manual clock never starves it.
+      saver = setInterval(() => void saveIndexes().catch((err: unknown) => log.error({ err }, 'index save failed')), INDEX_SAVE_EVERY_MS);
+      saver.unref();
+      await jobs.start();
+      drift.start();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (saver) clearInterval(saver);
+      await jobs.stop();
+      await training.close();
+      await drift.stop();
+      await searchWorker.close();
+      if (!opts.readOnly) await saveIndexes();
+      await database.close();
+    },
+  };
+}

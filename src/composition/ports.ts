@@ -1,0 +1,62 @@
+import type { DriftProviders, VersionSummary } from '../drift/drift.providers.js';
+import { PERFORMANCE_LABELS } from '../drift/performance/estimate.js';
+import type { HealthService } from '../health/health.service.js';
+import type { ModelsService } from '../models/models.service.js';
+import type { QueueLabeledSource } from '../queue/labeled-source.js';
+import type { TrainingService } from '../training/training.service.js';
+import type { ModelVersion, TrainedOn } from '../training/version.js';
+import type { WebhookTargetResolver } from '../webhooks/webhook.dispatcher.js';
+
+/** What drift monitoring reads from retraining, the review queue and training-data health. */
+export function driftProviders(f: { training: TrainingService; queueLabels: QueueLabeledSource; health: HealthService }): DriftProviders {
+  return {
+    championEvalConfidences: async (model) => (await f.training.championEvalStats(model))?.confidences,
+    labeledAccuracy: async (model) => {
+      const production = await f.queueLabels.accuracy(model);
+      return production && { production, evalAccuracy: (await f.training.championEvalStats(model))?.accuracy ?? undefined };
+    },
+    performanceLabels: (model) => f.queueLabels.performanceSignals(model, PERFORMANCE_LABELS),
+    performanceCalibration: async (model) => {
+      const stats = await f.training.championEvalStats(model);
+      if (!stats || stats.accuracy === null || stats.confidences.length === 0) return undefined;
+      const meanScore = stats.confidences.reduce((a, b) => a + b, 0) / stats.confidences.length;
+      return { kind: 'summary', source: `champion v${stats.version} on eval data`, accuracy: stats.accuracy, meanScore, size: stats.confidences.length };
+    },
+    versions: async (model) => (await f.training.versions.list(model)).map(versionSummary),
+    trainingHealth: (model) => f.health.check(model),
+  };
+}
+
+/** A webhook's secret and retry policy, read from the model's current settings. */
+export function webhookTargets(models: ModelsService): WebhookTargetResolver {
+  return async (modelId, url) => {
+    const model = (await models.list()).find((m) => m.id === modelId);
+    const hook = model?.settings.webhooks.find((w) => (typeof w === 'string' ? w : w.url) === url);
+    if (!model || hook === undefined) return undefined;
+    return { secret: typeof hook === 'string' ? undefined : hook.secret, policy: model.settings.webhookDelivery };
+  };
+}
+
+function versionSummary(v: ModelVersion): VersionSummary {
+  return { version: v.version, status: v.status, createdAt: v.createdAt, metrics: headline(v.metrics), trainedOn: describeData(v.trainedOn) };
+}
+
+/** The headline figures of a version, for reports. */
+function headline(metrics: { clean?: { accuracy: number; macroF1: number } | null; production?: { accuracy: number; macroF1: number } | null }): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [set, m] of Object.entries({ clean: metrics.clean, production: metrics.production })) {
+    if (m) {
+      out[`${set}.accuracy`] = m.accuracy;
+      out[`${set}.macroF1`] = m.macroF1;
+    }
+  }
+  return out;
+}
+
+/** One line a reader takes in: what the version learned from, on which backend. */
+function describeData(t: TrainedOn): string {
+  const original = t.original.fit + t.original.validation;
+  const production = t.production.fit + t.production.validation;
+  const added = t.addedConcepts.length > 0 ? `; new concepts: ${t.addedConcepts.join(', ')}` : '';
+  return `${original} examples + ${production} labeled production items (${t.labelIds.length} labels)${added}; ${t.backend}, ${(t.durationMs / 1000).toFixed(1)} s`;
+}

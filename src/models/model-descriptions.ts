@@ -1,0 +1,30 @@
+import type { Model } from './model.js';
+import type { ModelsService } from './models.service.js';
+
+/** Adds fields to a model's description (queue depth, champion, drift, …) from another feature. */
+export type ModelDescriber = (model: Model) => Promise<Record<string, unknown>>;
+
+/** A model as the API shows it. */
+export interface ModelDescription extends Omit<Model, 'id'>, Record<string, unknown> {
+  counts: { examples: { train: number; eval: number }; predictions: number };
+}
+
+/** Models as the API describes them: the definition, counts, and what the other features add. */
+export class ModelDescriptions {
+  constructor(
+    private readonly models: ModelsService,
+    private readonly describers: readonly ModelDescriber[],
+  ) {}
+
+  async describe(model: Model): Promise<ModelDescription> {
+    const c = await this.models.counts(model);
+    const { id: _id, settings, ...rest } = model;
+    const extras = await Promise.all(this.describers.map((d) => d(model)));
+    return Object.assign({ ...rest, settings: redactSecrets(settings), counts: { examples: { train: c.train, eval: c.eval }, predictions: c.predictions } }, ...extras);
+  }
+}
+
+/** Webhook secrets are write-only: any key may read a model, so they never leave the server. */
+function redactSecrets(settings: Model['settings']): Model['settings'] {
+  return { ...settings, webhooks: settings.webhooks.map((w) => (typeof w === 'string' || !w.secret ? w : { ...w, secret: '********' })) };
+}

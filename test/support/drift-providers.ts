@@ -1,0 +1,25 @@
+import type { DriftProviders } from '../../src/drift/drift.providers.js';
+
+/**
+ * Lets a test stand in for what drift reads from other features, one provider at a time;
+ * pass `wrap` as `replace.driftProviders`, then `set` a stand-in or `set` it back to undefined.
+ */
+export class DriftProviderStandIns {
+  private readonly standIns: Partial<DriftProviders> = {};
+
+  readonly wrap = (real: DriftProviders): DriftProviders => ({
+    championEvalConfidences: (m) => (this.standIns.championEvalConfidences ?? real.championEvalConfidences)(m),
+    labeledAccuracy: (m) => (this.standIns.labeledAccuracy ?? real.labeledAccuracy)(m),
+    performanceCalibration: (m) => (this.standIns.performanceCalibration ?? real.performanceCalibration)(m),
+    performanceLabels: (m) => (this.standIns.performanceLabels ?? real.performanceLabels)(m),
+    versions: (m) => (this.standIns.versions ?? real.versions)(m),
+    trainingHealth: (m) => (this.standIns.trainingHealth ?? real.trainingHealth)(m),
+  });
+
+  set(standIns: { [K in keyof DriftProviders]?: DriftProviders[K] | undefined }): void {
+    for (const [k, v] of Object.entries(standIns)) {
+      if (v === undefined) delete this.standIns[k as keyof DriftProviders];
+      else Object.assign(this.standIns, { [k]: v });
+    }
+  }
+}
