@@ -17,7 +17,8 @@ export interface WebhookAnswer {
 export function postWebhook(policy: WebhookTargetPolicy, raw: string, opts: { headers: Record<string, string>; body: string; signal: AbortSignal }): Promise<WebhookAnswer> {
   const url = new URL(raw);
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  const problem = isIP(host) ? policy.problemWithAddress(host, host) : policy.problemWithUrl(raw);
+  // A name is judged by what it resolves to (the lookup below); an IP literal connects without a lookup.
+  const problem = isIP(host) ? policy.problemWithAddress(host, host) : undefined;
   if (problem) return Promise.reject(new Error(`webhook target ${problem}`));
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
