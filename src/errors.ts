@@ -103,6 +103,14 @@ export class ServiceUnavailableError extends DomainError {
   }
 }
 
+/** True for the errors a full disk raises: SQLite's SQLITE_FULL, the file system's ENOSPC, PostgreSQL's 53100. */
+export function isDiskFull(err: unknown): boolean {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (e.code === 'SQLITE_FULL' || e.code === 'ENOSPC' || e.code === '53100') return true;
+  }
+  return false;
+}
+
 /** The disk is full: nothing of the request was stored. */
 export class InsufficientStorageError extends DomainError {
   constructor(message: string) {

@@ -6,6 +6,7 @@ import { DashboardService } from '../dashboard/dashboard.service.js';
 import { openDatabase, type DatabaseHandle } from '../db/database.js';
 import type { DriftProviders } from '../drift/drift.providers.js';
 import { DriftService } from '../drift/drift.service.js';
+import { EvalScoresCalibration } from '../drift/performance/eval-scores.source.js';
 import { DriftReportService } from '../drift/report/report.service.js';
 import { EventBus } from '../events/event-bus.js';
 import { ExamplesService } from '../examples/examples.service.js';
@@ -146,7 +147,8 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   jobs.register(RETRAIN_JOB, (ctx) => runRetrain({ db, models, versions, trainer, labeled, clock, log }, ctx));
   const health = new HealthService(db, references, clock);
 
-  const realProviders = driftProviders({ training, queueLabels, health });
+  const evalScores = new EvalScoresCalibration(db, (m) => references.get(m));
+  const realProviders = driftProviders({ training, queueLabels, health, evalScores });
   const providers = replace.driftProviders ? replace.driftProviders(realProviders) : realProviders;
   const webhooks = new WebhookDispatcher(db, webhookTargets(models), clock, log, webhookPolicy);
   const drift = new DriftService(db, webhooks, providers, events, clock, log);

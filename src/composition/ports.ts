@@ -1,5 +1,6 @@
 import type { DriftProviders, VersionSummary } from '../drift/drift.providers.js';
 import { PERFORMANCE_LABELS } from '../drift/performance/estimate.js';
+import type { EvalScoresCalibration } from '../drift/performance/eval-scores.source.js';
 import type { HealthService } from '../health/health.service.js';
 import type { ModelsService } from '../models/models.service.js';
 import type { QueueLabeledSource } from '../queue/labeled-source.js';
@@ -8,7 +9,7 @@ import type { ModelVersion, TrainedOn } from '../training/version.js';
 import type { WebhookTargetResolver } from '../webhooks/webhook.dispatcher.js';
 
 /** What drift monitoring reads from retraining, the review queue and training-data health. */
-export function driftProviders(f: { training: TrainingService; queueLabels: QueueLabeledSource; health: HealthService }): DriftProviders {
+export function driftProviders(f: { training: TrainingService; queueLabels: QueueLabeledSource; health: HealthService; evalScores: EvalScoresCalibration }): DriftProviders {
   return {
     championEvalConfidences: async (model) => (await f.training.championEvalStats(model))?.confidences,
     labeledAccuracy: async (model) => {
@@ -17,6 +18,9 @@ export function driftProviders(f: { training: TrainingService; queueLabels: Queu
     },
     performanceLabels: (model) => f.queueLabels.performanceSignals(model, PERFORMANCE_LABELS),
     performanceCalibration: async (model) => {
+      // The app's own scores on labeled eval inputs calibrate best; the champion's eval summary is the fallback.
+      const scored = await f.evalScores.source(model);
+      if (scored) return scored;
       const stats = await f.training.championEvalStats(model);
       if (!stats || stats.accuracy === null || stats.confidences.length === 0) return undefined;
       const meanScore = stats.confidences.reduce((a, b) => a + b, 0) / stats.confidences.length;

@@ -41,7 +41,9 @@ export function subscribeFeatures(events: EventBus, s: Subscribers): void {
   events.on('DriftRaised', async ({ model }) => {
     await s.queue.boostRecentOod(model);
   });
-  events.on('DriftRaised', async ({ model }) => {
+  events.on('DriftRaised', async ({ model, event }) => {
+    // `retrain.triggers` says which kinds of event (OOD rate, accuracy drop) may queue a job.
+    if (!model.settings.retrain.triggers.includes(event.kind)) return;
     const decision = await s.training.maybeAutoRetrain(model);
     s.log.info({ model: model.name, decision }, 'drift event: automatic retraining decision');
   });

@@ -50,6 +50,8 @@ export interface ExampleTable {
   embedding: Buffer;
   input_json: string | null;
   metadata_json: string | null;
+  /** The app's forwarded scores on this input, when sent: calibration data for the accuracy estimate. */
+  scores_json: string | null;
   created_at: string;
 }
 
@@ -155,6 +157,8 @@ export interface DriftSnapshotTable {
   status: string;
   /** Per test: name, status, statistic, pValue, drift. */
   tests_json: string;
+  /** The evaluation's `performance` object; null when there was none. */
+  performance_json: string | null;
 }
 
 export interface DriftEventTable {
@@ -167,6 +171,8 @@ export interface DriftEventTable {
   p_value: number;
   /** `ood` (the OOD rate: window rule or sequential detector) or `performance` (estimated accuracy drop). */
   kind: Generated<string>;
+  /** `critical` (accuracy confirmed to drop) or `warning` (input drift, accuracy not shown to drop). */
+  severity: Generated<string>;
   /** The webhook body, stored so every retry sends (and signs) the same bytes. */
   payload_json: string;
 }

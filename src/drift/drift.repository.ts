@@ -45,8 +45,17 @@ export async function insertEvent(db: Db, row: Insertable<DriftEventTable>): Pro
   return id;
 }
 
-export function findLastEvent(db: Db, modelId: number): Promise<EventRow | undefined> {
-  return db.selectFrom('drift_events').selectAll().where('model_id', '=', modelId).orderBy('id', 'desc').limit(1).executeTakeFirst();
+/** The model's newest event, of `kind` when given. */
+export function findLastEvent(db: Db, modelId: number, kind?: string): Promise<EventRow | undefined> {
+  let q = db.selectFrom('drift_events').selectAll().where('model_id', '=', modelId);
+  if (kind !== undefined) q = q.where('kind', '=', kind);
+  return q.orderBy('id', 'desc').limit(1).executeTakeFirst();
+}
+
+/** Events by id, oldest first. */
+export function listEventsById(db: Db, ids: number[]): Promise<EventRow[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db.selectFrom('drift_events').selectAll().where('id', 'in', ids).orderBy('id').execute();
 }
 
 /** The most recent events, newest first. */

@@ -16,6 +16,16 @@ export const driftTestSchema = z
 
 const windowSchema = z.object({ size: z.number(), count: z.number(), fromSeq: z.number().nullable(), toSeq: z.number().nullable() });
 
+export const performanceSchema = z
+  .object({
+    estimatedAccuracy: z.number().openapi({ description: "Estimated accuracy of the window's forwarded top-1 predictions" }),
+    interval: z.tuple([z.number(), z.number()]).openapi({ description: '90% interval' }),
+    method: z.string().openapi({ description: 'Estimator, and where its calibration came from' }),
+    labeled: z.object({ n: z.number(), accuracy: z.number() }).nullable().openapi({ description: 'Labeled production items used (raw accuracy: the queue picked hard items)' }),
+    reference: z.number().nullable().openapi({ description: 'Accuracy expected from eval data' }),
+  })
+  .openapi('Performance');
+
 export const driftSnapshotSchema = z
   .object({
     id: z.number(),
@@ -26,12 +36,14 @@ export const driftSnapshotSchema = z
     threshold: z.number(),
     status: z.enum(['ok', 'drift']),
     tests: z.array(driftTestSchema.pick({ name: true, status: true, statistic: true, pValue: true, drift: true })),
+    performance: performanceSchema.nullable(),
   })
   .openapi('DriftSnapshot');
 
 export const driftEventSchema = z
   .object({
     id: z.number(),
+    severity: z.enum(['critical', 'warning']).openapi({ description: 'critical: accuracy confirmed to drop; warning: input drift not shown to hurt accuracy' }),
     kind: z.enum(['ood', 'performance']).openapi({ description: 'ood: the OOD rate (window rule or sequential detector); performance: the estimated accuracy' }),
     modelId: z.number(),
     model: z.string(),
@@ -51,16 +63,6 @@ export const driftEventSchema = z
     ),
   })
   .openapi('DriftEvent');
-
-export const performanceSchema = z
-  .object({
-    estimatedAccuracy: z.number().openapi({ description: "Estimated accuracy of the window's forwarded top-1 predictions" }),
-    interval: z.tuple([z.number(), z.number()]).openapi({ description: '90% interval' }),
-    method: z.string().openapi({ description: 'Estimator, and where its calibration came from' }),
-    labeled: z.object({ n: z.number(), accuracy: z.number() }).nullable().openapi({ description: 'Labeled production items used (raw accuracy: the queue picked hard items)' }),
-    reference: z.number().nullable().openapi({ description: 'Accuracy expected from eval data' }),
-  })
-  .openapi('Performance');
 
 export const driftOverviewSchema = z
   .object({

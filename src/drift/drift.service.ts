@@ -3,13 +3,16 @@ import type { Db } from '../db/database.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Model } from '../models/model.js';
 import type { Clock } from '../util/clock.js';
-import { WebhookDispatcher } from '../webhooks/webhook.dispatcher.js';
+import type { WebhookDispatcher } from '../webhooks/webhook.dispatcher.js';
 import { listDeliveriesOfEvents } from '../webhooks/webhooks.repository.js';
 import { DriftEvaluator, type DriftAssessment } from './drift-evaluator.js';
 import type { DriftProviders } from './drift.providers.js';
-import { findLastEvent, findLastSnapshot, insertEvent, insertSnapshot, listEvents, listSnapshots, pruneSnapshots, type EventRow, type SnapshotRow } from './drift.repository.js';
+import { findLastEvent, findLastSnapshot, insertSnapshot, listEvents, listEventsById, listSnapshots, pruneSnapshots, type EventRow, type SnapshotRow } from './drift.repository.js';
 import type { DeliverySummary, DriftEvaluation, DriftEvent, DriftSnapshot } from './drift.types.js';
 import { driftEventPayload, DRIFT_EVENT_TYPE } from './drift-event.payload.js';
+import { raiseEvent, type NewEvent } from './drift-event.raise.js';
+import { accuracyDropped, PERFORMANCE_EVENT_LEVEL, performanceEventPayload } from './performance/performance-event.js';
+import type { PerformanceEstimate } from './performance/performance.types.js';
 import { DriftTrigger } from './drift.trigger.js';
 
 /** `GET /v1/models/{model}/drift`: the current evaluation with history and recent events. */
@@ -97,7 +100,9 @@ export class DriftService {
 
   private async record(model: Model, ev: DriftEvaluation): Promise<void> {
     const last = await findLastSnapshot(this.db, model.id);
-    if (last && last.to_seq === ev.window.toSeq && last.status === ev.status) return;
+    // Labels can move the accuracy estimate while the window stands still.
+    const performance = ev.performance && JSON.stringify(ev.performance);
+    if (last && last.to_seq === ev.window.toSeq && last.status === ev.status && last.performance_json === performance) return;
     const event = await this.db.transaction().execute(async (trx) => {
       const snapshotId = await insertSnapshot(trx, {
         model_id: model.id,
@@ -110,25 +115,32 @@ export class DriftService {
         threshold: ev.threshold,
         status: ev.status,
         tests_json: JSON.stringify(ev.tests.map(({ name, status, statistic, pValue, drift }) => ({ name, status, statistic, pValue, drift }))),
+        performance_json: performance,
       });
       if (snapshotId % 100 === 0) await pruneSnapshots(trx, model.id, SNAPSHOTS_KEPT);
-      if (ev.status !== 'drift') return undefined;
-      const previous = await findLastEvent(trx, model.id);
-      const cooldownMs = model.settings.drift.cooldownMinutes * 60_000;
-      if (previous && Date.parse(ev.evaluatedAt) - Date.parse(previous.created_at) < cooldownMs) return undefined;
-      const pValue = ev.tests.find((t) => t.name === 'ood_rate')?.pValue ?? 1;
-      const eventId = await insertEvent(trx, { kind: 'ood', model_id: model.id, snapshot_id: snapshotId, created_at: ev.evaluatedAt, score: ev.score, threshold: ev.threshold, p_value: pValue, payload_json: '' });
-      const body = JSON.stringify(driftEventPayload(model, eventId, 'ood', ev));
-      await trx.updateTable('drift_events').set({ payload_json: body }).where('id', '=', eventId).execute();
-      const urls = [...new Set(model.settings.webhooks.map((w) => (typeof w === 'string' ? w : w.url)))];
-      await WebhookDispatcher.enqueue(trx, { modelId: model.id, eventType: DRIFT_EVENT_TYPE, eventId, body, urls }, ev.evaluatedAt);
-      return eventId;
+      const raised: number[] = [];
+      const hurt = accuracyDropped(model, ev.performance);
+      if (ev.status === 'drift') {
+        const pValue = ev.tests.find((t) => t.name === 'ood_rate')?.pValue ?? 1;
+        // Input drift that is not shown to cost accuracy stays visible, one level down.
+        const row: NewEvent = { kind: 'ood', severity: hurt ? 'critical' : 'warning', snapshot_id: snapshotId, score: ev.score, threshold: ev.threshold, p_value: pValue };
+        const id = await raiseEvent(trx, model, ev.evaluatedAt, row, (eventId) => driftEventPayload(model, eventId, 'ood', ev));
+        if (id !== undefined) raised.push(id);
+      }
+      if (hurt) {
+        const row: NewEvent = { kind: 'performance', severity: 'critical', snapshot_id: snapshotId, score: hurt.estimate.estimatedAccuracy, threshold: hurt.threshold, p_value: PERFORMANCE_EVENT_LEVEL };
+        const id = await raiseEvent(trx, model, ev.evaluatedAt, row, (eventId) => performanceEventPayload(model, eventId, ev, hurt));
+        if (id !== undefined) raised.push(id);
+      }
+      return raised;
     });
-    if (event === undefined) return;
+    if (event.length === 0) return;
     this.webhooks.kick();
-    const [created] = await this.withDeliveries(model, [(await findLastEvent(this.db, model.id))!]);
-    this.log.warn({ model: model.name, event: event, score: ev.score, threshold: ev.threshold }, 'drift event');
-    this.notify(created!, model);
+    const created = await this.withDeliveries(model, await listEventsById(this.db, event));
+    for (const e of created) {
+      this.log.warn({ model: model.name, event: e.id, kind: e.kind, severity: e.severity, score: e.score, threshold: e.threshold }, 'drift event');
+      this.notify(e, model);
+    }
   }
 
   /** Publishes without waiting: the evaluation (and the request behind it) does not wait for retraining checks. */
@@ -141,6 +153,7 @@ export class DriftService {
     return rows.map((r) => ({
       id: r.id,
       kind: r.kind === 'performance' ? 'performance' : 'ood',
+      severity: r.severity === 'warning' ? 'warning' : 'critical',
       modelId: r.model_id,
       model: model.name,
       at: r.created_at,
@@ -178,5 +191,6 @@ function snapshotRowToSnapshot(r: SnapshotRow): DriftSnapshot {
     threshold: r.threshold,
     status: r.status === 'drift' ? 'drift' : 'ok',
     tests: JSON.parse(r.tests_json) as DriftSnapshot['tests'],
+    performance: r.performance_json ? (JSON.parse(r.performance_json) as PerformanceEstimate) : null,
   };
 }

@@ -64,6 +64,7 @@ export interface DriftSnapshot {
   threshold: number;
   status: DriftStatus;
   tests: { name: DriftTestName; status: DriftTestResult['status']; statistic: number | null; pValue: number | null; drift: boolean }[];
+  performance: PerformanceEstimate | null;
 }
 
 /** Where one webhook delivery of an event stands. */
@@ -80,10 +81,14 @@ export type DriftEventKind = 'ood' | 'performance';
 
 export const DRIFT_EVENT_KINDS: readonly DriftEventKind[] = ['ood', 'performance'];
 
+/** `critical` when accuracy is confirmed to drop; `warning` for input drift that is not shown to hurt. */
+export type DriftSeverity = 'critical' | 'warning';
+
 /** A recorded drift event: drift passed the threshold, outside the cooldown. */
 export interface DriftEvent {
   id: number;
   kind: DriftEventKind;
+  severity: DriftSeverity;
   modelId: number;
   model: string;
   at: string;

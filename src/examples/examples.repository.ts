@@ -59,3 +59,25 @@ export function listExampleMeta(db: Db, modelId: number, maxSeq: number): Promis
     .where('seq', '<=', maxSeq)
     .execute();
 }
+
+/** An eval example the app's scores came with. */
+export interface ScoredEvalRow {
+  seq: number;
+  concepts_json: string;
+  scores_json: string;
+  embedding: Buffer;
+}
+
+/** Newest eval-split examples sent with scores, at most `limit`. */
+export function listScoredEvalExamples(db: Db, modelId: number, limit: number): Promise<ScoredEvalRow[]> {
+  return db
+    .selectFrom('examples')
+    .select(['seq', 'concepts_json', 'embedding', 'scores_json'])
+    .where('model_id', '=', modelId)
+    .where('split', '=', 'eval')
+    .where('scores_json', 'is not', null)
+    .orderBy('seq', 'desc')
+    .limit(limit)
+    .$narrowType<{ scores_json: string }>()
+    .execute();
+}

@@ -7,6 +7,10 @@ export const exampleSchema = z
     embedding,
     concepts: z.array(conceptId).max(1000),
     split: z.enum(['train', 'eval']).optional(),
+    scores: z
+      .record(z.string(), z.number().min(0).max(1))
+      .optional()
+      .openapi({ description: "The app's own scores on this input: eval examples sent with scores calibrate the estimated accuracy of production" }),
     input: inputRef.optional(),
     metadata: metadata.optional(),
   })

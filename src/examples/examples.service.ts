@@ -14,6 +14,8 @@ export interface ExampleInput {
   embedding: number[];
   concepts: string[];
   split?: 'train' | 'eval' | undefined;
+  /** The app's scores on this input (calibrates the accuracy estimate when in the eval split). */
+  scores?: Record<string, number> | undefined;
   input?: { url?: string | undefined; text?: string | undefined } | undefined;
   metadata?: Record<string, unknown> | undefined;
 }
@@ -61,6 +63,7 @@ export class ExamplesService {
     const problems: RecordProblem[] = duplicateIdProblems(examples);
     examples.forEach((e, index) => {
       problems.push(...embeddingProblems(model, e.embedding, index), ...unknownConceptProblems(model, e.concepts, index, 'concepts'), ...repeatedConceptProblems(e.concepts, index, 'concepts'));
+      if (e.scores) problems.push(...unknownConceptProblems(model, Object.keys(e.scores), index, 'scores'));
       if (model.task === 'multiclass' && e.concepts.length !== 1) {
         problems.push({ index, field: 'concepts', message: 'a multiclass example has exactly one concept' });
       }
@@ -79,6 +82,7 @@ function toRow(model: Model, e: ExampleInput, source: string, now: string): NewE
     embedding: encodeVector(e.embedding),
     input_json: e.input ? JSON.stringify(e.input) : null,
     metadata_json: e.metadata ? JSON.stringify(e.metadata) : null,
+    scores_json: e.scores ? JSON.stringify(e.scores) : null,
     created_at: now,
   };
 }

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
-import { DomainError, ServiceUnavailableError, type ErrorCode } from '../errors.js';
+import { DomainError, isDiskFull, ServiceUnavailableError, type ErrorCode } from '../errors.js';
 
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   bad_request: 400,
@@ -54,6 +54,10 @@ export function createErrorHandler(log: Logger) {
     if (err instanceof HTTPException) {
       const status = err.status as ContentfulStatusCode;
       return c.json(errorBody(CODE_OF_STATUS[status] ?? 'bad_request', err.message || 'Bad request'), status);
+    }
+    if (isDiskFull(err)) {
+      log.error({ err, path: c.req.path }, 'disk full: request refused, nothing stored');
+      return c.json(errorBody('insufficient_storage', 'The disk holding the data folder is full; nothing of this request was stored. Retry once space is freed.'), 507);
     }
     log.error({ err, path: c.req.path }, 'unhandled error');
     return c.json(errorBody('internal', 'Internal server error'), 500);

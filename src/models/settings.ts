@@ -50,6 +50,8 @@ export const settingsSchema = z
         minAccuracyDrop: z.number().min(0).max(1).default(0.05),
         /** A `performance` event fires when the whole accuracy interval lies this far below the reference. */
         maxAccuracyDrop: z.number().min(0).max(1).default(0.05),
+        /** Least time between two `performance` events (the OOD-rate events keep `cooldownMinutes`). */
+        performanceCooldownMinutes: z.number().min(0).default(60),
         /** Labeled production items needed before labeled_accuracy reports. */
         minLabeled: z.number().int().min(1).default(30),
         mmd: z
@@ -98,6 +100,8 @@ export const settingsSchema = z
     retrain: z
       .object({
         auto: z.boolean().default(true),
+        /** Which kinds of drift event may queue a retraining: the OOD rate, the estimated accuracy drop, or both. */
+        triggers: z.array(z.enum(['ood', 'performance'])).default(['ood', 'performance']),
         minNewLabels: z.number().int().min(1).default(100),
         minConceptLabels: z.number().int().min(1).default(20),
         maxCleanRegression: z.number().min(0).max(1).default(0.02),

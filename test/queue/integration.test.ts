@@ -19,7 +19,7 @@ describe('the queue as drift and retraining see it', () => {
     ]);
     const { events, models } = server.driftloop.services;
     const model = await models.get('wired');
-    const event = { id: 0, kind: 'ood' as const, modelId: model.id, model: model.name, at: new Date(0).toISOString(), score: 1, threshold: 0.15, pValue: 0, snapshotId: 0, deliveries: [] };
+    const event = { id: 0, kind: 'ood' as const, severity: 'warning' as const, modelId: model.id, model: model.name, at: new Date(0).toISOString(), score: 1, threshold: 0.15, pValue: 0, snapshotId: 0, deliveries: [] };
     await events.publish({ type: 'DriftRaised', model, event });
     const [top] = await claim(server, 'wired', 'ann', 1);
     expect(top).toMatchObject({ predictionId: 'far', reasons: expect.arrayContaining(['ood', 'drift']) });

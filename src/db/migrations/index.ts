@@ -4,6 +4,7 @@ import * as m0002 from './0002_queue.js';
 import * as m0003 from './0003_drift.js';
 import * as m0004 from './0004_training.js';
 import * as m0006 from './0006_sequential_detector.js';
+import * as m0007 from './0007_performance.js';
 import * as m0008 from './0008_security.js';
 
 /** Every migration, in order. Add new ones at the end; never edit a released one. */
@@ -13,5 +14,6 @@ export const migrations: Record<string, Migration> = {
   '0003_drift': m0003,
   '0004_training': m0004,
   '0006_sequential_detector': m0006,
+  '0007_performance': m0007,
   '0008_security': m0008,
 };

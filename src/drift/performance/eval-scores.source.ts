@@ -1,0 +1,45 @@
+import type { Db } from '../../db/database.js';
+import { listScoredEvalExamples } from '../../examples/examples.repository.js';
+import type { Model } from '../../models/model.js';
+import type { ReferenceSet } from '../../reference/reference-set.js';
+import { knnVote } from '../../scoring/knn-vote.js';
+import { decodeVector } from '../../util/vectors.js';
+import type { CalibrationPair, CalibrationSource } from './performance.types.js';
+
+/** Newest scored eval examples read: enough for ten bins per k-NN group. */
+const MAX_PAIRS = 5000;
+
+/**
+ * Calibration pairs from eval examples sent with the app's scores: top-1 right or wrong, and
+ * whether the k nearest train examples vote for it (as the scorer does for a prediction).
+ * Cached per model until the scored examples or the train split change.
+ */
+export class EvalScoresCalibration {
+  private readonly cache = new Map<number, { key: string; source: CalibrationSource | undefined }>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly reference: (model: Model) => Promise<ReferenceSet>,
+  ) {}
+
+  async source(model: Model): Promise<CalibrationSource | undefined> {
+    const rows = await listScoredEvalExamples(this.db, model.id, MAX_PAIRS);
+    if (rows.length === 0) return undefined;
+    const set = await this.reference(model);
+    const key = `${rows.length}:${rows[0]!.seq}:${set.train.size}:${model.updatedAt}`;
+    const cached = this.cache.get(model.id);
+    if (cached?.key === key) return cached.source;
+    const concepts = model.concepts.map((c) => c.id);
+    const pairs = rows.map((r): CalibrationPair => {
+      const scores = JSON.parse(r.scores_json) as Record<string, number>;
+      const truth = JSON.parse(r.concepts_json) as string[];
+      let predicted = concepts[0] ?? '';
+      for (const c of concepts) if ((scores[c] ?? 0) > (scores[predicted] ?? 0)) predicted = c;
+      const vote = knnVote(set.neighbors(decodeVector(r.embedding)));
+      return { topScore: scores[predicted] ?? 0, correct: truth.length === 1 && truth[0] === predicted, knnAgrees: vote.concept === null || vote.concept === predicted };
+    });
+    const source: CalibrationSource = { kind: 'pairs', source: `${pairs.length} eval examples sent with scores`, pairs };
+    this.cache.set(model.id, { key, source });
+    return source;
+  }
+}
