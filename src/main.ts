@@ -1,6 +1,7 @@
 import { createApp } from './app.js';
 import { StartupRefusedError } from './auth/open-mode.js';
 import { loadConfig } from './config.js';
+import { isDiskFull } from './errors.js';
 import { createLogger } from './observability/logger.js';
 
 let driftloop: Awaited<ReturnType<typeof createApp>>;
@@ -17,6 +18,7 @@ try {
   await driftloop.start();
 } catch (err) {
   if (err instanceof StartupRefusedError) refuse(err);
+  if (isDiskFull(err)) refuse(new Error(`the disk holding ${config.dataDir} is full: free some space and start again`));
   throw err;
 }
 

@@ -33,6 +33,8 @@ import { VersionsService } from '../training/versions.service.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { SearchWorker } from '../vectors/search-worker.js';
 import { WebhookDispatcher } from '../webhooks/webhook.dispatcher.js';
+import { IndexWriteError } from '../vectors/hnsw-index.js';
+import { isDiskFull } from '../errors.js';
 import { WebhookTargetPolicy } from '../webhooks/target-policy.js';
 import { Authenticator } from '../auth/authenticator.js';
 import { assertMayListen } from '../auth/open-mode.js';
@@ -191,7 +193,11 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
       await references.startReplicas();
       for (const m of await models.list()) await references.get(m);
       for (const m of await models.list()) await duplicates.get(db, m);
-      await saveIndexes();
+      // Indexes are derived and rebuilt at the next start: a full disk must not keep the server down.
+      await saveIndexes().catch((err: unknown) => {
+        if (!(err instanceof IndexWriteError) && !isDiskFull(err)) throw err;
+        log.error({ err }, 'the disk is full: indexes not saved; writes answer 507 until space is freed');
+      });
       // Operational, not domain time: the real clock, so a test's manual clock never starves it.
       saver = setInterval(() => void saveIndexes().catch((err: unknown) => log.error({ err }, 'index save failed')), INDEX_SAVE_EVERY_MS);
       saver.unref();
