@@ -8,6 +8,7 @@ import type { DriftProviders } from '../drift/drift.providers.js';
 import { DriftService } from '../drift/drift.service.js';
 import { EvalScoresCalibration } from '../drift/performance/eval-scores.source.js';
 import { DriftReportService } from '../drift/report/report.service.js';
+import { SequentialDetector } from '../drift/sequential/sequential.service.js';
 import { EventBus } from '../events/event-bus.js';
 import { ExamplesService } from '../examples/examples.service.js';
 import { HealthService } from '../health/health.service.js';
@@ -40,7 +41,7 @@ import { Authenticator } from '../auth/authenticator.js';
 import { assertMayListen } from '../auth/open-mode.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { modelDescribers } from './describers.js';
-import { driftProviders, webhookTargets } from './ports.js';
+import { driftProviders, sequentialReference, webhookTargets, withSequentialDetector } from './ports.js';
 import { subscribeFeatures } from './subscriptions.js';
 
 /** Ports a test may replace with a stand-in built from the real one. */
@@ -130,7 +131,9 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const queueLabels = new QueueLabeledSource(db);
   const labels = new LabelsService(db, events, clock);
   const enqueue = new EnqueueService(duplicates, async (m) => (await references.get(m)).activeCalibration().quantile(0.5), clock, log);
-  const sink = replace.predictionSink ? replace.predictionSink(enqueue.sink) : enqueue.sink;
+  const sequential = new SequentialDetector(sequentialReference(references), clock);
+  const stored = withSequentialDetector(enqueue.sink, sequential);
+  const sink = replace.predictionSink ? replace.predictionSink(stored) : stored;
   const predictions = new PredictionsService(database, references, sink, {
     scored: (model, count, seconds) => {
       metrics.scoringSeconds.observe(seconds);
@@ -153,7 +156,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const realProviders = driftProviders({ training, queueLabels, health, evalScores });
   const providers = replace.driftProviders ? replace.driftProviders(realProviders) : realProviders;
   const webhooks = new WebhookDispatcher(db, webhookTargets(models), clock, log, webhookPolicy);
-  const drift = new DriftService(db, webhooks, providers, events, clock, log);
+  const drift = new DriftService(db, webhooks, providers, events, clock, log, sequential);
   const driftReports = new DriftReportService(db, drift, providers, references, clock);
   const descriptions = new ModelDescriptions(models, modelDescribers({ references, versions, queue, drift }));
   const dashboard = new DashboardService(models, descriptions, drift);

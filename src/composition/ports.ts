@@ -1,4 +1,8 @@
 import type { DriftProviders, VersionSummary } from '../drift/drift.providers.js';
+import type { SequentialDetector } from '../drift/sequential/sequential.service.js';
+import type { ReferenceStateReader } from '../drift/sequential/sequential.types.js';
+import type { PredictionSink } from '../predictions/prediction.js';
+import type { ReferenceRegistry } from '../reference/reference.registry.js';
 import { PERFORMANCE_LABELS } from '../drift/performance/estimate.js';
 import type { EvalScoresCalibration } from '../drift/performance/eval-scores.source.js';
 import type { HealthService } from '../health/health.service.js';
@@ -28,6 +32,23 @@ export function driftProviders(f: { training: TrainingService; queueLabels: Queu
     },
     versions: async (model) => (await f.training.versions.list(model)).map(versionSummary),
     trainingHealth: (model) => f.health.check(model),
+  };
+}
+
+/** The reference a model's p-values come from, keyed by the highest example it took in (a promotion adds some). */
+export function sequentialReference(references: ReferenceRegistry): ReferenceStateReader {
+  return async (model) => {
+    const set = await references.get(model);
+    return { key: String(set.highWater), calibration: set.calibrationSource() };
+  };
+}
+
+/** The review queue's sink, then the sequential drift detector, both inside the ingest transaction. */
+export function withSequentialDetector(sink: PredictionSink, sequential: SequentialDetector): PredictionSink {
+  return async (db, model, scored) => {
+    const queued = await sink(db, model, scored);
+    await sequential.observe(db, model, scored.map((s) => ({ seq: s.seq, isOod: s.score.ood.isOod })));
+    return queued;
   };
 }
 

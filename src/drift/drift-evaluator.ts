@@ -11,6 +11,7 @@ import type { DriftProviders } from './drift.providers.js';
 import type { DriftDistributions, DriftEvaluation, DriftTestResult } from './drift.types.js';
 import { readWindow, windowEmbeddings, type ProductionWindow } from './production-window.js';
 import { PerformanceAssessor } from './performance/performance.assessor.js';
+import type { SequentialDetector } from './sequential/sequential.service.js';
 import { ReferenceSamples, type ReferenceSample } from './reference-sample.js';
 import { hash32 } from './sampling/bottom-k.js';
 import { firstTopScores } from './window.repository.js';
@@ -41,6 +42,7 @@ export class DriftEvaluator {
     private readonly db: Db,
     private readonly providers: DriftProviders,
     private readonly clock: Clock,
+    private readonly sequential: SequentialDetector,
   ) {
     this.references = new ReferenceSamples(db);
   }
@@ -82,17 +84,21 @@ export class DriftEvaluator {
     clock.lap('labeled_accuracy');
     const performance = this.performance.assess(model, window.signals, calibration, labeledSignals);
     clock.lap('performance');
+    const sequential = await this.sequential.status(this.db, model);
+    clock.lap('sequential');
 
     const score = window.count === 0 ? 0 : window.oodCount / window.count;
     return {
       evaluation: {
-        status: ood.drift ? 'drift' : 'ok',
+        // The window rule or the sequential detector's alarm, whichever comes first.
+        status: ood.drift || sequential.alarmed ? 'drift' : 'ok',
         score,
         threshold: s.threshold,
         alpha: s.alpha,
         window: { size: window.size, count: window.count, fromSeq: window.fromSeq, toSeq: window.toSeq },
         tests: [ood, mmd, prediction, confidence, accuracy],
         performance,
+        sequential,
         evaluatedAt: isoNow(this.clock),
         timingsMs: clock.laps(),
       },

@@ -17,6 +17,7 @@ export function driftEventPayload(model: Model, eventId: number, kind: DriftEven
     threshold: ev.threshold,
     alpha: ev.alpha,
     window: ev.window,
+    sequential: { state: ev.sequential.state, alarmed: ev.sequential.alarmed, statistic: ev.sequential.statistic, limit: ev.sequential.limit, alarm: ev.sequential.alarm },
     tests: ev.tests.map(({ name: test, status, statistic, pValue, drift, summary }) => ({ name: test, status, statistic, pValue, drift, summary })),
     links: { report: `/ui/models/${name}/report`, drift: `/v1/models/${name}/drift` },
   };

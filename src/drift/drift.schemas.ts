@@ -64,6 +64,28 @@ export const driftEventSchema = z
   })
   .openapi('DriftEvent');
 
+export const sequentialStatusSchema = z
+  .object({
+    method: z.literal('bernoulli_cusum'),
+    state: z.enum(['armed', 'unarmed']).openapi({ description: 'unarmed until the eval split is large enough (calibration.required)' }),
+    alarmed: z.boolean(),
+    statistic: z.number(),
+    limit: z.number(),
+    up: z.number(),
+    down: z.number(),
+    p0: z.number().openapi({ description: 'In-distribution OOD probability the calibration promises' }),
+    target: z.number().openapi({ description: 'The OOD rate the detector is tuned to catch fastest (drift.sequentialTarget)' }),
+    arl0: z.number().openapi({ description: 'drift.arl0: average in-distribution predictions between false alarms' }),
+    arl0Exact: z.number().openapi({ description: 'The exact in-distribution average run length at limit' }),
+    observed: z.number(),
+    since: z.string().nullable(),
+    lastSeq: z.number().nullable(),
+    alarm: z.object({ at: z.string(), seq: z.number(), statistic: z.number() }).nullable(),
+    calibration: z.object({ source: z.enum(['eval', 'leave-one-out']), size: z.number(), required: z.number() }),
+    summary: z.string(),
+  })
+  .openapi('SequentialDetector');
+
 export const driftOverviewSchema = z
   .object({
     model: z.string(),
@@ -73,6 +95,7 @@ export const driftOverviewSchema = z
     alpha: z.number(),
     window: windowSchema,
     tests: z.array(driftTestSchema),
+    sequential: sequentialStatusSchema,
     performance: performanceSchema.nullable(),
     evaluatedAt: z.string(),
     timingsMs: z.record(z.string(), z.number()),

@@ -14,6 +14,7 @@ import { raiseEvent, type NewEvent } from './drift-event.raise.js';
 import { accuracyDropped, PERFORMANCE_EVENT_LEVEL, performanceEventPayload } from './performance/performance-event.js';
 import type { PerformanceEstimate } from './performance/performance.types.js';
 import { DriftTrigger } from './drift.trigger.js';
+import type { SequentialDetector } from './sequential/sequential.service.js';
 
 /** `GET /v1/models/{model}/drift`: the current evaluation with history and recent events. */
 export interface DriftOverview extends DriftEvaluation {
@@ -43,13 +44,20 @@ export class DriftService {
     private readonly bus: EventBus,
     clock: Clock,
     private readonly log: Logger,
+    private readonly sequential: SequentialDetector,
   ) {
-    this.evaluator = new DriftEvaluator(db, providers, clock);
+    this.evaluator = new DriftEvaluator(db, providers, clock, sequential);
     this.trigger = new DriftTrigger((model) => this.evaluate(model), clock, log);
   }
 
-  /** Notes committed predictions: evaluates after `drift.evaluateEvery` of them or `drift.evaluateAfterSeconds`. */
+  /**
+   * Notes committed predictions: evaluates at once when the sequential detector alarmed on
+   * them, otherwise after `drift.evaluateEvery` of them or `drift.evaluateAfterSeconds`.
+   */
   predictionsCommitted(model: Model, count: number): void {
+    if (this.sequential.takeAlarm(model.id)) {
+      this.evaluate(model).catch((err: unknown) => this.log.error({ err, model: model.name }, 'drift evaluation after a sequential alarm failed'));
+    }
     this.trigger.committed(model, count);
   }
 

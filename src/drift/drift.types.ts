@@ -1,3 +1,4 @@
+import type { SequentialStatus } from './sequential/sequential.types.js';
 import type { PerformanceEstimate } from './performance/performance.types.js';
 
 /** The five drift tests of DESIGN's table, by their API names. */
@@ -47,6 +48,8 @@ export interface DriftEvaluation {
   alpha: number;
   window: { size: number; count: number; fromSeq: number | null; toSeq: number | null };
   tests: DriftTestResult[];
+  /** The sequential detector on the stream of conformal p-values; its alarm also makes `status` drift. */
+  sequential: SequentialStatus;
   /** Estimated accuracy of the window's forwarded top-1 predictions; null while the window is empty. */
   performance: PerformanceEstimate | null;
   evaluatedAt: string;

@@ -77,5 +77,12 @@ export const healthReportSchema = z
       byConcept: z.record(z.string(), z.object({ train: z.number(), eval: z.number() })),
     }),
     checks: z.array(healthCheckSchema),
+    calibration: z
+      .object({
+        source: z.enum(['eval', 'leave-one-out']),
+        size: z.number(),
+        sequentialDetector: z.object({ armed: z.boolean(), required: z.number(), message: z.string() }),
+      })
+      .openapi({ description: 'The conformal calibration, and whether the eval split is large enough to arm the sequential drift detector' }),
   })
   .openapi('TrainingDataHealth');

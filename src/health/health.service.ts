@@ -15,6 +15,7 @@ import { conflictsCheck, duplicatesCheck, leakageCheck } from './pair-checks.js'
 import { distinctnessCheck, PurityTally } from './purity.js';
 import { duplicateRadius } from '../reference/duplicate-radius.js';
 import { ConceptSpreads, spreadCheck } from './spread.js';
+import { calibrationHealth } from './calibration-health.js';
 
 /** The example-side checks, cached until the examples (or the settings they use) change. */
 interface ExampleChecks {
@@ -60,7 +61,7 @@ export class HealthService {
     ]);
     const checks = [...examples.checks, coverageCheck(scan, model.settings.health.maxUncoveredShare)];
     checks.sort((a, b) => HEALTH_CHECK_NAMES.indexOf(a.name) - HEALTH_CHECK_NAMES.indexOf(b.name));
-    return { model: model.name, computedAt: examples.computedAt, counts: examples.counts, checks };
+    return { model: model.name, computedAt: examples.computedAt, counts: examples.counts, checks, calibration: calibrationHealth(model, set.calibrationSource()) };
   }
 
   private cached<T>(cache: Map<number, Cached<T>>, modelId: number, key: string, compute: () => Promise<T>): Promise<T> {

@@ -143,4 +143,12 @@ export interface HealthReport {
   computedAt: string;
   counts: { train: number; eval: number; byConcept: Record<string, { train: number; eval: number }> };
   checks: HealthCheck[];
+  /** The conformal calibration, and whether the eval split is large enough to arm the sequential drift detector. */
+  calibration: CalibrationHealth;
+}
+
+export interface CalibrationHealth {
+  source: 'eval' | 'leave-one-out';
+  size: number;
+  sequentialDetector: { armed: boolean; required: number; message: string };
 }

@@ -48,6 +48,10 @@ export const settingsSchema = z
         minPredictionShift: z.number().min(0).max(1).default(0.1),
         minConfidenceShift: z.number().min(0).max(1).default(0.1),
         minAccuracyDrop: z.number().min(0).max(1).default(0.05),
+        /** Sequential detector: average number of in-distribution predictions between false alarms. */
+        arl0: z.number().int().min(100).max(1e9).default(100_000),
+        /** Sequential detector: the OOD rate it is tuned to catch fastest (above 1 − ood.quantile). */
+        sequentialTarget: z.number().gt(0).lt(1).default(0.4),
         /** A `performance` event fires when the whole accuracy interval lies this far below the reference. */
         maxAccuracyDrop: z.number().min(0).max(1).default(0.05),
         /** Least time between two `performance` events (the OOD-rate events keep `cooldownMinutes`). */
@@ -155,7 +159,13 @@ export const settingsSchema = z
       .prefault({}),
     webhooks: z.array(webhook).max(20).default([]),
   })
-  .strict();
+  .strict()
+  .superRefine((s, ctx) => {
+    // A CUSUM tuned for a rate at or below the in-distribution one would never alarm.
+    if (s.drift.sequentialTarget <= 1 - s.ood.quantile) {
+      ctx.addIssue({ code: 'custom', path: ['drift', 'sequentialTarget'], message: `must be above the in-distribution OOD rate 1 − ood.quantile (${1 - s.ood.quantile})` });
+    }
+  });
 
 export type Settings = z.infer<typeof settingsSchema>;
 /** What a client may send: any subset, nested by group. */
@@ -168,7 +178,12 @@ export function defaultSettings(): Settings {
 
 /** Deep-merges `patch` over `base` (arrays replace) and validates the result. */
 export function mergeSettings(base: Settings, patch: unknown): Settings {
-  return settingsSchema.parse(deepMerge(base, patch));
+  const parsed = settingsSchema.safeParse(deepMerge(base, patch));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => ({ field: ['settings', ...i.path].join('.'), message: i.message }));
+    throw new ValidationError(`Invalid settings: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, problems);
+  }
+  return parsed.data;
 }
 
 /** What a client sent, merged over `base`: a named ValidationError (400) listing every bad setting. */

@@ -33,6 +33,7 @@ export function healthSection(r: HealthReport) {
   return html`<p class="${warned > 0 ? '' : 'muted'}">${warned === 0 ? 'Every check passes.' : `${warned} of ${r.checks.length} checks need attention.`}
 <span class="muted small">Computed ${formatTime(r.computedAt)}.</span></p>
 ${countsLine(r)}
+<p class="small" id="calibration-health"><span class="badge ${r.calibration.sequentialDetector.armed ? 'ok' : 'warn'}">${r.calibration.sequentialDetector.armed ? 'armed' : 'unarmed'}</span> ${r.calibration.sequentialDetector.message}</p>
 <table class="health"><thead><tr><th>Check</th><th>Verdict</th><th>Finding</th><th>Involved</th></tr></thead>
 <tbody>${r.checks.map(
     (c) => html`<tr data-check="${c.name}"><td><strong>${TITLES[c.name].title}</strong><div class="muted small">${TITLES[c.name].asks}</div><div class="mono muted">${c.name}</div></td>

@@ -9,6 +9,7 @@ import { formatAge, formatPercent, formatPValue, formatTime, TEST_INFO } from '.
 import { healthSection } from './health.section.js';
 import { eventsTable, regionsSection, testsTable, versionsTable } from './report.sections.js';
 import { REPORT_STYLE } from './report.styles.js';
+import { sequentialAlarmNote, sequentialKpi, sequentialMethod } from './sequential.section.js';
 import type { DriftReport } from './report.types.js';
 
 function legend(items: { label: string; color: string; rule?: boolean }[]) {
@@ -100,6 +101,7 @@ function kpis(r: DriftReport) {
 <div class="sub">${d.window.fromSeq === null ? 'no predictions yet' : `predictions #${d.window.fromSeq} – #${d.window.toSeq}`}</div></div>
 <div class="kpi"><div class="label">Last drift event</div><div class="value">${last ? formatAge(last.at, Date.parse(r.generatedAt)) : '—'}</div>
 <div class="sub">${last ? `#${last.id} · score ${formatPercent(last.score)} · ${webhookSummary(last.deliveries)}` : 'none recorded'}</div></div>
+${sequentialKpi(d.sequential, Date.parse(r.generatedAt))}
 </div>`;
 }
 
@@ -108,7 +110,7 @@ function banner(r: DriftReport) {
   const drifting = d.tests.filter((t) => t.drift && t.name !== 'ood_rate').map((t) => TEST_INFO[t.name].title.toLowerCase());
   if (d.status === 'drift') {
     return html`<div class="alert"><strong>Drift passes the threshold.</strong> ${formatPercent(d.score)} of the last ${d.window.count} predictions are out of distribution
-(threshold ${formatPercent(d.threshold, 0)}; OOD-rate p-value ${formatPValue(d.tests[0]?.pValue ?? null)}, alpha ${d.alpha}).
+(threshold ${formatPercent(d.threshold, 0)}; OOD-rate p-value ${formatPValue(d.tests[0]?.pValue ?? null)}, alpha ${d.alpha}).${sequentialAlarmNote(d.sequential)}
 ${drifting.length > 0 ? `Also shifted: ${drifting.join(', ')}. ` : ''}Collect and label data that looks like the new regions below.</div>`;
   }
   return html`<div class="alert ok"><strong>No drift past the threshold.</strong> ${formatPercent(d.score)} of the last ${d.window.count} predictions are out of distribution (threshold ${formatPercent(d.threshold, 0)}).
@@ -162,6 +164,7 @@ ${r.health ? html`<div class="card" id="training-data-health"><h2>Training-data 
 <div class="card method"><h2>How this is computed</h2><ul>
 <li>Window: the last ${r.drift.window.size} predictions. Drift score = the window's OOD rate; drift passes the threshold when the score ≥ ${formatPercent(r.drift.threshold, 0)} and the one-sided binomial p-value against ${formatPercent(1 - r.model.quantile, 0)} is below ${r.drift.alpha}.</li>
 <li>OOD: mean distance to the k nearest training examples, as a conformal percentile of ${r.calibration.source} calibration distances; OOD at the ${formatPercent(r.model.quantile, 0)} percentile.</li>
+${sequentialMethod(r.drift.sequential)}
 <li>Embedding shift compares a deterministic sample of the window with a fixed sample of training embeddings (permutation null over the pooled sample). Prediction and confidence shifts also need a minimum effect size, so large windows do not turn negligible differences into alarms.</li>
 </ul></div>`,
   );

@@ -7,7 +7,7 @@ h3 { font-size:14px; margin:0; }
 .page-head .meta { display:flex; gap:6px; flex-wrap:wrap; }
 .page-head .when { margin-left:auto; }
 .status { font-size:13px; padding:4px 12px; letter-spacing:.04em; text-transform:uppercase; }
-.kpis { display:grid; grid-template-columns:repeat(4, 1fr); gap:12px; margin-bottom:16px; }
+.kpis { display:grid; grid-template-columns:repeat(auto-fit, minmax(170px, 1fr)); gap:12px; margin-bottom:16px; }
 .kpi { background:#fff; border:1px solid var(--line); border-radius:8px; padding:12px 14px; }
 .kpi .label { color:var(--muted); font-size:12px; text-transform:uppercase; letter-spacing:.03em; }
 .kpi .value { font-size:26px; font-weight:650; margin:2px 0; font-variant-numeric:tabular-nums; }
