@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { methodNotAllowed } from 'hono/method-not-allowed';
 import type { Logger } from 'pino';
 import { admitBody } from './auth/admit-body.js';
 import { createAuth, type AuthEnv } from './auth/auth.middleware.js';
@@ -47,6 +48,13 @@ export function buildRoutes(s: Container) {
     await next();
     s.metrics.httpRequests.inc({ method: c.req.method, route: c.req.routePath, status: String(c.res.status) });
   });
+  app.use(
+    '*',
+    methodNotAllowed({
+      app,
+      onMethodNotAllowed: (c, methods) => c.json(errorBody('method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${methods.join(', ')}`), 405, { Allow: methods.join(', ') }),
+    }),
+  );
   app.use('*', crossSiteGuard(s.keys));
   app.use('*', ...pageSecurityHeaders());
   app.use('/v1/*', requireMediaType((p) => p.endsWith('/examples')));
