@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import cliProgress from 'cli-progress';
+import { requestJson, type JsonAnswer } from './http-json.js';
 
 /** p-th percentile (0..100) of a sample, nearest rank. */
 export function percentile(values: number[], p: number): number {
@@ -18,15 +19,9 @@ export function progressBar(label: string, total: number): cliProgress.SingleBar
   return bar;
 }
 
-export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  return { status: res.status, body: await res.json() };
-}
+export const postJson = (url: string, body: unknown, key?: string): Promise<JsonAnswer> => requestJson(url, 'POST', '', body, key);
 
-export async function putJson(url: string, body: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: res.status, body: await res.json() };
-}
+export const putJson = (url: string, body: unknown): Promise<JsonAnswer> => requestJson(url, 'PUT', '', body);
 
 /** Reads one sample value of a Prometheus text exposition. */
 export function metricValue(text: string, name: string): number | undefined {

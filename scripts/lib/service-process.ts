@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { requestJson, type JsonAnswer } from './http-json.js';
 
 /**
  * driftloop started exactly as `npm start` does, in its own process: the one launcher that
@@ -12,6 +13,8 @@ export interface ServiceProcess {
   /** The service's log lines so far (pino JSON, plus anything on stderr). */
   logs: string[];
   exited: Promise<ServiceExit>;
+  /** A JSON request against the service (see {@link requestJson}). */
+  request(method: string, path: string, body?: unknown, key?: string): Promise<JsonAnswer>;
 }
 
 export interface ServiceExit {
@@ -70,7 +73,8 @@ export async function startServiceProcess(env: Record<string, string>, options: 
   });
   lines.stop();
   if (logFile) child.unref();
-  return { url: `http://127.0.0.1:${port}`, child, logs, exited };
+  const url = `http://127.0.0.1:${port}`;
+  return { url, child, logs, exited, request: (method, p, body, key) => requestJson(url, method, p, body, key) };
 }
 
 /** SIGKILLs every attached service still running, so a failed test leaves none behind. */

@@ -153,7 +153,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const health = new HealthService(db, references, clock);
 
   const evalScores = new EvalScoresCalibration(db, (m) => references.get(m));
-  const realProviders = driftProviders({ training, queueLabels, health, evalScores });
+  const realProviders = driftProviders({ training, queueLabels, health, evalScores, examples, references });
   const providers = replace.driftProviders ? replace.driftProviders(realProviders) : realProviders;
   const webhooks = new WebhookDispatcher(db, webhookTargets(models), clock, log, webhookPolicy);
   const drift = new DriftService(db, webhooks, providers, events, clock, log, sequential);

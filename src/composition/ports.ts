@@ -4,6 +4,7 @@ import type { ReferenceStateReader } from '../drift/sequential/sequential.types.
 import type { PredictionSink } from '../predictions/prediction.js';
 import type { ReferenceRegistry } from '../reference/reference.registry.js';
 import { PERFORMANCE_LABELS } from '../drift/performance/estimate.js';
+import type { ExamplesService } from '../examples/examples.service.js';
 import type { EvalScoresCalibration } from '../drift/performance/eval-scores.source.js';
 import type { HealthService } from '../health/health.service.js';
 import type { ModelsService } from '../models/models.service.js';
@@ -13,9 +14,10 @@ import type { ModelVersion, TrainedOn } from '../training/version.js';
 import type { WebhookTargetResolver } from '../webhooks/webhook.dispatcher.js';
 
 /** What drift monitoring reads from retraining, the review queue and training-data health. */
-export function driftProviders(f: { training: TrainingService; queueLabels: QueueLabeledSource; health: HealthService; evalScores: EvalScoresCalibration }): DriftProviders {
+export function driftProviders(f: { training: TrainingService; queueLabels: QueueLabeledSource; health: HealthService; evalScores: EvalScoresCalibration; examples: ExamplesService; references: ReferenceRegistry }): DriftProviders {
   return {
-    championEvalConfidences: async (model) => (await f.training.championEvalStats(model))?.confidences,
+    appReferenceScores: (model, limit) => f.examples.appTopScores(model, limit),
+    calibration: async (model) => (await f.references.get(model)).calibrationSource(),
     labeledAccuracy: async (model) => {
       const production = await f.queueLabels.accuracy(model);
       return production && { production, evalAccuracy: (await f.training.championEvalStats(model))?.accuracy ?? undefined };

@@ -53,6 +53,8 @@ export interface ExampleTable {
   /** The app's forwarded scores on this input, when sent: calibration data for the accuracy estimate. */
   scores_json: string | null;
   created_at: string;
+  /** Top-1 of `scores_json`: the confidence_shift reference reads it. */
+  top_score: number | null;
 }
 
 export interface PredictionTable {

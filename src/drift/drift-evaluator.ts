@@ -1,5 +1,6 @@
 import type { Db } from '../db/database.js';
 import type { Model } from '../models/model.js';
+import { ConfidenceReferences } from './confidence-reference.js';
 import { isoNow, type Clock } from '../util/clock.js';
 import { confidenceShiftTest } from './detectors/confidence-shift.detector.js';
 import { embeddingMmdTest } from './detectors/embedding-mmd.detector.js';
@@ -14,7 +15,6 @@ import { PerformanceAssessor } from './performance/performance.assessor.js';
 import type { SequentialDetector } from './sequential/sequential.service.js';
 import { ReferenceSamples, type ReferenceSample } from './reference-sample.js';
 import { hash32 } from './sampling/bottom-k.js';
-import { firstTopScores } from './window.repository.js';
 
 /** An evaluation with the distributions behind it. */
 export interface DriftAssessment {
@@ -22,19 +22,14 @@ export interface DriftAssessment {
   distributions: DriftDistributions;
 }
 
-interface Baseline {
-  source: string;
-  scores: number[];
-}
-
 /**
  * Computes the five tests over the current window. Stateless apart from caches: the
- * reference sample (per train-split version), the clean baseline (once complete), and the
+ * reference sample (per train-split version), the app's reference period (once complete), and the
  * last MMD result (per window and reference), so a repeated GET costs a window scan only.
  */
 export class DriftEvaluator {
   private readonly references: ReferenceSamples;
-  private readonly cleanBaselines = new Map<number, { size: number; scores: number[] }>();
+  private readonly confidenceReferences: ConfidenceReferences;
   private readonly mmdCache = new Map<number, { key: string; result: DriftTestResult }>();
   private readonly performance = new PerformanceAssessor();
 
@@ -45,6 +40,7 @@ export class DriftEvaluator {
     private readonly sequential: SequentialDetector,
   ) {
     this.references = new ReferenceSamples(db);
+    this.confidenceReferences = new ConfidenceReferences(db, providers);
   }
 
   async assess(model: Model): Promise<DriftAssessment> {
@@ -54,13 +50,21 @@ export class DriftEvaluator {
     clock.lap('window');
     const reference = await this.references.get(model);
     clock.lap('reference');
-    const baseline = await this.baseline(model);
+    const baseline = await this.confidenceReferences.get(model, window);
     const labeled = await this.providers.labeledAccuracy(model);
     const [calibration, labeledSignals] = await Promise.all([this.providers.performanceCalibration(model), this.providers.performanceLabels(model)]);
     clock.lap('providers');
     const concepts = model.concepts.map((c) => c.id);
 
-    const ood = oodRateTest({ oodCount: window.oodCount, count: window.count, quantile: model.settings.ood.quantile, threshold: s.threshold, alpha: s.alpha });
+    const oodCalibration = await this.providers.calibration(model);
+    const ood = oodRateTest({
+      oodCount: window.oodCount,
+      count: window.count,
+      quantile: model.settings.ood.quantile,
+      threshold: s.threshold,
+      alpha: s.alpha,
+      calibrationSize: oodCalibration.size,
+    });
     clock.lap('ood_rate');
     const mmd = await this.mmd(model, window, reference);
     clock.lap('embedding_mmd');
@@ -72,7 +76,7 @@ export class DriftEvaluator {
       minShift: s.minPredictionShift,
     });
     clock.lap('prediction_shift');
-    const confidence = confidenceShiftTest({ production: window.topScores, baseline: baseline.scores, baselineSource: baseline.source, alpha: s.alpha, minShift: s.minConfidenceShift });
+    const confidence = confidenceShiftTest({ production: window.topScores, reference: baseline, alpha: s.alpha, minShift: s.minConfidenceShift });
     clock.lap('confidence_shift');
     const accuracy = labeledAccuracyTest({
       production: labeled?.production,
@@ -128,19 +132,6 @@ export class DriftEvaluator {
     });
     this.mmdCache.set(model.id, { key, result });
     return result;
-  }
-
-  private async baseline(model: Model): Promise<Baseline> {
-    const champion = await this.providers.championEvalConfidences(model);
-    if (champion && champion.length > 0) return { source: 'champion on eval data', scores: champion };
-    const size = model.settings.drift.windowSize;
-    const source = `clean baseline (first ${size} predictions)`;
-    const cached = this.cleanBaselines.get(model.id);
-    if (cached?.size === size) return { source, scores: cached.scores };
-    const scores = await firstTopScores(this.db, model.id, size);
-    // The first predictions never change once there are `size` of them.
-    if (scores.length === size) this.cleanBaselines.set(model.id, { size, scores });
-    return { source, scores };
   }
 }
 

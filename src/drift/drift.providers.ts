@@ -19,12 +19,10 @@ export interface VersionSummary {
 
 /** What drift monitoring reads from other features; the composition root builds it from them. */
 export interface DriftProviders {
-  /**
-   * Top-1 confidences of the champion on eval data (retraining). Undefined means "no
-   * champion yet": confidence_shift then uses the clean baseline, the top-1 scores of the
-   * model's first `drift.windowSize` predictions.
-   */
-  championEvalConfidences(model: Model): Promise<number[] | undefined>;
+  /** The app's own top-1 scores on the first `limit` examples sent with scores (examples); empty when none. */
+  appReferenceScores(model: Model, limit: number): Promise<number[]>;
+  /** The conformal calibration in force (the reference index): which set and how many points. */
+  calibration(model: Model): Promise<{ source: 'eval' | 'leave-one-out'; size: number }>;
   /** Accuracy of labeled production items (the review queue); undefined when none exist. */
   labeledAccuracy(model: Model): Promise<LabeledAccuracy | undefined>;
   /** Eval data to calibrate the forwarded scores on (retraining supplies the champion's); undefined when none. */

@@ -23,10 +23,9 @@ export function streamWindow(db: Db, modelId: number, size: number): AsyncIterab
 }
 
 
-/** Top-1 scores of the model's first `limit` predictions: the clean baseline. */
-export async function firstTopScores(db: Db, modelId: number, limit: number): Promise<number[]> {
-  const rows = await db.selectFrom('predictions').select('top_score').where('model_id', '=', modelId).orderBy('seq').limit(limit).execute();
-  return rows.map((r) => r.top_score);
+/** Seq and top-1 score of the model's first `limit` predictions: the reference period. */
+export function firstPredictions(db: Db, modelId: number, limit: number): Promise<{ seq: number; top_score: number }[]> {
+  return db.selectFrom('predictions').select(['seq', 'top_score']).where('model_id', '=', modelId).orderBy('seq').limit(limit).execute();
 }
 
 /** A recent out-of-distribution prediction, for clustering into new regions. */

@@ -60,6 +60,20 @@ export function listExampleMeta(db: Db, modelId: number, maxSeq: number): Promis
     .execute();
 }
 
+/** The app's top-1 scores on the first `limit` uploaded examples sent with scores. */
+export async function findAppTopScores(db: Db, modelId: number, limit: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('examples')
+    .select('top_score')
+    .where('model_id', '=', modelId)
+    .where('source', '=', 'original')
+    .where('top_score', 'is not', null)
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.top_score!);
+}
+
 /** An eval example the app's scores came with. */
 export interface ScoredEvalRow {
   seq: number;

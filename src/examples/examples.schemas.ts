@@ -10,7 +10,11 @@ export const exampleSchema = z
     scores: z
       .record(z.string(), z.number().min(0).max(1))
       .optional()
-      .openapi({ description: "The app's own scores on this input: eval examples sent with scores calibrate the estimated accuracy of production" }),
+      .openapi({
+        description:
+          "The app's own scores on this input, as its production predictions carry them: eval examples sent with scores calibrate the estimated accuracy of production, and every example sent with scores is the reference confidence_shift compares the app's production scores with",
+        example: { lager: 0.9, stout: 0.1 },
+      }),
     input: inputRef.optional(),
     metadata: metadata.optional(),
   })

@@ -1,12 +1,12 @@
 import type { Db } from '../db/database.js';
 import { BatchValidationError, type RecordProblem } from '../errors.js';
 import type { Model } from '../models/model.js';
-import { duplicateIdProblems, embeddingProblems, repeatedConceptProblems, unknownConceptProblems } from '../models/record-checks.js';
+import { duplicateIdProblems, embeddingProblems, repeatedConceptProblems, scoreProblems, topScore, unknownConceptProblems } from '../models/record-checks.js';
 import type { ReferenceRegistry } from '../reference/reference.registry.js';
 import { isoNow, type Clock } from '../util/clock.js';
 import { splitForId } from '../util/hash-split.js';
 import { encodeVector } from '../util/vectors.js';
-import { findExistingExampleIds, insertExamples, type NewExampleRow } from './examples.repository.js';
+import { findAppTopScores, findExistingExampleIds, insertExamples, type NewExampleRow } from './examples.repository.js';
 
 /** One labeled training input. */
 export interface ExampleInput {
@@ -14,7 +14,7 @@ export interface ExampleInput {
   embedding: number[];
   concepts: string[];
   split?: 'train' | 'eval' | undefined;
-  /** The app's scores on this input (calibrates the accuracy estimate when in the eval split). */
+  /** The app's scores on this input: calibrate the accuracy estimate (eval split) and are the confidence_shift reference. */
   scores?: Record<string, number> | undefined;
   input?: { url?: string | undefined; text?: string | undefined } | undefined;
   metadata?: Record<string, unknown> | undefined;
@@ -59,11 +59,16 @@ export class ExamplesService {
     return { inserted: stored.length, duplicates: examples.length - stored.length, train: stored.length - evalCount, eval: evalCount };
   }
 
+  /** The app's own top-1 scores on the first `limit` examples sent with scores (confidence_shift's reference). */
+  appTopScores(model: Model, limit: number): Promise<number[]> {
+    return findAppTopScores(this.db, model.id, limit);
+  }
+
   private validate(model: Model, examples: ExampleInput[]): void {
     const problems: RecordProblem[] = duplicateIdProblems(examples);
     examples.forEach((e, index) => {
       problems.push(...embeddingProblems(model, e.embedding, index), ...unknownConceptProblems(model, e.concepts, index, 'concepts'), ...repeatedConceptProblems(e.concepts, index, 'concepts'));
-      if (e.scores) problems.push(...unknownConceptProblems(model, Object.keys(e.scores), index, 'scores'));
+      if (e.scores) problems.push(...scoreProblems(model, e.scores, index));
       if (model.task === 'multiclass' && e.concepts.length !== 1) {
         problems.push({ index, field: 'concepts', message: 'a multiclass example has exactly one concept' });
       }
@@ -83,6 +88,7 @@ function toRow(model: Model, e: ExampleInput, source: string, now: string): NewE
     input_json: e.input ? JSON.stringify(e.input) : null,
     metadata_json: e.metadata ? JSON.stringify(e.metadata) : null,
     scores_json: e.scores ? JSON.stringify(e.scores) : null,
+    top_score: e.scores ? topScore(e.scores) : null,
     created_at: now,
   };
 }

@@ -64,6 +64,20 @@ export const healthCheckSchema = z
       }),
       "RMS distance to the concept centroid vs the median concept's; ids are the wide concepts' farthest examples",
     ),
+    check(
+      'calibration_size',
+      z.object({
+        source: z.enum(['eval', 'leave-one-out']),
+        size: z.number(),
+        quantile: z.number(),
+        nominalRate: z.number(),
+        expectedRate: z.number().nullable(),
+        low: z.number().nullable(),
+        high: z.number().nullable(),
+        recommended: z.number(),
+      }),
+      "Whether the OOD calibration set is large enough for ood.quantile: the false-alarm rate's mean and 5%–95% range over calibration draws",
+    ),
   ])
   .openapi('HealthCheck');
 

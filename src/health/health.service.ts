@@ -5,6 +5,7 @@ import type { ReferenceSet } from '../reference/reference-set.js';
 import { isoNow, type Clock } from '../util/clock.js';
 import { decodeVector } from '../util/vectors.js';
 import { balanceCheck } from './balance.js';
+import { calibrationSizeCheck } from './calibration-size.js';
 import { coverageCheck, type CoverageScan } from './coverage.js';
 import { loadExampleSnapshot, type ExampleSnapshot } from './example-snapshot.js';
 import { latestPredictionSeq, listPredictionsPage } from './health.repository.js';
@@ -59,7 +60,7 @@ export class HealthService {
       this.cached(this.examples, model.id, exampleKey, () => this.exampleChecks(model, set)),
       this.cached(this.coverage, model.id, coverageKey, () => this.scanCoverage(model, set, latest)),
     ]);
-    const checks = [...examples.checks, coverageCheck(scan, model.settings.health.maxUncoveredShare)];
+    const checks = [...examples.checks, coverageCheck(scan, model.settings.health.maxUncoveredShare), calibrationSizeCheck(set.calibrationSource(), model.settings.ood.quantile)];
     checks.sort((a, b) => HEALTH_CHECK_NAMES.indexOf(a.name) - HEALTH_CHECK_NAMES.indexOf(b.name));
     return { model: model.name, computedAt: examples.computedAt, counts: examples.counts, checks, calibration: calibrationHealth(model, set.calibrationSource()) };
   }

@@ -7,6 +7,7 @@ export const HEALTH_CHECK_NAMES = [
   'concept_distinctness',
   'training_coverage',
   'concept_spread',
+  'calibration_size',
 ] as const;
 
 export type HealthCheckName = (typeof HEALTH_CHECK_NAMES)[number];
@@ -115,6 +116,19 @@ export interface SpreadDetails {
   wide: string[];
 }
 
+export interface CalibrationSizeDetails {
+  source: 'eval' | 'leave-one-out';
+  size: number;
+  quantile: number;
+  nominalRate: number;
+  /** Mean false-alarm rate over calibration draws and its 5%–95% range; null before any calibration. */
+  expectedRate: number | null;
+  low: number | null;
+  high: number | null;
+  /** Calibration points that keep 95% of draws under 1.5× the nominal rate. */
+  recommended: number;
+}
+
 interface CheckBase<N extends HealthCheckName, D> {
   name: N;
   status: HealthStatus;
@@ -134,7 +148,8 @@ export type HealthCheck =
   | CheckBase<'train_eval_leakage', LeakageDetails>
   | CheckBase<'concept_distinctness', DistinctnessDetails>
   | CheckBase<'training_coverage', CoverageDetails>
-  | CheckBase<'concept_spread', SpreadDetails>;
+  | CheckBase<'concept_spread', SpreadDetails>
+  | CheckBase<'calibration_size', CalibrationSizeDetails>;
 
 /** `GET /v1/models/{model}/health`. */
 export interface HealthReport {

@@ -45,3 +45,22 @@ export function repeatedConceptProblems(concepts: string[], index: number, field
   const repeated = [...new Set(concepts.filter((c, i) => concepts.indexOf(c) !== i))];
   return repeated.length === 0 ? [] : [{ index, field, message: `concepts named more than once: ${repeated.join(', ')}` }];
 }
+
+/**
+ * Problems with the app's scores for one record: every concept of the app's taxonomy scored
+ * (concepts that joined through the open set may be unknown to the app yet), none outside it.
+ */
+export function scoreProblems(model: Model, scores: Record<string, number>, index: number): RecordProblem[] {
+  const concepts = new Set(model.concepts.map((c) => c.id));
+  const missing = model.concepts.filter((c) => c.origin !== 'open-set' && !Object.hasOwn(scores, c.id)).map((c) => c.id);
+  const unknown = Object.keys(scores).filter((c) => !concepts.has(c));
+  const problems: RecordProblem[] = [];
+  if (missing.length > 0) problems.push({ index, field: 'scores', message: `missing scores for: ${missing.join(', ')}` });
+  if (unknown.length > 0) problems.push({ index, field: 'scores', message: `concepts not in the taxonomy: ${unknown.join(', ')}` });
+  return problems;
+}
+
+/** The highest of the app's scores: its top-1 confidence, multiclass or multilabel. */
+export function topScore(scores: Record<string, number>): number {
+  return Object.values(scores).reduce((m, s) => Math.max(m, s), 0);
+}

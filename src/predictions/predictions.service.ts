@@ -2,7 +2,7 @@ import type { DatabaseHandle, Db } from '../db/database.js';
 import type { EventBus } from '../events/event-bus.js';
 import { BatchValidationError, ConflictError, type RecordProblem } from '../errors.js';
 import type { Model } from '../models/model.js';
-import { duplicateIdProblems, embeddingProblems, encoderProblems } from '../models/record-checks.js';
+import { duplicateIdProblems, embeddingProblems, encoderProblems, scoreProblems } from '../models/record-checks.js';
 import type { ReferenceRegistry } from '../reference/reference.registry.js';
 import { scorePrediction, type PredictionScore } from '../scoring/scorer.js';
 import { isoNow, type Clock } from '../util/clock.js';
@@ -67,16 +67,9 @@ export class PredictionsService {
   }
 
   private validate(model: Model, predictions: PredictionInput[]): void {
-    const concepts = model.concepts.map((c) => c.id);
-    // Concepts that joined through the open set may be unknown to the app's own classifier yet.
-    const required = model.concepts.filter((c) => c.origin !== 'open-set').map((c) => c.id);
     const problems: RecordProblem[] = duplicateIdProblems(predictions);
     predictions.forEach((p, index) => {
-      problems.push(...embeddingProblems(model, p.embedding, index), ...encoderProblems(model, p.encoder, index));
-      const missing = required.filter((c) => !Object.hasOwn(p.scores, c));
-      const unknown = Object.keys(p.scores).filter((c) => !concepts.includes(c));
-      if (missing.length > 0) problems.push({ index, field: 'scores', message: `missing scores for: ${missing.join(', ')}` });
-      if (unknown.length > 0) problems.push({ index, field: 'scores', message: `concepts not in the taxonomy: ${unknown.join(', ')}` });
+      problems.push(...embeddingProblems(model, p.embedding, index), ...encoderProblems(model, p.encoder, index), ...scoreProblems(model, p.scores, index));
     });
     if (problems.length > 0) throw new BatchValidationError(problems.sort((a, b) => a.index - b.index), 'predictions');
   }

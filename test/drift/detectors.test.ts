@@ -32,7 +32,7 @@ describe('drift test gates', () => {
   it('when a large sample makes a tiny confidence change significant, then confidence_shift needs the KS-distance gate too', () => {
     const base = Array.from({ length: 20_000 }, (_, i) => (i + 0.5) / 20_000);
     const prod = base.map((x) => Math.min(1, x * 0.96));
-    const r = confidenceShiftTest({ production: prod, baseline: base, baselineSource: 'test', alpha: 0.01, minShift: 0.1 });
+    const r = confidenceShiftTest({ production: prod, reference: { source: 'test', scores: base }, alpha: 0.01, minShift: 0.1 });
     expect(r.pValue).toBeLessThan(0.01);
     expect(r.drift).toBe(false);
   });

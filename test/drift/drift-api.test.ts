@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { binomialTestGreater, chiSquareGoodnessOfFit, ksTwoSample } from '../../src/drift/stats/index.js';
+import { betaBinomialSfAtLeast, binomialTestGreater, chiSquareGoodnessOfFit, ksTwoSample } from '../../src/drift/stats/index.js';
+import { calibrationLaw } from '../../src/reference/calibration-law.js';
 import { splitForId } from '../../src/util/hash-split.js';
 import { DriftProviderStandIns } from '../support/drift-providers.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -55,7 +56,7 @@ describe('drift API', () => {
     expect(body.history[0]).toMatchObject({ toSeq: body.window.toSeq, count: 30, status: 'ok' });
   });
 
-  it('when the window holds OOD predictions, then ood_rate is the one-sided binomial test of their count and the score is their rate', async () => {
+  it('when the window holds OOD predictions, then ood_rate is the one-sided beta-binomial test of their count for the calibration size, and the score is their rate', async () => {
     const m = await model('ood', { windowSize: 60 });
     const results = [...(await m.send(m.gen.predictions(45))), ...(await m.send(m.gen.outliers(15)))];
     const k = results.filter((r) => r.ood.isOod).length;
@@ -63,7 +64,11 @@ describe('drift API', () => {
     const ood = body.tests[0];
     expect(body.score).toBeCloseTo(k / 60, 12);
     expect(ood.statistic).toBeCloseTo(k / 60, 12);
-    expect(ood.pValue).toBeCloseTo(binomialTestGreater(k, 60, 0.05), 12);
+    // Beta-binomial: the promised 5% itself varies with the draw of the calibration set.
+    const law = calibrationLaw(0.95, ood.details.calibrationSize);
+    expect(ood.details).toMatchObject({ method: 'beta-binomial', expectedRate: law.expected });
+    expect(ood.pValue).toBeCloseTo(betaBinomialSfAtLeast(k, 60, law.a, law.b), 12);
+    expect(ood.pValue).toBeGreaterThan(binomialTestGreater(k, 60, 0.05));
     expect(ood.drift).toBe(k / 60 >= 0.15 && ood.pValue < 0.01);
     expect(body.status).toBe(ood.drift ? 'drift' : 'ok');
     expect(body.status).toBe('drift');
@@ -82,7 +87,7 @@ describe('drift API', () => {
     expect(t.drift).toBe(true);
   });
 
-  it('when production confidence drops, then confidence_shift is the KS test of window top-1 scores against the first window (clean baseline)', async () => {
+  it('when production confidence drops, then confidence_shift is the KS test of window top-1 scores against the app’s first window (reference period)', async () => {
     const m = await model('conf', { windowSize: 50 });
     await m.send(m.gen.predictions(50, { confidence: [0.7, 0.99] }));
     await m.send(m.gen.predictions(50, { confidence: [0.3, 0.8] }));
@@ -91,20 +96,8 @@ describe('drift API', () => {
     const t = await m.test('confidence_shift');
     expect(t.statistic).toBeCloseTo(expected.statistic, 12);
     expect(t.pValue).toBeCloseTo(expected.pValue, 12);
-    expect(t.details.baselineSource).toMatch(/clean baseline/);
+    expect(t.details.baselineSource).toBe("the app's first 50 predictions (reference period)");
     expect(t.drift).toBe(true);
-  });
-
-  it('when retraining supplies champion eval confidences, then confidence_shift compares against them', async () => {
-    const m = await model('champ', { windowSize: 50 });
-    await m.send(m.gen.predictions(50, { confidence: [0.5, 0.9] }));
-    const champion = Array.from({ length: 200 }, (_, i) => 0.5 + (0.4 * i) / 199);
-    providers.set({ championEvalConfidences: async (model) => (model.name === 'champ' ? champion : undefined) });
-    const top = (p: Prediction) => Math.max(...Object.values(p.scores));
-    const t = await m.test('confidence_shift');
-    expect(t.details.baselineSource).toBe('champion on eval data');
-    expect(t.statistic).toBeCloseTo(ksTwoSample(m.sent.map(top), champion).statistic, 12);
-    providers.set({ championEvalConfidences: undefined });
   });
 
   it('when embeddings move, then embedding_mmd flags them using bounded samples of the window and of training', async () => {

@@ -9,10 +9,7 @@ const DIM = 24;
 const concepts = ['c0', 'c1', 'c2', 'c3'];
 const data = new ClusteredData({ dim: DIM, clusters: 4, spread: 0.35, seed: 3 });
 
-async function post(svc: ServiceProcess, p: string, body: unknown) {
-  const res = await fetch(svc.url + p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: res.status, body: (await res.json()) as any };
-}
+const post = (svc: ServiceProcess, p: string, body: unknown) => svc.request('POST', p, body);
 
 function prediction(id: string, i: number) {
   const c = i % 4;

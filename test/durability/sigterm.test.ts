@@ -7,8 +7,7 @@ describe('SIGTERM', () => {
   it('when SIGTERM arrives while a batch is in flight, then the batch completes and the process exits 0', async () => {
     const svc = await startServiceProcess({ DRIFTLOOP_DATA_DIR: tempDataDir() });
     const data = new ClusteredData({ dim: 64, clusters: 3, spread: 0.3, seed: 5 });
-    const post = (p: string, body: unknown) =>
-      fetch(svc.url + p, { method: p.endsWith('pint') ? 'PUT' : 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (p: string, body: unknown) => svc.request(p.endsWith('pint') ? 'PUT' : 'POST', p, body);
     await post('/v1/models/pint', { task: 'multiclass', embeddingDim: 64, concepts: [{ id: 'a' }, { id: 'b' }, { id: 'c' }] });
     const examples = Array.from({ length: 3000 }, (_, i) => ({ id: `e${i}`, embedding: data.point(i % 3), concepts: [['a', 'b', 'c'][i % 3]] }));
     const inFlight = post('/v1/models/pint/examples', { examples });
@@ -16,7 +15,7 @@ describe('SIGTERM', () => {
     svc.child.kill('SIGTERM');
     const res = await inFlight;
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ inserted: 3000 });
+    expect(res.body).toMatchObject({ inserted: 3000 });
     expect(await svc.exited).toEqual({ code: 0, signal: null });
     expect(svc.logs.some((l) => l.includes('"draining"'))).toBe(true);
   });

@@ -38,8 +38,8 @@ describe('training-data health', () => {
     });
 
     it('then every check is listed, in the checklist order', () => {
-      expect(checks.map((c) => c.name)).toEqual(['concept_balance', 'near_duplicates', 'label_conflicts', 'train_eval_leakage', 'concept_distinctness', 'training_coverage', 'concept_spread']);
-      expect(checks.every((c) => c.status === 'warn')).toBe(true);
+      expect(checks.map((c) => c.name)).toEqual(['concept_balance', 'near_duplicates', 'label_conflicts', 'train_eval_leakage', 'concept_distinctness', 'training_coverage', 'concept_spread', 'calibration_size']);
+      expect(checks.filter((c) => c.name !== 'calibration_size').every((c) => c.status === 'warn')).toBe(true);
     });
 
     it('then the imbalance names the largest and the smallest concept', () => {
@@ -151,7 +151,8 @@ describe('training-data health', () => {
     expect(sorted(dup.ids)).toEqual(['l2-0-5', 'l2-copy']);
     // A quarter of the typical neighbour distance, in the data's own units (~100 per axis here).
     expect(dup.details.radius).toBeGreaterThan(10);
-    expect(checks.filter((c) => c.status === 'warn').map((c) => c.name)).toEqual(['near_duplicates']);
+    // Only train examples: leave-one-out calibration, which calibration_size flags.
+    expect(checks.filter((c) => c.status === 'warn').map((c) => c.name)).toEqual(['near_duplicates', 'calibration_size']);
   });
 
   it('when a model has no examples yet, then balance warns and the rest has nothing to report', async () => {
@@ -162,12 +163,30 @@ describe('training-data health', () => {
     expect(byName(checks, 'concept_balance').message).toMatch(/No train examples yet/);
   });
 
-  it('when the OpenAPI document is read, then it describes the checklist route and its seven checks', async () => {
+  it('when the eval split is small for ood.quantile, then calibration_size warns with the false-alarm range and the size that would do; a large split passes', async () => {
+    const gen = new DriftData(8, 4);
+    for (const [name, evalCount] of [['smallcal', 124], ['largecal', 400]] as const) {
+      expect((await server.request('PUT', `/v1/models/${name}`, modelDefinition(8, QUIET))).status).toBe(201);
+      const examples = gen.examples(300 + evalCount, name).map((e, i) => ({ ...e, split: i < 300 ? 'train' : 'eval' }));
+      expect((await server.request('POST', `/v1/models/${name}/examples`, { examples })).status).toBe(200);
+    }
+    const small = byName((await health(server, 'smallcal')).checks, 'calibration_size');
+    expect(small.status).toBe('warn');
+    expect(small.details).toMatchObject({ source: 'eval', size: 124, quantile: 0.95, recommended: 256 });
+    // Beta(7, 118): the 5% and 95% quantiles of the false-alarm rate (scipy.stats.beta.ppf).
+    expect(small.details.low).toBeCloseTo(0.0267912, 6);
+    expect(small.details.high).toBeCloseTo(0.0932643, 6);
+    expect(small.message).toMatch(/124 eval examples.*2\.7%–9\.3%.*256 or more/);
+    const large = byName((await health(server, 'largecal')).checks, 'calibration_size');
+    expect(large).toMatchObject({ status: 'ok', details: { size: 400 } });
+  });
+
+  it('when the OpenAPI document is read, then it describes the checklist route and its eight checks', async () => {
     const res = await server.request('GET', '/openapi.json');
     expect(res.status).toBe(200);
     expect(res.body.paths['/v1/models/{model}/health'].get.responses['200']).toBeDefined();
     const union = res.body.components.schemas.HealthCheck;
-    expect(union.oneOf ?? union.anyOf).toHaveLength(7);
+    expect(union.oneOf ?? union.anyOf).toHaveLength(8);
   });
 
   it('when the model does not exist, then it answers 404 in the error shape', async () => {

@@ -29,7 +29,7 @@ describe('training-data health in the drift report', () => {
     const [report, health] = await Promise.all([server.request('GET', '/v1/models/planted/report?format=json'), server.request('GET', '/v1/models/planted/health')]);
     expect(report.status).toBe(200);
     expect(report.body.health).toEqual(health.body);
-    expect(report.body.health.checks.map((c: { status: string }) => c.status)).toEqual(Array(7).fill('warn'));
+    expect(report.body.health.checks.map((c: { status: string }) => c.status)).toEqual(Array(8).fill('warn'));
   });
 
   it('when the report page is fetched, then it lists every check with its badge and ids, escaped', async () => {
@@ -37,16 +37,16 @@ describe('training-data health in the drift report', () => {
     expect(res.status).toBe(200);
     const page = await res.text();
     expect(page).toContain('Training-data health');
-    for (const name of ['concept_balance', 'near_duplicates', 'label_conflicts', 'train_eval_leakage', 'concept_distinctness', 'training_coverage', 'concept_spread']) {
+    for (const name of ['concept_balance', 'near_duplicates', 'label_conflicts', 'train_eval_leakage', 'concept_distinctness', 'training_coverage', 'concept_spread', 'calibration_size']) {
       expect(page).toContain(`data-check="${name}"`);
     }
-    expect(page.match(/<span class="badge warn">warn<\/span>/g)).toHaveLength(7);
+    expect(page.match(/<span class="badge warn">warn<\/span>/g)).toHaveLength(8);
     for (const id of [...planted.expected.leaked, ...planted.expected.conflicts, 'dup-exact-1', 'far-59']) expect(page).toContain(id);
     expect(page).not.toContain(NASTY);
     expect(page).toContain('&lt;img src=x onerror=&quot;alert(1)&quot;&gt;');
   });
 
-  it('when the report is rendered in headless Chromium, then the section shows seven checks and opens their ids', async () => {
+  it('when the report is rendered in headless Chromium, then the section shows eight checks and opens their ids', async () => {
     browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const dialogs: string[] = [];
@@ -56,7 +56,7 @@ describe('training-data health in the drift report', () => {
     });
     expect((await page.goto(`${server.url}/ui/models/planted/report`))?.status()).toBe(200);
     const section = page.locator('#training-data-health');
-    expect(await section.locator('table.health tbody tr').count()).toBe(7);
+    expect(await section.locator('table.health tbody tr').count()).toBe(8);
     // The drift tests' table keeps its own five rows.
     expect(await page.locator('table.tests tbody tr').count()).toBe(5);
     const leakage = section.locator('tr[data-check="train_eval_leakage"]');

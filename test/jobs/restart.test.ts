@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { killServiceProcesses, startServiceProcess, type ServiceProcess } from '../../scripts/lib/service-process.js';
-import { requestJson, startTestServer, tempDataDir } from '../support/server.js';
+import { startTestServer, tempDataDir } from '../support/server.js';
 import { ClusteredData, conceptIds, waitForJob } from '../support/training-fixtures.js';
 
 const data = new ClusteredData({ dim: 8, clusters: 3, spread: 0.5, seed: 21 });
@@ -10,7 +10,7 @@ async function startLongRetrain(server: ServiceProcess, epochs: number): Promise
   const concepts = conceptIds(3);
   expect(
     (
-      await requestJson(server.url, 'PUT', '/v1/models/slow', {
+      await server.request('PUT', '/v1/models/slow', {
         task: 'multiclass',
         embeddingDim: 8,
         concepts: concepts.map((id) => ({ id })),
@@ -19,10 +19,10 @@ async function startLongRetrain(server: ServiceProcess, epochs: number): Promise
     ).status,
   ).toBe(201);
   const examples = Array.from({ length: 240 }, (_, i) => ({ id: `e${i}`, embedding: data.point(i % 3), concepts: [concepts[i % 3]] }));
-  expect((await requestJson(server.url, 'POST', '/v1/models/slow/examples', { examples })).status).toBe(200);
-  const { jobId } = (await requestJson(server.url, 'POST', '/v1/models/slow/retrain')).body as { jobId: string };
+  expect((await server.request('POST', '/v1/models/slow/examples', { examples })).status).toBe(200);
+  const { jobId } = (await server.request('POST', '/v1/models/slow/retrain')).body as { jobId: string };
   for (;;) {
-    const job = (await requestJson(server.url, 'GET', `/v1/jobs/${jobId}`)).body;
+    const job = (await server.request('GET', `/v1/jobs/${jobId}`)).body;
     if (job.status === 'running' && job.progress?.epoch >= 1) return jobId;
     expect(['queued', 'running']).toContain(job.status);
     await new Promise((r) => setTimeout(r, 25));

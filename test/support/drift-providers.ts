@@ -8,7 +8,8 @@ export class DriftProviderStandIns {
   private readonly standIns: Partial<DriftProviders> = {};
 
   readonly wrap = (real: DriftProviders): DriftProviders => ({
-    championEvalConfidences: (m) => (this.standIns.championEvalConfidences ?? real.championEvalConfidences)(m),
+    appReferenceScores: (m, limit) => (this.standIns.appReferenceScores ?? real.appReferenceScores)(m, limit),
+    calibration: (m) => (this.standIns.calibration ?? real.calibration)(m),
     labeledAccuracy: (m) => (this.standIns.labeledAccuracy ?? real.labeledAccuracy)(m),
     performanceCalibration: (m) => (this.standIns.performanceCalibration ?? real.performanceCalibration)(m),
     performanceLabels: (m) => (this.standIns.performanceLabels ?? real.performanceLabels)(m),

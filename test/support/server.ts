@@ -7,6 +7,7 @@ import { createApp, type AppType, type Driftloop } from '../../src/app.js';
 import type { Replacements } from '../../src/composition/container.js';
 import { loadConfig, type Limits } from '../../src/config.js';
 import type { Clock } from '../../src/util/clock.js';
+import { requestJson } from '../../scripts/lib/http-json.js';
 
 /** A real driftloop on 127.0.0.1, port 0, over a real SQLite file in a temp folder. */
 export interface TestServer {
@@ -22,22 +23,6 @@ export interface TestServer {
 /** Makes an empty temp data folder. */
 export function tempDataDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'driftloop-test-'));
-}
-
-/** fetch with a JSON body and optional bearer key; the answer's body parsed as JSON when it is JSON. */
-export async function requestJson(url: string, method: string, p: string, body?: unknown, key?: string): Promise<{ status: number; body: any }> {
-  const headers: Record<string, string> = {};
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (key) headers.authorization = `Bearer ${key}`;
-  const res = await fetch(url + p, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // not JSON: keep the text
-  }
-  return { status: res.status, body: parsed };
 }
 
 /** `clock` replaces the system clock (a `ManualClock` the test advances); `replace` swaps ports for stand-ins; `limits` overrides limits. */

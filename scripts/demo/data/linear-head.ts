@@ -20,6 +20,11 @@ export const DEFAULT_HEAD_OPTIONS: Omit<HeadOptions, 'seed'> = { epochs: 40, bat
  * Multinomial logistic regression on frozen embeddings: the simplest head a
  * retraining job could fit. Zero-initialised and convex, so it barely
  * depends on the seed (which only orders the mini-batches).
+ *
+ * Not the product's TfTrainer on purpose: this head produced the committed
+ * figures in data/demo/manifest.json, which test/demo/baseline.test.ts
+ * reproduces. The trainer (standardised inputs, seeded Glorot start) gives
+ * other figures on the same rows, so switching means rebuilding the data.
  */
 export async function trainSoftmaxHead(
   embeddings: Float32Array,

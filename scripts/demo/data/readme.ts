@@ -58,7 +58,7 @@ known concepts, \`input.url\` a 28×28 grayscale PNG as a \`data:\` URL, and
 \`metadata.corruption\` the phone-corruption parameters applied.
 \`embeddingQ8\` is the ${manifest.embeddingDim}-d embedding as int8 in base64
 (\`q = round(v · ${manifest.embeddingEncoding.scale})\`); decode with
-\`loadDemoDataset(dir)\` from \`src/demo/data/demo-dataset.ts\`, which divides by
+\`loadDemoDataset(dir)\` from \`scripts/demo/data/demo-dataset.ts\`, which divides by
 ${manifest.embeddingEncoding.scale}, re-normalises to unit length and returns
 \`embedding: number[]\` ready for the API. All figures below were measured on the
 decoded embeddings.

@@ -1,3 +1,5 @@
+import { requestJson } from '../../lib/http-json.js';
+
 /** A minimal JSON client for the driftloop HTTP API, as any production app or labeler would use it. */
 export class ApiClient {
   constructor(
@@ -5,15 +7,11 @@ export class ApiClient {
     private readonly key?: string,
   ) {}
 
+  /** The parsed answer; any status from 400 up is an error the demo cannot go on from. */
   async call<T = any>(method: string, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = {};
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (this.key) headers.authorization = `Bearer ${this.key}`;
-    const res = await fetch(this.baseUrl + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await res.text();
-    const parsed = text ? (JSON.parse(text) as unknown) : undefined;
-    if (!res.ok) throw new Error(`${method} ${path} → ${res.status}: ${text.slice(0, 500)}`);
-    return parsed as T;
+    const answer = await requestJson(this.baseUrl, method, path, body, this.key);
+    if (answer.status >= 400) throw new Error(`${method} ${path} → ${answer.status}: ${JSON.stringify(answer.body).slice(0, 500)}`);
+    return answer.body as T;
   }
 
   get = <T = any>(path: string) => this.call<T>('GET', path);

@@ -6,6 +6,7 @@ import * as m0004 from './0004_training.js';
 import * as m0006 from './0006_sequential_detector.js';
 import * as m0007 from './0007_performance.js';
 import * as m0008 from './0008_security.js';
+import * as m0009 from './0009_example_scores.js';
 
 /** Every migration, in order. Add new ones at the end; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0006_sequential_detector': m0006,
   '0007_performance': m0007,
   '0008_security': m0008,
+  '0009_example_scores': m0009,
 };

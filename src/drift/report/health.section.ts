@@ -10,6 +10,7 @@ const TITLES: Record<HealthCheckName, { title: string; asks: string }> = {
   concept_distinctness: { title: 'Concept distinctness', asks: 'Can the embedding tell the concepts apart (k-NN purity)?' },
   training_coverage: { title: 'Training coverage', asks: 'Does training data cover what production sends?' },
   concept_spread: { title: 'Concept spread', asks: 'Is a concept far wider than the others?' },
+  calibration_size: { title: 'Calibration size', asks: 'Is the eval split large enough for the OOD quantile?' },
 };
 
 function ids(c: HealthCheck) {

@@ -7,5 +7,6 @@ export { mmdPermutationTest, type EmbeddingSample, type MmdOptions, type MmdResu
 export { normalQuantile } from './normal.js';
 export { mulberry32, type Random } from './random.js';
 export { smirnovSf } from './smirnov.js';
+export { betaBinomialSfAtLeast, betaQuantile } from './beta-binomial.js';
 export { logGamma, regularizedBeta, regularizedBetaComplement, regularizedGammaP, regularizedGammaQ } from './special.js';
 export { wilsonInterval, type WilsonInterval } from './wilson.js';

@@ -1,0 +1,12 @@
+import type { Kysely } from 'kysely';
+
+// Frozen: migrations never import application code.
+// The top-1 of the app's own scores on an example (its scores_json, from 0007), so the
+// confidence_shift reference reads one number per example instead of parsing JSON.
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema.alterTable('examples').addColumn('top_score', 'real').execute();
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.alterTable('examples').dropColumn('top_score').execute();
+}
