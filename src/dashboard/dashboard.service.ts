@@ -1,4 +1,5 @@
 import type { DriftService } from '../drift/drift.service.js';
+import { accuracyTrend, TREND_SNAPSHOTS, type AccuracyTrend } from './accuracy-trend.js';
 import type { DriftEvent, DriftSnapshot } from '../drift/drift.types.js';
 import type { ModelDescriptions } from '../models/model-descriptions.js';
 import type { ModelsService } from '../models/models.service.js';
@@ -16,6 +17,8 @@ export interface DashboardRow {
   queueDepth: number | undefined;
   /** The champion version, when retraining reports it in the model description. */
   champion: string | undefined;
+  /** Estimated accuracy now and its change over the recent evaluations. */
+  accuracy: AccuracyTrend | undefined;
 }
 
 /** Gathers the dashboard rows from the model descriptions and the last stored drift verdicts. */
@@ -30,7 +33,7 @@ export class DashboardService {
     const models = await this.models.list();
     return Promise.all(
       models.map(async (m) => {
-        const [description, latest] = await Promise.all([this.descriptions.describe(m), this.drift.latest(m)]);
+        const [description, latest, history] = await Promise.all([this.descriptions.describe(m), this.drift.latest(m), this.drift.history(m, TREND_SNAPSHOTS)]);
         return {
           name: m.name,
           task: m.task,
@@ -41,6 +44,7 @@ export class DashboardService {
           lastEvent: latest.lastEvent,
           queueDepth: queueDepthOf(description),
           champion: championOf(description),
+          accuracy: accuracyTrend(history),
         };
       }),
     );

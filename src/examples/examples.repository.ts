@@ -95,3 +95,15 @@ export function listScoredEvalExamples(db: Db, modelId: number, limit: number): 
     .$narrowType<{ scores_json: string }>()
     .execute();
 }
+
+/** How many eval examples carry scores, and the newest seq among them: changes whenever one is added. */
+export async function scoredEvalVersion(db: Db, modelId: number): Promise<{ count: number; maxSeq: number | null }> {
+  const row = await db
+    .selectFrom('examples')
+    .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.max('seq').as('maxSeq')])
+    .where('model_id', '=', modelId)
+    .where('split', '=', 'eval')
+    .where('scores_json', 'is not', null)
+    .executeTakeFirstOrThrow();
+  return { count: Number(row.count), maxSeq: row.maxSeq === null ? null : Number(row.maxSeq) };
+}

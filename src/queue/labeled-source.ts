@@ -7,7 +7,7 @@ import type { LabeledProductionItem, LabeledProductionSource, ProposedConcept } 
 import { splitForId } from '../util/hash-split.js';
 import { decodeVector } from '../util/vectors.js';
 import { consensus, storedAnswer, type LabelAnswer } from './label-rules.js';
-import { countConceptLabelsSince, countProposedConcepts, listLabeledItemRows, listLabelsOfItems, type LabeledItemRow, type LabelRow } from './labels.repository.js';
+import { countConceptLabelsSince, countProposedConcepts, labelsVersion, listLabeledItemRows, listLabelsOfItems, type LabeledItemRow, type LabelRow } from './labels.repository.js';
 import { own } from '../util/own.js';
 
 const PAGE = 2000;
@@ -24,6 +24,8 @@ interface Agreed {
  * agree (a strict majority), never skipped or out-of-scope ones.
  */
 export class QueueLabeledSource implements LabeledProductionSource {
+  private readonly signalsCache = new Map<number, { key: string; signals: LabeledSignals[] }>();
+
   constructor(private readonly db: Db) {}
 
   /** Every agreed item; `id` is the prediction id, whose hash decides the 80/20 split. */
@@ -72,13 +74,19 @@ export class QueueLabeledSource implements LabeledProductionSource {
    * forwarded top-1 was right (an answer naming a new concept makes it wrong), for the accuracy estimate.
    */
   async performanceSignals(model: Model, limit: number): Promise<LabeledSignals[]> {
+    // Drift evaluates far more often than labels arrive: re-read only when a label was stored.
+    const key = `${await labelsVersion(this.db, model.id)}:${model.updatedAt}:${limit}`;
+    const cached = this.signalsCache.get(model.id);
+    if (cached?.key === key) return cached.signals;
     const right = rightness(model);
     const out: LabeledSignals[] = [];
     for await (const { row, answer } of this.agreed(model.id)) {
       out.push({ ...signalsOf(row, model.settings.queue.uncertaintyThreshold), correct: right(row, answer) });
       if (out.length > 2 * limit) out.splice(0, out.length - limit);
     }
-    return out.slice(-limit);
+    const signals = out.slice(-limit);
+    this.signalsCache.set(model.id, { key, signals });
+    return signals;
   }
 
   private async *agreed(modelId: number): AsyncGenerator<Agreed> {

@@ -101,3 +101,13 @@ export async function countProposedConcepts(db: Db, modelId: number): Promise<{ 
   for (const r of rows) for (const c of JSON.parse(r.new_concepts_json) as string[]) counts.set(c, (counts.get(c) ?? 0) + 1);
   return [...counts].map(([concept, labels]) => ({ concept, labels })).sort((a, b) => b.labels - a.labels || a.concept.localeCompare(b.concept));
 }
+
+/** How many labels the model has and the newest label id: changes whenever a label is stored. */
+export async function labelsVersion(db: Db, modelId: number): Promise<string> {
+  const row = await db
+    .selectFrom('queue_labels')
+    .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.max('id').as('maxId')])
+    .where('model_id', '=', modelId)
+    .executeTakeFirstOrThrow();
+  return `${Number(row.count)}:${row.maxId ?? 0}`;
+}

@@ -37,13 +37,14 @@ describe('drift test gates', () => {
     expect(r.drift).toBe(false);
   });
 
-  it('when labeled accuracy is below eval accuracy, then the p-value and the one-sided Wilson bound agree', () => {
-    for (const correct of [40, 48, 50, 52, 55]) {
-      const r = labeledAccuracyTest({ production: { correct, total: 60 }, evalAccuracy: 0.9, alpha: 0.01, minLabeled: 30, minDrop: 0 });
-      const upper = wilsonInterval(correct, 60, 0.98).upper;
-      expect(r.pValue! < 0.01).toBe(upper < 0.9);
-      expect(r.drift).toBe(upper < 0.9);
-    }
+  it('when labeled accuracy is below eval accuracy, then the p-value is the exact one-sided binomial (scipy binom.cdf) and drift follows it', () => {
+    const at46 = labeledAccuracyTest({ production: { correct: 46, total: 60 }, evalAccuracy: 0.9, alpha: 0.01, minLabeled: 30, minDrop: 0 });
+    expect(at46.pValue).toBeCloseTo(0.002028213191242249, 12);
+    expect(at46.drift).toBe(true);
+    // binom.cdf(50, 60, 0.9) = 0.073: not significant at 0.01.
+    const at50 = labeledAccuracyTest({ production: { correct: 50, total: 60 }, evalAccuracy: 0.9, alpha: 0.01, minLabeled: 30, minDrop: 0 });
+    expect(at50.drift).toBe(false);
+    expect(at50.details.upper).toBeCloseTo(wilsonInterval(50, 60, 0.98).upper, 12);
   });
 
   it('when too few items are labeled, then labeled_accuracy says not enough data', () => {

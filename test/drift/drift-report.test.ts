@@ -65,7 +65,8 @@ describe('drift report and dashboard', () => {
     const res = await page.goto(`${server.url}/ui/models/perfect-pint/report`);
     expect(res?.status()).toBe(200);
     expect(await page.locator('.page-head .status').innerText()).toMatch(/drift/i);
-    expect(await page.locator('svg.chart').count()).toBe(4);
+    // Drift score, p-values, estimated accuracy, confidence histogram, concept mix.
+    expect(await page.locator('svg.chart').count()).toBe(5);
     expect(await page.locator('table.tests tbody tr').count()).toBe(5);
     const regions = page.locator('.region');
     expect(await regions.count()).toBeGreaterThanOrEqual(2);
@@ -117,7 +118,7 @@ describe('drift report and dashboard', () => {
     await run('node', ['bin/driftloop.js', 'report', 'perfect-pint', '--out', out], { env });
     const html = fs.readFileSync(out, 'utf8');
     expect(html).toContain('perfect-pint');
-    expect(html.match(/<svg class="chart"/g)).toHaveLength(4);
+    expect(html.match(/<svg class="chart"/g)).toHaveLength(5);
     const missing = await run('node', ['bin/driftloop.js', 'report', 'nope'], { env }).catch((e: { code: number; stderr: string }) => e);
     expect(missing).toMatchObject({ code: 1 });
     expect((missing as { stderr: string }).stderr).toMatch(/does not exist/);

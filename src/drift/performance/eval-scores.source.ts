@@ -1,5 +1,5 @@
 import type { Db } from '../../db/database.js';
-import { listScoredEvalExamples } from '../../examples/examples.repository.js';
+import { listScoredEvalExamples, scoredEvalVersion } from '../../examples/examples.repository.js';
 import type { Model } from '../../models/model.js';
 import type { ReferenceSet } from '../../reference/reference-set.js';
 import { knnVote } from '../../scoring/knn-vote.js';
@@ -24,12 +24,14 @@ export class EvalScoresCalibration {
   ) {}
 
   async source(model: Model): Promise<CalibrationSource | undefined> {
-    const rows = await listScoredEvalExamples(this.db, model.id, MAX_PAIRS);
-    if (rows.length === 0) return undefined;
+    // A count and a max over an index: the embeddings are read only when something changed.
+    const version = await scoredEvalVersion(this.db, model.id);
+    if (version.count === 0) return undefined;
     const set = await this.reference(model);
-    const key = `${rows.length}:${rows[0]!.seq}:${set.train.size}:${model.updatedAt}`;
+    const key = `${version.count}:${version.maxSeq}:${set.train.size}:${model.updatedAt}`;
     const cached = this.cache.get(model.id);
     if (cached?.key === key) return cached.source;
+    const rows = await listScoredEvalExamples(this.db, model.id, MAX_PAIRS);
     const concepts = model.concepts.map((c) => c.id);
     const pairs = rows.map((r): CalibrationPair => {
       const scores = JSON.parse(r.scores_json) as Record<string, number>;

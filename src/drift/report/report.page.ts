@@ -6,6 +6,7 @@ import { histogramChart } from './charts/histogram.chart.js';
 import { timeSeriesChart } from './charts/time-series.chart.js';
 import { DRIFT_TEST_NAMES, type DriftEvent, type DriftSnapshot } from '../drift.types.js';
 import { formatAge, formatPercent, formatPValue, formatTime, TEST_INFO } from './report.format.js';
+import { accuracySection } from './accuracy.section.js';
 import { healthSection } from './health.section.js';
 import { eventsTable, regionsSection, testsTable, versionsTable } from './report.sections.js';
 import { REPORT_STYLE } from './report.styles.js';
@@ -158,6 +159,7 @@ ${kpis(r)}
     ])}${conceptMixChart({ title: 'Predicted concepts vs training labels', rows: r.distributions.concepts.map((c) => ({ label: c.concept, production: c.production, training: c.training })) })}</div>
 </div>
 <div class="card"><h2>New regions <span class="muted">recent out-of-distribution predictions, clustered: what data to collect</span></h2>${regionsSection(r.newRegions, Date.parse(r.generatedAt))}</div>
+${accuracySection(r)}
 ${r.health ? html`<div class="card" id="training-data-health"><h2>Training-data health <span class="muted">the checklist for the training data</span></h2>${healthSection(r.health)}</div>` : ''}
 <div class="card"><h2>Drift events</h2>${eventsTable(r.drift.events, Date.parse(r.generatedAt))}</div>
 <div class="card"><h2>Versions</h2>${versionsTable(r.versions)}</div>

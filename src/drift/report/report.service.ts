@@ -47,6 +47,7 @@ export class DriftReportService {
         encoder: model.encoder,
         concepts: model.concepts.length,
         quantile: model.settings.ood.quantile,
+        maxAccuracyDrop: model.settings.drift.maxAccuracyDrop,
       },
       generatedAt: isoNow(this.clock),
       calibration: set.calibrationSource(),

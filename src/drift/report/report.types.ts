@@ -42,7 +42,7 @@ export interface RegionsSection {
 
 /** Everything the drift report shows; `?format=json` returns exactly this. */
 export interface DriftReport {
-  model: { name: string; task: string; metric: string; embeddingDim: number; encoder: string | null; concepts: number; quantile: number };
+  model: { name: string; task: string; metric: string; embeddingDim: number; encoder: string | null; concepts: number; quantile: number; maxAccuracyDrop: number };
   generatedAt: string;
   calibration: { source: 'eval' | 'leave-one-out'; size: number };
   drift: Omit<DriftOverview, 'assessment'>;

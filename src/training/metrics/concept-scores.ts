@@ -23,8 +23,14 @@ export function conceptScores(truePositives: number, falsePositives: number, fal
   };
 }
 
-/** Unweighted mean of per-concept F1, zero-support concepts included (sklearn `average='macro'` with all `labels=`). */
+/**
+ * Unweighted mean of per-concept F1 over the concepts with support in the data (sklearn
+ * `average='macro'` with `labels=` the concepts present in y_true). A concept absent from an
+ * eval set has no F1 to measure: counting it as 0 made a version that learned a new concept
+ * look worse on eval sets without it.
+ */
 export function macroF1(scores: readonly ConceptScores[]): number {
-  if (scores.length === 0) return 0;
-  return scores.reduce((sum, s) => sum + s.f1, 0) / scores.length;
+  const supported = scores.filter((s) => s.support > 0);
+  if (supported.length === 0) return 0;
+  return supported.reduce((sum, s) => sum + s.f1, 0) / supported.length;
 }

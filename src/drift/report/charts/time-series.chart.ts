@@ -26,6 +26,10 @@ export interface TimeSeriesChart {
   /** Ranges of x shaded as drifting, and event markers. */
   driftSpans?: { from: number; to: number }[];
   events?: { x: number; label: string }[];
+  /** Shaded ranges drawn under the lines (an interval around an estimate). */
+  bands?: { color: string; points: { x: number; lo: number; hi: number }[] }[];
+  /** Single points drawn as diamonds, with a tooltip (labeled evidence). */
+  marks?: { x: number; y: number; color: string; label: string }[];
   width?: number;
   height?: number;
 }
@@ -49,6 +53,11 @@ export function timeSeriesChart(c: TimeSeriesChart) {
   return html`<svg class="chart" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="${c.title}">
 ${(c.driftSpans ?? []).map((s) => html`<rect x="${px(x(s.from))}" y="${f.top}" width="${px(Math.max(2, x(s.to) - x(s.from)))}" height="${f.bottom - f.top}" fill="${COLORS.drift}"/>`)}
 ${yGrid(f, c.yDomain, c.yFormat)}
+${(c.bands ?? []).map((b) => {
+  const upper = b.points.map((p) => `${px(x(p.x))},${px(clampY(p.hi))}`);
+  const lower = [...b.points].reverse().map((p) => `${px(x(p.x))},${px(clampY(p.lo))}`);
+  return html`<polygon points="${[...upper, ...lower].join(' ')}" fill="${b.color}" fill-opacity="0.18" stroke="none"/>`;
+})}
 <line x1="${f.left}" x2="${f.right}" y1="${f.bottom}" y2="${f.bottom}" stroke="${COLORS.axis}"/>
 ${xTicks.map((t) => html`<line x1="${px(x(t))}" x2="${px(x(t))}" y1="${f.bottom}" y2="${f.bottom + 4}" stroke="${COLORS.axis}"/><text x="${px(x(t))}" y="${f.bottom + 16}" text-anchor="middle" class="tick">${t.toLocaleString('en-US')}</text>`)}
 <text x="${(f.left + f.right) / 2}" y="${height - 4}" text-anchor="middle" class="tick">predictions received</text>
@@ -60,6 +69,7 @@ ${c.series.map(
   (s) => html`<polyline fill="none" stroke="${s.color}" stroke-width="2" stroke-linejoin="round" points="${s.points.map((p) => `${px(x(p.x))},${px(clampY(p.y))}`).join(' ')}"/>
 ${s.points.length <= 80 ? s.points.map((p) => html`<circle cx="${px(x(p.x))}" cy="${px(clampY(p.y))}" r="2.5" fill="${s.color}"><title>${s.name}: ${c.yFormat(p.y)} · prediction #${p.x} · ${p.note}</title></circle>`) : ''}`,
 )}
+${(c.marks ?? []).map((m) => html`<path d="M${px(x(m.x))},${px(clampY(m.y) - 5)} l5,5 l-5,5 l-5,-5 z" fill="${m.color}"><title>${m.label}</title></path>`)}
 ${(c.events ?? []).map(
   (e) => html`<g><line x1="${px(x(e.x))}" x2="${px(x(e.x))}" y1="${f.top}" y2="${f.bottom}" stroke="${COLORS.threshold}" stroke-width="1"/>
 <path d="M${px(x(e.x))},${f.top + 8} l-5,-8 h10 z" fill="${COLORS.threshold}"><title>${e.label}</title></path></g>`,
