@@ -1,12 +1,55 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * The suites that store through the repositories: they run a second time on PostgreSQL
+ * when a server is given (`.ci/run` starts one). Pure math, ML and index suites run once;
+ * `*.postgres.test.ts` suites run on PostgreSQL only.
+ */
+const POSTGRES_SUITES = [
+  'test/**/*.postgres.test.ts',
+  'test/api/**/*.test.ts',
+  'test/auth/**/*.test.ts',
+  'test/drift/drift-api.test.ts',
+  'test/drift/drift-report.test.ts',
+  'test/drift/drift-webhooks.test.ts',
+  'test/drift/performance/performance-api.test.ts',
+  'test/durability/**/*.test.ts',
+  'test/health/health-api.test.ts',
+  'test/health/health-report.test.ts',
+  'test/jobs/**/*.test.ts',
+  'test/queue/enqueue.test.ts',
+  'test/queue/integration.test.ts',
+  'test/queue/labels.test.ts',
+  'test/queue/leases.test.ts',
+  'test/queue/stats.test.ts',
+  'test/scoring/scoring.e2e.test.ts',
+  'test/training/*.test.ts',
+  'test/webhooks/delivery-claims.test.ts',
+];
+
+const postgres = process.env.DRIFTLOOP_TEST_DATABASE_URL;
+if (process.env.CI && !postgres) {
+  throw new Error('CI runs the suite on PostgreSQL as well: DRIFTLOOP_TEST_DATABASE_URL must name a server (.ci/run starts one)');
+}
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     pool: 'forks',
     testTimeout: 120_000,
     hookTimeout: 120_000,
     fileParallelism: true,
     maxWorkers: 2,
+    projects: [
+      { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: ['test/**/*.postgres.test.ts'] } },
+      ...(postgres
+        ? [
+            {
+              extends: true as const,
+              // Round trips to a server: suites that start several services need longer on a loaded machine.
+              test: { name: 'postgres', include: POSTGRES_SUITES, env: { DRIFTLOOP_TEST_DIALECT: 'postgres' }, testTimeout: 300_000, hookTimeout: 300_000 },
+            },
+          ]
+        : []),
+    ],
   },
 });

@@ -31,6 +31,7 @@ import { trainingRoutes } from './training/training.routes.js';
 import { createPageGuard } from './ui/page-guard.js';
 import { pageSecurityHeaders } from './ui/security-headers.js';
 import { signInRoutes } from './ui/sign-in.routes.js';
+import { webhooksRoutes } from './webhooks/webhooks.routes.js';
 import type { Clock } from './util/clock.js';
 
 /** Forms anyone may post: signing in. */
@@ -45,8 +46,10 @@ export function buildRoutes(s: Container) {
   app.onError(createErrorHandler(s.log));
   app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}`), 404));
   app.use('*', async (c, next) => {
+    const started = performance.now();
     await next();
     s.metrics.httpRequests.inc({ method: c.req.method, route: c.req.routePath, status: String(c.res.status) });
+    s.metrics.httpDuration.observe({ method: c.req.method, route: c.req.routePath, status: `${Math.floor(c.res.status / 100)}xx` }, (performance.now() - started) / 1000);
   });
   app.use(
     '*',
@@ -83,6 +86,7 @@ export function buildRoutes(s: Container) {
     .route('/', dashboardRoutes(s.dashboard, s.clock, page))
     .route('/', trainingRoutes(s.models, s.training, guard, limits))
     .route('/', jobsRoutes(s.jobs, guard))
+    .route('/', webhooksRoutes(s.webhookDeliveries, s.models, guard))
     .route('/', queueRoutes(s.models, s.queue, s.labels, guard, limits))
     .route('/', labelPageRoutes(s.models, page))
     .route('/', signInRoutes(s.auth, s.models, page))

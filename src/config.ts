@@ -9,7 +9,14 @@ const envSchema = z.object({
   DRIFTLOOP_ADMIN_KEY: z.string().min(16, 'DRIFTLOOP_ADMIN_KEY must be at least 16 characters').optional(),
   DRIFTLOOP_WEBHOOK_ALLOW: z.string().default(''),
   DRIFTLOOP_METRICS_REQUIRE_KEY: z.enum(['true', 'false', '1', '0']).default('false'),
+  /** Base URL the service is reached at from outside (e.g. https://driftloop.example.com): links in webhook payloads become absolute. */
+  DRIFTLOOP_PUBLIC_URL: z
+    .url({ protocol: /^https?$/, message: 'DRIFTLOOP_PUBLIC_URL must be an http(s) URL' })
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DRIFTLOOP_DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'DRIFTLOOP_DATABASE_URL must be a postgres:// URL' })
+    .optional(),
 });
 
 /** Limits that protect the service; not read from the environment. */
@@ -29,11 +36,15 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly dataDir: string;
+  /** A `postgres://` URL: PostgreSQL instead of the SQLite file in `dataDir`. */
+  readonly databaseUrl: string | undefined;
   readonly adminKey: string | undefined;
   /** Hosts, addresses or CIDR ranges webhooks may reach although loopback, private or link-local. */
   readonly webhookAllow: readonly string[];
   /** `/metrics` names every model: when true it needs a key (any role) like the API. */
   readonly metricsRequireKey: boolean;
+  /** Base URL for absolute links (webhook payloads), without a trailing slash; undefined keeps links relative. */
+  readonly publicUrl: string | undefined;
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   readonly limits: Limits;
 }
@@ -57,9 +68,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     dataDir: path.resolve(e.DRIFTLOOP_DATA_DIR),
+    databaseUrl: e.DRIFTLOOP_DATABASE_URL,
     adminKey: e.DRIFTLOOP_ADMIN_KEY,
     webhookAllow: Object.freeze(e.DRIFTLOOP_WEBHOOK_ALLOW.split(',').map((s) => s.trim()).filter(Boolean)),
     metricsRequireKey: e.DRIFTLOOP_METRICS_REQUIRE_KEY === 'true' || e.DRIFTLOOP_METRICS_REQUIRE_KEY === '1',
+    publicUrl: e.DRIFTLOOP_PUBLIC_URL?.replace(/\/+$/, ''),
     logLevel: e.LOG_LEVEL,
     limits: DEFAULT_LIMITS,
   });

@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'service_unavailable'
   | 'insufficient_storage'
+  | 'database_unavailable'
   | 'internal';
 
 /** Base of all domain errors: a code the HTTP layer maps to a status, and optional details. */
@@ -115,5 +116,12 @@ export function isDiskFull(err: unknown): boolean {
 export class InsufficientStorageError extends DomainError {
   constructor(message: string) {
     super('insufficient_storage', message);
+  }
+}
+
+/** The database cannot be reached (at start, or lost while running); nothing of the request was stored. */
+export class DatabaseUnavailableError extends DomainError {
+  constructor(message: string) {
+    super('database_unavailable', message);
   }
 }

@@ -1,30 +1,20 @@
-import { createApp } from './app.js';
-import { StartupRefusedError } from './auth/open-mode.js';
+import type { Logger } from 'pino';
+import { createApp, type Driftloop } from './app.js';
 import { loadConfig } from './config.js';
 import { isDiskFull } from './errors.js';
 import { createLogger } from './observability/logger.js';
 
-let driftloop: Awaited<ReturnType<typeof createApp>>;
-const config = (() => {
-  try {
-    return loadConfig();
-  } catch (err) {
-    return refuse(err);
-  }
-})();
-const log = createLogger(config.logLevel);
+let driftloop: Driftloop;
+let log: Logger;
 try {
+  const config = loadConfig();
+  log = createLogger(config.logLevel);
   driftloop = await createApp(config, log);
   await driftloop.start();
 } catch (err) {
-  if (err instanceof StartupRefusedError) refuse(err);
-  if (isDiskFull(err)) refuse(new Error(`the disk holding ${config.dataDir} is full: free some space and start again`));
-  throw err;
-}
-
-/** A start that is refused prints one line (no stack, no engine source) and exits 1. */
-function refuse(err: unknown): never {
-  process.stderr.write(`driftloop: ${err instanceof Error ? err.message : String(err)}\n`);
+  // One line an operator can act on (an unreachable database names its host), then exit non-zero.
+  const message = isDiskFull(err) ? 'the disk holding the data folder is full: free some space and start again' : err instanceof Error ? err.message : String(err);
+  process.stderr.write(`driftloop: ${message}\n`);
   process.exit(1);
 }
 

@@ -29,7 +29,7 @@ export async function withContainer<T>(fn: (c: Container) => Promise<T>): Promis
 /** The narrow container of the key commands: the database and the key service only. */
 export async function withKeys<T>(fn: (keys: ApiKeysService) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const database = await openDatabase(config.dataDir);
+  const database = await openDatabase(config);
   try {
     return await fn(new ApiKeysService(database.db, undefined, systemClock));
   } finally {

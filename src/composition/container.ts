@@ -11,6 +11,9 @@ import { DriftReportService } from '../drift/report/report.service.js';
 import { SequentialDetector } from '../drift/sequential/sequential.service.js';
 import { EventBus } from '../events/event-bus.js';
 import { ExamplesService } from '../examples/examples.service.js';
+import { NewRegions } from '../drift/new-regions.js';
+import { registerFeatureMetrics } from '../observability/feature-metrics.js';
+import { WebhookDeliveries } from '../webhooks/webhooks.service.js';
 import { HealthService } from '../health/health.service.js';
 import { JobRunner } from '../jobs/job-runner.js';
 import { sharedTensorflow } from '../ml/tf-backend.js';
@@ -90,6 +93,8 @@ export interface Container {
   driftProviders: DriftProviders;
   driftReports: DriftReportService;
   dashboard: DashboardService;
+  /** Webhook deliveries for admins and metrics. */
+  webhookDeliveries: WebhookDeliveries;
   /** Starts background work: search replicas, index warm-up and saving, jobs, webhook delivery. */
   start(): Promise<void>;
   /** Stops background work, saves indexes (unless read-only) and closes the database. Safe to call once, started or not. */
@@ -107,7 +112,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const clock = opts.clock ?? systemClock;
   const replace = opts.replace ?? {};
   const events = new EventBus();
-  const database = await openDatabase(config.dataDir);
+  const database = await openDatabase(config);
   const { db } = database;
   const indexDir = path.join(config.dataDir, 'indexes');
   const keys = new ApiKeysService(db, config.adminKey, clock, { boundToLoopback: isLoopbackHost(config.host) });
@@ -156,8 +161,11 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const realProviders = driftProviders({ training, queueLabels, health, evalScores, examples, references });
   const providers = replace.driftProviders ? replace.driftProviders(realProviders) : realProviders;
   const webhooks = new WebhookDispatcher(db, webhookTargets(models), clock, log, webhookPolicy);
-  const drift = new DriftService(db, webhooks, providers, events, clock, log, sequential);
-  const driftReports = new DriftReportService(db, drift, providers, references, clock);
+  const webhookDeliveries = new WebhookDeliveries(db);
+  const regions = new NewRegions(db, references);
+  const drift = new DriftService(db, webhooks, providers, events, clock, log, sequential, { regions, publicUrl: config.publicUrl });
+  const driftReports = new DriftReportService(db, drift, providers, references, regions, clock);
+  registerFeatureMetrics(metrics.registry, { models: () => models.list(), drift, queue, jobs, webhooks: webhookDeliveries });
   const descriptions = new ModelDescriptions(models, modelDescribers({ references, versions, queue, drift }));
   const dashboard = new DashboardService(models, descriptions, drift);
 
@@ -181,6 +189,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
     references,
     searchWorker,
     metrics,
+    webhookDeliveries,
     jobs,
     training,
     health,

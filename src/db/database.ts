@@ -1,88 +1,48 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type MigrationProvider, type SqliteDatabase } from 'kysely';
-import { Checkpointer } from './checkpointer.js';
+import type SQLite from 'better-sqlite3';
+import { Migrator, type Kysely, type MigrationProvider } from 'kysely';
+import type { Config } from '../config.js';
 import { migrations } from './migrations/index.js';
+import { openPostgres } from './postgres.js';
 import type { Database } from './schema.js';
+import { openSqlite } from './sqlite.js';
 
 export type Db = Kysely<Database>;
 
-/** An open database: the kysely handle plus the raw connection for hot paths. */
+export type DialectName = 'sqlite' | 'postgres';
+
+/** An open, migrated database: the kysely handle, and on SQLite the raw connection for hot paths. */
 export interface DatabaseHandle {
   readonly db: Db;
-  readonly sqlite: SQLite.Database;
+  readonly dialect: DialectName;
+  /** The SQLite connection kysely runs on; undefined on PostgreSQL. */
+  readonly sqlite: SQLite.Database | undefined;
+  /** Where the data lives, for logs: the SQLite file, or host:port/database (never a password). */
+  readonly location: string;
   close(): Promise<void>;
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
-/** Opens (creating if needed) the SQLite database in `dataDir` and runs pending migrations. */
-export async function openDatabase(dataDir: string): Promise<DatabaseHandle> {
-  fs.mkdirSync(dataDir, { recursive: true });
-  const sqlite = new SQLite(path.join(dataDir, 'driftloop.sqlite'));
-  sqlite.pragma('journal_mode = WAL');
-  // NORMAL under WAL: a commit is in the WAL file before the 2xx, so it survives a killed
-  // process (kill -9); only an OS crash or power cut can lose the last commits, never corrupt.
-  // FULL would fsync every batch, blocking the event loop for milliseconds each time.
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: preparedOnce(sqlite) }) });
+/**
+ * Opens the database the config names and runs pending migrations: PostgreSQL when
+ * `databaseUrl` is set, else the SQLite file in `dataDir` (created if needed).
+ */
+export async function openDatabase(config: Pick<Config, 'dataDir' | 'databaseUrl'>): Promise<DatabaseHandle> {
+  const opened = config.databaseUrl ? await openPostgres(config.databaseUrl) : { ...openSqlite(config.dataDir), dialect: 'sqlite' as const };
+  const { db } = opened;
+  // On PostgreSQL the migrator holds an advisory lock: instances starting together migrate once.
   const { error, results } = await new Migrator({ db, provider, allowUnorderedMigrations: true }).migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
-    await db.destroy();
+    await opened.close();
     throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
   }
-  // A worker thread copies WAL frames into the database in the background, so the checkpoint
-  // a commit still runs now and then (to restart the WAL) has little left to copy.
-  sqlite.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
-  const checkpointer = new Checkpointer(path.join(dataDir, 'driftloop.sqlite'), {
-    everyMs: 200,
-    onError: () => undefined,
-    onFailure: () => sqlite.pragma('wal_autocheckpoint = 1000'),
-  });
+  if ('migrated' in opened) opened.migrated();
   return {
     db,
-    sqlite,
-    close: async () => {
-      await checkpointer.stop();
-      await db.destroy();
-    },
-  };
-}
-
-const STATEMENTS_KEPT = 2000;
-
-/** A statement that does nothing: a ROLLBACK after SQLite already rolled back. */
-const NO_OP = Object.freeze({
-  reader: false,
-  all: () => [],
-  iterate: () => [][Symbol.iterator](),
-  run: () => ({ changes: 0, lastInsertRowid: 0 }),
-}) as unknown as SQLite.Statement;
-const AUTOCHECKPOINT_PAGES = 50_000;
-
-/**
- * The connection as kysely sees it, preparing each distinct SQL text once: kysely prepares
- * on every query, which costs about as much as running a small one. A statement still being
- * iterated (a stream) is not reused.
- */
-function preparedOnce(sqlite: SQLite.Database): SqliteDatabase {
-  const cache = new Map<string, SQLite.Statement>();
-  return {
-    close: () => sqlite.close(),
-    prepare: (source: string) => {
-      // SQLite rolls a transaction back by itself on some errors (SQLITE_FULL: the disk is full);
-      // kysely's own ROLLBACK would then fail with "cannot rollback" and hide the real cause.
-      if (!sqlite.inTransaction && /^\s*rollback\s*$/i.test(source)) return NO_OP;
-      const cached = cache.get(source);
-      if (cached && !cached.busy) return cached;
-      const statement = sqlite.prepare(source);
-      if (cache.size >= STATEMENTS_KEPT) cache.delete(cache.keys().next().value!);
-      cache.set(source, statement);
-      return statement;
-    },
+    dialect: opened.dialect,
+    sqlite: 'sqlite' in opened ? opened.sqlite : undefined,
+    location: opened.location,
+    close: () => opened.close(),
   };
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
+import { lockUntilCommit } from '../db/dialect.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Model } from '../models/model.js';
 import type { Clock } from '../util/clock.js';
@@ -13,6 +14,7 @@ import { driftEventPayload, DRIFT_EVENT_TYPE } from './drift-event.payload.js';
 import { raiseEvent, type NewEvent } from './drift-event.raise.js';
 import { accuracyDropped, PERFORMANCE_EVENT_LEVEL, performanceEventPayload } from './performance/performance-event.js';
 import type { PerformanceEstimate } from './performance/performance.types.js';
+import { EMPTY_REGIONS, type NewRegions } from './new-regions.js';
 import { DriftTrigger } from './drift.trigger.js';
 import type { SequentialDetector } from './sequential/sequential.service.js';
 
@@ -34,6 +36,7 @@ const EVENTS_LISTED = 20;
  */
 export class DriftService {
   private readonly chains = new Map<number, Promise<unknown>>();
+  private readonly lastEvaluations = new Map<number, DriftEvaluation>();
   private readonly evaluator: DriftEvaluator;
   private readonly trigger: DriftTrigger;
 
@@ -45,6 +48,8 @@ export class DriftService {
     clock: Clock,
     private readonly log: Logger,
     private readonly sequential: SequentialDetector,
+    /** What a drift event's payload adds: the new regions, and the base URL for absolute links. */
+    private readonly eventContext: { regions: NewRegions; publicUrl: string | undefined },
   ) {
     this.evaluator = new DriftEvaluator(db, providers, clock, sequential);
     this.trigger = new DriftTrigger((model) => this.evaluate(model), clock, log);
@@ -65,6 +70,7 @@ export class DriftService {
   evaluate(model: Model, opts: { record: boolean } = { record: true }): Promise<DriftAssessment> {
     return this.lock(model.id, async () => {
       const assessment = await this.evaluator.assess(model);
+      this.lastEvaluations.set(model.id, assessment.evaluation);
       if (opts.record) await this.record(model, assessment.evaluation);
       return assessment;
     });
@@ -94,6 +100,11 @@ export class DriftService {
     return { snapshot: snapshot && snapshotRowToSnapshot(snapshot), lastEvent: events[0] };
   }
 
+  /** The last evaluation of a model in this process (recorded or not), for metrics; undefined before the first. */
+  lastEvaluation(model: Model): DriftEvaluation | undefined {
+    return this.lastEvaluations.get(model.id);
+  }
+
   /** Starts webhook delivery, resuming deliveries left pending by a previous run. */
   start(): void {
     this.webhooks.start();
@@ -107,11 +118,18 @@ export class DriftService {
   }
 
   private async record(model: Model, ev: DriftEvaluation): Promise<void> {
-    const last = await findLastSnapshot(this.db, model.id);
     // Labels can move the accuracy estimate while the window stands still.
     const performance = ev.performance && JSON.stringify(ev.performance);
-    if (last && last.to_seq === ev.window.toSeq && last.status === ev.status && last.performance_json === performance) return;
+    // A cheap look first; the transaction looks again under the lock.
+    const seen = await findLastSnapshot(this.db, model.id);
+    if (seen && seen.to_seq === ev.window.toSeq && seen.status === ev.status && seen.performance_json === performance) return;
+    // Clustered before the transaction (it reads the reference index), and only when an event may follow.
+    const regions = ev.status === 'drift' || accuracyDropped(model, ev.performance) ? await this.eventContext.regions.find(model) : undefined;
     const event = await this.db.transaction().execute(async (trx) => {
+      // Instances evaluating the same window record it once, and one event per cooldown.
+      await lockUntilCommit(trx, 'driftRecord', model.id);
+      const last = await findLastSnapshot(trx, model.id);
+      if (last && last.to_seq === ev.window.toSeq && last.status === ev.status && last.performance_json === performance) return [];
       const snapshotId = await insertSnapshot(trx, {
         model_id: model.id,
         created_at: ev.evaluatedAt,
@@ -128,16 +146,17 @@ export class DriftService {
       if (snapshotId % 100 === 0) await pruneSnapshots(trx, model.id, SNAPSHOTS_KEPT);
       const raised: number[] = [];
       const hurt = accuracyDropped(model, ev.performance);
+      const context = { regions: regions ?? EMPTY_REGIONS, publicUrl: this.eventContext.publicUrl };
       if (ev.status === 'drift') {
         const pValue = ev.tests.find((t) => t.name === 'ood_rate')?.pValue ?? 1;
         // Input drift that is not shown to cost accuracy stays visible, one level down.
         const row: NewEvent = { kind: 'ood', severity: hurt ? 'critical' : 'warning', snapshot_id: snapshotId, score: ev.score, threshold: ev.threshold, p_value: pValue };
-        const id = await raiseEvent(trx, model, ev.evaluatedAt, row, (eventId) => driftEventPayload(model, eventId, 'ood', ev));
+        const id = await raiseEvent(trx, model, ev.evaluatedAt, row, (eventId) => driftEventPayload(model, eventId, 'ood', ev, context));
         if (id !== undefined) raised.push(id);
       }
       if (hurt) {
         const row: NewEvent = { kind: 'performance', severity: 'critical', snapshot_id: snapshotId, score: hurt.estimate.estimatedAccuracy, threshold: hurt.threshold, p_value: PERFORMANCE_EVENT_LEVEL };
-        const id = await raiseEvent(trx, model, ev.evaluatedAt, row, (eventId) => performanceEventPayload(model, eventId, ev, hurt));
+        const id = await raiseEvent(trx, model, ev.evaluatedAt, row, (eventId) => performanceEventPayload(model, eventId, ev, hurt, context));
         if (id !== undefined) raised.push(id);
       }
       return raised;

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
+import { asDatabaseUnavailable } from '../db/unavailable.js';
 import { DomainError, isDiskFull, ServiceUnavailableError, type ErrorCode } from '../errors.js';
 
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
@@ -16,6 +17,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   unsupported_media_type: 415,
   service_unavailable: 503,
   insufficient_storage: 507,
+  database_unavailable: 503,
   internal: 500,
 };
 
@@ -58,6 +60,11 @@ export function createErrorHandler(log: Logger) {
     if (isDiskFull(err)) {
       log.error({ err, path: c.req.path }, 'disk full: request refused, nothing stored');
       return c.json(errorBody('insufficient_storage', 'The disk holding the data folder is full; nothing of this request was stored. Retry once space is freed.'), 507);
+    }
+    const unavailable = asDatabaseUnavailable(err);
+    if (unavailable) {
+      log.warn({ err, path: c.req.path }, 'database unavailable');
+      return c.json(errorBody(unavailable.code, unavailable.message), STATUS[unavailable.code]);
     }
     log.error({ err, path: c.req.path }, 'unhandled error');
     return c.json(errorBody('internal', 'Internal server error'), 500);

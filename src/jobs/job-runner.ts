@@ -6,7 +6,7 @@ import { isoNow, sleep, systemClock, type Clock } from '../util/clock.js';
 import { ConflictError } from '../errors.js';
 import { FINISHED, type Job, type JobError, type JobProgress } from './job.js';
 import { jobRowToJob } from './job-row.js';
-import { findJob, insertJob, latestJob, listJobsWithStatus, updateJobIf, type JobRow } from './jobs.repository.js';
+import { countJobsByStatus, findJob, insertJob, latestJob, listJobsWithStatus, updateJobIf, type JobRow } from './jobs.repository.js';
 
 /** What a handler gets: its job, a signal that aborts on cancel or shutdown, and a progress reporter. */
 export interface JobContext {
@@ -88,6 +88,11 @@ export class JobRunner {
     const row = (await findJob(this.db, id))!;
     if (this.state === 'started') this.enqueue(row);
     return jobRowToJob(row);
+  }
+
+  /** Jobs per status, over every model. */
+  countByStatus(): Promise<Record<string, number>> {
+    return countJobsByStatus(this.db);
   }
 
   async get(id: string): Promise<Job | undefined> {

@@ -35,3 +35,9 @@ export function latestJob(db: Db, modelId: number, type: string, statuses?: JobS
   if (statuses) q = q.where('jobs.status', 'in', statuses);
   return q.orderBy('jobs.created_at', 'desc').limit(1).executeTakeFirst();
 }
+
+/** Jobs per status, over every model. */
+export async function countJobsByStatus(db: Db): Promise<Record<string, number>> {
+  const rows = await db.selectFrom('jobs').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}

@@ -12,6 +12,14 @@ export class Metrics {
     labelNames: ['method', 'route', 'status'] as const,
     registers: [this.registry],
   });
+  /** Labels: method, the route pattern (never the raw path, so the set is bounded) and the status class. */
+  readonly httpDuration = new client.Histogram({
+    name: 'driftloop_http_request_duration_seconds',
+    help: 'HTTP request duration by method, route pattern and status class (2xx, 4xx, 5xx)',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
   readonly predictionsIngested = new client.Counter({
     name: 'driftloop_predictions_ingested_total',
     help: 'Predictions stored (duplicates excluded)',

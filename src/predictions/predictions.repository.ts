@@ -1,6 +1,6 @@
 import type SQLite from 'better-sqlite3';
 import type { Insertable, Selectable } from 'kysely';
-import type { Db } from '../db/database.js';
+import type { DatabaseHandle, Db } from '../db/database.js';
 import type { PredictionTable } from '../db/schema.js';
 
 export type NewPredictionRow = Insertable<PredictionTable>;
@@ -34,13 +34,18 @@ export async function insertPredictions(db: Db, rows: NewPredictionRow[]): Promi
   return seqs;
 }
 
+/**
+ * `insertPredictions` for the ingest hot path, inside the transaction `trx`. On SQLite, one
+ * prepared statement reused row after row on the connection kysely runs on (so it is part of
+ * `trx`); on PostgreSQL, multi-row inserts, where the round trip costs more than the statement.
+ */
+export async function insertPredictionsFast(database: DatabaseHandle, trx: Db, rows: NewPredictionRow[]): Promise<number[]> {
+  return database.sqlite ? insertPredictionsPrepared(database.sqlite, rows) : insertPredictions(trx, rows);
+}
+
 const insertStatements = new WeakMap<SQLite.Database, Map<string, SQLite.Statement>>();
 
-/**
- * `insertPredictions` for the ingest hot path: one prepared statement, reused row after row,
- * on `sqlite`, the connection kysely runs on, so that inside a kysely transaction it is part of it.
- */
-export function insertPredictionsPrepared(sqlite: SQLite.Database, rows: NewPredictionRow[]): number[] {
+function insertPredictionsPrepared(sqlite: SQLite.Database, rows: NewPredictionRow[]): number[] {
   if (rows.length === 0) return [];
   const columns = Object.keys(rows[0]!);
   let byColumns = insertStatements.get(sqlite);

@@ -8,7 +8,7 @@ import { scorePrediction, type PredictionScore } from '../scoring/scorer.js';
 import { isoNow, type Clock } from '../util/clock.js';
 import { encodeVector } from '../util/vectors.js';
 import type { IngestResult, PredictionInput, PredictionResult, PredictionSink, ScoredPrediction } from './prediction.js';
-import { findStoredResults, insertPredictionsPrepared, type NewPredictionRow, type StoredResultRow } from './predictions.repository.js';
+import { findStoredResults, insertPredictionsFast, type NewPredictionRow, type StoredResultRow } from './predictions.repository.js';
 
 /** Observes ingestion for metrics. */
 export interface IngestObserver {
@@ -52,7 +52,7 @@ export class PredictionsService {
       // Another request may have stored some of these ids while we were scoring.
       const raced = await findStoredResults(trx, model.id, fresh.map((p) => p.id));
       const keep = fresh.map((p, i) => ({ input: p, score: scores[i]! })).filter((x) => !raced.has(x.input.id));
-      const seqs = insertPredictionsPrepared(this.database.sqlite, keep.map((x) => toRow(model, x.input, x.score, now)));
+      const seqs = await insertPredictionsFast(this.database, trx, keep.map((x) => toRow(model, x.input, x.score, now)));
       const scored = keep.map((x, i) => ({ seq: seqs[i]!, input: x.input, score: x.score }));
       const queued = await this.sink(trx, model, scored);
       return { scored, queued, raced };

@@ -8,7 +8,7 @@ import { splitForId } from '../util/hash-split.js';
 import { enqueueReasons, itemPriority, type QueueSettings } from './enqueue-policy.js';
 import type { ItemStatus } from './item-status.js';
 import type { NearDuplicateRegistry, ProductionIndex } from './near-duplicates.js';
-import { countItems, findItem, insertItem, updateItemWeight } from './queue.repository.js';
+import { countItems, findItem, insertItem, lockQueue, updateItemWeight } from './queue.repository.js';
 
 /** Nearest items looked at per near-duplicate lookup. */
 const DUPLICATE_CANDIDATES = 4;
@@ -53,6 +53,8 @@ export class EnqueueService {
         queued.push(false);
         continue;
       }
+      // The queue lock only once this batch changes the queue: most predictions are not queued.
+      if (!index) await lockQueue(db, model.id);
       index ??= await this.duplicates.get(db, model);
       const duplicateOf = await this.findDuplicate(db, model, index, s.input.embedding);
       if (duplicateOf !== undefined) {

@@ -7,7 +7,7 @@ import { answerOf, labelProblems, parseItemId, type LabelInput } from './label-r
 import { expireLeases } from './lease-expiry.js';
 import { findLabel, insertLabel } from './labels.repository.js';
 import { deleteLeases, findLease, insertSkip } from './leases.repository.js';
-import { countLabel, findItem, refreshStatus, releaseSlots } from './queue.repository.js';
+import { countLabel, findItem, lockQueue, refreshStatus, releaseSlots } from './queue.repository.js';
 
 export interface LabelsResult {
   accepted: number;
@@ -38,6 +38,7 @@ export class LabelsService {
   private store(model: Model, labels: LabelInput[]): Promise<LabelsResult> {
     const now = isoNow(this.clock);
     return this.db.transaction().execute(async (trx) => {
+      await lockQueue(trx, model.id);
       await expireLeases(trx, model.id, now);
       const missing: RecordProblem[] = [];
       const conflicts: RecordProblem[] = [];

@@ -6,9 +6,8 @@ import { refreshStatus, releaseSlots } from './queue.repository.js';
 export async function expireLeases(db: Db, modelId: number, now: string): Promise<number> {
   const expired = await listExpiredLeases(db, modelId, now);
   if (expired.length === 0) return 0;
-  await deleteLeases(db, expired.map((l) => l.id));
-  const items = expired.map((l) => l.item_id);
+  const items = await deleteLeases(db, expired.map((l) => l.id));
   await releaseSlots(db, items);
   await refreshStatus(db, [...new Set(items)], now);
-  return expired.length;
+  return items.length;
 }

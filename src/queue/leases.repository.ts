@@ -50,8 +50,14 @@ export function listExpiredLeases(db: Db, modelId: number, now: string): Promise
     .execute();
 }
 
-export async function deleteLeases(db: Db, ids: number[]): Promise<void> {
-  for (let i = 0; i < ids.length; i += 500) await db.deleteFrom('queue_leases').where('id', 'in', ids.slice(i, i + 500)).execute();
+/** Deletes leases; returns the items of those this call deleted (not those another transaction already had). */
+export async function deleteLeases(db: Db, ids: number[]): Promise<number[]> {
+  const items: number[] = [];
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db.deleteFrom('queue_leases').where('id', 'in', ids.slice(i, i + 500)).returning('item_id').execute();
+    items.push(...rows.map((r) => r.item_id));
+  }
+  return items;
 }
 
 export async function countLiveLeases(db: Db, modelId: number): Promise<number> {

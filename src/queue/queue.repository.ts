@@ -1,10 +1,21 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Db } from '../db/database.js';
+import { isPostgres, lockUntilCommit } from '../db/dialect.js';
 import type { QueueItemTable } from '../db/schema.js';
 import { OPEN_STATUSES, type ItemStatus } from './item-status.js';
 
 export type NewQueueItemRow = Insertable<QueueItemTable>;
 export type QueueItemRow = Selectable<QueueItemTable>;
+
+/**
+ * Takes the model's queue lock until the transaction `db` ends: claims, labels, lease expiry,
+ * enqueueing and boosts of one model then change items and the trigger-kept counts one at a
+ * time across every instance, so they can neither deadlock on those counts nor release a lease
+ * twice. SQLite runs one write transaction at a time already.
+ */
+export function lockQueue(db: Db, modelId: number): Promise<void> {
+  return lockUntilCommit(db, 'queue', modelId);
+}
 
 /** Inserts an item and returns its id. */
 export async function insertItem(db: Db, row: NewQueueItemRow): Promise<number> {
@@ -83,7 +94,9 @@ export function claimCandidatesQuery(db: Db, modelId: number, labeler: string, l
     )
     .orderBy('i.priority', 'desc')
     .orderBy('i.id')
-    .limit(limit);
+    .limit(limit)
+    // Rows another transaction is changing are passed over, not waited for.
+    .$if(isPostgres(db), (qb) => qb.forUpdate('i').skipLocked());
 }
 
 /** Takes one free slot of an open item; false when another claim got there first. */
@@ -105,7 +118,7 @@ export async function releaseSlots(db: Db, ids: number[]): Promise<void> {
   for (const [id, n] of counts) {
     await db
       .updateTable('queue_items')
-      .set((eb) => ({ leases_count: sql<number>`max(0, ${eb.ref('leases_count')} - ${n})` }))
+      .set((eb) => ({ leases_count: sql<number>`case when ${eb.ref('leases_count')} > ${n} then ${eb.ref('leases_count')} - ${n} else 0 end` }))
       .where('id', '=', id)
       .execute();
   }
@@ -213,4 +226,15 @@ export async function latestPredictionSeq(db: Db, modelId: number): Promise<numb
     .where('model_id', '=', modelId)
     .executeTakeFirst();
   return Number(row?.seq ?? 0);
+}
+
+/** Pending items of a model and when the oldest of them was queued (null when none). */
+export async function findPendingDepth(db: Db, modelId: number): Promise<{ pending: number; oldestAt: string | null }> {
+  const row = await db
+    .selectFrom('queue_items')
+    .select([(eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.min('created_at').as('oldest')])
+    .where('model_id', '=', modelId)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return { pending: Number(row?.n ?? 0), oldestAt: (row?.oldest as string | null | undefined) ?? null };
 }

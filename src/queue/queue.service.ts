@@ -14,6 +14,8 @@ import {
   claimCandidates,
   clearBoosts,
   latestPredictionSeq,
+  findPendingDepth,
+  lockQueue,
   readCounts,
   refreshStatus,
   setLabelsNeeded,
@@ -53,6 +55,7 @@ export class QueueService {
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + model.settings.queue.leaseSeconds * 1000).toISOString();
     const itemIds = await this.db.transaction().execute(async (trx) => {
+      await lockQueue(trx, model.id);
       await expireLeases(trx, model.id, now.toISOString());
       const live = await listLabelerLeases(trx, model.id, labeler);
       const held = live.slice(0, limit);
@@ -80,6 +83,7 @@ export class QueueService {
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + model.settings.queue.leaseSeconds * 1000).toISOString();
     await this.db.transaction().execute(async (trx) => {
+      await lockQueue(trx, model.id);
       await expireLeases(trx, model.id, now.toISOString());
       const lease = await findLease(trx, model.id, itemId, labeler);
       if (!lease) throw new LeaseNotHeldError(`'${labeler}' holds no live lease on item ${itemId}; claim again`);
@@ -89,6 +93,18 @@ export class QueueService {
   }
 
   /** Counts by status and reason, per-labeler work, and agreement over items labeled more than once. */
+  /** Pending items and the age of the oldest, cheap enough for every metrics scrape. */
+  async pendingAge(model: Model): Promise<{ pending: number; oldestPendingSeconds: number | null }> {
+    const { pending, oldestAt } = await findPendingDepth(this.db, model.id);
+    return { pending, oldestPendingSeconds: oldestAt === null ? null : Math.max(0, (this.clock.now().getTime() - Date.parse(oldestAt)) / 1000) };
+  }
+
+  /** Labels per labeler, most first. */
+  async labelsByLabeler(model: Model): Promise<{ labeler: string; labeled: number }[]> {
+    const rows = await countLabelsByLabeler(this.db, model.id, isoNow(this.clock));
+    return rows.map(({ labeler, labeled }) => ({ labeler, labeled })).sort((a, b) => b.labeled - a.labeled || a.labeler.localeCompare(b.labeler));
+  }
+
   async stats(model: Model): Promise<QueueStats> {
     await this.sweepExpiredLeases(model);
     const { status, openByReason: byReason } = await readCounts(this.db, model.id);
@@ -123,7 +139,10 @@ export class QueueService {
 
   /** Returns expired leases' items to the queue. Claims and stats do this on their own. */
   async sweepExpiredLeases(model: Model): Promise<number> {
-    return this.db.transaction().execute((trx) => expireLeases(trx, model.id, isoNow(this.clock)));
+    return this.db.transaction().execute(async (trx) => {
+      await lockQueue(trx, model.id);
+      return expireLeases(trx, model.id, isoNow(this.clock));
+    });
   }
 
   /**
@@ -132,18 +151,27 @@ export class QueueService {
    * newer items; returns how many items it raised.
    */
   async boostRecentOod(model: Model): Promise<number> {
-    const latest = await latestPredictionSeq(this.db, model.id);
-    return boostOpenOod(this.db, model.id, Math.max(0, latest - model.settings.drift.windowSize), model.settings.queue.driftBoost);
+    return this.db.transaction().execute(async (trx) => {
+      await lockQueue(trx, model.id);
+      const latest = await latestPredictionSeq(trx, model.id);
+      return boostOpenOod(trx, model.id, Math.max(0, latest - model.settings.drift.windowSize), model.settings.queue.driftBoost);
+    });
   }
 
   /** Ends the drift preference (for example after retraining); returns how many items lost their boost. */
   clearDriftBoost(model: Model): Promise<number> {
-    return clearBoosts(this.db, model.id);
+    return this.db.transaction().execute(async (trx) => {
+      await lockQueue(trx, model.id);
+      return clearBoosts(trx, model.id);
+    });
   }
 
   /** Applies changed queue settings to open items. */
   async applySettings(model: Model): Promise<void> {
-    await this.db.transaction().execute((trx) => setLabelsNeeded(trx, model.id, model.settings.queue.labelsPerItem, isoNow(this.clock)));
+    await this.db.transaction().execute(async (trx) => {
+      await lockQueue(trx, model.id);
+      await setLabelsNeeded(trx, model.id, model.settings.queue.labelsPerItem, isoNow(this.clock));
+    });
   }
 
   private async details(model: Model, itemIds: number[], expiresAt: string): Promise<ClaimedItem[]> {

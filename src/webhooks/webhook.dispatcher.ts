@@ -5,7 +5,7 @@ import { backoffDelayMs, parseRetryAfter, type RetryPolicy } from './backoff.js'
 import { postWebhook } from './post.js';
 import { SIGNATURE_HEADER, signBody } from './signature.js';
 import type { WebhookTargetPolicy } from './target-policy.js';
-import { cancelDelivery, insertDeliveries, listDueDeliveries, nextDueAt, recordAttempt, type DeliveryRow } from './webhooks.repository.js';
+import { cancelDelivery, claimDueDeliveries, insertDeliveries, nextDueAt, recordAttempt, releaseClaim, type DeliveryRow } from './webhooks.repository.js';
 
 /** A webhook's current secret and retry policy. */
 export interface WebhookTarget {
@@ -26,11 +26,17 @@ export interface WebhookMessage {
 }
 
 const BATCH = 16;
+/** How long a claimed delivery stays with its instance: longer than the longest allowed attempt (60 s). */
+const CLAIM_MS = 90_000;
+/** Longest sleep between looks at the table: deliveries stored or given up by other instances are found by then. */
+const POLL_MS = 10_000;
 
 /**
  * Sends webhook deliveries stored in the database: one POST per delivery, signed, retried
  * with exponential backoff, every attempt recorded. Pending deliveries survive a restart:
- * `start()` picks them up. One process sends (SQLite); several instances would need a claim.
+ * `start()` picks them up. Instances sharing a database claim each delivery before sending
+ * it, so one sends it; a delivery claimed by an instance that died is taken over once its
+ * claim lapses (`CLAIM_MS`).
  */
 export class WebhookDispatcher {
   private timer: Timer | undefined;
@@ -103,14 +109,20 @@ export class WebhookDispatcher {
   private async drain(): Promise<void> {
     this.timer?.cancel();
     for (;;) {
-      const due = await listDueDeliveries(this.db, isoNow(this.clock), BATCH);
-      if (due.length === 0 || this.stopped) break;
-      await Promise.all(due.map((d) => this.attempt(d)));
+      const now = this.clock.now().getTime();
+      const due = await claimDueDeliveries(this.db, new Date(now).toISOString(), new Date(now + CLAIM_MS).toISOString(), BATCH);
+      if (this.stopped) return;
+      if (due.length > 0) {
+        await Promise.all(due.map((d) => this.attempt(d)));
+        continue;
+      }
+      const next = await nextDueAt(this.db);
+      const wait = next === undefined ? POLL_MS : Math.min(POLL_MS, Date.parse(next) - this.clock.now().getTime());
+      // Came due while we looked (time moved on): claim again rather than wait for a timer.
+      if (wait <= 0) continue;
+      this.timer = this.clock.setTimer(wait, () => this.kick());
+      return;
     }
-    if (this.stopped) return;
-    const next = await nextDueAt(this.db);
-    if (next === undefined) return;
-    this.timer = this.clock.setTimer(Date.parse(next) - this.clock.now().getTime(), () => this.kick());
   }
 
   private async attempt(d: DeliveryRow): Promise<void> {
@@ -138,7 +150,8 @@ export class WebhookDispatcher {
         retryAfter = parseRetryAfter(res.retryAfter, this.clock.now().getTime());
       }
     } catch (err) {
-      if (this.shutdown.signal.aborted) return;
+      // Interrupted by shutdown: due again now, for this instance's next start or another instance.
+      if (this.shutdown.signal.aborted) return void (await releaseClaim(this.db, d.id, new Date().toISOString()));
       const e = err as Error;
       error = e.name === 'TimeoutError' ? `no answer within ${policy.timeoutMs} ms` : (e.cause as Error | undefined)?.message ?? e.message;
     }

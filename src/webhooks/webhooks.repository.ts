@@ -1,5 +1,6 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { Db } from '../db/database.js';
+import { isPostgres } from '../db/dialect.js';
 import type { WebhookAttemptTable, WebhookDeliveryTable } from '../db/schema.js';
 
 export type DeliveryRow = Selectable<WebhookDeliveryTable>;
@@ -12,17 +13,36 @@ export async function insertDeliveries(db: Db, rows: NewDeliveryRow[]): Promise<
   return inserted.map((r) => r.id);
 }
 
-/** Pending deliveries due at `now`, oldest first. */
-export function listDueDeliveries(db: Db, now: string, limit: number): Promise<DeliveryRow[]> {
-  return db
+/**
+ * Claims up to `limit` pending deliveries due at `now`, oldest first, for whichever instance
+ * calls: their next attempt moves to `leaseUntil`, so no other instance takes them before
+ * then, and another does take them then if this one died before recording its attempt.
+ * The due check is repeated on the row updated, so two instances never claim the same one.
+ */
+export async function claimDueDeliveries(db: Db, now: string, leaseUntil: string, limit: number): Promise<DeliveryRow[]> {
+  const due = db
     .selectFrom('webhook_deliveries')
-    .selectAll()
+    .select('id')
     .where('status', '=', 'pending')
     .where('next_attempt_at', '<=', now)
     .orderBy('next_attempt_at')
     .orderBy('id')
     .limit(limit)
+    .$if(isPostgres(db), (qb) => qb.forUpdate().skipLocked());
+  const claimed = await db
+    .updateTable('webhook_deliveries')
+    .set({ next_attempt_at: leaseUntil })
+    .where('id', 'in', due)
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '<=', now)
+    .returningAll()
     .execute();
+  return claimed.sort((a, b) => a.id - b.id);
+}
+
+/** Gives a claimed delivery back, due at `now`, without counting an attempt. */
+export async function releaseClaim(db: Db, id: number, now: string): Promise<void> {
+  await db.updateTable('webhook_deliveries').set({ next_attempt_at: now }).where('id', '=', id).where('status', '=', 'pending').execute();
 }
 
 /** When the next pending delivery is due, if any. */
@@ -59,4 +79,21 @@ export function listDeliveriesOfEvents(db: Db, eventType: string, eventIds: numb
 
 export function listAttempts(db: Db, deliveryId: number): Promise<AttemptRow[]> {
   return db.selectFrom('webhook_attempts').selectAll().where('delivery_id', '=', deliveryId).orderBy('attempt').execute();
+}
+
+/** Deliveries, newest first, optionally of one status. */
+export function listDeliveries(db: Db, filter: { status?: string | undefined; limit: number }): Promise<DeliveryRow[]> {
+  let q = db.selectFrom('webhook_deliveries').selectAll();
+  if (filter.status) q = q.where('status', '=', filter.status);
+  return q.orderBy('id', 'desc').limit(filter.limit).execute();
+}
+
+/** How many deliveries are in each status. */
+export async function countDeliveriesByStatus(db: Db): Promise<Record<string, number>> {
+  const rows = await db
+    .selectFrom('webhook_deliveries')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('status')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }

@@ -1,5 +1,3 @@
-import Database from 'better-sqlite3';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { createApp } from '../../src/app.js';
@@ -53,10 +51,8 @@ describe('API keys and roles', () => {
     expect((await server.request('GET', '/v1/models', undefined, key)).status).toBe(401);
   });
 
-  it('when keys are stored, then the database holds only their hashes', () => {
-    const sqlite = new Database(path.join(server.dataDir, 'driftloop.sqlite'), { readonly: true });
-    const rows = sqlite.prepare('select key_hash, key_prefix from api_keys').all() as { key_hash: string; key_prefix: string }[];
-    sqlite.close();
+  it('when keys are stored, then the database holds only their hashes', async () => {
+    const rows = await server.driftloop.services.database.db.selectFrom('api_keys').select(['key_hash', 'key_prefix']).execute();
     expect(rows.length).toBeGreaterThanOrEqual(2);
     for (const r of rows) {
       expect(r.key_hash).toMatch(/^[0-9a-f]{64}$/);

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactPath, launchChromium } from '../support/browser.js';
+import { databaseEnv } from '../support/database.js';
 import { DriftProviderStandIns } from '../support/drift-providers.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { DriftData, modelDefinition } from './support/generated.js';
@@ -114,7 +115,7 @@ describe('drift report and dashboard', () => {
 
   it('when the CLI writes a report, then the file holds the same report read from the data folder', async () => {
     const out = path.join(server.dataDir, 'report.html');
-    const env = { ...process.env, DRIFTLOOP_DATA_DIR: server.dataDir, LOG_LEVEL: 'silent' };
+    const env = { ...process.env, DRIFTLOOP_DATA_DIR: server.dataDir, LOG_LEVEL: 'silent', ...(await databaseEnv(server.dataDir)) };
     await run('node', ['bin/driftloop.js', 'report', 'perfect-pint', '--out', out], { env });
     const html = fs.readFileSync(out, 'utf8');
     expect(html).toContain('perfect-pint');

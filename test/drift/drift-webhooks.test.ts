@@ -29,7 +29,7 @@ describe('drift events and webhooks', () => {
     expect((await server.request('POST', `/v1/models/${name}/examples`, { examples: gen.examples(800) })).status).toBe(200);
     const send = async (predictions: unknown[]) => expect((await server.request('POST', `/v1/models/${name}/predictions`, { predictions })).status).toBe(200);
     const id = (await db().selectFrom('models').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
-    const events = () => db().selectFrom('drift_events').selectAll().where('model_id', '=', id).execute();
+    const events = () => db().selectFrom('drift_events').selectAll().where('model_id', '=', id).orderBy('id').execute();
     const snapshots = () => db().selectFrom('drift_snapshots').selectAll().where('model_id', '=', id).execute();
     return { gen, send, events, snapshots, id };
   }

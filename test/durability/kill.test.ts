@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ClusteredData } from '../support/clustered-data.js';
 import { startServiceProcess, type ServiceProcess } from '../../scripts/lib/service-process.js';
+import { databaseEnv } from '../support/database.js';
 import { tempDataDir } from '../support/server.js';
 
 const DIM = 24;
@@ -53,7 +54,7 @@ async function waitFor(cond: () => boolean) {
 describe('durability under SIGKILL', () => {
   it('when the server is killed during ingestion, then every acknowledged write survives with identical scores and the index matches the database', async () => {
     const dataDir = tempDataDir();
-    const env = { DRIFTLOOP_DATA_DIR: dataDir };
+    const env = { DRIFTLOOP_DATA_DIR: dataDir, ...(await databaseEnv(dataDir)) };
 
     // 1. Examples, killed mid-stream: the reference index must be caught up from the database at restart.
     let svc = await startServiceProcess(env);
@@ -112,5 +113,6 @@ describe('durability under SIGKILL', () => {
     expect(after.body.results.map((r: any) => [r.ood, r.uncertainty, r.priority])).toEqual(before.body.results.map((r: any) => [r.ood, r.uncertainty, r.priority]));
     svc.child.kill('SIGTERM');
     expect((await svc.exited).code).toBe(0);
-  });
+    // Four service starts (tsx, TensorFlow.js, index load): minutes on a loaded CI machine.
+  }, 300_000);
 });

@@ -5,6 +5,7 @@ import type { Job } from '../../src/jobs/job.js';
 import { JobRunner, type JobContext } from '../../src/jobs/job-runner.js';
 import { EventBus } from '../../src/events/event-bus.js';
 import { ModelsService } from '../../src/models/models.service.js';
+import { databaseUrlFor } from '../support/database.js';
 import { systemClock } from '../../src/util/clock.js';
 import { ManualClock } from '../support/clock.js';
 import { tempDataDir } from '../support/server.js';
@@ -40,7 +41,8 @@ describe('JobRunner', () => {
   const status = async (r: JobRunner, id: string) => (await r.get(id))!.status;
 
   beforeEach(async () => {
-    database = await openDatabase(tempDataDir());
+    const dataDir = tempDataDir();
+    database = await openDatabase({ dataDir, databaseUrl: await databaseUrlFor(dataDir) });
     const models = new ModelsService(database.db, new EventBus(), systemClock);
     const def = { task: 'multiclass' as const, embeddingDim: 2, concepts: [{ id: 'a' }] };
     modelA = (await models.put('a', def)).model.id;

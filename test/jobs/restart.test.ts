@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { killServiceProcesses, startServiceProcess, type ServiceProcess } from '../../scripts/lib/service-process.js';
+import { databaseEnv } from '../support/database.js';
 import { startTestServer, tempDataDir } from '../support/server.js';
 import { ClusteredData, conceptIds, waitForJob } from '../support/training-fixtures.js';
 
@@ -34,7 +35,7 @@ describe('jobs across restarts', () => {
 
   it('when the process is killed during a retrain, then the next start fails that job as interrupted and runs a new attempt to completion', async () => {
     const dataDir = tempDataDir();
-    const first = await startServiceProcess({ DRIFTLOOP_DATA_DIR: dataDir });
+    const first = await startServiceProcess({ DRIFTLOOP_DATA_DIR: dataDir, ...(await databaseEnv(dataDir)) });
     const jobId = await startLongRetrain(first, 12);
     first.child.kill('SIGKILL');
     expect((await first.exited).signal).toBe('SIGKILL');
@@ -55,7 +56,7 @@ describe('jobs across restarts', () => {
 
   it('when the process gets SIGTERM during a retrain, then it finishes the job before exiting 0', async () => {
     const dataDir = tempDataDir();
-    const child = await startServiceProcess({ DRIFTLOOP_DATA_DIR: dataDir });
+    const child = await startServiceProcess({ DRIFTLOOP_DATA_DIR: dataDir, ...(await databaseEnv(dataDir)) });
     const jobId = await startLongRetrain(child, 3);
     child.child.kill('SIGTERM');
     expect(await child.exited).toEqual({ code: 0, signal: null });

@@ -1,3 +1,4 @@
+import { sql, type RawBuilder } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../support/clock.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -100,10 +101,12 @@ describe('queue stats', () => {
     await queue.boostRecentOod(model);
     await clock.advance(1200);
     const s = await stats(server, 'recount');
-    const recount = (sql: string) => database.sqlite.prepare(sql).get(model.id) as Record<string, number>;
-    const byStatus = recount(`select sum(status = 'pending') pending, sum(status = 'leased') leased, sum(status = 'labeled') labeled,
-      sum(status = 'out_of_scope') outOfScope from queue_items where model_id = ?`);
-    const open = recount(`select count(*) ood, sum(drift_boost > 0) drift from queue_items where model_id = ? and status in ('pending', 'leased')`);
+    const recount = async (query: RawBuilder<Record<string, number>>) => (await query.execute(database.db)).rows[0]!;
+    const n = (condition: RawBuilder<unknown>) => sql`coalesce(sum(case when ${condition} then 1 else 0 end), 0)`;
+    const byStatus = await recount(sql`select ${n(sql`status = 'pending'`)} as "pending", ${n(sql`status = 'leased'`)} as "leased",
+      ${n(sql`status = 'labeled'`)} as "labeled", ${n(sql`status = 'out_of_scope'`)} as "outOfScope" from queue_items where model_id = ${model.id}`);
+    const open = await recount(sql`select count(*) as "ood", ${n(sql`drift_boost > 0`)} as "drift" from queue_items
+      where model_id = ${model.id} and status in ('pending', 'leased')`);
     expect({ pending: s.pending, leased: s.leased, labeled: s.labeled, outOfScope: s.outOfScope }).toEqual(byStatus);
     expect({ ood: s.byReason.ood, drift: s.byReason.drift }).toEqual(open);
     expect(s.outOfScope + s.labeled).toBeGreaterThan(0);

@@ -52,9 +52,12 @@ describe('scoring predictions against the training distribution', () => {
     expect(a.ood).toEqual(d.ood);
     expect(a.uncertainty).toBeCloseTo(d.uncertainty, 12);
     expect(d.priority).toBeGreaterThan(a.priority);
-    const rows = server.driftloop.services.database.sqlite
-      .prepare('select id, disagreement, knn_concept from predictions where id in (?, ?) order by id')
-      .all('agree', 'disagree');
+    const rows = await server.driftloop.services.database.db
+      .selectFrom('predictions')
+      .select(['id', 'disagreement', 'knn_concept'])
+      .where('id', 'in', ['agree', 'disagree'])
+      .orderBy('id')
+      .execute();
     expect(rows).toEqual([
       { id: 'agree', disagreement: 0, knn_concept: 'c2' },
       { id: 'disagree', disagreement: 1, knn_concept: 'c2' },

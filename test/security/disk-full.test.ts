@@ -15,7 +15,7 @@ describe('a full disk', () => {
   afterAll(() => server.stop());
 
   it('when the database cannot grow, then writes answer 507 insufficient_storage, store nothing, and work again once space is back', async () => {
-    const { sqlite } = server.driftloop.services.database;
+    const sqlite = server.driftloop.services.database.sqlite!;
     const counts = async () => (await server.request('GET', `/v1/models/${m.name}`)).body.counts;
     const before = await counts();
     const pages = Number(sqlite.pragma('page_count', { simple: true }));

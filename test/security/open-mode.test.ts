@@ -10,7 +10,7 @@ import { startTestServer, tempDataDir } from '../support/server.js';
 
 /** The CLI's view of the data folder: a second connection, as `driftloop keys` opens it. */
 async function cliKeys<T>(dataDir: string, fn: (keys: ApiKeysService) => Promise<T>): Promise<T> {
-  const database = await openDatabase(dataDir);
+  const database = await openDatabase({ dataDir, databaseUrl: undefined });
   try {
     return await fn(new ApiKeysService(database.db, undefined, systemClock));
   } finally {

@@ -1,18 +1,20 @@
 import type { Kysely } from 'kysely';
+import { columnTypes } from './portable.js';
 
 // Frozen: migrations never import application code.
 export async function up(db: Kysely<any>): Promise<void> {
+  const { int, real, autoId } = columnTypes(db);
   await db.schema
     .createTable('drift_snapshots')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-    .addColumn('model_id', 'integer', (c) => c.notNull().references('models.id'))
+    .addColumn('id', int, autoId)
+    .addColumn('model_id', int, (c) => c.notNull().references('models.id'))
     .addColumn('created_at', 'text', (c) => c.notNull())
-    .addColumn('from_seq', 'integer')
-    .addColumn('to_seq', 'integer')
-    .addColumn('window_size', 'integer', (c) => c.notNull())
-    .addColumn('window_count', 'integer', (c) => c.notNull())
-    .addColumn('score', 'real', (c) => c.notNull())
-    .addColumn('threshold', 'real', (c) => c.notNull())
+    .addColumn('from_seq', int)
+    .addColumn('to_seq', int)
+    .addColumn('window_size', int, (c) => c.notNull())
+    .addColumn('window_count', int, (c) => c.notNull())
+    .addColumn('score', real, (c) => c.notNull())
+    .addColumn('threshold', real, (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('tests_json', 'text', (c) => c.notNull())
     .execute();
@@ -20,29 +22,29 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('drift_events')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-    .addColumn('model_id', 'integer', (c) => c.notNull().references('models.id'))
-    .addColumn('snapshot_id', 'integer', (c) => c.notNull().references('drift_snapshots.id'))
+    .addColumn('id', int, autoId)
+    .addColumn('model_id', int, (c) => c.notNull().references('models.id'))
+    .addColumn('snapshot_id', int, (c) => c.notNull().references('drift_snapshots.id'))
     .addColumn('created_at', 'text', (c) => c.notNull())
-    .addColumn('score', 'real', (c) => c.notNull())
-    .addColumn('threshold', 'real', (c) => c.notNull())
-    .addColumn('p_value', 'real', (c) => c.notNull())
+    .addColumn('score', real, (c) => c.notNull())
+    .addColumn('threshold', real, (c) => c.notNull())
+    .addColumn('p_value', real, (c) => c.notNull())
     .addColumn('payload_json', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('drift_events_model_id').on('drift_events').columns(['model_id', 'id']).execute();
 
   await db.schema
     .createTable('webhook_deliveries')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-    .addColumn('model_id', 'integer', (c) => c.notNull().references('models.id'))
+    .addColumn('id', int, autoId)
+    .addColumn('model_id', int, (c) => c.notNull().references('models.id'))
     .addColumn('event_type', 'text', (c) => c.notNull())
-    .addColumn('event_id', 'integer', (c) => c.notNull())
+    .addColumn('event_id', int, (c) => c.notNull())
     .addColumn('url', 'text', (c) => c.notNull())
     .addColumn('body', 'text', (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull())
-    .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('attempts', int, (c) => c.notNull().defaultTo(0))
     .addColumn('next_attempt_at', 'text')
-    .addColumn('last_status_code', 'integer')
+    .addColumn('last_status_code', int)
     .addColumn('last_error', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
@@ -52,14 +54,14 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('webhook_attempts')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-    .addColumn('delivery_id', 'integer', (c) => c.notNull().references('webhook_deliveries.id'))
-    .addColumn('attempt', 'integer', (c) => c.notNull())
+    .addColumn('id', int, autoId)
+    .addColumn('delivery_id', int, (c) => c.notNull().references('webhook_deliveries.id'))
+    .addColumn('attempt', int, (c) => c.notNull())
     .addColumn('attempted_at', 'text', (c) => c.notNull())
-    .addColumn('ok', 'integer', (c) => c.notNull())
-    .addColumn('status_code', 'integer')
+    .addColumn('ok', int, (c) => c.notNull())
+    .addColumn('status_code', int)
     .addColumn('error', 'text')
-    .addColumn('duration_ms', 'real', (c) => c.notNull())
+    .addColumn('duration_ms', real, (c) => c.notNull())
     .execute();
   await db.schema.createIndex('webhook_attempts_delivery').on('webhook_attempts').columns(['delivery_id', 'attempt']).execute();
 }

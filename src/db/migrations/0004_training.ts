@@ -1,20 +1,22 @@
 import type { Kysely } from 'kysely';
+import { columnTypes } from './portable.js';
 
 // Frozen: migrations never import application code.
 export async function up(db: Kysely<any>): Promise<void> {
+  const { int, real, blob, autoId } = columnTypes(db);
   await db.schema
     .createTable('jobs')
     .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('model_id', 'integer', (c) => c.notNull().references('models.id'))
+    .addColumn('model_id', int, (c) => c.notNull().references('models.id'))
     .addColumn('type', 'text', (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull())
-    .addColumn('attempt', 'integer', (c) => c.notNull().defaultTo(1))
+    .addColumn('attempt', int, (c) => c.notNull().defaultTo(1))
     .addColumn('retry_of', 'text')
     .addColumn('params_json', 'text', (c) => c.notNull())
     .addColumn('progress_json', 'text')
     .addColumn('result_json', 'text')
     .addColumn('error_json', 'text')
-    .addColumn('cancel_requested', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('cancel_requested', int, (c) => c.notNull().defaultTo(0))
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('started_at', 'text')
     .addColumn('finished_at', 'text')
@@ -24,9 +26,9 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('model_versions')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-    .addColumn('model_id', 'integer', (c) => c.notNull().references('models.id'))
-    .addColumn('version', 'integer', (c) => c.notNull())
+    .addColumn('id', int, autoId)
+    .addColumn('model_id', int, (c) => c.notNull().references('models.id'))
+    .addColumn('version', int, (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('job_id', 'text')
     .addColumn('task', 'text', (c) => c.notNull())
@@ -37,10 +39,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('thresholds_json', 'text', (c) => c.notNull())
     .addColumn('lineage_json', 'text', (c) => c.notNull())
     .addColumn('decision_json', 'text', (c) => c.notNull())
-    .addColumn('eval_confidences', 'blob', (c) => c.notNull())
-    .addColumn('eval_accuracy', 'real')
+    .addColumn('eval_confidences', blob, (c) => c.notNull())
+    .addColumn('eval_accuracy', real)
     .addColumn('data_as_of', 'text', (c) => c.notNull())
-    .addColumn('duration_ms', 'integer', (c) => c.notNull())
+    .addColumn('duration_ms', int, (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('promoted_at', 'text')
     .addColumn('retired_at', 'text')

@@ -1,5 +1,5 @@
 import type { Model } from '../../models/model.js';
-import { DRIFT_EVENT_TYPE } from '../drift-event.payload.js';
+import { DRIFT_EVENT_TYPE, eventLinks, eventRegions, type EventContext } from '../drift-event.payload.js';
 import type { DriftEvaluation } from '../drift.types.js';
 import type { PerformanceEstimate } from './performance.types.js';
 
@@ -25,8 +25,9 @@ export function accuracyDropped(model: Model, estimate: PerformanceEstimate | nu
 }
 
 /** The JSON body of a performance event's webhook POST. */
-export function performanceEventPayload(model: Model, eventId: number, ev: DriftEvaluation, drop: AccuracyDrop) {
-  const name = encodeURIComponent(model.name);
+export function performanceEventPayload(model: Model, eventId: number, ev: DriftEvaluation, drop: AccuracyDrop, context: EventContext) {
+  const links = eventLinks(model, context.publicUrl);
+  const summary = `Estimated accuracy ${pct(drop.estimate.estimatedAccuracy)} (90% interval ${pct(drop.estimate.interval[0])}–${pct(drop.estimate.interval[1])}) is more than ${pct(model.settings.drift.maxAccuracyDrop)} below the ${pct(drop.reference)} expected from eval data.`;
   return {
     type: DRIFT_EVENT_TYPE,
     eventId,
@@ -40,8 +41,10 @@ export function performanceEventPayload(model: Model, eventId: number, ev: Drift
     threshold: drop.threshold,
     drop: drop.reference - drop.estimate.estimatedAccuracy,
     window: ev.window,
-    summary: `Estimated accuracy ${pct(drop.estimate.estimatedAccuracy)} (90% interval ${pct(drop.estimate.interval[0])}–${pct(drop.estimate.interval[1])}) is more than ${pct(model.settings.drift.maxAccuracyDrop)} below the ${pct(drop.reference)} expected from eval data.`,
-    links: { report: `/ui/models/${name}/report`, drift: `/v1/models/${name}/drift` },
+    summary,
+    regions: eventRegions(context.regions),
+    text: `driftloop: performance drift on model ${model.name}: ${summary} Report: ${links.report}`,
+    links,
   };
 }
 

@@ -26,7 +26,7 @@ describe('migration 0006: drift event kind and sequential detector state', () =>
     await old.insertInto('drift_events').values({ model_id: 1, snapshot_id: 1, created_at: at, score: 0.3, threshold: 0.15, p_value: 1e-9, payload_json: '{}' }).execute();
     await old.destroy();
 
-    const handle = await openDatabase(dir);
+    const handle = await openDatabase({ dataDir: dir, databaseUrl: undefined });
     try {
       const events = await handle.db.selectFrom('drift_events').select(['id', 'kind']).execute();
       expect(events).toEqual([{ id: 1, kind: 'ood' }]);

@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { createContainer, type Container, type Replacements } from '../../../src/composition/container.js';
 import { loadConfig } from '../../../src/config.js';
 import type { Model } from '../../../src/models/model.js';
+import { databaseEnv } from '../../support/database.js';
 import { tempDataDir } from '../../support/server.js';
 import { modelDefinition, type DriftData } from './generated.js';
 
@@ -10,7 +11,8 @@ export const MANUAL_EVALUATION = { evaluateEvery: 1_000_000, evaluateAfterSecond
 
 /** The services on a temp database, without HTTP: fast enough for hundreds of windows. */
 export async function openServices(replace?: Replacements): Promise<Container> {
-  const config = loadConfig({ DRIFTLOOP_DATA_DIR: tempDataDir(), LOG_LEVEL: 'silent' });
+  const dataDir = tempDataDir();
+  const config = loadConfig({ DRIFTLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...(await databaseEnv(dataDir)) });
   return createContainer(config, { log: pino({ level: 'silent' }), replace });
 }
 

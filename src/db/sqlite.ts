@@ -1,0 +1,65 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
+import { Checkpointer } from './checkpointer.js';
+import type { Database } from './schema.js';
+
+/** The embedded database: one SQLite file in `dataDir`, tuned for a single writer. */
+export function openSqlite(dataDir: string) {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const file = path.join(dataDir, 'driftloop.sqlite');
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  // NORMAL under WAL: a commit is in the WAL file before the 2xx, so it survives a killed
+  // process (kill -9); only an OS crash or power cut can lose the last commits, never corrupt.
+  // FULL would fsync every batch, blocking the event loop for milliseconds each time.
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: preparedOnce(sqlite) }) });
+  let checkpointer: Checkpointer | undefined;
+  return {
+    db,
+    sqlite,
+    location: file,
+    /** After the migrations: background checkpoints from now on. */
+    migrated() {
+      // A worker thread copies WAL frames into the database in the background, so the checkpoint
+      // a commit still runs now and then (to restart the WAL) has little left to copy.
+      sqlite.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+      checkpointer = new Checkpointer(file, {
+        everyMs: 200,
+        onError: () => undefined,
+        onFailure: () => sqlite.pragma('wal_autocheckpoint = 1000'),
+      });
+    },
+    async close() {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
+  };
+}
+
+const STATEMENTS_KEPT = 2000;
+const AUTOCHECKPOINT_PAGES = 50_000;
+
+/**
+ * The connection as kysely sees it, preparing each distinct SQL text once: kysely prepares
+ * on every query, which costs about as much as running a small one. A statement still being
+ * iterated (a stream) is not reused.
+ */
+function preparedOnce(sqlite: SQLite.Database): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare: (source: string) => {
+      const cached = cache.get(source);
+      if (cached && !cached.busy) return cached;
+      const statement = sqlite.prepare(source);
+      if (cache.size >= STATEMENTS_KEPT) cache.delete(cache.keys().next().value!);
+      cache.set(source, statement);
+      return statement;
+    },
+  };
+}
