@@ -10,7 +10,7 @@ import { runDemo } from './demo/run/demo.runner.js';
 
 const program = new Command('demo')
   .option('--port <port>', 'HTTP port', process.env.PORT ?? '8787')
-  .option('--data-dir <dir>', 'where the demo service keeps its database (wiped first)', 'data/demo-run')
+  .option('--data-dir <dir>', 'where the demo service keeps its database (emptied first, only if the demo created it)', process.env.DRIFTLOOP_DATA_DIR ?? 'data/demo-run')
   .option('--labels <n>', 'labels to give through the queue', '1500')
   .parse();
 const opts = program.opts<{ port: string; dataDir: string; labels: string }>();

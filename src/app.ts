@@ -1,8 +1,12 @@
 import type http from 'node:http';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { methodNotAllowed } from 'hono/method-not-allowed';
 import type { Logger } from 'pino';
+import { admitBody } from './auth/admit-body.js';
 import { createAuth, type AuthEnv } from './auth/auth.middleware.js';
+import { crossSiteGuard } from './auth/cross-site.middleware.js';
+import { assertBoundToLoopback } from './auth/open-mode.js';
 import { createContainer, type Container, type Replacements } from './composition/container.js';
 import { isLoopbackHost, type Config } from './config.js';
 import { dashboardRoutes } from './views/dashboard/dashboard.routes.js';
@@ -10,9 +14,12 @@ import { driftRoutes } from './drift/drift.routes.js';
 import { PayloadTooLargeError } from './errors.js';
 import { examplesRoutes } from './examples/examples.routes.js';
 import { healthRoutes } from './health/health.routes.js';
+import { BodyBudget } from './http/body-budget.js';
 import { docsRoutes } from './http/docs.routes.js';
 import { createErrorHandler, errorBody } from './http/errors.js';
 import { createHttpServer, listen } from './http/node-server.js';
+import { checkJsonBodies } from './http/json-shape.js';
+import { requireMediaType } from './http/media-type.js';
 import { oneAtATime } from './http/one-at-a-time.js';
 import { jobsRoutes } from './jobs/jobs.routes.js';
 import { modelsRoutes } from './models/models.routes.js';
@@ -24,12 +31,19 @@ import { reportPageRoutes } from './views/report/report.routes.js';
 import { queueRoutes } from './queue/queue.routes.js';
 import { regionsRoutes } from './regions/regions.routes.js';
 import { trainingRoutes } from './training/training.routes.js';
+import { createPageGuard } from './views/page-guard.js';
+import { pageSecurityHeaders } from './views/security-headers.js';
+import { signInRoutes } from './views/sign-in.routes.js';
 import { webhooksRoutes } from './webhooks/webhooks.routes.js';
 import type { Clock } from './util/clock.js';
 
+/** Forms anyone may post: signing in. */
+const PUBLIC_FORMS = ['/ui/sign-in'];
+
 /** The HTTP application; its type drives the typed `hono/client`. */
 export function buildRoutes(s: Container) {
-  const guard = createAuth(s.keys);
+  const guard = createAuth(s.auth);
+  const page = createPageGuard(s.auth);
   const limits = s.config.limits;
   const app = new OpenAPIHono<AuthEnv>();
   app.onError(createErrorHandler(s.log));
@@ -41,6 +55,17 @@ export function buildRoutes(s: Container) {
     s.metrics.httpDuration.observe({ method: c.req.method, route: c.req.routePath, status: `${Math.floor(c.res.status / 100)}xx` }, (performance.now() - started) / 1000);
   });
   app.use(
+    '*',
+    methodNotAllowed({
+      app,
+      onMethodNotAllowed: (c, methods) => c.json(errorBody('method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${methods.join(', ')}`), 405, { Allow: methods.join(', ') }),
+    }),
+  );
+  app.use('*', crossSiteGuard(s.keys));
+  app.use('*', ...pageSecurityHeaders());
+  app.use('/v1/*', requireMediaType((p) => p.endsWith('/examples')));
+  app.use('/v1/*', checkJsonBodies());
+  app.use(
     '/v1/*',
     bodyLimit({
       maxSize: limits.maxBodyBytes,
@@ -49,25 +74,27 @@ export function buildRoutes(s: Container) {
       },
     }),
   );
-  // Ingestion saturates the event loop at full rate; one batch at a time lets claims in between.
-  app.use('/v1/models/:model/predictions', oneAtATime());
+  // Ingestion saturates the event loop at full rate; one batch at a time per model lets claims
+  // (and other models' batches) in between.
+  app.use('/v1/models/:model/predictions', oneAtATime((c) => c.req.param('model') ?? ''));
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
   const routes = app
     .get('/healthz', (c) => c.json({ status: 'ok' as const }, 200))
-    .get('/metrics', async (c) => c.body(await s.metrics.registry.metrics(), 200, { 'content-type': s.metrics.registry.contentType }))
+    .get('/metrics', s.config.metricsRequireKey ? guard('ingest', 'label') : (_c, next) => next(), async (c) => c.body(await s.metrics.registry.metrics(), 200, { 'content-type': s.metrics.registry.contentType }))
     .route('/', modelsRoutes(s.models, s.descriptions, guard))
     .route('/', examplesRoutes(s.models, s.examples, guard, limits))
     .route('/', predictionsRoutes(s.models, s.predictions, guard, limits))
     .route('/', driftRoutes(s.models, s.drift, s.driftReports, reportPage, guard))
-    .route('/', reportPageRoutes(s.models, s.driftReports, guard))
+    .route('/', reportPageRoutes(s.models, s.driftReports, page))
     .route('/', healthRoutes(s.models, s.health, guard))
-    .route('/', dashboardRoutes(s.dashboard, s.clock, guard))
+    .route('/', dashboardRoutes(s.dashboard, s.clock, page))
     .route('/', trainingRoutes(s.models, s.training, guard, limits))
     .route('/', jobsRoutes(s.jobs, guard))
     .route('/', webhooksRoutes(s.webhookDeliveries, s.models, guard))
     .route('/', queueRoutes(s.models, s.queue, s.labels, s.similarItems, guard, limits))
     .route('/', regionsRoutes(s.models, s.regions, guard))
-    .route('/', labelPageRoutes(s.models, s.keys))
+    .route('/', labelPageRoutes(s.models, page))
+    .route('/', signInRoutes(s.auth, s.models, page))
     .route('/', docsRoutes());
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
@@ -90,7 +117,7 @@ export interface Driftloop {
 
 /** Builds the container and its HTTP app: the composition root of the server. */
 export async function createApp(config: Config, log?: Logger, deps: { clock?: Clock | undefined; replace?: Replacements | undefined } = {}): Promise<Driftloop> {
-  const services = await createContainer(config, { log: log ?? createLogger(config.logLevel), clock: deps.clock, replace: deps.replace });
+  const services = await createContainer(config, { log: log ?? createLogger(config.logLevel), clock: deps.clock, replace: deps.replace, serving: true });
   const app = buildRoutes(services);
   let server: http.Server | undefined;
   const logger = services.log;
@@ -99,13 +126,16 @@ export async function createApp(config: Config, log?: Logger, deps: { clock?: Cl
     services,
     app,
     async start() {
-      const open = await services.keys.isOpen();
-      if (open && !isLoopbackHost(config.host)) {
-        throw new Error(`No API key is configured, so driftloop only binds to loopback; HOST=${config.host} needs DRIFTLOOP_ADMIN_KEY or a key from 'driftloop keys create'`);
-      }
+      await services.keys.recordBootstrap();
       await services.start();
-      server = createHttpServer(app.fetch, config.limits.maxBodyBytes);
+      server = createHttpServer(app.fetch, {
+        maxBodyBytes: config.limits.maxBodyBytes,
+        budget: new BodyBudget(config.limits.maxBodyBytesInFlight, (n) => services.metrics.bodyBytesInFlight.set(n)),
+        admit: admitBody(services.auth, PUBLIC_FORMS),
+      });
       const port = await listen(server, config.host, config.port);
+      const open = await services.keys.isOpen();
+      if (open) await assertBoundToLoopback(server);
       if (open) logger.warn({ host: config.host }, 'running OPEN: no API key configured, so every request is admin; bound to loopback only');
       logger.info({ host: config.host, port, dataDir: config.dataDir }, 'driftloop listening');
       return { host: config.host, port };

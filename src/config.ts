@@ -7,6 +7,8 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   DRIFTLOOP_DATA_DIR: z.string().min(1).default('./data'),
   DRIFTLOOP_ADMIN_KEY: z.string().min(16, 'DRIFTLOOP_ADMIN_KEY must be at least 16 characters').optional(),
+  DRIFTLOOP_WEBHOOK_ALLOW: z.string().default(''),
+  DRIFTLOOP_METRICS_REQUIRE_KEY: z.enum(['true', 'false', '1', '0']).default('false'),
   /** Base URL the service is reached at from outside (e.g. https://driftloop.example.com): links in webhook payloads become absolute. */
   DRIFTLOOP_PUBLIC_URL: z
     .url({ protocol: /^https?$/, message: 'DRIFTLOOP_PUBLIC_URL must be an http(s) URL' })
@@ -23,6 +25,10 @@ export interface Limits {
   readonly maxBodyBytes: number;
   /** Most records accepted in one batch (JSON or NDJSON). */
   readonly maxBatchRecords: number;
+  /** Most request-body bytes held at once across all requests; beyond it, 503 with Retry-After. */
+  readonly maxBodyBytesInFlight: number;
+  /** How long a browser session lasts after sign-in. */
+  readonly sessionTtlSeconds: number;
 }
 
 /** Typed, frozen process configuration. */
@@ -33,13 +39,22 @@ export interface Config {
   /** A `postgres://` URL: PostgreSQL instead of the SQLite file in `dataDir`. */
   readonly databaseUrl: string | undefined;
   readonly adminKey: string | undefined;
+  /** Hosts, addresses or CIDR ranges webhooks may reach although loopback, private or link-local. */
+  readonly webhookAllow: readonly string[];
+  /** `/metrics` names every model: when true it needs a key (any role) like the API. */
+  readonly metricsRequireKey: boolean;
   /** Base URL for absolute links (webhook payloads), without a trailing slash; undefined keeps links relative. */
   readonly publicUrl: string | undefined;
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   readonly limits: Limits;
 }
 
-export const DEFAULT_LIMITS: Limits = Object.freeze({ maxBodyBytes: 64 * 1024 * 1024, maxBatchRecords: 10_000 });
+export const DEFAULT_LIMITS: Limits = Object.freeze({
+  maxBodyBytes: 64 * 1024 * 1024,
+  maxBatchRecords: 10_000,
+  maxBodyBytesInFlight: 256 * 1024 * 1024,
+  sessionTtlSeconds: 12 * 3600,
+});
 
 /** Parses the environment once; throws with every problem listed when it is invalid. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -55,6 +70,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(e.DRIFTLOOP_DATA_DIR),
     databaseUrl: e.DRIFTLOOP_DATABASE_URL,
     adminKey: e.DRIFTLOOP_ADMIN_KEY,
+    webhookAllow: Object.freeze(e.DRIFTLOOP_WEBHOOK_ALLOW.split(',').map((s) => s.trim()).filter(Boolean)),
+    metricsRequireKey: e.DRIFTLOOP_METRICS_REQUIRE_KEY === 'true' || e.DRIFTLOOP_METRICS_REQUIRE_KEY === '1',
     publicUrl: e.DRIFTLOOP_PUBLIC_URL?.replace(/\/+$/, ''),
     logLevel: e.LOG_LEVEL,
     limits: DEFAULT_LIMITS,

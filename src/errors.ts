@@ -7,6 +7,10 @@ export type ErrorCode =
   | 'not_found'
   | 'conflict'
   | 'payload_too_large'
+  | 'method_not_allowed'
+  | 'unsupported_media_type'
+  | 'service_unavailable'
+  | 'insufficient_storage'
   | 'database_unavailable'
   | 'internal';
 
@@ -80,6 +84,38 @@ export class ForbiddenError extends DomainError {
 export class LeaseNotHeldError extends ConflictError {
   constructor(message: string) {
     super(message);
+  }
+}
+
+/** A body whose media type is not exactly one the route reads (JSON, or NDJSON where documented). */
+export class UnsupportedMediaTypeError extends DomainError {
+  constructor(message: string) {
+    super('unsupported_media_type', message);
+  }
+}
+
+/** The server cannot take this now (for example: too many request bodies in flight); retry after `retryAfterSeconds`. */
+export class ServiceUnavailableError extends DomainError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('service_unavailable', message, { retryAfterSeconds });
+  }
+}
+
+/** True for the errors a full disk raises: SQLite's SQLITE_FULL, the file system's ENOSPC, PostgreSQL's 53100. */
+export function isDiskFull(err: unknown): boolean {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (e.code === 'SQLITE_FULL' || e.code === 'ENOSPC' || e.code === '53100') return true;
+  }
+  return false;
+}
+
+/** The disk is full: nothing of the request was stored. */
+export class InsufficientStorageError extends DomainError {
+  constructor(message: string) {
+    super('insufficient_storage', message);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { createApp, type Driftloop } from './app.js';
 import { loadConfig } from './config.js';
+import { isDiskFull } from './errors.js';
 import { createLogger } from './observability/logger.js';
 
 let driftloop: Driftloop;
@@ -12,7 +13,8 @@ try {
   await driftloop.start();
 } catch (err) {
   // One line an operator can act on (an unreachable database names its host), then exit non-zero.
-  process.stderr.write(`driftloop: ${err instanceof Error ? err.message : String(err)}\n`);
+  const message = isDiskFull(err) ? 'the disk holding the data folder is full: free some space and start again' : err instanceof Error ? err.message : String(err);
+  process.stderr.write(`driftloop: ${message}\n`);
   process.exit(1);
 }
 

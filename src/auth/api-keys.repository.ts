@@ -13,6 +13,15 @@ export async function countActiveKeys(db: Db): Promise<number> {
   return Number(r.n);
 }
 
+/** Records that keys are in use; it is never undone (open mode ends for good). */
+export async function markKeysCreated(db: Db, at: string): Promise<void> {
+  await db.insertInto('auth_markers').values({ name: 'keys_created', created_at: at }).onConflict((oc) => oc.column('name').doNothing()).execute();
+}
+
+export async function keysWereCreated(db: Db): Promise<boolean> {
+  return (await db.selectFrom('auth_markers').select('name').where('name', '=', 'keys_created').executeTakeFirst()) !== undefined;
+}
+
 export function insertKey(db: Db, row: Omit<ApiKeyRow, 'id'>): Promise<ApiKeyRow> {
   return db.insertInto('api_keys').values(row).returningAll().executeTakeFirstOrThrow();
 }

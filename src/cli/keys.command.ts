@@ -22,12 +22,18 @@ export function registerKeysCommands(program: Command): void {
     .description('list keys (never their secrets)')
     .action(async () => {
       const all = await withKeys((k) => k.list());
+      if (all.length === 0) {
+        process.stdout.write('no keys (create one with: driftloop keys create --role admin)\n');
+        return;
+      }
+      process.stdout.write('id\trole\tname\tprefix\tcreated\tstatus\n');
       for (const k of all) process.stdout.write(`${k.id}\t${k.role}\t${k.name}\t${k.prefix}…\t${k.createdAt}\t${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}\n`);
     });
   keys
     .command('revoke <id>')
     .description('revoke a key by its id')
     .action(async (id: string) => {
+      if (!/^[1-9][0-9]{0,15}$/.test(id)) throw new Error(`'${id}' is not a key id: ids are the positive numbers 'driftloop keys list' shows`);
       const ok = await withKeys((k) => k.revoke(Number(id)));
       if (!ok) throw new Error(`No active key #${id}`);
       process.stderr.write(`Revoked key #${id}\n`);

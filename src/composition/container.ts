@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { ApiKeysService } from '../auth/api-keys.service.js';
-import type { Config } from '../config.js';
+import { isLoopbackHost, type Config } from '../config.js';
 import { DashboardService } from '../views/dashboard/dashboard.service.js';
 import { openDatabase, type DatabaseHandle } from '../db/database.js';
 import type { DriftProviders } from '../drift/drift.providers.js';
@@ -42,6 +42,12 @@ import { VersionsService } from '../training/versions.service.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { SearchWorker } from '../vectors/search-worker.js';
 import { WebhookDispatcher } from '../webhooks/webhook.dispatcher.js';
+import { IndexWriteError } from '../vectors/hnsw-index.js';
+import { isDiskFull } from '../errors.js';
+import { WebhookTargetPolicy } from '../webhooks/target-policy.js';
+import { Authenticator } from '../auth/authenticator.js';
+import { assertMayListen } from '../auth/open-mode.js';
+import { SessionsService } from '../auth/sessions.service.js';
 import { modelDescribers } from './describers.js';
 import { driftProviders, sequentialReference, webhookTargets, withSequentialDetector } from './ports.js';
 import { subscribeFeatures } from './subscriptions.js';
@@ -59,6 +65,8 @@ export interface ContainerOptions {
   replace?: Replacements | undefined;
   /** For one-off commands beside a running server: close without writing index files. */
   readOnly?: boolean | undefined;
+  /** For the server: refuse (before TensorFlow.js loads) a non-loopback HOST with no key in force. */
+  serving?: boolean | undefined;
 }
 
 /** Every service of driftloop on one open database, built once, closed once. */
@@ -69,6 +77,8 @@ export interface Container {
   events: EventBus;
   database: DatabaseHandle;
   keys: ApiKeysService;
+  /** Keys, sessions and open mode: who a request is. */
+  auth: Authenticator;
   models: ModelsService;
   descriptions: ModelDescriptions;
   examples: ExamplesService;
@@ -112,10 +122,18 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const database = await openDatabase(config);
   const { db } = database;
   const indexDir = path.join(config.dataDir, 'indexes');
+  const keys = new ApiKeysService(db, config.adminKey, clock, { boundToLoopback: isLoopbackHost(config.host) });
+  if (opts.serving) {
+    await assertMayListen(keys, config.host).catch(async (err: unknown) => {
+      await database.close();
+      throw err;
+    });
+  }
+  const webhookPolicy = new WebhookTargetPolicy(config.webhookAllow);
 
   const searchWorker = new SearchWorker(log);
   const references = new ReferenceRegistry(db, indexDir, searchWorker, log);
-  const models = new ModelsService(db, events, clock);
+  const models = new ModelsService(db, events, clock, webhookPolicy);
   const modelNames = new Map((await models.list()).map((m) => [m.id, m.name]));
   const metrics = new Metrics(() => references.sizes().map((s) => ({ model: modelNames.get(s.modelId) ?? String(s.modelId), ...s })));
   const examples = new ExamplesService(db, references, clock);
@@ -156,7 +174,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   );
   const realProviders = driftProviders({ training, queueLabels, health, evalScores, examples, references, regions });
   const providers = replace.driftProviders ? replace.driftProviders(realProviders) : realProviders;
-  const webhooks = new WebhookDispatcher(db, webhookTargets(models), clock, log);
+  const webhooks = new WebhookDispatcher(db, webhookTargets(models), clock, log, webhookPolicy);
   const webhookDeliveries = new WebhookDeliveries(db);
   const newRegions = new NewRegions(db, references);
   const drift = new DriftService(db, webhooks, providers, events, clock, log, sequential, { regions: newRegions, publicUrl: config.publicUrl });
@@ -176,7 +194,8 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
     clock,
     events,
     database,
-    keys: new ApiKeysService(db, config.adminKey, clock),
+    keys,
+    auth: new Authenticator(keys, new SessionsService(db, keys, { ttlSeconds: config.limits.sessionTtlSeconds, clock })),
     models,
     descriptions,
     examples,
@@ -202,7 +221,11 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
       await references.startReplicas();
       for (const m of await models.list()) await references.get(m);
       for (const m of await models.list()) await duplicates.get(db, m);
-      await saveIndexes();
+      // Indexes are derived and rebuilt at the next start: a full disk must not keep the server down.
+      await saveIndexes().catch((err: unknown) => {
+        if (!(err instanceof IndexWriteError) && !isDiskFull(err)) throw err;
+        log.error({ err }, 'the disk is full: indexes not saved; writes answer 507 until space is freed');
+      });
       // Operational, not domain time: the real clock, so a test's manual clock never starves it.
       saver = setInterval(() => void saveIndexes().catch((err: unknown) => log.error({ err }, 'index save failed')), INDEX_SAVE_EVERY_MS);
       saver.unref();

@@ -36,6 +36,21 @@ export interface ApiKeyTable {
   revoked_at: string | null;
 }
 
+/** One-way facts about the server (`keys_created`: a key existed once, so open mode is over). */
+export interface AuthMarkerTable {
+  name: string;
+  created_at: string;
+}
+
+/** A browser session: the hash of its cookie, the hash of the key that signed in, and its CSRF token. */
+export interface SessionTable {
+  id_hash: string;
+  key_hash: string;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface ModelTable {
   id: Generated<number>;
   name: string;
@@ -284,6 +299,8 @@ export interface ModelVersionTable {
 
 export interface Database {
   api_keys: ApiKeyTable;
+  auth_markers: AuthMarkerTable;
+  sessions: SessionTable;
   models: ModelTable;
   examples: ExampleTable;
   predictions: PredictionTable;

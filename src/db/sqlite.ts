@@ -54,6 +54,9 @@ function preparedOnce(sqlite: SQLite.Database): SqliteDatabase {
   return {
     close: () => sqlite.close(),
     prepare: (source: string) => {
+      // SQLite rolls a transaction back by itself on SQLITE_FULL (disk full); kysely's own
+      // ROLLBACK would then fail with "cannot rollback" and hide the real cause.
+      if (!sqlite.inTransaction && /^\s*rollback\s*$/i.test(source)) return NO_OP;
       const cached = cache.get(source);
       if (cached && !cached.busy) return cached;
       const statement = sqlite.prepare(source);
@@ -63,3 +66,11 @@ function preparedOnce(sqlite: SQLite.Database): SqliteDatabase {
     },
   };
 }
+
+/** A statement that does nothing: a ROLLBACK after SQLite already rolled back. */
+const NO_OP = Object.freeze({
+  reader: false,
+  all: () => [],
+  iterate: () => [][Symbol.iterator](),
+  run: () => ({ changes: 0, lastInsertRowid: 0 }),
+}) as unknown as SQLite.Statement;

@@ -4,6 +4,7 @@ import { bearer, errorResponses, modelParams } from '../http/common.schemas.js';
 import { validationHook } from '../http/validation.js';
 import type { ModelsService } from '../models/models.service.js';
 import { driftOverviewSchema, reportQuerySchema, reportSchema } from './drift.schemas.js';
+import { deliveriesFor } from './delivery-visibility.js';
 import type { DriftService } from './drift.service.js';
 import type { DriftReportService } from './report/report.service.js';
 import type { DriftReport } from './report/report.types.js';
@@ -45,11 +46,12 @@ export function driftRoutes(models: ModelsService, drift: DriftService, reports:
     .openapi(status, async (c) => {
       const model = await models.get(c.req.valid('param').model);
       const { assessment: _a, ...overview } = await drift.overview(model);
-      return c.json(overview, 200);
+      return c.json(deliveriesFor(c.get('principal'), overview), 200);
     })
     .openapi(report, async (c) => {
       const model = await models.get(c.req.valid('param').model);
-      const body = await reports.build(model);
+      const built = await reports.build(model);
+      const body = { ...built, drift: deliveriesFor(c.get('principal'), built.drift) };
       if (c.req.valid('query').format === 'json') return c.json(body, 200);
       return c.html(renderReport(body), 200);
     });

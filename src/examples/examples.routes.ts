@@ -2,6 +2,7 @@ import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { AuthEnv, RoleGuard } from '../auth/auth.middleware.js';
 import type { Limits } from '../config.js';
 import { assertBatchSize, parseNdjson } from '../http/batch.js';
+import { isNdjson } from '../http/media-type.js';
 import { bearer, errorResponses, modelParams } from '../http/common.schemas.js';
 import { validationHook } from '../http/validation.js';
 import type { ModelsService } from '../models/models.service.js';
@@ -33,7 +34,7 @@ export function examplesRoutes(models: ModelsService, examples: ExamplesService,
   const app = new OpenAPIHono<AuthEnv>({ defaultHook: validationHook });
   // NDJSON bypasses the JSON validator: each line is checked against the same record schema.
   app.post('/v1/models/:model/examples', guard('admin'), async (c, next) => {
-    if (!/ndjson/i.test(c.req.header('content-type') ?? '')) return next();
+    if (!isNdjson(c.req.header('content-type'))) return next();
     const model = await models.get(c.req.param('model'));
     const records = parseNdjson(await c.req.text(), exampleSchema, limits.maxBatchRecords);
     return c.json(await examples.add(model, records), 200);

@@ -1,11 +1,11 @@
 import { z } from '@hono/zod-openapi';
-import { embedding, inputRef, metadata, recordId } from '../http/common.schemas.js';
+import { conceptId, embedding, inputRef, metadata, recordId } from '../http/common.schemas.js';
 
 export const exampleSchema = z
   .object({
     id: recordId,
     embedding,
-    concepts: z.array(z.string().min(1)).max(1000),
+    concepts: z.array(conceptId).max(1000),
     split: z.enum(['train', 'eval']).optional(),
     scores: z
       .record(z.string(), z.number().min(0).max(1))

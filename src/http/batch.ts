@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { jsonShapeProblem } from './json-shape.js';
 import { BatchValidationError, PayloadTooLargeError, ValidationError, type RecordProblem } from '../errors.js';
 
 /** Refuses batches over the record limit, so one request cannot hold the server for minutes. */
@@ -19,6 +20,11 @@ export function parseNdjson<T extends z.ZodType>(text: string, schema: T, maxRec
       value = JSON.parse(line);
     } catch {
       problems.push({ index, field: 'line', message: 'malformed JSON' });
+      return;
+    }
+    const shape = jsonShapeProblem(value);
+    if (shape) {
+      problems.push({ index, field: shape.path.slice(1) || 'record', message: shape.message });
       return;
     }
     const parsed = schema.safeParse(value);

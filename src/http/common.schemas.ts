@@ -1,4 +1,16 @@
 import { z } from '@hono/zod-openapi';
+import { isFloat32Safe } from '../util/vectors.js';
+
+/**
+ * A concept id. Concept ids are keys of JSON objects (scores, thresholds), where `__proto__` cannot
+ * be a key that survives parsing, so it is refused as an id; `constructor` and the like are fine.
+ */
+export const conceptId = z
+  .string()
+  .min(1)
+  .max(128)
+  .refine((s) => s !== '__proto__', { message: "'__proto__' cannot be a concept id" })
+  .openapi({ example: 'lager' });
 
 /** Client-chosen record id. */
 export const recordId = z.string().min(1).max(256);
@@ -11,12 +23,12 @@ export const modelParams = z.object({
 });
 
 /**
- * Finite JSON numbers only (`1e400` parses to Infinity and is refused). One loop instead of a
- * schema per element: embeddings are the bulk of every batch, and this check sits on the hot path.
+ * Finite float32 values with a finite float32 squared norm (`1e400` parses to Infinity; `1e200` squares
+ * past float32). One loop instead of a schema per element: embeddings are the bulk of every batch.
  */
 export const embedding = z
-  .custom<number[]>((v) => Array.isArray(v) && v.length > 0 && v.length <= 65_536 && v.every((x) => typeof x === 'number' && Number.isFinite(x)), {
-    message: 'expected a non-empty array of finite numbers',
+  .custom<number[]>((v) => Array.isArray(v) && v.length > 0 && v.length <= 65_536 && isFloat32Safe(v), {
+    message: 'expected a non-empty array of numbers whose values and squared norm are finite in float32 (|x| and Σx² ≤ 3.4e38)',
   })
   .openapi({ type: 'array', items: { type: 'number' }, minItems: 1, maxItems: 65_536, example: [0.12, -0.4, 0.33] });
 

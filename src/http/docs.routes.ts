@@ -5,10 +5,11 @@ import { Hono } from 'hono';
 
 const require = createRequire(import.meta.url);
 const distDir = path.dirname(require.resolve('swagger-ui-dist/package.json'));
-const ASSETS: Record<string, string> = {
-  'swagger-ui.css': 'text/css; charset=utf-8',
-  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
-};
+// A Map, not an object literal: `/docs/assets/__proto__` must find nothing.
+const ASSETS = new Map([
+  ['swagger-ui.css', 'text/css; charset=utf-8'],
+  ['swagger-ui-bundle.js', 'text/javascript; charset=utf-8'],
+]);
 
 const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>driftloop API</title>
@@ -25,7 +26,7 @@ export function docsRoutes() {
     .get('/docs/assets/init.js', (c) => c.body(INIT, 200, { 'content-type': 'text/javascript; charset=utf-8' }))
     .get('/docs/assets/:file', (c) => {
       const file = c.req.param('file');
-      const type = ASSETS[file];
+      const type = ASSETS.get(file);
       if (!type) return c.notFound();
       return c.body(fs.readFileSync(path.join(distDir, file)), 200, { 'content-type': type, 'cache-control': 'public, max-age=86400' });
     });

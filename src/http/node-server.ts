@@ -1,46 +1,97 @@
 import http from 'node:http';
 import { getRequestListener } from '@hono/node-server';
-import { errorBody } from './errors.js';
+import { DomainError, PayloadTooLargeError, ServiceUnavailableError } from '../errors.js';
+import type { BodyBudget } from './body-budget.js';
+import { errorBody, statusOf } from './errors.js';
 
 type Fetch = (request: Request) => Response | Promise<Response>;
+
+/** Decides on a request from its headers alone, before any byte of its body is read. */
+export type AdmitBody = (req: http.IncomingMessage) => Promise<DomainError | undefined>;
+
+export interface HttpServerOptions {
+  maxBodyBytes: number;
+  budget: BodyBudget;
+  /** Authentication: a request it refuses is answered without reading its body. */
+  admit: AdmitBody;
+}
+
+/** Seconds a client is told to wait when the body budget is full: bodies in flight finish in about that. */
+const RETRY_AFTER_SECONDS = 2;
 
 const KEEP_ALIVE_MS = 65_000;
 
 /**
- * An HTTP server for the app that buffers each request body before handing it to
- * Hono. Node 20's web-stream bridge costs more than the JSON parse of a large batch;
- * a buffered `rawBody` skips it, and an oversized body is refused while it streams in.
+ * An HTTP server for the app that buffers each request body before handing it to Hono.
+ * Node 20's web-stream bridge costs more than the JSON parse of a large batch; a buffered
+ * `rawBody` skips it. Before buffering, the request is authenticated (`admit`) and its size
+ * reserved in the shared body budget, so neither strangers nor a crowd of large uploads can
+ * make the server hold more body bytes than the budget.
  */
-export function createHttpServer(fetch: Fetch, maxBodyBytes: number): http.Server {
+export function createHttpServer(fetch: Fetch, opts: HttpServerOptions): http.Server {
   const listener = getRequestListener(fetch);
   const server = http.createServer((req, res) => {
     if (req.method === 'GET' || req.method === 'HEAD') return void listener(req, res);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let refused = false;
-    req.on('data', (chunk: Buffer) => {
-      if (refused) return;
-      size += chunk.length;
-      if (size > maxBodyBytes) {
-        refused = true;
-        chunks.length = 0;
-        const body = JSON.stringify(errorBody('payload_too_large', `Request body is larger than ${maxBodyBytes} bytes`));
-        res.writeHead(413, { 'content-type': 'application/json', connection: 'close' }).end(body);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (refused) return;
-      Object.assign(req, { rawBody: Buffer.concat(chunks, size) });
-      void listener(req, res);
-    });
+    void receive(req, res, opts, listener).catch((err: unknown) => refuse(req, res, err instanceof DomainError ? err : new ServiceUnavailableError('Request failed', RETRY_AFTER_SECONDS)));
   });
   // Clients (and load balancers) must close idle keep-alive connections before the server
   // does; otherwise a request sent as the server closes the socket fails with ECONNRESET.
   server.keepAliveTimeout = KEEP_ALIVE_MS;
   server.headersTimeout = KEEP_ALIVE_MS + 1000;
   return server;
+}
+
+async function receive(req: http.IncomingMessage, res: http.ServerResponse, opts: HttpServerOptions, listener: ReturnType<typeof getRequestListener>) {
+  req.pause();
+  const refusal = await opts.admit(req);
+  if (refusal) return refuse(req, res, refusal);
+  const announced = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
+  if (announced !== undefined && announced > opts.maxBodyBytes) return refuse(req, res, tooLarge(opts.maxBodyBytes));
+  let reserved = 0;
+  res.once('close', () => opts.budget.release(reserved));
+  const reserve = (bytes: number) => {
+    if (!opts.budget.tryReserve(bytes)) return false;
+    reserved += bytes;
+    return true;
+  };
+  if (announced !== undefined && !reserve(announced)) return refuse(req, res, busy(opts.budget.capacity));
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let refused = false;
+  req.on('data', (chunk: Buffer) => {
+    if (refused) return;
+    size += chunk.length;
+    const problem = size > opts.maxBodyBytes ? tooLarge(opts.maxBodyBytes) : size > reserved && !reserve(size - reserved) ? busy(opts.budget.capacity) : undefined;
+    if (problem) {
+      refused = true;
+      chunks.length = 0;
+      return refuse(req, res, problem);
+    }
+    chunks.push(chunk);
+  });
+  req.on('end', () => {
+    if (refused) return;
+    Object.assign(req, { rawBody: Buffer.concat(chunks, size) });
+    void listener(req, res);
+  });
+  req.resume();
+}
+
+function tooLarge(max: number) {
+  return new PayloadTooLargeError(`Request body is larger than ${max} bytes`);
+}
+
+function busy(capacity: number) {
+  return new ServiceUnavailableError(`Request bodies in flight would exceed ${capacity} bytes; retry shortly`, RETRY_AFTER_SECONDS);
+}
+
+/** Answers without reading the rest of the body; the connection closes so it is not read later either. */
+function refuse(req: http.IncomingMessage, res: http.ServerResponse, err: DomainError) {
+  if (res.headersSent) return;
+  const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/json', connection: 'close' };
+  if (err instanceof ServiceUnavailableError) headers['retry-after'] = String(err.retryAfterSeconds);
+  res.writeHead(statusOf(err.code), headers).end(JSON.stringify(errorBody(err.code, err.message, err.details)));
+  req.resume(); // discarded as it arrives: nothing of it is kept
 }
 
 /** Listens on host:port (0 picks a free port) and resolves with the bound port. */

@@ -1,8 +1,9 @@
 import { z } from '@hono/zod-openapi';
+import { conceptId } from '../http/common.schemas.js';
 
 export const conceptSchema = z
   .object({
-    id: z.string().min(1).max(128),
+    id: conceptId,
     description: z.string().max(10_000).optional(),
     includes: z.array(z.string().max(1000)).max(200).optional(),
     excludes: z.array(z.string().max(1000)).max(200).optional(),

@@ -12,8 +12,9 @@ import {
   updateModel,
   type ModelRow,
 } from './models.repository.js';
-import { defaultSettings, mergeSettings } from './settings.js';
+import { applySettingsPatch, defaultSettings, mergeSettings } from './settings.js';
 import { redactSecrets, restoreMaskedSecrets } from './webhook-secrets.js';
+import { WebhookTargetPolicy } from '../webhooks/target-policy.js';
 
 /** A model definition as a client sends it. */
 export interface ModelDefinition {
@@ -48,6 +49,8 @@ export class ModelsService {
     private readonly db: Db,
     private readonly events: EventBus,
     private readonly clock: Clock,
+    /** Refuses webhook URLs that point inside (loopback, private, link-local) unless allowed. */
+    private readonly webhookTargets: WebhookTargetPolicy = new WebhookTargetPolicy([]),
   ) {}
 
   /** The model, or undefined when it does not exist. */
@@ -80,7 +83,8 @@ export class ModelsService {
     assertUniqueConcepts(def.concepts);
     const existing = await this.find(name);
     const now = isoNow(this.clock);
-    const settings = mergeSettings(existing?.settings ?? defaultSettings(), restoreMaskedSecrets(existing?.settings, def.settings ?? {}));
+    const settings = applySettingsPatch(existing?.settings ?? defaultSettings(), restoreMaskedSecrets(existing?.settings, def.settings ?? {}));
+    this.assertWebhookTargets(settings);
     const fields = {
       task: def.task,
       embedding_dim: def.embeddingDim,
@@ -103,6 +107,14 @@ export class ModelsService {
     return { model, created: !existing };
   }
 
+  private assertWebhookTargets(settings: Model['settings']): void {
+    const problems = settings.webhooks
+      .map((w, index) => ({ index, problem: this.webhookTargets.problemWithUrl(webhookUrl(w)) }))
+      .filter((p) => p.problem !== undefined)
+      .map((p) => ({ path: `settings.webhooks.${p.index}`, message: `${webhookUrl(settings.webhooks[p.index]!)} ${p.problem}` }));
+    if (problems.length > 0) throw new ValidationError(`Invalid settings: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
+  }
+
   private async assertCompatible(existing: Model, def: ModelDefinition, encoder: string | null, metric: Metric): Promise<void> {
     const counts = await this.counts(existing);
     if (counts.train + counts.eval + counts.predictions === 0) return;
@@ -120,6 +132,10 @@ export class ModelsService {
       throw new ConflictError(`Model '${existing.name}' has data; concepts cannot be removed`, { removed });
     }
   }
+}
+
+function webhookUrl(w: Model['settings']['webhooks'][number]): string {
+  return typeof w === 'string' ? w : w.url;
 }
 
 function assertUniqueConcepts(concepts: Concept[]): void {

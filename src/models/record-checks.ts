@@ -1,18 +1,15 @@
 import type { RecordProblem } from '../errors.js';
 import type { Model } from './model.js';
+import { isFloat32Safe } from '../util/vectors.js';
 
 /** Problems with an embedding for this model's space, or none. */
 export function embeddingProblems(model: Model, embedding: number[], index: number): RecordProblem[] {
   if (embedding.length !== model.embeddingDim) {
     return [{ index, field: 'embedding', message: `expected ${model.embeddingDim} dimensions, got ${embedding.length}` }];
   }
-  let sq = 0;
-  for (const x of embedding) {
-    // JSON numbers like 1e400 parse to Infinity; the schema rejects them, this guards other callers.
-    if (!Number.isFinite(x)) return [{ index, field: 'embedding', message: 'values must be finite numbers' }];
-    sq += x * x;
-  }
-  if (model.metric === 'cosine' && sq === 0) {
+  // The schema refuses these already; this guards other callers.
+  if (!isFloat32Safe(embedding)) return [{ index, field: 'embedding', message: 'values and their squared norm must be finite in float32' }];
+  if (model.metric === 'cosine' && embedding.every((x) => x === 0)) {
     return [{ index, field: 'embedding', message: 'a zero vector has no direction under the cosine metric' }];
   }
   return [];
@@ -55,7 +52,7 @@ export function repeatedConceptProblems(concepts: string[], index: number, field
  */
 export function scoreProblems(model: Model, scores: Record<string, number>, index: number): RecordProblem[] {
   const concepts = new Set(model.concepts.map((c) => c.id));
-  const missing = model.concepts.filter((c) => c.origin !== 'open-set' && !(c.id in scores)).map((c) => c.id);
+  const missing = model.concepts.filter((c) => c.origin !== 'open-set' && !Object.hasOwn(scores, c.id)).map((c) => c.id);
   const unknown = Object.keys(scores).filter((c) => !concepts.has(c));
   const problems: RecordProblem[] = [];
   if (missing.length > 0) problems.push({ index, field: 'scores', message: `missing scores for: ${missing.join(', ')}` });

@@ -83,6 +83,8 @@ export const settingsSchema = z
       .object({
         labelsPerItem: z.number().int().min(1).max(10).default(1),
         leaseSeconds: z.number().int().min(1).max(86_400).default(300),
+        /** Most live leases one labeler holds on this model at once. */
+        maxLeases: z.number().int().min(1).max(10_000).default(50),
         /** Enqueue when uncertainty is at least this. */
         uncertaintyThreshold: z.number().min(0).max(1).default(0.6),
         /**
@@ -202,10 +204,21 @@ export function mergeSettings(base: Settings, patch: unknown): Settings {
   return parsed.data;
 }
 
+/** What a client sent, merged over `base`: a named ValidationError (400) listing every bad setting. */
+export function applySettingsPatch(base: Settings, patch: unknown): Settings {
+  const parsed = settingsSchema.safeParse(deepMerge(base, patch));
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.slice(0, 50).map((i) => ({ path: ['settings', ...i.path].join('.'), message: i.message }));
+  throw new ValidationError(`Invalid settings: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
+}
+
 function deepMerge(base: unknown, patch: unknown): unknown {
   if (!isPlainObject(base) || !isPlainObject(patch)) return patch === undefined ? base : patch;
+  // Own keys only, defined rather than assigned: a "__proto__" key stays a key (and the strict schema refuses it).
   const out: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(patch)) out[key] = deepMerge(base[key], value);
+  for (const [key, value] of Object.entries(patch)) {
+    Object.defineProperty(out, key, { value: deepMerge(Object.hasOwn(base, key) ? base[key] : undefined, value), enumerable: true, writable: true, configurable: true });
+  }
   return out;
 }
 

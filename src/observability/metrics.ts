@@ -33,6 +33,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly bodyBytesInFlight = new client.Gauge({
+    name: 'driftloop_request_body_bytes_in_flight',
+    help: 'Request-body bytes reserved in memory now (bounded by the in-flight body budget)',
+    registers: [this.registry],
+  });
+
   constructor(indexSizes: IndexSizes) {
     const registry = this.registry;
     new client.Gauge({

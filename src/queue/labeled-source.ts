@@ -8,6 +8,7 @@ import { splitForId } from '../util/hash-split.js';
 import { decodeVector } from '../util/vectors.js';
 import { consensus, reviewed, storedAnswer, type LabelAnswer } from './label-rules.js';
 import { countConceptLabelsSince, countProposedConcepts, labelsVersion, listLabeledItemRows, listLabelsOfItems, type LabeledItemRow, type LabelRow } from './labels.repository.js';
+import { own } from '../util/own.js';
 
 const PAGE = 2000;
 
@@ -126,7 +127,7 @@ function rightness(model: Model): (row: LabeledItemRow, answer: Agreed['answer']
     if (answer.newConcepts.length > 0) return false;
     if (model.task !== 'multilabel') return answer.concepts.length === 1 && answer.concepts[0] === row.predicted;
     const scores = JSON.parse(row.scores_json) as Record<string, number>;
-    const predicted = ids.filter((c, i) => (scores[c] ?? 0) >= thresholds[i]!);
+    const predicted = ids.filter((c, i) => (own(scores, c) ?? 0) >= thresholds[i]!);
     return answer.concepts.length === predicted.length && answer.concepts.every((c) => predicted.includes(c));
   };
 }

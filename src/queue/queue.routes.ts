@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { AuthEnv, RoleGuard } from '../auth/auth.middleware.js';
+import { actingLabeler } from '../auth/labeler-identity.js';
 import type { Limits } from '../config.js';
 import { assertBatchSize } from '../http/batch.js';
 import { bearer, errorResponses, modelParams } from '../http/common.schemas.js';
@@ -104,17 +105,17 @@ export function queueRoutes(models: ModelsService, queue: QueueService, labels: 
     .openapi(claim, async (c) => {
       const model = await models.get(c.req.valid('param').model);
       const { labeler, limit, region } = c.req.valid('json');
-      return c.json({ items: await queue.claim(model, labeler, limit, region) }, 200);
+      return c.json({ items: await queue.claim(model, actingLabeler(c.get('principal'), labeler), limit, region) }, 200);
     })
     .openapi(renew, async (c) => {
       const { model: name, itemId } = c.req.valid('param');
       const model = await models.get(name);
-      return c.json(await queue.renew(model, Number(itemId), c.req.valid('json').labeler), 200);
+      return c.json(await queue.renew(model, Number(itemId), actingLabeler(c.get('principal'), c.req.valid('json').labeler)), 200);
     })
     .openapi(retract, async (c) => {
       const model = await models.get(c.req.valid('param').model);
       const { labeler, itemIds } = c.req.valid('json');
-      return c.json(await labels.retractBulk(model, labeler, itemIds.map(Number)), 200);
+      return c.json(await labels.retractBulk(model, actingLabeler(c.get('principal'), labeler), itemIds.map(Number)), 200);
     })
     .openapi(similar, async (c) => {
       const { model: name, itemId } = c.req.valid('param');
@@ -130,6 +131,7 @@ export function queueRoutes(models: ModelsService, queue: QueueService, labels: 
       const model = await models.get(c.req.valid('param').model);
       const body = c.req.valid('json');
       assertBatchSize(body.labels.length, limits.maxBatchRecords);
-      return c.json(await labels.submit(model, body.labels), 200);
+      const principal = c.get('principal');
+      return c.json(await labels.submit(model, body.labels.map((l) => ({ ...l, labeler: actingLabeler(principal, l.labeler) }))), 200);
     });
 }

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { inputRef } from '../http/common.schemas.js';
+import { conceptId, inputRef } from '../http/common.schemas.js';
 
 /** Who labels: a name, remembered by the labeling page. */
 export const labelerName = z.string().trim().min(1).max(128).openapi({ example: 'ann' });
@@ -56,8 +56,8 @@ export const labelSchema = z
   .object({
     itemId,
     labeler: labelerName,
-    concepts: z.array(z.string().min(1).max(128)).max(1000).default([]),
-    newConcepts: z.array(z.string().trim().min(1).max(128)).max(100).optional(),
+    concepts: z.array(conceptId).max(1000).default([]),
+    newConcepts: z.array(z.string().trim().pipe(conceptId)).max(100).optional(),
     outOfScope: z.boolean().optional(),
     skip: z.boolean().optional(),
     bulk: z.boolean().optional().openapi({ description: 'Given by confirming a grid of similar items; bulk labels never reach the eval split unreviewed' }),

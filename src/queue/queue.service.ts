@@ -59,11 +59,14 @@ export class QueueService {
     const itemIds = await this.db.transaction().execute(async (trx) => {
       await lockQueue(trx, model.id);
       await expireLeases(trx, model.id, now.toISOString());
-      const held = (await listLabelerLeases(trx, model.id, labeler)).slice(0, limit);
+      const live = await listLabelerLeases(trx, model.id, labeler);
+      const held = live.slice(0, limit);
       await extendLeases(trx, held.map((l) => l.id), expiresAt);
+      // New leases stop at queue.maxLeases live ones, whatever `limit` asks for.
+      const wanted = Math.min(limit - held.length, model.settings.queue.maxLeases - live.length);
       const fresh: number[] = [];
-      for (let round = 0; round < CLAIM_ROUNDS && held.length + fresh.length < limit; round++) {
-        const candidates = await claimCandidates(trx, model.id, labeler, limit - held.length - fresh.length, region);
+      for (let round = 0; round < CLAIM_ROUNDS && fresh.length < wanted; round++) {
+        const candidates = await claimCandidates(trx, model.id, labeler, wanted - fresh.length, region);
         if (candidates.length === 0) break;
         for (const id of candidates) {
           if (!(await takeSlot(trx, id))) continue;

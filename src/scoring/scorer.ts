@@ -3,6 +3,7 @@ import type { OodMeasurement, ReferenceNeighbor } from '../reference/reference-s
 import { knnVote, type KnnVote } from './knn-vote.js';
 import { priorityOf } from './priority.js';
 import { multiclassUncertainty, multilabelUncertainty, type Uncertainty } from './uncertainty.js';
+import { own } from '../util/own.js';
 
 /** Everything driftloop derives from one prediction. */
 export interface PredictionScore extends Uncertainty {
@@ -20,13 +21,13 @@ export interface PredictionScore extends Uncertainty {
 /** Per-concept decision thresholds of a multilabel model, in taxonomy order. */
 export function thresholdsOf(model: Model): number[] {
   const s = model.settings.scoring;
-  return model.concepts.map((c) => s.thresholds[c.id] ?? s.defaultThreshold);
+  return model.concepts.map((c) => own(s.thresholds, c.id) ?? s.defaultThreshold);
 }
 
 /** Scores one prediction, given how its embedding measured against the model's reference set. */
 export function scorePrediction(model: Model, m: OodMeasurement, scores: Record<string, number>): PredictionScore {
   const ids = model.concepts.map((c) => c.id);
-  const values = ids.map((id) => scores[id] ?? 0);
+  const values = ids.map((id) => own(scores, id) ?? 0);
   const thresholds = thresholdsOf(model);
   let top = 0;
   values.forEach((v, i) => {

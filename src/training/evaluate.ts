@@ -3,6 +3,7 @@ import { multiclassMetrics, multilabelMetrics, topOne, type ConceptScores } from
 import type { Thresholds } from './tune-thresholds.js';
 import { classIndexes, toMatrix } from './score-matrix.js';
 import type { LabeledRows } from './training-data.js';
+import { own } from '../util/own.js';
 
 /** Metrics of one version on one held-out set. */
 export interface EvalMetrics {
@@ -45,7 +46,7 @@ export function evaluate(task: Task, concepts: string[], probs: Float32Array, ro
     };
   }
   const truth = toMatrix(rows.y, rows.n, k);
-  const cut = concepts.map((c) => (thresholds.kind === 'multilabel' ? (thresholds.perConcept[c] ?? 0.5) : 0.5));
+  const cut = concepts.map((c) => (thresholds.kind === 'multilabel' ? (own(thresholds.perConcept, c) ?? 0.5) : 0.5));
   const m = multilabelMetrics(truth, p, cut);
   const cells = concepts.map((_, c) => {
     const cell = [

@@ -1,5 +1,6 @@
 import type { Task } from '../models/model.js';
 import { splitForId, type Split } from '../util/hash-split.js';
+import { isFloat32Safe } from '../util/vectors.js';
 import type { LabeledProductionItem } from './labeled-production.js';
 
 /** One labeled embedding, original or production, before it is laid out for training. */
@@ -59,13 +60,14 @@ export function assembleTrainingData(input: TrainingDataInput): TrainingData {
   const inTrain = (id: string) => (splitForId(`validation:${id}`, input.validationShare) === 'eval' ? buckets.validation : buckets.fit);
 
   for (const r of input.originals) {
-    if (r.embedding.length !== input.dim) continue;
+    // Rows stored before the float32 check (1e200 is stored as Infinity) would poison every run: leave them out.
+    if (r.embedding.length !== input.dim || !isFloat32Safe(r.embedding)) continue;
     (r.split === 'eval' ? buckets.cleanEval : inTrain(r.id)).push({ record: r, production: false });
   }
   const production = { train: [] as string[], eval: [] as string[], labelIds: [] as string[], skipped: 0 };
   for (const item of input.production) {
     const resolved = resolveItemConcepts(input.task, item, known, added);
-    if (!resolved || item.embedding.length !== input.dim) {
+    if (!resolved || item.embedding.length !== input.dim || !isFloat32Safe(item.embedding)) {
       production.skipped += 1;
       continue;
     }

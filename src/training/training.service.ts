@@ -10,6 +10,7 @@ import type { LabeledProductionSource } from './labeled-production.js';
 import { DEFAULT_THRESHOLD } from './metrics/thresholds.js';
 import { countOriginalTrain } from './training-data.repository.js';
 import type { ChampionEvalStats, VersionsService } from './versions.service.js';
+import { own } from '../util/own.js';
 
 /** The job type of a retraining run. */
 export const RETRAIN_JOB = 'retrain';
@@ -114,7 +115,7 @@ export class TrainingService {
     const scores = embeddings.map((_, i) => Object.fromEntries(champion.concepts.map((c, j) => [c, probs[i * k + j]!])));
     const t = champion.thresholds;
     if (t.kind === 'multilabel') {
-      const predicted = scores.map((s) => champion.concepts.filter((c) => s[c]! >= (t.perConcept[c] ?? DEFAULT_THRESHOLD)));
+      const predicted = scores.map((s) => champion.concepts.filter((c) => s[c]! >= (own(t.perConcept, c) ?? DEFAULT_THRESHOLD)));
       return { version: champion.version, scores, predicted, thresholds: { ...t.perConcept } };
     }
     const predicted = scores.map((s) => [champion.concepts.reduce((best, c) => (s[c]! > s[best]! ? c : best), champion.concepts[0]!)]);

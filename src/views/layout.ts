@@ -30,7 +30,7 @@ export function layout(title: string, body: Html, opts: { script?: string } = {}
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · driftloop</title><style>${raw(STYLE)}</style></head>
 <body>
-<header class="top"><a href="/">driftloop</a><a href="/docs" class="muted">API</a></header>
+<header class="top"><a href="/">driftloop</a><a href="/docs" class="muted">API</a><a href="/ui/sign-out" class="muted" style="margin-left:auto">Sign out</a></header>
 <main>${body}</main>
 ${opts.script ? html`<script type="module">${raw(opts.script)}</script>` : ''}
 </body></html>`;

@@ -2,7 +2,9 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import { isoNow, type Clock, type Timer } from '../util/clock.js';
 import { backoffDelayMs, parseRetryAfter, type RetryPolicy } from './backoff.js';
+import { postWebhook } from './post.js';
 import { SIGNATURE_HEADER, signBody } from './signature.js';
+import type { WebhookTargetPolicy } from './target-policy.js';
 import { cancelDelivery, claimDueDeliveries, insertDeliveries, nextDueAt, recordAttempt, releaseClaim, type DeliveryRow } from './webhooks.repository.js';
 
 /** A webhook's current secret and retry policy. */
@@ -48,6 +50,7 @@ export class WebhookDispatcher {
     private readonly resolve: WebhookTargetResolver,
     private readonly clock: Clock,
     private readonly log: Logger,
+    private readonly targets: WebhookTargetPolicy,
     private readonly random: () => number = Math.random,
   ) {}
 
@@ -136,19 +139,16 @@ export class WebhookDispatcher {
     let error: string | null = null;
     let retryAfter: number | undefined;
     try {
-      const res = await fetch(d.url, {
-        method: 'POST',
+      const res = await postWebhook(this.targets, d.url, {
         headers: this.headers(d, target, attempt),
         body: d.body,
-        redirect: 'manual',
         signal: AbortSignal.any([AbortSignal.timeout(policy.timeoutMs), this.shutdown.signal]),
       });
       statusCode = res.status;
       if (res.status < 200 || res.status >= 300) {
         error = `HTTP ${res.status}`;
-        retryAfter = parseRetryAfter(res.headers.get('retry-after'), this.clock.now().getTime());
+        retryAfter = parseRetryAfter(res.retryAfter, this.clock.now().getTime());
       }
-      await res.body?.cancel();
     } catch (err) {
       // Interrupted by shutdown: due again now, for this instance's next start or another instance.
       if (this.shutdown.signal.aborted) return void (await releaseClaim(this.db, d.id, new Date().toISOString()));

@@ -161,13 +161,15 @@ describe('drift API with keys', () => {
   });
   afterAll(() => server.stop());
 
-  it('when keys are configured, then any valid key reads drift, report and dashboard, and no key is refused', async () => {
+  it('when keys are configured, then any valid key reads drift and the report API, the pages are for admins, and no key is refused', async () => {
     const { key: ingest } = await server.driftloop.services.keys.create('ingest', 'app');
     const { key: label } = await server.driftloop.services.keys.create('label', 'person');
     for (const path of ['/v1/models/k/drift', '/v1/models/k/report?format=json', '/ui/models/k/report', '/']) {
       expect((await server.request('GET', path)).status).toBe(401);
-      expect((await server.request('GET', path, undefined, ingest)).status).toBe(200);
-      expect((await server.request('GET', path, undefined, label)).status).toBe(200);
+      const pageForAdmins = !path.startsWith('/v1/');
+      expect((await server.request('GET', path, undefined, ingest)).status).toBe(pageForAdmins ? 403 : 200);
+      expect((await server.request('GET', path, undefined, label)).status).toBe(pageForAdmins ? 403 : 200);
+      expect((await server.request('GET', path, undefined, admin)).status).toBe(200);
     }
   });
 });

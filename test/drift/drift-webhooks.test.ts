@@ -5,13 +5,16 @@ import { startTestServer, type TestServer } from '../support/server.js';
 import { DriftData, modelDefinition } from './support/generated.js';
 import { eventually, startReceiver, type Receiver } from './support/receiver.js';
 
+/** The receivers listen on 127.0.0.1, which webhooks may reach only when allowed. */
+const ALLOW_LOOPBACK = { DRIFTLOOP_WEBHOOK_ALLOW: '127.0.0.1' };
+
 const SECRET = 'whsec-test-secret';
 
 describe('drift events and webhooks', () => {
   let server: TestServer;
   let receiver: Receiver;
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ env: ALLOW_LOOPBACK });
   });
   afterAll(() => server.stop());
   afterEach(() => receiver?.close());
@@ -143,7 +146,7 @@ describe('drift events and webhooks', () => {
 describe('webhook delivery across a restart', () => {
   it('when the server stops with a delivery pending, then the next start delivers it', async () => {
     const receiver = await startReceiver([500]);
-    let server = await startTestServer();
+    let server = await startTestServer({ env: ALLOW_LOOPBACK });
     try {
       const gen = new DriftData(8, 5);
       const settings = { webhooks: [receiver.url], webhookDelivery: { initialBackoffMs: 60_000 }, drift: { windowSize: 40, ...{ evaluateEvery: 1_000_000, evaluateAfterSeconds: 1_000_000 } } };
@@ -155,10 +158,10 @@ describe('webhook delivery across a restart', () => {
       const { dataDir } = server;
       await server.stop();
       // Make the pending retry due now, as if the backoff had passed while the server was down.
-      server = await startTestServer({ dataDir });
+      server = await startTestServer({ dataDir, env: ALLOW_LOOPBACK });
       await server.driftloop.services.database.db.updateTable('webhook_deliveries').set({ next_attempt_at: new Date().toISOString() }).execute();
       await server.stop();
-      server = await startTestServer({ dataDir });
+      server = await startTestServer({ dataDir, env: ALLOW_LOOPBACK });
       await receiver.waitFor(2);
       const delivery = await eventually(() =>
         server.driftloop.services.database.db.selectFrom('webhook_deliveries').selectAll().where('status', '=', 'delivered').orderBy('id').executeTakeFirst(),
@@ -175,7 +178,7 @@ describe('webhook retries on an injected clock', () => {
   const clock = new ManualClock();
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ clock });
+    server = await startTestServer({ clock, env: ALLOW_LOOPBACK });
   });
   afterAll(() => server.stop());
 

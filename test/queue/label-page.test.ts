@@ -127,7 +127,7 @@ describe('labeling page', () => {
     }
   });
 
-  it('when the server has keys, then the page asks for one, keeps it for the tab, and labels with it', async () => {
+  it('when the server has keys, then the page asks to sign in, and a label key labels under its own name', async () => {
     const admin = 'admin-key-0123456789abcdef';
     const server = await startTestServer({ env: { DRIFTLOOP_ADMIN_KEY: admin } });
     try {
@@ -135,12 +135,11 @@ describe('labeling page', () => {
       const { key } = await server.driftloop.services.keys.create('label', 'bea');
       const page = await browser.newPage();
       await page.goto(`${server.url}/ui/models/perfect-pint/label`);
-      await page.waitForSelector('#lp-setup:not([hidden])');
-      expect(await page.isVisible('#lp-key')).toBe(true);
-      await page.fill('#lp-name', 'bea');
-      await page.fill('#lp-key', key);
-      await page.click('#lp-setup button[type=submit]');
+      await page.fill('#key', key);
+      await page.click('#sign-in button[type=submit]');
       const first = await current(page);
+      expect(await page.textContent('#lp-labeler')).toBe('bea');
+      expect(await page.isHidden('#lp-change')).toBe(true);
       await page.keyboard.press('3');
       await page.keyboard.press('Enter');
       await current(page, first.itemId);
@@ -148,9 +147,9 @@ describe('labeling page', () => {
       expect(s).toBeUndefined(); // the test helper sends no key: refused
       const res = await server.request('GET', '/v1/models/perfect-pint/queue', undefined, key);
       expect(res.body.labelers).toEqual([{ labeler: 'bea', labeled: 1, today: 1, skipped: 0 }]);
-      expect(await page.evaluate("[sessionStorage.getItem('driftloop.key') !== null, localStorage.getItem('driftloop.labeler')]")).toEqual([true, 'bea']);
+      expect(await page.evaluate("[sessionStorage.getItem('driftloop.key'), document.cookie]")).toEqual([null, '']);
       const html = await (await fetch(`${server.url}/ui/models/perfect-pint/label`)).text();
-      expect(html).not.toContain('Pale, clear'); // no model data without a key
+      expect(html).not.toContain('Pale, clear'); // no model data without a session
     } finally {
       await server.stop();
     }

@@ -5,7 +5,7 @@ import { hc } from 'hono/client';
 import { pino } from 'pino';
 import { createApp, type AppType, type Driftloop } from '../../src/app.js';
 import type { Replacements } from '../../src/composition/container.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig, type Limits } from '../../src/config.js';
 import { databaseEnv } from './database.js';
 import type { Clock } from '../../src/util/clock.js';
 import { requestJson } from '../../scripts/lib/http-json.js';
@@ -26,10 +26,13 @@ export function tempDataDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'driftloop-test-'));
 }
 
-/** `clock` replaces the system clock (a `ManualClock` the test advances); `replace` swaps ports for stand-ins. */
-export async function startTestServer(opts: { dataDir?: string; env?: Record<string, string>; clock?: Clock; replace?: Replacements } = {}): Promise<TestServer> {
+/** `clock` replaces the system clock (a `ManualClock` the test advances); `replace` swaps ports for stand-ins; `limits` overrides limits. */
+export async function startTestServer(
+  opts: { dataDir?: string; env?: Record<string, string>; clock?: Clock; replace?: Replacements; limits?: Partial<Limits> } = {},
+): Promise<TestServer> {
   const dataDir = opts.dataDir ?? tempDataDir();
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DRIFTLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...(await databaseEnv(dataDir)), ...opts.env });
+  const loaded = loadConfig({ PORT: '0', HOST: '127.0.0.1', DRIFTLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...(await databaseEnv(dataDir)), ...opts.env });
+  const config = opts.limits ? { ...loaded, limits: { ...loaded.limits, ...opts.limits } } : loaded;
   // DRIFTLOOP_TEST_LOG=1 shows the servers' error logs (a 500's cause) while debugging a test.
   const driftloop = await createApp(config, pino({ level: process.env.DRIFTLOOP_TEST_LOG ? 'error' : 'silent' }), { clock: opts.clock, replace: opts.replace });
   const { port } = await driftloop.start();

@@ -10,6 +10,10 @@ import { eventually, startReceiver, type Receiver } from '../drift/support/recei
 import { ManualClock } from '../support/clock.js';
 import { databaseUrlFor } from '../support/database.js';
 import { tempDataDir } from '../support/server.js';
+import { WebhookTargetPolicy } from '../../src/webhooks/target-policy.js';
+
+/** The receiver listens on loopback, which webhooks may reach only when allowed. */
+const LOOPBACK_ALLOWED = new WebhookTargetPolicy(['127.0.0.1']);
 
 const log = pino({ level: 'silent' });
 const resolve: WebhookTargetResolver = async () => ({ secret: undefined, policy: { maxAttempts: 3, initialBackoffMs: 1000, maxBackoffMs: 5000, timeoutMs: 5000 } });
@@ -44,7 +48,7 @@ describe('webhook deliveries shared by two instances', () => {
 
   it('when both instances send at once, then every delivery is posted exactly once', async () => {
     await enqueue(40, 0);
-    const dispatchers = [new WebhookDispatcher(a.db, resolve, systemClock, log), new WebhookDispatcher(b.db, resolve, systemClock, log)];
+    const dispatchers = [new WebhookDispatcher(a.db, resolve, systemClock, log, LOOPBACK_ALLOWED), new WebhookDispatcher(b.db, resolve, systemClock, log, LOOPBACK_ALLOWED)];
     for (const d of dispatchers) d.start();
     try {
       await receiver.waitFor(40, 120_000);
@@ -66,7 +70,7 @@ describe('webhook deliveries shared by two instances', () => {
     const at = new Date().toISOString();
     expect(await claimDueDeliveries(b.db, at, at, 10)).toEqual([]);
     // The claim lapses: on b's clock, past it, b takes the delivery over.
-    const other = new WebhookDispatcher(b.db, resolve, new ManualClock(now + 90_001), log);
+    const other = new WebhookDispatcher(b.db, resolve, new ManualClock(now + 90_001), log, LOOPBACK_ALLOWED);
     other.start();
     try {
       await receiver.waitFor(1, 60_000);

@@ -10,7 +10,7 @@ describe('webhook payloads', () => {
   let server: TestServer;
   let receiver: Receiver;
   beforeAll(async () => {
-    server = await startTestServer({ env: { DRIFTLOOP_PUBLIC_URL: `${PUBLIC_URL}/` } });
+    server = await startTestServer({ env: { DRIFTLOOP_PUBLIC_URL: `${PUBLIC_URL}/`, DRIFTLOOP_WEBHOOK_ALLOW: "127.0.0.1" } }); // receivers on loopback
   });
   afterAll(async () => {
     await server.stop();

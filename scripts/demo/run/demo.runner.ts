@@ -6,6 +6,7 @@ import { championAccuracy, pct, productionModelAccuracy } from './accuracy.js';
 import { startServiceProcess } from '../../lib/service-process.js';
 import { ApiClient, isListening } from './api-client.js';
 import { labelFromGroundTruth } from './labeler.js';
+import { prepareDemoFolder } from './demo-folder.js';
 
 export interface DemoOptions {
   dataDir: string;
@@ -67,7 +68,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
   if (await isListening(url)) throw new Error(`something already listens on ${url}; stop it or set PORT`);
 
   log('1. Starting the service on the embedded SQLite default');
-  fs.rmSync(o.dataDir, { recursive: true, force: true });
+  prepareDemoFolder(o.dataDir);
   const logFile = path.join(o.dataDir, 'service.log');
   const service = await startServiceProcess({ PORT: String(o.port), HOST: '127.0.0.1', DRIFTLOOP_DATA_DIR: o.dataDir }, { logFile });
   const pid = service.child.pid;

@@ -5,6 +5,7 @@ import * as m0003 from './0003_drift.js';
 import * as m0004 from './0004_training.js';
 import * as m0006 from './0006_sequential_detector.js';
 import * as m0007 from './0007_performance.js';
+import * as m0008 from './0008_security.js';
 import * as m0009 from './0009_example_scores.js';
 import * as m0010 from './0010_regions.js';
 
@@ -16,6 +17,7 @@ export const migrations: Record<string, Migration> = {
   '0004_training': m0004,
   '0006_sequential_detector': m0006,
   '0007_performance': m0007,
+  '0008_security': m0008,
   '0009_example_scores': m0009,
   '0010_regions': m0010,
 };

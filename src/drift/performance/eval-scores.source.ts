@@ -5,6 +5,7 @@ import type { ReferenceSet } from '../../reference/reference-set.js';
 import { knnVote } from '../../scoring/knn-vote.js';
 import { decodeVector } from '../../util/vectors.js';
 import type { CalibrationPair, CalibrationSource } from './performance.types.js';
+import { own } from '../../util/own.js';
 
 /** Newest scored eval examples read: enough for ten bins per k-NN group. */
 const MAX_PAIRS = 5000;
@@ -36,9 +37,9 @@ export class EvalScoresCalibration {
       const scores = JSON.parse(r.scores_json) as Record<string, number>;
       const truth = JSON.parse(r.concepts_json) as string[];
       let predicted = concepts[0] ?? '';
-      for (const c of concepts) if ((scores[c] ?? 0) > (scores[predicted] ?? 0)) predicted = c;
+      for (const c of concepts) if ((own(scores, c) ?? 0) > (own(scores, predicted) ?? 0)) predicted = c;
       const vote = knnVote(set.neighbors(decodeVector(r.embedding)));
-      return { topScore: scores[predicted] ?? 0, correct: truth.length === 1 && truth[0] === predicted, knnAgrees: vote.concept === null || vote.concept === predicted };
+      return { topScore: own(scores, predicted) ?? 0, correct: truth.length === 1 && truth[0] === predicted, knnAgrees: vote.concept === null || vote.concept === predicted };
     });
     const source: CalibrationSource = { kind: 'pairs', source: `${pairs.length} eval examples sent with scores`, pairs };
     this.cache.set(model.id, { key, source });

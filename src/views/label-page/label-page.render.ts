@@ -54,7 +54,7 @@ function renderScores(item) {
   const scoring = model.settings.scoring || { thresholds: {}, defaultThreshold: 0.5 };
   const entries = Object.entries(item.scores).sort((a, b) => b[1] - a[1]);
   clear($('lp-scores'), entries.map(([concept, score], i) => {
-    const t = model.task === 'multilabel' ? (scoring.thresholds[concept] ?? scoring.defaultThreshold) : null;
+    const t = model.task === 'multilabel' ? (Object.prototype.hasOwnProperty.call(scoring.thresholds, concept) ? scoring.thresholds[concept] : scoring.defaultThreshold) : null;
     return h('div', { class: 'lp-bar' + (i === 0 ? ' top' : '') },
       h('span', { text: concept }),
       h('div', { class: 'track' }, h('div', { class: 'fill', style: 'width:' + pct(score) }), t !== null ? h('div', { class: 'mark', style: 'left:' + pct(t), title: 'threshold ' + t }) : null),

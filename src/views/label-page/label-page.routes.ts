@@ -1,14 +1,19 @@
 import { Hono } from 'hono';
-import type { ApiKeysService } from '../../auth/api-keys.service.js';
+import type { AuthEnv } from '../../auth/auth.middleware.js';
 import type { ModelsService } from '../../models/models.service.js';
+import type { PageGuard } from '../page-guard.js';
 import { LABEL_PAGE_CSP, labelPage, labelPageNotFound } from './label-page.js';
 
-/** `/ui/models/{model}/label`: the page shell is public; its data comes from the API with the labeler's key. */
-export function labelPageRoutes(models: ModelsService, keys: ApiKeysService) {
-  return new Hono().get('/ui/models/:model/label', async (c) => {
+/**
+ * `/ui/models/{model}/label`, for labelers and admins. The page's API calls carry the session
+ * cookie; a `label` key labels under its own name, so the page fixes the labeler to it.
+ */
+export function labelPageRoutes(models: ModelsService, page: PageGuard) {
+  return new Hono<AuthEnv>().get('/ui/models/:model/label', page('label'), async (c) => {
     const name = c.req.param('model');
     const model = await models.find(name);
     if (!model) return c.html(labelPageNotFound(name), 404);
-    return c.html(labelPage({ model: model.name, keyRequired: !(await keys.isOpen()) }), 200, { 'content-security-policy': LABEL_PAGE_CSP });
+    const principal = c.get('principal');
+    return c.html(labelPage({ model: model.name, labeler: principal.role === 'label' ? principal.keyName : null }), 200, { 'content-security-policy': LABEL_PAGE_CSP });
   });
 }

@@ -6,8 +6,7 @@ const $ = (id) => document.getElementById(id);
 const base = '/v1/models/' + encodeURIComponent(cfg.model);
 const params = new URLSearchParams(location.search);
 const state = {
-  labeler: (params.get('labeler') || localStorage.getItem('driftloop.labeler') || '').trim(),
-  key: sessionStorage.getItem('driftloop.key') || '',
+  labeler: (cfg.labeler || params.get('labeler') || localStorage.getItem('driftloop.labeler') || '').trim(),
   model: null, item: null, selected: [], newConcept: null, outOfScope: false, busy: false, renew: null, poll: null,
   region: params.get('region') || '', regions: [], bulk: null, pending: null,
 };
@@ -22,7 +21,6 @@ function notice(text, kind) {
 async function api(method, path, body) {
   const headers = {};
   if (body !== undefined) headers['content-type'] = 'application/json';
-  if (state.key) headers.authorization = 'Bearer ' + state.key;
   const res = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const data = await res.json().catch(() => ({}));
   if (!res.ok) {
@@ -34,25 +32,26 @@ async function api(method, path, body) {
   return data;
 }
 
+// The session ended (expired, signed out or its key revoked): sign in again and come back here.
+function signIn() {
+  location.href = '/ui/sign-in?next=' + encodeURIComponent(location.pathname + location.search);
+}
+
 function showSetup(message) {
   stopTimers();
   $('lp-work').hidden = true;
   $('lp-empty').hidden = true;
   $('lp-setup').hidden = false;
-  $('lp-key-row').hidden = !cfg.keyRequired;
   $('lp-name').value = state.labeler;
-  $('lp-key').value = state.key;
   notice(message || '', message ? 'error' : '');
-  ($('lp-name').value ? (cfg.keyRequired ? $('lp-key') : $('lp-name')) : $('lp-name')).focus();
+  $('lp-name').focus();
 }
 
 $('lp-setup').addEventListener('submit', (e) => {
   e.preventDefault();
   state.labeler = $('lp-name').value.trim();
-  state.key = $('lp-key').value.trim();
   if (!state.labeler) return;
   localStorage.setItem('driftloop.labeler', state.labeler);
-  if (state.key) sessionStorage.setItem('driftloop.key', state.key);
   $('lp-setup').hidden = true;
   notice('');
   start();
@@ -65,7 +64,7 @@ async function start() {
   try {
     state.model = await api('GET', '');
   } catch (err) {
-    return err.status === 401 || err.status === 403 ? showSetup('The API key was refused: ' + err.message) : notice(err.message, 'error');
+    return err.status === 401 ? signIn() : err.status === 403 ? showSetup('Refused: ' + err.message) : notice(err.message, 'error');
   }
   const m = state.model;
   $('lp-subtitle').textContent = m.task + ' · ' + m.concepts.length + ' concepts' + (m.encoder ? ' · ' + m.encoder : '');
@@ -95,7 +94,8 @@ async function next() {
     }
     render(items[0]);
   } catch (err) {
-    if (err.status === 401 || err.status === 403) showSetup('The API key was refused: ' + err.message);
+    if (err.status === 401) signIn();
+    else if (err.status === 403) showSetup('Refused: ' + err.message);
     else notice('Could not claim an item: ' + err.message, 'error');
   }
 }
@@ -374,7 +374,10 @@ document.addEventListener('keydown', (e) => {
   else if (e.key === 'Enter') { e.preventDefault(); submit(); }
 });
 
-if (!state.labeler || (cfg.keyRequired && !state.key)) showSetup();
+// A label key is one labeler: its name is fixed, and the page offers sign-out instead of a name change.
+$('lp-change').hidden = Boolean(cfg.labeler);
+$('lp-sign-out').hidden = !cfg.labeler;
+if (!state.labeler) showSetup();
 else {
   if (params.get('labeler')) localStorage.setItem('driftloop.labeler', state.labeler);
   start();

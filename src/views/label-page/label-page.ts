@@ -7,7 +7,8 @@ import { LABEL_PAGE_SCRIPT } from './label-page.script.js';
 /** What the page shell tells its script; no model data, which the script fetches with the labeler's key. */
 export interface LabelPageConfig {
   model: string;
-  keyRequired: boolean;
+  /** The signed-in labeler (a `label` key is one labeler), or null when an admin or open mode may name anyone. */
+  labeler: string | null;
 }
 
 const STYLE = `
@@ -124,7 +125,7 @@ export function labelPage(config: LabelPageConfig) {
           <div class="lp-stat"><b id="lp-done">–</b><span>done today</span></div>
           <div class="lp-stat"><b id="lp-remaining">–</b><span>remaining</span></div>
           <div class="lp-stat lp-region"><span>region</span><select id="lp-region" aria-label="region"><option value="">All regions, highest priority first</option></select></div>
-          <div class="lp-stat"><b id="lp-labeler">–</b><span><a href="#" id="lp-change">change labeler</a></span></div>
+          <div class="lp-stat"><b id="lp-labeler">–</b><span><a href="#" id="lp-change">change labeler</a><a href="/ui/sign-out" id="lp-sign-out" hidden>sign out</a></span></div>
         </div>
       </div>
       <div id="lp-notice" class="lp-notice" role="status" hidden></div>
@@ -139,11 +140,6 @@ export function labelPage(config: LabelPageConfig) {
         <div class="lp-title">Who is labeling?</div>
         <label for="lp-name">Your name</label>
         <div class="row"><input id="lp-name" name="labeler" autocomplete="username" maxlength="128" required /></div>
-        <div id="lp-key-row" hidden>
-          <label for="lp-key">API key (role label)</label>
-          <div class="row"><input id="lp-key" name="key" type="password" autocomplete="off" /></div>
-          <div class="muted">Kept for this browser tab only.</div>
-        </div>
         <div class="lp-submit"><button class="primary" type="submit">Start labeling</button></div>
       </form>
       <div id="lp-empty" class="card lp-empty" hidden>

@@ -12,7 +12,7 @@ describe('performance events', () => {
   let server: TestServer;
   let receiver: Receiver | undefined;
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ env: { DRIFTLOOP_WEBHOOK_ALLOW: '127.0.0.1' } }); // the receiver listens on loopback
   });
   afterEach(() => receiver?.close());
   afterAll(() => server.stop());

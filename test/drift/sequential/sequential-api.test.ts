@@ -12,7 +12,7 @@ describe('sequential drift detector through the service', () => {
   let receiver: Receiver;
   const dataDir = tempDataDir();
   beforeAll(async () => {
-    server = await startTestServer({ dataDir });
+    server = await startTestServer({ dataDir, env: { DRIFTLOOP_WEBHOOK_ALLOW: '127.0.0.1' } }); // the receiver listens on loopback
     receiver = await startReceiver();
   });
   afterAll(async () => {
@@ -114,7 +114,7 @@ describe('sequential drift detector through the service', () => {
     expect(before.statistic).toBeGreaterThan(0);
     expect(before.statistic).toBe(await replay('resume', before));
     await server.stop();
-    server = await startTestServer({ dataDir });
+    server = await startTestServer({ dataDir, env: { DRIFTLOOP_WEBHOOK_ALLOW: '127.0.0.1' } }); // the receiver listens on loopback
     const after = (await drift('resume')).sequential;
     expect(after).toMatchObject({ statistic: before.statistic, observed: before.observed, lastSeq: before.lastSeq, alarmed: false });
     await driftUntilAlarm('resume');

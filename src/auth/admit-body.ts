@@ -1,0 +1,27 @@
+import type http from 'node:http';
+import { DomainError, PayloadTooLargeError, UnauthorizedError } from '../errors.js';
+import type { Authenticator } from './authenticator.js';
+
+/** Forms anyone may post (signing in): they are small, so their bodies are capped hard. */
+const PUBLIC_FORM_BYTES = 8 * 1024;
+
+/**
+ * Decides on a request with a body before any of it is read: strangers are answered 401 at
+ * once, so unauthenticated uploads cost no memory. `publicForms` are the paths anyone may post.
+ */
+export function admitBody(auth: Authenticator, publicForms: readonly string[]) {
+  return async (req: http.IncomingMessage): Promise<DomainError | undefined> => {
+    const path = (req.url ?? '/').split('?', 1)[0]!;
+    if (publicForms.includes(path)) {
+      const length = Number(req.headers['content-length'] ?? NaN);
+      return length <= PUBLIC_FORM_BYTES ? undefined : new PayloadTooLargeError(`This form takes at most ${PUBLIC_FORM_BYTES} bytes, with Content-Length`);
+    }
+    try {
+      const found = await auth.authenticate({ authorization: req.headers.authorization, cookie: req.headers.cookie });
+      return found ? undefined : new UnauthorizedError('Missing API key: send Authorization: Bearer <key>');
+    } catch (err) {
+      if (err instanceof DomainError) return err;
+      throw err;
+    }
+  };
+}

@@ -1,0 +1,54 @@
+import { isIP } from 'node:net';
+import { createMiddleware } from 'hono/factory';
+import { ForbiddenError } from '../errors.js';
+import type { ApiKeysService } from './api-keys.service.js';
+
+/** The host name of a `Host` header: `[::1]:8787` → `::1`, `Example.org:80` → `example.org`. */
+export function hostnameOf(hostHeader: string): string {
+  const h = hostHeader.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(1, h.indexOf(']'));
+  const colon = h.lastIndexOf(':');
+  return colon >= 0 && h.indexOf(':') === colon ? h.slice(0, colon) : h;
+}
+
+/** Names a browser can only have reached through loopback itself (no DNS name an attacker controls). */
+function isLoopbackName(hostname: string): boolean {
+  if (hostname === 'localhost') return true;
+  if (isIP(hostname) === 4) return hostname.startsWith('127.');
+  return hostname === '::1';
+}
+
+/** True when `origin` (the Origin header) is the server itself as the request addressed it. */
+function isSameOrigin(origin: string, hostHeader: string | undefined): boolean {
+  if (!hostHeader || origin === 'null') return false;
+  try {
+    return new URL(origin).host === new URL(`http://${hostHeader.trim()}`).host;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Requests a browser sends on a visitor's behalf carry no key of their own: the visitor's
+ * session cookie, or nothing in open mode. Such requests are refused when another site sent
+ * them (`Origin`), and in open mode the `Host` must be loopback, so a DNS name rebound to
+ * 127.0.0.1 cannot read or write a local server either.
+ */
+export function crossSiteGuard(keys: ApiKeysService) {
+  return createMiddleware(async (c, next) => {
+    const host = c.req.header('host');
+    if ((await keys.isOpen()) && !isLoopbackName(hostnameOf(host ?? ''))) {
+      throw new ForbiddenError(`Host '${host ?? ''}' is not this server: in open mode only loopback names are answered`);
+    }
+    if (c.req.header('authorization') === undefined) {
+      const origin = c.req.header('origin');
+      if (origin !== undefined && !isSameOrigin(origin, host)) {
+        throw new ForbiddenError(`Requests from another site (Origin ${origin}) need an API key in the Authorization header`);
+      }
+      if (c.req.header('sec-fetch-site') === 'cross-site' && c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+        throw new ForbiddenError('Cross-site requests need an API key in the Authorization header');
+      }
+    }
+    return next();
+  });
+}

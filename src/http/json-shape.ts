@@ -1,0 +1,67 @@
+import { createMiddleware } from 'hono/factory';
+import { BatchValidationError, ValidationError } from '../errors.js';
+import { JSON_TYPE, mediaTypeOf } from './media-type.js';
+
+/** Deeper JSON than this is refused: nothing in the API nests so far, and deep values overflow the stack of JSON.stringify. */
+export const MAX_JSON_DEPTH = 32;
+
+// In `u` mode a surrogate pair is one code point, so this matches only a lone (unpaired) surrogate.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+const isWellFormed = (s: string) => !LONE_SURROGATE.test(s);
+
+/** A problem with a parsed JSON value: too deep, or a string with a lone UTF-16 surrogate (not storable as UTF-8). */
+export interface JsonShapeProblem {
+  path: string;
+  message: string;
+}
+
+/** Walks the value without recursion (so no depth can overflow the walk itself); the first problem, or none. */
+export function jsonShapeProblem(value: unknown, maxDepth = MAX_JSON_DEPTH): JsonShapeProblem | undefined {
+  const stack: { v: unknown; depth: number; path: string }[] = [{ v: value, depth: 0, path: '' }];
+  while (stack.length > 0) {
+    const { v, depth, path } = stack.pop()!;
+    if (typeof v === 'string') {
+      if (!isWellFormed(v)) return { path, message: 'strings must be valid Unicode (this one has a lone UTF-16 surrogate)' };
+      continue;
+    }
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= maxDepth) return { path, message: `JSON nests deeper than ${maxDepth} levels` };
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        if (typeof x === 'object' || typeof x === 'string') stack.push({ v: x, depth: depth + 1, path: `${path}.${i}` });
+      }
+      continue;
+    }
+    for (const [key, x] of Object.entries(v)) {
+      if (!isWellFormed(key)) return { path, message: 'keys must be valid Unicode (this one has a lone UTF-16 surrogate)' };
+      if (typeof x === 'object' || typeof x === 'string') stack.push({ v: x, depth: depth + 1, path: `${path}.${key}` });
+    }
+  }
+  return undefined;
+}
+
+/** Throws the API's 400 when a parsed body has a shape no route could store. */
+export function assertJsonShape(value: unknown): void {
+  const problem = jsonShapeProblem(value);
+  if (!problem) return;
+  // Inside a batch (`.predictions.3.metadata…`) the problem names its record, as schema failures do.
+  const inBatch = /^\.[^.]+\.(\d+)(?:\.(.*))?$/.exec(problem.path);
+  if (inBatch) throw new BatchValidationError([{ index: Number(inBatch[1]), field: inBatch[2] ?? 'record', message: problem.message }]);
+  throw new ValidationError(problem.message, { path: problem.path.slice(1) });
+}
+
+/** Checks every JSON body before any route reads it (NDJSON lines are checked as they are parsed). */
+export function checkJsonBodies() {
+  return createMiddleware(async (c, next) => {
+    if (mediaTypeOf(c.req.header('content-type')) !== JSON_TYPE) return next();
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      return next(); // malformed JSON: the route's validator answers it
+    }
+    assertJsonShape(body);
+    return next();
+  });
+}

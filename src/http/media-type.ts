@@ -1,0 +1,33 @@
+import { createMiddleware } from 'hono/factory';
+import { UnsupportedMediaTypeError } from '../errors.js';
+
+export const JSON_TYPE = 'application/json';
+export const NDJSON_TYPE = 'application/x-ndjson';
+
+/** The media type without parameters, lower-cased: `application/json; charset=utf-8` → `application/json`. */
+export function mediaTypeOf(header: string | undefined): string | undefined {
+  return header?.split(';', 1)[0]!.trim().toLowerCase() || undefined;
+}
+
+/** True when the request's body is NDJSON (exactly; `text/plain;x=ndjson` is not). */
+export function isNdjson(header: string | undefined): boolean {
+  return mediaTypeOf(header) === NDJSON_TYPE;
+}
+
+/**
+ * Bodies must be exactly JSON (or NDJSON where `acceptsNdjson(path)`). A browser may send
+ * `text/plain`, form or multipart bodies to any site without asking first; refusing them here
+ * means no web page can post data through a visitor's browser, whatever the route reads.
+ */
+export function requireMediaType(acceptsNdjson: (path: string) => boolean) {
+  return createMiddleware(async (c, next) => {
+    const method = c.req.method;
+    if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return next();
+    const type = mediaTypeOf(c.req.header('content-type'));
+    const hasBody = type !== undefined || Number(c.req.header('content-length') ?? 0) > 0 || c.req.header('transfer-encoding') !== undefined;
+    if (!hasBody) return next();
+    if (type === JSON_TYPE || (type === NDJSON_TYPE && acceptsNdjson(c.req.path))) return next();
+    const allowed = acceptsNdjson(c.req.path) ? `${JSON_TYPE} or ${NDJSON_TYPE}` : JSON_TYPE;
+    throw new UnsupportedMediaTypeError(`Content-Type must be ${allowed}; got ${type ?? 'none'}`);
+  });
+}

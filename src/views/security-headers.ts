@@ -1,0 +1,36 @@
+import { createMiddleware } from 'hono/factory';
+import { secureHeaders } from 'hono/secure-headers';
+
+/** The policy of pages without scripts (dashboard, report, sign-in): no script runs at all. */
+export const PAGE_CSP = [
+  "default-src 'none'",
+  "style-src 'unsafe-inline'",
+  'img-src http: https: data:',
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** The API viewer loads its own script and styles from this server. */
+const DOCS_CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/**
+ * Security headers on every answer (nosniff, no framing, no referrer to other sites), and a
+ * Content-Security-Policy on every HTML page that did not set its own (the labeling page sets
+ * one that allows exactly its inline script).
+ */
+export function pageSecurityHeaders() {
+  const common = secureHeaders({
+    xFrameOptions: 'DENY',
+    referrerPolicy: 'same-origin',
+    crossOriginEmbedderPolicy: false,
+    crossOriginResourcePolicy: 'same-origin',
+    strictTransportSecurity: false,
+  });
+  const csp = createMiddleware(async (c, next) => {
+    await next();
+    if (!/^text\/html/i.test(c.res.headers.get('content-type') ?? '') || c.res.headers.has('content-security-policy')) return;
+    c.res.headers.set('content-security-policy', c.req.path.startsWith('/docs') ? DOCS_CSP : PAGE_CSP);
+  });
+  return [common, csp] as const;
+}

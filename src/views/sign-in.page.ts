@@ -1,0 +1,50 @@
+import { html } from 'hono/html';
+import type { Principal } from '../auth/api-keys.service.js';
+import { layout } from './layout.js';
+
+/** The sign-in form: what a page answers without a session. It shows no data of any model. */
+export function signInPage(opts: { next: string; error?: string }) {
+  return layout(
+    'Sign in',
+    html`<form class="card" method="post" action="/ui/sign-in" style="max-width:420px" id="sign-in">
+<h1 style="margin-top:0;font-size:20px">Sign in</h1>
+<p class="muted">Sign in with an API key (role <code>label</code> for the labeling page, <code>admin</code> for every page). The browser keeps a session cookie, not the key.</p>
+${opts.error ? html`<p class="badge warn" role="alert" id="sign-in-error">${opts.error}</p>` : ''}
+<label for="key" style="display:block;font-weight:600;margin:10px 0 4px">API key</label>
+<input id="key" name="key" type="password" autocomplete="current-password" required maxlength="512" style="width:100%;padding:6px 10px;font:inherit">
+<input type="hidden" name="next" value="${opts.next}">
+<p><button class="primary" type="submit">Sign in</button></p>
+</form>`,
+  );
+}
+
+/** A signed-in key whose role does not open this page. */
+export function forbiddenPage(principal: Principal, needs: string) {
+  return layout(
+    'Not allowed',
+    html`<div class="card"><h1 style="margin-top:0;font-size:20px">Not allowed</h1>
+<p>You are signed in as <strong>${principal.keyName}</strong> (role <code>${principal.role}</code>); this page needs the <code>${needs}</code> role.</p>
+<p><a href="/ui/sign-out">Sign out</a> to use another key.</p></div>`,
+  );
+}
+
+/** Sign-out is a form, so another site cannot sign a visitor out with a link; it carries the session's CSRF token. */
+export function signOutPage(principal: Principal, csrfToken: string) {
+  return layout(
+    'Sign out',
+    html`<form class="card" method="post" action="/ui/sign-out" id="sign-out" style="max-width:420px">
+<p>Signed in as <strong>${principal.keyName}</strong> (role <code>${principal.role}</code>).</p>
+<input type="hidden" name="csrf" value="${csrfToken}">
+<button class="primary" type="submit">Sign out</button></form>`,
+  );
+}
+
+/** Where a `label` key lands: the labeling pages of every model. */
+export function labelerHomePage(principal: Principal, models: string[]) {
+  return layout(
+    'Labeling',
+    html`<div class="card"><h1 style="margin-top:0;font-size:20px">Labeling</h1>
+<p class="muted">Signed in as <strong>${principal.keyName}</strong>. <a href="/ui/sign-out">Sign out</a></p>
+<ul>${models.map((m) => html`<li><a href="/ui/models/${encodeURIComponent(m)}/label">${m}</a></li>`)}</ul></div>`,
+  );
+}

@@ -1,0 +1,68 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Hono, type Context } from 'hono';
+import { deleteCookie, setCookie } from 'hono/cookie';
+import { z } from 'zod';
+import type { AuthEnv } from '../auth/auth.middleware.js';
+import { SESSION_COOKIE, type Authenticator } from '../auth/authenticator.js';
+import { ForbiddenError, UnauthorizedError } from '../errors.js';
+import type { ModelsService } from '../models/models.service.js';
+import type { PageGuard } from './page-guard.js';
+import { labelerHomePage, signInPage, signOutPage } from './sign-in.page.js';
+
+const signInForm = z.object({ key: z.string().trim().min(1).max(512), next: z.string().max(2048).optional() });
+const signOutForm = z.object({ csrf: z.string().min(1).max(256) });
+
+/** Only a path on this server (never `//host` or a scheme): signing in cannot redirect elsewhere. */
+export function safeNext(next: string | undefined, fallback: string): string {
+  return next && /^\/(?![/\\])[^\s]*$/.test(next) && !next.startsWith('/ui/sign-') ? next : fallback;
+}
+
+function isHttps(c: Context): boolean {
+  return new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
+}
+
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** `/ui/sign-in`, `/ui/sign-out` and `/ui/label` (where a labeler lands). */
+export function signInRoutes(auth: Authenticator, models: ModelsService, page: PageGuard) {
+  return new Hono<AuthEnv>()
+    .get('/ui/sign-in', (c) => c.html(signInPage({ next: safeNext(c.req.query('next'), '') })))
+    .post('/ui/sign-in', async (c) => {
+      const form = signInForm.safeParse(await c.req.parseBody());
+      const next = form.success ? form.data.next : undefined;
+      if (!form.success) return c.html(signInPage({ next: safeNext(next, ''), error: 'Enter an API key.' }), 400);
+      try {
+        const { cookie, session } = await auth.sessions.signIn(form.data.key);
+        setCookie(c, SESSION_COOKIE, cookie, {
+          httpOnly: true,
+          sameSite: 'Strict',
+          secure: isHttps(c),
+          path: '/',
+          maxAge: auth.sessions.ttlSeconds,
+        });
+        return c.redirect(safeNext(next, session.principal.role === 'admin' ? '/' : '/ui/label'), 303);
+      } catch (err) {
+        if (err instanceof UnauthorizedError) return c.html(signInPage({ next: safeNext(next, ''), error: 'That key is unknown or revoked.' }), 401);
+        throw err;
+      }
+    })
+    .get('/ui/sign-out', page('ingest', 'label'), (c) => {
+      const a = c.get('authentication');
+      if (a.via !== 'session') return c.redirect('/', 303);
+      return c.html(signOutPage(a.principal, a.session.csrfToken));
+    })
+    .post('/ui/sign-out', page('ingest', 'label'), async (c) => {
+      const a = c.get('authentication');
+      const form = signOutForm.safeParse(await c.req.parseBody());
+      if (a.via !== 'session') return c.redirect('/', 303);
+      if (!form.success || !sameToken(form.data.csrf, a.session.csrfToken)) throw new ForbiddenError('The sign-out form is stale or came from another site');
+      await auth.sessions.signOut(a.cookie);
+      deleteCookie(c, SESSION_COOKIE, { path: '/', secure: isHttps(c) });
+      return c.redirect('/ui/sign-in', 303);
+    })
+    .get('/ui/label', page('label'), async (c) => c.html(labelerHomePage(c.get('principal'), (await models.list()).map((m) => m.name))));
+}

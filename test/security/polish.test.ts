@@ -1,0 +1,59 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, tempDataDir, type TestServer } from '../support/server.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const run = promisify(execFile);
+
+async function node(script: string, args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return run(process.execPath, ['--import', 'tsx', path.join(root, script), ...args], { cwd: root, env: { ...process.env, LOG_LEVEL: 'silent', ...env } }).then(
+    (r) => ({ code: 0, ...r }),
+    (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }),
+  );
+}
+
+describe('HTTP: a known path with the wrong method', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.stop());
+
+  it('when a known path is asked with another method, then the answer is 405 with Allow, in the error shape', async () => {
+    const res = await fetch(`${server.url}/v1/models/m`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toMatch(/GET/);
+    expect(res.headers.get('allow')).toMatch(/PUT/);
+    expect(((await res.json()) as any).error.code).toBe('method_not_allowed');
+    expect((await fetch(`${server.url}/healthz`, { method: 'DELETE' })).status).toBe(405);
+    expect((await fetch(`${server.url}/no/such/path`, { method: 'DELETE' })).status).toBe(404);
+  });
+});
+
+describe('starting and the CLI', () => {
+  it('when HOST is not loopback and no key exists, then the server prints one line and exits 1 before loading TensorFlow.js', async () => {
+    const res = await node('src/main.ts', [], { HOST: '0.0.0.0', PORT: '0', DRIFTLOOP_DATA_DIR: tempDataDir() });
+    expect(res.code).toBe(1);
+    expect(res.stderr.trim().split('\n')).toHaveLength(1);
+    expect(res.stderr).toMatch(/^driftloop: HOST=0\.0\.0\.0 is not loopback/);
+    expect(res.stderr).not.toMatch(/tfjs|Module\[/);
+  });
+
+  it('when the CLI is asked for its version, an empty key list, or a key id that is not a number, then it answers clearly', async () => {
+    const dataDir = tempDataDir();
+    const version = await node('src/cli/main.ts', ['--version'], { DRIFTLOOP_DATA_DIR: dataDir });
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const empty = await node('src/cli/main.ts', ['keys', 'list'], { DRIFTLOOP_DATA_DIR: dataDir });
+    expect(empty.stdout).toMatch(/^no keys/);
+    await node('src/cli/main.ts', ['keys', 'create', '--role', 'label', '--name', 'ann'], { DRIFTLOOP_DATA_DIR: dataDir });
+    const listed = await node('src/cli/main.ts', ['keys', 'list'], { DRIFTLOOP_DATA_DIR: dataDir });
+    expect(listed.stdout.split('\n')[0]).toBe('id\trole\tname\tprefix\tcreated\tstatus');
+    expect(listed.stdout).toMatch(/\n1\tlabel\tann\t/);
+    const bad = await node('src/cli/main.ts', ['keys', 'revoke', 'abc'], { DRIFTLOOP_DATA_DIR: dataDir });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/'abc' is not a key id/);
+  });
+});
