@@ -5,9 +5,9 @@ import type { ModelsService } from '../../models/models.service.js';
 import type { PageGuard } from '../page-guard.js';
 import { reportPage } from './report.page.js';
 
-/** `/ui/models/{model}/report`: the drift report page. Any signed-in role may read. */
+/** `/ui/models/{model}/report`: the drift report page. Admins only, as the dashboard (the JSON report stays open to any valid key). */
 export function reportPageRoutes(models: ModelsService, reports: DriftReportService, page: PageGuard) {
-  return new Hono<AuthEnv>().get('/ui/models/:model/report', page('ingest', 'label'), async (c) => {
+  return new Hono<AuthEnv>().get('/ui/models/:model/report', page(), async (c) => {
     const model = await models.get(c.req.param('model'));
     return c.html(reportPage(await reports.build(model)), 200);
   });
