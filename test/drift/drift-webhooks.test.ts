@@ -155,6 +155,9 @@ describe('webhook delivery across a restart', () => {
       await server.request('POST', '/v1/models/r/predictions', { predictions: [...gen.predictions(10), ...gen.outliers(30)] });
       expect((await server.request('GET', '/v1/models/r/drift')).body.status).toBe('drift');
       await receiver.waitFor(1);
+      // The receiver has answered; wait until the failed attempt is recorded, or stopping would abort it unrecorded.
+      const db = server.driftloop.services.database.db;
+      await eventually(async () => ((await db.selectFrom('webhook_deliveries').select('attempts').executeTakeFirst())?.attempts === 1 ? true : undefined));
       const { dataDir } = server;
       await server.stop();
       // Make the pending retry due now, as if the backoff had passed while the server was down.
