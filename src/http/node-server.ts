@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { getRequestListener } from '@hono/node-server';
+import { asDatabaseUnavailable } from '../db/unavailable.js';
 import { DomainError, PayloadTooLargeError, ServiceUnavailableError } from '../errors.js';
 import type { BodyBudget } from './body-budget.js';
 import { errorBody, statusOf } from './errors.js';
@@ -32,7 +33,7 @@ export function createHttpServer(fetch: Fetch, opts: HttpServerOptions): http.Se
   const listener = getRequestListener(fetch);
   const server = http.createServer((req, res) => {
     if (req.method === 'GET' || req.method === 'HEAD') return void listener(req, res);
-    void receive(req, res, opts, listener).catch((err: unknown) => refuse(req, res, err instanceof DomainError ? err : new ServiceUnavailableError('Request failed', RETRY_AFTER_SECONDS)));
+    void receive(req, res, opts, listener).catch((err: unknown) => refuse(req, res, err instanceof DomainError ? err : (asDatabaseUnavailable(err) ?? new ServiceUnavailableError('Request failed', RETRY_AFTER_SECONDS))));
   });
   // Clients (and load balancers) must close idle keep-alive connections before the server
   // does; otherwise a request sent as the server closes the socket fails with ECONNRESET.
