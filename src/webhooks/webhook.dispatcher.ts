@@ -151,7 +151,7 @@ export class WebhookDispatcher {
       }
     } catch (err) {
       // Interrupted by shutdown: due again now, for this instance's next start or another instance.
-      if (this.shutdown.signal.aborted) return void (await releaseClaim(this.db, d.id, new Date().toISOString()));
+      if (this.shutdown.signal.aborted) return void (await releaseClaim(this.db, d.id, isoNow(this.clock)));
       const e = err as Error;
       error = e.name === 'TimeoutError' ? `no answer within ${policy.timeoutMs} ms` : (e.cause as Error | undefined)?.message ?? e.message;
     }
