@@ -49,6 +49,7 @@ import { Authenticator } from '../auth/authenticator.js';
 import { assertMayListen } from '../auth/open-mode.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { modelDescribers } from './describers.js';
+import { instanceId } from './instance-id.js';
 import { driftProviders, sequentialReference, webhookTargets, withSequentialDetector } from './ports.js';
 import { subscribeFeatures } from './subscriptions.js';
 
@@ -158,7 +159,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   log.info({ backend, fallbacks }, `TensorFlow.js backend: ${backend}`);
   const trainer = new TfTrainer(tf, backend);
   const labeled = replace.labeledSource ? replace.labeledSource(queueLabels) : queueLabels;
-  const jobs = new JobRunner(db, log, { clock });
+  const jobs = new JobRunner(db, log, { clock, owner: instanceId(config.dataDir, opts.readOnly) });
   const versionsDir = path.join(config.dataDir, 'versions');
   const versions = new VersionsService(db, versionsDir, new ClassifierCache(trainer, versionsDir), models, events, clock, log);
   const training = new TrainingService(db, jobs, versions, labeled, clock);

@@ -9,7 +9,7 @@ export function isPostgres(db: Kysely<any>): boolean {
 }
 
 /** Advisory-lock classes: the first key of `lockUntilCommit`, one per kind of work. */
-export const LOCKS = { queue: 0x7175, driftRecord: 0x6472 } as const;
+export const LOCKS = { queue: 0x7175, driftRecord: 0x6472, driftEvaluate: 0x6465, jobClaim: 0x6a63, retrainTrigger: 0x7274 } as const;
 
 /**
  * Holds the lock (`kind`, `key`) until the transaction `trx` ends, across every instance on
@@ -18,4 +18,35 @@ export const LOCKS = { queue: 0x7175, driftRecord: 0x6472 } as const;
  */
 export async function lockUntilCommit(trx: Kysely<any>, kind: keyof typeof LOCKS, key: number): Promise<void> {
   if (isPostgres(trx)) await sql`select pg_advisory_xact_lock(${LOCKS[kind]}, ${key})`.execute(trx);
+}
+
+/** Takes the lock (`kind`, `key`) until `trx` ends if no other transaction holds it; returns whether it did. Always true on SQLite. */
+export async function tryLockUntilCommit(trx: Kysely<any>, kind: keyof typeof LOCKS, key: number): Promise<boolean> {
+  if (!isPostgres(trx)) return true;
+  const { rows } = await sql<{ got: boolean }>`select pg_try_advisory_xact_lock(${LOCKS[kind]}, ${key}) as got`.execute(trx);
+  return rows[0]?.got === true;
+}
+
+/**
+ * Runs `fn` while holding the lock (`kind`, `key`) across every instance on the database, or
+ * returns `{ ran: false }` at once when another instance holds it. The lock lives in a
+ * transaction of its own that `fn` does not use: if this instance dies, the connection drops
+ * and the lock goes with it, so another instance takes the work over at its next try. On
+ * SQLite (one instance) `fn` just runs.
+ */
+export async function tryExclusively<T>(db: Kysely<any>, kind: keyof typeof LOCKS, key: number, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+  if (!isPostgres(db)) return { ran: true, value: await fn() };
+  return db.transaction().execute(async (trx) => {
+    if (!(await tryLockUntilCommit(trx, kind, key))) return { ran: false as const };
+    return { ran: true as const, value: await fn() };
+  });
+}
+
+/** Like {@link tryExclusively}, but waits for the lock instead of giving up. */
+export async function exclusively<T>(db: Kysely<any>, kind: keyof typeof LOCKS, key: number, fn: () => Promise<T>): Promise<T> {
+  if (!isPostgres(db)) return fn();
+  return db.transaction().execute(async (trx) => {
+    await lockUntilCommit(trx, kind, key);
+    return fn();
+  });
 }

@@ -268,6 +268,10 @@ export interface JobTable {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** The instance running the job (`running` only). */
+  owner: string | null;
+  /** Until when the owner's claim holds unless renewed; another instance takes over after it. */
+  lease_expires_at: string | null;
 }
 
 export interface ModelVersionTable {
@@ -297,6 +301,13 @@ export interface ModelVersionTable {
   retired_at: string | null;
 }
 
+/** A version's TF.js artifact (its files are a per-instance copy of this row). */
+export interface VersionArtifactTable {
+  version_id: number;
+  model_json: string;
+  weights: Buffer;
+}
+
 export interface Database {
   api_keys: ApiKeyTable;
   auth_markers: AuthMarkerTable;
@@ -316,4 +327,5 @@ export interface Database {
   webhook_attempts: WebhookAttemptTable;
   jobs: JobTable;
   model_versions: ModelVersionTable;
+  version_artifacts: VersionArtifactTable;
 }

@@ -1,4 +1,3 @@
-import fs from 'node:fs/promises';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AuthEnv, RoleGuard } from '../auth/auth.middleware.js';
 import type { Limits } from '../config.js';
@@ -98,12 +97,12 @@ export function trainingRoutes(models: ModelsService, training: TrainingService,
     .openapi(artifact, async (c) => {
       const { model: name, version } = c.req.valid('param');
       const v = await versions.get(await models.get(name), version);
-      return c.json(JSON.parse(await fs.readFile(versions.artifactPath(v, 'model'), 'utf8')) as Record<string, unknown>, 200);
+      return c.json(JSON.parse((await versions.artifact(v, 'model')).toString('utf8')) as Record<string, unknown>, 200);
     })
     .openapi(weights, async (c) => {
       const { model: name, version } = c.req.valid('param');
       const v = await versions.get(await models.get(name), version);
-      return c.body(await fs.readFile(versions.artifactPath(v, 'weights')), 200, { 'content-type': 'application/octet-stream' });
+      return c.body(await versions.artifact(v, 'weights'), 200, { 'content-type': 'application/octet-stream' });
     })
     .openapi(predict, async (c) => {
       const model = await models.get(c.req.valid('param').model);

@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.js';
+import { exclusively } from '../db/dialect.js';
 import { BatchValidationError, ConflictError, type RecordProblem } from '../errors.js';
 import type { Job } from '../jobs/job.js';
 import type { JobRunner } from '../jobs/job-runner.js';
@@ -87,8 +88,9 @@ export class TrainingService {
     return { queued: true, jobId: job.id, newLabels };
   }
 
+  // Across instances too: two instances reacting to labels at once must not queue two jobs.
   private serialized<T>(model: Model, fn: () => Promise<T>): Promise<T> {
-    return this.triggers.run(model.id, fn);
+    return this.triggers.run(model.id, () => exclusively(this.db, 'retrainTrigger', model.id, fn));
   }
 
   /** The champion's top-1 scores and accuracy on its eval data (drift: confidence_shift, labeled_accuracy). */

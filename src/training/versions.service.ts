@@ -10,6 +10,7 @@ import type { ModelsService } from '../models/models.service.js';
 import { isoNow, type Clock } from '../util/clock.js';
 import { decodeVector, encodeVector } from '../util/vectors.js';
 import type { ClassifierCache } from './classifier-cache.js';
+import { findArtifact, insertArtifact } from './artifacts.repository.js';
 import type { EvalMetrics } from './evaluate.js';
 import type { ModelVersion, Promotion, VersionDecision } from './version.js';
 import { versionRowToVersion } from './version-row.js';
@@ -85,8 +86,39 @@ export class VersionsService {
     return path.join(this.dir, version.artifactDir, ARTIFACT_FILES[file]);
   }
 
-  classifier(version: ModelVersion): Promise<Classifier> {
+  async classifier(version: ModelVersion): Promise<Classifier> {
+    await this.ensureLocal(version);
     return this.classifiers.get(version);
+  }
+
+  /** One artifact file's bytes, from this instance's copy (written from the database first if missing). */
+  async artifact(version: ModelVersion, file: keyof typeof ARTIFACT_FILES) {
+    await this.ensureLocal(version);
+    return fs.promises.readFile(this.artifactPath(version, file));
+  }
+
+  /**
+   * The database holds every artifact; an instance's files are its copy, written when first
+   * needed: a version trained on another instance (or before this one joined) loads here too.
+   * Versions recorded before artifacts were stored in the database have their files only.
+   */
+  private async ensureLocal(version: ModelVersion): Promise<void> {
+    if (fs.existsSync(this.artifactPath(version, 'model'))) return;
+    const stored = await findArtifact(this.db, version.id);
+    if (!stored) return;
+    const abs = path.join(this.dir, version.artifactDir);
+    // Written beside and renamed: a reader never sees half a copy.
+    const tmp = `${abs}.${process.pid}.${Date.now()}.tmp`;
+    await fs.promises.mkdir(tmp, { recursive: true });
+    await fs.promises.writeFile(path.join(tmp, ARTIFACT_FILES.weights), stored.weights);
+    await fs.promises.writeFile(path.join(tmp, ARTIFACT_FILES.model), stored.modelJson);
+    try {
+      await fs.promises.rename(tmp, abs);
+    } catch (err) {
+      // Another request of this instance copied it first.
+      await fs.promises.rm(tmp, { recursive: true, force: true });
+      if (!fs.existsSync(this.artifactPath(version, 'model'))) throw err;
+    }
   }
 
   /** Releases loaded classifiers. */
@@ -104,7 +136,12 @@ export class VersionsService {
     await v.classifier.save(abs, {
       driftloop: { model: model.name, version: number, task: v.task, concepts: v.concepts, thresholds: v.thresholds, backend: v.backend },
     });
-    const row = await insertVersion(this.db, {
+    const artifact = {
+      modelJson: await fs.promises.readFile(path.join(abs, ARTIFACT_FILES.model), 'utf8'),
+      weights: await fs.promises.readFile(path.join(abs, ARTIFACT_FILES.weights)),
+    };
+    const row = await this.db.transaction().execute(async (trx) => {
+      const inserted = await insertVersion(trx, {
       model_id: model.id,
       version: number,
       status: 'challenger',
@@ -122,6 +159,9 @@ export class VersionsService {
       data_as_of: v.dataAsOf,
       duration_ms: v.durationMs,
       created_at: isoNow(this.clock),
+      });
+      await insertArtifact(trx, inserted.id, artifact);
+      return inserted;
     });
     return versionRowToVersion(row);
   }
