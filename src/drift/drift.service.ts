@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
-import { lockUntilCommit } from '../db/dialect.js';
+import { lockUntilCommit, tryExclusively } from '../db/dialect.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Model } from '../models/model.js';
 import type { Clock } from '../util/clock.js';
@@ -47,7 +47,8 @@ export class DriftService {
     private readonly eventContext: { regions: NewRegions; publicUrl: string | undefined },
   ) {
     this.evaluator = new DriftEvaluator(db, providers, clock, sequential);
-    this.trigger = new DriftTrigger((model) => this.evaluate(model), clock, log);
+    // One instance evaluates a model after ingestion at a time; the others try again later.
+    this.trigger = new DriftTrigger(async (model) => (await tryExclusively(db, 'driftEvaluate', model.id, () => this.evaluate(model))).ran, clock, log);
   }
 
   /**

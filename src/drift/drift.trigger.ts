@@ -8,21 +8,28 @@ interface Pending {
   timer: Timer | undefined;
   running: Promise<void> | undefined;
   lastRunAt: number;
+  /** Another instance was evaluating the model: not before this time. */
+  busyUntil: number;
 }
+
+/** How long to wait before trying again when another instance is evaluating the model. */
+const BUSY_RETRY_MS = 1_000;
 
 /**
  * Runs a drift evaluation after ingestion, debounced per model: when
  * `drift.evaluateEvery` predictions are waiting, otherwise `drift.evaluateAfterSeconds`
  * after the first waiting one. Never two evaluations of a model at the same time, and at
  * least `drift.minIntervalSeconds` between two starts, so sustained ingestion does not run
- * evaluations back to back on the event loop.
+ * evaluations back to back on the event loop. `evaluate` resolves false when another
+ * instance is evaluating the model: the waiting predictions stay counted, and the evaluation
+ * is tried again later (it will see them, whichever instance received them).
  */
 export class DriftTrigger {
   private readonly pending = new Map<number, Pending>();
   private stopped = false;
 
   constructor(
-    private readonly evaluate: (model: Model) => Promise<unknown>,
+    private readonly evaluate: (model: Model) => Promise<boolean>,
     private readonly clock: Clock,
     private readonly log: Logger,
   ) {}
@@ -31,7 +38,7 @@ export class DriftTrigger {
   committed(model: Model, count: number): void {
     if (this.stopped) return;
     let p = this.pending.get(model.id);
-    if (!p) this.pending.set(model.id, (p = { model, count: 0, timer: undefined, running: undefined, lastRunAt: -Infinity }));
+    if (!p) this.pending.set(model.id, (p = { model, count: 0, timer: undefined, running: undefined, lastRunAt: -Infinity, busyUntil: -Infinity }));
     p.model = model;
     p.count += count;
     this.schedule(p);
@@ -47,7 +54,7 @@ export class DriftTrigger {
   private schedule(p: Pending): void {
     if (p.running || this.stopped || p.count === 0) return;
     const { evaluateEvery, evaluateAfterSeconds, minIntervalSeconds } = p.model.settings.drift;
-    const earliest = p.lastRunAt + minIntervalSeconds * 1000;
+    const earliest = Math.max(p.lastRunAt + minIntervalSeconds * 1000, p.busyUntil);
     const now = this.clock.now().getTime();
     if (p.count >= evaluateEvery && now >= earliest) {
       this.run(p);
@@ -60,10 +67,15 @@ export class DriftTrigger {
   private run(p: Pending): void {
     p.timer?.cancel();
     p.timer = undefined;
+    const taken = p.count;
     p.count = 0;
     p.lastRunAt = this.clock.now().getTime();
     p.running = this.evaluate(p.model)
-      .then(() => undefined)
+      .then((ran) => {
+        if (ran) return;
+        p.count += taken;
+        p.busyUntil = this.clock.now().getTime() + BUSY_RETRY_MS;
+      })
       .catch((err: unknown) => this.log.error({ err, model: p.model.name }, 'drift evaluation after ingestion failed'))
       .finally(() => {
         p.running = undefined;
