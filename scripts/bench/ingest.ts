@@ -1,10 +1,16 @@
 /**
- * Ingest benchmark: `npm run bench -- ingest [--examples 100000] [--predictions 1000000] [--dim 256] [--drift-every N]`.
+ * Ingest benchmark: `npm run bench -- ingest [--examples 100000] [--predictions 1000000] [--dim 256] [--drift-every N]
+ *   [--database sqlite|postgres] [--database-url postgres://…] [--pg-port N]`.
  *
  * Over HTTP on 127.0.0.1 against `npm start`'s service in its own process: a clustered
  * training set, then batches of 100 predictions. Prints predictions/s and batch latency,
  * the raw hnswlib-node searchKnn rate on the same saved index and the ratio of the two,
  * and the server's RSS after storing all predictions.
+ *
+ * With `--database postgres` the same run is made twice, on SQLite and then on PostgreSQL, and
+ * the PostgreSQL rate is printed beside the SQLite one (goal ≥ 0.8×). PostgreSQL is the server
+ * `--database-url` names (a database `driftloop_bench_ingest` is created on it), or else a
+ * throwaway cluster the benchmark starts (`--pg-port`, a free port by default) and removes.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,6 +20,8 @@ import { startServiceProcess, type ServiceProcess } from '../lib/service-process
 import { ClusteredData } from '../../test/support/clustered-data.js';
 import { DEFAULT_HNSW, HnswIndex } from '../../src/vectors/hnsw-index.js';
 import { mb, metricValue, percentile, postJson, processCpuMs, progressBar, putJson } from '../lib/bench-util.js';
+import { benchPostgres } from './lib/postgres.js';
+import pg from 'pg';
 
 const { values: args } = parseArgs({
   options: {
@@ -23,8 +31,12 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '3' },
     // The model's drift.evaluateEvery; unset keeps the default. A large value shows ingest without drift evaluations.
     'drift-every': { type: 'string' },
+    database: { type: 'string', default: 'sqlite' },
+    'database-url': { type: 'string' },
+    'pg-port': { type: 'string', default: '0' },
   },
 });
+if (args.database !== 'sqlite' && args.database !== 'postgres') throw new Error('--database is sqlite or postgres');
 const EXAMPLES = Number(args.examples);
 const PREDICTIONS = Number(args.predictions);
 const DIM = Number(args.dim);
@@ -34,8 +46,6 @@ const BATCH = 100;
 const CLUSTERS = 50;
 const concepts = Array.from({ length: 10 }, (_, i) => `c${i}`);
 const data = new ClusteredData({ dim: DIM, clusters: CLUSTERS, spread: 0.6, seed: 42 });
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'driftloop-bench-ingest-'));
-const env = { DRIFTLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
 
 function predictionBatch(start: number) {
   return Array.from({ length: BATCH }, (_, j) => {
@@ -111,37 +121,83 @@ function rawSearchRate(indexFile: string, queries: number[][]) {
   return { rate: queries.length / ((performance.now() - started) / 1000), size: index.size, cpuPerBatch };
 }
 
-console.log(`driftloop ingest benchmark: ${EXAMPLES} examples × ${DIM} dims (${CLUSTERS} clusters), batches of ${BATCH}, ${CONCURRENCY} in flight, drift evaluated every ${DRIFT_EVERY ?? 'default (100)'} predictions, ${os.cpus().length} cores, node ${process.version}`);
-let svc = await startServiceProcess(env);
-const loadSeconds = await loadExamples(svc);
-console.log(`training set loaded over HTTP in ${loadSeconds.toFixed(1)} s (${(EXAMPLES / loadSeconds).toFixed(0)} examples/s, HNSW M=${DEFAULT_HNSW.m} efConstruction=${DEFAULT_HNSW.efConstruction})`);
-
-// SIGTERM saves the index: the raw search runs on exactly the index the service uses.
-svc.child.kill('SIGTERM');
-await svc.exited;
-const queries = Array.from({ length: 10_000 }, () => data.point(data.cluster()));
-const raw = rawSearchRate(path.join(dataDir, 'indexes', 'model-1', 'train.hnsw'), queries);
-
-svc = await startServiceProcess(env);
-const warm = Math.min(5_000, PREDICTIONS);
-await ingest(svc, 0, warm, 'warm-up');
-const measured = Math.min(50_000, PREDICTIONS - warm);
-const http = await ingest(svc, warm, measured, 'measured ingest');
-console.log(`HTTP ingest: ${http.rate.toFixed(0)} predictions/s; batch latency p50 ${http.p50.toFixed(1)} ms, p99 ${http.p99.toFixed(1)} ms`);
-if (http.cpu) {
-  const { server, main, client } = http.cpu;
-  console.log(`CPU per batch of ${BATCH}: server ${server.toFixed(1)} ms (main thread ${main.toFixed(1)} ms, other threads ${(server - main).toFixed(1)} ms), benchmark client ${client.toFixed(1)} ms`);
+interface Run {
+  http: Awaited<ReturnType<typeof ingest>>;
+  raw: ReturnType<typeof rawSearchRate>;
+  loadSeconds: number;
 }
-console.log(`raw hnswlib-node searchKnn (k=10, ef=${DEFAULT_HNSW.efSearch}) on the same ${raw.size}-point index: ${raw.rate.toFixed(0)} searches/s (CPU ${raw.cpuPerBatch.toFixed(1)} ms per ${BATCH})`);
-console.log(`ratio HTTP ingest / raw search: ${(http.rate / raw.rate).toFixed(2)} (goal ≥ 0.7)`);
 
-const rest = PREDICTIONS - warm - measured;
-if (rest > 0) await ingest(svc, warm + measured, rest, 'storing up to total');
-const metrics = await (await fetch(`${svc.url}/metrics`)).text();
-const rss = metricValue(metrics, 'driftloop_process_resident_memory_bytes') ?? NaN;
-const heap = metricValue(metrics, 'driftloop_nodejs_heap_size_used_bytes') ?? NaN;
-const model = (await (await fetch(`${svc.url}/v1/models/bench`)).json()) as { counts: { predictions: number } };
-console.log(`after storing ${model.counts.predictions} predictions: server RSS ${mb(rss)} (goal < 2 GB), JS heap used ${mb(heap)}, database ${mb(fs.statSync(path.join(dataDir, 'driftloop.sqlite')).size)}`);
-svc.child.kill('SIGTERM');
-await svc.exited;
-fs.rmSync(dataDir, { recursive: true, force: true });
+/** The whole benchmark on one database: `databaseUrl` undefined is the SQLite file. */
+async function run(label: string, databaseUrl: string | undefined): Promise<Run> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'driftloop-bench-ingest-'));
+  const env = { DRIFTLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...(databaseUrl ? { DRIFTLOOP_DATABASE_URL: databaseUrl } : {}) };
+  console.log(`\n== ${label} ==`);
+  let svc = await startServiceProcess(env);
+  const loadSeconds = await loadExamples(svc);
+  console.log(`training set loaded over HTTP in ${loadSeconds.toFixed(1)} s (${(EXAMPLES / loadSeconds).toFixed(0)} examples/s, HNSW M=${DEFAULT_HNSW.m} efConstruction=${DEFAULT_HNSW.efConstruction})`);
+
+  // SIGTERM saves the index: the raw search runs on exactly the index the service uses.
+  svc.child.kill('SIGTERM');
+  await svc.exited;
+  const queries = Array.from({ length: 10_000 }, () => data.point(data.cluster()));
+  const raw = rawSearchRate(path.join(dataDir, 'indexes', 'model-1', 'train.hnsw'), queries);
+
+  svc = await startServiceProcess(env);
+  const warm = Math.min(5_000, PREDICTIONS);
+  await ingest(svc, 0, warm, 'warm-up');
+  const measured = Math.min(50_000, PREDICTIONS - warm);
+  const http = await ingest(svc, warm, measured, 'measured ingest');
+  console.log(`HTTP ingest: ${http.rate.toFixed(0)} predictions/s; batch latency p50 ${http.p50.toFixed(1)} ms, p99 ${http.p99.toFixed(1)} ms (load average ${loadavg()})`);
+  if (http.cpu) {
+    const { server, main, client } = http.cpu;
+    console.log(`CPU per batch of ${BATCH}: server ${server.toFixed(1)} ms (main thread ${main.toFixed(1)} ms, other threads ${(server - main).toFixed(1)} ms), benchmark client ${client.toFixed(1)} ms`);
+  }
+  console.log(`raw hnswlib-node searchKnn (k=10, ef=${DEFAULT_HNSW.efSearch}) on the same ${raw.size}-point index: ${raw.rate.toFixed(0)} searches/s (CPU ${raw.cpuPerBatch.toFixed(1)} ms per ${BATCH})`);
+  console.log(`ratio HTTP ingest / raw search: ${(http.rate / raw.rate).toFixed(2)} (goal ≥ 0.7)`);
+
+  const rest = PREDICTIONS - warm - measured;
+  if (rest > 0) await ingest(svc, warm + measured, rest, 'storing up to total');
+  const metrics = await (await fetch(`${svc.url}/metrics`)).text();
+  const rss = metricValue(metrics, 'driftloop_process_resident_memory_bytes') ?? NaN;
+  const heap = metricValue(metrics, 'driftloop_nodejs_heap_size_used_bytes') ?? NaN;
+  const model = (await (await fetch(`${svc.url}/v1/models/bench`)).json()) as { counts: { predictions: number } };
+  const size = databaseUrl ? await postgresSize(databaseUrl) : fs.statSync(path.join(dataDir, 'driftloop.sqlite')).size;
+  console.log(`after storing ${model.counts.predictions} predictions: server RSS ${mb(rss)} (goal < 2 GB), JS heap used ${mb(heap)}, database ${mb(size)}`);
+  svc.child.kill('SIGTERM');
+  await svc.exited;
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  return { http, raw, loadSeconds };
+}
+
+async function postgresSize(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return Number((await client.query<{ n: string }>('select pg_database_size(current_database()) as n')).rows[0]!.n);
+  } finally {
+    await client.end();
+  }
+}
+
+const loadavg = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
+console.log(
+  `driftloop ingest benchmark: ${EXAMPLES} examples × ${DIM} dims (${CLUSTERS} clusters), batches of ${BATCH}, ${CONCURRENCY} in flight, ` +
+    `drift evaluated every ${DRIFT_EVERY ?? 'default (100)'} predictions, ${os.cpus().length} cores, node ${process.version}, load average ${loadavg()}`,
+);
+const sqlite = await run('SQLite (embedded default)', undefined);
+if (args.database === 'postgres') {
+  const server = await benchPostgres(args['database-url'], Number(args['pg-port']));
+  try {
+    console.log(`PostgreSQL: ${server.describe}`);
+    const postgres = await run('PostgreSQL', await server.createDatabase('driftloop_bench_ingest'));
+    console.log('\n== side by side (same run) ==');
+    const row = (name: string, r: Run) =>
+      `${name.padEnd(11)} ${r.http.rate.toFixed(0).padStart(6)} predictions/s  batch p50 ${r.http.p50.toFixed(1).padStart(6)} ms  p99 ${r.http.p99.toFixed(1).padStart(6)} ms  ratio to raw search ${(r.http.rate / r.raw.rate).toFixed(2)}`;
+    console.log(row('SQLite', sqlite));
+    console.log(row('PostgreSQL', postgres));
+    const ratio = postgres.http.rate / sqlite.http.rate;
+    console.log(`PostgreSQL / SQLite ingest rate: ${ratio.toFixed(2)} (goal ≥ 0.8: ${ratio >= 0.8 ? 'met' : 'NOT met'}); load average ${loadavg()}`);
+  } finally {
+    server.stop();
+  }
+}

@@ -14,20 +14,26 @@
  * predictions) is deferred past the run unless --drift is given, so the figures show the queue
  * and ingestion; --drift shows the whole service with its defaults.
  * With --data-dir the folder is kept and seeded only once. Prints figures; asserts nothing.
+ *
+ * `--database postgres` runs the same load on PostgreSQL: the items are seeded into a database
+ * `driftloop_bench_queue` (created anew) on the server `--database-url` names, or on a
+ * throwaway cluster the benchmark starts (`--pg-port`, a free port by default) and removes.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
 import type { Database } from '../../src/db/schema.js';
 import { claimCandidatesQuery } from '../../src/queue/queue.repository.js';
 import { startServiceProcess, type ServiceProcess } from '../lib/service-process.js';
 import { ClusteredData } from '../../test/support/clustered-data.js';
 import { mulberry32 } from '../../src/util/random.js';
 import { percentile, postJson, progressBar, putJson } from '../lib/bench-util.js';
-import { seedPendingItems } from './lib/queue-seed.js';
+import { seedPendingItems, seedPendingItemsPostgres } from './lib/queue-seed.js';
+import { benchPostgres } from './lib/postgres.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -40,8 +46,15 @@ const { values: args } = parseArgs({
     label: { type: 'boolean', default: false },
     drift: { type: 'boolean', default: false },
     'data-dir': { type: 'string' },
+    database: { type: 'string', default: 'sqlite' },
+    'database-url': { type: 'string' },
+    'pg-port': { type: 'string', default: '0' },
   },
 });
+if (args.database !== 'sqlite' && args.database !== 'postgres') throw new Error('--database is sqlite or postgres');
+const onPostgres = args.database === 'postgres';
+const server = onPostgres ? await benchPostgres(args['database-url'], Number(args['pg-port'])) : undefined;
+const databaseUrl = server ? await server.createDatabase('driftloop_bench_queue') : undefined;
 const ITEMS = Number(args.items);
 const SECONDS = Number(args.seconds);
 const WARMUP = 3;
@@ -51,7 +64,7 @@ const CONCEPTS = ['lager', 'stout', 'ipa', 'pilsner', 'porter'];
 const data = new ClusteredData({ dim: DIM, clusters: CONCEPTS.length, spread: 0.3, seed: 42 });
 const keep = args['data-dir'] !== undefined;
 const dataDir = path.resolve(args['data-dir'] ?? fs.mkdtempSync(path.join(os.tmpdir(), 'driftloop-bench-queue-')));
-const env = { DRIFTLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+const env = { DRIFTLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...(databaseUrl ? { DRIFTLOOP_DATABASE_URL: databaseUrl } : {}) };
 const loadavg = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
 
 async function stop(service: ServiceProcess): Promise<void> {
@@ -61,6 +74,7 @@ async function stop(service: ServiceProcess): Promise<void> {
 }
 
 function seeded(): boolean {
+  if (databaseUrl) return false;
   const file = path.join(dataDir, 'driftloop.sqlite');
   if (!fs.existsSync(file)) return false;
   const db = new SQLite(file, { readonly: true });
@@ -79,6 +93,7 @@ async function seed(): Promise<void> {
   const examples = Array.from({ length: 5000 }, (_, i) => ({ id: `ex-${i}`, embedding: data.point(i % CONCEPTS.length), concepts: [CONCEPTS[i % CONCEPTS.length]] }));
   if ((await postJson(`${service.url}/v1/models/bench/examples`, { examples })).status !== 200) throw new Error('could not add examples');
   await stop(service);
+  if (databaseUrl) return seedPostgres(databaseUrl);
 
   const db = new SQLite(path.join(dataDir, 'driftloop.sqlite'));
   db.pragma('journal_mode = WAL');
@@ -91,7 +106,35 @@ async function seed(): Promise<void> {
   db.close();
 }
 
+async function seedPostgres(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const bar = progressBar('seeding pending items', ITEMS);
+    const t = performance.now();
+    await seedPendingItemsPostgres(client, { modelName: 'bench', count: ITEMS, data, concepts: CONCEPTS, onProgress: (done) => bar.update(done) });
+    bar.stop();
+    console.log(`seeded ${ITEMS.toLocaleString()} scored predictions and pending items in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function printPostgresPlan(url: string): Promise<void> {
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    const model = await db.selectFrom('models').select('id').where('name', '=', 'bench').executeTakeFirstOrThrow();
+    const query = claimCandidatesQuery(db, Number(model.id), 'labeler-0', 1).compile();
+    const { rows } = await pool.query<{ 'QUERY PLAN': string }>(`explain ${query.sql}`, query.parameters as unknown[]);
+    console.log(`claim query plan:\n${rows.map((r) => `  ${r['QUERY PLAN']}`).join('\n')}`);
+  } finally {
+    await db.destroy();
+  }
+}
+
 async function printPlan(): Promise<void> {
+  if (databaseUrl) return printPostgresPlan(databaseUrl);
   const sqlite = new SQLite(path.join(dataDir, 'driftloop.sqlite'), { readonly: true });
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   const model = await db.selectFrom('models').select('id').where('name', '=', 'bench').executeTakeFirstOrThrow();
@@ -194,7 +237,7 @@ function line(name: string, ms: number[]): string {
   return `${name.padEnd(20)} n=${String(ms.length).padStart(6)}  p50 ${f(percentile(ms, 50))} ms  p90 ${f(percentile(ms, 90))} ms  p99 ${f(percentile(ms, 99))} ms  max ${f(Math.max(...ms))} ms`;
 }
 
-console.log(`machine: ${os.cpus().length} cores, load average ${loadavg()}; data in ${dataDir}`);
+console.log(`machine: ${os.cpus().length} cores, load average ${loadavg()}; data in ${databaseUrl ? `PostgreSQL, ${server!.describe}` : dataDir}`);
 let service: ServiceProcess | undefined;
 try {
   if (!seeded()) await seed();
@@ -230,4 +273,5 @@ try {
 } finally {
   if (service) await stop(service).catch((err: unknown) => console.error(err));
   if (!keep) fs.rmSync(dataDir, { recursive: true, force: true });
+  server?.stop();
 }

@@ -1,4 +1,5 @@
 import type SQLite from 'better-sqlite3';
+import type pg from 'pg';
 import type { ClusteredData } from '../../../test/support/clustered-data.js';
 import { splitForId } from '../../../src/util/hash-split.js';
 import { encodeVector } from '../../../src/util/vectors.js';
@@ -43,4 +44,53 @@ export function seedPendingItems(
     opts.onProgress?.(Math.min(count, from + 50_000));
   }
   sqlite.pragma('wal_checkpoint(TRUNCATE)');
+}
+
+/**
+ * The same rows as {@link seedPendingItems}, on PostgreSQL: one statement per chunk, columns
+ * sent as arrays and unnested, the queue items inserted from the predictions' returned seqs.
+ */
+export async function seedPendingItemsPostgres(
+  client: pg.Client,
+  opts: { modelName: string; count: number; data: ClusteredData; concepts: string[]; onProgress?: (done: number) => void },
+): Promise<void> {
+  const { count, data, concepts } = opts;
+  const modelId = Number((await client.query<{ id: string }>('select id from models where name = $1', [opts.modelName])).rows[0]!.id);
+  const exampleSeqs = (await client.query<{ seq: string }>('select seq from examples where model_id = $1', [modelId])).rows.map((r) => Number(r.seq));
+  const now = new Date().toISOString();
+  const CHUNK = 5_000;
+  for (let from = 0; from < count; from += CHUNK) {
+    const cols = { id: [] as string[], emb: [] as Buffer[], scores: [] as string[], concept: [] as string[], input: [] as string[], priority: [] as number[], neighbors: [] as string[], reasons: [] as string[], split: [] as string[] };
+    for (let i = from; i < Math.min(count, from + CHUNK); i++) {
+      const c = i % concepts.length;
+      const id = `seed-${i}`;
+      cols.id.push(id);
+      cols.emb.push(encodeVector(data.point(c)));
+      cols.scores.push(JSON.stringify(data.scores(concepts, c, 0.5)));
+      cols.concept.push(concepts[c]!);
+      cols.input.push(JSON.stringify({ url: `https://img.example/ugc/${i}.jpg` }));
+      cols.priority.push(((i * 2654435761) % 1_000_003) / 1_000_003);
+      cols.neighbors.push(JSON.stringify(Array.from({ length: 10 }, (_, k) => [exampleSeqs[(i * 31 + k * 7) % exampleSeqs.length], 0.1 + k * 0.01])));
+      cols.reasons.push(REASONS[i % REASONS.length]!);
+      cols.split.push(splitForId(id));
+    }
+    await client.query(
+      `with x as (
+         select * from unnest($2::text[], $3::bytea[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::text[], $9::text[], $10::text[])
+           as t(id, embedding, scores, concept, input, priority, neighbors, reasons, split)
+       ), p as (
+         insert into predictions (model_id, id, embedding, scores_json, predicted, top_score, encoder, model_version,
+           timestamp, input_json, metadata_json, ood_distance, ood_score, is_ood, uncertainty, least_confidence, entropy, knn_concept,
+           knn_agreement, disagreement, priority, neighbors_json, created_at)
+         select $1, id, embedding, scores, concept, 0.5, null, null, $11, input, null, 0.4, 0.97, 1, 0.8, 0.5, 0.7, concept, 0.9, 0, priority, neighbors, $11 from x
+         returning seq, id
+       )
+       insert into queue_items (model_id, prediction_seq, prediction_id, status, base_priority, priority, weight,
+         reasons_json, drift_boost, split, labels_needed, labels_count, out_of_scope_count, leases_count, created_at, last_seen_at, labeled_at)
+       select $1, p.seq, p.id, 'pending', x.priority, x.priority, 1, x.reasons, 0, x.split, 1, 0, 0, 0, $11, $11, null from p join x on x.id = p.id`,
+      [modelId, cols.id, cols.emb, cols.scores, cols.concept, cols.input, cols.priority, cols.neighbors, cols.reasons, cols.split, now],
+    );
+    opts.onProgress?.(Math.min(count, from + CHUNK));
+  }
+  await client.query('analyze');
 }
