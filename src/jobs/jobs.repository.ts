@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
+import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Db } from '../db/database.js';
 import { isPostgres, tryLockUntilCommit } from '../db/dialect.js';
 import type { JobTable } from '../db/schema.js';
@@ -78,7 +78,7 @@ export async function renewJobLease(db: Db, id: string, owner: string, until: st
 export async function claimNextJob(db: Db, types: string[], owner: string, now: string, until: string): Promise<string | undefined> {
   if (types.length === 0) return undefined;
   return db.transaction().execute(async (trx) => {
-    let q = trx
+    const candidates = trx
       .selectFrom('jobs as j')
       .select(['j.id', 'j.model_id'])
       .where('j.status', '=', 'queued')
@@ -86,9 +86,9 @@ export async function claimNextJob(db: Db, types: string[], owner: string, now: 
       .where(({ not, exists, selectFrom }) => not(exists(selectFrom('jobs as r').select('r.id').whereRef('r.model_id', '=', 'j.model_id').where('r.status', '=', 'running'))))
       .orderBy('j.created_at')
       .orderBy('j.id')
-      .limit(8);
-    if (isPostgres(trx)) q = q.modifyEnd(sql`for update of j skip locked`);
-    for (const candidate of await q.execute()) {
+      .limit(8)
+      .$if(isPostgres(trx), (qb) => qb.forUpdate('j').skipLocked());
+    for (const candidate of await candidates.execute()) {
       // Another instance claiming for this model right now: leave the model to it.
       if (!(await tryLockUntilCommit(trx, 'jobClaim', candidate.model_id))) continue;
       const busy = await trx.selectFrom('jobs').select('id').where('model_id', '=', candidate.model_id).where('status', '=', 'running').executeTakeFirst();

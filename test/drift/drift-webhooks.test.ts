@@ -165,7 +165,8 @@ describe('webhook delivery across a restart', () => {
       await server.driftloop.services.database.db.updateTable('webhook_deliveries').set({ next_attempt_at: new Date().toISOString() }).execute();
       await server.stop();
       server = await startTestServer({ dataDir, env: ALLOW_LOOPBACK });
-      await receiver.waitFor(2);
+      // A hang detector: the third start on a loaded machine may take a while to send.
+      await receiver.waitFor(2, 60_000);
       const delivery = await eventually(() =>
         server.driftloop.services.database.db.selectFrom('webhook_deliveries').selectAll().where('status', '=', 'delivered').orderBy('id').executeTakeFirst(),
       );

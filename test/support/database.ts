@@ -28,13 +28,18 @@ export async function databaseEnv(dataDir: string): Promise<Record<string, strin
 }
 
 /** A new database on the test server, named at random so parallel test files never meet. */
-export async function createDatabase(): Promise<string> {
+export function createDatabase(): Promise<string> {
   const admin = process.env.DRIFTLOOP_TEST_DATABASE_URL;
   if (!admin) throw new Error('The postgres test project needs DRIFTLOOP_TEST_DATABASE_URL (a server .ci/run starts)');
-  const name = `driftloop_test_${randomBytes(6).toString('hex')}`;
+  return createDatabaseOn(admin, `driftloop_test_${randomBytes(6).toString('hex')}`);
+}
+
+/** Creates (anew) the database `name` on the server of the admin URL `admin`; returns its URL. */
+export async function createDatabaseOn(admin: string, name: string): Promise<string> {
   const client = new pg.Client({ connectionString: admin });
   await client.connect();
   try {
+    await client.query(`drop database if exists ${name}`);
     await client.query(`create database ${name}`);
   } finally {
     await client.end();

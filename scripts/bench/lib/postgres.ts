@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import { createDatabaseOn } from '../../../test/support/database.js';
 
 /** A PostgreSQL server for a benchmark: the one a URL names, or a throwaway cluster it started. */
 export interface BenchPostgres {
@@ -43,7 +43,7 @@ async function freePort(): Promise<number> {
 export async function benchPostgres(url: string | undefined, port = 0): Promise<BenchPostgres> {
   if (url) {
     const admin = new URL(url);
-    return { adminUrl: admin.toString(), describe: `server at ${admin.host}`, createDatabase: (name) => createOn(admin, name), stop: () => undefined };
+    return { adminUrl: admin.toString(), describe: `server at ${admin.host}`, createDatabase: (name) => createDatabaseOn(admin.toString(), name), stop: () => undefined };
   }
   const bin = pgBin();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'driftloop-bench-pg-'));
@@ -60,7 +60,7 @@ export async function benchPostgres(url: string | undefined, port = 0): Promise<
   return {
     adminUrl: admin.toString(),
     describe: `throwaway cluster (${version}) on 127.0.0.1:${p}, fsync off`,
-    createDatabase: (name) => createOn(admin, name),
+    createDatabase: (name) => createDatabaseOn(admin.toString(), name),
     stop: () => {
       try {
         run('pg_ctl', ['-D', path.join(dir, 'data'), '-m', 'immediate', 'stop']);
@@ -69,18 +69,4 @@ export async function benchPostgres(url: string | undefined, port = 0): Promise<
       }
     },
   };
-}
-
-async function createOn(admin: URL, name: string): Promise<string> {
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    await client.query(`drop database if exists ${name}`);
-    await client.query(`create database ${name}`);
-  } finally {
-    await client.end();
-  }
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return url.toString();
 }
