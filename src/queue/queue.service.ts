@@ -1,7 +1,6 @@
 import type { Db } from '../db/database.js';
 import { LeaseNotHeldError } from '../errors.js';
 import type { Model } from '../models/model.js';
-import { latestSeq } from '../predictions/predictions.repository.js';
 import { isoNow, type Clock } from '../util/clock.js';
 import { summarizeAgreement, type AgreementSummary } from './agreement-summary.js';
 import { listClaimDetails, listExampleSummaries } from './claim-details.repository.js';
