@@ -49,7 +49,7 @@ import { Authenticator } from '../auth/authenticator.js';
 import { assertMayListen } from '../auth/open-mode.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { modelDescribers } from './describers.js';
-import { driftProviders, ownerReads, sequentialReference, webhookTargets, withSequentialDetector } from './ports.js';
+import { driftProviders, ownerReadRepositories, ownerReads, sequentialReference, webhookTargets, withSequentialDetector } from './ports.js';
 import { subscribeFeatures } from './subscriptions.js';
 
 /** Ports a test may replace with a stand-in built from the real one. */
@@ -140,8 +140,8 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const examples = new ExamplesService(db, references, clock);
 
   const duplicates = new NearDuplicateRegistry(indexDir, log);
-  const queue = new QueueService(db, clock);
-  const queueLabels = new QueueLabeledSource(db);
+  const queue = new QueueService(db, clock, ownerReadRepositories);
+  const queueLabels = new QueueLabeledSource(db, ownerReadRepositories.predictions);
   const labels = new LabelsService(db, events, clock);
   const typicalDistance = async (m: Model) => (await references.get(m)).activeCalibration().quantile(0.5);
   const enqueue = new EnqueueService(duplicates, typicalDistance, clock, log);
@@ -167,7 +167,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const health = new HealthService(reads, references, clock);
 
   const evalScores = new EvalScoresCalibration(db, (m) => references.get(m));
-  const similarItems = new SimilarItemsService(db, duplicates, queueLabels, typicalDistance);
+  const similarItems = new SimilarItemsService(db, ownerReadRepositories.predictions, duplicates, queueLabels, typicalDistance);
   // Regions rank by the per-prediction accuracy estimate, calibrated as drift's is.
   const correctness = new PerformanceAssessor();
   const regions = new RegionsService(reads, similarItems, clock, async (m, rows) =>

@@ -27,6 +27,9 @@ export function ownerReads(db: Db) {
   return { examples: bindReads(db, exampleReads), predictions: bindReads(db, predictionReads) };
 }
 
+/** The same reads unbound (executor first), for a reader that reads inside its own transactions (the queue). */
+export const ownerReadRepositories = { examples: exampleReads, predictions: predictionReads };
+
 /** What drift monitoring reads from retraining, the review queue and training-data health. */
 export function driftProviders(f: {
   training: TrainingService;

@@ -78,3 +78,27 @@ export async function countPredictions(db: Db, modelId: number): Promise<number>
   const row = await db.selectFrom('predictions').select((eb) => eb.fn.countAll<number>().as('n')).where('model_id', '=', modelId).executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** A stored prediction's columns. */
+export type PredictionColumns = Row;
+
+/** The given columns of a model's predictions, by seq (read on `db`: the caller's transaction, if any). */
+export async function predictionsBySeq<C extends keyof Row>(db: Db, modelId: number, seqs: readonly number[], columns: readonly C[]): Promise<Map<number, Pick<Row, C | 'seq'>>> {
+  const out = new Map<number, Pick<Row, C | 'seq'>>();
+  for (let i = 0; i < seqs.length; i += 500) {
+    const rows = await db
+      .selectFrom('predictions')
+      .select(['seq', ...columns])
+      .where('model_id', '=', modelId)
+      .where('seq', 'in', seqs.slice(i, i + 500))
+      .execute();
+    for (const r of rows as unknown as Pick<Row, C | 'seq'>[]) out.set(r.seq, r);
+  }
+  return out;
+}
+
+/** Seqs of the model's out-of-distribution predictions after `afterSeq`, oldest first. */
+export async function oodSeqsAfter(db: Db, modelId: number, afterSeq: number): Promise<number[]> {
+  const rows = await db.selectFrom('predictions').select('seq').where('model_id', '=', modelId).where('seq', '>', afterSeq).where('is_ood', '=', 1).orderBy('seq').execute();
+  return rows.map((r) => r.seq);
+}
