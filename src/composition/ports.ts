@@ -91,7 +91,17 @@ export function webhookTargets(models: ModelsService): WebhookTargetResolver {
 }
 
 function versionSummary(v: ModelVersion): VersionSummary {
-  return { version: v.version, status: v.status, createdAt: v.createdAt, metrics: headline(v.metrics), trainedOn: describeData(v.trainedOn) };
+  const d = v.decision;
+  const set = d.evalSets?.production ?? null;
+  return {
+    version: v.version,
+    status: v.status,
+    createdAt: v.createdAt,
+    metrics: headline(v.metrics),
+    trainedOn: describeData(v.trainedOn),
+    // Versions recorded before the paired test have no eval-set record.
+    decision: { promote: d.promote, reason: d.reason, evalSet: set && { name: set.name, size: set.size, digest: set.digest }, test: d.comparison.significance?.test ?? null },
+  };
 }
 
 /** The headline figures of a version, for reports. */
