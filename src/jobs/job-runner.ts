@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
+import { exclusively } from '../db/dialect.js';
 import { isoNow, sleep, systemClock, type Clock, type Timer } from '../util/clock.js';
 import { ConflictError } from '../errors.js';
 import { FINISHED, type Job, type JobError, type JobProgress } from './job.js';
@@ -114,6 +115,14 @@ export class JobRunner {
     const row = (await findJob(this.db, id))!;
     this.kick();
     return jobRowToJob(row);
+  }
+
+  /**
+   * Runs a read-then-submit decision about a model's jobs (is one waiting? is it time for
+   * another?) one at a time across every instance on the database.
+   */
+  decideAlone<T>(modelId: number, fn: () => Promise<T>): Promise<T> {
+    return exclusively(this.db, 'jobDecision', modelId, fn);
   }
 
   /** Jobs per status, over every model. */

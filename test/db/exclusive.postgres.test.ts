@@ -69,7 +69,7 @@ describe('work done once across instances (advisory locks)', () => {
       await new Promise((r) => setTimeout(r, 20));
       order.push(`${name}-`);
     };
-    await Promise.all([exclusively(a.db, 'retrainTrigger', 3, step('a')), exclusively(b.db, 'retrainTrigger', 3, step('b'))]);
+    await Promise.all([exclusively(a.db, 'jobDecision', 3, step('a')), exclusively(b.db, 'jobDecision', 3, step('b'))]);
     expect(order[0]![0]).toBe(order[1]![0]);
     expect(order[2]![0]).toBe(order[3]![0]);
   });

@@ -5,6 +5,7 @@ import { DriftTrigger } from '../../src/drift/drift.trigger.js';
 import { EventBus } from '../../src/events/event-bus.js';
 import type { Model } from '../../src/models/model.js';
 import { ModelsService } from '../../src/models/models.service.js';
+import { ownerReads } from '../../src/composition/ports.js';
 import { ManualClock } from '../support/clock.js';
 import { tempDataDir } from '../support/server.js';
 
@@ -16,7 +17,7 @@ describe('drift evaluation after ingestion across instances', () => {
 
   async function model(): Promise<Model> {
     database = await openDatabase({ dataDir: tempDataDir(), databaseUrl: undefined });
-    const models = new ModelsService(database.db, new EventBus(), new ManualClock());
+    const models = new ModelsService(database.db, new EventBus(), new ManualClock(), ownerReads(database.db));
     const def = { task: 'multiclass' as const, embeddingDim: 2, concepts: [{ id: 'a' }], settings: { drift: { evaluateEvery: 10, evaluateAfterSeconds: 60, minIntervalSeconds: 0 } } };
     return (await models.put('m', def)).model;
   }

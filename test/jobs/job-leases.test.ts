@@ -5,6 +5,7 @@ import { EventBus } from '../../src/events/event-bus.js';
 import type { Job } from '../../src/jobs/job.js';
 import { JobRunner } from '../../src/jobs/job-runner.js';
 import { ModelsService } from '../../src/models/models.service.js';
+import { ownerReads } from '../../src/composition/ports.js';
 import { systemClock } from '../../src/util/clock.js';
 import { ManualClock } from '../support/clock.js';
 import { databaseUrlFor } from '../support/database.js';
@@ -47,7 +48,7 @@ describe('jobs across instances sharing one database', () => {
   beforeEach(async () => {
     const dataDir = tempDataDir();
     database = await openDatabase({ dataDir, databaseUrl: await databaseUrlFor(dataDir) });
-    const models = new ModelsService(database.db, new EventBus(), systemClock);
+    const models = new ModelsService(database.db, new EventBus(), systemClock, ownerReads(database.db));
     modelIds.length = 0;
     for (let i = 0; i < 6; i++) modelIds.push((await models.put(`m${i}`, { task: 'multiclass', embeddingDim: 2, concepts: [{ id: 'a' }] })).model.id);
   });
