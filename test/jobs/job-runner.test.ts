@@ -86,10 +86,11 @@ describe('JobRunner', () => {
     const first = await r.submit(modelA, 'work');
     const second = await r.submit(modelA, 'work');
     const other = await r.submit(modelB, 'work');
-    await until(async () => (await status(r, first.id)) === 'running' && (await status(r, other.id)) === 'running');
+    // Running in the database a moment before the handler is entered: wait for both.
+    await until(async () => (await status(r, first.id)) === 'running' && (await status(r, other.id)) === 'running' && releases.has(first.id) && releases.has(other.id));
     expect(await status(r, second.id)).toBe('queued');
     releases.get(first.id)!();
-    await until(async () => (await status(r, second.id)) === 'running');
+    await until(async () => (await status(r, second.id)) === 'running' && releases.has(second.id));
     releases.get(second.id)!();
     releases.get(other.id)!();
     await until(async () => (await status(r, second.id)) === 'succeeded' && (await status(r, other.id)) === 'succeeded');
