@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
-import { exclusively, tryExclusively } from '../../src/db/dialect.js';
+import { exclusively, LOCKS, tryExclusively } from '../../src/db/dialect.js';
 import { createDatabase } from '../support/database.js';
 import { tempDataDir } from '../support/server.js';
 
@@ -53,7 +53,11 @@ describe('work done once across instances (advisory locks)', () => {
     held.catch(() => undefined);
     await entered.promise;
     expect(await tryExclusively(b.db, 'driftEvaluate', 1, async () => 0)).toEqual({ ran: false });
-    const { rows } = await sql<{ pid: number }>`select pid from pg_locks where locktype = 'advisory' and objid = 1 and granted`.execute(b.db);
+    // pg_locks spans the cluster, which other test files share: this database's lock only.
+    const { rows } = await sql<{ pid: number }>`
+      select pid from pg_locks
+      where locktype = 'advisory' and classid = ${LOCKS.driftEvaluate} and objid = 1 and objsubid = 2 and granted
+        and database = (select oid from pg_database where datname = current_database())`.execute(b.db);
     expect(rows).toHaveLength(1);
     await sql`select pg_terminate_backend(${rows[0]!.pid})`.execute(b.db);
     expect(await tryExclusively(b.db, 'driftEvaluate', 1, async () => 'taken over')).toEqual({ ran: true, value: 'taken over' });
