@@ -49,7 +49,7 @@ export interface Config {
   readonly limits: Limits;
 }
 
-export const DEFAULT_LIMITS: Limits = Object.freeze({
+const DEFAULT_LIMITS: Limits = Object.freeze({
   maxBodyBytes: 64 * 1024 * 1024,
   maxBatchRecords: 10_000,
   maxBodyBytesInFlight: 256 * 1024 * 1024,

@@ -2,7 +2,7 @@
 // (predictions/, examples/) in the composition root.
 
 /** The per-prediction numbers the drift tests need, without the embedding. */
-export interface WindowRow {
+interface WindowRow {
   seq: number;
   is_ood: number;
   predicted: string;

@@ -79,9 +79,6 @@ export async function countPredictions(db: Db, modelId: number): Promise<number>
   return Number(row.n);
 }
 
-/** A stored prediction's columns. */
-export type PredictionColumns = Row;
-
 /** The given columns of a model's predictions, by seq (read on `db`: the caller's transaction, if any). */
 export async function predictionsBySeq<C extends keyof Row>(db: Db, modelId: number, seqs: readonly number[], columns: readonly C[]): Promise<Map<number, Pick<Row, C | 'seq'>>> {
   const out = new Map<number, Pick<Row, C | 'seq'>>();

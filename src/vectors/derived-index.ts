@@ -14,7 +14,7 @@ export interface IndexSpace {
 }
 
 /** What every saved state file holds; a kind adds its own fields beside these. */
-export interface SavedHeader {
+interface SavedHeader {
   version: 1;
   metric: string;
   dim: number;

@@ -1,11 +1,11 @@
 // What the labeling page reads from the JSON API (the fields it uses).
 
-export interface InputRef {
+interface InputRef {
   url?: string;
   text?: string;
 }
 
-export interface Concept {
+interface Concept {
   id: string;
   description?: string;
   includes?: string[];
