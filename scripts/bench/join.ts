@@ -99,7 +99,7 @@ await store(0, EXAMPLES, 'storing examples');
 const builder = new ReferenceRegistry(db, tempDir('rebuild'), undefined, log, { snapshots: snapshots() });
 const rebuild = await timed(() => builder.get(model));
 if (builder.opening(model.id)?.from !== 'rebuilt') throw new Error('the first instance was expected to rebuild');
-const publish = await timed(() => builder.saveAll({ force: true }));
+const publish = await timed(() => builder.saveAll('now'));
 const [snapshot] = (await db.selectFrom('index_snapshots').select(['files_json', 'high_water']).where('model_id', '=', model.id).where('kind', '=', 'reference').execute());
 if (!snapshot) throw new Error('no snapshot was published');
 const snapshotBytes = (JSON.parse(snapshot.files_json) as { bytes: number }[]).reduce((a, f) => a + f.bytes, 0);

@@ -43,6 +43,7 @@ import { RETRAIN_JOB, TrainingService } from '../training/training.service.js';
 import { VersionsService } from '../training/versions.service.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { SearchWorker } from '../vectors/search-worker.js';
+import type { Publication } from '../vectors/derived-index.js';
 import { WebhookDispatcher } from '../webhooks/webhook.dispatcher.js';
 import { IndexWriteError } from '../vectors/hnsw-index.js';
 import { isDiskFull } from '../errors.js';
@@ -196,7 +197,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
 
   let saver: NodeJS.Timeout | undefined;
   let closed = false;
-  const saveIndexes = (opts: { force?: boolean } = {}) => Promise.all([references.saveAll(opts), duplicates.saveAll(opts)]);
+  const saveIndexes = (publish?: Publication) => Promise.all([references.saveAll(publish), duplicates.saveAll(publish)]);
   return {
     config,
     log,
@@ -231,7 +232,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
       for (const m of await models.list()) await references.get(m);
       for (const m of await models.list()) await duplicates.get(db, m);
       // Indexes are derived and rebuilt at the next start: a full disk must not keep the server down.
-      await saveIndexes().catch((err: unknown) => {
+      await saveIndexes('never').catch((err: unknown) => {
         if (!(err instanceof IndexWriteError) && !isDiskFull(err)) throw err;
         log.error({ err }, 'the disk is full: indexes not saved; writes answer 507 until space is freed');
       });
@@ -251,7 +252,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
       await training.close();
       await drift.stop();
       await searchWorker.close();
-      if (!opts.readOnly) await saveIndexes({ force: true });
+      if (!opts.readOnly) await saveIndexes('now');
       await database.close();
     },
   };

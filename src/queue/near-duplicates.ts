@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import type { Model } from '../models/model.js';
 import { decodeVector } from '../util/vectors.js';
-import { DerivedIndexes, type DerivedIndexKind, type SnapshotOptions } from '../vectors/derived-index.js';
+import { DerivedIndexes, type DerivedIndexKind, type Publication, type SnapshotOptions } from '../vectors/derived-index.js';
 import type { HnswParams } from '../vectors/hnsw-index.js';
 import type { Neighbors, VectorIndex } from '../vectors/vector-index.js';
 import { countItemsUpTo, listItemEmbeddings } from './queue.repository.js';
@@ -70,9 +70,9 @@ export class NearDuplicateRegistry {
     return this.indexes.entries().map(([modelId, p]) => ({ modelId, items: p.index.size }));
   }
 
-  /** Saves every index changed since its last save, and publishes snapshots when they are due (`force`: now). */
-  saveAll(opts: { force?: boolean } = {}): Promise<void> {
-    return this.indexes.saveAll(opts);
+  /** Saves every index changed since its last save, and publishes snapshots (when due, by default). */
+  saveAll(publish: Publication = 'due'): Promise<void> {
+    return this.indexes.saveAll(publish);
   }
 }
 

@@ -3,7 +3,7 @@ import type { Db } from '../db/database.js';
 import { listExampleMeta, listReferenceRows, type ReferenceRow } from '../examples/examples.repository.js';
 import type { Model } from '../models/model.js';
 import { decodeVector } from '../util/vectors.js';
-import { DerivedIndexes, type DerivedIndexKind, type IndexOpening, type SnapshotOptions } from '../vectors/derived-index.js';
+import { DerivedIndexes, type DerivedIndexKind, type IndexOpening, type Publication, type SnapshotOptions } from '../vectors/derived-index.js';
 import { type HnswIndex, type HnswParams, DEFAULT_HNSW } from '../vectors/hnsw-index.js';
 import { ReplicatedIndex } from '../vectors/replicated-index.js';
 import type { SearchWorker } from '../vectors/search-worker.js';
@@ -81,9 +81,9 @@ export class ReferenceRegistry {
     await this.replicateAll();
   }
 
-  /** Saves every set changed since its last save, and publishes snapshots when they are due (`force`: now). */
-  saveAll(opts: { force?: boolean } = {}): Promise<void> {
-    return this.indexes.saveAll(opts);
+  /** Saves every set changed since its last save, and publishes snapshots (when due, by default). */
+  saveAll(publish: Publication = 'due'): Promise<void> {
+    return this.indexes.saveAll(publish);
   }
 
   private async replicateAll(): Promise<void> {

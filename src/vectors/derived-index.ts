@@ -32,6 +32,9 @@ export interface SnapshotStore {
   publish(modelId: number, kind: string, highWater: number, files: { name: string; path: string }[]): Promise<boolean>;
 }
 
+/** When `saveAll` publishes snapshots. */
+export type Publication = 'due' | 'now' | 'never';
+
 /** Where an open structure came from: its own saved files, another instance's snapshot, or the database alone. */
 export type IndexOrigin = 'saved' | 'snapshot' | 'rebuilt';
 
@@ -160,17 +163,17 @@ export class DerivedIndexes<T, Row, Source, Space extends IndexSpace = IndexSpac
 
   /**
    * Saves every structure changed since its last save. With snapshots, then publishes each
-   * structure that is newer than the published one, at most every `publishEveryMs`
-   * (`force`: whatever the time, as at shutdown).
+   * structure that is newer than the published one: `due`, at most every `publishEveryMs`;
+   * `now`, whatever the time (at shutdown); `never` (at start, which must not wait for uploads).
    */
-  async saveAll(opts: { force?: boolean } = {}): Promise<void> {
+  async saveAll(publish: Publication = 'due'): Promise<void> {
     for (const modelId of [...this.dirty]) await this.lock(modelId, async () => this.saveNow(modelId));
     const snapshots = this.hooks.snapshots;
-    if (!snapshots) return;
+    if (!snapshots || publish === 'never') return;
     for (const [modelId, t] of this.entries()) {
       const last = this.published.get(modelId);
       const highWater = this.kind.highWater(t);
-      if (last && (last.highWater >= highWater || (!opts.force && snapshots.now() - last.at < snapshots.publishEveryMs))) continue;
+      if (last && (last.highWater >= highWater || (publish === 'due' && snapshots.now() - last.at < snapshots.publishEveryMs))) continue;
       // A snapshot saves the next instance time; failing to publish one must not fail a save or a shutdown.
       await this.publish(modelId, snapshots).catch((err: unknown) => this.log.warn({ err, modelId }, `${this.kind.label} snapshot not published`));
     }
