@@ -43,7 +43,7 @@ import { RETRAIN_JOB, TrainingService } from '../training/training.service.js';
 import { VersionsService } from '../training/versions.service.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { SearchWorker } from '../vectors/search-worker.js';
-import type { Publication } from '../vectors/derived-index.js';
+import type { Publication } from '../vectors/derived-index.types.js';
 import { WebhookDispatcher } from '../webhooks/webhook.dispatcher.js';
 import { IndexWriteError } from '../vectors/hnsw-index.js';
 import { isDiskFull } from '../errors.js';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db/database.js';
 import { isoNow, type Clock } from '../util/clock.js';
-import type { SnapshotStore } from '../vectors/derived-index.js';
+import type { SnapshotStore } from '../vectors/derived-index.types.js';
 import {
   deleteSnapshotParts,
   findSnapshot,
