@@ -113,11 +113,13 @@ if (opening?.from !== 'snapshot') throw new Error(`the joining index was opened 
 // The rebuilt index takes the later examples too, then both must score alike.
 const rebuilt = await builder.catchUp(model);
 const queries = Array.from({ length: 200 }, (_, i) => (i % 10 === 9 ? data.outlier() : data.point(i % CLUSTERS)));
-const same = queries.filter((q) => {
-  const x = rebuilt.measure(q);
-  const y = join.value.measure(q);
-  return x.distance === y.distance && x.score === y.score;
-}).length;
+// HNSW draws each new point's level from a generator that loading resets: past the snapshot,
+// a joined graph and a rebuilt one differ a little, and so may an approximate search.
+const compared = queries.map((q) => ({ x: rebuilt.measure(q), y: join.value.measure(q) }));
+const same = compared.filter(({ x, y }) => x.distance === y.distance && x.score === y.score).length;
+const maxScoreDiff = Math.max(...compared.map(({ x, y }) => Math.abs(x.score - y.score)));
+const maxDistanceDiff = Math.max(...compared.map(({ x, y }) => Math.abs(x.distance - y.distance) / x.distance));
+const calibrationSame = JSON.stringify(rebuilt.calibrationEntries()) === JSON.stringify(join.value.calibrationEntries());
 
 // A whole instance: container start (TensorFlow.js, warm-up of every index) with an empty data folder.
 const config = loadConfig({ DRIFTLOOP_DATA_DIR: tempDir('instance'), DRIFTLOOP_DATABASE_URL: url, LOG_LEVEL: 'warn', PORT: '0' });
@@ -136,6 +138,6 @@ console.log(`rebuild from the database (ceiling): ${seconds(rebuild.ms)} for ${E
 console.log(`publish snapshot:                   ${seconds(publish.ms)} (${mb(snapshotBytes)}, high-water seq ${snapshot.high_water})`);
 console.log(`join, reference index:              ${seconds(join.ms)} (from ${opening.from}, caught up ${opening.caughtUp} later rows) = ${(join.ms / rebuild.ms).toFixed(3)}× the rebuild`);
 console.log(`join, whole instance ready:         ${seconds(instance.ms)} (reference index from ${instanceFrom}) — goal < ${GOAL_S} s`);
-console.log(`scores equal (joined vs rebuilt):   ${same}/${queries.length} queries`);
+console.log(`scores equal (joined vs rebuilt):   ${same}/${queries.length} queries; largest difference ${maxScoreDiff.toFixed(4)} in OOD score, ${(100 * maxDistanceDiff).toFixed(2)}% in k-NN distance; calibration ${calibrationSame ? 'identical' : 'differs'}`);
 console.log(`load average at end: ${load} — measured on a shared machine, under load`);
 console.log(`uptime: ${fs.readFileSync('/proc/loadavg', 'utf8').trim()}`);
