@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { pino } from 'pino';
 import { createContainer } from '../../src/composition/container.js';
+import { ownerReads } from '../../src/composition/ports.js';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/database.js';
 import { EventBus } from '../../src/events/event-bus.js';
@@ -73,7 +74,7 @@ console.log(`load average at start: ${loadavg()} (${os.cpus().length} cores)`);
 const url = await createBenchDatabase(args['database-url']);
 const database = await openDatabase({ dataDir: tempDir('db'), databaseUrl: url });
 const { db } = database;
-const { model } = await new ModelsService(db, new EventBus(), systemClock).put('bench', {
+const { model } = await new ModelsService(db, new EventBus(), systemClock, ownerReads(db)).put('bench', {
   task: 'multiclass',
   embeddingDim: DIM,
   concepts: concepts.map((id) => ({ id })),
