@@ -3,7 +3,7 @@ import { ManualClock } from '../support/clock.js';
 import { databaseUrlFor } from '../support/database.js';
 import { FixtureLabels } from '../support/labeled-production.js';
 import { startTestServer, tempDataDir, type TestServer } from '../support/server.js';
-import { ClusteredData, retrain, seedModel, shiftedItems } from '../support/training-fixtures.js';
+import { ClusteredData, retrain, seedModel } from '../support/training-fixtures.js';
 
 /** Real condition wait: polls `check` on the wall clock until it holds, failing after `ms`. Not a timing assertion. */
 async function waitFor(what: string, check: () => Promise<boolean>, ms = 60_000): Promise<void> {
@@ -18,6 +18,9 @@ describe('a promotion across instances on one PostgreSQL database', () => {
   const clock = new ManualClock();
   const labels = new FixtureLabels();
   const data = new ClusteredData({ dim: 16, clusters: 4, spread: 0.6, seed: 5 });
+  // Production inputs halfway from c0 to c1 that labelers call c0: the champion misses them, a retrain learns them.
+  const towardC1 = () => data.point(0).map((x, d) => x + 0.5 * (data.centers[1]![d]! - data.centers[0]![d]!));
+  const between0and1 = (count: number) => Array.from({ length: count }, (_, i) => ({ id: `ugc-${i}`, embedding: towardC1(), concepts: ['c0'] }));
   let a: TestServer;
   let b: TestServer;
 
@@ -41,7 +44,7 @@ describe('a promotion across instances on one PostgreSQL database', () => {
     const onB = await services(b).references.get(model);
     const trainBefore = onB.train.size;
     expect((await retrain(a, 'pint')).result).toMatchObject({ version: 1, promoted: true });
-    labels.label(model.id, shiftedItems(data, 'ugc', 200, 3));
+    labels.label(model.id, between0and1(200));
     const job = await retrain(a, 'pint');
     expect(job.result).toMatchObject({ version: 2, status: 'champion', promoted: true });
     const p = (await a.request('GET', '/v1/models/pint/versions')).body[1].trainedOn.production;
@@ -52,7 +55,7 @@ describe('a promotion across instances on one PostgreSQL database', () => {
     const onA = await services(a).references.get(model);
     expect(onB.train.size).toBe(onA.train.size);
     expect(onB.evalIndex.size).toBe(onA.evalIndex.size);
-    const query = data.point(0, 3);
+    const query = towardC1();
     const near = (set: typeof onA) => set.neighbors(query, 5);
     expect(near(onB).map((n) => n.id.split('-')[0])).toEqual(Array(5).fill('production:ugc'));
     expect(near(onB)).toEqual(near(onA));
