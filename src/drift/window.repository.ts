@@ -9,13 +9,14 @@ export interface WindowRow {
   disagreement: number;
   uncertainty: number;
   priority: number;
+  created_at: string;
 }
 
 /** The model's last `size` predictions, newest first, streamed (one row in memory at a time). */
 export function streamWindow(db: Db, modelId: number, size: number): AsyncIterableIterator<WindowRow> {
   return db
     .selectFrom('predictions')
-    .select(['seq', 'is_ood', 'predicted', 'top_score', 'disagreement', 'uncertainty', 'priority'])
+    .select(['seq', 'is_ood', 'predicted', 'top_score', 'disagreement', 'uncertainty', 'priority', 'created_at'])
     .where('model_id', '=', modelId)
     .orderBy('seq', 'desc')
     .limit(size)
