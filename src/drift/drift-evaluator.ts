@@ -9,6 +9,7 @@ import { oodRateTest } from './detectors/ood-rate.detector.js';
 import { predictionShiftTest } from './detectors/prediction-shift.detector.js';
 import { driftDistributions } from './distributions.js';
 import type { DriftProviders } from './drift.providers.js';
+import type { DriftReads } from './drift.ports.js';
 import type { DriftDistributions, DriftEvaluation, DriftTestResult } from './drift.types.js';
 import { readWindow, windowEmbeddings, type ProductionWindow } from './production-window.js';
 import { PerformanceAssessor } from './performance/performance.assessor.js';
@@ -40,17 +41,18 @@ export class DriftEvaluator {
     private readonly providers: DriftProviders,
     private readonly clock: Clock,
     private readonly sequential: SequentialDetector,
+    private readonly reads: DriftReads,
   ) {
-    this.references = new ReferenceSamples(db);
-    this.confidenceReferences = new ConfidenceReferences(db, providers);
-    this.rescorer = new WindowRescorer(db, providers);
+    this.references = new ReferenceSamples(reads.examples);
+    this.confidenceReferences = new ConfidenceReferences(reads.predictions, providers);
+    this.rescorer = new WindowRescorer(reads.predictions, providers);
   }
 
   async assess(model: Model): Promise<DriftAssessment> {
     const s = model.settings.drift;
     const clock = stopwatch();
     const epoch = await this.providers.referenceEpoch(model);
-    const window = await readWindow(this.db, model, epoch && { since: epoch.since, flags: (seqs) => this.rescorer.flags(model, epoch, seqs) });
+    const window = await readWindow(this.reads.predictions, model, epoch && { since: epoch.since, flags: (seqs) => this.rescorer.flags(model, epoch, seqs) });
     clock.lap('window');
     const reference = await this.references.get(model);
     clock.lap('reference');
@@ -129,7 +131,7 @@ export class DriftEvaluator {
     const cached = this.mmdCache.get(model.id);
     if (cached?.key === key) return cached.result;
     const result = embeddingMmdTest({
-      window: await windowEmbeddings(this.db, model, window),
+      window: await windowEmbeddings(this.reads.predictions, model, window),
       reference: reference.embeddings,
       permutations: mmd.permutations,
       // Seeded by the window, so the same window always gets the same p-value.

@@ -1,12 +1,10 @@
-import type { Db } from '../db/database.js';
 import type { Model } from '../models/model.js';
 import { decodeVector } from '../util/vectors.js';
 import { toMetricSpace } from './sampling/embedding-space.js';
 import { BottomK, hash32 } from './sampling/bottom-k.js';
-import { embeddingsBySeq } from './embeddings.repository.js';
 import type { PredictionSignals } from './performance/performance.types.js';
 import { signalsOf } from './performance/signals.js';
-import { streamWindow } from './window.repository.js';
+import type { PredictionWindowReader } from './drift.ports.js';
 
 /** The current count window, summarised while streaming: O(window) numbers, O(sample) embeddings. */
 export interface ProductionWindow {
@@ -36,7 +34,7 @@ export interface Restamp {
  * with `restamp`, predictions scored before the reference last took in production data count
  * with their OOD flag against the reference as it is now.
  */
-export async function readWindow(db: Db, model: Model, restamp?: Restamp): Promise<ProductionWindow> {
+export async function readWindow(predictions: PredictionWindowReader, model: Model, restamp?: Restamp): Promise<ProductionWindow> {
   const { windowSize, mmd } = model.settings.drift;
   const sample = new BottomK<number>(mmd.windowSample);
   const predicted = new Map<string, number>();
@@ -47,7 +45,7 @@ export async function readWindow(db: Db, model: Model, restamp?: Restamp): Promi
   let fromSeq: number | null = null;
   let toSeq: number | null = null;
   const stale: { seq: number; at: number }[] = [];
-  for await (const row of streamWindow(db, model.id, windowSize)) {
+  for await (const row of predictions.streamWindow(model.id, windowSize)) {
     if (restamp && row.created_at <= restamp.since) stale.push({ seq: row.seq, at: signals.length });
     toSeq ??= row.seq;
     fromSeq = row.seq;
@@ -73,8 +71,8 @@ export async function readWindow(db: Db, model: Model, restamp?: Restamp): Promi
 }
 
 /** The window's sampled embeddings, in the model's metric space. */
-export async function windowEmbeddings(db: Db, model: Model, window: ProductionWindow): Promise<Float32Array[]> {
-  const blobs = await embeddingsBySeq(db, 'predictions', model.id, window.sampleSeqs);
+export async function windowEmbeddings(predictions: PredictionWindowReader, model: Model, window: ProductionWindow): Promise<Float32Array[]> {
+  const blobs = await predictions.predictionEmbeddingsBySeq(model.id, window.sampleSeqs);
   return window.sampleSeqs.flatMap((seq) => {
     const blob = blobs.get(seq);
     return blob ? [toMetricSpace(decodeVector(blob), model.metric)] : [];

@@ -1,7 +1,6 @@
-import type { Db } from '../db/database.js';
 import type { Model } from '../models/model.js';
 import { decodeVector } from '../util/vectors.js';
-import { embeddingsBySeq } from './embeddings.repository.js';
+import type { PredictionWindowReader } from './drift.ports.js';
 import type { DriftProviders, ReferenceEpoch } from './drift.providers.js';
 
 /**
@@ -15,7 +14,7 @@ export class WindowRescorer {
   private readonly cache = new Map<number, { key: string; flags: Map<number, boolean> }>();
 
   constructor(
-    private readonly db: Db,
+    private readonly predictions: PredictionWindowReader,
     private readonly providers: Pick<DriftProviders, 'remeasure'>,
   ) {}
 
@@ -25,7 +24,7 @@ export class WindowRescorer {
     if (entry?.key !== epoch.key) this.cache.set(model.id, (entry = { key: epoch.key, flags: new Map() }));
     const missing = seqs.filter((s) => !entry.flags.has(s));
     if (missing.length > 0) {
-      const blobs = await embeddingsBySeq(this.db, 'predictions', model.id, missing);
+      const blobs = await this.predictions.predictionEmbeddingsBySeq(model.id, missing);
       const found = missing.filter((s) => blobs.has(s));
       const scores = await this.providers.remeasure(model, found.map((s) => decodeVector(blobs.get(s)!)));
       found.forEach((s, i) => entry.flags.set(s, scores[i]! >= model.settings.ood.quantile));

@@ -1,16 +1,16 @@
 import type { Logger } from 'pino';
-import type { Db } from '../db/database.js';
 import type { JobContext } from '../jobs/job-runner.js';
 import type { HeadSpec, Trainer } from '../ml/classifier.js';
 import type { Model } from '../models/model.js';
 import type { ModelsService } from '../models/models.service.js';
 import { isoNow, type Clock } from '../util/clock.js';
+import { decodeVector } from '../util/vectors.js';
 import { evaluate, topScores, type EvalMetrics } from './evaluate.js';
 import type { LabeledProductionSource } from './labeled-production.js';
 import { answerSets, evalSetRef, pairedEvidence, truthSets } from './paired-evidence.js';
 import { decidePromotion, type ChampionAtDecision, type HeldOutMetrics, type PromotionDecision } from './promotion.js';
-import { assembleTrainingData, type LabeledRows, type TrainingData } from './training-data.js';
-import { listOriginalExamples } from './training-data.repository.js';
+import { assembleTrainingData, type LabeledRows, type SourceRecord, type TrainingData } from './training-data.js';
+import type { OriginalExamplesReader } from './training.ports.js';
 import { tuneThresholds } from './tune-thresholds.js';
 import type { ModelVersion, TrainedOn, VersionMetrics } from './version.js';
 import type { VersionsService } from './versions.service.js';
@@ -34,7 +34,7 @@ interface Summary {
 }
 
 export interface RetrainDeps {
-  db: Db;
+  examples: OriginalExamplesReader;
   models: ModelsService;
   versions: VersionsService;
   trainer: Trainer;
@@ -139,7 +139,7 @@ async function loadTrainingData(deps: RetrainDeps, model: Model): Promise<Traini
   const source = deps.labeled;
   const dataAsOf = isoNow(deps.clock);
   const [originals, production, proposed] = await Promise.all([
-    listOriginalExamples(deps.db, model.id),
+    originalExamples(deps.examples, model.id),
     source.list(model.id),
     source.proposedConcepts(model.id),
   ]);
@@ -237,4 +237,13 @@ function pooledAccuracy(clean: EvalMetrics | undefined, production: EvalMetrics 
 
 function summary(m: EvalMetrics | undefined): Summary | null {
   return m ? { count: m.count, accuracy: m.accuracy, macroF1: m.macroF1 } : null;
+}
+
+async function originalExamples(examples: OriginalExamplesReader, modelId: number): Promise<SourceRecord[]> {
+  return (await examples.listOriginalExamples(modelId)).map((r) => ({
+    id: r.id,
+    split: r.split,
+    concepts: JSON.parse(r.concepts_json) as string[],
+    embedding: decodeVector(r.embedding),
+  }));
 }
