@@ -79,6 +79,7 @@ export class JobRunner {
   private scanning: Promise<void> | undefined;
   private again = false;
   private poll: Timer | undefined;
+  private lastQueuedAt = -Infinity;
 
   constructor(
     private readonly db: Db,
@@ -110,7 +111,7 @@ export class JobRunner {
       type,
       status: 'queued',
       params_json: JSON.stringify(params),
-      created_at: this.now(),
+      created_at: this.queuedAt(),
     });
     const row = (await findJob(this.db, id))!;
     this.kick();
@@ -295,6 +296,15 @@ export class JobRunner {
 
   private now(): string {
     return isoNow(this.options.clock);
+  }
+
+  /**
+   * Queue order is `created_at`: strictly increasing per instance, so jobs submitted within one
+   * millisecond (or on a clock that does not move) still run in submission order.
+   */
+  private queuedAt(): string {
+    this.lastQueuedAt = Math.max(this.options.clock.now().getTime(), this.lastQueuedAt + 1);
+    return new Date(this.lastQueuedAt).toISOString();
   }
 
   /** Fails a running job whose instance stopped (or is stopping), and queues its retry as a new attempt; once, whoever calls it. */
