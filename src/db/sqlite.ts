@@ -5,10 +5,15 @@ import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
 import { Checkpointer } from './checkpointer.js';
 import type { Database } from './schema.js';
 
+/** The SQLite file in `dataDir`. */
+export function sqliteFile(dataDir: string): string {
+  return path.join(dataDir, 'driftloop.sqlite');
+}
+
 /** The embedded database: one SQLite file in `dataDir`, tuned for a single writer. */
 export function openSqlite(dataDir: string) {
   fs.mkdirSync(dataDir, { recursive: true });
-  const file = path.join(dataDir, 'driftloop.sqlite');
+  const file = sqliteFile(dataDir);
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
   // NORMAL under WAL: a commit is in the WAL file before the 2xx, so it survives a killed
