@@ -110,7 +110,18 @@ export const reportQuerySchema = z.object({
 
 export const reportSchema = z
   .object({
-    model: z.record(z.string(), z.unknown()),
+    model: z
+      .object({
+        name: z.string().openapi({ description: 'Model name' }),
+        task: z.string().openapi({ description: 'multiclass or multilabel' }),
+        metric: z.string().openapi({ description: 'cosine or l2' }),
+        embeddingDim: z.number().openapi({ description: 'Embedding length' }),
+        encoder: z.string().nullable().openapi({ description: 'The encoder, or null' }),
+        concepts: z.number().openapi({ description: 'Concepts in the taxonomy' }),
+        quantile: z.number().openapi({ description: 'ood.quantile in force' }),
+        maxAccuracyDrop: z.number().openapi({ description: 'drift.maxAccuracyDrop in force' }),
+      })
+      .openapi({ description: 'The model the report is about' }),
     generatedAt: z.string(),
     calibration: z.object({ source: z.enum(['eval', 'leave-one-out']), size: z.number() }),
     drift: driftOverviewSchema,
@@ -119,7 +130,17 @@ export const reportSchema = z
       concepts: z.array(z.object({ concept: z.string(), production: z.number(), training: z.number() })),
     }),
     regions: z.record(z.string(), z.unknown()).nullable(),
-    versions: z.array(z.record(z.string(), z.unknown())),
+    versions: z
+      .array(
+        z.object({
+          version: z.union([z.string(), z.number()]).openapi({ description: 'Version number' }),
+          status: z.string().openapi({ description: 'champion, challenger or retired' }),
+          createdAt: z.string().openapi({ description: 'When it was trained' }),
+          metrics: z.record(z.string(), z.unknown()).optional().openapi({ description: 'Its metrics (see ModelVersion.metrics)' }),
+          trainedOn: z.unknown().optional().openapi({ description: 'Its lineage (see ModelVersion.trainedOn)' }),
+        }),
+      )
+      .openapi({ description: 'Versions, newest first' }),
     health: healthReportSchema.nullable(),
   })
   .openapi('DriftReport');
