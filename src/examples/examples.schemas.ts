@@ -20,7 +20,17 @@ export const exampleSchema = z
   })
   .openapi('Example');
 
-export const examplesBatchSchema = z.object({ examples: z.array(exampleSchema) }).openapi('ExamplesBatch');
+export const examplesBatchSchema = z
+  .object({ examples: z.array(exampleSchema).openapi({ description: 'The batch: all stored, or none when one is invalid' }) })
+  .openapi('ExamplesBatch', {
+    example: {
+      examples: [
+        { id: 'e1', embedding: [0.9, 0.1, 0.2], concepts: ['lager'], split: 'train', input: { url: 'https://example.com/e1.jpg' } },
+        { id: 'e2', embedding: [0.1, 0.9, 0.3], concepts: ['stout'], split: 'train' },
+        { id: 'e5', embedding: [0.88, 0.12, 0.22], concepts: ['lager'], split: 'eval', scores: { lager: 0.9, stout: 0.1 } },
+      ],
+    },
+  });
 
 export const examplesResultSchema = z
   .object({ inserted: z.number(), duplicates: z.number(), train: z.number(), eval: z.number() })

@@ -19,7 +19,7 @@ export const modelParams = z.object({
   model: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'model names use letters, digits, ".", "_" and "-"')
-    .openapi({ param: { name: 'model', in: 'path' }, example: 'perfect-pint' }),
+    .openapi({ param: { name: 'model', in: 'path' }, example: 'perfect-pint', description: 'Model name: letters, digits, ".", "_" and "-"' }),
 });
 
 /**
@@ -39,8 +39,47 @@ export const inputRef = z
 
 export const metadata = z.record(z.string(), z.unknown());
 
+/** What `error.details` holds: an object (a batch's bad `indexes` and `problems`, a conflict's fields) or a list of schema problems. */
+const errorDetails = z
+  .union([
+    z
+      .object({
+        indexes: z.array(z.number()).optional().openapi({ description: 'Batch: positions of the bad records (nothing of the batch was stored)' }),
+        problems: z
+          .array(
+            z.object({
+              index: z.number().openapi({ description: 'Position of the record in the batch' }),
+              field: z.string().openapi({ description: 'The field at fault' }),
+              message: z.string().openapi({ description: 'What is wrong with it' }),
+            }),
+          )
+          .optional()
+          .openapi({ description: 'Batch: the first 100 problems' }),
+      })
+      .catchall(z.unknown())
+      .openapi({ description: 'An object: a batch’s bad records, or the fields a conflict is about' }),
+    z
+      .array(
+        z.object({
+          path: z.string().openapi({ description: 'Dotted path of the field at fault (e.g. settings.drift.alpha)' }),
+          message: z.string().openapi({ description: 'What is wrong with it' }),
+        }),
+      )
+      .openapi({ description: 'A list of schema problems' }),
+  ])
+  .optional()
+  .openapi({ description: 'More about the error, when there is more to say' });
+
 export const errorSchema = z
-  .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) })
+  .object({
+    error: z
+      .object({
+        code: z.string().openapi({ description: 'Machine-readable code, e.g. validation_failed, not_found, conflict', example: 'validation_failed' }),
+        message: z.string().openapi({ description: 'What went wrong, for people' }),
+        details: errorDetails,
+      })
+      .openapi({ description: 'The error' }),
+  })
   .openapi('Error');
 
 /** Error responses every authenticated route can give. */

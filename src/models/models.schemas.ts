@@ -36,7 +36,19 @@ export const modelDefinitionSchema = z
       .optional()
       .openapi({ description: 'Nested by group (see Settings); anything left out keeps its value', example: { drift: { windowSize: 500 }, queue: { leaseSeconds: 300 } } }),
   })
-  .openapi('ModelDefinition');
+  .openapi('ModelDefinition', {
+    example: {
+      task: 'multiclass',
+      embeddingDim: 3,
+      encoder: 'clip-vit-b32@2',
+      metric: 'cosine',
+      concepts: [
+        { id: 'lager', description: 'pale, clear', includes: ['pilsner'] },
+        { id: 'stout', excludes: ['porter'] },
+      ],
+      settings: { drift: { windowSize: 500 }, queue: { leaseSeconds: 300 } },
+    },
+  });
 
 const brief = z
   .object({

@@ -14,7 +14,15 @@ export const predictionSchema = z
   })
   .openapi('Prediction');
 
-export const predictionsBatchSchema = z.object({ predictions: z.array(predictionSchema) }).openapi('PredictionsBatch');
+export const predictionsBatchSchema = z
+  .object({ predictions: z.array(predictionSchema).openapi({ description: 'The batch: all stored, or none when one is invalid' }) })
+  .openapi('PredictionsBatch', {
+    example: {
+      predictions: [
+        { id: 'p1', embedding: [0.8, 0.2, 0.2], scores: { lager: 0.55, stout: 0.45 }, timestamp: '2026-11-30T12:00:00Z', input: { url: 'https://example.com/p1.jpg' }, metadata: { app: 'checkout' } },
+      ],
+    },
+  });
 
 export const predictionResultSchema = z.object({
   id: z.string(),

@@ -12,7 +12,7 @@ export const itemParams = z.object({
   itemId: z
     .string()
     .regex(/^[1-9][0-9]{0,15}$/, 'item ids are positive integers')
-    .openapi({ param: { name: 'itemId', in: 'path' }, example: '42' }),
+    .openapi({ param: { name: 'itemId', in: 'path' }, example: '1', description: 'Queue item id (from a claim)' }),
 });
 
 export const claimRequestSchema = z
@@ -21,9 +21,11 @@ export const claimRequestSchema = z
     limit: z.number().int().min(1).max(100).default(1),
     region: z.number().int().min(1).optional().openapi({ description: 'Only items of this region (`GET .../regions`)' }),
   })
-  .openapi('ClaimRequest');
+  .openapi('ClaimRequest', { example: { labeler: 'ann', limit: 1 } });
 
-export const renewRequestSchema = z.object({ labeler: labelerName }).openapi('RenewRequest');
+export const renewRequestSchema = z
+  .object({ labeler: labelerName.openapi({ description: 'The labeler holding the lease' }) })
+  .openapi('RenewRequest', { example: { labeler: 'ann' } });
 
 const neighborSchema = z.object({ id: z.string(), concepts: z.array(z.string()), distance: z.number(), input: inputRef.nullable() });
 
@@ -64,11 +66,13 @@ export const labelSchema = z
   })
   .openapi('Label');
 
-export const labelsBatchSchema = z.object({ labels: z.array(labelSchema) }).openapi('LabelsBatch');
+export const labelsBatchSchema = z
+  .object({ labels: z.array(labelSchema).openapi({ description: 'The batch: all stored, or none when one is invalid' }) })
+  .openapi('LabelsBatch', { example: { labels: [{ itemId: '1', labeler: 'ann', concepts: ['lager'] }] } });
 
 export const retractRequestSchema = z
   .object({ labeler: labelerName, itemIds: z.array(itemId).min(1).max(100) })
-  .openapi('RetractBulkRequest');
+  .openapi('RetractBulkRequest', { example: { labeler: 'ann', itemIds: ['1'] } });
 
 export const retractResultSchema = z.object({ retracted: z.number() }).openapi('RetractBulkResult');
 

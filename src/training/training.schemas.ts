@@ -8,7 +8,7 @@ export const versionParams = modelParams.extend({
     .number()
     .int()
     .min(1)
-    .openapi({ param: { name: 'version', in: 'path' }, example: 3, type: 'integer' }),
+    .openapi({ param: { name: 'version', in: 'path' }, example: 1, type: 'integer', description: 'Version number, from 1' }),
 });
 
 export const retrainResultSchema = z.object({ jobId: z.string() }).openapi('RetrainAccepted');
@@ -33,7 +33,9 @@ export const versionSchema = z
 
 export const versionsSchema = z.array(versionSchema).openapi('ModelVersions');
 
-export const predictBodySchema = z.object({ embeddings: z.array(embedding).min(1) }).openapi('PredictRequest');
+export const predictBodySchema = z
+  .object({ embeddings: z.array(embedding).min(1).openapi({ description: 'Embeddings to score with the champion' }) })
+  .openapi('PredictRequest', { example: { embeddings: [[0.8, 0.2, 0.2]] } });
 
 export const predictResultSchema = z
   .object({
