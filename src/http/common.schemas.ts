@@ -33,11 +33,23 @@ export const embedding = z
   .openapi({ type: 'array', items: { type: 'number' }, minItems: 1, maxItems: 65_536, example: [0.12, -0.4, 0.33] });
 
 export const inputRef = z
-  .object({ url: z.string().max(2_000_000).optional(), text: z.string().max(100_000).optional() })
+  .object({
+    url: z.string().max(2_000_000).optional().openapi({ description: 'Where the input can be seen (an image URL, or a data: URL)' }),
+    text: z.string().max(100_000).optional().openapi({ description: 'The input as text, or a caption' }),
+  })
   .strict()
-  .openapi('InputRef');
+  .openapi('InputRef', { description: 'A reference to the input, shown to labelers' });
 
-export const metadata = z.record(z.string(), z.unknown());
+export const metadata = z.record(z.string(), z.unknown()).openapi({ description: 'Free-form JSON kept with the record (at most 32 levels deep)' });
+
+/** How far an embedding lies from the training data. */
+export const oodResult = z
+  .object({
+    distance: z.number().openapi({ description: 'Mean distance to the ood.k nearest train examples' }),
+    score: z.number().openapi({ description: 'Calibrated percentile in [0, 1]: the share of eval examples lying closer to the train split' }),
+    isOod: z.boolean().openapi({ description: 'score ≥ ood.quantile' }),
+  })
+  .openapi({ description: 'Out-of-distribution score' });
 
 /** What `error.details` holds: an object (a batch's bad `indexes` and `problems`, a conflict's fields) or a list of schema problems. */
 const errorDetails = z

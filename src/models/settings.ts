@@ -11,7 +11,10 @@ const weights = z
 
 const webhook = z.union([
   z.url({ protocol: /^https?$/ }),
-  z.object({ url: z.url({ protocol: /^https?$/ }), secret: z.string().min(1).optional() }),
+  z.object({
+    url: z.url({ protocol: /^https?$/ }).describe('Where drift events are POSTed (http or https)'),
+    secret: z.string().min(1).optional().describe('HMAC-SHA256 signing key; reads back as ********, and sending ******** back keeps it'),
+  }),
 ]);
 
 /** Every setting of a model, with its default; the groups follow DESIGN's dotted names. */

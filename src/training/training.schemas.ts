@@ -11,7 +11,7 @@ export const versionParams = modelParams.extend({
     .openapi({ param: { name: 'version', in: 'path' }, example: 1, type: 'integer', description: 'Version number, from 1' }),
 });
 
-export const retrainResultSchema = z.object({ jobId: z.string() }).openapi('RetrainAccepted');
+export const retrainResultSchema = z.object({ jobId: z.string().openapi({ description: 'The queued job: GET /v1/jobs/{id}' }) }).openapi('RetrainAccepted');
 
 export const versionSchema = z
   .object({
@@ -39,8 +39,8 @@ export const predictBodySchema = z
 
 export const predictResultSchema = z
   .object({
-    version: z.number(),
-    scores: z.array(z.record(z.string(), z.number())),
+    version: z.number().openapi({ description: 'The champion version that scored' }),
+    scores: z.array(z.record(z.string(), z.number())).openapi({ description: 'Per embedding: score per concept id' }),
     predicted: z.array(z.array(z.string())).openapi({ description: "Per embedding: the top concept (multiclass), or the concepts at or above the champion's own tuned thresholds (multilabel)" }),
     thresholds: z
       .record(z.string(), z.number())
