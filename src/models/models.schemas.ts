@@ -54,7 +54,8 @@ export const modelSchema = z
     encoder: z.string().nullable().openapi(d('The encoder that makes the embeddings, or null when any is accepted')),
     metric,
     concepts: z.array(conceptSchema).openapi(d('The taxonomy')),
-    settings: settingsSchema.openapi('Settings', d('Every setting in force (webhook secrets read back as ********)')),
+    // describe(), not openapi(): settingsSchema is plain zod, and may be built before @hono/zod-openapi extends zod.
+    settings: settingsSchema.describe('Every setting in force (webhook secrets read back as ********)'),
     counts: z
       .object({
         examples: z.object({ train: z.number().openapi(d('Train-split examples')), eval: z.number().openapi(d('Eval-split examples')) }).openapi(d('Training examples by split')),
