@@ -34,7 +34,7 @@ export const evalMetricsSchema = z
       .optional()
       .openapi(d('Multiclass: what answering only above the abstain threshold gives on this set')),
   })
-  .openapi('EvalMetrics');
+  .openapi('EvalMetrics', d('A version’s figures on one held-out set'));
 
 export const versionMetricsSchema = z
   .object({
@@ -61,7 +61,7 @@ export const versionMetricsSchema = z
       })
       .openapi(d('How the fit went')),
   })
-  .openapi('VersionMetrics');
+  .openapi('VersionMetrics', d('What the version scored on held-out clean, production and validation data, and how its fit went'));
 
 export const thresholdsSchema = z
   .union([
@@ -85,7 +85,7 @@ export const thresholdsSchema = z
       untuned: z.string().optional().openapi(d('Why the thresholds were left at 0.5, when they were')),
     }),
   ])
-  .openapi('VersionThresholds');
+  .openapi('VersionThresholds', d('The version’s own thresholds, tuned on its validation slice and stored in its artifact'));
 
 const splitCounts = (what: string) =>
   z
@@ -127,7 +127,7 @@ export const trainedOnSchema = z
       .openapi(d('The retrain settings in force')),
     classWeights: z.record(z.string(), z.number()).openapi(d('Class (multiclass) or positive-term (multilabel) weight per concept id')),
   })
-  .openapi('TrainedOn');
+  .openapi('TrainedOn', d('Lineage: exactly what the version was trained and evaluated on, and how'));
 
 const pair = (extra: string) => d(`Candidate and champion macro-F1${extra}, or null when the set is empty`);
 
@@ -170,4 +170,4 @@ export const decisionSchema = z
       )
       .openapi(d('Every time it became champion')),
   })
-  .openapi('VersionDecision');
+  .openapi('VersionDecision', d('The promotion rule’s verdict at training time, and every promotion since'));

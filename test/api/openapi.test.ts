@@ -77,7 +77,9 @@ function undescribed(doc: Doc, schema: Schema | undefined, at: string, seen = ne
     seen.add(name);
     return undescribed(doc, doc.components.schemas[name], name, seen);
   }
-  const described = (s: Schema) => Boolean(s.description) || Boolean(s.$ref && doc.components.schemas[s.$ref.replace('#/components/schemas/', '')]?.description);
+  // A description may sit on the property, on the schema a $ref names, or beside the $ref in an allOf.
+  const described = (s: Schema): boolean =>
+    Boolean(s.description) || Boolean(s.$ref && doc.components.schemas[s.$ref.replace('#/components/schemas/', '')]?.description) || (s.allOf ?? []).some(described);
   const out: string[] = [];
   for (const [name, prop] of Object.entries(schema.properties ?? {})) {
     if (!described(prop)) out.push(`${at}.${name}`);
