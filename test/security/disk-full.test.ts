@@ -56,6 +56,22 @@ describe('index files', () => {
     expect(HnswIndex.load(file, 'l2', 4)?.size).toBe(50);
   });
 
+  it('when the disk fills while hnswlib writes (it reports nothing), then save throws and the previous file stays whole', () => {
+    const dir = tempDataDir();
+    const file = path.join(dir, 'train.hnsw');
+    const index = HnswIndex.create('l2', 4);
+    points(50, 4).forEach((p, i) => index.add(i, p));
+    index.save(file);
+    const saved = fs.readFileSync(file);
+    index.add(1000, [1, 2, 3, 4]);
+    // /dev/full opens fine and fails every write with ENOSPC, which hnswlib's write ignores: a full disk.
+    fs.symlinkSync('/dev/full', `${file}.tmp`);
+    expect(() => index.save(file)).toThrow(IndexWriteError);
+    expect(fs.lstatSync(file).isFile()).toBe(true);
+    expect(fs.readFileSync(file).equals(saved)).toBe(true);
+    expect(HnswIndex.load(file, 'l2', 4)?.size).toBe(50);
+  });
+
   it('when an index file has the right size but other contents, then it is not loaded', () => {
     const dir = tempDataDir();
     const file = path.join(dir, 'train.hnsw');
