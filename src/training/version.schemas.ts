@@ -11,6 +11,12 @@ const conceptScoresSchema = z
   })
   .openapi('ConceptScores');
 
+const abstainPoint = z.object({
+  threshold: z.number().openapi(d('Answer when the top-1 score is at least this')),
+  coverage: z.number().openapi(d('Share of rows answered')),
+  precision: z.number().openapi(d('Accuracy on the answered rows')),
+});
+
 /** A version's figures on one held-out set. */
 export const evalMetricsSchema = z
   .object({
@@ -25,12 +31,7 @@ export const evalMetricsSchema = z
       ])
       .openapi(d('Multiclass: one matrix over the concepts. Multilabel: a 2×2 matrix per concept')),
     ece: z.number().openapi(d('Expected calibration error over 15 bins')),
-    abstain: z
-      .object({
-        threshold: z.number().openapi(d('Answer when the top-1 score is at least this')),
-        coverage: z.number().openapi(d('Share of rows answered')),
-        precision: z.number().openapi(d('Accuracy on the answered rows')),
-      })
+    abstain: abstainPoint
       .optional()
       .openapi(d('Multiclass: what answering only above the abstain threshold gives on this set')),
   })
@@ -68,13 +69,7 @@ export const thresholdsSchema = z
     z.object({
       kind: z.literal('multiclass').openapi(d('Multiclass: one abstain threshold on the top-1 score')),
       targetPrecision: z.number().openapi(d('retrain.targetPrecision at training time')),
-      abstain: z
-        .object({
-          threshold: z.number().openapi(d('Answer when the top-1 score is at least this')),
-          coverage: z.number().openapi(d('Share of validation rows answered')),
-          precision: z.number().openapi(d('Accuracy on the answered validation rows')),
-        })
-        .openapi(d('The abstain point chosen on the validation slice')),
+      abstain: abstainPoint.openapi(d('The abstain point chosen on the validation slice')),
       tunedOn: z.number().openapi(d('Validation rows the threshold was tuned on')),
       untuned: z.string().optional().openapi(d('Why the threshold was left untuned, when it was')),
     }),
