@@ -1,4 +1,3 @@
-import type { Db } from '../db/database.js';
 import type { Model } from '../models/model.js';
 import type { ReferenceRegistry } from '../reference/reference.registry.js';
 import type { ReferenceSet } from '../reference/reference-set.js';
@@ -7,7 +6,7 @@ import { decodeVector } from '../util/vectors.js';
 import { centroid, linkRegions, representatives } from './report/regions.js';
 import type { NewRegion, RegionExample, RegionsSection } from './report/report.types.js';
 import { toMetricSpace } from './sampling/embedding-space.js';
-import { listRecentOod, seqBeforeLast, type OodRow } from './window.repository.js';
+import type { OodRow, PredictionWindowReader } from './drift.ports.js';
 
 /** Bounds of the new-regions clustering: O(MAX_OOD²) distances at most. */
 const LOOKBACK_WINDOWS = 5;
@@ -22,7 +21,7 @@ export const EMPTY_REGIONS: RegionsSection = Object.freeze({ lookback: 0, cluste
 /** Recent out-of-distribution predictions grouped into "new regions", for the report and drift events. */
 export class NewRegions {
   constructor(
-    private readonly db: Db,
+    private readonly predictions: Pick<PredictionWindowReader, 'listRecentOod' | 'seqBeforeLast'>,
     private readonly references: ReferenceRegistry,
   ) {}
 
@@ -34,8 +33,8 @@ export class NewRegions {
   private async newRegions(model: Model, set: ReferenceSet): Promise<RegionsSection> {
     const lookback = LOOKBACK_WINDOWS * model.settings.drift.windowSize;
     const radius = set.activeCalibration().quantile(model.settings.ood.quantile) ?? null;
-    const afterSeq = await seqBeforeLast(this.db, model.id, lookback);
-    const rows = await listRecentOod(this.db, model.id, afterSeq, MAX_OOD);
+    const afterSeq = await this.predictions.seqBeforeLast(model.id, lookback);
+    const rows = await this.predictions.listRecentOod(model.id, afterSeq, MAX_OOD);
     if (radius === null || rows.length === 0) return { lookback, clustered: rows.length, radius, regions: [], scattered: rows.length };
     const vectors = rows.map((r) => toMetricSpace(decodeVector(r.embedding), model.metric));
     const groups = linkRegions(vectors, radius, model.metric);

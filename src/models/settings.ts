@@ -93,6 +93,8 @@ export const settingsSchema = z
         minNewLabels: z.number().int().min(1).default(100).describe('Labels since the champion was trained needed before an automatic retraining'),
         minConceptLabels: z.number().int().min(1).default(20).describe('Least labels a concept proposed by labelers needs to join the taxonomy'),
         maxCleanRegression: z.number().min(0).max(1).default(0.02).describe('Most macro-F1 a candidate may lose on clean eval data and still be promoted'),
+        promotionAlpha: z.number().gt(0).max(1).default(0.05).describe('A challenger must beat the champion on production eval with a paired (same items) one-sided p-value below this; a gain within noise is refused.'),
+        bootstrapResamples: z.number().int().min(99).max(100_000).default(2000).describe('Resamples of the paired bootstrap behind `promotionAlpha`.'),
         cooldownMinutes: z.number().min(0).default(60).describe('Least time between two automatic retrainings'),
         hiddenUnits: z.number().int().min(0).max(4096).default(0).describe('Units of the optional ReLU hidden layer; 0 trains a linear head on the embeddings.'),
         epochs: z.number().int().min(1).max(1000).default(50).describe('Most epochs; early stopping usually ends sooner.'),

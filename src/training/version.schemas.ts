@@ -124,6 +124,36 @@ export const trainedOnSchema = z
   })
   .openapi('TrainedOn', d('Lineage: exactly what the version was trained and evaluated on, and how'));
 
+const evalSetSchema = z
+  .object({
+    name: z.enum(['production-eval', 'clean-eval']).openapi(d('Which held-out set')),
+    size: z.number().openapi(d('Items in it')),
+    digest: z.string().openapi(d('sha256 of the sorted item ids, first 16 hex digits: equal digests compared the same items')),
+    asOf: z.string().openapi(d('When the data was read')),
+  })
+  .nullable()
+  .openapi('EvalSet', d('A held-out set both versions were scored on, or null when empty'));
+
+const pairedEvidence = {
+  bootstrap: z
+    .object({
+      difference: z.number().openapi(d('Production macro-F1, candidate minus champion')),
+      interval: z.tuple([z.number(), z.number()]).openapi(d('Percentile interval of the difference at level')),
+      level: z.number().openapi(d('Interval level')),
+      pValue: z.number().openapi(d('One-sided p-value of “the candidate is not better”')),
+      resamples: z.number().openapi(d('Bootstrap resamples')),
+      seed: z.number().openapi(d('Seed of the resampling')),
+    })
+    .openapi(d('The decision test: paired bootstrap of the production macro-F1 difference')),
+  mcnemar: z
+    .object({
+      candidateOnly: z.number().openapi(d('Items the candidate gets right and the champion wrong')),
+      championOnly: z.number().openapi(d('Items the champion gets right and the candidate wrong')),
+      pValue: z.number().openapi(d('Two-sided exact McNemar p-value')),
+    })
+    .openapi(d('Accuracy view of the same pairs, recorded beside it')),
+};
+
 const pair = (extra: string) => d(`Candidate and champion macro-F1${extra}, or null when the set is empty`);
 
 export const decisionSchema = z
@@ -138,10 +168,13 @@ export const decisionSchema = z
       })
       .nullable()
       .openapi(d('The champion compared against, or null for the first version')),
+    evalSets: z
+      .object({ production: evalSetSchema, clean: evalSetSchema })
+      .openapi(d('The sets both versions were scored on at decision time')),
     comparison: z
       .object({
         productionMacroF1: z
-          .object({ candidate: z.number().openapi(d('This version')), champion: z.number().openapi(d('The champion')) })
+          .object({ candidate: z.number().openapi(d('This version')), champion: z.number().openapi(d('The champion')), evalSet: evalSetSchema })
           .nullable()
           .openapi(pair(' on production eval data')),
         cleanMacroF1: z
@@ -150,9 +183,19 @@ export const decisionSchema = z
             champion: z.number().openapi(d('The champion')),
             regression: z.number().openapi(d('Champion minus candidate')),
             limit: z.number().openapi(d('retrain.maxCleanRegression')),
+            evalSet: evalSetSchema,
           })
           .nullable()
           .openapi(pair(' on clean eval data, with the allowed regression')),
+        significance: z
+          .object({
+            test: z.string().openapi(d('The test, in words')),
+            alpha: z.number().openapi(d('retrain.promotionAlpha')),
+            significant: z.boolean().openapi(d('Whether the production gain is more than noise')),
+            ...pairedEvidence,
+          })
+          .nullable()
+          .openapi(d('Whether the production difference is more than noise, or null without a champion or production eval data')),
       })
       .openapi(d('The figures the rule compared')),
     promotions: z
