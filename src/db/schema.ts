@@ -297,6 +297,24 @@ export interface ModelVersionTable {
   retired_at: string | null;
 }
 
+/** The newest published snapshot of one derived index of a model (owned by `snapshots/`). */
+export interface IndexSnapshotTable {
+  model_id: number;
+  kind: string;
+  high_water: number;
+  files_json: string;
+  created_at: string;
+}
+
+/** One part of one snapshot file's bytes. */
+export interface IndexSnapshotPartTable {
+  model_id: number;
+  kind: string;
+  file: string;
+  part: number;
+  data: Buffer;
+}
+
 export interface Database {
   api_keys: ApiKeyTable;
   auth_markers: AuthMarkerTable;
@@ -316,4 +334,6 @@ export interface Database {
   webhook_attempts: WebhookAttemptTable;
   jobs: JobTable;
   model_versions: ModelVersionTable;
+  index_snapshots: IndexSnapshotTable;
+  index_snapshot_parts: IndexSnapshotPartTable;
 }
