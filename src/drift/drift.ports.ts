@@ -10,6 +10,8 @@ export interface WindowRow {
   disagreement: number;
   uncertainty: number;
   priority: number;
+  /** When it was stored (and scored): a promotion after it changed the reference it was scored against. */
+  created_at: string;
 }
 
 /** A recent out-of-distribution prediction, for clustering into new regions. */

@@ -97,6 +97,13 @@ export const driftOverviewSchema = z
     tests: z.array(driftTestSchema),
     sequential: sequentialStatusSchema,
     performance: performanceSchema.nullable(),
+    rescored: z
+      .object({ version: z.number(), since: z.string(), predictions: z.number(), oodAtIngestion: z.number(), oodNow: z.number() })
+      .nullable()
+      .openapi({
+        description:
+          "The window's predictions scored before the champion's promotion took labeled production data into the reference, re-measured against it (score and status count them as they are now); null when none",
+      }),
     evaluatedAt: z.string(),
     timingsMs: z.record(z.string(), z.number()),
     history: z.array(driftSnapshotSchema).openapi({ description: 'Stored evaluations, oldest first' }),

@@ -40,6 +40,15 @@ export type DriftTestResult = TestRan | TestSkipped;
 
 export type { DriftStatus };
 
+/** Predictions of the window re-measured against a newer reference (see DriftEvaluation.rescored). */
+export interface RescoredWindow {
+  version: number;
+  since: string;
+  predictions: number;
+  oodAtIngestion: number;
+  oodNow: number;
+}
+
 /** The drift verdict over the current count window. */
 export interface DriftEvaluation {
   status: DriftStatus;
@@ -53,6 +62,12 @@ export interface DriftEvaluation {
   sequential: SequentialStatus;
   /** Estimated accuracy of the window's forwarded top-1 predictions; null while the window is empty. */
   performance: PerformanceEstimate | null;
+  /**
+   * The window's predictions scored before the champion's promotion took labeled production
+   * data into the reference, re-measured against it: how many, and how many were and are OOD.
+   * The score and status count them as they are now. Null when no prediction needed it.
+   */
+  rescored: RescoredWindow | null;
   evaluatedAt: string;
   /** Milliseconds spent per stage: reading, reference sample, each test. */
   timingsMs: Record<string, number>;

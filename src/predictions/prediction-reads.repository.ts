@@ -7,10 +7,10 @@ import type { Selectable } from 'kysely';
 type Row = Selectable<PredictionTable>;
 
 /** The model's last `size` predictions without their embeddings, newest first, streamed. */
-export function streamWindow(db: Db, modelId: number, size: number): AsyncIterableIterator<Pick<Row, 'seq' | 'is_ood' | 'predicted' | 'top_score' | 'disagreement' | 'uncertainty' | 'priority'>> {
+export function streamWindow(db: Db, modelId: number, size: number): AsyncIterableIterator<Pick<Row, 'seq' | 'is_ood' | 'predicted' | 'top_score' | 'disagreement' | 'uncertainty' | 'priority' | 'created_at'>> {
   return db
     .selectFrom('predictions')
-    .select(['seq', 'is_ood', 'predicted', 'top_score', 'disagreement', 'uncertainty', 'priority'])
+    .select(['seq', 'is_ood', 'predicted', 'top_score', 'disagreement', 'uncertainty', 'priority', 'created_at'])
     .where('model_id', '=', modelId)
     .orderBy('seq', 'desc')
     .limit(size)

@@ -53,6 +53,11 @@ export function findChampionRow(db: Db, modelId: number): Promise<VersionMetaRow
   return db.selectFrom('model_versions').select(META).where('model_id', '=', modelId).where('status', '=', 'champion').executeTakeFirst();
 }
 
+/** The champion's id, number and promotion time, without its JSON columns. */
+export function findChampionMark(db: Db, modelId: number): Promise<{ id: number; version: number; promoted_at: string | null } | undefined> {
+  return db.selectFrom('model_versions').select(['id', 'version', 'promoted_at']).where('model_id', '=', modelId).where('status', '=', 'champion').executeTakeFirst();
+}
+
 export async function findEvalConfidences(db: Db, id: number): Promise<Buffer | undefined> {
   const row = await db.selectFrom('model_versions').select('eval_confidences').where('id', '=', id).executeTakeFirst();
   return row?.eval_confidences;
