@@ -32,6 +32,7 @@ import { LabelsService } from '../queue/labels.service.js';
 import { NearDuplicateRegistry } from '../queue/near-duplicates.js';
 import { QueueService } from '../queue/queue.service.js';
 import { SimilarItemsService } from '../queue/similar-items.service.js';
+import { SelectionService } from '../queue/selection/selection.service.js';
 import { ReferenceRegistry } from '../reference/reference.registry.js';
 import { RegionsService } from '../regions/regions.service.js';
 import { ClassifierCache } from '../training/classifier-cache.js';
@@ -139,7 +140,13 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const examples = new ExamplesService(db, references, clock);
 
   const duplicates = new NearDuplicateRegistry(indexDir, log);
-  const queue = new QueueService(db, clock);
+  // Selection reads the champion and the regions, both built further down: the ports run only after createApp returns.
+  const selection = new SelectionService(db, duplicates, {
+    uncertainty: (m, vectors) => training.championUncertainty(m, vectors),
+    // A claim still works on stale region tags when regions cannot be computed.
+    refreshRegions: (m) => regions.snapshot(m).then(() => undefined, (err: unknown) => log.warn({ err, model: m.name }, 'regions not refreshed for selection')),
+  });
+  const queue = new QueueService(db, clock, selection);
   const queueLabels = new QueueLabeledSource(db);
   const labels = new LabelsService(db, events, clock);
   const typicalDistance = async (m: Model) => (await references.get(m)).activeCalibration().quantile(0.5);
