@@ -183,7 +183,11 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const providers = replace.driftProviders ? replace.driftProviders(realProviders) : realProviders;
   const webhooks = new WebhookDispatcher(db, webhookTargets(models), clock, log, webhookPolicy);
   const webhookDeliveries = new WebhookDeliveries(db);
-  const newRegions = new NewRegions(db, references);
+  // Drift events name the mostly-OOD regions of the one regions clustering.
+  const newRegions = new NewRegions(db, references, async (m) => {
+    const s = await regions.snapshot(m);
+    return { windowCount: s.windowCount, regions: s.regions };
+  });
   const drift = new DriftService(db, webhooks, providers, events, clock, log, sequential, { regions: newRegions, publicUrl: config.publicUrl });
   const driftReports = new DriftReportService(drift, providers, references, clock);
   registerFeatureMetrics(metrics.registry, { models: () => models.list(), drift, queue, jobs, webhooks: webhookDeliveries });

@@ -40,28 +40,14 @@ export interface OodRow {
   timestamp: string;
 }
 
-/** The newest OOD predictions with seq above `afterSeq`, at most `limit`. */
-export function listRecentOod(db: Db, modelId: number, afterSeq: number, limit: number): Promise<OodRow[]> {
+/** Predictions of the model by id, in any order (the examples of drift events' regions). */
+export function listPredictionsByIds(db: Db, modelId: number, ids: string[]): Promise<OodRow[]> {
+  if (ids.length === 0) return Promise.resolve([]);
   return db
     .selectFrom('predictions')
     .select(['seq', 'id', 'embedding', 'predicted', 'ood_distance', 'ood_score', 'input_json', 'timestamp'])
     .where('model_id', '=', modelId)
-    .where('is_ood', '=', 1)
-    .where('seq', '>', afterSeq)
-    .orderBy('seq', 'desc')
-    .limit(limit)
+    .where('id', 'in', ids)
     .execute();
 }
 
-/** The seq `back` predictions before the newest one (0 when there are fewer). */
-export async function seqBeforeLast(db: Db, modelId: number, back: number): Promise<number> {
-  const row = await db
-    .selectFrom('predictions')
-    .select('seq')
-    .where('model_id', '=', modelId)
-    .orderBy('seq', 'desc')
-    .offset(back)
-    .limit(1)
-    .executeTakeFirst();
-  return row?.seq ?? 0;
-}
