@@ -82,7 +82,9 @@ export class QueueService {
       if (ranked) {
         for (const id of ranked) if (fresh.length < wanted) await lease(id);
       }
-      for (let round = 0; !ranked && round < CLAIM_ROUNDS && fresh.length < wanted; round++) {
+      // Concurrent claims rank the same items; whoever comes later and finds them taken gets the
+      // rest by priority rather than an empty claim while items wait.
+      for (let round = 0; round < CLAIM_ROUNDS && fresh.length < wanted; round++) {
         const candidates = await claimCandidates(trx, model.id, labeler, wanted - fresh.length, region);
         if (candidates.length === 0) break;
         for (const id of candidates) await lease(id);
