@@ -20,6 +20,7 @@ import { ConfidenceCalibration } from '../../src/drift/performance/calibration.j
 import { estimatePerformance, PERFORMANCE_LABELS } from '../../src/drift/performance/estimate.js';
 import type { CalibrationPair, PerformanceEstimate, PredictionSignals } from '../../src/drift/performance/performance.types.js';
 import { readWindow } from '../../src/drift/production-window.js';
+import { ownerReads } from '../../src/composition/ports.js';
 import type { Model } from '../../src/models/model.js';
 import { PerformanceWorld, truthOf } from '../../test/support/performance-world.js';
 import { loadDemoDataset, type DemoPrediction } from '../demo/data/demo-dataset.js';
@@ -93,7 +94,7 @@ try {
     const truth = mean(window.map((r) => (top1(r.scores) === r.concept ? 1 : 0)));
     const { evaluation } = await s.drift.evaluate(model, { record: false });
     const p = evaluation.performance!;
-    const signals = (await readWindow(s.database.db, model)).signals;
+    const signals = (await readWindow(ownerReads(s.database.db).predictions, model)).signals;
     const base = baselines(pairs.pairs, signals);
     console.log(`   ${label.padEnd(40)} truth ${f3(truth)} | shipped ${f3(p.estimatedAccuracy)} [${f3(p.interval[0])}, ${f3(p.interval[1])}] ${covers(p, truth) ? 'covers' : 'MISSES'} | ${Object.entries(base).map(([k, v]) => `${k} ${f3(v)}`).join(', ')}`);
     console.log(`   ${''.padEnd(40)} method ${p.method}; reference ${p.reference === null ? '—' : f3(p.reference)}; labeled ${p.labeled ? `${p.labeled.n} at raw accuracy ${f3(p.labeled.accuracy)}` : 'none'}`);
@@ -130,7 +131,7 @@ try {
     t = performance.now();
     const labels = await s.driftProviders.performanceLabels(model);
     times.labels!.push(performance.now() - t);
-    const signals: PredictionSignals[] = (await readWindow(s.database.db, model)).signals;
+    const signals: PredictionSignals[] = (await readWindow(ownerReads(s.database.db).predictions, model)).signals;
     t = performance.now();
     const c = calibration!.kind === 'pairs' ? ConfidenceCalibration.fit(calibration!.pairs) : ConfidenceCalibration.fit([]);
     estimatePerformance({ calibration: c, calibrationSource: 'x', window: signals, labeled: labels });

@@ -50,7 +50,7 @@ import { Authenticator } from '../auth/authenticator.js';
 import { assertMayListen } from '../auth/open-mode.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { modelDescribers } from './describers.js';
-import { driftProviders, sequentialReference, webhookTargets, withSequentialDetector } from './ports.js';
+import { driftProviders, ownerReadRepositories, ownerReads, sequentialReference, webhookTargets, withSequentialDetector } from './ports.js';
 import { subscribeFeatures } from './subscriptions.js';
 
 /** Ports a test may replace with a stand-in built from the real one. */
@@ -123,6 +123,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const database = await openDatabase(config);
   const { db } = database;
   const indexDir = path.join(config.dataDir, 'indexes');
+  const reads = ownerReads(db);
   const keys = new ApiKeysService(db, config.adminKey, clock, { boundToLoopback: isLoopbackHost(config.host) });
   if (opts.serving) {
     await assertMayListen(keys, config.host).catch(async (err: unknown) => {
@@ -134,20 +135,20 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
 
   const searchWorker = new SearchWorker(log);
   const references = new ReferenceRegistry(db, indexDir, searchWorker, log);
-  const models = new ModelsService(db, events, clock, webhookPolicy);
+  const models = new ModelsService(db, events, clock, reads, webhookPolicy);
   const modelNames = new Map((await models.list()).map((m) => [m.id, m.name]));
   const metrics = new Metrics(() => references.sizes().map((s) => ({ model: modelNames.get(s.modelId) ?? String(s.modelId), ...s })));
   const examples = new ExamplesService(db, references, clock);
 
   const duplicates = new NearDuplicateRegistry(indexDir, log);
   // Selection reads the champion and the regions, both built further down: the ports run only after createApp returns.
-  const selection = new SelectionService(db, duplicates, {
+  const selection = new SelectionService(db, ownerReadRepositories.predictions, duplicates, {
     uncertainty: (m, vectors) => training.championUncertainty(m, vectors),
     // A claim still works on stale region tags when regions cannot be computed.
     refreshRegions: (m) => regions.snapshot(m).then(() => undefined, (err: unknown) => log.warn({ err, model: m.name }, 'regions not refreshed for selection')),
   });
-  const queue = new QueueService(db, clock, selection);
-  const queueLabels = new QueueLabeledSource(db);
+  const queue = new QueueService(db, clock, ownerReadRepositories, selection);
+  const queueLabels = new QueueLabeledSource(db, ownerReadRepositories.predictions);
   const labels = new LabelsService(db, events, clock);
   const typicalDistance = async (m: Model) => (await references.get(m)).activeCalibration().quantile(0.5);
   const enqueue = new EnqueueService(duplicates, typicalDistance, clock, log);
@@ -168,15 +169,15 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const jobs = new JobRunner(db, log, { clock });
   const versionsDir = path.join(config.dataDir, 'versions');
   const versions = new VersionsService(db, versionsDir, new ClassifierCache(trainer, versionsDir), models, events, clock, log);
-  const training = new TrainingService(db, jobs, versions, labeled, clock);
-  jobs.register(RETRAIN_JOB, (ctx) => runRetrain({ db, models, versions, trainer, labeled, clock, log }, ctx));
-  const health = new HealthService(db, references, clock);
+  const training = new TrainingService(reads.examples, jobs, versions, labeled, clock);
+  jobs.register(RETRAIN_JOB, (ctx) => runRetrain({ examples: reads.examples, models, versions, trainer, labeled, clock, log }, ctx));
+  const health = new HealthService(reads, references, clock);
 
   const evalScores = new EvalScoresCalibration(db, (m) => references.get(m));
-  const similarItems = new SimilarItemsService(db, duplicates, queueLabels, typicalDistance);
+  const similarItems = new SimilarItemsService(db, ownerReadRepositories.predictions, duplicates, queueLabels, typicalDistance);
   // Regions rank by the per-prediction accuracy estimate, calibrated as drift's is.
   const correctness = new PerformanceAssessor();
-  const regions = new RegionsService(db, similarItems, clock, async (m, rows) =>
+  const regions = new RegionsService(reads, similarItems, clock, async (m, rows) =>
     correctness.correctness(m, rows.map((r) => signalsOf(r, m.settings.queue.uncertaintyThreshold)), await realProviders.performanceCalibration(m)),
   );
   const realProviders = driftProviders({ training, queueLabels, health, evalScores, examples, references, regions });
@@ -184,11 +185,11 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const webhooks = new WebhookDispatcher(db, webhookTargets(models), clock, log, webhookPolicy);
   const webhookDeliveries = new WebhookDeliveries(db);
   // Drift events name the mostly-OOD regions of the one regions clustering.
-  const newRegions = new NewRegions(db, references, async (m) => {
+  const newRegions = new NewRegions(reads.predictions, references, async (m) => {
     const s = await regions.snapshot(m);
     return { windowCount: s.windowCount, regions: s.regions };
   });
-  const drift = new DriftService(db, webhooks, providers, events, clock, log, sequential, { regions: newRegions, publicUrl: config.publicUrl });
+  const drift = new DriftService(db, webhooks, providers, events, clock, log, sequential, reads, { regions: newRegions, publicUrl: config.publicUrl });
   const driftReports = new DriftReportService(drift, providers, references, clock);
   registerFeatureMetrics(metrics.registry, { models: () => models.list(), drift, queue, jobs, webhooks: webhookDeliveries });
   const descriptions = new ModelDescriptions(models, modelDescribers({ references, versions, queue, drift }));

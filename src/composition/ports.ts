@@ -1,3 +1,7 @@
+import type { Db } from '../db/database.js';
+import { bindReads } from '../db/bind-reads.js';
+import * as exampleReads from '../examples/example-reads.repository.js';
+import * as predictionReads from '../predictions/prediction-reads.repository.js';
 import type { DriftProviders, VersionSummary } from '../drift/drift.providers.js';
 import type { SequentialDetector } from '../drift/sequential/sequential.service.js';
 import type { ReferenceStateReader } from '../drift/sequential/sequential.types.js';
@@ -13,6 +17,18 @@ import type { RegionsService } from '../regions/regions.service.js';
 import type { TrainingService } from '../training/training.service.js';
 import type { ModelVersion, TrainedOn } from '../training/version.js';
 import type { WebhookTargetResolver } from '../webhooks/webhook.dispatcher.js';
+
+/**
+ * What the owners of `examples` and `predictions` let other features read, bound to one
+ * database. Each reader declares the slice it needs as a port (`drift.ports.ts`,
+ * `health.ports.ts`, …); this object satisfies them all.
+ */
+export function ownerReads(db: Db) {
+  return { examples: bindReads(db, exampleReads), predictions: bindReads(db, predictionReads) };
+}
+
+/** The same reads unbound (executor first), for a reader that reads inside its own transactions (the queue). */
+export const ownerReadRepositories = { examples: exampleReads, predictions: predictionReads };
 
 /** What drift monitoring reads from retraining, the review queue and training-data health. */
 export function driftProviders(f: {
@@ -75,7 +91,17 @@ export function webhookTargets(models: ModelsService): WebhookTargetResolver {
 }
 
 function versionSummary(v: ModelVersion): VersionSummary {
-  return { version: v.version, status: v.status, createdAt: v.createdAt, metrics: headline(v.metrics), trainedOn: describeData(v.trainedOn) };
+  const d = v.decision;
+  const set = d.evalSets?.production ?? null;
+  return {
+    version: v.version,
+    status: v.status,
+    createdAt: v.createdAt,
+    metrics: headline(v.metrics),
+    trainedOn: describeData(v.trainedOn),
+    // Versions recorded before the paired test have no eval-set record.
+    decision: { promote: d.promote, reason: d.reason, evalSet: set && { name: set.name, size: set.size, digest: set.digest }, test: d.comparison.significance?.test ?? null },
+  };
 }
 
 /** The headline figures of a version, for reports. */

@@ -1,8 +1,7 @@
-import type { Db } from '../db/database.js';
 import type { Model } from '../models/model.js';
 import type { ProductionWindow } from './production-window.js';
 import type { DriftProviders } from './drift.providers.js';
-import { firstPredictions } from './window.repository.js';
+import type { PredictionWindowReader } from './drift.ports.js';
 
 /**
  * What confidence_shift compares the window with: always the app's own top-1 scores, never
@@ -30,7 +29,7 @@ export class ConfidenceReferences {
   private readonly periods = new Map<number, { size: number; lastSeq: number; scores: number[] }>();
 
   constructor(
-    private readonly db: Db,
+    private readonly predictions: Pick<PredictionWindowReader, 'firstPredictions'>,
     private readonly providers: Pick<DriftProviders, 'appReferenceScores'>,
   ) {}
 
@@ -52,7 +51,7 @@ export class ConfidenceReferences {
   private async period(modelId: number, size: number) {
     const cached = this.periods.get(modelId);
     if (cached?.size === size) return cached;
-    const rows = await firstPredictions(this.db, modelId, size);
+    const rows = await this.predictions.firstPredictions(modelId, size);
     const period = { size, lastSeq: rows.at(-1)?.seq ?? 0, scores: rows.map((r) => r.top_score) };
     // The first predictions never change once there are `size` of them.
     if (rows.length === size) this.periods.set(modelId, period);

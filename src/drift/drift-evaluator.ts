@@ -9,6 +9,7 @@ import { oodRateTest } from './detectors/ood-rate.detector.js';
 import { predictionShiftTest } from './detectors/prediction-shift.detector.js';
 import { driftDistributions } from './distributions.js';
 import type { DriftProviders } from './drift.providers.js';
+import type { DriftReads } from './drift.ports.js';
 import type { DriftDistributions, DriftEvaluation, DriftTestResult } from './drift.types.js';
 import { readWindow, windowEmbeddings, type ProductionWindow } from './production-window.js';
 import { PerformanceAssessor } from './performance/performance.assessor.js';
@@ -38,15 +39,16 @@ export class DriftEvaluator {
     private readonly providers: DriftProviders,
     private readonly clock: Clock,
     private readonly sequential: SequentialDetector,
+    private readonly reads: DriftReads,
   ) {
-    this.references = new ReferenceSamples(db);
-    this.confidenceReferences = new ConfidenceReferences(db, providers);
+    this.references = new ReferenceSamples(reads.examples);
+    this.confidenceReferences = new ConfidenceReferences(reads.predictions, providers);
   }
 
   async assess(model: Model): Promise<DriftAssessment> {
     const s = model.settings.drift;
     const clock = stopwatch();
-    const window = await readWindow(this.db, model);
+    const window = await readWindow(this.reads.predictions, model);
     clock.lap('window');
     const reference = await this.references.get(model);
     clock.lap('reference');
@@ -123,7 +125,7 @@ export class DriftEvaluator {
     const cached = this.mmdCache.get(model.id);
     if (cached?.key === key) return cached.result;
     const result = embeddingMmdTest({
-      window: await windowEmbeddings(this.db, model, window),
+      window: await windowEmbeddings(this.reads.predictions, model, window),
       reference: reference.embeddings,
       permutations: mmd.permutations,
       // Seeded by the window, so the same window always gets the same p-value.

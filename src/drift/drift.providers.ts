@@ -16,6 +16,8 @@ export interface VersionSummary {
   createdAt: string;
   metrics?: Record<string, unknown> | undefined;
   trainedOn?: unknown;
+  /** The promotion rule's verdict: which eval set it compared on, the paired test, and why. */
+  decision?: { promote: boolean; reason: string; evalSet: { name: string; size: number; digest: string } | null; test: string | null } | undefined;
 }
 
 /** What drift monitoring reads from other features; the composition root builds it from them. */

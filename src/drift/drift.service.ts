@@ -8,6 +8,7 @@ import { KeyedLock } from '../util/keyed-lock.js';
 import type { WebhookDispatcher } from '../webhooks/webhook.dispatcher.js';
 import { listDeliveriesOfEvents } from '../webhooks/webhooks.repository.js';
 import { DriftEvaluator, type DriftAssessment } from './drift-evaluator.js';
+import type { DriftReads } from './drift.ports.js';
 import type { DriftProviders } from './drift.providers.js';
 import { findLastEvent, findLastSnapshot, insertSnapshot, listEvents, listEventsById, listSnapshots, pruneSnapshots, type EventRow, type SnapshotRow } from './drift.repository.js';
 import type { DeliverySummary, DriftEvaluation, DriftEvent, DriftOverview, DriftSnapshot } from './drift.types.js';
@@ -43,10 +44,11 @@ export class DriftService {
     clock: Clock,
     private readonly log: Logger,
     private readonly sequential: SequentialDetector,
+    reads: DriftReads,
     /** What a drift event's payload adds: the new regions, and the base URL for absolute links. */
     private readonly eventContext: { regions: NewRegions; publicUrl: string | undefined },
   ) {
-    this.evaluator = new DriftEvaluator(db, providers, clock, sequential);
+    this.evaluator = new DriftEvaluator(db, providers, clock, sequential, reads);
     this.trigger = new DriftTrigger((model) => this.evaluate(model), clock, log);
   }
 

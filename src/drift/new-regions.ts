@@ -1,4 +1,3 @@
-import type { Db } from '../db/database.js';
 import type { Model } from '../models/model.js';
 import type { ReferenceRegistry } from '../reference/reference.registry.js';
 import { knnVote } from '../scoring/knn-vote.js';
@@ -6,7 +5,7 @@ import { decodeVector } from '../util/vectors.js';
 import { centroid } from './report/regions.js';
 import type { NewRegion, RegionExample, RegionsSection } from './report/report.types.js';
 import { toMetricSpace } from './sampling/embedding-space.js';
-import { listPredictionsByIds, type OodRow } from './window.repository.js';
+import type { OodRow, PredictionWindowReader } from './drift.ports.js';
 
 /** A region of the regions feature's clustering, as far as drift events need it. */
 export interface ClusteredRegion {
@@ -36,7 +35,7 @@ export const EMPTY_REGIONS: RegionsSection = Object.freeze({ lookback: 0, cluste
  */
 export class NewRegions {
   constructor(
-    private readonly db: Db,
+    private readonly predictions: Pick<PredictionWindowReader, 'predictionsByIds'>,
     private readonly references: ReferenceRegistry,
     private readonly regions: RegionsReader,
   ) {}
@@ -52,7 +51,7 @@ export class NewRegions {
       .sort((a, b) => oodCount(b) - oodCount(a) || a.id - b.id)
       .slice(0, MAX_REGIONS);
     if (kept.length === 0) return { lookback: windowCount, clustered, radius, regions: [], scattered: clustered };
-    const rows = new Map((await listPredictionsByIds(this.db, model.id, kept.flatMap((r) => r.examples))).map((r) => [r.id, r]));
+    const rows = new Map((await this.predictions.predictionsByIds(model.id, kept.flatMap((r) => r.examples))).map((r) => [r.id, r]));
     const result = kept.map((r) => {
       const members = r.examples.map((id) => rows.get(id)).filter((x): x is OodRow => x !== undefined);
       return this.region(r, oodCount(r), clustered, members, model, set);

@@ -1,12 +1,10 @@
-import type { Db } from '../db/database.js';
 import type { Model } from '../models/model.js';
 import { decodeVector } from '../util/vectors.js';
 import { toMetricSpace } from './sampling/embedding-space.js';
 import { BottomK, hash32 } from './sampling/bottom-k.js';
-import { embeddingsBySeq } from './embeddings.repository.js';
 import type { PredictionSignals } from './performance/performance.types.js';
 import { signalsOf } from './performance/signals.js';
-import { streamWindow } from './window.repository.js';
+import type { PredictionWindowReader } from './drift.ports.js';
 
 /** The current count window, summarised while streaming: O(window) numbers, O(sample) embeddings. */
 export interface ProductionWindow {
@@ -24,7 +22,7 @@ export interface ProductionWindow {
 }
 
 /** Reads the model's last `drift.windowSize` predictions without loading their embeddings. */
-export async function readWindow(db: Db, model: Model): Promise<ProductionWindow> {
+export async function readWindow(predictions: PredictionWindowReader, model: Model): Promise<ProductionWindow> {
   const { windowSize, mmd } = model.settings.drift;
   const sample = new BottomK<number>(mmd.windowSample);
   const predicted = new Map<string, number>();
@@ -34,7 +32,7 @@ export async function readWindow(db: Db, model: Model): Promise<ProductionWindow
   let oodCount = 0;
   let fromSeq: number | null = null;
   let toSeq: number | null = null;
-  for await (const row of streamWindow(db, model.id, windowSize)) {
+  for await (const row of predictions.streamWindow(model.id, windowSize)) {
     toSeq ??= row.seq;
     fromSeq = row.seq;
     oodCount += row.is_ood;
@@ -47,8 +45,8 @@ export async function readWindow(db: Db, model: Model): Promise<ProductionWindow
 }
 
 /** The window's sampled embeddings, in the model's metric space. */
-export async function windowEmbeddings(db: Db, model: Model, window: ProductionWindow): Promise<Float32Array[]> {
-  const blobs = await embeddingsBySeq(db, 'predictions', model.id, window.sampleSeqs);
+export async function windowEmbeddings(predictions: PredictionWindowReader, model: Model, window: ProductionWindow): Promise<Float32Array[]> {
+  const blobs = await predictions.predictionEmbeddingsBySeq(model.id, window.sampleSeqs);
   return window.sampleSeqs.flatMap((seq) => {
     const blob = blobs.get(seq);
     return blob ? [toMetricSpace(decodeVector(blob), model.metric)] : [];

@@ -1,8 +1,6 @@
-import type { Db } from '../db/database.js';
 import type { Model } from '../models/model.js';
 import { decodeVector } from '../util/vectors.js';
-import { embeddingsBySeq } from './embeddings.repository.js';
-import { streamTrainIds, trainLabelCounts, trainVersion } from './reference.repository.js';
+import type { TrainSplitReader } from './drift.ports.js';
 import { toMetricSpace } from './sampling/embedding-space.js';
 import { BottomK, hash32 } from './sampling/bottom-k.js';
 
@@ -25,11 +23,11 @@ export interface ReferenceSample {
 export class ReferenceSamples {
   private readonly cache = new Map<number, ReferenceSample>();
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly trainSplit: TrainSplitReader) {}
 
   async get(model: Model): Promise<ReferenceSample> {
     const { referenceSize, seed } = model.settings.drift.mmd;
-    const version = await trainVersion(this.db, model.id);
+    const version = await this.trainSplit.trainVersion(model.id);
     const key = `${version.count}:${version.maxSeq}:${referenceSize}:${seed}:${model.metric}`;
     const cached = this.cache.get(model.id);
     if (cached?.key === key) return cached;
@@ -41,13 +39,13 @@ export class ReferenceSamples {
   private async build(model: Model, key: string, trainCount: number): Promise<ReferenceSample> {
     const { referenceSize, seed } = model.settings.drift.mmd;
     const pick = new BottomK<number>(referenceSize);
-    for await (const r of streamTrainIds(this.db, model.id)) pick.offer(hash32(r.id, seed), r.seq);
+    for await (const r of this.trainSplit.streamTrainIds(model.id)) pick.offer(hash32(r.id, seed), r.seq);
     const seqs = pick.items();
-    const blobs = await embeddingsBySeq(this.db, 'examples', model.id, seqs);
+    const blobs = await this.trainSplit.exampleEmbeddingsBySeq(model.id, seqs);
     const embeddings = seqs.flatMap((seq) => {
       const blob = blobs.get(seq);
       return blob ? [toMetricSpace(decodeVector(blob), model.metric)] : [];
     });
-    return { key, trainCount, labelCounts: await trainLabelCounts(this.db, model.id), embeddings };
+    return { key, trainCount, labelCounts: await this.trainSplit.trainLabelCounts(model.id), embeddings };
   }
 }

@@ -1,7 +1,6 @@
-import type { Db } from '../db/database.js';
 import type { Model } from '../models/model.js';
 import { decodeVector } from '../util/vectors.js';
-import { listExamplesPage } from './health.repository.js';
+import type { HealthReads } from './health.ports.js';
 
 const PAGE = 2000;
 
@@ -24,7 +23,7 @@ export interface ExampleSnapshot {
 }
 
 /** Reads every example with seq ≤ `maxSeq`, a page at a time. */
-export async function loadExampleSnapshot(db: Db, model: Model, maxSeq: number, expected: number): Promise<ExampleSnapshot> {
+export async function loadExampleSnapshot(examples: HealthReads['examples'], model: Model, maxSeq: number, expected: number): Promise<ExampleSnapshot> {
   const dim = model.embeddingDim;
   const conceptNames = model.concepts.map((c) => c.id);
   const conceptIndex = new Map(conceptNames.map((c, i) => [c, i]));
@@ -32,7 +31,7 @@ export async function loadExampleSnapshot(db: Db, model: Model, maxSeq: number, 
   for (const split of ['train', 'eval'] as const) {
     const rows = split === 'train' ? snap.trainRows : snap.evalRows;
     for (let after = 0; ; ) {
-      const page = await listExamplesPage(db, model.id, split, after, maxSeq, PAGE);
+      const page = await examples.listExamplesPage(model.id, split, after, maxSeq, PAGE);
       if (page.length === 0) break;
       for (const r of page) {
         const row = snap.size++;

@@ -1,4 +1,3 @@
-import type { Db } from '../db/database.js';
 import type { Model } from '../models/model.js';
 import type { ReferenceRegistry } from '../reference/reference.registry.js';
 import type { ReferenceSet } from '../reference/reference-set.js';
@@ -8,7 +7,7 @@ import { balanceCheck } from './balance.js';
 import { calibrationSizeCheck } from './calibration-size.js';
 import { coverageCheck, type CoverageScan } from './coverage.js';
 import { loadExampleSnapshot, type ExampleSnapshot } from './example-snapshot.js';
-import { latestPredictionSeq, listPredictionsPage } from './health.repository.js';
+import type { HealthReads } from './health.ports.js';
 import { HEALTH_CHECK_NAMES, type HealthCheck, type HealthReport } from './health.types.js';
 import { NearPairs } from './near-pairs.js';
 import { scanNeighbors, TurnClock } from './neighbor-scan.js';
@@ -45,7 +44,7 @@ export class HealthService {
   private readonly coverage = new Map<number, Cached<CoverageScan>>();
 
   constructor(
-    private readonly db: Db,
+    private readonly reads: HealthReads,
     private readonly references: ReferenceRegistry,
     private readonly clock: Clock,
   ) {}
@@ -54,7 +53,7 @@ export class HealthService {
   async check(model: Model): Promise<HealthReport> {
     const set = await this.references.get(model);
     const exampleKey = JSON.stringify([set.highWater, set.train.size, set.evalIndex.size, model.metric, model.settings.ood, model.settings.health, model.concepts.map((c) => c.id)]);
-    const latest = await latestPredictionSeq(this.db, model.id);
+    const latest = await this.reads.predictions.latestSeq(model.id);
     const coverageKey = JSON.stringify([exampleKey, latest, model.settings.drift.windowSize, model.settings.ood.quantile, model.settings.health.maxIds]);
     const [examples, scan] = await Promise.all([
       this.cached(this.examples, model.id, exampleKey, () => this.exampleChecks(model, set)),
@@ -79,7 +78,7 @@ export class HealthService {
 
   private async exampleChecks(model: Model, set: ReferenceSet): Promise<ExampleChecks> {
     const { health, ood } = model.settings;
-    const snap = await loadExampleSnapshot(this.db, model, set.highWater, set.train.size + set.evalIndex.size);
+    const snap = await loadExampleSnapshot(this.reads.examples, model, set.highWater, set.train.size + set.evalIndex.size);
     const conceptCount = snap.conceptNames.length;
     const typical = set.train.size > 1 ? set.activeCalibration().quantile(0.5) : undefined;
     const pairs = new NearPairs(snap, duplicateRadius(model.metric, health.duplicateRadius, typical), health.maxIds);
@@ -137,7 +136,7 @@ export class HealthService {
     const scan: CoverageScan = { window: 0, radius, uncoveredIds: [], uncovered: 0 };
     const clock = new TurnClock();
     for (let before = latest + 1; scan.window < size; ) {
-      const page = await listPredictionsPage(this.db, model.id, before, Math.min(PREDICTION_PAGE, size - scan.window));
+      const page = await this.reads.predictions.listPredictionsPage(model.id, before, Math.min(PREDICTION_PAGE, size - scan.window));
       if (page.length === 0) break;
       for (const p of page) {
         await clock.tick();

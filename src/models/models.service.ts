@@ -1,11 +1,11 @@
 import type { Db } from '../db/database.js';
+import type { ModelDataReads } from './models.ports.js';
 import type { EventBus } from '../events/event-bus.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { isoNow, type Clock } from '../util/clock.js';
 import type { Metric } from '../vectors/vector-index.js';
 import type { Concept, Model, Task } from './model.js';
 import {
-  countModelData,
   findModelByName,
   insertModel,
   listModelRows,
@@ -49,6 +49,7 @@ export class ModelsService {
     private readonly db: Db,
     private readonly events: EventBus,
     private readonly clock: Clock,
+    private readonly data: ModelDataReads,
     /** Refuses webhook URLs that point inside (loopback, private, link-local) unless allowed. */
     private readonly webhookTargets: WebhookTargetPolicy = new WebhookTargetPolicy([]),
   ) {}
@@ -74,8 +75,9 @@ export class ModelsService {
     return (await listModelRows(this.db)).map(modelRowToModel);
   }
 
-  counts(model: Model): Promise<{ train: number; eval: number; predictions: number }> {
-    return countModelData(this.db, model.id);
+  async counts(model: Model): Promise<{ train: number; eval: number; predictions: number }> {
+    const [examples, predictions] = await Promise.all([this.data.examples.countExamplesBySplit(model.id), this.data.predictions.countPredictions(model.id)]);
+    return { ...examples, predictions };
   }
 
   /** Creates the model, or updates it; the embedding space cannot change once data exists. */

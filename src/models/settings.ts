@@ -118,6 +118,10 @@ export const settingsSchema = z
         minNewLabels: z.number().int().min(1).default(100),
         minConceptLabels: z.number().int().min(1).default(20),
         maxCleanRegression: z.number().min(0).max(1).default(0.02),
+        /** A challenger must beat the champion on production eval with a paired (same items) one-sided p-value below this; a gain within noise is refused. */
+        promotionAlpha: z.number().gt(0).max(1).default(0.05),
+        /** Resamples of the paired bootstrap behind `promotionAlpha`. */
+        bootstrapResamples: z.number().int().min(99).max(100_000).default(2000),
         cooldownMinutes: z.number().min(0).default(60),
         /** Units of the optional ReLU hidden layer; 0 trains a linear head on the embeddings. */
         hiddenUnits: z.number().int().min(0).max(4096).default(0),

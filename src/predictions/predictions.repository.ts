@@ -57,23 +57,3 @@ function insertPredictionsPrepared(sqlite: SQLite.Database, rows: NewPredictionR
   }
   return rows.map((row) => Number(statement.run(row).lastInsertRowid));
 }
-
-/** What regions read of a recent prediction. */
-export type RecentPredictionRow = Pick<PredictionRow, 'seq' | 'id' | 'embedding' | 'top_score' | 'disagreement' | 'knn_agreement' | 'is_ood' | 'uncertainty' | 'priority' | 'input_json'>;
-
-/** The model's last `limit` predictions, newest first. */
-export function listRecentPredictions(db: Db, modelId: number, limit: number): Promise<RecentPredictionRow[]> {
-  return db
-    .selectFrom('predictions')
-    .select(['seq', 'id', 'embedding', 'top_score', 'disagreement', 'knn_agreement', 'is_ood', 'uncertainty', 'priority', 'input_json'])
-    .where('model_id', '=', modelId)
-    .orderBy('seq', 'desc')
-    .limit(limit)
-    .execute();
-}
-
-/** Highest prediction seq of the model, or 0. */
-export async function latestSeq(db: Db, modelId: number): Promise<number> {
-  const row = await db.selectFrom('predictions').select((eb) => eb.fn.max('seq').as('seq')).where('model_id', '=', modelId).executeTakeFirst();
-  return Number(row?.seq ?? 0);
-}

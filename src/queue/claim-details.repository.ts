@@ -1,6 +1,9 @@
 import type { Db } from '../db/database.js';
+import type { QueueReads } from './queue.ports.js';
 
-/** What a labeler sees of a claimed item: its item row joined with its prediction. */
+const PREDICTION_DETAIL = ['scores_json', 'predicted', 'input_json', 'metadata_json', 'timestamp', 'ood_distance', 'ood_score', 'is_ood', 'uncertainty', 'knn_concept', 'knn_agreement', 'neighbors_json'] as const;
+
+/** What a labeler sees of a claimed item: its item row with its prediction's details. */
 export interface ClaimDetailRow {
   id: number;
   priority: number;
@@ -23,43 +26,20 @@ export interface ClaimDetailRow {
   neighbors_json: string;
 }
 
-export function listClaimDetails(db: Db, itemIds: number[]): Promise<ClaimDetailRow[]> {
-  if (itemIds.length === 0) return Promise.resolve([]);
-  return db
-    .selectFrom('queue_items as i')
-    .innerJoin('predictions as p', 'p.seq', 'i.prediction_seq')
-    .select([
-      'i.id',
-      'i.priority',
-      'i.weight',
-      'i.reasons_json',
-      'i.drift_boost',
-      'i.labels_needed',
-      'i.prediction_id',
-      'p.scores_json',
-      'p.predicted',
-      'p.input_json',
-      'p.metadata_json',
-      'p.timestamp',
-      'p.ood_distance',
-      'p.ood_score',
-      'p.is_ood',
-      'p.uncertainty',
-      'p.knn_concept',
-      'p.knn_agreement',
-      'p.neighbors_json',
-    ])
-    .where('i.id', 'in', itemIds)
-    .execute();
-}
-
-/** Training examples by seq: what a labeler sees of a neighbour. */
-export function listExampleSummaries(db: Db, modelId: number, seqs: number[]): Promise<{ seq: number; id: string; concepts_json: string; input_json: string | null }[]> {
-  if (seqs.length === 0) return Promise.resolve([]);
-  return db
-    .selectFrom('examples')
-    .select(['seq', 'id', 'concepts_json', 'input_json'])
+/** The given items of a model with their predictions' details (the predictions read through the owner). */
+export async function listClaimDetails(db: Db, predictions: QueueReads['predictions'], modelId: number, itemIds: number[]): Promise<ClaimDetailRow[]> {
+  if (itemIds.length === 0) return [];
+  const items = await db
+    .selectFrom('queue_items')
+    .select(['id', 'priority', 'weight', 'reasons_json', 'drift_boost', 'labels_needed', 'prediction_id', 'prediction_seq'])
+    .where('id', 'in', itemIds)
     .where('model_id', '=', modelId)
-    .where('seq', 'in', seqs)
     .execute();
+  const details = await predictions.predictionsBySeq(db, modelId, items.map((i) => i.prediction_seq), PREDICTION_DETAIL);
+  return items.flatMap(({ prediction_seq, ...item }) => {
+    const p = details.get(prediction_seq);
+    if (!p) return [];
+    const { seq: _seq, ...detail } = p;
+    return [{ ...item, ...detail }];
+  });
 }

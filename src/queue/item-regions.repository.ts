@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.js';
+import type { QueueReads } from './queue.ports.js';
 
 /**
  * Sets the region of the items opened by the given predictions, and clears it on items opened
@@ -23,28 +24,24 @@ export interface SimilarItemRow {
 }
 
 /** Of the given items, those still pending with no live lease and no label (free to label alongside), in any order. */
-export function listFreePending(db: Db, modelId: number, ids: number[]): Promise<SimilarItemRow[]> {
-  if (ids.length === 0) return Promise.resolve([]);
-  return db
-    .selectFrom('queue_items as i')
-    .innerJoin('predictions as p', 'p.seq', 'i.prediction_seq')
-    .select(['i.id', 'i.prediction_id', 'p.input_json'])
-    .where('i.id', 'in', ids)
-    .where('i.model_id', '=', modelId)
-    .where('i.status', '=', 'pending')
-    .where('i.leases_count', '=', 0)
-    .where('i.labels_count', '=', 0)
+export async function listFreePending(db: Db, predictions: QueueReads['predictions'], modelId: number, ids: number[]): Promise<SimilarItemRow[]> {
+  if (ids.length === 0) return [];
+  const items = await db
+    .selectFrom('queue_items')
+    .select(['id', 'prediction_id', 'prediction_seq'])
+    .where('id', 'in', ids)
+    .where('model_id', '=', modelId)
+    .where('status', '=', 'pending')
+    .where('leases_count', '=', 0)
+    .where('labels_count', '=', 0)
     .execute();
+  const inputs = await predictions.predictionsBySeq(db, modelId, items.map((i) => i.prediction_seq), ['input_json']);
+  return items.map((i) => ({ id: i.id, prediction_id: i.prediction_id, input_json: inputs.get(i.prediction_seq)?.input_json ?? null }));
 }
 
 /** The embedding of the prediction that opened an item. */
-export async function itemEmbedding(db: Db, modelId: number, itemId: number): Promise<Buffer | undefined> {
-  const row = await db
-    .selectFrom('queue_items as i')
-    .innerJoin('predictions as p', 'p.seq', 'i.prediction_seq')
-    .select('p.embedding')
-    .where('i.id', '=', itemId)
-    .where('i.model_id', '=', modelId)
-    .executeTakeFirst();
-  return row?.embedding;
+export async function itemEmbedding(db: Db, predictions: QueueReads['predictions'], modelId: number, itemId: number): Promise<Buffer | undefined> {
+  const item = await db.selectFrom('queue_items').select('prediction_seq').where('id', '=', itemId).where('model_id', '=', modelId).executeTakeFirst();
+  if (!item) return undefined;
+  return (await predictions.predictionsBySeq(db, modelId, [item.prediction_seq], ['embedding'])).get(item.prediction_seq)?.embedding;
 }

@@ -9,6 +9,7 @@ import { decodeVector } from '../util/vectors.js';
 import { consensus, reviewed, storedAnswer, type LabelAnswer } from './label-rules.js';
 import { countConceptLabelsSince, countProposedConcepts, labelsVersion, listLabeledItemRows, listLabelsOfItems, type LabeledItemRow, type LabelRow } from './labels.repository.js';
 import { own } from '../util/own.js';
+import type { QueueReads } from './queue.ports.js';
 
 const PAGE = 2000;
 
@@ -26,7 +27,10 @@ interface Agreed {
 export class QueueLabeledSource implements LabeledProductionSource {
   private readonly signalsCache = new Map<number, { key: string; signals: LabeledSignals[] }>();
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly predictions: QueueReads['predictions'],
+  ) {}
 
   /** Every agreed item; `id` is the prediction id, whose hash decides the 80/20 split. */
   async list(modelId: number): Promise<LabeledProductionItem[]> {
@@ -105,7 +109,7 @@ export class QueueLabeledSource implements LabeledProductionSource {
 
   private async *agreed(modelId: number, afterSeq = 0): AsyncGenerator<Agreed> {
     for (let after = 0; ; ) {
-      const rows = await listLabeledItemRows(this.db, modelId, after, PAGE, afterSeq);
+      const rows = await listLabeledItemRows(this.db, this.predictions, modelId, after, PAGE, afterSeq);
       if (rows.length === 0) return;
       const byItem = new Map<number, LabelRow[]>();
       for (const l of await listLabelsOfItems(this.db, rows.map((r) => r.id))) byItem.set(l.item_id, [...(byItem.get(l.item_id) ?? []), l]);

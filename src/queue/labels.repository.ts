@@ -1,6 +1,7 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { QueueLabelTable } from '../db/schema.js';
+import type { QueueReads } from './queue.ports.js';
 import type { Split } from '../util/hash-split.js';
 
 export type NewLabelRow = Insertable<QueueLabelTable>;
@@ -73,20 +74,27 @@ export interface LabeledItemRow {
   priority: number;
 }
 
+const LABELED_SIGNALS = ['embedding', 'predicted', 'scores_json', 'top_score', 'is_ood', 'disagreement', 'uncertainty', 'priority'] as const;
+
 /** Labeled items (not out of scope) above `afterId`, oldest first, a page at a time; only those opened after `afterSeq` when given. */
-export async function listLabeledItemRows(db: Db, modelId: number, afterId: number, limit: number, afterSeq = 0): Promise<LabeledItemRow[]> {
-  const rows = await db
-    .selectFrom('queue_items as i')
-    .innerJoin('predictions as p', 'p.seq', 'i.prediction_seq')
-    .select(['i.id', 'i.prediction_id', 'i.prediction_seq', 'i.split', 'i.status', 'i.labeled_at', 'i.weight', 'p.embedding', 'p.predicted', 'p.scores_json', 'p.top_score', 'p.is_ood', 'p.disagreement', 'p.uncertainty', 'p.priority'])
-    .where('i.model_id', '=', modelId)
-    .where('i.status', '=', 'labeled')
-    .where('i.id', '>', afterId)
-    .$if(afterSeq > 0, (q) => q.where('i.prediction_seq', '>', afterSeq))
-    .orderBy('i.id')
+export async function listLabeledItemRows(db: Db, predictions: QueueReads['predictions'], modelId: number, afterId: number, limit: number, afterSeq = 0): Promise<LabeledItemRow[]> {
+  const items = await db
+    .selectFrom('queue_items')
+    .select(['id', 'prediction_id', 'prediction_seq', 'split', 'status', 'labeled_at', 'weight'])
+    .where('model_id', '=', modelId)
+    .where('status', '=', 'labeled')
+    .where('id', '>', afterId)
+    .$if(afterSeq > 0, (q) => q.where('prediction_seq', '>', afterSeq))
+    .orderBy('id')
     .limit(limit)
     .execute();
-  return rows.map((r) => ({ ...r, split: r.split, labeled_at: r.labeled_at ?? '' }));
+  const signals = await predictions.predictionsBySeq(db, modelId, items.map((i) => i.prediction_seq), LABELED_SIGNALS);
+  return items.flatMap((i) => {
+    const p = signals.get(i.prediction_seq);
+    if (!p) return [];
+    const { seq: _seq, ...signal } = p;
+    return [{ ...i, ...signal, labeled_at: i.labeled_at ?? '' }];
+  });
 }
 
 /** The labels of the given items, in submission order. */

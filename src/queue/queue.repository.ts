@@ -3,6 +3,9 @@ import type { Db } from '../db/database.js';
 import { isPostgres, lockUntilCommit } from '../db/dialect.js';
 import type { QueueItemTable } from '../db/schema.js';
 import { OPEN_STATUSES, type ItemStatus } from './item-status.js';
+// The near-duplicate index's catch-up reads embeddings on the caller's executor; it takes the owner's
+// read function directly until that registry takes its sources by constructor (the derived-index lifecycle).
+import { predictionEmbeddingsBySeq } from '../predictions/prediction-reads.repository.js';
 
 export type NewQueueItemRow = Insertable<QueueItemTable>;
 export type QueueItemRow = Selectable<QueueItemTable>;
@@ -44,17 +47,21 @@ export async function countItems(db: Db, modelId: number, ids: number[]): Promis
 }
 
 /** Items above `afterId` with their embeddings, oldest first, a page at a time (index catch-up). */
-export function listItemEmbeddings(db: Db, modelId: number, afterId: number, limit: number): Promise<{ id: number; embedding: Buffer }[]> {
-  return db
+export async function listItemEmbeddings(db: Db, modelId: number, afterId: number, limit: number): Promise<{ id: number; embedding: Buffer }[]> {
+  const items = await db
     .selectFrom('queue_items as i')
-    .innerJoin('predictions as p', 'p.seq', 'i.prediction_seq')
-    .select(['i.id', 'p.embedding'])
+    .select(['i.id', 'i.prediction_seq'])
     // `+` keeps SQLite on the id range (no sort) instead of scanning the model's whole index.
     .where(sql<number>`+i.model_id`, '=', modelId)
     .where('i.id', '>', afterId)
     .orderBy('i.id')
     .limit(limit)
     .execute();
+  const embeddings = await predictionEmbeddingsBySeq(db, modelId, items.map((i) => i.prediction_seq));
+  return items.flatMap((i) => {
+    const embedding = embeddings.get(i.prediction_seq);
+    return embedding ? [{ id: i.id, embedding }] : [];
+  });
 }
 
 export async function countItemsUpTo(db: Db, modelId: number, maxId: number): Promise<number> {
@@ -195,28 +202,22 @@ export async function readCounts(db: Db, modelId: number): Promise<{ status: Rec
   return { status, openByReason };
 }
 
-/** Raises open OOD items opened by predictions after `afterSeq` by `amount`; returns how many. */
-export async function boostOpenOod(db: Db, modelId: number, afterSeq: number, amount: number): Promise<number> {
-  // Driven by the recent predictions (an index range), not by the model's open items (all of them).
-  const rows = await db
-    .selectFrom('predictions as p')
-    .innerJoin('queue_items as i', 'i.prediction_seq', 'p.seq')
-    .select('i.id')
-    .where('p.model_id', '=', modelId)
-    .where('p.seq', '>', afterSeq)
-    .where('p.is_ood', '=', 1)
-    .where('i.status', 'in', [...OPEN_STATUSES])
-    .where('i.drift_boost', '=', 0)
-    .execute();
-  const ids = rows.map((r) => r.id);
-  for (let i = 0; i < ids.length; i += 500) {
-    await db
+/** Raises the open, unboosted items opened by the given (OOD) predictions by `amount`; returns how many. */
+export async function boostOpenOod(db: Db, modelId: number, predictionSeqs: readonly number[], amount: number): Promise<number> {
+  // Driven by the recent OOD predictions (the unique prediction_seq index), not by the model's open items (all of them).
+  let boosted = 0;
+  for (let i = 0; i < predictionSeqs.length; i += 500) {
+    const result = await db
       .updateTable('queue_items')
       .set((eb) => ({ priority: eb('priority', '+', amount), drift_boost: amount }))
-      .where('id', 'in', ids.slice(i, i + 500))
-      .execute();
+      .where('model_id', '=', modelId)
+      .where('prediction_seq', 'in', predictionSeqs.slice(i, i + 500))
+      .where('status', 'in', [...OPEN_STATUSES])
+      .where('drift_boost', '=', 0)
+      .executeTakeFirst();
+    boosted += Number(result.numUpdatedRows);
   }
-  return ids.length;
+  return boosted;
 }
 
 /** Removes every drift boost of the model; returns how many items lost one. */
@@ -228,16 +229,6 @@ export async function clearBoosts(db: Db, modelId: number): Promise<number> {
     .where('drift_boost', '>', 0)
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
-}
-
-/** Highest prediction seq of the model, or 0. */
-export async function latestPredictionSeq(db: Db, modelId: number): Promise<number> {
-  const row = await db
-    .selectFrom('predictions')
-    .select((eb) => eb.fn.max('seq').as('seq'))
-    .where('model_id', '=', modelId)
-    .executeTakeFirst();
-  return Number(row?.seq ?? 0);
 }
 
 /** Pending items of a model and when the oldest of them was queued (null when none). */

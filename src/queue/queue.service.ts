@@ -1,10 +1,10 @@
 import type { Db } from '../db/database.js';
 import { LeaseNotHeldError } from '../errors.js';
 import type { Model } from '../models/model.js';
-import { latestSeq } from '../predictions/predictions.repository.js';
 import { isoNow, type Clock } from '../util/clock.js';
 import { summarizeAgreement, type AgreementSummary } from './agreement-summary.js';
-import { listClaimDetails, listExampleSummaries } from './claim-details.repository.js';
+import { listClaimDetails } from './claim-details.repository.js';
+import type { QueueReads } from './queue.ports.js';
 import { neighborSeqs, toClaimedItem, type ClaimedItem, type ExampleSummary, type InputRef } from './claimed-item.js';
 import { countLabelsByLabeler, countProposedConcepts, listLabelsOfSharedItems } from './labels.repository.js';
 import { storedAnswer } from './label-rules.js';
@@ -15,7 +15,6 @@ import {
   boostOpenOod,
   claimCandidates,
   clearBoosts,
-  latestPredictionSeq,
   findPendingDepth,
   lockQueue,
   readCounts,
@@ -46,6 +45,7 @@ export class QueueService {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly reads: QueueReads,
     /** Orders fresh items by `queue.selection`; without it (or with `priority`) claims take the highest priority. */
     private readonly selection?: SelectionService,
   ) {}
@@ -170,8 +170,9 @@ export class QueueService {
   async boostRecentOod(model: Model): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
       await lockQueue(trx, model.id);
-      const latest = await latestPredictionSeq(trx, model.id);
-      return boostOpenOod(trx, model.id, Math.max(0, latest - model.settings.drift.windowSize), model.settings.queue.driftBoost);
+      const latest = await this.reads.predictions.latestSeq(trx, model.id);
+      const oodSeqs = await this.reads.predictions.oodSeqsAfter(trx, model.id, Math.max(0, latest - model.settings.drift.windowSize));
+      return boostOpenOod(trx, model.id, oodSeqs, model.settings.queue.driftBoost);
     });
   }
 
@@ -192,10 +193,10 @@ export class QueueService {
   }
 
   private async details(model: Model, itemIds: number[], expiresAt: string): Promise<ClaimedItem[]> {
-    const rows = await listClaimDetails(this.db, itemIds);
+    const rows = await listClaimDetails(this.db, this.reads.predictions, model.id, itemIds);
     const seqs = [...new Set(rows.flatMap(neighborSeqs))];
     const examples = new Map<number, ExampleSummary>();
-    for (const e of await listExampleSummaries(this.db, model.id, seqs)) {
+    for (const e of await this.reads.examples.listExampleSummaries(this.db, model.id, seqs)) {
       examples.set(e.seq, { id: e.id, concepts: JSON.parse(e.concepts_json) as string[], input: e.input_json ? (JSON.parse(e.input_json) as InputRef) : null });
     }
     const order = new Map(itemIds.map((id, i) => [id, i]));

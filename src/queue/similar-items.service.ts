@@ -6,6 +6,7 @@ import type { InputRef } from './claimed-item.js';
 import { itemEmbedding, listFreePending, tagItemRegions } from './item-regions.repository.js';
 import type { QueueLabeledSource } from './labeled-source.js';
 import type { NearDuplicateRegistry } from './near-duplicates.js';
+import type { QueueReads } from './queue.ports.js';
 
 export interface SimilarItem {
   itemId: string;
@@ -24,6 +25,7 @@ const OVERFETCH = 8;
 export class SimilarItemsService {
   constructor(
     private readonly db: Db,
+    private readonly predictions: QueueReads['predictions'],
     private readonly duplicates: NearDuplicateRegistry,
     private readonly labeled: QueueLabeledSource,
     /** The model's typical in-distribution k-NN distance (median calibration distance), if known. */
@@ -36,7 +38,7 @@ export class SimilarItemsService {
    * items are not "the same kind of input", whatever their rank.
    */
   async similar(model: Model, itemId: number, limit: number, radius: number): Promise<SimilarItem[]> {
-    const blob = await itemEmbedding(this.db, model.id, itemId);
+    const blob = await itemEmbedding(this.db, this.predictions, model.id, itemId);
     if (!blob) throw new NotFoundError(`Item ${itemId} is not in the queue of model '${model.name}'`);
     const index = await this.duplicates.get(this.db, model);
     const k = Math.min(index.index.size, limit * OVERFETCH + 1);
@@ -45,7 +47,7 @@ export class SimilarItemsService {
     const maxDistance = typical === undefined ? Infinity : radius * typical;
     const distanceOf = new Map<number, number>();
     ids.forEach((id, i) => id !== itemId && distances[i]! <= maxDistance && distanceOf.set(id, distances[i]!));
-    const free = await listFreePending(this.db, model.id, [...distanceOf.keys()]);
+    const free = await listFreePending(this.db, this.predictions, model.id, [...distanceOf.keys()]);
     return free
       .map((r) => ({ itemId: String(r.id), predictionId: r.prediction_id, distance: distanceOf.get(r.id)!, input: r.input_json ? (JSON.parse(r.input_json) as InputRef) : null }))
       .sort((a, b) => a.distance - b.distance)

@@ -1,8 +1,7 @@
-import type { Db } from '../db/database.js';
 import { ReferenceSamples } from '../drift/reference-sample.js';
 import { toMetricSpace } from '../drift/sampling/embedding-space.js';
 import type { Model } from '../models/model.js';
-import { latestSeq, listRecentPredictions, type RecentPredictionRow } from '../predictions/predictions.repository.js';
+import type { RecentPredictionRow, RegionsReads } from './regions.ports.js';
 import { isoNow, type Clock } from '../util/clock.js';
 import { decodeVector } from '../util/vectors.js';
 import { carryIds } from './region-ids.js';
@@ -50,12 +49,12 @@ export class RegionsService {
   private readonly training: ReferenceSamples;
 
   constructor(
-    private readonly db: Db,
+    private readonly reads: RegionsReads,
     private readonly queue: RegionQueuePort,
     private readonly clock: Clock,
     private readonly estimate: CorrectnessEstimator = confidenceEstimator,
   ) {
-    this.training = new ReferenceSamples(db);
+    this.training = new ReferenceSamples(reads.examples);
   }
 
   /** The model's regions, best to label first; recomputed only when the window moved on. */
@@ -68,7 +67,7 @@ export class RegionsService {
 
   private async current(model: Model): Promise<Cached | undefined> {
     const s = model.settings.regions;
-    const [seq, sample] = [await latestSeq(this.db, model.id), await this.training.get(model)];
+    const [seq, sample] = [await this.reads.predictions.latestSeq(model.id), await this.training.get(model)];
     const key = `${JSON.stringify(s)}:${model.metric}:${sample.key}`;
     const cached = this.cache.get(model.id);
     // A young window refreshes sooner: the share is of the predictions the window holds.
@@ -85,7 +84,7 @@ export class RegionsService {
   private async compute(model: Model, key: string, training: Float32Array[], trainingKey: string): Promise<Cached | undefined> {
     const started = performance.now();
     const s = model.settings.regions;
-    const rows = (await listRecentPredictions(this.db, model.id, s.windowSize)).reverse();
+    const rows = (await this.reads.predictions.listRecentPredictions(model.id, s.windowSize)).reverse();
     if (rows.length === 0) return undefined;
     const estimates = await this.estimate(model, rows);
     const points: WindowPoint[] = rows.map((r, i) => ({

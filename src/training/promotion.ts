@@ -1,9 +1,42 @@
 import type { EvalMetrics } from './evaluate.js';
+import type { McNemarResult, PairedBootstrapResult } from './metrics/paired-test.js';
 
 /** A version's metrics on the two held-out sets. */
 export interface HeldOutMetrics {
   clean: EvalMetrics | undefined;
   production: EvalMetrics | undefined;
+}
+
+/** Which held-out set a comparison ran on: both versions were scored on exactly these items. */
+export interface EvalSetRef {
+  name: 'production-eval' | 'clean-eval';
+  size: number;
+  /** sha256 of the sorted item ids, first 16 hex digits: two records with the same digest compared the same items. */
+  digest: string;
+  /** When the data was read (the candidate's `trainedOn.dataAsOf`). */
+  asOf: string;
+}
+
+/** The noise check of the production comparison: paired on the same items. */
+export interface PairedEvidence {
+  /** The decision test: paired bootstrap of the production macro-F1 difference. */
+  bootstrap: PairedBootstrapResult;
+  /** Accuracy view of the same pairs, recorded beside it: exact McNemar on the discordant items. */
+  mcnemar: McNemarResult;
+}
+
+/** The champion as re-scored at decision time, with the paired evidence on the production set. */
+export interface ChampionAtDecision extends HeldOutMetrics {
+  version: number;
+  paired: PairedEvidence | null;
+}
+
+/** What the rule is given besides the metrics. */
+export interface PromotionRules {
+  maxCleanRegression: number;
+  /** The candidate must beat the champion with a paired one-sided p-value below this. */
+  alpha: number;
+  evalSets: { production: EvalSetRef | null; clean: EvalSetRef | null };
 }
 
 /** The promotion rule's verdict, with the figures it compared. */
@@ -12,28 +45,34 @@ export interface PromotionDecision {
   reason: string;
   /** The champion compared against, re-scored on the same held-out data. */
   champion: { version: number; clean: EvalMetrics | null; production: EvalMetrics | null } | null;
+  /** The sets both versions were scored on at decision time. */
+  evalSets: { production: EvalSetRef | null; clean: EvalSetRef | null };
   comparison: {
-    productionMacroF1: { candidate: number; champion: number } | null;
-    cleanMacroF1: { candidate: number; champion: number; regression: number; limit: number } | null;
+    productionMacroF1: { candidate: number; champion: number; evalSet: EvalSetRef | null } | null;
+    cleanMacroF1: { candidate: number; champion: number; regression: number; limit: number; evalSet: EvalSetRef | null } | null;
+    /** The test that decides whether the production difference is more than noise. */
+    significance: ({ test: string; alpha: number; significant: boolean } & PairedEvidence) | null;
   };
 }
 
 // Float noise must not turn an equal score into a regression or a win.
 const EPSILON = 1e-9;
+const TEST_NAME = 'paired bootstrap of the production macro-F1 difference (same items for both versions), one-sided';
 
 /**
  * DESIGN's rule: the first version becomes champion; a later one only when it beats the
- * champion's macro-F1 on production eval and loses at most `maxCleanRegression` macro-F1
- * on clean eval. Both are scored on the same data at decision time.
+ * champion's macro-F1 on production eval by more than noise (a paired test on the same
+ * items, p < alpha) and loses at most `maxCleanRegression` macro-F1 on clean eval. Both
+ * versions are scored on the same data at decision time, and the record names it.
  */
-export function decidePromotion(
-  candidate: HeldOutMetrics,
-  champion: ({ version: number } & HeldOutMetrics) | undefined,
-  maxCleanRegression: number,
-): PromotionDecision {
-  if (!champion) return { promote: true, reason: 'first version of the model', champion: null, comparison: { productionMacroF1: null, cleanMacroF1: null } };
+export function decidePromotion(candidate: HeldOutMetrics, champion: ChampionAtDecision | undefined, rules: PromotionRules): PromotionDecision {
+  const { evalSets, maxCleanRegression, alpha } = rules;
+  const none = { productionMacroF1: null, cleanMacroF1: null, significance: null };
+  if (!champion) return { promote: true, reason: 'first version of the model', champion: null, evalSets, comparison: none };
   const production =
-    candidate.production && champion.production ? { candidate: candidate.production.macroF1, champion: champion.production.macroF1 } : null;
+    candidate.production && champion.production
+      ? { candidate: candidate.production.macroF1, champion: champion.production.macroF1, evalSet: evalSets.production }
+      : null;
   const clean =
     candidate.clean && champion.clean
       ? {
@@ -41,28 +80,43 @@ export function decidePromotion(
           champion: champion.clean.macroF1,
           regression: champion.clean.macroF1 - candidate.clean.macroF1,
           limit: maxCleanRegression,
+          evalSet: evalSets.clean,
         }
       : null;
+  const significance = champion.paired ? { test: TEST_NAME, alpha, significant: champion.paired.bootstrap.pValue < alpha, ...champion.paired } : null;
   const base = {
     champion: { version: champion.version, clean: champion.clean ?? null, production: champion.production ?? null },
-    comparison: { productionMacroF1: production, cleanMacroF1: clean },
+    evalSets,
+    comparison: { productionMacroF1: production, cleanMacroF1: clean, significance },
   };
   const vs = `champion v${champion.version}`;
   if (!production) return { promote: false, reason: `no labeled production eval data to compare with ${vs}`, ...base };
+  const figures = `macro-F1 ${fmt(production.candidate)} vs ${fmt(production.champion)} on the same ${production.evalSet?.size ?? candidate.production!.count} production-eval items`;
   if (production.candidate <= production.champion + EPSILON) {
-    return { promote: false, reason: `does not beat ${vs} on production eval (macro-F1 ${fmt(production.candidate)} vs ${fmt(production.champion)})`, ...base };
+    return { promote: false, reason: `does not beat ${vs} on production eval (${figures})`, ...base };
   }
+  if (!significance?.significant) {
+    const test = significance ? `; ${noiseNote(significance)}` : '; no paired test possible';
+    return { promote: false, reason: `the production-eval gain over ${vs} is within noise (${figures}${test})`, ...base };
+  }
+  const won = `beats ${vs} on production eval (${figures}; ${noiseNote(significance)})`;
   if (clean && clean.regression > maxCleanRegression + EPSILON) {
-    return {
-      promote: false,
-      reason: `beats ${vs} on production eval (macro-F1 ${fmt(production.candidate)} vs ${fmt(production.champion)}) but loses ${fmt(clean.regression)} macro-F1 on clean eval, more than the ${fmt(maxCleanRegression)} allowed`,
-      ...base,
-    };
+    return { promote: false, reason: `${won} but loses ${fmt(clean.regression)} macro-F1 on clean eval, more than the ${fmt(maxCleanRegression)} allowed`, ...base };
   }
   const cleanPart = clean ? `clean eval macro-F1 change ${fmt(-clean.regression)} (limit −${fmt(maxCleanRegression)})` : 'no clean eval data to check';
-  return { promote: true, reason: `beats ${vs} on production eval (macro-F1 ${fmt(production.candidate)} vs ${fmt(production.champion)}); ${cleanPart}`, ...base };
+  return { promote: true, reason: `${won}; ${cleanPart}`, ...base };
+}
+
+function noiseNote(s: { alpha: number } & PairedEvidence): string {
+  const b = s.bootstrap;
+  const pct = Math.round(b.level * 100);
+  return `paired bootstrap p = ${pValue(b.pValue)} vs alpha ${s.alpha}, ${pct}% interval of the difference [${fmt(b.interval[0])}, ${fmt(b.interval[1])}]; exact McNemar p = ${pValue(s.mcnemar.pValue)} (${s.mcnemar.candidateOnly} items only the candidate gets right, ${s.mcnemar.championOnly} only the champion)`;
 }
 
 function fmt(x: number): string {
   return x.toFixed(4);
+}
+
+function pValue(p: number): string {
+  return p < 0.001 ? p.toExponential(1) : p.toFixed(3);
 }

@@ -1,15 +1,16 @@
 import type { Logger } from 'pino';
-import type { Db } from '../db/database.js';
 import type { JobContext } from '../jobs/job-runner.js';
 import type { HeadSpec, Trainer } from '../ml/classifier.js';
 import type { Model } from '../models/model.js';
 import type { ModelsService } from '../models/models.service.js';
 import { isoNow, type Clock } from '../util/clock.js';
+import { decodeVector } from '../util/vectors.js';
 import { evaluate, topScores, type EvalMetrics } from './evaluate.js';
 import type { LabeledProductionSource } from './labeled-production.js';
-import { decidePromotion, type HeldOutMetrics } from './promotion.js';
-import { assembleTrainingData, type LabeledRows, type TrainingData } from './training-data.js';
-import { listOriginalExamples } from './training-data.repository.js';
+import { answerSets, evalSetRef, pairedEvidence, truthSets } from './paired-evidence.js';
+import { decidePromotion, type ChampionAtDecision, type HeldOutMetrics, type PromotionDecision } from './promotion.js';
+import { assembleTrainingData, type LabeledRows, type SourceRecord, type TrainingData } from './training-data.js';
+import type { OriginalExamplesReader } from './training.ports.js';
 import { tuneThresholds } from './tune-thresholds.js';
 import type { ModelVersion, TrainedOn, VersionMetrics } from './version.js';
 import type { VersionsService } from './versions.service.js';
@@ -22,6 +23,8 @@ export interface RetrainResult {
   promoted: boolean;
   reason: string;
   metrics: { clean: Summary | null; production: Summary | null };
+  /** What the rule compared at decision time: the sets (name, size, digest) and the paired test. */
+  decision: { evalSets: PromotionDecision['evalSets']; significance: PromotionDecision['comparison']['significance'] };
 }
 
 interface Summary {
@@ -31,7 +34,7 @@ interface Summary {
 }
 
 export interface RetrainDeps {
-  db: Db;
+  examples: OriginalExamplesReader;
   models: ModelsService;
   versions: VersionsService;
   trainer: Trainer;
@@ -85,9 +88,11 @@ export async function runRetrain(deps: RetrainDeps, ctx: JobContext): Promise<Re
     const thresholds = tuneThresholds(model.task, data.concepts, scores.validation, data.validation, settings);
     const on = (probs: Float32Array, rows: LabeledRows) => evaluate(model.task, data.concepts, probs, rows, thresholds);
     const held: HeldOutMetrics = { clean: on(scores.clean, data.cleanEval), production: on(scores.production, data.productionEval) };
+    const evalSets = { production: evalSetRef('production-eval', data.productionEval, data.dataAsOf), clean: evalSetRef('clean-eval', data.cleanEval, data.dataAsOf) };
     const champion = await deps.versions.champion(model);
-    const championHeld = champion ? { version: champion.version, ...(await scoreChampion(deps, model, champion, data)) } : undefined;
-    const decision = decidePromotion(held, championHeld, settings.maxCleanRegression);
+    const candidateAnswers = answerSets(model.task, data.concepts, scores.production, data.productionEval.n, thresholds);
+    const championHeld = champion ? await scoreChampion(deps, model, champion, data, candidateAnswers) : undefined;
+    const decision = decidePromotion(held, championHeld, { maxCleanRegression: settings.maxCleanRegression, alpha: settings.promotionAlpha, evalSets });
     ctx.signal.throwIfAborted();
 
     const metrics: VersionMetrics = {
@@ -122,6 +127,7 @@ export async function runRetrain(deps: RetrainDeps, ctx: JobContext): Promise<Re
       promoted: decision.promote,
       reason: decision.reason,
       metrics: { clean: summary(held.clean), production: summary(held.production) },
+      decision: { evalSets: decision.evalSets, significance: decision.comparison.significance },
     };
   } finally {
     fit.classifier.dispose();
@@ -133,7 +139,7 @@ async function loadTrainingData(deps: RetrainDeps, model: Model): Promise<Traini
   const source = deps.labeled;
   const dataAsOf = isoNow(deps.clock);
   const [originals, production, proposed] = await Promise.all([
-    listOriginalExamples(deps.db, model.id),
+    originalExamples(deps.examples, model.id),
     source.list(model.id),
     source.proposedConcepts(model.id),
   ]);
@@ -154,19 +160,39 @@ async function loadTrainingData(deps: RetrainDeps, model: Model): Promise<Traini
   return { ...data, dataAsOf };
 }
 
-/** Scores the champion on today's held-out data, its outputs mapped onto the candidate's concepts (0 for concepts it lacks). */
-async function scoreChampion(deps: RetrainDeps, model: Model, champion: ModelVersion, data: TrainingData): Promise<HeldOutMetrics> {
+/**
+ * Scores the champion on today's held-out data, its outputs mapped onto the candidate's
+ * concepts (0 for concepts it lacks), and pairs its production-eval answers with the
+ * candidate's on the same items.
+ */
+async function scoreChampion(
+  deps: RetrainDeps,
+  model: Model,
+  champion: ModelVersion,
+  data: TrainingData,
+  candidateAnswers: number[][],
+): Promise<ChampionAtDecision> {
   const classifier = await deps.versions.classifier(champion);
   const k = data.concepts.length;
   const from = champion.concepts.length;
   const column = data.concepts.map((c) => champion.concepts.indexOf(c));
-  const on = (rows: LabeledRows): EvalMetrics | undefined => {
+  const mapped = (rows: LabeledRows): Float32Array => {
     const own = classifier.predict(rows.x, rows.n);
-    const mapped = new Float32Array(rows.n * k);
-    for (let i = 0; i < rows.n; i++) column.forEach((j, c) => (mapped[i * k + c] = j === -1 ? 0 : own[i * from + j]!));
-    return evaluate(model.task, data.concepts, mapped, rows, champion.thresholds);
+    const out = new Float32Array(rows.n * k);
+    for (let i = 0; i < rows.n; i++) column.forEach((j, c) => (out[i * k + c] = j === -1 ? 0 : own[i * from + j]!));
+    return out;
   };
-  return { clean: on(data.cleanEval), production: on(data.productionEval) };
+  const on = (rows: LabeledRows, probs: Float32Array): EvalMetrics | undefined => evaluate(model.task, data.concepts, probs, rows, champion.thresholds);
+  const production = mapped(data.productionEval);
+  const settings = model.settings.retrain;
+  const paired = pairedEvidence(
+    truthSets(data.productionEval, k),
+    candidateAnswers,
+    answerSets(model.task, data.concepts, production, data.productionEval.n, champion.thresholds),
+    k,
+    { resamples: settings.bootstrapResamples, seed: settings.seed },
+  );
+  return { version: champion.version, clean: on(data.cleanEval, mapped(data.cleanEval)), production: on(data.productionEval, production), paired };
 }
 
 function lineage(model: Model, data: TrainingData & { dataAsOf: string }, backend: string, durationMs: number, jobId: string, perConcept: number[]): TrainedOn {
@@ -211,4 +237,13 @@ function pooledAccuracy(clean: EvalMetrics | undefined, production: EvalMetrics 
 
 function summary(m: EvalMetrics | undefined): Summary | null {
   return m ? { count: m.count, accuracy: m.accuracy, macroF1: m.macroF1 } : null;
+}
+
+async function originalExamples(examples: OriginalExamplesReader, modelId: number): Promise<SourceRecord[]> {
+  return (await examples.listOriginalExamples(modelId)).map((r) => ({
+    id: r.id,
+    split: r.split,
+    concepts: JSON.parse(r.concepts_json) as string[],
+    embedding: decodeVector(r.embedding),
+  }));
 }

@@ -1,4 +1,3 @@
-import type { Db } from '../db/database.js';
 import { BatchValidationError, ConflictError, type RecordProblem } from '../errors.js';
 import type { Job } from '../jobs/job.js';
 import type { JobRunner } from '../jobs/job-runner.js';
@@ -8,7 +7,7 @@ import type { Clock } from '../util/clock.js';
 import { KeyedLock } from '../util/keyed-lock.js';
 import type { LabeledProductionSource } from './labeled-production.js';
 import { DEFAULT_THRESHOLD } from './metrics/thresholds.js';
-import { countOriginalTrain } from './training-data.repository.js';
+import type { OriginalExamplesReader } from './training.ports.js';
 import type { ChampionEvalStats, VersionsService } from './versions.service.js';
 import { own } from '../util/own.js';
 import { multiclassUncertainty, multilabelUncertainty } from '../scoring/uncertainty.js';
@@ -37,7 +36,7 @@ export class TrainingService {
   private readonly triggers = new KeyedLock<number>();
 
   constructor(
-    private readonly db: Db,
+    private readonly examples: OriginalExamplesReader,
     private readonly jobs: JobRunner,
     readonly versions: VersionsService,
     private readonly source: LabeledProductionSource,
@@ -52,7 +51,7 @@ export class TrainingService {
   private async queueRetrain(model: Model, trigger: 'manual' | 'drift', extra: Record<string, unknown>): Promise<Job> {
     const waiting = await this.jobs.latest(model.id, RETRAIN_JOB, ['queued']);
     if (waiting) return waiting;
-    if ((await countOriginalTrain(this.db, model.id)) === 0) {
+    if ((await this.examples.countOriginalTrain(model.id)) === 0) {
       throw new ConflictError(`Model '${model.name}' has no train-split examples to train on`);
     }
     return this.jobs.submit(model.id, RETRAIN_JOB, { trigger, ...extra });

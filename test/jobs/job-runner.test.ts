@@ -9,6 +9,7 @@ import { databaseUrlFor } from '../support/database.js';
 import { systemClock } from '../../src/util/clock.js';
 import { ManualClock } from '../support/clock.js';
 import { tempDataDir } from '../support/server.js';
+import { ownerReads } from '../../src/composition/ports.js';
 
 const log = pino({ level: 'silent' });
 
@@ -43,7 +44,7 @@ describe('JobRunner', () => {
   beforeEach(async () => {
     const dataDir = tempDataDir();
     database = await openDatabase({ dataDir, databaseUrl: await databaseUrlFor(dataDir) });
-    const models = new ModelsService(database.db, new EventBus(), systemClock);
+    const models = new ModelsService(database.db, new EventBus(), systemClock, ownerReads(database.db));
     const def = { task: 'multiclass' as const, embeddingDim: 2, concepts: [{ id: 'a' }] };
     modelA = (await models.put('a', def)).model.id;
     modelB = (await models.put('b', def)).model.id;

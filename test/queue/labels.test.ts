@@ -3,6 +3,7 @@ import { splitForId } from '../../src/util/hash-split.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { QueueLabeledSource } from '../../src/queue/labeled-source.js';
 import { claim, ingest, label, labeledProduction, outliers, setupModel, stats, UNSURE, type Fixture } from './support.js';
+import { ownerReadRepositories } from '../../src/composition/ports.js';
 
 describe('labels', () => {
   let server: TestServer;
@@ -120,7 +121,7 @@ describe('labels', () => {
     }
     expect(new Set(mine.map((l) => l.split))).toEqual(new Set(['train', 'eval']));
     const { models, database } = server.driftloop.services;
-    const source = new QueueLabeledSource(database.db);
+    const source = new QueueLabeledSource(database.db, ownerReadRepositories.predictions);
     const model = await models.get('pint');
     expect(await source.countSince(model.id, before)).toBe(40);
     expect(await source.proposedConcepts(model.id)).toEqual([{ concept: 'cider', labels: 1 }]);

@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import { QueueLabeledSource } from '../../src/queue/labeled-source.js';
 import { ClusteredData } from '../support/clustered-data.js';
 import type { TestServer } from '../support/server.js';
+import { ownerReadRepositories } from '../../src/composition/ports.js';
 
 /** A beer taxonomy with visual-dictionary entries. */
 export const CONCEPTS = [
@@ -90,5 +91,5 @@ export interface ClaimedItemBody {
 /** What training reads from the queue for `model`: agreed labeled items. */
 export async function labeledProduction(server: TestServer, model: string) {
   const { models, database } = server.driftloop.services;
-  return new QueueLabeledSource(database.db).list((await models.get(model)).id);
+  return new QueueLabeledSource(database.db, ownerReadRepositories.predictions).list((await models.get(model)).id);
 }

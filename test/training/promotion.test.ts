@@ -1,47 +1,102 @@
 import { describe, expect, it } from 'vitest';
 import type { EvalMetrics } from '../../src/training/evaluate.js';
-import { decidePromotion } from '../../src/training/promotion.js';
+import { mulberry32 } from '../../src/drift/stats/index.js';
+import { multiclassMetrics } from '../../src/training/metrics/multiclass.js';
+import { pairedEvidence } from '../../src/training/paired-evidence.js';
+import { decidePromotion, type EvalSetRef, type PairedEvidence, type PromotionRules } from '../../src/training/promotion.js';
 
-function m(macroF1: number): EvalMetrics {
-  return { count: 100, accuracy: macroF1, macroF1, perConcept: {}, confusion: { concepts: [], matrix: [] }, ece: 0 };
+function m(macroF1: number, count = 100): EvalMetrics {
+  return { count, accuracy: macroF1, macroF1, perConcept: {}, confusion: { concepts: [], matrix: [] }, ece: 0 };
 }
 
-const LIMIT = 0.02;
+const set = (name: EvalSetRef['name'], size: number): EvalSetRef => ({ name, size, digest: '0123456789abcdef', asOf: '2026-11-30T12:00:00.000Z' });
+const RULES: PromotionRules = { maxCleanRegression: 0.02, alpha: 0.05, evalSets: { production: set('production-eval', 100), clean: set('clean-eval', 100) } };
+
+/** Paired evidence with a given bootstrap p-value (the rule reads only its verdict and figures). */
+function evidence(pValue: number): PairedEvidence {
+  return {
+    bootstrap: { difference: 0.1, interval: [0.02, 0.18], level: 0.9, pValue, resamples: 2000, seed: 42 },
+    mcnemar: { candidateOnly: 20, championOnly: 5, pValue: 0.004 },
+  };
+}
 
 describe('promotion rule', () => {
   it('when there is no champion, then the first version is promoted', () => {
-    const d = decidePromotion({ clean: m(0.7), production: undefined }, undefined, LIMIT);
+    const d = decidePromotion({ clean: m(0.7), production: undefined }, undefined, RULES);
     expect(d).toMatchObject({ promote: true, reason: 'first version of the model', champion: null });
   });
 
-  it('when the candidate beats the champion on production eval and keeps clean macro-F1 within the limit, then it is promoted', () => {
-    const d = decidePromotion({ clean: m(0.89), production: m(0.8) }, { version: 3, clean: m(0.9), production: m(0.6) }, LIMIT);
+  it('when the candidate beats the champion beyond noise and keeps clean macro-F1 within the limit, then it is promoted and the record names the sets and the test', () => {
+    const d = decidePromotion({ clean: m(0.89), production: m(0.8) }, { version: 3, clean: m(0.9), production: m(0.6), paired: evidence(0.001) }, RULES);
     expect(d.promote).toBe(true);
-    expect(d.reason).toMatch(/^beats champion v3 on production eval \(macro-F1 0\.8000 vs 0\.6000\); clean eval macro-F1 change -0\.0100/);
-    expect(d.comparison.cleanMacroF1).toMatchObject({ candidate: 0.89, champion: 0.9, limit: LIMIT });
+    expect(d.reason).toMatch(/^beats champion v3 on production eval \(macro-F1 0\.8000 vs 0\.6000 on the same 100 production-eval items; paired bootstrap p = 0\.001 vs alpha 0\.05/);
+    expect(d.reason).toMatch(/exact McNemar p = 0\.004 \(20 items only the candidate gets right, 5 only the champion\)\); clean eval macro-F1 change -0\.0100/);
+    expect(d.evalSets.production).toMatchObject({ name: 'production-eval', size: 100 });
+    expect(d.comparison.productionMacroF1).toMatchObject({ candidate: 0.8, champion: 0.6, evalSet: { name: 'production-eval', size: 100 } });
+    expect(d.comparison.significance).toMatchObject({ alpha: 0.05, significant: true, test: expect.stringMatching(/^paired bootstrap/) });
     expect(d.comparison.cleanMacroF1!.regression).toBeCloseTo(0.01, 12);
   });
 
+  it('when the production gain is within noise (paired p ≥ alpha), then the candidate stays a challenger and the reason states the test', () => {
+    const d = decidePromotion({ clean: m(0.95), production: m(0.3928, 188) }, { version: 1, clean: m(0.95), production: m(0.3196, 188), paired: evidence(0.21) }, {
+      ...RULES,
+      evalSets: { production: set('production-eval', 188), clean: set('clean-eval', 100) },
+    });
+    expect(d.promote).toBe(false);
+    expect(d.comparison.significance).toMatchObject({ significant: false });
+    expect(d.reason).toMatch(/^the production-eval gain over champion v1 is within noise \(macro-F1 0\.3928 vs 0\.3196 on the same 188 production-eval items; paired bootstrap p = 0\.210 vs alpha 0\.05/);
+  });
+
   it('when the clean regression equals the limit, then it is still promoted', () => {
-    expect(decidePromotion({ clean: m(0.88), production: m(0.8) }, { version: 1, clean: m(0.9), production: m(0.7) }, LIMIT).promote).toBe(true);
+    expect(decidePromotion({ clean: m(0.88), production: m(0.8) }, { version: 1, clean: m(0.9), production: m(0.7), paired: evidence(0.01) }, RULES).promote).toBe(true);
   });
 
   it('when the candidate does not beat the champion on production eval, then it stays a challenger with that reason', () => {
-    const d = decidePromotion({ clean: m(0.95), production: m(0.6) }, { version: 2, clean: m(0.9), production: m(0.6) }, LIMIT);
+    const d = decidePromotion({ clean: m(0.95), production: m(0.6) }, { version: 2, clean: m(0.9), production: m(0.6), paired: evidence(0.5) }, RULES);
     expect(d.promote).toBe(false);
-    expect(d.reason).toBe('does not beat champion v2 on production eval (macro-F1 0.6000 vs 0.6000)');
+    expect(d.reason).toBe('does not beat champion v2 on production eval (macro-F1 0.6000 vs 0.6000 on the same 100 production-eval items)');
   });
 
-  it('when the candidate wins on production but loses too much clean macro-F1, then it stays a challenger with that reason', () => {
-    const d = decidePromotion({ clean: m(0.85), production: m(0.9) }, { version: 1, clean: m(0.9), production: m(0.5) }, LIMIT);
+  it('when the candidate wins on production beyond noise but loses too much clean macro-F1, then it stays a challenger with that reason', () => {
+    const d = decidePromotion({ clean: m(0.85), production: m(0.9) }, { version: 1, clean: m(0.9), production: m(0.5), paired: evidence(0.001) }, RULES);
     expect(d.promote).toBe(false);
-    expect(d.reason).toBe(
-      'beats champion v1 on production eval (macro-F1 0.9000 vs 0.5000) but loses 0.0500 macro-F1 on clean eval, more than the 0.0200 allowed',
-    );
+    expect(d.reason).toMatch(/^beats champion v1 on production eval .* but loses 0\.0500 macro-F1 on clean eval, more than the 0\.0200 allowed$/);
   });
 
   it('when there is no labeled production eval data, then a later version cannot win', () => {
-    const d = decidePromotion({ clean: m(0.99), production: undefined }, { version: 1, clean: m(0.5), production: undefined }, LIMIT);
+    const d = decidePromotion({ clean: m(0.99), production: undefined }, { version: 1, clean: m(0.5), production: undefined, paired: null }, RULES);
     expect(d).toMatchObject({ promote: false, reason: 'no labeled production eval data to compare with champion v1' });
+  });
+
+  it('when a retrain on about one new label differs from the champion only by training noise, then the real paired evidence refuses it', () => {
+    // 188 production-eval items, 4 concepts; the champion is right on 60%. The retrained
+    // candidate answers the same except on 14 items, 9 of which it gets right: a higher
+    // macro-F1 by chance, as a rerun of training moves a few answers.
+    const random = mulberry32(21);
+    const truth = Array.from({ length: 188 }, () => Math.floor(random() * 4));
+    const champion = truth.map((t) => (random() < 0.6 ? t : (t + 1) % 4));
+    const candidate = [...champion];
+    let flipped = 0;
+    for (let i = 0; i < truth.length && flipped < 14; i++) {
+      const right = flipped < 9;
+      if ((champion[i] === truth[i]) === right) continue;
+      candidate[i] = right ? truth[i]! : (truth[i]! + 2) % 4;
+      flipped++;
+    }
+    const f1 = (answers: number[]) => multiclassMetrics(truth, answers.map((a) => [0, 1, 2, 3].map((c) => (c === a ? 1 : 0)))).macroF1;
+    const paired = pairedEvidence(truth.map((t) => [t]), candidate.map((a) => [a]), champion.map((a) => [a]), 4, { resamples: 2000, seed: 42 })!;
+    expect(f1(candidate)).toBeGreaterThan(f1(champion));
+    expect(paired.mcnemar).toMatchObject({ candidateOnly: 9, championOnly: 5 });
+    // scipy.stats.binomtest(5, 14, 0.5).pvalue
+    expect(paired.mcnemar.pValue).toBeCloseTo(0.4239501953125, 10);
+    const d = decidePromotion(
+      { clean: m(0.95), production: m(f1(candidate), 188) },
+      { version: 1, clean: m(0.95), production: m(f1(champion), 188), paired },
+      { ...RULES, evalSets: { production: set('production-eval', 188), clean: set('clean-eval', 100) } },
+    );
+    expect(paired.bootstrap.pValue).toBeGreaterThan(0.05);
+    expect(paired.bootstrap.interval[0]).toBeLessThan(0);
+    expect(d.promote).toBe(false);
+    expect(d.reason).toMatch(/within noise/);
   });
 });

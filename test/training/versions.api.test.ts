@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedTensorflow } from '../../src/ml/tf-backend.js';
 import { FixtureLabels } from '../support/labeled-production.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { ClusteredData, retrain, seedModel, shiftedItems } from '../support/training-fixtures.js';
+import { ClusteredData, retrain, seedModel } from '../support/training-fixtures.js';
 
 describe('versions and promotion', () => {
   let server: TestServer;
@@ -10,6 +10,9 @@ describe('versions and promotion', () => {
   const data = new ClusteredData({ dim: 16, clusters: 4, spread: 0.6, seed: 5 });
   const modelId = async (name: string) => (await server.driftloop.services.models.get(name)).id;
   const versions = async (name: string) => (await server.request('GET', `/v1/models/${name}/versions`)).body as any[];
+  /** Production photos of c0 halfway to c1: v1 calls many of them c1, so labeling them is a real gain, not noise. */
+  const towardC1 = () => data.point(0).map((x, d) => x + 0.5 * (data.centers[1]![d]! - data.centers[0]![d]!));
+  const between0and1 = (count: number) => Array.from({ length: count }, (_, i) => ({ id: `ugc-${i}`, embedding: towardC1(), concepts: ['c0'] }));
 
   beforeAll(async () => {
     server = await startTestServer({ replace: { labeledSource: () => labels } });
@@ -38,15 +41,22 @@ describe('versions and promotion', () => {
 
   it('when labeled production data makes a version better on production eval, then it is promoted and its items join the reference distribution', async () => {
     const before = (await server.request('GET', '/v1/models/pint')).body.counts.examples;
-    labels.label(await modelId('pint'), shiftedItems(data, 'ugc', 200, 3));
+    labels.label(await modelId('pint'), between0and1(200));
     const job = await retrain(server, 'pint');
     expect(job.result).toMatchObject({ version: 2, status: 'champion', promoted: true });
     const [v1, v2] = await versions('pint');
     expect(v1.status).toBe('retired');
     expect(v1.retiredAt).toEqual(expect.any(String));
-    expect(v2.decision.reason).toMatch(/^beats champion v1 on production eval/);
-    const { productionMacroF1, cleanMacroF1 } = v2.decision.comparison;
+    expect(v2.decision.reason).toMatch(/^beats champion v1 on production eval \(macro-F1 \d\.\d{4} vs \d\.\d{4} on the same \d+ production-eval items; paired bootstrap p = /);
+    const { productionMacroF1, cleanMacroF1, significance } = v2.decision.comparison;
     expect(productionMacroF1.candidate).toBeGreaterThan(productionMacroF1.champion);
+    // Compared on the same set at decision time, and the record says which and how many.
+    expect(productionMacroF1.evalSet).toMatchObject({ name: 'production-eval', size: v2.metrics.production.count, digest: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(productionMacroF1.candidate).toBe(v2.metrics.production.macroF1);
+    expect(v2.decision.champion.production.count).toBe(v2.metrics.production.count);
+    expect(significance).toMatchObject({ alpha: 0.05, significant: true, bootstrap: { resamples: 2000 }, mcnemar: { candidateOnly: expect.any(Number) } });
+    expect(significance.bootstrap.pValue).toBeLessThan(0.05);
+    expect(job.result.decision).toEqual({ evalSets: v2.decision.evalSets, significance });
     expect(cleanMacroF1.regression).toBeLessThanOrEqual(0.02);
     const p = v2.trainedOn.production;
     expect(p.fit + p.validation + p.eval).toBe(200);
@@ -60,7 +70,7 @@ describe('versions and promotion', () => {
     expect(after.eval - before.eval).toBe(p.eval);
     const reference = await server.driftloop.services.references.get(await server.driftloop.services.models.get('pint'));
     expect(reference.train.size).toBe(after.train);
-    expect(reference.neighbors(data.point(0, 3), 5).map((n) => n.id.split('-')[0])).toEqual(Array(5).fill('production:ugc'));
+    expect(reference.neighbors(towardC1(), 5).map((n) => n.id.split('-')[0])).toEqual(Array(5).fill('production:ugc'));
   });
 
   it('when a retrain is no better on production eval, then it stays a challenger with the reason recorded', async () => {
@@ -89,6 +99,25 @@ describe('versions and promotion', () => {
     const forward = await server.request('POST', '/v1/models/pint/versions/2/promote');
     expect(forward.body.status).toBe('champion');
     expect((await server.request('POST', '/v1/models/pint/predict', { embeddings: [data.point(0)] })).body.version).toBe(2);
+  });
+
+  it('when a manual retrain adds about one new label, then the champion keeps its place: a gain within noise is refused with the test named', async () => {
+    labels.label(await modelId('pint'), [{ id: 'ugc-one-more', embedding: towardC1(), concepts: ['c0'] }]);
+    const job = await retrain(server, 'pint');
+    expect(job.result).toMatchObject({ version: 4, status: 'challenger', promoted: false });
+    expect(job.result.reason).toMatch(/^(does not beat champion v2|the production-eval gain over champion v2 is within noise) /);
+    const v4 = (await versions('pint'))[3];
+    // Both versions were scored on v4's production-eval set; the paired test ran on those items.
+    expect(v4.decision.champion.production.count).toBe(v4.metrics.production.count);
+    expect(v4.decision.comparison.significance).toMatchObject({ significant: false, mcnemar: { pValue: expect.any(Number) } });
+    expect(v4.decision.comparison.significance.bootstrap.pValue).toBeGreaterThanOrEqual(0.05);
+    expect((await server.request('GET', '/v1/models/pint')).body.champion.version).toBe(2);
+    const report = await server.request('GET', '/v1/models/pint/report?format=json');
+    expect(report.body.versions[3].decision).toMatchObject({ promote: false, evalSet: { name: 'production-eval', size: v4.metrics.production.count }, test: expect.stringMatching(/^paired bootstrap/) });
+    const page = await fetch(`${server.url}/v1/models/pint/report`);
+    const text = await page.text();
+    expect(text).toContain(`compared on production-eval: ${v4.metrics.production.count} items`);
+    expect(text).toMatch(/not promoted<\/strong>: (does not beat champion v2|the production-eval gain over champion v2 is within noise)/);
   });
 
   it('when a promote names a missing or malformed version, then it answers 404 or 400', async () => {

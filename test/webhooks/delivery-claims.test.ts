@@ -11,6 +11,7 @@ import { ManualClock } from '../support/clock.js';
 import { databaseUrlFor } from '../support/database.js';
 import { tempDataDir } from '../support/server.js';
 import { WebhookTargetPolicy } from '../../src/webhooks/target-policy.js';
+import { ownerReads } from '../../src/composition/ports.js';
 
 /** The receiver listens on loopback, which webhooks may reach only when allowed. */
 const LOOPBACK_ALLOWED = new WebhookTargetPolicy(['127.0.0.1']);
@@ -29,7 +30,7 @@ describe('webhook deliveries shared by two instances', () => {
     const databaseUrl = await databaseUrlFor(dataDir);
     a = await openDatabase({ dataDir, databaseUrl });
     b = await openDatabase({ dataDir, databaseUrl });
-    modelId = (await new ModelsService(a.db, new EventBus(), systemClock).put('hooks', { task: 'multiclass', embeddingDim: 2, concepts: [{ id: 'x' }] })).model.id;
+    modelId = (await new ModelsService(a.db, new EventBus(), systemClock, ownerReads(a.db)).put('hooks', { task: 'multiclass', embeddingDim: 2, concepts: [{ id: 'x' }] })).model.id;
     receiver = await startReceiver();
   });
   afterAll(async () => {

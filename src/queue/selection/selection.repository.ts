@@ -4,21 +4,19 @@ import type { ItemStatus } from '../item-status.js';
 export interface PoolRow {
   id: number;
   region: number | null;
-  embedding: Buffer;
-  is_ood: number;
   priority: number;
   prediction_id: string;
+  prediction_seq: number;
 }
 
 /**
- * Up to `limit` pending items `labeler` may take, highest priority first, with embeddings: the
+ * Up to `limit` pending items `labeler` may take, highest priority first: the
  * pool a selection policy orders. Same exclusions as a claim (skipped, leased or labeled by them).
  */
 export function listCandidatePool(db: Db, modelId: number, labeler: string, limit: number, region?: number): Promise<PoolRow[]> {
   return db
     .selectFrom('queue_items as i')
-    .innerJoin('predictions as p', 'p.seq', 'i.prediction_seq')
-    .select(['i.id', 'i.region', 'p.embedding', 'p.is_ood', 'i.priority', 'i.prediction_id'])
+    .select(['i.id', 'i.region', 'i.priority', 'i.prediction_id', 'i.prediction_seq'])
     .where('i.model_id', '=', modelId)
     .$if(region !== undefined, (q) => q.where('i.region', '=', region!))
     .where('i.status', '=', 'pending' satisfies ItemStatus)

@@ -2,6 +2,7 @@ import type { Db } from '../../db/database.js';
 import type { Model } from '../../models/model.js';
 import { decodeVector } from '../../util/vectors.js';
 import type { NearDuplicateRegistry, ProductionIndex } from '../near-duplicates.js';
+import type { QueueReads } from '../queue.ports.js';
 import { selectItems, type Candidate } from './selection-policy.js';
 
 /** FNV-1a of a string: the random policy's order follows prediction ids, whatever the item ids are. */
@@ -36,6 +37,7 @@ export class SelectionService {
 
   constructor(
     private readonly db: Db,
+    private readonly predictions: QueueReads['predictions'],
     private readonly duplicates: NearDuplicateRegistry,
     private readonly ports: SelectionPorts,
   ) {}
@@ -50,9 +52,10 @@ export class SelectionService {
     const pool = await listCandidatePool(this.db, model.id, labeler, s.selectionPool, region);
     if (pool.length === 0) return [];
     const needsEmbeddings = s.selection === 'uncertainty' || s.selection === 'adaptive';
-    const vectors = needsEmbeddings || s.selection === 'typical' ? pool.map((r) => decodeVector(r.embedding)) : [];
-    const uncertainty = needsEmbeddings ? await this.ports.uncertainty(model, vectors) : undefined;
     const coverage = s.selection === 'typical' || s.selection === 'adaptive';
+    const stored = needsEmbeddings || coverage ? await this.predictions.predictionsBySeq(this.db, model.id, pool.map((r) => r.prediction_seq), ['embedding', 'is_ood']) : undefined;
+    const vectors = stored ? pool.map((r) => decodeVector(stored.get(r.prediction_seq)!.embedding)) : [];
+    const uncertainty = needsEmbeddings ? await this.ports.uncertainty(model, vectors) : undefined;
     const index = coverage ? await this.duplicates.get(this.db, model) : undefined;
     const labeledRows = coverage ? await listLabeledItems(this.db, model.id) : [];
     const labeledPerRegion = new Map<number | null, number>();
@@ -60,7 +63,7 @@ export class SelectionService {
     const candidates: Candidate[] = pool.map((r, i) => ({
       id: r.id,
       region: r.region,
-      inDistribution: r.is_ood === 0,
+      inDistribution: stored?.get(r.prediction_seq)?.is_ood === 0,
       priority: r.priority,
       key: stringHash(r.prediction_id),
       uncertainty: uncertainty ? uncertainty[i]! : null,

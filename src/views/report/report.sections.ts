@@ -49,12 +49,19 @@ function metricsCell(metrics: Record<string, unknown> | undefined) {
   return html`${(shown.length > 0 ? shown : flat.slice(0, 6)).map(([k, v]) => html`<span class="metric"><span class="muted">${k}</span> ${formatNumber(v as number)}</span>`)}`;
 }
 
+function decisionCell(d: VersionSummary['decision']) {
+  if (!d) return html`<span class="muted">—</span>`;
+  const set = d.evalSet ? html`<div class="muted">compared on ${d.evalSet.name}: ${d.evalSet.size} items (digest <span class="mono">${d.evalSet.digest}</span>)${d.test ? ` · ${d.test}` : ''}</div>` : '';
+  return html`<strong>${d.promote ? 'promoted' : 'not promoted'}</strong>: ${d.reason}${set}`;
+}
+
 /** Whatever versions the retraining feature reports. */
 export function versionsTable(versions: VersionSummary[]) {
   if (versions.length === 0) return html`<p class="muted">No trained versions yet. Versions appear here once retraining has run.</p>`;
-  return html`<table><thead><tr><th>Version</th><th>Status</th><th>Created</th><th>Metrics</th><th>Trained on</th></tr></thead>
+  return html`<table><thead><tr><th>Version</th><th>Status</th><th>Created</th><th>Metrics</th><th>Trained on</th><th>Promotion decision</th></tr></thead>
 <tbody>${versions.map(
     (v) => html`<tr><td class="mono">${String(v.version)}</td><td><span class="badge ${v.status === 'champion' ? 'ok' : ''}">${v.status}</span></td>
-<td>${formatTime(v.createdAt)}</td><td>${metricsCell(v.metrics)}</td><td class="small mono">${v.trainedOn === undefined ? '—' : typeof v.trainedOn === 'string' ? v.trainedOn : JSON.stringify(v.trainedOn).slice(0, 160)}</td></tr>`,
+<td>${formatTime(v.createdAt)}</td><td>${metricsCell(v.metrics)}</td><td class="small mono">${v.trainedOn === undefined ? '—' : typeof v.trainedOn === 'string' ? v.trainedOn : JSON.stringify(v.trainedOn).slice(0, 160)}</td>
+<td class="small decision">${decisionCell(v.decision)}</td></tr>`,
   )}</tbody></table>`;
 }

@@ -1,0 +1,98 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+import { isPostgres } from '../db/dialect.js';
+import type { Split } from '../db/schema.js';
+
+// What other features read of `examples`, offered to them as ports (bound in the composition root).
+
+/** Count and highest seq of the train split: changes whenever the training distribution does. */
+export async function trainVersion(db: Db, modelId: number): Promise<{ count: number; maxSeq: number }> {
+  const row = await db
+    .selectFrom('examples')
+    .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.max('seq').as('maxSeq')])
+    .where('model_id', '=', modelId)
+    .where('split', '=', 'train')
+    .executeTakeFirstOrThrow();
+  return { count: Number(row.count), maxSeq: Number(row.maxSeq ?? 0) };
+}
+
+/** How many train examples carry each concept, counted in the database. */
+export async function trainLabelCounts(db: Db, modelId: number): Promise<Map<string, number>> {
+  const concepts = isPostgres(db) ? sql`json_array_elements_text(e.concepts_json::json) as j(value)` : sql`json_each(e.concepts_json) j`;
+  const { rows } = await sql<{ concept: string; n: number }>`
+    select j.value as concept, count(*) as n
+    from examples e, ${concepts}
+    where e.model_id = ${modelId} and e.split = 'train'
+    group by j.value`.execute(db);
+  return new Map(rows.map((r) => [r.concept, Number(r.n)]));
+}
+
+/** Seq and id of every train example, streamed. */
+export function streamTrainIds(db: Db, modelId: number): AsyncIterableIterator<{ seq: number; id: string }> {
+  return db.selectFrom('examples').select(['seq', 'id']).where('model_id', '=', modelId).where('split', '=', 'train').stream();
+}
+
+/** Stored embeddings of the given examples of a model, by seq. */
+export async function exampleEmbeddingsBySeq(db: Db, modelId: number, seqs: number[]): Promise<Map<number, Buffer>> {
+  const out = new Map<number, Buffer>();
+  for (let i = 0; i < seqs.length; i += 500) {
+    const rows = await db.selectFrom('examples').select(['seq', 'embedding']).where('model_id', '=', modelId).where('seq', 'in', seqs.slice(i, i + 500)).execute();
+    for (const r of rows) out.set(r.seq, r.embedding);
+  }
+  return out;
+}
+
+/** One split's examples with seq in (afterSeq, maxSeq], oldest first, a page at a time. */
+export function listExamplesPage(db: Db, modelId: number, split: Split, afterSeq: number, maxSeq: number, limit: number): Promise<{ seq: number; id: string; concepts_json: string; embedding: Buffer }[]> {
+  return db
+    .selectFrom('examples')
+    .select(['seq', 'id', 'concepts_json', 'embedding'])
+    .where('model_id', '=', modelId)
+    .where('split', '=', split)
+    .where('seq', '>', afterSeq)
+    .where('seq', '<=', maxSeq)
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+}
+
+/** Example counts of a model by split. */
+export async function countExamplesBySplit(db: Db, modelId: number): Promise<{ train: number; eval: number }> {
+  const rows = await db
+    .selectFrom('examples')
+    .select(['split', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('model_id', '=', modelId)
+    .groupBy('split')
+    .execute();
+  const of = (s: Split) => Number(rows.find((r) => r.split === s)?.n ?? 0);
+  return { train: of('train'), eval: of('eval') };
+}
+
+/** Every original (uploaded) example of a model, both splits, oldest first. */
+export function listOriginalExamples(db: Db, modelId: number): Promise<{ id: string; split: Split; concepts_json: string; embedding: Buffer }[]> {
+  return db
+    .selectFrom('examples')
+    .select(['id', 'split', 'concepts_json', 'embedding'])
+    .where('model_id', '=', modelId)
+    .where('source', '=', 'original')
+    .orderBy('seq')
+    .execute();
+}
+
+/** Number of original train-split examples. */
+export async function countOriginalTrain(db: Db, modelId: number): Promise<number> {
+  const row = await db
+    .selectFrom('examples')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('model_id', '=', modelId)
+    .where('source', '=', 'original')
+    .where('split', '=', 'train')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Examples by seq: what a labeler sees of a neighbour. */
+export function listExampleSummaries(db: Db, modelId: number, seqs: number[]): Promise<{ seq: number; id: string; concepts_json: string; input_json: string | null }[]> {
+  if (seqs.length === 0) return Promise.resolve([]);
+  return db.selectFrom('examples').select(['seq', 'id', 'concepts_json', 'input_json']).where('model_id', '=', modelId).where('seq', 'in', seqs).execute();
+}

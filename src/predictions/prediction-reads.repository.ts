@@ -1,0 +1,96 @@
+import type { Db } from '../db/database.js';
+import type { PredictionTable } from '../db/schema.js';
+import type { Selectable } from 'kysely';
+
+// What other features read of `predictions`, offered to them as ports (bound in the composition root).
+
+type Row = Selectable<PredictionTable>;
+
+/** The model's last `size` predictions without their embeddings, newest first, streamed. */
+export function streamWindow(db: Db, modelId: number, size: number): AsyncIterableIterator<Pick<Row, 'seq' | 'is_ood' | 'predicted' | 'top_score' | 'disagreement' | 'uncertainty' | 'priority'>> {
+  return db
+    .selectFrom('predictions')
+    .select(['seq', 'is_ood', 'predicted', 'top_score', 'disagreement', 'uncertainty', 'priority'])
+    .where('model_id', '=', modelId)
+    .orderBy('seq', 'desc')
+    .limit(size)
+    .stream();
+}
+
+/** Seq and top-1 score of the model's first `limit` predictions. */
+export function firstPredictions(db: Db, modelId: number, limit: number): Promise<{ seq: number; top_score: number }[]> {
+  return db.selectFrom('predictions').select(['seq', 'top_score']).where('model_id', '=', modelId).orderBy('seq').limit(limit).execute();
+}
+
+/** The model's predictions with the given ids, in any order (drift events' region examples). */
+export function predictionsByIds(db: Db, modelId: number, ids: readonly string[]): Promise<Pick<Row, 'seq' | 'id' | 'embedding' | 'predicted' | 'ood_distance' | 'ood_score' | 'input_json' | 'timestamp'>[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('predictions')
+    .select(['seq', 'id', 'embedding', 'predicted', 'ood_distance', 'ood_score', 'input_json', 'timestamp'])
+    .where('model_id', '=', modelId)
+    .where('id', 'in', [...ids])
+    .execute();
+}
+
+/** Stored embeddings of the given predictions of a model, by seq. */
+export async function predictionEmbeddingsBySeq(db: Db, modelId: number, seqs: number[]): Promise<Map<number, Buffer>> {
+  const out = new Map<number, Buffer>();
+  for (let i = 0; i < seqs.length; i += 500) {
+    const rows = await db.selectFrom('predictions').select(['seq', 'embedding']).where('model_id', '=', modelId).where('seq', 'in', seqs.slice(i, i + 500)).execute();
+    for (const r of rows) out.set(r.seq, r.embedding);
+  }
+  return out;
+}
+
+/** Predictions with seq below `beforeSeq`, newest first, a page at a time. */
+export function listPredictionsPage(db: Db, modelId: number, beforeSeq: number, limit: number): Promise<{ seq: number; id: string; embedding: Buffer }[]> {
+  return db.selectFrom('predictions').select(['seq', 'id', 'embedding']).where('model_id', '=', modelId).where('seq', '<', beforeSeq).orderBy('seq', 'desc').limit(limit).execute();
+}
+
+/** The model's last `limit` predictions, newest first. */
+export function listRecentPredictions(db: Db, modelId: number, limit: number): Promise<Pick<Row, 'seq' | 'id' | 'embedding' | 'top_score' | 'disagreement' | 'knn_agreement' | 'is_ood' | 'uncertainty' | 'priority' | 'input_json'>[]> {
+  return db
+    .selectFrom('predictions')
+    .select(['seq', 'id', 'embedding', 'top_score', 'disagreement', 'knn_agreement', 'is_ood', 'uncertainty', 'priority', 'input_json'])
+    .where('model_id', '=', modelId)
+    .orderBy('seq', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** Highest prediction seq of the model, or 0. */
+export async function latestSeq(db: Db, modelId: number): Promise<number> {
+  const row = await db.selectFrom('predictions').select((eb) => eb.fn.max('seq').as('seq')).where('model_id', '=', modelId).executeTakeFirst();
+  return Number(row?.seq ?? 0);
+}
+
+/** Number of predictions of a model. */
+export async function countPredictions(db: Db, modelId: number): Promise<number> {
+  const row = await db.selectFrom('predictions').select((eb) => eb.fn.countAll<number>().as('n')).where('model_id', '=', modelId).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** A stored prediction's columns. */
+export type PredictionColumns = Row;
+
+/** The given columns of a model's predictions, by seq (read on `db`: the caller's transaction, if any). */
+export async function predictionsBySeq<C extends keyof Row>(db: Db, modelId: number, seqs: readonly number[], columns: readonly C[]): Promise<Map<number, Pick<Row, C | 'seq'>>> {
+  const out = new Map<number, Pick<Row, C | 'seq'>>();
+  for (let i = 0; i < seqs.length; i += 500) {
+    const rows = await db
+      .selectFrom('predictions')
+      .select(['seq', ...columns])
+      .where('model_id', '=', modelId)
+      .where('seq', 'in', seqs.slice(i, i + 500))
+      .execute();
+    for (const r of rows as unknown as Pick<Row, C | 'seq'>[]) out.set(r.seq, r);
+  }
+  return out;
+}
+
+/** Seqs of the model's out-of-distribution predictions after `afterSeq`, oldest first. */
+export async function oodSeqsAfter(db: Db, modelId: number, afterSeq: number): Promise<number[]> {
+  const rows = await db.selectFrom('predictions').select('seq').where('model_id', '=', modelId).where('seq', '>', afterSeq).where('is_ood', '=', 1).orderBy('seq').execute();
+  return rows.map((r) => r.seq);
+}

@@ -1,0 +1,26 @@
+import type { TrainSplitReader } from '../drift/drift.ports.js';
+
+/** What regions read of a recent prediction. */
+export interface RecentPredictionRow {
+  seq: number;
+  id: string;
+  embedding: Buffer;
+  top_score: number;
+  disagreement: number;
+  knn_agreement: number;
+  is_ood: number;
+  uncertainty: number;
+  priority: number;
+  input_json: string | null;
+}
+
+/** What regions read of other features' tables (implemented by predictions/ and examples/). */
+export interface RegionsReads {
+  predictions: {
+    /** Highest prediction seq of the model, or 0. */
+    latestSeq(modelId: number): Promise<number>;
+    /** The model's last `limit` predictions, newest first. */
+    listRecentPredictions(modelId: number, limit: number): Promise<RecentPredictionRow[]>;
+  };
+  examples: TrainSplitReader;
+}
