@@ -146,7 +146,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
     uncertainty: (m, vectors) => training.championUncertainty(m, vectors),
     // A claim still works on stale region tags when regions cannot be computed.
     refreshRegions: (m) => regions.snapshot(m).then(() => undefined, (err: unknown) => log.warn({ err, model: m.name }, 'regions not refreshed for selection')),
-  });
+  }, clock);
   const queue = new QueueService(db, clock, ownerReadRepositories, selection);
   const queueLabels = new QueueLabeledSource(db, ownerReadRepositories.predictions);
   const labels = new LabelsService(db, events, clock);

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/database.js';
 import type { Model } from '../../models/model.js';
+import type { Clock } from '../../util/clock.js';
 import { decodeVector } from '../../util/vectors.js';
 import type { NearDuplicateRegistry, ProductionIndex } from '../near-duplicates.js';
 import type { QueueReads } from '../queue.ports.js';
@@ -25,6 +26,11 @@ export interface SelectionPorts {
 const NEIGHBORS = 16;
 /** The cached neighbour lists are rebuilt once the index grew by this share. */
 const NEIGHBOR_REFRESH = 0.1;
+/**
+ * Claims bring regions up to date at most this often per model: a busy stream moves the regions
+ * window every few hundred predictions, and a recomputation per claim would hold the event loop.
+ */
+const REGION_REFRESH_MS = 60_000;
 
 interface NeighborCache {
   size: number;
@@ -34,12 +40,14 @@ interface NeighborCache {
 /** Orders a claim's fresh items by the model's `queue.selection` policy. */
 export class SelectionService {
   private readonly neighbors = new Map<number, NeighborCache>();
+  private readonly regionsRefreshedAt = new Map<number, number>();
 
   constructor(
     private readonly db: Db,
     private readonly predictions: QueueReads['predictions'],
     private readonly duplicates: NearDuplicateRegistry,
     private readonly ports: SelectionPorts,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -48,7 +56,12 @@ export class SelectionService {
    */
   async rank(model: Model, labeler: string, limit: number, region?: number): Promise<number[]> {
     const s = model.settings.queue;
-    await this.ports.refreshRegions(model);
+    const now = this.clock.now().getTime();
+    const last = this.regionsRefreshedAt.get(model.id);
+    if (s.selection === 'adaptive' && (last === undefined || now - last >= REGION_REFRESH_MS || now < last)) {
+      this.regionsRefreshedAt.set(model.id, now);
+      await this.ports.refreshRegions(model);
+    }
     const pool = await listCandidatePool(this.db, model.id, labeler, s.selectionPool, region);
     if (pool.length === 0) return [];
     const needsEmbeddings = s.selection === 'uncertainty' || s.selection === 'adaptive';
