@@ -1,6 +1,7 @@
 import type { DemoDataset, DemoPrediction } from '../../demo/data/demo-dataset.js';
 import { championAccuracy } from '../../demo/run/accuracy.js';
 import type { ApiClient } from '../../demo/run/api-client.js';
+import { waitForJob } from '../../demo/run/demo.runner.js';
 
 /** One selection policy (plus training variant) run through the whole loop. */
 export interface RunSpec {
@@ -27,16 +28,6 @@ export interface RunResult {
   first: { ugc: number; clean: number };
   checkpoints: Checkpoint[];
   seconds: number;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitForJob(api: ApiClient, jobId: string): Promise<any> {
-  for (;;) {
-    const job = await api.get(`/v1/jobs/${jobId}`);
-    if (['succeeded', 'failed', 'canceled'].includes(job.status)) return job;
-    await sleep(200);
-  }
 }
 
 /** Trains, and makes the newest version champion if the promotion rule kept it a challenger. */

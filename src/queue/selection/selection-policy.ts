@@ -1,3 +1,5 @@
+import { hash32 } from '../../drift/sampling/bottom-k.js';
+
 /**
  * How claims pick fresh items (`queue.selection`):
  * - `priority`: the enqueue-time priority (OOD score, the app's own uncertainty, k-NN disagreement, drift boost);
@@ -21,8 +23,8 @@ export interface Candidate {
   inDistribution?: boolean;
   /** Enqueue-time priority (OOD, the app's uncertainty, disagreement, drift boost). */
   priority?: number;
-  /** Stable identity for the random order (a hash of the prediction id), so it does not depend on item ids. */
-  key?: number;
+  /** Stable identity for the random order (the prediction id), so it does not depend on item ids. */
+  key?: string;
 }
 
 export interface SelectionContext {
@@ -41,7 +43,7 @@ export function selectItems(candidates: Candidate[], ctx: SelectionContext, limi
   if (ctx.policy === 'priority') return candidates.slice(0, limit).map((c) => c.id);
   if (ctx.policy === 'random') {
     return candidates
-      .map((c) => ({ id: c.id, key: hash32(ctx.seed, c.key ?? c.id) }))
+      .map((c) => ({ id: c.id, key: hash32(c.key ?? c.id, ctx.seed) }))
       .sort((a, b) => a.key - b.key || a.id - b.id)
       .slice(0, limit)
       .map((c) => c.id);
@@ -137,15 +139,4 @@ export function coverageRadius(candidates: Candidate[]): number {
     .filter((x): x is number => x !== undefined && Number.isFinite(x))
     .sort((a, b) => a - b);
   return d.length === 0 ? 0 : d[Math.floor(d.length / 2)]!;
-}
-
-/** A well-mixed 32-bit hash of (seed, id): the random policy's order, stable across calls. */
-export function hash32(seed: number, id: number): number {
-  let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(id, 0xc2b2ae35);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x7feb352d);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x846ca68b);
-  h ^= h >>> 16;
-  return h >>> 0;
 }

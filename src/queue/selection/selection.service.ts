@@ -5,13 +5,6 @@ import { decodeVector } from '../../util/vectors.js';
 import type { NearDuplicateRegistry, ProductionIndex } from '../near-duplicates.js';
 import type { QueueReads } from '../queue.ports.js';
 import { selectItems, type Candidate } from './selection-policy.js';
-
-/** FNV-1a of a string: the random policy's order follows prediction ids, whatever the item ids are. */
-function stringHash(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
 import { listCandidatePool, listLabeledItems } from './selection.repository.js';
 
 /** What selection needs from other features (wired in the composition root). */
@@ -78,7 +71,7 @@ export class SelectionService {
       region: r.region,
       inDistribution: stored?.get(r.prediction_seq)?.is_ood === 0,
       priority: r.priority,
-      key: stringHash(r.prediction_id),
+      key: r.prediction_id,
       uncertainty: uncertainty ? uncertainty[i]! : null,
       neighbors: index ? this.neighborsOf(model.id, index, r.id, vectors[i]!) : [],
     }));
