@@ -14,6 +14,8 @@ const envSchema = z.object({
     .url({ protocol: /^https?$/, message: 'DRIFTLOOP_PUBLIC_URL must be an http(s) URL' })
     .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** How often each instance polls the database for examples other instances committed (PostgreSQL: several instances). */
+  DRIFTLOOP_INDEX_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   DRIFTLOOP_DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: 'DRIFTLOOP_DATABASE_URL must be a postgres:// URL' })
     .optional(),
@@ -47,9 +49,18 @@ export interface Config {
   readonly publicUrl: string | undefined;
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   readonly limits: Limits;
+  readonly indexes: IndexSettings;
 }
 
-export const DEFAULT_LIMITS: Limits = Object.freeze({
+/** How derived indexes follow the database across instances. */
+export interface IndexSettings {
+  /** Interval of the catch-up poll for examples committed by other instances (injected clock). */
+  readonly pollMs: number;
+  /** Least time between two snapshot publications of one index by one instance (PostgreSQL only). */
+  readonly snapshotEveryMs: number;
+}
+
+const DEFAULT_LIMITS: Limits = Object.freeze({
   maxBodyBytes: 64 * 1024 * 1024,
   maxBatchRecords: 10_000,
   maxBodyBytesInFlight: 256 * 1024 * 1024,
@@ -75,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.DRIFTLOOP_PUBLIC_URL?.replace(/\/+$/, ''),
     logLevel: e.LOG_LEVEL,
     limits: DEFAULT_LIMITS,
+    indexes: Object.freeze({ pollMs: e.DRIFTLOOP_INDEX_POLL_MS, snapshotEveryMs: 5 * 60_000 }),
   });
 }
 

@@ -33,7 +33,9 @@ import { NearDuplicateRegistry } from '../queue/near-duplicates.js';
 import { QueueService } from '../queue/queue.service.js';
 import { SimilarItemsService } from '../queue/similar-items.service.js';
 import { SelectionService } from '../queue/selection/selection.service.js';
+import { ReferenceFollower } from '../reference/reference.follower.js';
 import { ReferenceRegistry } from '../reference/reference.registry.js';
+import { IndexSnapshots } from '../snapshots/index-snapshots.js';
 import { RegionsService } from '../regions/regions.service.js';
 import { ClassifierCache } from '../training/classifier-cache.js';
 import type { LabeledProductionSource } from '../training/labeled-production.js';
@@ -42,6 +44,7 @@ import { RETRAIN_JOB, TrainingService } from '../training/training.service.js';
 import { VersionsService } from '../training/versions.service.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { SearchWorker } from '../vectors/search-worker.js';
+import type { Publication } from '../vectors/derived-index.types.js';
 import { WebhookDispatcher } from '../webhooks/webhook.dispatcher.js';
 import { IndexWriteError } from '../vectors/hnsw-index.js';
 import { isDiskFull } from '../errors.js';
@@ -134,13 +137,18 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const webhookPolicy = new WebhookTargetPolicy(config.webhookAllow);
 
   const searchWorker = new SearchWorker(log);
-  const references = new ReferenceRegistry(db, indexDir, searchWorker, log);
+  // Instances on one PostgreSQL database share snapshots of their indexes; one SQLite file has one instance.
+  const snapshots =
+    database.dialect === 'postgres'
+      ? { store: new IndexSnapshots(db, clock), publishEveryMs: config.indexes.snapshotEveryMs, now: () => clock.now().getTime() }
+      : undefined;
+  const references = new ReferenceRegistry(db, indexDir, searchWorker, log, { snapshots });
   const models = new ModelsService(db, events, clock, reads, webhookPolicy);
   const modelNames = new Map((await models.list()).map((m) => [m.id, m.name]));
   const metrics = new Metrics(() => references.sizes().map((s) => ({ model: modelNames.get(s.modelId) ?? String(s.modelId), ...s })));
   const examples = new ExamplesService(db, references, clock);
 
-  const duplicates = new NearDuplicateRegistry(indexDir, log);
+  const duplicates = new NearDuplicateRegistry(indexDir, log, { snapshots });
   // Selection reads the champion and the regions, both built further down: the ports run only after createApp returns.
   const selection = new SelectionService(db, ownerReadRepositories.predictions, duplicates, {
     uncertainty: (m, vectors) => training.championUncertainty(m, vectors),
@@ -195,11 +203,13 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const descriptions = new ModelDescriptions(models, modelDescribers({ references, versions, queue, drift }));
   const dashboard = new DashboardService(models, queue, versions, drift);
 
+  const follower = new ReferenceFollower(references, () => models.list(), clock, config.indexes.pollMs, log);
+
   subscribeFeatures(events, { modelNames, references, duplicates, queue, drift, training, examples, labeled, log });
 
   let saver: NodeJS.Timeout | undefined;
   let closed = false;
-  const saveIndexes = () => Promise.all([references.saveAll(), duplicates.saveAll()]);
+  const saveIndexes = (publish?: Publication) => Promise.all([references.saveAll(publish), duplicates.saveAll(publish)]);
   return {
     config,
     log,
@@ -234,13 +244,14 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
       for (const m of await models.list()) await references.get(m);
       for (const m of await models.list()) await duplicates.get(db, m);
       // Indexes are derived and rebuilt at the next start: a full disk must not keep the server down.
-      await saveIndexes().catch((err: unknown) => {
+      await saveIndexes('never').catch((err: unknown) => {
         if (!(err instanceof IndexWriteError) && !isDiskFull(err)) throw err;
         log.error({ err }, 'the disk is full: indexes not saved; writes answer 507 until space is freed');
       });
       // Operational, not domain time: the real clock, so a test's manual clock never starves it.
       saver = setInterval(() => void saveIndexes().catch((err: unknown) => log.error({ err }, 'index save failed')), INDEX_SAVE_EVERY_MS);
       saver.unref();
+      follower.start();
       await jobs.start();
       drift.start();
     },
@@ -248,11 +259,12 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
       if (closed) return;
       closed = true;
       if (saver) clearInterval(saver);
+      await follower.stop();
       await jobs.stop();
       await training.close();
       await drift.stop();
       await searchWorker.close();
-      if (!opts.readOnly) await saveIndexes();
+      if (!opts.readOnly) await saveIndexes('now');
       await database.close();
     },
   };

@@ -23,7 +23,7 @@ export type ItemStatus =
 export type DriftStatus = 'ok' | 'drift';
 /** `failed`: attempts exhausted; `canceled`: the webhook was removed from the settings. */
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'canceled';
-export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
+type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
 export type VersionStatus = 'champion' | 'challenger' | 'retired';
 
 export interface ApiKeyTable {
@@ -37,7 +37,7 @@ export interface ApiKeyTable {
 }
 
 /** One-way facts about the server (`keys_created`: a key existed once, so open mode is over). */
-export interface AuthMarkerTable {
+interface AuthMarkerTable {
   name: string;
   created_at: string;
 }
@@ -137,13 +137,13 @@ export interface QueueItemTable {
 }
 
 /** Item counts per model, kept by triggers: `status:<status>` and `open:<reason>` (pending or leased items). */
-export interface QueueCountTable {
+interface QueueCountTable {
   model_id: number;
   name: string;
   n: number;
 }
 
-export interface QueueLeaseTable {
+interface QueueLeaseTable {
   id: Generated<number>;
   model_id: number;
   item_id: number;
@@ -167,7 +167,7 @@ export interface QueueLabelTable {
   created_at: string;
 }
 
-export interface QueueSkipTable {
+interface QueueSkipTable {
   item_id: number;
   labeler: string;
   model_id: number;
@@ -297,6 +297,24 @@ export interface ModelVersionTable {
   retired_at: string | null;
 }
 
+/** The newest published snapshot of one derived index of a model (owned by `snapshots/`). */
+export interface IndexSnapshotTable {
+  model_id: number;
+  kind: string;
+  high_water: number;
+  files_json: string;
+  created_at: string;
+}
+
+/** One part of one snapshot file's bytes. */
+export interface IndexSnapshotPartTable {
+  model_id: number;
+  kind: string;
+  file: string;
+  part: number;
+  data: Buffer;
+}
+
 export interface Database {
   api_keys: ApiKeyTable;
   auth_markers: AuthMarkerTable;
@@ -316,4 +334,6 @@ export interface Database {
   webhook_attempts: WebhookAttemptTable;
   jobs: JobTable;
   model_versions: ModelVersionTable;
+  index_snapshots: IndexSnapshotTable;
+  index_snapshot_parts: IndexSnapshotPartTable;
 }

@@ -2,7 +2,7 @@
 // (predictions/, examples/) in the composition root.
 
 /** The per-prediction numbers the drift tests need, without the embedding. */
-export interface WindowRow {
+interface WindowRow {
   seq: number;
   is_ood: number;
   predicted: string;
@@ -10,6 +10,8 @@ export interface WindowRow {
   disagreement: number;
   uncertainty: number;
   priority: number;
+  /** When it was stored (and scored): a promotion after it changed the reference it was scored against. */
+  created_at: string;
 }
 
 /** A prediction as a drift event's new region shows it. */

@@ -1,5 +1,6 @@
 import type { Insertable } from 'kysely';
 import type { Db } from '../db/database.js';
+import { lockUntilCommit } from '../db/dialect.js';
 import type { ExampleTable, Split } from '../db/schema.js';
 
 export type NewExampleRow = Insertable<ExampleTable>;
@@ -11,6 +12,14 @@ export interface ReferenceRow {
   split: Split;
   concepts_json: string;
   embedding: Buffer;
+}
+
+/**
+ * Serializes the model's example inserts until `trx` ends, across instances: seqs then commit
+ * in order, which is what catching up "after seq N" relies on (a no-op on SQLite's one writer).
+ */
+export function lockExamples(trx: Db, modelId: number): Promise<void> {
+  return lockUntilCommit(trx, 'examples', modelId);
 }
 
 /** Ids among `ids` that the model already stores. */

@@ -7,7 +7,7 @@ import type { ReferenceRegistry } from '../reference/reference.registry.js';
 import { isoNow, type Clock } from '../util/clock.js';
 import { splitForId } from '../util/hash-split.js';
 import { encodeVector } from '../util/vectors.js';
-import { findAppTopScores, findExistingExampleIds, insertExamples, type NewExampleRow } from './examples.repository.js';
+import { findAppTopScores, findExistingExampleIds, insertExamples, lockExamples, type NewExampleRow } from './examples.repository.js';
 
 /** One labeled training input. */
 export interface ExampleInput {
@@ -40,23 +40,16 @@ export class ExamplesService {
     this.validate(model, examples);
     const now = isoNow(this.clock);
     const stored = await this.db.transaction().execute(async (trx) => {
+      // Examples of a model commit in seq order, so an instance that has seen seq N has seen every seq below it.
+      await lockExamples(trx, model.id);
       const existing = await findExistingExampleIds(trx, model.id, examples.map((e) => e.id));
       const rows = examples.filter((e) => !existing.has(e.id)).map((e) => toRow(model, e, source, now));
-      const seqs = await insertExamples(trx, rows);
-      return rows.map((r, i) => ({ row: r, seq: seqs[i]! }));
+      await insertExamples(trx, rows);
+      return rows;
     });
-    const byId = new Map(examples.map((e) => [e.id, e]));
-    await this.references.add(
-      model,
-      stored.map(({ row, seq }) => ({
-        seq,
-        id: row.id,
-        split: row.split === 'eval' ? 'eval' : 'train',
-        concepts: JSON.parse(row.concepts_json) as string[],
-        embedding: byId.get(row.id)!.embedding,
-      })),
-    );
-    const evalCount = stored.filter((s) => s.row.split === 'eval').length;
+    // The set takes them from the database, as every other instance does: one order, one calibration.
+    await this.references.catchUp(model);
+    const evalCount = stored.filter((r) => r.split === 'eval').length;
     return { inserted: stored.length, duplicates: examples.length - stored.length, train: stored.length - evalCount, eval: evalCount };
   }
 

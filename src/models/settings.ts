@@ -16,7 +16,7 @@ const webhook = z.union([
 ]);
 
 /** Every setting of a model, with its default; the groups follow DESIGN's dotted names. */
-export const settingsSchema = z
+const settingsSchema = z
   .object({
     ood: z
       .object({
@@ -199,9 +199,6 @@ export const settingsSchema = z
   });
 
 export type Settings = z.infer<typeof settingsSchema>;
-/** What a client may send: any subset, nested by group. */
-export type SettingsInput = z.input<typeof settingsSchema>;
-
 /** Settings with every default filled in. */
 export function defaultSettings(): Settings {
   return settingsSchema.parse({});

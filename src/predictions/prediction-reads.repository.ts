@@ -7,10 +7,10 @@ import type { Selectable } from 'kysely';
 type Row = Selectable<PredictionTable>;
 
 /** The model's last `size` predictions without their embeddings, newest first, streamed. */
-export function streamWindow(db: Db, modelId: number, size: number): AsyncIterableIterator<Pick<Row, 'seq' | 'is_ood' | 'predicted' | 'top_score' | 'disagreement' | 'uncertainty' | 'priority'>> {
+export function streamWindow(db: Db, modelId: number, size: number): AsyncIterableIterator<Pick<Row, 'seq' | 'is_ood' | 'predicted' | 'top_score' | 'disagreement' | 'uncertainty' | 'priority' | 'created_at'>> {
   return db
     .selectFrom('predictions')
-    .select(['seq', 'is_ood', 'predicted', 'top_score', 'disagreement', 'uncertainty', 'priority'])
+    .select(['seq', 'is_ood', 'predicted', 'top_score', 'disagreement', 'uncertainty', 'priority', 'created_at'])
     .where('model_id', '=', modelId)
     .orderBy('seq', 'desc')
     .limit(size)
@@ -70,9 +70,6 @@ export async function countPredictions(db: Db, modelId: number): Promise<number>
   const row = await db.selectFrom('predictions').select((eb) => eb.fn.countAll<number>().as('n')).where('model_id', '=', modelId).executeTakeFirstOrThrow();
   return Number(row.n);
 }
-
-/** A stored prediction's columns. */
-export type PredictionColumns = Row;
 
 /** The given columns of a model's predictions, by seq (read on `db`: the caller's transaction, if any). */
 export async function predictionsBySeq<C extends keyof Row>(db: Db, modelId: number, seqs: readonly number[], columns: readonly C[]): Promise<Map<number, Pick<Row, C | 'seq'>>> {

@@ -2,13 +2,14 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import type { Model } from '../models/model.js';
 import { decodeVector } from '../util/vectors.js';
-import { DerivedIndexes, type DerivedIndexKind } from '../vectors/derived-index.js';
+import { DerivedIndexes } from '../vectors/derived-index.js';
+import type { DerivedIndexKind, Publication, SnapshotOptions } from '../vectors/derived-index.types.js';
 import type { HnswParams } from '../vectors/hnsw-index.js';
 import type { Neighbors, VectorIndex } from '../vectors/vector-index.js';
 import { countItemsUpTo, listItemEmbeddings } from './queue.repository.js';
 
 /** Only the nearest few matter for a radius check, so the graph is built cheaper than the reference index. */
-export const DUPLICATE_HNSW: HnswParams = Object.freeze({ m: 12, efConstruction: 48, efSearch: 48 });
+const DUPLICATE_HNSW: HnswParams = Object.freeze({ m: 12, efConstruction: 48, efSearch: 48 });
 
 const PAGE = 5000;
 
@@ -37,13 +38,17 @@ export class ProductionIndex {
 export class NearDuplicateRegistry {
   private readonly indexes: DerivedIndexes<ProductionIndex, ItemRow, Db, Model>;
 
-  constructor(dir: string, log: Logger, params: HnswParams = DUPLICATE_HNSW) {
-    this.indexes = new DerivedIndexes(productionKind(params), dir, log);
+  constructor(dir: string, log: Logger, opts: { params?: HnswParams; snapshots?: SnapshotOptions | undefined } = {}) {
+    this.indexes = new DerivedIndexes(productionKind(opts.params ?? DUPLICATE_HNSW), dir, log, { snapshots: opts.snapshots });
   }
 
-  /** The model's index; `db` must be the open transaction when called inside one. */
+  /**
+   * The model's index with every item committed so far, by any instance; `db` must be the open
+   * transaction when called inside one (ingest calls it under the model's queue lock, so no
+   * item with a lower id can commit after it).
+   */
   get(db: Db, model: Model): Promise<ProductionIndex> {
-    return this.indexes.get(db, model);
+    return this.indexes.current(db, model);
   }
 
   /** Marks the model's index as changed, to be saved. */
@@ -66,9 +71,9 @@ export class NearDuplicateRegistry {
     return this.indexes.entries().map(([modelId, p]) => ({ modelId, items: p.index.size }));
   }
 
-  /** Saves every index changed since its last save. */
-  saveAll(): Promise<void> {
-    return this.indexes.saveAll();
+  /** Saves every index changed since its last save, and publishes snapshots (when due, by default). */
+  saveAll(publish: Publication = 'due'): Promise<void> {
+    return this.indexes.saveAll(publish);
   }
 }
 
@@ -77,6 +82,7 @@ type ItemRow = { id: number; embedding: Buffer };
 function productionKind(params: HnswParams): DerivedIndexKind<ProductionIndex, ItemRow, Db, Model> {
   return {
     label: 'near-duplicate index',
+    key: 'near-duplicates',
     files: { indexes: ['production.hnsw'], state: 'production.json' },
     params,
     pageSize: PAGE,

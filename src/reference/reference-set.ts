@@ -64,6 +64,10 @@ export class ReferenceSet {
     return this.options.k;
   }
 
+  get minCalibration(): number {
+    return this.options.minCalibration;
+  }
+
   /** Restores calibration saved beside the indexes. */
   restoreCalibration(entries: CalibrationEntry[]): void {
     for (const [label, distance, kth] of entries) {

@@ -3,7 +3,8 @@ import type { Db } from '../db/database.js';
 import { listExampleMeta, listReferenceRows, type ReferenceRow } from '../examples/examples.repository.js';
 import type { Model } from '../models/model.js';
 import { decodeVector } from '../util/vectors.js';
-import { DerivedIndexes, type DerivedIndexKind } from '../vectors/derived-index.js';
+import { DerivedIndexes } from '../vectors/derived-index.js';
+import type { DerivedIndexKind, IndexOpening, Publication, SnapshotOptions } from '../vectors/derived-index.types.js';
 import { type HnswIndex, type HnswParams, DEFAULT_HNSW } from '../vectors/hnsw-index.js';
 import { ReplicatedIndex } from '../vectors/replicated-index.js';
 import type { SearchWorker } from '../vectors/search-worker.js';
@@ -26,28 +27,37 @@ export class ReferenceRegistry {
     /** Serves batch searches off the main thread once `startReplicas()` ran; none in the CLI. */
     private readonly searchWorker: SearchWorker | undefined,
     private readonly log: Logger,
-    params: HnswParams = DEFAULT_HNSW,
+    opts: { params?: HnswParams; snapshots?: SnapshotOptions | undefined } = {},
   ) {
-    this.indexes = new DerivedIndexes(this.kind(params), dir, log, async (modelId) => this.replicate(modelId));
+    this.indexes = new DerivedIndexes(this.kind(opts.params ?? DEFAULT_HNSW), dir, log, {
+      opened: async (modelId) => this.replicate(modelId),
+      snapshots: opts.snapshots,
+    });
   }
 
-  /** The model's set, loading and catching it up on first use. */
+  /**
+   * The model's set, loading and catching it up on first use. Settings changed on another
+   * instance (k, calibration minimum) apply here as soon as a request brings the new model.
+   */
   async get(model: Model): Promise<ReferenceSet> {
-    return this.indexes.get(this.db, model);
+    const set = await this.indexes.get(this.db, model);
+    if (set.k !== model.settings.ood.k || set.minCalibration !== model.settings.ood.minCalibration) await this.reconfigure(model);
+    return set;
+  }
+
+  /** Adds the examples committed after the set's high-water mark, by this instance or any other. */
+  async catchUp(model: Model): Promise<ReferenceSet> {
+    return this.indexes.current(this.db, model);
+  }
+
+  /** How the model's set was opened (from its saved files, a published snapshot, or rebuilt). */
+  opening(modelId: number): IndexOpening | undefined {
+    return this.indexes.opening(modelId);
   }
 
   /** Sizes of every loaded set, for metrics. */
   sizes(): { modelId: number; train: number; eval: number }[] {
     return this.indexes.entries().map(([modelId, s]) => ({ modelId, train: s.train.size, eval: s.evalIndex.size }));
-  }
-
-  /** Adds committed examples to the model's set. */
-  async add(model: Model, points: ReferencePoint[]): Promise<void> {
-    const set = await this.get(model);
-    await this.indexes.lock(model.id, async () => {
-      set.add(points);
-      this.indexes.touched(model.id);
-    });
   }
 
   /** Applies changed settings (k, calibration minimum) to a loaded set. */
@@ -72,9 +82,9 @@ export class ReferenceRegistry {
     await this.replicateAll();
   }
 
-  /** Saves every set changed since its last save. */
-  saveAll(): Promise<void> {
-    return this.indexes.saveAll();
+  /** Saves every set changed since its last save, and publishes snapshots (when due, by default). */
+  saveAll(publish: Publication = 'due'): Promise<void> {
+    return this.indexes.saveAll(publish);
   }
 
   private async replicateAll(): Promise<void> {
@@ -105,6 +115,7 @@ export class ReferenceRegistry {
   private kind(params: HnswParams): DerivedIndexKind<ReferenceSet, ReferenceRow, Db, Model> {
     return {
       label: 'reference index',
+      key: 'reference',
       files: { indexes: ['train.hnsw', 'eval.hnsw'], state: 'state.json' },
       params,
       pageSize: PAGE,

@@ -2,58 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { KeyedLock } from '../util/keyed-lock.js';
-import { HnswIndex, type HnswParams } from './hnsw-index.js';
-import type { Metric, VectorIndex } from './vector-index.js';
-
-/** The embedding space a derived index lives in (a model satisfies it). */
-export interface IndexSpace {
-  readonly id: number;
-  readonly name: string;
-  readonly metric: Metric;
-  readonly embeddingDim: number;
-}
-
-/** What every saved state file holds; a kind adds its own fields beside these. */
-export interface SavedHeader {
-  version: 1;
-  metric: string;
-  dim: number;
-  highWater: number;
-  [field: string]: unknown;
-}
-
-/**
- * One kind of derived index (a model's reference set, its near-duplicate index): the parts
- * that differ. Everything else (files, checks, catch-up, saving) is `DerivedIndexes`.
- * `Source` is where rows come from (the database or an open transaction).
- */
-export interface DerivedIndexKind<T, Row, Source, Space extends IndexSpace = IndexSpace> {
-  /** Names the index in logs ("reference index"). */
-  readonly label: string;
-  /** File names in the model's folder: the HNSW files, in the order `indexesOf` returns them, and the state. */
-  readonly files: { readonly indexes: readonly string[]; readonly state: string };
-  readonly params: HnswParams;
-  /** Rows read per catch-up query. */
-  readonly pageSize: number;
-  /** An empty structure over fresh indexes, given in `files.indexes` order. */
-  create(space: Space, indexes: HnswIndex[]): T;
-  /** False when the saved state cannot serve `space` as it is now (checked before the files load). */
-  accepts?(space: Space, state: SavedHeader): boolean;
-  /** The structure over loaded indexes and its saved state; undefined when they disagree. */
-  restore(space: Space, indexes: HnswIndex[], state: SavedHeader): T | undefined;
-  indexesOf(t: T): VectorIndex[];
-  /** The kind's own fields of the state file. */
-  stateOf(t: T): Record<string, unknown>;
-  highWater(t: T): number;
-  /** True when a loaded structure still matches the source up to its high-water mark. */
-  agrees(source: Source, space: Space, t: T): Promise<boolean>;
-  /** Rows after the high-water mark `after`, oldest first, at most `limit`. */
-  page(source: Source, space: Space, after: number, limit: number): Promise<Row[]>;
-  /** Adds rows (one page, oldest first) and moves the high-water mark. */
-  apply(t: T, rows: Row[]): void;
-  /** Fields of the "ready" log line. */
-  describe(t: T, space: Space): Record<string, unknown>;
-}
+import { HnswIndex } from './hnsw-index.js';
+import type { DerivedIndexKind, IndexOpening, IndexOrigin, IndexSpace, Publication, SavedHeader, SnapshotOptions } from './derived-index.types.js';
 
 /**
  * The one lifecycle of derived indexes, per model: load the saved files (checksummed), check
@@ -65,14 +15,26 @@ export class DerivedIndexes<T, Row, Source, Space extends IndexSpace = IndexSpac
   private readonly loaded = new Map<number, T>();
   private readonly dirty = new Set<number>();
   private readonly locks = new KeyedLock<number>();
+  private readonly openings = new Map<number, IndexOpening>();
+  /** Per model, when this instance last published (or found published) a snapshot as new as its own. */
+  private readonly published = new Map<number, { at: number; highWater: number }>();
 
   constructor(
     private readonly kind: DerivedIndexKind<T, Row, Source, Space>,
     private readonly dir: string,
     private readonly log: Logger,
-    /** Runs once a model's structure is open and caught up, under its lock. */
-    private readonly opened: (modelId: number, t: T) => Promise<void> = async () => {},
+    private readonly hooks: {
+      /** Runs once a model's structure is open and caught up, under its lock. */
+      opened?: (modelId: number, t: T) => Promise<void>;
+      /** Publish and join from snapshots (PostgreSQL: instances share the database, not files). */
+      snapshots?: SnapshotOptions | undefined;
+    } = {},
   ) {}
+
+  /** How the model's structure was opened, once it is. */
+  opening(modelId: number): IndexOpening | undefined {
+    return this.openings.get(modelId);
+  }
 
   /** The model's structure if it is loaded. */
   peek(modelId: number): T | undefined {
@@ -88,15 +50,15 @@ export class DerivedIndexes<T, Row, Source, Space extends IndexSpace = IndexSpac
     return this.loaded.get(space.id) ?? this.lock(space.id, async () => this.loaded.get(space.id) ?? this.open(source, space));
   }
 
-  /** Adds the rows committed after the high-water mark (loading the structure first if needed); returns how many. */
-  async catchUp(source: Source, space: Space): Promise<number> {
-    if (!this.loaded.has(space.id)) {
-      await this.get(source, space);
-      return 0;
-    }
+  /** The model's structure with every row committed after its high-water mark added (loading it first if needed). */
+  async current(source: Source, space: Space): Promise<T> {
+    const t = this.loaded.get(space.id);
+    if (!t) return this.get(source, space);
     return this.lock(space.id, async () => {
-      const t = this.loaded.get(space.id);
-      return t ? this.follow(source, space, t) : 0;
+      const now = this.loaded.get(space.id);
+      if (!now) return this.open(source, space);
+      await this.follow(source, space, now);
+      return now;
     });
   }
 
@@ -117,9 +79,22 @@ export class DerivedIndexes<T, Row, Source, Space extends IndexSpace = IndexSpac
     fs.rmSync(this.files(modelId).state, { force: true });
   }
 
-  /** Saves every structure changed since its last save. */
-  async saveAll(): Promise<void> {
+  /**
+   * Saves every structure changed since its last save. With snapshots, then publishes each
+   * structure that is newer than the published one: `due`, at most every `publishEveryMs`;
+   * `now`, whatever the time (at shutdown); `never` (at start, which must not wait for uploads).
+   */
+  async saveAll(publish: Publication = 'due'): Promise<void> {
     for (const modelId of [...this.dirty]) await this.lock(modelId, async () => this.saveNow(modelId));
+    const snapshots = this.hooks.snapshots;
+    if (!snapshots || publish === 'never') return;
+    for (const [modelId, t] of this.entries()) {
+      const last = this.published.get(modelId);
+      const highWater = this.kind.highWater(t);
+      if (last && (last.highWater >= highWater || (publish === 'due' && snapshots.now() - last.at < snapshots.publishEveryMs))) continue;
+      // A snapshot saves the next instance time; failing to publish one must not fail a save or a shutdown.
+      await this.publish(modelId, snapshots).catch((err: unknown) => this.log.warn({ err, modelId }, `${this.kind.label} snapshot not published`));
+    }
   }
 
   /** Saves the model's structure now; call under its lock. */
@@ -146,19 +121,77 @@ export class DerivedIndexes<T, Row, Source, Space extends IndexSpace = IndexSpac
 
   private async open(source: Source, space: Space): Promise<T> {
     const started = performance.now();
-    let t = this.loadSaved(space);
-    const loaded = t !== undefined;
-    if (t && !(await this.kind.agrees(source, space, t))) {
-      this.log.warn({ model: space.name }, `saved ${this.kind.label} disagrees with the database; rebuilding`);
-      t = undefined;
+    let from: IndexOrigin = 'saved';
+    let t: T | undefined = await this.verified(source, space, 'saved');
+    if (!t && (await this.fetchSnapshot(space))) {
+      from = 'snapshot';
+      t = await this.verified(source, space, 'published');
     }
-    t ??= this.kind.create(space, this.kind.files.indexes.map(() => HnswIndex.create(space.metric, space.embeddingDim, this.kind.params)));
+    if (!t) {
+      from = 'rebuilt';
+      t = this.kind.create(space, this.kind.files.indexes.map(() => HnswIndex.create(space.metric, space.embeddingDim, this.kind.params)));
+    }
     const fromSeq = this.kind.highWater(t);
     const caughtUp = await this.follow(source, space, t);
     this.loaded.set(space.id, t);
-    await this.opened(space.id, t);
-    this.log.info({ model: space.name, loaded, fromSeq, caughtUp, ...this.kind.describe(t, space), ms: Math.round(performance.now() - started) }, `${this.kind.label} ready`);
+    this.openings.set(space.id, { from, caughtUp });
+    await this.hooks.opened?.(space.id, t);
+    const loaded = from !== 'rebuilt';
+    this.log.info({ model: space.name, loaded, from, fromSeq, caughtUp, ...this.kind.describe(t, space), ms: Math.round(performance.now() - started) }, `${this.kind.label} ready`);
     return t;
+  }
+
+  /** The structure in the model's folder, if it loads and agrees with the database. */
+  private async verified(source: Source, space: Space, what: 'saved' | 'published'): Promise<T | undefined> {
+    const t = this.loadSaved(space);
+    if (!t || (await this.kind.agrees(source, space, t))) return t;
+    this.log.warn({ model: space.name }, `${what} ${this.kind.label} disagrees with the database; rebuilding`);
+    return undefined;
+  }
+
+  private async fetchSnapshot(space: Space): Promise<boolean> {
+    const store = this.hooks.snapshots?.store;
+    if (!store) return false;
+    try {
+      return await store.fetch(space.id, this.kind.key, this.files(space.id).base);
+    } catch (err) {
+      this.log.warn({ err, model: space.name }, `published ${this.kind.label} not loaded; rebuilding from the database`);
+      return false;
+    }
+  }
+
+  /**
+   * Publishes the model's saved files. Hard links taken under the lock keep the files as saved
+   * while they upload (a later save renames new files over the names, not into these inodes).
+   */
+  private async publish(modelId: number, snapshots: SnapshotOptions): Promise<void> {
+    const t = this.loaded.get(modelId);
+    if (!t) return;
+    const highWater = this.kind.highWater(t);
+    if (highWater === 0) return;
+    const theirs = await snapshots.store.highWater(modelId, this.kind.key);
+    if (theirs !== undefined && theirs >= highWater) {
+      this.published.set(modelId, { at: snapshots.now(), highWater: theirs });
+      return;
+    }
+    const f = this.files(modelId);
+    const staging = fs.mkdtempSync(path.join(f.base, 'publish-'));
+    try {
+      const files = await this.lock(modelId, async () => {
+        if (this.dirty.has(modelId) || !fs.existsSync(f.state)) this.saveNow(modelId);
+        const names = [...this.kind.files.indexes.flatMap((n) => [n, `${n}.sha256`]), this.kind.files.state];
+        return names.map((name) => {
+          fs.linkSync(path.join(f.base, name), path.join(staging, name));
+          return { name, path: path.join(staging, name) };
+        });
+      });
+      const savedHighWater = (JSON.parse(fs.readFileSync(path.join(staging, this.kind.files.state), 'utf8')) as SavedHeader).highWater;
+      await snapshots.store.publish(modelId, this.kind.key, savedHighWater, files);
+      this.published.set(modelId, { at: snapshots.now(), highWater: savedHighWater });
+      this.log.info({ modelId, highWater: savedHighWater }, `${this.kind.label} snapshot published`);
+    } finally {
+      fs.rmSync(staging, { recursive: true, force: true });
+    }
   }
 
   private async follow(source: Source, space: Space, t: T): Promise<number> {

@@ -8,6 +8,7 @@ import * as m0007 from './0007_performance.js';
 import * as m0008 from './0008_security.js';
 import * as m0009 from './0009_example_scores.js';
 import * as m0010 from './0010_regions.js';
+import * as m0012 from './0012_index_snapshots.js';
 
 /** Every migration, in order. Add new ones at the end; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0008_security': m0008,
   '0009_example_scores': m0009,
   '0010_regions': m0010,
+  '0012_index_snapshots': m0012,
 };
