@@ -4,7 +4,7 @@ import type { RegionsSnapshot } from '../regions/regions.types.js';
 import type { CalibrationSource, LabeledSignals } from './performance/performance.types.js';
 
 /** Labeled production items the model got right, and the champion's accuracy on eval data. */
-export interface LabeledAccuracy {
+interface LabeledAccuracy {
   production: { correct: number; total: number };
   evalAccuracy: number | undefined;
 }

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { healthReportSchema } from '../health/health.schemas.js';
 
-export const driftTestSchema = z
+const driftTestSchema = z
   .object({
     name: z.enum(['ood_rate', 'embedding_mmd', 'prediction_shift', 'confidence_shift', 'labeled_accuracy']),
     status: z.enum(['ok', 'drift', 'insufficient_data']),
@@ -16,7 +16,7 @@ export const driftTestSchema = z
 
 const windowSchema = z.object({ size: z.number(), count: z.number(), fromSeq: z.number().nullable(), toSeq: z.number().nullable() });
 
-export const performanceSchema = z
+const performanceSchema = z
   .object({
     estimatedAccuracy: z.number().openapi({ description: "Estimated accuracy of the window's forwarded top-1 predictions" }),
     interval: z.tuple([z.number(), z.number()]).openapi({ description: '90% interval' }),
@@ -26,7 +26,7 @@ export const performanceSchema = z
   })
   .openapi('Performance');
 
-export const driftSnapshotSchema = z
+const driftSnapshotSchema = z
   .object({
     id: z.number(),
     at: z.string(),
@@ -40,7 +40,7 @@ export const driftSnapshotSchema = z
   })
   .openapi('DriftSnapshot');
 
-export const driftEventSchema = z
+const driftEventSchema = z
   .object({
     id: z.number(),
     severity: z.enum(['critical', 'warning']).openapi({ description: 'critical: accuracy confirmed to drop; warning: input drift not shown to hurt accuracy' }),
@@ -64,7 +64,7 @@ export const driftEventSchema = z
   })
   .openapi('DriftEvent');
 
-export const sequentialStatusSchema = z
+const sequentialStatusSchema = z
   .object({
     method: z.literal('bernoulli_cusum'),
     state: z.enum(['armed', 'unarmed']).openapi({ description: 'unarmed until the eval split is large enough (calibration.required)' }),

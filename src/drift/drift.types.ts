@@ -38,7 +38,6 @@ export interface TestSkipped extends TestOutcomeBase {
 
 export type DriftTestResult = TestRan | TestSkipped;
 
-export type { DriftStatus };
 
 /** Predictions of the window re-measured against a newer reference (see DriftEvaluation.rescored). */
 export interface RescoredWindow {
@@ -97,8 +96,6 @@ export interface DeliverySummary {
 
 /** What raised a drift event: the OOD rate (window rule or sequential detector), or the estimated accuracy. */
 export type DriftEventKind = 'ood' | 'performance';
-
-export const DRIFT_EVENT_KINDS: readonly DriftEventKind[] = ['ood', 'performance'];
 
 /** `critical` when accuracy is confirmed to drop; `warning` for input drift that is not shown to hurt. */
 export type DriftSeverity = 'critical' | 'warning';

@@ -39,7 +39,7 @@ export const inputRef = z
 
 export const metadata = z.record(z.string(), z.unknown());
 
-export const errorSchema = z
+const errorSchema = z
   .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) })
   .openapi('Error');
 

@@ -1,3 +1,4 @@
+import { SELECTION_POLICIES } from '../queue/selection/selection-policy.js';
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 
@@ -15,7 +16,7 @@ const webhook = z.union([
 ]);
 
 /** Every setting of a model, with its default; the groups follow DESIGN's dotted names. */
-export const settingsSchema = z
+const settingsSchema = z
   .object({
     ood: z
       .object({
@@ -99,6 +100,14 @@ export const settingsSchema = z
         driftBoost: z.number().min(0).default(1),
         /** Priority = weighted mean of OOD score, uncertainty and disagreement strength. */
         weights,
+        /** How claims order fresh items (src/queue/selection/selection-policy.ts); the default is the best measured (docs/regions.md). */
+        selection: z.enum(SELECTION_POLICIES).default('adaptive'),
+        /** Pending items, by priority, that the selection policy orders at each claim. */
+        selectionPool: z.number().int().min(1).max(50_000).default(5000),
+        /** `adaptive`: labels in a region by which it has moved from typical items to uncertain ones. */
+        typicalUntil: z.number().int().min(0).max(100_000).default(30),
+        /** Seed of the `random` policy's order. */
+        selectionSeed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
       })
       .prefault({}),
     retrain: z
@@ -190,9 +199,6 @@ export const settingsSchema = z
   });
 
 export type Settings = z.infer<typeof settingsSchema>;
-/** What a client may send: any subset, nested by group. */
-export type SettingsInput = z.input<typeof settingsSchema>;
-
 /** Settings with every default filled in. */
 export function defaultSettings(): Settings {
   return settingsSchema.parse({});

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { embedding, inputRef, metadata, recordId } from '../http/common.schemas.js';
 
-export const predictionSchema = z
+const predictionSchema = z
   .object({
     id: recordId,
     embedding,
@@ -16,7 +16,7 @@ export const predictionSchema = z
 
 export const predictionsBatchSchema = z.object({ predictions: z.array(predictionSchema) }).openapi('PredictionsBatch');
 
-export const predictionResultSchema = z.object({
+const predictionResultSchema = z.object({
   id: z.string(),
   ood: z.object({ distance: z.number(), score: z.number(), isOod: z.boolean() }),
   uncertainty: z.number(),

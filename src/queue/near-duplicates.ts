@@ -9,7 +9,7 @@ import type { Neighbors, VectorIndex } from '../vectors/vector-index.js';
 import { countItemsUpTo, listItemEmbeddings } from './queue.repository.js';
 
 /** Only the nearest few matter for a radius check, so the graph is built cheaper than the reference index. */
-export const DUPLICATE_HNSW: HnswParams = Object.freeze({ m: 12, efConstruction: 48, efSearch: 48 });
+const DUPLICATE_HNSW: HnswParams = Object.freeze({ m: 12, efConstruction: 48, efSearch: 48 });
 
 const PAGE = 5000;
 

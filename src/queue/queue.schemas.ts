@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { conceptId, inputRef } from '../http/common.schemas.js';
 
 /** Who labels: a name, remembered by the labeling page. */
-export const labelerName = z.string().trim().min(1).max(128).openapi({ example: 'ann' });
+const labelerName = z.string().trim().min(1).max(128).openapi({ example: 'ann' });
 
 const itemId = z
   .union([z.string().regex(/^[1-9][0-9]{0,15}$/, 'item ids are positive integers'), z.number().int().positive()])
@@ -27,7 +27,7 @@ export const renewRequestSchema = z.object({ labeler: labelerName }).openapi('Re
 
 const neighborSchema = z.object({ id: z.string(), concepts: z.array(z.string()), distance: z.number(), input: inputRef.nullable() });
 
-export const claimedItemSchema = z
+const claimedItemSchema = z
   .object({
     itemId: z.string(),
     predictionId: z.string(),
@@ -52,7 +52,7 @@ export const claimResponseSchema = z.object({ items: z.array(claimedItemSchema) 
 
 export const renewResponseSchema = z.object({ itemId: z.string(), leaseExpiresAt: z.string() }).openapi('RenewResponse');
 
-export const labelSchema = z
+const labelSchema = z
   .object({
     itemId,
     labeler: labelerName,

@@ -2,7 +2,7 @@ import type { Insertable, Selectable } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { ModelVersionTable } from '../db/schema.js';
 
-export type VersionRow = Selectable<ModelVersionTable>;
+type VersionRow = Selectable<ModelVersionTable>;
 /** A version row without the eval confidences blob. */
 export type VersionMetaRow = Omit<VersionRow, 'eval_confidences'>;
 

@@ -10,8 +10,8 @@ const Z90 = normalQuantile(0.95);
 /** Newest labeled production items the estimate reads: recent enough to describe current traffic. */
 export const PERFORMANCE_LABELS = 2000;
 
-export const LABEL_FREE_METHOD = 'cbpe-knn-openset';
-export const WITH_LABELS_METHOD = 'cbpe-knn-openset+stratified-difference';
+const LABEL_FREE_METHOD = 'cbpe-knn-openset';
+const WITH_LABELS_METHOD = 'cbpe-knn-openset+stratified-difference';
 
 export interface EstimateInput {
   calibration: ConfidenceCalibration;

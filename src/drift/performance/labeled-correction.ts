@@ -4,7 +4,7 @@ import type { LabelFreeEstimate } from './label-free.js';
 import type { LabeledSignals, PredictionSignals } from './performance.types.js';
 
 /** Labels a stratum needs before its mean residual replaces the label-free assumption. */
-export const MIN_STRATUM_LABELS = 8;
+const MIN_STRATUM_LABELS = 8;
 
 /** The label-free estimate corrected by labeled items, stratum by stratum. */
 export interface CorrectedEstimate {
