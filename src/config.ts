@@ -60,7 +60,7 @@ export interface IndexSettings {
   readonly snapshotEveryMs: number;
 }
 
-export const DEFAULT_LIMITS: Limits = Object.freeze({
+const DEFAULT_LIMITS: Limits = Object.freeze({
   maxBodyBytes: 64 * 1024 * 1024,
   maxBatchRecords: 10_000,
   maxBodyBytesInFlight: 256 * 1024 * 1024,

@@ -112,13 +112,6 @@ export function isDiskFull(err: unknown): boolean {
   return false;
 }
 
-/** The disk is full: nothing of the request was stored. */
-export class InsufficientStorageError extends DomainError {
-  constructor(message: string) {
-    super('insufficient_storage', message);
-  }
-}
-
 /** The database cannot be reached (at start, or lost while running); nothing of the request was stored. */
 export class DatabaseUnavailableError extends DomainError {
   constructor(message: string) {

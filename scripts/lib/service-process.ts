@@ -17,7 +17,7 @@ export interface ServiceProcess {
   request(method: string, path: string, body?: unknown, key?: string): Promise<JsonAnswer>;
 }
 
-export interface ServiceExit {
+interface ServiceExit {
   code: number | null;
   signal: NodeJS.Signals | null;
 }

@@ -51,7 +51,7 @@ export class Authenticator {
 }
 
 /** The session cookie's value in a Cookie header. */
-export function sessionCookieOf(header: string | undefined): string | undefined {
+function sessionCookieOf(header: string | undefined): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');

@@ -4,7 +4,7 @@ import { ForbiddenError } from '../errors.js';
 import type { ApiKeysService } from './api-keys.service.js';
 
 /** The host name of a `Host` header: `[::1]:8787` → `::1`, `Example.org:80` → `example.org`. */
-export function hostnameOf(hostHeader: string): string {
+function hostnameOf(hostHeader: string): string {
   const h = hostHeader.trim().toLowerCase();
   if (h.startsWith('[')) return h.slice(1, h.indexOf(']'));
   const colon = h.lastIndexOf(':');

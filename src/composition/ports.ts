@@ -57,6 +57,13 @@ export function driftProviders(f: {
       const meanScore = stats.confidences.reduce((a, b) => a + b, 0) / stats.confidences.length;
       return { kind: 'summary', source: `champion v${stats.version} on eval data`, accuracy: stats.accuracy, meanScore, size: stats.confidences.length };
     },
+    referenceEpoch: async (model) => {
+      const promotion = await f.training.versions.championPromotion(model);
+      if (!promotion?.learnedProduction) return undefined;
+      const set = await f.references.get(model);
+      return { version: promotion.version, since: promotion.promotedAt, key: `${set.highWater}:${set.train.size}:${set.calibrationSource().size}` };
+    },
+    remeasure: async (model, embeddings) => (await (await f.references.get(model)).measureMany(embeddings)).map((m) => m.score),
     versions: async (model) => (await f.training.versions.list(model)).map(versionSummary),
     trainingHealth: (model) => f.health.check(model),
     regions: (model) => f.regions.snapshot(model),
@@ -100,8 +107,21 @@ function versionSummary(v: ModelVersion): VersionSummary {
     metrics: headline(v.metrics),
     trainedOn: describeData(v.trainedOn),
     // Versions recorded before the paired test have no eval-set record.
-    decision: { promote: d.promote, reason: d.reason, evalSet: set && { name: set.name, size: set.size, digest: set.digest }, test: d.comparison.significance?.test ?? null },
+    decision: {
+      promote: d.promote,
+      reason: d.reason,
+      evalSet: set && { name: set.name, size: set.size, digest: set.digest },
+      test: d.comparison.significance?.test ?? null,
+      production: productionComparison(v),
+    },
   };
+}
+
+function productionComparison(v: ModelVersion): NonNullable<VersionSummary['decision']>['production'] {
+  const mine = v.metrics.production;
+  const theirs = v.decision.champion?.production;
+  if (!mine || !theirs || !v.decision.champion) return null;
+  return { size: mine.count, accuracy: mine.accuracy, replaced: { version: v.decision.champion.version, accuracy: theirs.accuracy } };
 }
 
 /** The headline figures of a version, for reports. */

@@ -8,7 +8,7 @@ import { openSqlite } from './sqlite.js';
 
 export type Db = Kysely<Database>;
 
-export type DialectName = 'sqlite' | 'postgres';
+type DialectName = 'sqlite' | 'postgres';
 
 /** An open, migrated database: the kysely handle, and on SQLite the raw connection for hot paths. */
 export interface DatabaseHandle {

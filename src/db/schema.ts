@@ -23,7 +23,7 @@ export type ItemStatus =
 export type DriftStatus = 'ok' | 'drift';
 /** `failed`: attempts exhausted; `canceled`: the webhook was removed from the settings. */
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'canceled';
-export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
+type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
 export type VersionStatus = 'champion' | 'challenger' | 'retired';
 
 export interface ApiKeyTable {
@@ -37,7 +37,7 @@ export interface ApiKeyTable {
 }
 
 /** One-way facts about the server (`keys_created`: a key existed once, so open mode is over). */
-export interface AuthMarkerTable {
+interface AuthMarkerTable {
   name: string;
   created_at: string;
 }
@@ -137,13 +137,13 @@ export interface QueueItemTable {
 }
 
 /** Item counts per model, kept by triggers: `status:<status>` and `open:<reason>` (pending or leased items). */
-export interface QueueCountTable {
+interface QueueCountTable {
   model_id: number;
   name: string;
   n: number;
 }
 
-export interface QueueLeaseTable {
+interface QueueLeaseTable {
   id: Generated<number>;
   model_id: number;
   item_id: number;
@@ -167,7 +167,7 @@ export interface QueueLabelTable {
   created_at: string;
 }
 
-export interface QueueSkipTable {
+interface QueueSkipTable {
   item_id: number;
   labeler: string;
   model_id: number;

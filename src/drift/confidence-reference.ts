@@ -18,7 +18,7 @@ export interface ConfidenceReference {
 /** Most example scores read: a fixed, deterministic sample (the first sent). */
 const MAX_EXAMPLE_SCORES = 5000;
 /** Fewest example scores that make a reference. */
-export const MIN_REFERENCE_SCORES = 20;
+const MIN_REFERENCE_SCORES = 20;
 
 /**
  * The app's scores on examples sent with scores, or else its first `drift.windowSize`

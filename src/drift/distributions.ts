@@ -1,9 +1,9 @@
 import type { DriftDistributions } from './drift.types.js';
 
-export const CONFIDENCE_BINS = 20;
+const CONFIDENCE_BINS = 20;
 
 /** Shares of `values` in `bins` equal bins over [0, 1] (1 falls in the last bin). */
-export function histogramShares(values: readonly number[], bins = CONFIDENCE_BINS): number[] {
+function histogramShares(values: readonly number[], bins = CONFIDENCE_BINS): number[] {
   const counts = new Array<number>(bins).fill(0);
   for (const v of values) counts[Math.min(bins - 1, Math.max(0, Math.floor(v * bins)))]!++;
   return counts.map((c) => (values.length === 0 ? 0 : c / values.length));

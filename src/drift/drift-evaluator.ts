@@ -16,6 +16,7 @@ import { PerformanceAssessor } from './performance/performance.assessor.js';
 import type { SequentialDetector } from './sequential/sequential.service.js';
 import { ReferenceSamples, type ReferenceSample } from './reference-sample.js';
 import { hash32 } from './sampling/bottom-k.js';
+import { WindowRescorer } from './rescored-window.js';
 
 /** An evaluation with the distributions behind it. */
 export interface DriftAssessment {
@@ -33,6 +34,7 @@ export class DriftEvaluator {
   private readonly confidenceReferences: ConfidenceReferences;
   private readonly mmdCache = new Map<number, { key: string; result: DriftTestResult }>();
   private readonly performance = new PerformanceAssessor();
+  private readonly rescorer: WindowRescorer;
 
   constructor(
     private readonly db: Db,
@@ -43,19 +45,22 @@ export class DriftEvaluator {
   ) {
     this.references = new ReferenceSamples(reads.examples);
     this.confidenceReferences = new ConfidenceReferences(reads.predictions, providers);
+    this.rescorer = new WindowRescorer(reads.predictions, providers);
   }
 
   async assess(model: Model): Promise<DriftAssessment> {
     const s = model.settings.drift;
     const clock = stopwatch();
-    const window = await readWindow(this.reads.predictions, model);
+    const epoch = await this.providers.referenceEpoch(model);
+    const window = await readWindow(this.reads.predictions, model, epoch && { since: epoch.since, flags: (seqs) => this.rescorer.flags(model, epoch, seqs) });
     clock.lap('window');
     const reference = await this.references.get(model);
     clock.lap('reference');
     const baseline = await this.confidenceReferences.get(model, window);
     const labeled = await this.providers.labeledAccuracy(model);
-    const [calibration, labeledSignals] = await Promise.all([this.providers.performanceCalibration(model), this.providers.performanceLabels(model)]);
     clock.lap('providers');
+    const [calibration, labeledSignals] = await Promise.all([this.providers.performanceCalibration(model), this.providers.performanceLabels(model)]);
+    clock.lap('performance_inputs');
     const concepts = model.concepts.map((c) => c.id);
 
     const oodCalibration = await this.providers.calibration(model);
@@ -104,6 +109,7 @@ export class DriftEvaluator {
         window: { size: window.size, count: window.count, fromSeq: window.fromSeq, toSeq: window.toSeq },
         tests: [ood, mmd, prediction, confidence, accuracy],
         performance,
+        rescored: epoch && window.rescored ? { version: epoch.version, since: epoch.since, ...window.rescored } : null,
         sequential,
         evaluatedAt: isoNow(this.clock),
         timingsMs: clock.laps(),

@@ -8,7 +8,7 @@ export const DRIFT_EVENT_TYPE = 'drift.detected';
 const EVENT_REGIONS = 3;
 
 /** Turns a path into the link a receiver can follow: absolute under `publicUrl` (DRIFTLOOP_PUBLIC_URL), else relative. */
-export function linkTo(publicUrl: string | undefined, path: string): string {
+function linkTo(publicUrl: string | undefined, path: string): string {
   return publicUrl ? `${publicUrl}${path}` : path;
 }
 

@@ -4,7 +4,7 @@ import type { RegionsSnapshot } from '../regions/regions.types.js';
 import type { CalibrationSource, LabeledSignals } from './performance/performance.types.js';
 
 /** Labeled production items the model got right, and the champion's accuracy on eval data. */
-export interface LabeledAccuracy {
+interface LabeledAccuracy {
   production: { correct: number; total: number };
   evalAccuracy: number | undefined;
 }
@@ -17,7 +17,26 @@ export interface VersionSummary {
   metrics?: Record<string, unknown> | undefined;
   trainedOn?: unknown;
   /** The promotion rule's verdict: which eval set it compared on, the paired test, and why. */
-  decision?: { promote: boolean; reason: string; evalSet: { name: string; size: number; digest: string } | null; test: string | null } | undefined;
+  decision?:
+    | {
+        promote: boolean;
+        reason: string;
+        evalSet: { name: string; size: number; digest: string } | null;
+        test: string | null;
+        /** Production-eval accuracy of this version and of the champion it was compared with, on the same items. */
+        production: { size: number; accuracy: number; replaced: { version: number; accuracy: number } } | null;
+      }
+    | undefined;
+}
+
+/** The reference's last change that took in labeled production data: the champion's promotion. */
+export interface ReferenceEpoch {
+  /** The champion whose promotion changed the reference. */
+  version: number;
+  /** When it was promoted: predictions stored until then were scored against the reference before it. */
+  since: string;
+  /** Changes whenever the reference (train split or calibration) changes. */
+  key: string;
 }
 
 /** What drift monitoring reads from other features; the composition root builds it from them. */
@@ -32,6 +51,10 @@ export interface DriftProviders {
   performanceCalibration(model: Model): Promise<CalibrationSource | undefined>;
   /** Labeled production items with their signals, newest last (the queue supplies this). */
   performanceLabels(model: Model): Promise<LabeledSignals[]>;
+  /** The champion's promotion if it brought labeled production data into the reference (retraining, reference). */
+  referenceEpoch(model: Model): Promise<ReferenceEpoch | undefined>;
+  /** Conformal OOD scores of raw embeddings against the reference as it is now. */
+  remeasure(model: Model, embeddings: ArrayLike<number>[]): Promise<number[]>;
   /** The model's versions for the report (retraining). */
   versions(model: Model): Promise<VersionSummary[]>;
   /** The training-data checklist for the report (training-data health). */

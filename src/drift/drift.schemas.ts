@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { healthReportSchema } from '../health/health.schemas.js';
 
-export const driftTestSchema = z
+const driftTestSchema = z
   .object({
     name: z.enum(['ood_rate', 'embedding_mmd', 'prediction_shift', 'confidence_shift', 'labeled_accuracy']).openapi({ description: 'Which test' }),
     status: z.enum(['ok', 'drift', 'insufficient_data']).openapi({ description: 'ok, drift, or insufficient_data when the window or reference is too small' }),
@@ -16,7 +16,7 @@ export const driftTestSchema = z
 
 const windowSchema = z.object({ size: z.number().openapi({ description: 'drift.windowSize' }), count: z.number().openapi({ description: 'Predictions in the window' }), fromSeq: z.number().nullable().openapi({ description: 'First prediction sequence number, or null' }), toSeq: z.number().nullable().openapi({ description: 'Last prediction sequence number, or null' }) });
 
-export const performanceSchema = z
+const performanceSchema = z
   .object({
     estimatedAccuracy: z.number().openapi({ description: "Estimated accuracy of the window's forwarded top-1 predictions" }),
     interval: z.tuple([z.number(), z.number()]).openapi({ description: '90% interval' }),
@@ -26,7 +26,7 @@ export const performanceSchema = z
   })
   .openapi('Performance');
 
-export const driftSnapshotSchema = z
+const driftSnapshotSchema = z
   .object({
     id: z.number().openapi({ description: 'Evaluation id' }),
     at: z.string().openapi({ description: 'When it ran' }),
@@ -40,7 +40,7 @@ export const driftSnapshotSchema = z
   })
   .openapi('DriftSnapshot');
 
-export const driftEventSchema = z
+const driftEventSchema = z
   .object({
     id: z.number().openapi({ description: 'Event id' }),
     severity: z.enum(['critical', 'warning']).openapi({ description: 'critical: accuracy confirmed to drop; warning: input drift not shown to hurt accuracy' }),
@@ -64,7 +64,7 @@ export const driftEventSchema = z
   })
   .openapi('DriftEvent');
 
-export const sequentialStatusSchema = z
+const sequentialStatusSchema = z
   .object({
     method: z.literal('bernoulli_cusum').openapi({ description: 'The detector: a Bernoulli CUSUM on the OOD flags' }),
     state: z.enum(['armed', 'unarmed']).openapi({ description: 'unarmed until the eval split is large enough (calibration.required)' }),
@@ -97,6 +97,19 @@ export const driftOverviewSchema = z
     tests: z.array(driftTestSchema).openapi({ description: 'The five tests' }),
     sequential: sequentialStatusSchema.openapi({ description: 'The sequential detector' }),
     performance: performanceSchema.nullable().openapi({ description: 'Estimated accuracy of the forwarded predictions, or null' }),
+    rescored: z
+      .object({
+        version: z.number().openapi({ description: 'The champion whose promotion took production data into the reference' }),
+        since: z.string().openapi({ description: 'When it was promoted' }),
+        predictions: z.number().openapi({ description: 'Window predictions scored before it' }),
+        oodAtIngestion: z.number().openapi({ description: 'Of them, OOD when ingested' }),
+        oodNow: z.number().openapi({ description: 'Of them, OOD against the new reference' }),
+      })
+      .nullable()
+      .openapi({
+        description:
+          "The window's predictions scored before the champion's promotion took labeled production data into the reference, re-measured against it (score and status count them as they are now); null when none",
+      }),
     evaluatedAt: z.string().openapi({ description: 'When drift was evaluated' }),
     timingsMs: z.record(z.string(), z.number()).openapi({ description: 'Milliseconds per step of the evaluation' }),
     history: z.array(driftSnapshotSchema).openapi({ description: 'Stored evaluations, oldest first' }),

@@ -38,7 +38,15 @@ export interface TestSkipped extends TestOutcomeBase {
 
 export type DriftTestResult = TestRan | TestSkipped;
 
-export type { DriftStatus };
+
+/** Predictions of the window re-measured against a newer reference (see DriftEvaluation.rescored). */
+export interface RescoredWindow {
+  version: number;
+  since: string;
+  predictions: number;
+  oodAtIngestion: number;
+  oodNow: number;
+}
 
 /** The drift verdict over the current count window. */
 export interface DriftEvaluation {
@@ -53,6 +61,12 @@ export interface DriftEvaluation {
   sequential: SequentialStatus;
   /** Estimated accuracy of the window's forwarded top-1 predictions; null while the window is empty. */
   performance: PerformanceEstimate | null;
+  /**
+   * The window's predictions scored before the champion's promotion took labeled production
+   * data into the reference, re-measured against it: how many, and how many were and are OOD.
+   * The score and status count them as they are now. Null when no prediction needed it.
+   */
+  rescored: RescoredWindow | null;
   evaluatedAt: string;
   /** Milliseconds spent per stage: reading, reference sample, each test. */
   timingsMs: Record<string, number>;
@@ -82,8 +96,6 @@ export interface DeliverySummary {
 
 /** What raised a drift event: the OOD rate (window rule or sequential detector), or the estimated accuracy. */
 export type DriftEventKind = 'ood' | 'performance';
-
-export const DRIFT_EVENT_KINDS: readonly DriftEventKind[] = ['ood', 'performance'];
 
 /** `critical` when accuracy is confirmed to drop; `warning` for input drift that is not shown to hurt. */
 export type DriftSeverity = 'critical' | 'warning';

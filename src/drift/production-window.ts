@@ -19,10 +19,22 @@ export interface ProductionWindow {
   signals: PredictionSignals[];
   /** Seqs of the deterministic embedding subsample (bottom-k by seeded hash of seq). */
   sampleSeqs: number[];
+  /** Predictions scored against an older reference and re-measured against today's; null when none were. */
+  rescored: { predictions: number; oodAtIngestion: number; oodNow: number } | null;
 }
 
-/** Reads the model's last `drift.windowSize` predictions without loading their embeddings. */
-export async function readWindow(predictions: PredictionWindowReader, model: Model): Promise<ProductionWindow> {
+/** Current OOD flags, by seq, of predictions stored at or before `since` (scored against an older reference). */
+export interface Restamp {
+  since: string;
+  flags(seqs: number[]): Promise<Map<number, boolean>>;
+}
+
+/**
+ * Reads the model's last `drift.windowSize` predictions without loading their embeddings;
+ * with `restamp`, predictions scored before the reference last took in production data count
+ * with their OOD flag against the reference as it is now.
+ */
+export async function readWindow(predictions: PredictionWindowReader, model: Model, restamp?: Restamp): Promise<ProductionWindow> {
   const { windowSize, mmd } = model.settings.drift;
   const sample = new BottomK<number>(mmd.windowSample);
   const predicted = new Map<string, number>();
@@ -32,7 +44,9 @@ export async function readWindow(predictions: PredictionWindowReader, model: Mod
   let oodCount = 0;
   let fromSeq: number | null = null;
   let toSeq: number | null = null;
+  const stale: { seq: number; at: number }[] = [];
   for await (const row of predictions.streamWindow(model.id, windowSize)) {
+    if (restamp && row.created_at <= restamp.since) stale.push({ seq: row.seq, at: signals.length });
     toSeq ??= row.seq;
     fromSeq = row.seq;
     oodCount += row.is_ood;
@@ -41,7 +55,19 @@ export async function readWindow(predictions: PredictionWindowReader, model: Mod
     signals.push(signalsOf(row, uncertaintyThreshold));
     sample.offer(hash32(row.seq, mmd.seed), row.seq);
   }
-  return { size: windowSize, count: topScores.length, fromSeq, toSeq, oodCount, predicted, topScores, signals, sampleSeqs: sample.items() };
+  let rescored: ProductionWindow['rescored'] = null;
+  if (restamp && stale.length > 0) {
+    const flags = await restamp.flags(stale.map((s) => s.seq));
+    rescored = { predictions: stale.length, oodAtIngestion: 0, oodNow: 0 };
+    for (const { seq, at } of stale) {
+      const now = flags.get(seq) ?? signals[at]!.isOod;
+      rescored.oodAtIngestion += signals[at]!.isOod ? 1 : 0;
+      rescored.oodNow += now ? 1 : 0;
+      oodCount += (now ? 1 : 0) - (signals[at]!.isOod ? 1 : 0);
+      signals[at] = { ...signals[at]!, isOod: now };
+    }
+  }
+  return { size: windowSize, count: topScores.length, fromSeq, toSeq, oodCount, predicted, topScores, signals, sampleSeqs: sample.items(), rescored };
 }
 
 /** The window's sampled embeddings, in the model's metric space. */

@@ -21,7 +21,7 @@ function check<N extends string, D extends z.ZodObject>(name: N, details: D, des
     .openapi({ description });
 }
 
-export const healthCheckSchema = z
+const healthCheckSchema = z
   .discriminatedUnion('name', [
     check(
       'concept_balance',

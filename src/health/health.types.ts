@@ -12,7 +12,7 @@ export const HEALTH_CHECK_NAMES = [
 
 export type HealthCheckName = (typeof HEALTH_CHECK_NAMES)[number];
 
-export type HealthStatus = 'ok' | 'warn';
+type HealthStatus = 'ok' | 'warn';
 
 /** Two examples closer than the near-duplicate radius. */
 export interface ExamplePair {
@@ -27,7 +27,7 @@ export interface ConceptCount {
   share: number;
 }
 
-export interface BalanceDetails {
+interface BalanceDetails {
   /** Largest over smallest train count among concepts that have examples; null with fewer than two. */
   ratio: number | null;
   maxRatio: number;
@@ -37,7 +37,7 @@ export interface BalanceDetails {
   missing: string[];
 }
 
-export interface DuplicateDetails {
+interface DuplicateDetails {
   /** The radius in the model's metric (cosine distance, or Euclidean under l2). */
   radius: number;
   pairs: number;
@@ -50,14 +50,14 @@ export interface DuplicateDetails {
   sample: string[][];
 }
 
-export interface ConflictDetails {
+interface ConflictDetails {
   radius: number;
   pairs: number;
   /** The closest conflicting pairs (capped). */
   sample: ExamplePair[];
 }
 
-export interface LeakageDetails {
+interface LeakageDetails {
   radius: number;
   /** Eval examples with a near-duplicate in train. */
   leaked: number;
@@ -80,7 +80,7 @@ export interface ConfusedPair {
   share: number;
 }
 
-export interface DistinctnessDetails {
+interface DistinctnessDetails {
   k: number;
   minPurity: number;
   /** Every concept with train examples, least pure first. */
@@ -89,7 +89,7 @@ export interface DistinctnessDetails {
   confused: ConfusedPair[];
 }
 
-export interface CoverageDetails {
+interface CoverageDetails {
   /** Predictions looked at (the last drift.windowSize) and those with no train neighbour inside the radius. */
   window: number;
   uncovered: number;
@@ -108,7 +108,7 @@ export interface ConceptSpread {
   examples: number;
 }
 
-export interface SpreadDetails {
+interface SpreadDetails {
   wideFactor: number;
   median: number | null;
   /** Every concept with at least two train examples, widest first. */
@@ -116,7 +116,7 @@ export interface SpreadDetails {
   wide: string[];
 }
 
-export interface CalibrationSizeDetails {
+interface CalibrationSizeDetails {
   source: 'eval' | 'leave-one-out';
   size: number;
   quantile: number;

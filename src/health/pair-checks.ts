@@ -4,7 +4,7 @@ import type { ExamplePair, HealthCheck } from './health.types.js';
 import type { NearPairs } from './near-pairs.js';
 
 /** Ids of the flagged rows, in row order, capped, with their total. */
-export function flaggedIds(snap: ExampleSnapshot, flags: Uint8Array, cap: number): { ids: string[]; idsTotal: number } {
+function flaggedIds(snap: ExampleSnapshot, flags: Uint8Array, cap: number): { ids: string[]; idsTotal: number } {
   const ids: string[] = [];
   let idsTotal = 0;
   for (let r = 0; r < flags.length; r++) {

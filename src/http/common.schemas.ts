@@ -82,7 +82,7 @@ const errorDetails = z
   .optional()
   .openapi({ description: 'More about the error, when there is more to say' });
 
-export const errorSchema = z
+const errorSchema = z
   .object({
     error: z
       .object({

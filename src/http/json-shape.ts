@@ -3,7 +3,7 @@ import { BatchValidationError, ValidationError } from '../errors.js';
 import { JSON_TYPE, mediaTypeOf } from './media-type.js';
 
 /** Deeper JSON than this is refused: nothing in the API nests so far, and deep values overflow the stack of JSON.stringify. */
-export const MAX_JSON_DEPTH = 32;
+const MAX_JSON_DEPTH = 32;
 
 // In `u` mode a surrogate pair is one code point, so this matches only a lone (unpaired) surrogate.
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
@@ -42,7 +42,7 @@ export function jsonShapeProblem(value: unknown, maxDepth = MAX_JSON_DEPTH): Jso
 }
 
 /** Throws the API's 400 when a parsed body has a shape no route could store. */
-export function assertJsonShape(value: unknown): void {
+function assertJsonShape(value: unknown): void {
   const problem = jsonShapeProblem(value);
   if (!problem) return;
   // Inside a batch (`.predictions.3.metadata…`) the problem names its record, as schema failures do.

@@ -8,7 +8,7 @@ import { errorBody, statusOf } from './errors.js';
 type Fetch = (request: Request) => Response | Promise<Response>;
 
 /** Decides on a request from its headers alone, before any byte of its body is read. */
-export type AdmitBody = (req: http.IncomingMessage) => Promise<DomainError | undefined>;
+type AdmitBody = (req: http.IncomingMessage) => Promise<DomainError | undefined>;
 
 export interface HttpServerOptions {
   maxBodyBytes: number;

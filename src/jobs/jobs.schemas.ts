@@ -5,7 +5,7 @@ export const jobParams = z.object({
   id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' }, example: '1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed', description: 'Job id (from POST .../retrain)' }),
 });
 
-export const jobProgressSchema = z
+const jobProgressSchema = z
   .object({
     phase: z.string().openapi({ description: 'What the job is doing (loading, training, evaluating, …)' }),
     fraction: z.number().openapi({ description: 'Share done, in [0, 1]' }),

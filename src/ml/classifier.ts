@@ -5,7 +5,7 @@
  */
 
 /** `softmax`: one concept per input; `sigmoid`: independent concepts. */
-export type HeadKind = 'softmax' | 'sigmoid';
+type HeadKind = 'softmax' | 'sigmoid';
 
 /** Shape of the classification head. */
 export interface HeadSpec {

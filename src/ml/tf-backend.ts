@@ -34,7 +34,7 @@ export const defaultImporters: TfImporters = {
 };
 
 /** Directory of the wasm binaries inside node_modules (with a trailing separator), so loading works offline. */
-export function wasmDir(): string {
+function wasmDir(): string {
   return path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep;
 }
 

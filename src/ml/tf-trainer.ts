@@ -16,7 +16,7 @@ const MIN_STEPS_PER_EPOCH = 16;
 const MIN_BATCH = 8;
 
 /** The batch size used: `batchSize`, lowered for small sets so each epoch makes at least 16 updates. */
-export function effectiveBatchSize(batchSize: number, rows: number): number {
+function effectiveBatchSize(batchSize: number, rows: number): number {
   return Math.max(1, Math.min(batchSize, Math.max(MIN_BATCH, Math.ceil(rows / MIN_STEPS_PER_EPOCH))));
 }
 
@@ -158,7 +158,7 @@ export class TfTrainer implements Trainer {
 }
 
 /** A seeded Fisher–Yates permutation of 0..n−1. */
-export function shuffledIndexes(n: number, rand: () => number): Int32Array {
+function shuffledIndexes(n: number, rand: () => number): Int32Array {
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   for (let i = n - 1; i > 0; i--) {

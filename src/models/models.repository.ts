@@ -8,10 +8,6 @@ export function findModelByName(db: Db, name: string): Promise<ModelRow | undefi
   return db.selectFrom('models').selectAll().where('name', '=', name).executeTakeFirst();
 }
 
-export function findModelById(db: Db, id: number): Promise<ModelRow | undefined> {
-  return db.selectFrom('models').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
 export function listModelRows(db: Db): Promise<ModelRow[]> {
   return db.selectFrom('models').selectAll().orderBy('name').execute();
 }

@@ -26,7 +26,7 @@ export interface ModelDefinition {
   settings?: unknown;
 }
 
-export function modelRowToModel(row: ModelRow): Model {
+function modelRowToModel(row: ModelRow): Model {
   return {
     id: row.id,
     name: row.name,

@@ -1,3 +1,4 @@
+import { SELECTION_POLICIES } from '../queue/selection/selection-policy.js';
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 
@@ -83,6 +84,10 @@ export const settingsSchema = z
         recurrenceBoost: z.number().min(0).default(0.1).describe("Priority added per doubling of an item's weight (recurrences of the same input)."),
         driftBoost: z.number().min(0).default(1).describe('Priority added to recent OOD items while drift waits for labels.'),
         weights: weights.describe('Priority = weighted mean of OOD score, uncertainty and disagreement strength, with these weights'),
+        selection: z.enum(SELECTION_POLICIES).default('adaptive').describe('How claims order fresh items (src/queue/selection/selection-policy.ts); the default is the best measured (docs/regions.md).'),
+        selectionPool: z.number().int().min(1).max(50_000).default(5000).describe('Pending items, by priority, that the selection policy orders at each claim.'),
+        typicalUntil: z.number().int().min(0).max(100_000).default(30).describe('`adaptive`: labels in a region by which it has moved from typical items to uncertain ones.'),
+        selectionSeed: z.number().int().min(0).max(2 ** 31 - 1).default(1).describe("Seed of the `random` policy's order."),
       })
       .prefault({})
       .describe('The review queue'),
@@ -145,9 +150,6 @@ export const settingsSchema = z
   });
 
 export type Settings = z.infer<typeof settingsSchema>;
-/** What a client may send: any subset, nested by group. */
-export type SettingsInput = z.input<typeof settingsSchema>;
-
 /** Settings with every default filled in. */
 export function defaultSettings(): Settings {
   return settingsSchema.parse({});

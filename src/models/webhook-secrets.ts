@@ -2,7 +2,7 @@ import { ValidationError } from '../errors.js';
 import type { Settings } from './settings.js';
 
 /** What a webhook secret reads as: secrets are write-only, since any key may read a model. */
-export const SECRET_MASK = '********';
+const SECRET_MASK = '********';
 
 /** Settings as the API shows them, every webhook secret masked. */
 export function redactSecrets(settings: Settings): Settings {

@@ -15,7 +15,7 @@ export interface FeatureMetricSources {
 }
 
 /** Labelers named one by one per model; the rest add up under `other`, so the label set stays bounded. */
-export const TOP_LABELERS = 10;
+const TOP_LABELERS = 10;
 const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'canceled'] as const;
 
 /**

@@ -7,10 +7,10 @@ import type { Selectable } from 'kysely';
 type Row = Selectable<PredictionTable>;
 
 /** The model's last `size` predictions without their embeddings, newest first, streamed. */
-export function streamWindow(db: Db, modelId: number, size: number): AsyncIterableIterator<Pick<Row, 'seq' | 'is_ood' | 'predicted' | 'top_score' | 'disagreement' | 'uncertainty' | 'priority'>> {
+export function streamWindow(db: Db, modelId: number, size: number): AsyncIterableIterator<Pick<Row, 'seq' | 'is_ood' | 'predicted' | 'top_score' | 'disagreement' | 'uncertainty' | 'priority' | 'created_at'>> {
   return db
     .selectFrom('predictions')
-    .select(['seq', 'is_ood', 'predicted', 'top_score', 'disagreement', 'uncertainty', 'priority'])
+    .select(['seq', 'is_ood', 'predicted', 'top_score', 'disagreement', 'uncertainty', 'priority', 'created_at'])
     .where('model_id', '=', modelId)
     .orderBy('seq', 'desc')
     .limit(size)
@@ -22,23 +22,15 @@ export function firstPredictions(db: Db, modelId: number, limit: number): Promis
   return db.selectFrom('predictions').select(['seq', 'top_score']).where('model_id', '=', modelId).orderBy('seq').limit(limit).execute();
 }
 
-/** The newest out-of-distribution predictions with seq above `afterSeq`, at most `limit`. */
-export function listRecentOod(db: Db, modelId: number, afterSeq: number, limit: number): Promise<Pick<Row, 'seq' | 'id' | 'embedding' | 'predicted' | 'ood_distance' | 'ood_score' | 'input_json' | 'timestamp'>[]> {
+/** The model's predictions with the given ids, in any order (drift events' region examples). */
+export function predictionsByIds(db: Db, modelId: number, ids: readonly string[]): Promise<Pick<Row, 'seq' | 'id' | 'embedding' | 'predicted' | 'ood_distance' | 'ood_score' | 'input_json' | 'timestamp'>[]> {
+  if (ids.length === 0) return Promise.resolve([]);
   return db
     .selectFrom('predictions')
     .select(['seq', 'id', 'embedding', 'predicted', 'ood_distance', 'ood_score', 'input_json', 'timestamp'])
     .where('model_id', '=', modelId)
-    .where('is_ood', '=', 1)
-    .where('seq', '>', afterSeq)
-    .orderBy('seq', 'desc')
-    .limit(limit)
+    .where('id', 'in', [...ids])
     .execute();
-}
-
-/** The seq `back` predictions before the newest one (0 when there are fewer). */
-export async function seqBeforeLast(db: Db, modelId: number, back: number): Promise<number> {
-  const row = await db.selectFrom('predictions').select('seq').where('model_id', '=', modelId).orderBy('seq', 'desc').offset(back).limit(1).executeTakeFirst();
-  return row?.seq ?? 0;
 }
 
 /** Stored embeddings of the given predictions of a model, by seq. */
@@ -78,9 +70,6 @@ export async function countPredictions(db: Db, modelId: number): Promise<number>
   const row = await db.selectFrom('predictions').select((eb) => eb.fn.countAll<number>().as('n')).where('model_id', '=', modelId).executeTakeFirstOrThrow();
   return Number(row.n);
 }
-
-/** A stored prediction's columns. */
-export type PredictionColumns = Row;
 
 /** The given columns of a model's predictions, by seq (read on `db`: the caller's transaction, if any). */
 export async function predictionsBySeq<C extends keyof Row>(db: Db, modelId: number, seqs: readonly number[], columns: readonly C[]): Promise<Map<number, Pick<Row, C | 'seq'>>> {

@@ -4,7 +4,7 @@ import type { DatabaseHandle, Db } from '../db/database.js';
 import type { PredictionTable } from '../db/schema.js';
 
 export type NewPredictionRow = Insertable<PredictionTable>;
-export type PredictionRow = Selectable<PredictionTable>;
+type PredictionRow = Selectable<PredictionTable>;
 
 /** The stored scores of a prediction, as returned to the client. */
 export type StoredResultRow = Pick<PredictionRow, 'id' | 'ood_distance' | 'ood_score' | 'is_ood' | 'uncertainty' | 'priority'>;

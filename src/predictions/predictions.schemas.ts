@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { embedding, inputRef, metadata, oodResult, recordId } from '../http/common.schemas.js';
 
-export const predictionSchema = z
+const predictionSchema = z
   .object({
     id: recordId.openapi({ description: 'Client-chosen id; sending it again changes nothing and counts as a duplicate' }),
     embedding: embedding.openapi({ description: 'The input embedding from the model encoder (embeddingDim numbers)' }),
@@ -24,7 +24,7 @@ export const predictionsBatchSchema = z
     },
   });
 
-export const predictionResultSchema = z.object({
+const predictionResultSchema = z.object({
   id: z.string().openapi({ description: 'The prediction id' }),
   ood: oodResult,
   uncertainty: z.number().openapi({ description: 'In [0, 1], from the forwarded scores' }),

@@ -8,7 +8,7 @@ export interface InputRef {
 }
 
 /** A nearest training example, as a labeler sees it. */
-export interface ClaimedNeighbor {
+interface ClaimedNeighbor {
   id: string;
   concepts: string[];
   distance: number;

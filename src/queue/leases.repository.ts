@@ -60,15 +60,6 @@ export async function deleteLeases(db: Db, ids: number[]): Promise<number[]> {
   return items;
 }
 
-export async function countLiveLeases(db: Db, modelId: number): Promise<number> {
-  const row = await db
-    .selectFrom('queue_leases')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('model_id', '=', modelId)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
 /** Records that the labeler does not want the item offered again; repeating it changes nothing. */
 export async function insertSkip(db: Db, row: { model_id: number; item_id: number; labeler: string; created_at: string }): Promise<void> {
   await db

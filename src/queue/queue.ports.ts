@@ -3,7 +3,7 @@ import type { Db } from '../db/database.js';
 import type { PredictionTable } from '../db/schema.js';
 
 /** A stored prediction's columns, as the queue may read them. */
-export type PredictionColumns = Selectable<PredictionTable>;
+type PredictionColumns = Selectable<PredictionTable>;
 
 /**
  * What the queue reads of other features' tables (implemented by predictions/ and examples/).

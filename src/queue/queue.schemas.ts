@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { conceptId, inputRef, oodResult } from '../http/common.schemas.js';
 
 /** Who labels: a name, remembered by the labeling page. */
-export const labelerName = z.string().trim().min(1).max(128).openapi({ example: 'ann', description: "The labeler's name; a label key may only name itself" });
+const labelerName = z.string().trim().min(1).max(128).openapi({ example: 'ann', description: "The labeler's name; a label key may only name itself" });
 
 const itemId = z
   .union([z.string().regex(/^[1-9][0-9]{0,15}$/, 'item ids are positive integers'), z.number().int().positive()])
@@ -34,7 +34,7 @@ const neighborSchema = z.object({
   input: inputRef.nullable().openapi({ description: 'Its input, or null' }),
 });
 
-export const claimedItemSchema = z
+const claimedItemSchema = z
   .object({
     itemId: z.string().openapi({ description: 'Queue item id' }),
     predictionId: z.string().openapi({ description: 'The prediction it came from' }),
@@ -68,7 +68,7 @@ export const renewResponseSchema = z
   .object({ itemId: z.string().openapi({ description: 'The item' }), leaseExpiresAt: z.string().openapi({ description: 'When the renewed lease expires' }) })
   .openapi('RenewResponse');
 
-export const labelSchema = z
+const labelSchema = z
   .object({
     itemId,
     labeler: labelerName.openapi({ description: 'Who labels; a label key may only name itself' }),

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { inputRef } from '../http/common.schemas.js';
 
-export const regionSchema = z
+const regionSchema = z
   .object({
     id: z.number().int().openapi({ description: 'Stable while the region persists; pass it to `POST .../queue/claim` as `region`' }),
     size: z.number().int().openapi({ description: 'Predictions of the window in this region' }),

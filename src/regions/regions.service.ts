@@ -21,7 +21,7 @@ export interface RegionQueuePort {
 export type CorrectnessEstimator = (model: Model, rows: RecentPredictionRow[]) => Promise<Float64Array>;
 
 /** The fallback estimator: the model's confidence discounted by k-NN disagreement. */
-export const confidenceEstimator: CorrectnessEstimator = async (_model, rows) =>
+const confidenceEstimator: CorrectnessEstimator = async (_model, rows) =>
   Float64Array.from(rows, (r) => estimatedCorrect({ topScore: r.top_score, disagreement: r.disagreement, knnShare: r.knn_agreement }));
 
 const EXAMPLES_PER_REGION = 6;

@@ -2,7 +2,7 @@ import type { Insertable, Selectable } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { ModelVersionTable } from '../db/schema.js';
 
-export type VersionRow = Selectable<ModelVersionTable>;
+type VersionRow = Selectable<ModelVersionTable>;
 /** A version row without the eval confidences blob. */
 export type VersionMetaRow = Omit<VersionRow, 'eval_confidences'>;
 
@@ -51,6 +51,11 @@ export function findVersionRow(db: Db, modelId: number, version: number): Promis
 
 export function findChampionRow(db: Db, modelId: number): Promise<VersionMetaRow | undefined> {
   return db.selectFrom('model_versions').select(META).where('model_id', '=', modelId).where('status', '=', 'champion').executeTakeFirst();
+}
+
+/** The champion's id, number and promotion time, without its JSON columns. */
+export function findChampionMark(db: Db, modelId: number): Promise<{ id: number; version: number; promoted_at: string | null } | undefined> {
+  return db.selectFrom('model_versions').select(['id', 'version', 'promoted_at']).where('model_id', '=', modelId).where('status', '=', 'champion').executeTakeFirst();
 }
 
 export async function findEvalConfidences(db: Db, id: number): Promise<Buffer | undefined> {

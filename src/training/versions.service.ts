@@ -14,6 +14,7 @@ import type { EvalMetrics } from './evaluate.js';
 import type { ModelVersion, Promotion, VersionDecision } from './version.js';
 import { versionRowToVersion } from './version-row.js';
 import {
+  findChampionMark,
   findChampionRow,
   findEvalConfidences,
   findVersionRow,
@@ -49,6 +50,9 @@ export interface ChampionSummary {
 
 /** Versions of each model: their records, artifacts and the champion. */
 export class VersionsService {
+  /** Whether a version (by row id) learned from labeled production items; a recorded lineage never changes. */
+  private readonly learnedProduction = new Map<number, boolean>();
+
   constructor(
     private readonly db: Db,
     /** Folder holding every artifact (`<dataDir>/versions`). */
@@ -153,6 +157,23 @@ export class VersionsService {
     if (!c) return null;
     const brief = (m: EvalMetrics | null) => (m ? { count: m.count, accuracy: m.accuracy, macroF1: m.macroF1 } : null);
     return { version: c.version, promotedAt: c.promotedAt, backend: c.backend, metrics: { clean: brief(c.metrics.clean), production: brief(c.metrics.production) } };
+  }
+
+  /**
+   * When the champion was promoted and whether it learned from labeled production items (then
+   * its promotion changed the reference). Drift asks on every evaluation: one indexed row, and
+   * the lineage is parsed once per version.
+   */
+  async championPromotion(model: Model): Promise<{ version: number; promotedAt: string; learnedProduction: boolean } | undefined> {
+    const mark = await findChampionMark(this.db, model.id);
+    if (!mark?.promoted_at) return undefined;
+    let learned = this.learnedProduction.get(mark.id);
+    if (learned === undefined) {
+      const items = (await this.get(model, mark.version)).trainedOn.production.itemIds;
+      learned = items.train.length + items.eval.length > 0;
+      this.learnedProduction.set(mark.id, learned);
+    }
+    return { version: mark.version, promotedAt: mark.promoted_at, learnedProduction: learned };
   }
 
   /** The champion's top-1 scores and accuracy on its eval data, or undefined without a champion. */

@@ -5,7 +5,7 @@ import type { Split } from '../db/schema.js';
 export type { Split };
 
 /** Default share of ids that go to the eval split (DESIGN: 80/20 by id hash). */
-export const EVAL_SHARE = 0.2;
+const EVAL_SHARE = 0.2;
 
 /** Deterministic split of an id: the first 4 bytes of its UTF-8 SHA-256, big-endian, over 2^32, below `evalShare` → eval. */
 export function splitForId(id: string, evalShare: number = EVAL_SHARE): Split {

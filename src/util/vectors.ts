@@ -13,14 +13,14 @@ export function decodeVector(buf: Uint8Array): Float32Array {
 }
 
 /** Euclidean norm. */
-export function norm(v: ArrayLike<number>): number {
+function norm(v: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
   return Math.sqrt(s);
 }
 
 /** The largest finite float32: vectors are stored, indexed and trained on as float32. */
-export const FLOAT32_MAX = 3.4028234663852886e38;
+const FLOAT32_MAX = 3.4028234663852886e38;
 
 /**
  * True for a vector every engine can use: each value, the squared norm and so the norm are

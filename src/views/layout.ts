@@ -36,11 +36,6 @@ ${opts.script ? html`<script type="module">${raw(opts.script)}</script>` : ''}
 </body></html>`;
 }
 
-/** True for URLs a page may load as an image: http(s) or data:image, nothing else (no javascript:). */
-export function isSafeImageUrl(url: string | undefined | null): url is string {
-  return typeof url === 'string' && (/^https?:\/\//i.test(url) || /^data:image\/(png|jpeg|gif|webp);base64,[a-z0-9+/=]+$/i.test(url));
-}
-
 /** Serialises data for an inline <script>, safe against `</script>` and friends. */
 export function jsonForScript(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');

@@ -2,7 +2,7 @@ import { createMiddleware } from 'hono/factory';
 import { secureHeaders } from 'hono/secure-headers';
 
 /** The policy of pages without scripts (dashboard, report, sign-in): no script runs at all. */
-export const PAGE_CSP = [
+const PAGE_CSP = [
   "default-src 'none'",
   "style-src 'unsafe-inline'",
   'img-src http: https: data:',

@@ -13,7 +13,7 @@ const signInForm = z.object({ key: z.string().trim().min(1).max(512), next: z.st
 const signOutForm = z.object({ csrf: z.string().min(1).max(256) });
 
 /** Only a path on this server (never `//host` or a scheme): signing in cannot redirect elsewhere. */
-export function safeNext(next: string | undefined, fallback: string): string {
+function safeNext(next: string | undefined, fallback: string): string {
   return next && /^\/(?![/\\])[^\s]*$/.test(next) && !next.startsWith('/ui/sign-') ? next : fallback;
 }
 

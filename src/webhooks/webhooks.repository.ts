@@ -5,7 +5,7 @@ import type { DeliveryStatus, WebhookAttemptTable, WebhookDeliveryTable } from '
 
 export type DeliveryRow = Selectable<WebhookDeliveryTable>;
 export type NewDeliveryRow = Insertable<WebhookDeliveryTable>;
-export type AttemptRow = Selectable<WebhookAttemptTable>;
+type AttemptRow = Selectable<WebhookAttemptTable>;
 
 export async function insertDeliveries(db: Db, rows: NewDeliveryRow[]): Promise<number[]> {
   if (rows.length === 0) return [];
@@ -75,10 +75,6 @@ export function cancelDelivery(db: Db, id: number, reason: string, now: string) 
 export function listDeliveriesOfEvents(db: Db, eventType: string, eventIds: number[]): Promise<DeliveryRow[]> {
   if (eventIds.length === 0) return Promise.resolve([]);
   return db.selectFrom('webhook_deliveries').selectAll().where('event_type', '=', eventType).where('event_id', 'in', eventIds).orderBy('id').execute();
-}
-
-export function listAttempts(db: Db, deliveryId: number): Promise<AttemptRow[]> {
-  return db.selectFrom('webhook_attempts').selectAll().where('delivery_id', '=', deliveryId).orderBy('attempt').execute();
 }
 
 /** Deliveries, newest first, optionally of one status. */

@@ -19,7 +19,7 @@ describe('demo baseline figures', () => {
     await loadTensorflow(defaultImporters, { backends: ['wasm', 'cpu'] });
   });
 
-  it('when measured again from the committed embeddings with the builder backend, the product vector index and the builder head, then they equal data/demo/manifest.json', async () => {
+  it('when measured again from the committed embeddings with the builder backend, the product vector index and the product head trainer, then they equal data/demo/manifest.json', async () => {
     const data = await loadDemoDataset('data/demo');
     const manifest = JSON.parse(await readFile('data/demo/manifest.json', 'utf8')) as DemoManifest;
     const figures = await measureBaseline({

@@ -1,7 +1,7 @@
 import { gaussian, mulberry32 } from '../../src/util/random.js';
 
 /** An example as the examples endpoint takes it, split given explicitly. */
-export interface PlantedExample {
+interface PlantedExample {
   id: string;
   embedding: number[];
   concepts: string[];
@@ -29,7 +29,7 @@ export class Space {
   }
 }
 
-export const NORMAL = ['c0', 'c1', 'c2', 'c3', 'c4', 'c5'];
+const NORMAL = ['c0', 'c1', 'c2', 'c3', 'c4', 'c5'];
 export const CONCEPTS = [...NORMAL, 'wide', 'ale', 'lager', 'rare'];
 const SPREAD = 0.3;
 

@@ -74,7 +74,7 @@ export async function stats(server: TestServer, model: string) {
   return res.body;
 }
 
-export interface ClaimedItemBody {
+interface ClaimedItemBody {
   itemId: string;
   predictionId: string;
   leaseExpiresAt: string;

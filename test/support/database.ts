@@ -5,7 +5,7 @@ import pg from 'pg';
  * The database the suite runs on. The `postgres` vitest project sets DRIFTLOOP_TEST_DIALECT;
  * its server is the throwaway cluster `.ci/run` starts (DRIFTLOOP_TEST_DATABASE_URL).
  */
-export const testDialect: 'sqlite' | 'postgres' = process.env.DRIFTLOOP_TEST_DIALECT === 'postgres' ? 'postgres' : 'sqlite';
+const testDialect: 'sqlite' | 'postgres' = process.env.DRIFTLOOP_TEST_DIALECT === 'postgres' ? 'postgres' : 'sqlite';
 
 const databases = new Map<string, Promise<string>>();
 

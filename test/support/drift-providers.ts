@@ -13,6 +13,8 @@ export class DriftProviderStandIns {
     labeledAccuracy: (m) => (this.standIns.labeledAccuracy ?? real.labeledAccuracy)(m),
     performanceCalibration: (m) => (this.standIns.performanceCalibration ?? real.performanceCalibration)(m),
     performanceLabels: (m) => (this.standIns.performanceLabels ?? real.performanceLabels)(m),
+    referenceEpoch: (m) => (this.standIns.referenceEpoch ?? real.referenceEpoch)(m),
+    remeasure: (m, e) => (this.standIns.remeasure ?? real.remeasure)(m, e),
     versions: (m) => (this.standIns.versions ?? real.versions)(m),
     trainingHealth: (m) => (this.standIns.trainingHealth ?? real.trainingHealth)(m),
     regions: (m) => (this.standIns.regions ?? real.regions)(m),

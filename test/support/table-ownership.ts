@@ -15,7 +15,7 @@ const RAW = [/\bsql(?:<[^`]*?>)?`([^`]*)`/g, /\b(?:prepare|exec|query)\(\s*(`[^`
 const RAW_TABLE = /\b(?:from|join|into|update|table)\s+"?([a-z_]+)"?(?:\s+(?:as\s+)?[a-z]\w*)?(?:\s*,\s*"?([a-z_]+)"?)?/gi;
 
 /** The tables a source file queries, with the line of each use. */
-export function tablesQueried(text: string, tables: ReadonlySet<string>): { table: string; line: number }[] {
+function tablesQueried(text: string, tables: ReadonlySet<string>): { table: string; line: number }[] {
   const uses: { table: string; line: number }[] = [];
   const lineOf = (index: number) => text.slice(0, index).split('\n').length;
   for (const m of text.matchAll(BUILDER)) if (tables.has(m[1]!)) uses.push({ table: m[1]!, line: lineOf(m.index) });

@@ -3,7 +3,7 @@ import type { DriftTestResult } from '../drift.types.js';
 import { formatP, ran, skipped } from './outcome.js';
 
 /** Below this many points on either side the kernel test has no power worth reporting. */
-export const MIN_MMD_POINTS = 20;
+const MIN_MMD_POINTS = 20;
 
 export interface EmbeddingMmdInput {
   /** Production embeddings (already subsampled to a bounded size). */

@@ -1,5 +1,5 @@
 /** Expected count below which a chi-square cell is pooled with the other small ones. */
-export const MIN_EXPECTED = 5;
+const MIN_EXPECTED = 5;
 
 /**
  * Pools categories whose expected count (share × total) is below MIN_EXPECTED into one

@@ -6,7 +6,7 @@ import type { PredictionSignals } from './performance.types.js';
  * (always wrong) when no label says otherwise. The interval spans [0, 2×] this share, so the
  * assumption is visible in its width; labeled `newConcepts`/`outOfScope` answers replace it.
  */
-export const OPEN_SET_PRIOR = 0.2;
+const OPEN_SET_PRIOR = 0.2;
 
 /** Per-prediction probability that the forwarded top-1 is right, and how much of it rests on the open-set assumption. */
 export interface Correctness {

@@ -1,6 +1,6 @@
 import { normalQuantile } from '../stats/normal.js';
 import type { ConfidenceCalibration } from './calibration.js';
-import { correctWithLabels } from './labeled-correction.js';
+import { correctWithLabels, type ResidualTable } from './labeled-correction.js';
 import { labelFreeEstimate } from './label-free.js';
 import type { LabeledSignals, PerformanceEstimate, PredictionSignals } from './performance.types.js';
 
@@ -10,8 +10,8 @@ const Z90 = normalQuantile(0.95);
 /** Newest labeled production items the estimate reads: recent enough to describe current traffic. */
 export const PERFORMANCE_LABELS = 2000;
 
-export const LABEL_FREE_METHOD = 'cbpe-knn-openset';
-export const WITH_LABELS_METHOD = 'cbpe-knn-openset+stratified-difference';
+const LABEL_FREE_METHOD = 'cbpe-knn-openset';
+const WITH_LABELS_METHOD = 'cbpe-knn-openset+stratified-difference';
 
 export interface EstimateInput {
   calibration: ConfidenceCalibration;
@@ -20,6 +20,8 @@ export interface EstimateInput {
   window: readonly PredictionSignals[];
   labeled: readonly LabeledSignals[];
   openSetShare?: number;
+  /** The labels' residual table under this calibration, when the caller kept it from an earlier call. */
+  residuals?: ResidualTable;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface EstimateInput {
 export function estimatePerformance(input: EstimateInput): PerformanceEstimate {
   const { calibration: cal, window, labeled } = input;
   const free = labelFreeEstimate(cal, window, input.openSetShare);
-  const withLabels = labeled.length > 0 ? correctWithLabels(cal, window, free, labeled, input.openSetShare) : undefined;
+  const withLabels = labeled.length > 0 ? correctWithLabels(cal, window, free, labeled, input.openSetShare, input.residuals) : undefined;
   const part = withLabels ?? free;
   const half = Z90 * Math.sqrt(part.variance) + part.systematic;
   const correct = labeled.filter((l) => l.correct).length;

@@ -4,7 +4,7 @@ import type { LabelFreeEstimate } from './label-free.js';
 import type { LabeledSignals, PredictionSignals } from './performance.types.js';
 
 /** Labels a stratum needs before its mean residual replaces the label-free assumption. */
-export const MIN_STRATUM_LABELS = 8;
+const MIN_STRATUM_LABELS = 8;
 
 /** The label-free estimate corrected by labeled items, stratum by stratum. */
 export interface CorrectedEstimate {
@@ -17,21 +17,43 @@ export interface CorrectedEstimate {
 
 // Strata follow what the queue selected on (OOD, k-NN disagreement, uncertainty), from finest
 // to coarsest: within a stratum the labeled items are close to a sample of the window's.
-const LEVELS: ((s: PredictionSignals) => string)[] = [
-  (s) => `o${+s.isOod}a${+s.knnAgrees}u${+s.uncertain}`,
-  (s) => `o${+s.isOod}a${+s.knnAgrees}`,
-  (s) => `o${+s.isOod}`,
-];
+// Numbered, not named: an evaluation looks up three strata per prediction.
+// 0–7: OOD × agrees × uncertain; 8–11: OOD × agrees; 12–13: OOD.
+const STRATA = 14;
+function strata(s: PredictionSignals): [number, number, number] {
+  const o = s.isOod ? 1 : 0;
+  const a = s.knnAgrees ? 1 : 0;
+  return [o * 4 + a * 2 + (s.uncertain ? 1 : 0), 8 + o * 2 + a, 12 + o];
+}
 
-interface Residuals {
-  n: number;
-  sum: number;
-  sumSq: number;
+/**
+ * Per stratum, the labeled items' residuals (truth − label-free prediction). Depends only on
+ * the calibration and the labels, so a caller may keep it while neither changes.
+ */
+export interface ResidualTable {
+  n: Float64Array;
+  sum: Float64Array;
+  sumSq: Float64Array;
   /**
    * Lowest queue priority among the labeled items. The queue hands out the highest priorities
    * first, so below it the stratum's correction is an extrapolation.
    */
-  minPriority: number;
+  minPriority: Float64Array;
+}
+
+/** The residual table of `labeled` under `cal`. */
+export function residualTable(cal: ConfidenceCalibration, labeled: readonly LabeledSignals[], openSetShare?: number): ResidualTable {
+  const t: ResidualTable = { n: new Float64Array(STRATA), sum: new Float64Array(STRATA), sumSq: new Float64Array(STRATA), minPriority: new Float64Array(STRATA).fill(Infinity) };
+  for (const l of labeled) {
+    const r = (l.correct ? 1 : 0) - predictionCorrectness(cal, l, openSetShare).p;
+    for (const k of strata(l)) {
+      t.minPriority[k] = Math.min(t.minPriority[k]!, l.priority);
+      t.n[k]! += 1;
+      t.sum[k]! += r;
+      t.sumSq[k]! += r * r;
+    }
+  }
+  return t;
 }
 
 /**
@@ -46,23 +68,11 @@ export function correctWithLabels(
   free: LabelFreeEstimate,
   labeled: readonly LabeledSignals[],
   openSetShare?: number,
+  table: ResidualTable = residualTable(cal, labeled, openSetShare),
 ): CorrectedEstimate {
-  const residuals = new Map<string, Residuals>();
-  for (const l of labeled) {
-    const r = (l.correct ? 1 : 0) - predictionCorrectness(cal, l, openSetShare).p;
-    for (const level of LEVELS) {
-      const key = level(l);
-      const acc = residuals.get(key) ?? { n: 0, sum: 0, sumSq: 0, minPriority: Infinity };
-      acc.minPriority = Math.min(acc.minPriority, l.priority);
-      acc.n += 1;
-      acc.sum += r;
-      acc.sumSq += r * r;
-      residuals.set(key, acc);
-    }
-  }
   const n = window.length;
   if (n === 0) return { mean: 0, variance: 0, systematic: 0, corrected: 0 };
-  const used = new Map<string, { residuals: Residuals; count: number }>();
+  const usedCount = new Float64Array(STRATA);
   let sum = 0;
   let bernoulli = 0;
   let systematic = 0;
@@ -70,39 +80,39 @@ export function correctWithLabels(
   window.forEach((s, i) => {
     // The queue never takes confident, in-distribution, agreeing predictions: no label speaks for them.
     const queued = s.isOod || s.uncertain || !s.knnAgrees;
-    const key = queued ? LEVELS.map((level) => level(s)).find((k) => (residuals.get(k)?.n ?? 0) >= MIN_STRATUM_LABELS) : undefined;
+    const key = queued ? strata(s).find((k) => table.n[k]! >= MIN_STRATUM_LABELS) : undefined;
     const p = free.p[i]!;
-    const r = key === undefined ? undefined : residuals.get(key)!;
-    if (key === undefined || r === undefined) {
+    if (key === undefined) {
       sum += p;
       bernoulli += p * (1 - p);
       systematic += predictionCorrectness(cal, s, openSetShare).openSetRange;
       uncorrected += 1;
       return;
     }
-    const d = r.sum / r.n;
+    const d = table.sum[key]! / table.n[key]!;
     // Below the labeled priorities the correction is an extrapolation: take half of it, and
     // count the other half as a range (between no correction and the full one).
-    const extrapolated = s.priority < r.minPriority;
+    const extrapolated = s.priority < table.minPriority[key]!;
     if (extrapolated) systematic += Math.abs(d) / 2;
     const q = clamp01(p + (extrapolated ? d / 2 : d));
     sum += q;
     bernoulli += q * (1 - q);
-    const u = used.get(key) ?? { residuals: r, count: 0 };
-    u.count += 1;
-    used.set(key, u);
+    usedCount[key]! += 1;
   });
-  let strata = 0;
-  for (const { residuals: r, count } of used.values()) {
-    const mean = r.sum / r.n;
+  let strataVariance = 0;
+  for (let k = 0; k < STRATA; k++) {
+    const count = usedCount[k]!;
+    if (count === 0) continue;
+    const rn = table.n[k]!;
+    const mean = table.sum[k]! / rn;
     // Sample variance of the residuals, floored so a stratum whose few labels all agree is not taken as exact.
-    const variance = Math.max((r.sumSq - r.n * mean * mean) / (r.n - 1), 1 / (4 * r.n));
-    strata += (count / n) ** 2 * (variance / r.n);
+    const variance = Math.max((table.sumSq[k]! - rn * mean * mean) / (rn - 1), 1 / (4 * rn));
+    strataVariance += (count / n) ** 2 * (variance / rn);
   }
   const freeCalibration = free.variance - sumBernoulli(free.p) / n ** 2;
   return {
     mean: clamp01(sum / n),
-    variance: bernoulli / n ** 2 + strata + freeCalibration * (uncorrected / n) ** 2,
+    variance: bernoulli / n ** 2 + strataVariance + freeCalibration * (uncorrected / n) ** 2,
     systematic: systematic / n,
     corrected: 1 - uncorrected / n,
   };

@@ -3,7 +3,7 @@
 // Reynolds & Stoumbos 1999). The math and the choice are in docs/drift.md.
 
 /** Down-step of the integer CUSUM: 8 keeps the rounded log-likelihood ratio within ~1%. */
-export const CUSUM_DOWN_STEP = 8;
+const CUSUM_DOWN_STEP = 8;
 
 /** The integer CUSUM as it runs: `up` per OOD prediction, `down` per other one, alarm at `limit`. */
 export interface CusumSteps {

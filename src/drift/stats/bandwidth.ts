@@ -2,7 +2,7 @@ import { medianInPlace } from './median.js';
 import { randomInt, type Random } from './random.js';
 
 /** Pairs used for the median heuristic; beyond this a seeded subsample is as good and cheaper. */
-export const MAX_BANDWIDTH_PAIRS = 100_000;
+const MAX_BANDWIDTH_PAIRS = 100_000;
 
 function sampledDistances(squared: Float64Array, random: Random): Float64Array {
   if (squared.length <= MAX_BANDWIDTH_PAIRS) return squared.map(Math.sqrt);

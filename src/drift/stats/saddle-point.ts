@@ -27,7 +27,7 @@ const S3 = 1 / 1680;
 const S4 = 1 / 1188;
 
 /** log(n!) − log(√(2πn) (n/e)^n), the error of Stirling's formula, for n > 0. */
-export function stirlingError(n: number): number {
+function stirlingError(n: number): number {
   if (n <= 15) {
     const twice = 2 * n;
     if (Number.isInteger(twice) && twice >= 1) return HALF_INTEGER_TABLE[twice - 1];
@@ -42,7 +42,7 @@ export function stirlingError(n: number): number {
 }
 
 /** Deviance term x·log(x/m) + m − x, accurate even when x ≈ m. */
-export function deviance(x: number, m: number): number {
+function deviance(x: number, m: number): number {
   if (Math.abs(x - m) < 0.1 * (x + m)) {
     // Near x = m the closed form cancels to nothing; the series in v = (x−m)/(x+m) does not.
     const v = (x - m) / (x + m);

@@ -1,6 +1,5 @@
 import { normalQuantile } from './normal.js';
 
-export { normalQuantile } from './normal.js';
 
 export interface WilsonInterval {
   lower: number;

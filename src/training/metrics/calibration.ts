@@ -1,5 +1,5 @@
 /** Number of equal-width confidence bins used for the expected calibration error. */
-export const ECE_BINS = 15;
+const ECE_BINS = 15;
 
 // The usual top-label ECE (Naeini et al. 2015; Guo et al. 2017). Edges are computed as
 // b/bins, not accumulated steps, so any implementation using the same edges bins identically.

@@ -46,7 +46,7 @@ export function tuneF1Thresholds(yTrue01: readonly (readonly number[])[], probs:
 }
 
 /** The widest of the best-F1 intervals (ties: the one whose middle is nearest 0.5), or undefined without positives. */
-export function bestF1Interval(positive: readonly boolean[], scores: readonly number[]): F1Interval | undefined {
+function bestF1Interval(positive: readonly boolean[], scores: readonly number[]): F1Interval | undefined {
   const runs = bestF1Intervals(positive, scores);
   const width = (r: F1Interval) => r.hi - r.lo;
   const off = (r: F1Interval) => Math.abs((r.lo + r.hi) / 2 - DEFAULT_THRESHOLD);

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { AuthEnv } from '../../auth/auth.middleware.js';
 import type { ModelsService } from '../../models/models.service.js';
 import type { PageGuard } from '../page-guard.js';
-import { LABEL_PAGE_CSP, labelPage, labelPageNotFound } from './label-page.js';
+import { labelPage, labelPageCsp, labelPageNotFound } from './label-page.js';
 
 /**
  * `/ui/models/{model}/label`, for labelers and admins. The page's API calls carry the session
@@ -14,6 +14,6 @@ export function labelPageRoutes(models: ModelsService, page: PageGuard) {
     const model = await models.find(name);
     if (!model) return c.html(labelPageNotFound(name), 404);
     const principal = c.get('principal');
-    return c.html(labelPage({ model: model.name, labeler: principal.role === 'label' ? principal.keyName : null }), 200, { 'content-security-policy': LABEL_PAGE_CSP });
+    return c.html(labelPage({ model: model.name, labeler: principal.role === 'label' ? principal.keyName : null }), 200, { 'content-security-policy': labelPageCsp() });
   });
 }

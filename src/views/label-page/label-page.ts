@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { html, raw } from 'hono/html';
-import { isSafeImageUrl, jsonForScript, layout } from '../layout.js';
-import { LABEL_PAGE_RENDER } from './label-page.render.js';
-import { LABEL_PAGE_SCRIPT } from './label-page.script.js';
+import { jsonForScript, layout } from '../layout.js';
+import { labelPageScript } from './label-page.bundle.js';
 
 /** What the page shell tells its script; no model data, which the script fetches with the labeler's key. */
 export interface LabelPageConfig {
@@ -90,24 +89,26 @@ button.primary kbd { background:transparent; color:#fff; border-color:rgba(255,2
 @media (max-width: 860px) { .lp-grid, .lp-row { grid-template-columns: 1fr; } }
 `;
 
-// The browser checks image URLs with the very function the server uses.
-const SCRIPT = `const isSafeImageUrl = ${isSafeImageUrl.toString()};\n${LABEL_PAGE_RENDER}\n${LABEL_PAGE_SCRIPT}`;
+let csp: string | undefined;
 
 /** Content-Security-Policy of the page: only its own inline script runs; data is fetched from this origin. */
-export const LABEL_PAGE_CSP = [
-  "default-src 'none'",
-  `script-src 'sha256-${createHash('sha256').update(SCRIPT).digest('base64')}'`,
-  "style-src 'unsafe-inline'",
-  'img-src http: https: data:',
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+export function labelPageCsp(): string {
+  csp ??= [
+    "default-src 'none'",
+    `script-src 'sha256-${createHash('sha256').update(labelPageScript()).digest('base64')}'`,
+    "style-src 'unsafe-inline'",
+    'img-src http: https: data:',
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+  return csp;
+}
 
 /** The labeling page shell: static markup the inline script fills from the JSON API. */
 export function labelPage(config: LabelPageConfig) {
-  const script = SCRIPT;
+  const script = labelPageScript();
   return layout(
     `Label ${config.model}`,
     html`<style>

@@ -1,6 +1,6 @@
 import { html } from 'hono/html';
 import type { RegionsSnapshot } from '../../regions/regions.types.js';
-import { isSafeImageUrl } from '../layout.js';
+import { isSafeImageUrl } from '../safe-image-url.js';
 import { regionColor, regionMapChart } from './charts/region-map.chart.js';
 import { formatPercent, formatTime } from './report.format.js';
 

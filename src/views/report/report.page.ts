@@ -7,6 +7,7 @@ import { timeSeriesChart } from './charts/time-series.chart.js';
 import { DRIFT_TEST_NAMES, type DriftEvent, type DriftSnapshot } from '../../drift/drift.types.js';
 import { formatAge, formatPercent, formatPValue, formatTime, TEST_INFO } from './report.format.js';
 import { accuracySection } from './accuracy.section.js';
+import { coverageNote } from './coverage.section.js';
 import { healthSection } from './health.section.js';
 import { regionsSection } from './regions.section.js';
 import { eventsTable, testsTable, versionsTable } from './report.sections.js';
@@ -132,6 +133,7 @@ export function reportPage(r: DriftReport) {
 <span class="meta"><span class="badge">${r.model.task}</span><span class="badge">${r.model.metric}</span><span class="badge">${r.model.embeddingDim} dims</span>${r.model.encoder ? html`<span class="badge">${r.model.encoder}</span>` : ''}<span class="badge">${r.model.concepts} concepts</span></span>
 <span class="when muted small">Drift report · generated ${formatTime(r.generatedAt)} · calibration: ${r.calibration.source} (${r.calibration.size}) · <a href="?format=json">JSON</a></span></div>
 ${banner(r)}
+${coverageNote(r)}
 ${kpis(r)}
 <div class="grid2 row">
 <div class="card"><h2>Drift score vs threshold</h2>${legend([

@@ -1,5 +1,5 @@
 import { html } from 'hono/html';
-import { isSafeImageUrl } from '../layout.js';
+import { isSafeImageUrl } from '../safe-image-url.js';
 import type { VersionSummary } from '../../drift/drift.providers.js';
 import type { DriftEvent, DriftTestResult } from '../../drift/drift.types.js';
 import { formatAge, formatNumber, formatPercent, formatPValue, formatTime, TEST_INFO } from './report.format.js';

@@ -1,7 +1,7 @@
 import { pngDataUrl } from '../../../scripts/lib/png.js';
 
 /** A small RGB PNG as a data: URL, painted by `pixel(x, y)`: stand-in photos for report tests. */
-export function paintedPng(width: number, height: number, pixel: (x: number, y: number) => [number, number, number]): string {
+function paintedPng(width: number, height: number, pixel: (x: number, y: number) => [number, number, number]): string {
   const pixels = new Uint8Array(width * height * 3);
   for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) pixels.set(pixel(x, y), (y * width + x) * 3);
   return pngDataUrl(pixels, width, height, { color: 'rgb', level: 1 });

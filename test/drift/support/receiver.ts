@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** One request a webhook receiver got. */
-export interface Received {
+interface Received {
   at: number;
   headers: http.IncomingHttpHeaders;
   body: string;

@@ -3,7 +3,7 @@ import type { MapPoint, Region } from '../../../regions/regions.types.js';
 import { COLORS, px } from './scale.js';
 
 /** Colours of regions in rank order; later regions reuse them. */
-export const REGION_COLORS = ['#dc2626', '#2f6fde', '#d97706', '#0d9488', '#7c3aed', '#db2777', '#65a30d', '#0891b2', '#a16207', '#4f46e5', '#be123c', '#15803d'];
+const REGION_COLORS = ['#dc2626', '#2f6fde', '#d97706', '#0d9488', '#7c3aed', '#db2777', '#65a30d', '#0891b2', '#a16207', '#4f46e5', '#be123c', '#15803d'];
 
 /** A region's colour by its rank in the list. */
 export function regionColor(regions: Region[], id: number): string {

@@ -3,14 +3,14 @@ import { emptyChart, frame, yGrid } from './frame.js';
 import { COLORS, linear, niceTicks, px } from './scale.js';
 
 /** A point of a series: x is the prediction number at the end of the window. */
-export interface SeriesPoint {
+interface SeriesPoint {
   x: number;
   y: number;
   /** Tooltip context, e.g. the evaluation time. */
   note: string;
 }
 
-export interface TimeSeries {
+interface TimeSeries {
   name: string;
   color: string;
   points: SeriesPoint[];
