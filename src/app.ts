@@ -16,6 +16,7 @@ import { examplesRoutes } from './examples/examples.routes.js';
 import { healthRoutes } from './health/health.routes.js';
 import { BodyBudget } from './http/body-budget.js';
 import { docsRoutes } from './http/docs.routes.js';
+import { serveOpenApi } from './http/openapi.js';
 import { createErrorHandler, errorBody } from './http/errors.js';
 import { createHttpServer, listen } from './http/node-server.js';
 import { checkJsonBodies } from './http/json-shape.js';
@@ -77,7 +78,6 @@ export function buildRoutes(s: Container) {
   // Ingestion saturates the event loop at full rate; one batch at a time per model lets claims
   // (and other models' batches) in between.
   app.use('/v1/models/:model/predictions', oneAtATime((c) => c.req.param('model') ?? ''));
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
   const routes = app
     .get('/healthz', (c) => c.json({ status: 'ok' as const }, 200))
     .get('/metrics', s.config.metricsRequireKey ? guard('ingest', 'label') : (_c, next) => next(), async (c) => c.body(await s.metrics.registry.metrics(), 200, { 'content-type': s.metrics.registry.contentType }))
@@ -96,10 +96,7 @@ export function buildRoutes(s: Container) {
     .route('/', labelPageRoutes(s.models, page))
     .route('/', signInRoutes(s.auth, s.models, page))
     .route('/', docsRoutes());
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'driftloop', version: '1', description: 'Active-learning feedback loop for production data drift' },
-  });
+  serveOpenApi(app);
   return routes;
 }
 

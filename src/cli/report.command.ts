@@ -13,8 +13,9 @@ export function registerReportCommand(program: Command): void {
     .option('-f, --format <format>', 'html or json', 'html')
     .action(async (name: string, opts: { out?: string; format: string }) => {
       if (opts.format !== 'html' && opts.format !== 'json') throw new Error(`--format must be html or json, not '${opts.format}'`);
-      const text = await withContainer(async (s) => {
-        const model = await s.models.get(name);
+      const text = await withContainer(async (s, store) => {
+        const model = await s.models.find(name);
+        if (!model) throw new Error(`model '${name}' does not exist in ${store}`);
         // Read-only: the CLI neither stores a snapshot nor raises events (the server does that).
         const report = await s.driftReports.build(model, { record: false });
         return opts.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : String(await reportPage(report));

@@ -1,8 +1,10 @@
+import fs from 'node:fs';
 import { pino, type Logger } from 'pino';
 import { ApiKeysService } from '../auth/api-keys.service.js';
 import type { Container } from '../composition/container.js';
-import { loadConfig } from '../config.js';
+import { loadConfig, type Config } from '../config.js';
 import { openDatabase } from '../db/database.js';
+import { sqliteFile } from '../db/sqlite.js';
 import { systemClock } from '../util/clock.js';
 
 /** Logs go to stderr so stdout stays clean for output. */
@@ -15,12 +17,17 @@ function cliLogger(level: string): Logger {
  * written), then closes it. Imported on demand, so commands that do not need it (keys)
  * never load the feature graph or TensorFlow.js.
  */
-export async function withContainer<T>(fn: (c: Container) => Promise<T>): Promise<T> {
+export async function withContainer<T>(fn: (c: Container, store: string) => Promise<T>): Promise<T> {
   const config = loadConfig();
+  const store = storeName(config);
+  // Reading commands never create a database: an empty one would hide a wrong DRIFTLOOP_DATA_DIR.
+  if (!config.databaseUrl && !fs.existsSync(sqliteFile(config.dataDir))) {
+    throw new Error(`no driftloop database in ${store} (set DRIFTLOOP_DATA_DIR to the server's data folder)`);
+  }
   const { createContainer } = await import('../composition/container.js');
   const container = await createContainer(config, { log: cliLogger(config.logLevel), readOnly: true });
   try {
-    return await fn(container);
+    return await fn(container, store);
   } finally {
     await container.close();
   }
@@ -35,4 +42,11 @@ export async function withKeys<T>(fn: (keys: ApiKeysService) => Promise<T>): Pro
   } finally {
     await database.close();
   }
+}
+
+/** Where the CLI reads from, for messages: the data folder, or the PostgreSQL database without its password. */
+export function storeName(config: Pick<Config, 'dataDir' | 'databaseUrl'>): string {
+  if (!config.databaseUrl) return `the data folder ${config.dataDir}`;
+  const url = new URL(config.databaseUrl);
+  return `the PostgreSQL database ${url.host}${url.pathname}`;
 }

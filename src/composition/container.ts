@@ -32,6 +32,7 @@ import { LabelsService } from '../queue/labels.service.js';
 import { NearDuplicateRegistry } from '../queue/near-duplicates.js';
 import { QueueService } from '../queue/queue.service.js';
 import { SimilarItemsService } from '../queue/similar-items.service.js';
+import { SelectionService } from '../queue/selection/selection.service.js';
 import { ReferenceFollower } from '../reference/reference.follower.js';
 import { ReferenceRegistry } from '../reference/reference.registry.js';
 import { IndexSnapshots } from '../snapshots/index-snapshots.js';
@@ -149,7 +150,13 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const examples = new ExamplesService(db, references, clock);
 
   const duplicates = new NearDuplicateRegistry(indexDir, log, { snapshots });
-  const queue = new QueueService(db, clock, ownerReadRepositories);
+  // Selection reads the champion and the regions, both built further down: the ports run only after createApp returns.
+  const selection = new SelectionService(db, ownerReadRepositories.predictions, duplicates, {
+    uncertainty: (m, vectors) => training.championUncertainty(m, vectors),
+    // A claim still works on stale region tags when regions cannot be computed.
+    refreshRegions: (m) => regions.snapshot(m).then(() => undefined, (err: unknown) => log.warn({ err, model: m.name }, 'regions not refreshed for selection')),
+  }, clock);
+  const queue = new QueueService(db, clock, ownerReadRepositories, selection);
   const queueLabels = new QueueLabeledSource(db, ownerReadRepositories.predictions);
   const labels = new LabelsService(db, events, clock);
   const typicalDistance = async (m: Model) => (await references.get(m)).activeCalibration().quantile(0.5);
@@ -186,7 +193,11 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const providers = replace.driftProviders ? replace.driftProviders(realProviders) : realProviders;
   const webhooks = new WebhookDispatcher(db, webhookTargets(models), clock, log, webhookPolicy);
   const webhookDeliveries = new WebhookDeliveries(db);
-  const newRegions = new NewRegions(reads.predictions, references);
+  // Drift events name the mostly-OOD regions of the one regions clustering.
+  const newRegions = new NewRegions(reads.predictions, references, async (m) => {
+    const s = await regions.snapshot(m);
+    return { windowCount: s.windowCount, regions: s.regions };
+  });
   const drift = new DriftService(db, webhooks, providers, events, clock, log, sequential, reads, { regions: newRegions, publicUrl: config.publicUrl });
   const driftReports = new DriftReportService(drift, providers, references, clock);
   registerFeatureMetrics(metrics.registry, { models: () => models.list(), drift, queue, jobs, webhooks: webhookDeliveries });

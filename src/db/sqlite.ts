@@ -5,10 +5,25 @@ import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
 import { Checkpointer } from './checkpointer.js';
 import type { Database } from './schema.js';
 
+/** The SQLite file in `dataDir`. */
+export function sqliteFile(dataDir: string): string {
+  return path.join(dataDir, 'driftloop.sqlite');
+}
+
+/** An open SQLite database and its lifecycle. */
+export interface OpenedSqlite {
+  db: Kysely<Database>;
+  sqlite: SQLite.Database;
+  location: string;
+  /** After the migrations: background checkpoints from now on. */
+  migrated(): void;
+  close(): Promise<void>;
+}
+
 /** The embedded database: one SQLite file in `dataDir`, tuned for a single writer. */
-export function openSqlite(dataDir: string) {
+export function openSqlite(dataDir: string): OpenedSqlite {
   fs.mkdirSync(dataDir, { recursive: true });
-  const file = path.join(dataDir, 'driftloop.sqlite');
+  const file = sqliteFile(dataDir);
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
   // NORMAL under WAL: a commit is in the WAL file before the 2xx, so it survives a killed
@@ -23,7 +38,6 @@ export function openSqlite(dataDir: string) {
     db,
     sqlite,
     location: file,
-    /** After the migrations: background checkpoints from now on. */
     migrated() {
       // A worker thread copies WAL frames into the database in the background, so the checkpoint
       // a commit still runs now and then (to restart the WAL) has little left to copy.

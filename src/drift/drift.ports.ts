@@ -14,7 +14,7 @@ interface WindowRow {
   created_at: string;
 }
 
-/** A recent out-of-distribution prediction, for clustering into new regions. */
+/** A prediction as a drift event's new region shows it. */
 export interface OodRow {
   seq: number;
   id: string;
@@ -32,10 +32,8 @@ export interface PredictionWindowReader {
   streamWindow(modelId: number, size: number): AsyncIterableIterator<WindowRow>;
   /** Seq and top-1 score of the model's first `limit` predictions: the reference period. */
   firstPredictions(modelId: number, limit: number): Promise<{ seq: number; top_score: number }[]>;
-  /** The newest OOD predictions with seq above `afterSeq`, at most `limit`. */
-  listRecentOod(modelId: number, afterSeq: number, limit: number): Promise<OodRow[]>;
-  /** The seq `back` predictions before the newest one (0 when there are fewer). */
-  seqBeforeLast(modelId: number, back: number): Promise<number>;
+  /** The model's predictions with the given ids, in any order. */
+  predictionsByIds(modelId: number, ids: readonly string[]): Promise<OodRow[]>;
   predictionEmbeddingsBySeq(modelId: number, seqs: number[]): Promise<Map<number, Buffer>>;
 }
 

@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { AuthEnv, RoleGuard } from '../auth/auth.middleware.js';
 import { bearer, errorResponses, modelParams } from '../http/common.schemas.js';
 import { validationHook } from '../http/validation.js';
@@ -36,7 +36,8 @@ export function driftRoutes(models: ModelsService, drift: DriftService, reports:
     responses: {
       200: {
         description: 'The report',
-        content: { 'text/html': { schema: z.string() }, 'application/json': { schema: reportSchema } },
+        // The page as a plain OpenAPI schema, not a zod one: the typed client's JSON body is then the report alone, not `string | report`.
+        content: { 'text/html': { schema: { type: 'string', description: 'The report page' } }, 'application/json': { schema: reportSchema } },
       },
       ...errorResponses(400, 401, 403, 404),
     },

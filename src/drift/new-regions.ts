@@ -1,64 +1,78 @@
 import type { Model } from '../models/model.js';
 import type { ReferenceRegistry } from '../reference/reference.registry.js';
-import type { ReferenceSet } from '../reference/reference-set.js';
 import { knnVote } from '../scoring/knn-vote.js';
 import { decodeVector } from '../util/vectors.js';
-import { centroid, linkRegions, representatives } from './report/regions.js';
+import { centroid } from './report/regions.js';
 import type { NewRegion, RegionExample, RegionsSection } from './report/report.types.js';
 import { toMetricSpace } from './sampling/embedding-space.js';
 import type { OodRow, PredictionWindowReader } from './drift.ports.js';
 
-/** Bounds of the new-regions clustering: O(MAX_OOD²) distances at most. */
-const LOOKBACK_WINDOWS = 5;
-const MAX_OOD = 500;
+/** A region of the regions feature's clustering, as far as drift events need it. */
+export interface ClusteredRegion {
+  id: number;
+  size: number;
+  /** Share of its members that are out of distribution. */
+  oodShare: number;
+  /** Its most typical members (nearest the centre), prediction ids. */
+  examples: string[];
+}
+
+/** The regions feature's clustering of the recent window (one clustering mechanism: src/regions/). */
+export type RegionsReader = (model: Model) => Promise<{ windowCount: number; regions: ClusteredRegion[] }>;
+
+/** A region counts as new when most of its members lie outside the training distribution. */
+const NEW_REGION_OOD_SHARE = 0.5;
 const MIN_REGION = 3;
 const MAX_REGIONS = 8;
-const EXAMPLES_PER_REGION = 6;
 
 /** No regions (nothing clustered). */
 export const EMPTY_REGIONS: RegionsSection = Object.freeze({ lookback: 0, clustered: 0, radius: null, regions: [], scattered: 0 });
 
-/** Recent out-of-distribution predictions grouped into "new regions", for the report and drift events. */
+/**
+ * "New regions" for drift events: the regions of `GET .../regions` whose members are mostly
+ * out of distribution, largest OOD count first, each named by the concept its nearest
+ * training examples vote for.
+ */
 export class NewRegions {
   constructor(
-    private readonly predictions: Pick<PredictionWindowReader, 'listRecentOod' | 'seqBeforeLast'>,
+    private readonly predictions: Pick<PredictionWindowReader, 'predictionsByIds'>,
     private readonly references: ReferenceRegistry,
+    private readonly regions: RegionsReader,
   ) {}
 
   async find(model: Model): Promise<RegionsSection> {
     const set = await this.references.get(model);
-    return this.newRegions(model, set);
-  }
-
-  private async newRegions(model: Model, set: ReferenceSet): Promise<RegionsSection> {
-    const lookback = LOOKBACK_WINDOWS * model.settings.drift.windowSize;
     const radius = set.activeCalibration().quantile(model.settings.ood.quantile) ?? null;
-    const afterSeq = await this.predictions.seqBeforeLast(model.id, lookback);
-    const rows = await this.predictions.listRecentOod(model.id, afterSeq, MAX_OOD);
-    if (radius === null || rows.length === 0) return { lookback, clustered: rows.length, radius, regions: [], scattered: rows.length };
-    const vectors = rows.map((r) => toMetricSpace(decodeVector(r.embedding), model.metric));
-    const groups = linkRegions(vectors, radius, model.metric);
-    const kept = groups.filter((g) => g.length >= MIN_REGION).slice(0, MAX_REGIONS);
-    const inRegions = groups.filter((g) => g.length >= MIN_REGION).reduce((s, g) => s + g.length, 0);
-    const regions = kept.map((members, i) => this.region(i + 1, members, rows, vectors, model, set));
-    return { lookback, clustered: rows.length, radius, regions, scattered: rows.length - inRegions };
+    const { windowCount, regions } = await this.regions(model);
+    const oodCount = (r: ClusteredRegion) => Math.round(r.size * r.oodShare);
+    const clustered = regions.reduce((s, r) => s + oodCount(r), 0);
+    const kept = regions
+      .filter((r) => r.oodShare >= NEW_REGION_OOD_SHARE && oodCount(r) >= MIN_REGION)
+      .sort((a, b) => oodCount(b) - oodCount(a) || a.id - b.id)
+      .slice(0, MAX_REGIONS);
+    if (kept.length === 0) return { lookback: windowCount, clustered, radius, regions: [], scattered: clustered };
+    const rows = new Map((await this.predictions.predictionsByIds(model.id, kept.flatMap((r) => r.examples))).map((r) => [r.id, r]));
+    const result = kept.map((r) => {
+      const members = r.examples.map((id) => rows.get(id)).filter((x): x is OodRow => x !== undefined);
+      return this.region(r, oodCount(r), clustered, members, model, set);
+    });
+    return { lookback: windowCount, clustered, radius, regions: result, scattered: clustered - kept.reduce((s, r) => s + oodCount(r), 0) };
   }
 
-  private region(id: number, members: number[], rows: OodRow[], vectors: Float32Array[], model: Model, set: ReferenceSet): NewRegion {
-    const center = centroid(vectors, members, model.metric);
-    const neighbors = set.neighbors(center);
-    const vote = knnVote(neighbors);
-    const times = members.map((m) => rows[m]!.timestamp).sort();
+  private region(r: ClusteredRegion, size: number, clustered: number, members: OodRow[], model: Model, set: Awaited<ReturnType<ReferenceRegistry['get']>>): NewRegion {
+    const vectors = members.map((m) => toMetricSpace(decodeVector(m.embedding), model.metric));
+    const neighbors = vectors.length > 0 ? set.neighbors(centroid(vectors, vectors.map((_, i) => i), model.metric)) : [];
+    const times = members.map((m) => m.timestamp).sort();
     return {
-      id,
-      size: members.length,
-      share: members.length / rows.length,
-      nearestConcept: vote.concept,
+      id: r.id,
+      size,
+      share: clustered > 0 ? size / clustered : 0,
+      nearestConcept: knnVote(neighbors).concept,
       nearestDistance: neighbors[0]?.distance ?? NaN,
-      meanOodDistance: members.reduce((s, m) => s + rows[m]!.ood_distance, 0) / members.length,
-      firstSeen: times[0]!,
-      lastSeen: times.at(-1)!,
-      examples: representatives(vectors, members, center, model.metric, EXAMPLES_PER_REGION).map((m) => toExample(rows[m]!)),
+      meanOodDistance: members.length ? members.reduce((s, m) => s + m.ood_distance, 0) / members.length : NaN,
+      firstSeen: times[0] ?? '',
+      lastSeen: times.at(-1) ?? '',
+      examples: members.map(toExample),
     };
   }
 }

@@ -19,7 +19,7 @@ export const modelParams = z.object({
   model: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'model names use letters, digits, ".", "_" and "-"')
-    .openapi({ param: { name: 'model', in: 'path' }, example: 'perfect-pint' }),
+    .openapi({ param: { name: 'model', in: 'path' }, example: 'perfect-pint', description: 'Model name: letters, digits, ".", "_" and "-"' }),
 });
 
 /**
@@ -33,14 +33,65 @@ export const embedding = z
   .openapi({ type: 'array', items: { type: 'number' }, minItems: 1, maxItems: 65_536, example: [0.12, -0.4, 0.33] });
 
 export const inputRef = z
-  .object({ url: z.string().max(2_000_000).optional(), text: z.string().max(100_000).optional() })
+  .object({
+    url: z.string().max(2_000_000).optional().openapi({ description: 'Where the input can be seen (an image URL, or a data: URL)' }),
+    text: z.string().max(100_000).optional().openapi({ description: 'The input as text, or a caption' }),
+  })
   .strict()
-  .openapi('InputRef');
+  .openapi('InputRef', { description: 'A reference to the input, shown to labelers' });
 
-export const metadata = z.record(z.string(), z.unknown());
+export const metadata = z.record(z.string(), z.unknown()).openapi({ description: 'Free-form JSON kept with the record (at most 32 levels deep)' });
+
+/** How far an embedding lies from the training data. */
+export const oodResult = z
+  .object({
+    distance: z.number().openapi({ description: 'Mean distance to the ood.k nearest train examples' }),
+    score: z.number().openapi({ description: 'Calibrated percentile in [0, 1]: the share of eval examples lying closer to the train split' }),
+    isOod: z.boolean().openapi({ description: 'score ≥ ood.quantile' }),
+  })
+  .openapi({ description: 'Out-of-distribution score' });
+
+/** What `error.details` holds: an object (a batch's bad `indexes` and `problems`, a conflict's fields) or a list of schema problems. */
+const errorDetails = z
+  .union([
+    z
+      .object({
+        indexes: z.array(z.number()).optional().openapi({ description: 'Batch: positions of the bad records (nothing of the batch was stored)' }),
+        problems: z
+          .array(
+            z.object({
+              index: z.number().openapi({ description: 'Position of the record in the batch' }),
+              field: z.string().openapi({ description: 'The field at fault' }),
+              message: z.string().openapi({ description: 'What is wrong with it' }),
+            }),
+          )
+          .optional()
+          .openapi({ description: 'Batch: the first 100 problems' }),
+      })
+      .catchall(z.unknown())
+      .openapi({ description: 'An object: a batch’s bad records, or the fields a conflict is about' }),
+    z
+      .array(
+        z.object({
+          path: z.string().openapi({ description: 'Dotted path of the field at fault (e.g. settings.drift.alpha)' }),
+          message: z.string().openapi({ description: 'What is wrong with it' }),
+        }),
+      )
+      .openapi({ description: 'A list of schema problems' }),
+  ])
+  .optional()
+  .openapi({ description: 'More about the error, when there is more to say' });
 
 const errorSchema = z
-  .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) })
+  .object({
+    error: z
+      .object({
+        code: z.string().openapi({ description: 'Machine-readable code, e.g. validation_failed, not_found, conflict', example: 'validation_failed' }),
+        message: z.string().openapi({ description: 'What went wrong, for people' }),
+        details: errorDetails,
+      })
+      .openapi({ description: 'The error' }),
+  })
   .openapi('Error');
 
 /** Error responses every authenticated route can give. */

@@ -2,7 +2,7 @@ import { createMiddleware } from 'hono/factory';
 import { UnsupportedMediaTypeError } from '../errors.js';
 
 export const JSON_TYPE = 'application/json';
-const NDJSON_TYPE = 'application/x-ndjson';
+export const NDJSON_TYPE = 'application/x-ndjson';
 
 /** The media type without parameters, lower-cased: `application/json; charset=utf-8` → `application/json`. */
 export function mediaTypeOf(header: string | undefined): string | undefined {

@@ -2,36 +2,43 @@ import { z } from '@hono/zod-openapi';
 import type { Job } from './job.js';
 
 export const jobParams = z.object({
-  id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' }, example: '1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed' }),
+  id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' }, example: '1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed', description: 'Job id (from POST .../retrain)' }),
 });
 
 const jobProgressSchema = z
   .object({
-    phase: z.string(),
-    fraction: z.number(),
-    epoch: z.number().optional(),
-    epochs: z.number().optional(),
-    loss: z.number().optional(),
-    valLoss: z.number().nullable().optional(),
+    phase: z.string().openapi({ description: 'What the job is doing (loading, training, evaluating, …)' }),
+    fraction: z.number().openapi({ description: 'Share done, in [0, 1]' }),
+    epoch: z.number().optional().openapi({ description: 'Current epoch, while training' }),
+    epochs: z.number().optional().openapi({ description: 'Most epochs' }),
+    loss: z.number().optional().openapi({ description: 'Training loss of the last epoch' }),
+    valLoss: z.number().nullable().optional().openapi({ description: 'Validation loss of the last epoch, or null' }),
   })
   .openapi('JobProgress');
 
 export const jobSchema = z
   .object({
-    id: z.string(),
-    type: z.string(),
-    model: z.string(),
-    status: z.enum(['queued', 'running', 'succeeded', 'failed', 'canceled']),
-    progress: jobProgressSchema.nullable(),
-    result: z.unknown().optional(),
-    error: z.object({ code: z.enum(['failed', 'interrupted']), message: z.string(), retriedBy: z.string().optional() }).optional(),
+    id: z.string().openapi({ description: 'Job id' }),
+    type: z.string().openapi({ description: 'What it does (retrain)' }),
+    model: z.string().openapi({ description: 'The model it works on' }),
+    status: z.enum(['queued', 'running', 'succeeded', 'failed', 'canceled']).openapi({ description: 'queued, running, succeeded, failed or canceled' }),
+    progress: jobProgressSchema.nullable().openapi({ description: 'Progress while running, or null' }),
+    result: z.unknown().optional().openapi({ description: 'What a succeeded job produced (retrain: the version and whether it was promoted)' }),
+    error: z
+      .object({
+        code: z.enum(['failed', 'interrupted']).openapi({ description: 'failed: the work threw; interrupted: the server stopped while it ran' }),
+        message: z.string().openapi({ description: 'What went wrong' }),
+        retriedBy: z.string().optional().openapi({ description: 'The job that retries it' }),
+      })
+      .optional()
+      .openapi({ description: 'Why it failed or was interrupted' }),
     params: z.record(z.string(), z.unknown()).openapi({ description: 'What queued the job, e.g. {trigger: "manual"} or {trigger: "drift", newLabels}' }),
-    attempt: z.number(),
-    retryOf: z.string().nullable(),
-    cancelRequested: z.boolean().optional(),
-    createdAt: z.string(),
-    startedAt: z.string().nullable().optional(),
-    finishedAt: z.string().optional(),
+    attempt: z.number().openapi({ description: '1, or more when it was retried after an interruption' }),
+    retryOf: z.string().nullable().openapi({ description: 'The job it retries, or null' }),
+    cancelRequested: z.boolean().optional().openapi({ description: 'A cancel was asked while it ran' }),
+    createdAt: z.string().openapi({ description: 'When it was queued' }),
+    startedAt: z.string().nullable().optional().openapi({ description: 'When it started, or null' }),
+    finishedAt: z.string().optional().openapi({ description: 'When it finished' }),
   })
   .openapi('Job');
 

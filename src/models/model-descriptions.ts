@@ -1,11 +1,26 @@
 import type { Model } from './model.js';
 import type { ModelsService } from './models.service.js';
 
+/** Headline figures of a version on one held-out set. */
+export interface BriefMetrics {
+  count: number;
+  accuracy: number;
+  macroF1: number;
+}
+
+/** What other features add to a model's description; each describer fills some of it. */
+export interface ModelExtras {
+  calibration: { source: 'eval' | 'leave-one-out'; size: number };
+  drift: { status: 'ok' | 'drift' | null; score: number | null; evaluatedAt: string | null; lastEventAt: string | null };
+  champion: { version: number; promotedAt: string | null; backend: string; metrics: { clean: BriefMetrics | null; production: BriefMetrics | null } } | null;
+  queue: { pending: number; leased: number; labeled: number; outOfScope: number };
+}
+
 /** Adds fields to a model's description (queue depth, champion, drift, …) from another feature. */
-export type ModelDescriber = (model: Model) => Promise<Record<string, unknown>>;
+export type ModelDescriber = (model: Model) => Promise<Partial<ModelExtras>>;
 
 /** A model as the API shows it. */
-export interface ModelDescription extends Omit<Model, 'id'>, Record<string, unknown> {
+export interface ModelDescription extends Omit<Model, 'id'>, Partial<ModelExtras> {
   counts: { examples: { train: number; eval: number }; predictions: number };
 }
 

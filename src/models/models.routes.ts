@@ -28,7 +28,7 @@ export function modelsRoutes(models: ModelsService, descriptions: ModelDescripti
     security: bearer,
     middleware: [guard('ingest', 'label')] as const,
     responses: {
-      200: { description: 'Models', content: { 'application/json': { schema: z.object({ models: z.array(modelSchema) }) } } },
+      200: { description: 'Models', content: { 'application/json': { schema: z.object({ models: z.array(modelSchema).openapi({ description: 'Every model, by name' }) }) } } },
       ...errorResponses(401),
     },
   });

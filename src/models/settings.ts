@@ -1,185 +1,145 @@
+import { SELECTION_POLICIES } from '../queue/selection/selection-policy.js';
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 
 const weights = z
   .object({
-    ood: z.number().min(0).default(0.5),
-    uncertainty: z.number().min(0).default(0.3),
-    disagreement: z.number().min(0).default(0.2),
+    ood: z.number().min(0).default(0.5).describe('Weight of the OOD score'),
+    uncertainty: z.number().min(0).default(0.3).describe('Weight of the uncertainty'),
+    disagreement: z.number().min(0).default(0.2).describe('Weight of the k-NN disagreement strength'),
   })
   .prefault({});
 
 const webhook = z.union([
   z.url({ protocol: /^https?$/ }),
-  z.object({ url: z.url({ protocol: /^https?$/ }), secret: z.string().min(1).optional() }),
+  z.object({
+    url: z.url({ protocol: /^https?$/ }).describe('Where drift events are POSTed (http or https)'),
+    secret: z.string().min(1).optional().describe('HMAC-SHA256 signing key; reads back as ********, and sending ******** back keeps it'),
+  }),
 ]);
 
 /** Every setting of a model, with its default; the groups follow DESIGN's dotted names. */
-const settingsSchema = z
+export const settingsSchema = z
   .object({
     ood: z
       .object({
-        k: z.number().int().min(1).max(100).default(10),
-        quantile: z.number().gt(0).lt(1).default(0.95),
-        /** Eval examples needed before calibrating on them instead of leave-one-out train distances. */
-        minCalibration: z.number().int().min(1).default(50),
+        k: z.number().int().min(1).max(100).default(10).describe('Nearest train neighbours whose mean distance is the OOD distance'),
+        quantile: z.number().gt(0).lt(1).default(0.95).describe('isOod when the calibrated percentile is at least this (about 1 − quantile of in-distribution traffic is flagged)'),
+        minCalibration: z.number().int().min(1).default(50).describe('Eval examples needed before calibrating on them instead of leave-one-out train distances.'),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('Out-of-distribution scoring'),
     scoring: z
       .object({
-        /** Multilabel decision threshold per concept; concepts not listed use `defaultThreshold`. */
-        thresholds: z.record(z.string(), z.number().gt(0).lt(1)).default({}),
-        defaultThreshold: z.number().gt(0).lt(1).default(0.5),
+        thresholds: z.record(z.string(), z.number().gt(0).lt(1)).default({}).describe('Multilabel decision threshold per concept; concepts not listed use `defaultThreshold`.'),
+        defaultThreshold: z.number().gt(0).lt(1).default(0.5).describe("Multilabel threshold on the app's forwarded scores for concepts not in `thresholds`"),
       })
-      .prefault({}),
+      .prefault({})
+      .describe("How the app's forwarded scores are read"),
     drift: z
       .object({
-        windowSize: z.number().int().min(20).max(100_000).default(500),
-        threshold: z.number().min(0).max(1).default(0.15),
-        alpha: z.number().gt(0).lt(1).default(0.01),
-        cooldownMinutes: z.number().min(0).default(60),
-        /** After ingestion, a full evaluation runs once this many new predictions arrived… */
-        evaluateEvery: z.number().int().min(1).default(100),
-        /** …or this many seconds after the first prediction not yet evaluated. */
-        evaluateAfterSeconds: z.number().min(0.1).default(10),
-        /** Least time between two evaluations started by ingestion. */
-        minIntervalSeconds: z.number().min(0).max(3600).default(5),
-        /** Effect-size gates, so a tiny but significant shift on a large window is not an alarm. */
-        minPredictionShift: z.number().min(0).max(1).default(0.1),
-        minConfidenceShift: z.number().min(0).max(1).default(0.1),
-        minAccuracyDrop: z.number().min(0).max(1).default(0.05),
-        /** Sequential detector: average number of in-distribution predictions between false alarms. */
-        arl0: z.number().int().min(100).max(1e9).default(100_000),
-        /** Sequential detector: the OOD rate it is tuned to catch fastest (above 1 − ood.quantile). */
-        sequentialTarget: z.number().gt(0).lt(1).default(0.4),
-        /** A `performance` event fires when the whole accuracy interval lies this far below the reference. */
-        maxAccuracyDrop: z.number().min(0).max(1).default(0.05),
-        /** Least time between two `performance` events (the OOD-rate events keep `cooldownMinutes`). */
-        performanceCooldownMinutes: z.number().min(0).default(60),
-        /** Labeled production items needed before labeled_accuracy reports. */
-        minLabeled: z.number().int().min(1).default(30),
+        windowSize: z.number().int().min(20).max(100_000).default(500).describe('Most recent predictions each drift evaluation looks at'),
+        threshold: z.number().min(0).max(1).default(0.15).describe('Drift passes when the window OOD rate is at least this (and the ood_rate p-value is below alpha)'),
+        alpha: z.number().gt(0).lt(1).default(0.01).describe('Significance level of the drift tests'),
+        cooldownMinutes: z.number().min(0).default(60).describe('Least time between two OOD drift events'),
+        evaluateEvery: z.number().int().min(1).default(100).describe('After ingestion, a full evaluation runs once this many new predictions arrived…'),
+        evaluateAfterSeconds: z.number().min(0.1).default(10).describe('…or this many seconds after the first prediction not yet evaluated.'),
+        minIntervalSeconds: z.number().min(0).max(3600).default(5).describe('Least time between two evaluations started by ingestion.'),
+        minPredictionShift: z.number().min(0).max(1).default(0.1).describe('Least total-variation distance for prediction_shift to count as drift (effect-size gates: a tiny but significant shift on a large window is no alarm)'),
+        minConfidenceShift: z.number().min(0).max(1).default(0.1).describe('Least KS distance for confidence_shift to count as drift'),
+        minAccuracyDrop: z.number().min(0).max(1).default(0.05).describe('Least accuracy drop for labeled_accuracy to count as drift'),
+        arl0: z.number().int().min(100).max(1e9).default(100_000).describe('Sequential detector: average number of in-distribution predictions between false alarms.'),
+        sequentialTarget: z.number().gt(0).lt(1).default(0.4).describe('Sequential detector: the OOD rate it is tuned to catch fastest (above 1 − ood.quantile).'),
+        maxAccuracyDrop: z.number().min(0).max(1).default(0.05).describe('A `performance` event fires when the whole accuracy interval lies this far below the reference.'),
+        performanceCooldownMinutes: z.number().min(0).default(60).describe('Least time between two `performance` events (the OOD-rate events keep `cooldownMinutes`).'),
+        minLabeled: z.number().int().min(1).default(30).describe('Labeled production items needed before labeled_accuracy reports.'),
         mmd: z
           .object({
-            permutations: z.number().int().min(200).max(10_000).default(200),
-            /** Train embeddings in the fixed, deterministic reference sample. */
-            referenceSize: z.number().int().min(20).max(5000).default(500),
-            /** Window embeddings used (a deterministic subsample when the window is larger). */
-            windowSample: z.number().int().min(20).max(5000).default(500),
-            seed: z.number().int().min(0).default(1),
+            permutations: z.number().int().min(200).max(10_000).default(200).describe('Permutations of the MMD test'),
+            referenceSize: z.number().int().min(20).max(5000).default(500).describe('Train embeddings in the fixed, deterministic reference sample.'),
+            windowSample: z.number().int().min(20).max(5000).default(500).describe('Window embeddings used (a deterministic subsample when the window is larger).'),
+            seed: z.number().int().min(0).default(1).describe('Seed of the permutations and samples'),
           })
-          .prefault({}),
+          .prefault({})
+      .describe('The embedding_mmd test'),
       })
-      .prefault({}),
-    /** Retries of webhook deliveries: exponential backoff from `initialBackoffMs`, capped at `maxBackoffMs`. */
+      .prefault({})
+      .describe('Drift evaluation over windows of production'),
     webhookDelivery: z
       .object({
-        maxAttempts: z.number().int().min(1).max(20).default(6),
-        initialBackoffMs: z.number().int().min(10).default(2000),
-        maxBackoffMs: z.number().int().min(10).default(600_000),
-        timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
+        maxAttempts: z.number().int().min(1).max(20).default(6).describe('Delivery attempts before a delivery is marked failed'),
+        initialBackoffMs: z.number().int().min(10).default(2000).describe('Wait before the first retry, in milliseconds'),
+        maxBackoffMs: z.number().int().min(10).default(600_000).describe('Longest wait between retries, in milliseconds'),
+        timeoutMs: z.number().int().min(100).max(60_000).default(10_000).describe('Timeout of one delivery attempt, in milliseconds'),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('Retries of webhook deliveries: exponential backoff from `initialBackoffMs`, capped at `maxBackoffMs`.'),
     queue: z
       .object({
-        labelsPerItem: z.number().int().min(1).max(10).default(1),
-        leaseSeconds: z.number().int().min(1).max(86_400).default(300),
-        /** Most live leases one labeler holds on this model at once. */
-        maxLeases: z.number().int().min(1).max(10_000).default(50),
-        /** Enqueue when uncertainty is at least this. */
-        uncertaintyThreshold: z.number().min(0).max(1).default(0.6),
-        /**
-         * Predictions this close to a queued or labeled item add weight to it instead: a fraction
-         * of the model's typical in-distribution neighbour distance (see reference/duplicate-radius.ts),
-         * so it means the same whatever the encoder's scale.
-         */
-        duplicateRadius: z.number().min(0).max(1).default(0.25),
-        /** Priority added per doubling of an item's weight (recurrences of the same input). */
-        recurrenceBoost: z.number().min(0).default(0.1),
-        /** Priority added to recent OOD items while drift waits for labels. */
-        driftBoost: z.number().min(0).default(1),
-        /** Priority = weighted mean of OOD score, uncertainty and disagreement strength. */
-        weights,
+        labelsPerItem: z.number().int().min(1).max(10).default(1).describe('Distinct labelers who label each item (blind); above 1, agreement is measured'),
+        leaseSeconds: z.number().int().min(1).max(86_400).default(300).describe('How long a claim holds an item before it returns to the queue'),
+        maxLeases: z.number().int().min(1).max(10_000).default(50).describe('Most live leases one labeler holds on this model at once.'),
+        uncertaintyThreshold: z.number().min(0).max(1).default(0.6).describe('Enqueue when uncertainty is at least this.'),
+        duplicateRadius: z.number().min(0).max(1).default(0.25).describe("Predictions this close to a queued or labeled item add weight to it instead: a fraction of the model's typical in-distribution neighbour distance (see reference/duplicate-radius.ts), so it means the same whatever the encoder's scale."),
+        recurrenceBoost: z.number().min(0).default(0.1).describe("Priority added per doubling of an item's weight (recurrences of the same input)."),
+        driftBoost: z.number().min(0).default(1).describe('Priority added to recent OOD items while drift waits for labels.'),
+        weights: weights.describe('Priority = weighted mean of OOD score, uncertainty and disagreement strength, with these weights'),
+        selection: z.enum(SELECTION_POLICIES).default('adaptive').describe('How claims order fresh items (src/queue/selection/selection-policy.ts); the default is the best measured (docs/regions.md).'),
+        selectionPool: z.number().int().min(1).max(50_000).default(5000).describe('Pending items, by priority, that the selection policy orders at each claim.'),
+        typicalUntil: z.number().int().min(0).max(100_000).default(30).describe('`adaptive`: labels in a region by which it has moved from typical items to uncertain ones.'),
+        selectionSeed: z.number().int().min(0).max(2 ** 31 - 1).default(1).describe("Seed of the `random` policy's order."),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('The review queue'),
     retrain: z
       .object({
-        auto: z.boolean().default(true),
-        /** Which kinds of drift event may queue a retraining: the OOD rate, the estimated accuracy drop, or both. */
-        triggers: z.array(z.enum(['ood', 'performance'])).default(['ood', 'performance']),
-        minNewLabels: z.number().int().min(1).default(100),
-        minConceptLabels: z.number().int().min(1).default(20),
-        maxCleanRegression: z.number().min(0).max(1).default(0.02),
-        /** A challenger must beat the champion on production eval with a paired (same items) one-sided p-value below this; a gain within noise is refused. */
-        promotionAlpha: z.number().gt(0).max(1).default(0.05),
-        /** Resamples of the paired bootstrap behind `promotionAlpha`. */
-        bootstrapResamples: z.number().int().min(99).max(100_000).default(2000),
-        cooldownMinutes: z.number().min(0).default(60),
-        /** Units of the optional ReLU hidden layer; 0 trains a linear head on the embeddings. */
-        hiddenUnits: z.number().int().min(0).max(4096).default(0),
-        /** Most epochs; early stopping usually ends sooner. */
-        epochs: z.number().int().min(1).max(1000).default(50),
-        /** Most rows per step; small training sets use smaller batches so an epoch makes at least 16 updates. */
-        batchSize: z.number().int().min(1).max(65_536).default(256),
-        learningRate: z.number().gt(0).max(1).default(0.005),
-        /** Epochs without a better validation loss before stopping (and restoring the best weights). */
-        patience: z.number().int().min(1).max(1000).default(5),
-        /** Share of the train split held out (by id hash) for early stopping and threshold tuning. */
-        validationShare: z.number().gt(0).lt(1).default(0.1),
-        /** Weight of a labeled production item relative to an original example: they are scarce and look like what the model meets. */
-        productionWeight: z.number().min(0).max(100).default(2),
-        /** `balanced` weighs each concept inversely to its frequency, so rare concepts are not ignored. */
-        classWeights: z.enum(['balanced', 'none']).default('balanced'),
-        seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
-        /** Multiclass: the abstain threshold is the lowest top-1 score whose answers reach this precision. */
-        targetPrecision: z.number().gt(0).max(1).default(0.9),
-        /** Fewer validation rows than this and thresholds are not tuned: 0.5 per concept, or answer everything. */
-        minThresholdRows: z.number().int().min(1).default(30),
-        /** Multilabel: each tuned threshold is shrunk toward 0.5 as if this many rows sat there, so a few rows cannot move it far. */
-        thresholdPriorRows: z.number().min(0).default(10),
+        auto: z.boolean().default(true).describe('Queue a retraining on drift when enough new labels exist'),
+        triggers: z.array(z.enum(['ood', 'performance'])).default(['ood', 'performance']).describe('Which kinds of drift event may queue a retraining: the OOD rate, the estimated accuracy drop, or both.'),
+        minNewLabels: z.number().int().min(1).default(100).describe('Labels since the champion was trained needed before an automatic retraining'),
+        minConceptLabels: z.number().int().min(1).default(20).describe('Least labels a concept proposed by labelers needs to join the taxonomy'),
+        maxCleanRegression: z.number().min(0).max(1).default(0.02).describe('Most macro-F1 a candidate may lose on clean eval data and still be promoted'),
+        promotionAlpha: z.number().gt(0).max(1).default(0.05).describe('A challenger must beat the champion on production eval with a paired (same items) one-sided p-value below this; a gain within noise is refused.'),
+        bootstrapResamples: z.number().int().min(99).max(100_000).default(2000).describe('Resamples of the paired bootstrap behind `promotionAlpha`.'),
+        cooldownMinutes: z.number().min(0).default(60).describe('Least time between two automatic retrainings'),
+        hiddenUnits: z.number().int().min(0).max(4096).default(0).describe('Units of the optional ReLU hidden layer; 0 trains a linear head on the embeddings.'),
+        epochs: z.number().int().min(1).max(1000).default(50).describe('Most epochs; early stopping usually ends sooner.'),
+        batchSize: z.number().int().min(1).max(65_536).default(256).describe('Most rows per step; small training sets use smaller batches so an epoch makes at least 16 updates.'),
+        learningRate: z.number().gt(0).max(1).default(0.005).describe('Adam learning rate'),
+        patience: z.number().int().min(1).max(1000).default(5).describe('Epochs without a better validation loss before stopping (and restoring the best weights).'),
+        validationShare: z.number().gt(0).lt(1).default(0.1).describe('Share of the train split held out (by id hash) for early stopping and threshold tuning.'),
+        productionWeight: z.number().min(0).max(100).default(2).describe('Weight of a labeled production item relative to an original example: they are scarce and look like what the model meets.'),
+        classWeights: z.enum(['balanced', 'none']).default('balanced').describe('`balanced` weighs each concept inversely to its frequency, so rare concepts are not ignored.'),
+        seed: z.number().int().min(0).max(2 ** 31 - 1).default(42).describe('Seed of weight initialisation and shuffling'),
+        targetPrecision: z.number().gt(0).max(1).default(0.9).describe('Multiclass: the abstain threshold is the lowest top-1 score whose answers reach this precision.'),
+        minThresholdRows: z.number().int().min(1).default(30).describe('Fewer validation rows than this and thresholds are not tuned: 0.5 per concept, or answer everything.'),
+        thresholdPriorRows: z.number().min(0).default(10).describe('Multilabel: each tuned threshold is shrunk toward 0.5 as if this many rows sat there, so a few rows cannot move it far.'),
       })
-      .prefault({}),
-    /** The training-data checklist (`GET /v1/models/{model}/health`). */
+      .prefault({})
+      .describe('Retraining, evaluation and promotion'),
     health: z
       .object({
-        /**
-         * Near-duplicate radius, relative: two examples are near-duplicates when they are closer than
-         * this fraction of the typical distance from an example to its ood.k nearest train neighbours
-         * (the median calibration distance), 4× closer at 0.25: a re-encoded or resized copy of one
-         * input, not another input of the same kind. The fraction is of linear distance: Euclidean
-         * under l2, the chord √(2(1 − cos)) under cosine, so in 1 − cos the radius is 0.25² × typical.
-         */
-        duplicateRadius: z.number().min(0).max(1).default(0.25),
-        /** Largest over smallest train count per concept before the balance check warns. */
-        imbalanceRatio: z.number().min(1).default(10),
-        /** Lowest k-NN purity (share of an example's ood.k nearest train neighbours with its concept) a concept may have. */
-        minPurity: z.number().min(0).max(1).default(0.8),
-        /** A concept is too wide when its spread exceeds this many times the median concept's spread. */
-        wideFactor: z.number().gt(1).default(2),
-        /** Share of the recent production window with no train neighbour inside the OOD radius before coverage warns. */
-        maxUncoveredShare: z.number().min(0).max(1).default(0.05),
-        /** Most ids (and pairs or groups) listed per check; totals are always given. */
-        maxIds: z.number().int().min(1).max(10_000).default(50),
+        duplicateRadius: z.number().min(0).max(1).default(0.25).describe('Near-duplicate radius, relative: two examples are near-duplicates when they are closer than this fraction of the typical distance from an example to its ood.k nearest train neighbours (the median calibration distance), 4× closer at 0.25: a re-encoded or resized copy of one input, not another input of the same kind. The fraction is of linear distance: Euclidean under l2, the chord √(2(1 − cos)) under cosine, so in 1 − cos the radius is 0.25² × typical.'),
+        imbalanceRatio: z.number().min(1).default(10).describe('Largest over smallest train count per concept before the balance check warns.'),
+        minPurity: z.number().min(0).max(1).default(0.8).describe("Lowest k-NN purity (share of an example's ood.k nearest train neighbours with its concept) a concept may have."),
+        wideFactor: z.number().gt(1).default(2).describe("A concept is too wide when its spread exceeds this many times the median concept's spread."),
+        maxUncoveredShare: z.number().min(0).max(1).default(0.05).describe('Share of the recent production window with no train neighbour inside the OOD radius before coverage warns.'),
+        maxIds: z.number().int().min(1).max(10_000).default(50).describe('Most ids (and pairs or groups) listed per check; totals are always given.'),
       })
-      .prefault({}),
-    /** Regions of recent production data (`GET /v1/models/{model}/regions`, the report's map, region claims). */
+      .prefault({})
+      .describe('The training-data checklist (`GET /v1/models/{model}/health`).'),
     regions: z
       .object({
-        /** The most recent predictions clustered into regions. */
-        windowSize: z.number().int().min(20).max(20_000).default(2000),
-        /** Window points k-means is fitted on (a deterministic subsample); every window point is then assigned. */
-        fitSample: z.number().int().min(20).max(5000).default(600),
-        /** k is chosen in [2, maxK] by the mean silhouette on the fitted sample. */
-        maxK: z.number().int().min(2).max(40).default(12),
-        /** Train examples sampled to measure each region's training share and to draw on the map. */
-        trainingSample: z.number().int().min(20).max(20_000).default(1000),
-        /** Points (production and training together) projected by UMAP for the map. */
-        mapSample: z.number().int().min(20).max(5000).default(600),
-        /** Recompute once this share of the window is new predictions (regions are cached until then). */
-        refreshShare: z.number().gt(0).max(1).default(0.1),
-        seed: z.number().int().min(0).default(1),
+        windowSize: z.number().int().min(20).max(20_000).default(2000).describe('The most recent predictions clustered into regions.'),
+        fitSample: z.number().int().min(20).max(5000).default(600).describe('Window points k-means is fitted on (a deterministic subsample); every window point is then assigned.'),
+        maxK: z.number().int().min(2).max(40).default(12).describe('k is chosen in [2, maxK] by the mean silhouette on the fitted sample.'),
+        trainingSample: z.number().int().min(20).max(20_000).default(1000).describe("Train examples sampled to measure each region's training share and to draw on the map."),
+        mapSample: z.number().int().min(20).max(5000).default(600).describe('Points (production and training together) projected by UMAP for the map.'),
+        refreshShare: z.number().gt(0).max(1).default(0.1).describe('Recompute once this share of the window is new predictions (regions are cached until then).'),
+        seed: z.number().int().min(0).default(1).describe('Seed of the k-means and UMAP runs'),
       })
-      .prefault({}),
-    webhooks: z.array(webhook).max(20).default([]),
+      .prefault({})
+      .describe("Regions of recent production data (`GET /v1/models/{model}/regions`, the report's map, region claims)."),
+    webhooks: z.array(webhook).max(20).default([]).describe('URLs (or {url, secret}) that receive drift events, signed with HMAC-SHA256 when a secret is set; a secret reads back as ********'),
   })
   .strict()
   .superRefine((s, ctx) => {

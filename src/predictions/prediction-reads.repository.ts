@@ -22,23 +22,15 @@ export function firstPredictions(db: Db, modelId: number, limit: number): Promis
   return db.selectFrom('predictions').select(['seq', 'top_score']).where('model_id', '=', modelId).orderBy('seq').limit(limit).execute();
 }
 
-/** The newest out-of-distribution predictions with seq above `afterSeq`, at most `limit`. */
-export function listRecentOod(db: Db, modelId: number, afterSeq: number, limit: number): Promise<Pick<Row, 'seq' | 'id' | 'embedding' | 'predicted' | 'ood_distance' | 'ood_score' | 'input_json' | 'timestamp'>[]> {
+/** The model's predictions with the given ids, in any order (drift events' region examples). */
+export function predictionsByIds(db: Db, modelId: number, ids: readonly string[]): Promise<Pick<Row, 'seq' | 'id' | 'embedding' | 'predicted' | 'ood_distance' | 'ood_score' | 'input_json' | 'timestamp'>[]> {
+  if (ids.length === 0) return Promise.resolve([]);
   return db
     .selectFrom('predictions')
     .select(['seq', 'id', 'embedding', 'predicted', 'ood_distance', 'ood_score', 'input_json', 'timestamp'])
     .where('model_id', '=', modelId)
-    .where('is_ood', '=', 1)
-    .where('seq', '>', afterSeq)
-    .orderBy('seq', 'desc')
-    .limit(limit)
+    .where('id', 'in', [...ids])
     .execute();
-}
-
-/** The seq `back` predictions before the newest one (0 when there are fewer). */
-export async function seqBeforeLast(db: Db, modelId: number, back: number): Promise<number> {
-  const row = await db.selectFrom('predictions').select('seq').where('model_id', '=', modelId).orderBy('seq', 'desc').offset(back).limit(1).executeTakeFirst();
-  return row?.seq ?? 0;
 }
 
 /** Stored embeddings of the given predictions of a model, by seq. */

@@ -55,7 +55,7 @@ export class EnqueueService {
       }
       // The queue lock only once this batch changes the queue: most predictions are not queued.
       if (!index) await lockQueue(db, model.id);
-      index ??= await this.duplicates.get(db, model);
+      index ??= await this.duplicates.caughtUp(db, model);
       const duplicateOf = await this.findDuplicate(db, model, index, s.input.embedding);
       if (duplicateOf !== undefined) {
         await this.addRecurrence(db, model.id, duplicateOf, settings, now);

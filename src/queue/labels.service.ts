@@ -42,6 +42,7 @@ export class LabelsService {
   async retractBulk(model: Model, labeler: string, itemIds: number[]): Promise<{ retracted: number }> {
     const now = isoNow(this.clock);
     return this.db.transaction().execute(async (trx) => {
+      await lockQueue(trx, model.id);
       const items = await deleteBulkLabels(trx, model.id, labeler, itemIds);
       await uncountLabels(trx, items);
       await refreshStatus(trx, items, now);

@@ -42,13 +42,19 @@ export class NearDuplicateRegistry {
     this.indexes = new DerivedIndexes(productionKind(opts.params ?? DUPLICATE_HNSW), dir, log, { snapshots: opts.snapshots });
   }
 
-  /**
-   * The model's index with every item committed so far, by any instance; `db` must be the open
-   * transaction when called inside one (ingest calls it under the model's queue lock, so no
-   * item with a lower id can commit after it).
-   */
+  /** The model's index, loading it on first use. */
   get(db: Db, model: Model): Promise<ProductionIndex> {
-    return this.indexes.current(db, model);
+    return this.indexes.get(db, model);
+  }
+
+  /**
+   * The model's index with every item committed so far, by any instance. Ingest calls it inside
+   * its transaction (`db`) under the model's queue lock, so no item with a lower id can commit
+   * after it. Only there: outside a transaction, on SQLite's one connection, waiting for the
+   * index's lock while an ingest transaction waits for it would deadlock.
+   */
+  caughtUp(trx: Db, model: Model): Promise<ProductionIndex> {
+    return this.indexes.current(trx, model);
   }
 
   /** Marks the model's index as changed, to be saved. */

@@ -9,6 +9,7 @@ import { neighborSeqs, toClaimedItem, type ClaimedItem, type ExampleSummary, typ
 import { countLabelsByLabeler, countProposedConcepts, listLabelsOfSharedItems } from './labels.repository.js';
 import { storedAnswer } from './label-rules.js';
 import { expireLeases } from './lease-expiry.js';
+import type { SelectionService } from './selection/selection.service.js';
 import { countSkipsByLabeler, extendLeases, findLease, insertLease, listLabelerLeases } from './leases.repository.js';
 import {
   boostOpenOod,
@@ -45,6 +46,8 @@ export class QueueService {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly reads: QueueReads,
+    /** Orders fresh items by `queue.selection`; without it (or with `priority`) claims take the highest priority. */
+    private readonly selection?: SelectionService,
   ) {}
 
   /**
@@ -56,6 +59,12 @@ export class QueueService {
   async claim(model: Model, labeler: string, limit: number, region?: number): Promise<ClaimedItem[]> {
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + model.settings.queue.leaseSeconds * 1000).toISOString();
+    // Ranked before the transaction (it reads embeddings and runs the champion); the transaction
+    // then takes slots in that order and passes over items another claim took meanwhile.
+    const ranking = this.selection && model.settings.queue.selection !== 'priority';
+    // Expired leases go back first, so the ranking sees their items as pending.
+    if (ranking) await this.sweepExpiredLeases(model);
+    const ranked = ranking ? await this.selection!.rank(model, labeler, Math.min(limit, model.settings.queue.maxLeases) * CLAIM_ROUNDS, region) : undefined;
     const itemIds = await this.db.transaction().execute(async (trx) => {
       await lockQueue(trx, model.id);
       await expireLeases(trx, model.id, now.toISOString());
@@ -65,14 +74,20 @@ export class QueueService {
       // New leases stop at queue.maxLeases live ones, whatever `limit` asks for.
       const wanted = Math.min(limit - held.length, model.settings.queue.maxLeases - live.length);
       const fresh: number[] = [];
+      const lease = async (id: number) => {
+        if (!(await takeSlot(trx, id))) return;
+        await insertLease(trx, { model_id: model.id, item_id: id, labeler, expires_at: expiresAt, created_at: now.toISOString() });
+        fresh.push(id);
+      };
+      if (ranked) {
+        for (const id of ranked) if (fresh.length < wanted) await lease(id);
+      }
+      // Concurrent claims rank the same items; whoever comes later and finds them taken gets the
+      // rest by priority rather than an empty claim while items wait.
       for (let round = 0; round < CLAIM_ROUNDS && fresh.length < wanted; round++) {
         const candidates = await claimCandidates(trx, model.id, labeler, wanted - fresh.length, region);
         if (candidates.length === 0) break;
-        for (const id of candidates) {
-          if (!(await takeSlot(trx, id))) continue;
-          await insertLease(trx, { model_id: model.id, item_id: id, labeler, expires_at: expiresAt, created_at: now.toISOString() });
-          fresh.push(id);
-        }
+        for (const id of candidates) await lease(id);
       }
       await refreshStatus(trx, fresh, now.toISOString());
       return [...held.map((l) => l.item_id), ...fresh];

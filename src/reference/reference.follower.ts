@@ -37,10 +37,7 @@ export class ReferenceFollower {
 
   /** One round: every model's set (with its current settings) takes what was committed since the last. */
   async poll(): Promise<void> {
-    for (const model of await this.models()) {
-      await this.references.get(model);
-      await this.references.catchUp(model);
-    }
+    for (const model of await this.models()) await this.references.follow(model);
   }
 
   private schedule(): void {

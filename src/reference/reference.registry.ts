@@ -35,19 +35,25 @@ export class ReferenceRegistry {
     });
   }
 
-  /**
-   * The model's set, loading and catching it up on first use. Settings changed on another
-   * instance (k, calibration minimum) apply here as soon as a request brings the new model.
-   */
-  async get(model: Model): Promise<ReferenceSet> {
-    const set = await this.indexes.get(this.db, model);
-    if (set.k !== model.settings.ood.k || set.minCalibration !== model.settings.ood.minCalibration) await this.reconfigure(model);
-    return set;
+  /** The model's set, loading and catching it up on first use. */
+  get(model: Model): Promise<ReferenceSet> {
+    return this.indexes.get(this.db, model);
   }
 
   /** Adds the examples committed after the set's high-water mark, by this instance or any other. */
-  async catchUp(model: Model): Promise<ReferenceSet> {
+  catchUp(model: Model): Promise<ReferenceSet> {
     return this.indexes.current(this.db, model);
+  }
+
+  /**
+   * Brings the set level with the database: settings changed on another instance (k,
+   * calibration minimum), then the examples committed since. `model` must be freshly read
+   * (the follower's poll), and the caller outside any transaction.
+   */
+  async follow(model: Model): Promise<void> {
+    const set = await this.get(model);
+    if (set.k !== model.settings.ood.k || set.minCalibration !== model.settings.ood.minCalibration) await this.reconfigure(model);
+    await this.catchUp(model);
   }
 
   /** How the model's set was opened (from its saved files, a published snapshot, or rebuilt). */

@@ -1,46 +1,46 @@
 import { z } from '@hono/zod-openapi';
 import { embedding, modelParams } from '../http/common.schemas.js';
 import type { ModelVersion } from './version.js';
+import { decisionSchema, thresholdsSchema, trainedOnSchema, versionMetricsSchema } from './version.schemas.js';
 
 export const versionParams = modelParams.extend({
   version: z.coerce
     .number()
     .int()
     .min(1)
-    .openapi({ param: { name: 'version', in: 'path' }, example: 3, type: 'integer' }),
+    .openapi({ param: { name: 'version', in: 'path' }, example: 1, type: 'integer', description: 'Version number, from 1' }),
 });
 
-export const retrainResultSchema = z.object({ jobId: z.string() }).openapi('RetrainAccepted');
+export const retrainResultSchema = z.object({ jobId: z.string().openapi({ description: 'The queued job: GET /v1/jobs/{id}' }) }).openapi('RetrainAccepted');
 
 export const versionSchema = z
   .object({
-    version: z.number(),
-    status: z.enum(['champion', 'challenger', 'retired']),
-    createdAt: z.string(),
-    metrics: z.object({ clean: z.unknown(), production: z.unknown(), validation: z.unknown(), training: z.unknown() }),
-    trainedOn: z.record(z.string(), z.unknown()),
-    decision: z
-      .object({ promote: z.boolean(), reason: z.string() })
-      .catchall(z.unknown())
-      .openapi({ description: 'The promotion rule at training time (promote, reason, compared figures) and every promotion since' }),
-    thresholds: z.record(z.string(), z.unknown()),
-    concepts: z.array(z.string()),
-    backend: z.string(),
-    durationMs: z.number(),
-    jobId: z.string().nullable(),
-    promotedAt: z.string().nullable(),
-    retiredAt: z.string().nullable(),
+    version: z.number().openapi({ description: 'Version number, from 1' }),
+    status: z.enum(['champion', 'challenger', 'retired']).openapi({ description: 'champion: serves /predict; challenger: trained, not promoted; retired: a former champion' }),
+    createdAt: z.string().openapi({ description: 'When training finished (ISO 8601)' }),
+    metrics: versionMetricsSchema,
+    trainedOn: trainedOnSchema,
+    decision: decisionSchema,
+    thresholds: thresholdsSchema,
+    concepts: z.array(z.string()).openapi({ description: 'Output concepts, in the artifact’s order' }),
+    backend: z.string().openapi({ description: 'TensorFlow.js backend that trained it' }),
+    durationMs: z.number().openapi({ description: 'Training duration in milliseconds' }),
+    jobId: z.string().nullable().openapi({ description: 'The retraining job, or null' }),
+    promotedAt: z.string().nullable().openapi({ description: 'When it last became champion, or null' }),
+    retiredAt: z.string().nullable().openapi({ description: 'When it was retired, or null' }),
   })
   .openapi('ModelVersion');
 
 export const versionsSchema = z.array(versionSchema).openapi('ModelVersions');
 
-export const predictBodySchema = z.object({ embeddings: z.array(embedding).min(1) }).openapi('PredictRequest');
+export const predictBodySchema = z
+  .object({ embeddings: z.array(embedding).min(1).openapi({ description: 'Embeddings to score with the champion' }) })
+  .openapi('PredictRequest', { example: { embeddings: [[0.8, 0.2, 0.2]] } });
 
 export const predictResultSchema = z
   .object({
-    version: z.number(),
-    scores: z.array(z.record(z.string(), z.number())),
+    version: z.number().openapi({ description: 'The champion version that scored' }),
+    scores: z.array(z.record(z.string(), z.number())).openapi({ description: 'Per embedding: score per concept id' }),
     predicted: z.array(z.array(z.string())).openapi({ description: "Per embedding: the top concept (multiclass), or the concepts at or above the champion's own tuned thresholds (multilabel)" }),
     thresholds: z
       .record(z.string(), z.number())
@@ -58,9 +58,9 @@ export function versionBody(v: ModelVersion): VersionBody {
     status: v.status,
     createdAt: v.createdAt,
     metrics: v.metrics,
-    trainedOn: { ...v.trainedOn },
-    decision: { ...v.decision },
-    thresholds: { ...v.thresholds },
+    trainedOn: v.trainedOn,
+    decision: v.decision,
+    thresholds: v.thresholds,
     concepts: v.concepts,
     backend: v.backend,
     durationMs: v.durationMs,

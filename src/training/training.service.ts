@@ -10,6 +10,7 @@ import { DEFAULT_THRESHOLD } from './metrics/thresholds.js';
 import type { OriginalExamplesReader } from './training.ports.js';
 import type { ChampionEvalStats, VersionsService } from './versions.service.js';
 import { own } from '../util/own.js';
+import { multiclassUncertainty, multilabelUncertainty } from '../scoring/uncertainty.js';
 
 /** The job type of a retraining run. */
 export const RETRAIN_JOB = 'retrain';
@@ -99,6 +100,26 @@ export class TrainingService {
   /** Releases loaded classifiers. */
   close(): Promise<void> {
     return this.versions.close();
+  }
+
+  /**
+   * The champion's own uncertainty for each embedding (margin, or threshold closeness for
+   * multilabel): where its decision boundary runs, for the queue's selection. Undefined without a champion.
+   */
+  async championUncertainty(model: Model, embeddings: Float32Array[]): Promise<Float64Array | undefined> {
+    const champion = await this.versions.champion(model);
+    if (!champion || embeddings.length === 0) return undefined;
+    const classifier = await this.versions.classifier(champion);
+    const x = new Float32Array(embeddings.length * model.embeddingDim);
+    embeddings.forEach((e, i) => x.set(e, i * model.embeddingDim));
+    const probs = classifier.predict(x, embeddings.length);
+    const k = champion.concepts.length;
+    const t = champion.thresholds;
+    const thresholds = t.kind === 'multilabel' ? champion.concepts.map((c) => own(t.perConcept, c) ?? DEFAULT_THRESHOLD) : [];
+    return Float64Array.from(embeddings, (_, i) => {
+      const row = Array.from(probs.subarray(i * k, (i + 1) * k));
+      return t.kind === 'multilabel' ? multilabelUncertainty(row, thresholds).uncertainty : multiclassUncertainty(row).uncertainty;
+    });
   }
 
   /** Scores embeddings with the champion. */

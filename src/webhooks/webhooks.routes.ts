@@ -6,28 +6,31 @@ import type { ModelsService } from '../models/models.service.js';
 import { DELIVERY_STATUSES, type WebhookDeliveries } from './webhooks.service.js';
 
 const deliveriesQuery = z.object({
-  status: z.enum(DELIVERY_STATUSES).optional().openapi({ description: '`failed`: every retry was used up' }),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  status: z.enum(DELIVERY_STATUSES).optional().openapi({ description: 'Only deliveries in this status; `failed`: every retry was used up', example: 'failed' }),
+  limit: z.coerce.number().int().min(1).max(1000).default(100).openapi({ description: 'Most deliveries returned, newest first' }),
 });
 
 const deliverySchema = z
   .object({
-    id: z.number(),
-    model: z.string().nullable(),
-    eventType: z.string(),
-    eventId: z.number(),
-    url: z.string(),
-    status: z.enum(DELIVERY_STATUSES),
-    attempts: z.number(),
-    lastStatusCode: z.number().nullable(),
-    lastError: z.string().nullable(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
+    id: z.number().openapi({ description: 'Delivery id' }),
+    model: z.string().nullable().openapi({ description: 'The model of the event, or null' }),
+    eventType: z.string().openapi({ description: 'drift_event' }),
+    eventId: z.number().openapi({ description: 'The drift event id' }),
+    url: z.string().openapi({ description: 'The webhook URL' }),
+    status: z.enum(DELIVERY_STATUSES).openapi({ description: 'pending, delivered, failed (every retry used up) or canceled' }),
+    attempts: z.number().openapi({ description: 'Attempts so far' }),
+    lastStatusCode: z.number().nullable().openapi({ description: 'HTTP status of the last attempt, or null' }),
+    lastError: z.string().nullable().openapi({ description: 'Error of the last attempt (admins only), or null' }),
+    createdAt: z.string().openapi({ description: 'When the delivery was created' }),
+    updatedAt: z.string().openapi({ description: 'When it last changed' }),
   })
   .openapi('WebhookDelivery');
 
 const deliveriesSchema = z
-  .object({ counts: z.record(z.enum(DELIVERY_STATUSES), z.number()), deliveries: z.array(deliverySchema) })
+  .object({
+    counts: z.record(z.enum(DELIVERY_STATUSES), z.number().openapi({ description: 'Deliveries in this status' })).openapi({ description: 'Deliveries per status, over all of them' }),
+    deliveries: z.array(deliverySchema).openapi({ description: 'The deliveries asked for, newest first' }),
+  })
   .openapi('WebhookDeliveries');
 
 /** Webhook deliveries for admins: above all the ones that failed after every retry. */

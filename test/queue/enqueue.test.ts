@@ -61,7 +61,7 @@ describe('diversity', () => {
   const copies = (base: number[], k: number) => base.map((x, d) => x * (1 + 1e-3 * Math.sin(7 * k + d)));
   beforeAll(async () => {
     server = await startTestServer();
-    f = await setupModel(server, 'ugc', { queue: { uncertaintyThreshold: 0, recurrenceBoost: 0.5 } });
+    f = await setupModel(server, 'ugc', { queue: { uncertaintyThreshold: 0, recurrenceBoost: 0.5, selection: 'priority' } });
   });
   afterAll(() => server.stop());
 

@@ -14,7 +14,7 @@ async function setup(server: TestServer, key?: string) {
   const put = await server.request(
     'PUT',
     '/v1/models/perfect-pint',
-    { task: 'multiclass', embeddingDim: 16, encoder: 'clip-vit-b32@2', concepts: CONCEPTS, settings: { queue: { uncertaintyThreshold: 0, weights: { ood: 1, uncertainty: 0, disagreement: 0 } } } },
+    { task: 'multiclass', embeddingDim: 16, encoder: 'clip-vit-b32@2', concepts: CONCEPTS, settings: { queue: { uncertaintyThreshold: 0, weights: { ood: 1, uncertainty: 0, disagreement: 0 }, selection: 'priority' } } },
     key,
   );
   expect(put.status).toBe(201);

@@ -85,6 +85,17 @@ describe('derived indexes across instances on one PostgreSQL database', () => {
     expect((await described(b)).calibration).toEqual((await described(a)).calibration);
   });
 
+  it('when an item is queued through instance A, then a near-copy sent to instance B merges into it instead of opening a second item', async () => {
+    const far = model.data.outlier();
+    const send = (server: TestServer, id: string) =>
+      server.request('POST', `/v1/models/${model.name}/predictions`, { predictions: [{ ...predictionFor(model, id, 0, { outlier: true }), embedding: far }] });
+    const first = await send(a, 'copy-a');
+    expect(first.body.results[0]).toMatchObject({ queued: true });
+    // B's near-duplicate index was loaded before A queued the item: it catches up under the queue lock.
+    const second = await send(b, 'copy-b');
+    expect(second.body.results[0]).toMatchObject({ queued: false, duplicate: false });
+  });
+
   it('when a new instance starts with an empty data folder, then it joins from the published snapshot, catches up only the later rows and scores as the others', async () => {
     // Shutdown saves and publishes A's indexes; B then acknowledges more.
     await a.stop();

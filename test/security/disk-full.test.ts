@@ -41,7 +41,12 @@ describe('a full disk', () => {
 describe('index files', () => {
   const points = (n: number, dim: number) => Array.from({ length: n }, (_, i) => Array.from({ length: dim }, (_, j) => Math.sin(i * 7 + j)));
 
-  it('when an index cannot be written whole, then save throws and the previous file stays as it was', () => {
+  // Two ways hnswlib's write fails without throwing: it cannot open the file (a directory in the
+  // way), or every write fails with ENOSPC (/dev/full opens fine: a disk that fills while writing).
+  it.each([
+    ['cannot be opened', (tmp: string) => fs.mkdirSync(tmp)],
+    ['fills the disk while hnswlib writes', (tmp: string) => fs.symlinkSync('/dev/full', tmp)],
+  ])('when the temp file %s, then save throws and the previous file stays whole', (_how, block) => {
     const dir = tempDataDir();
     const file = path.join(dir, 'train.hnsw');
     const index = HnswIndex.create('l2', 4);
@@ -49,9 +54,9 @@ describe('index files', () => {
     index.save(file);
     const saved = fs.readFileSync(file);
     index.add(1000, [1, 2, 3, 4]);
-    // hnswlib writes nothing (and throws nothing) where it cannot open the file, as on a full disk.
-    fs.mkdirSync(`${file}.tmp`);
+    block(`${file}.tmp`);
     expect(() => index.save(file)).toThrow(IndexWriteError);
+    expect(fs.lstatSync(file).isFile()).toBe(true);
     expect(fs.readFileSync(file).equals(saved)).toBe(true);
     expect(HnswIndex.load(file, 'l2', 4)?.size).toBe(50);
   });

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -55,5 +56,19 @@ describe('starting and the CLI', () => {
     const bad = await node('src/cli/main.ts', ['keys', 'revoke', 'abc'], { DRIFTLOOP_DATA_DIR: dataDir });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/'abc' is not a key id/);
+  });
+
+  it('when the report names a model that is not in the data folder, then the error names the folder and no empty database is created', async () => {
+    const empty = tempDataDir();
+    const missing = await node('src/cli/main.ts', ['report', 'nope'], { DRIFTLOOP_DATA_DIR: empty });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`no driftloop database in the data folder ${empty}`);
+    expect(fs.readdirSync(empty)).toEqual([]);
+
+    const dataDir = tempDataDir();
+    await node('src/cli/main.ts', ['keys', 'create', '--role', 'label', '--name', 'ann'], { DRIFTLOOP_DATA_DIR: dataDir });
+    const unknown = await node('src/cli/main.ts', ['report', 'nope'], { DRIFTLOOP_DATA_DIR: dataDir });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain(`model 'nope' does not exist in the data folder ${dataDir}`);
   });
 });

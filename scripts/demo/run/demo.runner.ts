@@ -37,7 +37,8 @@ function bar(label: string, total: number): cliProgress.SingleBar {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitForJob(api: ApiClient, jobId: string): Promise<any> {
+/** Polls a job until it ends. */
+export async function waitForJob(api: ApiClient, jobId: string): Promise<any> {
   for (;;) {
     const job = await api.get(`/v1/jobs/${jobId}`);
     if (['succeeded', 'failed', 'canceled'].includes(job.status)) return job;

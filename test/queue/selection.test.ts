@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gaussian, mulberry32 } from '../../src/util/random.js';
+import { ManualClock } from '../support/clock.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { claim, ingest, setupModel, UNSURE, type PredictionBody } from './support.js';
+
+/** Two new regions far from training: a dense one of 12 inputs, a smaller one of 5, and one stray input. */
+function newRegions(): PredictionBody[] {
+  const normal = gaussian(mulberry32(11));
+  const direction = () => Array.from({ length: 16 }, () => 3 * normal());
+  const around = (c: number[]) => c.map((x) => x + 0.6 * normal());
+  const [a, b, stray] = [direction(), direction(), direction()];
+  return [
+    ...Array.from({ length: 12 }, (_, i) => ({ id: `a-${i}`, embedding: around(a), scores: UNSURE })),
+    ...Array.from({ length: 5 }, (_, i) => ({ id: `b-${i}`, embedding: around(b), scores: UNSURE })),
+    { id: 'stray', embedding: stray, scores: UNSURE },
+  ];
+}
+
+describe('selection policies through claims', () => {
+  let server: TestServer;
+  const clock = new ManualClock();
+  beforeAll(async () => {
+    server = await startTestServer({ clock });
+  });
+  afterAll(() => server.stop());
+
+  it('when the policy is typical, then the first claim takes one input of each new region, densest first, and none of the stray', async () => {
+    await setupModel(server, 'typical', { queue: { uncertaintyThreshold: 0, selection: 'typical' } });
+    const queued = await ingest(server, 'typical', newRegions());
+    expect(queued.filter((r) => r.queued)).toHaveLength(18);
+    const items = await claim(server, 'typical', 'ann', 2);
+    expect(items.map((i) => i.predictionId.split('-')[0])).toEqual(['a', 'b']);
+  });
+
+  it('when the policy is random, then two models with the same predictions hand them out in the same seeded order, unlike priority order', async () => {
+    const orders: string[][] = [];
+    for (const name of ['random-1', 'random-2']) {
+      await setupModel(server, name, { queue: { uncertaintyThreshold: 0, selection: 'random', selectionSeed: 5 } });
+      await ingest(server, name, newRegions());
+      orders.push((await claim(server, name, 'ann', 18)).map((i) => i.predictionId));
+    }
+    expect(orders[1]).toEqual(orders[0]);
+    expect([...orders[0]!].sort()).toEqual(newRegions().map((p) => p.id).sort());
+    await setupModel(server, 'by-priority', { queue: { uncertaintyThreshold: 0, selection: 'priority' } });
+    await ingest(server, 'by-priority', newRegions());
+    expect((await claim(server, 'by-priority', 'ann', 18)).map((i) => i.predictionId)).not.toEqual(orders[0]);
+  });
+
+  it('when a lease lapses, then a ranked claim hands its item out again', async () => {
+    await setupModel(server, 'lapse', { queue: { uncertaintyThreshold: 0, selection: 'adaptive', leaseSeconds: 1 } });
+    await ingest(server, 'lapse', newRegions().slice(0, 1));
+    const [first] = await claim(server, 'lapse', 'ann', 1);
+    expect(await claim(server, 'lapse', 'bob', 1)).toHaveLength(0);
+    await clock.advance(1500);
+    const [again] = await claim(server, 'lapse', 'bob', 1);
+    expect(again!.itemId).toBe(first!.itemId);
+  });
+});
