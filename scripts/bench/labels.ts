@@ -24,7 +24,7 @@ import { runLoop, type RunResult, type RunSpec } from './labels/loop-run.js';
 const root = path.resolve(import.meta.dirname, '../..');
 const opts = new Command()
   .option('--port <n>', 'service port', '56510')
-  .option('--runs <names>', 'runs to do (comma-separated)', 'shipped,random,random-seed2,random-seed3,uncertainty,priority,shipped-hidden64')
+  .option('--runs <names>', 'runs to do (comma-separated)', 'shipped,adaptive,random,random-seed2,random-seed3,uncertainty,adaptive-hidden64')
   .option('--bulk <n>', 'answered items in the bulk-labeling session (0: skip)', '150')
   .option('--svg <file>', 'accuracy chart', path.join(root, 'docs/images/labels-curves.svg'))
   .parse()
@@ -41,7 +41,8 @@ const ALL: RunSpec[] = [
   { name: 'adaptive-100', selection: 'adaptive', checkpoints: N, queue: { typicalUntil: 100 } },
   { name: 'random-seed2', selection: 'random', checkpoints: [...N, 2400], queue: { selectionSeed: 2 } },
   { name: 'random-seed3', selection: 'random', checkpoints: [...N, 2400], queue: { selectionSeed: 3 } },
-  { name: 'shipped-hidden64', selection: shipped, checkpoints: N, retrain: { hiddenUnits: 64 } },
+  { name: 'adaptive', selection: 'adaptive', checkpoints: N },
+  { name: 'adaptive-hidden64', selection: 'adaptive', checkpoints: N, retrain: { hiddenUnits: 64 } },
 ];
 const wanted = opts.runs.split(',');
 const specs = ALL.filter((s) => wanted.includes(s.name));

@@ -1,7 +1,7 @@
 /**
  * Claim latency on a huge queue while ingestion runs at full rate, in the same run:
  *
- *   npm run bench -- queue [--items 1000000] [--seconds 30] [--claim-rate 50] [--ingesters 2] [--batch 20] [--label] [--drift] [--data-dir DIR]
+ *   npm run bench -- queue [--items 1000000] [--seconds 30] [--claim-rate 50] [--ingesters 2] [--batch 20] [--label] [--drift] [--data-dir DIR] [--selection POLICY]
  *
  * Seeds `items` pending items straight into the SQLite file (prepared statements), starts the
  * service as `npm start` does in its own process (it catches its near-duplicate index up from
@@ -49,6 +49,7 @@ const { values: args } = parseArgs({
     database: { type: 'string', default: 'sqlite' },
     'database-url': { type: 'string' },
     'pg-port': { type: 'string', default: '0' },
+    selection: { type: 'string' },
   },
 });
 if (args.database !== 'sqlite' && args.database !== 'postgres') throw new Error('--database is sqlite or postgres');
@@ -88,7 +89,7 @@ function seeded(): boolean {
 /** The model and its training examples through the API, then the pending items straight into SQLite. */
 async function seed(): Promise<void> {
   const service = await startServiceProcess(env);
-  const model = { task: 'multiclass', embeddingDim: DIM, concepts: CONCEPTS.map((id) => ({ id })), settings: { queue: { leaseSeconds: 10 } } };
+  const model = { task: 'multiclass', embeddingDim: DIM, concepts: CONCEPTS.map((id) => ({ id })), settings: { queue: { leaseSeconds: 10, ...(args.selection ? { selection: args.selection } : {}) } } };
   if ((await putJson(`${service.url}/v1/models/bench`, model)).status !== 201) throw new Error('could not create the model');
   const examples = Array.from({ length: 5000 }, (_, i) => ({ id: `ex-${i}`, embedding: data.point(i % CONCEPTS.length), concepts: [CONCEPTS[i % CONCEPTS.length]] }));
   if ((await postJson(`${service.url}/v1/models/bench/examples`, { examples })).status !== 200) throw new Error('could not add examples');
