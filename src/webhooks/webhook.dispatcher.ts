@@ -111,7 +111,8 @@ export class WebhookDispatcher {
     for (;;) {
       const now = this.clock.now().getTime();
       const due = await claimDueDeliveries(this.db, new Date(now).toISOString(), new Date(now + CLAIM_MS).toISOString(), BATCH);
-      if (this.stopped) return;
+      // Stopped while claiming: hand the claims back, or they would wait out CLAIM_MS unsent.
+      if (this.stopped) return void (await Promise.all(due.map((d) => releaseClaim(this.db, d.id, isoNow(this.clock)))));
       if (due.length > 0) {
         await Promise.all(due.map((d) => this.attempt(d)));
         continue;
