@@ -29,6 +29,14 @@ module.exports = {
       to: { path: '\\.service\\.ts$' },
     },
     {
+      name: 'no-foreign-repository',
+      comment:
+        "Each table belongs to one feature: another feature reads it through a port it declares, which the composition root binds to the owner's repository.",
+      severity: 'error',
+      from: { path: '^src/([^/]+)/', pathNot: '^src/(composition|cli)/' },
+      to: { path: '^src/([^/]+)/.*\\.repository\\.ts$', pathNot: '^src/$1/' },
+    },
+    {
       name: 'no-engine-imports-service',
       comment: 'Engines (HNSW, TensorFlow.js, the job runner, the statistics) know nothing of the domain services.',
       severity: 'error',

@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { pino } from 'pino';
 import { createContainer } from '../../src/composition/container.js';
-import { ownerReads } from '../../src/composition/ports.js';
+import { ownerReadRepositories, ownerReads } from '../../src/composition/ports.js';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/database.js';
 import { EventBus } from '../../src/events/event-bus.js';
@@ -97,7 +97,7 @@ async function store(from: number, count: number, label: string): Promise<void> 
 const snapshots = () => ({ store: new IndexSnapshots(db, systemClock), publishEveryMs: 0, now: () => Date.now() });
 await store(0, EXAMPLES, 'storing examples');
 
-const builder = new ReferenceRegistry(db, tempDir('rebuild'), undefined, log, { snapshots: snapshots() });
+const builder = new ReferenceRegistry(db, tempDir('rebuild'), undefined, log, { reads: ownerReadRepositories.examples, snapshots: snapshots() });
 const rebuild = await timed(() => builder.get(model));
 if (builder.opening(model.id)?.from !== 'rebuilt') throw new Error('the first instance was expected to rebuild');
 const publish = await timed(() => builder.saveAll('now'));
@@ -106,7 +106,7 @@ if (!snapshot) throw new Error('no snapshot was published');
 const snapshotBytes = (JSON.parse(snapshot.files_json) as { bytes: number }[]).reduce((a, f) => a + f.bytes, 0);
 
 await store(EXAMPLES, AFTER, 'storing later examples');
-const joiner = new ReferenceRegistry(db, tempDir('join'), undefined, log, { snapshots: snapshots() });
+const joiner = new ReferenceRegistry(db, tempDir('join'), undefined, log, { reads: ownerReadRepositories.examples, snapshots: snapshots() });
 const join = await timed(() => joiner.get(model));
 const opening = joiner.opening(model.id);
 if (opening?.from !== 'snapshot') throw new Error(`the joining index was opened from ${opening?.from}, not the snapshot`);

@@ -143,13 +143,13 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
     database.dialect === 'postgres'
       ? { store: new IndexSnapshots(db, clock), publishEveryMs: config.indexes.snapshotEveryMs, now: () => clock.now().getTime() }
       : undefined;
-  const references = new ReferenceRegistry(db, indexDir, searchWorker, log, { snapshots });
+  const references = new ReferenceRegistry(db, indexDir, searchWorker, log, { reads: ownerReadRepositories.examples, snapshots });
   const models = new ModelsService(db, events, clock, reads, webhookPolicy);
   const modelNames = new Map((await models.list()).map((m) => [m.id, m.name]));
   const metrics = new Metrics(() => references.sizes().map((s) => ({ model: modelNames.get(s.modelId) ?? String(s.modelId), ...s })));
   const examples = new ExamplesService(db, references, clock);
 
-  const duplicates = new NearDuplicateRegistry(indexDir, log, { snapshots });
+  const duplicates = new NearDuplicateRegistry(indexDir, log, { reads: ownerReadRepositories.predictions, snapshots });
   // Selection reads the champion and the regions, both built further down: the ports run only after createApp returns.
   const selection = new SelectionService(db, ownerReadRepositories.predictions, duplicates, {
     uncertainty: (m, vectors) => training.championUncertainty(m, vectors),
@@ -175,14 +175,14 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   log.info({ backend, fallbacks }, `TensorFlow.js backend: ${backend}`);
   const trainer = new TfTrainer(tf, backend);
   const labeled = replace.labeledSource ? replace.labeledSource(queueLabels) : queueLabels;
-  const jobs = new JobRunner(db, log, { clock, owner: instanceId(config.dataDir, opts.readOnly) });
+  const jobs = new JobRunner(db, log, (id) => models.nameOf(id), { clock, owner: instanceId(config.dataDir, opts.readOnly) });
   const versionsDir = path.join(config.dataDir, 'versions');
   const versions = new VersionsService(db, versionsDir, new ClassifierCache(trainer, versionsDir), models, events, clock, log);
   const training = new TrainingService(reads.examples, jobs, versions, labeled, clock);
   jobs.register(RETRAIN_JOB, (ctx) => runRetrain({ examples: reads.examples, models, versions, trainer, labeled, clock, log }, ctx));
   const health = new HealthService(reads, references, clock);
 
-  const evalScores = new EvalScoresCalibration(db, (m) => references.get(m));
+  const evalScores = new EvalScoresCalibration(reads.examples, (m) => references.get(m));
   const similarItems = new SimilarItemsService(db, ownerReadRepositories.predictions, duplicates, queueLabels, typicalDistance);
   // Regions rank by the per-prediction accuracy estimate, calibrated as drift's is.
   const correctness = new PerformanceAssessor();

@@ -46,8 +46,16 @@ export interface TrainSplitReader {
   exampleEmbeddingsBySeq(modelId: number, seqs: number[]): Promise<Map<number, Buffer>>;
 }
 
+/** Eval examples sent with the app's own scores: the performance estimate's best calibration. */
+export interface ScoredEvalReader {
+  /** Newest eval-split examples sent with scores, at most `limit`. */
+  listScoredEvalExamples(modelId: number, limit: number): Promise<{ seq: number; concepts_json: string; scores_json: string; embedding: Buffer }[]>;
+  /** How many eval examples carry scores, and the newest seq among them: changes whenever one is added. */
+  scoredEvalVersion(modelId: number): Promise<{ count: number; maxSeq: number | null }>;
+}
+
 /** Everything drift reads of other features' tables. */
 export interface DriftReads {
   predictions: PredictionWindowReader;
-  examples: TrainSplitReader;
+  examples: TrainSplitReader & ScoredEvalReader;
 }

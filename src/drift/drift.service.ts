@@ -5,8 +5,7 @@ import type { EventBus } from '../events/event-bus.js';
 import type { Model } from '../models/model.js';
 import type { Clock } from '../util/clock.js';
 import { KeyedLock } from '../util/keyed-lock.js';
-import type { WebhookDispatcher } from '../webhooks/webhook.dispatcher.js';
-import { listDeliveriesOfEvents } from '../webhooks/webhooks.repository.js';
+import { WebhookDispatcher } from '../webhooks/webhook.dispatcher.js';
 import { DriftEvaluator, type DriftAssessment } from './drift-evaluator.js';
 import type { DriftReads } from './drift.ports.js';
 import type { DriftProviders } from './drift.providers.js';
@@ -174,7 +173,7 @@ export class DriftService {
   }
 
   private async withDeliveries(model: Model, rows: EventRow[]): Promise<DriftEvent[]> {
-    const deliveries = await listDeliveriesOfEvents(this.db, DRIFT_EVENT_TYPE, rows.map((r) => r.id));
+    const deliveries = await WebhookDispatcher.deliveriesOf(this.db, DRIFT_EVENT_TYPE, rows.map((r) => r.id));
     return rows.map((r) => ({
       id: r.id,
       kind: r.kind === 'performance' ? 'performance' : 'ood',

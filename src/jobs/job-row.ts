@@ -1,12 +1,12 @@
 import type { Job, JobError, JobProgress } from './job.js';
 import type { JobRow } from './jobs.repository.js';
 
-/** Turns a stored row into the job's discriminated union. */
-export function jobRowToJob(row: JobRow): Job {
+/** Turns a stored row, with its model's name, into the job's discriminated union. */
+export function jobRowToJob(row: JobRow, modelName: string): Job {
   const base = {
     id: row.id,
     modelId: row.model_id,
-    model: row.model_name,
+    model: modelName,
     type: row.type,
     attempt: row.attempt,
     retryOf: row.retry_of,

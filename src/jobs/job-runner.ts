@@ -46,6 +46,9 @@ export interface JobRunnerOptions {
   pollMs: number;
 }
 
+/** Names a job's model: the `models` table belongs to models/, which the runner reads through this port. */
+export type ModelNameOf = (modelId: number) => Promise<string>;
+
 const DEFAULTS: Omit<JobRunnerOptions, 'owner'> = { drainTimeoutMs: 30_000, maxAttempts: 3, clock: systemClock, leaseMs: 30_000, pollMs: 2_000 };
 const CANCEL_WAIT_MS = 5_000;
 
@@ -84,6 +87,7 @@ export class JobRunner {
   constructor(
     private readonly db: Db,
     private readonly log: Logger,
+    private readonly modelName: ModelNameOf,
     options: Partial<JobRunnerOptions> = {},
   ) {
     this.options = { ...DEFAULTS, owner: randomUUID(), ...options };
@@ -115,7 +119,7 @@ export class JobRunner {
     });
     const row = (await findJob(this.db, id))!;
     this.kick();
-    return jobRowToJob(row);
+    return this.toJob(row);
   }
 
   /**
@@ -133,13 +137,13 @@ export class JobRunner {
 
   async get(id: string): Promise<Job | undefined> {
     const row = await findJob(this.db, id);
-    return row ? jobRowToJob(row) : undefined;
+    return row ? this.toJob(row) : undefined;
   }
 
   /** The model's newest job of a type, optionally among some statuses. */
   async latest(modelId: number, type: string, statuses?: Job['status'][]): Promise<Job | undefined> {
     const row = await latestJob(this.db, modelId, type, statuses);
-    return row ? jobRowToJob(row) : undefined;
+    return row ? this.toJob(row) : undefined;
   }
 
   /**
@@ -308,6 +312,10 @@ export class JobRunner {
   }
 
   /** Fails a running job whose instance stopped (or is stopping), and queues its retry as a new attempt; once, whoever calls it. */
+  private async toJob(row: JobRow): Promise<Job> {
+    return jobRowToJob(row, await this.modelName(row.model_id));
+  }
+
   private async interrupt(row: JobRow, message: string): Promise<void> {
     const retriedBy = row.attempt < this.options.maxAttempts ? randomUUID() : undefined;
     const error: JobError = {

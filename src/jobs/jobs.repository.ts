@@ -4,11 +4,10 @@ import { isPostgres, tryLockUntilCommit } from '../db/dialect.js';
 import type { JobTable } from '../db/schema.js';
 import type { JobStatus } from './job.js';
 
-/** A job with its model's name. */
-export type JobRow = Selectable<JobTable> & { model_name: string };
+export type JobRow = Selectable<JobTable>;
 
 function selectJobs(db: Db) {
-  return db.selectFrom('jobs').innerJoin('models', 'models.id', 'jobs.model_id').selectAll('jobs').select('models.name as model_name');
+  return db.selectFrom('jobs').selectAll('jobs');
 }
 
 export async function insertJob(db: Db, row: Insertable<JobTable>): Promise<void> {
@@ -103,11 +102,6 @@ export async function claimNextJob(db: Db, types: string[], owner: string, now: 
     }
     return undefined;
   });
-}
-
-/** Jobs with a status, oldest first. */
-export function listJobsWithStatus(db: Db, status: JobStatus): Promise<JobRow[]> {
-  return selectJobs(db).where('jobs.status', '=', status).orderBy('jobs.created_at').orderBy('jobs.id').execute();
 }
 
 /** The most recent job of a type for a model, optionally only among some statuses. */

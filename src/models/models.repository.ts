@@ -8,6 +8,10 @@ export function findModelByName(db: Db, name: string): Promise<ModelRow | undefi
   return db.selectFrom('models').selectAll().where('name', '=', name).executeTakeFirst();
 }
 
+export async function findModelName(db: Db, id: number): Promise<string | undefined> {
+  return (await db.selectFrom('models').select('name').where('id', '=', id).executeTakeFirst())?.name;
+}
+
 export function listModelRows(db: Db): Promise<ModelRow[]> {
   return db.selectFrom('models').selectAll().orderBy('name').execute();
 }

@@ -6,7 +6,7 @@ import { isoNow, type Clock } from '../util/clock.js';
 import type { Metric } from '../vectors/vector-index.js';
 import type { Concept, Model, Task } from './model.js';
 import {
-  findModelByName,
+  findModelByName, findModelName,
   insertModel,
   listModelRows,
   updateModel,
@@ -44,6 +44,8 @@ function modelRowToModel(row: ModelRow): Model {
 /** Registers and reads monitored models. */
 export class ModelsService {
   private readonly cache = new Map<string, Model>();
+  /** Names by id: a model's name never changes, so these never go stale. */
+  private readonly names = new Map<number, string>();
 
   constructor(
     private readonly db: Db,
@@ -63,6 +65,17 @@ export class ModelsService {
     const model = modelRowToModel(row);
     this.cache.set(name, model);
     return model;
+  }
+
+  /** The name of the model with this id (jobs and other id-keyed records name their model by it). */
+  async nameOf(id: number): Promise<string> {
+    let name = this.names.get(id);
+    if (name === undefined) {
+      name = await findModelName(this.db, id);
+      if (name === undefined) throw new NotFoundError(`Model #${id} does not exist`);
+      this.names.set(id, name);
+    }
+    return name;
   }
 
   async get(name: string): Promise<Model> {

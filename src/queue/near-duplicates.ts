@@ -6,6 +6,7 @@ import { DerivedIndexes } from '../vectors/derived-index.js';
 import type { DerivedIndexKind, Publication, SnapshotOptions } from '../vectors/derived-index.types.js';
 import type { HnswParams } from '../vectors/hnsw-index.js';
 import type { Neighbors, VectorIndex } from '../vectors/vector-index.js';
+import type { QueueReads } from './queue.ports.js';
 import { countItemsUpTo, listItemEmbeddings } from './queue.repository.js';
 
 /** Only the nearest few matter for a radius check, so the graph is built cheaper than the reference index. */
@@ -38,8 +39,12 @@ export class ProductionIndex {
 export class NearDuplicateRegistry {
   private readonly indexes: DerivedIndexes<ProductionIndex, ItemRow, Db, Model>;
 
-  constructor(dir: string, log: Logger, opts: { params?: HnswParams; snapshots?: SnapshotOptions | undefined } = {}) {
-    this.indexes = new DerivedIndexes(productionKind(opts.params ?? DUPLICATE_HNSW), dir, log, { snapshots: opts.snapshots });
+  constructor(
+    dir: string,
+    log: Logger,
+    opts: { reads: Pick<QueueReads['predictions'], 'predictionEmbeddingsBySeq'>; params?: HnswParams; snapshots?: SnapshotOptions | undefined },
+  ) {
+    this.indexes = new DerivedIndexes(productionKind(opts.reads, opts.params ?? DUPLICATE_HNSW), dir, log, { snapshots: opts.snapshots });
   }
 
   /** The model's index, loading it on first use. */
@@ -85,7 +90,7 @@ export class NearDuplicateRegistry {
 
 type ItemRow = { id: number; embedding: Buffer };
 
-function productionKind(params: HnswParams): DerivedIndexKind<ProductionIndex, ItemRow, Db, Model> {
+function productionKind(reads: Pick<QueueReads['predictions'], 'predictionEmbeddingsBySeq'>, params: HnswParams): DerivedIndexKind<ProductionIndex, ItemRow, Db, Model> {
   return {
     label: 'near-duplicate index',
     key: 'near-duplicates',
@@ -98,7 +103,7 @@ function productionKind(params: HnswParams): DerivedIndexKind<ProductionIndex, I
     stateOf: (p) => ({ count: p.index.size }),
     highWater: (p) => p.highWater,
     agrees: async (db, model, p) => (await countItemsUpTo(db, model.id, p.highWater)) === p.index.size,
-    page: (db, model, after, limit) => listItemEmbeddings(db, model.id, after, limit),
+    page: (db, model, after, limit) => listItemEmbeddings(db, reads, model.id, after, limit),
     apply: (p, rows) => {
       for (const r of rows) p.add(r.id, decodeVector(r.embedding));
     },

@@ -13,6 +13,8 @@ export interface QueueReads {
   predictions: {
     /** The given columns of a model's predictions, by seq. */
     predictionsBySeq<C extends keyof PredictionColumns>(db: Db, modelId: number, seqs: readonly number[], columns: readonly C[]): Promise<Map<number, Pick<PredictionColumns, C | 'seq'>>>;
+    /** Embeddings of a model's predictions, by seq (the near-duplicate index's catch-up). */
+    predictionEmbeddingsBySeq(db: Db, modelId: number, seqs: number[]): Promise<Map<number, Buffer>>;
     /** Highest prediction seq of the model, or 0. */
     latestSeq(db: Db, modelId: number): Promise<number>;
     /** Seqs of the model's out-of-distribution predictions after `afterSeq`, oldest first. */

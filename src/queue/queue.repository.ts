@@ -3,9 +3,7 @@ import type { Db } from '../db/database.js';
 import { isPostgres, lockUntilCommit } from '../db/dialect.js';
 import type { QueueItemTable } from '../db/schema.js';
 import { OPEN_STATUSES, type ItemStatus } from './item-status.js';
-// The near-duplicate index's catch-up reads embeddings on the caller's executor; it takes the owner's
-// read function directly until that registry takes its sources by constructor (the derived-index lifecycle).
-import { predictionEmbeddingsBySeq } from '../predictions/prediction-reads.repository.js';
+import type { QueueReads } from './queue.ports.js';
 
 export type NewQueueItemRow = Insertable<QueueItemTable>;
 export type QueueItemRow = Selectable<QueueItemTable>;
@@ -47,7 +45,13 @@ export async function countItems(db: Db, modelId: number, ids: number[]): Promis
 }
 
 /** Items above `afterId` with their embeddings, oldest first, a page at a time (index catch-up). */
-export async function listItemEmbeddings(db: Db, modelId: number, afterId: number, limit: number): Promise<{ id: number; embedding: Buffer }[]> {
+export async function listItemEmbeddings(
+  db: Db,
+  reads: Pick<QueueReads['predictions'], 'predictionEmbeddingsBySeq'>,
+  modelId: number,
+  afterId: number,
+  limit: number,
+): Promise<{ id: number; embedding: Buffer }[]> {
   const items = await db
     .selectFrom('queue_items as i')
     .select(['i.id', 'i.prediction_seq'])
@@ -57,7 +61,7 @@ export async function listItemEmbeddings(db: Db, modelId: number, afterId: numbe
     .orderBy('i.id')
     .limit(limit)
     .execute();
-  const embeddings = await predictionEmbeddingsBySeq(db, modelId, items.map((i) => i.prediction_seq));
+  const embeddings = await reads.predictionEmbeddingsBySeq(db, modelId, items.map((i) => i.prediction_seq));
   return items.flatMap((i) => {
     const embedding = embeddings.get(i.prediction_seq);
     return embedding ? [{ id: i.id, embedding }] : [];

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
-import { listExampleMeta, listReferenceRows, type ReferenceRow } from '../examples/examples.repository.js';
 import type { Model } from '../models/model.js';
 import { decodeVector } from '../util/vectors.js';
 import { DerivedIndexes } from '../vectors/derived-index.js';
@@ -8,6 +7,7 @@ import type { DerivedIndexKind, IndexOpening, Publication, SnapshotOptions } fro
 import { type HnswIndex, type HnswParams, DEFAULT_HNSW } from '../vectors/hnsw-index.js';
 import { ReplicatedIndex } from '../vectors/replicated-index.js';
 import type { SearchWorker } from '../vectors/search-worker.js';
+import type { ReferenceReads, ReferenceRow } from './reference.ports.js';
 import { ReferenceSet, type CalibrationEntry, type ReferencePoint } from './reference-set.js';
 
 const PAGE = 2000;
@@ -27,9 +27,9 @@ export class ReferenceRegistry {
     /** Serves batch searches off the main thread once `startReplicas()` ran; none in the CLI. */
     private readonly searchWorker: SearchWorker | undefined,
     private readonly log: Logger,
-    opts: { params?: HnswParams; snapshots?: SnapshotOptions | undefined } = {},
+    opts: { reads: ReferenceReads; params?: HnswParams; snapshots?: SnapshotOptions | undefined },
   ) {
-    this.indexes = new DerivedIndexes(this.kind(opts.params ?? DEFAULT_HNSW), dir, log, {
+    this.indexes = new DerivedIndexes(this.kind(opts.reads, opts.params ?? DEFAULT_HNSW), dir, log, {
       opened: async (modelId) => this.replicate(modelId),
       snapshots: opts.snapshots,
     });
@@ -118,7 +118,7 @@ export class ReferenceRegistry {
     return train;
   }
 
-  private kind(params: HnswParams): DerivedIndexKind<ReferenceSet, ReferenceRow, Db, Model> {
+  private kind(reads: ReferenceReads, params: HnswParams): DerivedIndexKind<ReferenceSet, ReferenceRow, Db, Model> {
     return {
       label: 'reference index',
       key: 'reference',
@@ -138,12 +138,12 @@ export class ReferenceRegistry {
       stateOf: (set) => ({ k: set.k, trainCount: set.train.size, evalCount: set.evalIndex.size, calibration: set.calibrationEntries() }),
       highWater: (set) => set.highWater,
       agrees: async (db, model, set) => {
-        const meta = await listExampleMeta(db, model.id, set.highWater);
+        const meta = await reads.listExampleMeta(db, model.id, set.highWater);
         for (const r of meta) set.remember(r.seq, r.id, parseConcepts(r));
         const trainRows = meta.filter((r) => r.split === 'train').length;
         return trainRows === set.train.size && meta.length - trainRows === set.evalIndex.size;
       },
-      page: (db, model, after, limit) => listReferenceRows(db, model.id, after, limit),
+      page: (db, model, after, limit) => reads.listReferenceRows(db, model.id, after, limit),
       apply: (set, rows) => set.add(rows.map(toPoint)),
       describe: (set, model) => ({ train: set.train.size, eval: set.evalIndex.size, searchReplica: this.searchWorker?.ready(model.id) ?? false }),
     };

@@ -5,7 +5,7 @@ import { backoffDelayMs, parseRetryAfter, type RetryPolicy } from './backoff.js'
 import { postWebhook } from './post.js';
 import { SIGNATURE_HEADER, signBody } from './signature.js';
 import type { WebhookTargetPolicy } from './target-policy.js';
-import { cancelDelivery, claimDueDeliveries, insertDeliveries, nextDueAt, recordAttempt, releaseClaim, type DeliveryRow } from './webhooks.repository.js';
+import { cancelDelivery, claimDueDeliveries, insertDeliveries, listDeliveriesOfEvents, nextDueAt, recordAttempt, releaseClaim, type DeliveryRow } from './webhooks.repository.js';
 
 /** A webhook's current secret and retry policy. */
 export interface WebhookTarget {
@@ -72,6 +72,11 @@ export class WebhookDispatcher {
         updated_at: now,
       })),
     );
+  }
+
+  /** The deliveries of some events of one type (their owners show them beside each event), oldest first. */
+  static deliveriesOf(db: Db, eventType: string, eventIds: number[]): Promise<DeliveryRow[]> {
+    return listDeliveriesOfEvents(db, eventType, eventIds);
   }
 
   /** Starts sending, beginning with whatever was pending before a restart. */

@@ -29,6 +29,7 @@ describe.concurrent('the dependency rules', () => {
     ['view', 'no-feature-imports-view'],
     ['repository', 'no-repository-imports-service'],
     ['engine', 'no-engine-imports-service'],
+    ['foreign-repository', 'no-foreign-repository'],
   ])('when a fixture breaks a rule (%s), then the check fails naming %s', async (fixture, rule) => {
     const { code, output } = await depcruise(fixture);
     expect(output).toContain(`error ${rule}:`);

@@ -37,9 +37,10 @@ describe('jobs across instances sharing one database', () => {
   let database: DatabaseHandle;
   const modelIds: number[] = [];
   const runners: JobRunner[] = [];
+  const modelName = async (id: number) => (await database.db.selectFrom('models').select('name').where('id', '=', id).executeTakeFirstOrThrow()).name;
 
   function instance(name: string, clock: ManualClock): JobRunner {
-    const r = new JobRunner(database.db, log, { clock, owner: name, leaseMs: LEASE_MS, pollMs: POLL_MS, drainTimeoutMs: 0 });
+    const r = new JobRunner(database.db, log, modelName, { clock, owner: name, leaseMs: LEASE_MS, pollMs: POLL_MS, drainTimeoutMs: 0 });
     runners.push(r);
     return r;
   }

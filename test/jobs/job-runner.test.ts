@@ -33,9 +33,10 @@ describe('JobRunner', () => {
   let modelA: number;
   let modelB: number;
   const runners: JobRunner[] = [];
+  const modelName = async (id: number) => (await database.db.selectFrom('models').select('name').where('id', '=', id).executeTakeFirstOrThrow()).name;
 
   function runner(options: { drainTimeoutMs?: number; maxAttempts?: number; clock?: ManualClock } = {}): JobRunner {
-    const r = new JobRunner(database.db, log, options);
+    const r = new JobRunner(database.db, log, modelName, options);
     runners.push(r);
     return r;
   }

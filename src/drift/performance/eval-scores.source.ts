@@ -1,9 +1,8 @@
-import type { Db } from '../../db/database.js';
-import { listScoredEvalExamples, scoredEvalVersion } from '../../examples/examples.repository.js';
 import type { Model } from '../../models/model.js';
 import type { ReferenceSet } from '../../reference/reference-set.js';
 import { knnVote } from '../../scoring/knn-vote.js';
 import { decodeVector } from '../../util/vectors.js';
+import type { ScoredEvalReader } from '../drift.ports.js';
 import type { CalibrationPair, CalibrationSource } from './performance.types.js';
 import { own } from '../../util/own.js';
 
@@ -19,19 +18,19 @@ export class EvalScoresCalibration {
   private readonly cache = new Map<number, { key: string; source: CalibrationSource | undefined }>();
 
   constructor(
-    private readonly db: Db,
+    private readonly reads: ScoredEvalReader,
     private readonly reference: (model: Model) => Promise<ReferenceSet>,
   ) {}
 
   async source(model: Model): Promise<CalibrationSource | undefined> {
     // A count and a max over an index: the embeddings are read only when something changed.
-    const version = await scoredEvalVersion(this.db, model.id);
+    const version = await this.reads.scoredEvalVersion(model.id);
     if (version.count === 0) return undefined;
     const set = await this.reference(model);
     const key = `${version.count}:${version.maxSeq}:${set.train.size}:${model.updatedAt}`;
     const cached = this.cache.get(model.id);
     if (cached?.key === key) return cached.source;
-    const rows = await listScoredEvalExamples(this.db, model.id, MAX_PAIRS);
+    const rows = await this.reads.listScoredEvalExamples(model.id, MAX_PAIRS);
     const concepts = model.concepts.map((c) => c.id);
     const pairs = rows.map((r): CalibrationPair => {
       const scores = JSON.parse(r.scores_json) as Record<string, number>;
