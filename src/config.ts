@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -16,6 +17,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How often each instance polls the database for examples other instances committed (PostgreSQL: several instances). */
   DRIFTLOOP_INDEX_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /** Worker threads for CPU-heavy statistics (the drift MMD kernel); 0 runs them on the event loop. Default: one per core, at most 4. */
+  DRIFTLOOP_COMPUTE_THREADS: z.coerce.number().int().min(0).max(64).optional(),
   DRIFTLOOP_DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: 'DRIFTLOOP_DATABASE_URL must be a postgres:// URL' })
     .optional(),
@@ -50,6 +53,8 @@ export interface Config {
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   readonly limits: Limits;
   readonly indexes: IndexSettings;
+  /** Worker threads for CPU-heavy statistics; 0 = on the event loop. */
+  readonly computeThreads: number;
 }
 
 /** How derived indexes follow the database across instances. */
@@ -66,6 +71,9 @@ const DEFAULT_LIMITS: Limits = Object.freeze({
   maxBodyBytesInFlight: 256 * 1024 * 1024,
   sessionTtlSeconds: 12 * 3600,
 });
+
+/** More threads than this only help a large machine that runs many models' evaluations at once; set it explicitly there. */
+const MAX_DEFAULT_COMPUTE_THREADS = 4;
 
 /** Parses the environment once; throws with every problem listed when it is invalid. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -87,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     limits: DEFAULT_LIMITS,
     indexes: Object.freeze({ pollMs: e.DRIFTLOOP_INDEX_POLL_MS, snapshotEveryMs: 5 * 60_000 }),
+    computeThreads: e.DRIFTLOOP_COMPUTE_THREADS ?? Math.min(os.availableParallelism(), MAX_DEFAULT_COMPUTE_THREADS),
   });
 }
 

@@ -44,6 +44,7 @@ import { RETRAIN_JOB, TrainingService } from '../training/training.service.js';
 import { VersionsService } from '../training/versions.service.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { SearchWorker } from '../vectors/search-worker.js';
+import { mmdInProcess, MmdThreads } from '../drift/stats/mmd-threads.js';
 import type { Publication } from '../vectors/derived-index.types.js';
 import { WebhookDispatcher } from '../webhooks/webhook.dispatcher.js';
 import { IndexWriteError } from '../vectors/hnsw-index.js';
@@ -198,7 +199,9 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
     const s = await regions.snapshot(m);
     return { windowCount: s.windowCount, regions: s.regions };
   });
-  const drift = new DriftService(db, webhooks, providers, events, clock, log, sequential, reads, { regions: newRegions, publicUrl: config.publicUrl });
+  // The MMD kernel is the one O(n²·d) step of an evaluation: on threads it never blocks claims.
+  const mmd = config.computeThreads > 0 ? new MmdThreads(config.computeThreads, log) : mmdInProcess;
+  const drift = new DriftService(db, webhooks, providers, events, clock, log, sequential, reads, { regions: newRegions, publicUrl: config.publicUrl }, mmd);
   const driftReports = new DriftReportService(drift, providers, references, clock);
   registerFeatureMetrics(metrics.registry, { models: () => models.list(), drift, queue, jobs, webhooks: webhookDeliveries });
   const descriptions = new ModelDescriptions(models, modelDescribers({ references, versions, queue, drift }));
@@ -264,6 +267,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
       await jobs.stop();
       await training.close();
       await drift.stop();
+      await mmd.close();
       await searchWorker.close();
       if (!opts.readOnly) await saveIndexes('now');
       await database.close();

@@ -17,6 +17,7 @@ import type { SequentialDetector } from './sequential/sequential.service.js';
 import { ReferenceSamples, type ReferenceSample } from './reference-sample.js';
 import { hash32 } from './sampling/bottom-k.js';
 import { WindowRescorer } from './rescored-window.js';
+import type { MmdRunner } from './stats/mmd-threads.js';
 
 /** An evaluation with the distributions behind it. */
 export interface DriftAssessment {
@@ -42,6 +43,7 @@ export class DriftEvaluator {
     private readonly clock: Clock,
     private readonly sequential: SequentialDetector,
     private readonly reads: DriftReads,
+    private readonly mmdRunner: MmdRunner,
   ) {
     this.references = new ReferenceSamples(reads.examples);
     this.confidenceReferences = new ConfidenceReferences(reads.predictions, providers);
@@ -130,14 +132,14 @@ export class DriftEvaluator {
     const key = `${window.fromSeq}:${window.toSeq}:${window.sampleSeqs.length}:${reference.key}:${mmd.permutations}:${alpha}`;
     const cached = this.mmdCache.get(model.id);
     if (cached?.key === key) return cached.result;
-    const result = embeddingMmdTest({
+    const result = await embeddingMmdTest({
       window: await windowEmbeddings(this.reads.predictions, model, window),
       reference: reference.embeddings,
       permutations: mmd.permutations,
       // Seeded by the window, so the same window always gets the same p-value.
       seed: hash32(`${model.id}:${window.toSeq}`, mmd.seed),
       alpha,
-    });
+    }, this.mmdRunner);
     this.mmdCache.set(model.id, { key, result });
     return result;
   }

@@ -18,6 +18,7 @@ import type { PerformanceEstimate } from './performance/performance.types.js';
 import { EMPTY_REGIONS, type NewRegions } from './new-regions.js';
 import { DriftTrigger } from './drift.trigger.js';
 import type { SequentialDetector } from './sequential/sequential.service.js';
+import type { MmdRunner } from './stats/mmd-threads.js';
 
 
 const HISTORY_LIMIT = 500;
@@ -46,8 +47,10 @@ export class DriftService {
     reads: DriftReads,
     /** What a drift event's payload adds: the new regions, and the base URL for absolute links. */
     private readonly eventContext: { regions: NewRegions; publicUrl: string | undefined },
+    /** Where the MMD kernel runs: worker threads, off the event loop. */
+    mmd: MmdRunner,
   ) {
-    this.evaluator = new DriftEvaluator(db, providers, clock, sequential, reads);
+    this.evaluator = new DriftEvaluator(db, providers, clock, sequential, reads, mmd);
     // One instance evaluates a model after ingestion at a time; the others try again later.
     this.trigger = new DriftTrigger(async (model) => (await tryExclusively(db, 'driftEvaluate', model.id, () => this.evaluate(model))).ran, clock, log);
   }

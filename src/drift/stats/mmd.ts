@@ -1,13 +1,14 @@
 // Kernel two-sample test (Gretton et al. 2012) with an RBF kernel and a permutation null.
 //
-// The kernel matrix of the pooled sample is computed once. A permutation only relabels
-// points, and with fixed row sums r_i and total S every block sum follows from the
-// within-group sum of one group G:  Σ_{G,H} K = R_G − Σ_{G,G} K,  Σ_{H,H} K = S − 2R_G + Σ_{G,G} K.
-// So each permutation costs |G|²/2 look-ups, with G the smaller group.
+// The test is written once as a plan (a generator) that yields waves of independent tasks
+// (mmd-tasks.ts) and receives their results. Run in-process it is a plain function; run on a
+// worker pool (mmd-threads.ts) the same tasks go to other threads and the result is the
+// same to the last bit, because the work is split into a fixed number of chunks whatever
+// runs them and partial results are combined in chunk order.
 
-import { medianHeuristicBandwidth } from './bandwidth.js';
-import { pairwiseSquaredDistances, rowBase } from './gram.js';
-import { mulberry32, sampleSortedIndices, type Random } from './random.js';
+import { squaredNorms } from './gram.js';
+import { runMmdTask, type MmdTask, type MmdTaskResult, type PooledKernel } from './mmd-tasks.js';
+import { mulberry32, sampleSortedIndices } from './random.js';
 
 export type EmbeddingSample = readonly (Float32Array | readonly number[])[];
 
@@ -18,128 +19,138 @@ export interface MmdOptions {
   seed: number;
   /** Reference points kept (seeded uniform subsample without replacement); default 1000. */
   maxReference?: number;
+  /**
+   * Besag–Clifford (1991) sequential stop: end the permutations at the h-th permuted statistic
+   * at least as large as the observed one, with p = h / permutations run. The p-value stays
+   * valid (P(p ≤ α) ≤ α under the null); a clear "no drift" then costs about h/p permutations
+   * instead of all of them, while small p-values still run them all. Off when undefined.
+   */
+  stopAfterExceedances?: number;
 }
 
 export interface MmdResult {
   /** Unbiased estimate of MMD² (Gretton et al. 2012, eq. 3); it can be slightly negative. */
   statistic: number;
-  /** (1 + #{permuted ≥ observed}) / (1 + permutations). */
+  /** (1 + #{permuted ≥ observed}) / (1 + permutations), or h / permutations run after a sequential stop. */
   pValue: number;
   /** RBF bandwidth σ in k(a, b) = exp(−‖a − b‖² / (2σ²)). */
   bandwidth: number;
+  /** Permutations actually run (fewer than asked after a sequential stop). */
+  permutations: number;
 }
+
+/** The plan: yields waves of tasks, receives their results in the same order. */
+export type MmdPlan = Generator<MmdTask[], MmdResult, MmdTaskResult[]>;
 
 const MIN_PERMUTATIONS = 200;
 const DEFAULT_MAX_REFERENCE = 1000;
 // Same tie tolerance as scipy.stats.permutation_test: sums taken in another order may
 // differ from the observed value by rounding alone, and such ties must count.
 const TIE_TOLERANCE = 1e-14;
+/** Row chunks of the distance and kernel passes: fixed, so results do not depend on the thread count. */
+const ROW_CHUNKS = 8;
+/** Permutations per task; also the granularity at which a sequential stop saves work. */
+const PERMUTATION_CHUNK = 25;
 
-interface PooledKernel {
-  kernel: Float64Array;
-  rowSums: Float64Array;
-  total: number;
-  n: number;
+/** MMD permutation test of production sample x against reference sample y, in-process. */
+export function mmdPermutationTest(x: EmbeddingSample, y: EmbeddingSample, options: MmdOptions): MmdResult {
+  const plan = mmdPlan(x, y, options, 1);
+  let step = plan.next();
+  while (!step.done) step = plan.next(step.value.map(runMmdTask));
+  return step.value;
 }
 
-/** MMD permutation test of production sample x against reference sample y. */
-export function mmdPermutationTest(x: EmbeddingSample, y: EmbeddingSample, options: MmdOptions): MmdResult {
-  const { permutations, seed, maxReference = DEFAULT_MAX_REFERENCE } = options;
+/**
+ * The test as waves of tasks; `parallelism` only sets how many permutation chunks one wave
+ * holds (a sequential stop wastes at most one wave), never the result.
+ */
+export function* mmdPlan(x: EmbeddingSample, y: EmbeddingSample, options: MmdOptions, parallelism: number): MmdPlan {
+  const { permutations, seed, maxReference = DEFAULT_MAX_REFERENCE, stopAfterExceedances } = options;
   if (!Number.isInteger(permutations) || permutations < MIN_PERMUTATIONS) {
     throw new RangeError(`permutations must be an integer >= ${MIN_PERMUTATIONS}, got ${permutations}`);
   }
   if (!Number.isInteger(maxReference) || maxReference < 2) throw new RangeError(`maxReference must be an integer >= 2, got ${maxReference}`);
+  if (stopAfterExceedances !== undefined && !(Number.isInteger(stopAfterExceedances) && stopAfterExceedances >= 1)) {
+    throw new RangeError(`stopAfterExceedances must be a positive integer, got ${stopAfterExceedances}`);
+  }
   if (x.length < 2 || y.length < 2) throw new RangeError('mmdPermutationTest needs at least 2 points in each sample');
   const random = mulberry32(seed);
   const reference = y.length > maxReference ? Array.from(sampleSortedIndices(random, y.length, maxReference), (i) => y[i]) : y;
   const { points, d } = pool(x, reference);
   const n = x.length + reference.length;
-  const squared = pairwiseSquaredDistances(points, n, d);
-  const bandwidth = medianHeuristicBandwidth(squared, random);
-  const pooled = toKernel(squared, n, bandwidth);
+  const matrix = new Float64Array(new SharedArrayBuffer(((n * (n - 1)) / 2) * Float64Array.BYTES_PER_ELEMENT));
+  const norms = squaredNorms(points, n, d);
+  yield chunks(ROW_CHUNKS, (chunk) => ({ op: 'distances', points, norms, n, d, out: matrix, chunk, chunks: ROW_CHUNKS }));
+  const [bandwidth] = (yield [{ op: 'bandwidth', squared: matrix, seed: streamSeed(seed, 0) }]) as number[];
+  const partials = (yield chunks(ROW_CHUNKS, (chunk) => ({ op: 'kernel', matrix, n, bandwidth, chunk, chunks: ROW_CHUNKS }))) as Float64Array[];
+  const pooled = combineRowSums(matrix, n, partials);
+
   const groupSize = Math.min(x.length, reference.length);
   const observedGroup = x.length <= reference.length ? range(0, groupSize) : range(x.length, n);
-  const statistic = unbiasedMmd2(pooled, observedGroup);
-  const pValue = permutationPValue(pooled, groupSize, statistic, permutations, random);
-  return { statistic, pValue, bandwidth };
+  const [statistic] = (yield [{ op: 'statistic', pooled, group: observedGroup }]) as number[];
+  const threshold = statistic - Math.abs(statistic) * TIE_TOLERANCE;
+
+  const wave = Math.max(1, parallelism);
+  let run = 0;
+  let exceeded = 0;
+  for (let next = 0; next * PERMUTATION_CHUNK < permutations; ) {
+    const tasks: MmdTask[] = [];
+    for (; tasks.length < wave && next * PERMUTATION_CHUNK < permutations; next++) {
+      const count = Math.min(PERMUTATION_CHUNK, permutations - next * PERMUTATION_CHUNK);
+      tasks.push({ op: 'permutations', pooled, groupSize, threshold, count, seed: streamSeed(seed, next + 1) });
+    }
+    // Flags are scanned in permutation order, so the stop falls on the same permutation whatever the wave size.
+    for (const flags of (yield tasks) as Uint8Array[]) {
+      for (const flag of flags) {
+        run++;
+        exceeded += flag;
+        if (stopAfterExceedances !== undefined && exceeded >= stopAfterExceedances) {
+          return { statistic, pValue: exceeded / run, bandwidth, permutations: run };
+        }
+      }
+    }
+  }
+  return { statistic, pValue: (1 + exceeded) / (1 + permutations), bandwidth, permutations };
+}
+
+function chunks(count: number, task: (chunk: number) => MmdTask): MmdTask[] {
+  return Array.from({ length: count }, (_, chunk) => task(chunk));
+}
+
+// Independent streams of one seed: the bandwidth sample (0) and each permutation chunk (1..).
+function streamSeed(seed: number, stream: number): number {
+  return (seed + Math.imul(stream + 1, 0x9e3779b9)) >>> 0;
+}
+
+function combineRowSums(kernel: Float64Array, n: number, partials: readonly Float64Array[]): PooledKernel {
+  // The diagonal k(a, a) = 1 is not stored, so every row sum starts from it.
+  const rowSums = new Float64Array(n).fill(1);
+  for (const partial of partials) for (let i = 0; i < n; i++) rowSums[i] += partial[i];
+  let total = 0;
+  for (const sum of rowSums) total += sum;
+  return { kernel, rowSums, total, n };
 }
 
 function pool(x: EmbeddingSample, y: EmbeddingSample): { points: Float64Array; d: number } {
   const d = x[0].length;
   if (d === 0) throw new RangeError('embeddings must have at least one dimension');
-  const points = new Float64Array((x.length + y.length) * d);
+  // Shared, so worker threads read the points without a copy; `set` copies a row natively,
+  // which keeps this (the only part on the calling thread) to a few milliseconds.
+  const points = new Float64Array(new SharedArrayBuffer((x.length + y.length) * d * Float64Array.BYTES_PER_ELEMENT));
   let offset = 0;
   for (const sample of [x, y]) {
     for (const vector of sample) {
       if (vector.length !== d) throw new RangeError(`embedding has ${vector.length} dimensions, expected ${d}`);
-      for (let k = 0; k < d; k++) {
-        const value = vector[k];
-        if (!Number.isFinite(value)) throw new RangeError('embeddings must be finite numbers');
-        points[offset++] = value;
-      }
+      points.set(vector, offset);
+      offset += d;
     }
+  }
+  for (let k = 0; k < points.length; k++) {
+    if (!Number.isFinite(points[k])) throw new RangeError('embeddings must be finite numbers');
   }
   return { points, d };
 }
 
-function toKernel(squared: Float64Array, n: number, bandwidth: number): PooledKernel {
-  const scale = -1 / (2 * bandwidth * bandwidth);
-  // The diagonal k(a, a) = 1 is not stored, so every row sum starts from it.
-  const rowSums = new Float64Array(n).fill(1);
-  for (let i = 0; i < n; i++) {
-    const base = rowBase(n, i);
-    let sum = 0;
-    for (let j = i + 1; j < n; j++) {
-      const value = Math.exp(squared[base + j] * scale);
-      squared[base + j] = value;
-      sum += value;
-      rowSums[j] += value;
-    }
-    rowSums[i] += sum;
-  }
-  let total = 0;
-  for (const sum of rowSums) total += sum;
-  return { kernel: squared, rowSums, total, n };
-}
-
 function range(start: number, end: number): Int32Array {
   return Int32Array.from({ length: end - start }, (_, i) => start + i);
-}
-
-// Unbiased MMD² between the sorted index set `group` and its complement.
-function unbiasedMmd2({ kernel, rowSums, total, n }: PooledKernel, group: Int32Array): number {
-  const g = group.length;
-  const h = n - g;
-  let within = 0;
-  for (let a = 0; a < g; a++) {
-    const base = rowBase(n, group[a]);
-    // Four independent sums let the CPU overlap the scattered loads (~1.5x faster).
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    let b = a + 1;
-    for (; b + 3 < g; b += 4) {
-      s0 += kernel[base + group[b]];
-      s1 += kernel[base + group[b + 1]];
-      s2 += kernel[base + group[b + 2]];
-      s3 += kernel[base + group[b + 3]];
-    }
-    for (; b < g; b++) s0 += kernel[base + group[b]];
-    within += s0 + s1 + (s2 + s3);
-  }
-  let groupRowSum = 0;
-  for (let a = 0; a < g; a++) groupRowSum += rowSums[group[a]];
-  const withinG = 2 * within;
-  const across = groupRowSum - withinG - g;
-  const withinH = total - 2 * groupRowSum + withinG + g - h;
-  return withinG / (g * (g - 1)) + withinH / (h * (h - 1)) - (2 * across) / (g * h);
-}
-
-function permutationPValue(pooled: PooledKernel, groupSize: number, observed: number, permutations: number, random: Random): number {
-  const threshold = observed - Math.abs(observed) * TIE_TOLERANCE;
-  const scratch = new Int32Array(pooled.n);
-  let atLeastAsLarge = 0;
-  for (let p = 0; p < permutations; p++) {
-    const group = sampleSortedIndices(random, pooled.n, groupSize, scratch);
-    if (unbiasedMmd2(pooled, group) >= threshold) atLeastAsLarge++;
-  }
-  return (1 + atLeastAsLarge) / (1 + permutations);
 }

@@ -89,7 +89,7 @@ describe(`mmdPermutationTest against ${fixture.source}`, () => {
 
   it('when every point is identical, then the statistic is 0 and the p-value 1', () => {
     const same = Array.from({ length: 10 }, () => [1, 2, 3]);
-    expect(mmdPermutationTest(same, same, { permutations: 200, seed: 1 })).toEqual({ statistic: 0, pValue: 1, bandwidth: 1 });
+    expect(mmdPermutationTest(same, same, { permutations: 200, seed: 1 })).toEqual({ statistic: 0, pValue: 1, bandwidth: 1, permutations: 200 });
   });
 
   it('when options or inputs are invalid, then it throws a RangeError', () => {
