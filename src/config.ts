@@ -19,6 +19,8 @@ const envSchema = z.object({
   DRIFTLOOP_INDEX_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   /** Worker threads for CPU-heavy statistics (the drift MMD kernel); 0 runs them on the event loop. Default: one per core, at most 4. */
   DRIFTLOOP_COMPUTE_THREADS: z.coerce.number().int().min(0).max(64).optional(),
+  /** Search threads, each with its own copy of every train index; 0 searches on the main thread. Default: one per core. */
+  DRIFTLOOP_SEARCH_REPLICAS: z.coerce.number().int().min(0).max(64).optional(),
   DRIFTLOOP_DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: 'DRIFTLOOP_DATABASE_URL must be a postgres:// URL' })
     .optional(),
@@ -63,6 +65,11 @@ export interface IndexSettings {
   readonly pollMs: number;
   /** Least time between two snapshot publications of one index by one instance (PostgreSQL only). */
   readonly snapshotEveryMs: number;
+  /**
+   * Search threads, each holding a full replica of every train index (memory: one index per
+   * thread, besides the main thread's own); 0 keeps every search on the main thread.
+   */
+  readonly searchReplicas: number;
 }
 
 const DEFAULT_LIMITS: Limits = Object.freeze({
@@ -94,8 +101,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.DRIFTLOOP_PUBLIC_URL?.replace(/\/+$/, ''),
     logLevel: e.LOG_LEVEL,
     limits: DEFAULT_LIMITS,
-    indexes: Object.freeze({ pollMs: e.DRIFTLOOP_INDEX_POLL_MS, snapshotEveryMs: 5 * 60_000 }),
     computeThreads: e.DRIFTLOOP_COMPUTE_THREADS ?? Math.min(os.availableParallelism(), MAX_DEFAULT_COMPUTE_THREADS),
+    indexes: Object.freeze({
+      pollMs: e.DRIFTLOOP_INDEX_POLL_MS,
+      snapshotEveryMs: 5 * 60_000,
+      searchReplicas: e.DRIFTLOOP_SEARCH_REPLICAS ?? os.availableParallelism(),
+    }),
   });
 }
 
