@@ -1,7 +1,6 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import { workerEntryUrl } from '../util/worker-entry.js';
 import type { SearchReplicas } from './search-replicas.js';
 import type { FromSearchThread, ReplicaSpec, ToSearchThread } from './search-worker.protocol.js';
 import type { Neighbors } from './vector-index.js';
@@ -45,7 +44,7 @@ export class SearchWorker implements SearchReplicas {
   /** Starts the thread. */
   start(): void {
     if (this.thread || this.closed) return;
-    const thread = new Worker(entryUrl(), { name: this.name });
+    const thread = new Worker(workerEntryUrl('search.worker', import.meta.url), { name: this.name });
     thread.unref();
     thread.on('message', (message: FromSearchThread) => this.settle(message));
     thread.on('error', (err) => this.log.error({ err }, 'search worker failed'));
@@ -152,19 +151,6 @@ export class SearchWorker implements SearchReplicas {
     }, delay);
     this.restartTimer.unref();
   }
-}
-
-/**
- * The thread's entry module. Run from TypeScript sources (tsx, vitest), a worker does not
- * inherit the TypeScript loader, so a one-line ESM prelude registers tsx before importing it.
- */
-function entryUrl(): URL {
-  const ext = path.extname(fileURLToPath(import.meta.url));
-  const entry = new URL(`./search.worker${ext}`, import.meta.url);
-  if (ext !== '.ts') return entry;
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const prelude = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(entry.href)});`;
-  return new URL(`data:text/javascript,${encodeURIComponent(prelude)}`);
 }
 
 /**
