@@ -5,7 +5,7 @@ import type { NearDuplicateRegistry } from '../near-duplicates.js';
 import type { QueueReads } from '../queue.ports.js';
 import { readCounts } from '../queue.repository.js';
 import { PoolRanker, type SelectionPorts } from './ranking.js';
-import { listEligible } from './selection.repository.js';
+import { listBarred, listPending } from './selection.repository.js';
 
 export type { SelectionPorts } from './ranking.js';
 
@@ -16,8 +16,8 @@ export type { SelectionPorts } from './ranking.js';
 const REGION_REFRESH_MS = 60_000;
 /** A ranking is redone in the background when new items arrived, at most this often. */
 const RERANK_MIN_MS = 10_000;
-/** Ids checked per query while walking a ranking for one claim. */
-const WALK = 200;
+/** Fewest ids checked per query while walking a ranking for one claim. */
+const MIN_WALK = 50;
 
 /** One ranked pool: the order claims hand items out in until it is redone. */
 interface Ranking {
@@ -45,7 +45,7 @@ export class SelectionService {
   private readonly rankings = new Map<string, Ranking>();
   private readonly building = new Map<string, { key: string; done: Promise<Ranking> }>();
   private readonly ranker: PoolRanker;
-  private readonly regions = new Map<number, { at: number; computedAt: string | undefined }>();
+  private readonly regions = new Map<number, { at: number; computedAt: Promise<string | undefined> }>();
 
   constructor(
     private readonly db: Db,
@@ -79,16 +79,20 @@ export class SelectionService {
 
   private async walk(model: Model, ranking: Ranking, labeler: string, limit: number): Promise<number[]> {
     const out: number[] = [];
-    for (let at = ranking.cursor; at < ranking.ids.length && out.length < limit; at += WALK) {
-      const ids = ranking.ids.slice(at, at + WALK);
-      const { eligible, closed } = await listEligible(this.db, model.id, labeler, ids);
-      for (const id of ids) if (eligible.has(id) && out.length < limit) out.push(id);
-      // Leading ids nobody will label again are dropped for every later claim.
+    const chunk = Math.max(4 * limit, MIN_WALK);
+    for (let at = ranking.cursor; at < ranking.ids.length && out.length < limit; at += chunk) {
+      const ids = ranking.ids.slice(at, at + chunk);
+      const pending = await listPending(this.db, model.id, ids);
+      // Leading ids nobody can take now (leased or labeled) are passed for every later claim; an
+      // item whose lease lapses comes back by priority, then with the next ranking.
       if (at === ranking.cursor) {
         let skip = 0;
-        while (skip < ids.length && closed.has(ids[skip]!)) skip++;
+        while (skip < ids.length && !pending.has(ids[skip]!)) skip++;
         ranking.cursor += skip;
       }
+      const open = ids.filter((id) => pending.has(id));
+      const barred = await listBarred(this.db, labeler, open);
+      for (const id of open) if (!barred.has(id) && out.length < limit) out.push(id);
     }
     return out;
   }
@@ -124,16 +128,18 @@ export class SelectionService {
     return status.pending + status.leased + status.labeled + status.out_of_scope;
   }
 
-  /** Brings regions up to date at most once a minute per model (`adaptive` reads region label counts). */
+  /**
+   * Brings regions up to date at most once a minute per model (`adaptive` reads region label
+   * counts), in the background: claims go on with the tags they have, and a new computation
+   * makes the ranking stale. Only the model's first claim waits for it.
+   */
   private async regionsComputedAt(model: Model): Promise<string | undefined> {
     if (model.settings.queue.selection !== 'adaptive') return undefined;
     const now = this.clock.now().getTime();
     const last = this.regions.get(model.id);
-    if (last !== undefined && now - last.at < REGION_REFRESH_MS && now >= last.at) return last.computedAt;
-    // Recorded first: concurrent claims do not start a second computation.
-    this.regions.set(model.id, { at: now, computedAt: last?.computedAt });
-    const computedAt = await this.ports.refreshRegions(model);
-    this.regions.set(model.id, { at: now, computedAt });
-    return computedAt;
+    if (last !== undefined && now - last.at < REGION_REFRESH_MS && now >= last.at) return (await last.computedAt);
+    const computedAt = this.ports.refreshRegions(model);
+    this.regions.set(model.id, { at: now, computedAt: last ? computedAt.then((c) => c ?? last.computedAt) : computedAt });
+    return last ? last.computedAt : computedAt;
   }
 }
