@@ -68,15 +68,15 @@ try {
     console.log(`  ${spec.name.padEnd(17)} ${r.seconds.toFixed(0)} s, load ${os.loadavg()[0]!.toFixed(2)}`);
   }
 
-  console.log('\naccuracy on held-out phone-like inputs (first champion → after N labels)');
+  if (results.length > 0) console.log('\naccuracy on held-out phone-like inputs (first champion → after N labels)');
   const cols = [0, ...new Set(specs.flatMap((s) => s.checkpoints))].sort((a, b) => a - b);
-  console.log(`  ${'run'.padEnd(17)} ${cols.map((n) => String(n).padStart(6)).join(' ')}   clean@0 → clean@last`);
+  if (results.length > 0) console.log(`  ${'run'.padEnd(17)} ${cols.map((n) => String(n).padStart(6)).join(' ')}   clean@0 → clean@last`);
   for (const r of results) {
     const at = (n: number) => (n === 0 ? r.first.ugc : r.checkpoints.find((c) => c.labels === n)?.ugc);
     const last = r.checkpoints.at(-1)!;
     console.log(`  ${r.spec.name.padEnd(17)} ${cols.map((n) => pct(at(n)).padStart(6)).join(' ')}   ${pct(r.first.clean)} → ${pct(last.clean)}`);
   }
-  console.log('\npromotion decisions (the rule: better on production eval, clean macro-F1 within retrain.maxCleanRegression)');
+  if (results.length > 0) console.log('\npromotion decisions (the rule: better on production eval, clean macro-F1 within retrain.maxCleanRegression)');
   for (const r of results) console.log(`  ${r.spec.name.padEnd(17)} ${r.checkpoints.map((c) => `@${c.labels} v${c.version} ${c.decision}`).join('; ')}`);
 
   const ship = results.find((r) => r.spec.name === 'shipped');
