@@ -6,7 +6,7 @@ import { DerivedIndexes } from '../vectors/derived-index.js';
 import type { DerivedIndexKind, IndexOpening, Publication, SnapshotOptions } from '../vectors/derived-index.types.js';
 import { type HnswIndex, type HnswParams, DEFAULT_HNSW } from '../vectors/hnsw-index.js';
 import { ReplicatedIndex } from '../vectors/replicated-index.js';
-import type { SearchWorker } from '../vectors/search-worker.js';
+import type { SearchPool } from '../vectors/search-pool.js';
 import type { ReferenceReads, ReferenceRow } from './reference.ports.js';
 import { ReferenceSet, type CalibrationEntry, type ReferencePoint } from './reference-set.js';
 
@@ -24,7 +24,7 @@ export class ReferenceRegistry {
     private readonly db: Db,
     dir: string,
     /** Serves batch searches off the main thread once `startReplicas()` ran; none in the CLI. */
-    private readonly searchWorker: SearchWorker | undefined,
+    private readonly searchPool: SearchPool | undefined,
     private readonly log: Logger,
     opts: { reads: ReferenceReads; params?: HnswParams; snapshots?: SnapshotOptions | undefined },
   ) {
@@ -79,11 +79,11 @@ export class ReferenceRegistry {
   }
 
   /**
-   * Serves batch searches of every train split from replicas in the search worker, for the
-   * sets open now and those opened later, and again after each restart of the worker.
+   * Serves batch searches of every train split from replicas in the search threads, for the
+   * sets open now and those opened later, and again after each restart of a thread.
    */
   async startReplicas(): Promise<void> {
-    const worker = this.searchWorker;
+    const worker = this.searchPool;
     if (!worker) return;
     this.replicating = true;
     worker.onRestart(() => void this.replicateAll().catch((err: unknown) => this.log.error({ err }, 'search replicas not reloaded')));
@@ -104,9 +104,9 @@ export class ReferenceRegistry {
     }
   }
 
-  /** Loads the model's train replica in the search worker; call under the model's lock. */
+  /** Loads the model's train replica in every search thread; call under the model's lock. */
   private async replicate(modelId: number, set: ReferenceSet): Promise<void> {
-    const worker = this.replicating ? this.searchWorker : undefined;
+    const worker = this.replicating ? this.searchPool : undefined;
     const train = set.train;
     if (!worker || !(train instanceof ReplicatedIndex)) return;
     const [trainFile] = this.indexes.files(modelId).indexes;
@@ -151,7 +151,7 @@ export class ReferenceRegistry {
       },
       page: (db, model, after, limit) => reads.listReferenceRows(db, model.id, after, limit),
       apply: (set, rows) => set.add(rows.map(toPoint)),
-      describe: (set, model) => ({ train: set.train.size, eval: set.evalIndex.size, searchReplica: this.searchWorker?.ready(model.id) ?? false }),
+      describe: (set, model) => ({ train: set.train.size, eval: set.evalIndex.size, searchReplicas: this.searchPool?.readyCount(model.id) ?? 0 }),
     };
   }
 }
