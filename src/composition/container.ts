@@ -160,7 +160,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const queueLabels = new QueueLabeledSource(db, ownerReadRepositories.predictions);
   const labels = new LabelsService(db, events, clock);
   const typicalDistance = async (m: Model) => (await references.get(m)).activeCalibration().quantile(0.5);
-  const enqueue = new EnqueueService(duplicates, typicalDistance, clock, log);
+  const enqueue = new EnqueueService(duplicates, typicalDistance, clock);
   const sequential = new SequentialDetector(sequentialReference(references), clock);
   const stored = withSequentialDetector(enqueue.sink, sequential);
   const sink = replace.predictionSink ? replace.predictionSink(stored) : stored;

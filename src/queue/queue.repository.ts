@@ -18,30 +18,33 @@ export function lockQueue(db: Db, modelId: number): Promise<void> {
   return lockUntilCommit(db, 'queue', modelId);
 }
 
-/** Inserts an item and returns its id. */
-export async function insertItem(db: Db, row: NewQueueItemRow): Promise<number> {
-  const { id } = await db.insertInto('queue_items').values(row).returning('id').executeTakeFirstOrThrow();
-  return id;
+/** Inserts items in one statement per 200; returns their ids, in the order of `rows`. */
+export async function insertItems(db: Db, rows: NewQueueItemRow[]): Promise<number[]> {
+  const ids = new Map<number, number>();
+  for (let i = 0; i < rows.length; i += 200) {
+    // Matched back by prediction (one item per prediction): neither database promises RETURNING's order.
+    const inserted = await db.insertInto('queue_items').values(rows.slice(i, i + 200)).returning(['id', 'prediction_seq']).execute();
+    for (const r of inserted) ids.set(r.prediction_seq, r.id);
+  }
+  return rows.map((r) => ids.get(r.prediction_seq)!);
 }
 
 export function findItem(db: Db, modelId: number, id: number): Promise<QueueItemRow | undefined> {
   return db.selectFrom('queue_items').selectAll().where('model_id', '=', modelId).where('id', '=', id).executeTakeFirst();
 }
 
+/** Those of `ids` that are items of the model, in no particular order. */
+export async function findItems(db: Db, modelId: number, ids: number[]): Promise<QueueItemRow[]> {
+  const rows: QueueItemRow[] = [];
+  for (let i = 0; i < ids.length; i += 500) {
+    rows.push(...(await db.selectFrom('queue_items').selectAll().where('model_id', '=', modelId).where('id', 'in', ids.slice(i, i + 500)).execute()));
+  }
+  return rows;
+}
+
 /** Records another recurrence of an item's input. */
 export async function updateItemWeight(db: Db, id: number, fields: { weight: number; priority: number; last_seen_at: string }): Promise<void> {
   await db.updateTable('queue_items').set(fields).where('id', '=', id).execute();
-}
-
-/** How many of `ids` are items of the model. */
-export async function countItems(db: Db, modelId: number, ids: number[]): Promise<number> {
-  let n = 0;
-  for (let i = 0; i < ids.length; i += 500) {
-    // Looked up by id alone: with model_id in the WHERE, SQLite would rather scan a model's index.
-    const rows = await db.selectFrom('queue_items').select('model_id').where('id', 'in', ids.slice(i, i + 500)).execute();
-    n += rows.filter((r) => r.model_id === modelId).length;
-  }
-  return n;
 }
 
 /** Items above `afterId` with their embeddings, oldest first, a page at a time (index catch-up). */
