@@ -204,7 +204,8 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const descriptions = new ModelDescriptions(models, modelDescribers({ references, versions, queue, drift }));
   const dashboard = new DashboardService(models, queue, versions, drift);
 
-  const follower = new ReferenceFollower(references, () => models.list(), clock, config.indexes.pollMs, log);
+  // Each poll also takes in models changed through other instances (their settings), before the indexes follow them.
+  const follower = new ReferenceFollower(references, () => models.refresh(), clock, config.indexes.pollMs, log);
 
   subscribeFeatures(events, { modelNames, references, duplicates, queue, drift, training, examples, labeled, log });
 
