@@ -161,7 +161,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const queueLabels = new QueueLabeledSource(db, ownerReadRepositories.predictions);
   const labels = new LabelsService(db, events, clock);
   const typicalDistance = async (m: Model) => (await references.get(m)).activeCalibration().quantile(0.5);
-  const enqueue = new EnqueueService(duplicates, typicalDistance, clock, log);
+  const enqueue = new EnqueueService(duplicates, typicalDistance, clock);
   const sequential = new SequentialDetector(sequentialReference(references), clock);
   const stored = withSequentialDetector(enqueue.sink, sequential);
   const sink = replace.predictionSink ? replace.predictionSink(stored) : stored;
@@ -205,7 +205,8 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const descriptions = new ModelDescriptions(models, modelDescribers({ references, versions, queue, drift }));
   const dashboard = new DashboardService(models, queue, versions, drift);
 
-  const follower = new ReferenceFollower(references, () => models.list(), clock, config.indexes.pollMs, log);
+  // Each poll also takes in models changed through other instances (their settings), before the indexes follow them.
+  const follower = new ReferenceFollower(references, () => models.refresh(), clock, config.indexes.pollMs, log);
 
   subscribeFeatures(events, { modelNames, references, duplicates, queue, drift, training, examples, labeled, log });
 
