@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -16,6 +17,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How often each instance polls the database for examples other instances committed (PostgreSQL: several instances). */
   DRIFTLOOP_INDEX_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /** Search threads, each with its own copy of every train index; 0 searches on the main thread. Default: one per core. */
+  DRIFTLOOP_SEARCH_REPLICAS: z.coerce.number().int().min(0).max(64).optional(),
   DRIFTLOOP_DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: 'DRIFTLOOP_DATABASE_URL must be a postgres:// URL' })
     .optional(),
@@ -58,6 +61,11 @@ export interface IndexSettings {
   readonly pollMs: number;
   /** Least time between two snapshot publications of one index by one instance (PostgreSQL only). */
   readonly snapshotEveryMs: number;
+  /**
+   * Search threads, each holding a full replica of every train index (memory: one index per
+   * thread, besides the main thread's own); 0 keeps every search on the main thread.
+   */
+  readonly searchReplicas: number;
 }
 
 const DEFAULT_LIMITS: Limits = Object.freeze({
@@ -86,7 +94,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.DRIFTLOOP_PUBLIC_URL?.replace(/\/+$/, ''),
     logLevel: e.LOG_LEVEL,
     limits: DEFAULT_LIMITS,
-    indexes: Object.freeze({ pollMs: e.DRIFTLOOP_INDEX_POLL_MS, snapshotEveryMs: 5 * 60_000 }),
+    indexes: Object.freeze({
+      pollMs: e.DRIFTLOOP_INDEX_POLL_MS,
+      snapshotEveryMs: 5 * 60_000,
+      searchReplicas: e.DRIFTLOOP_SEARCH_REPLICAS ?? os.availableParallelism(),
+    }),
   });
 }
 
