@@ -99,8 +99,13 @@ export class ReferenceSet {
     }
   }
 
-  /** Adds points in order: train first, then refreshes the eval points they affect, then new eval points. */
-  add(points: ReferencePoint[]): void {
+  /**
+   * Adds points in order: train first, then recalibrates the eval points they affect and the
+   * new eval points. The recalibrating train searches go out as one batch, which the train
+   * index may answer off the main thread (its search replica) while the new eval points are
+   * inserted here: the two indexes grow on two cores. Call one at a time (the registry's lock).
+   */
+  async add(points: ReferencePoint[]): Promise<void> {
     const affected = new Set<number>();
     const k = this.options.k;
     for (const p of points) {
@@ -115,12 +120,16 @@ export class ReferenceSet {
       });
     }
     for (const [label, kth] of this.kth) if (kth === Infinity) affected.add(label);
-    for (const label of affected) this.recalibrate(label, this.evalIndex.vector(label));
-    for (const p of points) {
-      if (p.split !== 'eval' || this.evalIndex.has(p.seq)) continue;
-      this.evalIndex.add(p.seq, p.embedding);
-      this.recalibrate(p.seq, p.embedding);
-    }
+    const fresh = points.filter((p) => p.split === 'eval' && !this.evalIndex.has(p.seq) && !affected.has(p.seq));
+    const labels = [...affected, ...fresh.map((p) => p.seq)];
+    const dim = this.train.dim;
+    const queries = new Float64Array(labels.length * dim);
+    [...affected].forEach((label, i) => queries.set(this.evalIndex.vector(label), i * dim));
+    fresh.forEach((p, i) => queries.set(p.embedding, (affected.size + i) * dim));
+    const searched = labels.length > 0 ? this.train.searchMany(queries, k) : Promise.resolve([]);
+    for (const p of fresh) this.evalIndex.add(p.seq, p.embedding);
+    const found = await searched;
+    labels.forEach((label, i) => this.setCalibration(label, found[i]!));
   }
 
   /** The k nearest train examples of `vector`. */
@@ -178,7 +187,10 @@ export class ReferenceSet {
   }
 
   private recalibrate(label: number, vector: ArrayLike<number>): void {
-    const found = this.train.search(vector, this.options.k);
+    this.setCalibration(label, this.train.search(vector, this.options.k));
+  }
+
+  private setCalibration(label: number, found: Neighbors): void {
     if (found.distances.length === 0) {
       this.kth.set(label, Infinity);
       return;
