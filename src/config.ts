@@ -16,6 +16,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How often each instance polls the database for examples other instances committed (PostgreSQL: several instances). */
   DRIFTLOOP_INDEX_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /** Most queue items per model the near-duplicate index holds (the newest): bounds its memory (~1.2 KB an item at 256 dims). */
+  DRIFTLOOP_DUPLICATE_WINDOW: z.coerce.number().int().min(1).max(100_000_000).default(200_000),
   DRIFTLOOP_DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: 'DRIFTLOOP_DATABASE_URL must be a postgres:// URL' })
     .optional(),
@@ -58,6 +60,8 @@ export interface IndexSettings {
   readonly pollMs: number;
   /** Least time between two snapshot publications of one index by one instance (PostgreSQL only). */
   readonly snapshotEveryMs: number;
+  /** Most queue items per model the near-duplicate index holds: the newest; older ones are no longer matched. */
+  readonly duplicateWindow: number;
 }
 
 const DEFAULT_LIMITS: Limits = Object.freeze({
@@ -86,7 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.DRIFTLOOP_PUBLIC_URL?.replace(/\/+$/, ''),
     logLevel: e.LOG_LEVEL,
     limits: DEFAULT_LIMITS,
-    indexes: Object.freeze({ pollMs: e.DRIFTLOOP_INDEX_POLL_MS, snapshotEveryMs: 5 * 60_000 }),
+    indexes: Object.freeze({ pollMs: e.DRIFTLOOP_INDEX_POLL_MS, snapshotEveryMs: 5 * 60_000, duplicateWindow: e.DRIFTLOOP_DUPLICATE_WINDOW }),
   });
 }
 
