@@ -1,17 +1,14 @@
-# Sourced by .ci/run: a throwaway PostgreSQL cluster for the PostgreSQL half of the test suite.
-# Installs Debian's server when missing, runs initdb and the server as the `postgres` user
-# (initdb refuses root), exports DRIFTLOOP_TEST_DATABASE_URL, and removes the cluster at exit.
+# Sourced by .ci/run, which installs Debian's postgresql package when missing: a throwaway
+# cluster for the PostgreSQL half of the test suite. Runs initdb and the server as the
+# `postgres` user (initdb refuses root), exports DRIFTLOOP_TEST_DATABASE_URL, and removes the
+# cluster at exit.
 
 pg_bin() {
   ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
 }
 
-if [ -z "$(pg_bin)" ] || [ ! -x "$(pg_bin)/initdb" ]; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends postgresql >/dev/null
-fi
 PG_BIN="$(pg_bin)"
+[ -n "$PG_BIN" ] && [ -x "$PG_BIN/initdb" ] || { echo "PostgreSQL server binaries not found (Debian package postgresql)" >&2; exit 1; }
 
 # The first free port of the range set aside for these clusters.
 PG_PORT=""

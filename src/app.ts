@@ -18,7 +18,7 @@ import { BodyBudget } from './http/body-budget.js';
 import { docsRoutes } from './http/docs.routes.js';
 import { serveOpenApi } from './http/openapi.js';
 import { createErrorHandler, errorBody } from './http/errors.js';
-import { createHttpServer, listen } from './http/node-server.js';
+import { closeHttpServer, createHttpServer, listen } from './http/node-server.js';
 import { checkJsonBodies } from './http/json-shape.js';
 import { requireMediaType } from './http/media-type.js';
 import { oneAtATime } from './http/one-at-a-time.js';
@@ -138,13 +138,7 @@ export async function createApp(config: Config, log?: Logger, deps: { clock?: Cl
       return { host: config.host, port };
     },
     async stop() {
-      if (server) {
-        const s = server;
-        await new Promise<void>((resolve) => {
-          s.close(() => resolve());
-          s.closeIdleConnections();
-        });
-      }
+      if (server) await closeHttpServer(server);
       await services.close();
       logger.info('driftloop stopped');
     },

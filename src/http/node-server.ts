@@ -32,6 +32,7 @@ const KEEP_ALIVE_MS = 65_000;
 export function createHttpServer(fetch: Fetch, opts: HttpServerOptions): http.Server {
   const listener = getRequestListener(fetch);
   const server = http.createServer((req, res) => {
+    track(server, res);
     if (req.method === 'GET' || req.method === 'HEAD') return void listener(req, res);
     void receive(req, res, opts, listener).catch((err: unknown) => refuse(req, res, err instanceof DomainError ? err : (asDatabaseUnavailable(err) ?? new ServiceUnavailableError('Request failed', RETRY_AFTER_SECONDS))));
   });
@@ -40,6 +41,37 @@ export function createHttpServer(fetch: Fetch, opts: HttpServerOptions): http.Se
   server.keepAliveTimeout = KEEP_ALIVE_MS;
   server.headersTimeout = KEEP_ALIVE_MS + 1000;
   return server;
+}
+
+/** Servers that stopped accepting connections and wait for the ones they have to end. */
+const closing = new WeakSet<http.Server>();
+/** Each server's responses not yet closed. */
+const inFlight = new WeakMap<http.Server, Set<http.ServerResponse>>();
+
+/**
+ * Stops accepting connections and resolves once every open one has ended. A request in flight
+ * is answered (with `Connection: close` when its answer has not started), and its connection
+ * then closes at once rather than idling out the 65 s keep-alive, which would hold a
+ * SIGTERM'd process that long.
+ */
+export function closeHttpServer(server: http.Server): Promise<void> {
+  closing.add(server);
+  for (const res of inFlight.get(server) ?? []) if (!res.headersSent) res.shouldKeepAlive = false;
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}
+
+function track(server: http.Server, res: http.ServerResponse): void {
+  let responses = inFlight.get(server);
+  if (!responses) inFlight.set(server, (responses = new Set()));
+  responses.add(res);
+  if (closing.has(server)) res.shouldKeepAlive = false;
+  res.once('close', () => {
+    responses.delete(res);
+    if (closing.has(server)) server.closeIdleConnections();
+  });
 }
 
 async function receive(req: http.IncomingMessage, res: http.ServerResponse, opts: HttpServerOptions, listener: ReturnType<typeof getRequestListener>) {

@@ -24,4 +24,21 @@ describe('README and .gitignore', () => {
     const negations = entries.filter((l) => l.startsWith('!')).map((l) => l.slice(1));
     for (const entry of new Set([...specific, ...negations])) expect(fs.existsSync(path.join(root, entry)), entry).toBe(true);
   });
+
+  it('when the README draws the code map, then it names every folder of src/ and scripts/, and every folder it names exists', () => {
+    const map = /## Code map\n+```\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    // Top-level entries start a line at column 0; the folders under one start at column 2 or share a line ("webhooks/ health/ …").
+    const named = new Set<string>();
+    let top = '';
+    for (const line of map.split('\n')) {
+      const first = /^(\S+)/.exec(line)?.[1];
+      if (first) top = first.endsWith('/') ? first : '';
+      if (first?.endsWith('/')) named.add(first);
+      const nested = /^ {2}((?:[a-z-]+\/ ?)+)/.exec(line)?.[1];
+      if (nested && top) for (const dir of nested.trim().split(/\s+/)) named.add(top + dir);
+    }
+    const folders = (dir: string) => fs.readdirSync(path.join(root, dir), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `${dir}/${e.name}/`);
+    for (const folder of [...folders('src'), ...folders('scripts')]) expect(named.has(folder), `${folder} is missing from the code map`).toBe(true);
+    for (const folder of named) expect(fs.existsSync(path.join(root, folder)), `${folder} does not exist`).toBe(true);
+  });
 });

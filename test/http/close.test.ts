@@ -1,0 +1,68 @@
+import http from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BodyBudget } from '../../src/http/body-budget.js';
+import { closeHttpServer, createHttpServer, listen } from '../../src/http/node-server.js';
+
+/** A server whose one route answers when the test says so. */
+function gatedServer() {
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  let arrived!: () => void;
+  const entered = new Promise<void>((resolve) => (arrived = resolve));
+  const server = createHttpServer(
+    async () => {
+      arrived();
+      await gate;
+      return Response.json({ ok: true });
+    },
+    { maxBodyBytes: 1024, budget: new BodyBudget(4096), admit: async () => undefined },
+  );
+  return { server, open, entered };
+}
+
+/** A client that keeps connections alive far longer than the test runs. */
+const agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 600_000 });
+
+function get(port: number): Promise<{ status: number; connection: string | undefined; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body }));
+      })
+      .on('error', reject);
+  });
+}
+
+describe('closing the HTTP server', () => {
+  afterEach(() => agent.destroy());
+
+  it('when the server closes while a request is in flight, then the request is answered with Connection: close and the close completes without waiting out the keep-alive', async () => {
+    const { server, open, entered } = gatedServer();
+    const port = await listen(server, '127.0.0.1', 0);
+    const answer = get(port);
+    await entered;
+    let closed = false;
+    const closing = closeHttpServer(server).then(() => (closed = true));
+    // Still answering: the close waits for the request in flight.
+    await new Promise((r) => setImmediate(r));
+    expect(closed).toBe(false);
+    open();
+    const res = await answer;
+    expect(res).toEqual({ status: 200, connection: 'close', body: '{"ok":true}' });
+    // The keep-alive client holds its socket open for 10 minutes; the server closed it itself.
+    await closing;
+    expect(closed).toBe(true);
+  });
+
+  it('when the server closes with an idle keep-alive connection, then the close completes', async () => {
+    const { server, open } = gatedServer();
+    open();
+    const port = await listen(server, '127.0.0.1', 0);
+    const res = await get(port);
+    expect(res.connection).toBe('keep-alive');
+    await closeHttpServer(server);
+    expect(server.listening).toBe(false);
+  });
+});
