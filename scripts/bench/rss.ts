@@ -1,5 +1,5 @@
 /**
- * Memory at scale: `npm run bench -- rss [--stages 250000,500000,1000000] [--dim 256] [--queued F] [--port 0]`.
+ * Memory at scale: `npm run bench -- rss [--stages 250000,500000,1000000] [--dim 256] [--queued F] [--window N] [--port 0]`.
  *
  * Starts `npm start`'s service in its own process, creates a model with a 5,000-example
  * clustered training set and sends 20 batches of predictions over HTTP, which gives the
@@ -8,7 +8,8 @@
  * into the SQLite file in large transactions up to each stage, makes the service use them
  * (a few batches over HTTP, which catch its near-duplicate index up with the new items; the
  * model, the queue summary, a claim, the drift report), and prints the service's RSS beside
- * its RSS before any seeding, the 1 GB goal, and the growth per 100k predictions.
+ * its RSS before any seeding, the 1 GB goal, and the growth per 100k predictions. `--window`
+ * sets the service's DRIFTLOOP_DUPLICATE_WINDOW (`--queued 1` shows the bound of the near-duplicate index).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -26,6 +27,7 @@ const { values: args } = parseArgs({
     dim: { type: 'string', default: '256' },
     queued: { type: 'string' },
     port: { type: 'string', default: '0' },
+    window: { type: 'string' },
   },
 });
 const STAGES = args.stages.split(',').map(Number);
@@ -71,9 +73,12 @@ async function use(svc: ServiceProcess): Promise<void> {
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'driftloop-bench-rss-'));
 const started = performance.now();
+let service: ServiceProcess | undefined;
 try {
-  console.log(`driftloop RSS benchmark: stored predictions × ${DIM} dims, stages ${STAGES.join(', ')}; ${os.cpus().length} cores, node ${process.version}, load average ${loadavg()}`);
-  const svc = await startServiceProcess({ DRIFTLOOP_DATA_DIR: dataDir, PORT: args.port, LOG_LEVEL: 'warn' });
+  console.log(`driftloop RSS benchmark: stored predictions × ${DIM} dims, stages ${STAGES.join(', ')}, near-duplicate window ${args.window ?? 'default'}; ${os.cpus().length} cores, node ${process.version}, load average ${loadavg()}`);
+  const window: Record<string, string> = args.window === undefined ? {} : { DRIFTLOOP_DUPLICATE_WINDOW: args.window };
+  const svc = await startServiceProcess({ DRIFTLOOP_DATA_DIR: dataDir, PORT: args.port, LOG_LEVEL: 'warn', ...window });
+  service = svc;
   const put = await putJson(`${svc.url}/v1/models/bench`, { task: 'multiclass', embeddingDim: DIM, concepts: CONCEPTS.map((id) => ({ id })) });
   if (put.status !== 201) throw new Error(JSON.stringify(put.body));
   const examples = Array.from({ length: 5000 }, (_, i) => ({ id: `ex-${i}`, embedding: data.point(i % 50), concepts: [CONCEPTS[i % 10]!] }));
@@ -96,6 +101,8 @@ try {
     seedPendingItems(db, { modelName: 'bench', count: stage - stored, start: stored, queued, data, concepts: CONCEPTS, onProgress: (done) => bar.update(done) });
     bar.stop();
     stored = stage;
+    // Seeding blocked this event loop for seconds: let the HTTP client see the keep-alive sockets the service closed meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 200));
     await use(svc);
     const rss = rssOf(svc.child.pid!);
     const items = db.prepare('select count(*) from queue_items').pluck().get() as number;
@@ -108,6 +115,10 @@ try {
   svc.child.kill('SIGTERM');
   await svc.exited;
   console.log(`whole run ${((performance.now() - started) / 1000).toFixed(0)} s`);
+} catch (err) {
+  console.error(err, '\nservice log (last lines):\n', service?.logs.slice(-20).join('\n'));
+  service?.child.kill('SIGTERM');
+  process.exitCode = 1;
 } finally {
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
