@@ -52,6 +52,8 @@ export class ReferenceSet {
   private readonly kth = new Map<number, number>();
   private readonly meta = new Map<number, { id: string; concepts: string[] }>();
   private loo: { calibration: Calibration; trainSize: number } | undefined;
+  /** The add in progress: its train points are in, its recalibration may not be yet. */
+  private applying: Promise<void> = Promise.resolve();
   highWater = 0;
 
   constructor(
@@ -105,7 +107,17 @@ export class ReferenceSet {
    * index may answer off the main thread (its search replica) while the new eval points are
    * inserted here: the two indexes grow on two cores. Call one at a time (the registry's lock).
    */
-  async add(points: ReferencePoint[]): Promise<void> {
+  add(points: ReferencePoint[]): Promise<void> {
+    this.applying = this.addNow(points);
+    return this.applying;
+  }
+
+  /** Resolves once the add in progress, if any, has finished recalibrating (whether or not it succeeded). */
+  settled(): Promise<void> {
+    return this.applying.catch(() => undefined);
+  }
+
+  private async addNow(points: ReferencePoint[]): Promise<void> {
     const affected = new Set<number>();
     const k = this.options.k;
     for (const p of points) {
@@ -148,6 +160,8 @@ export class ReferenceSet {
    */
   async measureMany(vectors: ArrayLike<number>[]): Promise<OodMeasurement[]> {
     if (vectors.length === 0) return [];
+    // Never against a half-applied batch: its train points in, their calibration not yet.
+    await this.settled();
     const percentile = this.activeCalibration().percentiles();
     const dim = this.train.dim;
     const queries = new Float64Array(vectors.length * dim);
