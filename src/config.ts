@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -18,6 +19,8 @@ const envSchema = z.object({
   DRIFTLOOP_INDEX_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   /** Most queue items per model the near-duplicate index holds (the newest): bounds its memory (~1.2 KB an item at 256 dims). */
   DRIFTLOOP_DUPLICATE_WINDOW: z.coerce.number().int().min(1).max(100_000_000).default(200_000),
+  /** Search threads, each with its own copy of every train index; 0 searches on the main thread. Default: one per core. */
+  DRIFTLOOP_SEARCH_REPLICAS: z.coerce.number().int().min(0).max(64).optional(),
   DRIFTLOOP_DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: 'DRIFTLOOP_DATABASE_URL must be a postgres:// URL' })
     .optional(),
@@ -62,6 +65,11 @@ export interface IndexSettings {
   readonly snapshotEveryMs: number;
   /** Most queue items per model the near-duplicate index holds: the newest; older ones are no longer matched. */
   readonly duplicateWindow: number;
+  /**
+   * Search threads, each holding a full replica of every train index (memory: one index per
+   * thread, besides the main thread's own); 0 keeps every search on the main thread.
+   */
+  readonly searchReplicas: number;
 }
 
 const DEFAULT_LIMITS: Limits = Object.freeze({
@@ -90,7 +98,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.DRIFTLOOP_PUBLIC_URL?.replace(/\/+$/, ''),
     logLevel: e.LOG_LEVEL,
     limits: DEFAULT_LIMITS,
-    indexes: Object.freeze({ pollMs: e.DRIFTLOOP_INDEX_POLL_MS, snapshotEveryMs: 5 * 60_000, duplicateWindow: e.DRIFTLOOP_DUPLICATE_WINDOW }),
+    indexes: Object.freeze({
+      pollMs: e.DRIFTLOOP_INDEX_POLL_MS,
+      snapshotEveryMs: 5 * 60_000,
+      duplicateWindow: e.DRIFTLOOP_DUPLICATE_WINDOW,
+      searchReplicas: e.DRIFTLOOP_SEARCH_REPLICAS ?? os.availableParallelism(),
+    }),
   });
 }
 

@@ -31,7 +31,7 @@ import { claimCandidatesQuery } from '../../src/queue/queue.repository.js';
 import { startServiceProcess, type ServiceProcess } from '../lib/service-process.js';
 import { ClusteredData } from '../../test/support/clustered-data.js';
 import { mulberry32 } from '../../src/util/random.js';
-import { percentile, postJson, progressBar, putJson } from '../lib/bench-util.js';
+import { metricValue, percentile, postJson, progressBar, putJson } from '../lib/bench-util.js';
 import { seedPendingItems, seedPendingItemsPostgres } from './lib/queue-seed.js';
 import { benchPostgres } from './lib/postgres.js';
 
@@ -257,7 +257,14 @@ try {
       `drift evaluation ${args.drift ? `every ${drift.evaluateEvery} predictions` : 'deferred'}`,
   );
   t = performance.now();
+  // The service's event-loop delay (prom-client's monitorEventLoopDelay, 10 ms resolution) resets
+  // at each scrape: one scrape when the warm-up ends, one after the run.
+  const metricsText = async () => (await fetch(`${service!.url}/metrics`)).text();
+  const lagReset = new Promise((resolve) => setTimeout(resolve, WARMUP * 1000)).then(metricsText);
   const r = await runLoad(service.url);
+  await lagReset;
+  const lag = await metricsText();
+  const lagMs = (q: string) => (metricValue(lag, `driftloop_nodejs_eventloop_lag_${q}_seconds`) ?? NaN) * 1000;
   const after = (await (await fetch(`${service.url}/v1/models/bench/queue`)).json()) as { pending: number; leased: number; labeled: number };
   console.log('');
   console.log(line('claim', r.claimMs));
@@ -265,8 +272,12 @@ try {
   console.log(line(`ingest (batch ${BATCH})`, r.ingestMs));
   console.log(`ingestion ${Math.round(r.ingested / SECONDS).toLocaleString()} predictions/s (${r.queued.toLocaleString()} opened items); ${Math.round(r.claimMs.length / SECONDS)} claims/s; ${r.empty} empty claims`);
   console.log(`queue after: ${after.pending.toLocaleString()} pending, ${after.leased} leased, ${after.labeled} labeled; load average ${loadavg()}`);
+  console.log(
+    `service event-loop delay during the run (each figure includes the 10 ms sampling interval): ` +
+      `p50 ${lagMs('p50').toFixed(1)} ms, p90 ${lagMs('p90').toFixed(1)} ms, p99 ${lagMs('p99').toFixed(1)} ms, max ${lagMs('max').toFixed(1)} ms`,
+  );
   const p99 = percentile(r.claimMs, 99);
-  console.log(`goal claim p99 < 20 ms: ${p99 < 20 ? 'met' : 'NOT met'} (${p99.toFixed(2)} ms)`);
+  console.log(`goal claim p99 < 10 ms: ${p99 < 10 ? 'met' : 'NOT met'} (${p99.toFixed(2)} ms; load average ${loadavg()})`);
   if (r.errors.length > 0) throw new Error(`${r.errors.length} requests failed; first: ${r.errors[0]}`);
 } catch (err) {
   console.error(err);

@@ -43,7 +43,7 @@ import { runRetrain } from '../training/retrain.job.js';
 import { RETRAIN_JOB, TrainingService } from '../training/training.service.js';
 import { VersionsService } from '../training/versions.service.js';
 import { systemClock, type Clock } from '../util/clock.js';
-import { SearchWorker } from '../vectors/search-worker.js';
+import { SearchPool } from '../vectors/search-pool.js';
 import type { Publication } from '../vectors/derived-index.types.js';
 import { WebhookDispatcher } from '../webhooks/webhook.dispatcher.js';
 import { IndexWriteError } from '../vectors/hnsw-index.js';
@@ -90,7 +90,7 @@ export interface Container {
   predictions: PredictionsService;
   references: ReferenceRegistry;
   /** Runs prediction-scoring searches off the main thread once started. */
-  searchWorker: SearchWorker;
+  searchPool: SearchPool;
   metrics: Metrics;
   jobs: JobRunner;
   training: TrainingService;
@@ -137,13 +137,13 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   }
   const webhookPolicy = new WebhookTargetPolicy(config.webhookAllow);
 
-  const searchWorker = new SearchWorker(log);
+  const searchPool = new SearchPool(log, config.indexes.searchReplicas);
   // Instances on one PostgreSQL database share snapshots of their indexes; one SQLite file has one instance.
   const snapshots =
     database.dialect === 'postgres'
       ? { store: new IndexSnapshots(db, clock), publishEveryMs: config.indexes.snapshotEveryMs, now: () => clock.now().getTime() }
       : undefined;
-  const references = new ReferenceRegistry(db, indexDir, searchWorker, log, { reads: ownerReadRepositories.examples, snapshots });
+  const references = new ReferenceRegistry(db, indexDir, searchPool, log, { reads: ownerReadRepositories.examples, snapshots });
   const models = new ModelsService(db, events, clock, reads, webhookPolicy);
   const modelNames = new Map((await models.list()).map((m) => [m.id, m.name]));
   const metrics = new Metrics(() => references.sizes().map((s) => ({ model: modelNames.get(s.modelId) ?? String(s.modelId), ...s })));
@@ -160,7 +160,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const queueLabels = new QueueLabeledSource(db, ownerReadRepositories.predictions);
   const labels = new LabelsService(db, events, clock);
   const typicalDistance = async (m: Model) => (await references.get(m)).activeCalibration().quantile(0.5);
-  const enqueue = new EnqueueService(duplicates, typicalDistance, clock, log);
+  const enqueue = new EnqueueService(duplicates, typicalDistance, clock);
   const sequential = new SequentialDetector(sequentialReference(references), clock);
   const stored = withSequentialDetector(enqueue.sink, sequential);
   const sink = replace.predictionSink ? replace.predictionSink(stored) : stored;
@@ -204,7 +204,8 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const descriptions = new ModelDescriptions(models, modelDescribers({ references, versions, queue, drift }));
   const dashboard = new DashboardService(models, queue, versions, drift);
 
-  const follower = new ReferenceFollower(references, () => models.list(), clock, config.indexes.pollMs, log);
+  // Each poll also takes in models changed through other instances (their settings), before the indexes follow them.
+  const follower = new ReferenceFollower(references, () => models.refresh(), clock, config.indexes.pollMs, log);
 
   subscribeFeatures(events, { modelNames, references, duplicates, queue, drift, training, examples, labeled, log });
 
@@ -224,7 +225,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
     examples,
     predictions,
     references,
-    searchWorker,
+    searchPool,
     metrics,
     webhookDeliveries,
     jobs,
@@ -240,7 +241,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
     driftReports,
     dashboard,
     async start() {
-      searchWorker.start();
+      searchPool.start();
       await references.startReplicas();
       for (const m of await models.list()) await references.get(m);
       for (const m of await models.list()) await duplicates.get(db, m);
@@ -264,7 +265,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
       await jobs.stop();
       await training.close();
       await drift.stop();
-      await searchWorker.close();
+      await searchPool.close();
       if (!opts.readOnly) await saveIndexes('now');
       await database.close();
     },

@@ -6,7 +6,7 @@ import { DerivedIndexes } from '../vectors/derived-index.js';
 import type { DerivedIndexKind, IndexOpening, Publication, SnapshotOptions } from '../vectors/derived-index.types.js';
 import { type HnswIndex, type HnswParams, DEFAULT_HNSW } from '../vectors/hnsw-index.js';
 import { ReplicatedIndex } from '../vectors/replicated-index.js';
-import type { SearchWorker } from '../vectors/search-worker.js';
+import type { SearchPool } from '../vectors/search-pool.js';
 import type { ReferenceReads, ReferenceRow } from './reference.ports.js';
 import { ReferenceSet, type CalibrationEntry, type ReferencePoint } from './reference-set.js';
 
@@ -25,7 +25,7 @@ export class ReferenceRegistry {
     private readonly db: Db,
     dir: string,
     /** Serves batch searches off the main thread once `startReplicas()` ran; none in the CLI. */
-    private readonly searchWorker: SearchWorker | undefined,
+    private readonly searchPool: SearchPool | undefined,
     private readonly log: Logger,
     opts: { reads: ReferenceReads; params?: HnswParams; snapshots?: SnapshotOptions | undefined },
   ) {
@@ -77,11 +77,11 @@ export class ReferenceRegistry {
   }
 
   /**
-   * Serves batch searches of every train split from replicas in the search worker, for the
-   * sets open now and those opened later, and again after each restart of the worker.
+   * Serves batch searches of every train split from replicas in the search threads, for the
+   * sets open now and those opened later, and again after each restart of a thread.
    */
   async startReplicas(): Promise<void> {
-    const worker = this.searchWorker;
+    const worker = this.searchPool;
     if (!worker) return;
     this.replicating = true;
     worker.onRestart(() => void this.replicateAll().catch((err: unknown) => this.log.error({ err }, 'search replicas not reloaded')));
@@ -97,9 +97,9 @@ export class ReferenceRegistry {
     for (const [modelId] of this.indexes.entries()) await this.indexes.lock(modelId, () => this.replicate(modelId));
   }
 
-  /** Loads the model's train replica in the search worker; call under the model's lock. */
+  /** Loads the model's train replica in every search thread; call under the model's lock. */
   private async replicate(modelId: number): Promise<void> {
-    const worker = this.replicating ? this.searchWorker : undefined;
+    const worker = this.replicating ? this.searchPool : undefined;
     const train = this.trains.get(modelId);
     if (!worker || !train || !this.indexes.peek(modelId)) return;
     const [trainFile] = this.indexes.files(modelId).indexes;
@@ -145,7 +145,7 @@ export class ReferenceRegistry {
       },
       page: (db, model, after, limit) => reads.listReferenceRows(db, model.id, after, limit),
       apply: (set, rows) => set.add(rows.map(toPoint)),
-      describe: (set, model) => ({ train: set.train.size, eval: set.evalIndex.size, searchReplica: this.searchWorker?.ready(model.id) ?? false }),
+      describe: (set, model) => ({ train: set.train.size, eval: set.evalIndex.size, searchReplicas: this.searchPool?.readyCount(model.id) ?? 0 }),
     };
   }
 }

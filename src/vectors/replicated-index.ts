@@ -1,15 +1,15 @@
 import { searchEach, type HnswIndex } from './hnsw-index.js';
-import type { SearchWorker } from './search-worker.js';
+import type { SearchReplicas } from './search-replicas.js';
 import type { Metric, Neighbors, VectorIndex } from './vector-index.js';
 
 /**
- * An HNSW index on the main thread whose batch searches run on a read replica in the
- * search worker, once `replicate` has loaded one. The replica starts from the same saved
- * file as this index and receives every later add in the same order, so both answer every
+ * An HNSW index on the main thread whose batch searches run on read replicas in search
+ * threads, once `replicate` has loaded them. The replica starts from the same saved
+ * file as this index and receives every later add in the same order, so all answer every
  * query identically; while there is no replica, batch searches run here.
  */
 export class ReplicatedIndex implements VectorIndex {
-  private worker: SearchWorker | undefined;
+  private worker: SearchReplicas | undefined;
 
   constructor(
     private readonly local: HnswIndex,
@@ -70,7 +70,7 @@ export class ReplicatedIndex implements VectorIndex {
    * Loads a replica in `worker` from `file`, which must hold this index as `save` just wrote
    * it, and must not change until this resolves. Adds made meanwhile reach the replica after the load.
    */
-  async replicate(worker: SearchWorker, file: string): Promise<void> {
+  async replicate(worker: SearchReplicas, file: string): Promise<void> {
     this.local.reopen(file);
     this.worker = worker;
     await worker.load(this.key, { file, metric: this.metric, dim: this.dim, params: this.local.params });

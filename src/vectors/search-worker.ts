@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import type { SearchReplicas } from './search-replicas.js';
 import type { FromSearchThread, ReplicaSpec, ToSearchThread } from './search-worker.protocol.js';
 import type { Neighbors } from './vector-index.js';
 
@@ -19,7 +20,7 @@ const MAX_RESTART_DELAY_MS = 60_000;
  * in the order they are posted, which is what keeps a replica identical to its original.
  * When the thread dies it is restarted; replicas must then be loaded again (`onRestart`).
  */
-export class SearchWorker {
+export class SearchWorker implements SearchReplicas {
   private thread: Worker | undefined;
   private readonly replicas = new Map<number, 'loading' | 'ready'>();
   private readonly pending = new Map<number, Pending>();
@@ -31,12 +32,20 @@ export class SearchWorker {
   private restartTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly name = 'driftloop-search',
+  ) {}
+
+  /** Requests posted and not yet answered: how far behind the thread is. */
+  get depth(): number {
+    return this.pending.size;
+  }
 
   /** Starts the thread. */
   start(): void {
     if (this.thread || this.closed) return;
-    const thread = new Worker(entryUrl(), { name: 'driftloop-search' });
+    const thread = new Worker(entryUrl(), { name: this.name });
     thread.unref();
     thread.on('message', (message: FromSearchThread) => this.settle(message));
     thread.on('error', (err) => this.log.error({ err }, 'search worker failed'));
@@ -73,7 +82,7 @@ export class SearchWorker {
   add(key: number, label: number, vector: ArrayLike<number>): void {
     if (!this.thread || !this.replicas.has(key)) return;
     // Float64: the replica gets exactly the numbers the original was given.
-    this.post({ op: 'add', key, label, vector: Float64Array.from(vector) });
+    this.post({ op: 'add', key, label, vector: vector instanceof Float64Array ? vector : Float64Array.from(vector) });
   }
 
   /** The k nearest neighbours of each `dim`-long query packed in `queries`, from the replica `key`. */

@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ClusteredData } from '../support/clustered-data.js';
 import { HnswIndex, searchEach } from '../../src/vectors/hnsw-index.js';
 import { ReplicatedIndex } from '../../src/vectors/replicated-index.js';
+import { SearchPool } from '../../src/vectors/search-pool.js';
+import type { SearchReplicas } from '../../src/vectors/search-replicas.js';
 import { SearchWorker } from '../../src/vectors/search-worker.js';
 import type { Metric } from '../../src/vectors/vector-index.js';
 import { tempDataDir } from '../support/server.js';
@@ -27,8 +29,8 @@ function startWorker(): SearchWorker {
   return worker;
 }
 
-/** An index of the first `n` points, saved to a temp file, replicated in `worker`. */
-async function replicated(worker: SearchWorker, metric: Metric, n: number) {
+/** An index of the first `n` points, saved to a temp file, replicated in `worker` (one thread or a pool). */
+async function replicated(worker: SearchReplicas, metric: Metric, n: number) {
   const file = path.join(tempDataDir(), 'train.hnsw');
   const local = HnswIndex.create(metric, DIM);
   points.slice(0, n).forEach((p, i) => local.add(i, p));
@@ -83,6 +85,70 @@ describe('search worker replicas', () => {
     fs.writeFileSync(file, 'not an index');
     await expect(worker.load(KEY, { file, metric: 'cosine', dim: DIM, params: local.params })).rejects.toThrow();
     expect(worker.ready(KEY)).toBe(false);
+    expect(await index.searchMany(queries, 10)).toEqual(searchEach(local, queries, 10));
+  });
+});
+
+describe('a pool of search threads', () => {
+  const pools: SearchPool[] = [];
+  afterEach(async () => {
+    await Promise.all(pools.splice(0).map((p) => p.close()));
+  });
+
+  function startPool(size: number): SearchPool {
+    const pool = new SearchPool(pino({ level: 'silent' }), size);
+    pool.start();
+    pools.push(pool);
+    return pool;
+  }
+
+  it.each(['cosine', 'l2'] as const)('when %s replicas in every thread get the catch-up adds, then every thread answers exactly as the primary', async (metric) => {
+    const pool = startPool(3);
+    const { local, index } = await replicated(pool, metric, 1200);
+    points.slice(1200).forEach((p, i) => index.add(1200 + i, p));
+    expect(pool.readyCount(KEY)).toBe(3);
+    const primary = searchEach(local, queries, 10);
+    expect(primary.every((n) => n.labels.length === 10)).toBe(true);
+    for (const thread of pool.members) expect(await thread.search(KEY, queries, 10)).toEqual(primary);
+    expect(await index.searchMany(queries, 10)).toEqual(primary);
+  });
+
+  it('when searches arrive together, then each goes to the thread with the shortest queue', async () => {
+    const pool = startPool(3);
+    const { local, index } = await replicated(pool, 'cosine', 1000);
+    const answers = [0, 1, 2, 3, 4, 5].map(() => index.searchMany(queries, 10));
+    expect(pool.members.map((t) => t.depth)).toEqual([2, 2, 2]);
+    const primary = searchEach(local, queries, 10);
+    for (const answer of await Promise.all(answers)) expect(answer).toEqual(primary);
+    expect(pool.members.map((t) => t.depth)).toEqual([0, 0, 0]);
+  });
+
+  it('when one thread dies, then the others keep answering and the restarted one is replicated again', async () => {
+    const pool = startPool(2);
+    const { local, index, file } = await replicated(pool, 'cosine', 1500);
+    const [doomed, healthy] = pool.members;
+    let restarts = 0;
+    pool.onRestart(() => {
+      restarts++;
+      local.save(file);
+      void index.replicate(pool, file);
+    });
+    doomed!.add(KEY, 1_000_000, [1, 2, 3]);
+    await until(() => !doomed!.ready(KEY));
+    expect(healthy!.ready(KEY)).toBe(true);
+    points.slice(1500, 2000).forEach((p, i) => index.add(1500 + i, p));
+    expect(await index.searchMany(queries, 10)).toEqual(searchEach(local, queries, 10));
+    await until(() => pool.readyCount(KEY) === 2);
+    expect(restarts).toBe(1);
+    points.slice(2000).forEach((p, i) => index.add(2000 + i, p));
+    const primary = searchEach(local, queries, 10);
+    for (const thread of pool.members) expect(await thread.search(KEY, queries, 10)).toEqual(primary);
+  });
+
+  it('when the pool has no threads, then searches run on the main thread', async () => {
+    const pool = startPool(0);
+    const { local, index } = await replicated(pool, 'l2', 800);
+    expect(pool.ready(KEY)).toBe(false);
     expect(await index.searchMany(queries, 10)).toEqual(searchEach(local, queries, 10));
   });
 });

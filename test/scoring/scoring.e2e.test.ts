@@ -8,7 +8,8 @@ describe('scoring predictions against the training distribution', () => {
   const send = (predictions: unknown[]) => server.request('POST', `/v1/models/${m.name}/predictions`, { predictions });
 
   beforeAll(async () => {
-    server = await startTestServer();
+    // Three search threads whatever the machine's cores: every replica must answer exactly.
+    server = await startTestServer({ env: { DRIFTLOOP_SEARCH_REPLICAS: '3' } });
     m = await seedModel(server, { dim: 32, clusters: 5, examples: 3000, spread: 0.35 });
   });
   afterAll(() => server.stop());
@@ -72,29 +73,34 @@ describe('scoring predictions against the training distribution', () => {
     expect(res.body.results[0].ood.isOod).toBe(true);
   });
 
-  it('when predictions are measured on the search worker, then each measurement equals the main thread’s exactly', async () => {
+  it('when predictions are measured on the search threads, then each thread’s measurements equal the main thread’s exactly', async () => {
     // Examples added after the replica was loaded reach it as adds, in the same order.
     const late = Array.from({ length: 300 }, (_, i) => ({ id: `late-${i}`, embedding: m.data.point(i % 5), concepts: [m.concepts[i % 5]!] }));
     expect((await server.request('POST', `/v1/models/${m.name}/examples`, { examples: late })).status).toBe(200);
-    const { models, references, searchWorker } = server.driftloop.services;
+    const { models, references, searchPool } = server.driftloop.services;
     const model = await models.get(m.name);
     const set = await references.get(model);
-    expect(searchWorker.ready(model.id)).toBe(true);
+    expect(searchPool.members.length).toBe(3);
+    expect(searchPool.readyCount(model.id)).toBe(searchPool.members.length);
     const vectors = Array.from({ length: 200 }, (_, i) => (i % 10 === 0 ? m.data.outlier() : m.data.point(i % 5)));
-    expect(await set.measureMany(vectors)).toEqual(vectors.map((v) => set.measure(v)));
+    const expected = vectors.map((v) => set.measure(v));
+    // As many batches at once as there are threads: each goes to a different thread.
+    const batches = await Promise.all(searchPool.members.map(() => set.measureMany(vectors)));
+    for (const measured of batches) expect(measured).toEqual(expected);
   });
 
-  it('when the search worker dies, then scoring goes on and the restarted worker answers exactly as the main thread', async () => {
-    const { models, references, searchWorker } = server.driftloop.services;
+  it('when the search threads die, then scoring goes on and the restarted threads answer exactly as the main thread', async () => {
+    const { models, references, searchPool } = server.driftloop.services;
     const model = await models.get(m.name);
     const set = await references.get(model);
+    const threads = searchPool.members.length;
     let restarts = 0;
-    searchWorker.onRestart(() => restarts++);
-    // A replica that cannot take an add ends its thread.
-    searchWorker.add(model.id, 1e9, [1, 2, 3]);
+    searchPool.onRestart(() => restarts++);
+    // A replica that cannot take an add ends its thread: this add reaches every thread.
+    searchPool.add(model.id, 1e9, [1, 2, 3]);
     const during = await send(Array.from({ length: 50 }, (_, i) => predictionFor(m, `crash-${i}`, i % 5)));
     expect(during.status).toBe(200);
-    const reloaded = () => restarts === 1 && searchWorker.ready(model.id);
+    const reloaded = () => restarts === threads && searchPool.readyCount(model.id) === threads;
     for (let i = 0; i < 500 && !reloaded(); i++) await new Promise((r) => setTimeout(r, 20));
     expect(reloaded()).toBe(true);
     const vectors = Array.from({ length: 100 }, (_, i) => m.data.point(i % 5));

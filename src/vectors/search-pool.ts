@@ -1,0 +1,80 @@
+import type { Logger } from 'pino';
+import type { SearchReplicas } from './search-replicas.js';
+import { SearchWorker } from './search-worker.js';
+import type { ReplicaSpec } from './search-worker.protocol.js';
+import type { Neighbors } from './vector-index.js';
+
+/**
+ * Several search threads, each holding an exact replica of every replicated index, so batch
+ * searches use every core. A search goes to the ready thread with the fewest requests waiting
+ * (ties in turn). hnswlib-node keeps each graph in native memory owned by the thread that loaded
+ * it (no SharedArrayBuffer backing, no way to hand an index to another thread), so every
+ * thread holds its own copy: memory grows by one index per thread.
+ * With size 0 there are no threads and every search runs on the main thread.
+ */
+export class SearchPool implements SearchReplicas {
+  private readonly workers: SearchWorker[];
+  private turn = 0;
+
+  constructor(log: Logger, size: number) {
+    this.workers = Array.from({ length: size }, (_, i) => new SearchWorker(log.child({ searchThread: i }), `driftloop-search-${i}`));
+  }
+
+  /** The threads, in a fixed order. */
+  get members(): readonly SearchWorker[] {
+    return this.workers;
+  }
+
+  start(): void {
+    for (const w of this.workers) w.start();
+  }
+
+  onRestart(listener: () => void): void {
+    for (const w of this.workers) w.onRestart(listener);
+  }
+
+  ready(key: number): boolean {
+    return this.workers.some((w) => w.ready(key));
+  }
+
+  /** How many threads hold a ready replica of `key`. */
+  readyCount(key: number): number {
+    return this.workers.filter((w) => w.ready(key)).length;
+  }
+
+  /** Loads the replica in every thread; fails only when no thread could load it (the others still serve). */
+  async load(key: number, spec: ReplicaSpec): Promise<void> {
+    const results = await Promise.allSettled(this.workers.map((w) => w.load(key, spec)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed && !this.ready(key)) throw failed.reason;
+  }
+
+  add(key: number, label: number, vector: ArrayLike<number>): void {
+    // Converted once here rather than once per thread.
+    const copy = Float64Array.from(vector);
+    for (const w of this.workers) w.add(key, label, copy);
+  }
+
+  search(key: number, queries: Float64Array, k: number): Promise<Neighbors[]> {
+    const worker = this.pick(key);
+    if (!worker) return Promise.reject(new Error(`no search replica for key ${key}`));
+    return worker.search(key, queries, k);
+  }
+
+  /** Waits for searches in flight, then ends every thread. */
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close()));
+  }
+
+  /** The ready thread with the shortest queue; among equals, the next in turn. */
+  private pick(key: number): SearchWorker | undefined {
+    let best: SearchWorker | undefined;
+    const n = this.workers.length;
+    for (let i = 0; i < n; i++) {
+      const w = this.workers[(this.turn + i) % n]!;
+      if (w.ready(key) && (!best || w.depth < best.depth)) best = w;
+    }
+    this.turn = (this.turn + 1) % Math.max(1, n);
+    return best;
+  }
+}

@@ -1,0 +1,20 @@
+import type { ReplicaSpec } from './search-worker.protocol.js';
+import type { Neighbors } from './vector-index.js';
+
+/**
+ * Read replicas of indexes, kept off the main thread, that answer batch searches. A replica
+ * starts from a saved index and receives every later add in the same order as its original.
+ * One search thread (`SearchWorker`) and a pool of them (`SearchPool`) both offer it.
+ */
+export interface SearchReplicas {
+  /** Whether searches for `key` can be answered off the main thread now. */
+  ready(key: number): boolean;
+  /** Loads (or replaces) the replica `key` from a saved index; adds posted after this call apply after the load. */
+  load(key: number, spec: ReplicaSpec): Promise<void>;
+  /** Forwards an add to the replica `key`, where one is loaded or loading. */
+  add(key: number, label: number, vector: ArrayLike<number>): void;
+  /** The k nearest neighbours of each `dim`-long query packed in `queries`, from a replica of `key`. */
+  search(key: number, queries: Float64Array, k: number): Promise<Neighbors[]>;
+  /** Calls `listener` after a search thread restarted (its replicas are gone and must be loaded again). */
+  onRestart(listener: () => void): void;
+}
