@@ -150,7 +150,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const metrics = new Metrics(() => references.sizes().map((s) => ({ model: modelNames.get(s.modelId) ?? String(s.modelId), ...s })));
   const examples = new ExamplesService(db, references, clock);
 
-  const duplicates = new NearDuplicateRegistry(indexDir, log, { reads: ownerReadRepositories.predictions, snapshots });
+  const duplicates = new NearDuplicateRegistry(indexDir, log, { reads: ownerReadRepositories.predictions, window: config.indexes.duplicateWindow, snapshots });
   // Selection reads the champion and the regions, both built further down: the ports run only after createApp returns.
   const selection = new SelectionService(db, ownerReadRepositories.predictions, duplicates, {
     uncertainty: (m, vectors) => training.championUncertainty(m, vectors),
