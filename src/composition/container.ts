@@ -144,24 +144,30 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
     database.dialect === 'postgres'
       ? { store: new IndexSnapshots(db, clock), publishEveryMs: config.indexes.snapshotEveryMs, now: () => clock.now().getTime() }
       : undefined;
-  const references = new ReferenceRegistry(db, indexDir, searchPool, log, { reads: ownerReadRepositories.examples, snapshots });
+  // Reference sets follow the published snapshot so that every instance scores and calibrates identically.
+  const references = new ReferenceRegistry(db, indexDir, searchPool, log, { reads: ownerReadRepositories.examples, snapshots: snapshots && { ...snapshots, follow: true } });
   const models = new ModelsService(db, events, clock, reads, webhookPolicy);
   const modelNames = new Map((await models.list()).map((m) => [m.id, m.name]));
   const metrics = new Metrics(() => references.sizes().map((s) => ({ model: modelNames.get(s.modelId) ?? String(s.modelId), ...s })));
   const examples = new ExamplesService(db, references, clock);
 
-  const duplicates = new NearDuplicateRegistry(indexDir, log, { reads: ownerReadRepositories.predictions, snapshots });
+  const duplicates = new NearDuplicateRegistry(indexDir, log, { reads: ownerReadRepositories.predictions, window: config.indexes.duplicateWindow, snapshots });
   // Selection reads the champion and the regions, both built further down: the ports run only after createApp returns.
   const selection = new SelectionService(db, ownerReadRepositories.predictions, duplicates, {
     uncertainty: (m, vectors) => training.championUncertainty(m, vectors),
+    championVersion: (m) => training.championVersion(m),
     // A claim still works on stale region tags when regions cannot be computed.
-    refreshRegions: (m) => regions.snapshot(m).then(() => undefined, (err: unknown) => log.warn({ err, model: m.name }, 'regions not refreshed for selection')),
+    refreshRegions: (m) =>
+      regions.snapshot(m).then(
+        (s) => s.computedAt,
+        (err: unknown) => void log.warn({ err, model: m.name }, 'regions not refreshed for selection'),
+      ),
   }, clock);
   const queue = new QueueService(db, clock, ownerReadRepositories, selection);
   const queueLabels = new QueueLabeledSource(db, ownerReadRepositories.predictions);
   const labels = new LabelsService(db, events, clock);
   const typicalDistance = async (m: Model) => (await references.get(m)).activeCalibration().quantile(0.5);
-  const enqueue = new EnqueueService(duplicates, typicalDistance, clock, log);
+  const enqueue = new EnqueueService(duplicates, typicalDistance, clock);
   const sequential = new SequentialDetector(sequentialReference(references), clock);
   const stored = withSequentialDetector(enqueue.sink, sequential);
   const sink = replace.predictionSink ? replace.predictionSink(stored) : stored;
@@ -207,7 +213,8 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const descriptions = new ModelDescriptions(models, modelDescribers({ references, versions, queue, drift }));
   const dashboard = new DashboardService(models, queue, versions, drift);
 
-  const follower = new ReferenceFollower(references, () => models.list(), clock, config.indexes.pollMs, log);
+  // Each poll also takes in models changed through other instances (their settings), before the indexes follow them.
+  const follower = new ReferenceFollower(references, () => models.refresh(), clock, config.indexes.pollMs, log);
 
   subscribeFeatures(events, { modelNames, references, duplicates, queue, drift, training, examples, labeled, log });
 

@@ -81,9 +81,9 @@ export function sequentialReference(references: ReferenceRegistry): ReferenceSta
 /** The review queue's sink, then the sequential drift detector, both inside the ingest transaction. */
 export function withSequentialDetector(sink: PredictionSink, sequential: SequentialDetector): PredictionSink {
   return async (db, model, scored) => {
-    const queued = await sink(db, model, scored);
+    // The detector first: the queue takes its lock, which claims wait for, until the commit.
     await sequential.observe(db, model, scored.map((s) => ({ seq: s.seq, isOod: s.score.ood.isOod })));
-    return queued;
+    return sink(db, model, scored);
   };
 }
 

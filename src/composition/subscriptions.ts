@@ -37,6 +37,8 @@ export function subscribeFeatures(events: EventBus, s: Subscribers): void {
   });
 
   events.on('PredictionsCommitted', ({ model, committed }) => s.drift.predictionsCommitted(model, committed.length));
+  // The queue's near-duplicate index took the batch's items before the commit: they are gone, so is the index (rebuilt from the database).
+  events.on('PredictionsRolledBack', ({ model }) => s.duplicates.invalidate(model.id));
 
   events.on('DriftRaised', async ({ model }) => {
     await s.queue.boostRecentOod(model);

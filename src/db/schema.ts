@@ -62,6 +62,8 @@ export interface ModelTable {
   settings_json: string;
   created_at: string;
   updated_at: string;
+  /** Raised by every update: how instances tell that their cached model is stale. */
+  revision: Generated<number>;
 }
 
 export interface ExampleTable {

@@ -12,6 +12,8 @@ export type DomainEvent =
   | { type: 'ModelChanged'; model: Model }
   /** A batch of new predictions committed (never for duplicates only). */
   | { type: 'PredictionsCommitted'; model: Model; committed: ScoredPrediction[] }
+  /** An ingest transaction failed (its commit may have too): nothing of the batch is stored. */
+  | { type: 'PredictionsRolledBack'; model: Model }
   /** A batch of labels stored at least one label, skip or out-of-scope mark. */
   | { type: 'LabelsAccepted'; model: Model; accepted: number }
   /** A drift event was recorded (outside the cooldown) and its webhooks were queued. */

@@ -16,10 +16,15 @@ export function listModelRows(db: Db): Promise<ModelRow[]> {
   return db.selectFrom('models').selectAll().orderBy('name').execute();
 }
 
-export async function insertModel(db: Db, row: Omit<ModelRow, 'id'>): Promise<ModelRow> {
+export async function insertModel(db: Db, row: Omit<ModelRow, 'id' | 'revision'>): Promise<ModelRow> {
   return db.insertInto('models').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
-export async function updateModel(db: Db, id: number, patch: Partial<Omit<ModelRow, 'id'>>): Promise<ModelRow> {
-  return db.updateTable('models').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+export async function updateModel(db: Db, id: number, patch: Partial<Omit<ModelRow, 'id' | 'revision'>>): Promise<ModelRow> {
+  return db
+    .updateTable('models')
+    .set((eb) => ({ ...patch, revision: eb('revision', '+', 1) }))
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }

@@ -43,7 +43,8 @@ function modelRowToModel(row: ModelRow): Model {
 
 /** Registers and reads monitored models. */
 export class ModelsService {
-  private readonly cache = new Map<string, Model>();
+  /** Models by name with the revision they were read at; `refresh` replaces those another instance changed. */
+  private readonly cache = new Map<string, { model: Model; revision: number }>();
   /** Names by id: a model's name never changes, so these never go stale. */
   private readonly names = new Map<number, string>();
 
@@ -59,12 +60,39 @@ export class ModelsService {
   /** The model, or undefined when it does not exist. */
   async find(name: string): Promise<Model | undefined> {
     const cached = this.cache.get(name);
-    if (cached) return cached;
+    if (cached) return cached.model;
     const row = await findModelByName(this.db, name);
     if (!row) return undefined;
+    return this.remember(row);
+  }
+
+  /**
+   * Every model as stored now. A model changed since this instance cached it (through another
+   * instance on the same database) replaces the cached one and is announced as `ModelChanged`,
+   * so its settings apply here too. The index follower calls this at each poll: changes made
+   * elsewhere take effect within one `DRIFTLOOP_INDEX_POLL_MS`, for the one read it already did.
+   */
+  async refresh(): Promise<Model[]> {
+    const models: Model[] = [];
+    for (const row of await listModelRows(this.db)) {
+      const cached = this.cache.get(row.name);
+      if (!cached || cached.revision >= row.revision) {
+        models.push(cached?.model ?? modelRowToModel(row));
+        continue;
+      }
+      const model = this.remember(row);
+      await this.events.publish({ type: 'ModelChanged', model });
+      models.push(model);
+    }
+    return models;
+  }
+
+  private remember(row: ModelRow): Model {
     const model = modelRowToModel(row);
-    this.cache.set(name, model);
-    return model;
+    const cached = this.cache.get(row.name);
+    // A read that started before this instance's own later write must not replace it.
+    if (!cached || cached.revision <= row.revision) this.cache.set(row.name, { model, revision: row.revision });
+    return this.cache.get(row.name)!.model;
   }
 
   /** The name of the model with this id (jobs and other id-keyed records name their model by it). */
@@ -96,7 +124,9 @@ export class ModelsService {
   /** Creates the model, or updates it; the embedding space cannot change once data exists. */
   async put(name: string, def: ModelDefinition): Promise<{ model: Model; created: boolean }> {
     assertUniqueConcepts(def.concepts);
-    const existing = await this.find(name);
+    // Read, not cached: a patch applies to the settings as stored, whichever instance changed them last.
+    const stored = await findModelByName(this.db, name);
+    const existing = stored && this.remember(stored);
     const now = isoNow(this.clock);
     const settings = applySettingsPatch(existing?.settings ?? defaultSettings(), restoreMaskedSecrets(existing?.settings, def.settings ?? {}));
     this.assertWebhookTargets(settings);
@@ -116,8 +146,7 @@ export class ModelsService {
       await this.assertCompatible(existing, def, fields.encoder, fields.metric);
       row = await updateModel(this.db, existing.id, fields);
     }
-    const model = modelRowToModel(row);
-    this.cache.set(name, model);
+    const model = this.remember(row);
     await this.events.publish({ type: 'ModelChanged', model });
     return { model, created: !existing };
   }

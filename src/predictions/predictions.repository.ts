@@ -35,25 +35,46 @@ export async function insertPredictions(db: Db, rows: NewPredictionRow[]): Promi
 }
 
 /**
- * `insertPredictions` for the ingest hot path, inside the transaction `trx`. On SQLite, one
- * prepared statement reused row after row on the connection kysely runs on (so it is part of
- * `trx`); on PostgreSQL, multi-row inserts, where the round trip costs more than the statement.
+ * Inserts for the ingest hot path, inside the transaction `trx`: the rows whose ids the model
+ * does not have yet. Returns the sequence numbers of the rows it stored, by id; a row another
+ * transaction stored first (another instance, a retry) is left out. The conflict check is part
+ * of the insert (`on conflict do nothing`, which on PostgreSQL waits for that transaction), not
+ * a read before it. On SQLite, one prepared statement reused row after row on the connection
+ * kysely runs on (so it is part of `trx`); on PostgreSQL, multi-row inserts, where the round
+ * trip costs more than the statement.
  */
-export async function insertPredictionsFast(database: DatabaseHandle, trx: Db, rows: NewPredictionRow[]): Promise<number[]> {
-  return database.sqlite ? insertPredictionsPrepared(database.sqlite, rows) : insertPredictions(trx, rows);
+export async function insertNewPredictions(database: DatabaseHandle, trx: Db, rows: NewPredictionRow[]): Promise<Map<string, number>> {
+  if (database.sqlite) return insertNewPrepared(database.sqlite, rows);
+  const stored = new Map<string, number>();
+  for (let i = 0; i < rows.length; i += 100) {
+    const inserted = await trx
+      .insertInto('predictions')
+      .values(rows.slice(i, i + 100))
+      .onConflict((oc) => oc.columns(['model_id', 'id']).doNothing())
+      .returning(['id', 'seq'])
+      .execute();
+    for (const r of inserted) stored.set(r.id, r.seq);
+  }
+  return stored;
 }
 
 const insertStatements = new WeakMap<SQLite.Database, Map<string, SQLite.Statement>>();
 
-function insertPredictionsPrepared(sqlite: SQLite.Database, rows: NewPredictionRow[]): number[] {
-  if (rows.length === 0) return [];
+function insertNewPrepared(sqlite: SQLite.Database, rows: NewPredictionRow[]): Map<string, number> {
+  const stored = new Map<string, number>();
+  if (rows.length === 0) return stored;
   const columns = Object.keys(rows[0]!);
   let byColumns = insertStatements.get(sqlite);
   if (!byColumns) insertStatements.set(sqlite, (byColumns = new Map()));
   let statement = byColumns.get(columns.join());
   if (!statement) {
-    statement = sqlite.prepare(`insert into predictions (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})`);
+    const values = columns.map((c) => `@${c}`).join(', ');
+    statement = sqlite.prepare(`insert into predictions (${columns.join(', ')}) values (${values}) on conflict (model_id, id) do nothing`);
     byColumns.set(columns.join(), statement);
   }
-  return rows.map((row) => Number(statement.run(row).lastInsertRowid));
+  for (const row of rows) {
+    const result = statement.run(row);
+    if (result.changes === 1) stored.set(row.id, Number(result.lastInsertRowid));
+  }
+  return stored;
 }

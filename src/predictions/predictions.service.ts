@@ -8,7 +8,7 @@ import { scorePrediction, type PredictionScore } from '../scoring/scorer.js';
 import { isoNow, type Clock } from '../util/clock.js';
 import { encodeVector } from '../util/vectors.js';
 import type { IngestResult, PredictionInput, PredictionResult, PredictionSink, ScoredPrediction } from './prediction.js';
-import { findStoredResults, insertPredictionsFast, type NewPredictionRow, type StoredResultRow } from './predictions.repository.js';
+import { findStoredResults, insertNewPredictions, type NewPredictionRow, type StoredResultRow } from './predictions.repository.js';
 
 /** Observes ingestion for metrics. */
 export interface IngestObserver {
@@ -37,26 +37,35 @@ export class PredictionsService {
     if (set.train.size === 0) {
       throw new ConflictError(`Model '${model.name}' has no train-split examples yet; add examples before predictions`);
     }
-    const ids = predictions.map((p) => p.id);
-    const known = await findStoredResults(this.db, model.id, ids);
+    // The duplicate lookup waits on the database while scoring waits on the search thread: both
+    // at once. A retried batch is scored again for nothing, which is rare and cheap beside a round trip.
     const started = performance.now();
-    const fresh = predictions.filter((p) => !known.has(p.id));
-    const measured = await set.measureMany(fresh.map((p) => p.embedding));
-    const scores = fresh.map((p, i) => scorePrediction(model, measured[i]!, p.scores));
+    const [known, measured] = await Promise.all([
+      findStoredResults(this.db, model.id, predictions.map((p) => p.id)),
+      set.measureMany(predictions.map((p) => p.embedding)),
+    ]);
+    const fresh = predictions.flatMap((p, i) => (known.has(p.id) ? [] : [{ input: p, score: scorePrediction(model, measured[i]!, p.scores) }]));
     this.observer.scored(model.name, fresh.length, (performance.now() - started) / 1000);
     // A turn of the event loop between scoring and storing: short requests (queue claims) get in.
     await new Promise<void>((resolve) => setImmediate(resolve));
 
     const now = isoNow(this.clock);
-    const outcome = await this.db.transaction().execute(async (trx) => {
-      // Another request may have stored some of these ids while we were scoring.
-      const raced = await findStoredResults(trx, model.id, fresh.map((p) => p.id));
-      const keep = fresh.map((p, i) => ({ input: p, score: scores[i]! })).filter((x) => !raced.has(x.input.id));
-      const seqs = await insertPredictionsFast(this.database, trx, keep.map((x) => toRow(model, x.input, x.score, now)));
-      const scored = keep.map((x, i) => ({ seq: seqs[i]!, input: x.input, score: x.score }));
-      const queued = await this.sink(trx, model, scored);
-      return { scored, queued, raced };
-    });
+    const outcome = await this.db
+      .transaction()
+      .execute(async (trx) => {
+        const seqs = await insertNewPredictions(this.database, trx, fresh.map((x) => toRow(model, x.input, x.score, now)));
+        const scored = fresh.flatMap((x) => (seqs.has(x.input.id) ? [{ seq: seqs.get(x.input.id)!, input: x.input, score: x.score }] : []));
+        // Another request stored these ids while we were scoring: they answer as duplicates.
+        const lost = fresh.filter((x) => !seqs.has(x.input.id)).map((x) => x.input.id);
+        const raced = lost.length > 0 ? await findStoredResults(trx, model.id, lost) : new Map<string, StoredResultRow>();
+        const queued = await this.sink(trx, model, scored);
+        return { scored, queued, raced };
+      })
+      .catch(async (err: unknown) => {
+        // Whatever acted on the batch inside the transaction (the queue's near-duplicate index) forgets it.
+        await this.events.publish({ type: 'PredictionsRolledBack', model }).catch(() => undefined);
+        throw err;
+      });
 
     if (outcome.scored.length > 0) await this.events.publish({ type: 'PredictionsCommitted', model, committed: outcome.scored });
 

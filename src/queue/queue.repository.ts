@@ -4,6 +4,7 @@ import { isPostgres, lockUntilCommit } from '../db/dialect.js';
 import type { QueueItemTable } from '../db/schema.js';
 import { OPEN_STATUSES, type ItemStatus } from './item-status.js';
 import type { QueueReads } from './queue.ports.js';
+import { insertLease } from './leases.repository.js';
 
 export type NewQueueItemRow = Insertable<QueueItemTable>;
 export type QueueItemRow = Selectable<QueueItemTable>;
@@ -18,30 +19,33 @@ export function lockQueue(db: Db, modelId: number): Promise<void> {
   return lockUntilCommit(db, 'queue', modelId);
 }
 
-/** Inserts an item and returns its id. */
-export async function insertItem(db: Db, row: NewQueueItemRow): Promise<number> {
-  const { id } = await db.insertInto('queue_items').values(row).returning('id').executeTakeFirstOrThrow();
-  return id;
+/** Inserts items in one statement per 200; returns their ids, in the order of `rows`. */
+export async function insertItems(db: Db, rows: NewQueueItemRow[]): Promise<number[]> {
+  const ids = new Map<number, number>();
+  for (let i = 0; i < rows.length; i += 200) {
+    // Matched back by prediction (one item per prediction): neither database promises RETURNING's order.
+    const inserted = await db.insertInto('queue_items').values(rows.slice(i, i + 200)).returning(['id', 'prediction_seq']).execute();
+    for (const r of inserted) ids.set(r.prediction_seq, r.id);
+  }
+  return rows.map((r) => ids.get(r.prediction_seq)!);
 }
 
 export function findItem(db: Db, modelId: number, id: number): Promise<QueueItemRow | undefined> {
   return db.selectFrom('queue_items').selectAll().where('model_id', '=', modelId).where('id', '=', id).executeTakeFirst();
 }
 
+/** Those of `ids` that are items of the model, in no particular order. */
+export async function findItems(db: Db, modelId: number, ids: number[]): Promise<QueueItemRow[]> {
+  const rows: QueueItemRow[] = [];
+  for (let i = 0; i < ids.length; i += 500) {
+    rows.push(...(await db.selectFrom('queue_items').selectAll().where('model_id', '=', modelId).where('id', 'in', ids.slice(i, i + 500)).execute()));
+  }
+  return rows;
+}
+
 /** Records another recurrence of an item's input. */
 export async function updateItemWeight(db: Db, id: number, fields: { weight: number; priority: number; last_seen_at: string }): Promise<void> {
   await db.updateTable('queue_items').set(fields).where('id', '=', id).execute();
-}
-
-/** How many of `ids` are items of the model. */
-export async function countItems(db: Db, modelId: number, ids: number[]): Promise<number> {
-  let n = 0;
-  for (let i = 0; i < ids.length; i += 500) {
-    // Looked up by id alone: with model_id in the WHERE, SQLite would rather scan a model's index.
-    const rows = await db.selectFrom('queue_items').select('model_id').where('id', 'in', ids.slice(i, i + 500)).execute();
-    n += rows.filter((r) => r.model_id === modelId).length;
-  }
-  return n;
 }
 
 /** Items above `afterId` with their embeddings, oldest first, a page at a time (index catch-up). */
@@ -68,6 +72,19 @@ export async function listItemEmbeddings(
   });
 }
 
+/** The id just below the model's `n` newest items (0 when it has `n` or fewer): where a window of them starts. */
+export async function idBeforeNewest(db: Db, modelId: number, n: number): Promise<number> {
+  const row = await db
+    .selectFrom('queue_items')
+    .select('id')
+    .where('model_id', '=', modelId)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .offset(n)
+    .executeTakeFirst();
+  return row ? Number(row.id) : 0;
+}
+
 export async function countItemsUpTo(db: Db, modelId: number, maxId: number): Promise<number> {
   const row = await db
     .selectFrom('queue_items')
@@ -79,15 +96,10 @@ export async function countItemsUpTo(db: Db, modelId: number, maxId: number): Pr
 }
 
 /**
- * Up to `limit` pending items `labeler` may take, best first: not skipped by them,
- * not already leased or labeled by them (blind multi-labeler review).
+ * Up to `limit` pending items `labeler` may take, best first: not skipped by them, not already
+ * leased or labeled by them (blind multi-labeler review). Unexecuted: {@link leaseBest} runs it,
+ * benchmarks print its plan.
  */
-export async function claimCandidates(db: Db, modelId: number, labeler: string, limit: number, region?: number): Promise<number[]> {
-  const rows = await claimCandidatesQuery(db, modelId, labeler, limit, region).execute();
-  return rows.map((r) => r.id);
-}
-
-/** The claim's candidate query, unexecuted (benchmarks print its plan). */
 export function claimCandidatesQuery(db: Db, modelId: number, labeler: string, limit: number, region?: number) {
   return db
     .selectFrom('queue_items as i')
@@ -160,24 +172,74 @@ export async function countLabel(db: Db, id: number, outOfScope: boolean): Promi
 }
 
 /**
- * Derives each item's status from its counts; the one place the status rule lives.
- * Done when labels reach the need (out of scope by strict majority), leased when
- * labels plus live leases fill it, pending otherwise.
+ * An item's status from its counts: the one place the status rule lives. Done when labels reach
+ * the need (out of scope by strict majority), leased when labels plus live leases fill it,
+ * pending otherwise. `takenSlots` counts leases the same UPDATE adds (its SET sees the old counts).
  */
+function derivedStatus(takenSlots = 0) {
+  return sql<ItemStatus>`case
+    when labels_count >= labels_needed then case when out_of_scope_count * 2 > labels_count then 'out_of_scope' else 'labeled' end
+    when labels_count + leases_count + ${sql.lit(takenSlots)} >= labels_needed then 'leased'
+    else 'pending' end`;
+}
+
+/** Derives each item's status from its counts. */
 export async function refreshStatus(db: Db, ids: number[], now: string): Promise<void> {
   for (let i = 0; i < ids.length; i += 500) {
     await db
       .updateTable('queue_items')
       .set({
-        status: sql<ItemStatus>`case
-          when labels_count >= labels_needed then case when out_of_scope_count * 2 > labels_count then 'out_of_scope' else 'labeled' end
-          when labels_count + leases_count >= labels_needed then 'leased'
-          else 'pending' end`,
+        status: derivedStatus(),
         labeled_at: sql<string | null>`case when labels_count >= labels_needed then coalesce(labeled_at, ${now}) else null end`,
       })
       .where('id', 'in', ids.slice(i, i + 500))
       .execute();
   }
+}
+
+/** What {@link leaseBest} leases: the claim's labeler, how many, and the lease's times. */
+export interface BestLease {
+  modelId: number;
+  labeler: string;
+  limit: number;
+  region?: number | undefined;
+  expiresAt: string;
+  now: string;
+}
+
+/**
+ * Leases up to `limit` of the best items `labeler` may take (as {@link claimCandidatesQuery} picks
+ * them): takes a slot of each, records the lease and derives the item's status; returns the
+ * ids leased, best first. On PostgreSQL that is one statement, so a claim holds the queue lock
+ * for one round trip instead of three per item; on SQLite, where a statement is a function call,
+ * the same steps one by one.
+ */
+export async function leaseBest(db: Db, lease: BestLease): Promise<number[]> {
+  const candidates = claimCandidatesQuery(db, lease.modelId, lease.labeler, lease.limit, lease.region);
+  if (isPostgres(db)) {
+    const { rows } = await sql<{ id: number }>`
+      with picked as (${candidates}),
+      taken as (
+        update queue_items set leases_count = leases_count + 1, status = ${derivedStatus(1)}
+        where id in (select id from picked) and status in (${sql.join([...OPEN_STATUSES])})
+          and labels_count + leases_count < labels_needed
+        returning id, priority
+      ),
+      leased as (
+        insert into queue_leases (model_id, item_id, labeler, expires_at, created_at)
+        select ${lease.modelId}, id, ${lease.labeler}, ${lease.expiresAt}, ${lease.now} from taken
+      )
+      select id from taken order by priority desc, id`.execute(db);
+    return rows.map((r) => Number(r.id));
+  }
+  const fresh: number[] = [];
+  for (const { id } of await candidates.execute()) {
+    if (!(await takeSlot(db, id))) continue;
+    await insertLease(db, { model_id: lease.modelId, item_id: id, labeler: lease.labeler, expires_at: lease.expiresAt, created_at: lease.now });
+    fresh.push(id);
+  }
+  await refreshStatus(db, fresh, lease.now);
+  return fresh;
 }
 
 /** Applies a changed `labelsPerItem` to every open item of the model. */

@@ -13,9 +13,9 @@ import type { SelectionService } from './selection/selection.service.js';
 import { countSkipsByLabeler, extendLeases, findLease, insertLease, listLabelerLeases } from './leases.repository.js';
 import {
   boostOpenOod,
-  claimCandidates,
   clearBoosts,
   findPendingDepth,
+  leaseBest,
   lockQueue,
   readCounts,
   refreshStatus,
@@ -74,22 +74,22 @@ export class QueueService {
       // New leases stop at queue.maxLeases live ones, whatever `limit` asks for.
       const wanted = Math.min(limit - held.length, model.settings.queue.maxLeases - live.length);
       const fresh: number[] = [];
-      const lease = async (id: number) => {
-        if (!(await takeSlot(trx, id))) return;
-        await insertLease(trx, { model_id: model.id, item_id: id, labeler, expires_at: expiresAt, created_at: now.toISOString() });
-        fresh.push(id);
-      };
       if (ranked) {
-        for (const id of ranked) if (fresh.length < wanted) await lease(id);
+        for (const id of ranked) {
+          if (fresh.length >= wanted) break;
+          if (!(await takeSlot(trx, id))) continue;
+          await insertLease(trx, { model_id: model.id, item_id: id, labeler, expires_at: expiresAt, created_at: now.toISOString() });
+          fresh.push(id);
+        }
+        await refreshStatus(trx, fresh, now.toISOString());
       }
       // Concurrent claims rank the same items; whoever comes later and finds them taken gets the
       // rest by priority rather than an empty claim while items wait.
       for (let round = 0; round < CLAIM_ROUNDS && fresh.length < wanted; round++) {
-        const candidates = await claimCandidates(trx, model.id, labeler, wanted - fresh.length, region);
-        if (candidates.length === 0) break;
-        for (const id of candidates) await lease(id);
+        const leased = await leaseBest(trx, { modelId: model.id, labeler, limit: wanted - fresh.length, region, expiresAt, now: now.toISOString() });
+        if (leased.length === 0) break;
+        fresh.push(...leased);
       }
-      await refreshStatus(trx, fresh, now.toISOString());
       return [...held.map((l) => l.item_id), ...fresh];
     });
     return this.details(model, itemIds, expiresAt);

@@ -83,6 +83,18 @@ describe('diversity', () => {
     expect(items.every((i) => i.weight === 5)).toBe(true);
   });
 
+  it('when near-copies of new inputs arrive in the same batch, then each input opens one item that carries the weight of its copies', async () => {
+    const bases = outliers(f.data, 13).slice(10);
+    // Interleaved: each copy's nearest item is one this very batch opened, not yet in the index.
+    const batch = [0, 1, 2, 3].flatMap((k) => bases.map((b, i) => ({ id: `same-${i}-${k}`, embedding: copies(b, k), scores: confident(0) })));
+    const results = await ingest(server, 'ugc', batch);
+    expect(results.filter((r) => r.queued).map((r) => r.id).sort()).toEqual(['same-0-0', 'same-1-0', 'same-2-0']);
+    const items = (await claim(server, 'ugc', 'batch-check', 100)).filter((i) => i.predictionId.startsWith('same-'));
+    expect(items.map((i) => [i.predictionId, i.weight]).sort()).toEqual([['same-0-0', 4], ['same-1-0', 4], ['same-2-0', 4]]);
+    // recurrenceBoost 0.5 per doubling: weight 4 adds 1 to the opening prediction's priority.
+    for (const item of items) expect(item.priority).toBeCloseTo(results.find((r) => r.id === item.predictionId)!.priority + 1, 9);
+  });
+
   it('when an input recurs, then its priority rises by recurrenceBoost per doubling, above an item seen once', async () => {
     const [a, b] = outliers(f.data, 2);
     await ingest(server, 'ugc', [
