@@ -154,8 +154,13 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   // Selection reads the champion and the regions, both built further down: the ports run only after createApp returns.
   const selection = new SelectionService(db, ownerReadRepositories.predictions, duplicates, {
     uncertainty: (m, vectors) => training.championUncertainty(m, vectors),
+    championVersion: (m) => training.championVersion(m),
     // A claim still works on stale region tags when regions cannot be computed.
-    refreshRegions: (m) => regions.snapshot(m).then(() => undefined, (err: unknown) => log.warn({ err, model: m.name }, 'regions not refreshed for selection')),
+    refreshRegions: (m) =>
+      regions.snapshot(m).then(
+        (s) => s.computedAt,
+        (err: unknown) => void log.warn({ err, model: m.name }, 'regions not refreshed for selection'),
+      ),
   }, clock);
   const queue = new QueueService(db, clock, ownerReadRepositories, selection);
   const queueLabels = new QueueLabeledSource(db, ownerReadRepositories.predictions);
