@@ -94,7 +94,8 @@ async function store(from: number, count: number, label: string): Promise<void> 
   bar.stop();
 }
 
-const snapshots = () => ({ store: new IndexSnapshots(db, systemClock), publishEveryMs: 0, now: () => Date.now() });
+// `follow` as the service sets it on PostgreSQL: each instance continues from the published snapshot.
+const snapshots = () => ({ store: new IndexSnapshots(db, systemClock), publishEveryMs: 0, now: () => Date.now(), follow: true });
 await store(0, EXAMPLES, 'storing examples');
 
 const builder = new ReferenceRegistry(db, tempDir('rebuild'), undefined, log, { reads: ownerReadRepositories.examples, snapshots: snapshots() });
@@ -111,11 +112,13 @@ const join = await timed(() => joiner.get(model));
 const opening = joiner.opening(model.id);
 if (opening?.from !== 'snapshot') throw new Error(`the joining index was opened from ${opening?.from}, not the snapshot`);
 
-// The rebuilt index takes the later examples too, then both must score alike.
-const rebuilt = await builder.catchUp(model);
+// The first instance's poll: it continues from the snapshot it published (its own files, the
+// same bytes) and takes the later examples too. HNSW draws each new point's level from a
+// generator that loading resets; both now grew from the same loaded file, so both must score
+// exactly alike and hold the same calibration.
+await builder.follow(model);
+const rebuilt = await builder.get(model);
 const queries = Array.from({ length: 200 }, (_, i) => (i % 10 === 9 ? data.outlier() : data.point(i % CLUSTERS)));
-// HNSW draws each new point's level from a generator that loading resets: past the snapshot,
-// a joined graph and a rebuilt one differ a little, and so may an approximate search.
 const compared = queries.map((q) => ({ x: rebuilt.measure(q), y: join.value.measure(q) }));
 const same = compared.filter(({ x, y }) => x.distance === y.distance && x.score === y.score).length;
 const maxScoreDiff = Math.max(...compared.map(({ x, y }) => Math.abs(x.score - y.score)));
@@ -139,6 +142,6 @@ console.log(`rebuild from the database (ceiling): ${seconds(rebuild.ms)} for ${E
 console.log(`publish snapshot:                   ${seconds(publish.ms)} (${mb(snapshotBytes)}, high-water seq ${snapshot.high_water})`);
 console.log(`join, reference index:              ${seconds(join.ms)} (from ${opening.from}, caught up ${opening.caughtUp} later rows) = ${(join.ms / rebuild.ms).toFixed(3)}× the rebuild`);
 console.log(`join, whole instance ready:         ${seconds(instance.ms)} (reference index from ${instanceFrom}) — goal < ${GOAL_S} s`);
-console.log(`scores equal (joined vs rebuilt):   ${same}/${queries.length} queries; largest difference ${maxScoreDiff.toFixed(4)} in OOD score, ${(100 * maxDistanceDiff).toFixed(2)}% in k-NN distance; calibration ${calibrationSame ? 'identical' : 'differs'}`);
+console.log(`scores equal (joined vs publisher): ${same}/${queries.length} queries; largest difference ${maxScoreDiff.toFixed(4)} in OOD score, ${(100 * maxDistanceDiff).toFixed(2)}% in k-NN distance; calibration ${calibrationSame ? 'identical' : 'differs'}`);
 console.log(`load average at end: ${load} — measured on a shared machine, under load`);
 console.log(`uptime: ${fs.readFileSync('/proc/loadavg', 'utf8').trim()}`);

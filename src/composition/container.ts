@@ -143,7 +143,8 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
     database.dialect === 'postgres'
       ? { store: new IndexSnapshots(db, clock), publishEveryMs: config.indexes.snapshotEveryMs, now: () => clock.now().getTime() }
       : undefined;
-  const references = new ReferenceRegistry(db, indexDir, searchPool, log, { reads: ownerReadRepositories.examples, snapshots });
+  // Reference sets follow the published snapshot so that every instance scores and calibrates identically.
+  const references = new ReferenceRegistry(db, indexDir, searchPool, log, { reads: ownerReadRepositories.examples, snapshots: snapshots && { ...snapshots, follow: true } });
   const models = new ModelsService(db, events, clock, reads, webhookPolicy);
   const modelNames = new Map((await models.list()).map((m) => [m.id, m.name]));
   const metrics = new Metrics(() => references.sizes().map((s) => ({ model: modelNames.get(s.modelId) ?? String(s.modelId), ...s })));

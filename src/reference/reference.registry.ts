@@ -18,7 +18,6 @@ const PAGE = 2000;
  */
 export class ReferenceRegistry {
   private readonly indexes: DerivedIndexes<ReferenceSet, ReferenceRow, Db, Model>;
-  private readonly trains = new Map<number, ReplicatedIndex>();
   private replicating = false;
 
   constructor(
@@ -30,7 +29,7 @@ export class ReferenceRegistry {
     opts: { reads: ReferenceReads; params?: HnswParams; snapshots?: SnapshotOptions | undefined },
   ) {
     this.indexes = new DerivedIndexes(this.kind(opts.reads, opts.params ?? DEFAULT_HNSW), dir, log, {
-      opened: async (modelId) => this.replicate(modelId),
+      opened: async (modelId, set) => this.replicate(modelId, set),
       snapshots: opts.snapshots,
     });
   }
@@ -47,12 +46,15 @@ export class ReferenceRegistry {
 
   /**
    * Brings the set level with the database: settings changed on another instance (k,
-   * calibration minimum), then the examples committed since. `model` must be freshly read
+   * calibration minimum), a newer published snapshot (PostgreSQL: every instance continues
+   * from the same one, so their graphs and calibration stay identical), then the examples
+   * committed since. `model` must be freshly read
    * (the follower's poll), and the caller outside any transaction.
    */
   async follow(model: Model): Promise<void> {
     const set = await this.get(model);
     if (set.k !== model.settings.ood.k || set.minCalibration !== model.settings.ood.minCalibration) await this.reconfigure(model);
+    await this.indexes.rebase(this.db, model);
     await this.catchUp(model);
   }
 
@@ -94,28 +96,32 @@ export class ReferenceRegistry {
   }
 
   private async replicateAll(): Promise<void> {
-    for (const [modelId] of this.indexes.entries()) await this.indexes.lock(modelId, () => this.replicate(modelId));
+    for (const [modelId] of this.indexes.entries()) {
+      await this.indexes.lock(modelId, async () => {
+        const set = this.indexes.peek(modelId);
+        if (set) await this.replicate(modelId, set);
+      });
+    }
   }
 
   /** Loads the model's train replica in every search thread; call under the model's lock. */
-  private async replicate(modelId: number): Promise<void> {
+  private async replicate(modelId: number, set: ReferenceSet): Promise<void> {
     const worker = this.replicating ? this.searchPool : undefined;
-    const train = this.trains.get(modelId);
-    if (!worker || !train || !this.indexes.peek(modelId)) return;
+    const train = set.train;
+    if (!worker || !(train instanceof ReplicatedIndex)) return;
     const [trainFile] = this.indexes.files(modelId).indexes;
     try {
-      // The replica starts from the saved train index; saving the whole set keeps the files consistent.
-      if (train.origin !== trainFile) this.indexes.saveNow(modelId);
+      if (train.origin !== trainFile) {
+        // The replica starts from the saved train index; saving the whole set keeps the files
+        // consistent. Reloading resets hnswlib's level generator: the set no longer grows as
+        // the published snapshot's copies do until it continues from a newer one.
+        this.indexes.saveNow(modelId);
+        this.indexes.diverged(modelId);
+      }
       await train.replicate(worker, trainFile!);
     } catch (err) {
       this.log.error({ err, modelId }, 'search replica not loaded; searching this model on the main thread');
     }
-  }
-
-  private trainIndex(modelId: number, index: HnswIndex): ReplicatedIndex {
-    const train = new ReplicatedIndex(index, modelId);
-    this.trains.set(modelId, train);
-    return train;
   }
 
   private kind(reads: ReferenceReads, params: HnswParams): DerivedIndexKind<ReferenceSet, ReferenceRow, Db, Model> {
@@ -125,11 +131,11 @@ export class ReferenceRegistry {
       files: { indexes: ['train.hnsw', 'eval.hnsw'], state: 'state.json' },
       params,
       pageSize: PAGE,
-      create: (model, [train, evalIndex]) => new ReferenceSet(this.trainIndex(model.id, train!), evalIndex!, optionsOf(model)),
+      create: (model, [train, evalIndex]) => new ReferenceSet(new ReplicatedIndex(train!, model.id), evalIndex!, optionsOf(model)),
       accepts: (model, state) => state['k'] === model.settings.ood.k,
       restore: (model, [train, evalIndex], state) => {
         if (train!.size !== state['trainCount'] || evalIndex!.size !== state['evalCount']) return undefined;
-        const set = new ReferenceSet(this.trainIndex(model.id, train!), evalIndex!, optionsOf(model));
+        const set = new ReferenceSet(new ReplicatedIndex(train!, model.id), evalIndex!, optionsOf(model));
         set.restoreCalibration(state['calibration'] as CalibrationEntry[]);
         set.highWater = state.highWater;
         return set;

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db/database.js';
 import { isoNow, type Clock } from '../util/clock.js';
-import type { SnapshotStore } from '../vectors/derived-index.types.js';
+import type { PublishedSnapshot, SnapshotStore } from '../vectors/derived-index.types.js';
 import {
   deleteSnapshotParts,
   findSnapshot,
@@ -30,6 +30,10 @@ export class IndexSnapshots implements SnapshotStore {
 
   async highWater(modelId: number, kind: string): Promise<number | undefined> {
     return (await findSnapshot(this.db, modelId, kind))?.highWater;
+  }
+
+  latest(modelId: number, kind: string): Promise<PublishedSnapshot | undefined> {
+    return findSnapshot(this.db, modelId, kind);
   }
 
   async fetch(modelId: number, kind: string, dir: string): Promise<boolean> {

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { KeyedLock } from '../util/keyed-lock.js';
 import { HnswIndex } from './hnsw-index.js';
 import type { DerivedIndexKind, IndexOpening, IndexOrigin, IndexSpace, Publication, SavedHeader, SnapshotOptions } from './derived-index.types.js';
+import { holdsPublished } from './published-files.js';
 
 /**
  * The one lifecycle of derived indexes, per model: load the saved files (checksummed), check
@@ -18,13 +19,19 @@ export class DerivedIndexes<T, Row, Source, Space extends IndexSpace = IndexSpac
   private readonly openings = new Map<number, IndexOpening>();
   /** Per model, when this instance last published (or found published) a snapshot as new as its own. */
   private readonly published = new Map<number, { at: number; highWater: number }>();
+  /** Per model, the high-water mark of the published snapshot its structure continues from (`snapshots.follow`). */
+  private readonly bases = new Map<number, number>();
 
   constructor(
     private readonly kind: DerivedIndexKind<T, Row, Source, Space>,
     private readonly dir: string,
     private readonly log: Logger,
     private readonly hooks: {
-      /** Runs once a model's structure is open and caught up, under its lock. */
+      /**
+       * Runs once a model's structure is open, under its lock: for a structure loaded from a
+       * file, before anything is added to it (replicas can then load the same file); for a
+       * rebuilt one, once it is caught up.
+       */
       opened?: (modelId: number, t: T) => Promise<void>;
       /** Publish and join from snapshots (PostgreSQL: instances share the database, not files). */
       snapshots?: SnapshotOptions | undefined;
@@ -119,26 +126,88 @@ export class DerivedIndexes<T, Row, Source, Space extends IndexSpace = IndexSpac
     return { base, indexes: this.kind.files.indexes.map((n) => path.join(base, n)), state: path.join(base, this.kind.files.state) };
   }
 
+  /** Forgets which snapshot the model's structure continues from (it was reloaded from elsewhere): the next `rebase` switches. */
+  diverged(modelId: number): void {
+    this.bases.delete(modelId);
+  }
+
+  /**
+   * With `snapshots.follow`: when a snapshot newer than the one the model's structure
+   * continues from was published (by any instance, this one included), the structure is
+   * replaced by that snapshot caught up to the database. True when it was.
+   */
+  async rebase(source: Source, space: Space): Promise<boolean> {
+    const store = this.hooks.snapshots?.follow ? this.hooks.snapshots.store : undefined;
+    if (!store || !this.loaded.has(space.id)) return false;
+    const newest = await store.highWater(space.id, this.kind.key);
+    if (newest === undefined || newest <= (this.bases.get(space.id) ?? -1)) return false;
+    return this.lock(space.id, async () => {
+      const started = performance.now();
+      const opened = await this.loadPublished(source, space);
+      if (!opened) {
+        // Not retried every poll; the files it fetched are the live structure's again.
+        this.bases.set(space.id, newest);
+        this.saveNow(space.id);
+        return false;
+      }
+      const caughtUp = await this.ready(source, space, opened);
+      this.log.info({ model: space.name, from: opened.from, base: this.bases.get(space.id), caughtUp, ms: Math.round(performance.now() - started) }, `${this.kind.label} continues from the published snapshot`);
+      return true;
+    });
+  }
+
   private async open(source: Source, space: Space): Promise<T> {
     const started = performance.now();
-    let from: IndexOrigin = 'saved';
-    let t: T | undefined = await this.verified(source, space, 'saved');
-    if (!t && (await this.fetchSnapshot(space))) {
-      from = 'snapshot';
-      t = await this.verified(source, space, 'published');
-    }
-    if (!t) {
-      from = 'rebuilt';
-      t = this.kind.create(space, this.kind.files.indexes.map(() => HnswIndex.create(space.metric, space.embeddingDim, this.kind.params)));
-    }
+    const opened = (await this.loadFile(source, space)) ?? { t: this.kind.create(space, this.kind.files.indexes.map(() => HnswIndex.create(space.metric, space.embeddingDim, this.kind.params))), from: 'rebuilt' as const };
+    const { t, from } = opened;
     const fromSeq = this.kind.highWater(t);
+    const caughtUp = await this.ready(source, space, opened);
+    this.openings.set(space.id, { from, caughtUp });
+    const loaded = from !== 'rebuilt';
+    this.log.info({ model: space.name, loaded, from, fromSeq, base: this.bases.get(space.id), caughtUp, ...this.kind.describe(t, space), ms: Math.round(performance.now() - started) }, `${this.kind.label} ready`);
+    return t;
+  }
+
+  /** Catches `t` up, runs the `opened` hook (before the catch-up when `t` was loaded from a file) and makes it the model's structure. */
+  private async ready(source: Source, space: Space, { t, from }: { t: T; from: IndexOrigin }): Promise<number> {
+    if (from !== 'rebuilt') await this.hooks.opened?.(space.id, t);
     const caughtUp = await this.follow(source, space, t);
     this.loaded.set(space.id, t);
-    this.openings.set(space.id, { from, caughtUp });
-    await this.hooks.opened?.(space.id, t);
-    const loaded = from !== 'rebuilt';
-    this.log.info({ model: space.name, loaded, from, fromSeq, caughtUp, ...this.kind.describe(t, space), ms: Math.round(performance.now() - started) }, `${this.kind.label} ready`);
-    return t;
+    if (from === 'rebuilt') await this.hooks.opened?.(space.id, t);
+    return caughtUp;
+  }
+
+  /**
+   * The model's structure from a file: with `snapshots.follow`, the newest published snapshot
+   * first; then its own saved files; then (without `follow`) a published snapshot.
+   */
+  private async loadFile(source: Source, space: Space): Promise<{ t: T; from: IndexOrigin } | undefined> {
+    const follow = this.hooks.snapshots?.follow === true;
+    const published = follow ? await this.loadPublished(source, space) : undefined;
+    if (published) return published;
+    const saved = await this.verified(source, space, 'saved');
+    if (saved) return { t: saved, from: 'saved' };
+    if (!follow && (await this.fetchSnapshot(space))) {
+      const t = await this.verified(source, space, 'published');
+      if (t) return { t, from: 'snapshot' };
+    }
+    return undefined;
+  }
+
+  /** The newest published snapshot, from the model's folder when it already holds exactly its files, else fetched. */
+  private async loadPublished(source: Source, space: Space): Promise<{ t: T; from: IndexOrigin } | undefined> {
+    const store = this.hooks.snapshots?.store;
+    const latest = await store?.latest(space.id, this.kind.key).catch((err: unknown) => {
+      this.log.warn({ err, model: space.name }, `published ${this.kind.label} not listed`);
+      return undefined;
+    });
+    if (!latest) return undefined;
+    const own = holdsPublished(this.files(space.id).base, latest);
+    if (!own && !(await this.fetchSnapshot(space))) return undefined;
+    const t = await this.verified(source, space, 'published');
+    if (!t) return undefined;
+    this.bases.set(space.id, this.kind.highWater(t));
+    return { t, from: own ? 'saved' : 'snapshot' };
   }
 
   /** The structure in the model's folder, if it loads and agrees with the database. */

@@ -22,10 +22,18 @@ export interface SavedHeader {
 export interface SnapshotStore {
   /** The newest published snapshot's high-water mark, or undefined when there is none. */
   highWater(modelId: number, kind: string): Promise<number | undefined>;
+  /** The newest published snapshot's high-water mark and files (with their sizes and SHA-256s), or undefined. */
+  latest(modelId: number, kind: string): Promise<PublishedSnapshot | undefined>;
   /** Writes the newest snapshot's files into `dir`, each checked against its checksum; false when there is none. */
   fetch(modelId: number, kind: string, dir: string): Promise<boolean>;
   /** Publishes the files (in restore order) as the newest snapshot, unless one as new is there already; true when it did. */
   publish(modelId: number, kind: string, highWater: number, files: { name: string; path: string }[]): Promise<boolean>;
+}
+
+/** A published snapshot as listed in the store. */
+export interface PublishedSnapshot {
+  highWater: number;
+  files: { name: string; bytes: number; sha256: string }[];
 }
 
 /** When `saveAll` publishes snapshots. */
@@ -43,6 +51,15 @@ export interface IndexOpening {
 
 export interface SnapshotOptions {
   store: SnapshotStore;
+  /**
+   * Continue from the newest published snapshot: open from it (rather than from this
+   * instance's own newer files), and switch to each newer one at `rebase`. hnswlib draws a new
+   * point's graph level from a generator that loading a file resets, so two copies of an
+   * index grow identically only from the same loaded file; instances that all continue from
+   * the same published files and add the same rows in the same order keep byte-identical
+   * graphs, and with them the same searches and calibration.
+   */
+  follow?: boolean;
   /** Least time between two publications by this instance, in the clock's milliseconds. */
   publishEveryMs: number;
   now: () => number;
