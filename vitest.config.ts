@@ -22,6 +22,7 @@ const POSTGRES_SUITES = [
   'test/queue/integration.test.ts',
   'test/queue/labels.test.ts',
   'test/queue/leases.test.ts',
+  'test/queue/selection.test.ts',
   'test/queue/stats.test.ts',
   'test/scoring/scoring.e2e.test.ts',
   'test/training/*.test.ts',

@@ -17,6 +17,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How often each instance polls the database for examples other instances committed (PostgreSQL: several instances). */
   DRIFTLOOP_INDEX_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /** Most queue items per model the near-duplicate index holds (the newest): bounds its memory (~1.2 KB an item at 256 dims). */
+  DRIFTLOOP_DUPLICATE_WINDOW: z.coerce.number().int().min(1).max(100_000_000).default(200_000),
   /** Search threads, each with its own copy of every train index; 0 searches on the main thread. Default: one per core. */
   DRIFTLOOP_SEARCH_REPLICAS: z.coerce.number().int().min(0).max(64).optional(),
   DRIFTLOOP_DATABASE_URL: z
@@ -61,6 +63,8 @@ export interface IndexSettings {
   readonly pollMs: number;
   /** Least time between two snapshot publications of one index by one instance (PostgreSQL only). */
   readonly snapshotEveryMs: number;
+  /** Most queue items per model the near-duplicate index holds: the newest; older ones are no longer matched. */
+  readonly duplicateWindow: number;
   /**
    * Search threads, each holding a full replica of every train index (memory: one index per
    * thread, besides the main thread's own); 0 keeps every search on the main thread.
@@ -97,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     indexes: Object.freeze({
       pollMs: e.DRIFTLOOP_INDEX_POLL_MS,
       snapshotEveryMs: 5 * 60_000,
+      duplicateWindow: e.DRIFTLOOP_DUPLICATE_WINDOW,
       searchReplicas: e.DRIFTLOOP_SEARCH_REPLICAS ?? os.availableParallelism(),
     }),
   });

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- labels [--port 56510] [--runs shipped,random,...] [--bulk 150] [--svg docs/images/labels-curves.svg]`
+ * `npm run bench -- labels [--port 56510] [--runs shipped,random,...] [--bulk 150] [--bulk-radius 1,2] [--per-concept] [--svg docs/images/labels-curves.svg]`
  *
  * The real loop over HTTP on the committed demo data, once per selection policy, through one
  * service: first champion on the clean examples, 1,400 clean then 3,000 phone-like predictions,
@@ -24,11 +24,13 @@ import { runLoop, type RunResult, type RunSpec } from './labels/loop-run.js';
 const root = path.resolve(import.meta.dirname, '../..');
 const opts = new Command()
   .option('--port <n>', 'service port', '56510')
-  .option('--runs <names>', 'runs to do (comma-separated)', 'shipped,adaptive,random,random-seed2,random-seed3,uncertainty,adaptive-hidden64')
+  .option('--runs <names>', 'runs to do (comma-separated)', 'shipped,random,random-seed2,random-seed3,adaptive,uncertainty')
   .option('--bulk <n>', 'answered items in the bulk-labeling session (0: skip)', '150')
+  .option('--bulk-radius <list>', "grid radii to measure, multiples of the typical training neighbour distance (the page's is 1)", '1,2')
+  .option('--per-concept', 'print, per checkpoint, the labels given per true concept and its recall / answered share on the phone-like eval')
   .option('--svg <file>', 'accuracy chart', path.join(root, 'docs/images/labels-curves.svg'))
   .parse()
-  .opts<{ port: string; runs: string; bulk: string; svg: string }>();
+  .opts<{ port: string; runs: string; bulk: string; bulkRadius: string; svg: string; perConcept?: boolean }>();
 
 const shipped = defaultSettings().queue.selection;
 const N = [300, 600, 1200];
@@ -58,20 +60,23 @@ try {
   console.log(`shipped policy: queue.selection = '${shipped}'; ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}, ${new Date().toISOString()}`);
   const results: RunResult[] = [];
   for (const spec of specs) {
-    const r = await runLoop(api, data, spec, (c) => console.error(`  ${spec.name} @${c.labels}: ugc ${pct(c.ugc)} clean ${pct(c.clean)} concepts ${c.concepts} v${c.version} ${c.decision}`));
+    const r = await runLoop(api, data, spec, (c) => {
+      console.error(`  ${spec.name} @${c.labels}: ugc ${pct(c.ugc)} clean ${pct(c.clean)} concepts ${c.concepts} v${c.version} ${c.decision}`);
+      if (opts.perConcept) console.error(`    per concept (labels given / recall / answered share): ${c.perConcept.map((p) => `${p.concept} ${p.labels}/${(100 * p.recall).toFixed(0)}%/${(100 * p.answered).toFixed(0)}%`).join(', ')}`);
+    });
     results.push(r);
     console.log(`  ${spec.name.padEnd(17)} ${r.seconds.toFixed(0)} s, load ${os.loadavg()[0]!.toFixed(2)}`);
   }
 
-  console.log('\naccuracy on held-out phone-like inputs (first champion → after N labels)');
+  if (results.length > 0) console.log('\naccuracy on held-out phone-like inputs (first champion → after N labels)');
   const cols = [0, ...new Set(specs.flatMap((s) => s.checkpoints))].sort((a, b) => a - b);
-  console.log(`  ${'run'.padEnd(17)} ${cols.map((n) => String(n).padStart(6)).join(' ')}   clean@0 → clean@last`);
+  if (results.length > 0) console.log(`  ${'run'.padEnd(17)} ${cols.map((n) => String(n).padStart(6)).join(' ')}   clean@0 → clean@last`);
   for (const r of results) {
     const at = (n: number) => (n === 0 ? r.first.ugc : r.checkpoints.find((c) => c.labels === n)?.ugc);
     const last = r.checkpoints.at(-1)!;
     console.log(`  ${r.spec.name.padEnd(17)} ${cols.map((n) => pct(at(n)).padStart(6)).join(' ')}   ${pct(r.first.clean)} → ${pct(last.clean)}`);
   }
-  console.log('\npromotion decisions (the rule: better on production eval, clean macro-F1 within retrain.maxCleanRegression)');
+  if (results.length > 0) console.log('\npromotion decisions (the rule: better on production eval, clean macro-F1 within retrain.maxCleanRegression)');
   for (const r of results) console.log(`  ${r.spec.name.padEnd(17)} ${r.checkpoints.map((c) => `@${c.labels} v${c.version} ${c.decision}`).join('; ')}`);
 
   const ship = results.find((r) => r.spec.name === 'shipped');
@@ -105,10 +110,12 @@ try {
 
   const decisions = Number(opts.bulk);
   if (decisions > 0) {
-    const b = await runBulk(api, data, decisions);
-    console.log(`\nbulk labeling: ${b.answered} answered items, ${b.bulk} bulk confirmations from ${b.tilesShown} grid tiles (precision of the grid ${pct(b.gridPrecision)})`);
-    console.log(`  time model per decision: answer ${TIME_MODEL.answer} s, grid tile glance ${TIME_MODEL.tile} s, toggle ${TIME_MODEL.toggle} s, confirm ${TIME_MODEL.confirm} s`);
-    console.log(`  one item at a time: ${b.perMinuteSingle.toFixed(1)} labels/min; with grids: ${b.perMinuteBulk.toFixed(1)} labels/min (×${(b.perMinuteBulk / b.perMinuteSingle).toFixed(2)})`);
+    console.log(`\nbulk labeling: ${decisions} answered items per grid radius; time model per decision: answer ${TIME_MODEL.answer} s, grid tile glance ${TIME_MODEL.tile} s, toggle ${TIME_MODEL.toggle} s, confirm ${TIME_MODEL.confirm} s`);
+    for (const radius of opts.bulkRadius.split(',').map(Number)) {
+      const b = await runBulk(api, data, decisions, radius);
+      console.log(`  radius ${radius}: ${b.answered} answers + ${b.bulk} bulk confirmations from ${b.tilesShown} grid tiles (${(b.tilesShown / b.answered).toFixed(2)} tiles per answer, precision of the grid ${pct(b.gridPrecision)})`);
+      console.log(`    one item at a time: ${b.perMinuteSingle.toFixed(1)} labels/min; with grids: ${b.perMinuteBulk.toFixed(1)} labels/min (×${(b.perMinuteBulk / b.perMinuteSingle).toFixed(2)})`);
+    }
   }
   console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s wall; load average now ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 } finally {

@@ -150,12 +150,17 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const metrics = new Metrics(() => references.sizes().map((s) => ({ model: modelNames.get(s.modelId) ?? String(s.modelId), ...s })));
   const examples = new ExamplesService(db, references, clock);
 
-  const duplicates = new NearDuplicateRegistry(indexDir, log, { reads: ownerReadRepositories.predictions, snapshots });
+  const duplicates = new NearDuplicateRegistry(indexDir, log, { reads: ownerReadRepositories.predictions, window: config.indexes.duplicateWindow, snapshots });
   // Selection reads the champion and the regions, both built further down: the ports run only after createApp returns.
   const selection = new SelectionService(db, ownerReadRepositories.predictions, duplicates, {
     uncertainty: (m, vectors) => training.championUncertainty(m, vectors),
+    championVersion: (m) => training.championVersion(m),
     // A claim still works on stale region tags when regions cannot be computed.
-    refreshRegions: (m) => regions.snapshot(m).then(() => undefined, (err: unknown) => log.warn({ err, model: m.name }, 'regions not refreshed for selection')),
+    refreshRegions: (m) =>
+      regions.snapshot(m).then(
+        (s) => s.computedAt,
+        (err: unknown) => void log.warn({ err, model: m.name }, 'regions not refreshed for selection'),
+      ),
   }, clock);
   const queue = new QueueService(db, clock, ownerReadRepositories, selection);
   const queueLabels = new QueueLabeledSource(db, ownerReadRepositories.predictions);

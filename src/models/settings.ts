@@ -84,10 +84,8 @@ export const settingsSchema = z
         recurrenceBoost: z.number().min(0).default(0.1).describe("Priority added per doubling of an item's weight (recurrences of the same input)."),
         driftBoost: z.number().min(0).default(1).describe('Priority added to recent OOD items while drift waits for labels.'),
         weights: weights.describe('Priority = weighted mean of OOD score, uncertainty and disagreement strength, with these weights'),
-        // `adaptive` gains labels per point of accuracy but ranks selectionPool items per claim (claim p99
-        // 31 s at 100k pending, against 15 ms by priority): it stays opt-in until its ranking is amortised.
-        selection: z.enum(SELECTION_POLICIES).default('priority').describe('How claims order fresh items (src/queue/selection/selection-policy.ts). `adaptive` needs fewer labels for the same accuracy but costs each claim a ranking of `selectionPool` items; see docs/regions.md for both measurements.'),
-        selectionPool: z.number().int().min(1).max(50_000).default(5000).describe('Pending items, by priority, that the selection policy orders at each claim.'),
+        selection: z.enum(SELECTION_POLICIES).default('priority').describe('How claims order fresh items (src/queue/selection/selection-policy.ts). Policies other than `priority` rank the pool once per model state and claims walk the cached list; on the demo data none measured better than `priority` within noise (docs/regions.md).'),
+        selectionPool: z.number().int().min(1).max(50_000).default(5000).describe('Pending items, by priority, that the selection policy ranks.'),
         typicalUntil: z.number().int().min(0).max(100_000).default(30).describe('`adaptive`: labels in a region by which it has moved from typical items to uncertain ones.'),
         selectionSeed: z.number().int().min(0).max(2 ** 31 - 1).default(1).describe("Seed of the `random` policy's order."),
       })
@@ -110,7 +108,7 @@ export const settingsSchema = z
         patience: z.number().int().min(1).max(1000).default(5).describe('Epochs without a better validation loss before stopping (and restoring the best weights).'),
         validationShare: z.number().gt(0).lt(1).default(0.1).describe('Share of the train split held out (by id hash) for early stopping and threshold tuning.'),
         productionWeight: z.number().min(0).max(100).default(2).describe('Weight of a labeled production item relative to an original example: they are scarce and look like what the model meets.'),
-        classWeights: z.enum(['balanced', 'none']).default('balanced').describe('`balanced` weighs each concept inversely to its frequency, so rare concepts are not ignored.'),
+        classWeights: z.enum(['balanced', 'none']).default('balanced').describe('`balanced` weighs each concept inversely to its frequency within each source (original examples, labeled production items), so rare concepts are not ignored and a concept only production has does not outweigh the rest where the drifted inputs are.'),
         seed: z.number().int().min(0).max(2 ** 31 - 1).default(42).describe('Seed of weight initialisation and shuffling'),
         targetPrecision: z.number().gt(0).max(1).default(0.9).describe('Multiclass: the abstain threshold is the lowest top-1 score whose answers reach this precision.'),
         minThresholdRows: z.number().int().min(1).default(30).describe('Fewer validation rows than this and thresholds are not tuned: 0.5 per concept, or answer everything.'),

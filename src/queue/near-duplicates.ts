@@ -7,14 +7,14 @@ import type { DerivedIndexKind, Publication, SnapshotOptions } from '../vectors/
 import type { HnswParams } from '../vectors/hnsw-index.js';
 import type { Neighbors, VectorIndex } from '../vectors/vector-index.js';
 import type { QueueReads } from './queue.ports.js';
-import { countItemsUpTo, listItemEmbeddings } from './queue.repository.js';
+import { countItemsUpTo, idBeforeNewest, listItemEmbeddings } from './queue.repository.js';
 
 /** Only the nearest few matter for a radius check, so the graph is built cheaper than the reference index. */
 const DUPLICATE_HNSW: HnswParams = Object.freeze({ m: 12, efConstruction: 48, efSearch: 48 });
 
 const PAGE = 5000;
 
-/** One model's production embeddings of queue items (queued or labeled), labelled by item id. */
+/** One model's production embeddings of its newest queue items (queued or labeled), labelled by item id. */
 export class ProductionIndex {
   constructor(
     readonly index: VectorIndex,
@@ -42,9 +42,16 @@ export class NearDuplicateRegistry {
   constructor(
     dir: string,
     log: Logger,
-    opts: { reads: Pick<QueueReads['predictions'], 'predictionEmbeddingsBySeq'>; params?: HnswParams; snapshots?: SnapshotOptions | undefined },
+    opts: {
+      reads: Pick<QueueReads['predictions'], 'predictionEmbeddingsBySeq'>;
+      /** Most items per model the index holds, the newest: bounds its memory however long the queue grows. */
+      window: number;
+      params?: HnswParams;
+      snapshots?: SnapshotOptions | undefined;
+    },
   ) {
-    this.indexes = new DerivedIndexes(productionKind(opts.reads, opts.params ?? DUPLICATE_HNSW), dir, log, { snapshots: opts.snapshots });
+    const params = { ...(opts.params ?? DUPLICATE_HNSW), window: opts.window };
+    this.indexes = new DerivedIndexes(productionKind(opts.reads, params, opts.window), dir, log, { snapshots: opts.snapshots });
   }
 
   /** The model's index, loading it on first use. */
@@ -90,7 +97,7 @@ export class NearDuplicateRegistry {
 
 type ItemRow = { id: number; embedding: Buffer };
 
-function productionKind(reads: Pick<QueueReads['predictions'], 'predictionEmbeddingsBySeq'>, params: HnswParams): DerivedIndexKind<ProductionIndex, ItemRow, Db, Model> {
+function productionKind(reads: Pick<QueueReads['predictions'], 'predictionEmbeddingsBySeq'>, params: HnswParams, window: number): DerivedIndexKind<ProductionIndex, ItemRow, Db, Model> {
   return {
     label: 'near-duplicate index',
     key: 'near-duplicates',
@@ -102,8 +109,14 @@ function productionKind(reads: Pick<QueueReads['predictions'], 'predictionEmbedd
     indexesOf: (p) => [p.index],
     stateOf: (p) => ({ count: p.index.size }),
     highWater: (p) => p.highWater,
-    agrees: async (db, model, p) => (await countItemsUpTo(db, model.id, p.highWater)) === p.index.size,
-    page: (db, model, after, limit) => listItemEmbeddings(db, reads, model.id, after, limit),
+    agrees: async (db, model, p) => Math.min(window, await countItemsUpTo(db, model.id, p.highWater)) === p.index.size,
+    page: async (db, model, after, limit) => {
+      const rows = await listItemEmbeddings(db, reads, model.id, after, limit);
+      if (rows.length < limit) return rows;
+      // Far behind (a rebuild, a long gap): items older than the window would only be dropped again.
+      const start = await idBeforeNewest(db, model.id, window);
+      return start > after ? listItemEmbeddings(db, reads, model.id, start, limit) : rows;
+    },
     apply: (p, rows) => {
       for (const r of rows) p.add(r.id, decodeVector(r.embedding));
     },

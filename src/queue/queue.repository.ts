@@ -72,6 +72,19 @@ export async function listItemEmbeddings(
   });
 }
 
+/** The id just below the model's `n` newest items (0 when it has `n` or fewer): where a window of them starts. */
+export async function idBeforeNewest(db: Db, modelId: number, n: number): Promise<number> {
+  const row = await db
+    .selectFrom('queue_items')
+    .select('id')
+    .where('model_id', '=', modelId)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .offset(n)
+    .executeTakeFirst();
+  return row ? Number(row.id) : 0;
+}
+
 export async function countItemsUpTo(db: Db, modelId: number, maxId: number): Promise<number> {
   const row = await db
     .selectFrom('queue_items')

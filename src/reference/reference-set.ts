@@ -52,6 +52,8 @@ export class ReferenceSet {
   private readonly kth = new Map<number, number>();
   private readonly meta = new Map<number, { id: string; concepts: string[] }>();
   private loo: { calibration: Calibration; trainSize: number } | undefined;
+  /** The add in progress: its train points are in, its recalibration may not be yet. */
+  private applying: Promise<void> = Promise.resolve();
   highWater = 0;
 
   constructor(
@@ -99,8 +101,23 @@ export class ReferenceSet {
     }
   }
 
-  /** Adds points in order: train first, then refreshes the eval points they affect, then new eval points. */
-  add(points: ReferencePoint[]): void {
+  /**
+   * Adds points in order: train first, then recalibrates the eval points they affect and the
+   * new eval points. The recalibrating train searches go out as one batch, which the train
+   * index may answer off the main thread (its search replica) while the new eval points are
+   * inserted here: the two indexes grow on two cores. Call one at a time (the registry's lock).
+   */
+  add(points: ReferencePoint[]): Promise<void> {
+    this.applying = this.addNow(points);
+    return this.applying;
+  }
+
+  /** Resolves once the add in progress, if any, has finished recalibrating (whether or not it succeeded). */
+  settled(): Promise<void> {
+    return this.applying.catch(() => undefined);
+  }
+
+  private async addNow(points: ReferencePoint[]): Promise<void> {
     const affected = new Set<number>();
     const k = this.options.k;
     for (const p of points) {
@@ -115,12 +132,16 @@ export class ReferenceSet {
       });
     }
     for (const [label, kth] of this.kth) if (kth === Infinity) affected.add(label);
-    for (const label of affected) this.recalibrate(label, this.evalIndex.vector(label));
-    for (const p of points) {
-      if (p.split !== 'eval' || this.evalIndex.has(p.seq)) continue;
-      this.evalIndex.add(p.seq, p.embedding);
-      this.recalibrate(p.seq, p.embedding);
-    }
+    const fresh = points.filter((p) => p.split === 'eval' && !this.evalIndex.has(p.seq) && !affected.has(p.seq));
+    const labels = [...affected, ...fresh.map((p) => p.seq)];
+    const dim = this.train.dim;
+    const queries = new Float64Array(labels.length * dim);
+    [...affected].forEach((label, i) => queries.set(this.evalIndex.vector(label), i * dim));
+    fresh.forEach((p, i) => queries.set(p.embedding, (affected.size + i) * dim));
+    const searched = labels.length > 0 ? this.train.searchMany(queries, k) : Promise.resolve([]);
+    for (const p of fresh) this.evalIndex.add(p.seq, p.embedding);
+    const found = await searched;
+    labels.forEach((label, i) => this.setCalibration(label, found[i]!));
   }
 
   /** The k nearest train examples of `vector`. */
@@ -139,6 +160,8 @@ export class ReferenceSet {
    */
   async measureMany(vectors: ArrayLike<number>[]): Promise<OodMeasurement[]> {
     if (vectors.length === 0) return [];
+    // Never against a half-applied batch: its train points in, their calibration not yet.
+    await this.settled();
     const percentile = this.activeCalibration().percentiles();
     const dim = this.train.dim;
     const queries = new Float64Array(vectors.length * dim);
@@ -178,7 +201,10 @@ export class ReferenceSet {
   }
 
   private recalibrate(label: number, vector: ArrayLike<number>): void {
-    const found = this.train.search(vector, this.options.k);
+    this.setCalibration(label, this.train.search(vector, this.options.k));
+  }
+
+  private setCalibration(label: number, found: Neighbors): void {
     if (found.distances.length === 0) {
       this.kth.set(label, Infinity);
       return;

@@ -102,6 +102,12 @@ export class TrainingService {
     return this.versions.close();
   }
 
+  /** The champion's version, or null without one. */
+  async championVersion(model: Model): Promise<string | null> {
+    const champion = await this.versions.champion(model);
+    return champion ? String(champion.version) : null;
+  }
+
   /**
    * The champion's own uncertainty for each embedding (margin, or threshold closeness for
    * multilabel): where its decision boundary runs, for the queue's selection. Undefined without a champion.

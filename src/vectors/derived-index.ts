@@ -266,7 +266,7 @@ export class DerivedIndexes<T, Row, Source, Space extends IndexSpace = IndexSpac
   private async follow(source: Source, space: Space, t: T): Promise<number> {
     let caughtUp = 0;
     for (let rows = await this.kind.page(source, space, this.kind.highWater(t), this.kind.pageSize); rows.length > 0; ) {
-      this.kind.apply(t, rows);
+      await this.kind.apply(t, rows);
       caughtUp += rows.length;
       rows = await this.kind.page(source, space, this.kind.highWater(t), this.kind.pageSize);
     }

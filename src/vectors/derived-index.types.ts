@@ -95,7 +95,7 @@ export interface DerivedIndexKind<T, Row, Source, Space extends IndexSpace = Ind
   /** Rows after the high-water mark `after`, oldest first, at most `limit`. */
   page(source: Source, space: Space, after: number, limit: number): Promise<Row[]>;
   /** Adds rows (one page, oldest first) and moves the high-water mark. */
-  apply(t: T, rows: Row[]): void;
+  apply(t: T, rows: Row[]): void | Promise<void>;
   /** Fields of the "ready" log line. */
   describe(t: T, space: Space): Record<string, unknown>;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { coverageRadius, selectItems, type Candidate, type SelectionContext } from '../../src/queue/selection/selection-policy.js';
+import { mulberry32 } from '../../src/util/random.js';
 
 /** Points on a line: neighbours are the other points by |x − y|, nearest first, as the HNSW search answers. */
 function line(xs: Record<number, number>, uncertainty: Record<number, number | null> = {}, region: Record<number, number> = {}): Candidate[] {
@@ -84,4 +85,44 @@ describe('selection policies', () => {
     expect(coverageRadius(line(pts))).toBe(tenth[5]);
     expect(coverageRadius(line(pts))).toBe(8);
   });
+
+  it('when the pool is ranked lazily, then the order equals the plain greedy that rescores every candidate at each pick', () => {
+    const rnd = mulberry32(3);
+    const pts: Record<number, number> = {};
+    const unc: Record<number, number> = {};
+    const reg: Record<number, number> = {};
+    for (let i = 1; i <= 120; i++) [pts[i], unc[i], reg[i]] = [rnd() * 40, rnd(), Math.floor(rnd() * 4)];
+    const cands = line(pts, unc, reg).map((c, i) => ({ ...c, priority: (i * 7) % 5, inDistribution: i % 9 === 0 }));
+    const c = ctx({ policy: 'adaptive', labeled: new Set([5, 60]), labeledPerRegion: new Map([[0, 2], [2, 7]]), typicalUntil: 6 });
+    expect(selectItems(cands, c, cands.length)).toEqual(plainGreedy(cands, c));
+  });
 });
+
+/** The textbook greedy, rescoring every remaining candidate at each pick (the reference for the lazy one). */
+function plainGreedy(cands: Candidate[], c: SelectionContext): number[] {
+  const radius = coverageRadius(cands);
+  const covered = new Set<number>();
+  for (const x of cands) if (x.inDistribution || c.labeled.has(x.id) || x.neighbors.some((n) => n.distance <= radius && c.labeled.has(n.id))) covered.add(x.id);
+  const labels = new Map(c.labeledPerRegion);
+  const topP = Math.max(...cands.map((x) => x.priority ?? 0));
+  const topU = Math.max(...cands.map((x) => x.uncertainty ?? 0));
+  const left = [...cands];
+  const out: number[] = [];
+  while (left.length > 0) {
+    const score = (x: Candidate) => {
+      if (covered.has(x.id)) return 0;
+      let g = 1;
+      for (const n of x.neighbors) if (n.distance <= radius && !covered.has(n.id)) g += 1 - n.distance / radius;
+      const w = Math.min(1, (labels.get(x.region) ?? 0) / c.typicalUntil);
+      return (0.5 + (0.5 * (x.priority ?? 0)) / topP) * g * (1 - w + (w * x.uncertainty!) / topU);
+    };
+    let best = 0;
+    for (let j = 1; j < left.length; j++) if (score(left[j]!) > score(left[best]!)) best = j;
+    const [x] = left.splice(best, 1);
+    out.push(x!.id);
+    covered.add(x!.id);
+    for (const n of x!.neighbors) if (n.distance <= radius) covered.add(n.id);
+    labels.set(x!.region, (labels.get(x!.region) ?? 0) + 1);
+  }
+  return out;
+}

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gaussian, mulberry32 } from '../../src/util/random.js';
 import { ManualClock } from '../support/clock.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { claim, ingest, setupModel, UNSURE, type PredictionBody } from './support.js';
+import { claim, CONCEPTS, ingest, setupModel, UNSURE, type PredictionBody } from './support.js';
 
 /** Two new regions far from training: a dense one of 12 inputs, a smaller one of 5, and one stray input. */
 function newRegions(): PredictionBody[] {
@@ -45,6 +45,39 @@ describe('selection policies through claims', () => {
     await setupModel(server, 'by-priority', { queue: { uncertaintyThreshold: 0, selection: 'priority' } });
     await ingest(server, 'by-priority', newRegions());
     expect((await claim(server, 'by-priority', 'ann', 18)).map((i) => i.predictionId)).not.toEqual(orders[0]);
+  });
+
+  it('when new items arrive after a ranking, then claims hand out the cached ranking and do not re-rank per claim', async () => {
+    await setupModel(server, 'cached', { queue: { uncertaintyThreshold: 0, selection: 'typical' } });
+    const regions = newRegions();
+    await ingest(server, 'cached', [...regions.slice(0, 12), regions[17]!]);
+    const [first] = await claim(server, 'cached', 'ann', 1);
+    expect(first!.predictionId.startsWith('a-')).toBe(true);
+    // Region b is dense and uncovered: a fresh ranking would hand it out next (as the first test
+    // shows); the cached one, made before it arrived, goes on with its own order.
+    await ingest(server, 'cached', regions.slice(12, 17));
+    const next = await claim(server, 'cached', 'bob', 3);
+    expect(next.map((i) => i.predictionId.split('-')[0]).filter((p) => p === 'b')).toEqual([]);
+    // Once the cached order runs out, claims fall back to priority and the new items still go out.
+    const rest = await claim(server, 'cached', 'carl', 18);
+    expect(rest.filter((i) => i.predictionId.startsWith('b-'))).toHaveLength(5);
+  });
+
+  it('when the selection settings change, then the next claim follows a new ranking', async () => {
+    const orderOf = async (name: string, seed: number) => {
+      await setupModel(server, name, { queue: { uncertaintyThreshold: 0, selection: 'random', selectionSeed: seed } });
+      await ingest(server, name, newRegions());
+      return (await claim(server, name, 'ann', 18)).map((i) => i.predictionId);
+    };
+    const [five, six] = [await orderOf('seed-5', 5), await orderOf('seed-6', 6)];
+    await setupModel(server, 'reseeded', { queue: { uncertaintyThreshold: 0, selection: 'random', selectionSeed: 5 } });
+    await ingest(server, 'reseeded', newRegions());
+    const before = (await claim(server, 'reseeded', 'ann', 3)).map((i) => i.predictionId);
+    expect(before).toEqual(five.slice(0, 3));
+    const put = await server.request('PUT', '/v1/models/reseeded', { task: 'multiclass', embeddingDim: 16, concepts: CONCEPTS, settings: { queue: { uncertaintyThreshold: 0, selection: 'random', selectionSeed: 6 } } });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    const after = (await claim(server, 'reseeded', 'bob', 3)).map((i) => i.predictionId);
+    expect(after).toEqual(six.filter((id) => !before.includes(id)).slice(0, 3));
   });
 
   it('when a lease lapses, then a ranked claim hands its item out again', async () => {

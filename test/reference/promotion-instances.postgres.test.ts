@@ -52,6 +52,8 @@ describe('a promotion across instances on one PostgreSQL database', () => {
 
     for (let s = 0; s < 5; s++) await clock.advance(1000);
     await waitFor('B has the promoted items', async () => (await services(b).references.get(model)).train.size === trainBefore + p.fit + p.validation);
+    // The catch-up that added them may still be recalibrating (its searches run on the search thread): let it finish.
+    await services(b).references.catchUp(model);
     const onA = await services(a).references.get(model);
     expect(onB.train.size).toBe(onA.train.size);
     expect(onB.evalIndex.size).toBe(onA.evalIndex.size);

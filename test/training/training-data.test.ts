@@ -42,16 +42,36 @@ describe('training data', () => {
 
   it('when a concept is rare, then its rows weigh more, and production rows weigh productionWeight times more', () => {
     const originals = [...Array.from({ length: 30 }, (_, i) => original(`a${i}`, 'a')), ...Array.from({ length: 10 }, (_, i) => original(`b${i}`, 'b'))];
-    const d = assembleTrainingData({ ...base, validationShare: 0.01, originals, production: [item('p', ['a'])] });
+    const production = [item('p', ['a']), item('q', ['b']), item('r', ['b'])];
+    const d = assembleTrainingData({ ...base, validationShare: 0.01, originals, production });
     const w = rowWeights('multiclass', d.fit, 2, { classWeights: 'balanced', productionWeight: 3 });
-    const aCount = d.fit.ids.filter((id) => id.startsWith('a') || id === 'p').length;
-    const bCount = d.fit.n - aCount;
-    expect(w.perConcept[0]).toBeCloseTo(d.fit.n / (2 * aCount), 6);
-    expect(w.perConcept[1]).toBeCloseTo(d.fit.n / (2 * bCount), 6);
-    const p = d.fit.ids.indexOf('p');
-    expect(w.weights[p]).toBeCloseTo(3 * w.perConcept[0]!, 6);
+    const fitOriginals = d.fit.ids.filter((id) => id.startsWith('a') || id.startsWith('b'));
+    const aCount = fitOriginals.filter((id) => id.startsWith('a')).length;
+    const bCount = fitOriginals.length - aCount;
+    // Originals are balanced among themselves: sklearn's n / (concepts × count).
+    expect(w.weights[d.fit.ids.indexOf('a0')]).toBeCloseTo(fitOriginals.length / (2 * aCount), 6);
+    expect(w.weights[d.fit.ids.indexOf('b0')]).toBeCloseTo(fitOriginals.length / (2 * bCount), 6);
+    // Production rows among themselves (3 rows: 1 of a, 2 of b), times productionWeight.
+    expect(w.weights[d.fit.ids.indexOf('p')]).toBeCloseTo(3 * (3 / (2 * 1)), 6);
+    expect(w.weights[d.fit.ids.indexOf('q')]).toBeCloseTo(3 * (3 / (2 * 2)), 6);
+    // The lineage's class weight is the mean over the concept's rows of both sources.
+    expect(w.perConcept[0]).toBeCloseTo((aCount * (fitOriginals.length / (2 * aCount)) + 1.5) / (aCount + 1), 6);
     const none = rowWeights('multiclass', d.fit, 2, { classWeights: 'none', productionWeight: 1 });
     expect(new Set(none.weights)).toEqual(new Set([1]));
+  });
+
+  it('when a concept only production labels have joins, then its few rows weigh like any production concept, not like a whole class', () => {
+    const originals = [...Array.from({ length: 40 }, (_, i) => original(`a${i}`, 'a')), ...Array.from({ length: 40 }, (_, i) => original(`b${i}`, 'b'))];
+    const production = [...Array.from({ length: 6 }, (_, i) => item(`pa${i}`, ['a'])), item('n1', [], ['ipa']), item('n2', [], ['ipa'])];
+    const d = assembleTrainingData({ ...base, validationShare: 0.01, addedConcepts: ['ipa'], originals, production });
+    const w = rowWeights('multiclass', d.fit, 3, { classWeights: 'balanced', productionWeight: 1 });
+    const total = (k: number) => d.fit.ids.reduce((s, _, i) => s + (d.fit.y[i * 3 + k] === 1 ? w.weights[i]! : 0), 0);
+    const prodTotal = (k: number) => d.fit.ids.reduce((s, _, i) => s + (d.fit.production[i] === 1 && d.fit.y[i * 3 + k] === 1 ? w.weights[i]! : 0), 0);
+    // Among production rows, each concept present carries the same total weight ...
+    expect(prodTotal(2)).toBeCloseTo(prodTotal(0), 6);
+    // ... so the new concept carries far less in all than a concept the originals have too
+    // (balancing across all rows would have given it as much as each of them).
+    expect(total(2)).toBeLessThan(total(1) / 4);
   });
 
   it('when a production item stands for near-duplicates, then each doubling of them adds one production weight', () => {

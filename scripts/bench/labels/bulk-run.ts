@@ -13,6 +13,7 @@ import { prepareModel, streamProduction } from './loop-run.js';
 export const TIME_MODEL = Object.freeze({ answer: 5, tile: 0.8, toggle: 0.3, confirm: 0.5 });
 
 export interface BulkResult {
+  radius: number;
   decisions: number;
   answered: number;
   bulk: number;
@@ -26,11 +27,11 @@ export interface BulkResult {
 
 /**
  * One labeler answers `decisions` claimed items; after each answer the page's grid
- * (`GET .../similar?limit=9`) is confirmed for the tiles that truly share the answer (a
+ * (`GET .../similar?limit=9&radius=${radius}`) is confirmed for the tiles that truly share the answer (a
  * careful labeler), in one bulk batch. One item at a time costs `answer` per label.
  */
-export async function runBulk(api: ApiClient, data: DemoDataset, decisions: number): Promise<BulkResult> {
-  const model = 'bench-bulk';
+export async function runBulk(api: ApiClient, data: DemoDataset, decisions: number, radius: number): Promise<BulkResult> {
+  const model = `bench-bulk-r${String(radius).replace('.', '_')}`;
   await prepareModel(api, model, data, { drift: { windowSize: 300 }, retrain: { auto: false }, queue: { leaseSeconds: 3600 } });
   await streamProduction(api, model, [...data.prodClean, ...data.prodUgc]);
   const truth = new Map([...data.prodClean, ...data.prodUgc].map((r) => [r.id, r.concept]));
@@ -45,7 +46,7 @@ export async function runBulk(api: ApiClient, data: DemoDataset, decisions: numb
     await api.post(`/v1/models/${model}/labels`, { labels: [{ itemId: item.itemId, labeler: 'ana', ...answer }] });
     r.answered++;
     r.seconds += TIME_MODEL.answer;
-    const grid = (await api.get<{ items: { itemId: string; predictionId: string }[] }>(`/v1/models/${model}/queue/items/${item.itemId}/similar?limit=9`)).items;
+    const grid = (await api.get<{ items: { itemId: string; predictionId: string }[] }>(`/v1/models/${model}/queue/items/${item.itemId}/similar?limit=9&radius=${radius}`)).items;
     if (grid.length === 0) continue;
     const same = grid.filter((g) => truth.get(g.predictionId) === concept);
     r.tilesShown += grid.length;
@@ -56,6 +57,7 @@ export async function runBulk(api: ApiClient, data: DemoDataset, decisions: numb
   }
   const labels = r.answered + r.bulk;
   return {
+    radius,
     decisions,
     answered: r.answered,
     bulk: r.bulk,

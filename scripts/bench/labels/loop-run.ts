@@ -21,6 +21,8 @@ export interface Checkpoint {
   clean: number;
   /** Concepts the champion knows (held-out classes join once labelers proposed them often enough). */
   concepts: number;
+  /** Per true concept: labels given so far, and on the phone-like eval its recall and how often the champion answers it. */
+  perConcept: { concept: string; labels: number; recall: number; answered: number }[];
 }
 
 export interface RunResult {
@@ -31,7 +33,7 @@ export interface RunResult {
 }
 
 /** Trains, and makes the newest version champion if the promotion rule kept it a challenger. */
-async function retrainAndMeasure(api: ApiClient, model: string, data: DemoDataset, labels: number): Promise<Checkpoint> {
+async function retrainAndMeasure(api: ApiClient, model: string, data: DemoDataset, labels: number, given: Map<string, number>): Promise<Checkpoint> {
   const job = await waitForJob(api, (await api.post(`/v1/models/${model}/retrain`, {})).jobId);
   if (job.status !== 'succeeded') throw new Error(`${model}: retraining at ${labels} labels ${job.status}: ${JSON.stringify(job.error)}`);
   const versions = await api.get<any[]>(`/v1/models/${model}/versions`);
@@ -45,11 +47,15 @@ async function retrainAndMeasure(api: ApiClient, model: string, data: DemoDatase
   const ugc = await championAccuracy(api, model, data.evalUgc, known);
   const clean = await championAccuracy(api, model, data.evalClean, known);
   const concepts = (await api.get<{ concepts: unknown[] }>(`/v1/models/${model}`)).concepts.length;
-  return { labels, version: String(latest.version), decision, ugc: ugc.all, clean: clean.all, concepts };
+  const perConcept = [...new Set(data.evalUgc.map((r) => r.concept))].sort().map((concept) => {
+    const truly = ugc.predicted.filter((_, i) => data.evalUgc[i]!.concept === concept);
+    return { concept, labels: given.get(concept) ?? 0, recall: truly.filter((p) => p === concept).length / truly.length, answered: ugc.predicted.filter((p) => p === concept).length / ugc.predicted.length };
+  });
+  return { labels, version: String(latest.version), decision, ugc: ugc.all, clean: clean.all, concepts, perConcept };
 }
 
 /** Labels claimed items from ground truth until `target` labels exist (held-out classes as new concepts). */
-async function labelUntil(api: ApiClient, model: string, truth: Map<string, string>, done: number, target: number): Promise<number> {
+async function labelUntil(api: ApiClient, model: string, truth: Map<string, string>, done: number, target: number, given: Map<string, number>): Promise<number> {
   while (done < target) {
     const taxonomy = new Set((await api.get<{ concepts: { id: string }[] }>(`/v1/models/${model}`)).concepts.map((c) => c.id));
     const { items } = await api.post<{ items: { itemId: string; predictionId: string }[] }>(`/v1/models/${model}/queue/claim`, {
@@ -59,6 +65,7 @@ async function labelUntil(api: ApiClient, model: string, truth: Map<string, stri
     if (items.length === 0) throw new Error(`${model}: the queue ran dry at ${done} labels`);
     const labels = items.map((item) => {
       const concept = truth.get(item.predictionId)!;
+      given.set(concept, (given.get(concept) ?? 0) + 1);
       return taxonomy.has(concept) ? { itemId: item.itemId, labeler: 'ana', concepts: [concept] } : { itemId: item.itemId, labeler: 'ana', concepts: [], newConcepts: [concept] };
     });
     await api.post(`/v1/models/${model}/labels`, { labels });
@@ -95,14 +102,15 @@ export async function runLoop(api: ApiClient, data: DemoDataset, spec: RunSpec, 
     retrain: { auto: false, minConceptLabels: 20, cooldownMinutes: 0, ...spec.retrain },
     queue: { leaseSeconds: 3600, selection: spec.selection, ...spec.queue },
   });
-  const first = await retrainAndMeasure(api, model, data, 0);
+  const given = new Map<string, number>();
+  const first = await retrainAndMeasure(api, model, data, 0, given);
   await streamProduction(api, model, [...data.prodClean, ...data.prodUgc]);
   const truth = new Map([...data.prodClean, ...data.prodUgc].map((r) => [r.id, r.concept]));
   const checkpoints: Checkpoint[] = [];
   let done = 0;
   for (const n of spec.checkpoints) {
-    done = await labelUntil(api, model, truth, done, n);
-    const c = await retrainAndMeasure(api, model, data, n);
+    done = await labelUntil(api, model, truth, done, n, given);
+    const c = await retrainAndMeasure(api, model, data, n, given);
     checkpoints.push(c);
     onCheckpoint(c);
   }

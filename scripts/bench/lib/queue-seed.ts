@@ -9,13 +9,16 @@ const REASONS = ['["ood"]', '["uncertain"]', '["disagreement"]', '["ood","uncert
 /**
  * Writes `count` scored predictions and a pending queue item for each straight into the
  * SQLite file, with prepared statements in chunked transactions: rows shaped exactly as the
- * ingest path writes them, at the speed a benchmark needs.
+ * ingest path writes them, at the speed a benchmark needs. `start` numbers the ids of a later
+ * call on; `queued` (default 1) is the fraction of predictions that get an item, spread evenly.
  */
 export function seedPendingItems(
   sqlite: SQLite.Database,
-  opts: { modelName: string; count: number; data: ClusteredData; concepts: string[]; onProgress?: (done: number) => void },
+  opts: { modelName: string; count: number; data: ClusteredData; concepts: string[]; start?: number; queued?: number; onProgress?: (done: number) => void },
 ): void {
   const { count, data, concepts } = opts;
+  const start = opts.start ?? 0;
+  const queued = opts.queued ?? 1;
   const modelId = sqlite.prepare('select id from models where name = ?').pluck().get(opts.modelName) as number;
   const exampleSeqs = sqlite.prepare('select seq from examples where model_id = ?').pluck().all(modelId) as number[];
   const prediction = sqlite.prepare(`insert into predictions (model_id, id, embedding, scores_json, predicted, top_score, encoder, model_version,
@@ -36,11 +39,14 @@ export function seedPendingItems(
         modelId, id, encodeVector(data.point(c)), JSON.stringify(data.scores(concepts, c, 0.5)), concepts[c], now,
         JSON.stringify({ url: `https://img.example/ugc/${i}.jpg` }), concepts[c], priority, JSON.stringify(neighbors), now,
       );
-      item.run(modelId, lastInsertRowid, id, priority, priority, REASONS[i % REASONS.length], splitForId(id), now, now);
+      // Item i when the running count of queued predictions steps up: `queued` of them, evenly spread.
+      if (Math.floor((i + 1) * queued) > Math.floor(i * queued)) {
+        item.run(modelId, lastInsertRowid, id, priority, priority, REASONS[i % REASONS.length], splitForId(id), now, now);
+      }
     }
   });
   for (let from = 0; from < count; from += 50_000) {
-    chunk(from, Math.min(count, from + 50_000));
+    chunk(start + from, start + Math.min(count, from + 50_000));
     opts.onProgress?.(Math.min(count, from + 50_000));
   }
   sqlite.pragma('wal_checkpoint(TRUNCATE)');

@@ -36,7 +36,7 @@ export function productionModelAccuracy(records: DemoPrediction[], known: Set<st
 }
 
 /** Accuracy of the current champion, through `POST …/predict`. */
-export async function championAccuracy(api: ApiClient, model: string, records: DemoPrediction[], known: Set<string>): Promise<Accuracy & { version: string }> {
+export async function championAccuracy(api: ApiClient, model: string, records: DemoPrediction[], known: Set<string>): Promise<Accuracy & { version: string; predicted: string[] }> {
   const predicted: string[] = [];
   let version = '';
   for (let i = 0; i < records.length; i += 500) {
@@ -47,7 +47,7 @@ export async function championAccuracy(api: ApiClient, model: string, records: D
     version = String(res.version);
     predicted.push(...res.scores.map(argmax));
   }
-  return { ...score(records, predicted, known), version };
+  return { ...score(records, predicted, known), version, predicted };
 }
 
 export const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '—');

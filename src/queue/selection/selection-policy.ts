@@ -1,3 +1,4 @@
+import TinyQueue from 'tinyqueue';
 import { hash32 } from '../../drift/sampling/bottom-k.js';
 
 /**
@@ -65,50 +66,47 @@ export function selectItems(candidates: Candidate[], ctx: SelectionContext, limi
  * training data (the item is in distribution) covers yet, δ the median distance
  * to the 10th neighbour so that a ball holds a typical neighbourhood whatever the encoder's
  * scale. Each pick covers its ball, so the next picks go elsewhere (diversity). `adaptive`
- * blends the gain with the champion's uncertainty by the labels the item's region already has.
+ * blends the gain with the champion's uncertainty by the labels the item's region has, counting
+ * the picks before it as labels (the list is the order a labeler will answer them in).
+ *
+ * Lazy greedy (Minoux): gains only shrink as coverage grows and the region blend only moves
+ * toward uncertainty (≤ 1), so an item's score never rises; a popped item whose fresh score
+ * still tops the heap is the exact greedy pick. That makes ranking the whole pool cheap enough
+ * to cache (selection.service.ts) instead of re-ranking per claim.
  */
 function greedyCoverage(candidates: Candidate[], ctx: SelectionContext, limit: number): number[] {
   const radius = coverageRadius(candidates);
   const covered = new Set<number>();
-  const cover = (c: Candidate) => {
-    covered.add(c.id);
-    for (const n of c.neighbors) if (n.distance <= radius) covered.add(n.id);
-  };
   // Training covers in-distribution items; a labeled item covers its ball, seen from the
   // candidates' side (neighbourhoods are nearly symmetric).
   for (const c of candidates) {
     if (c.inDistribution) covered.add(c.id);
     else if (ctx.labeled.has(c.id) || c.neighbors.some((n) => n.distance <= radius && ctx.labeled.has(n.id))) covered.add(c.id);
   }
-  const picked: number[] = [];
-  const taken = new Set<number>();
-  const topPriority = Math.max(0, ...candidates.map((c) => c.priority ?? 0));
+  const labels = new Map(ctx.labeledPerRegion);
+  // Uncertainty on the pool's own scale: the most uncertain candidate counts 1.
   const topUncertainty = Math.max(0, ...candidates.map((c) => c.uncertainty ?? 0));
-  while (picked.length < Math.min(limit, candidates.length)) {
-    // Both terms on one scale: the best remaining gain and the highest uncertainty count 1.
-    const gains = new Map<number, number>();
-    let topGain = 0;
-    for (const c of candidates) {
-      if (taken.has(c.id)) continue;
-      // Among equally typical items, those the enqueue priority favours (drifted, disputed) first.
-      const weight = topPriority > 0 ? 0.5 + (0.5 * (c.priority ?? 0)) / topPriority : 1;
-      const g = weight * gain(c, covered, radius);
-      gains.set(c.id, g);
-      topGain = Math.max(topGain, g);
+  const topPriority = Math.max(0, ...candidates.map((c) => c.priority ?? 0));
+  // Among equally typical items, those the enqueue priority favours (drifted, disputed) first.
+  const score = (c: Candidate) => (topPriority > 0 ? 0.5 + (0.5 * (c.priority ?? 0)) / topPriority : 1) * gain(c, covered, radius) * blend(c, labels, topUncertainty, ctx);
+  // Ties (all covered: score 0) keep the candidates' priority order.
+  const heap = new TinyQueue(
+    candidates.map((c, i) => ({ c, i, s: score(c) })),
+    (a, b) => b.s - a.s || a.i - b.i,
+  );
+  const picked: number[] = [];
+  while (picked.length < limit && heap.length > 0) {
+    const top = heap.pop()!;
+    const fresh = score(top.c);
+    const next = heap.peek();
+    if (next && (fresh < next.s || (fresh === next.s && next.i < top.i))) {
+      heap.push({ ...top, s: fresh });
+      continue;
     }
-    let best: Candidate | undefined;
-    let bestScore = -Infinity;
-    for (const c of candidates) {
-      if (taken.has(c.id)) continue;
-      const typical = topGain > 0 ? gains.get(c.id)! / topGain : 0;
-      const uncertain = topUncertainty > 0 && c.uncertainty !== null ? c.uncertainty / topUncertainty : null;
-      const score = blend(c, typical, uncertain, ctx);
-      if (score > bestScore) [best, bestScore] = [c, score];
-    }
-    if (!best) break;
-    taken.add(best.id);
-    picked.push(best.id);
-    cover(best);
+    picked.push(top.c.id);
+    covered.add(top.c.id);
+    for (const n of top.c.neighbors) if (n.distance <= radius) covered.add(n.id);
+    labels.set(top.c.region, (labels.get(top.c.region) ?? 0) + 1);
   }
   return picked;
 }
@@ -121,13 +119,16 @@ function gain(c: Candidate, covered: ReadonlySet<number>, radius: number): numbe
   return g;
 }
 
-function blend(c: Candidate, typical: number, uncertain: number | null, ctx: SelectionContext): number {
-  if (ctx.policy === 'typical' || uncertain === null) return typical;
-  const labels = ctx.labeledPerRegion.get(c.region) ?? 0;
-  const w = ctx.typicalUntil <= 0 ? 1 : Math.min(1, labels / ctx.typicalUntil);
-  // Information density (Settles & Craven): uncertainty counts in proportion to how typical and
-  // uncovered the item is, so the boundary phase does not chase isolated, ambiguous outliers.
-  return typical * (1 - w + w * uncertain);
+/**
+ * The share of the score that uncertainty decides: none while the item's region has no labels,
+ * all of it from `typicalUntil` labels on. Information density (Settles & Craven): uncertainty
+ * multiplies how typical and uncovered the item is, so the boundary phase does not chase
+ * isolated, ambiguous outliers. Uncertainty is in [0, 1], so the factor only falls as labels grow.
+ */
+function blend(c: Candidate, labels: ReadonlyMap<number | null, number>, topUncertainty: number, ctx: SelectionContext): number {
+  if (ctx.policy === 'typical' || c.uncertainty === null || topUncertainty <= 0) return 1;
+  const w = ctx.typicalUntil <= 0 ? 1 : Math.min(1, (labels.get(c.region) ?? 0) / ctx.typicalUntil);
+  return 1 - w + (w * c.uncertainty) / topUncertainty;
 }
 
 const NEIGHBOURHOOD = 10;

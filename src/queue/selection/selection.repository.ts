@@ -10,23 +10,43 @@ export interface PoolRow {
 }
 
 /**
- * Up to `limit` pending items `labeler` may take, highest priority first: the
- * pool a selection policy orders. Same exclusions as a claim (skipped, leased or labeled by them).
+ * Up to `limit` pending items of the model (of one region), highest priority first: the pool a
+ * selection policy orders. Any labeler's: a claim then passes over what its labeler skipped,
+ * holds or labeled (`listBarred`), so one ranking serves every labeler.
  */
-export function listCandidatePool(db: Db, modelId: number, labeler: string, limit: number, region?: number): Promise<PoolRow[]> {
+export function listCandidatePool(db: Db, modelId: number, limit: number, region?: number): Promise<PoolRow[]> {
   return db
     .selectFrom('queue_items as i')
     .select(['i.id', 'i.region', 'i.priority', 'i.prediction_id', 'i.prediction_seq'])
     .where('i.model_id', '=', modelId)
     .$if(region !== undefined, (q) => q.where('i.region', '=', region!))
     .where('i.status', '=', 'pending' satisfies ItemStatus)
-    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('queue_skips as s').select('s.item_id').whereRef('s.item_id', '=', 'i.id').where('s.labeler', '=', labeler))))
-    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('queue_leases as l').select('l.item_id').whereRef('l.item_id', '=', 'i.id').where('l.labeler', '=', labeler))))
-    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('queue_labels as b').select('b.item_id').whereRef('b.item_id', '=', 'i.id').where('b.labeler', '=', labeler))))
     .orderBy('i.priority', 'desc')
     .orderBy('i.id')
     .limit(limit)
     .execute();
+}
+
+/** Of `ids`, those of the model still pending (a free slot, no lease on it yet). */
+export async function listPending(db: Db, modelId: number, ids: number[]): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  // Looked up by id alone: with model_id in the WHERE, SQLite would rather scan the model's index.
+  const rows = await db.selectFrom('queue_items').select(['id', 'model_id', 'status']).where('id', 'in', ids).execute();
+  return new Set(rows.filter((r) => r.model_id === modelId && r.status === ('pending' satisfies ItemStatus)).map((r) => r.id));
+}
+
+/** Of `ids`, those `labeler` may not take: skipped, leased or labeled by them. */
+export async function listBarred(db: Db, labeler: string, ids: number[]): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('queue_skips')
+    .select('item_id')
+    .where('labeler', '=', labeler)
+    .where('item_id', 'in', ids)
+    .union(db.selectFrom('queue_leases').select('item_id').where('labeler', '=', labeler).where('item_id', 'in', ids))
+    .union(db.selectFrom('queue_labels').select('item_id').where('labeler', '=', labeler).where('item_id', 'in', ids))
+    .execute();
+  return new Set(rows.map((r) => r.item_id));
 }
 
 /** Items of the model with at least one label, and their region. */

@@ -1,0 +1,107 @@
+/**
+ * Bulk-loading benchmark: `npm run bench -- load [--examples 100000] [--dim 256] [--batch 1000] [--port 0]`.
+ *
+ * Over HTTP on 127.0.0.1 against `npm start`'s service in its own process: uploads a clustered
+ * training set in batches (each answered once it is stored and indexed), then stops the service
+ * (SIGTERM saves the indexes) and measures, in the same run, the ceiling: raw hnswlib-node
+ * insertion of the same points on one thread with the shipped parameters. Prints examples/s over
+ * HTTP, the ceiling and their ratio, and recall@10 of the saved train index against exact
+ * neighbours.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startServiceProcess } from '../lib/service-process.js';
+import { ClusteredData } from '../../test/support/clustered-data.js';
+import { exactNeighbors, recallAt } from '../../test/support/recall.js';
+import { DEFAULT_HNSW, HnswIndex } from '../../src/vectors/hnsw-index.js';
+import { splitForId } from '../../src/util/hash-split.js';
+import { postJson, processCpuMs, progressBar, putJson } from '../lib/bench-util.js';
+
+const { values: args } = parseArgs({
+  options: {
+    examples: { type: 'string', default: '100000' },
+    dim: { type: 'string', default: '256' },
+    batch: { type: 'string', default: '1000' },
+    port: { type: 'string', default: '0' },
+  },
+});
+const N = Number(args.examples);
+const DIM = Number(args.dim);
+const BATCH = Number(args.batch);
+const CLUSTERS = 50;
+const GOAL = 1200;
+const concepts = Array.from({ length: 10 }, (_, i) => `c${i}`);
+const loadavg = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
+
+// The ingest benchmark's data: 50 clusters, spread 0.6.
+const data = new ClusteredData({ dim: DIM, clusters: CLUSTERS, spread: 0.6, seed: 42 });
+const points = Array.from({ length: N }, (_, i) => data.point(i % CLUSTERS));
+const idOf = (i: number) => `ex-${i}`;
+const { m, efConstruction, efSearch } = DEFAULT_HNSW;
+console.log(
+  `driftloop bulk-loading benchmark: ${N} examples × ${DIM} dims (${CLUSTERS} clusters), batches of ${BATCH}, HNSW M=${m} efConstruction=${efConstruction}; ` +
+    `${os.cpus().length} cores, node ${process.version}, load average ${loadavg()}`,
+);
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'driftloop-bench-load-'));
+try {
+  const svc = await startServiceProcess({ DRIFTLOOP_DATA_DIR: dataDir, PORT: args.port, LOG_LEVEL: 'warn' });
+  const put = await putJson(`${svc.url}/v1/models/bench`, { task: 'multiclass', embeddingDim: DIM, concepts: concepts.map((id) => ({ id })) });
+  if (put.status !== 201) throw new Error(JSON.stringify(put.body));
+  const bodies = [];
+  for (let i = 0; i < N; i += BATCH) {
+    const examples = points.slice(i, i + BATCH).map((embedding, j) => ({ id: idOf(i + j), embedding, concepts: [concepts[(i + j) % 10]!] }));
+    bodies.push({ examples });
+  }
+  const bar = progressBar('loading over HTTP', N);
+  const cpuBefore = processCpuMs(svc.child.pid!);
+  const started = performance.now();
+  for (const body of bodies) {
+    const res = await postJson(`${svc.url}/v1/models/bench/examples`, body);
+    if (res.status !== 200) throw new Error(JSON.stringify(res.body).slice(0, 500));
+    bar.increment(body.examples.length);
+  }
+  const httpSeconds = (performance.now() - started) / 1000;
+  const cpuAfter = processCpuMs(svc.child.pid!);
+  bar.stop();
+  const httpLoad = loadavg();
+  svc.child.kill('SIGTERM');
+  await svc.exited;
+
+  // The ceiling: one thread inserting the same points (train and eval split alike) with the shipped parameters.
+  const raw = { train: HnswIndex.create('cosine', DIM), eval: HnswIndex.create('cosine', DIM) };
+  const rawStarted = performance.now();
+  const rawCpu = process.cpuUsage();
+  points.forEach((p, i) => (splitForId(idOf(i)) === 'train' ? raw.train : raw.eval).add(i, p));
+  const rawSeconds = (performance.now() - rawStarted) / 1000;
+  const rawUsed = process.cpuUsage(rawCpu);
+  const rawCpuPerThousand = ((rawUsed.user + rawUsed.system) / 1000 / N) * 1000;
+
+  const saved = HnswIndex.load(path.join(dataDir, 'indexes', 'model-1', 'train.hnsw'), 'cosine', DIM);
+  if (!saved) throw new Error('the service saved no train index');
+  // Example seqs are 1-based in upload order: point i is seq i + 1.
+  const trainIds = points.map((_, i) => i).filter((i) => splitForId(idOf(i)) === 'train');
+  const queries = Array.from({ length: 200 }, () => data.point(data.cluster()));
+  const truth = exactNeighbors(trainIds.map((i) => points[i]!), queries, 10, 'cosine').map((row) => row.map((j) => trainIds[j]! + 1));
+  const recall = recallAt(queries.map((q) => saved.search(q, 10).labels), truth);
+
+  const httpRate = N / httpSeconds;
+  const rawRate = N / rawSeconds;
+  console.log(`loaded over HTTP: ${N} examples in ${httpSeconds.toFixed(1)} s = ${httpRate.toFixed(0)} examples/s (goal ≥ ${GOAL}) (load average ${httpLoad})`);
+  if (cpuBefore && cpuAfter) {
+    const perThousand = (ms: number) => ((ms / N) * 1000).toFixed(0);
+    const total = cpuAfter.total - cpuBefore.total;
+    const main = cpuAfter.main - cpuBefore.main;
+    console.log(`server CPU per 1000 examples: ${perThousand(total)} ms (main thread ${perThousand(main)} ms, other threads ${perThousand(total - main)} ms)`);
+  }
+  console.log(
+    `ceiling, raw hnswlib-node insertion of the same points on one thread (train ${raw.train.size} + eval ${raw.eval.size}): ${rawSeconds.toFixed(1)} s = ${rawRate.toFixed(0)} examples/s, ` +
+      `CPU ${rawCpuPerThousand.toFixed(0)} ms per 1000 (load average ${loadavg()})`,
+  );
+  console.log(`ratio HTTP loading / raw one-thread insertion: ${(httpRate / rawRate).toFixed(2)}`);
+  console.log(`recall@10 of the service's train index (${saved.size} points, efSearch ${efSearch}) on 200 queries vs exact neighbours: ${recall.toFixed(3)} (goal ≥ 0.95)`);
+} finally {
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
