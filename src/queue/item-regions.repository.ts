@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.js';
+import { notIndexed } from '../db/dialect.js';
 import type { QueueReads } from './queue.ports.js';
 
 /**
@@ -11,7 +12,7 @@ export async function tagItemRegions(db: Db, modelId: number, regionOfSeq: Map<n
   for (const [seq, region] of regionOfSeq) byRegion.set(region, [...(byRegion.get(region) ?? []), seq]);
   for (const [region, seqs] of byRegion) {
     for (let i = 0; i < seqs.length; i += 500) {
-      await db.updateTable('queue_items').set({ region }).where('prediction_seq', 'in', seqs.slice(i, i + 500)).where('model_id', '=', modelId).execute();
+      await db.updateTable('queue_items').set({ region }).where('prediction_seq', 'in', seqs.slice(i, i + 500)).where(notIndexed('model_id'), '=', modelId).execute();
     }
   }
 }

@@ -1,6 +1,6 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Db } from '../db/database.js';
-import { isPostgres, lockUntilCommit } from '../db/dialect.js';
+import { isPostgres, lockUntilCommit, notIndexed } from '../db/dialect.js';
 import type { QueueItemTable } from '../db/schema.js';
 import { OPEN_STATUSES, type ItemStatus } from './item-status.js';
 import type { QueueReads } from './queue.ports.js';
@@ -276,7 +276,7 @@ export async function boostOpenOod(db: Db, modelId: number, predictionSeqs: read
     const result = await db
       .updateTable('queue_items')
       .set((eb) => ({ priority: eb('priority', '+', amount), drift_boost: amount }))
-      .where('model_id', '=', modelId)
+      .where(notIndexed('model_id'), '=', modelId)
       .where('prediction_seq', 'in', predictionSeqs.slice(i, i + 500))
       .where('status', 'in', [...OPEN_STATUSES])
       .where('drift_boost', '=', 0)

@@ -1,11 +1,32 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { Db } from '../../db/database.js';
+import { isPostgres } from '../../db/dialect.js';
 import type { DriftSequentialTable } from '../../db/schema.js';
 
 export type SequentialRow = Selectable<DriftSequentialTable>;
 
 export function findSequentialState(db: Db, modelId: number): Promise<SequentialRow | undefined> {
   return db.selectFrom('drift_sequential').selectAll().where('model_id', '=', modelId).executeTakeFirst();
+}
+
+/**
+ * The model's state row, locked until the transaction `db` ends, for a read-modify-write:
+ * two instances ingesting for one model then add their batches one after the other instead of
+ * the second overwriting the first. On PostgreSQL a missing row is first created empty (a
+ * reference key no reference has, so it reads as a fresh run) for the lock to hold; SQLite
+ * runs one write transaction at a time already.
+ */
+export async function lockSequentialState(db: Db, modelId: number, at: string): Promise<SequentialRow | undefined> {
+  if (!isPostgres(db)) return findSequentialState(db, modelId);
+  const locked = () => db.selectFrom('drift_sequential').selectAll().where('model_id', '=', modelId).forUpdate().executeTakeFirst();
+  const row = await locked();
+  if (row) return row;
+  await db
+    .insertInto('drift_sequential')
+    .values({ model_id: modelId, reference_key: '', statistic: 0, observed: 0, last_seq: null, started_at: at, alarm_at: null, alarm_seq: null, alarm_statistic: null, updated_at: at })
+    .onConflict((oc) => oc.column('model_id').doNothing())
+    .execute();
+  return locked();
 }
 
 /** Writes the model's one state row (insert or replace). */

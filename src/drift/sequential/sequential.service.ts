@@ -3,7 +3,7 @@ import { isoNow, type Clock } from '../../util/clock.js';
 import type { Model } from '../../models/model.js';
 import { cusumStep } from './bernoulli-cusum.js';
 import { cusumDesign, type CusumDesign } from './cusum-design.js';
-import { findSequentialState, saveSequentialState, type SequentialRow } from './sequential.repository.js';
+import { findSequentialState, lockSequentialState, saveSequentialState, type SequentialRow } from './sequential.repository.js';
 import type { ReferenceState, ReferenceStateReader, SequentialObservation, SequentialStatus } from './sequential.types.js';
 
 interface Running {
@@ -36,7 +36,7 @@ export class SequentialDetector {
     const design = this.design(model, ref);
     if (!armed(ref, design)) return;
     const at = isoNow(this.clock);
-    const run = toRunning(await findSequentialState(db, model.id), ref, at);
+    const run = toRunning(await lockSequentialState(db, model.id, at), ref, at);
     const raised = run.alarm === null;
     for (const p of batch) {
       // After an alarm the statistic stays capped, so it still shows whether drift persists.
