@@ -7,6 +7,7 @@ import { itemEmbedding, listFreePending, tagItemRegions } from './item-regions.r
 import type { QueueLabeledSource } from './labeled-source.js';
 import type { NearDuplicateRegistry } from './near-duplicates.js';
 import type { QueueReads } from './queue.ports.js';
+import { lockQueue } from './queue.repository.js';
 
 export interface SimilarItem {
   itemId: string;
@@ -61,6 +62,11 @@ export class SimilarItemsService {
 
   /** Regions port: records each window item's region so region claims can find them. */
   async tagRegions(model: Model, regionOfSeq: Map<number, number>, fromSeq: number): Promise<void> {
-    await this.db.transaction().execute((trx) => tagItemRegions(trx, model.id, regionOfSeq, fromSeq));
+    await this.db.transaction().execute(async (trx) => {
+      // Under the queue lock, as claims are: rows it updates would otherwise be locked while a
+      // claim's FOR UPDATE SKIP LOCKED passes over them, and the claim would hand out fewer items.
+      await lockQueue(trx, model.id);
+      await tagItemRegions(trx, model.id, regionOfSeq, fromSeq);
+    });
   }
 }
