@@ -5,8 +5,14 @@ import type { DriftSequentialTable } from '../../db/schema.js';
 
 export type SequentialRow = Selectable<DriftSequentialTable>;
 
-export function findSequentialState(db: Db, modelId: number): Promise<SequentialRow | undefined> {
-  return db.selectFrom('drift_sequential').selectAll().where('model_id', '=', modelId).executeTakeFirst();
+/** The model's state row; with `forUpdate`, row-locked until the transaction `db` ends (PostgreSQL). */
+export function findSequentialState(db: Db, modelId: number, forUpdate = false): Promise<SequentialRow | undefined> {
+  return db
+    .selectFrom('drift_sequential')
+    .selectAll()
+    .where('model_id', '=', modelId)
+    .$if(forUpdate, (q) => q.forUpdate())
+    .executeTakeFirst();
 }
 
 /**
@@ -18,15 +24,14 @@ export function findSequentialState(db: Db, modelId: number): Promise<Sequential
  */
 export async function lockSequentialState(db: Db, modelId: number, at: string): Promise<SequentialRow | undefined> {
   if (!isPostgres(db)) return findSequentialState(db, modelId);
-  const locked = () => db.selectFrom('drift_sequential').selectAll().where('model_id', '=', modelId).forUpdate().executeTakeFirst();
-  const row = await locked();
+  const row = await findSequentialState(db, modelId, true);
   if (row) return row;
   await db
     .insertInto('drift_sequential')
     .values({ model_id: modelId, reference_key: '', statistic: 0, observed: 0, last_seq: null, started_at: at, alarm_at: null, alarm_seq: null, alarm_statistic: null, updated_at: at })
     .onConflict((oc) => oc.column('model_id').doNothing())
     .execute();
-  return locked();
+  return findSequentialState(db, modelId, true);
 }
 
 /** Writes the model's one state row (insert or replace). */
