@@ -1,18 +1,26 @@
+import type { Split } from '../db/schema.js';
 import type { Model } from '../models/model.js';
 import { decodeVector } from '../util/vectors.js';
 import type { HealthReads } from './health.ports.js';
 
 const PAGE = 2000;
 
+type ExampleRow = Awaited<ReturnType<HealthReads['examples']['listExamplesPage']>>[number];
+
 /**
  * The model's examples up to one seq, in memory for the checklist: row-major vectors in the
- * metric space (unit length under cosine), concepts as indexes, train rows first.
+ * metric space (unit length under cosine), concepts as indexes, rows in seq order whatever
+ * their split, so that reading more later appends rows exactly where a fresh read puts them.
  */
 export interface ExampleSnapshot {
   dim: number;
+  cosine: boolean;
   size: number;
+  /** Highest seq read. */
+  maxSeq: number;
   trainRows: number[];
   evalRows: number[];
+  isEval: Uint8Array;
   ids: string[];
   concepts: number[][];
   /** The taxonomy's concepts, then any concept examples carry that the taxonomy lost. */
@@ -22,35 +30,77 @@ export interface ExampleSnapshot {
   rowOf: Map<number, number>;
 }
 
-/** Reads every example with seq ≤ `maxSeq`, a page at a time. */
-export async function loadExampleSnapshot(examples: HealthReads['examples'], model: Model, maxSeq: number, expected: number): Promise<ExampleSnapshot> {
+export function emptySnapshot(model: Model): ExampleSnapshot {
   const dim = model.embeddingDim;
-  const conceptNames = model.concepts.map((c) => c.id);
-  const conceptIndex = new Map(conceptNames.map((c, i) => [c, i]));
-  const snap: ExampleSnapshot = { dim, size: 0, trainRows: [], evalRows: [], ids: [], concepts: [], conceptNames, vectors: new Float32Array(Math.max(1, expected) * dim), rowOf: new Map() };
-  for (const split of ['train', 'eval'] as const) {
-    const rows = split === 'train' ? snap.trainRows : snap.evalRows;
-    for (let after = 0; ; ) {
-      const page = await examples.listExamplesPage(model.id, split, after, maxSeq, PAGE);
-      if (page.length === 0) break;
-      for (const r of page) {
-        const row = snap.size++;
-        if (snap.vectors.length < snap.size * dim) snap.vectors = grow(snap.vectors, snap.size * dim * 2);
-        writeMetricVector(snap.vectors, row * dim, decodeVector(r.embedding), model.metric === 'cosine');
-        snap.ids.push(r.id);
-        snap.concepts.push((JSON.parse(r.concepts_json) as string[]).map((c) => indexOf(c, conceptIndex, conceptNames)));
-        snap.rowOf.set(r.seq, row);
-        rows.push(row);
-      }
-      after = page.at(-1)!.seq;
-    }
+  return {
+    dim, cosine: model.metric === 'cosine', size: 0, maxSeq: 0, trainRows: [], evalRows: [], isEval: new Uint8Array(0),
+    ids: [], concepts: [], conceptNames: model.concepts.map((c) => c.id), vectors: new Float32Array(0), rowOf: new Map(),
+  };
+}
+
+/** Appends every example with seq in (snap.maxSeq, maxSeq], in seq order, a page at a time; returns the new rows. */
+export async function readExamples(examples: HealthReads['examples'], model: Model, snap: ExampleSnapshot, maxSeq: number, expected: number): Promise<number[]> {
+  const conceptIndex = new Map(snap.conceptNames.map((c, i) => [c, i]));
+  reserve(snap, snap.size + expected);
+  const added: number[] = [];
+  const train = pages(examples, model.id, 'train', snap.maxSeq, maxSeq);
+  const evals = pages(examples, model.id, 'eval', snap.maxSeq, maxSeq);
+  let [t, e] = await Promise.all([train.next(), evals.next()]);
+  while (!t.done || !e.done) {
+    const takeTrain = e.done || (!t.done && t.value.seq < e.value.seq);
+    const r = (takeTrain ? t.value : e.value) as ExampleRow;
+    added.push(append(snap, r, takeTrain ? 'train' : 'eval', conceptIndex));
+    if (takeTrain) t = await train.next();
+    else e = await evals.next();
   }
-  return snap;
+  snap.maxSeq = Math.max(snap.maxSeq, maxSeq);
+  return added;
+}
+
+async function* pages(examples: HealthReads['examples'], modelId: number, split: Split, afterSeq: number, maxSeq: number): AsyncGenerator<ExampleRow> {
+  for (let after = afterSeq; ; ) {
+    const page = await examples.listExamplesPage(modelId, split, after, maxSeq, PAGE);
+    if (page.length === 0) return;
+    yield* page;
+    after = page.at(-1)!.seq;
+  }
+}
+
+function append(snap: ExampleSnapshot, r: ExampleRow, split: Split, conceptIndex: Map<string, number>): number {
+  const row = snap.size++;
+  reserve(snap, snap.size);
+  writeMetricVector(snap.vectors, row * snap.dim, decodeVector(r.embedding), snap.cosine);
+  snap.ids.push(r.id);
+  snap.concepts.push((JSON.parse(r.concepts_json) as string[]).map((c) => indexOf(c, conceptIndex, snap.conceptNames)));
+  snap.rowOf.set(r.seq, row);
+  snap.isEval[row] = split === 'eval' ? 1 : 0;
+  (split === 'eval' ? snap.evalRows : snap.trainRows).push(row);
+  return row;
 }
 
 /** The vector of `row` (a view, not a copy). */
 export function rowVector(snap: ExampleSnapshot, row: number): Float32Array {
   return snap.vectors.subarray(row * snap.dim, (row + 1) * snap.dim);
+}
+
+/**
+ * Distance between two rows in the model's metric (1 − cos of the unit vectors, or Euclidean),
+ * summed in one order whichever row comes first, so a pair measures the same from both sides.
+ */
+export function rowDistance(snap: ExampleSnapshot, a: number, b: number): number {
+  const v = snap.vectors;
+  const dim = snap.dim;
+  const [x, y] = a < b ? [a * dim, b * dim] : [b * dim, a * dim];
+  let s = 0;
+  if (snap.cosine) {
+    for (let i = 0; i < dim; i++) s += v[x + i]! * v[y + i]!;
+    return Math.max(0, 1 - s);
+  }
+  for (let i = 0; i < dim; i++) {
+    const d = v[x + i]! - v[y + i]!;
+    s += d * d;
+  }
+  return Math.sqrt(s);
 }
 
 function writeMetricVector(out: Float32Array, offset: number, v: Float32Array, unit: boolean): void {
@@ -73,8 +123,13 @@ function indexOf(concept: string, index: Map<string, number>, names: string[]): 
   return i;
 }
 
-function grow(a: Float32Array, length: number): Float32Array {
-  const b = new Float32Array(length);
-  b.set(a);
-  return b;
+function reserve(snap: ExampleSnapshot, rows: number): void {
+  if (snap.isEval.length >= rows) return;
+  const capacity = Math.max(rows, snap.isEval.length * 2, 1024);
+  const vectors = new Float32Array(capacity * snap.dim);
+  vectors.set(snap.vectors);
+  const isEval = new Uint8Array(capacity);
+  isEval.set(snap.isEval);
+  snap.vectors = vectors;
+  snap.isEval = isEval;
 }

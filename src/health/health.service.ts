@@ -3,26 +3,14 @@ import type { ReferenceRegistry } from '../reference/reference.registry.js';
 import type { ReferenceSet } from '../reference/reference-set.js';
 import { isoNow, type Clock } from '../util/clock.js';
 import { decodeVector } from '../util/vectors.js';
-import { balanceCheck } from './balance.js';
+import { calibrationHealth } from './calibration-health.js';
 import { calibrationSizeCheck } from './calibration-size.js';
 import { coverageCheck, type CoverageScan } from './coverage.js';
-import { loadExampleSnapshot, type ExampleSnapshot } from './example-snapshot.js';
+import { deriveExampleChecks, type ExampleChecks } from './example-checks.js';
+import { ExampleNeighbors, type NeighborUpdate } from './example-neighbors.js';
 import type { HealthReads } from './health.ports.js';
-import { HEALTH_CHECK_NAMES, type HealthCheck, type HealthReport } from './health.types.js';
-import { NearPairs } from './near-pairs.js';
-import { scanNeighbors, TurnClock } from './neighbor-scan.js';
-import { conflictsCheck, duplicatesCheck, leakageCheck } from './pair-checks.js';
-import { distinctnessCheck, PurityTally } from './purity.js';
-import { duplicateRadius } from '../reference/duplicate-radius.js';
-import { ConceptSpreads, spreadCheck } from './spread.js';
-import { calibrationHealth } from './calibration-health.js';
-
-/** The example-side checks, cached until the examples (or the settings they use) change. */
-interface ExampleChecks {
-  computedAt: string;
-  counts: HealthReport['counts'];
-  checks: HealthCheck[];
-}
+import { HEALTH_CHECK_NAMES, type HealthReport } from './health.types.js';
+import { TurnClock } from './neighbor-scan.js';
 
 interface Cached<T> {
   key: string;
@@ -30,18 +18,19 @@ interface Cached<T> {
 }
 
 const PREDICTION_PAGE = 500;
-/** An example "sits among another concept" when fewer than half its neighbours share its concept. */
-const MISPLACED_PURITY = 0.5;
 
 /**
  * The training-data checklist of a model, computed from its reference set: k-NN searches in
  * the HNSW indexes (one per example, never all pairs) over a snapshot of the examples read a
- * page at a time. Example checks are cached per model until the reference set grows; the
+ * page at a time. The neighbour lists of every example are kept, and new examples update only
+ * the lists they enter; the checks are derived from the lists again when the set grows. The
  * coverage of production is rescanned when new predictions arrive.
  */
 export class HealthService {
   private readonly examples = new Map<number, Cached<ExampleChecks>>();
   private readonly coverage = new Map<number, Cached<CoverageScan>>();
+  /** Per-example neighbour lists of each model, updated with the examples that arrive. */
+  private readonly neighbors = new Map<number, { shape: string; lists: ExampleNeighbors; update?: NeighborUpdate }>();
 
   constructor(
     private readonly reads: HealthReads,
@@ -77,56 +66,28 @@ export class HealthService {
   }
 
   private async exampleChecks(model: Model, set: ReferenceSet): Promise<ExampleChecks> {
-    const { health, ood } = model.settings;
-    const snap = await loadExampleSnapshot(this.reads.examples, model, set.highWater, set.train.size + set.evalIndex.size);
-    const conceptCount = snap.conceptNames.length;
+    const k = model.settings.ood.k;
+    const shape = JSON.stringify([model.metric, model.embeddingDim, k, model.concepts.map((c) => c.id)]);
+    let kept = this.neighbors.get(model.id);
+    // Lists of another k or taxonomy, or ahead of the set (a database put back), start over.
+    if (!kept || kept.shape !== shape || kept.lists.snap.maxSeq > set.highWater) {
+      kept = { shape, lists: new ExampleNeighbors(model, k) };
+      this.neighbors.set(model.id, kept);
+    }
+    try {
+      kept.update = await kept.lists.update(this.reads.examples, model, set);
+    } catch (err) {
+      // Half-updated lists are not kept: the next call starts over.
+      this.neighbors.delete(model.id);
+      throw err;
+    }
     const typical = set.train.size > 1 ? set.activeCalibration().quantile(0.5) : undefined;
-    const pairs = new NearPairs(snap, duplicateRadius(model.metric, health.duplicateRadius, typical), health.maxIds);
-    const tally = new PurityTally(conceptCount);
-    const purity = new Float32Array(snap.size).fill(NaN);
-    await scanNeighbors(snap, snap.trainRows, set.train, ood.k, true, (row, neighbors, distances) => {
-      pairs.visit(row, neighbors, distances);
-      purity[row] = tally.add(snap.concepts[row]!, neighbors.map((n) => snap.concepts[n]!));
-    });
-    await scanNeighbors(snap, snap.evalRows, set.evalIndex, ood.k, true, pairs.visit);
-    await scanNeighbors(snap, snap.evalRows, set.train, ood.k, false, pairs.visit);
-
-    const low = new Set(tally.purities().filter((p) => p.purity < health.minPurity).map((p) => p.concept));
-    const misplaced = snap.trainRows
-      .filter((r) => purity[r]! < MISPLACED_PURITY && snap.concepts[r]!.some((c) => low.has(c)))
-      .sort((a, b) => purity[a]! - purity[b]! || a - b);
-    const spreads = new ConceptSpreads(snap.vectors, snap.dim, snap.trainRows, (r) => snap.concepts[r]!, conceptCount);
-    const outliers = this.farthestOfWide(snap, spreads, health.wideFactor);
-    const counts = countByConcept(snap);
-    return {
-      computedAt: isoNow(this.clock),
-      counts: {
-        train: snap.trainRows.length,
-        eval: snap.evalRows.length,
-        byConcept: Object.fromEntries(snap.conceptNames.map((c, i) => [c, { train: counts.train[i]!, eval: counts.eval[i]! }])),
-      },
-      checks: [
-        balanceCheck(snap.conceptNames, counts.train, snap.trainRows.length, health.imbalanceRatio),
-        duplicatesCheck(snap, pairs, health.maxIds),
-        conflictsCheck(snap, pairs, health.maxIds),
-        leakageCheck(snap, pairs, health.maxIds),
-        distinctnessCheck(snap.conceptNames, tally, { k: ood.k, minPurity: health.minPurity, ...capIds(snap, misplaced, health.maxIds) }),
-        spreadCheck(snap.conceptNames, spreads, { wideFactor: health.wideFactor, ...capIds(snap, outliers, health.maxIds) }),
-      ],
-    };
+    return deriveExampleChecks(model, kept.lists, typical, isoNow(this.clock));
   }
 
-  /** Train rows of the too-wide concepts, farthest from their concept's centroid first. */
-  private farthestOfWide(snap: ExampleSnapshot, spreads: ConceptSpreads, factor: number): number[] {
-    const wide = spreads.wide(factor).wide;
-    if (wide.length === 0) return [];
-    const far = new Map<number, number>();
-    for (const r of snap.trainRows) {
-      for (const c of snap.concepts[r]!) {
-        if (wide.includes(c)) far.set(r, Math.max(far.get(r) ?? 0, spreads.distance(r, c) / spreads.spread[c]!));
-      }
-    }
-    return [...far.keys()].sort((a, b) => far.get(b)! - far.get(a)! || a - b);
+  /** What the last example update of `model` did (cold or incremental, how many examples). */
+  lastUpdate(model: Model): NeighborUpdate | undefined {
+    return this.neighbors.get(model.id)?.update;
   }
 
   /** Nearest train example of each of the last drift.windowSize predictions, against the OOD radius. */
@@ -151,16 +112,4 @@ export class HealthService {
     }
     return scan;
   }
-}
-
-function countByConcept(snap: ExampleSnapshot): { train: number[]; eval: number[] } {
-  const train = new Array<number>(snap.conceptNames.length).fill(0);
-  const evalCounts = new Array<number>(snap.conceptNames.length).fill(0);
-  for (const r of snap.trainRows) for (const c of snap.concepts[r]!) train[c]!++;
-  for (const r of snap.evalRows) for (const c of snap.concepts[r]!) evalCounts[c]!++;
-  return { train, eval: evalCounts };
-}
-
-function capIds(snap: ExampleSnapshot, rows: number[], cap: number): { ids: string[]; idsTotal: number } {
-  return { ids: rows.slice(0, cap).map((r) => snap.ids[r]!), idsTotal: rows.length };
 }

@@ -18,7 +18,6 @@ export class NearPairs {
   readonly conflicts: Closest<[number, number, number]>;
   readonly leaks: Closest<[number, number, number]>;
   private readonly seen = new Set<number>();
-  private readonly isEval: Uint8Array;
 
   constructor(
     private readonly snap: ExampleSnapshot,
@@ -30,11 +29,9 @@ export class NearPairs {
     this.leaked = new Uint8Array(snap.size);
     this.conflicts = new Closest(sampleSize);
     this.leaks = new Closest(sampleSize);
-    this.isEval = new Uint8Array(snap.size);
-    for (const r of snap.evalRows) this.isEval[r] = 1;
   }
 
-  /** Offers every neighbour within the radius; a visitor for `scanNeighbors`. */
+  /** Offers every neighbour of `row` within the radius (a list nearest first). */
   readonly visit = (row: number, neighbors: number[], distances: number[]): void => {
     for (let j = 0; j < neighbors.length && distances[j]! <= this.radius; j++) this.add(row, neighbors[j]!, distances[j]!);
   };
@@ -52,8 +49,9 @@ export class NearPairs {
       this.conflicted[b] = 1;
       this.conflicts.offer(distance, [Math.min(a, b), Math.max(a, b), distance]);
     }
-    if (this.isEval[a] !== this.isEval[b]) {
-      const [e, t] = this.isEval[a] ? [a, b] : [b, a];
+    const isEval = this.snap.isEval;
+    if (isEval[a] !== isEval[b]) {
+      const [e, t] = isEval[a] ? [a, b] : [b, a];
       this.leaked[e] = 1;
       this.leaks.offer(distance, [e, t, distance]);
     }

@@ -1,0 +1,103 @@
+import type { Model } from '../models/model.js';
+import type { ReferenceSet } from '../reference/reference-set.js';
+import type { VectorIndex } from '../vectors/vector-index.js';
+import { emptySnapshot, readExamples, rowDistance, type ExampleSnapshot } from './example-snapshot.js';
+import type { HealthReads } from './health.ports.js';
+import { scanNeighbors, type Found } from './neighbor-scan.js';
+import { NeighborTable } from './neighbor-table.js';
+
+/** How many neighbours of a new example are asked for to find the old examples it comes near. */
+const REVERSE_FANOUT = 4;
+/**
+ * Old examples with the widest k-th neighbour distance, checked directly against every new
+ * example that the search around it cannot rule out for them ("I am in your k-NN ball" is not
+ * symmetric: an isolated example takes a new neighbour from farther away than the search reaches).
+ */
+const WIDEST = 512;
+/** Float32 search distances against float64 recomputed ones: err on the side of checking. */
+const SLACK = 1e-6;
+
+/** What one update did. */
+export interface NeighborUpdate {
+  mode: 'cold' | 'incremental';
+  added: number;
+  /** New examples for which an old example's list may have missed them (more wide examples than WIDEST). */
+  unproven: number;
+}
+
+/**
+ * The per-example results of the checklist for one model, kept between calls: a snapshot of
+ * the examples and the k nearest neighbours of each (train neighbours for every example,
+ * eval neighbours for eval examples). Examples are only ever appended, so an update reads the
+ * new ones, searches their neighbours, and offers each new example to the lists of the old
+ * examples it comes near: with exact searches the lists equal those a cold computation finds.
+ */
+export class ExampleNeighbors {
+  readonly snap: ExampleSnapshot;
+  /** Train neighbours of every row (itself left out). */
+  readonly toTrain: NeighborTable;
+  /** Eval neighbours of eval rows (itself left out). */
+  readonly toEval: NeighborTable;
+
+  constructor(
+    model: Model,
+    readonly k: number,
+  ) {
+    this.snap = emptySnapshot(model);
+    this.toTrain = new NeighborTable(k);
+    this.toEval = new NeighborTable(k);
+  }
+
+  /** Brings the lists up to the set's high-water mark. */
+  async update(examples: HealthReads['examples'], model: Model, set: ReferenceSet): Promise<NeighborUpdate> {
+    const { snap, k } = this;
+    const old = snap.size;
+    const added = await readExamples(examples, model, snap, set.highWater, Math.max(0, set.train.size + set.evalIndex.size - old));
+    this.toTrain.reserve(snap.size);
+    this.toEval.reserve(snap.size);
+    const newTrain = added.filter((r) => !snap.isEval[r]);
+    const newEval = added.filter((r) => snap.isEval[r]);
+    const keep = (table: NeighborTable) => (row: number, f: Found) => table.set(row, f.neighbors, f.distances);
+    await scanNeighbors(snap, newTrain, set.train, k + 1, keep(this.toTrain));
+    await scanNeighbors(snap, newEval, set.evalIndex, k + 1, keep(this.toEval));
+    await scanNeighbors(snap, newEval, set.train, k, keep(this.toTrain));
+    const update: NeighborUpdate = { mode: old === 0 ? 'cold' : 'incremental', added: added.length, unproven: 0 };
+    if (old === 0 || added.length === 0) return update;
+    const oldTrain = snap.trainRows.filter((r) => r < old);
+    const oldEval = snap.evalRows.filter((r) => r < old);
+    const unproven = new Set<number>();
+    await this.reverse(newTrain, set.train, this.toTrain, oldTrain, old, unproven);
+    await this.reverse(newTrain, set.evalIndex, this.toTrain, oldEval, old, unproven);
+    await this.reverse(newEval, set.evalIndex, this.toEval, oldEval, old, unproven);
+    update.unproven = unproven.size;
+    return update;
+  }
+
+  /** Offers each new row to the `table` lists of the `old` rows (those of `index`'s split below `oldSize`) it comes near. */
+  private async reverse(fresh: number[], index: VectorIndex, table: NeighborTable, old: number[], oldSize: number, unproven: Set<number>): Promise<void> {
+    if (fresh.length === 0 || old.length === 0) return;
+    const wide = widest(table, old);
+    await scanNeighbors(this.snap, fresh, index, REVERSE_FANOUT * this.k, (p, f) => {
+      for (let j = 0; j < f.neighbors.length; j++) if (f.neighbors[j]! < oldSize) table.offer(f.neighbors[j]!, p, f.distances[j]!);
+      if (f.whole) return;
+      // Rows the search did not return lie at least `reach` away: only a row whose k-th neighbour is farther can take p.
+      const floor = f.reach - SLACK * (1 + f.reach);
+      let i = 0;
+      for (; i < wide.rows.length && wide.kth[i]! > floor; i++) table.offer(wide.rows[i]!, p, rowDistance(this.snap, wide.rows[i]!, p));
+      if (i === wide.rows.length && wide.more && (wide.rows.length === 0 || wide.kth[i - 1]! > floor)) unproven.add(p);
+    });
+  }
+}
+
+/** The WIDEST rows of `rows` by k-th neighbour distance, widest first, and whether any were left out. */
+function widest(table: NeighborTable, rows: readonly number[]): { rows: number[]; kth: Float64Array; more: boolean } {
+  const kths = Float64Array.from(rows, (r) => table.kth(r));
+  let chosen = rows.map((_, i) => i);
+  if (rows.length > WIDEST) {
+    const threshold = Float64Array.from(kths).sort()[rows.length - WIDEST]!;
+    chosen = chosen.filter((i) => kths[i]! >= threshold);
+  }
+  chosen.sort((a, b) => kths[b]! - kths[a]! || rows[a]! - rows[b]!);
+  chosen.length = Math.min(chosen.length, WIDEST);
+  return { rows: chosen.map((i) => rows[i]!), kth: Float64Array.from(chosen, (i) => kths[i]!), more: rows.length > chosen.length };
+}
