@@ -6,14 +6,17 @@ import type { HealthReads } from './health.ports.js';
 import { scanNeighbors, type Found } from './neighbor-scan.js';
 import { NeighborTable } from './neighbor-table.js';
 
-/** How many neighbours of a new example are asked for to find the old examples it comes near. */
-const REVERSE_FANOUT = 4;
+/**
+ * How many neighbours of a new example are asked for to find the old examples it comes near
+ * (8k = 80 at the default k: within the default efSearch of 96, so no dearer than asking for k).
+ */
+const REVERSE_FANOUT = 8;
 /**
  * Old examples with the widest k-th neighbour distance, checked directly against every new
  * example that the search around it cannot rule out for them ("I am in your k-NN ball" is not
  * symmetric: an isolated example takes a new neighbour from farther away than the search reaches).
  */
-const WIDEST = 512;
+const WIDEST = 2048;
 /** Float32 search distances against float64 recomputed ones: err on the side of checking. */
 const SLACK = 1e-6;
 
