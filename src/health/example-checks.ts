@@ -5,7 +5,7 @@ import type { ExampleNeighbors } from './example-neighbors.js';
 import type { ExampleSnapshot } from './example-snapshot.js';
 import type { HealthCheck, HealthReport } from './health.types.js';
 import { NearPairs } from './near-pairs.js';
-import { TurnClock } from './neighbor-scan.js';
+import { TurnClock } from './turn-clock.js';
 import { conflictsCheck, duplicatesCheck, leakageCheck } from './pair-checks.js';
 import { distinctnessCheck, PurityTally } from './purity.js';
 import { ConceptSpreads, spreadCheck } from './spread.js';
@@ -37,7 +37,7 @@ export async function deriveExampleChecks(model: Model, lists: ExampleNeighbors,
   for (const row of snap.trainRows) {
     const { neighbors, distances } = lists.toTrain.list(row);
     pairs.visit(row, neighbors, distances);
-    purity[row] = tally.add(snap.concepts[row]!, neighbors.map((n) => snap.concepts[n]!));
+    purity[row] = tally.add(snap.concepts[row]!, Array.from(neighbors, (n) => snap.concepts[n]!));
     await clock.tick();
   }
   for (const table of [lists.toEval, lists.toTrain]) {

@@ -16,7 +16,7 @@ const REVERSE_FANOUT = 8;
  * example that the search around it cannot rule out for them ("I am in your k-NN ball" is not
  * symmetric: an isolated example takes a new neighbour from farther away than the search reaches).
  */
-const WIDEST = 2048;
+const WIDEST = 1024;
 /** Float32 search distances against float64 recomputed ones: err on the side of checking. */
 const SLACK = 1e-6;
 

@@ -2,6 +2,7 @@ import type { Split } from '../db/schema.js';
 import type { Model } from '../models/model.js';
 import { decodeVector } from '../util/vectors.js';
 import type { HealthReads } from './health.ports.js';
+import { TurnClock } from './turn-clock.js';
 
 const PAGE = 2000;
 
@@ -45,8 +46,11 @@ export async function readExamples(examples: HealthReads['examples'], model: Mod
   const added: number[] = [];
   const train = pages(examples, model.id, 'train', snap.maxSeq, maxSeq);
   const evals = pages(examples, model.id, 'eval', snap.maxSeq, maxSeq);
+  // Pages from SQLite resolve without an event-loop turn: the clock makes the turns.
+  const clock = new TurnClock();
   let [t, e] = await Promise.all([train.next(), evals.next()]);
   while (!t.done || !e.done) {
+    await clock.tick();
     const takeTrain = e.done || (!t.done && t.value.seq < e.value.seq);
     const r = (takeTrain ? t.value : e.value) as ExampleRow;
     added.push(append(snap, r, takeTrain ? 'train' : 'eval', conceptIndex));
@@ -90,7 +94,8 @@ export function rowVector(snap: ExampleSnapshot, row: number): Float32Array {
 export function rowDistance(snap: ExampleSnapshot, a: number, b: number): number {
   const v = snap.vectors;
   const dim = snap.dim;
-  const [x, y] = a < b ? [a * dim, b * dim] : [b * dim, a * dim];
+  const x = Math.min(a, b) * dim;
+  const y = Math.max(a, b) * dim;
   let s = 0;
   if (snap.cosine) {
     for (let i = 0; i < dim; i++) s += v[x + i]! * v[y + i]!;

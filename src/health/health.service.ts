@@ -10,7 +10,7 @@ import { deriveExampleChecks, type ExampleChecks } from './example-checks.js';
 import { ExampleNeighbors, type NeighborUpdate } from './example-neighbors.js';
 import type { HealthReads } from './health.ports.js';
 import { HEALTH_CHECK_NAMES, type HealthReport } from './health.types.js';
-import { TurnClock } from './neighbor-scan.js';
+import { TurnClock } from './turn-clock.js';
 
 interface Cached<T> {
   key: string;

@@ -32,7 +32,7 @@ export class NearPairs {
   }
 
   /** Offers every neighbour of `row` within the radius (a list nearest first). */
-  readonly visit = (row: number, neighbors: number[], distances: number[]): void => {
+  readonly visit = (row: number, neighbors: ArrayLike<number>, distances: ArrayLike<number>): void => {
     for (let j = 0; j < neighbors.length && distances[j]! <= this.radius; j++) this.add(row, neighbors[j]!, distances[j]!);
   };
 

@@ -1,26 +1,12 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Neighbors, VectorIndex } from '../vectors/vector-index.js';
 import { rowDistance, type ExampleSnapshot } from './example-snapshot.js';
 import { before } from './neighbor-table.js';
+import { TurnClock } from './turn-clock.js';
 
-/** Longest stretch of work between event-loop turns, so requests keep being served meanwhile. */
-const TURN_MS = 15;
 /** Queries per batch search: small enough that a batch answered on the main thread stays within a turn. */
 const CHUNK = 64;
 /** Batches in flight at once: with search threads, both cores search while this thread sorts. */
 const IN_FLIGHT = 2;
-
-/** Tells a long synchronous loop when it is time to let the event loop run. */
-export class TurnClock {
-  private last = performance.now();
-
-  /** Resolves at once while within the budget, else after one event-loop turn. */
-  async tick(): Promise<void> {
-    if (performance.now() - this.last < TURN_MS) return;
-    await nextTurn();
-    this.last = performance.now();
-  }
-}
 
 /** What one search found for a snapshot row, nearest first. */
 export interface Found {

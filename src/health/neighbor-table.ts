@@ -65,11 +65,11 @@ export class NeighborTable {
     return true;
   }
 
-  /** The list of `row`: neighbour rows and distances, nearest first. */
-  list(row: number): { neighbors: number[]; distances: number[] } {
+  /** The list of `row`: neighbour rows and distances, nearest first (views, valid until the next change). */
+  list(row: number): { neighbors: Int32Array; distances: Float64Array } {
     const at = row * this.k;
     const n = this.counts[row] ?? 0;
-    return { neighbors: Array.from(this.rows.subarray(at, at + n)), distances: Array.from(this.dists.subarray(at, at + n)) };
+    return { neighbors: this.rows.subarray(at, at + n), distances: this.dists.subarray(at, at + n) };
   }
 }
 

@@ -82,7 +82,7 @@ describe('incremental training-data health', () => {
     expect(check(before, 'train_eval_leakage').ids ?? []).not.toContain(oldEval);
 
     // A crowd of c3 inside c2's region lowers the purity of the c2 examples already there.
-    const c2 = (r: HealthReport) => check(r, 'concept_distinctness').details.purity.find((p: { concept: string }) => p.concept === 'c2').purity as number;
+    const c2 = (r: HealthReport) => (check(r, 'concept_distinctness').details as any).purity.find((p: { concept: string }) => p.concept === 'c2').purity as number;
     const crowdAround = first.filter((e) => e.split === 'train' && e.concepts[0] === 'c2').slice(0, 40);
     await s.examples.add(model, crowdAround.map((e, i) => ({ id: `crowd-${i}`, embedding: space.around(e.embedding, 0.05), concepts: ['c3'], split: 'train' as const })));
     const crowded = await expectEqualToCold('incremental', 40);
