@@ -16,6 +16,7 @@ const POSTGRES_SUITES = [
   'test/drift/performance/performance-api.test.ts',
   'test/durability/**/*.test.ts',
   'test/health/health-api.test.ts',
+  'test/health/health-incremental.test.ts',
   'test/health/health-report.test.ts',
   'test/jobs/**/*.test.ts',
   'test/queue/enqueue.test.ts',

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { balanceCheck } from '../../src/health/balance.js';
 import { Closest } from '../../src/health/closest.js';
 import { DisjointSets } from '../../src/health/disjoint-sets.js';
+import { NeighborTable } from '../../src/health/neighbor-table.js';
 import { PurityTally } from '../../src/health/purity.js';
 import { duplicateRadius, EXACT_DISTANCE } from '../../src/reference/duplicate-radius.js';
 import { ConceptSpreads } from '../../src/health/spread.js';
@@ -64,5 +65,23 @@ describe('health math', () => {
     expect(check.status).toBe('warn');
     expect(check.details).toMatchObject({ ratio: 20, missing: ['c'], smallest: { concept: 'b', count: 10 } });
     expect(balanceCheck(['a', 'b'], [100, 20], 120, 10).status).toBe('ok');
+  });
+
+  it('when neighbours are offered in any order, then a list keeps the k nearest, ties by row, and its k-th distance', () => {
+    const offers: [number, number][] = [[7, 0.5], [3, 0.2], [9, 0.2], [4, 0.9], [1, 0.1], [2, 0.5]];
+    const lists = [new NeighborTable(3), new NeighborTable(3)];
+    for (const t of lists) t.reserve(2);
+    offers.forEach(([row, d]) => lists[0]!.offer(0, row, d));
+    [...offers].reverse().forEach(([row, d]) => lists[1]!.offer(0, row, d));
+    for (const t of lists) {
+      expect(Array.from(t.list(0).neighbors)).toEqual([1, 3, 9]);
+      expect(t.kth(0)).toBe(0.2);
+    }
+    // Short lists take anything; an offer no nearer than the k-th, or a row already listed, changes nothing.
+    expect(lists[0]!.kth(1)).toBe(Infinity);
+    expect(lists[0]!.offer(0, 5, 0.2)).toBe(false);
+    expect(lists[0]!.offer(0, 1, 0.05)).toBe(false);
+    expect(lists[0]!.offer(0, 5, 0.15)).toBe(true);
+    expect(Array.from(lists[0]!.list(0).distances)).toEqual([0.1, 0.15, 0.2]);
   });
 });
