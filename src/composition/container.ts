@@ -17,6 +17,7 @@ import { NewRegions } from '../drift/new-regions.js';
 import { registerFeatureMetrics } from '../observability/feature-metrics.js';
 import { WebhookDeliveries } from '../webhooks/webhooks.service.js';
 import { HealthService } from '../health/health.service.js';
+import { NeighborStore } from '../health/neighbor-store.js';
 import { JobRunner } from '../jobs/job-runner.js';
 import { sharedTensorflow } from '../ml/tf-backend.js';
 import { TfTrainer } from '../ml/tf-trainer.js';
@@ -187,7 +188,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const versions = new VersionsService(db, versionsDir, new ClassifierCache(trainer, versionsDir), models, events, clock, log);
   const training = new TrainingService(reads.examples, jobs, versions, labeled, clock);
   jobs.register(RETRAIN_JOB, (ctx) => runRetrain({ examples: reads.examples, models, versions, trainer, labeled, clock, log }, ctx));
-  const health = new HealthService(reads, references, clock);
+  const health = new HealthService(reads, references, clock, new NeighborStore(indexDir));
 
   const evalScores = new EvalScoresCalibration(reads.examples, (m) => references.get(m));
   const similarItems = new SimilarItemsService(db, ownerReadRepositories.predictions, duplicates, queueLabels, typicalDistance);
@@ -276,7 +277,10 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
       await drift.stop();
       await mmd.close();
       await searchPool.close();
-      if (!opts.readOnly) await saveIndexes('now');
+      if (!opts.readOnly) {
+        await saveIndexes('now');
+        health.saveAll();
+      }
       await database.close();
     },
   };

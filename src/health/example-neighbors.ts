@@ -20,6 +20,9 @@ const WIDEST = 1024;
 /** Float32 search distances against float64 recomputed ones: err on the side of checking. */
 const SLACK = 1e-6;
 
+/** The kept state as saved: the snapshot with its seqs in row order, and both tables. */
+export type SavedNeighbors = Omit<ExampleSnapshot, 'rowOf'> & { seqs: Float64Array; toTrain: ReturnType<NeighborTable['dump']>; toEval: ReturnType<NeighborTable['dump']> };
+
 /** What one update did. */
 export interface NeighborUpdate {
   mode: 'cold' | 'incremental';
@@ -49,6 +52,32 @@ export class ExampleNeighbors {
     this.snap = emptySnapshot(model);
     this.toTrain = new NeighborTable(k);
     this.toEval = new NeighborTable(k);
+  }
+
+  /** Everything kept, to save beside the indexes. */
+  dump(): SavedNeighbors {
+    const { rowOf, vectors, isEval, ...rest } = this.snap;
+    return { ...rest, seqs: Float64Array.from(rowOf.keys()), vectors: vectors.slice(0, rest.size * rest.dim), isEval: isEval.slice(0, rest.size), toTrain: this.toTrain.dump(rest.size), toEval: this.toEval.dump(rest.size) };
+  }
+
+  /** Takes back what `dump` saved, when it was saved for this k and dimension. */
+  restore(saved: SavedNeighbors): void {
+    const { seqs, toTrain, toEval, ...snap } = saved;
+    if (snap.dim !== this.snap.dim || snap.cosine !== this.snap.cosine || seqs.length !== snap.size) throw new Error('saved neighbour lists of another model shape');
+    this.toTrain.restore(toTrain);
+    this.toEval.restore(toEval);
+    Object.assign(this.snap, snap, { rowOf: new Map(Array.from(seqs, (seq, row) => [seq, row])) });
+  }
+
+  /** Whether the database still holds the last example read, under the same seq (a restored backup may not). */
+  async matches(examples: HealthReads['examples'], model: Model): Promise<boolean> {
+    const { snap } = this;
+    if (snap.size === 0) return true;
+    let last = 0;
+    for (const seq of snap.rowOf.keys()) last = seq;
+    const row = snap.size - 1;
+    const [found] = await examples.listExamplesPage(model.id, snap.isEval[row] ? 'eval' : 'train', last - 1, last, 1);
+    return found?.seq === last && found.id === snap.ids[row];
   }
 
   /** Brings the lists up to the set's high-water mark. */

@@ -9,6 +9,7 @@ import { coverageCheck, type CoverageScan } from './coverage.js';
 import { deriveExampleChecks, type ExampleChecks } from './example-checks.js';
 import { ExampleNeighbors, type NeighborUpdate } from './example-neighbors.js';
 import type { HealthReads } from './health.ports.js';
+import type { NeighborStore } from './neighbor-store.js';
 import { HEALTH_CHECK_NAMES, type HealthReport } from './health.types.js';
 import { TurnClock } from './turn-clock.js';
 
@@ -18,6 +19,8 @@ interface Cached<T> {
 }
 
 const PREDICTION_PAGE = 500;
+/** Predictions per batch search of the coverage scan. */
+const COVERAGE_CHUNK = 100;
 
 /**
  * The training-data checklist of a model, computed from its reference set: k-NN searches in
@@ -30,13 +33,20 @@ export class HealthService {
   private readonly examples = new Map<number, Cached<ExampleChecks>>();
   private readonly coverage = new Map<number, Cached<CoverageScan>>();
   /** Per-example neighbour lists of each model, updated with the examples that arrive. */
-  private readonly neighbors = new Map<number, { shape: string; lists: ExampleNeighbors; update?: NeighborUpdate }>();
+  private readonly neighbors = new Map<number, { shape: string; lists: ExampleNeighbors; updating: boolean; update?: NeighborUpdate }>();
 
   constructor(
     private readonly reads: HealthReads,
     private readonly references: ReferenceRegistry,
     private readonly clock: Clock,
+    /** Where the lists are saved at shutdown and found after a restart; none keeps them in memory only. */
+    private readonly store?: NeighborStore,
   ) {}
+
+  /** Saves every model's lists that are not in the middle of an update (at shutdown). */
+  saveAll(): void {
+    for (const [modelId, kept] of this.neighbors) if (!kept.updating) this.store?.save(modelId, kept.shape, kept.lists.dump());
+  }
 
   /** The checklist, computing only what changed since the last call. */
   async check(model: Model): Promise<HealthReport> {
@@ -71,11 +81,14 @@ export class HealthService {
     let kept = this.neighbors.get(model.id);
     // Lists of another k or taxonomy, or ahead of the set (a database put back), start over.
     if (!kept || kept.shape !== shape || kept.lists.snap.maxSeq > set.highWater) {
-      kept = { shape, lists: new ExampleNeighbors(model, k) };
+      const lists = (!kept && (await this.restored(model, shape, set))) || new ExampleNeighbors(model, k);
+      kept = { shape, lists, updating: false };
       this.neighbors.set(model.id, kept);
     }
     try {
+      kept.updating = true;
       kept.update = await kept.lists.update(this.reads.examples, model, set);
+      kept.updating = false;
     } catch (err) {
       // Half-updated lists are not kept: the next call starts over.
       this.neighbors.delete(model.id);
@@ -83,6 +96,19 @@ export class HealthService {
     }
     const typical = set.train.size > 1 ? set.activeCalibration().quantile(0.5) : undefined;
     return deriveExampleChecks(model, kept.lists, typical, isoNow(this.clock));
+  }
+
+  /** The lists saved before a restart, if they belong to this k, taxonomy and database. */
+  private async restored(model: Model, shape: string, set: ReferenceSet): Promise<ExampleNeighbors | undefined> {
+    const saved = this.store?.load(model.id, shape);
+    if (!saved) return undefined;
+    const lists = new ExampleNeighbors(model, model.settings.ood.k);
+    try {
+      lists.restore(saved);
+    } catch {
+      return undefined;
+    }
+    return lists.snap.maxSeq <= set.highWater && (await lists.matches(this.reads.examples, model)) ? lists : undefined;
   }
 
   /** What the last example update of `model` did (cold or incremental, how many examples). */
@@ -99,14 +125,21 @@ export class HealthService {
     for (let before = latest + 1; scan.window < size; ) {
       const page = await this.reads.predictions.listPredictionsPage(model.id, before, Math.min(PREDICTION_PAGE, size - scan.window));
       if (page.length === 0) break;
-      for (const p of page) {
-        await clock.tick();
-        scan.window++;
+      // One batch search per stretch of the page: the train index answers it on a search thread.
+      for (let from = 0; from < page.length; from += COVERAGE_CHUNK) {
+        const part = page.slice(from, from + COVERAGE_CHUNK);
+        scan.window += part.length;
         if (radius === null) continue;
-        const nearest = set.train.search(decodeVector(p.embedding), 1).distances[0];
-        if (nearest === undefined || nearest <= radius) continue;
-        scan.uncovered++;
-        if (scan.uncoveredIds.length < model.settings.health.maxIds) scan.uncoveredIds.push(p.id);
+        const queries = new Float64Array(part.length * set.train.dim);
+        part.forEach((p, i) => queries.set(decodeVector(p.embedding), i * set.train.dim));
+        const found = await set.train.searchMany(queries, 1);
+        part.forEach((p, i) => {
+          const nearest = found[i]!.distances[0];
+          if (nearest === undefined || nearest <= radius) return;
+          scan.uncovered++;
+          if (scan.uncoveredIds.length < model.settings.health.maxIds) scan.uncoveredIds.push(p.id);
+        });
+        await clock.tick();
       }
       before = page.at(-1)!.seq;
     }

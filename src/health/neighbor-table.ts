@@ -14,6 +14,17 @@ export class NeighborTable {
     this.counts = new Uint8Array(0);
   }
 
+  /** The lists of rows below `size`, to save. */
+  dump(size: number): { rows: Int32Array; dists: Float64Array; counts: Uint8Array } {
+    return { rows: this.rows.slice(0, size * this.k), dists: this.dists.slice(0, size * this.k), counts: this.counts.slice(0, size) };
+  }
+
+  /** Takes back lists `dump` gave. */
+  restore(saved: { rows: Int32Array; dists: Float64Array; counts: Uint8Array }): void {
+    if (saved.rows.length !== saved.counts.length * this.k || saved.dists.length !== saved.rows.length) throw new Error('saved neighbour lists of another k');
+    [this.rows, this.dists, this.counts] = [saved.rows, saved.dists, saved.counts];
+  }
+
   /** Makes room for rows below `size`. */
   reserve(size: number): void {
     if (this.counts.length >= size) return;

@@ -45,10 +45,14 @@ describe('incremental training-data health', () => {
     return incremental;
   }
 
-  beforeAll(async () => {
-    const dataDir = tempDataDir();
+  const dataDir = tempDataDir();
+  async function open(): Promise<Container> {
     const config = loadConfig({ DRIFTLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...(await databaseEnv(dataDir)) });
-    s = await createContainer(config, { log: pino({ level: 'silent' }), clock });
+    return createContainer(config, { log: pino({ level: 'silent' }), clock });
+  }
+
+  beforeAll(async () => {
+    s = await open();
     model = (await s.models.put('steps', { task: 'multiclass', embeddingDim: planted.dim, concepts: CONCEPTS.map((id) => ({ id })), settings: QUIET })).model;
   });
   afterAll(() => s.close());
@@ -103,5 +107,15 @@ describe('incremental training-data health', () => {
     await s.examples.add(model, [twin('c0-3', 'after-k-change')]);
     await expectEqualToCold('incremental', 1);
     expect(count.train + count.eval).toBe(planted.examples.length + 4 + 40);
+  });
+
+  it('when the service restarts, then it continues from the lists it saved at shutdown, and they still equal a cold computation', async () => {
+    await s.health.check(model);
+    await s.close();
+    s = await open();
+    model = await s.models.get('steps');
+    await s.examples.add(model, [twin('c1-7', 'after-restart-dup'), twin('c2-eval-3', 'after-restart-leak', 'c2', 'train')]);
+    await expectEqualToCold('incremental', 2);
+    expect(check(await s.health.check(model), 'train_eval_leakage').ids).toContain('c2-eval-3');
   });
 });
