@@ -109,6 +109,8 @@ interface CpuPerBatch {
   main: number;
   search: number;
   other: number;
+  /** The busiest of the other threads (checkpoints, drift's MMD threads, garbage collection). */
+  busiest: number[];
   client: number;
 }
 
@@ -155,7 +157,8 @@ async function ingest(svc: ServiceProcess, offset: number, total: number, label:
   const others = [...server].filter(([tid]) => tid !== svc.child.pid).map(([, ms]) => ms).sort((a, b) => b - a);
   const search = others.slice(0, SEARCH_THREADS).reduce((a, b) => a + b, 0);
   const rest = others.slice(SEARCH_THREADS).reduce((a, b) => a + b, 0);
-  const cpu: CpuPerBatch | undefined = server.size === 0 ? undefined : { main: main / batches, search: search / batches, other: rest / batches, client: client / batches };
+  const busiest = others.slice(SEARCH_THREADS, SEARCH_THREADS + 3).map((ms) => ms / batches);
+  const cpu: CpuPerBatch | undefined = server.size === 0 ? undefined : { main: main / batches, search: search / batches, other: rest / batches, busiest, client: client / batches };
   return { rate: total / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpu, seconds };
 }
 
@@ -208,12 +211,12 @@ async function run(label: string, databaseUrl: string | undefined): Promise<Run>
   console.log(`HTTP ingest: ${http.rate.toFixed(0)} predictions/s; batch latency p50 ${http.p50.toFixed(1)} ms, p99 ${http.p99.toFixed(1)} ms (load average ${loadavg()})`);
   console.log(`raw hnswlib-node searchKnn (k=10, ef=${DEFAULT_HNSW.efSearch}) on the same ${raw.size}-point index: ${raw.rate.toFixed(0)} searches/s (CPU ${raw.cpuPerBatch.toFixed(1)} ms per ${BATCH})`);
   if (http.cpu) {
-    const { main, search, other, client } = http.cpu;
+    const { main, search, other, busiest, client } = http.cpu;
     const cores = os.availableParallelism();
     const available = (BATCH / http.rate) * 1000 * cores;
     console.log(
       `CPU per batch of ${BATCH}: server ${(main + search + other).toFixed(1)} ms = main thread ${main.toFixed(1)} + ${SEARCH_THREADS} search thread${SEARCH_THREADS === 1 ? '' : 's'} ${search.toFixed(1)} ` +
-        `(raw search ${raw.cpuPerBatch.toFixed(1)}) + other threads ${other.toFixed(1)}; benchmark client ${client.toFixed(1)} ms; ` +
+        `(raw search ${raw.cpuPerBatch.toFixed(1)}) + other threads ${other.toFixed(1)} (busiest ${busiest.map((ms) => ms.toFixed(1)).join(', ')}); benchmark client ${client.toFixed(1)} ms; ` +
         `all ${(main + search + other + client).toFixed(1)} ms of the ${available.toFixed(1)} ms the ${cores} cores had per batch`,
     );
   }
