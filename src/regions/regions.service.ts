@@ -6,7 +6,8 @@ import { isoNow, type Clock } from '../util/clock.js';
 import { decodeVector } from '../util/vectors.js';
 import { carryIds } from './region-ids.js';
 import { estimatedCorrect, regionAccuracy, regionScore } from './region-accuracy.js';
-import { clusterWindow, type Clustering, type WindowPoint } from './regions.builder.js';
+import { clusterHere, type WindowClusterer } from './clustering-thread.js';
+import type { Clustering, WindowPoint } from './regions.builder.js';
 import type { InputRef, MapPoint, Region, RegionsSnapshot } from './regions.types.js';
 
 /** What regions need from the review queue (the queue implements it). */
@@ -53,6 +54,8 @@ export class RegionsService {
     private readonly queue: RegionQueuePort,
     private readonly clock: Clock,
     private readonly estimate: CorrectnessEstimator = confidenceEstimator,
+    /** Where the clustering runs: a worker thread in the service. */
+    private readonly cluster: WindowClusterer = clusterHere,
   ) {
     this.training = new ReferenceSamples(reads.examples);
   }
@@ -94,7 +97,7 @@ export class RegionsService {
       isOod: r.is_ood === 1,
       estimate: estimates[i]!,
     }));
-    const clustering = clusterWindow(points, training, s);
+    const clustering = await this.cluster(points, training, s);
     const previous = this.cache.get(model.id);
     const ids = carryIds(
       previous ? previous.ids.map((id, c) => ({ id, centroid: previous.clustering.centroids[c]! })) : [],

@@ -33,15 +33,18 @@ export class WorkerPool<Task, Result> {
     this.threads = Array.from({ length: size }, () => undefined);
   }
 
-  /** Runs `task` on a thread; typed arrays on a SharedArrayBuffer are shared, not copied. */
-  run(task: Task): Promise<Result> {
+  /**
+   * Runs `task` on a thread; typed arrays on a SharedArrayBuffer are shared, not copied, and
+   * the buffers in `transfer` are moved (detached here).
+   */
+  run(task: Task, transfer: ArrayBuffer[] = []): Promise<Result> {
     if (this.closed) return Promise.reject(new WorkerTaskError(`${this.name} pool is closed`));
     const thread = this.leastBusy();
     const id = this.nextId++;
     return new Promise<Result>((resolve, reject) => {
       thread.pending.set(id, { resolve: (result) => resolve(result as Result), reject });
       if (thread.pending.size === 1) thread.worker.ref();
-      thread.worker.postMessage({ id, task });
+      thread.worker.postMessage({ id, task }, transfer);
     });
   }
 
