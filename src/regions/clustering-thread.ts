@@ -12,8 +12,8 @@ export const clusterHere: WindowClusterer = async (points, training, settings) =
 /** A window as it crosses to the thread: every vector packed in one transferred buffer, not thousands of small clones. */
 export interface ClusterTask {
   points: Omit<WindowPoint, 'vector'>[];
-  vectors: Float32Array;
-  training: Float32Array;
+  vectors: Float32Array<ArrayBuffer>;
+  training: Float32Array<ArrayBuffer>;
   dim: number;
   settings: BuildSettings;
 }
@@ -36,7 +36,7 @@ export function clusterPacked(task: ClusterTask): Clustering {
   return clusterWindow(points, unpack(task.training, task.dim), task.settings);
 }
 
-function pack(vectors: Float32Array[], dim: number): Float32Array {
+function pack(vectors: Float32Array[], dim: number): Float32Array<ArrayBuffer> {
   const out = new Float32Array(vectors.length * dim);
   vectors.forEach((v, i) => {
     if (v.length !== dim) throw new RangeError(`vector has ${v.length} dimensions, expected ${dim}`);
