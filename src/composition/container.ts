@@ -195,7 +195,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   // Regions rank by the per-prediction accuracy estimate, calibrated as drift's is.
   const correctness = new PerformanceAssessor();
   // PCA, k-means and UMAP take up to seconds of CPU: on a thread, claims and ingestion go on meanwhile.
-  const clustering = config.computeThreads > 0 ? new ClusteringThread(log) : undefined;
+  const clustering = config.computeThreads > 0 ? new ClusteringThread(log, config.computeNiceness) : undefined;
   const regions = new RegionsService(
     reads,
     similarItems,
@@ -213,7 +213,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
     return { windowCount: s.windowCount, regions: s.regions };
   });
   // The MMD kernel is the one O(n²·d) step of an evaluation: on threads it never blocks claims.
-  const mmd = config.computeThreads > 0 ? new MmdThreads(config.computeThreads, log) : mmdInProcess;
+  const mmd = config.computeThreads > 0 ? new MmdThreads(config.computeThreads, log, config.computeNiceness) : mmdInProcess;
   const drift = new DriftService(db, webhooks, providers, events, clock, log, sequential, reads, { regions: newRegions, publicUrl: config.publicUrl }, mmd);
   const driftReports = new DriftReportService(drift, providers, references, clock);
   registerFeatureMetrics(metrics.registry, { models: () => models.list(), drift, queue, jobs, webhooks: webhookDeliveries });

@@ -59,8 +59,8 @@ function unpack(packed: Float32Array, dim: number): Float32Array[] {
 export class ClusteringThread {
   private readonly pool: WorkerPool<ClusterTask, Clustering>;
 
-  constructor(private readonly log: Logger) {
-    this.pool = new WorkerPool(workerEntryUrl('clustering.worker', import.meta.url), 1, 'regions', log);
+  constructor(private readonly log: Logger, niceness = 0) {
+    this.pool = new WorkerPool(workerEntryUrl('clustering.worker', import.meta.url), 1, 'regions', log, niceness);
   }
 
   readonly cluster: WindowClusterer = async (points, training, settings) => {
