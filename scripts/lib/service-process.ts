@@ -28,6 +28,8 @@ export interface LaunchOptions {
    * caller exits (the demo). Without it, output is piped into `logs`.
    */
   logFile?: string;
+  /** Extra flags for the service's node (e.g. `--cpu-prof`), before the script. */
+  nodeArgs?: string[];
 }
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -40,7 +42,7 @@ const running = new Set<ChildProcess>();
  * its log says it listens; the port is learned from that line.
  */
 export async function startServiceProcess(env: Record<string, string>, options: LaunchOptions = {}): Promise<ServiceProcess> {
-  const { logFile } = options;
+  const { logFile, nodeArgs = [] } = options;
   let output: number | 'pipe' = 'pipe';
   if (logFile) {
     fs.mkdirSync(path.dirname(logFile), { recursive: true });
@@ -49,7 +51,7 @@ export async function startServiceProcess(env: Record<string, string>, options: 
   // tsx as a loader, not its CLI: the CLI runs the script in a grandchild that a kill would orphan.
   // DRIFTLOOP_BENCH_NODE_FLAGS passes flags NODE_OPTIONS refuses (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) to the service.
   const flags = process.env.DRIFTLOOP_BENCH_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...flags, '--import', 'tsx', path.join(root, 'src', 'main.ts')], {
+  const child = spawn(process.execPath, [...flags, ...nodeArgs, '--import', 'tsx', path.join(root, 'src', 'main.ts')], {
     cwd: root,
     // info level: the 'listening' line is how the port is learned.
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env, LOG_LEVEL: 'info' },
