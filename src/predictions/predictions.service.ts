@@ -31,7 +31,8 @@ export class PredictionsService {
     this.db = database.db;
   }
 
-  async ingest(model: Model, predictions: PredictionInput[]): Promise<IngestResult> {
+  /** `scored`, if given, is called once the batch is scored and only storing it remains (see below). */
+  async ingest(model: Model, predictions: PredictionInput[], scored?: () => void): Promise<IngestResult> {
     this.validate(model, predictions);
     const set = await this.references.get(model);
     if (set.train.size === 0) {
@@ -46,6 +47,10 @@ export class PredictionsService {
     ]);
     const fresh = predictions.flatMap((p, i) => (known.has(p.id) ? [] : [{ input: p, score: scorePrediction(model, measured[i]!, p.scores) }]));
     this.observer.scored(model.name, fresh.length, (performance.now() - started) / 1000);
+    // On PostgreSQL storing is mostly waiting on the server (and, for the per-model locks, on the
+    // previous batch's commit), so the caller may start parsing and scoring the next batch now.
+    // On SQLite storing runs on this thread: it would only compete with that batch.
+    if (!this.database.sqlite) scored?.();
     // A turn of the event loop between scoring and storing: short requests (queue claims) get in.
     await new Promise<void>((resolve) => setImmediate(resolve));
 

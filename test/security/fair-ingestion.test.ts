@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { oneAtATime } from '../../src/http/one-at-a-time.js';
+import { oneAtATime, type TurnEnv } from '../../src/http/one-at-a-time.js';
 
 /** A gate a handler waits on, opened by the test. */
 function gate() {
@@ -47,5 +47,28 @@ describe('ingestion is serialised per model, not across models', () => {
     gates.get('a1')!.open();
     await Promise.all([first, second]);
     expect(order).toEqual(['a1', 'a2']);
+  });
+
+  it('when a batch ends its turn early, then the next batch of its model starts before it is answered', async () => {
+    const stored = gate();
+    const order: string[] = [];
+    const a = new Hono<TurnEnv>();
+    a.use('/v1/models/:model/predictions', oneAtATime((c) => c.req.param('model') ?? ''));
+    a.post('/v1/models/:model/predictions', async (c) => {
+      const id = c.req.query('id')!;
+      order.push(`${id} scored`);
+      if (id === 'a1') {
+        c.get('endTurn')?.();
+        await stored.opened;
+      }
+      order.push(`${id} stored`);
+      return c.text('ok');
+    });
+    const first = a.request('/v1/models/A/predictions?id=a1', { method: 'POST' });
+    const second = await a.request('/v1/models/A/predictions?id=a2', { method: 'POST' });
+    expect(await second.text()).toBe('ok');
+    stored.open();
+    expect(await (await first).text()).toBe('ok');
+    expect(order).toEqual(['a1 scored', 'a2 scored', 'a2 stored', 'a1 stored']);
   });
 });
