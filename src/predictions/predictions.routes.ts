@@ -1,7 +1,6 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { AuthEnv, RoleGuard } from '../auth/auth.middleware.js';
 import type { Limits } from '../config.js';
-import type { TurnEnv } from '../http/one-at-a-time.js';
 import { assertBatchSize } from '../http/batch.js';
 import { bearer, errorResponses, modelParams } from '../http/common.schemas.js';
 import { validationHook } from '../http/validation.js';
@@ -23,10 +22,10 @@ export function predictionsRoutes(models: ModelsService, predictions: Prediction
       ...errorResponses(400, 401, 403, 404, 409, 413),
     },
   });
-  return new OpenAPIHono<AuthEnv & TurnEnv>({ defaultHook: validationHook }).openapi(route, async (c) => {
+  return new OpenAPIHono<AuthEnv>({ defaultHook: validationHook }).openapi(route, async (c) => {
     const model = await models.get(c.req.valid('param').model);
     const body = c.req.valid('json');
     assertBatchSize(body.predictions.length, limits.maxBatchRecords);
-    return c.json(await predictions.ingest(model, body.predictions, c.get('endTurn')), 200);
+    return c.json(await predictions.ingest(model, body.predictions), 200);
   });
 }
