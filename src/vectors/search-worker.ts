@@ -21,7 +21,8 @@ const MAX_RESTART_DELAY_MS = 60_000;
  */
 export class SearchWorker implements SearchReplicas {
   private thread: Worker | undefined;
-  private readonly replicas = new Map<number, 'loading' | 'ready'>();
+  /** Per key: loading, answering, holding its adds back (`defer`), or inserting them (`resume`). */
+  private readonly replicas = new Map<number, 'loading' | 'ready' | 'deferred' | 'resuming'>();
   private readonly pending = new Map<number, Pending>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly restartListeners: (() => void)[] = [];
@@ -80,8 +81,46 @@ export class SearchWorker implements SearchReplicas {
   /** Forwards an add to the replica `key`, if the thread has (or is loading) one. */
   add(key: number, label: number, vector: ArrayLike<number>): void {
     if (!this.thread || !this.replicas.has(key)) return;
-    // Float64: the replica gets exactly the numbers the original was given.
-    this.post({ op: 'add', key, label, vector: vector instanceof Float64Array ? vector : Float64Array.from(vector) });
+    // Float32 or float64 arrays as given: the replica gets exactly the numbers the original was given.
+    const exact = vector instanceof Float64Array || vector instanceof Float32Array ? vector : Float64Array.from(vector);
+    this.post({ op: 'add', key, label, vector: exact });
+  }
+
+  /** A single thread is the one replica that keeps up: it never holds adds back. */
+  holdBack(): void {}
+
+  heldBack(key: number): boolean {
+    return this.replicas.get(key) === 'deferred';
+  }
+
+  catchUp(key: number): Promise<void> {
+    return this.resume(key);
+  }
+
+  /**
+   * From now on the thread keeps the adds of `key` instead of inserting them, and answers no
+   * search of it, until `resume`: a replica that falls behind costs no CPU while a bulk load runs.
+   */
+  defer(key: number): void {
+    const state = this.replicas.get(key);
+    if (!this.thread || (state !== 'ready' && state !== 'resuming')) return;
+    this.post({ op: 'defer', key });
+    this.replicas.set(key, 'deferred');
+  }
+
+  /** Inserts the adds kept since `defer`, in order; the replica answers again once they are in. */
+  async resume(key: number): Promise<void> {
+    if (!this.thread || this.replicas.get(key) !== 'deferred') return;
+    this.replicas.set(key, 'resuming');
+    try {
+      const answer = await this.request({ op: 'resume', id: this.nextId++, key });
+      if (answer.op !== 'loaded') throw new Error(answer.op === 'failed' ? answer.message : `unexpected answer ${answer.op}`);
+      // Deferred again (or reloaded) meanwhile: that later state stands.
+      if (this.replicas.get(key) === 'resuming') this.replicas.set(key, 'ready');
+    } catch (err) {
+      if (this.replicas.get(key) === 'resuming') this.replicas.delete(key);
+      throw err;
+    }
   }
 
   /** The k nearest neighbours of each `dim`-long query packed in `queries`, from the replica `key`. */

@@ -8,6 +8,8 @@ import type { FromSearchThread, ToSearchThread } from './search-worker.protocol.
 
 const port = parentPort!;
 const replicas = new Map<number, HnswIndex>();
+/** Adds kept for a deferred replica, oldest first: inserted at `resume`, in the order they came. */
+const held = new Map<number, { label: number; vector: Float64Array | Float32Array }[]>();
 
 function reply(message: FromSearchThread, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
@@ -17,18 +19,34 @@ port.on('message', (message: ToSearchThread) => {
   switch (message.op) {
     case 'load': {
       const { file, metric, dim, params } = message.spec;
+      held.delete(message.key);
       const index = HnswIndex.load(file, metric, dim, params);
       if (index) replicas.set(message.key, index);
       else replicas.delete(message.key);
       reply(index ? { op: 'loaded', id: message.id, size: index.size } : { op: 'failed', id: message.id, message: `cannot load ${file}` });
       return;
     }
-    case 'add':
+    case 'add': {
+      const later = held.get(message.key);
+      if (later) later.push({ label: message.label, vector: message.vector });
       // Throws on a broken add, which ends this thread: a replica that missed an add must not answer.
-      replicas.get(message.key)?.add(message.label, message.vector);
+      else replicas.get(message.key)?.add(message.label, message.vector);
       return;
+    }
+    case 'defer':
+      if (replicas.has(message.key) && !held.has(message.key)) held.set(message.key, []);
+      return;
+    case 'resume': {
+      const index = replicas.get(message.key);
+      const later = held.get(message.key) ?? [];
+      held.delete(message.key);
+      if (!index) return reply({ op: 'failed', id: message.id, message: `no replica for key ${message.key}` });
+      for (const { label, vector } of later) index.add(label, vector);
+      return reply({ op: 'loaded', id: message.id, size: index.size });
+    }
     case 'close':
       replicas.clear();
+      held.clear();
       port.close();
       return;
     case 'search': {
