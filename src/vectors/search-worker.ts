@@ -113,7 +113,8 @@ export class SearchWorker implements SearchReplicas {
     if (!this.thread || this.replicas.get(key) !== 'deferred') return;
     this.replicas.set(key, 'resuming');
     try {
-      const answer = await this.request({ op: 'resume', id: this.nextId++, key });
+      // Not awaited by `close`: a thread that closes drops what it kept.
+      const answer = await this.request({ op: 'resume', id: this.nextId++, key }, false);
       if (answer.op !== 'loaded') throw new Error(answer.op === 'failed' ? answer.message : `unexpected answer ${answer.op}`);
       // Deferred again (or reloaded) meanwhile: that later state stands.
       if (this.replicas.get(key) === 'resuming') this.replicas.set(key, 'ready');
@@ -150,11 +151,12 @@ export class SearchWorker implements SearchReplicas {
     if (thread) await endThread(thread);
   }
 
-  private request(message: ToSearchThread & { id: number }): Promise<FromSearchThread> {
+  private request(message: ToSearchThread & { id: number }, awaitedAtClose = true): Promise<FromSearchThread> {
     const answer = new Promise<FromSearchThread>((resolve, reject) => {
       this.pending.set(message.id, { resolve, reject });
       this.post(message);
     });
+    if (!awaitedAtClose) return answer;
     this.inFlight.add(answer);
     const forget = () => void this.inFlight.delete(answer);
     answer.then(forget, forget);

@@ -135,10 +135,12 @@ describe('a pool of search threads', () => {
     expect(index.behind).toBe(true);
     // A quiet interval (fewer adds than BULK_ADDS): they insert what they kept, in order, and answer again.
     points.slice(2700, 2750).forEach((p, i) => index.add(2700 + i, p));
-    await index.settle();
+    const catchingUp = index.settle();
+    // Adds made while they insert what they kept join the end, in order.
+    points.slice(2750, 2800).forEach((p, i) => index.add(2750 + i, p));
+    await catchingUp;
     expect(index.behind).toBe(false);
     expect(pool.readyCount(KEY)).toBe(3);
-    points.slice(2750, 2800).forEach((p, i) => index.add(2750 + i, p));
     const after = searchEach(local, queries, 10);
     for (const thread of pool.members) expect(await thread.search(KEY, queries, 10)).toEqual(after);
   });
