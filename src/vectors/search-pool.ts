@@ -50,9 +50,7 @@ export class SearchPool implements SearchReplicas {
   }
 
   add(key: number, label: number, vector: ArrayLike<number>): void {
-    // Converted once here rather than once per thread; float32 values (from the database) stay float32, exactly.
-    const exact = vector instanceof Float32Array || vector instanceof Float64Array ? vector : Float64Array.from(vector);
-    for (const w of this.workers) w.add(key, label, exact);
+    for (const w of this.workers) w.add(key, label, vector);
   }
 
   /** The first ready thread keeps up; every other one holds its adds back. */

@@ -36,10 +36,16 @@ port.on('message', (message: ToSearchThread) => {
       return;
     }
     case 'add': {
-      const later = held.get(message.key);
-      if (later) later.adds.push({ label: message.label, vector: message.vector });
-      // Throws on a broken add, which ends this thread: a replica that missed an add must not answer.
-      else replicas.get(message.key)?.add(message.label, message.vector);
+      const { key, labels, vectors } = message;
+      const later = held.get(key);
+      const index = replicas.get(key);
+      const dim = vectors.length / Math.max(1, labels.length);
+      labels.forEach((label, i) => {
+        const vector = vectors.subarray(i * dim, (i + 1) * dim);
+        if (later) later.adds.push({ label, vector });
+        // Throws on a broken add, which ends this thread: a replica that missed an add must not answer.
+        else index?.add(label, vector);
+      });
       return;
     }
     case 'defer': {
