@@ -24,7 +24,7 @@ import { runLoop, type RunResult, type RunSpec } from './labels/loop-run.js';
 const root = path.resolve(import.meta.dirname, '../..');
 const opts = new Command()
   .option('--port <n>', 'service port', '56510')
-  .option('--runs <names>', 'runs to do (comma-separated)', 'shipped,random,random-seed2,random-seed3,adaptive,uncertainty')
+  .option('--runs <names>', 'runs to do (comma-separated)', 'shipped,random,random-seed2,random-seed3,drifted,drifted-seed2,drifted-seed3')
   .option('--bulk <n>', 'answered items in the bulk-labeling session (0: skip)', '150')
   .option('--bulk-radius <list>', "grid radii to measure, multiples of the typical training neighbour distance (the page's is 1)", '1,2')
   .option('--per-concept', 'print, per checkpoint, the labels given per true concept and its recall / answered share on the phone-like eval')
@@ -39,6 +39,9 @@ const ALL: RunSpec[] = [
   { name: 'random', selection: 'random', checkpoints: [...N, 2400] },
   { name: 'uncertainty', selection: 'uncertainty', checkpoints: N },
   { name: 'priority', selection: 'priority', checkpoints: N },
+  { name: 'drifted', selection: 'drifted', checkpoints: N },
+  { name: 'drifted-seed2', selection: 'drifted', checkpoints: N, queue: { selectionSeed: 2 } },
+  { name: 'drifted-seed3', selection: 'drifted', checkpoints: N, queue: { selectionSeed: 3 } },
   { name: 'typical', selection: 'typical', checkpoints: N },
   { name: 'adaptive-100', selection: 'adaptive', checkpoints: N, queue: { typicalUntil: 100 } },
   { name: 'random-seed2', selection: 'random', checkpoints: [...N, 2400], queue: { selectionSeed: 2 } },
