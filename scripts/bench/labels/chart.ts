@@ -1,9 +1,9 @@
 import type { RunResult } from './loop-run.js';
 
 const COLORS = ['#1f77b4', '#d62728', '#7f7f7f', '#2ca02c', '#e377c2', '#ff7f0e', '#17becf', '#8c564b', '#bcbd22'];
-const W = 640;
+const W = 700;
 const H = 380;
-const M = { left: 56, right: 190, top: 36, bottom: 48 };
+const M = { left: 56, right: 215, top: 36, bottom: 48 };
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
