@@ -21,7 +21,6 @@ import { createErrorHandler, errorBody } from './http/errors.js';
 import { closeHttpServer, createHttpServer, listen } from './http/node-server.js';
 import { checkJsonBodies } from './http/json-shape.js';
 import { requireMediaType } from './http/media-type.js';
-import { oneAtATime } from './http/one-at-a-time.js';
 import { jobsRoutes } from './jobs/jobs.routes.js';
 import { modelsRoutes } from './models/models.routes.js';
 import { createLogger } from './observability/logger.js';
@@ -75,9 +74,6 @@ export function buildRoutes(s: Container) {
       },
     }),
   );
-  // Ingestion saturates the event loop at full rate; one batch at a time per model lets claims
-  // (and other models' batches) in between.
-  app.use('/v1/models/:model/predictions', oneAtATime((c) => c.req.param('model') ?? ''));
   const routes = app
     .get('/healthz', (c) => c.json({ status: 'ok' as const }, 200))
     .get('/metrics', s.config.metricsRequireKey ? guard('ingest', 'label') : (_c, next) => next(), async (c) => c.body(await s.metrics.registry.metrics(), 200, { 'content-type': s.metrics.registry.contentType }))

@@ -1,6 +1,6 @@
 /**
  * Ingest benchmark: `npm run bench -- ingest [--examples 100000] [--predictions 1000000] [--dim 256] [--drift-every N]
- *   [--database sqlite|postgres] [--database-url postgres://…] [--pg-port N]`.
+ *   [--database sqlite|postgres] [--database-url postgres://…] [--pg-port N] [--concurrency 3] [--search-replicas N] [--profile DIR]`.
  *
  * Over HTTP on 127.0.0.1 against `npm start`'s service in its own process: a clustered
  * training set, then batches of 100 predictions. Prints predictions/s and batch latency,
@@ -21,9 +21,10 @@ import os from 'node:os';
 import { startServiceProcess, type ServiceProcess } from '../lib/service-process.js';
 import { ClusteredData } from '../../test/support/clustered-data.js';
 import { DEFAULT_HNSW, HnswIndex } from '../../src/vectors/hnsw-index.js';
-import { mb, metricValue, percentile, postJson, processCpuMs, progressBar, putJson } from '../lib/bench-util.js';
+import { mb, metricValue, percentile, postJson, progressBar, putJson, threadCpuMs } from '../lib/bench-util.js';
 import { benchPostgres } from './lib/postgres.js';
 import pg from 'pg';
+import http from 'node:http';
 
 const { values: args } = parseArgs({
   options: {
@@ -38,6 +39,8 @@ const { values: args } = parseArgs({
     'pg-port': { type: 'string', default: '0' },
     // DRIFTLOOP_SEARCH_REPLICAS for the service; unset keeps its default (one search thread per core).
     'search-replicas': { type: 'string' },
+    // A directory: the service that ingests runs with node --cpu-prof and writes its profiles (one per thread) there.
+    profile: { type: 'string' },
   },
 });
 if (args.database !== 'sqlite' && args.database !== 'postgres') throw new Error('--database is sqlite or postgres');
@@ -47,6 +50,7 @@ const DIM = Number(args.dim);
 const CONCURRENCY = Number(args.concurrency);
 const DRIFT_EVERY = args['drift-every'] === undefined ? undefined : Number(args['drift-every']);
 const BATCH = 100;
+const SEARCH_THREADS = Number(args['search-replicas'] ?? os.availableParallelism());
 const CLUSTERS = 50;
 const concepts = Array.from({ length: 10 }, (_, i) => `c${i}`);
 const data = new ClusteredData({ dim: DIM, clusters: CLUSTERS, spread: 0.6, seed: 42 });
@@ -77,40 +81,85 @@ async function loadExamples(svc: ServiceProcess) {
   return (Date.now() - started) / 1000;
 }
 
-/** Sends `total` predictions with CONCURRENCY batches in flight; returns rate and batch latencies. */
+/** Request bodies for `total` predictions from `offset` on, made and serialised before any clock starts. */
+function requestBodies(offset: number, total: number): Buffer[] {
+  const bodies: Buffer[] = [];
+  for (let start = 0; start < total; start += BATCH) bodies.push(Buffer.from(JSON.stringify({ predictions: predictionBatch(offset + start) })));
+  return bodies;
+}
+
+// node:http on kept-alive sockets: the cheapest client at hand, as the client shares the two cores with the service.
+const agent = new http.Agent({ keepAlive: true });
+
+function post(url: URL, body: Buffer): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** CPU ms per batch, by where it was spent: the service's main thread, its search threads, its other threads, and this client. */
+interface CpuPerBatch {
+  main: number;
+  search: number;
+  other: number;
+  /** The busiest of the other threads (checkpoints, drift's MMD threads, garbage collection). */
+  busiest: number[];
+  client: number;
+}
+
+/**
+ * Sends `total` predictions with CONCURRENCY batches in flight; returns rate, batch latencies
+ * and CPU per batch. Bodies are serialised before timing, in chunks of at most 500 batches.
+ */
 async function ingest(svc: ServiceProcess, offset: number, total: number, label: string) {
+  const url = new URL(`${svc.url}/v1/models/bench/predictions`);
   const latencies: number[] = [];
   const bar = progressBar(label, total);
-  let next = 0;
-  const serverCpu = processCpuMs(svc.child.pid!);
-  const clientCpu = process.cpuUsage();
-  const started = performance.now();
-  const worker = async () => {
-    while (next < total) {
-      const start = next;
-      next += BATCH;
-      const body = JSON.stringify({ predictions: predictionBatch(offset + start) });
-      const t0 = performance.now();
-      const res = await fetch(`${svc.url}/v1/models/bench/predictions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-      const answer = (await res.json()) as { accepted?: number };
-      latencies.push(performance.now() - t0);
-      if (res.status !== 200 || answer.accepted !== BATCH) throw new Error(`batch failed: ${res.status} ${JSON.stringify(answer).slice(0, 300)}`);
-      bar.increment(BATCH);
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  let seconds = 0;
+  const server = new Map<number, number>();
+  let client = 0;
+  for (let from = 0; from < total; from += 500 * BATCH) {
+    const bodies = requestBodies(offset + from, Math.min(500 * BATCH, total - from));
+    let next = 0;
+    const threadsBefore = threadCpuMs(svc.child.pid!);
+    const clientBefore = process.cpuUsage();
+    const started = performance.now();
+    const worker = async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++]!;
+        const t0 = performance.now();
+        const res = await post(url, body);
+        latencies.push(performance.now() - t0);
+        const answer = JSON.parse(res.text) as { accepted?: number };
+        if (res.status !== 200 || answer.accepted !== BATCH) throw new Error(`batch failed: ${res.status} ${res.text.slice(0, 300)}`);
+        bar.increment(BATCH);
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    seconds += (performance.now() - started) / 1000;
+    const used = process.cpuUsage(clientBefore);
+    client += (used.user + used.system) / 1000;
+    for (const [tid, ms] of threadCpuMs(svc.child.pid!)) server.set(tid, (server.get(tid) ?? 0) + ms - (threadsBefore.get(tid) ?? 0));
+  }
   bar.stop();
-  const seconds = (performance.now() - started) / 1000;
-  const serverAfter = processCpuMs(svc.child.pid!);
-  const client = process.cpuUsage(clientCpu);
   const batches = total / BATCH;
-  // CPU per batch does not depend on what else the machine runs, unlike the rate.
-  const cpu = serverCpu && serverAfter && {
-    server: (serverAfter.total - serverCpu.total) / batches,
-    main: (serverAfter.main - serverCpu.main) / batches,
-    client: (client.user + client.system) / 1000 / batches,
-  };
-  return { rate: total / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpu };
+  // CPU per batch does not depend on what else the machine runs, unlike the rate. The search
+  // threads are told apart from the rest (garbage collection, libuv, drift) as the busiest
+  // `searchThreads` threads after the main one; /proc names them all "node".
+  const main = server.get(svc.child.pid!) ?? 0;
+  const others = [...server].filter(([tid]) => tid !== svc.child.pid).map(([, ms]) => ms).sort((a, b) => b - a);
+  const search = others.slice(0, SEARCH_THREADS).reduce((a, b) => a + b, 0);
+  const rest = others.slice(SEARCH_THREADS).reduce((a, b) => a + b, 0);
+  const busiest = others.slice(SEARCH_THREADS, SEARCH_THREADS + 3).map((ms) => ms / batches);
+  const cpu: CpuPerBatch | undefined = server.size === 0 ? undefined : { main: main / batches, search: search / batches, other: rest / batches, busiest, client: client / batches };
+  return { rate: total / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpu, seconds };
 }
 
 function rawSearchRate(indexFile: string, queries: number[][]) {
@@ -154,20 +203,26 @@ async function run(label: string, databaseUrl: string | undefined): Promise<Run>
   const queries = Array.from({ length: 10_000 }, () => data.point(data.cluster()));
   const raw = rawSearchRate(path.join(dataDir, 'indexes', 'model-1', 'train.hnsw'), queries);
 
-  svc = await startServiceProcess(env);
+  svc = await startServiceProcess(env, { nodeArgs: args.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args.profile)}`] : [] });
   const warm = Math.min(5_000, PREDICTIONS);
   await ingest(svc, 0, warm, 'warm-up');
   const measured = Math.min(50_000, PREDICTIONS - warm);
   const http = await ingest(svc, warm, measured, 'measured ingest');
   console.log(`HTTP ingest: ${http.rate.toFixed(0)} predictions/s; batch latency p50 ${http.p50.toFixed(1)} ms, p99 ${http.p99.toFixed(1)} ms (load average ${loadavg()})`);
-  if (http.cpu) {
-    const { server, main, client } = http.cpu;
-    console.log(`CPU per batch of ${BATCH}: server ${server.toFixed(1)} ms (main thread ${main.toFixed(1)} ms, other threads ${(server - main).toFixed(1)} ms), benchmark client ${client.toFixed(1)} ms`);
-  }
   console.log(`raw hnswlib-node searchKnn (k=10, ef=${DEFAULT_HNSW.efSearch}) on the same ${raw.size}-point index: ${raw.rate.toFixed(0)} searches/s (CPU ${raw.cpuPerBatch.toFixed(1)} ms per ${BATCH})`);
+  if (http.cpu) {
+    const { main, search, other, busiest, client } = http.cpu;
+    const cores = os.availableParallelism();
+    const available = (BATCH / http.rate) * 1000 * cores;
+    console.log(
+      `CPU per batch of ${BATCH}: server ${(main + search + other).toFixed(1)} ms = main thread ${main.toFixed(1)} + ${SEARCH_THREADS} search thread${SEARCH_THREADS === 1 ? '' : 's'} ${search.toFixed(1)} ` +
+        `(raw search ${raw.cpuPerBatch.toFixed(1)}) + other threads ${other.toFixed(1)} (busiest ${busiest.map((ms) => ms.toFixed(1)).join(', ')}); benchmark client ${client.toFixed(1)} ms; ` +
+        `all ${(main + search + other + client).toFixed(1)} ms of the ${available.toFixed(1)} ms the ${cores} cores had per batch`,
+    );
+  }
   const ratio = http.rate / raw.rate;
   console.log(`ratio HTTP ingest / raw single-thread search: ${ratio.toFixed(2)} (goal ≥ 1.3: ${ratio >= 1.3 ? 'met' : 'NOT met'}; load average ${loadavg()})`);
-  const threads = Number(args['search-replicas'] ?? os.availableParallelism());
+  const threads = SEARCH_THREADS;
   console.log(
     `memory: one copy of the train index ${mb(raw.copyBytes)} (RSS growth on loading it); the service holds ${threads + 1} ` +
       `(main thread + ${threads} search thread${threads === 1 ? '' : 's'}), about ${mb(raw.copyBytes * (threads + 1))}`,
@@ -219,3 +274,4 @@ if (args.database === 'postgres') {
     server.stop();
   }
 }
+agent.destroy();

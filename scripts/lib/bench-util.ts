@@ -31,17 +31,37 @@ export function metricValue(text: string, name: string): number | undefined {
 
 export const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
+// utime and stime are fields 14 and 15 of a stat file, in clock ticks (USER_HZ, 100 on Linux);
+// the name in field 2 may hold spaces, so count from the closing parenthesis.
+function ticks(file: string): number {
+  const fields = fs.readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
 /** CPU time a process has used so far, whole and on its main thread (Linux /proc; undefined elsewhere). */
 export function processCpuMs(pid: number): { total: number; main: number } | undefined {
-  // utime and stime are fields 14 and 15, in clock ticks (USER_HZ, 100 on Linux); the name in
-  // field 2 may hold spaces, so count from the closing parenthesis.
-  const ticks = (file: string) => {
-    const fields = fs.readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  };
   try {
     return { total: ticks(`/proc/${pid}/stat`) * 10, main: ticks(`/proc/${pid}/task/${pid}/stat`) * 10 };
   } catch {
     return undefined;
   }
+}
+
+/** CPU ms used so far by each thread of a process, by thread id (Linux /proc; empty elsewhere). Threads that end are missing. */
+export function threadCpuMs(pid: number): Map<number, number> {
+  const used = new Map<number, number>();
+  let tids: string[] = [];
+  try {
+    tids = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return used;
+  }
+  for (const tid of tids) {
+    try {
+      used.set(Number(tid), ticks(`/proc/${pid}/task/${tid}/stat`) * 10);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return used;
 }

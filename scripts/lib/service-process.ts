@@ -28,6 +28,8 @@ export interface LaunchOptions {
    * caller exits (the demo). Without it, output is piped into `logs`.
    */
   logFile?: string;
+  /** Extra flags for the service's node (e.g. `--cpu-prof`), before the script. */
+  nodeArgs?: string[];
 }
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -40,14 +42,14 @@ const running = new Set<ChildProcess>();
  * its log says it listens; the port is learned from that line.
  */
 export async function startServiceProcess(env: Record<string, string>, options: LaunchOptions = {}): Promise<ServiceProcess> {
-  const { logFile } = options;
+  const { logFile, nodeArgs = [] } = options;
   let output: number | 'pipe' = 'pipe';
   if (logFile) {
     fs.mkdirSync(path.dirname(logFile), { recursive: true });
     output = fs.openSync(logFile, 'a');
   }
   // tsx as a loader, not its CLI: the CLI runs the script in a grandchild that a kill would orphan.
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'main.ts')], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(root, 'src', 'main.ts')], {
     cwd: root,
     // info level: the 'listening' line is how the port is learned.
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env, LOG_LEVEL: 'info' },

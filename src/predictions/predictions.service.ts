@@ -6,6 +6,7 @@ import { duplicateIdProblems, embeddingProblems, encoderProblems, scoreProblems 
 import type { ReferenceRegistry } from '../reference/reference.registry.js';
 import { scorePrediction, type PredictionScore } from '../scoring/scorer.js';
 import { isoNow, type Clock } from '../util/clock.js';
+import { KeyedLock } from '../util/keyed-lock.js';
 import { encodeVector } from '../util/vectors.js';
 import type { IngestResult, PredictionInput, PredictionResult, PredictionSink, ScoredPrediction } from './prediction.js';
 import { findStoredResults, insertNewPredictions, type NewPredictionRow, type StoredResultRow } from './predictions.repository.js';
@@ -18,6 +19,8 @@ export interface IngestObserver {
 /** Validates, scores and stores production predictions. */
 export class PredictionsService {
   private readonly db: Db;
+  /** Batches being stored, one at a time per model id. */
+  private readonly storing = new KeyedLock<number>();
 
   constructor(
     private readonly database: DatabaseHandle,
@@ -31,6 +34,12 @@ export class PredictionsService {
     this.db = database.db;
   }
 
+  /**
+   * Scoring starts as soon as a batch arrives, so the search threads work on the next batches
+   * while the main thread stores this one; storing runs one batch at a time per model, in
+   * arrival order, each after a turn of the event loop (short requests such as queue claims
+   * get in between two batches instead of waiting behind every batch in line).
+   */
   async ingest(model: Model, predictions: PredictionInput[]): Promise<IngestResult> {
     this.validate(model, predictions);
     const set = await this.references.get(model);
@@ -39,16 +48,17 @@ export class PredictionsService {
     }
     // The duplicate lookup waits on the database while scoring waits on the search thread: both
     // at once. A retried batch is scored again for nothing, which is rare and cheap beside a round trip.
+    // An id stored by an earlier batch still in line is not seen here: its insert conflicts and it answers as a duplicate.
     const started = performance.now();
-    const [known, measured] = await Promise.all([
-      findStoredResults(this.db, model.id, predictions.map((p) => p.id)),
-      set.measureMany(predictions.map((p) => p.embedding)),
-    ]);
-    const fresh = predictions.flatMap((p, i) => (known.has(p.id) ? [] : [{ input: p, score: scorePrediction(model, measured[i]!, p.scores) }]));
-    this.observer.scored(model.name, fresh.length, (performance.now() - started) / 1000);
-    // A turn of the event loop between scoring and storing: short requests (queue claims) get in.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    const lookup = Promise.all([findStoredResults(this.db, model.id, predictions.map((p) => p.id)), set.measureMany(predictions.map((p) => p.embedding))]);
+    return this.storing.inTurn(model.id, lookup, async ([known, measured]) => {
+      const fresh = predictions.flatMap((p, i) => (known.has(p.id) ? [] : [{ input: p, score: scorePrediction(model, measured[i]!, p.scores) }]));
+      this.observer.scored(model.name, fresh.length, (performance.now() - started) / 1000);
+      return this.store(model, predictions, known, fresh);
+    });
+  }
 
+  private async store(model: Model, predictions: PredictionInput[], known: Map<string, StoredResultRow>, fresh: { input: PredictionInput; score: PredictionScore }[]): Promise<IngestResult> {
     const now = isoNow(this.clock);
     const outcome = await this.db
       .transaction()

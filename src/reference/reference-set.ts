@@ -164,7 +164,8 @@ export class ReferenceSet {
     await this.settled();
     const percentile = this.activeCalibration().percentiles();
     const dim = this.train.dim;
-    const queries = new Float64Array(vectors.length * dim);
+    // Shared memory: the search thread reads the queries where they are, not a structured-clone copy.
+    const queries = new Float64Array(new SharedArrayBuffer(vectors.length * dim * Float64Array.BYTES_PER_ELEMENT));
     vectors.forEach((v, i) => queries.set(v, i * dim));
     const found = await this.train.searchMany(queries, this.options.k);
     return found.map((f) => this.measurement(f, percentile));
