@@ -19,6 +19,8 @@ const envSchema = z.object({
   DRIFTLOOP_INDEX_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   /** Worker threads for CPU-heavy statistics (the drift MMD kernel); 0 runs them on the event loop. Default: one per core, at most 4. */
   DRIFTLOOP_COMPUTE_THREADS: z.coerce.number().int().min(0).max(64).optional(),
+  /** Nice value of the compute threads (Linux, per thread): they give the CPU to the event loop first; 0 keeps their priority. */
+  DRIFTLOOP_COMPUTE_NICENESS: z.coerce.number().int().min(0).max(19).default(10),
   /** Most queue items per model the near-duplicate index holds (the newest): bounds its memory (~1.2 KB an item at 256 dims). */
   DRIFTLOOP_DUPLICATE_WINDOW: z.coerce.number().int().min(1).max(100_000_000).default(200_000),
   /** Search threads, each with its own copy of every train index; 0 searches on the main thread. Default: one per core. */
@@ -59,6 +61,8 @@ export interface Config {
   readonly indexes: IndexSettings;
   /** Worker threads for CPU-heavy statistics; 0 = on the event loop. */
   readonly computeThreads: number;
+  /** Nice value of those threads: above 0 the scheduler runs the event loop (claims, ingestion) before them. */
+  readonly computeNiceness: number;
 }
 
 /** How derived indexes follow the database across instances. */
@@ -106,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     limits: DEFAULT_LIMITS,
     computeThreads: e.DRIFTLOOP_COMPUTE_THREADS ?? Math.min(os.availableParallelism(), MAX_DEFAULT_COMPUTE_THREADS),
+    computeNiceness: e.DRIFTLOOP_COMPUTE_NICENESS,
     indexes: Object.freeze({
       pollMs: e.DRIFTLOOP_INDEX_POLL_MS,
       snapshotEveryMs: 5 * 60_000,

@@ -93,14 +93,17 @@ function measure<T>(fn: () => Promise<T>) {
     const delay = monitorEventLoopDelay({ resolution: 1 });
     delay.enable();
     const cpu = process.cpuUsage();
+    const loop = performance.eventLoopUtilization();
     const wall = performance.now();
     const value = await fn();
     const used = process.cpuUsage(cpu);
     const wallMs = performance.now() - wall;
+    // The event loop's busy time: the main thread's share (process CPU includes the worker threads).
+    const mainMs = performance.eventLoopUtilization(loop).active;
     delay.disable();
     // An evaluation that never yields leaves the histogram empty: then it stalled throughout.
     const stallMs = delay.count > 0 ? delay.max / 1e6 : wallMs;
-    return { value, wallMs, stallMs, cpuMs: (used.user + used.system) / 1000 };
+    return { value, wallMs, stallMs, mainMs, cpuMs: (used.user + used.system) / 1000 };
   };
 }
 
@@ -110,7 +113,7 @@ const open = (dataDir: string, threads: string) =>
 /** A cold evaluation, then RUNS with the window moved by one prediction each, as the server runs them. */
 async function evaluateRuns(s: Container, model: Model, data: ClusteredData, firstPrediction: number) {
   const cold = await measure(() => s.drift.evaluate(model))();
-  const warm: { wallMs: number; cpuMs: number; stallMs: number; timings: Record<string, number>; mmd: string }[] = [];
+  const warm: { wallMs: number; cpuMs: number; mainMs: number; stallMs: number; timings: Record<string, number>; mmd: string }[] = [];
   let peakHeap = 0;
   for (let r = 0; r < RUNS; r++) {
     // A new prediction moves the window, so every run recomputes every test (only the reference sample is cached).
@@ -118,7 +121,7 @@ async function evaluateRuns(s: Container, model: Model, data: ClusteredData, fir
     const run = await measure(() => s.drift.evaluate(model))();
     peakHeap = Math.max(peakHeap, jsMemory());
     const mmd = run.value.evaluation.tests.find((t) => t.name === 'embedding_mmd');
-    warm.push({ wallMs: run.wallMs, cpuMs: run.cpuMs, stallMs: run.stallMs, timings: run.value.evaluation.timingsMs, mmd: mmd?.pValue == null ? 'skipped' : `p ${mmd.pValue.toFixed(3)} after ${mmd.details.permutationsRun} permutations` });
+    warm.push({ wallMs: run.wallMs, cpuMs: run.cpuMs, mainMs: run.mainMs, stallMs: run.stallMs, timings: run.value.evaluation.timingsMs, mmd: mmd?.pValue == null ? 'skipped' : `p ${mmd.pValue.toFixed(3)} after ${mmd.details.permutationsRun} permutations` });
   }
   const sorted = [...warm].sort((a, b) => a.wallMs - b.wallMs);
   return { cold, median: sorted[Math.floor(sorted.length / 2)]!, maxWall: sorted.at(-1)!.wallMs, maxStall: Math.max(...warm.map((w) => w.stallMs)), peakHeap };
@@ -150,9 +153,9 @@ for (const dim of DIMS) {
     const n = WINDOW_SAMPLE + REFERENCE_SAMPLE;
     const { cold, median } = threaded;
     console.log(`\n${dim} dims`);
-    console.log(`  first evaluation (builds the reference sample from ${REFERENCE.toLocaleString('en-US')} rows): ${cold.wallMs.toFixed(0)} ms wall, ${cold.cpuMs.toFixed(0)} ms CPU`);
-    console.log(`  all five tests, window moved (median of ${RUNS}), MMD on ${THREADS} threads: ${median.wallMs.toFixed(0)} ms wall, main-thread CPU ${median.cpuMs.toFixed(0)} ms; max ${threaded.maxWall.toFixed(0)} ms wall; longest event-loop stall ${threaded.maxStall.toFixed(1)} ms (goal < 20 ms)`);
-    console.log(`  same, MMD on the event loop (ceiling): ${blocking.median.wallMs.toFixed(0)} ms wall, longest event-loop stall ${blocking.maxStall.toFixed(1)} ms`);
+    console.log(`  first evaluation (builds the reference sample and the reference index from ${REFERENCE.toLocaleString('en-US')} rows): ${cold.wallMs.toFixed(0)} ms wall, ${cold.cpuMs.toFixed(0)} ms CPU`);
+    console.log(`  all five tests, window moved (median of ${RUNS}), MMD on ${THREADS} threads: ${median.wallMs.toFixed(0)} ms wall (goal < 150 ms), event loop busy ${median.mainMs.toFixed(0)} ms, process CPU ${median.cpuMs.toFixed(0)} ms (all threads); max ${threaded.maxWall.toFixed(0)} ms wall; longest event-loop stall ${threaded.maxStall.toFixed(1)} ms (goal < 20 ms)`);
+    console.log(`  same, MMD on the event loop (ceiling: one thread): ${blocking.median.wallMs.toFixed(0)} ms wall, event loop busy ${blocking.median.mainMs.toFixed(0)} ms, longest event-loop stall ${blocking.maxStall.toFixed(1)} ms`);
     console.log(`  embedding_mmd: ${median.mmd}`);
     console.log(`  stages (ms, threaded): ${Object.entries(median.timings).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     console.log(`  stages (ms, event loop): ${Object.entries(blocking.median.timings).map(([k, v]) => `${k} ${v}`).join(', ')}`);

@@ -24,13 +24,22 @@ import { runLoop, type RunResult, type RunSpec } from './labels/loop-run.js';
 const root = path.resolve(import.meta.dirname, '../..');
 const opts = new Command()
   .option('--port <n>', 'service port', '56510')
-  .option('--runs <names>', 'runs to do (comma-separated)', 'shipped,random,random-seed2,random-seed3,adaptive,uncertainty')
+  .option('--runs <names>', 'runs to do (comma-separated)', 'shipped,shipped-grid,random,random-seed2,random-seed3,drifted,drifted-seed2,drifted-seed3')
   .option('--bulk <n>', 'answered items in the bulk-labeling session (0: skip)', '150')
   .option('--bulk-radius <list>', "grid radii to measure, multiples of the typical training neighbour distance (the page's is 1)", '1,2')
   .option('--per-concept', 'print, per checkpoint, the labels given per true concept and its recall / answered share on the phone-like eval')
   .option('--svg <file>', 'accuracy chart', path.join(root, 'docs/images/labels-curves.svg'))
+  .option('--json <file>', 'also write the runs (curves, decisions, per-concept figures) as JSON')
+  .option('--chart-from <files>', 'only draw the chart from earlier --json outputs (comma-separated), no runs')
   .parse()
-  .opts<{ port: string; runs: string; bulk: string; bulkRadius: string; svg: string; perConcept?: boolean }>();
+  .opts<{ port: string; runs: string; bulk: string; bulkRadius: string; svg: string; json?: string; chartFrom?: string; perConcept?: boolean }>();
+const TITLE = 'driftloop: accuracy per production label (demo data, one run each)';
+if (opts.chartFrom) {
+  const runs = opts.chartFrom.split(',').flatMap((f) => JSON.parse(fs.readFileSync(f, 'utf8')) as RunResult[]);
+  fs.writeFileSync(opts.svg, accuracyChart(runs, TITLE));
+  console.log(`chart of ${runs.length} runs: ${path.relative(root, opts.svg)}`);
+  process.exit(0);
+}
 
 const shipped = defaultSettings().queue.selection;
 const N = [300, 600, 1200];
@@ -39,6 +48,10 @@ const ALL: RunSpec[] = [
   { name: 'random', selection: 'random', checkpoints: [...N, 2400] },
   { name: 'uncertainty', selection: 'uncertainty', checkpoints: N },
   { name: 'priority', selection: 'priority', checkpoints: N },
+  { name: 'drifted', selection: 'drifted', checkpoints: N },
+  { name: 'drifted-seed2', selection: 'drifted', checkpoints: N, queue: { selectionSeed: 2 } },
+  { name: 'shipped-grid', selection: shipped, checkpoints: N, grid: 2 },
+  { name: 'drifted-seed3', selection: 'drifted', checkpoints: N, queue: { selectionSeed: 3 } },
   { name: 'typical', selection: 'typical', checkpoints: N },
   { name: 'adaptive-100', selection: 'adaptive', checkpoints: N, queue: { typicalUntil: 100 } },
   { name: 'random-seed2', selection: 'random', checkpoints: [...N, 2400], queue: { selectionSeed: 2 } },
@@ -61,7 +74,7 @@ try {
   const results: RunResult[] = [];
   for (const spec of specs) {
     const r = await runLoop(api, data, spec, (c) => {
-      console.error(`  ${spec.name} @${c.labels}: ugc ${pct(c.ugc)} clean ${pct(c.clean)} concepts ${c.concepts} v${c.version} ${c.decision}`);
+      console.error(`  ${spec.name} @${c.labels}${c.stored !== c.labels ? ` (+${c.stored - c.labels} bulk = ${c.stored} labels)` : ''}: ugc ${pct(c.ugc)} clean ${pct(c.clean)} concepts ${c.concepts} v${c.version} ${c.decision}`);
       if (opts.perConcept) console.error(`    per concept (labels given / recall / answered share): ${c.perConcept.map((p) => `${p.concept} ${p.labels}/${(100 * p.recall).toFixed(0)}%/${(100 * p.answered).toFixed(0)}%`).join(', ')}`);
     });
     results.push(r);
@@ -96,6 +109,15 @@ try {
       const verdict = (x: number | undefined) => (s === undefined || x === undefined ? 'not measured' : s >= x ? 'REACHED' : 'not reached');
       console.log(`  N=${String(n).padEnd(5)} shipped ${pct(s)} | random@N mean ${pct(m1?.mean)} | random@2N seed 1 ${pct(r2)} → ${verdict(r2)}; mean ${pct(m2?.mean)} [${pct(m2?.min)}–${pct(m2?.max)}] → ${verdict(m2?.mean)}`);
     }
+    const grid = results.find((r) => r.spec.grid !== undefined);
+    if (grid) {
+      console.log(`\nper answer, with the page's bulk grid (${grid.spec.name}: a labeler who never selects a wrong tile): N answers, plus their grid labels, against random with 2N labels`);
+      for (const c of grid.checkpoints) {
+        const m2 = randomAt(2 * c.labels);
+        const verdict = m2 === undefined ? 'not measured' : c.ugc >= m2.mean ? 'REACHED' : 'not reached';
+        console.log(`  N=${String(c.labels).padEnd(5)} ${grid.spec.name} ${pct(c.ugc)} (${c.stored} labels) | random@2N mean ${pct(m2?.mean)} → ${verdict}`);
+      }
+    }
     console.log('\nclean accuracy vs the first champion (goal: within 0.02)');
     for (const c of ship.checkpoints) {
       const d = c.clean - ship.first.clean;
@@ -104,8 +126,9 @@ try {
   }
   if (results.length > 0) {
     fs.mkdirSync(path.dirname(opts.svg), { recursive: true });
-    fs.writeFileSync(opts.svg, accuracyChart(results, 'driftloop: accuracy per production label (demo data, one run)'));
+    fs.writeFileSync(opts.svg, accuracyChart(results, TITLE));
     console.log(`\nchart: ${path.relative(root, opts.svg)}`);
+    if (opts.json) fs.writeFileSync(opts.json, JSON.stringify(results));
   }
 
   const decisions = Number(opts.bulk);

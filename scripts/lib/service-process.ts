@@ -49,7 +49,9 @@ export async function startServiceProcess(env: Record<string, string>, options: 
     output = fs.openSync(logFile, 'a');
   }
   // tsx as a loader, not its CLI: the CLI runs the script in a grandchild that a kill would orphan.
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(root, 'src', 'main.ts')], {
+  // DRIFTLOOP_BENCH_NODE_FLAGS passes flags NODE_OPTIONS refuses (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) to the service.
+  const flags = process.env.DRIFTLOOP_BENCH_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...flags, ...nodeArgs, '--import', 'tsx', path.join(root, 'src', 'main.ts')], {
     cwd: root,
     // info level: the 'listening' line is how the port is learned.
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env, LOG_LEVEL: 'info' },

@@ -17,7 +17,7 @@ export function admitBody(auth: Authenticator, publicForms: readonly string[]) {
       return length <= PUBLIC_FORM_BYTES ? undefined : new PayloadTooLargeError(`This form takes at most ${PUBLIC_FORM_BYTES} bytes, with Content-Length`);
     }
     try {
-      const found = await auth.authenticate({ authorization: req.headers.authorization, cookie: req.headers.cookie });
+      const found = await auth.authenticate({ authorization: req.headers.authorization, cookie: req.headers.cookie }, req);
       return found ? undefined : new UnauthorizedError('Missing API key: send Authorization: Bearer <key>');
     } catch (err) {
       if (err instanceof DomainError) return err;

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/database.js';
 import { isoNow, type Clock } from '../util/clock.js';
+import { RequestMemo } from '../util/request-memo.js';
 import { countActiveKeys, findActiveKeyByHash, insertKey, keysWereCreated, listKeys, markKeysCreated, revokeKey, type ApiKeyRow } from './api-keys.repository.js';
 import type { Role } from './roles.js';
 
@@ -35,6 +36,7 @@ export class ApiKeysService {
   private readonly bootstrapHash: Buffer | undefined;
   /** Open mode only ever ends, so once it has, no request needs to ask the database again. */
   private closed: boolean;
+  private readonly openPerRequest = new RequestMemo<boolean>();
 
   constructor(
     private readonly db: Db,
@@ -49,12 +51,15 @@ export class ApiKeysService {
   /**
    * True while the server runs open (every request is admin): bound to loopback, no bootstrap key,
    * and no key ever created, by this process or another one (the CLI) on the same database.
-   * Asked on every request, so a key created while the server runs closes it at once.
+   * Asked on every request, so a key created while the server runs closes it at once: once per
+   * `request` (the checks of one request share the answer), never carried over to another one.
    */
-  async isOpen(): Promise<boolean> {
-    if (this.closed) return false;
-    if (await keysWereCreated(this.db)) this.closed = true;
-    return !this.closed;
+  isOpen(request?: object): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    return this.openPerRequest.get(request, async () => {
+      if (await keysWereCreated(this.db)) this.closed = true;
+      return !this.closed;
+    });
   }
 
   /** True when some key can sign in: the bootstrap key or an unrevoked one. */

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { RequestMemo } from '../util/request-memo.js';
 import { UnauthorizedError } from '../errors.js';
 import type { ApiKeysService, Principal } from './api-keys.service.js';
 import type { Session, SessionsService } from './sessions.service.js';
@@ -24,13 +25,23 @@ export interface AuthHeaders {
  * mode. Used by the route guards and, before the body is read, by the HTTP server.
  */
 export class Authenticator {
+  private readonly perRequest = new RequestMemo<Authentication | undefined>();
+
   constructor(
     readonly keys: ApiKeysService,
     readonly sessions: SessionsService,
   ) {}
 
-  /** Who sent the request; undefined when it carries nothing and the server is not open. A bad key throws 401. */
-  async authenticate(h: AuthHeaders): Promise<Authentication | undefined> {
+  /**
+   * Who sent the request; undefined when it carries nothing and the server is not open. A bad key
+   * throws 401. With `request` (the Node request), answered once for it: the HTTP server asks
+   * before reading the body and the route guard asks again.
+   */
+  authenticate(h: AuthHeaders, request?: object): Promise<Authentication | undefined> {
+    return this.perRequest.get(request, () => this.identify(h, request));
+  }
+
+  private async identify(h: AuthHeaders, request: object | undefined): Promise<Authentication | undefined> {
     if (h.authorization !== undefined) {
       const match = /^Bearer\s+(\S+)$/i.exec(h.authorization);
       const principal = match ? await this.keys.verify(match[1]!) : undefined;
@@ -40,14 +51,20 @@ export class Authenticator {
     const cookie = sessionCookieOf(h.cookie);
     const session = cookie ? await this.sessions.resolve(cookie) : undefined;
     if (cookie && session) return { via: 'session', principal: session.principal, session, cookie };
-    if (await this.keys.isOpen()) return { via: 'open', principal: OPEN };
+    if (await this.keys.isOpen(request)) return { via: 'open', principal: OPEN };
     return undefined;
   }
 
   /** The same for a Hono request. */
   fromContext(c: Context): Promise<Authentication | undefined> {
-    return this.authenticate({ authorization: c.req.header('authorization'), cookie: c.req.header('cookie') });
+    return this.authenticate({ authorization: c.req.header('authorization'), cookie: c.req.header('cookie') }, requestOf(c));
   }
+}
+
+/** The Node request under a Hono request (undefined when the app is called without a server). */
+export function requestOf(c: Context): object | undefined {
+  const env: unknown = c.env;
+  return typeof env === 'object' && env !== null && 'incoming' in env && typeof env.incoming === 'object' && env.incoming !== null ? env.incoming : undefined;
 }
 
 /** The session cookie's value in a Cookie header. */

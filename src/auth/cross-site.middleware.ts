@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { createMiddleware } from 'hono/factory';
 import { ForbiddenError } from '../errors.js';
 import type { ApiKeysService } from './api-keys.service.js';
+import { requestOf } from './authenticator.js';
 
 /** The host name of a `Host` header: `[::1]:8787` → `::1`, `Example.org:80` → `example.org`. */
 function hostnameOf(hostHeader: string): string {
@@ -37,7 +38,7 @@ function isSameOrigin(origin: string, hostHeader: string | undefined): boolean {
 export function crossSiteGuard(keys: ApiKeysService) {
   return createMiddleware(async (c, next) => {
     const host = c.req.header('host');
-    if ((await keys.isOpen()) && !isLoopbackName(hostnameOf(host ?? ''))) {
+    if ((await keys.isOpen(requestOf(c))) && !isLoopbackName(hostnameOf(host ?? ''))) {
       throw new ForbiddenError(`Host '${host ?? ''}' is not this server: in open mode only loopback names are answered`);
     }
     if (c.req.header('authorization') === undefined) {

@@ -46,6 +46,7 @@ import { VersionsService } from '../training/versions.service.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { SearchPool } from '../vectors/search-pool.js';
 import { mmdInProcess, MmdThreads } from '../drift/stats/mmd-threads.js';
+import { ClusteringThread } from '../regions/clustering-thread.js';
 import type { Publication } from '../vectors/derived-index.types.js';
 import { WebhookDispatcher } from '../webhooks/webhook.dispatcher.js';
 import { IndexWriteError } from '../vectors/hnsw-index.js';
@@ -194,8 +195,14 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const similarItems = new SimilarItemsService(db, ownerReadRepositories.predictions, duplicates, queueLabels, typicalDistance);
   // Regions rank by the per-prediction accuracy estimate, calibrated as drift's is.
   const correctness = new PerformanceAssessor();
-  const regions = new RegionsService(reads, similarItems, clock, async (m, rows) =>
-    correctness.correctness(m, rows.map((r) => signalsOf(r, m.settings.queue.uncertaintyThreshold)), await realProviders.performanceCalibration(m)),
+  // PCA, k-means and UMAP take up to seconds of CPU: on a thread, claims and ingestion go on meanwhile.
+  const clustering = config.computeThreads > 0 ? new ClusteringThread(log, config.computeNiceness) : undefined;
+  const regions = new RegionsService(
+    reads,
+    similarItems,
+    clock,
+    async (m, rows) => correctness.correctness(m, rows.map((r) => signalsOf(r, m.settings.queue.uncertaintyThreshold)), await realProviders.performanceCalibration(m)),
+    clustering?.cluster,
   );
   const realProviders = driftProviders({ training, queueLabels, health, evalScores, examples, references, regions });
   const providers = replace.driftProviders ? replace.driftProviders(realProviders) : realProviders;
@@ -207,7 +214,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
     return { windowCount: s.windowCount, regions: s.regions };
   });
   // The MMD kernel is the one O(n²·d) step of an evaluation: on threads it never blocks claims.
-  const mmd = config.computeThreads > 0 ? new MmdThreads(config.computeThreads, log) : mmdInProcess;
+  const mmd = config.computeThreads > 0 ? new MmdThreads(config.computeThreads, log, config.computeNiceness) : mmdInProcess;
   const drift = new DriftService(db, webhooks, providers, events, clock, log, sequential, reads, { regions: newRegions, publicUrl: config.publicUrl }, mmd);
   const driftReports = new DriftReportService(drift, providers, references, clock);
   registerFeatureMetrics(metrics.registry, { models: () => models.list(), drift, queue, jobs, webhooks: webhookDeliveries });
@@ -276,6 +283,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
       await training.close();
       await drift.stop();
       await mmd.close();
+      await clustering?.close();
       await searchPool.close();
       if (!opts.readOnly) {
         await saveIndexes('now');

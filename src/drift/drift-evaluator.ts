@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Db } from '../db/database.js';
 import type { Model } from '../models/model.js';
 import { ConfidenceReferences } from './confidence-reference.js';
@@ -56,13 +57,19 @@ export class DriftEvaluator {
     const epoch = await this.providers.referenceEpoch(model);
     const window = await readWindow(this.reads.predictions, model, epoch && { since: epoch.since, flags: (seqs) => this.rescorer.flags(model, epoch, seqs) });
     clock.lap('window');
+    // A turn of the event loop between stages: each stage's reads and arithmetic are short, but
+    // run back to back (SQLite reads are synchronous) they would hold claims and ingestion for
+    // the whole evaluation.
+    await nextTurn();
     const reference = await this.references.get(model);
     clock.lap('reference');
+    await nextTurn();
     const baseline = await this.confidenceReferences.get(model, window);
     const labeled = await this.providers.labeledAccuracy(model);
     clock.lap('providers');
     const [calibration, labeledSignals] = await Promise.all([this.providers.performanceCalibration(model), this.providers.performanceLabels(model)]);
     clock.lap('performance_inputs');
+    await nextTurn();
     const concepts = model.concepts.map((c) => c.id);
 
     const oodCalibration = await this.providers.calibration(model);
@@ -77,6 +84,7 @@ export class DriftEvaluator {
     clock.lap('ood_rate');
     const mmd = await this.mmd(model, window, reference);
     clock.lap('embedding_mmd');
+    await nextTurn();
     const prediction = predictionShiftTest({
       concepts,
       observed: concepts.map((c) => window.predicted.get(c) ?? 0),
@@ -132,8 +140,10 @@ export class DriftEvaluator {
     const key = `${window.fromSeq}:${window.toSeq}:${window.sampleSeqs.length}:${reference.key}:${mmd.permutations}:${alpha}`;
     const cached = this.mmdCache.get(model.id);
     if (cached?.key === key) return cached.result;
+    const embeddings = await windowEmbeddings(this.reads.predictions, model, window);
+    await nextTurn();
     const result = await embeddingMmdTest({
-      window: await windowEmbeddings(this.reads.predictions, model, window),
+      window: embeddings,
       reference: reference.embeddings,
       permutations: mmd.permutations,
       // Seeded by the window, so the same window always gets the same p-value.

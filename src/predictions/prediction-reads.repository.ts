@@ -48,12 +48,13 @@ export function listPredictionsPage(db: Db, modelId: number, beforeSeq: number, 
   return db.selectFrom('predictions').select(['seq', 'id', 'embedding']).where('model_id', '=', modelId).where('seq', '<', beforeSeq).orderBy('seq', 'desc').limit(limit).execute();
 }
 
-/** The model's last `limit` predictions, newest first. */
-export function listRecentPredictions(db: Db, modelId: number, limit: number): Promise<Pick<Row, 'seq' | 'id' | 'embedding' | 'top_score' | 'disagreement' | 'knn_agreement' | 'is_ood' | 'uncertainty' | 'priority' | 'input_json'>[]> {
+/** The model's last `limit` predictions (with seq below `beforeSeq`, if given), newest first. */
+export function listRecentPredictions(db: Db, modelId: number, limit: number, beforeSeq?: number): Promise<Pick<Row, 'seq' | 'id' | 'embedding' | 'top_score' | 'disagreement' | 'knn_agreement' | 'is_ood' | 'uncertainty' | 'priority' | 'input_json'>[]> {
   return db
     .selectFrom('predictions')
     .select(['seq', 'id', 'embedding', 'top_score', 'disagreement', 'knn_agreement', 'is_ood', 'uncertainty', 'priority', 'input_json'])
     .where('model_id', '=', modelId)
+    .$if(beforeSeq !== undefined, (q) => q.where('seq', '<', beforeSeq!))
     .orderBy('seq', 'desc')
     .limit(limit)
     .execute();

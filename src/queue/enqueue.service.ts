@@ -7,7 +7,7 @@ import { splitForId } from '../util/hash-split.js';
 import { enqueueReasons, itemPriority, type EnqueueReason } from './enqueue-policy.js';
 import type { ItemStatus } from './item-status.js';
 import type { NearDuplicateRegistry, ProductionIndex } from './near-duplicates.js';
-import { findItems, insertItems, lockQueue, updateItemWeight, type NewQueueItemRow } from './queue.repository.js';
+import { findItems, insertItems, lockQueueSeeingNewer, updateItemWeight, type NewQueueItemRow } from './queue.repository.js';
 import { BatchDuplicates } from './batch-duplicates.js';
 
 /** Nearest items looked at per near-duplicate lookup. */
@@ -27,8 +27,9 @@ interface NewItem {
  * Decides, inside the ingest transaction, which scored predictions become review
  * items and which only add weight to a near-duplicate already queued or labeled.
  * A batch costs a fixed number of statements, however many items it opens: the queue
- * lock, the index catch-up, one read of the near-duplicate candidates, one insert, and
- * one update per existing item that recurred. The lock is held from there to the commit,
+ * lock (with, on PostgreSQL, the check that the index is current; the catch-up only when it is
+ * not), one read of the near-duplicate candidates, one insert, and one update per existing item
+ * that recurred. The lock is held from there to the commit,
  * and claims wait for it, so the fewer round trips under it the better.
  */
 export class EnqueueService {
@@ -57,8 +58,12 @@ export class EnqueueService {
     // The queue lock only once this batch changes the queue: most predictions are not queued.
     if (reasons.every((r) => r.length === 0)) return queued;
     const radius = duplicateRadius(model.metric, settings.duplicateRadius, await this.typicalDistance(model)) + FLOAT32_SLACK;
-    await lockQueue(db, model.id);
-    const index = await this.duplicates.caughtUp(db, model);
+    // The lock and the question whether another instance committed items the index lacks, in one
+    // round trip; only then is the index caught up (on SQLite, every time, as no lock is needed).
+    const loaded = this.duplicates.loaded(model.id);
+    const newer = await lockQueueSeeingNewer(db, model.id, loaded?.highWater ?? 0);
+    const current = !newer && loaded !== undefined && this.duplicates.loaded(model.id) === loaded;
+    const index = current ? loaded : await this.duplicates.caughtUp(db, model);
     const candidates = scored.map((s, i) => (reasons[i]!.length === 0 ? [] : nearItems(index, s.input.embedding, radius)));
     // The index may hold items of a batch that rolled back: a candidate must still exist.
     const existing = new Map((await findItems(db, model.id, [...new Set(candidates.flat().map((c) => c.id))])).map((r) => [r.id, r]));

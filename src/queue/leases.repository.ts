@@ -22,22 +22,25 @@ export function findLease(db: Db, modelId: number, itemId: number, labeler: stri
     .executeTakeFirst();
 }
 
-/** The labeler's leases on the model, best item first. */
-export function listLabelerLeases(db: Db, modelId: number, labeler: string): Promise<LeaseRow[]> {
+export async function extendLeases(db: Db, ids: number[], expiresAt: string): Promise<void> {
+  if (ids.length === 0) return;
+  await db.updateTable('queue_leases').set({ expires_at: expiresAt }).where('id', 'in', ids).execute();
+}
+
+/**
+ * What a claim settles first, in one read: the model's leases that expired at or before `now`
+ * (anyone's) and the labeler's own, best item first.
+ */
+export function listExpiredAndLabelerLeases(db: Db, modelId: number, labeler: string, now: string): Promise<LeaseRow[]> {
   return db
     .selectFrom('queue_leases as l')
     .innerJoin('queue_items as i', 'i.id', 'l.item_id')
     .select(['l.id', 'l.item_id', 'l.labeler', 'l.expires_at'])
     .where('l.model_id', '=', modelId)
-    .where('l.labeler', '=', labeler)
+    .where((eb) => eb.or([eb('l.expires_at', '<=', now), eb('l.labeler', '=', labeler)]))
     .orderBy('i.priority', 'desc')
     .orderBy('i.id')
     .execute();
-}
-
-export async function extendLeases(db: Db, ids: number[], expiresAt: string): Promise<void> {
-  if (ids.length === 0) return;
-  await db.updateTable('queue_leases').set({ expires_at: expiresAt }).where('id', 'in', ids).execute();
 }
 
 /** Leases of the model that expired at or before `now`. */

@@ -59,6 +59,11 @@ export class NearDuplicateRegistry {
     return this.indexes.get(db, model);
   }
 
+  /** The model's index if it is loaded (possibly behind the database). */
+  loaded(modelId: number): ProductionIndex | undefined {
+    return this.indexes.peek(modelId);
+  }
+
   /**
    * The model's index with every item committed so far, by any instance. Ingest calls it inside
    * its transaction (`db`) under the model's queue lock, so no item with a lower id can commit

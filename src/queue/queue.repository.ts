@@ -1,6 +1,6 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Db } from '../db/database.js';
-import { isPostgres, lockUntilCommit, notIndexed } from '../db/dialect.js';
+import { isPostgres, LOCKS, lockUntilCommit, notIndexed } from '../db/dialect.js';
 import type { QueueItemTable } from '../db/schema.js';
 import { OPEN_STATUSES, type ItemStatus } from './item-status.js';
 import type { QueueReads } from './queue.ports.js';
@@ -17,6 +17,18 @@ export type QueueItemRow = Selectable<QueueItemTable>;
  */
 export function lockQueue(db: Db, modelId: number): Promise<void> {
   return lockUntilCommit(db, 'queue', modelId);
+}
+
+/**
+ * Takes the model's queue lock (as {@link lockQueue}) and tells whether the model has items above
+ * `afterId`: on PostgreSQL in one round trip (`queue_lock_newer_items`, whose query runs after the
+ * lock is granted and so sees what the previous holder committed). On SQLite, which needs no
+ * lock, always true: the caller reads the items as before.
+ */
+export async function lockQueueSeeingNewer(db: Db, modelId: number, afterId: number): Promise<boolean> {
+  if (!isPostgres(db)) return true;
+  const { rows } = await sql<{ newer: boolean }>`select queue_lock_newer_items(${LOCKS.queue}, ${modelId}, ${afterId}) as newer`.execute(db);
+  return rows[0]?.newer !== false;
 }
 
 /** Inserts items in one statement per 200; returns their ids, in the order of `rows`. */

@@ -8,9 +8,9 @@ import type { QueueReads } from './queue.ports.js';
 import { neighborSeqs, toClaimedItem, type ClaimedItem, type ExampleSummary, type InputRef } from './claimed-item.js';
 import { countLabelsByLabeler, countProposedConcepts, listLabelsOfSharedItems } from './labels.repository.js';
 import { storedAnswer } from './label-rules.js';
-import { expireLeases } from './lease-expiry.js';
+import { expireLeases, releaseExpired } from './lease-expiry.js';
 import type { SelectionService } from './selection/selection.service.js';
-import { countSkipsByLabeler, extendLeases, findLease, insertLease, listLabelerLeases } from './leases.repository.js';
+import { countSkipsByLabeler, extendLeases, findLease, insertLease, listExpiredAndLabelerLeases } from './leases.repository.js';
 import {
   boostOpenOod,
   clearBoosts,
@@ -67,8 +67,11 @@ export class QueueService {
     const ranked = ranking ? await this.selection!.rank(model, labeler, Math.min(limit, model.settings.queue.maxLeases) * CLAIM_ROUNDS, region) : undefined;
     const itemIds = await this.db.transaction().execute(async (trx) => {
       await lockQueue(trx, model.id);
-      await expireLeases(trx, model.id, now.toISOString());
-      const live = await listLabelerLeases(trx, model.id, labeler);
+      // One read for the model's expired leases, given back first, and the labeler's own (a round trip less under the lock).
+      const at = now.toISOString();
+      const leases = await listExpiredAndLabelerLeases(trx, model.id, labeler, at);
+      await releaseExpired(trx, leases.filter((l) => l.expires_at <= at), at);
+      const live = leases.filter((l) => l.labeler === labeler && l.expires_at > at);
       const held = live.slice(0, limit);
       await extendLeases(trx, held.map((l) => l.id), expiresAt);
       // New leases stop at queue.maxLeases live ones, whatever `limit` asks for.

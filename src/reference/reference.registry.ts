@@ -56,6 +56,9 @@ export class ReferenceRegistry {
     if (set.k !== model.settings.ood.k || set.minCalibration !== model.settings.ood.minCalibration) await this.reconfigure(model);
     await this.indexes.rebase(this.db, model);
     await this.catchUp(model);
+    // Replicas held back by a bulk load catch up, off this thread, once a poll interval passes without one.
+    const train = (await this.get(model)).train;
+    if (train instanceof ReplicatedIndex) void train.settle().catch((err: unknown) => this.log.warn({ err, model: model.name }, 'a search replica did not catch up; searches go to the others'));
   }
 
   /** How the model's set was opened (from its saved files, a published snapshot, or rebuilt). */

@@ -19,8 +19,8 @@ export interface RegionsReads {
   predictions: {
     /** Highest prediction seq of the model, or 0. */
     latestSeq(modelId: number): Promise<number>;
-    /** The model's last `limit` predictions, newest first. */
-    listRecentPredictions(modelId: number, limit: number): Promise<RecentPredictionRow[]>;
+    /** The model's last `limit` predictions (with seq below `beforeSeq`, if given), newest first. */
+    listRecentPredictions(modelId: number, limit: number, beforeSeq?: number): Promise<RecentPredictionRow[]>;
   };
   examples: TrainSplitReader;
 }

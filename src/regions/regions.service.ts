@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ReferenceSamples } from '../drift/reference-sample.js';
 import { toMetricSpace } from '../drift/sampling/embedding-space.js';
 import type { Model } from '../models/model.js';
@@ -6,7 +7,8 @@ import { isoNow, type Clock } from '../util/clock.js';
 import { decodeVector } from '../util/vectors.js';
 import { carryIds } from './region-ids.js';
 import { estimatedCorrect, regionAccuracy, regionScore } from './region-accuracy.js';
-import { clusterWindow, type Clustering, type WindowPoint } from './regions.builder.js';
+import { clusterHere, type WindowClusterer } from './clustering-thread.js';
+import type { Clustering, WindowPoint } from './regions.builder.js';
 import type { InputRef, MapPoint, Region, RegionsSnapshot } from './regions.types.js';
 
 /** What regions need from the review queue (the queue implements it). */
@@ -53,6 +55,8 @@ export class RegionsService {
     private readonly queue: RegionQueuePort,
     private readonly clock: Clock,
     private readonly estimate: CorrectnessEstimator = confidenceEstimator,
+    /** Where the clustering runs: a worker thread in the service. */
+    private readonly cluster: WindowClusterer = clusterHere,
   ) {
     this.training = new ReferenceSamples(reads.examples);
   }
@@ -81,10 +85,27 @@ export class RegionsService {
     return work;
   }
 
+  /** The model's last `limit` predictions, oldest first, read in pages with a turn of the event loop between them. */
+  private async recentRows(modelId: number, limit: number): Promise<RecentPredictionRow[]> {
+    const pages: RecentPredictionRow[][] = [];
+    let left = limit;
+    let beforeSeq: number | undefined;
+    while (left > 0) {
+      const page = await this.reads.predictions.listRecentPredictions(modelId, Math.min(ROWS_PER_READ, left), beforeSeq);
+      if (page.length === 0) break;
+      pages.push(page);
+      left -= page.length;
+      beforeSeq = page.at(-1)!.seq;
+      if (page.length < ROWS_PER_READ) break;
+      await nextTurn();
+    }
+    return pages.flat().reverse();
+  }
+
   private async compute(model: Model, key: string, training: Float32Array[], trainingKey: string): Promise<Cached | undefined> {
     const started = performance.now();
     const s = model.settings.regions;
-    const rows = (await this.reads.predictions.listRecentPredictions(model.id, s.windowSize)).reverse();
+    const rows = await this.recentRows(model.id, s.windowSize);
     if (rows.length === 0) return undefined;
     const estimates = await this.estimate(model, rows);
     const points: WindowPoint[] = rows.map((r, i) => ({
@@ -94,7 +115,7 @@ export class RegionsService {
       isOod: r.is_ood === 1,
       estimate: estimates[i]!,
     }));
-    const clustering = clusterWindow(points, training, s);
+    const clustering = await this.cluster(points, training, s);
     const previous = this.cache.get(model.id);
     const ids = carryIds(
       previous ? previous.ids.map((id, c) => ({ id, centroid: previous.clustering.centroids[c]! })) : [],
@@ -121,6 +142,9 @@ export class RegionsService {
     return cached;
   }
 }
+
+/** Window rows read per statement: a whole 5,000-row window of 256-dim embeddings in one synchronous SQLite read held the event loop for tens of milliseconds. */
+const ROWS_PER_READ = 1000;
 
 /** Labels, accuracy and ranking change with every label, so they are applied to the cached clustering on each call. */
 function present(c: Cached, outcomes: Map<number, boolean>): RegionsSnapshot {

@@ -1,5 +1,6 @@
-import { parentPort, Worker } from 'node:worker_threads';
+import { parentPort, Worker, workerData } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import { lowerThreadPriority } from './thread-priority.js';
 
 type Reply<R> = { id: number; ok: true; result: R } | { id: number; ok: false; message: string };
 
@@ -28,20 +29,25 @@ export class WorkerPool<Task, Result> {
     readonly size: number,
     private readonly name: string,
     private readonly log: Logger,
+    /** Nice value of the threads (Linux, per thread): above 0 they yield the CPU to the event loop. */
+    private readonly niceness = 0,
   ) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`a worker pool needs at least one thread, got ${size}`);
     this.threads = Array.from({ length: size }, () => undefined);
   }
 
-  /** Runs `task` on a thread; typed arrays on a SharedArrayBuffer are shared, not copied. */
-  run(task: Task): Promise<Result> {
+  /**
+   * Runs `task` on a thread; typed arrays on a SharedArrayBuffer are shared, not copied, and
+   * the buffers in `transfer` are moved (detached here).
+   */
+  run(task: Task, transfer: ArrayBuffer[] = []): Promise<Result> {
     if (this.closed) return Promise.reject(new WorkerTaskError(`${this.name} pool is closed`));
     const thread = this.leastBusy();
     const id = this.nextId++;
     return new Promise<Result>((resolve, reject) => {
       thread.pending.set(id, { resolve: (result) => resolve(result as Result), reject });
       if (thread.pending.size === 1) thread.worker.ref();
-      thread.worker.postMessage({ id, task });
+      thread.worker.postMessage({ id, task }, transfer);
     });
   }
 
@@ -64,7 +70,7 @@ export class WorkerPool<Task, Result> {
   }
 
   private spawn(slot: number): Thread {
-    const worker = new Worker(this.entry, { name: `driftloop-${this.name}-${slot}` });
+    const worker = new Worker(this.entry, { name: `driftloop-${this.name}-${slot}`, workerData: { niceness: this.niceness } });
     worker.unref();
     const thread: Thread = { worker, pending: new Map() };
     worker.on('message', (reply: Reply<Result>) => {
@@ -89,6 +95,7 @@ export class WorkerPool<Task, Result> {
 export function serveTasks<Task, Result>(handle: (task: Task) => Result, transferables: (result: Result) => ArrayBuffer[] = () => []): void {
   const port = parentPort;
   if (!port) throw new Error('serveTasks must run in a worker thread');
+  lowerThreadPriority((workerData as { niceness?: number } | null)?.niceness ?? 0);
   port.on('message', ({ id, task }: { id: number; task: Task }) => {
     let reply: Reply<Result>;
     try {

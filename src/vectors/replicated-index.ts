@@ -3,6 +3,12 @@ import type { SearchReplicas } from './search-replicas.js';
 import type { Metric, Neighbors, VectorIndex } from './vector-index.js';
 
 /**
+ * Adds between two `settle` calls (a poll of the follower, about a second) from which on the
+ * load counts as bulk: all replicas but one hold their adds back until it quiets.
+ */
+export const BULK_ADDS = 500;
+
+/**
  * An HNSW index on the main thread whose batch searches run on read replicas in search
  * threads, once `replicate` has loaded them. The replica starts from the same saved
  * file as this index and receives every later add in the same order, so all answer every
@@ -10,6 +16,7 @@ import type { Metric, Neighbors, VectorIndex } from './vector-index.js';
  */
 export class ReplicatedIndex implements VectorIndex {
   private worker: SearchReplicas | undefined;
+  private recentAdds = 0;
 
   constructor(
     private readonly local: HnswIndex,
@@ -45,6 +52,23 @@ export class ReplicatedIndex implements VectorIndex {
     if (this.local.has(label)) return;
     this.local.add(label, vector);
     this.worker?.add(this.key, label, vector);
+    // Every replica inserting every point of a bulk load multiplies its cost by the threads; one keeps up.
+    if (++this.recentAdds === BULK_ADDS) this.worker?.holdBack(this.key);
+  }
+
+  /**
+   * Call at intervals (each poll): when fewer than `BULK_ADDS` points came since the last call,
+   * the replicas that held adds back insert them now, off the main thread.
+   */
+  async settle(): Promise<void> {
+    const quiet = this.recentAdds < BULK_ADDS;
+    this.recentAdds = 0;
+    if (quiet && this.worker?.heldBack(this.key)) await this.worker.catchUp(this.key);
+  }
+
+  /** Whether a replica is behind (holding adds back during a bulk load). */
+  get behind(): boolean {
+    return this.worker?.heldBack(this.key) ?? false;
   }
 
   search(vector: ArrayLike<number>, k: number): Neighbors {

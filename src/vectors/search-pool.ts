@@ -50,9 +50,24 @@ export class SearchPool implements SearchReplicas {
   }
 
   add(key: number, label: number, vector: ArrayLike<number>): void {
-    // Converted once here rather than once per thread.
-    const copy = Float64Array.from(vector);
-    for (const w of this.workers) w.add(key, label, copy);
+    for (const w of this.workers) w.add(key, label, vector);
+  }
+
+  /** The first ready thread keeps up; every other one holds its adds back. */
+  holdBack(key: number): void {
+    const ready = this.workers.filter((w) => w.ready(key));
+    for (const w of ready.slice(1)) w.defer(key);
+  }
+
+  heldBack(key: number): boolean {
+    return this.workers.some((w) => w.heldBack(key));
+  }
+
+  /** Fails only when no thread holds a ready replica afterwards (a failed thread restarts and is loaded again). */
+  async catchUp(key: number): Promise<void> {
+    const results = await Promise.allSettled(this.workers.map((w) => w.resume(key)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed && !this.ready(key)) throw failed.reason;
   }
 
   search(key: number, queries: Float64Array, k: number): Promise<Neighbors[]> {

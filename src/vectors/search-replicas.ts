@@ -15,6 +15,16 @@ export interface SearchReplicas {
   add(key: number, label: number, vector: ArrayLike<number>): void;
   /** The k nearest neighbours of each `dim`-long query packed in `queries`, from a replica of `key`. */
   search(key: number, queries: Float64Array, k: number): Promise<Neighbors[]>;
+  /**
+   * Lets every replica of `key` but one fall behind: they keep later adds without inserting
+   * them (a bulk load then inserts each point twice, here and in that one replica, not once
+   * per thread). Searches go to the replica that keeps up.
+   */
+  holdBack(key: number): void;
+  /** Whether some replica of `key` holds adds back. */
+  heldBack(key: number): boolean;
+  /** Makes the replicas held back insert what they kept; each answers searches again once it has. */
+  catchUp(key: number): Promise<void>;
   /** Calls `listener` after a search thread restarted (its replicas are gone and must be loaded again). */
   onRestart(listener: () => void): void;
 }

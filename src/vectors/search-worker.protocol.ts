@@ -12,7 +12,15 @@ export interface ReplicaSpec {
 /** Messages to the search thread; it handles them strictly in order. */
 export type ToSearchThread =
   | { op: 'load'; id: number; key: number; spec: ReplicaSpec }
-  | { op: 'add'; key: number; label: number; vector: Float64Array }
+  /**
+   * Adds, in order: `vectors` packs one `vectors.length / labels.length`-long vector per label.
+   * Float32 when the original was given float32 values (read from the database): exact, and half the copy.
+   */
+  | { op: 'add'; key: number; labels: Float64Array; vectors: Float64Array | Float32Array }
+  /** Keep the later adds of `key` without inserting them, until `resume`. */
+  | { op: 'defer'; key: number }
+  /** Insert the adds kept since `defer`, in order, then answer `loaded`. */
+  | { op: 'resume'; id: number; key: number }
   | { op: 'search'; id: number; key: number; k: number; queries: Float64Array }
   /** After every earlier message: drop the replicas and let the thread end by itself. */
   | { op: 'close' };

@@ -21,10 +21,13 @@ const MAX_RESTART_DELAY_MS = 60_000;
  */
 export class SearchWorker implements SearchReplicas {
   private thread: Worker | undefined;
-  private readonly replicas = new Map<number, 'loading' | 'ready'>();
+  /** Per key: loading, answering, holding its adds back (`defer`), or inserting them (`resume`). */
+  private readonly replicas = new Map<number, 'loading' | 'ready' | 'deferred' | 'resuming'>();
   private readonly pending = new Map<number, Pending>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly restartListeners: (() => void)[] = [];
+  /** Adds not posted yet, in order, grouped by replica. */
+  private outbox: { key: number; labels: number[]; vectors: (Float32Array | Float64Array)[] }[] = [];
   private nextId = 1;
   private startedAt = 0;
   private restartDelay = FIRST_RESTART_DELAY_MS;
@@ -77,11 +80,58 @@ export class SearchWorker implements SearchReplicas {
     }
   }
 
-  /** Forwards an add to the replica `key`, if the thread has (or is loading) one. */
+  /**
+   * Forwards an add to the replica `key`, if the thread has (or is loading) one. Adds go out
+   * together, in one message, before the next other message or once this task ends: posting
+   * one message per point cost the main thread more than the thread's insertion saved.
+   */
   add(key: number, label: number, vector: ArrayLike<number>): void {
     if (!this.thread || !this.replicas.has(key)) return;
-    // Float64: the replica gets exactly the numbers the original was given.
-    this.post({ op: 'add', key, label, vector: vector instanceof Float64Array ? vector : Float64Array.from(vector) });
+    const last = this.outbox.at(-1);
+    const batch = last?.key === key && last.vectors[0]!.length === vector.length ? last : { key, labels: [], vectors: [] };
+    if (batch !== last) this.outbox.push(batch);
+    if (this.outbox.length === 1 && batch.labels.length === 0) queueMicrotask(() => this.flush());
+    batch.labels.push(label);
+    // A copy: the caller may reuse its array before the batch goes out.
+    batch.vectors.push(vector instanceof Float32Array ? vector.slice() : Float64Array.from(vector));
+  }
+
+  /** A single thread is the one replica that keeps up: it never holds adds back. */
+  holdBack(): void {}
+
+  heldBack(key: number): boolean {
+    return this.replicas.get(key) === 'deferred';
+  }
+
+  catchUp(key: number): Promise<void> {
+    return this.resume(key);
+  }
+
+  /**
+   * From now on the thread keeps the adds of `key` instead of inserting them, and answers no
+   * search of it, until `resume`: a replica that falls behind costs no CPU while a bulk load runs.
+   */
+  defer(key: number): void {
+    const state = this.replicas.get(key);
+    if (!this.thread || (state !== 'ready' && state !== 'resuming')) return;
+    this.post({ op: 'defer', key });
+    this.replicas.set(key, 'deferred');
+  }
+
+  /** Inserts the adds kept since `defer`, in order; the replica answers again once they are in. */
+  async resume(key: number): Promise<void> {
+    if (!this.thread || this.replicas.get(key) !== 'deferred') return;
+    this.replicas.set(key, 'resuming');
+    try {
+      // Not awaited by `close`: a thread that closes drops what it kept.
+      const answer = await this.request({ op: 'resume', id: this.nextId++, key }, false);
+      if (answer.op !== 'loaded') throw new Error(answer.op === 'failed' ? answer.message : `unexpected answer ${answer.op}`);
+      // Deferred again (or reloaded) meanwhile: that later state stands.
+      if (this.replicas.get(key) === 'resuming') this.replicas.set(key, 'ready');
+    } catch (err) {
+      if (this.replicas.get(key) === 'resuming') this.replicas.delete(key);
+      throw err;
+    }
   }
 
   /** The k nearest neighbours of each `dim`-long query packed in `queries`, from the replica `key`. */
@@ -108,14 +158,16 @@ export class SearchWorker implements SearchReplicas {
     const thread = this.thread;
     this.thread = undefined;
     this.replicas.clear();
+    this.outbox = [];
     if (thread) await endThread(thread);
   }
 
-  private request(message: ToSearchThread & { id: number }): Promise<FromSearchThread> {
+  private request(message: ToSearchThread & { id: number }, awaitedAtClose = true): Promise<FromSearchThread> {
     const answer = new Promise<FromSearchThread>((resolve, reject) => {
       this.pending.set(message.id, { resolve, reject });
       this.post(message);
     });
+    if (!awaitedAtClose) return answer;
     this.inFlight.add(answer);
     const forget = () => void this.inFlight.delete(answer);
     answer.then(forget, forget);
@@ -123,7 +175,15 @@ export class SearchWorker implements SearchReplicas {
   }
 
   private post(message: ToSearchThread): void {
+    this.flush();
     this.thread!.postMessage(message);
+  }
+
+  /** Posts the queued adds, in order, one message per replica and run. */
+  private flush(): void {
+    const outbox = this.outbox;
+    this.outbox = [];
+    for (const { key, labels, vectors } of outbox) this.thread?.postMessage({ op: 'add', key, labels: Float64Array.from(labels), vectors: packed(vectors) } satisfies ToSearchThread);
   }
 
   private settle(message: FromSearchThread): void {
@@ -136,6 +196,7 @@ export class SearchWorker implements SearchReplicas {
     if (thread !== this.thread) return;
     this.thread = undefined;
     this.replicas.clear();
+    this.outbox = [];
     const gone = new Error(`search worker exited with code ${code}`);
     for (const p of this.pending.values()) p.reject(gone);
     this.pending.clear();
@@ -163,4 +224,15 @@ async function endThread(thread: Worker): Promise<void> {
   const timer = setTimeout(() => void thread.terminate(), 30_000);
   await exited;
   clearTimeout(timer);
+}
+
+/**
+ * Vectors packed one after another, as float32 when every one is a Float32Array (values read
+ * from the database: exact), else as float64: the replica gets exactly the numbers the original was given.
+ */
+export function packed(vectors: ArrayLike<number>[]): Float64Array | Float32Array {
+  const dim = vectors[0]?.length ?? 0;
+  const out = vectors.every((v) => v instanceof Float32Array) ? new Float32Array(vectors.length * dim) : new Float64Array(vectors.length * dim);
+  vectors.forEach((v, i) => out.set(v, i * dim));
+  return out;
 }

@@ -8,6 +8,17 @@ import type { FromSearchThread, ToSearchThread } from './search-worker.protocol.
 
 const port = parentPort!;
 const replicas = new Map<number, HnswIndex>();
+/** Adds kept for a deferred replica, oldest first: inserted at `resume`, in the order they came. */
+/** Adds kept for a deferred replica, oldest first (from `next` on), and the `resume` inserting them, if one is. */
+interface Held {
+  adds: ({ label: number; vector: Float64Array | Float32Array } | undefined)[];
+  next: number;
+  resuming?: number | undefined;
+}
+const held = new Map<number, Held>();
+/** Adds a resume inserts before it lets other messages in (a close, a defer): about 50 ms of work. */
+const RESUME_CHUNK = 256;
+let closed = false;
 
 function reply(message: FromSearchThread, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
@@ -17,18 +28,44 @@ port.on('message', (message: ToSearchThread) => {
   switch (message.op) {
     case 'load': {
       const { file, metric, dim, params } = message.spec;
+      held.delete(message.key);
       const index = HnswIndex.load(file, metric, dim, params);
       if (index) replicas.set(message.key, index);
       else replicas.delete(message.key);
       reply(index ? { op: 'loaded', id: message.id, size: index.size } : { op: 'failed', id: message.id, message: `cannot load ${file}` });
       return;
     }
-    case 'add':
-      // Throws on a broken add, which ends this thread: a replica that missed an add must not answer.
-      replicas.get(message.key)?.add(message.label, message.vector);
+    case 'add': {
+      const { key, labels, vectors } = message;
+      const later = held.get(key);
+      const index = replicas.get(key);
+      const dim = vectors.length / Math.max(1, labels.length);
+      labels.forEach((label, i) => {
+        const vector = vectors.subarray(i * dim, (i + 1) * dim);
+        if (later) later.adds.push({ label, vector });
+        // Throws on a broken add, which ends this thread: a replica that missed an add must not answer.
+        else index?.add(label, vector);
+      });
       return;
+    }
+    case 'defer': {
+      const h = held.get(message.key);
+      if (h) h.resuming = undefined;
+      else if (replicas.has(message.key)) held.set(message.key, { adds: [], next: 0 });
+      return;
+    }
+    case 'resume': {
+      const h = held.get(message.key);
+      if (!replicas.has(message.key)) return reply({ op: 'failed', id: message.id, message: `no replica for key ${message.key}` });
+      if (!h) return reply({ op: 'loaded', id: message.id, size: replicas.get(message.key)!.size });
+      h.resuming = message.id;
+      resume(message.key, h, message.id);
+      return;
+    }
     case 'close':
+      closed = true;
       replicas.clear();
+      held.clear();
       port.close();
       return;
     case 'search': {
@@ -48,3 +85,25 @@ port.on('message', (message: ToSearchThread) => {
     }
   }
 });
+
+/**
+ * Inserts the kept adds in chunks, letting messages in between: adds that arrive meanwhile join
+ * the end (in order); a defer pauses it (what is left stays kept), a load or a close ends it.
+ */
+function resume(key: number, h: Held, id: number): void {
+  if (closed) return;
+  const index = replicas.get(key);
+  if (!index || held.get(key) !== h) return reply({ op: 'loaded', id, size: index?.size ?? 0 });
+  if (h.resuming !== id) return reply({ op: 'loaded', id, size: index.size });
+  for (let n = 0; n < RESUME_CHUNK && h.next < h.adds.length; n++) {
+    const add = h.adds[h.next]!;
+    h.adds[h.next++] = undefined;
+    index.add(add.label, add.vector);
+  }
+  if (h.next < h.adds.length) {
+    setImmediate(() => resume(key, h, id));
+    return;
+  }
+  held.delete(key);
+  reply({ op: 'loaded', id, size: index.size });
+}

@@ -17,3 +17,16 @@ describe('DRIFTLOOP_COMPUTE_THREADS', () => {
     expect(() => loadConfig({ DRIFTLOOP_COMPUTE_THREADS: 'many' })).toThrow(/DRIFTLOOP_COMPUTE_THREADS/);
   });
 });
+
+describe('DRIFTLOOP_COMPUTE_NICENESS', () => {
+  it('when unset, then 10; when set, that value, 0 keeping the priority', () => {
+    expect(loadConfig({}).computeNiceness).toBe(10);
+    expect(loadConfig({ DRIFTLOOP_COMPUTE_NICENESS: '0' }).computeNiceness).toBe(0);
+    expect(loadConfig({ DRIFTLOOP_COMPUTE_NICENESS: '19' }).computeNiceness).toBe(19);
+  });
+
+  it('when out of range, then the configuration is rejected', () => {
+    expect(() => loadConfig({ DRIFTLOOP_COMPUTE_NICENESS: '20' })).toThrow(/DRIFTLOOP_COMPUTE_NICENESS/);
+    expect(() => loadConfig({ DRIFTLOOP_COMPUTE_NICENESS: '-5' })).toThrow(/DRIFTLOOP_COMPUTE_NICENESS/);
+  });
+});

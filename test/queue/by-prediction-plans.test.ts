@@ -1,8 +1,8 @@
-import { CompiledQuery, type KyselyPlugin } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
 import { tagItemRegions } from '../../src/queue/item-regions.repository.js';
 import { boostOpenOod } from '../../src/queue/queue.repository.js';
+import { sqlitePlansOf } from '../support/query-plans.js';
 import { tempDataDir } from '../support/server.js';
 
 let database: DatabaseHandle | undefined;
@@ -14,22 +14,7 @@ afterEach(async () => {
 /** The SQLite plans of the statements `run` sends that name items by prediction. */
 async function plansOf(run: (db: DatabaseHandle['db']) => Promise<unknown>): Promise<string[]> {
   database = await openDatabase({ dataDir: tempDataDir(), databaseUrl: undefined });
-  const { db } = database;
-  const sent: CompiledQuery[] = [];
-  const spy: KyselyPlugin = {
-    transformQuery: ({ node, queryId }) => {
-      sent.push(db.getExecutor().compileQuery(node, queryId));
-      return node;
-    },
-    transformResult: async ({ result }) => result,
-  };
-  await run(db.withPlugin(spy));
-  const plans: string[] = [];
-  for (const q of sent.filter((q) => q.sql.includes('"prediction_seq" in'))) {
-    const rows = await db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${q.sql}`, [...q.parameters]));
-    plans.push(rows.rows.map((r) => r.detail).join('; '));
-  }
-  return plans;
+  return sqlitePlansOf(database, run, (sql) => sql.includes('"prediction_seq" in'));
 }
 
 describe('statements that name queue items by prediction', () => {

@@ -43,6 +43,8 @@ describe('labeling page: region picker and bulk grid', () => {
     const problems: string[] = [];
     page.on('pageerror', (err) => problems.push(err.message));
     page.on('response', (r) => r.status() >= 400 && !r.url().endsWith('/favicon.ico') && problems.push(`${r.status()} ${r.url()}`));
+    const gridRequests: string[] = [];
+    page.on('request', (r) => r.url().includes('/similar?') && gridRequests.push(new URL(r.url()).search));
     await page.goto(`${server.url}/ui/models/pint/label?labeler=ann`);
     let item = await current(page);
 
@@ -66,6 +68,8 @@ describe('labeling page: region picker and bulk grid', () => {
     await page.keyboard.press('2');
     await page.keyboard.press('Enter');
     await page.waitForSelector('#lp-bulk:not([hidden]) .lp-tile');
+    // The grid reaches twice the typical training-neighbour distance (docs/regions.md, bulk labeling).
+    expect(gridRequests).toEqual(['?limit=9&radius=2']);
     const tiles = page.locator('#lp-bulk-grid .lp-tile');
     expect(await tiles.count()).toBeGreaterThanOrEqual(3);
     expect((await page.locator('#lp-bulk-grid .cap span:first-child').allTextContents()).every((id) => id.startsWith('phone-'))).toBe(true);

@@ -69,6 +69,16 @@ describe('selection policies', () => {
     expect(a).not.toEqual(Object.keys(many).map(Number));
   });
 
+  it('when the policy is drifted, then out-of-distribution items come first in the seeded random order, then in-distribution ones in it', () => {
+    const many: Record<number, number> = {};
+    for (let i = 1; i <= 40; i++) many[i] = i;
+    const inDistribution = (c: Candidate) => ({ ...c, inDistribution: c.id % 3 === 0 });
+    const random = selectItems(line(many), ctx({ policy: 'random', seed: 4 }), 40);
+    const drifted = selectItems(line(many).map(inDistribution), ctx({ policy: 'drifted', seed: 4 }), 40);
+    expect(drifted).toEqual([...random.filter((id) => id % 3 !== 0), ...random.filter((id) => id % 3 === 0)]);
+    expect(selectItems(line(many).map(inDistribution), ctx({ policy: 'drifted', seed: 5 }), 40)).not.toEqual(drifted);
+  });
+
   it('when the policy is priority, then the candidates keep their order', () => {
     expect(selectItems(line({ 3: 5, 4: 9, 9: 0 }).reverse(), ctx({ policy: 'priority' }), 2)).toEqual([9, 4]);
   });

@@ -47,6 +47,23 @@ describe('selection policies through claims', () => {
     expect((await claim(server, 'by-priority', 'ann', 18)).map((i) => i.predictionId)).not.toEqual(orders[0]);
   });
 
+  it('when the policy is drifted, then claims hand out every out-of-distribution input before any in-distribution one, in a seeded order', async () => {
+    const fx = await setupModel(server, 'drifted', { queue: { uncertaintyThreshold: 0, selection: 'drifted', selectionSeed: 5 } });
+    const inDistribution = Array.from({ length: 6 }, (_, i) => ({ id: `in-${i}`, embedding: fx.data.point(i % 3), scores: UNSURE }));
+    const queued = await ingest(server, 'drifted', [...inDistribution, ...newRegions()]);
+    expect(queued.filter((r) => r.queued)).toHaveLength(24);
+    // The detector's answer decides (an in-distribution point may lie past its threshold).
+    const ood = new Map(queued.map((r) => [r.id, r.ood.isOod]));
+    const drifted = queued.filter((r) => r.ood.isOod).length;
+    expect(drifted).toBeGreaterThanOrEqual(17);
+    expect(drifted).toBeLessThan(24);
+    const order = (await claim(server, 'drifted', 'ann', 24)).map((i) => i.predictionId);
+    expect(order.map((id) => ood.get(id))).toEqual([...Array<boolean>(drifted).fill(true), ...Array<boolean>(24 - drifted).fill(false)]);
+    await setupModel(server, 'drifted-again', { queue: { uncertaintyThreshold: 0, selection: 'drifted', selectionSeed: 5 } });
+    await ingest(server, 'drifted-again', [...inDistribution, ...newRegions()]);
+    expect((await claim(server, 'drifted-again', 'ann', 24)).map((i) => i.predictionId)).toEqual(order);
+  });
+
   it('when new items arrive after a ranking, then claims hand out the cached ranking and do not re-rank per claim', async () => {
     await setupModel(server, 'cached', { queue: { uncertaintyThreshold: 0, selection: 'typical' } });
     const regions = newRegions();

@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClusteredData } from '../support/clustered-data.js';
 import { HnswIndex, searchEach } from '../../src/vectors/hnsw-index.js';
-import { ReplicatedIndex } from '../../src/vectors/replicated-index.js';
+import { BULK_ADDS, ReplicatedIndex } from '../../src/vectors/replicated-index.js';
 import { SearchPool } from '../../src/vectors/search-pool.js';
 import type { SearchReplicas } from '../../src/vectors/search-replicas.js';
 import { SearchWorker } from '../../src/vectors/search-worker.js';
@@ -106,11 +106,43 @@ describe('a pool of search threads', () => {
     const pool = startPool(3);
     const { local, index } = await replicated(pool, metric, 1200);
     points.slice(1200).forEach((p, i) => index.add(1200 + i, p));
+    // A bulk load (more than BULK_ADDS): two threads held the adds back; the next quiet poll catches them up.
+    expect(pool.readyCount(KEY)).toBe(1);
+    await index.settle();
+    await index.settle();
     expect(pool.readyCount(KEY)).toBe(3);
     const primary = searchEach(local, queries, 10);
     expect(primary.every((n) => n.labels.length === 10)).toBe(true);
     for (const thread of pool.members) expect(await thread.search(KEY, queries, 10)).toEqual(primary);
     expect(await index.searchMany(queries, 10)).toEqual(primary);
+  });
+
+  it('when a bulk load arrives, then all threads but one hold their adds back, and once it quiets every thread answers exactly as the primary again', async () => {
+    const pool = startPool(3);
+    const { local, index } = await replicated(pool, 'cosine', 1000);
+    // Float32 values, as the reference set reads them from the database: posted as float32, exactly.
+    const bulk = points.slice(1000, 1000 + BULK_ADDS + 700).map((p) => Float32Array.from(p));
+    bulk.forEach((p, i) => index.add(1000 + i, p));
+    expect(index.behind).toBe(true);
+    expect(pool.members.map((t) => t.ready(KEY))).toEqual([true, false, false]);
+    const primary = searchEach(local, queries, 10);
+    // Searches go to the one that keeps up, which answers exactly; those held back answer nothing.
+    expect(await index.searchMany(queries, 10)).toEqual(primary);
+    await expect(pool.members[1]!.search(KEY, queries, 10)).rejects.toThrow();
+    // Still bulk: the next settle sees BULK_ADDS more and keeps them held back.
+    points.slice(2200, 2200 + BULK_ADDS).forEach((p, i) => index.add(2200 + i, p));
+    await index.settle();
+    expect(index.behind).toBe(true);
+    // A quiet interval (fewer adds than BULK_ADDS): they insert what they kept, in order, and answer again.
+    points.slice(2700, 2750).forEach((p, i) => index.add(2700 + i, p));
+    const catchingUp = index.settle();
+    // Adds made while they insert what they kept join the end, in order.
+    points.slice(2750, 2800).forEach((p, i) => index.add(2750 + i, p));
+    await catchingUp;
+    expect(index.behind).toBe(false);
+    expect(pool.readyCount(KEY)).toBe(3);
+    const after = searchEach(local, queries, 10);
+    for (const thread of pool.members) expect(await thread.search(KEY, queries, 10)).toEqual(after);
   });
 
   it('when searches arrive together, then each goes to the thread with the shortest queue', async () => {

@@ -81,6 +81,9 @@ describe('scoring predictions against the training distribution', () => {
     const model = await models.get(m.name);
     const set = await references.get(model);
     expect(searchPool.members.length).toBe(3);
+    // The 3000 seeded examples were a bulk load: two threads held their adds back, and the
+    // follower's first quiet poll (every second) makes them insert what they kept.
+    for (let i = 0; i < 500 && searchPool.readyCount(model.id) < 3; i++) await new Promise((r) => setTimeout(r, 20));
     expect(searchPool.readyCount(model.id)).toBe(searchPool.members.length);
     const vectors = Array.from({ length: 200 }, (_, i) => (i % 10 === 0 ? m.data.outlier() : m.data.point(i % 5)));
     const expected = vectors.map((v) => set.measure(v));

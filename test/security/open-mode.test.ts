@@ -31,6 +31,18 @@ describe('open mode', () => {
     await server.stop();
   });
 
+  it('when a key is created during a request, then that request keeps its answer and the next one is refused', async () => {
+    const server = await startTestServer();
+    const keys = server.driftloop.services.keys;
+    const during = {};
+    expect(await keys.isOpen(during)).toBe(true);
+    await cliKeys(server.dataDir, (k) => k.create('admin', 'owner'));
+    expect(await keys.isOpen(during)).toBe(true);
+    expect(await keys.isOpen({})).toBe(false);
+    expect(await get(server.url)).toBe(401);
+    await server.stop();
+  });
+
   it('when the last key is revoked while the server runs, then it stays closed, and after a restart too', async () => {
     const server = await startTestServer();
     const { info } = await cliKeys(server.dataDir, (k) => k.create('admin', 'owner'));

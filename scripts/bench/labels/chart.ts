@@ -1,9 +1,9 @@
 import type { RunResult } from './loop-run.js';
 
 const COLORS = ['#1f77b4', '#d62728', '#7f7f7f', '#2ca02c', '#e377c2', '#ff7f0e', '#17becf', '#8c564b', '#bcbd22'];
-const W = 640;
+const W = 700;
 const H = 380;
-const M = { left: 56, right: 170, top: 36, bottom: 48 };
+const M = { left: 56, right: 215, top: 36, bottom: 48 };
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
@@ -26,16 +26,18 @@ export function accuracyChart(runs: RunResult[], title: string): string {
   }
   const ticks = [...new Set(xs)].sort((a, b) => a - b);
   for (const x of ticks) out.push(`<text x="${px(x).toFixed(1)}" y="${H - M.bottom + 16}" text-anchor="middle">${x}</text>`);
-  out.push(`<text x="${(M.left + W - M.right) / 2}" y="${H - 10}" text-anchor="middle">production labels</text>`);
+  const perAnswer = runs.some((r) => r.spec.grid !== undefined);
+  out.push(`<text x="${(M.left + W - M.right) / 2}" y="${H - 10}" text-anchor="middle">production labels${perAnswer ? ' (grid runs: answers, grid labels on top)' : ''}</text>`);
   out.push(`<text transform="translate(14 ${(M.top + H - M.bottom) / 2}) rotate(-90)" text-anchor="middle">accuracy on held-out phone-like inputs</text>`);
   out.push(`<line x1="${M.left}" x2="${M.left}" y1="${M.top}" y2="${H - M.bottom}" stroke="#333"/><line x1="${M.left}" x2="${W - M.right}" y1="${H - M.bottom}" y2="${H - M.bottom}" stroke="#333"/>`);
   runs.forEach((r, i) => {
     const color = COLORS[i % COLORS.length]!;
+    const name = r.spec.grid !== undefined ? `${r.spec.name} (per answer)` : r.spec.name;
     const pts = [[0, r.first.ugc], ...r.checkpoints.map((c) => [c.labels, c.ugc])] as [number, number][];
     out.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ')}"/>`);
-    for (const [x, y] of pts) out.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3" fill="${color}"><title>${esc(r.spec.name)}: ${x} labels, ${(100 * y).toFixed(1)}%</title></circle>`);
+    for (const [x, y] of pts) out.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3" fill="${color}"><title>${esc(name)}: ${x} ${r.spec.grid !== undefined ? 'answers' : 'labels'}, ${(100 * y).toFixed(1)}%</title></circle>`);
     const ly = M.top + 8 + i * 20;
-    out.push(`<line x1="${W - M.right + 12}" x2="${W - M.right + 32}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"/><text x="${W - M.right + 38}" y="${ly + 4}">${esc(r.spec.name)}</text>`);
+    out.push(`<line x1="${W - M.right + 12}" x2="${W - M.right + 32}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"/><text x="${W - M.right + 38}" y="${ly + 4}">${esc(name)}</text>`);
   });
   out.push('</svg>');
   return out.join('\n') + '\n';

@@ -10,6 +10,12 @@ export interface RunSpec {
   checkpoints: number[];
   retrain?: Record<string, unknown>;
   queue?: Record<string, unknown>;
+  /**
+   * After each answer the labeler confirms, in the page's grid (`.../similar?limit=9&radius=grid`),
+   * the tiles that truly share it. Checkpoints then count answers (claimed items answered), and
+   * the grid's bulk labels come on top: accuracy per decision a person made, not per label.
+   */
+  grid?: number;
 }
 
 export interface Checkpoint {
@@ -23,6 +29,8 @@ export interface Checkpoint {
   concepts: number;
   /** Per true concept: labels given so far, and on the phone-like eval its recall and how often the champion answers it. */
   perConcept: { concept: string; labels: number; recall: number; answered: number }[];
+  /** Labels stored so far (answers plus bulk grid labels); equals `labels` without grids. */
+  stored: number;
 }
 
 export interface RunResult {
@@ -51,11 +59,12 @@ async function retrainAndMeasure(api: ApiClient, model: string, data: DemoDatase
     const truly = ugc.predicted.filter((_, i) => data.evalUgc[i]!.concept === concept);
     return { concept, labels: given.get(concept) ?? 0, recall: truly.filter((p) => p === concept).length / truly.length, answered: ugc.predicted.filter((p) => p === concept).length / ugc.predicted.length };
   });
-  return { labels, version: String(latest.version), decision, ugc: ugc.all, clean: clean.all, concepts, perConcept };
+  const stored = [...given.values()].reduce((a, b) => a + b, 0);
+  return { labels, version: String(latest.version), decision, ugc: ugc.all, clean: clean.all, concepts, perConcept, stored };
 }
 
 /** Labels claimed items from ground truth until `target` labels exist (held-out classes as new concepts). */
-async function labelUntil(api: ApiClient, model: string, truth: Map<string, string>, done: number, target: number, given: Map<string, number>): Promise<number> {
+async function labelUntil(api: ApiClient, model: string, truth: Map<string, string>, done: number, target: number, given: Map<string, number>, grid?: number): Promise<number> {
   while (done < target) {
     const taxonomy = new Set((await api.get<{ concepts: { id: string }[] }>(`/v1/models/${model}`)).concepts.map((c) => c.id));
     const { items } = await api.post<{ items: { itemId: string; predictionId: string }[] }>(`/v1/models/${model}/queue/claim`, {
@@ -70,8 +79,19 @@ async function labelUntil(api: ApiClient, model: string, truth: Map<string, stri
     });
     await api.post(`/v1/models/${model}/labels`, { labels });
     done += labels.length;
+    if (grid !== undefined) for (const l of labels) await confirmGrid(api, model, truth, l, grid, given);
   }
   return done;
+}
+
+/** The bulk grid after one answer: the tiles whose truth matches it, labeled in one batch (a careful labeler). */
+async function confirmGrid(api: ApiClient, model: string, truth: Map<string, string>, answer: { itemId: string; concepts: string[]; newConcepts?: string[] }, radius: number, given: Map<string, number>): Promise<void> {
+  const tiles = (await api.get<{ items: { itemId: string; predictionId: string }[] }>(`/v1/models/${model}/queue/items/${answer.itemId}/similar?limit=9&radius=${radius}`)).items;
+  const concept = answer.concepts[0] ?? answer.newConcepts![0]!;
+  const same = tiles.filter((t) => truth.get(t.predictionId) === concept);
+  if (same.length === 0) return;
+  await api.post(`/v1/models/${model}/labels`, { labels: same.map((t) => ({ itemId: t.itemId, labeler: 'ana', bulk: true, concepts: answer.concepts, newConcepts: answer.newConcepts ?? [] })) });
+  given.set(concept, (given.get(concept) ?? 0) + same.length);
 }
 
 /** Registers the demo model, uploads its training examples and trains the first champion. */
@@ -109,7 +129,7 @@ export async function runLoop(api: ApiClient, data: DemoDataset, spec: RunSpec, 
   const checkpoints: Checkpoint[] = [];
   let done = 0;
   for (const n of spec.checkpoints) {
-    done = await labelUntil(api, model, truth, done, n, given);
+    done = await labelUntil(api, model, truth, done, n, given, spec.grid);
     const c = await retrainAndMeasure(api, model, data, n, given);
     checkpoints.push(c);
     onCheckpoint(c);

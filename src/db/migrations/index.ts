@@ -11,6 +11,8 @@ import * as m0010 from './0010_regions.js';
 import * as m0011 from './0011_job_leases.js';
 import * as m0012 from './0012_index_snapshots.js';
 import * as m0013 from './0013_model_revision.js';
+import * as m0014 from './0014_queue_lock_check.js';
+import * as m0016 from './0016_example_scores_index.js';
 
 /** Every migration, in order. Add new ones at the end; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +28,6 @@ export const migrations: Record<string, Migration> = {
   '0011_job_leases': m0011,
   '0012_index_snapshots': m0012,
   '0013_model_revision': m0013,
+  '0014_queue_lock_check': m0014,
+  '0016_example_scores_index': m0016,
 };

@@ -20,18 +20,22 @@ export interface PooledKernel {
 
 /** One unit of work; chunks split rows (or permutations) the same way whatever runs them. */
 export type MmdTask =
+  | { op: 'widen'; source: Float32Array | Float64Array; points: Float64Array; norms: Float64Array; n: number; d: number; chunk: number; chunks: number }
   | { op: 'distances'; points: Float64Array; norms: Float64Array; n: number; d: number; out: Float64Array; chunk: number; chunks: number }
   | { op: 'bandwidth'; squared: Float64Array; seed: number }
   | { op: 'kernel'; matrix: Float64Array; n: number; bandwidth: number; chunk: number; chunks: number }
   | { op: 'statistic'; pooled: PooledKernel; group: Int32Array }
   | { op: 'permutations'; pooled: PooledKernel; groupSize: number; threshold: number; count: number; seed: number };
 
-/** `distances`: nothing; `bandwidth`, `statistic`: a number; `kernel`: partial row sums; `permutations`: 1 per permuted statistic ≥ threshold. */
+/** `widen`, `distances`: nothing; `bandwidth`, `statistic`: a number; `kernel`: partial row sums; `permutations`: 1 per permuted statistic ≥ threshold. */
 export type MmdTaskResult = null | number | Float64Array | Uint8Array;
 
 /** Runs one task; pure apart from writing its own rows of a shared matrix. */
 export function runMmdTask(task: MmdTask): MmdTaskResult {
   switch (task.op) {
+    case 'widen':
+      widenRows(task.source, task.points, task.norms, task.d, rowsOfBlocks(task.n, blockRowsOf(task.n, task.chunk, task.chunks)));
+      return null;
     case 'distances':
       squaredDistancesOfRows(task.points, task.norms, task.n, task.d, task.out, blockRowsOf(task.n, task.chunk, task.chunks));
       return null;
@@ -43,6 +47,19 @@ export function runMmdTask(task: MmdTask): MmdTaskResult {
       return unbiasedMmd2(task.pooled, task.group);
     case 'permutations':
       return permutationFlags(task);
+  }
+}
+
+// Copies the given rows into the float64 points (exact from float32) with their squared norms.
+function widenRows(source: Float32Array | Float64Array, points: Float64Array, norms: Float64Array, d: number, rows: readonly number[]): void {
+  for (const i of rows) {
+    let sum = 0;
+    for (let k = i * d, end = k + d; k < end; k++) {
+      const value = source[k]!;
+      points[k] = value;
+      sum += value * value;
+    }
+    norms[i] = sum;
   }
 }
 

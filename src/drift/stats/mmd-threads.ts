@@ -18,8 +18,8 @@ export interface MmdRunner {
 export class MmdThreads implements MmdRunner {
   private readonly pool: WorkerPool<MmdTask, MmdTaskResult>;
 
-  constructor(threads: number, log: Logger) {
-    this.pool = new WorkerPool(workerEntryUrl('mmd.worker', import.meta.url), threads, 'mmd', log);
+  constructor(threads: number, log: Logger, niceness = 0) {
+    this.pool = new WorkerPool(workerEntryUrl('mmd.worker', import.meta.url), threads, 'mmd', log, niceness);
   }
 
   async test(x: EmbeddingSample, y: EmbeddingSample, options: MmdOptions): Promise<MmdResult> {

@@ -6,7 +6,6 @@
 // same to the last bit, because the work is split into a fixed number of chunks whatever
 // runs them and partial results are combined in chunk order.
 
-import { squaredNorms } from './gram.js';
 import { runMmdTask, type MmdTask, type MmdTaskResult, type PooledKernel } from './mmd-tasks.js';
 import { mulberry32, sampleSortedIndices } from './random.js';
 
@@ -76,10 +75,12 @@ export function* mmdPlan(x: EmbeddingSample, y: EmbeddingSample, options: MmdOpt
   if (x.length < 2 || y.length < 2) throw new RangeError('mmdPermutationTest needs at least 2 points in each sample');
   const random = mulberry32(seed);
   const reference = y.length > maxReference ? Array.from(sampleSortedIndices(random, y.length, maxReference), (i) => y[i]) : y;
-  const { points, d } = pool(x, reference);
+  const { source, d } = pool(x, reference);
   const n = x.length + reference.length;
-  const matrix = new Float64Array(new SharedArrayBuffer(((n * (n - 1)) / 2) * Float64Array.BYTES_PER_ELEMENT));
-  const norms = squaredNorms(points, n, d);
+  const points = sharedFloat64(n * d);
+  const norms = sharedFloat64(n);
+  yield chunks(ROW_CHUNKS, (chunk) => ({ op: 'widen', source, points, norms, n, d, chunk, chunks: ROW_CHUNKS }));
+  const matrix = sharedFloat64((n * (n - 1)) / 2);
   yield chunks(ROW_CHUNKS, (chunk) => ({ op: 'distances', points, norms, n, d, out: matrix, chunk, chunks: ROW_CHUNKS }));
   const [bandwidth] = (yield [{ op: 'bandwidth', squared: matrix, seed: streamSeed(seed, 0) }]) as number[];
   const partials = (yield chunks(ROW_CHUNKS, (chunk) => ({ op: 'kernel', matrix, n, bandwidth, chunk, chunks: ROW_CHUNKS }))) as Float64Array[];
@@ -131,24 +132,35 @@ function combineRowSums(kernel: Float64Array, n: number, partials: readonly Floa
   return { kernel, rowSums, total, n };
 }
 
-function pool(x: EmbeddingSample, y: EmbeddingSample): { points: Float64Array; d: number } {
+/**
+ * The pooled sample in shared memory, as the caller's rows hold it: float32 rows are copied
+ * as they are (a memcpy, so the calling thread spends well under a millisecond), and the
+ * worker threads widen them to float64 (`widen`), which is exact, so the numbers are those
+ * of a float64 copy made here. Other rows (number[]) are kept as float64.
+ */
+function pool(x: EmbeddingSample, y: EmbeddingSample): { source: Float32Array | Float64Array; d: number } {
   const d = x[0].length;
   if (d === 0) throw new RangeError('embeddings must have at least one dimension');
-  // Shared, so worker threads read the points without a copy; `set` copies a row natively,
-  // which keeps this (the only part on the calling thread) to a few milliseconds.
-  const points = new Float64Array(new SharedArrayBuffer((x.length + y.length) * d * Float64Array.BYTES_PER_ELEMENT));
+  const allFloat32 = [x, y].every((sample) => sample.every((vector) => vector instanceof Float32Array));
+  const length = (x.length + y.length) * d;
+  const source = allFloat32 ? new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT)) : sharedFloat64(length);
   let offset = 0;
   for (const sample of [x, y]) {
     for (const vector of sample) {
       if (vector.length !== d) throw new RangeError(`embedding has ${vector.length} dimensions, expected ${d}`);
-      points.set(vector, offset);
+      source.set(vector, offset);
       offset += d;
     }
   }
-  for (let k = 0; k < points.length; k++) {
-    if (!Number.isFinite(points[k])) throw new RangeError('embeddings must be finite numbers');
+  // Checked here, so that a bad sample is a RangeError wherever the test runs.
+  for (let k = 0; k < source.length; k++) {
+    if (!Number.isFinite(source[k])) throw new RangeError('embeddings must be finite numbers');
   }
-  return { points, d };
+  return { source, d };
+}
+
+function sharedFloat64(length: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT));
 }
 
 function range(start: number, end: number): Int32Array {

@@ -47,7 +47,10 @@ export class PoolRanker {
     if (pool.length === 0 || s.selection === 'priority') return pool.map((r) => r.id);
     const needsEmbeddings = s.selection === 'uncertainty' || s.selection === 'adaptive';
     const coverage = s.selection === 'typical' || s.selection === 'adaptive';
-    const stored = needsEmbeddings || coverage ? await this.predictions.predictionsBySeq(this.db, model.id, pool.map((r) => r.prediction_seq), ['embedding', 'is_ood']) : undefined;
+    const seqs = pool.map((r) => r.prediction_seq);
+    const stored = needsEmbeddings || coverage ? await this.predictions.predictionsBySeq(this.db, model.id, seqs, ['embedding', 'is_ood']) : undefined;
+    // `drifted` reads only whether each item was out of distribution.
+    const ood = stored ?? (s.selection === 'drifted' ? await this.predictions.predictionsBySeq(this.db, model.id, seqs, ['is_ood']) : undefined);
     const vectors = stored ? pool.map((r) => decodeVector(stored.get(r.prediction_seq)!.embedding)) : [];
     const uncertainty = needsEmbeddings ? await this.ports.uncertainty(model, vectors) : undefined;
     const index = coverage ? await this.duplicates.get(this.db, model) : undefined;
@@ -60,7 +63,7 @@ export class PoolRanker {
       candidates.push({
         id: r.id,
         region: r.region,
-        inDistribution: stored?.get(r.prediction_seq)?.is_ood === 0,
+        inDistribution: ood?.get(r.prediction_seq)?.is_ood === 0,
         priority: r.priority,
         key: r.prediction_id,
         uncertainty: uncertainty ? uncertainty[i]! : null,

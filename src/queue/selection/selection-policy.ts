@@ -5,11 +5,14 @@ import { hash32 } from '../../drift/sampling/bottom-k.js';
  * How claims pick fresh items (`queue.selection`):
  * - `priority`: the enqueue-time priority (OOD score, the app's own uncertainty, k-NN disagreement, drift boost);
  * - `random`: a seeded random order of the pending items, the baseline every policy must beat;
+ * - `drifted`: a seeded random order of the out-of-distribution items, then of the rest: an
+ *   unbiased sample of where production left the training data, each label as likely as the
+ *   drifted inputs themselves (no typical or boundary bias);
  * - `uncertainty`: the champion's margin uncertainty (items nearest its decision boundary);
  * - `typical`: dense and not yet covered by a label (ProbCover-style coverage of the embedding space);
  * - `adaptive`: `typical` while an item's region has few labels, moving to `uncertainty` as they grow.
  */
-export const SELECTION_POLICIES = ['adaptive', 'uncertainty', 'typical', 'priority', 'random'] as const;
+export const SELECTION_POLICIES = ['adaptive', 'uncertainty', 'typical', 'priority', 'random', 'drifted'] as const;
 export type SelectionPolicy = (typeof SELECTION_POLICIES)[number];
 
 /** A pending item that a claim may hand out, with what the policies read. */
@@ -42,10 +45,12 @@ export interface SelectionContext {
 /** Candidates in the order a claim should hand them out, at most `limit` of them. */
 export function selectItems(candidates: Candidate[], ctx: SelectionContext, limit: number): number[] {
   if (ctx.policy === 'priority') return candidates.slice(0, limit).map((c) => c.id);
-  if (ctx.policy === 'random') {
+  if (ctx.policy === 'random' || ctx.policy === 'drifted') {
+    // `drifted` puts in-distribution items (training already covers them) after the rest.
+    const tier = (c: Candidate) => (ctx.policy === 'drifted' && c.inDistribution ? 1 : 0);
     return candidates
-      .map((c) => ({ id: c.id, key: hash32(c.key ?? c.id, ctx.seed) }))
-      .sort((a, b) => a.key - b.key || a.id - b.id)
+      .map((c) => ({ id: c.id, tier: tier(c), key: hash32(c.key ?? c.id, ctx.seed) }))
+      .sort((a, b) => a.tier - b.tier || a.key - b.key || a.id - b.id)
       .slice(0, limit)
       .map((c) => c.id);
   }

@@ -41,7 +41,7 @@ export async function startReceiver(script: number[] = []): Promise<Receiver> {
     set script(s: number[]) {
       r.script = [...s];
     },
-    async waitFor(n, ms = 10_000) {
+    async waitFor(n, ms = 60_000) {
       const deadline = Date.now() + ms;
       while (received.length < n) {
         if (Date.now() > deadline) throw new Error(`expected ${n} webhook requests, got ${received.length}`);
@@ -58,7 +58,7 @@ export async function startReceiver(script: number[] = []): Promise<Receiver> {
 }
 
 /** Polls `check` until it returns a value other than undefined. */
-export async function eventually<T>(check: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
+export async function eventually<T>(check: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await check();

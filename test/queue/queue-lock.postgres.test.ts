@@ -1,0 +1,61 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
+import { lockQueue, lockQueueSeeingNewer } from '../../src/queue/queue.repository.js';
+import { databaseUrlFor } from '../support/database.js';
+import { startTestServer, tempDataDir, type TestServer } from '../support/server.js';
+import { confident, ingest, outliers, setupModel } from './support.js';
+
+// The server stands for one instance, a second handle on its database for another.
+describe('the queue lock with its check for newer items (PostgreSQL)', () => {
+  let server: TestServer;
+  let other: DatabaseHandle;
+  let modelId: number;
+  beforeAll(async () => {
+    server = await startTestServer();
+    const f = await setupModel(server, 'locks');
+    await ingest(server, 'locks', outliers(f.data, 5).map((embedding, i) => ({ id: `odd-${i}`, embedding, scores: confident(0) })));
+    // In-distribution and confident: stored, not queued, so the other instance can open items for them.
+    await ingest(server, 'locks', Array.from({ length: 5 }, (_, i) => ({ id: `plain-${i}`, embedding: f.data.point(0), scores: confident(0) })));
+    other = await openDatabase({ dataDir: tempDataDir(), databaseUrl: (await databaseUrlFor(server.dataDir))! });
+    modelId = (await other.db.selectFrom('models').select('id').where('name', '=', 'locks').executeTakeFirstOrThrow()).id;
+  });
+  afterAll(async () => {
+    await other?.close();
+    await server?.stop();
+  });
+
+  const newest = async () => Number((await other.db.selectFrom('queue_items').select((eb) => eb.fn.max('id').as('id')).where('model_id', '=', modelId).executeTakeFirstOrThrow()).id);
+
+  it('when another instance commits an item while this one waits for the lock, then the check sees it; with nothing newer it answers false', async () => {
+    const before = await newest();
+    expect(before).toBeGreaterThan(0);
+    const db = server.driftloop.services.database.db;
+    expect(await db.transaction().execute((trx) => lockQueueSeeingNewer(trx, modelId, before))).toBe(false);
+
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let holding!: () => void;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    const writer = other.db.transaction().execute(async (trx) => {
+      await lockQueue(trx, modelId);
+      await sql`insert into queue_items (model_id, prediction_seq, prediction_id, status, base_priority, priority, reasons_json, split, labels_needed, created_at, last_seen_at)
+        select model_id, seq, id, 'pending', 0, 0, '["ood"]', 'train', 1, created_at, created_at from predictions
+        where model_id = ${modelId} and seq not in (select prediction_seq from queue_items) order by seq limit 1`.execute(trx);
+      holding();
+      await released;
+    });
+    await held;
+    // Asked while the other instance holds the lock with its item not yet committed.
+    const checked = db.transaction().execute((trx) => lockQueueSeeingNewer(trx, modelId, before));
+    // Released only once the check is queued behind the lock (not granted yet), not after a guessed delay.
+    while (Number((await sql<{ n: number }>`select count(*) as n from pg_locks where locktype = 'advisory' and not granted`.execute(other.db)).rows[0]!.n) === 0) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    release();
+    await writer;
+    expect(await checked).toBe(true);
+    expect(await newest()).toBeGreaterThan(before);
+    expect(await db.transaction().execute(async (trx) => lockQueueSeeingNewer(trx, modelId, await newest()))).toBe(false);
+  });
+});
