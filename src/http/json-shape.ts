@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { BatchValidationError, ValidationError } from '../errors.js';
@@ -61,7 +62,9 @@ function bodyText(c: Context): Promise<string> {
   const raw = (c.env as { incoming?: { rawBody?: unknown } } | undefined)?.incoming?.rawBody;
   if (!(raw instanceof Buffer)) return c.req.text();
   const bytes = raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf ? raw.subarray(3) : raw;
-  return Promise.resolve(utf8.decode(bytes));
+  // ASCII reads the same in every encoding, and latin1 copies it without UTF-8 decoding: a
+  // third of the TextDecoder's time on a batch of embeddings, which is all ASCII.
+  return Promise.resolve(isAscii(bytes) ? bytes.toString('latin1') : utf8.decode(bytes));
 }
 
 const utf8 = new TextDecoder();
