@@ -29,18 +29,31 @@ export function jsonShapeProblem(value: unknown, maxDepth = MAX_JSON_DEPTH): Jso
     if (typeof v !== 'object' || v === null) continue;
     if (depth >= maxDepth) return { path, message: `JSON nests deeper than ${maxDepth} levels` };
     if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) {
+      for (let i = typeof v[0] === 'number' ? leadingNumbers(v) : 0; i < v.length; i++) {
         const x: unknown = v[i];
         if (typeof x === 'object' || typeof x === 'string') stack.push({ v: x, depth: depth + 1, path: `${path}.${i}` });
       }
       continue;
     }
-    for (const [key, x] of Object.entries(v)) {
+    const record = v as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
       if (!isWellFormed(key)) return { path, message: 'keys must be valid Unicode (this one has a lone UTF-16 surrogate)' };
+      const x = record[key];
       if (typeof x === 'object' || typeof x === 'string') stack.push({ v: x, depth: depth + 1, path: `${path}.${key}` });
     }
   }
   return undefined;
+}
+
+/**
+ * How many elements at the start of `v` are numbers. Apart from the walk's loop, which sees arrays
+ * of objects too, this loop sees number arrays (embeddings, most of a batch) only, and reads their
+ * doubles unboxed: the shared loop allocated a heap number per element.
+ */
+function leadingNumbers(v: unknown[]): number {
+  let i = 0;
+  while (i < v.length && typeof v[i] === 'number') i++;
+  return i;
 }
 
 /** Throws the API's 400 when a parsed body has a shape no route could store. */
