@@ -29,11 +29,12 @@ export interface Subscribers {
  * model stays drifted every accepted label batch asks again.
  */
 export function subscribeFeatures(events: EventBus, s: Subscribers): void {
-  events.on('ModelChanged', async ({ model }) => {
+  events.on('ModelChanged', async ({ model, previous }) => {
     s.modelNames.set(model.id, model.name);
     await s.references.reconfigure(model);
     s.duplicates.reconfigure(model);
-    await s.queue.applySettings(model);
+    // Rewriting open items walks all of them (seconds at 1M, on the event loop with SQLite): only when the setting moved.
+    if (previous?.settings.queue.labelsPerItem !== model.settings.queue.labelsPerItem) await s.queue.applySettings(model);
   });
 
   events.on('PredictionsCommitted', ({ model, committed }) => s.drift.predictionsCommitted(model, committed.length));

@@ -8,8 +8,8 @@ import type { ModelVersion } from '../training/version.js';
  * (`src/container.ts`) is the one place that subscribes features to each other's events.
  */
 export type DomainEvent =
-  /** A model was created or its definition or settings changed. */
-  | { type: 'ModelChanged'; model: Model }
+  /** A model was created or its definition or settings changed (`previous`: as this instance knew it, if it did). */
+  | { type: 'ModelChanged'; model: Model; previous: Model | undefined }
   /** A batch of new predictions committed (never for duplicates only). */
   | { type: 'PredictionsCommitted'; model: Model; committed: ScoredPrediction[] }
   /** An ingest transaction failed (its commit may have too): nothing of the batch is stored. */

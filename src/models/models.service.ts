@@ -81,7 +81,7 @@ export class ModelsService {
         continue;
       }
       const model = this.remember(row);
-      await this.events.publish({ type: 'ModelChanged', model });
+      await this.events.publish({ type: 'ModelChanged', model, previous: cached?.model });
       models.push(model);
     }
     return models;
@@ -147,7 +147,7 @@ export class ModelsService {
       row = await updateModel(this.db, existing.id, fields);
     }
     const model = this.remember(row);
-    await this.events.publish({ type: 'ModelChanged', model });
+    await this.events.publish({ type: 'ModelChanged', model, previous: existing });
     return { model, created: !existing };
   }
 

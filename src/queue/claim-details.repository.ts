@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.js';
+import { notIndexed } from '../db/dialect.js';
 import type { QueueReads } from './queue.ports.js';
 
 const PREDICTION_DETAIL = ['scores_json', 'predicted', 'input_json', 'metadata_json', 'timestamp', 'ood_distance', 'ood_score', 'is_ood', 'uncertainty', 'knn_concept', 'knn_agreement', 'neighbors_json'] as const;
@@ -33,7 +34,8 @@ export async function listClaimDetails(db: Db, predictions: QueueReads['predicti
     .selectFrom('queue_items')
     .select(['id', 'priority', 'weight', 'reasons_json', 'drift_boost', 'labels_needed', 'prediction_id', 'prediction_seq'])
     .where('id', 'in', itemIds)
-    .where('model_id', '=', modelId)
+    // By primary key, not by an index of `model_id` (every item of the model) once a claim takes two or more.
+    .where(notIndexed('model_id'), '=', modelId)
     .execute();
   const details = await predictions.predictionsBySeq(db, modelId, items.map((i) => i.prediction_seq), PREDICTION_DETAIL);
   return items.flatMap(({ prediction_seq, ...item }) => {

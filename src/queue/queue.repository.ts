@@ -50,7 +50,8 @@ export function findItem(db: Db, modelId: number, id: number): Promise<QueueItem
 export async function findItems(db: Db, modelId: number, ids: number[]): Promise<QueueItemRow[]> {
   const rows: QueueItemRow[] = [];
   for (let i = 0; i < ids.length; i += 500) {
-    rows.push(...(await db.selectFrom('queue_items').selectAll().where('model_id', '=', modelId).where('id', 'in', ids.slice(i, i + 500)).execute()));
+    // By primary key: from five ids on, SQLite would walk every item of the model on an index of `model_id`.
+    rows.push(...(await db.selectFrom('queue_items').selectAll().where(notIndexed('model_id'), '=', modelId).where('id', 'in', ids.slice(i, i + 500)).execute()));
   }
   return rows;
 }
@@ -309,13 +310,15 @@ export async function clearBoosts(db: Db, modelId: number): Promise<number> {
   return Number(result.numUpdatedRows);
 }
 
-/** Pending items of a model and when the oldest of them was queued (null when none). */
+/**
+ * Pending items of a model (from the trigger-kept counts) and when the oldest of them was queued
+ * (null when none): read at every metrics scrape, so neither counts nor walks the pending items.
+ */
 export async function findPendingDepth(db: Db, modelId: number): Promise<{ pending: number; oldestAt: string | null }> {
-  const row = await db
-    .selectFrom('queue_items')
-    .select([(eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.min('created_at').as('oldest')])
-    .where('model_id', '=', modelId)
-    .where('status', '=', 'pending')
-    .executeTakeFirst();
-  return { pending: Number(row?.n ?? 0), oldestAt: (row?.oldest as string | null | undefined) ?? null };
+  const [counted, oldest] = await Promise.all([
+    db.selectFrom('queue_counts').select('n').where('model_id', '=', modelId).where('name', '=', 'status:pending').executeTakeFirst(),
+    // The literal lets SQLite's planner use the partial index queue_items_pending_age (migration 0021).
+    db.selectFrom('queue_items').select((eb) => eb.fn.min<string | null>('created_at').as('oldest')).where('model_id', '=', modelId).where('status', '=', sql.lit('pending')).executeTakeFirst(),
+  ]);
+  return { pending: Number(counted?.n ?? 0), oldestAt: oldest?.oldest ?? null };
 }
