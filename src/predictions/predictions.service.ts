@@ -7,7 +7,7 @@ import type { ReferenceRegistry } from '../reference/reference.registry.js';
 import { scorePrediction, type PredictionScore } from '../scoring/scorer.js';
 import { isoNow, type Clock } from '../util/clock.js';
 import { KeyedLock } from '../util/keyed-lock.js';
-import { encodeVector } from '../util/vectors.js';
+import { encodeVectors } from '../util/vectors.js';
 import type { IngestResult, PredictionInput, PredictionResult, PredictionSink, ScoredPrediction } from './prediction.js';
 import { findStoredResults, insertNewPredictions, type NewPredictionRow, type StoredResultRow } from './predictions.repository.js';
 
@@ -76,7 +76,8 @@ export class PredictionsService {
     const outcome = await this.db
       .transaction()
       .execute(async (trx) => {
-        const seqs = await insertNewPredictions(this.database, trx, fresh.map((x) => toRow(model, x.input, x.score, now)));
+        const embeddings = encodeVectors(fresh.map((x) => x.input.embedding));
+        const seqs = await insertNewPredictions(this.database, trx, fresh.map((x, i) => toRow(model, x.input, x.score, embeddings[i]!, now)));
         if (!this.database.sqlite) release();
         const scored = fresh.flatMap((x) => (seqs.has(x.input.id) ? [{ seq: seqs.get(x.input.id)!, input: x.input, score: x.score }] : []));
         // Another request stored these ids while we were scoring: they answer as duplicates.
@@ -108,11 +109,11 @@ export class PredictionsService {
   }
 }
 
-function toRow(model: Model, p: PredictionInput, s: PredictionScore, now: string): NewPredictionRow {
+function toRow(model: Model, p: PredictionInput, s: PredictionScore, embedding: Buffer, now: string): NewPredictionRow {
   return {
     model_id: model.id,
     id: p.id,
-    embedding: encodeVector(p.embedding),
+    embedding,
     scores_json: JSON.stringify(p.scores),
     predicted: s.predicted,
     top_score: s.topScore,
