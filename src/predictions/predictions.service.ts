@@ -21,6 +21,8 @@ export class PredictionsService {
   private readonly db: Db;
   /** Batches being stored, one at a time per model id. */
   private readonly storing = new KeyedLock<number>();
+  /** On PostgreSQL, batches finishing their transaction (past the insert), one at a time per model id. */
+  private readonly finishing = new KeyedLock<number>();
 
   constructor(
     private readonly database: DatabaseHandle,
@@ -60,10 +62,11 @@ export class PredictionsService {
 
   /**
    * Stores a batch in one transaction. On PostgreSQL the next batch's turn starts once this one's
-   * predictions are inserted (their sequence numbers then come in arrival order): the rest waits
-   * on the database's own locks (the detector's row, the queue lock), so the next batch's insert
-   * overlaps it instead of waiting for this commit. On SQLite, whose one connection runs one
-   * transaction at a time, the next batch could only queue for it ahead of a claim: it keeps its turn.
+   * predictions are inserted (their sequence numbers then come in arrival order), so its insert
+   * overlaps the rest of this transaction; the rest (the detector, the queue, the commit) then
+   * waits until this batch has finished, so a claim that waits for the queue lock meanwhile is not
+   * queued behind the next batch too. On SQLite, whose one connection runs one transaction at a
+   * time, the next batch could only queue for it ahead of a claim: it keeps its turn.
    */
   private async store(
     model: Model,
@@ -73,12 +76,13 @@ export class PredictionsService {
     release: () => void,
   ): Promise<IngestResult> {
     const now = isoNow(this.clock);
+    let finish = (): void => undefined;
     const outcome = await this.db
       .transaction()
       .execute(async (trx) => {
         const embeddings = encodeVectors(fresh.map((x) => x.input.embedding));
         const seqs = await insertNewPredictions(this.database, trx, fresh.map((x, i) => toRow(model, x.input, x.score, embeddings[i]!, now)));
-        if (!this.database.sqlite) release();
+        if (!this.database.sqlite) finish = await this.finishInTurn(model.id, release);
         const scored = fresh.flatMap((x) => (seqs.has(x.input.id) ? [{ seq: seqs.get(x.input.id)!, input: x.input, score: x.score }] : []));
         // Another request stored these ids while we were scoring: they answer as duplicates.
         const lost = fresh.filter((x) => !seqs.has(x.input.id)).map((x) => x.input.id);
@@ -90,7 +94,8 @@ export class PredictionsService {
         // Whatever acted on the batch inside the transaction (the queue's near-duplicate index) forgets it.
         await this.events.publish({ type: 'PredictionsRolledBack', model }).catch(() => undefined);
         throw err;
-      });
+      })
+      .finally(() => finish());
 
     if (outcome.scored.length > 0) await this.events.publish({ type: 'PredictionsCommitted', model, committed: outcome.scored });
 
@@ -98,6 +103,24 @@ export class PredictionsService {
     const stored = new Map([...known, ...outcome.raced]);
     const results = predictions.map((p) => freshResults.get(p.id) ?? storedToResult(stored.get(p.id)!));
     return { accepted: outcome.scored.length, duplicates: predictions.length - outcome.scored.length, results };
+  }
+
+  /**
+   * Lets the model's next batch start its insert, then waits until the batch ahead of this one
+   * has committed or rolled back; returns what lets the batch behind this one go on in turn.
+   */
+  private async finishInTurn(modelId: number, release: () => void): Promise<() => void> {
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    let go!: () => void;
+    const turn = new Promise<void>((resolve) => (go = resolve));
+    void this.finishing.run(modelId, () => {
+      go();
+      return finished;
+    });
+    release();
+    await turn;
+    return finish;
   }
 
   private validate(model: Model, predictions: PredictionInput[]): void {
