@@ -1,3 +1,5 @@
+import type { WrittenIndex } from './index-file.js';
+
 /** Distance metric of a model's embedding space. */
 export type Metric = 'cosine' | 'l2';
 
@@ -22,4 +24,6 @@ export interface VectorIndex {
   vector(label: number): number[];
   /** Writes the index to `file` atomically (temp file, then rename). */
   save(file: string): void;
+  /** Writes the index to `tmp` only: `save` in steps, for the check to run elsewhere (`index-file.ts`). */
+  write(file: string, tmp?: string): WrittenIndex;
 }
