@@ -38,6 +38,17 @@ const LISTEN_TIMEOUT_MS = 120_000;
 const running = new Set<ChildProcess>();
 
 /**
+ * What package.json's `start` script passes to node (`node [flags] --import tsx src/main.ts`):
+ * the service runs with the same runtime flags (its young-generation size) however it is started.
+ */
+function startArgs(): string[] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const [command, ...args] = pkg.scripts.start.trim().split(/\s+/);
+  if (command !== 'node' || args.at(-1) !== 'src/main.ts') throw new Error(`package.json's start script is not "node … src/main.ts": ${pkg.scripts.start}`);
+  return [...args.slice(0, -1), path.join(root, 'src', 'main.ts')];
+}
+
+/**
  * Starts `src/main.ts` (PORT 0 on 127.0.0.1 unless `env` says otherwise) and resolves once
  * its log says it listens; the port is learned from that line.
  */
@@ -51,7 +62,7 @@ export async function startServiceProcess(env: Record<string, string>, options: 
   // tsx as a loader, not its CLI: the CLI runs the script in a grandchild that a kill would orphan.
   // DRIFTLOOP_BENCH_NODE_FLAGS passes flags NODE_OPTIONS refuses (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) to the service.
   const flags = process.env.DRIFTLOOP_BENCH_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...flags, ...nodeArgs, '--import', 'tsx', path.join(root, 'src', 'main.ts')], {
+  const child = spawn(process.execPath, [...flags, ...nodeArgs, ...startArgs()], {
     cwd: root,
     // info level: the 'listening' line is how the port is learned.
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env, LOG_LEVEL: 'info' },

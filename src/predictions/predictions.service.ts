@@ -7,7 +7,7 @@ import type { ReferenceRegistry } from '../reference/reference.registry.js';
 import { scorePrediction, type PredictionScore } from '../scoring/scorer.js';
 import { isoNow, type Clock } from '../util/clock.js';
 import { KeyedLock } from '../util/keyed-lock.js';
-import { encodeVector } from '../util/vectors.js';
+import { encodeVectors } from '../util/vectors.js';
 import type { IngestResult, PredictionInput, PredictionResult, PredictionSink, ScoredPrediction } from './prediction.js';
 import { findStoredResults, insertNewPredictions, type NewPredictionRow, type StoredResultRow } from './predictions.repository.js';
 
@@ -51,19 +51,34 @@ export class PredictionsService {
     // An id stored by an earlier batch still in line is not seen here: its insert conflicts and it answers as a duplicate.
     const started = performance.now();
     const lookup = Promise.all([findStoredResults(this.db, model.id, predictions.map((p) => p.id)), set.measureMany(predictions.map((p) => p.embedding))]);
-    return this.storing.inTurn(model.id, lookup, async ([known, measured]) => {
+    return this.storing.inTurn(model.id, lookup, async ([known, measured], release) => {
       const fresh = predictions.flatMap((p, i) => (known.has(p.id) ? [] : [{ input: p, score: scorePrediction(model, measured[i]!, p.scores) }]));
       this.observer.scored(model.name, fresh.length, (performance.now() - started) / 1000);
-      return this.store(model, predictions, known, fresh);
+      return this.store(model, predictions, known, fresh, release);
     });
   }
 
-  private async store(model: Model, predictions: PredictionInput[], known: Map<string, StoredResultRow>, fresh: { input: PredictionInput; score: PredictionScore }[]): Promise<IngestResult> {
+  /**
+   * Stores a batch in one transaction. On PostgreSQL the next batch's turn starts once this one's
+   * predictions are inserted (their sequence numbers then come in arrival order): the rest waits
+   * on the database's own locks (the detector's row, the queue lock), so the next batch's insert
+   * overlaps it instead of waiting for this commit. On SQLite, whose one connection runs one
+   * transaction at a time, the next batch could only queue for it ahead of a claim: it keeps its turn.
+   */
+  private async store(
+    model: Model,
+    predictions: PredictionInput[],
+    known: Map<string, StoredResultRow>,
+    fresh: { input: PredictionInput; score: PredictionScore }[],
+    release: () => void,
+  ): Promise<IngestResult> {
     const now = isoNow(this.clock);
     const outcome = await this.db
       .transaction()
       .execute(async (trx) => {
-        const seqs = await insertNewPredictions(this.database, trx, fresh.map((x) => toRow(model, x.input, x.score, now)));
+        const embeddings = encodeVectors(fresh.map((x) => x.input.embedding));
+        const seqs = await insertNewPredictions(this.database, trx, fresh.map((x, i) => toRow(model, x.input, x.score, embeddings[i]!, now)));
+        if (!this.database.sqlite) release();
         const scored = fresh.flatMap((x) => (seqs.has(x.input.id) ? [{ seq: seqs.get(x.input.id)!, input: x.input, score: x.score }] : []));
         // Another request stored these ids while we were scoring: they answer as duplicates.
         const lost = fresh.filter((x) => !seqs.has(x.input.id)).map((x) => x.input.id);
@@ -94,11 +109,11 @@ export class PredictionsService {
   }
 }
 
-function toRow(model: Model, p: PredictionInput, s: PredictionScore, now: string): NewPredictionRow {
+function toRow(model: Model, p: PredictionInput, s: PredictionScore, embedding: Buffer, now: string): NewPredictionRow {
   return {
     model_id: model.id,
     id: p.id,
-    embedding: encodeVector(p.embedding),
+    embedding,
     scores_json: JSON.stringify(p.scores),
     predicted: s.predicted,
     top_score: s.topScore,

@@ -1,6 +1,6 @@
 import type { Db } from '../db/database.js';
-import { notIndexed } from '../db/dialect.js';
 import type { QueueReads } from './queue.ports.js';
+import { findClaimItems, type ClaimItemRow } from './queue.repository.js';
 
 const PREDICTION_DETAIL = ['scores_json', 'predicted', 'input_json', 'metadata_json', 'timestamp', 'ood_distance', 'ood_score', 'is_ood', 'uncertainty', 'knn_concept', 'knn_agreement', 'neighbors_json'] as const;
 
@@ -27,16 +27,14 @@ export interface ClaimDetailRow {
   neighbors_json: string;
 }
 
-/** The given items of a model with their predictions' details (the predictions read through the owner). */
-export async function listClaimDetails(db: Db, predictions: QueueReads['predictions'], modelId: number, itemIds: number[]): Promise<ClaimDetailRow[]> {
+/**
+ * The given items of a model with their predictions' details (the predictions read through the
+ * owner). Items in `known` (as a claim's lease returned them) are not read again.
+ */
+export async function listClaimDetails(db: Db, predictions: QueueReads['predictions'], modelId: number, itemIds: number[], known: ClaimItemRow[] = []): Promise<ClaimDetailRow[]> {
   if (itemIds.length === 0) return [];
-  const items = await db
-    .selectFrom('queue_items')
-    .select(['id', 'priority', 'weight', 'reasons_json', 'drift_boost', 'labels_needed', 'prediction_id', 'prediction_seq'])
-    .where('id', 'in', itemIds)
-    // By primary key, not by an index of `model_id` (every item of the model) once a claim takes two or more.
-    .where(notIndexed('model_id'), '=', modelId)
-    .execute();
+  const have = new Set(known.map((k) => k.id));
+  const items = [...known.filter((k) => itemIds.includes(k.id)), ...(await findClaimItems(db, modelId, itemIds.filter((id) => !have.has(id))))];
   const details = await predictions.predictionsBySeq(db, modelId, items.map((i) => i.prediction_seq), PREDICTION_DETAIL);
   return items.flatMap(({ prediction_seq, ...item }) => {
     const p = details.get(prediction_seq);

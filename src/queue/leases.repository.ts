@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
+import { isPostgres, LOCKS } from '../db/dialect.js';
 
 /** A lease as the queue service needs it. */
 export interface LeaseRow {
@@ -41,6 +43,17 @@ export function listExpiredAndLabelerLeases(db: Db, modelId: number, labeler: st
     .orderBy('i.priority', 'desc')
     .orderBy('i.id')
     .execute();
+}
+
+/**
+ * Takes the model's queue lock (as `lockQueue`) and reads {@link listExpiredAndLabelerLeases}: on
+ * PostgreSQL in one round trip (`queue_lock_claim_leases`, whose query runs after the lock is
+ * granted and so sees what the previous holder committed). SQLite needs no lock.
+ */
+export async function lockQueueListingLeases(db: Db, modelId: number, labeler: string, now: string): Promise<LeaseRow[]> {
+  if (!isPostgres(db)) return listExpiredAndLabelerLeases(db, modelId, labeler, now);
+  const { rows } = await sql<LeaseRow>`select id, item_id, labeler, expires_at from queue_lock_claim_leases(${LOCKS.queue}, ${modelId}, ${labeler}, ${now})`.execute(db);
+  return rows;
 }
 
 /** Leases of the model that expired at or before `now`. */

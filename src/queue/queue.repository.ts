@@ -210,6 +210,22 @@ export async function refreshStatus(db: Db, ids: number[], now: string): Promise
   }
 }
 
+/** The item columns a claim hands out (with its prediction's details, read from their owner). */
+export const CLAIM_ITEM_COLUMNS = ['id', 'priority', 'weight', 'reasons_json', 'drift_boost', 'labels_needed', 'prediction_id', 'prediction_seq'] as const;
+export type ClaimItemRow = Pick<QueueItemRow, (typeof CLAIM_ITEM_COLUMNS)[number]>;
+
+/** Those of `ids` that are items of the model, with the columns a claim hands out, in no particular order. */
+export async function findClaimItems(db: Db, modelId: number, ids: number[]): Promise<ClaimItemRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('queue_items')
+    .select(CLAIM_ITEM_COLUMNS)
+    .where('id', 'in', ids)
+    // By primary key, not by an index of `model_id` (every item of the model) once a claim takes two or more.
+    .where(notIndexed('model_id'), '=', modelId)
+    .execute();
+}
+
 /** What {@link leaseBest} leases: the claim's labeler, how many, and the lease's times. */
 export interface BestLease {
   modelId: number;
@@ -223,27 +239,29 @@ export interface BestLease {
 /**
  * Leases up to `limit` of the best items `labeler` may take (as {@link claimCandidatesQuery} picks
  * them): takes a slot of each, records the lease and derives the item's status; returns the
- * ids leased, best first. On PostgreSQL that is one statement, so a claim holds the queue lock
- * for one round trip instead of three per item; on SQLite, where a statement is a function call,
- * the same steps one by one.
+ * items leased, best first, with the columns a claim hands out. On PostgreSQL that is one
+ * statement (its RETURNING saves the claim a read), so a claim holds the queue lock for one round
+ * trip instead of three per item; on SQLite, where a statement is a function call, the same steps
+ * one by one.
  */
-export async function leaseBest(db: Db, lease: BestLease): Promise<number[]> {
+export async function leaseBest(db: Db, lease: BestLease): Promise<ClaimItemRow[]> {
   const candidates = claimCandidatesQuery(db, lease.modelId, lease.labeler, lease.limit, lease.region);
   if (isPostgres(db)) {
-    const { rows } = await sql<{ id: number }>`
+    const columns = sql.join(CLAIM_ITEM_COLUMNS.map((c) => sql.ref(c)));
+    const { rows } = await sql<ClaimItemRow>`
       with picked as (${candidates}),
       taken as (
         update queue_items set leases_count = leases_count + 1, status = ${derivedStatus(1)}
         where id in (select id from picked) and status in (${sql.join([...OPEN_STATUSES])})
           and labels_count + leases_count < labels_needed
-        returning id, priority
+        returning ${columns}
       ),
       leased as (
         insert into queue_leases (model_id, item_id, labeler, expires_at, created_at)
         select ${lease.modelId}, id, ${lease.labeler}, ${lease.expiresAt}, ${lease.now} from taken
       )
-      select id from taken order by priority desc, id`.execute(db);
-    return rows.map((r) => Number(r.id));
+      select ${columns} from taken order by priority desc, id`.execute(db);
+    return rows;
   }
   const fresh: number[] = [];
   for (const { id } of await candidates.execute()) {
@@ -252,7 +270,8 @@ export async function leaseBest(db: Db, lease: BestLease): Promise<number[]> {
     fresh.push(id);
   }
   await refreshStatus(db, fresh, lease.now);
-  return fresh;
+  const rows = new Map((await findClaimItems(db, lease.modelId, fresh)).map((r) => [r.id, r]));
+  return fresh.map((id) => rows.get(id)!);
 }
 
 /** Applies a changed `labelsPerItem` to every open item of the model. */

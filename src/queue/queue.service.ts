@@ -10,7 +10,7 @@ import { countLabelsByLabeler, countProposedConcepts, listLabelsOfSharedItems } 
 import { storedAnswer } from './label-rules.js';
 import { expireLeases, releaseExpired } from './lease-expiry.js';
 import type { SelectionService } from './selection/selection.service.js';
-import { countSkipsByLabeler, extendLeases, findLease, insertLease, listExpiredAndLabelerLeases } from './leases.repository.js';
+import { countSkipsByLabeler, extendLeases, findLease, insertLease, lockQueueListingLeases } from './leases.repository.js';
 import {
   boostOpenOod,
   clearBoosts,
@@ -21,6 +21,7 @@ import {
   refreshStatus,
   setLabelsNeeded,
   takeSlot,
+  type ClaimItemRow,
 } from './queue.repository.js';
 
 /** The queue summary of `GET .../queue`. */
@@ -65,11 +66,11 @@ export class QueueService {
     // Expired leases go back first, so the ranking sees their items as pending.
     if (ranking) await this.sweepExpiredLeases(model);
     const ranked = ranking ? await this.selection!.rank(model, labeler, Math.min(limit, model.settings.queue.maxLeases) * CLAIM_ROUNDS, region) : undefined;
-    const itemIds = await this.db.transaction().execute(async (trx) => {
-      await lockQueue(trx, model.id);
-      // One read for the model's expired leases, given back first, and the labeler's own (a round trip less under the lock).
+    const claimed = await this.db.transaction().execute(async (trx) => {
+      // The queue lock and one read for the model's expired leases, given back first, and the
+      // labeler's own: on PostgreSQL one round trip, so the lock is held a round trip less.
       const at = now.toISOString();
-      const leases = await listExpiredAndLabelerLeases(trx, model.id, labeler, at);
+      const leases = await lockQueueListingLeases(trx, model.id, labeler, at);
       await releaseExpired(trx, leases.filter((l) => l.expires_at <= at), at);
       const live = leases.filter((l) => l.labeler === labeler && l.expires_at > at);
       const held = live.slice(0, limit);
@@ -77,6 +78,8 @@ export class QueueService {
       // New leases stop at queue.maxLeases live ones, whatever `limit` asks for.
       const wanted = Math.min(limit - held.length, model.settings.queue.maxLeases - live.length);
       const fresh: number[] = [];
+      // Items the lease statement returned with their columns: the details need not read them again.
+      const leasedRows: ClaimItemRow[] = [];
       if (ranked) {
         for (const id of ranked) {
           if (fresh.length >= wanted) break;
@@ -91,11 +94,12 @@ export class QueueService {
       for (let round = 0; round < CLAIM_ROUNDS && fresh.length < wanted; round++) {
         const leased = await leaseBest(trx, { modelId: model.id, labeler, limit: wanted - fresh.length, region, expiresAt, now: now.toISOString() });
         if (leased.length === 0) break;
-        fresh.push(...leased);
+        fresh.push(...leased.map((r) => r.id));
+        leasedRows.push(...leased);
       }
-      return [...held.map((l) => l.item_id), ...fresh];
+      return { ids: [...held.map((l) => l.item_id), ...fresh], leasedRows };
     });
-    return this.details(model, itemIds, expiresAt);
+    return this.details(model, claimed.ids, expiresAt, claimed.leasedRows);
   }
 
   /** Extends the labeler's live lease on the item by `queue.leaseSeconds`. */
@@ -195,8 +199,8 @@ export class QueueService {
     });
   }
 
-  private async details(model: Model, itemIds: number[], expiresAt: string): Promise<ClaimedItem[]> {
-    const rows = await listClaimDetails(this.db, this.reads.predictions, model.id, itemIds);
+  private async details(model: Model, itemIds: number[], expiresAt: string, known: ClaimItemRow[] = []): Promise<ClaimedItem[]> {
+    const rows = await listClaimDetails(this.db, this.reads.predictions, model.id, itemIds, known);
     const seqs = [...new Set(rows.flatMap(neighborSeqs))];
     const examples = new Map<number, ExampleSummary>();
     for (const e of await this.reads.examples.listExampleSummaries(this.db, model.id, seqs)) {

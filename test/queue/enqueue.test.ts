@@ -132,6 +132,36 @@ describe('diversity', () => {
   });
 });
 
+describe('batches stored at once', () => {
+  let server: TestServer;
+  let f: Fixture;
+  const copies = (base: number[], k: number) => base.map((x, d) => x * (1 + 1e-3 * Math.sin(7 * k + d)));
+  beforeAll(async () => {
+    server = await startTestServer();
+    f = await setupModel(server, 'busy', { queue: { uncertaintyThreshold: 0, selection: 'priority' } });
+  });
+  afterAll(() => server.stop());
+
+  // On PostgreSQL a batch's successor starts storing once its predictions are inserted: the rest
+  // of the two transactions overlaps, ordered by the database's locks.
+  it('when batches of one model arrive at once, then near-copies across them merge into one item each and a repeated id is stored once', async () => {
+    const bases = outliers(f.data, 4);
+    const batches = [0, 1, 2, 3].map((k) => [
+      ...bases.map((b, i) => ({ id: `b${i}-${k}`, embedding: copies(b, k), scores: confident(0) })),
+      ...(k > 0 ? [{ id: 'b0-0', embedding: copies(bases[0]!, 0), scores: confident(0) }] : []),
+    ]);
+    const results = (await Promise.all(batches.map((batch) => ingest(server, 'busy', batch)))).flat();
+    const repeated = results.filter((r) => r.id === 'b0-0');
+    expect(repeated).toHaveLength(4);
+    expect(repeated.filter((r) => !r.duplicate)).toHaveLength(1);
+    expect(results.filter((r) => r.queued)).toHaveLength(4);
+    const items = await claim(server, 'busy', 'ann', 100);
+    expect(items).toHaveLength(4);
+    expect(items.map((i) => i.weight)).toEqual([4, 4, 4, 4]);
+    expect((await stats(server, 'busy')).leased).toBe(4);
+  });
+});
+
 describe('a rolled-back ingest', () => {
   let server: TestServer;
   let f: Fixture;

@@ -50,7 +50,7 @@ export interface PredictionBody {
 export async function ingest(server: TestServer, model: string, predictions: PredictionBody[]) {
   const res = await server.request('POST', `/v1/models/${model}/predictions`, { predictions });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body.results as { id: string; queued: boolean; priority: number; ood: { isOod: boolean } }[];
+  return res.body.results as { id: string; queued: boolean; duplicate: boolean; priority: number; ood: { isOod: boolean } }[];
 }
 
 /** Random directions: far from every cluster and from each other under cosine. */

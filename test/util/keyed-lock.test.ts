@@ -35,4 +35,42 @@ describe('KeyedLock', () => {
     await expect(next).resolves.toBe('ran');
     await lock.idle();
   });
+
+  it('when a task in turn releases its key early, then the next task starts before it settles, and idle waits for both', async () => {
+    const lock = new KeyedLock<string>();
+    const log: string[] = [];
+    const rest = gate();
+    const first = lock.inTurn('a', Promise.resolve(1), async (_value, release) => {
+      log.push('a1 ordered part');
+      release();
+      await rest.promise;
+      log.push('a1 rest');
+    });
+    const second = lock.inTurn('a', Promise.resolve(2), async () => void log.push('a2'));
+    await second;
+    expect(log).toEqual(['a1 ordered part', 'a2']);
+    let idle = false;
+    const waiting = lock.idle().then(() => (idle = true));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(idle).toBe(false);
+    rest.open();
+    await Promise.all([first, waiting]);
+    expect(log).toEqual(['a1 ordered part', 'a2', 'a1 rest']);
+  });
+
+  it('when a task in turn does not release, then the next waits until it settles', async () => {
+    const lock = new KeyedLock<string>();
+    const log: string[] = [];
+    const rest = gate();
+    const first = lock.inTurn('a', Promise.resolve(1), async () => {
+      await rest.promise;
+      log.push('a1');
+    });
+    const second = lock.inTurn('a', Promise.resolve(2), async () => void log.push('a2'));
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    expect(log).toEqual([]);
+    rest.open();
+    await Promise.all([first, second]);
+    expect(log).toEqual(['a1', 'a2']);
+  });
 });

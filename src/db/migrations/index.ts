@@ -14,6 +14,7 @@ import * as m0013 from './0013_model_revision.js';
 import * as m0014 from './0014_queue_lock_check.js';
 import * as m0016 from './0016_example_scores_index.js';
 import * as m0019 from './0019_queue_lock_custom_plan.js';
+import * as m0020 from './0020_queue_lock_claim_leases.js';
 import * as m0021 from './0021_queue_pending_age.js';
 
 /** Every migration, in order. Add new ones at the end; never edit a released one. */
@@ -33,5 +34,6 @@ export const migrations: Record<string, Migration> = {
   '0014_queue_lock_check': m0014,
   '0016_example_scores_index': m0016,
   '0019_queue_lock_custom_plan': m0019,
+  '0020_queue_lock_claim_leases': m0020,
   '0021_queue_pending_age': m0021,
 };

@@ -43,3 +43,22 @@ export async function saveSequentialState(db: Db, row: Insertable<DriftSequentia
     .onConflict((oc) => oc.column('model_id').doUpdateSet(rest))
     .execute();
 }
+
+/**
+ * Writes the model's state row only if it still is `expected` (same reference, count and last
+ * prediction: every write changes the last two); returns whether it did. On PostgreSQL an update
+ * that meets a row another transaction is changing waits for it and then checks the committed row.
+ */
+export async function updateSequentialStateIf(db: Db, row: Insertable<DriftSequentialTable>, expected: Pick<SequentialRow, 'reference_key' | 'observed' | 'last_seq'>): Promise<boolean> {
+  if (expected.last_seq === null) return false;
+  const { model_id: modelId, ...rest } = row;
+  const result = await db
+    .updateTable('drift_sequential')
+    .set(rest)
+    .where('model_id', '=', modelId)
+    .where('reference_key', '=', expected.reference_key)
+    .where('observed', '=', expected.observed)
+    .where('last_seq', '=', expected.last_seq)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}

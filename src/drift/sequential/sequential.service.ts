@@ -3,7 +3,7 @@ import { isoNow, type Clock } from '../../util/clock.js';
 import type { Model } from '../../models/model.js';
 import { cusumStep } from './bernoulli-cusum.js';
 import { cusumDesign, type CusumDesign } from './cusum-design.js';
-import { findSequentialState, lockSequentialState, saveSequentialState, type SequentialRow } from './sequential.repository.js';
+import { findSequentialState, lockSequentialState, saveSequentialState, updateSequentialStateIf, type SequentialRow } from './sequential.repository.js';
 import type { ReferenceState, ReferenceStateReader, SequentialObservation, SequentialStatus } from './sequential.types.js';
 
 interface Running {
@@ -23,20 +23,44 @@ interface Running {
  */
 export class SequentialDetector {
   private readonly alarms = new Set<number>();
+  /** Per model, the state row this instance wrote last (maybe not committed yet). */
+  private readonly written = new Map<number, SequentialRow>();
 
   constructor(
     private readonly reference: ReferenceStateReader,
     private readonly clock: Clock,
   ) {}
 
-  /** The prediction sink step: takes in a batch, in seq order, inside its ingest transaction. */
+  /**
+   * The prediction sink step: takes in a batch, in seq order, inside its ingest transaction.
+   * When this instance wrote the model's row last, one conditional update continues from what it
+   * wrote (read and locked again only when that row changed meanwhile: another instance, a
+   * rollback); batches stored concurrently continue from each other's writes, the database's
+   * row lock ordering them.
+   */
   async observe(db: Db, model: Model, batch: SequentialObservation[]): Promise<void> {
     if (batch.length === 0) return;
     const ref = await this.reference(model);
     const design = this.design(model, ref);
     if (!armed(ref, design)) return;
     const at = isoNow(this.clock);
-    const run = toRunning(await lockSequentialState(db, model.id, at), ref, at);
+    const last = this.written.get(model.id);
+    if (last) {
+      const next = this.advance(model.id, last, batch, ref, design, at);
+      if (await updateSequentialStateIf(db, next.row, last)) return this.settle(model.id, next.raised);
+    }
+    const next = this.advance(model.id, await lockSequentialState(db, model.id, at), batch, ref, design, at);
+    await saveSequentialState(db, next.row);
+    this.settle(model.id, next.raised);
+  }
+
+  private settle(modelId: number, raised: boolean): void {
+    if (raised) this.alarms.add(modelId);
+  }
+
+  /** The state after `batch`, remembered as this instance's last write (before it is made: the next batch continues from it). */
+  private advance(modelId: number, row: SequentialRow | undefined, batch: SequentialObservation[], ref: ReferenceState, design: CusumDesign, at: string): { row: SequentialRow; raised: boolean } {
+    const run = toRunning(row, ref, at);
     const raised = run.alarm === null;
     for (const p of batch) {
       // After an alarm the statistic stays capped, so it still shows whether drift persists.
@@ -45,9 +69,8 @@ export class SequentialDetector {
       run.lastSeq = Math.max(run.lastSeq ?? p.seq, p.seq);
       if (run.alarm === null && run.statistic >= design.limit) run.alarm = { at, seq: p.seq, statistic: run.statistic };
     }
-    if (raised && run.alarm !== null) this.alarms.add(model.id);
-    await saveSequentialState(db, {
-      model_id: model.id,
+    const next: SequentialRow = {
+      model_id: modelId,
       reference_key: ref.key,
       statistic: run.statistic,
       observed: run.observed,
@@ -57,7 +80,9 @@ export class SequentialDetector {
       alarm_seq: run.alarm?.seq ?? null,
       alarm_statistic: run.alarm?.statistic ?? null,
       updated_at: at,
-    });
+    };
+    this.written.set(modelId, next);
+    return { row: next, raised: raised && run.alarm !== null };
   }
 
   /** True once per alarm raised since the last call for this model (the trigger evaluates at once). */

@@ -61,4 +61,43 @@ describe('sequential detector across instances', () => {
     const status = await a.status(database.db, model);
     expect(status.observed).toBe(50);
   });
+
+  it('when one instance stores two batches in overlapping transactions, then the second continues from the first and waits for its commit', async () => {
+    const a = new SequentialDetector(reference, systemClock);
+    await database.db.transaction().execute((trx) => a.observe(trx, model, batch(1, 10)));
+    let commitFirst!: () => void;
+    const heldOpen = new Promise<void>((resolve) => (commitFirst = resolve));
+    let observedFirst!: () => void;
+    const firstObserved = new Promise<void>((resolve) => (observedFirst = resolve));
+    const first = database.db.transaction().execute(async (trx) => {
+      await a.observe(trx, model, batch(11, 30));
+      observedFirst();
+      await heldOpen;
+    });
+    await firstObserved;
+    const second = database.db.transaction().execute((trx) => a.observe(trx, model, batch(41, 20)));
+    await waitForLockWait();
+    commitFirst();
+    await Promise.all([first, second]);
+    expect((await a.status(database.db, model)).observed).toBe(60);
+    expect((await a.status(database.db, model)).lastSeq).toBe(60);
+  });
+
+  it('when a batch rolls back, or another instance wrote since, then the next batch continues from the committed state', async () => {
+    const a = new SequentialDetector(reference, systemClock);
+    const b = new SequentialDetector(reference, systemClock);
+    await database.db.transaction().execute((trx) => a.observe(trx, model, batch(1, 30)));
+    const rolledBack = database.db.transaction().execute(async (trx) => {
+      await a.observe(trx, model, batch(31, 20));
+      throw new Error('the ingest transaction failed');
+    });
+    await expect(rolledBack).rejects.toThrow('the ingest transaction failed');
+    await database.db.transaction().execute((trx) => a.observe(trx, model, batch(51, 10)));
+    expect((await a.status(database.db, model)).observed).toBe(40);
+    await database.db.transaction().execute((trx) => b.observe(trx, model, batch(61, 5)));
+    await database.db.transaction().execute((trx) => a.observe(trx, model, batch(66, 5)));
+    const status = await b.status(database.db, model);
+    expect(status.observed).toBe(50);
+    expect(status.lastSeq).toBe(70);
+  });
 });
