@@ -1,17 +1,9 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import hnswlib from 'hnswlib-node';
-import type { Metric } from './vector-index.js';
+import type { WrittenIndex } from './vector-index.js';
 
-/** An index `write` put in a temp file: still to be checked, then moved over `file` (`commitIndex`). */
-export interface WrittenIndex {
-  file: string;
-  tmp: string;
-  metric: Metric;
-  dim: number;
-  /** Points the index held when it was written. */
-  count: number;
-}
+export type { WrittenIndex } from './vector-index.js';
 
 /** What a written file reads back as: its points, or why it does not read. */
 export type IndexFileCheck = { count: number; sha256: string; bytes: number } | { error: string };

@@ -1,5 +1,3 @@
-import type { WrittenIndex } from './index-file.js';
-
 /** Distance metric of a model's embedding space. */
 export type Metric = 'cosine' | 'l2';
 
@@ -26,4 +24,14 @@ export interface VectorIndex {
   save(file: string): void;
   /** Writes the index to `tmp` only: `save` in steps, for the check to run elsewhere (`index-file.ts`). */
   write(file: string, tmp?: string): WrittenIndex;
+}
+
+/** An index `write` put in a temp file: still to be checked, then moved over `file` (`commitIndex`). */
+export interface WrittenIndex {
+  file: string;
+  tmp: string;
+  metric: Metric;
+  dim: number;
+  /** Points the index held when it was written. */
+  count: number;
 }
