@@ -5,6 +5,7 @@ import { decodeVector } from '../util/vectors.js';
 import { DerivedIndexes } from '../vectors/derived-index.js';
 import type { DerivedIndexKind, Publication, SnapshotOptions } from '../vectors/derived-index.types.js';
 import type { HnswParams } from '../vectors/hnsw-index.js';
+import type { IndexChecker } from '../vectors/index-file.js';
 import type { Neighbors, VectorIndex } from '../vectors/vector-index.js';
 import type { QueueReads } from './queue.ports.js';
 import { countItemsUpTo, idBeforeNewest, listItemEmbeddings } from './queue.repository.js';
@@ -48,10 +49,12 @@ export class NearDuplicateRegistry {
       window: number;
       params?: HnswParams;
       snapshots?: SnapshotOptions | undefined;
+      /** Checks saved files off the event loop (`IndexCheckThread`). */
+      check?: IndexChecker | undefined;
     },
   ) {
     const params = { ...(opts.params ?? DUPLICATE_HNSW), window: opts.window };
-    this.indexes = new DerivedIndexes(productionKind(opts.reads, params, opts.window), dir, log, { snapshots: opts.snapshots });
+    this.indexes = new DerivedIndexes(productionKind(opts.reads, params, opts.window), dir, log, { snapshots: opts.snapshots, check: opts.check });
   }
 
   /** The model's index, loading it on first use. */

@@ -5,6 +5,7 @@ import { decodeVector } from '../util/vectors.js';
 import { DerivedIndexes } from '../vectors/derived-index.js';
 import type { DerivedIndexKind, IndexOpening, Publication, SnapshotOptions } from '../vectors/derived-index.types.js';
 import { type HnswIndex, type HnswParams, DEFAULT_HNSW } from '../vectors/hnsw-index.js';
+import type { IndexChecker } from '../vectors/index-file.js';
 import { ReplicatedIndex } from '../vectors/replicated-index.js';
 import type { SearchPool } from '../vectors/search-pool.js';
 import type { ReferenceReads, ReferenceRow } from './reference.ports.js';
@@ -26,11 +27,12 @@ export class ReferenceRegistry {
     /** Serves batch searches off the main thread once `startReplicas()` ran; none in the CLI. */
     private readonly searchPool: SearchPool | undefined,
     private readonly log: Logger,
-    opts: { reads: ReferenceReads; params?: HnswParams; snapshots?: SnapshotOptions | undefined },
+    opts: { reads: ReferenceReads; params?: HnswParams; snapshots?: SnapshotOptions | undefined; check?: IndexChecker | undefined },
   ) {
     this.indexes = new DerivedIndexes(this.kind(opts.reads, opts.params ?? DEFAULT_HNSW), dir, log, {
       opened: async (modelId, set) => this.replicate(modelId, set),
       snapshots: opts.snapshots,
+      check: opts.check,
     });
   }
 

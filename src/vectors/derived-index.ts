@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { KeyedLock } from '../util/keyed-lock.js';
 import { HnswIndex } from './hnsw-index.js';
+import { checkIndexFile, commitIndex, type IndexChecker, type WrittenIndex } from './index-file.js';
 import type { DerivedIndexKind, IndexOpening, IndexOrigin, IndexSpace, Publication, SavedHeader, SnapshotOptions } from './derived-index.types.js';
 import { holdsPublished } from './published-files.js';
 
@@ -21,6 +22,10 @@ export class DerivedIndexes<T, Row, Source, Space extends IndexSpace = IndexSpac
   private readonly published = new Map<number, { at: number; highWater: number }>();
   /** Per model, the high-water mark of the published snapshot its structure continues from (`snapshots.follow`). */
   private readonly bases = new Map<number, number>();
+  /** Per model, bumped by every save and invalidation: a save whose check ends after a newer one began is dropped. */
+  private readonly generations = new Map<number, number>();
+  /** The periodic and the shutdown save run one after the other, never interleaved. */
+  private saving: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly kind: DerivedIndexKind<T, Row, Source, Space>,
@@ -35,6 +40,8 @@ export class DerivedIndexes<T, Row, Source, Space extends IndexSpace = IndexSpac
       opened?: (modelId: number, t: T) => Promise<void>;
       /** Publish and join from snapshots (PostgreSQL: instances share the database, not files). */
       snapshots?: SnapshotOptions | undefined;
+      /** Reads back and hashes each written file in `saveAll`: a thread, so the event loop only writes. Default: here. */
+      check?: IndexChecker | undefined;
     } = {},
   ) {}
 
@@ -83,6 +90,7 @@ export class DerivedIndexes<T, Row, Source, Space extends IndexSpace = IndexSpac
   invalidate(modelId: number): void {
     this.loaded.delete(modelId);
     this.dirty.delete(modelId);
+    this.nextGeneration(modelId);
     fs.rmSync(this.files(modelId).state, { force: true });
   }
 
@@ -92,7 +100,9 @@ export class DerivedIndexes<T, Row, Source, Space extends IndexSpace = IndexSpac
    * `now`, whatever the time (at shutdown); `never` (at start, which must not wait for uploads).
    */
   async saveAll(publish: Publication = 'due'): Promise<void> {
-    for (const modelId of [...this.dirty]) await this.lock(modelId, async () => this.saveNow(modelId));
+    const saved = this.saving.then(async () => this.saveChanged());
+    this.saving = saved.catch(() => undefined);
+    await saved;
     const snapshots = this.hooks.snapshots;
     if (!snapshots || publish === 'never') return;
     for (const [modelId, t] of this.entries()) {
@@ -104,20 +114,81 @@ export class DerivedIndexes<T, Row, Source, Space extends IndexSpace = IndexSpac
     }
   }
 
-  /** Saves the model's structure now; call under its lock. */
+  /** Saves the model's structure now, checked on this thread; call under its lock. */
   saveNow(modelId: number): void {
+    const save = this.write(modelId, '.tmp');
+    if (save) this.finish(save, save.written.map(checkIndexFile));
+  }
+
+  /**
+   * Saves each changed structure in steps: the write under its lock, on the event loop (adds
+   * change the graph in place, so nothing may add while hnswlib copies it out); the read-back
+   * check and the hash, the bulk of a save, through `hooks.check` (a thread) with the lock
+   * released, since an ingest transaction takes it; then the renames, on the event loop again.
+   */
+  private async saveChanged(): Promise<void> {
+    const check = this.hooks.check ?? (async (w: WrittenIndex) => checkIndexFile(w));
+    for (const modelId of [...this.dirty]) {
+      const save = await this.lock(modelId, async () => this.write(modelId, '.saving'));
+      if (!save) continue;
+      let checks;
+      try {
+        checks = await Promise.all(save.written.map(check));
+      } catch (err) {
+        this.finish(save, undefined);
+        throw err;
+      }
+      this.finish(save, checks);
+    }
+  }
+
+  /** Writes the model's structure to temp files (suffix `tmp`) and takes its state as of then. */
+  private write(modelId: number, tmp: string): PendingSave | undefined {
     const t = this.loaded.get(modelId);
-    if (!t) return;
+    if (!t) return undefined;
     const f = this.files(modelId);
     fs.mkdirSync(f.base, { recursive: true });
     const indexes = this.kind.indexesOf(t);
-    indexes.forEach((index, i) => index.save(f.indexes[i]!));
+    const written: WrittenIndex[] = [];
+    try {
+      for (const [i, index] of indexes.entries()) written.push(index.write(f.indexes[i]!, `${f.indexes[i]!}${tmp}`));
+    } catch (err) {
+      for (const w of written) fs.rmSync(w.tmp, { force: true });
+      throw err;
+    }
     const [first] = indexes;
     const state: SavedHeader = { version: 1, metric: first!.metric, dim: first!.dim, highWater: this.kind.highWater(t), ...this.kind.stateOf(t) };
-    const tmp = `${f.state}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(state));
-    fs.renameSync(tmp, f.state);
     this.dirty.delete(modelId);
+    return { modelId, t, written, state, generation: this.nextGeneration(modelId) };
+  }
+
+  /**
+   * Moves checked files over the saved ones and then writes the state, unless a newer save or
+   * an invalidation came since (theirs stands). Without checks, or when one fails, the temp
+   * files go and the structure stays marked changed.
+   */
+  private finish(save: PendingSave, checks: IndexFileChecks | undefined): void {
+    const { modelId, written } = save;
+    const latest = this.generations.get(modelId) === save.generation && this.loaded.get(modelId) === save.t;
+    try {
+      if (!latest) return;
+      if (!checks) throw new Error('unchecked');
+      written.forEach((w, i) => commitIndex(w, checks[i]!));
+      const f = this.files(modelId);
+      fs.writeFileSync(`${f.state}.tmp`, JSON.stringify(save.state));
+      fs.renameSync(`${f.state}.tmp`, f.state);
+    } catch (err) {
+      this.dirty.add(modelId);
+      if (checks) throw err;
+    } finally {
+      for (const w of written) fs.rmSync(w.tmp, { force: true, recursive: true });
+    }
+  }
+
+  private nextGeneration(modelId: number): number {
+    const next = (this.generations.get(modelId) ?? 0) + 1;
+    this.generations.set(modelId, next);
+    return next;
   }
 
   /** Paths of the model's files. */
@@ -294,3 +365,14 @@ export class DerivedIndexes<T, Row, Source, Space extends IndexSpace = IndexSpac
     }
   }
 }
+
+/** A save written to temp files, its check still to come. */
+interface PendingSave {
+  modelId: number;
+  t: unknown;
+  written: WrittenIndex[];
+  state: SavedHeader;
+  generation: number;
+}
+
+type IndexFileChecks = Awaited<ReturnType<IndexChecker>>[];

@@ -1,7 +1,9 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import hnswlib from 'hnswlib-node';
+import { checkIndexFile, commitIndex, matchesChecksum, type WrittenIndex } from './index-file.js';
 import type { Metric, Neighbors, VectorIndex } from './vector-index.js';
+
+export { IndexWriteError } from './index-file.js';
 
 const { HierarchicalNSW } = hnswlib;
 type Native = InstanceType<typeof HierarchicalNSW>;
@@ -126,27 +128,27 @@ export class HnswIndex implements VectorIndex {
   }
 
   /**
-   * Writes the index to a temp file, checks that it reads back whole (hnswlib's write does not
-   * throw when the disk is full, it leaves a short file), records its checksum, and only then
-   * replaces `file`: a failed save leaves the previous file and throws.
+   * Writes the index to a temp file, checks that it reads back whole, records its checksum,
+   * and only then replaces `file`: a failed save leaves the previous file and throws.
    */
   save(file: string): void {
-    const tmp = `${file}.tmp`;
+    const written = this.write(file);
+    try {
+      commitIndex(written, checkIndexFile(written));
+    } finally {
+      fs.rmSync(written.tmp, { force: true, recursive: true });
+    }
+  }
+
+  /** Writes the index to `tmp`, for `commitIndex` to move over `file` once checked (`save` in steps). */
+  write(file: string, tmp = `${file}.tmp`): WrittenIndex {
     try {
       this.index.writeIndexSync(tmp);
-      const check = new HierarchicalNSW(this.metric, this.dim);
-      try {
-        check.readIndexSync(tmp);
-      } catch (err) {
-        throw new IndexWriteError(file, err);
-      }
-      if (check.getCurrentCount() !== this.labels.size) throw new IndexWriteError(file, new Error(`wrote ${check.getCurrentCount()} of ${this.labels.size} points`));
-      check.initIndex({ maxElements: 1 });
-      writeChecksum(file, tmp);
-      fs.renameSync(tmp, file);
-    } finally {
+    } catch (err) {
       fs.rmSync(tmp, { force: true, recursive: true });
+      throw err;
     }
+    return { file, tmp, metric: this.metric, dim: this.dim, count: this.labels.size };
   }
 
   /**
@@ -185,36 +187,4 @@ export function searchEach(index: VectorIndex, queries: Float64Array, k: number)
 // hnswlib-node takes plain arrays only.
 function plainArray(vector: ArrayLike<number>): number[] {
   return Array.isArray(vector) ? (vector as number[]) : Array.from(vector);
-}
-
-/** An index file could not be written whole (often: the disk is full). The previous file is kept. */
-export class IndexWriteError extends Error {
-  override readonly name = 'IndexWriteError';
-  constructor(file: string, cause: unknown) {
-    super(`could not write index ${file}: ${cause instanceof Error ? cause.message : String(cause)} (is the disk full?)`, { cause });
-  }
-}
-
-const checksumFile = (file: string) => `${file}.sha256`;
-
-function sha256(file: string): string {
-  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-}
-
-/** Stores `tmp`'s checksum as the one of `file` (written through its own temp file). */
-function writeChecksum(file: string, tmp: string): void {
-  const sum = `${sha256(tmp)}  ${fs.statSync(tmp).size}\n`;
-  fs.writeFileSync(`${checksumFile(file)}.tmp`, sum);
-  if (fs.statSync(`${checksumFile(file)}.tmp`).size !== Buffer.byteLength(sum)) throw new IndexWriteError(checksumFile(file), new Error('short write'));
-  fs.renameSync(`${checksumFile(file)}.tmp`, checksumFile(file));
-}
-
-/** True when `file` is exactly what `save` wrote: same size and SHA-256 as its checksum file says. */
-function matchesChecksum(file: string): boolean {
-  try {
-    const [sum, size] = fs.readFileSync(checksumFile(file), 'utf8').trim().split(/\s+/);
-    return Number(size) === fs.statSync(file).size && sum === sha256(file);
-  } catch {
-    return false;
-  }
 }

@@ -1,4 +1,5 @@
 import { searchEach, type HnswIndex } from './hnsw-index.js';
+import type { WrittenIndex } from './index-file.js';
 import type { SearchReplicas } from './search-replicas.js';
 import type { Metric, Neighbors, VectorIndex } from './vector-index.js';
 
@@ -88,6 +89,10 @@ export class ReplicatedIndex implements VectorIndex {
 
   save(file: string): void {
     this.local.save(file);
+  }
+
+  write(file: string, tmp?: string): WrittenIndex {
+    return this.local.write(file, tmp);
   }
 
   /**

@@ -22,4 +22,16 @@ export interface VectorIndex {
   vector(label: number): number[];
   /** Writes the index to `file` atomically (temp file, then rename). */
   save(file: string): void;
+  /** Writes the index to `tmp` only: `save` in steps, for the check to run elsewhere (`index-file.ts`). */
+  write(file: string, tmp?: string): WrittenIndex;
+}
+
+/** An index `write` put in a temp file: still to be checked, then moved over `file` (`commitIndex`). */
+export interface WrittenIndex {
+  file: string;
+  tmp: string;
+  metric: Metric;
+  dim: number;
+  /** Points the index held when it was written. */
+  count: number;
 }
