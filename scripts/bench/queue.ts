@@ -283,7 +283,9 @@ try {
       `p50 ${lagMs('p50').toFixed(1)} ms, p90 ${lagMs('p90').toFixed(1)} ms, p99 ${lagMs('p99').toFixed(1)} ms, max ${lagMs('max').toFixed(1)} ms`,
   );
   const p99 = percentile(r.claimMs, 99);
-  console.log(`goal claim p99 < 10 ms: ${p99 < 10 ? 'met' : 'NOT met'} (${p99.toFixed(2)} ms; load average ${loadavg()})`);
+  // Issue 14 asks < 10 ms of the embedded default at 1M pending; issue 10 asks < 20 ms of PostgreSQL.
+  const goalMs = onPostgres ? 20 : 10;
+  console.log(`goal claim p99 < ${goalMs} ms: ${p99 < goalMs ? 'met' : 'NOT met'} (${p99.toFixed(2)} ms; load average ${loadavg()})`);
   if (r.errors.length > 0) throw new Error(`${r.errors.length} requests failed; first: ${r.errors[0]}`);
 } catch (err) {
   console.error(err);
