@@ -335,9 +335,9 @@ export async function clearBoosts(db: Db, modelId: number): Promise<number> {
  */
 export async function findPendingDepth(db: Db, modelId: number): Promise<{ pending: number; oldestAt: string | null }> {
   const [counted, oldest] = await Promise.all([
-    db.selectFrom('queue_counts').select('n').where('model_id', '=', modelId).where('name', '=', 'status:pending').executeTakeFirst(),
+    readCounts(db, modelId),
     // The literal lets SQLite's planner use the partial index queue_items_pending_age (migration 0021).
     db.selectFrom('queue_items').select((eb) => eb.fn.min<string | null>('created_at').as('oldest')).where('model_id', '=', modelId).where('status', '=', sql.lit('pending')).executeTakeFirst(),
   ]);
-  return { pending: Number(counted?.n ?? 0), oldestAt: oldest?.oldest ?? null };
+  return { pending: Number(counted.status.pending), oldestAt: oldest?.oldest ?? null };
 }
