@@ -26,7 +26,7 @@ export function checkIndexFile(written: WrittenIndex): IndexFileCheck {
   // Frees the graph now rather than whenever the garbage collector finalizes it.
   check.initIndex({ maxElements: 1 });
   const bytes = fs.readFileSync(written.tmp);
-  return { count, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
+  return { count, sha256: sha256(bytes), bytes: bytes.length };
 }
 
 /**
@@ -48,13 +48,15 @@ export function commitIndex(written: WrittenIndex, check: IndexFileCheck): void 
 export function matchesChecksum(file: string): boolean {
   try {
     const [sum, size] = fs.readFileSync(checksumFile(file), 'utf8').trim().split(/\s+/);
-    return Number(size) === fs.statSync(file).size && sum === createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+    return Number(size) === fs.statSync(file).size && sum === sha256(fs.readFileSync(file));
   } catch {
     return false;
   }
 }
 
 const checksumFile = (file: string) => `${file}.sha256`;
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 /** An index file could not be written whole (often: the disk is full). The previous file is kept. */
 export class IndexWriteError extends Error {
