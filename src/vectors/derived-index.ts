@@ -171,18 +171,22 @@ export class DerivedIndexes<T, Row, Source, Space extends IndexSpace = IndexSpac
     const { modelId, written } = save;
     const latest = this.generations.get(modelId) === save.generation && this.loaded.get(modelId) === save.t;
     try {
-      if (!latest) return;
-      if (!checks) throw new Error('unchecked');
-      written.forEach((w, i) => commitIndex(w, checks[i]!));
-      const f = this.files(modelId);
-      fs.writeFileSync(`${f.state}.tmp`, JSON.stringify(save.state));
-      fs.renameSync(`${f.state}.tmp`, f.state);
+      if (latest && checks) this.commit(save, checks);
+      else if (latest) this.dirty.add(modelId);
     } catch (err) {
       this.dirty.add(modelId);
-      if (checks) throw err;
+      throw err;
     } finally {
       for (const w of written) fs.rmSync(w.tmp, { force: true, recursive: true });
     }
+  }
+
+  /** Moves the checked files over the saved ones, then writes the state. */
+  private commit(save: PendingSave, checks: IndexFileChecks): void {
+    save.written.forEach((w, i) => commitIndex(w, checks[i]!));
+    const f = this.files(save.modelId);
+    fs.writeFileSync(`${f.state}.tmp`, JSON.stringify(save.state));
+    fs.renameSync(`${f.state}.tmp`, f.state);
   }
 
   private nextGeneration(modelId: number): number {
