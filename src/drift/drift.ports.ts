@@ -41,8 +41,7 @@ export interface PredictionWindowReader {
 export interface TrainSplitReader {
   /** Count and highest seq of the train split: changes whenever the training distribution does. */
   trainVersion(modelId: number): Promise<{ count: number; maxSeq: number }>;
-  trainLabelCounts(modelId: number): Promise<Map<string, number>>;
-  streamTrainIds(modelId: number): AsyncIterableIterator<{ seq: number; id: string }>;
+  listTrainIds(modelId: number, afterSeq: number, limit: number): Promise<{ seq: number; id: string; concepts_json: string }[]>;
   exampleEmbeddingsBySeq(modelId: number, seqs: number[]): Promise<Map<number, Buffer>>;
 }
 

@@ -1,6 +1,4 @@
-import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import { isPostgres } from '../db/dialect.js';
 import type { Split } from '../db/schema.js';
 
 // What other features read of `examples`, offered to them as ports (bound in the composition root).
@@ -16,20 +14,9 @@ export async function trainVersion(db: Db, modelId: number): Promise<{ count: nu
   return { count: Number(row.count), maxSeq: Number(row.maxSeq ?? 0) };
 }
 
-/** How many train examples carry each concept, counted in the database. */
-export async function trainLabelCounts(db: Db, modelId: number): Promise<Map<string, number>> {
-  const concepts = isPostgres(db) ? sql`json_array_elements_text(e.concepts_json::json) as j(value)` : sql`json_each(e.concepts_json) j`;
-  const { rows } = await sql<{ concept: string; n: number }>`
-    select j.value as concept, count(*) as n
-    from examples e, ${concepts}
-    where e.model_id = ${modelId} and e.split = 'train'
-    group by j.value`.execute(db);
-  return new Map(rows.map((r) => [r.concept, Number(r.n)]));
-}
-
-/** Seq and id of every train example, streamed. */
-export function streamTrainIds(db: Db, modelId: number): AsyncIterableIterator<{ seq: number; id: string }> {
-  return db.selectFrom('examples').select(['seq', 'id']).where('model_id', '=', modelId).where('split', '=', 'train').stream();
+/** Seq, id and concepts of up to `limit` train examples after `afterSeq`, by seq (one page of the split). */
+export function listTrainIds(db: Db, modelId: number, afterSeq: number, limit: number): Promise<{ seq: number; id: string; concepts_json: string }[]> {
+  return db.selectFrom('examples').select(['seq', 'id', 'concepts_json']).where('model_id', '=', modelId).where('split', '=', 'train').where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
 }
 
 /** Stored embeddings of the given examples of a model, by seq. */
