@@ -8,7 +8,7 @@
 import { defaultSettings } from '../../../src/models/settings.js';
 import { sharedTensorflow } from '../../../src/ml/tf-backend.js';
 import { TfTrainer } from '../../../src/ml/tf-trainer.js';
-import { assembleTrainingData } from '../../../src/training/training-data.js';
+import { assembleTrainingData, type LabeledRows } from '../../../src/training/training-data.js';
 import { rowWeights } from '../../../src/training/weights.js';
 import { splitForId } from '../../../src/util/hash-split.js';
 import type { DemoDataset, DemoPrediction } from '../../demo/data/demo-dataset.js';
@@ -16,6 +16,8 @@ import type { DemoDataset, DemoPrediction } from '../../demo/data/demo-dataset.j
 export interface TrainOptions {
   hiddenUnits?: number;
   productionWeight?: number;
+  /** Rows added to the fit set before training (label spreading's pseudo-labels), with their weights. */
+  extend?: (fit: LabeledRows, weights: Float32Array, concepts: number) => { fit: LabeledRows; weights: Float32Array };
 }
 
 /** A trained head: its accuracy on the phone-like eval, and its probabilities for any inputs. */
@@ -59,10 +61,11 @@ export async function offlineTrainer(data: DemoDataset) {
     const d = assembleTrainingData({ task: 'multiclass', dim, taxonomy, addedConcepts: added, originals, production, validationShare: s.validationShare });
     const k = d.concepts.length;
     const ws = { ...s, productionWeight: opts.productionWeight ?? s.productionWeight };
-    const weights = rowWeights('multiclass', d.fit, k, ws).weights;
+    const base = rowWeights('multiclass', d.fit, k, ws).weights;
+    const { fit, weights } = opts.extend ? opts.extend(d.fit, base, k) : { fit: d.fit, weights: base };
     const vw = rowWeights('multiclass', d.validation, k, ws).weights;
     const spec = { kind: 'softmax' as const, inputDim: dim, outputs: k, hiddenUnits: opts.hiddenUnits ?? s.hiddenUnits };
-    const fitted = await trainer.fit(spec, { n: d.fit.n, x: d.fit.x, y: d.fit.y, weights }, { n: d.validation.n, x: d.validation.x, y: d.validation.y, weights: vw }, { epochs: s.epochs, batchSize: s.batchSize, learningRate: s.learningRate, patience: s.patience, seed: s.seed });
+    const fitted = await trainer.fit(spec, { n: fit.n, x: fit.x, y: fit.y, weights }, { n: d.validation.n, x: d.validation.x, y: d.validation.y, weights: vw }, { epochs: s.epochs, batchSize: s.batchSize, learningRate: s.learningRate, patience: s.patience, seed: s.seed });
     const probabilities = (rows: { embedding: Float32Array | number[] }[]) => fitted.classifier.predict(flatten(rows, dim), rows.length);
     const accuracy = (rows: DemoPrediction[]) => {
       const p = probabilities(rows);
