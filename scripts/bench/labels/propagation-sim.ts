@@ -7,6 +7,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { mulberry32 } from '../../../src/util/random.js';
 import { loadDemoDataset } from '../../demo/data/demo-dataset.js';
 import { spreadLabels } from './label-spreading.js';
 import { offlineTrainer } from './offline-train.js';
@@ -15,15 +16,6 @@ const root = path.resolve(import.meta.dirname, '../../..');
 const data = await loadDemoDataset(path.join(root, 'data/demo'));
 const train = await offlineTrainer(data);
 const pool = [...data.prodClean, ...data.prodUgc];
-
-function mulberry(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Variant { name: string; ugcOnly?: boolean; hidden?: number; spread?: { k: number; alpha: number; minConfidence: number; weight: number } }
 const variants: Variant[] = [
@@ -79,7 +71,7 @@ const sizes = (process.env.SIZES ?? '300,600,1200,2400').split(',').map(Number);
 for (const v of run) {
   const rows: number[][] = [];
   for (const seed of seeds) {
-    const rand = mulberry(seed);
+    const rand = mulberry32(seed);
     const order = (v.ugcOnly ? data.prodUgc : pool).map((r) => ({ r, k: rand() })).sort((a, b) => a.k - b.k).map((o) => o.r);
     const row: number[] = [];
     for (const n of sizes) row.push(await measure(order, n, v));

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
+import { mulberry32 } from '../../../src/util/random.js';
 import { loadDemoDataset } from '../../demo/data/demo-dataset.js';
 import { offlineTrainer, type TrainOptions } from './offline-train.js';
 import { DEFAULT_POOL_FILE, type PoolItem } from './queue-pool.js';
@@ -22,15 +23,6 @@ const opts = new Command()
   .option('--seeds <list>', 'seeds', '1,2,3')
   .parse()
   .opts<{ pool: string; policies: string; seeds: string }>();
-
-function mulberry(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ood = (ctx: P.StepContext, i: number) => ctx.pool[i]!.ood;
 const POLICIES: Record<string, { policy: () => P.SimPolicy; train?: TrainOptions; steps?: number[] }> = {
@@ -94,7 +86,7 @@ for (const name of opts.policies.split(',')) {
         return champion.concepts[best];
       };
       const oracle = { wrong: (i: number) => answer(i) !== records[i]!.concept, truth: (i: number) => records[i]!.concept };
-      const picked = policy({ pool, labeled, budget: Math.min(n, pool.length) - labeled.size, probs, classes: k, rand: mulberry(seed * 1000 + n), seed, dist, oracle });
+      const picked = policy({ pool, labeled, budget: Math.min(n, pool.length) - labeled.size, probs, classes: k, rand: mulberry32(seed * 1000 + n), seed, dist, oracle });
       for (const i of picked) labeled.add(i);
       champion.dispose();
       champion = await train([...labeled].map((i) => records[i]!), def.train);
