@@ -87,7 +87,6 @@ export const settingsSchema = z
         selection: z.enum(SELECTION_POLICIES).default('priority').describe('How claims order fresh items (src/queue/selection/selection-policy.ts). Policies other than `priority` rank the pool once per model state and claims walk the cached list; on the demo data none measured better than `priority` within noise (docs/regions.md).'),
         selectionPool: z.number().int().min(1).max(50_000).default(5000).describe('Pending items, by priority, that the selection policy ranks.'),
         typicalUntil: z.number().int().min(0).max(100_000).default(30).describe('`adaptive`: labels in a region by which it has moved from typical items to uncertain ones.'),
-        selectionBatch: z.number().int().min(1).max(100_000).default(300).describe('`typiclust`: typical picks per ranking (K = labeled items + this many clusters); the ranking is redone once this many were handed out.'),
         selectionSeed: z.number().int().min(0).max(2 ** 31 - 1).default(1).describe("Seed of the `random` policy's order."),
       })
       .prefault({})

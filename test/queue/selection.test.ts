@@ -33,14 +33,6 @@ describe('selection policies through claims', () => {
     expect(items.map((i) => i.predictionId.split('-')[0])).toEqual(['a', 'b']);
   });
 
-  it('when the policy is typiclust, then the first claim takes the most typical input of each new region, the larger region first', async () => {
-    await setupModel(server, 'typiclust', { queue: { uncertaintyThreshold: 0, selection: 'typiclust', selectionBatch: 2 } });
-    const queued = await ingest(server, 'typiclust', newRegions());
-    expect(queued.filter((r) => r.queued)).toHaveLength(18);
-    const items = await claim(server, 'typiclust', 'ann', 2);
-    expect(items.map((i) => i.predictionId.split('-')[0])).toEqual(['a', 'b']);
-  });
-
   it('when the policy is random, then two models with the same predictions hand them out in the same seeded order, unlike priority order', async () => {
     const orders: string[][] = [];
     for (const name of ['random-1', 'random-2']) {

@@ -5,8 +5,7 @@ import { decodeVector } from '../../util/vectors.js';
 import type { NearDuplicateRegistry, ProductionIndex } from '../near-duplicates.js';
 import type { QueueReads } from '../queue.ports.js';
 import { selectItems, type Candidate } from './selection-policy.js';
-import { listCandidatePool, listLabeledItems, type PoolRow } from './selection.repository.js';
-import { typiclustOrder } from './typiclust.js';
+import { listCandidatePool, listLabeledItems } from './selection.repository.js';
 
 /** What selection needs from other features (wired in the composition root). */
 export interface SelectionPorts {
@@ -46,7 +45,6 @@ export class PoolRanker {
     const s = model.settings.queue;
     const pool = await listCandidatePool(this.db, model.id, s.selectionPool, region);
     if (pool.length === 0 || s.selection === 'priority') return pool.map((r) => r.id);
-    if (s.selection === 'typiclust') return this.typiclust(model, pool);
     const needsEmbeddings = s.selection === 'uncertainty' || s.selection === 'adaptive';
     const coverage = s.selection === 'typical' || s.selection === 'adaptive';
     const seqs = pool.map((r) => r.prediction_seq);
@@ -76,20 +74,6 @@ export class PoolRanker {
     return selectItems(candidates, ctx, candidates.length);
   }
 
-  private async typiclust(model: Model, pool: PoolRow[]): Promise<number[]> {
-    const s = model.settings.queue;
-    const labeledSeqs = (await listLabeledItems(this.db, model.id)).map((r) => r.prediction_seq);
-    const stored = await this.predictions.predictionsBySeq(this.db, model.id, [...pool.map((r) => r.prediction_seq), ...labeledSeqs], ['embedding', 'is_ood']);
-    // Under cosine, unit vectors: Euclidean k-means then orders like cosine (as regions do).
-    const vector = (seq: number) => {
-      const v = decodeVector(stored.get(seq)!.embedding);
-      return model.metric === 'cosine' ? unit(v) : v;
-    };
-    const items = pool.map((r) => ({ id: r.id, embedding: vector(r.prediction_seq), ood: stored.get(r.prediction_seq)!.is_ood === 1, key: r.prediction_id }));
-    const labeled = labeledSeqs.filter((seq) => stored.has(seq)).map(vector);
-    return typiclustOrder(items, { labeled, batch: s.selectionBatch, seed: s.selectionSeed });
-  }
-
   /** Forgets a model's cached neighbour lists (its items were rebuilt or removed). */
   forget(modelId: number): void {
     this.neighbors.delete(modelId);
@@ -111,11 +95,4 @@ export class PoolRanker {
     }
     return found;
   }
-}
-
-function unit(v: Float32Array): Float32Array {
-  let n = 0;
-  for (const x of v) n += x * x;
-  n = Math.sqrt(n) || 1;
-  return v.map((x) => x / n);
 }

@@ -10,10 +10,9 @@ import { hash32 } from '../../drift/sampling/bottom-k.js';
  *   drifted inputs themselves (no typical or boundary bias);
  * - `uncertainty`: the champion's margin uncertainty (items nearest its decision boundary);
  * - `typical`: dense and not yet covered by a label (ProbCover-style coverage of the embedding space);
- * - `adaptive`: `typical` while an item's region has few labels, moving to `uncertainty` as they grow;
- * - `typiclust`: TypiClust over the out-of-distribution items, then the random order (typiclust.ts).
+ * - `adaptive`: `typical` while an item's region has few labels, moving to `uncertainty` as they grow.
  */
-export const SELECTION_POLICIES = ['adaptive', 'uncertainty', 'typical', 'priority', 'random', 'drifted', 'typiclust'] as const;
+export const SELECTION_POLICIES = ['adaptive', 'uncertainty', 'typical', 'priority', 'random', 'drifted'] as const;
 export type SelectionPolicy = (typeof SELECTION_POLICIES)[number];
 
 /** A pending item that a claim may hand out, with what the policies read. */

@@ -50,10 +50,10 @@ export async function listBarred(db: Db, labeler: string, ids: number[]): Promis
 }
 
 /** Items of the model with at least one label, and their region. */
-export function listLabeledItems(db: Db, modelId: number): Promise<{ id: number; region: number | null; prediction_seq: number }[]> {
+export function listLabeledItems(db: Db, modelId: number): Promise<{ id: number; region: number | null }[]> {
   return db
     .selectFrom('queue_items')
-    .select(['id', 'region', 'prediction_seq'])
+    .select(['id', 'region'])
     .where('model_id', '=', modelId)
     .where('labels_count', '>', 0)
     .execute();

@@ -63,7 +63,7 @@ export class SelectionService {
    */
   async rank(model: Model, labeler: string, limit: number, region?: number): Promise<number[]> {
     const slot = `${model.id}:${region ?? '*'}`;
-    const key = JSON.stringify([model.settings.queue.selection, model.settings.queue.selectionPool, model.settings.queue.typicalUntil, model.settings.queue.selectionSeed, model.settings.queue.selectionBatch, await this.ports.championVersion(model)]);
+    const key = JSON.stringify([model.settings.queue.selection, model.settings.queue.selectionPool, model.settings.queue.typicalUntil, model.settings.queue.selectionSeed, await this.ports.championVersion(model)]);
     const regionsAt = await this.regionsComputedAt(model);
     let ranking = this.rankings.get(slot);
     if (!ranking || ranking.key !== key) ranking = await this.rebuild(slot, model, key, regionsAt, region);
@@ -99,8 +99,6 @@ export class SelectionService {
 
   private async isStale(model: Model, r: Ranking, regionsAt: string | undefined): Promise<boolean> {
     if (regionsAt !== r.regionsAt || r.cursor * 2 >= r.ids.length) return true;
-    // TypiClust's picks cover `selectionBatch` clusters; past them the list is the random rest.
-    if (model.settings.queue.selection === 'typiclust' && r.cursor >= model.settings.queue.selectionBatch) return true;
     if (this.clock.now().getTime() - r.builtAt < RERANK_MIN_MS) return false;
     return (await this.itemCount(model)) > r.items;
   }
