@@ -10,10 +10,12 @@ export type NewQueueItemRow = Insertable<QueueItemTable>;
 export type QueueItemRow = Selectable<QueueItemTable>;
 
 /**
- * Takes the model's queue lock until the transaction `db` ends: claims, labels, lease expiry,
- * enqueueing and boosts of one model then change items and the trigger-kept counts one at a
- * time across every instance, so they can neither deadlock on those counts nor release a lease
- * twice. SQLite runs one write transaction at a time already.
+ * Takes the model's queue lock until the transaction `db` ends: labels, lease expiry, enqueueing,
+ * boosts and claims that give back expired leases change items of one model one at a time across
+ * every instance, so they neither deadlock on item rows nor release a lease twice. Other claims
+ * do without it: they take items with `FOR UPDATE SKIP LOCKED` (never waiting for a row) and, on
+ * PostgreSQL, the trigger-kept counts are written at each commit, in one order (migration 0022).
+ * SQLite runs one write transaction at a time already.
  */
 export function lockQueue(db: Db, modelId: number): Promise<void> {
   return lockUntilCommit(db, 'queue', modelId);

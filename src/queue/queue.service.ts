@@ -10,7 +10,7 @@ import { countLabelsByLabeler, countProposedConcepts, listLabelsOfSharedItems } 
 import { storedAnswer } from './label-rules.js';
 import { expireLeases, releaseExpired } from './lease-expiry.js';
 import type { SelectionService } from './selection/selection.service.js';
-import { countSkipsByLabeler, extendLeases, findLease, insertLease, lockQueueListingLeases } from './leases.repository.js';
+import { countSkipsByLabeler, extendLeases, findLease, insertLease, lockLabelerListingLeases } from './leases.repository.js';
 import {
   boostOpenOod,
   clearBoosts,
@@ -67,11 +67,16 @@ export class QueueService {
     if (ranking) await this.sweepExpiredLeases(model);
     const ranked = ranking ? await this.selection!.rank(model, labeler, Math.min(limit, model.settings.queue.maxLeases) * CLAIM_ROUNDS, region) : undefined;
     const claimed = await this.db.transaction().execute(async (trx) => {
-      // The queue lock and one read for the model's expired leases, given back first, and the
-      // labeler's own: on PostgreSQL one round trip, so the lock is held a round trip less.
+      // The labeler's lock and one read for the model's expired leases, given back first, and the
+      // labeler's own: on PostgreSQL one round trip. The model's queue lock, which ingest holds
+      // to its commit, only when the claim changes items it does not lease itself: giving back
+      // expired leases, and the ranked walk's plain updates. Otherwise the items are taken with
+      // FOR UPDATE SKIP LOCKED, and the counts they change are written at the commit.
       const at = now.toISOString();
-      const leases = await lockQueueListingLeases(trx, model.id, labeler, at);
-      await releaseExpired(trx, leases.filter((l) => l.expires_at <= at), at);
+      const leases = await lockLabelerListingLeases(trx, model.id, labeler, at);
+      const expired = leases.filter((l) => l.expires_at <= at);
+      if (expired.length > 0 || ranked) await lockQueue(trx, model.id);
+      await releaseExpired(trx, expired, at);
       const live = leases.filter((l) => l.labeler === labeler && l.expires_at > at);
       const held = live.slice(0, limit);
       await extendLeases(trx, held.map((l) => l.id), expiresAt);
