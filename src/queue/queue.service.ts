@@ -10,7 +10,7 @@ import { countLabelsByLabeler, countProposedConcepts, listLabelsOfSharedItems } 
 import { storedAnswer } from './label-rules.js';
 import { expireLeases, releaseExpired } from './lease-expiry.js';
 import type { SelectionService } from './selection/selection.service.js';
-import { countSkipsByLabeler, extendLeases, findLease, insertLease, lockLabelerListingLeases } from './leases.repository.js';
+import { countSkipsByLabeler, extendLeases, findLease, insertLease, lockFreeExpiredLeases, lockLabelerListingLeases } from './leases.repository.js';
 import {
   boostOpenOod,
   clearBoosts,
@@ -68,15 +68,14 @@ export class QueueService {
     const ranked = ranking ? await this.selection!.rank(model, labeler, Math.min(limit, model.settings.queue.maxLeases) * CLAIM_ROUNDS, region) : undefined;
     const claimed = await this.db.transaction().execute(async (trx) => {
       // The labeler's lock and one read for the model's expired leases, given back first, and the
-      // labeler's own: on PostgreSQL one round trip. The model's queue lock, which ingest holds
-      // to its commit, only when the claim changes items it does not lease itself: giving back
-      // expired leases, and the ranked walk's plain updates. Otherwise the items are taken with
-      // FOR UPDATE SKIP LOCKED, and the counts they change are written at the commit.
+      // labeler's own: on PostgreSQL one round trip. Not the model's queue lock, which ingest
+      // holds to its commit (only the ranked walk's plain updates take it): expired leases and
+      // fresh items are taken FOR UPDATE SKIP LOCKED, so a claim never waits for a row, and the
+      // counts they change are written at the commit.
       const at = now.toISOString();
       const leases = await lockLabelerListingLeases(trx, model.id, labeler, at);
-      const expired = leases.filter((l) => l.expires_at <= at);
-      if (expired.length > 0 || ranked) await lockQueue(trx, model.id);
-      await releaseExpired(trx, expired, at);
+      if (ranked) await lockQueue(trx, model.id);
+      await releaseExpired(trx, await lockFreeExpiredLeases(trx, model.id, leases.filter((l) => l.expires_at <= at), at), at);
       const live = leases.filter((l) => l.labeler === labeler && l.expires_at > at);
       const held = live.slice(0, limit);
       await extendLeases(trx, held.map((l) => l.id), expiresAt);
