@@ -76,25 +76,12 @@ function labelerLockKey(modelId: number, labeler: string): number {
 }
 
 /**
- * Of the `expired` leases a claim read, those it gives back. On PostgreSQL it takes the model's
- * lease-expiry lock (claims that saw expired leases give them back one at a time, so each
- * claim then sees the items the one before gave back; no claim waits for ingest's queue lock) and
- * locks the model's leases expired by `now` whose lease and item rows no other transaction holds
- * (`FOR UPDATE SKIP LOCKED`, so it never waits for a row; a later claim or sweep gives back the
- * rest). On SQLite, all of them.
+ * Of the `expired` leases a claim read in its transaction, those it gives back there: on SQLite
+ * all of them; on PostgreSQL none, as the claim gave them back just before, in a statement of
+ * their own (`releaseExpiredAtOnce`), and leaves what that passed over to a later claim.
  */
-export async function lockFreeExpiredLeases(db: Db, modelId: number, expired: LeaseRow[], now: string): Promise<LeaseRow[]> {
-  if (expired.length === 0 || !isPostgres(db)) return expired;
-  await lockUntilCommit(db, 'leaseExpiry', modelId);
-  return db
-    .selectFrom('queue_leases as l')
-    .innerJoin('queue_items as i', 'i.id', 'l.item_id')
-    .select(['l.id', 'l.item_id', 'l.labeler', 'l.expires_at'])
-    .where('l.model_id', '=', modelId)
-    .where('l.expires_at', '<=', now)
-    .forUpdate()
-    .skipLocked()
-    .execute();
+export function expiredToReleaseInClaim(db: Db, expired: LeaseRow[]): LeaseRow[] {
+  return isPostgres(db) ? [] : expired;
 }
 
 /** Leases of the model that expired at or before `now`. */

@@ -276,6 +276,21 @@ export async function leaseBest(db: Db, lease: BestLease): Promise<ClaimItemRow[
   return fresh.map((id) => rows.get(id)!);
 }
 
+/**
+ * On PostgreSQL, gives back the model's leases that expired by `now`, with their slots and the
+ * items' status, in one statement committed at once (`queue_release_expired`, migration 0022):
+ * under the model's lease-expiry lock, so claims that saw expired leases see what the one before
+ * gave back, and passing over lease and item rows another transaction holds instead of waiting
+ * for them (a later claim gives those back). Returns how many items got slots back. On SQLite,
+ * where a claim gives them back inside its transaction, 0.
+ */
+export async function releaseExpiredAtOnce(db: Db, modelId: number, now: string): Promise<number> {
+  if (!isPostgres(db)) return 0;
+  const rule = derivedStatus().compile(db);
+  const { rows } = await sql<{ n: number }>`select queue_release_expired(${LOCKS.leaseExpiry}, ${modelId}, ${now}, ${rule.sql}) as n`.execute(db);
+  return Number(rows[0]?.n ?? 0);
+}
+
 /** Applies a changed `labelsPerItem` to every open item of the model. */
 export async function setLabelsNeeded(db: Db, modelId: number, needed: number, now: string): Promise<void> {
   const open = await db

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
-import { lockQueue } from '../../src/queue/queue.repository.js';
 import { databaseUrlFor } from '../support/database.js';
 import { startTestServer, tempDataDir, type TestServer } from '../support/server.js';
+import { holdIngestTransaction } from './held-ingest.js';
 import { claim, confident, ingest, label, outliers, setupModel, UNSURE } from './support.js';
 
 // The server stands for one instance, a second handle on its database for another.
@@ -42,25 +42,12 @@ describe('claims beside ingest (PostgreSQL)', () => {
     await ingest(server, 'beside', outliers(f.data, 3).map((embedding, i) => ({ id: `odd-${i}`, embedding, scores: confident(0) })));
     await ingest(server, 'beside', [{ id: 'plain', embedding: f.data.point(0), scores: confident(0) }]);
     const model = await modelId('beside');
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let holding!: () => void;
-    const held = new Promise<void>((resolve) => (holding = resolve));
     // What an ingest transaction does: the queue lock, then an item inserted, held to its commit.
-    const writer = other.db.transaction().execute(async (trx) => {
-      await lockQueue(trx, model);
-      await sql`insert into queue_items (model_id, prediction_seq, prediction_id, status, base_priority, priority, reasons_json, split, labels_needed, created_at, last_seen_at)
-        select model_id, seq, id, 'pending', 0, 0, '["ood"]', 'train', 1, created_at, created_at from predictions
-        where model_id = ${model} and id = 'plain'`.execute(trx);
-      holding();
-      await released;
-    });
-    await held;
+    const writer = await holdIngestTransaction(other.db, model);
     // Would wait for the writer's commit (and this test time out) if claims took the queue lock or the count rows.
     const items = await claim(server, 'beside', 'ann', 2);
     expect(items).toHaveLength(2);
-    release();
-    await writer;
+    await writer.commit();
     const { kept, recounted } = await keptAndRecounted(model);
     expect(kept).toEqual(recounted);
     expect(kept).toMatchObject({ 'status:pending': 2, 'status:leased': 2, 'open:ood': 4 });

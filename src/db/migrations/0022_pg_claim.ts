@@ -95,10 +95,44 @@ export async function up(db: Kysely<any>): Promise<void> {
        end $$`,
     )
     .execute(db);
+
+  // A claim gives back the model's expired leases before its transaction, in one statement of its
+  // own (committed at once): under the lease-expiry lock, so claims that saw expired leases see
+  // the items the one before gave back; rows another transaction holds are passed over, not
+  // waited for (a later claim gives them back). The status rule comes from the repository that
+  // owns it (`derived_status`, an expression over the item's columns).
+  await sql
+    .raw(
+      `create function queue_release_expired(lock_class integer, model integer, at text, derived_status text) returns integer
+       language plpgsql volatile set plan_cache_mode = force_custom_plan as $$
+       declare
+         released bigint[];
+       begin
+         perform pg_advisory_xact_lock(lock_class, model);
+         with expired as (
+           select l.id from queue_leases l join queue_items i on i.id = l.item_id
+           where l.model_id = model and l.expires_at <= at
+           for update of l, i skip locked
+         ), gone as (
+           delete from queue_leases where id in (select id from expired) returning item_id
+         ), slots as (
+           update queue_items i set leases_count = greatest(i.leases_count - g.n, 0)
+           from (select item_id, count(*) as n from gone group by item_id) g where i.id = g.item_id
+           returning i.id
+         )
+         select coalesce(array_agg(id), '{}') into released from slots;
+         if cardinality(released) > 0 then
+           execute format('update queue_items set status = %s where id = any($1)', derived_status) using released;
+         end if;
+         return cardinality(released);
+       end $$`,
+    )
+    .execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   if (!isPostgres(db)) return;
+  await sql`drop function queue_release_expired(integer, integer, text, text)`.execute(db);
   await sql`drop function queue_claim_leases(integer, integer, integer, text, text)`.execute(db);
   await claimLeasesUnderQueueLock(db);
   await sql`drop trigger queue_items_count_apply on queue_items`.execute(db);
