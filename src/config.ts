@@ -22,7 +22,7 @@ const envSchema = z.object({
   /** Nice value of the compute threads (Linux, per thread): they give the CPU to the event loop first; 0 keeps their priority. */
   DRIFTLOOP_COMPUTE_NICENESS: z.coerce.number().int().min(0).max(19).default(10),
   /** Most queue items per model the near-duplicate index holds (the newest): bounds its memory (~1.2 KB an item at 256 dims). */
-  DRIFTLOOP_DUPLICATE_WINDOW: z.coerce.number().int().min(1).max(100_000_000).default(200_000),
+  DRIFTLOOP_DUPLICATE_WINDOW: z.coerce.number().int().min(2).max(100_000_000).default(200_000),
   /** Search threads, each with its own copy of every train index; 0 searches on the main thread. Default: one per core. */
   DRIFTLOOP_SEARCH_REPLICAS: z.coerce.number().int().min(0).max(64).optional(),
   DRIFTLOOP_DATABASE_URL: z

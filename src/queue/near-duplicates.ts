@@ -4,9 +4,10 @@ import type { Model } from '../models/model.js';
 import { decodeVector } from '../util/vectors.js';
 import { DerivedIndexes } from '../vectors/derived-index.js';
 import type { DerivedIndexKind, Publication, SnapshotOptions } from '../vectors/derived-index.types.js';
+import { GenerationalIndex } from '../vectors/generational-index.js';
 import type { HnswParams } from '../vectors/hnsw-index.js';
 import type { IndexChecker } from '../vectors/index-file.js';
-import type { Neighbors, VectorIndex } from '../vectors/vector-index.js';
+import type { Neighbors } from '../vectors/vector-index.js';
 import type { QueueReads } from './queue.ports.js';
 import { countItemsUpTo, idBeforeNewest, listItemEmbeddings } from './queue.repository.js';
 
@@ -15,10 +16,13 @@ const DUPLICATE_HNSW: HnswParams = Object.freeze({ m: 12, efConstruction: 48, ef
 
 const PAGE = 5000;
 
-/** One model's production embeddings of its newest queue items (queued or labeled), labelled by item id. */
+/**
+ * One model's production embeddings of its newest queue items (queued or labeled), labelled by
+ * item id, in two generations of half the window each (`GenerationalIndex`).
+ */
 export class ProductionIndex {
   constructor(
-    readonly index: VectorIndex,
+    readonly index: GenerationalIndex,
     public highWater: number,
   ) {}
 
@@ -45,7 +49,11 @@ export class NearDuplicateRegistry {
     log: Logger,
     opts: {
       reads: Pick<QueueReads['predictions'], 'predictionEmbeddingsBySeq'>;
-      /** Most items per model the index holds, the newest: bounds its memory however long the queue grows. */
+      /**
+       * Most items per model the index holds, the newest: bounds its memory however long the
+       * queue grows. It holds two generations of window/2 (rounded down) items, so it always
+       * remembers at least the newest window/2 + 1 items (docs/indexing.md).
+       */
       window: number;
       params?: HnswParams;
       snapshots?: SnapshotOptions | undefined;
@@ -53,8 +61,9 @@ export class NearDuplicateRegistry {
       check?: IndexChecker | undefined;
     },
   ) {
-    const params = { ...(opts.params ?? DUPLICATE_HNSW), window: opts.window };
-    this.indexes = new DerivedIndexes(productionKind(opts.reads, params, opts.window), dir, log, { snapshots: opts.snapshots, check: opts.check });
+    const generationSize = Math.max(1, Math.floor(opts.window / 2));
+    const params = GenerationalIndex.params(opts.params ?? DUPLICATE_HNSW, generationSize);
+    this.indexes = new DerivedIndexes(productionKind(opts.reads, params, opts.window, generationSize), dir, log, { snapshots: opts.snapshots, check: opts.check });
   }
 
   /** The model's index, loading it on first use. */
@@ -105,19 +114,31 @@ export class NearDuplicateRegistry {
 
 type ItemRow = { id: number; embedding: Buffer };
 
-function productionKind(reads: Pick<QueueReads['predictions'], 'predictionEmbeddingsBySeq'>, params: HnswParams, window: number): DerivedIndexKind<ProductionIndex, ItemRow, Db, Model> {
+function productionKind(reads: Pick<QueueReads['predictions'], 'predictionEmbeddingsBySeq'>, params: HnswParams, window: number, generationSize: number): DerivedIndexKind<ProductionIndex, ItemRow, Db, Model> {
   return {
     label: 'near-duplicate index',
     key: 'near-duplicates',
-    files: { indexes: ['production.hnsw'], state: 'production.json' },
+    // The previous generation, then the current one (`GenerationalIndex.generations`).
+    files: { indexes: ['production.previous.hnsw', 'production.hnsw'], state: 'production.json' },
     params,
     pageSize: PAGE,
-    create: (_model, [index]) => new ProductionIndex(index!, 0),
-    restore: (_model, [index], state) => (index!.size === state['count'] ? new ProductionIndex(index!, state.highWater) : undefined),
-    indexesOf: (p) => [p.index],
-    stateOf: (p) => ({ count: p.index.size }),
+    create: (_model, generations) => new ProductionIndex(new GenerationalIndex(generationSize, generations), 0),
+    // Each file must hold the generation the state names: files renamed into place one by one
+    // and a kill between two renames leave a previous file that is the former current one.
+    restore: (_model, generations, state) => {
+      const index = new GenerationalIndex(generationSize, generations);
+      const same = state['generationSize'] === generationSize && JSON.stringify(state['generations']) === JSON.stringify(index.generationRanges);
+      return same ? new ProductionIndex(index, state.highWater) : undefined;
+    },
+    indexesOf: (p) => p.index.generations,
+    stateOf: (p) => ({ count: p.index.size, generationSize, generations: p.index.generationRanges }),
     highWater: (p) => p.highWater,
-    agrees: async (db, model, p) => Math.min(window, await countItemsUpTo(db, model.id, p.highWater)) === p.index.size,
+    // It must hold every item from its oldest one up to its high-water mark.
+    agrees: async (db, model, p) => {
+      const first = p.index.first;
+      const upTo = await countItemsUpTo(db, model.id, p.highWater);
+      return upTo - (first === undefined ? 0 : await countItemsUpTo(db, model.id, first - 1)) === p.index.size;
+    },
     page: async (db, model, after, limit) => {
       const rows = await listItemEmbeddings(db, reads, model.id, after, limit);
       if (rows.length < limit) return rows;

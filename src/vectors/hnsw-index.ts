@@ -14,11 +14,10 @@ export interface HnswParams {
   efConstruction: number;
   efSearch: number;
   /**
-   * Keep only the newest this many points: each add past it drops the point added first and
-   * reuses its slot, so memory stays bounded however many points come (labels must grow with
-   * insertion order, as a table's ids do). Unset: keep everything.
+   * Most points the index will ever hold: it grows up to this and no further (an add past it
+   * throws), so its memory is bounded (a generation of `GenerationalIndex`). Unset: unbounded.
    */
-  window?: number | undefined;
+  capacity?: number | undefined;
 }
 
 /** efConstruction 64: recall@10 as with 200 on clustered data at 2.5× the insertion rate (docs/indexing.md, `npm run bench -- hnsw`). */
@@ -30,9 +29,6 @@ const INITIAL_CAPACITY = 1024;
 export class HnswIndex implements VectorIndex {
   private index: Native;
   private readonly labels = new Set<number>();
-  /** With a window: labels oldest first (from `head` on), to know which one to drop. */
-  private order: number[] = [];
-  private head = 0;
   private loadedFrom: string | undefined;
 
   private constructor(
@@ -45,11 +41,10 @@ export class HnswIndex implements VectorIndex {
       this.index = loaded.index;
       this.loadedFrom = loaded.file;
       for (const l of this.index.getIdsList()) this.labels.add(l);
-      if (params.window) this.order = [...this.labels].sort((a, b) => a - b);
     } else {
       this.index = new HierarchicalNSW(metric, dim);
-      const maxElements = Math.min(INITIAL_CAPACITY, params.window ?? Infinity);
-      this.index.initIndex({ maxElements, m: params.m, efConstruction: params.efConstruction, randomSeed: 100, allowReplaceDeleted: params.window !== undefined });
+      const maxElements = Math.min(INITIAL_CAPACITY, params.capacity ?? Infinity);
+      this.index.initIndex({ maxElements, m: params.m, efConstruction: params.efConstruction, randomSeed: 100 });
     }
     this.index.setEf(params.efSearch);
   }
@@ -66,7 +61,7 @@ export class HnswIndex implements VectorIndex {
     if (!fs.existsSync(file) || !matchesChecksum(file)) return undefined;
     try {
       const index = new HierarchicalNSW(metric, dim);
-      index.readIndexSync(file, params.window !== undefined);
+      index.readIndexSync(file);
       return new HnswIndex(metric, dim, params, { index, file });
     } catch {
       return undefined;
@@ -90,26 +85,26 @@ export class HnswIndex implements VectorIndex {
     return this.index.getPoint(label);
   }
 
+  /** The smallest and the largest label, with the count; undefined when empty. */
+  labelRange(): { count: number; first: number; last: number } | undefined {
+    if (this.labels.size === 0) return undefined;
+    let first = Infinity;
+    let last = -Infinity;
+    for (const l of this.labels) {
+      if (l < first) first = l;
+      if (l > last) last = l;
+    }
+    return { count: this.labels.size, first, last };
+  }
+
   add(label: number, vector: ArrayLike<number>): void {
     if (this.labels.has(label)) return;
-    const window = this.params.window;
-    const capacity = this.index.getMaxElements();
-    if (window !== undefined && this.labels.size >= window) {
-      // Drop the oldest point and put the new one in its slot, in one step: no deleted point is ever left behind.
-      const oldest = this.order[this.head++]!;
-      this.index.markDelete(oldest);
-      this.labels.delete(oldest);
-      this.index.addPoint(plainArray(vector), label, true);
-      if (this.head > this.order.length / 2) {
-        this.order = this.order.slice(this.head);
-        this.head = 0;
-      }
-    } else {
-      if (this.labels.size >= capacity) this.index.resizeIndex(Math.min(Math.max(capacity * 2, INITIAL_CAPACITY), window ?? Infinity));
-      this.index.addPoint(plainArray(vector), label);
-    }
+    const allocated = this.index.getMaxElements();
+    const limit = this.params.capacity ?? Infinity;
+    if (this.labels.size >= limit) throw new Error(`index full: it holds its capacity of ${limit} points`);
+    if (this.labels.size >= allocated) this.index.resizeIndex(Math.min(Math.max(allocated * 2, INITIAL_CAPACITY), limit));
+    this.index.addPoint(plainArray(vector), label);
     this.labels.add(label);
-    if (window !== undefined) this.order.push(label);
     this.loadedFrom = undefined;
   }
 
@@ -159,7 +154,7 @@ export class HnswIndex implements VectorIndex {
   reopen(file: string): void {
     if (this.loadedFrom === file) return;
     const fresh = new HierarchicalNSW(this.metric, this.dim);
-    fresh.readIndexSync(file, this.params.window !== undefined);
+    fresh.readIndexSync(file);
     if (fresh.getCurrentCount() !== this.labels.size) {
       throw new Error(`${file} holds ${fresh.getCurrentCount()} points, not this index's ${this.labels.size}`);
     }
@@ -167,8 +162,14 @@ export class HnswIndex implements VectorIndex {
     const old = this.index;
     this.index = fresh;
     this.loadedFrom = file;
-    // Frees the old graph now rather than whenever the garbage collector finalizes it.
-    old.initIndex({ maxElements: 1 });
+    freeGraph(old);
+  }
+
+  /** Frees the graph now; the index is empty and unusable after. */
+  release(): void {
+    freeGraph(this.index);
+    this.labels.clear();
+    this.loadedFrom = undefined;
   }
 }
 
@@ -182,6 +183,11 @@ export function searchEach(index: VectorIndex, queries: Float64Array, k: number)
     found.push(index.search(query, k));
   }
   return found;
+}
+
+/** Frees a graph now rather than whenever the garbage collector finalizes it. */
+function freeGraph(index: Native): void {
+  index.initIndex({ maxElements: 1 });
 }
 
 // hnswlib-node takes plain arrays only.

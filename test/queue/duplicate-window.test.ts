@@ -1,64 +1,81 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HnswIndex } from '../../src/vectors/hnsw-index.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { claim, ingest, outliers, setupModel, UNSURE, type Fixture } from './support.js';
 
-describe('an HNSW index with a window', () => {
-  const params = { m: 12, efConstruction: 48, efSearch: 48, window: 3 };
-  const unit = (i: number) => Array.from({ length: 8 }, (_, d) => (d === i ? 1 : 0.01));
-
-  it('when more points than the window arrive, then it keeps the newest, across a save and a load', () => {
-    const index = HnswIndex.create('cosine', 8, params);
-    for (let i = 1; i <= 5; i++) index.add(i, unit(i));
-    expect(index.size).toBe(3);
-    expect([1, 2, 3, 4, 5].map((l) => index.has(l))).toEqual([false, false, true, true, true]);
-    expect(index.search(unit(1), 3).labels.sort()).toEqual([3, 4, 5]);
-
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'driftloop-window-')), 'w.hnsw');
-    index.save(file);
-    const loaded = HnswIndex.load(file, 'cosine', 8, params)!;
-    loaded.add(6, unit(6));
-    expect(loaded.size).toBe(3);
-    expect(loaded.search(unit(6), 3).labels.sort()).toEqual([4, 5, 6]);
-    expect(loaded.search(unit(6), 1).labels).toEqual([6]);
-  });
-});
-
+/**
+ * DRIFTLOOP_DUPLICATE_WINDOW 4: two generations of 2 items. After in-0 … in-4 the previous
+ * generation holds in-2 and in-3, the current one in-4; in-0 and in-1 were dropped with the
+ * generation before.
+ */
 describe('the near-duplicate window', () => {
+  const env = { DRIFTLOOP_DUPLICATE_WINDOW: '4' };
   let server: TestServer;
   let f: Fixture;
+  let inputs: number[][];
   const near = (v: number[]) => v.map((x) => x * 1.0001);
+  const modelDir = () => {
+    const base = path.join(server.dataDir, 'indexes');
+    return path.join(base, fs.readdirSync(base).find((d) => d.startsWith('model-'))!);
+  };
   beforeAll(async () => {
-    server = await startTestServer({ env: { DRIFTLOOP_DUPLICATE_WINDOW: '3' } });
+    server = await startTestServer({ env });
     f = await setupModel(server, 'win', { queue: { uncertaintyThreshold: 0 } });
+    inputs = outliers(f.data, 5);
   });
   afterAll(() => server.stop());
 
-  it('when more items than the window are queued, then a near-copy of an old one opens an item and one of a recent one adds weight, also after a rebuild', async () => {
-    const inputs = outliers(f.data, 6);
-    const first = await ingest(server, 'win', inputs.slice(0, 5).map((e, i) => ({ id: `in-${i}`, embedding: e, scores: UNSURE })));
+  it('when more items than the window are queued, then a near-copy of an item in the previous generation adds weight and one of an older item opens an item', async () => {
+    const first = await ingest(server, 'win', inputs.map((e, i) => ({ id: `in-${i}`, embedding: e, scores: UNSURE })));
     expect(first.every((r) => r.queued)).toBe(true);
     const again = await ingest(server, 'win', [
-      { id: 'old-copy', embedding: near(inputs[0]!), scores: UNSURE },
-      { id: 'new-copy', embedding: near(inputs[4]!), scores: UNSURE },
-    ]);
-    expect(again.map((r) => r.queued)).toEqual([true, false]);
-
-    // Rebuilt from the database, the index holds the newest three items again: in-3, in-4, old-copy.
-    await server.stop();
-    fs.rmSync(path.join(server.dataDir, 'indexes'), { recursive: true });
-    server = await startTestServer({ dataDir: server.dataDir, env: { DRIFTLOOP_DUPLICATE_WINDOW: '3' } });
-    // in-3 first: the item in-2-copy opens pushes in-3 out of the window.
-    const rebuilt = await ingest(server, 'win', [
-      { id: 'in-3-copy', embedding: near(inputs[3]!), scores: UNSURE },
       { id: 'in-2-copy', embedding: near(inputs[2]!), scores: UNSURE },
+      { id: 'in-0-copy', embedding: near(inputs[0]!), scores: UNSURE },
+      { id: 'in-4-copy', embedding: near(inputs[4]!), scores: UNSURE },
     ]);
-    expect(rebuilt.map((r) => r.queued)).toEqual([false, true]);
+    // in-0-copy opened the sixth item: the current generation now holds in-4 and in-0-copy.
+    expect(again.map((r) => r.queued)).toEqual([false, true, false]);
+  });
+
+  it('when the service restarts, then both generations are loaded from their files and keep deciding the same', async () => {
+    await server.stop();
+    const state = JSON.parse(fs.readFileSync(path.join(modelDir(), 'production.json'), 'utf8')) as { generations: { count: number }[] };
+    expect(state.generations.map((g) => g.count)).toEqual([2, 2]);
+    server = await startTestServer({ dataDir: server.dataDir, env });
+    // in-3 is in the previous generation, in-1 in none; in-1-copy then starts a generation and in-2, in-3 go.
+    const after = await ingest(server, 'win', [
+      { id: 'in-3-copy', embedding: near(inputs[3]!), scores: UNSURE },
+      { id: 'in-1-copy', embedding: near(inputs[1]!), scores: UNSURE },
+    ]);
+    expect(after.map((r) => r.queued)).toEqual([false, true]);
+    const later = await ingest(server, 'win', [{ id: 'in-3-copy-2', embedding: near(inputs[3]!), scores: UNSURE }]);
+    expect(later.map((r) => r.queued)).toEqual([true]);
+  });
+
+  it('when the saved previous generation is the current one (a kill between two renames), then the index is rebuilt from the database', async () => {
+    // Now: previous generation in-4, in-0-copy; current in-1-copy, in-3-copy-2.
+    await server.stop();
+    const dir = modelDir();
+    for (const suffix of ['', '.sha256']) fs.copyFileSync(path.join(dir, `production.hnsw${suffix}`), path.join(dir, `production.previous.hnsw${suffix}`));
+    server = await startTestServer({ dataDir: server.dataDir, env });
+    // Taken as saved, the copied files would hold only in-1-copy and in-3-copy-2: in-4 would be forgotten.
+    const after = await ingest(server, 'win', [{ id: 'in-4-copy-2', embedding: near(inputs[4]!), scores: UNSURE }]);
+    expect(after.map((r) => r.queued)).toEqual([false]);
     const items = await claim(server, 'win', 'ann', 100);
     const weights = Object.fromEntries(items.map((i) => [i.predictionId, i.weight]));
-    expect(weights).toMatchObject({ 'in-0': 1, 'in-3': 2, 'in-4': 2, 'old-copy': 1, 'in-2-copy': 1 });
+    expect(weights).toMatchObject({ 'in-0': 1, 'in-1': 1, 'in-2': 2, 'in-3': 2, 'in-4': 3, 'in-0-copy': 1, 'in-1-copy': 1, 'in-3-copy-2': 1 });
+  });
+
+  it('when the index files are gone, then the rebuild from the database holds the same generations', async () => {
+    await server.stop();
+    fs.rmSync(path.join(server.dataDir, 'indexes'), { recursive: true });
+    server = await startTestServer({ dataDir: server.dataDir, env });
+    const after = await ingest(server, 'win', [
+      { id: 'in-0-copy-2', embedding: near(inputs[0]!), scores: UNSURE },
+      { id: 'in-2-copy-2', embedding: near(inputs[2]!), scores: UNSURE },
+    ]);
+    // in-0-copy is in the previous generation; in-2 and in-2-copy… in-2 went with an older one.
+    expect(after.map((r) => r.queued)).toEqual([false, true]);
   });
 });
