@@ -30,7 +30,7 @@ export async function up(db: Kysely<any>): Promise<void> {
          end loop;`;
   await sql
     .raw(
-      `create or replace function queue_items_count() returns trigger language plpgsql as $$
+      `create function queue_items_count_summed() returns trigger language plpgsql as $$
        declare
          d jsonb := coalesce(nullif(current_setting(${DELTAS}, true), ''), '{}')::jsonb;
          r text;
@@ -54,6 +54,10 @@ export async function up(db: Kysely<any>): Promise<void> {
        end $$`,
     )
     .execute(db);
+  // The trigger of migration 0002 now runs this function; its own (writing each change at once) stays for `down`.
+  await sql`drop trigger queue_items_count on queue_items`.execute(db);
+  await sql`create trigger queue_items_count after insert or update of status, drift_boost on queue_items
+    for each row execute function queue_items_count_summed()`.execute(db);
   // Deferred: runs at commit, once per changed row; the first run writes the whole sum.
   await sql
     .raw(
@@ -137,34 +141,9 @@ export async function down(db: Kysely<any>): Promise<void> {
   await claimLeasesUnderQueueLock(db);
   await sql`drop trigger queue_items_count_apply on queue_items`.execute(db);
   await sql`drop function queue_counts_apply()`.execute(db);
-  // The function of migration 0002 again: each change written at once.
-  const bump = (name: string, delta: string, where = 'true') =>
-    `insert into queue_counts (model_id, name, n) select new.model_id, ${name}, ${delta} where ${where}
-       on conflict (model_id, name) do update set n = queue_counts.n + excluded.n;`;
-  const reasons = (delta: string) =>
-    `insert into queue_counts (model_id, name, n) select new.model_id, 'open:' || value, ${delta}
-       from json_array_elements_text(new.reasons_json::json) as value
-       on conflict (model_id, name) do update set n = queue_counts.n + excluded.n;`;
-  const open = (row: 'old' | 'new') => `${row}.status in ('pending', 'leased')`;
-  await sql
-    .raw(
-      `create or replace function queue_items_count() returns trigger language plpgsql as $$
-      begin
-        if tg_op = 'INSERT' then
-          ${bump(`'status:' || new.status`, '1')}
-          ${reasons(`case when ${open('new')} then 1 else 0 end`)}
-          ${bump(`'open:drift'`, '1', `new.drift_boost > 0 and ${open('new')}`)}
-        elsif old.status != new.status then
-          ${bump(`'status:' || old.status`, '-1')}
-          ${bump(`'status:' || new.status`, '1')}
-          ${reasons(`(case when ${open('new')} then 1 else 0 end) - (case when ${open('old')} then 1 else 0 end)`)}
-          ${bump(`'open:drift'`, `(case when ${open('new')} and new.drift_boost > 0 then 1 else 0 end) - (case when ${open('old')} and old.drift_boost > 0 then 1 else 0 end)`)}
-        elsif (old.drift_boost > 0) != (new.drift_boost > 0) then
-          ${bump(`'open:drift'`, 'case when new.drift_boost > 0 then 1 else -1 end', open('new'))}
-        end if;
-        return null;
-      end $$`,
-    )
-    .execute(db);
+  await sql`drop trigger queue_items_count on queue_items`.execute(db);
+  await sql`create trigger queue_items_count after insert or update of status, drift_boost on queue_items
+    for each row execute function queue_items_count()`.execute(db);
+  await sql`drop function queue_items_count_summed()`.execute(db);
   await sql`drop function queue_count_delta(jsonb, bigint, text, bigint)`.execute(db);
 }
