@@ -56,6 +56,12 @@ export function listExamplesPage(db: Db, modelId: number, split: Split, afterSeq
     .execute();
 }
 
+/** Whether the model has any example: one index probe instead of a count. */
+export async function hasExamples(db: Db, modelId: number): Promise<boolean> {
+  const row = await db.selectFrom('examples').select('seq').where('model_id', '=', modelId).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Example counts of a model by split. */
 export async function countExamplesBySplit(db: Db, modelId: number): Promise<{ train: number; eval: number }> {
   const rows = await db

@@ -72,6 +72,12 @@ export async function countPredictions(db: Db, modelId: number): Promise<number>
   return Number(row.n);
 }
 
+/** Whether the model has any prediction: one index probe, where a count walks all of them (a second at 1M). */
+export async function hasPredictions(db: Db, modelId: number): Promise<boolean> {
+  const row = await db.selectFrom('predictions').select('seq').where('model_id', '=', modelId).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
 /** The given columns of a model's predictions, by seq (read on `db`: the caller's transaction, if any). */
 export async function predictionsBySeq<C extends keyof Row>(db: Db, modelId: number, seqs: readonly number[], columns: readonly C[]): Promise<Map<number, Pick<Row, C | 'seq'>>> {
   const out = new Map<number, Pick<Row, C | 'seq'>>();

@@ -265,15 +265,24 @@ export async function leaseBest(db: Db, lease: BestLease): Promise<ClaimItemRow[
       select ${columns} from taken order by priority desc, id`.execute(db);
     return rows;
   }
-  const fresh: number[] = [];
+  // Per candidate, one UPDATE takes the slot, derives the status and returns the columns (as the
+  // PostgreSQL statement does), instead of a slot update, a status update and a read: a claim is
+  // three statements on the event loop instead of five.
+  const leased: ClaimItemRow[] = [];
   for (const { id } of await candidates.execute()) {
-    if (!(await takeSlot(db, id))) continue;
+    const row = await db
+      .updateTable('queue_items')
+      .set((eb) => ({ leases_count: eb('leases_count', '+', 1), status: derivedStatus(1) }))
+      .where('id', '=', id)
+      .where('status', 'in', [...OPEN_STATUSES])
+      .where((eb) => eb(eb('labels_count', '+', eb.ref('leases_count')), '<', eb.ref('labels_needed')))
+      .returning(CLAIM_ITEM_COLUMNS)
+      .executeTakeFirst();
+    if (!row) continue;
     await insertLease(db, { model_id: lease.modelId, item_id: id, labeler: lease.labeler, expires_at: lease.expiresAt, created_at: lease.now });
-    fresh.push(id);
+    leased.push(row);
   }
-  await refreshStatus(db, fresh, lease.now);
-  const rows = new Map((await findClaimItems(db, lease.modelId, fresh)).map((r) => [r.id, r]));
-  return fresh.map((id) => rows.get(id)!);
+  return leased;
 }
 
 /**
