@@ -141,6 +141,10 @@ try {
     }
   }
   console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s wall; load average now ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+} catch (err) {
+  // The service's own account of a failure (a crash shows only as a reset connection here).
+  console.error(`service log, last lines:\n${service.logs.slice(-15).join('\n')}`);
+  throw err;
 } finally {
   service.child.kill('SIGTERM');
   await service.exited;

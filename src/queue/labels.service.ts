@@ -6,7 +6,7 @@ import { isoNow, type Clock } from '../util/clock.js';
 import { answerOf, labelProblems, parseItemId, type LabelInput } from './label-rules.js';
 import { expireLeases } from './lease-expiry.js';
 import { deleteBulkLabels, findLabel, insertLabel } from './labels.repository.js';
-import { deleteLeases, findLease, insertSkip } from './leases.repository.js';
+import { deleteLeases, findLease, insertSkip, lockLabelers } from './leases.repository.js';
 import { countLabel, findItem, lockQueue, refreshStatus, releaseSlots, uncountLabels } from './queue.repository.js';
 
 export interface LabelsResult {
@@ -53,6 +53,8 @@ export class LabelsService {
   private store(model: Model, labels: LabelInput[]): Promise<LabelsResult> {
     const now = isoNow(this.clock);
     return this.db.transaction().execute(async (trx) => {
+      // The labelers' locks first, as their claims take them (a claim then never hands out an item being labeled).
+      await lockLabelers(trx, model.id, labels.map((l) => l.labeler));
       await lockQueue(trx, model.id);
       await expireLeases(trx, model.id, now);
       const missing: RecordProblem[] = [];

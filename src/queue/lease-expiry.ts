@@ -7,10 +7,10 @@ export async function expireLeases(db: Db, modelId: number, now: string): Promis
   return releaseExpired(db, await listExpiredLeases(db, modelId, now), now);
 }
 
-/** Deletes these expired leases (read under the queue lock) and gives their slots back; returns how many it deleted. */
+/** Deletes these expired leases (read under the queue lock, or before it) and gives their slots back; returns how many it deleted. */
 export async function releaseExpired(db: Db, expired: LeaseRow[], now: string): Promise<number> {
   if (expired.length === 0) return 0;
-  const items = await deleteLeases(db, expired.map((l) => l.id));
+  const items = await deleteLeases(db, expired.map((l) => l.id), now);
   await releaseSlots(db, items);
   await refreshStatus(db, [...new Set(items)], now);
   return items.length;

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import { isPostgres, LOCKS } from '../db/dialect.js';
+import { isPostgres, LOCKS, lockUntilCommit } from '../db/dialect.js';
 
 /** A lease as the queue service needs it. */
 export interface LeaseRow {
@@ -52,14 +52,42 @@ export function listExpiredAndLabelerLeases(db: Db, modelId: number, labeler: st
 }
 
 /**
- * Takes the model's queue lock (as `lockQueue`) and reads {@link listExpiredAndLabelerLeases}: on
- * PostgreSQL in one round trip (`queue_lock_claim_leases`, whose query runs after the lock is
- * granted and so sees what the previous holder committed). SQLite needs no lock.
+ * Takes the labeler's lock ({@link lockLabelers}) and reads {@link listExpiredAndLabelerLeases}: on
+ * PostgreSQL in one round trip (`queue_claim_leases`, whose query runs after the lock is granted
+ * and so sees what the labeler's previous claim or labels committed). SQLite needs no lock.
  */
-export async function lockQueueListingLeases(db: Db, modelId: number, labeler: string, now: string): Promise<LeaseRow[]> {
+export async function lockLabelerListingLeases(db: Db, modelId: number, labeler: string, now: string): Promise<LeaseRow[]> {
   if (!isPostgres(db)) return listExpiredAndLabelerLeases(db, modelId, labeler, now);
-  const { rows } = await sql<LeaseRow>`select id, item_id, labeler, expires_at from queue_lock_claim_leases(${LOCKS.queue}, ${modelId}, ${labeler}, ${now})`.execute(db);
+  const key = labelerLockKey(modelId, labeler);
+  const { rows } = await sql<LeaseRow>`select id, item_id, labeler, expires_at from queue_claim_leases(${LOCKS.labeler}, ${key}, ${modelId}, ${labeler}, ${now})`.execute(db);
   return rows;
+}
+
+/**
+ * Takes the locks of these labelers of the model until the transaction `db` ends, in one order
+ * (so two batches naming the same labelers cannot deadlock): a labeler's claims and labels then
+ * run one at a time, and a claim never hands out an item its labeler is labeling meanwhile.
+ * Taken before the queue lock, as claims do.
+ */
+export async function lockLabelers(db: Db, modelId: number, labelers: readonly string[]): Promise<void> {
+  const keys = [...new Set(labelers.map((l) => labelerLockKey(modelId, l)))].sort((a, b) => a - b);
+  for (const key of keys) await lockUntilCommit(db, 'labeler', key);
+}
+
+/** A labeler's lock key: FNV-1a of model and name, as a signed 32-bit integer (a collision only serialises two labelers). */
+function labelerLockKey(modelId: number, labeler: string): number {
+  let h = 0x811c9dc5;
+  for (const byte of Buffer.from(`${modelId}\0${labeler}`, 'utf8')) h = Math.imul(h ^ byte, 0x01000193);
+  return h | 0;
+}
+
+/**
+ * Of the `expired` leases a claim read in its transaction, those it gives back there: on SQLite
+ * all of them; on PostgreSQL none, as the claim gave them back just before, in a statement of
+ * their own (`releaseExpiredAtOnce`), and leaves what that passed over to a later claim.
+ */
+export function expiredToReleaseInClaim(db: Db, expired: LeaseRow[]): LeaseRow[] {
+  return isPostgres(db) ? [] : expired;
 }
 
 /** Leases of the model that expired at or before `now`. */
@@ -72,11 +100,20 @@ export function listExpiredLeases(db: Db, modelId: number, now: string): Promise
     .execute();
 }
 
-/** Deletes leases; returns the items of those this call deleted (not those another transaction already had). */
-export async function deleteLeases(db: Db, ids: number[]): Promise<number[]> {
+/**
+ * Deletes leases; returns the items of those this call deleted (not those another transaction
+ * already had). With `expiredBy`, only leases that still expire by then: one the labeler's claim
+ * renewed meanwhile stays.
+ */
+export async function deleteLeases(db: Db, ids: number[], expiredBy?: string): Promise<number[]> {
   const items: number[] = [];
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db.deleteFrom('queue_leases').where('id', 'in', ids.slice(i, i + 500)).returning('item_id').execute();
+    const rows = await db
+      .deleteFrom('queue_leases')
+      .where('id', 'in', ids.slice(i, i + 500))
+      .$if(expiredBy !== undefined, (q) => q.where('expires_at', '<=', expiredBy!))
+      .returning('item_id')
+      .execute();
     items.push(...rows.map((r) => r.item_id));
   }
   return items;

@@ -12,7 +12,7 @@ import type { QueueReads } from './queue.ports.js';
 import { countItemsUpTo, idBeforeNewest, listItemEmbeddings } from './queue.repository.js';
 
 /** Only the nearest few matter for a radius check, so the graph is built cheaper than the reference index. */
-const DUPLICATE_HNSW: HnswParams = Object.freeze({ m: 12, efConstruction: 48, efSearch: 48 });
+export const DUPLICATE_HNSW: HnswParams = Object.freeze({ m: 12, efConstruction: 48, efSearch: 48 });
 
 const PAGE = 5000;
 

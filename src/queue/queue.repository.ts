@@ -10,10 +10,12 @@ export type NewQueueItemRow = Insertable<QueueItemTable>;
 export type QueueItemRow = Selectable<QueueItemTable>;
 
 /**
- * Takes the model's queue lock until the transaction `db` ends: claims, labels, lease expiry,
- * enqueueing and boosts of one model then change items and the trigger-kept counts one at a
- * time across every instance, so they can neither deadlock on those counts nor release a lease
- * twice. SQLite runs one write transaction at a time already.
+ * Takes the model's queue lock until the transaction `db` ends: labels, lease expiry, enqueueing,
+ * boosts and claims that give back expired leases change items of one model one at a time across
+ * every instance, so they neither deadlock on item rows nor release a lease twice. Other claims
+ * do without it: they take items with `FOR UPDATE SKIP LOCKED` (never waiting for a row) and, on
+ * PostgreSQL, the trigger-kept counts are written at each commit, in one order (migration 0022).
+ * SQLite runs one write transaction at a time already.
  */
 export function lockQueue(db: Db, modelId: number): Promise<void> {
   return lockUntilCommit(db, 'queue', modelId);
@@ -281,6 +283,21 @@ export async function leaseBest(db: Db, lease: BestLease): Promise<ClaimItemRow[
     leased.push(row);
   }
   return leased;
+}
+
+/**
+ * On PostgreSQL, gives back the model's leases that expired by `now`, with their slots and the
+ * items' status, in one statement committed at once (`queue_release_expired`, migration 0022):
+ * under the model's lease-expiry lock, so claims that saw expired leases see what the one before
+ * gave back, and passing over lease and item rows another transaction holds instead of waiting
+ * for them (a later claim gives those back). Returns how many items got slots back. On SQLite,
+ * where a claim gives them back inside its transaction, 0.
+ */
+export async function releaseExpiredAtOnce(db: Db, modelId: number, now: string): Promise<number> {
+  if (!isPostgres(db)) return 0;
+  const rule = derivedStatus().compile(db);
+  const { rows } = await sql<{ n: number }>`select queue_release_expired(${LOCKS.leaseExpiry}, ${modelId}, ${now}, ${rule.sql}) as n`.execute(db);
+  return Number(rows[0]?.n ?? 0);
 }
 
 /** Applies a changed `labelsPerItem` to every open item of the model. */

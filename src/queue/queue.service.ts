@@ -10,7 +10,7 @@ import { countLabelsByLabeler, countProposedConcepts, listLabelsOfSharedItems } 
 import { storedAnswer } from './label-rules.js';
 import { expireLeases, releaseExpired } from './lease-expiry.js';
 import type { SelectionService } from './selection/selection.service.js';
-import { countSkipsByLabeler, extendLeases, findLease, insertLease, lockQueueListingLeases } from './leases.repository.js';
+import { countSkipsByLabeler, extendLeases, findLease, insertLease, expiredToReleaseInClaim, lockLabelerListingLeases } from './leases.repository.js';
 import {
   boostOpenOod,
   clearBoosts,
@@ -19,6 +19,7 @@ import {
   lockQueue,
   readCounts,
   refreshStatus,
+  releaseExpiredAtOnce,
   setLabelsNeeded,
   takeSlot,
   type ClaimItemRow,
@@ -66,12 +67,18 @@ export class QueueService {
     // Expired leases go back first, so the ranking sees their items as pending.
     if (ranking) await this.sweepExpiredLeases(model);
     const ranked = ranking ? await this.selection!.rank(model, labeler, Math.min(limit, model.settings.queue.maxLeases) * CLAIM_ROUNDS, region) : undefined;
+    // Expired leases go back first: on PostgreSQL in one statement of their own, just before.
+    await releaseExpiredAtOnce(this.db, model.id, now.toISOString());
     const claimed = await this.db.transaction().execute(async (trx) => {
-      // The queue lock and one read for the model's expired leases, given back first, and the
-      // labeler's own: on PostgreSQL one round trip, so the lock is held a round trip less.
+      // The labeler's lock and one read for the model's expired leases (on SQLite given back here)
+      // and the labeler's own: on PostgreSQL one round trip. Not the model's queue lock, which
+      // ingest holds to its commit (only the ranked walk's plain updates take it): fresh items are
+      // taken FOR UPDATE SKIP LOCKED, so a claim never waits for a row, and the counts they
+      // change are written at the commit.
       const at = now.toISOString();
-      const leases = await lockQueueListingLeases(trx, model.id, labeler, at);
-      await releaseExpired(trx, leases.filter((l) => l.expires_at <= at), at);
+      const leases = await lockLabelerListingLeases(trx, model.id, labeler, at);
+      if (ranked) await lockQueue(trx, model.id);
+      await releaseExpired(trx, expiredToReleaseInClaim(trx, leases.filter((l) => l.expires_at <= at)), at);
       const live = leases.filter((l) => l.labeler === labeler && l.expires_at > at);
       const held = live.slice(0, limit);
       await extendLeases(trx, held.map((l) => l.id), expiresAt);

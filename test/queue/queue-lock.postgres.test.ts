@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
-import { lockQueue, lockQueueSeeingNewer } from '../../src/queue/queue.repository.js';
+import { lockQueueSeeingNewer } from '../../src/queue/queue.repository.js';
+import { holdIngestTransaction } from './held-ingest.js';
 import { databaseUrlFor } from '../support/database.js';
 import { startTestServer, tempDataDir, type TestServer } from '../support/server.js';
 import { confident, ingest, outliers, setupModel } from './support.js';
@@ -33,27 +34,14 @@ describe('the queue lock with its check for newer items (PostgreSQL)', () => {
     const db = server.driftloop.services.database.db;
     expect(await db.transaction().execute((trx) => lockQueueSeeingNewer(trx, modelId, before))).toBe(false);
 
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let holding!: () => void;
-    const held = new Promise<void>((resolve) => (holding = resolve));
-    const writer = other.db.transaction().execute(async (trx) => {
-      await lockQueue(trx, modelId);
-      await sql`insert into queue_items (model_id, prediction_seq, prediction_id, status, base_priority, priority, reasons_json, split, labels_needed, created_at, last_seen_at)
-        select model_id, seq, id, 'pending', 0, 0, '["ood"]', 'train', 1, created_at, created_at from predictions
-        where model_id = ${modelId} and seq not in (select prediction_seq from queue_items) order by seq limit 1`.execute(trx);
-      holding();
-      await released;
-    });
-    await held;
+    const writer = await holdIngestTransaction(other.db, modelId);
     // Asked while the other instance holds the lock with its item not yet committed.
     const checked = db.transaction().execute((trx) => lockQueueSeeingNewer(trx, modelId, before));
     // Released only once the check is queued behind the lock (not granted yet), not after a guessed delay.
     while (Number((await sql<{ n: number }>`select count(*) as n from pg_locks where locktype = 'advisory' and not granted`.execute(other.db)).rows[0]!.n) === 0) {
       await new Promise((resolve) => setImmediate(resolve));
     }
-    release();
-    await writer;
+    await writer.commit();
     expect(await checked).toBe(true);
     expect(await newest()).toBeGreaterThan(before);
     expect(await db.transaction().execute(async (trx) => lockQueueSeeingNewer(trx, modelId, await newest()))).toBe(false);

@@ -7,32 +7,15 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { defaultSettings } from '../../../src/models/settings.js';
-import { sharedTensorflow } from '../../../src/ml/tf-backend.js';
-import { TfTrainer } from '../../../src/ml/tf-trainer.js';
-import { assembleTrainingData } from '../../../src/training/training-data.js';
-import { rowWeights } from '../../../src/training/weights.js';
-import { splitForId } from '../../../src/util/hash-split.js';
+import { mulberry32 } from '../../../src/util/random.js';
 import { loadDemoDataset } from '../../demo/data/demo-dataset.js';
 import { spreadLabels } from './label-spreading.js';
+import { offlineTrainer } from './offline-train.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const data = await loadDemoDataset(path.join(root, 'data/demo'));
-const { tf, backend } = await sharedTensorflow();
-const trainer = new TfTrainer(tf, backend);
-const s = defaultSettings().retrain;
-const taxonomy = data.model.concepts.map((c: { id: string }) => c.id);
+const train = await offlineTrainer(data);
 const pool = [...data.prodClean, ...data.prodUgc];
-const originals = data.train.map((r) => ({ id: r.id, embedding: r.embedding, concepts: [r.concept], split: splitForId(r.id) }));
-
-function mulberry(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Variant { name: string; ugcOnly?: boolean; hidden?: number; spread?: { k: number; alpha: number; minConfidence: number; weight: number } }
 const variants: Variant[] = [
@@ -50,55 +33,36 @@ const run = wanted.length ? variants.filter((v) => wanted.some((w) => v.name.sta
 
 async function measure(order: typeof pool, n: number, v: Variant): Promise<number> {
   const chosen = order.slice(0, n);
-  const counts = new Map<string, number>();
-  for (const r of chosen) counts.set(r.concept, (counts.get(r.concept) ?? 0) + 1);
-  const added = [...counts].filter(([c, k]) => !taxonomy.includes(c) && k >= s.minConceptLabels).map(([c]) => c).sort();
-  const production = chosen.map((r) => ({
-    id: r.id, embedding: r.embedding, split: splitForId(r.id),
-    concepts: taxonomy.includes(r.concept) ? [r.concept] : [], newConcepts: taxonomy.includes(r.concept) ? [] : [r.concept],
-    labelIds: [], labeledAt: '',
-  }));
   const chosenIds = new Set(chosen.map((r) => r.id));
   const unlabeled = pool.filter((r) => !chosenIds.has(r.id)).map((r) => r.embedding);
-  const d = assembleTrainingData({ task: 'multiclass', dim: 64, taxonomy, addedConcepts: added, originals, production, validationShare: s.validationShare });
-  const k = d.concepts.length;
-  let fit = d.fit;
-  let weights = rowWeights('multiclass', fit, k, s).weights;
-  if (v.spread) {
+  const spread = v.spread;
+  const model = await train(chosen, {
+    hiddenUnits: v.hidden,
     // A pseudo-labeled row weighs what a labeled production row of its concept weighs, times weight × confidence.
-    const pseudo = spreadLabels(fit, k, unlabeled, v.spread);
-    const perConcept = new Float64Array(k);
-    for (let i = 0; i < fit.n; i++) if (fit.production[i] === 1) for (let c = 0; c < k; c++) if (fit.y[i * k + c] === 1) perConcept[c] = weights[i]!;
-    const n = fit.n + pseudo.length;
-    const x = new Float32Array(n * 64);
-    const y = new Float32Array(n * k);
-    const w = new Float32Array(n);
-    x.set(fit.x);
-    y.set(fit.y);
-    w.set(weights);
-    pseudo.forEach((p, j) => {
-      x.set(unlabeled[p.index]!, (fit.n + j) * 64);
-      y[(fit.n + j) * k + p.concept] = 1;
-      w[fit.n + j] = perConcept[p.concept]! * v.spread!.weight * p.confidence;
-    });
-    fit = { ...fit, n, x, y };
-    weights = w;
-  }
-  const vw = rowWeights('multiclass', d.validation, d.concepts.length, s).weights;
-  const spec = { kind: 'softmax' as const, inputDim: 64, outputs: d.concepts.length, hiddenUnits: v.hidden ?? s.hiddenUnits };
-  const r = await trainer.fit(spec, { n: fit.n, x: fit.x, y: fit.y, weights }, { n: d.validation.n, x: d.validation.x, y: d.validation.y, weights: vw }, { epochs: s.epochs, batchSize: s.batchSize, learningRate: s.learningRate, patience: s.patience, seed: s.seed });
-  const ev = data.evalUgc;
-  const x = new Float32Array(ev.length * 64);
-  ev.forEach((e, i) => x.set(e.embedding, i * 64));
-  const p = r.classifier.predict(x, ev.length);
-  r.classifier.dispose();
-  let right = 0;
-  ev.forEach((e, i) => {
-    let best = 0;
-    for (let j = 1; j < k; j++) if (p[i * k + j]! > p[i * k + best]!) best = j;
-    if (d.concepts[best] === e.concept) right++;
+    extend: spread
+      ? (fit, weights, k) => {
+          const dim = fit.dim;
+          const pseudo = spreadLabels(fit, k, unlabeled, spread);
+          const perConcept = new Float64Array(k);
+          for (let i = 0; i < fit.n; i++) if (fit.production[i] === 1) for (let c = 0; c < k; c++) if (fit.y[i * k + c] === 1) perConcept[c] = weights[i]!;
+          const total = fit.n + pseudo.length;
+          const x = new Float32Array(total * dim);
+          const y = new Float32Array(total * k);
+          const w = new Float32Array(total);
+          x.set(fit.x);
+          y.set(fit.y);
+          w.set(weights);
+          pseudo.forEach((p, j) => {
+            x.set(unlabeled[p.index]!, (fit.n + j) * dim);
+            y[(fit.n + j) * k + p.concept] = 1;
+            w[fit.n + j] = perConcept[p.concept]! * spread.weight * p.confidence;
+          });
+          return { fit: { ...fit, n: total, x, y }, weights: w };
+        }
+      : undefined,
   });
-  return right / ev.length;
+  model.dispose();
+  return model.accuracy;
 }
 
 console.log(`propagation sim: load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
@@ -107,7 +71,7 @@ const sizes = (process.env.SIZES ?? '300,600,1200,2400').split(',').map(Number);
 for (const v of run) {
   const rows: number[][] = [];
   for (const seed of seeds) {
-    const rand = mulberry(seed);
+    const rand = mulberry32(seed);
     const order = (v.ugcOnly ? data.prodUgc : pool).map((r) => ({ r, k: rand() })).sort((a, b) => a.k - b.k).map((o) => o.r);
     const row: number[] = [];
     for (const n of sizes) row.push(await measure(order, n, v));

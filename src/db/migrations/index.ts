@@ -16,6 +16,7 @@ import * as m0016 from './0016_example_scores_index.js';
 import * as m0019 from './0019_queue_lock_custom_plan.js';
 import * as m0020 from './0020_queue_lock_claim_leases.js';
 import * as m0021 from './0021_queue_pending_age.js';
+import * as m0022 from './0022_pg_claim.js';
 
 /** Every migration, in order. Add new ones at the end; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '0019_queue_lock_custom_plan': m0019,
   '0020_queue_lock_claim_leases': m0020,
   '0021_queue_pending_age': m0021,
+  '0022_pg_claim': m0022,
 };

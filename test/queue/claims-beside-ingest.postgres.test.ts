@@ -1,0 +1,78 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
+import { databaseUrlFor } from '../support/database.js';
+import { startTestServer, tempDataDir, type TestServer } from '../support/server.js';
+import { holdIngestTransaction } from './held-ingest.js';
+import { claim, confident, ingest, label, outliers, setupModel, UNSURE } from './support.js';
+
+// The server stands for one instance, a second handle on its database for another.
+describe('claims beside ingest (PostgreSQL)', () => {
+  let server: TestServer;
+  let other: DatabaseHandle;
+  beforeAll(async () => {
+    server = await startTestServer();
+    other = await openDatabase({ dataDir: tempDataDir(), databaseUrl: (await databaseUrlFor(server.dataDir))! });
+  });
+  afterAll(async () => {
+    await other?.close();
+    await server?.stop();
+  });
+
+  const modelId = async (name: string) => (await other.db.selectFrom('models').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
+
+  /** Counts by status and open reason from the kept counts and from a full recount of the items. */
+  async function keptAndRecounted(model: number) {
+    const kept = Object.fromEntries(
+      (await other.db.selectFrom('queue_counts').select(['name', 'n']).where('model_id', '=', model).execute()).filter((r) => Number(r.n) !== 0).map((r) => [r.name, Number(r.n)]),
+    );
+    const { rows } = await sql<{ name: string; n: number }>`
+      select 'status:' || status as name, count(*) as n from queue_items where model_id = ${model} group by status
+      union all
+      select 'open:' || r, count(*) from queue_items, json_array_elements_text(reasons_json::json) r
+        where model_id = ${model} and status in ('pending', 'leased') group by r
+      union all
+      select 'open:drift', count(*) from queue_items where model_id = ${model} and status in ('pending', 'leased') and drift_boost > 0`.execute(other.db);
+    const recounted = Object.fromEntries(rows.filter((r) => Number(r.n) !== 0).map((r) => [r.name, Number(r.n)]));
+    return { kept, recounted };
+  }
+
+  it('when another instance holds the queue lock with items inserted and not committed, then a claim completes meanwhile, and the counts hold both', async () => {
+    const f = await setupModel(server, 'beside');
+    await ingest(server, 'beside', outliers(f.data, 3).map((embedding, i) => ({ id: `odd-${i}`, embedding, scores: confident(0) })));
+    await ingest(server, 'beside', [{ id: 'plain', embedding: f.data.point(0), scores: confident(0) }]);
+    const model = await modelId('beside');
+    // What an ingest transaction does: the queue lock, then an item inserted, held to its commit.
+    const writer = await holdIngestTransaction(other.db, model);
+    // Would wait for the writer's commit (and this test time out) if claims took the queue lock or the count rows.
+    const items = await claim(server, 'beside', 'ann', 2);
+    expect(items).toHaveLength(2);
+    await writer.commit();
+    const { kept, recounted } = await keptAndRecounted(model);
+    expect(kept).toEqual(recounted);
+    expect(kept).toMatchObject({ 'status:pending': 2, 'status:leased': 2, 'open:ood': 4 });
+  });
+
+  it('when labelers claim and label while batches are ingested, all at once, then no item is leased twice and the kept counts equal a full recount', async () => {
+    const f = await setupModel(server, 'busy', { queue: { labelsPerItem: 1 } });
+    await ingest(server, 'busy', outliers(f.data, 40).map((embedding, i) => ({ id: `seed-${i}`, embedding, scores: UNSURE })));
+    const model = await modelId('busy');
+    const labelers = Array.from({ length: 12 }, (_, i) => `labeler-${i}`);
+    const work = [
+      ...Array.from({ length: 6 }, (_, b) => ingest(server, 'busy', outliers(f.data, 10).map((embedding, i) => ({ id: `b${b}-${i}`, embedding, scores: UNSURE })))),
+      ...labelers.map(async (labeler) => {
+        const items = await claim(server, 'busy', labeler, 3);
+        const answered = items.slice(0, 2).map((item, i) => ({ itemId: item.itemId, labeler, ...(i === 0 ? { concepts: ['lager'] } : { concepts: [], skip: true }) }));
+        if (answered.length > 0) expect((await label(server, 'busy', answered)).status).toBe(200);
+        return claim(server, 'busy', labeler, 2);
+      }),
+    ];
+    await Promise.all(work);
+    const shared = await sql<{ item_id: number }>`select item_id from queue_leases where model_id = ${model} group by item_id having count(*) > 1`.execute(other.db);
+    expect(shared.rows).toEqual([]);
+    const { kept, recounted } = await keptAndRecounted(model);
+    expect(kept).toEqual(recounted);
+    expect(kept['status:labeled']).toBeGreaterThan(0);
+    expect(kept['status:leased']).toBeGreaterThan(0);
+  });
+});
