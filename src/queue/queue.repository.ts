@@ -138,14 +138,18 @@ export function claimCandidatesQuery(db: Db, modelId: number, labeler: string, l
     .$if(isPostgres(db), (qb) => qb.forUpdate('i').skipLocked());
 }
 
+/** What a slot may be taken of: an open item with fewer labels and live leases than it needs. */
+function slotFree() {
+  return sql<boolean>`status in (${sql.join([...OPEN_STATUSES])}) and labels_count + leases_count < labels_needed`;
+}
+
 /** Takes one free slot of an open item; false when another claim got there first. */
 export async function takeSlot(db: Db, id: number): Promise<boolean> {
   const result = await db
     .updateTable('queue_items')
     .set((eb) => ({ leases_count: eb('leases_count', '+', 1) }))
     .where('id', '=', id)
-    .where('status', 'in', [...OPEN_STATUSES])
-    .where((eb) => eb(eb('labels_count', '+', eb.ref('leases_count')), '<', eb.ref('labels_needed')))
+    .where(slotFree())
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
@@ -254,8 +258,7 @@ export async function leaseBest(db: Db, lease: BestLease): Promise<ClaimItemRow[
       with picked as (${candidates}),
       taken as (
         update queue_items set leases_count = leases_count + 1, status = ${derivedStatus(1)}
-        where id in (select id from picked) and status in (${sql.join([...OPEN_STATUSES])})
-          and labels_count + leases_count < labels_needed
+        where id in (select id from picked) and ${slotFree()}
         returning ${columns}
       ),
       leased as (
@@ -274,8 +277,7 @@ export async function leaseBest(db: Db, lease: BestLease): Promise<ClaimItemRow[
       .updateTable('queue_items')
       .set((eb) => ({ leases_count: eb('leases_count', '+', 1), status: derivedStatus(1) }))
       .where('id', '=', id)
-      .where('status', 'in', [...OPEN_STATUSES])
-      .where((eb) => eb(eb('labels_count', '+', eb.ref('leases_count')), '<', eb.ref('labels_needed')))
+      .where(slotFree())
       .returning(CLAIM_ITEM_COLUMNS)
       .executeTakeFirst();
     if (!row) continue;
