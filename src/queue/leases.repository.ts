@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { isPostgres, LOCKS, lockUntilCommit } from '../db/dialect.js';
+import { hash32 } from '../drift/sampling/bottom-k.js';
 
 /** A lease as the queue service needs it. */
 export interface LeaseRow {
@@ -74,11 +75,9 @@ export async function lockLabelers(db: Db, modelId: number, labelers: readonly s
   for (const key of keys) await lockUntilCommit(db, 'labeler', key);
 }
 
-/** A labeler's lock key: FNV-1a of model and name, as a signed 32-bit integer (a collision only serialises two labelers). */
+/** A labeler's lock key: the hash of model and name, as a signed 32-bit integer (a collision only serialises two labelers). */
 function labelerLockKey(modelId: number, labeler: string): number {
-  let h = 0x811c9dc5;
-  for (const byte of Buffer.from(`${modelId}\0${labeler}`, 'utf8')) h = Math.imul(h ^ byte, 0x01000193);
-  return h | 0;
+  return hash32(`${modelId}\0${labeler}`, 0) | 0;
 }
 
 /**
