@@ -19,7 +19,6 @@ export type GenerationRange = { count: number; first: number; last: number } | {
 export class GenerationalIndex {
   private previous: HnswIndex;
   private current: HnswIndex;
-  private ranges: [GenerationRange, GenerationRange];
 
   /** `previous` and `current` as `generations` returned them (fresh, or loaded from their files). */
   constructor(
@@ -32,7 +31,6 @@ export class GenerationalIndex {
     }
     this.previous = previous;
     this.current = current;
-    this.ranges = [previous.labelRange() ?? { count: 0 }, current.labelRange() ?? { count: 0 }];
   }
 
   /** The HNSW parameters of a generation holding `generationSize` points. */
@@ -57,14 +55,17 @@ export class GenerationalIndex {
     return [this.previous, this.current];
   }
 
-  /** Count and label range of the previous and the current generation, to check saved files against. */
+  /**
+   * Count and label range of the previous and the current generation, to check saved files
+   * against: read from the generations' labels (a walk of each, done on save and load only).
+   */
   get generationRanges(): [GenerationRange, GenerationRange] {
-    return [{ ...this.ranges[0] }, { ...this.ranges[1] }];
+    return [this.previous.labelRange() ?? { count: 0 }, this.current.labelRange() ?? { count: 0 }];
   }
 
   /** The oldest label held, if any. */
   get first(): number | undefined {
-    const [old, cur] = this.ranges;
+    const [old, cur] = this.generationRanges;
     return 'first' in old ? old.first : 'first' in cur ? cur.first : undefined;
   }
 
@@ -76,8 +77,6 @@ export class GenerationalIndex {
     if (this.has(label)) return;
     if (this.current.size >= this.generationSize) this.rotate();
     this.current.add(label, vector);
-    const r = this.ranges[1];
-    this.ranges[1] = 'first' in r ? { count: r.count + 1, first: r.first, last: label } : { count: 1, first: label, last: label };
   }
 
   /** The k nearest of both generations, nearest first. */
@@ -95,7 +94,6 @@ export class GenerationalIndex {
     const dropped = this.previous;
     this.previous = this.current;
     this.current = HnswIndex.create(dropped.metric, dropped.dim, dropped.params);
-    this.ranges = [this.ranges[1], { count: 0 }];
     dropped.release();
   }
 }
