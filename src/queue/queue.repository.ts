@@ -115,7 +115,7 @@ export async function countItemsUpTo(db: Db, modelId: number, maxId: number): Pr
  * leased or labeled by them (blind multi-labeler review). Unexecuted: {@link leaseBest} runs it,
  * benchmarks print its plan.
  */
-export function claimCandidatesQuery(db: Db, modelId: number, labeler: string, limit: number, region?: number) {
+export function claimCandidatesQuery(db: Db, modelId: number, labeler: string, limit: number, region?: number, waitForLocked = false) {
   return db
     .selectFrom('queue_items as i')
     .select('i.id')
@@ -134,8 +134,8 @@ export function claimCandidatesQuery(db: Db, modelId: number, labeler: string, l
     .orderBy('i.priority', 'desc')
     .orderBy('i.id')
     .limit(limit)
-    // Rows another transaction is changing are passed over, not waited for.
-    .$if(isPostgres(db), (qb) => qb.forUpdate('i').skipLocked());
+    // Rows another transaction is changing are passed over, not waited for (unless `waitForLocked`).
+    .$if(isPostgres(db), (qb) => (waitForLocked ? qb.forUpdate('i') : qb.forUpdate('i').skipLocked()));
 }
 
 /** What a slot may be taken of: an open item with fewer labels and live leases than it needs. */
@@ -240,6 +240,12 @@ export interface BestLease {
   region?: number | undefined;
   expiresAt: string;
   now: string;
+  /**
+   * On PostgreSQL, when every candidate is row-locked by another transaction (a drift boost, an
+   * ingest adding weight to items), wait for them instead of leasing nothing. Only for a claim
+   * that holds no item row yet: one that does could wait for a transaction waiting for it.
+   */
+  waitIfAllLocked?: boolean;
 }
 
 /**
@@ -251,28 +257,15 @@ export interface BestLease {
  * one by one.
  */
 export async function leaseBest(db: Db, lease: BestLease): Promise<ClaimItemRow[]> {
-  const candidates = claimCandidatesQuery(db, lease.modelId, lease.labeler, lease.limit, lease.region);
   if (isPostgres(db)) {
-    const columns = sql.join(CLAIM_ITEM_COLUMNS.map((c) => sql.ref(c)));
-    const { rows } = await sql<ClaimItemRow>`
-      with picked as (${candidates}),
-      taken as (
-        update queue_items set leases_count = leases_count + 1, status = ${derivedStatus(1)}
-        where id in (select id from picked) and ${slotFree()}
-        returning ${columns}
-      ),
-      leased as (
-        insert into queue_leases (model_id, item_id, labeler, expires_at, created_at)
-        select ${lease.modelId}, id, ${lease.labeler}, ${lease.expiresAt}, ${lease.now} from taken
-      )
-      select ${columns} from taken order by priority desc, id`.execute(db);
-    return rows;
+    const leased = await leaseBestOnPostgres(db, lease, false);
+    return leased.length === 0 && lease.waitIfAllLocked ? leaseBestOnPostgres(db, lease, true) : leased;
   }
   // Per candidate, one UPDATE takes the slot, derives the status and returns the columns (as the
   // PostgreSQL statement does), instead of a slot update, a status update and a read: a claim is
   // three statements on the event loop instead of five.
   const leased: ClaimItemRow[] = [];
-  for (const { id } of await candidates.execute()) {
+  for (const { id } of await claimCandidatesQuery(db, lease.modelId, lease.labeler, lease.limit, lease.region).execute()) {
     const row = await db
       .updateTable('queue_items')
       .set((eb) => ({ leases_count: eb('leases_count', '+', 1), status: derivedStatus(1) }))
@@ -285,6 +278,25 @@ export async function leaseBest(db: Db, lease: BestLease): Promise<ClaimItemRow[
     leased.push(row);
   }
   return leased;
+}
+
+/** {@link leaseBest} on PostgreSQL: one statement, passing over locked candidates or waiting for them. */
+async function leaseBestOnPostgres(db: Db, lease: BestLease, waitForLocked: boolean): Promise<ClaimItemRow[]> {
+  const candidates = claimCandidatesQuery(db, lease.modelId, lease.labeler, lease.limit, lease.region, waitForLocked);
+  const columns = sql.join(CLAIM_ITEM_COLUMNS.map((c) => sql.ref(c)));
+  const { rows } = await sql<ClaimItemRow>`
+    with picked as (${candidates}),
+    taken as (
+      update queue_items set leases_count = leases_count + 1, status = ${derivedStatus(1)}
+      where id in (select id from picked) and ${slotFree()}
+      returning ${columns}
+    ),
+    leased as (
+      insert into queue_leases (model_id, item_id, labeler, expires_at, created_at)
+      select ${lease.modelId}, id, ${lease.labeler}, ${lease.expiresAt}, ${lease.now} from taken
+    )
+    select ${columns} from taken order by priority desc, id`.execute(db);
+  return rows;
 }
 
 /**
