@@ -14,7 +14,7 @@ export type QueueItemRow = Selectable<QueueItemTable>;
  * boosts and claims that give back expired leases change items of one model one at a time across
  * every instance, so they neither deadlock on item rows nor release a lease twice. Other claims
  * do without it: they take items with `FOR UPDATE SKIP LOCKED` (never waiting for a row) and, on
- * PostgreSQL, the trigger-kept counts are written at each commit, in one order (migration 0022).
+ * PostgreSQL, the trigger-kept counts change by insert-only rows (migration 0023).
  * SQLite runs one write transaction at a time already.
  */
 export function lockQueue(db: Db, modelId: number): Promise<void> {
@@ -327,9 +327,25 @@ export async function setLabelsNeeded(db: Db, modelId: number, needed: number, n
   await refreshStatus(db, open.map((r) => r.id), now);
 }
 
-/** Item counts of a model by status and, for open items, by reason (kept by triggers: no scan). */
+/**
+ * Item counts of a model by status and, for open items, by reason (kept by triggers: no scan). On
+ * PostgreSQL the kept counts plus the changes not compacted into them yet (`queue_count_deltas`,
+ * migration 0023), in one statement so that one snapshot sees a compaction whole or not at all;
+ * on SQLite that table stays empty.
+ */
 export async function readCounts(db: Db, modelId: number): Promise<{ status: Record<ItemStatus, number>; openByReason: Record<string, number> }> {
-  const rows = await db.selectFrom('queue_counts').select(['name', 'n']).where('model_id', '=', modelId).execute();
+  const rows = await db
+    .selectFrom((eb) =>
+      eb
+        .selectFrom('queue_counts')
+        .select(['name', 'n'])
+        .where('model_id', '=', modelId)
+        .unionAll(eb.selectFrom('queue_count_deltas').select(['name', 'n']).where('model_id', '=', modelId))
+        .as('c'),
+    )
+    .select(['c.name', sql<number>`cast(sum(c.n) as bigint)`.as('n')])
+    .groupBy('c.name')
+    .execute();
   const status: Record<ItemStatus, number> = { pending: 0, leased: 0, labeled: 0, out_of_scope: 0 };
   const openByReason: Record<string, number> = {};
   for (const { name, n } of rows) {

@@ -74,7 +74,7 @@ export class QueueService {
       // and the labeler's own: on PostgreSQL one round trip. Not the model's queue lock, which
       // ingest holds to its commit (only the ranked walk's plain updates take it): fresh items are
       // taken FOR UPDATE SKIP LOCKED, so a claim waits for no row while any candidate is free,
-      // and the counts they change are written at the commit.
+      // and the counts they change are insert-only rows (migration 0023): no lock to wait on.
       const at = now.toISOString();
       const leases = await lockLabelerListingLeases(trx, model.id, labeler, at);
       if (ranked) await lockQueue(trx, model.id);
