@@ -8,7 +8,6 @@
 
 import { runMmdTask, type MmdTask, type MmdTaskResult, type PooledKernel } from './mmd-tasks.js';
 import { mulberry32, sampleSortedIndices } from './random.js';
-import { freshBuffers, type SharedBuffers } from './shared-scratch.js';
 
 export type EmbeddingSample = readonly (Float32Array | readonly number[])[];
 
@@ -62,10 +61,9 @@ export function mmdPermutationTest(x: EmbeddingSample, y: EmbeddingSample, optio
 
 /**
  * The test as waves of tasks; `parallelism` only sets how many permutation chunks one wave
- * holds (a sequential stop wastes at most one wave), never the result. Its shared memory comes
- * from `buffers` (every byte of it is written before it is read, so reused buffers do too).
+ * holds (a sequential stop wastes at most one wave), never the result.
  */
-export function* mmdPlan(x: EmbeddingSample, y: EmbeddingSample, options: MmdOptions, parallelism: number, buffers: SharedBuffers = freshBuffers): MmdPlan {
+export function* mmdPlan(x: EmbeddingSample, y: EmbeddingSample, options: MmdOptions, parallelism: number): MmdPlan {
   const { permutations, seed, maxReference = DEFAULT_MAX_REFERENCE, stopAfterExceedances } = options;
   if (!Number.isInteger(permutations) || permutations < MIN_PERMUTATIONS) {
     throw new RangeError(`permutations must be an integer >= ${MIN_PERMUTATIONS}, got ${permutations}`);
@@ -77,15 +75,12 @@ export function* mmdPlan(x: EmbeddingSample, y: EmbeddingSample, options: MmdOpt
   if (x.length < 2 || y.length < 2) throw new RangeError('mmdPermutationTest needs at least 2 points in each sample');
   const random = mulberry32(seed);
   const reference = y.length > maxReference ? Array.from(sampleSortedIndices(random, y.length, maxReference), (i) => y[i]) : y;
-  const { source, d } = pool(x, reference, buffers);
+  const { source, d } = pool(x, reference);
   const n = x.length + reference.length;
-  const points = sharedFloat64(n * d, buffers);
-  const norms = sharedFloat64(n, buffers);
+  const points = sharedFloat64(n * d);
+  const norms = sharedFloat64(n);
   yield chunks(ROW_CHUNKS, (chunk) => ({ op: 'widen', source, points, norms, n, d, chunk, chunks: ROW_CHUNKS }));
-  // A non-finite coordinate makes its row's squared norm non-finite: n numbers to look at here
-  // instead of n·d (only then is the sample scanned, as a norm can also overflow from finite values).
-  if (!norms.every(Number.isFinite)) assertFinite(source);
-  const matrix = sharedFloat64((n * (n - 1)) / 2, buffers);
+  const matrix = sharedFloat64((n * (n - 1)) / 2);
   yield chunks(ROW_CHUNKS, (chunk) => ({ op: 'distances', points, norms, n, d, out: matrix, chunk, chunks: ROW_CHUNKS }));
   const [bandwidth] = (yield [{ op: 'bandwidth', squared: matrix, seed: streamSeed(seed, 0) }]) as number[];
   const partials = (yield chunks(ROW_CHUNKS, (chunk) => ({ op: 'kernel', matrix, n, bandwidth, chunk, chunks: ROW_CHUNKS }))) as Float64Array[];
@@ -141,15 +136,14 @@ function combineRowSums(kernel: Float64Array, n: number, partials: readonly Floa
  * The pooled sample in shared memory, as the caller's rows hold it: float32 rows are copied
  * as they are (a memcpy, so the calling thread spends well under a millisecond), and the
  * worker threads widen them to float64 (`widen`), which is exact, so the numbers are those
- * of a float64 copy made here; they also take the squared norms, which the plan checks for
- * non-finite values. Other rows (number[]) are kept as float64.
+ * of a float64 copy made here. Other rows (number[]) are kept as float64.
  */
-function pool(x: EmbeddingSample, y: EmbeddingSample, buffers: SharedBuffers): { source: Float32Array | Float64Array; d: number } {
+function pool(x: EmbeddingSample, y: EmbeddingSample): { source: Float32Array | Float64Array; d: number } {
   const d = x[0].length;
   if (d === 0) throw new RangeError('embeddings must have at least one dimension');
   const allFloat32 = [x, y].every((sample) => sample.every((vector) => vector instanceof Float32Array));
   const length = (x.length + y.length) * d;
-  const source = allFloat32 ? new Float32Array(buffers(length * Float32Array.BYTES_PER_ELEMENT), 0, length) : sharedFloat64(length, buffers);
+  const source = allFloat32 ? new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT)) : sharedFloat64(length);
   let offset = 0;
   for (const sample of [x, y]) {
     for (const vector of sample) {
@@ -158,18 +152,15 @@ function pool(x: EmbeddingSample, y: EmbeddingSample, buffers: SharedBuffers): {
       offset += d;
     }
   }
-  return { source, d };
-}
-
-// Thrown by the plan, so that a bad sample is a RangeError wherever the tasks run.
-function assertFinite(source: Float32Array | Float64Array): void {
+  // Checked here, so that a bad sample is a RangeError wherever the test runs.
   for (let k = 0; k < source.length; k++) {
     if (!Number.isFinite(source[k])) throw new RangeError('embeddings must be finite numbers');
   }
+  return { source, d };
 }
 
-function sharedFloat64(length: number, buffers: SharedBuffers): Float64Array {
-  return new Float64Array(buffers(length * Float64Array.BYTES_PER_ELEMENT), 0, length);
+function sharedFloat64(length: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT));
 }
 
 function range(start: number, end: number): Int32Array {
