@@ -2,6 +2,7 @@ import { isAscii } from 'node:buffer';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { BatchValidationError, ValidationError } from '../errors.js';
+import type { TurnLane } from '../util/turn-lane.js';
 import { JSON_TYPE, mediaTypeOf } from './media-type.js';
 
 /** Deeper JSON than this is refused: nothing in the API nests so far, and deep values overflow the stack of JSON.stringify. */
@@ -66,14 +67,22 @@ function assertJsonShape(value: unknown): void {
   throw new ValidationError(problem.message, { path: problem.path.slice(1) });
 }
 
+/** Bodies up to this size (a claim, a label, a model) are handled as they arrive; larger ones are bulk work. */
+const BULK_BODY_BYTES = 8 * 1024;
+
+function rawBody(c: Context): Buffer | undefined {
+  const raw = (c.env as { incoming?: { rawBody?: unknown } } | undefined)?.incoming?.rawBody;
+  return raw instanceof Buffer ? raw : undefined;
+}
+
 /**
  * The body as text, decoded as fetch's `Request.text()` decodes it (a leading UTF-8 BOM dropped,
  * invalid bytes replaced), from the bytes the node server buffered when it has them: the
  * web-stream path costs about a millisecond per large batch.
  */
 function bodyText(c: Context): Promise<string> {
-  const raw = (c.env as { incoming?: { rawBody?: unknown } } | undefined)?.incoming?.rawBody;
-  if (!(raw instanceof Buffer)) return c.req.text();
+  const raw = rawBody(c);
+  if (!raw) return c.req.text();
   const bytes = raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf ? raw.subarray(3) : raw;
   // ASCII reads the same in every encoding, and latin1 copies it without UTF-8 decoding: a
   // third of the TextDecoder's time on a batch of embeddings, which is all ASCII.
@@ -82,10 +91,17 @@ function bodyText(c: Context): Promise<string> {
 
 const utf8 = new TextDecoder();
 
-/** Checks every JSON body before any route reads it (NDJSON lines are checked as they are parsed). */
-export function checkJsonBodies() {
+/**
+ * Checks every JSON body before any route reads it (NDJSON lines are checked as they are parsed).
+ * A bulk body (a batch of predictions or examples) waits for its turn in `bulk` first, so its
+ * parse, validation and the route's work up to its first wait run in a turn of their own and
+ * short requests that arrived meanwhile (claims, labels) run before it.
+ */
+export function checkJsonBodies(bulk: TurnLane) {
   return createMiddleware(async (c, next) => {
     if (mediaTypeOf(c.req.header('content-type')) !== JSON_TYPE) return next();
+    const size = rawBody(c)?.length ?? Number(c.req.header('content-length') ?? 0);
+    if (size > BULK_BODY_BYTES) await bulk.turn();
     let body: unknown;
     try {
       body = JSON.parse(await bodyText(c));
