@@ -337,6 +337,8 @@ export interface Database {
   predictions: PredictionTable;
   queue_items: QueueItemTable;
   queue_counts: QueueCountTable;
+  /** Count changes not yet added into queue_counts (PostgreSQL; migration 0023). */
+  queue_count_deltas: QueueCountTable;
   queue_leases: QueueLeaseTable;
   queue_labels: QueueLabelTable;
   queue_skips: QueueSkipTable;

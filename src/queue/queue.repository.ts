@@ -14,7 +14,7 @@ export type QueueItemRow = Selectable<QueueItemTable>;
  * boosts and claims that give back expired leases change items of one model one at a time across
  * every instance, so they neither deadlock on item rows nor release a lease twice. Other claims
  * do without it: they take items with `FOR UPDATE SKIP LOCKED` (never waiting for a row) and, on
- * PostgreSQL, the trigger-kept counts are written at each commit, in one order (migration 0022).
+ * PostgreSQL, the trigger-kept counts change by insert-only rows (migration 0023).
  * SQLite runs one write transaction at a time already.
  */
 export function lockQueue(db: Db, modelId: number): Promise<void> {
@@ -115,7 +115,7 @@ export async function countItemsUpTo(db: Db, modelId: number, maxId: number): Pr
  * leased or labeled by them (blind multi-labeler review). Unexecuted: {@link leaseBest} runs it,
  * benchmarks print its plan.
  */
-export function claimCandidatesQuery(db: Db, modelId: number, labeler: string, limit: number, region?: number) {
+export function claimCandidatesQuery(db: Db, modelId: number, labeler: string, limit: number, region?: number, waitForLocked = false) {
   return db
     .selectFrom('queue_items as i')
     .select('i.id')
@@ -134,8 +134,8 @@ export function claimCandidatesQuery(db: Db, modelId: number, labeler: string, l
     .orderBy('i.priority', 'desc')
     .orderBy('i.id')
     .limit(limit)
-    // Rows another transaction is changing are passed over, not waited for.
-    .$if(isPostgres(db), (qb) => qb.forUpdate('i').skipLocked());
+    // Rows another transaction is changing are passed over, not waited for (unless `waitForLocked`).
+    .$if(isPostgres(db), (qb) => (waitForLocked ? qb.forUpdate('i') : qb.forUpdate('i').skipLocked()));
 }
 
 /** What a slot may be taken of: an open item with fewer labels and live leases than it needs. */
@@ -240,6 +240,12 @@ export interface BestLease {
   region?: number | undefined;
   expiresAt: string;
   now: string;
+  /**
+   * On PostgreSQL, when every candidate is row-locked by another transaction (a drift boost, an
+   * ingest adding weight to items), wait for them instead of leasing nothing. Only for a claim
+   * that holds no item row yet: one that does could wait for a transaction waiting for it.
+   */
+  waitIfAllLocked?: boolean;
 }
 
 /**
@@ -251,28 +257,15 @@ export interface BestLease {
  * one by one.
  */
 export async function leaseBest(db: Db, lease: BestLease): Promise<ClaimItemRow[]> {
-  const candidates = claimCandidatesQuery(db, lease.modelId, lease.labeler, lease.limit, lease.region);
   if (isPostgres(db)) {
-    const columns = sql.join(CLAIM_ITEM_COLUMNS.map((c) => sql.ref(c)));
-    const { rows } = await sql<ClaimItemRow>`
-      with picked as (${candidates}),
-      taken as (
-        update queue_items set leases_count = leases_count + 1, status = ${derivedStatus(1)}
-        where id in (select id from picked) and ${slotFree()}
-        returning ${columns}
-      ),
-      leased as (
-        insert into queue_leases (model_id, item_id, labeler, expires_at, created_at)
-        select ${lease.modelId}, id, ${lease.labeler}, ${lease.expiresAt}, ${lease.now} from taken
-      )
-      select ${columns} from taken order by priority desc, id`.execute(db);
-    return rows;
+    const leased = await leaseBestOnPostgres(db, lease, false);
+    return leased.length === 0 && lease.waitIfAllLocked ? leaseBestOnPostgres(db, lease, true) : leased;
   }
   // Per candidate, one UPDATE takes the slot, derives the status and returns the columns (as the
   // PostgreSQL statement does), instead of a slot update, a status update and a read: a claim is
   // three statements on the event loop instead of five.
   const leased: ClaimItemRow[] = [];
-  for (const { id } of await candidates.execute()) {
+  for (const { id } of await claimCandidatesQuery(db, lease.modelId, lease.labeler, lease.limit, lease.region).execute()) {
     const row = await db
       .updateTable('queue_items')
       .set((eb) => ({ leases_count: eb('leases_count', '+', 1), status: derivedStatus(1) }))
@@ -285,6 +278,25 @@ export async function leaseBest(db: Db, lease: BestLease): Promise<ClaimItemRow[
     leased.push(row);
   }
   return leased;
+}
+
+/** {@link leaseBest} on PostgreSQL: one statement, passing over locked candidates or waiting for them. */
+async function leaseBestOnPostgres(db: Db, lease: BestLease, waitForLocked: boolean): Promise<ClaimItemRow[]> {
+  const candidates = claimCandidatesQuery(db, lease.modelId, lease.labeler, lease.limit, lease.region, waitForLocked);
+  const columns = sql.join(CLAIM_ITEM_COLUMNS.map((c) => sql.ref(c)));
+  const { rows } = await sql<ClaimItemRow>`
+    with picked as (${candidates}),
+    taken as (
+      update queue_items set leases_count = leases_count + 1, status = ${derivedStatus(1)}
+      where id in (select id from picked) and ${slotFree()}
+      returning ${columns}
+    ),
+    leased as (
+      insert into queue_leases (model_id, item_id, labeler, expires_at, created_at)
+      select ${lease.modelId}, id, ${lease.labeler}, ${lease.expiresAt}, ${lease.now} from taken
+    )
+    select ${columns} from taken order by priority desc, id`.execute(db);
+  return rows;
 }
 
 /**
@@ -315,9 +327,25 @@ export async function setLabelsNeeded(db: Db, modelId: number, needed: number, n
   await refreshStatus(db, open.map((r) => r.id), now);
 }
 
-/** Item counts of a model by status and, for open items, by reason (kept by triggers: no scan). */
+/**
+ * Item counts of a model by status and, for open items, by reason (kept by triggers: no scan). On
+ * PostgreSQL the kept counts plus the changes not compacted into them yet (`queue_count_deltas`,
+ * migration 0023), in one statement so that one snapshot sees a compaction whole or not at all;
+ * on SQLite that table stays empty.
+ */
 export async function readCounts(db: Db, modelId: number): Promise<{ status: Record<ItemStatus, number>; openByReason: Record<string, number> }> {
-  const rows = await db.selectFrom('queue_counts').select(['name', 'n']).where('model_id', '=', modelId).execute();
+  const rows = await db
+    .selectFrom((eb) =>
+      eb
+        .selectFrom('queue_counts')
+        .select(['name', 'n'])
+        .where('model_id', '=', modelId)
+        .unionAll(eb.selectFrom('queue_count_deltas').select(['name', 'n']).where('model_id', '=', modelId))
+        .as('c'),
+    )
+    .select(['c.name', sql<number>`cast(sum(c.n) as bigint)`.as('n')])
+    .groupBy('c.name')
+    .execute();
   const status: Record<ItemStatus, number> = { pending: 0, leased: 0, labeled: 0, out_of_scope: 0 };
   const openByReason: Record<string, number> = {};
   for (const { name, n } of rows) {
