@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Selectable } from 'kysely';
+import { sql, type Insertable, type RawBuilder, type Selectable } from 'kysely';
 import type { Db } from '../db/database.js';
 import { isPostgres, LOCKS, lockUntilCommit, notIndexed } from '../db/dialect.js';
 import type { QueueItemTable } from '../db/schema.js';
@@ -115,7 +115,7 @@ export async function countItemsUpTo(db: Db, modelId: number, maxId: number): Pr
  * leased or labeled by them (blind multi-labeler review). Unexecuted: {@link leaseBest} runs it,
  * benchmarks print its plan.
  */
-export function claimCandidatesQuery(db: Db, modelId: number, labeler: string, limit: number, region?: number) {
+export function claimCandidatesQuery(db: Db, modelId: number, labeler: string, limit: number | RawBuilder<number>, region?: number) {
   return db
     .selectFrom('queue_items as i')
     .select('i.id')
@@ -202,6 +202,11 @@ function derivedStatus(takenSlots = 0) {
     else 'pending' end`;
 }
 
+/** The status rule as SQL text over an item's columns, for PL/pgSQL functions that give slots back. */
+export function statusRuleSql(db: Db): string {
+  return derivedStatus().compile(db).sql;
+}
+
 /** Derives each item's status from its counts. */
 export async function refreshStatus(db: Db, ids: number[], now: string): Promise<void> {
   for (let i = 0; i < ids.length; i += 500) {
@@ -251,23 +256,8 @@ export interface BestLease {
  * one by one.
  */
 export async function leaseBest(db: Db, lease: BestLease): Promise<ClaimItemRow[]> {
+  if (isPostgres(db)) return (await leaseStatement(db, lease, lease.limit).execute(db)).rows;
   const candidates = claimCandidatesQuery(db, lease.modelId, lease.labeler, lease.limit, lease.region);
-  if (isPostgres(db)) {
-    const columns = sql.join(CLAIM_ITEM_COLUMNS.map((c) => sql.ref(c)));
-    const { rows } = await sql<ClaimItemRow>`
-      with picked as (${candidates}),
-      taken as (
-        update queue_items set leases_count = leases_count + 1, status = ${derivedStatus(1)}
-        where id in (select id from picked) and ${slotFree()}
-        returning ${columns}
-      ),
-      leased as (
-        insert into queue_leases (model_id, item_id, labeler, expires_at, created_at)
-        select ${lease.modelId}, id, ${lease.labeler}, ${lease.expiresAt}, ${lease.now} from taken
-      )
-      select ${columns} from taken order by priority desc, id`.execute(db);
-    return rows;
-  }
   // Per candidate, one UPDATE takes the slot, derives the status and returns the columns (as the
   // PostgreSQL statement does), instead of a slot update, a status update and a read: a claim is
   // three statements on the event loop instead of five.
@@ -288,6 +278,27 @@ export async function leaseBest(db: Db, lease: BestLease): Promise<ClaimItemRow[
 }
 
 /**
+ * PostgreSQL's lease statement of {@link leaseBest}, whose limit may be a placeholder (the
+ * one-call claim, `claim-at-once.repository.ts`, runs it with the limit it has left).
+ */
+export function leaseStatement(db: Db, lease: Omit<BestLease, 'limit'>, limit: number | RawBuilder<number>) {
+  const candidates = claimCandidatesQuery(db, lease.modelId, lease.labeler, limit, lease.region);
+  const columns = sql.join(CLAIM_ITEM_COLUMNS.map((c) => sql.ref(c)));
+  return sql<ClaimItemRow>`
+    with picked as (${candidates}),
+    taken as (
+      update queue_items set leases_count = leases_count + 1, status = ${derivedStatus(1)}
+      where id in (select id from picked) and ${slotFree()}
+      returning ${columns}
+    ),
+    leased as (
+      insert into queue_leases (model_id, item_id, labeler, expires_at, created_at)
+      select ${lease.modelId}, id, ${lease.labeler}, ${lease.expiresAt}, ${lease.now} from taken
+    )
+    select ${columns} from taken order by priority desc, id`;
+}
+
+/**
  * On PostgreSQL, gives back the model's leases that expired by `now`, with their slots and the
  * items' status, in one statement committed at once (`queue_release_expired`, migration 0022):
  * under the model's lease-expiry lock, so claims that saw expired leases see what the one before
@@ -297,8 +308,7 @@ export async function leaseBest(db: Db, lease: BestLease): Promise<ClaimItemRow[
  */
 export async function releaseExpiredAtOnce(db: Db, modelId: number, now: string): Promise<number> {
   if (!isPostgres(db)) return 0;
-  const rule = derivedStatus().compile(db);
-  const { rows } = await sql<{ n: number }>`select queue_release_expired(${LOCKS.leaseExpiry}, ${modelId}, ${now}, ${rule.sql}) as n`.execute(db);
+  const { rows } = await sql<{ n: number }>`select queue_release_expired(${LOCKS.leaseExpiry}, ${modelId}, ${now}, ${statusRuleSql(db)}) as n`.execute(db);
   return Number(rows[0]?.n ?? 0);
 }
 
