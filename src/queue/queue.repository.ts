@@ -115,7 +115,7 @@ export async function countItemsUpTo(db: Db, modelId: number, maxId: number): Pr
  * leased or labeled by them (blind multi-labeler review). Unexecuted: {@link leaseBest} runs it,
  * benchmarks print its plan.
  */
-export function claimCandidatesQuery(db: Db, modelId: number, labeler: string, limit: number | RawBuilder<number>, region?: number) {
+export function claimCandidatesQuery(db: Db, modelId: number, labeler: string, limit: number | RawBuilder<number>, region?: number, waitForLocked = false) {
   return db
     .selectFrom('queue_items as i')
     .select('i.id')
@@ -134,8 +134,8 @@ export function claimCandidatesQuery(db: Db, modelId: number, labeler: string, l
     .orderBy('i.priority', 'desc')
     .orderBy('i.id')
     .limit(limit)
-    // Rows another transaction is changing are passed over, not waited for.
-    .$if(isPostgres(db), (qb) => qb.forUpdate('i').skipLocked());
+    // Rows another transaction is changing are passed over, not waited for (unless `waitForLocked`).
+    .$if(isPostgres(db), (qb) => (waitForLocked ? qb.forUpdate('i') : qb.forUpdate('i').skipLocked()));
 }
 
 /** What a slot may be taken of: an open item with fewer labels and live leases than it needs. */
@@ -245,6 +245,12 @@ export interface BestLease {
   region?: number | undefined;
   expiresAt: string;
   now: string;
+  /**
+   * On PostgreSQL, when every candidate is row-locked by another transaction (a drift boost, an
+   * ingest adding weight to items), wait for them instead of leasing nothing. Only for a claim
+   * that holds no item row yet: one that does could wait for a transaction waiting for it.
+   */
+  waitIfAllLocked?: boolean;
 }
 
 /**
@@ -256,13 +262,15 @@ export interface BestLease {
  * one by one.
  */
 export async function leaseBest(db: Db, lease: BestLease): Promise<ClaimItemRow[]> {
-  if (isPostgres(db)) return (await leaseStatement(db, lease, lease.limit).execute(db)).rows;
-  const candidates = claimCandidatesQuery(db, lease.modelId, lease.labeler, lease.limit, lease.region);
+  if (isPostgres(db)) {
+    const leased = (await leaseStatement(db, lease, lease.limit, false).execute(db)).rows;
+    return leased.length === 0 && lease.waitIfAllLocked ? (await leaseStatement(db, lease, lease.limit, true).execute(db)).rows : leased;
+  }
   // Per candidate, one UPDATE takes the slot, derives the status and returns the columns (as the
   // PostgreSQL statement does), instead of a slot update, a status update and a read: a claim is
   // three statements on the event loop instead of five.
   const leased: ClaimItemRow[] = [];
-  for (const { id } of await candidates.execute()) {
+  for (const { id } of await claimCandidatesQuery(db, lease.modelId, lease.labeler, lease.limit, lease.region).execute()) {
     const row = await db
       .updateTable('queue_items')
       .set((eb) => ({ leases_count: eb('leases_count', '+', 1), status: derivedStatus(1) }))
@@ -278,11 +286,12 @@ export async function leaseBest(db: Db, lease: BestLease): Promise<ClaimItemRow[
 }
 
 /**
- * PostgreSQL's lease statement of {@link leaseBest}, whose limit may be a placeholder (the
- * one-call claim, `claim-at-once.repository.ts`, runs it with the limit it has left).
+ * PostgreSQL's lease statement of {@link leaseBest}: one statement, passing over locked candidates
+ * or waiting for them. Its limit may be a placeholder (the one-call claim,
+ * `claim-at-once.repository.ts`, runs it with the limit it has left).
  */
-export function leaseStatement(db: Db, lease: Omit<BestLease, 'limit'>, limit: number | RawBuilder<number>) {
-  const candidates = claimCandidatesQuery(db, lease.modelId, lease.labeler, limit, lease.region);
+export function leaseStatement(db: Db, lease: Omit<BestLease, 'limit'>, limit: number | RawBuilder<number>, waitForLocked: boolean) {
+  const candidates = claimCandidatesQuery(db, lease.modelId, lease.labeler, limit, lease.region, waitForLocked);
   const columns = sql.join(CLAIM_ITEM_COLUMNS.map((c) => sql.ref(c)));
   return sql<ClaimItemRow>`
     with picked as (${candidates}),

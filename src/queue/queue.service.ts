@@ -77,15 +77,14 @@ export class QueueService {
       // The labeler's lock and one read for the model's expired leases (on SQLite given back here)
       // and the labeler's own: on PostgreSQL one round trip. Not the model's queue lock, which
       // ingest holds to its commit (only the ranked walk's plain updates take it): fresh items are
-      // taken FOR UPDATE SKIP LOCKED, so a claim never waits for a row, and the counts they
-      // change are insert-only rows (migration 0023): no lock for anyone to wait on.
+      // taken FOR UPDATE SKIP LOCKED, so a claim waits for no row while any candidate is free,
+      // and the counts they change are insert-only rows (migration 0023): no lock to wait on.
       const at = now.toISOString();
       const leases = await lockLabelerListingLeases(trx, model.id, labeler, at);
       if (ranked) await lockQueue(trx, model.id);
       await releaseExpired(trx, expiredToReleaseInClaim(trx, leases.filter((l) => l.expires_at <= at)), at);
       const live = leases.filter((l) => l.labeler === labeler && l.expires_at > at);
       const held = live.slice(0, limit);
-      await extendLeases(trx, held.map((l) => l.id), expiresAt);
       // New leases stop at queue.maxLeases live ones, whatever `limit` asks for.
       const wanted = Math.min(limit - held.length, model.settings.queue.maxLeases - live.length);
       const fresh: number[] = [];
@@ -102,12 +101,16 @@ export class QueueService {
       }
       // Concurrent claims rank the same items; whoever comes later and finds them taken gets the
       // rest by priority rather than an empty claim while items wait.
+      // A claim that has taken nothing yet and finds every candidate row-locked (a drift boost
+      // raising them all, an ingest adding weight) waits for those rows rather than answer empty.
       for (let round = 0; round < CLAIM_ROUNDS && fresh.length < wanted; round++) {
-        const leased = await leaseBest(trx, { modelId: model.id, labeler, limit: wanted - fresh.length, region, expiresAt, now: now.toISOString() });
+        const leased = await leaseBest(trx, { modelId: model.id, labeler, limit: wanted - fresh.length, region, expiresAt, now: now.toISOString(), waitIfAllLocked: fresh.length === 0 });
         if (leased.length === 0) break;
         fresh.push(...leased.map((r) => r.id));
         leasedRows.push(...leased);
       }
+      // Last, so the claim holds no lease row while it may wait for item rows (a lease sweep holding them might wait for it).
+      await extendLeases(trx, held.map((l) => l.id), expiresAt);
       return { ids: [...held.map((l) => l.item_id), ...fresh], leasedRows };
     });
     return this.details(model, claimed.ids, expiresAt, claimed.leasedRows);

@@ -4,6 +4,8 @@ import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
 import { databaseUrlFor } from '../support/database.js';
 import { startTestServer, tempDataDir, type TestServer } from '../support/server.js';
 import { holdIngestTransaction } from './held-ingest.js';
+import { lockQueue } from '../../src/queue/queue.repository.js';
+import type { Db } from '../../src/db/database.js';
 import { claim, confident, ingest, label, outliers, setupModel, UNSURE } from './support.js';
 
 // The server stands for one instance, a second handle on its database for another.
@@ -55,6 +57,32 @@ describe('claims beside ingest (PostgreSQL)', () => {
     expect(kept).toMatchObject({ 'status:pending': 2, 'status:leased': 2, 'open:ood': 4 });
   });
 
+  it('when another transaction holds every pending item row (a drift boost in flight), then a claim waits for it and takes them instead of answering empty', async () => {
+    const f = await setupModel(server, 'boosted');
+    await ingest(server, 'boosted', outliers(f.data, 3).map((embedding, i) => ({ id: `odd-${i}`, embedding, scores: confident(0) })));
+    const model = await modelId('boosted');
+    // What a drift boost does (QueueService.boostRecentOod): the queue lock, then every open OOD item updated, held to its commit.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let holding!: () => void;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    const booster = other.db.transaction().execute(async (trx) => {
+      await lockQueue(trx, model);
+      await sql`update queue_items set drift_boost = 1, priority = priority + 1 where model_id = ${model} and status = 'pending'`.execute(trx);
+      holding();
+      await released;
+    });
+    await held;
+    const claimed = claim(server, 'boosted', 'ann', 5);
+    // Observed, not timed: the claim's backend waits for a row lock, or the claim answered first (the failure).
+    const first = await Promise.race([claimed.then(() => 'answered' as const), untilWaitingForRow(other.db).then(() => 'waiting' as const)]);
+    release();
+    await booster;
+    expect(first).toBe('waiting');
+    const items = await claimed;
+    expect(items.map((i) => i.predictionId).sort()).toEqual(['odd-0', 'odd-1', 'odd-2']);
+  });
+
   it('when labelers claim and label while batches are ingested, all at once, then no item is leased twice and the kept counts equal a full recount', async () => {
     const f = await setupModel(server, 'busy', { queue: { labelsPerItem: 1 } });
     await ingest(server, 'busy', outliers(f.data, 40).map((embedding, i) => ({ id: `seed-${i}`, embedding, scores: UNSURE })));
@@ -78,3 +106,13 @@ describe('claims beside ingest (PostgreSQL)', () => {
     expect(kept['status:leased']).toBeGreaterThan(0);
   });
 });
+
+/** Resolves once a backend of this database waits for a row (a transaction id lock). */
+async function untilWaitingForRow(db: Db): Promise<void> {
+  for (;;) {
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_locks l join pg_stat_activity a on a.pid = l.pid
+      where not l.granted and l.locktype = 'transactionid' and a.datname = current_database()`.execute(db);
+    if (rows[0]!.n > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -14,12 +14,16 @@ export async function up(db: Kysely<any>): Promise<void> {
   //   passing over rows others hold), only when there are any, so claims do not queue on that lock;
   // - the labeler's live leases, best item first: the first `wanted` renewed and returned;
   // - fresh items by `lease_sql` (the repository's lease statement, its limit as $1), in up to
-  //   three rounds, as a candidate can be lost to a concurrent claim;
+  //   three rounds, as a candidate can be lost to a concurrent claim; a claim that has taken
+  //   nothing and finds every candidate row-locked (a drift boost raising them all) runs
+  //   `lease_sql_waiting` (the same without SKIP LOCKED) instead of answering empty, unless it
+  //   holds item rows itself (it gave expired leases back), which could deadlock;
+  // - the renewals last, so the claim holds no lease row while it may wait for item rows.
   // Rows: the renewed items, then the fresh ones, with the columns a claim hands out.
   await sql
     .raw(
       `create function queue_claim(lease_class integer, labeler_class integer, labeler_key integer, model bigint, who text,
-         at text, expires text, wanted integer, max_leases integer, derived_status text, lease_sql text)
+         at text, expires text, wanted integer, max_leases integer, derived_status text, lease_sql text, lease_sql_waiting text)
        returns table (id bigint, priority double precision, weight bigint, reasons_json text, drift_boost double precision,
          labels_needed bigint, prediction_id text, prediction_seq bigint)
        language plpgsql volatile set plan_cache_mode = force_custom_plan as $$
@@ -30,17 +34,17 @@ export async function up(db: Kysely<any>): Promise<void> {
          fresh integer;
          got integer := 0;
          n integer;
+         released integer := 0;
        begin
          perform pg_advisory_xact_lock(labeler_class, labeler_key);
          if exists (select 1 from queue_leases l where l.model_id = model and l.expires_at <= at) then
-           perform queue_release_expired(lease_class, model::integer, at, derived_status);
+           released := queue_release_expired(lease_class, model::integer, at, derived_status);
          end if;
          select coalesce(array_agg(l.id order by i.priority desc, i.id), '{}') into live
            from queue_leases l join queue_items i on i.id = l.item_id
            where l.model_id = model and l.labeler = who and l.expires_at > at;
          held := live[1:greatest(wanted, 0)];
          if cardinality(held) > 0 then
-           update queue_leases set expires_at = expires where queue_leases.id = any(held);
            return query
              select i.id, i.priority, i.weight, i.reasons_json, i.drift_boost, i.labels_needed, i.prediction_id, i.prediction_seq
              from queue_leases l join queue_items i on i.id = l.item_id
@@ -51,14 +55,21 @@ export async function up(db: Kysely<any>): Promise<void> {
            exit when got >= fresh;
            return query execute lease_sql using fresh - got;
            get diagnostics n = row_count;
+           if n = 0 and got = 0 and released = 0 then
+             return query execute lease_sql_waiting using fresh;
+             get diagnostics n = row_count;
+           end if;
            exit when n = 0;
            got := got + n;
          end loop;
+         if cardinality(held) > 0 then
+           update queue_leases set expires_at = expires where queue_leases.id = any(held);
+         end if;
        end $$`,
     )
     .execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  if (isPostgres(db)) await sql`drop function queue_claim(integer, integer, integer, bigint, text, text, text, integer, integer, text, text)`.execute(db);
+  if (isPostgres(db)) await sql`drop function queue_claim(integer, integer, integer, bigint, text, text, text, integer, integer, text, text, text)`.execute(db);
 }
