@@ -1,6 +1,5 @@
 import type http from 'node:http';
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import type { Logger } from 'pino';
 import { admitBody } from './auth/admit-body.js';
@@ -11,10 +10,10 @@ import { createContainer, type Container, type Replacements } from './compositio
 import { isLoopbackHost, type Config } from './config.js';
 import { dashboardRoutes } from './views/dashboard/dashboard.routes.js';
 import { driftRoutes } from './drift/drift.routes.js';
-import { PayloadTooLargeError } from './errors.js';
 import { examplesRoutes } from './examples/examples.routes.js';
 import { healthRoutes } from './health/health.routes.js';
 import { BodyBudget } from './http/body-budget.js';
+import { limitBodies } from './http/body-limit.js';
 import { docsRoutes } from './http/docs.routes.js';
 import { serveOpenApi } from './http/openapi.js';
 import { createErrorHandler, errorBody } from './http/errors.js';
@@ -65,15 +64,7 @@ export function buildRoutes(s: Container) {
   app.use('*', ...pageSecurityHeaders());
   app.use('/v1/*', requireMediaType((p) => p.endsWith('/examples')));
   app.use('/v1/*', checkJsonBodies());
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: limits.maxBodyBytes,
-      onError: () => {
-        throw new PayloadTooLargeError(`Request body is larger than ${limits.maxBodyBytes} bytes`);
-      },
-    }),
-  );
+  app.use('/v1/*', limitBodies(limits.maxBodyBytes));
   const routes = app
     .get('/healthz', (c) => c.json({ status: 'ok' as const }, 200))
     .get('/metrics', s.config.metricsRequireKey ? guard('ingest', 'label') : (_c, next) => next(), async (c) => c.body(await s.metrics.registry.metrics(), 200, { 'content-type': s.metrics.registry.contentType }))

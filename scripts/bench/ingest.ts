@@ -104,6 +104,19 @@ function post(url: URL, body: Buffer): Promise<{ status: number; text: string }>
   });
 }
 
+/** The service's main-thread garbage-collection pauses so far, by kind (prom-client's histogram): seconds and count. */
+async function gcPauses(svc: ServiceProcess): Promise<Map<string, { seconds: number; count: number }>> {
+  const text = await (await fetch(`${svc.url}/metrics`)).text();
+  const pauses = new Map<string, { seconds: number; count: number }>();
+  for (const m of text.matchAll(/^driftloop_nodejs_gc_duration_seconds_(sum|count)\{kind="(\w+)"\} (\S+)$/gm)) {
+    const entry = pauses.get(m[2]!) ?? { seconds: 0, count: 0 };
+    if (m[1] === 'sum') entry.seconds = Number(m[3]);
+    else entry.count = Number(m[3]);
+    pauses.set(m[2]!, entry);
+  }
+  return pauses;
+}
+
 /** CPU ms per batch, by where it was spent: the service's main thread, its search threads, its other threads, and this client. */
 interface CpuPerBatch {
   main: number;
@@ -112,6 +125,8 @@ interface CpuPerBatch {
   /** The busiest of the other threads (checkpoints, drift's MMD threads, garbage collection). */
   busiest: number[];
   client: number;
+  /** Main-thread garbage-collection pauses per batch, by kind: ms and how many. */
+  gc: Map<string, { ms: number; count: number }>;
 }
 
 /**
@@ -125,9 +140,12 @@ async function ingest(svc: ServiceProcess, offset: number, total: number, label:
   let seconds = 0;
   const server = new Map<number, number>();
   let client = 0;
+  const gc = new Map<string, { ms: number; count: number }>();
   for (let from = 0; from < total; from += 500 * BATCH) {
     const bodies = requestBodies(offset + from, Math.min(500 * BATCH, total - from));
     let next = 0;
+    // Read outside the CPU measured: /metrics costs the main thread a few ms.
+    const gcBefore = await gcPauses(svc);
     const threadsBefore = threadCpuMs(svc.child.pid!);
     const clientBefore = process.cpuUsage();
     const started = performance.now();
@@ -147,6 +165,11 @@ async function ingest(svc: ServiceProcess, offset: number, total: number, label:
     const used = process.cpuUsage(clientBefore);
     client += (used.user + used.system) / 1000;
     for (const [tid, ms] of threadCpuMs(svc.child.pid!)) server.set(tid, (server.get(tid) ?? 0) + ms - (threadsBefore.get(tid) ?? 0));
+    for (const [kind, after] of await gcPauses(svc)) {
+      const before = gcBefore.get(kind) ?? { seconds: 0, count: 0 };
+      const sum = gc.get(kind) ?? { ms: 0, count: 0 };
+      gc.set(kind, { ms: sum.ms + (after.seconds - before.seconds) * 1000, count: sum.count + after.count - before.count });
+    }
   }
   bar.stop();
   const batches = total / BATCH;
@@ -158,7 +181,7 @@ async function ingest(svc: ServiceProcess, offset: number, total: number, label:
   const search = others.slice(0, SEARCH_THREADS).reduce((a, b) => a + b, 0);
   const rest = others.slice(SEARCH_THREADS).reduce((a, b) => a + b, 0);
   const busiest = others.slice(SEARCH_THREADS, SEARCH_THREADS + 3).map((ms) => ms / batches);
-  const cpu: CpuPerBatch | undefined = server.size === 0 ? undefined : { main: main / batches, search: search / batches, other: rest / batches, busiest, client: client / batches };
+  const cpu: CpuPerBatch | undefined = server.size === 0 ? undefined : { main: main / batches, search: search / batches, other: rest / batches, busiest, client: client / batches, gc: new Map([...gc].map(([kind, g]) => [kind, { ms: g.ms / batches, count: g.count }])) };
   return { rate: total / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpu, seconds };
 }
 
@@ -219,6 +242,8 @@ async function run(label: string, databaseUrl: string | undefined): Promise<Run>
         `(raw search ${raw.cpuPerBatch.toFixed(1)}) + other threads ${other.toFixed(1)} (busiest ${busiest.map((ms) => ms.toFixed(1)).join(', ')}); benchmark client ${client.toFixed(1)} ms; ` +
         `all ${(main + search + other + client).toFixed(1)} ms of the ${available.toFixed(1)} ms the ${cores} cores had per batch`,
     );
+    const pauses = [...http.cpu.gc].filter(([, g]) => g.count > 0).map(([kind, g]) => `${kind} ${g.ms.toFixed(2)} ms (${g.count} in all)`);
+    console.log(`main-thread garbage-collection pauses per batch (wall clock: inflated when the machine is loaded): ${pauses.join(', ') || 'none'}`);
   }
   const ratio = http.rate / raw.rate;
   console.log(`ratio HTTP ingest / raw single-thread search: ${ratio.toFixed(2)} (goal ≥ 1.3: ${ratio >= 1.3 ? 'met' : 'NOT met'}; load average ${loadavg()})`);

@@ -2,6 +2,7 @@ import { isAscii } from 'node:buffer';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { BatchValidationError, ValidationError } from '../errors.js';
+import { bufferedBody } from './body-limit.js';
 import { JSON_TYPE, mediaTypeOf } from './media-type.js';
 
 /** Deeper JSON than this is refused: nothing in the API nests so far, and deep values overflow the stack of JSON.stringify. */
@@ -17,32 +18,60 @@ export interface JsonShapeProblem {
   message: string;
 }
 
-/** Walks the value without recursion (so no depth can overflow the walk itself); the first problem, or none. */
-export function jsonShapeProblem(value: unknown, maxDepth = MAX_JSON_DEPTH): JsonShapeProblem | undefined {
-  const stack: { v: unknown; depth: number; path: string }[] = [{ v: value, depth: 0, path: '' }];
+/** A value still to visit, and how it is reached: its path is spelled out only for a problem. */
+interface Visit {
+  v: unknown;
+  depth: number;
+  parent: Visit | undefined;
+  key: string | number;
+}
+
+function pathOf(visit: Visit): string {
+  const keys: (string | number)[] = [];
+  for (let at: Visit | undefined = visit; at?.parent; at = at.parent) keys.push(at.key);
+  return keys.reverse().map((k) => `.${k}`).join('');
+}
+
+/**
+ * Walks the value without recursion (so no depth can overflow the walk itself); the first problem,
+ * or none. With `strings` false the strings and keys are not checked: the caller knows none can
+ * hold a lone surrogate (see {@link mayHoldLoneSurrogates}).
+ */
+export function jsonShapeProblem(value: unknown, maxDepth = MAX_JSON_DEPTH, strings = true): JsonShapeProblem | undefined {
+  const stack: Visit[] = [{ v: value, depth: 0, parent: undefined, key: '' }];
   while (stack.length > 0) {
-    const { v, depth, path } = stack.pop()!;
+    const visit = stack.pop()!;
+    const { v, depth } = visit;
     if (typeof v === 'string') {
-      if (!isWellFormed(v)) return { path, message: 'strings must be valid Unicode (this one has a lone UTF-16 surrogate)' };
+      if (!isWellFormed(v)) return { path: pathOf(visit), message: 'strings must be valid Unicode (this one has a lone UTF-16 surrogate)' };
       continue;
     }
     if (typeof v !== 'object' || v === null) continue;
-    if (depth >= maxDepth) return { path, message: `JSON nests deeper than ${maxDepth} levels` };
+    if (depth >= maxDepth) return { path: pathOf(visit), message: `JSON nests deeper than ${maxDepth} levels` };
     if (Array.isArray(v)) {
       for (let i = typeof v[0] === 'number' ? leadingNumbers(v) : 0; i < v.length; i++) {
         const x: unknown = v[i];
-        if (typeof x === 'object' || typeof x === 'string') stack.push({ v: x, depth: depth + 1, path: `${path}.${i}` });
+        if (typeof x === 'object' || (strings && typeof x === 'string')) stack.push({ v: x, depth: depth + 1, parent: visit, key: i });
       }
       continue;
     }
     const record = v as Record<string, unknown>;
     for (const key of Object.keys(record)) {
-      if (!isWellFormed(key)) return { path, message: 'keys must be valid Unicode (this one has a lone UTF-16 surrogate)' };
+      if (strings && !isWellFormed(key)) return { path: pathOf(visit), message: 'keys must be valid Unicode (this one has a lone UTF-16 surrogate)' };
       const x = record[key];
-      if (typeof x === 'object' || typeof x === 'string') stack.push({ v: x, depth: depth + 1, path: `${path}.${key}` });
+      if (typeof x === 'object' || (strings && typeof x === 'string')) stack.push({ v: x, depth: depth + 1, parent: visit, key });
     }
   }
   return undefined;
+}
+
+/**
+ * Whether JSON text can parse to a string with a lone surrogate. Decoded text holds none (invalid
+ * UTF-8 bytes become U+FFFD), so only a `\u` escape can make one: a batch of embeddings has none,
+ * and its strings and keys need no check.
+ */
+export function mayHoldLoneSurrogates(text: string): boolean {
+  return text.includes('\\u');
 }
 
 /**
@@ -57,8 +86,8 @@ function leadingNumbers(v: unknown[]): number {
 }
 
 /** Throws the API's 400 when a parsed body has a shape no route could store. */
-function assertJsonShape(value: unknown): void {
-  const problem = jsonShapeProblem(value);
+function assertJsonShape(value: unknown, strings: boolean): void {
+  const problem = jsonShapeProblem(value, MAX_JSON_DEPTH, strings);
   if (!problem) return;
   // Inside a batch (`.predictions.3.metadata…`) the problem names its record, as schema failures do.
   const inBatch = /^\.[^.]+\.(\d+)(?:\.(.*))?$/.exec(problem.path);
@@ -72,8 +101,8 @@ function assertJsonShape(value: unknown): void {
  * web-stream path costs about a millisecond per large batch.
  */
 function bodyText(c: Context): Promise<string> {
-  const raw = (c.env as { incoming?: { rawBody?: unknown } } | undefined)?.incoming?.rawBody;
-  if (!(raw instanceof Buffer)) return c.req.text();
+  const raw = bufferedBody(c);
+  if (!raw) return c.req.text();
   const bytes = raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf ? raw.subarray(3) : raw;
   // ASCII reads the same in every encoding, and latin1 copies it without UTF-8 decoding: a
   // third of the TextDecoder's time on a batch of embeddings, which is all ASCII.
@@ -87,12 +116,14 @@ export function checkJsonBodies() {
   return createMiddleware(async (c, next) => {
     if (mediaTypeOf(c.req.header('content-type')) !== JSON_TYPE) return next();
     let body: unknown;
+    let text: string;
     try {
-      body = JSON.parse(await bodyText(c));
+      text = await bodyText(c);
+      body = JSON.parse(text);
     } catch {
       return next(); // malformed JSON: the route's validator answers it
     }
-    assertJsonShape(body);
+    assertJsonShape(body, mayHoldLoneSurrogates(text));
     // Hono caches a body's text, not its value, so the route's validator would parse it again:
     // the largest cost of a prediction batch on the event loop. It gets this parse instead.
     c.req.json = () => Promise.resolve(body as never);

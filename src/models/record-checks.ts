@@ -1,5 +1,5 @@
 import type { RecordProblem } from '../errors.js';
-import type { Model } from './model.js';
+import type { Concept, Model } from './model.js';
 import { isFloat32Safe } from '../util/vectors.js';
 
 /** Problems with an embedding for this model's space, or none. */
@@ -7,9 +7,11 @@ export function embeddingProblems(model: Model, embedding: number[], index: numb
   if (embedding.length !== model.embeddingDim) {
     return [{ index, field: 'embedding', message: `expected ${model.embeddingDim} dimensions, got ${embedding.length}` }];
   }
-  // The schema refuses these already; this guards other callers.
+  // The schema refuses unsafe values already; this guards other callers. One pass for both checks.
+  let zero = true;
+  for (let i = 0; i < embedding.length && zero; i++) zero = embedding[i] === 0;
   if (!isFloat32Safe(embedding)) return [{ index, field: 'embedding', message: 'values and their squared norm must be finite in float32' }];
-  if (model.metric === 'cosine' && embedding.every((x) => x === 0)) {
+  if (model.metric === 'cosine' && zero) {
     return [{ index, field: 'embedding', message: 'a zero vector has no direction under the cosine metric' }];
   }
   return [];
@@ -51,9 +53,9 @@ export function repeatedConceptProblems(concepts: string[], index: number, field
  * (concepts that joined through the open set may be unknown to the app yet), none outside it.
  */
 export function scoreProblems(model: Model, scores: Record<string, number>, index: number): RecordProblem[] {
-  const concepts = new Set(model.concepts.map((c) => c.id));
-  const missing = model.concepts.filter((c) => c.origin !== 'open-set' && !Object.hasOwn(scores, c.id)).map((c) => c.id);
-  const unknown = Object.keys(scores).filter((c) => !concepts.has(c));
+  const { ids, scored } = taxonomyOf(model.concepts);
+  const missing = scored.filter((id) => !Object.hasOwn(scores, id));
+  const unknown = Object.keys(scores).filter((c) => !ids.has(c));
   const problems: RecordProblem[] = [];
   if (missing.length > 0) problems.push({ index, field: 'scores', message: `missing scores for: ${missing.join(', ')}` });
   if (unknown.length > 0) problems.push({ index, field: 'scores', message: `concepts not in the taxonomy: ${unknown.join(', ')}` });
@@ -63,4 +65,16 @@ export function scoreProblems(model: Model, scores: Record<string, number>, inde
 /** The highest of the app's scores: its top-1 confidence, multiclass or multilabel. */
 export function topScore(scores: Record<string, number>): number {
   return Object.values(scores).reduce((m, s) => Math.max(m, s), 0);
+}
+
+/** A taxonomy's concept ids, and those an app must score; read once per concept list, not once per record. */
+const taxonomies = new WeakMap<readonly Concept[], { ids: Set<string>; scored: string[] }>();
+
+function taxonomyOf(concepts: readonly Concept[]): { ids: Set<string>; scored: string[] } {
+  let taxonomy = taxonomies.get(concepts);
+  if (!taxonomy) {
+    taxonomy = { ids: new Set(concepts.map((c) => c.id)), scored: concepts.filter((c) => c.origin !== 'open-set').map((c) => c.id) };
+    taxonomies.set(concepts, taxonomy);
+  }
+  return taxonomy;
 }

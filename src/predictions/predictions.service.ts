@@ -4,7 +4,7 @@ import { BatchValidationError, ConflictError, type RecordProblem } from '../erro
 import type { Model } from '../models/model.js';
 import { duplicateIdProblems, embeddingProblems, encoderProblems, scoreProblems } from '../models/record-checks.js';
 import type { ReferenceRegistry } from '../reference/reference.registry.js';
-import { scorePrediction, type PredictionScore } from '../scoring/scorer.js';
+import { scorerFor, type PredictionScore } from '../scoring/scorer.js';
 import { isoNow, type Clock } from '../util/clock.js';
 import { KeyedLock } from '../util/keyed-lock.js';
 import { encodeVectors } from '../util/vectors.js';
@@ -54,7 +54,8 @@ export class PredictionsService {
     const started = performance.now();
     const lookup = Promise.all([findStoredResults(this.db, model.id, predictions.map((p) => p.id)), set.measureMany(predictions.map((p) => p.embedding))]);
     return this.storing.inTurn(model.id, lookup, async ([known, measured], release) => {
-      const fresh = predictions.flatMap((p, i) => (known.has(p.id) ? [] : [{ input: p, score: scorePrediction(model, measured[i]!, p.scores) }]));
+      const score = scorerFor(model);
+      const fresh = predictions.flatMap((p, i) => (known.has(p.id) ? [] : [{ input: p, score: score(measured[i]!, p.scores) }]));
       this.observer.scored(model.name, fresh.length, (performance.now() - started) / 1000);
       return this.store(model, predictions, known, fresh, release);
     });

