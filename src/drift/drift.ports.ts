@@ -28,8 +28,8 @@ export interface OodRow {
 
 /** The production predictions drift compares with the reference. */
 export interface PredictionWindowReader {
-  /** The model's last `size` predictions, newest first, streamed (one row in memory at a time). */
-  streamWindow(modelId: number, size: number): AsyncIterableIterator<WindowRow>;
+  /** Up to `limit` of the model's predictions below `beforeSeq` (from the newest when undefined), newest first. */
+  windowPage(modelId: number, beforeSeq: number | undefined, limit: number): Promise<WindowRow[]>;
   /** Seq and top-1 score of the model's first `limit` predictions: the reference period. */
   firstPredictions(modelId: number, limit: number): Promise<{ seq: number; top_score: number }[]>;
   /** The model's predictions with the given ids, in any order. */
@@ -39,8 +39,8 @@ export interface PredictionWindowReader {
 
 /** The train split: the reference distribution of the drift tests. */
 export interface TrainSplitReader {
-  /** Count and highest seq of the train split: changes whenever the training distribution does. */
-  trainVersion(modelId: number): Promise<{ count: number; maxSeq: number }>;
+  /** Highest seq of the train split: changes whenever the training distribution does (examples are only added). */
+  trainVersion(modelId: number): Promise<{ maxSeq: number }>;
   listTrainIds(modelId: number, afterSeq: number, limit: number): Promise<{ seq: number; id: string; concepts_json: string }[]>;
   exampleEmbeddingsBySeq(modelId: number, seqs: number[]): Promise<Map<number, Buffer>>;
 }

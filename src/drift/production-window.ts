@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Model } from '../models/model.js';
 import { decodeVector } from '../util/vectors.js';
 import { toMetricSpace } from './sampling/embedding-space.js';
@@ -5,6 +6,15 @@ import { BottomK, hash32 } from './sampling/bottom-k.js';
 import type { PredictionSignals } from './performance/performance.types.js';
 import { signalsOf } from './performance/signals.js';
 import type { PredictionWindowReader } from './drift.ports.js';
+
+/**
+ * Window rows read per statement, with a turn of the event loop between pages: SQLite reads are
+ * synchronous, and the whole window (or the whole embedding sample) in one go held claims and
+ * ingestion for several milliseconds.
+ */
+const PAGE = 250;
+/** Sampled embeddings read (and decoded) per statement: 125 × 512 dims is 256 KB. */
+const EMBEDDINGS_PER_PAGE = 125;
 
 /** The current count window, summarised while streaming: O(window) numbers, O(sample) embeddings. */
 export interface ProductionWindow {
@@ -30,7 +40,7 @@ export interface Restamp {
 }
 
 /**
- * Reads the model's last `drift.windowSize` predictions without loading their embeddings;
+ * Reads the model's last `drift.windowSize` predictions without loading their embeddings, a page at a time;
  * with `restamp`, predictions scored before the reference last took in production data count
  * with their OOD flag against the reference as it is now.
  */
@@ -45,15 +55,20 @@ export async function readWindow(predictions: PredictionWindowReader, model: Mod
   let fromSeq: number | null = null;
   let toSeq: number | null = null;
   const stale: { seq: number; at: number }[] = [];
-  for await (const row of predictions.streamWindow(model.id, windowSize)) {
-    if (restamp && row.created_at <= restamp.since) stale.push({ seq: row.seq, at: signals.length });
-    toSeq ??= row.seq;
-    fromSeq = row.seq;
-    oodCount += row.is_ood;
-    predicted.set(row.predicted, (predicted.get(row.predicted) ?? 0) + 1);
-    topScores.push(row.top_score);
-    signals.push(signalsOf(row, uncertaintyThreshold));
-    sample.offer(hash32(row.seq, mmd.seed), row.seq);
+  for (let left = windowSize; left > 0; ) {
+    const page = await predictions.windowPage(model.id, fromSeq ?? undefined, Math.min(PAGE, left));
+    for (const row of page) {
+      if (restamp && row.created_at <= restamp.since) stale.push({ seq: row.seq, at: signals.length });
+      toSeq ??= row.seq;
+      fromSeq = row.seq;
+      oodCount += row.is_ood;
+      predicted.set(row.predicted, (predicted.get(row.predicted) ?? 0) + 1);
+      topScores.push(row.top_score);
+      signals.push(signalsOf(row, uncertaintyThreshold));
+      sample.offer(hash32(row.seq, mmd.seed), row.seq);
+    }
+    left = page.length < Math.min(PAGE, left) ? 0 : left - page.length;
+    if (left > 0) await nextTurn();
   }
   let rescored: ProductionWindow['rescored'] = null;
   if (restamp && stale.length > 0) {
@@ -70,11 +85,17 @@ export async function readWindow(predictions: PredictionWindowReader, model: Mod
   return { size: windowSize, count: topScores.length, fromSeq, toSeq, oodCount, predicted, topScores, signals, sampleSeqs: sample.items(), rescored };
 }
 
-/** The window's sampled embeddings, in the model's metric space. */
+/** The window's sampled embeddings, in the model's metric space, read a page at a time. */
 export async function windowEmbeddings(predictions: PredictionWindowReader, model: Model, window: ProductionWindow): Promise<Float32Array[]> {
-  const blobs = await predictions.predictionEmbeddingsBySeq(model.id, window.sampleSeqs);
-  return window.sampleSeqs.flatMap((seq) => {
-    const blob = blobs.get(seq);
-    return blob ? [toMetricSpace(decodeVector(blob), model.metric)] : [];
-  });
+  const out: Float32Array[] = [];
+  for (let i = 0; i < window.sampleSeqs.length; i += EMBEDDINGS_PER_PAGE) {
+    if (i > 0) await nextTurn();
+    const seqs = window.sampleSeqs.slice(i, i + EMBEDDINGS_PER_PAGE);
+    const blobs = await predictions.predictionEmbeddingsBySeq(model.id, seqs);
+    for (const seq of seqs) {
+      const blob = blobs.get(seq);
+      if (blob) out.push(toMetricSpace(decodeVector(blob), model.metric));
+    }
+  }
+  return out;
 }

@@ -35,7 +35,7 @@ export class ReferenceSamples {
   async get(model: Model): Promise<ReferenceSample> {
     const { referenceSize, seed } = model.settings.drift.mmd;
     const version = await this.trainSplit.trainVersion(model.id);
-    const key = `${version.count}:${version.maxSeq}:${referenceSize}:${seed}:${model.metric}`;
+    const key = `${version.maxSeq}:${referenceSize}:${seed}:${model.metric}`;
     const cached = this.cache.get(model.id);
     if (cached?.key === key) return cached;
     const sample = await this.build(model, key, version);
@@ -49,14 +49,16 @@ export class ReferenceSamples {
    * held the loop (about 0.1 s at 100k examples) while claims and ingest batches waited. Up to
    * the `maxSeq` the key names, so the pages add up to one version.
    */
-  private async build(model: Model, key: string, version: { count: number; maxSeq: number }): Promise<ReferenceSample> {
+  private async build(model: Model, key: string, version: { maxSeq: number }): Promise<ReferenceSample> {
     const { referenceSize, seed } = model.settings.drift.mmd;
     const pick = new BottomK<number>(referenceSize);
     const labelCounts = new Map<string, number>();
+    let trainCount = 0;
     for (let after = 0; ; ) {
       const page = await this.trainSplit.listTrainIds(model.id, after, this.idsPerPage);
       for (const r of page) {
         if (r.seq > version.maxSeq) break;
+        trainCount++;
         pick.offer(hash32(r.id, seed), r.seq);
         for (const concept of JSON.parse(r.concepts_json) as string[]) labelCounts.set(concept, (labelCounts.get(concept) ?? 0) + 1);
       }
@@ -70,6 +72,6 @@ export class ReferenceSamples {
       const blob = blobs.get(seq);
       return blob ? [toMetricSpace(decodeVector(blob), model.metric)] : [];
     });
-    return { key, trainCount: version.count, labelCounts, embeddings };
+    return { key, trainCount, labelCounts, embeddings };
   }
 }

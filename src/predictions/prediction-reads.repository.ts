@@ -6,15 +6,19 @@ import type { Selectable } from 'kysely';
 
 type Row = Selectable<PredictionTable>;
 
-/** The model's last `size` predictions without their embeddings, newest first, streamed. */
-export function streamWindow(db: Db, modelId: number, size: number): AsyncIterableIterator<Pick<Row, 'seq' | 'is_ood' | 'predicted' | 'top_score' | 'disagreement' | 'uncertainty' | 'priority' | 'created_at'>> {
+/**
+ * Up to `limit` of the model's predictions below `beforeSeq` (from the newest when undefined),
+ * without their embeddings, newest first: one page of the drift window.
+ */
+export function windowPage(db: Db, modelId: number, beforeSeq: number | undefined, limit: number): Promise<Pick<Row, 'seq' | 'is_ood' | 'predicted' | 'top_score' | 'disagreement' | 'uncertainty' | 'priority' | 'created_at'>[]> {
   return db
     .selectFrom('predictions')
     .select(['seq', 'is_ood', 'predicted', 'top_score', 'disagreement', 'uncertainty', 'priority', 'created_at'])
     .where('model_id', '=', modelId)
+    .$if(beforeSeq !== undefined, (q) => q.where('seq', '<', beforeSeq!))
     .orderBy('seq', 'desc')
-    .limit(size)
-    .stream();
+    .limit(limit)
+    .execute();
 }
 
 /** Seq and top-1 score of the model's first `limit` predictions. */

@@ -3,6 +3,7 @@ import { workerEntryUrl } from '../../util/worker-entry.js';
 import { WorkerPool } from '../../util/worker-pool.js';
 import { mmdPermutationTest, mmdPlan, type EmbeddingSample, type MmdOptions, type MmdResult } from './mmd.js';
 import type { MmdTask, MmdTaskResult } from './mmd-tasks.js';
+import { SharedScratch } from './shared-scratch.js';
 
 /** Runs MMD tests; the result equals `mmdPermutationTest`'s whatever the thread count. */
 export interface MmdRunner {
@@ -17,15 +18,20 @@ export interface MmdRunner {
  */
 export class MmdThreads implements MmdRunner {
   private readonly pool: WorkerPool<MmdTask, MmdTaskResult>;
+  private readonly scratch = new SharedScratch();
 
   constructor(threads: number, log: Logger, niceness = 0) {
     this.pool = new WorkerPool(workerEntryUrl('mmd.worker', import.meta.url), threads, 'mmd', log, niceness);
   }
 
   async test(x: EmbeddingSample, y: EmbeddingSample, options: MmdOptions): Promise<MmdResult> {
-    const plan = mmdPlan(x, y, options, this.pool.size);
+    const buffers = this.scratch.lease();
+    const plan = mmdPlan(x, y, options, this.pool.size, buffers.take);
     let step = plan.next();
     while (!step.done) step = plan.next(await Promise.all(step.value.map((task) => this.pool.run(task))));
+    // Every task of every wave has answered: no thread touches them any more. (A failed test
+    // keeps its buffers out: tasks of its last wave may still be writing.)
+    buffers.release();
     return step.value;
   }
 

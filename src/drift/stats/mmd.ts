@@ -8,6 +8,7 @@
 
 import { runMmdTask, type MmdTask, type MmdTaskResult, type PooledKernel } from './mmd-tasks.js';
 import { mulberry32, sampleSortedIndices } from './random.js';
+import { freshBuffers, type SharedBuffers } from './shared-scratch.js';
 
 export type EmbeddingSample = readonly (Float32Array | readonly number[])[];
 
@@ -61,9 +62,10 @@ export function mmdPermutationTest(x: EmbeddingSample, y: EmbeddingSample, optio
 
 /**
  * The test as waves of tasks; `parallelism` only sets how many permutation chunks one wave
- * holds (a sequential stop wastes at most one wave), never the result.
+ * holds (a sequential stop wastes at most one wave), never the result. Its shared memory comes
+ * from `buffers` (every byte of it is written before it is read, so reused buffers do too).
  */
-export function* mmdPlan(x: EmbeddingSample, y: EmbeddingSample, options: MmdOptions, parallelism: number): MmdPlan {
+export function* mmdPlan(x: EmbeddingSample, y: EmbeddingSample, options: MmdOptions, parallelism: number, buffers: SharedBuffers = freshBuffers): MmdPlan {
   const { permutations, seed, maxReference = DEFAULT_MAX_REFERENCE, stopAfterExceedances } = options;
   if (!Number.isInteger(permutations) || permutations < MIN_PERMUTATIONS) {
     throw new RangeError(`permutations must be an integer >= ${MIN_PERMUTATIONS}, got ${permutations}`);
@@ -75,12 +77,15 @@ export function* mmdPlan(x: EmbeddingSample, y: EmbeddingSample, options: MmdOpt
   if (x.length < 2 || y.length < 2) throw new RangeError('mmdPermutationTest needs at least 2 points in each sample');
   const random = mulberry32(seed);
   const reference = y.length > maxReference ? Array.from(sampleSortedIndices(random, y.length, maxReference), (i) => y[i]) : y;
-  const { source, d } = pool(x, reference);
+  const { source, d } = pool(x, reference, buffers);
   const n = x.length + reference.length;
-  const points = sharedFloat64(n * d);
-  const norms = sharedFloat64(n);
+  const points = sharedFloat64(n * d, buffers);
+  const norms = sharedFloat64(n, buffers);
   yield chunks(ROW_CHUNKS, (chunk) => ({ op: 'widen', source, points, norms, n, d, chunk, chunks: ROW_CHUNKS }));
-  const matrix = sharedFloat64((n * (n - 1)) / 2);
+  // A non-finite coordinate makes its row's squared norm non-finite: n numbers to look at here
+  // instead of n·d (only then is the sample scanned, as a norm can also overflow from finite values).
+  if (!norms.every(Number.isFinite)) assertFinite(source);
+  const matrix = sharedFloat64((n * (n - 1)) / 2, buffers);
   yield chunks(ROW_CHUNKS, (chunk) => ({ op: 'distances', points, norms, n, d, out: matrix, chunk, chunks: ROW_CHUNKS }));
   const [bandwidth] = (yield [{ op: 'bandwidth', squared: matrix, seed: streamSeed(seed, 0) }]) as number[];
   const partials = (yield chunks(ROW_CHUNKS, (chunk) => ({ op: 'kernel', matrix, n, bandwidth, chunk, chunks: ROW_CHUNKS }))) as Float64Array[];
@@ -136,14 +141,15 @@ function combineRowSums(kernel: Float64Array, n: number, partials: readonly Floa
  * The pooled sample in shared memory, as the caller's rows hold it: float32 rows are copied
  * as they are (a memcpy, so the calling thread spends well under a millisecond), and the
  * worker threads widen them to float64 (`widen`), which is exact, so the numbers are those
- * of a float64 copy made here. Other rows (number[]) are kept as float64.
+ * of a float64 copy made here; they also take the squared norms, which the plan checks for
+ * non-finite values. Other rows (number[]) are kept as float64.
  */
-function pool(x: EmbeddingSample, y: EmbeddingSample): { source: Float32Array | Float64Array; d: number } {
+function pool(x: EmbeddingSample, y: EmbeddingSample, buffers: SharedBuffers): { source: Float32Array | Float64Array; d: number } {
   const d = x[0].length;
   if (d === 0) throw new RangeError('embeddings must have at least one dimension');
   const allFloat32 = [x, y].every((sample) => sample.every((vector) => vector instanceof Float32Array));
   const length = (x.length + y.length) * d;
-  const source = allFloat32 ? new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT)) : sharedFloat64(length);
+  const source = allFloat32 ? new Float32Array(buffers(length * Float32Array.BYTES_PER_ELEMENT), 0, length) : sharedFloat64(length, buffers);
   let offset = 0;
   for (const sample of [x, y]) {
     for (const vector of sample) {
@@ -152,15 +158,18 @@ function pool(x: EmbeddingSample, y: EmbeddingSample): { source: Float32Array | 
       offset += d;
     }
   }
-  // Checked here, so that a bad sample is a RangeError wherever the test runs.
-  for (let k = 0; k < source.length; k++) {
-    if (!Number.isFinite(source[k])) throw new RangeError('embeddings must be finite numbers');
-  }
   return { source, d };
 }
 
-function sharedFloat64(length: number): Float64Array {
-  return new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT));
+// Thrown by the plan, so that a bad sample is a RangeError wherever the tasks run.
+function assertFinite(source: Float32Array | Float64Array): void {
+  for (let k = 0; k < source.length; k++) {
+    if (!Number.isFinite(source[k])) throw new RangeError('embeddings must be finite numbers');
+  }
+}
+
+function sharedFloat64(length: number, buffers: SharedBuffers): Float64Array {
+  return new Float64Array(buffers(length * Float64Array.BYTES_PER_ELEMENT), 0, length);
 }
 
 function range(start: number, end: number): Int32Array {

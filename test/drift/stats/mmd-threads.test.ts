@@ -33,6 +33,17 @@ describe('MMD on worker threads', () => {
     }
   });
 
+  it('when tests follow one another on the buffers of the ones before (larger, same size, smaller), then each equals the in-process result', async () => {
+    const random = mulberry32(11);
+    const options = { permutations: 200, seed: 9 };
+    // Each test overwrites buffers the one before filled with other numbers, or parts of larger ones.
+    for (const [nx, ny, dims] of [[41, 33, 24], [41, 33, 24], [30, 27, 24], [41, 33, 24], [12, 10, 8]] as const) {
+      const x = gaussianRows(random, nx, dims, 0.2);
+      const y = gaussianRows(random, ny, dims);
+      expect(await threads.test(x, y, options)).toEqual(mmdPermutationTest(x, y, options));
+    }
+  });
+
   it('when a sample is invalid, then the threaded test rejects with the same RangeError', async () => {
     const x = [[1, 2], [3, 4]];
     await expect(threads.test(x, [[1, Number.NaN], [0, 0]], { permutations: 200, seed: 1 })).rejects.toThrow(RangeError);

@@ -98,6 +98,7 @@ describe(`mmdPermutationTest against ${fixture.source}`, () => {
     expect(() => mmdPermutationTest(x, [[1, 2, 3], [4, 5, 6]], { permutations: 200, seed: 1 })).toThrow(RangeError);
     expect(() => mmdPermutationTest([[1, 2]], x, { permutations: 200, seed: 1 })).toThrow(RangeError);
     expect(() => mmdPermutationTest(x, [[1, Number.NaN], [0, 0]], { permutations: 200, seed: 1 })).toThrow(RangeError);
+    expect(() => mmdPermutationTest([[1, 2], [3, Number.NEGATIVE_INFINITY], [5, 6]], x, { permutations: 200, seed: 1 })).toThrow(RangeError);
     expect(() => mmdPermutationTest(x, x, { permutations: 200, seed: 1, maxReference: 1 })).toThrow(RangeError);
   });
 });
