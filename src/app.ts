@@ -63,7 +63,7 @@ export function buildRoutes(s: Container) {
   app.use('*', crossSiteGuard(s.keys));
   app.use('*', ...pageSecurityHeaders());
   app.use('/v1/*', requireMediaType((p) => p.endsWith('/examples')));
-  app.use('/v1/*', checkJsonBodies());
+  app.use('/v1/*', checkJsonBodies(s.bulkLane));
   app.use('/v1/*', limitBodies(limits.maxBodyBytes));
   const routes = app
     .get('/healthz', (c) => c.json({ status: 'ok' as const }, 200))

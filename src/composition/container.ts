@@ -44,6 +44,7 @@ import { runRetrain } from '../training/retrain.job.js';
 import { RETRAIN_JOB, TrainingService } from '../training/training.service.js';
 import { VersionsService } from '../training/versions.service.js';
 import { systemClock, type Clock } from '../util/clock.js';
+import { TurnLane } from '../util/turn-lane.js';
 import { SearchPool } from '../vectors/search-pool.js';
 import { mmdInProcess, MmdThreads } from '../drift/stats/mmd-threads.js';
 import { ClusteringThread } from '../regions/clustering-thread.js';
@@ -92,6 +93,8 @@ export interface Container {
   descriptions: ModelDescriptions;
   examples: ExamplesService;
   predictions: PredictionsService;
+  /** Bulk work on the event loop (prediction batches), one step per turn, so claims and labels get in between. */
+  bulkLane: TurnLane;
   references: ReferenceRegistry;
   /** Runs prediction-scoring searches off the main thread once started. */
   searchPool: SearchPool;
@@ -176,7 +179,8 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const sequential = new SequentialDetector(sequentialReference(references), clock);
   const stored = withSequentialDetector(enqueue.sink, sequential);
   const sink = replace.predictionSink ? replace.predictionSink(stored) : stored;
-  const predictions = new PredictionsService(database, references, sink, {
+  const bulkLane = new TurnLane();
+  const predictions = new PredictionsService(database, references, sink, bulkLane, {
     scored: (model, count, seconds) => {
       metrics.scoringSeconds.observe(seconds);
       metrics.predictionsIngested.inc({ model }, count);
@@ -244,6 +248,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
     descriptions,
     examples,
     predictions,
+    bulkLane,
     references,
     searchPool,
     metrics,

@@ -2,6 +2,7 @@ import { isAscii } from 'node:buffer';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { BatchValidationError, ValidationError } from '../errors.js';
+import type { TurnLane } from '../util/turn-lane.js';
 import { bufferedBody } from './body-limit.js';
 import { JSON_TYPE, mediaTypeOf } from './media-type.js';
 
@@ -95,6 +96,9 @@ function assertJsonShape(value: unknown, strings: boolean): void {
   throw new ValidationError(problem.message, { path: problem.path.slice(1) });
 }
 
+/** Bodies up to this size (a claim, a label, a model) are handled as they arrive; larger ones are bulk work. */
+const BULK_BODY_BYTES = 8 * 1024;
+
 /**
  * The body as text, decoded as fetch's `Request.text()` decodes it (a leading UTF-8 BOM dropped,
  * invalid bytes replaced), from the bytes the node server buffered when it has them: the
@@ -111,10 +115,17 @@ function bodyText(c: Context): Promise<string> {
 
 const utf8 = new TextDecoder();
 
-/** Checks every JSON body before any route reads it (NDJSON lines are checked as they are parsed). */
-export function checkJsonBodies() {
+/**
+ * Checks every JSON body before any route reads it (NDJSON lines are checked as they are parsed).
+ * A bulk body (a batch of predictions or examples) waits for its turn in `bulk` first, so its
+ * parse, validation and the route's work up to its first wait run in a turn of their own and
+ * short requests that arrived meanwhile (claims, labels) run before it.
+ */
+export function checkJsonBodies(bulk: TurnLane) {
   return createMiddleware(async (c, next) => {
     if (mediaTypeOf(c.req.header('content-type')) !== JSON_TYPE) return next();
+    const size = bufferedBody(c)?.length ?? Number(c.req.header('content-length') ?? 0);
+    if (size > BULK_BODY_BYTES) await bulk.turn();
     let body: unknown;
     let text: string;
     try {

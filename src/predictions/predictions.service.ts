@@ -7,6 +7,7 @@ import type { ReferenceRegistry } from '../reference/reference.registry.js';
 import { scorerFor, type PredictionScore } from '../scoring/scorer.js';
 import { isoNow, type Clock } from '../util/clock.js';
 import { KeyedLock } from '../util/keyed-lock.js';
+import type { TurnLane } from '../util/turn-lane.js';
 import { encodeVectors } from '../util/vectors.js';
 import type { IngestResult, PredictionInput, PredictionResult, PredictionSink, ScoredPrediction } from './prediction.js';
 import { findStoredResults, insertNewPredictions, type NewPredictionRow, type StoredResultRow } from './predictions.repository.js';
@@ -29,6 +30,8 @@ export class PredictionsService {
     private readonly references: ReferenceRegistry,
     /** Decides, inside the ingest transaction, what to queue for review (the review queue). */
     private readonly sink: PredictionSink,
+    /** Where a batch's main-thread steps wait their turn, so claims and labels get in between them. */
+    private readonly lane: TurnLane,
     private readonly observer: IngestObserver,
     private readonly events: EventBus,
     private readonly clock: Clock,
@@ -39,8 +42,9 @@ export class PredictionsService {
   /**
    * Scoring starts as soon as a batch arrives, so the search threads work on the next batches
    * while the main thread stores this one; storing runs one batch at a time per model, in
-   * arrival order, each after a turn of the event loop (short requests such as queue claims
-   * get in between two batches instead of waiting behind every batch in line).
+   * arrival order. Each main-thread step of a batch (storing it, then answering) waits for its
+   * turn in the lane, so short requests such as queue claims get in between two steps instead
+   * of waiting behind every step in line.
    */
   async ingest(model: Model, predictions: PredictionInput[]): Promise<IngestResult> {
     this.validate(model, predictions);
@@ -58,7 +62,7 @@ export class PredictionsService {
       const fresh = predictions.flatMap((p, i) => (known.has(p.id) ? [] : [{ input: p, score: score(measured[i]!, p.scores) }]));
       this.observer.scored(model.name, fresh.length, (performance.now() - started) / 1000);
       return this.store(model, predictions, known, fresh, release);
-    });
+    }, () => this.lane.turn());
   }
 
   /**
@@ -97,6 +101,9 @@ export class PredictionsService {
         throw err;
       })
       .finally(() => finish());
+    // Committed: the next batch may store while this one answers, in a turn of its own.
+    release();
+    await this.lane.turn();
 
     if (outcome.scored.length > 0) await this.events.publish({ type: 'PredictionsCommitted', model, committed: outcome.scored });
 

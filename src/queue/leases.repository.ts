@@ -76,7 +76,7 @@ export async function lockLabelers(db: Db, modelId: number, labelers: readonly s
 }
 
 /** A labeler's lock key: the hash of model and name, as a signed 32-bit integer (a collision only serialises two labelers). */
-function labelerLockKey(modelId: number, labeler: string): number {
+export function labelerLockKey(modelId: number, labeler: string): number {
   return hash32(`${modelId}\0${labeler}`, 0) | 0;
 }
 

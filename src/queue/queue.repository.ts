@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Selectable } from 'kysely';
+import { sql, type Insertable, type RawBuilder, type Selectable } from 'kysely';
 import type { Db } from '../db/database.js';
 import { isPostgres, LOCKS, lockUntilCommit, notIndexed } from '../db/dialect.js';
 import type { QueueItemTable } from '../db/schema.js';
@@ -115,7 +115,7 @@ export async function countItemsUpTo(db: Db, modelId: number, maxId: number): Pr
  * leased or labeled by them (blind multi-labeler review). Unexecuted: {@link leaseBest} runs it,
  * benchmarks print its plan.
  */
-export function claimCandidatesQuery(db: Db, modelId: number, labeler: string, limit: number, region?: number, waitForLocked = false) {
+export function claimCandidatesQuery(db: Db, modelId: number, labeler: string, limit: number | RawBuilder<number>, region?: number, waitForLocked = false) {
   return db
     .selectFrom('queue_items as i')
     .select('i.id')
@@ -202,6 +202,11 @@ function derivedStatus(takenSlots = 0) {
     else 'pending' end`;
 }
 
+/** The status rule as SQL text over an item's columns, for PL/pgSQL functions that give slots back. */
+export function statusRuleSql(db: Db): string {
+  return derivedStatus().compile(db).sql;
+}
+
 /** Derives each item's status from its counts. */
 export async function refreshStatus(db: Db, ids: number[], now: string): Promise<void> {
   for (let i = 0; i < ids.length; i += 500) {
@@ -258,8 +263,8 @@ export interface BestLease {
  */
 export async function leaseBest(db: Db, lease: BestLease): Promise<ClaimItemRow[]> {
   if (isPostgres(db)) {
-    const leased = await leaseBestOnPostgres(db, lease, false);
-    return leased.length === 0 && lease.waitIfAllLocked ? leaseBestOnPostgres(db, lease, true) : leased;
+    const leased = (await leaseStatement(db, lease, lease.limit, false).execute(db)).rows;
+    return leased.length === 0 && lease.waitIfAllLocked ? (await leaseStatement(db, lease, lease.limit, true).execute(db)).rows : leased;
   }
   // Per candidate, one UPDATE takes the slot, derives the status and returns the columns (as the
   // PostgreSQL statement does), instead of a slot update, a status update and a read: a claim is
@@ -280,11 +285,15 @@ export async function leaseBest(db: Db, lease: BestLease): Promise<ClaimItemRow[
   return leased;
 }
 
-/** {@link leaseBest} on PostgreSQL: one statement, passing over locked candidates or waiting for them. */
-async function leaseBestOnPostgres(db: Db, lease: BestLease, waitForLocked: boolean): Promise<ClaimItemRow[]> {
-  const candidates = claimCandidatesQuery(db, lease.modelId, lease.labeler, lease.limit, lease.region, waitForLocked);
+/**
+ * PostgreSQL's lease statement of {@link leaseBest}: one statement, passing over locked candidates
+ * or waiting for them. Its limit may be a placeholder (the one-call claim,
+ * `claim-at-once.repository.ts`, runs it with the limit it has left).
+ */
+export function leaseStatement(db: Db, lease: Omit<BestLease, 'limit'>, limit: number | RawBuilder<number>, waitForLocked: boolean) {
+  const candidates = claimCandidatesQuery(db, lease.modelId, lease.labeler, limit, lease.region, waitForLocked);
   const columns = sql.join(CLAIM_ITEM_COLUMNS.map((c) => sql.ref(c)));
-  const { rows } = await sql<ClaimItemRow>`
+  return sql<ClaimItemRow>`
     with picked as (${candidates}),
     taken as (
       update queue_items set leases_count = leases_count + 1, status = ${derivedStatus(1)}
@@ -295,8 +304,7 @@ async function leaseBestOnPostgres(db: Db, lease: BestLease, waitForLocked: bool
       insert into queue_leases (model_id, item_id, labeler, expires_at, created_at)
       select ${lease.modelId}, id, ${lease.labeler}, ${lease.expiresAt}, ${lease.now} from taken
     )
-    select ${columns} from taken order by priority desc, id`.execute(db);
-  return rows;
+    select ${columns} from taken order by priority desc, id`;
 }
 
 /**
@@ -309,8 +317,7 @@ async function leaseBestOnPostgres(db: Db, lease: BestLease, waitForLocked: bool
  */
 export async function releaseExpiredAtOnce(db: Db, modelId: number, now: string): Promise<number> {
   if (!isPostgres(db)) return 0;
-  const rule = derivedStatus().compile(db);
-  const { rows } = await sql<{ n: number }>`select queue_release_expired(${LOCKS.leaseExpiry}, ${modelId}, ${now}, ${rule.sql}) as n`.execute(db);
+  const { rows } = await sql<{ n: number }>`select queue_release_expired(${LOCKS.leaseExpiry}, ${modelId}, ${now}, ${statusRuleSql(db)}) as n`.execute(db);
   return Number(rows[0]?.n ?? 0);
 }
 

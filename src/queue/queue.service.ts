@@ -3,6 +3,7 @@ import { LeaseNotHeldError } from '../errors.js';
 import type { Model } from '../models/model.js';
 import { isoNow, type Clock } from '../util/clock.js';
 import { summarizeAgreement, type AgreementSummary } from './agreement-summary.js';
+import { claimAtOnce } from './claim-at-once.repository.js';
 import { listClaimDetails } from './claim-details.repository.js';
 import type { QueueReads } from './queue.ports.js';
 import { neighborSeqs, toClaimedItem, type ClaimedItem, type ExampleSummary, type InputRef } from './claimed-item.js';
@@ -67,6 +68,9 @@ export class QueueService {
     // Expired leases go back first, so the ranking sees their items as pending.
     if (ranking) await this.sweepExpiredLeases(model);
     const ranked = ranking ? await this.selection!.rank(model, labeler, Math.min(limit, model.settings.queue.maxLeases) * CLAIM_ROUNDS, region) : undefined;
+    // On PostgreSQL a claim by priority is one call: the same steps as below, run on the server.
+    const atOnce = ranking ? undefined : await claimAtOnce(this.db, { modelId: model.id, labeler, limit, maxLeases: model.settings.queue.maxLeases, region, expiresAt, now: now.toISOString() });
+    if (atOnce) return this.details(model, atOnce.map((r) => r.id), expiresAt, atOnce);
     // Expired leases go back first: on PostgreSQL in one statement of their own, just before.
     await releaseExpiredAtOnce(this.db, model.id, now.toISOString());
     const claimed = await this.db.transaction().execute(async (trx) => {

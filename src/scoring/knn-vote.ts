@@ -9,19 +9,20 @@ export interface KnnVote {
 /** Majority vote over the neighbours' concepts (each neighbour votes for each of its concepts). */
 export function knnVote(neighbors: ReferenceNeighbor[]): KnnVote {
   if (neighbors.length === 0) return { concept: null, share: 0 };
-  const votes = new Map<string, number>();
-  for (const n of neighbors) for (const c of n.concepts) votes.set(c, (votes.get(c) ?? 0) + 1);
-  let best: string | null = null;
-  let bestVotes = 0;
-  // Ties go to the concept of the nearer neighbour: neighbours come nearest first.
+  // k is small (10 by default): two short arrays beat a Map per prediction. Concepts sit in the
+  // order of their first vote, nearest neighbour first, so ties go to the concept of the nearer one.
+  const concepts: string[] = [];
+  const votes: number[] = [];
   for (const n of neighbors) {
     for (const c of n.concepts) {
-      const v = votes.get(c)!;
-      if (v > bestVotes) {
-        best = c;
-        bestVotes = v;
-      }
+      const at = concepts.indexOf(c);
+      if (at === -1) {
+        concepts.push(c);
+        votes.push(1);
+      } else votes[at]!++;
     }
   }
-  return { concept: best, share: bestVotes / neighbors.length };
+  let best = -1;
+  for (let i = 0; i < concepts.length; i++) if (best === -1 || votes[i]! > votes[best]!) best = i;
+  return best === -1 ? { concept: null, share: 0 } : { concept: concepts[best]!, share: votes[best]! / neighbors.length };
 }

@@ -9,10 +9,19 @@ export interface Uncertainty {
 
 /** Multiclass: 1 − (top1 − top2), 1 − top1, and normalised entropy of the renormalised scores. */
 export function multiclassUncertainty(scores: number[]): Uncertainty {
-  const sorted = [...scores].sort((a, b) => b - a);
-  const top1 = sorted[0] ?? 0;
-  const top2 = sorted[1] ?? 0;
-  const total = scores.reduce((a, b) => a + b, 0);
+  // The two highest and the sum in one pass, instead of a sorted copy per prediction.
+  let top1 = -Infinity;
+  let top2 = -Infinity;
+  let total = 0;
+  for (const s of scores) {
+    if (s > top1) {
+      top2 = top1;
+      top1 = s;
+    } else if (s > top2) top2 = s;
+    total += s;
+  }
+  if (scores.length < 1) top1 = 0;
+  if (scores.length < 2) top2 = 0;
   let entropy = 0;
   if (total > 0 && scores.length > 1) {
     for (const s of scores) {

@@ -1,3 +1,5 @@
+const immediate = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
  * Runs tasks one at a time per key, in arrival order; tasks of different keys run
  * concurrently. A failed task does not block the ones queued behind it.
@@ -14,16 +16,16 @@ export class KeyedLock<K> {
   /**
    * Pipelined work: `early` is already under way (it may overlap with other tasks of the key);
    * `late` gets its result and runs in turn, one at a time per key in the order of the calls,
-   * after a turn of the event loop so that short requests waiting meanwhile get in first.
-   * `late` may call `release` to let the next task of the key start before it settles (the
-   * part that has to be in order is done); settling releases too.
+   * after `nextTurn` (by default a turn of the event loop) so that short requests waiting
+   * meanwhile get in first. `late` may call `release` to let the next task of the key start
+   * before it settles (the part that has to be in order is done); settling releases too.
    */
-  inTurn<A, T>(key: K, early: Promise<A>, late: (early: A, release: () => void) => Promise<T>): Promise<T> {
+  inTurn<A, T>(key: K, early: Promise<A>, late: (early: A, release: () => void) => Promise<T>, nextTurn: () => Promise<unknown> = immediate): Promise<T> {
     // Awaited in turn; this keeps a failure before then from counting as unhandled.
     early.catch(() => undefined);
     return this.enqueue(key, async (release) => {
       const value = await early;
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await nextTurn();
       return late(value, release);
     });
   }

@@ -3,11 +3,12 @@ import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BodyBudget } from '../../src/http/body-budget.js';
 import { checkJsonBodies } from '../../src/http/json-shape.js';
+import { TurnLane } from '../../src/util/turn-lane.js';
 import { closeHttpServer, createHttpServer, listen } from '../../src/http/node-server.js';
 
 // Through the real node server: only there is the body buffered as bytes (`rawBody`), which
 // checkJsonBodies decodes itself (latin1 when every byte is ASCII, UTF-8 otherwise).
-const app = new Hono().use('*', checkJsonBodies()).post('/echo', async (c) => c.json({ value: await c.req.json() }));
+const app = new Hono().use('*', checkJsonBodies(new TurnLane())).post('/echo', async (c) => c.json({ value: await c.req.json() }));
 const server = createHttpServer(app.fetch, { maxBodyBytes: 1 << 20, budget: new BodyBudget(1 << 22), admit: async () => undefined });
 let port = 0;
 
