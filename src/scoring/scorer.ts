@@ -65,8 +65,3 @@ export function scorerFor(model: Model): Scorer {
     };
   };
 }
-
-/** Scores one prediction, given how its embedding measured against the model's reference set. */
-export function scorePrediction(model: Model, m: OodMeasurement, scores: Record<string, number>): PredictionScore {
-  return scorerFor(model)(m, scores);
-}
