@@ -2,16 +2,20 @@ import type { RecordProblem } from '../errors.js';
 import type { Concept, Model } from './model.js';
 import { isFloat32Safe } from '../util/vectors.js';
 
+/** Whether every value is 0: stops at the first that is not (a loop, not a callback per value). */
+function isZero(embedding: number[]): boolean {
+  for (let i = 0; i < embedding.length; i++) if (embedding[i] !== 0) return false;
+  return true;
+}
+
 /** Problems with an embedding for this model's space, or none. */
 export function embeddingProblems(model: Model, embedding: number[], index: number): RecordProblem[] {
   if (embedding.length !== model.embeddingDim) {
     return [{ index, field: 'embedding', message: `expected ${model.embeddingDim} dimensions, got ${embedding.length}` }];
   }
-  // The schema refuses unsafe values already; this guards other callers. One pass for both checks.
-  let zero = true;
-  for (let i = 0; i < embedding.length && zero; i++) zero = embedding[i] === 0;
+  // The schema refuses unsafe values already; this guards other callers.
   if (!isFloat32Safe(embedding)) return [{ index, field: 'embedding', message: 'values and their squared norm must be finite in float32' }];
-  if (model.metric === 'cosine' && zero) {
+  if (model.metric === 'cosine' && isZero(embedding)) {
     return [{ index, field: 'embedding', message: 'a zero vector has no direction under the cosine metric' }];
   }
   return [];
