@@ -270,6 +270,9 @@ export class JobRunner {
     try {
       if (!handler) throw new Error(`No handler for job type '${job.type}'`);
       if (job.status === 'running' && job.cancelRequested) controller.abort(new StopReason('canceled'));
+      // Stopped, canceled or lost between the claim and here: the handler never starts (an abort
+      // listener it would add now could never fire), and the reason is handled as if it had.
+      controller.signal.throwIfAborted();
       const result = await handler({
         job,
         signal: controller.signal,

@@ -197,14 +197,57 @@ describe('JobRunner', () => {
     expect(await r.get(job.id)).toMatchObject({ status: 'succeeded', result: 'finished' });
   });
 
+  it('when the runner stops after claiming a job but before its handler starts, then the handler never runs and the job is interrupted for a retry', async () => {
+    const clock = new ManualClock();
+    // The model-name port holds the runner between its claim and the handler (it names the job first).
+    const held = gate();
+    const reached = gate();
+    let hold = false;
+    const r = new JobRunner(database.db, log, async (id) => {
+      if (hold) {
+        reached.open();
+        await held.promise;
+      }
+      return modelName(id);
+    }, { clock, drainTimeoutMs: 50 });
+    runners.push(r);
+    const ran: string[] = [];
+    const entered = gate();
+    r.register('work', async (ctx) => {
+      ran.push(ctx.job.id);
+      entered.open();
+      await new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted'))));
+    });
+    const job = await r.submit(modelA, 'work');
+    hold = true;
+    await r.start();
+    await reached.promise;
+    // The scan that launched the job has ended (its renewal and the next poll are armed), so stop() aborts the job at once.
+    await until(async () => clock.pending === 2);
+    const stopped = r.stop();
+    await clock.advance(50);
+    held.open();
+    // Either stop() returns or the handler starts (and, its abort long past, would wait forever).
+    await Promise.race([stopped, entered.promise]);
+    expect(ran).toEqual([]);
+    await stopped;
+    const interrupted = (await r.get(job.id)) as Extract<Job, { status: 'failed' }>;
+    expect(interrupted.error).toMatchObject({ code: 'interrupted', message: expect.stringMatching(/server stopped/) });
+    expect(await r.get(interrupted.error.retriedBy!)).toMatchObject({ status: 'queued', attempt: 2 });
+  });
+
   it('when a running job outlasts the drain timeout, then stop interrupts it and queues a retry for the next start', async () => {
     const clock = new ManualClock();
     const r = runner({ drainTimeoutMs: 50, clock });
-    r.register('work', (ctx) => new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted')))));
+    const started = gate();
+    r.register('work', (ctx) => {
+      started.open();
+      return new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted'))));
+    });
     await r.start();
     const job = await r.submit(modelA, 'work');
     const waiting = await r.submit(modelA, 'work');
-    await until(async () => (await status(r, job.id)) === 'running');
+    await started.promise;
     const stopped = r.stop();
     await clock.advance(50);
     await stopped;
