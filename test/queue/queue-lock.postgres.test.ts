@@ -38,7 +38,9 @@ describe('the queue lock with its check for newer items (PostgreSQL)', () => {
     // Asked while the other instance holds the lock with its item not yet committed.
     const checked = db.transaction().execute((trx) => lockQueueSeeingNewer(trx, modelId, before));
     // Released only once the check is queued behind the lock (not granted yet), not after a guessed delay.
-    while (Number((await sql<{ n: number }>`select count(*) as n from pg_locks where locktype = 'advisory' and not granted`.execute(other.db)).rows[0]!.n) === 0) {
+    // pg_locks is the whole shared cluster's: another test's waiter must not end this wait.
+    const thisDatabase = sql`(select oid from pg_database where datname = current_database())`;
+    while (Number((await sql<{ n: number }>`select count(*) as n from pg_locks where locktype = 'advisory' and not granted and database = ${thisDatabase}`.execute(other.db)).rows[0]!.n) === 0) {
       await new Promise((resolve) => setImmediate(resolve));
     }
     await writer.commit();
