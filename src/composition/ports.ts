@@ -78,12 +78,18 @@ export function sequentialReference(references: ReferenceRegistry): ReferenceSta
   };
 }
 
-/** The review queue's sink, then the sequential drift detector, both inside the ingest transaction. */
+/**
+ * The review queue's sink and the sequential drift detector, inside the ingest transaction: the
+ * detector's write goes with the queue's statements, after the queue lock (one round trip on
+ * PostgreSQL), or alone when the batch queues nothing.
+ */
 export function withSequentialDetector(sink: PredictionSink, sequential: SequentialDetector): PredictionSink {
-  return async (db, model, scored) => {
-    // The detector first: the queue takes its lock, which claims wait for, until the commit.
-    await sequential.observe(db, model, scored.map((s) => ({ seq: s.seq, isOod: s.score.ood.isOod })));
-    return sink(db, model, scored);
+  return async (db, model, scored, trip) => {
+    const finish = await sequential.stage(trip, db, model, scored.map((s) => ({ seq: s.seq, isOod: s.score.ood.isOod })));
+    const queued = await sink(db, model, scored, trip);
+    await trip.flush();
+    await finish();
+    return queued;
   };
 }
 

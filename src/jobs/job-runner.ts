@@ -171,7 +171,9 @@ export class JobRunner {
     this.state = 'stopped';
     this.poll?.cancel();
     // The drain timeout counts from the stop request, not from when a scan in flight ends.
-    const drained = sleep(this.options.clock, this.options.drainTimeoutMs);
+    // No drain timeout means interrupt at once, without a timer: a clock that does not move
+    // (a test's, or an instance's whose clock stalled) would never fire even a 0 ms one, and stop() would hang.
+    const drained = this.options.drainTimeoutMs > 0 ? sleep(this.options.clock, this.options.drainTimeoutMs) : Promise.resolve();
     await this.scanning;
     const active = () => [...this.running.values()];
     if (active().length > 0) {

@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.js';
+import type { StatementTrip } from '../db/statement-trip.js';
 import type { Model } from '../models/model.js';
 import type { PredictionScore } from '../scoring/scorer.js';
 
@@ -37,6 +38,9 @@ export interface ScoredPrediction {
   score: PredictionScore;
 }
 
-/** Runs inside the ingest transaction; returns, per prediction, whether it was queued. */
-export type PredictionSink = (db: Db, model: Model, scored: ScoredPrediction[]) => Promise<boolean[]>;
+/**
+ * Runs inside the ingest transaction; returns, per prediction, whether it was queued. Statements
+ * whose answers can wait go in `trip`, to share a round trip with the others.
+ */
+export type PredictionSink = (db: Db, model: Model, scored: ScoredPrediction[], trip: StatementTrip) => Promise<boolean[]>;
 

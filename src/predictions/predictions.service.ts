@@ -1,4 +1,5 @@
 import type { DatabaseHandle, Db } from '../db/database.js';
+import { StatementTrip } from '../db/statement-trip.js';
 import type { EventBus } from '../events/event-bus.js';
 import { BatchValidationError, ConflictError, type RecordProblem } from '../errors.js';
 import type { Model } from '../models/model.js';
@@ -92,7 +93,7 @@ export class PredictionsService {
         // Another request stored these ids while we were scoring: they answer as duplicates.
         const lost = fresh.filter((x) => !seqs.has(x.input.id)).map((x) => x.input.id);
         const raced = lost.length > 0 ? await findStoredResults(trx, model.id, lost) : new Map<string, StoredResultRow>();
-        const queued = await this.sink(trx, model, scored);
+        const queued = await this.sink(trx, model, scored, new StatementTrip(trx));
         return { scored, queued, raced };
       })
       .catch(async (err: unknown) => {

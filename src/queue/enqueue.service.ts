@@ -1,4 +1,6 @@
+import type { CompiledQuery } from 'kysely';
 import type { Db } from '../db/database.js';
+import type { StatementTrip, TripStatement } from '../db/statement-trip.js';
 import type { Model } from '../models/model.js';
 import type { PredictionSink, ScoredPrediction } from '../predictions/prediction.js';
 import { duplicateRadius } from '../reference/duplicate-radius.js';
@@ -7,7 +9,18 @@ import { splitForId } from '../util/hash-split.js';
 import { enqueueReasons, itemPriority, type EnqueueReason } from './enqueue-policy.js';
 import type { ItemStatus } from './item-status.js';
 import type { NearDuplicateRegistry, ProductionIndex } from './near-duplicates.js';
-import { findItems, insertItems, lockQueueSeeingNewer, updateItemWeight, type NewQueueItemRow } from './queue.repository.js';
+import {
+  findItems,
+  findItemsStatements,
+  insertedIds,
+  insertItems,
+  insertItemsStatements,
+  lockQueueIfCurrent,
+  lockQueueSeeingNewer,
+  updateItemWeightStatement,
+  type NewQueueItemRow,
+  type QueueItemRow,
+} from './queue.repository.js';
 import { BatchDuplicates } from './batch-duplicates.js';
 
 /** Nearest items looked at per near-duplicate lookup. */
@@ -23,14 +36,34 @@ interface NewItem {
   weight: number;
 }
 
+/** A batch's predictions with their enqueue reasons, as the queue step takes them. */
+interface Batch {
+  model: Model;
+  scored: ScoredPrediction[];
+  reasons: EnqueueReason[][];
+  radius: number;
+  now: string;
+}
+
+/** What a batch does to the queue: per prediction whether it opened an item, the new items, and the weight updates. */
+interface Decided {
+  queued: boolean[];
+  opened: NewItem[];
+  rows: NewQueueItemRow[];
+  updates: (db: Db) => CompiledQuery[];
+  recurred: number;
+}
+
+type InsertedRows = Pick<QueueItemRow, 'id' | 'prediction_seq'>[];
+
 /**
  * Decides, inside the ingest transaction, which scored predictions become review
  * items and which only add weight to a near-duplicate already queued or labeled.
  * A batch costs a fixed number of statements, however many items it opens: the queue
  * lock (with, on PostgreSQL, the check that the index is current; the catch-up only when it is
  * not), one read of the near-duplicate candidates, one insert, and one update per existing item
- * that recurred. The lock is held from there to the commit,
- * and claims wait for it, so the fewer round trips under it the better.
+ * that recurred. The lock is held from there to the commit, so the fewer round trips under it
+ * the better: on PostgreSQL they go in one trip (two with candidates) with the detector's write.
  */
 export class EnqueueService {
   constructor(
@@ -41,9 +74,9 @@ export class EnqueueService {
   ) {}
 
   /** The ingest step of the review queue; returns per prediction whether it opened an item. */
-  readonly sink: PredictionSink = async (db, model, scored) => {
+  readonly sink: PredictionSink = async (db, model, scored, trip) => {
     try {
-      return await this.enqueue(db, model, scored);
+      return await this.enqueue(db, trip, model, scored);
     } catch (err) {
       // The transaction rolls back, but the index may already hold this batch's items.
       this.duplicates.invalidate(model.id);
@@ -51,46 +84,95 @@ export class EnqueueService {
     }
   };
 
-  private async enqueue(db: Db, model: Model, scored: ScoredPrediction[]): Promise<boolean[]> {
+  private async enqueue(db: Db, trip: StatementTrip, model: Model, scored: ScoredPrediction[]): Promise<boolean[]> {
     const settings = model.settings.queue;
     const reasons = scored.map((s) => enqueueReasons(s.score, settings));
-    const queued = scored.map(() => false);
     // The queue lock only once this batch changes the queue: most predictions are not queued.
-    if (reasons.every((r) => r.length === 0)) return queued;
+    if (reasons.every((r) => r.length === 0)) return scored.map(() => false);
     const radius = duplicateRadius(model.metric, settings.duplicateRadius, await this.typicalDistance(model)) + FLOAT32_SLACK;
+    const batch: Batch = { model, scored, reasons, radius, now: isoNow(this.clock) };
+    const loaded = this.duplicates.loaded(model.id);
+    const guard = loaded && lockQueueIfCurrent(db, model.id, loaded.highWater);
+    const done = loaded && guard ? await this.enqueueInOneTrip(db, trip, batch, loaded, guard) : undefined;
+    if (done) return done;
     // The lock and the question whether another instance committed items the index lacks, in one
     // round trip; only then is the index caught up (on SQLite, every time, as no lock is needed).
-    const loaded = this.duplicates.loaded(model.id);
-    const newer = await lockQueueSeeingNewer(db, model.id, loaded?.highWater ?? 0);
-    const current = !newer && loaded !== undefined && this.duplicates.loaded(model.id) === loaded;
-    const index = current ? loaded : await this.duplicates.caughtUp(db, model);
-    const candidates = scored.map((s, i) => (reasons[i]!.length === 0 ? [] : nearItems(index, s.input.embedding, radius)));
+    const again = this.duplicates.loaded(model.id);
+    const newer = await lockQueueSeeingNewer(db, model.id, again?.highWater ?? 0);
+    const current = !newer && again !== undefined && this.duplicates.loaded(model.id) === again;
+    const index = current ? again : await this.duplicates.caughtUp(db, model);
+    const candidates = this.candidates(index, batch);
     // The index may hold items of a batch that rolled back: a candidate must still exist.
-    const existing = new Map((await findItems(db, model.id, [...new Set(candidates.flat().map((c) => c.id))])).map((r) => [r.id, r]));
-    const now = isoNow(this.clock);
-    const batch = new BatchDuplicates<NewItem>(model.metric);
+    const existing = await findItems(db, model.id, [...new Set(candidates.flat().map((c) => c.id))]);
+    const decided = this.decide(batch, candidates, existing);
+    const ids = await insertItems(db, decided.rows);
+    for (const query of decided.updates(db)) await db.executeQuery(query);
+    return this.opened(index, model, decided, ids);
+  }
+
+  /**
+   * On PostgreSQL, the queue step in one trip with whatever the transaction deferred (the
+   * sequential detector's write): the queue lock with the check that the index lacks no item
+   * (the guard), then the new items, decided before the lock on the index as it is; with
+   * near-duplicate candidates, their rows come with the lock and the writes make a second trip.
+   * Undefined when the guard finds the index behind: the caller catches it up, under the lock.
+   */
+  private async enqueueInOneTrip(db: Db, trip: StatementTrip, batch: Batch, index: ProductionIndex, guard: CompiledQuery): Promise<boolean[] | undefined> {
+    const candidates = this.candidates(index, batch);
+    const ids = [...new Set(candidates.flat().map((c) => c.id))];
+    const lock: TripStatement = { query: guard, stopWhenEmpty: true };
+    if (ids.length === 0) {
+      const decided = this.decide(batch, candidates, []);
+      const [current, ...inserted] = await trip.run([lock, ...insertItemsStatements(db, decided.rows).map((query) => ({ query }))]);
+      if (!current?.length) return undefined;
+      return this.opened(index, batch.model, decided, insertedIds(decided.rows, inserted.flat() as InsertedRows));
+    }
+    const [current, ...found] = await trip.run([lock, ...findItemsStatements(db, batch.model.id, ids).map((query) => ({ query }))]);
+    if (!current?.length) return undefined;
+    const decided = this.decide(batch, candidates, found.flat() as QueueItemRow[]);
+    const writes = [...insertItemsStatements(db, decided.rows), ...decided.updates(db)];
+    const answers = await trip.run(writes.map((query) => ({ query })));
+    return this.opened(index, batch.model, decided, insertedIds(decided.rows, answers.slice(0, writes.length - decided.recurred).flat() as InsertedRows));
+  }
+
+  private candidates(index: ProductionIndex, b: Batch): { id: number; distance: number }[][] {
+    return b.scored.map((s, i) => (b.reasons[i]!.length === 0 ? [] : nearItems(index, s.input.embedding, b.radius)));
+  }
+
+  /** Which predictions open items and which add weight to an item already queued (of `existing`) or to one of this batch. */
+  private decide(b: Batch, candidates: { id: number; distance: number }[][], existingRows: QueueItemRow[]): Decided {
+    const settings = b.model.settings.queue;
+    const existing = new Map(existingRows.map((r) => [r.id, r]));
+    const queued = b.scored.map(() => false);
+    const batch = new BatchDuplicates<NewItem>(b.model.metric);
     const recurred = new Map<number, number>();
-    scored.forEach((s, i) => {
-      if (reasons[i]!.length === 0) return;
+    b.scored.forEach((s, i) => {
+      if (b.reasons[i]!.length === 0) return;
       const old = candidates[i]!.find((c) => existing.has(c.id));
-      const mate = batch.nearest(s.input.embedding, radius);
+      const mate = batch.nearest(s.input.embedding, b.radius);
       if (mate && (!old || mate.distance < old.distance)) mate.value.weight++;
       else if (old) recurred.set(old.id, (recurred.get(old.id) ?? 0) + 1);
       else {
-        batch.add(s.input.embedding, { row: this.newRow(model, s, reasons[i]!, now), embedding: s.input.embedding, weight: 1 });
+        batch.add(s.input.embedding, { row: this.newRow(b.model, s, b.reasons[i]!, b.now), embedding: s.input.embedding, weight: 1 });
         queued[i] = true;
       }
     });
     const opened = batch.opened.map((o) => o.value);
-    const ids = await insertItems(db, opened.map((o) => ({ ...o.row, weight: o.weight, priority: itemPriority({ base: o.row.base_priority, weight: o.weight, driftBoost: 0 }, settings) })));
-    opened.forEach((o, i) => index.add(ids[i]!, o.embedding));
-    for (const [id, more] of recurred) {
-      const item = existing.get(id)!;
-      const weight = item.weight + more;
-      await updateItemWeight(db, id, { weight, priority: itemPriority({ base: item.base_priority, weight, driftBoost: item.drift_boost }, settings), last_seen_at: now });
-    }
+    const rows = opened.map((o) => ({ ...o.row, weight: o.weight, priority: itemPriority({ base: o.row.base_priority, weight: o.weight, driftBoost: 0 }, settings) }));
+    const updates = (db: Db) =>
+      [...recurred].map(([id, more]) => {
+        const item = existing.get(id)!;
+        const weight = item.weight + more;
+        return updateItemWeightStatement(db, id, { weight, priority: itemPriority({ base: item.base_priority, weight, driftBoost: item.drift_boost }, settings), last_seen_at: b.now });
+      });
+    return { queued, opened, rows, updates, recurred: recurred.size };
+  }
+
+  /** Adds the inserted items to the index (before the commit: the next batch checks that they were committed). */
+  private opened(index: ProductionIndex, model: Model, decided: Decided, ids: number[]): boolean[] {
+    decided.opened.forEach((o, i) => index.add(ids[i]!, o.embedding));
     this.duplicates.touched(model.id);
-    return queued;
+    return decided.queued;
   }
 
   private newRow(model: Model, s: ScoredPrediction, reasons: EnqueueReason[], now: string): NewQueueItemRow {

@@ -1,4 +1,4 @@
-import { sql, type Insertable, type RawBuilder, type Selectable } from 'kysely';
+import { sql, type CompiledQuery, type Insertable, type RawBuilder, type Selectable } from 'kysely';
 import type { Db } from '../db/database.js';
 import { isPostgres, LOCKS, lockUntilCommit, notIndexed } from '../db/dialect.js';
 import type { QueueItemTable } from '../db/schema.js';
@@ -33,14 +33,36 @@ export async function lockQueueSeeingNewer(db: Db, modelId: number, afterId: num
   return rows[0]?.newer !== false;
 }
 
+/**
+ * On PostgreSQL, a guard for a {@link StatementTrip}: takes the model's queue lock and answers one
+ * row when the model has no item above `afterId` (the near-duplicate index is current), none when
+ * it has. Undefined on SQLite, which needs no lock: the caller reads the items as before.
+ */
+export function lockQueueIfCurrent(db: Db, modelId: number, afterId: number): CompiledQuery | undefined {
+  if (!isPostgres(db)) return undefined;
+  return sql`select 1 as current where not queue_lock_newer_items(${LOCKS.queue}, ${modelId}, ${afterId})`.compile(db);
+}
+
 /** Inserts items in one statement per 200; returns their ids, in the order of `rows`. */
 export async function insertItems(db: Db, rows: NewQueueItemRow[]): Promise<number[]> {
-  const ids = new Map<number, number>();
-  for (let i = 0; i < rows.length; i += 200) {
-    // Matched back by prediction (one item per prediction): neither database promises RETURNING's order.
-    const inserted = await db.insertInto('queue_items').values(rows.slice(i, i + 200)).returning(['id', 'prediction_seq']).execute();
-    for (const r of inserted) ids.set(r.prediction_seq, r.id);
-  }
+  const inserted: InsertedItem[] = [];
+  for (const query of insertItemsStatements(db, rows)) inserted.push(...(await db.executeQuery(query)).rows);
+  return insertedIds(rows, inserted);
+}
+
+type InsertedItem = Pick<QueueItemRow, 'id' | 'prediction_seq'>;
+
+/** The statements of {@link insertItems}, one per 200 rows, for a trip; {@link insertedIds} reads their answers. */
+export function insertItemsStatements(db: Db, rows: NewQueueItemRow[]): CompiledQuery<InsertedItem>[] {
+  const statements: CompiledQuery<InsertedItem>[] = [];
+  for (let i = 0; i < rows.length; i += 200) statements.push(db.insertInto('queue_items').values(rows.slice(i, i + 200)).returning(['id', 'prediction_seq']).compile());
+  return statements;
+}
+
+/** The ids of inserted `rows`, in their order. */
+export function insertedIds(rows: NewQueueItemRow[], inserted: InsertedItem[]): number[] {
+  // Matched back by prediction (one item per prediction): neither database promises RETURNING's order.
+  const ids = new Map(inserted.map((r) => [r.prediction_seq, r.id]));
   return rows.map((r) => ids.get(r.prediction_seq)!);
 }
 
@@ -51,16 +73,28 @@ export function findItem(db: Db, modelId: number, id: number): Promise<QueueItem
 /** Those of `ids` that are items of the model, in no particular order. */
 export async function findItems(db: Db, modelId: number, ids: number[]): Promise<QueueItemRow[]> {
   const rows: QueueItemRow[] = [];
+  for (const query of findItemsStatements(db, modelId, ids)) rows.push(...(await db.executeQuery(query)).rows);
+  return rows;
+}
+
+/** The statements of {@link findItems}, one per 500 ids, for a trip. */
+export function findItemsStatements(db: Db, modelId: number, ids: number[]): CompiledQuery<QueueItemRow>[] {
+  const statements: CompiledQuery<QueueItemRow>[] = [];
   for (let i = 0; i < ids.length; i += 500) {
     // By primary key: from five ids on, SQLite would walk every item of the model on an index of `model_id`.
-    rows.push(...(await db.selectFrom('queue_items').selectAll().where(notIndexed('model_id'), '=', modelId).where('id', 'in', ids.slice(i, i + 500)).execute()));
+    statements.push(db.selectFrom('queue_items').selectAll().where(notIndexed('model_id'), '=', modelId).where('id', 'in', ids.slice(i, i + 500)).compile());
   }
-  return rows;
+  return statements;
 }
 
 /** Records another recurrence of an item's input. */
 export async function updateItemWeight(db: Db, id: number, fields: { weight: number; priority: number; last_seen_at: string }): Promise<void> {
-  await db.updateTable('queue_items').set(fields).where('id', '=', id).execute();
+  await db.executeQuery(updateItemWeightStatement(db, id, fields));
+}
+
+/** The statement of {@link updateItemWeight}, for a trip (answering the item's id). */
+export function updateItemWeightStatement(db: Db, id: number, fields: { weight: number; priority: number; last_seen_at: string }): CompiledQuery {
+  return db.updateTable('queue_items').set(fields).where('id', '=', id).returning('id').compile();
 }
 
 /** Items above `afterId` with their embeddings, oldest first, a page at a time (index catch-up). */

@@ -13,6 +13,12 @@ import { tempDataDir } from '../support/server.js';
 
 // Several runners on one database stand for several instances. An instance that "dies" is one
 // whose clock stops: it never renews its lease again, while the others' clocks move on.
+//
+// A test moves a runner's clock only once the runner is waiting on it (its handler started, so
+// its renewal timer is armed; its scan ended, so its next poll is armed). A row the test reads
+// in the database says nothing of that: on PostgreSQL another connection can see a commit
+// before the committing runner has handled the reply, and a clock advanced in that gap leaves a
+// timer the runner arms a moment later a whole period behind (a flake under load).
 
 const log = pino({ level: 'silent' });
 const LEASE_MS = 30_000;
@@ -26,7 +32,8 @@ function gate() {
 
 /** Waits (real time, for database round trips) until `check` holds; a hang detector, not a timing assertion. */
 async function until(check: () => Promise<boolean>, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + 20_000;
+  // Generous for a loaded 2-core machine, and well inside vitest's test timeout.
+  const deadline = Date.now() + 120_000;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`${what}: not met`);
     await new Promise((r) => setTimeout(r, 10));
@@ -61,23 +68,28 @@ describe('jobs across instances sharing one database', () => {
   it('when the instance running a job stays alive for ten lease periods, then it keeps renewing and no other instance runs the job', async () => {
     const clock = new ManualClock();
     const ran: string[] = [];
+    const started = gate();
     const release = gate();
     const [a, b] = [instance('a', clock), instance('b', clock)];
     for (const [name, r] of [['a', a], ['b', b]] as const) {
       r.register('work', async () => {
         ran.push(name);
+        started.open();
         await release.promise;
         return name;
       });
     }
     const job = await a.submit(modelIds[0]!, 'work');
     await a.start();
-    await until(async () => (await jobRow(job.id)).status === 'running', 'a claims the job');
+    await started.promise;
+    expect(await jobRow(job.id)).toMatchObject({ status: 'running', owner: 'a' });
     await b.start();
     for (let t = LEASE_MS / 3; t <= 10 * LEASE_MS; t += LEASE_MS / 3) {
       await clock.advance(LEASE_MS / 3);
-      const expected = new Date(clock.now().getTime() + LEASE_MS).toISOString();
+      const now = clock.now().getTime();
+      const expected = new Date(now + LEASE_MS).toISOString();
       await until(async () => (await jobRow(job.id)).lease_expires_at === expected, `renewed at ${t} ms`);
+      await until(async () => clock.hasTimerAt(now + LEASE_MS / 3), `next renewal armed at ${t} ms`);
       expect(await jobRow(job.id)).toMatchObject({ status: 'running', owner: 'a', attempt: 1 });
     }
     release.open();
@@ -91,11 +103,15 @@ describe('jobs across instances sharing one database', () => {
     const frozen = new ManualClock();
     const clock = new ManualClock();
     const ran: { runner: string; job: string; attempt: number }[] = [];
+    const startedA = gate();
     const releaseA = gate();
     const a = instance('a', frozen);
     const b = instance('b', clock);
+    // b's poll timer is the only timer on `clock` until b runs the retry: armed means b's scan ended.
+    const bBetweenPolls = () => until(async () => clock.pending > 0, 'b waits for its next poll');
     a.register('work', async (ctx) => {
       ran.push({ runner: 'a', job: ctx.job.id, attempt: ctx.job.attempt });
+      startedA.open();
       await releaseA.promise;
       return 'a';
     });
@@ -105,25 +121,30 @@ describe('jobs across instances sharing one database', () => {
     });
     const job = await a.submit(modelIds[0]!, 'work', { n: 1 });
     await a.start();
-    await until(async () => (await jobRow(job.id)).status === 'running', 'a claims the job');
+    await startedA.promise;
     const lease = Date.parse((await jobRow(job.id)).lease_expires_at!);
     expect(lease - clock.now().getTime()).toBe(LEASE_MS);
     await b.start();
+    await bBetweenPolls();
 
     // Until the lease expires, b polls and leaves the job alone.
     while (clock.now().getTime() + POLL_MS < lease) {
       await clock.advance(POLL_MS);
-      await until(async () => true);
+      await bBetweenPolls();
       expect(await jobRow(job.id)).toMatchObject({ status: 'running', owner: 'a' });
     }
     let retry: string | null = null;
-    await until(async () => {
+    for (;;) {
       await clock.advance(POLL_MS / 4);
+      // After the poll that takes the job over, the retry's renewal timer may be the one armed; either way b's scan ended.
+      await bBetweenPolls();
       const row = await jobRow(job.id);
-      if (row.status !== 'failed') return false;
-      retry = JSON.parse(row.error_json!).retriedBy;
-      return true;
-    }, 'b takes the job over');
+      if (row.status === 'failed') {
+        retry = JSON.parse(row.error_json!).retriedBy;
+        break;
+      }
+      expect(clock.now().getTime(), 'b takes the job over').toBeLessThanOrEqual(lease + 2 * POLL_MS);
+    }
     const tookOverAt = clock.now().getTime();
     expect(tookOverAt).toBeGreaterThanOrEqual(lease);
     expect(tookOverAt).toBeLessThanOrEqual(lease + POLL_MS + POLL_MS / 4);
@@ -176,11 +197,15 @@ describe('jobs across instances sharing one database', () => {
     const a = instance('a', clock);
     const b = instance('b', clock);
     let aborted = false;
-    a.register('work', (ctx) => new Promise((_, reject) => ctx.signal.addEventListener('abort', () => ((aborted = true), reject(new Error('aborted'))))));
+    const started = gate();
+    a.register('work', (ctx) => {
+      started.open();
+      return new Promise((_, reject) => ctx.signal.addEventListener('abort', () => ((aborted = true), reject(new Error('aborted')))));
+    });
     b.register('work', async () => 'never');
     const job = await a.submit(modelIds[0]!, 'work');
     await a.start();
-    await until(async () => (await jobRow(job.id)).status === 'running', 'a claims the job');
+    await started.promise;
     const canceled = await b.cancel(job.id);
     expect(canceled).toMatchObject({ status: 'running', cancelRequested: true });
     await clock.advance(LEASE_MS / 3);

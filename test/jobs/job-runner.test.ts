@@ -117,12 +117,15 @@ describe('JobRunner', () => {
 
   it('when a running job is canceled, then its signal aborts and it ends canceled', async () => {
     const r = runner();
+    const started = gate();
     r.register('work', async (ctx: JobContext) => {
+      started.open();
       await new Promise<void>((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason as Error)));
     });
     await r.start();
     const job = await r.submit(modelA, 'work');
-    await until(async () => (await status(r, job.id)) === 'running');
+    // The handler, not the row: on PostgreSQL the row can read running before this runner has taken the job in hand.
+    await started.promise;
     const canceled = await r.cancel(job.id);
     expect(canceled!.status).toBe('canceled');
   });

@@ -168,8 +168,8 @@ describe('a rolled-back ingest', () => {
   let failCommit = false;
   beforeAll(async () => {
     // The queue runs, then the commit fails: the database keeps nothing of the batch.
-    const predictionSink = (real: PredictionSink): PredictionSink => async (db, model, scored) => {
-      const queued = await real(db, model, scored);
+    const predictionSink = (real: PredictionSink): PredictionSink => async (db, model, scored, trip) => {
+      const queued = await real(db, model, scored, trip);
       if (failCommit) throw new Error('disk full');
       return queued;
     };

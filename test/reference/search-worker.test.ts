@@ -40,8 +40,10 @@ async function replicated(worker: SearchReplicas, metric: Metric, n: number) {
   return { local, index, file };
 }
 
+/** Waits on the wall clock for a worker thread to (re)start: a hang detector sized for a loaded 2-core machine, not a timing check. */
 async function until(cond: () => boolean) {
-  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 20));
+  const deadline = Date.now() + 60_000;
+  while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   expect(cond()).toBe(true);
 }
 

@@ -31,6 +31,11 @@ export class ManualClock implements Clock {
     return this.timers.size;
   }
 
+  /** Whether a timer waits to fire at exactly `at` (ms since the epoch): what code under test armed, without waiting on its side effects. */
+  hasTimerAt(at: number): boolean {
+    return [...this.timers].some((t) => t.at === at);
+  }
+
   /**
    * Moves time forward by `ms`, firing each timer that falls due on the way at its own
    * time, and lets the work they start run between timers.

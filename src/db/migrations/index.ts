@@ -19,6 +19,7 @@ import * as m0021 from './0021_queue_pending_age.js';
 import * as m0022 from './0022_pg_claim.js';
 import * as m0023 from './0023_queue_count_deltas.js';
 import * as m0023b from './0023_queue_one_call_claim.js';
+import * as m0024 from './0024_statements_in_one_trip.js';
 
 /** Every migration, in order. Add new ones at the end; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   '0022_pg_claim': m0022,
   '0023_queue_count_deltas': m0023,
   '0023_queue_one_call_claim': m0023b,
+  '0024_statements_in_one_trip': m0024,
 };

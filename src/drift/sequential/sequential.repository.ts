@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from 'kysely';
+import type { CompiledQuery, Insertable, Selectable } from 'kysely';
 import type { Db } from '../../db/database.js';
 import { isPostgres } from '../../db/dialect.js';
 import type { DriftSequentialTable } from '../../db/schema.js';
@@ -45,20 +45,25 @@ export async function saveSequentialState(db: Db, row: Insertable<DriftSequentia
 }
 
 /**
- * Writes the model's state row only if it still is `expected` (same reference, count and last
- * prediction: every write changes the last two); returns whether it did. On PostgreSQL an update
- * that meets a row another transaction is changing waits for it and then checks the committed row.
+ * The statement that writes the model's state row only if it still is `expected` (same reference,
+ * count and last prediction: every write changes the last two), answering the row when it did;
+ * undefined when there is nothing to expect. On PostgreSQL an update that meets a row another
+ * transaction is changing waits for it and then checks the committed row.
  */
-export async function updateSequentialStateIf(db: Db, row: Insertable<DriftSequentialTable>, expected: Pick<SequentialRow, 'reference_key' | 'observed' | 'last_seq'>): Promise<boolean> {
-  if (expected.last_seq === null) return false;
+export function updateSequentialStateIf(
+  db: Db,
+  row: Insertable<DriftSequentialTable>,
+  expected: Pick<SequentialRow, 'reference_key' | 'observed' | 'last_seq'>,
+): CompiledQuery<Pick<SequentialRow, 'model_id'>> | undefined {
+  if (expected.last_seq === null) return undefined;
   const { model_id: modelId, ...rest } = row;
-  const result = await db
+  return db
     .updateTable('drift_sequential')
     .set(rest)
     .where('model_id', '=', modelId)
     .where('reference_key', '=', expected.reference_key)
     .where('observed', '=', expected.observed)
     .where('last_seq', '=', expected.last_seq)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+    .returning('model_id')
+    .compile();
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/database.js';
+import { StatementTrip } from '../../db/statement-trip.js';
 import { isoNow, type Clock } from '../../util/clock.js';
 import type { Model } from '../../models/model.js';
 import { cusumStep } from './bernoulli-cusum.js';
@@ -31,27 +32,43 @@ export class SequentialDetector {
     private readonly clock: Clock,
   ) {}
 
-  /**
-   * The prediction sink step: takes in a batch, in seq order, inside its ingest transaction.
-   * When this instance wrote the model's row last, one conditional update continues from what it
-   * wrote (read and locked again only when that row changed meanwhile: another instance, a
-   * rollback); batches stored concurrently continue from each other's writes, the database's
-   * row lock ordering them.
-   */
+  /** Takes in a batch, in seq order, inside its ingest transaction `db`: {@link stage}, sent at once. */
   async observe(db: Db, model: Model, batch: SequentialObservation[]): Promise<void> {
-    if (batch.length === 0) return;
+    const trip = new StatementTrip(db);
+    const finish = await this.stage(trip, db, model, batch);
+    await trip.flush();
+    await finish();
+  }
+
+  /**
+   * The prediction sink step, inside the batch's ingest transaction `db`: when this instance wrote
+   * the model's row last, one conditional update continues from what it wrote, deferred into
+   * `trip` to go with the queue's statements (after its lock: one lock order, queue then detector,
+   * on every path). The returned step, run once the trip has gone, reads and locks the row again
+   * only when that update found it changed (another instance, a rollback) or did not run;
+   * batches stored concurrently continue from each other's writes, the database's row lock
+   * ordering them.
+   */
+  async stage(trip: StatementTrip, db: Db, model: Model, batch: SequentialObservation[]): Promise<() => Promise<void>> {
+    const nothing = async (): Promise<void> => undefined;
+    if (batch.length === 0) return nothing;
     const ref = await this.reference(model);
     const design = this.design(model, ref);
-    if (!armed(ref, design)) return;
+    if (!armed(ref, design)) return nothing;
     const at = isoNow(this.clock);
     const last = this.written.get(model.id);
-    if (last) {
-      const next = this.advance(model.id, last, batch, ref, design, at);
-      if (await updateSequentialStateIf(db, next.row, last)) return this.settle(model.id, next.raised);
-    }
-    const next = this.advance(model.id, await lockSequentialState(db, model.id, at), batch, ref, design, at);
-    await saveSequentialState(db, next.row);
-    this.settle(model.id, next.raised);
+    const next = last && this.advance(model.id, last, batch, ref, design, at);
+    const update = next && updateSequentialStateIf(db, next.row, last);
+    const updated = update && trip.defer(update);
+    return async () => {
+      if (update && next) {
+        const rows = (await updated) ?? (await db.executeQuery(update)).rows;
+        if (rows.length === 1) return this.settle(model.id, next.raised);
+      }
+      const locked = this.advance(model.id, await lockSequentialState(db, model.id, at), batch, ref, design, at);
+      await saveSequentialState(db, locked.row);
+      this.settle(model.id, locked.raised);
+    };
   }
 
   private settle(modelId: number, raised: boolean): void {

@@ -1,0 +1,95 @@
+import { sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
+import { StatementTrip } from '../../src/db/statement-trip.js';
+import { createDatabase } from '../support/database.js';
+import { tempDataDir } from '../support/server.js';
+
+describe('statements of a transaction in one trip (PostgreSQL)', () => {
+  let a: DatabaseHandle;
+  let b: DatabaseHandle;
+  beforeAll(async () => {
+    const url = await createDatabase();
+    a = await openDatabase({ dataDir: tempDataDir(), databaseUrl: url });
+    b = await openDatabase({ dataDir: tempDataDir(), databaseUrl: url });
+    await sql`create table trip_rows (id bigint primary key, note text)`.execute(a.db);
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+  });
+
+  const insert = (db: DatabaseHandle['db'], id: number, note: string) => sql<{ id: number }>`insert into trip_rows (id, note) values (${id}, ${note}) returning id`.compile(db);
+
+  it('when a trip runs, then its statements and the deferred ones go in one round trip, deferred ones after the guards, each answered with its rows', async () => {
+    const queries = vi.spyOn(pg.Client.prototype, 'query');
+    try {
+      const answers = await a.db.transaction().execute(async (trx) => {
+        const trip = new StatementTrip(trx);
+        const deferred = trip.defer(insert(trx, 1, "it's deferred"));
+        queries.mockClear();
+        const run = await trip.run([
+          { query: sql`select count(*) as n from trip_rows`.compile(trx), stopWhenEmpty: true },
+          { query: sql`select note from trip_rows where id = ${1}`.compile(trx) },
+        ]);
+        expect(queries).toHaveBeenCalledTimes(1);
+        return { run, deferred: await deferred };
+      });
+      // The guard ran before the deferred insert, the last statement after it.
+      expect(answers.run).toEqual([[{ n: 0 }], [{ note: "it's deferred" }]]);
+      expect(answers.deferred).toEqual([{ id: 1 }]);
+    } finally {
+      queries.mockRestore();
+    }
+  });
+
+  it('when a guard answers no rows, then the trip ends there: later statements do not run and answer undefined', async () => {
+    const { run, deferred } = await a.db.transaction().execute(async (trx) => {
+      const trip = new StatementTrip(trx);
+      const later = trip.defer(insert(trx, 2, 'never'));
+      const answers = await trip.run([{ query: sql`select 1 as ok where false`.compile(trx), stopWhenEmpty: true }, { query: insert(trx, 3, 'never') }]);
+      return { run: answers, deferred: await later };
+    });
+    expect(run).toEqual([[], undefined]);
+    expect(deferred).toBeUndefined();
+    expect((await sql<{ n: number }>`select count(*) as n from trip_rows where id in (2, 3)`.execute(a.db)).rows[0]!.n).toBe(0);
+  });
+
+  it('when a statement waits for a lock, then the statements after it see what the lock holder committed', async () => {
+    let committed!: () => void;
+    const release = new Promise<void>((resolve) => (committed = resolve));
+    const holder = a.db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(${77}, ${1})`.execute(trx);
+      await sql`insert into trip_rows (id, note) values (${10}, ${'by the holder'})`.execute(trx);
+      await release;
+    });
+    const trip = b.db.transaction().execute(async (trx) =>
+      new StatementTrip(trx).run([
+        { query: sql`select 1 as locked from (select pg_advisory_xact_lock(${77}, ${1})) l`.compile(trx), stopWhenEmpty: true },
+        { query: sql`select note from trip_rows where id = ${10}`.compile(trx) },
+      ]),
+    );
+    // The trip waits on the lock until the holder commits.
+    for (let i = 0; i < 200; i++) {
+      const { rows } = await sql<{ n: number }>`select count(*) as n from pg_locks where locktype = 'advisory' and not granted`.execute(a.db);
+      if (rows[0]!.n > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    committed();
+    await holder;
+    expect(await trip).toEqual([[{ locked: 1 }], [{ note: 'by the holder' }]]);
+  });
+
+  it('when a statement of a trip fails, then the deferred statements fail with it and the transaction stores nothing', async () => {
+    let deferred: Promise<unknown> | undefined;
+    const failed = a.db.transaction().execute(async (trx) => {
+      const trip = new StatementTrip(trx);
+      deferred = trip.defer(insert(trx, 20, 'rolled back'));
+      await trip.run([{ query: insert(trx, 10, 'a duplicate key') }]);
+    });
+    await expect(failed).rejects.toThrow(/duplicate key/);
+    await expect(deferred).rejects.toThrow(/duplicate key/);
+    expect((await sql<{ n: number }>`select count(*) as n from trip_rows where id = ${20}`.execute(a.db)).rows[0]!.n).toBe(0);
+  });
+});
