@@ -59,21 +59,28 @@ describe('statements of a transaction in one trip (PostgreSQL)', () => {
   it('when a statement waits for a lock, then the statements after it see what the lock holder committed', async () => {
     let committed!: () => void;
     const release = new Promise<void>((resolve) => (committed = resolve));
+    let locked!: () => void;
+    const holding = new Promise<void>((resolve) => (locked = resolve));
     const holder = a.db.transaction().execute(async (trx) => {
       await sql`select pg_advisory_xact_lock(${77}, ${1})`.execute(trx);
       await sql`insert into trip_rows (id, note) values (${10}, ${'by the holder'})`.execute(trx);
+      locked();
       await release;
     });
+    // The trip starts only once the holder has the lock: started together, the trip could take it first.
+    await holding;
     const trip = b.db.transaction().execute(async (trx) =>
       new StatementTrip(trx).run([
         { query: sql`select 1 as locked from (select pg_advisory_xact_lock(${77}, ${1})) l`.compile(trx), stopWhenEmpty: true },
         { query: sql`select note from trip_rows where id = ${10}`.compile(trx) },
       ]),
     );
-    // The trip waits on the lock until the holder commits.
-    for (let i = 0; i < 200; i++) {
-      const { rows } = await sql<{ n: number }>`select count(*) as n from pg_locks where locktype = 'advisory' and not granted`.execute(a.db);
-      if (rows[0]!.n > 0) break;
+    // The holder commits only once the trip waits on the lock, seen in this database's lock table
+    // (other test files' databases share the server and may be waiting on their own locks).
+    for (;;) {
+      const { rows } = await sql<{ n: string }>`select count(*) as n from pg_locks
+        where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database())`.execute(a.db);
+      if (Number(rows[0]!.n) > 0) break;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     committed();
