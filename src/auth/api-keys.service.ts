@@ -26,6 +26,18 @@ export interface KeysContext {
   boundToLoopback?: boolean;
 }
 
+/**
+ * How long an answer of the key tables (a key in force, the server still open) serves later
+ * requests, by the injected clock. Without it each request waits for a round trip before its body
+ * is read; with it a key revoked (or the first key created) by another process, the CLI or another
+ * instance, takes effect within this window; by this process, at once. A key not found is always
+ * asked again, so a new key works at once everywhere.
+ */
+export const AUTH_FRESH_MS = 250;
+
+/** Keys in force remembered at most; past it the memory starts afresh (hashes of real keys only). */
+const REMEMBERED_KEYS = 1000;
+
 // Keys are 256-bit random tokens, so a fast unsalted hash is enough: no dictionary to guess from.
 export function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
@@ -37,6 +49,10 @@ export class ApiKeysService {
   /** Open mode only ever ends, so once it has, no request needs to ask the database again. */
   private closed: boolean;
   private readonly openPerRequest = new RequestMemo<boolean>();
+  /** When (clock ms) a read that started then found the server still open. */
+  private openSeenAt = Number.NEGATIVE_INFINITY;
+  /** Keys found in force, by hash, with when (clock ms) the read that found them started. */
+  private readonly inForce = new Map<string, { principal: Principal; at: number }>();
 
   constructor(
     private readonly db: Db,
@@ -50,14 +66,18 @@ export class ApiKeysService {
 
   /**
    * True while the server runs open (every request is admin): bound to loopback, no bootstrap key,
-   * and no key ever created, by this process or another one (the CLI) on the same database.
-   * Asked on every request, so a key created while the server runs closes it at once: once per
-   * `request` (the checks of one request share the answer), never carried over to another one.
+   * and no key ever created, by this process or another one (the CLI) on the same database. A key
+   * created here closes it at once; one created elsewhere within {@link AUTH_FRESH_MS}: the database
+   * is asked again once the last answer is that old, once per `request` (the checks of one request
+   * share the answer).
    */
   isOpen(request?: object): Promise<boolean> {
     if (this.closed) return Promise.resolve(false);
+    if (this.fresh(this.openSeenAt)) return Promise.resolve(true);
     return this.openPerRequest.get(request, async () => {
+      const asked = this.clock.now().getTime();
       if (await keysWereCreated(this.db)) this.closed = true;
+      else this.openSeenAt = Math.max(this.openSeenAt, asked);
       return !this.closed;
     });
   }
@@ -88,20 +108,41 @@ export class ApiKeysService {
     return this.verifyHash(hashKey(key));
   }
 
-  /** The caller of a key known by its hash (a session remembers only that), while the key is in force. */
+  /**
+   * The caller of a key known by its hash (a session remembers only that), while the key is in
+   * force: a key revoked here is refused at once, one revoked elsewhere within {@link AUTH_FRESH_MS}.
+   */
   async verifyHash(hash: string): Promise<Principal | undefined> {
     if (!/^[0-9a-f]{64}$/.test(hash)) return undefined;
     if (this.bootstrapHash && timingSafeEqual(this.bootstrapHash, Buffer.from(hash, 'hex'))) return { role: 'admin', keyName: 'bootstrap' };
+    const known = this.inForce.get(hash);
+    if (known && this.fresh(known.at)) return known.principal;
+    const asked = this.clock.now().getTime();
     const row = await findActiveKeyByHash(this.db, hash);
-    return row ? { role: row.role, keyName: row.name } : undefined;
+    if (!row) {
+      this.inForce.delete(hash);
+      return undefined;
+    }
+    const principal: Principal = { role: row.role, keyName: row.name };
+    if (this.inForce.size >= REMEMBERED_KEYS) this.inForce.clear();
+    this.inForce.set(hash, { principal, at: asked });
+    return principal;
   }
 
   async list(): Promise<ApiKeyInfo[]> {
     return (await listKeys(this.db)).map(toInfo);
   }
 
-  revoke(id: number): Promise<boolean> {
-    return revokeKey(this.db, id, isoNow(this.clock));
+  async revoke(id: number): Promise<boolean> {
+    const revoked = await revokeKey(this.db, id, isoNow(this.clock));
+    this.inForce.clear();
+    return revoked;
+  }
+
+  /** True when an answer read at `at` (clock ms) may still serve a request. */
+  private fresh(at: number): boolean {
+    const age = this.clock.now().getTime() - at;
+    return age >= 0 && age < AUTH_FRESH_MS;
   }
 }
 

@@ -37,7 +37,8 @@ export async function openDatabase(config: Pick<Config, 'dataDir' | 'databaseUrl
     await opened.close();
     throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
   }
-  if ('migrated' in opened) opened.migrated();
+  // Not awaited: until the worker runs (tens of ms), commits may still restart the WAL themselves.
+  if ('migrated' in opened) void opened.migrated();
   return {
     db,
     dialect: opened.dialect,

@@ -1,11 +1,12 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
-import { ApiKeysService } from '../../src/auth/api-keys.service.js';
+import { AUTH_FRESH_MS, ApiKeysService } from '../../src/auth/api-keys.service.js';
 import { StartupRefusedError } from '../../src/auth/open-mode.js';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/database.js';
 import { systemClock } from '../../src/util/clock.js';
+import { ManualClock } from '../support/clock.js';
 import { startTestServer, tempDataDir } from '../support/server.js';
 
 /** The CLI's view of the data folder: a second connection, as `driftloop keys` opens it. */
@@ -23,30 +24,37 @@ async function get(url: string, path = '/v1/models') {
 }
 
 describe('open mode', () => {
-  it('when a key is created by the CLI while the server runs open, then unauthenticated requests are refused at once', async () => {
-    const server = await startTestServer();
+  it('when a key is created by the CLI while the server runs open, then unauthenticated requests are refused once its last answer is AUTH_FRESH_MS old', async () => {
+    const clock = new ManualClock();
+    const server = await startTestServer({ clock });
     expect(await get(server.url)).toBe(200);
     await cliKeys(server.dataDir, (k) => k.create('admin', 'owner'));
+    await clock.advance(AUTH_FRESH_MS);
     expect(await get(server.url)).toBe(401);
     await server.stop();
   });
 
-  it('when a key is created during a request, then that request keeps its answer and the next one is refused', async () => {
-    const server = await startTestServer();
+  it('when a key is created during a request, then that request keeps its answer and the next one past AUTH_FRESH_MS is refused', async () => {
+    const clock = new ManualClock();
+    const server = await startTestServer({ clock });
     const keys = server.driftloop.services.keys;
     const during = {};
+    await clock.advance(AUTH_FRESH_MS);
     expect(await keys.isOpen(during)).toBe(true);
     await cliKeys(server.dataDir, (k) => k.create('admin', 'owner'));
     expect(await keys.isOpen(during)).toBe(true);
+    await clock.advance(AUTH_FRESH_MS);
     expect(await keys.isOpen({})).toBe(false);
     expect(await get(server.url)).toBe(401);
     await server.stop();
   });
 
   it('when the last key is revoked while the server runs, then it stays closed, and after a restart too', async () => {
-    const server = await startTestServer();
+    const clock = new ManualClock();
+    const server = await startTestServer({ clock });
     const { info } = await cliKeys(server.dataDir, (k) => k.create('admin', 'owner'));
     expect(await cliKeys(server.dataDir, (k) => k.revoke(info.id))).toBe(true);
+    await clock.advance(AUTH_FRESH_MS);
     expect(await get(server.url)).toBe(401);
     await server.stop();
     const again = await startTestServer({ dataDir: server.dataDir });

@@ -1,0 +1,104 @@
+import fs from 'node:fs';
+import { once } from 'node:events';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import SQLite from 'better-sqlite3';
+import { Kysely, sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CheckpointGate, GATE } from '../../src/db/checkpoint-gate.js';
+import { GatedSqliteDialect } from '../../src/db/gated-dialect.js';
+import { openSqlite } from '../../src/db/sqlite.js';
+
+/**
+ * The first commit after a WAL restart writes the WAL header and syncs the WAL file: on a busy
+ * disk that sync held the event loop for tens of milliseconds. The checkpoint worker restarts
+ * the WAL itself, under a gate the service's queries wait for asynchronously.
+ */
+describe('SQLite checkpoints and WAL restarts off the event loop', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The WAL header's salts: SQLite draws new ones at every restart of the WAL. */
+  const salts = (wal: string) => {
+    const fd = fs.openSync(wal, 'r');
+    try {
+      const bytes = Buffer.alloc(8);
+      fs.readSync(fd, bytes, 0, 8, 16);
+      return bytes.toString('hex');
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
+
+  it('when commits fill the WAL, then the worker restarts it and no commit of the service does', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'driftloop-ckpt-'));
+    dirs.push(dir);
+    const opened = openSqlite(dir, { restartFrames: 40, everyMs: 2 });
+    await sql`create table t (x blob)`.execute(opened.db);
+    await opened.migrated();
+    const wal = `${opened.location}-wal`;
+    const seen = new Set<string>();
+    let commits = 0;
+    while (seen.size < 4) {
+      expect(commits).toBeLessThan(20_000);
+      // The connection (and so the gate) is held from before the commit to after it.
+      await opened.db.connection().execute(async (connection) => {
+        const before = salts(wal);
+        await sql`insert into t values (randomblob(3000))`.execute(connection);
+        expect(salts(wal)).toBe(before);
+        seen.add(before);
+      });
+      commits++;
+      // A checkpoint that copies everything (as the worker's does when the service pauses) must not
+      // let the next commit restart the WAL either.
+      if (commits % 10 === 0) await sql`pragma wal_checkpoint(PASSIVE)`.execute(opened.db);
+      await new Promise(setImmediate);
+    }
+    await opened.close();
+    const reopened = new SQLite(path.join(dir, 'driftloop.sqlite'), { readonly: true });
+    expect(reopened.prepare('select count(*) as n from t').get()).toEqual({ n: commits });
+    reopened.close();
+  });
+
+  it('while the worker holds the gate, then a query waits for it and the event loop keeps turning', async () => {
+    const gate = new CheckpointGate();
+    // The worker's side of the gate, as the checkpoint worker takes it, held until told to let go.
+    const worker = new Worker(
+      `const { parentPort, workerData: w } = require('node:worker_threads');
+       const cells = new Int32Array(w.buffer);
+       Atomics.store(cells, w.WANT, 1);
+       if (Atomics.compareExchange(cells, w.STATE, w.FREE, w.WORKER) !== w.FREE) throw new Error('gate not free');
+       parentPort.postMessage('held');
+       parentPort.once('message', () => {
+         Atomics.store(cells, w.STATE, w.FREE);
+         Atomics.store(cells, w.WANT, 0);
+         Atomics.notify(cells, w.WANT);
+         parentPort.close();
+       });`,
+      { eval: true, workerData: { buffer: gate.buffer, ...GATE } },
+    );
+    await once(worker, 'message');
+    const db = new Kysely<{ t: { x: number } }>({ dialect: new GatedSqliteDialect({ database: new SQLite(':memory:') }, gate) });
+    let answered = false;
+    const query = sql<{ one: number }>`select 1 as one`.execute(db).then((r) => {
+      answered = true;
+      return r.rows;
+    });
+    let turns = 0;
+    while (turns < 50) {
+      await new Promise(setImmediate);
+      turns++;
+    }
+    expect(answered).toBe(false);
+    worker.postMessage('go');
+    expect(await query).toEqual([{ one: 1 }]);
+    // The service holds it only while it uses the connection: the worker can take it again.
+    const cells = new Int32Array(gate.buffer);
+    expect(Atomics.load(cells, GATE.STATE)).toBe(GATE.FREE);
+    await once(worker, 'exit');
+    await db.destroy();
+  });
+});
