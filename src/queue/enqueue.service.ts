@@ -51,7 +51,6 @@ interface Decided {
   opened: NewItem[];
   rows: NewQueueItemRow[];
   updates: (db: Db) => CompiledQuery[];
-  recurred: number;
 }
 
 type InsertedRows = Pick<QueueItemRow, 'id' | 'prediction_seq'>[];
@@ -130,9 +129,9 @@ export class EnqueueService {
     const [current, ...found] = await trip.run([lock, ...findItemsStatements(db, batch.model.id, ids).map((query) => ({ query }))]);
     if (!current?.length) return undefined;
     const decided = this.decide(batch, candidates, found.flat() as QueueItemRow[]);
-    const writes = [...insertItemsStatements(db, decided.rows), ...decided.updates(db)];
-    const answers = await trip.run(writes.map((query) => ({ query })));
-    return this.opened(index, batch.model, decided, insertedIds(decided.rows, answers.slice(0, writes.length - decided.recurred).flat() as InsertedRows));
+    const inserts = insertItemsStatements(db, decided.rows);
+    const answers = await trip.run([...inserts, ...decided.updates(db)].map((query) => ({ query })));
+    return this.opened(index, batch.model, decided, insertedIds(decided.rows, answers.slice(0, inserts.length).flat() as InsertedRows));
   }
 
   private candidates(index: ProductionIndex, b: Batch): { id: number; distance: number }[][] {
@@ -165,7 +164,7 @@ export class EnqueueService {
         const weight = item.weight + more;
         return updateItemWeightStatement(db, id, { weight, priority: itemPriority({ base: item.base_priority, weight, driftBoost: item.drift_boost }, settings), last_seen_at: b.now });
       });
-    return { queued, opened, rows, updates, recurred: recurred.size };
+    return { queued, opened, rows, updates };
   }
 
   /** Adds the inserted items to the index (before the commit: the next batch checks that they were committed). */

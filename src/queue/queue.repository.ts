@@ -87,12 +87,7 @@ export function findItemsStatements(db: Db, modelId: number, ids: number[]): Com
   return statements;
 }
 
-/** Records another recurrence of an item's input. */
-export async function updateItemWeight(db: Db, id: number, fields: { weight: number; priority: number; last_seen_at: string }): Promise<void> {
-  await db.executeQuery(updateItemWeightStatement(db, id, fields));
-}
-
-/** The statement of {@link updateItemWeight}, for a trip (answering the item's id). */
+/** The statement that records another recurrence of an item's input (answering the item's id, for a trip). */
 export function updateItemWeightStatement(db: Db, id: number, fields: { weight: number; priority: number; last_seen_at: string }): CompiledQuery {
   return db.updateTable('queue_items').set(fields).where('id', '=', id).returning('id').compile();
 }
