@@ -25,6 +25,8 @@ const envSchema = z.object({
   DRIFTLOOP_DUPLICATE_WINDOW: z.coerce.number().int().min(2).max(100_000_000).default(200_000),
   /** Search threads, each with its own copy of every train index; 0 searches on the main thread. Default: one per core. */
   DRIFTLOOP_SEARCH_REPLICAS: z.coerce.number().int().min(0).max(64).optional(),
+  /** Nice value of the search threads (Linux, per thread): with both cores busy the event loop (claims) runs first; 0 keeps their priority. */
+  DRIFTLOOP_SEARCH_NICENESS: z.coerce.number().int().min(0).max(19).default(0),
   DRIFTLOOP_DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: 'DRIFTLOOP_DATABASE_URL must be a postgres:// URL' })
     .optional(),
@@ -78,6 +80,8 @@ export interface IndexSettings {
    * thread, besides the main thread's own); 0 keeps every search on the main thread.
    */
   readonly searchReplicas: number;
+  /** Nice value of the search threads (Linux): above 0 they yield the CPU to the event loop when both are runnable. */
+  readonly searchNiceness: number;
 }
 
 const DEFAULT_LIMITS: Limits = Object.freeze({
@@ -116,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       snapshotEveryMs: 5 * 60_000,
       duplicateWindow: e.DRIFTLOOP_DUPLICATE_WINDOW,
       searchReplicas: e.DRIFTLOOP_SEARCH_REPLICAS ?? os.availableParallelism(),
+      searchNiceness: e.DRIFTLOOP_SEARCH_NICENESS,
     }),
   });
 }

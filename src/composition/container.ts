@@ -144,7 +144,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   }
   const webhookPolicy = new WebhookTargetPolicy(config.webhookAllow);
 
-  const searchPool = new SearchPool(log, config.indexes.searchReplicas);
+  const searchPool = new SearchPool(log, config.indexes.searchReplicas, config.indexes.searchNiceness);
   // Instances on one PostgreSQL database share snapshots of their indexes; one SQLite file has one instance.
   const snapshots =
     database.dialect === 'postgres'

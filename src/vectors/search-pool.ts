@@ -16,8 +16,8 @@ export class SearchPool implements SearchReplicas {
   private readonly workers: SearchWorker[];
   private turn = 0;
 
-  constructor(log: Logger, size: number) {
-    this.workers = Array.from({ length: size }, (_, i) => new SearchWorker(log.child({ searchThread: i }), `driftloop-search-${i}`));
+  constructor(log: Logger, size: number, niceness = 0) {
+    this.workers = Array.from({ length: size }, (_, i) => new SearchWorker(log.child({ searchThread: i }), `driftloop-search-${i}`, niceness));
   }
 
   /** The threads, in a fixed order. */

@@ -37,6 +37,7 @@ export class SearchWorker implements SearchReplicas {
   constructor(
     private readonly log: Logger,
     private readonly name = 'driftloop-search',
+    private readonly niceness = 0,
   ) {}
 
   /** Requests posted and not yet answered: how far behind the thread is. */
@@ -47,7 +48,7 @@ export class SearchWorker implements SearchReplicas {
   /** Starts the thread. */
   start(): void {
     if (this.thread || this.closed) return;
-    const thread = new Worker(workerEntryUrl('search.worker', import.meta.url), { name: this.name });
+    const thread = new Worker(workerEntryUrl('search.worker', import.meta.url), { name: this.name, workerData: { niceness: this.niceness } });
     thread.unref();
     thread.on('message', (message: FromSearchThread) => this.settle(message));
     thread.on('error', (err) => this.log.error({ err }, 'search worker failed'));

@@ -16,3 +16,11 @@ describe('DRIFTLOOP_SEARCH_REPLICAS', () => {
     for (const bad of ['-1', '1.5', 'many', '65']) expect(() => loadConfig({ DRIFTLOOP_SEARCH_REPLICAS: bad })).toThrow(/DRIFTLOOP_SEARCH_REPLICAS/);
   });
 });
+
+describe('DRIFTLOOP_SEARCH_NICENESS', () => {
+  it('when unset, then the search threads keep their priority; when set, it is their nice value', () => {
+    expect(loadConfig({}).indexes.searchNiceness).toBe(0);
+    expect(loadConfig({ DRIFTLOOP_SEARCH_NICENESS: '5' }).indexes.searchNiceness).toBe(5);
+    expect(() => loadConfig({ DRIFTLOOP_SEARCH_NICENESS: '20' })).toThrow(/DRIFTLOOP_SEARCH_NICENESS/);
+  });
+});

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -184,5 +185,34 @@ describe('a pool of search threads', () => {
     const { local, index } = await replicated(pool, 'l2', 800);
     expect(pool.ready(KEY)).toBe(false);
     expect(await index.searchMany(queries, 10)).toEqual(searchEach(local, queries, 10));
+  });
+});
+
+describe.runIf(process.platform === 'linux')('search threads at a lower priority', () => {
+  const niceCount = (nice: number) =>
+    fs
+      .readdirSync('/proc/self/task')
+      .map(Number)
+      .filter((tid) => {
+        try {
+          return os.getPriority(tid) === nice;
+        } catch {
+          return false; // the thread ended meanwhile
+        }
+      }).length;
+
+  it('when the pool runs with niceness 6, then its two threads, and only they, run at nice 6 and answer as before', async () => {
+    const own = os.getPriority();
+    const before = niceCount(6);
+    const pool = new SearchPool(pino({ level: 'silent' }), 2, 6);
+    pool.start();
+    try {
+      const { local } = await replicated(pool, 'l2', 500);
+      expect(niceCount(6) - before).toBe(2);
+      expect(os.getPriority()).toBe(own);
+      expect(await pool.search(KEY, queries, 5)).toEqual(searchEach(local, queries, 5));
+    } finally {
+      await pool.close();
+    }
   });
 });
