@@ -301,7 +301,9 @@ async function prepare(label: string, databaseUrl: string | undefined): Promise<
   const svc = await startServiceProcess(env, { nodeArgs: args.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args.profile)}`] : [] });
   const warm = Math.min(5_000, PREDICTIONS);
   await ingest(svc, databaseUrl, 0, warm, `${label}: warm-up`);
-  return { label, databaseUrl, dataDir, svc, raw, parallel, stretches: [], sent: warm };
+  const side: Side = { label, databaseUrl, dataDir, svc, raw, parallel, stretches: [], sent: warm };
+  await settle(side);
+  return side;
 }
 
 async function measureRound(side: Side, predictions: number, round: string): Promise<Stretch> {
@@ -309,6 +311,24 @@ async function measureRound(side: Side, predictions: number, round: string): Pro
   side.sent += predictions;
   side.stretches.push(stretch);
   return stretch;
+}
+
+/**
+ * Waits until a service (and its database's backends) use less than 10% of a core over 250 ms,
+ * at most 10 s: work a round leaves behind (drift evaluations, checkpoints, autovacuum) would
+ * otherwise run during the other database's round. Returns the seconds waited.
+ */
+async function settle(side: Side): Promise<number> {
+  const started = performance.now();
+  const used = async () => [...threadCpuMs(side.svc.child.pid!).values()].reduce((a, b) => a + b, 0) + (side.databaseUrl ? [...(await backendCpuWait(side.databaseUrl)).values()].reduce((a, w) => a + w.cpuMs, 0) : 0);
+  let before = await used();
+  while (performance.now() - started < 10_000) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = await used();
+    if (now - before < 25) break;
+    before = now;
+  }
+  return (performance.now() - started) / 1000;
 }
 
 function report(side: Side) {
@@ -400,21 +420,24 @@ if (args.database !== 'postgres') {
     // Both services stay up and the measured predictions go in ROUNDS rounds per database,
     // alternating which goes first (S P, P S, …): load that comes and goes on a shared machine
     // then falls on both halves alike, where one half after the other measured two machines.
+    // After its round each service settles (below) so that what it left running does not fall on the next.
     const perRound = Math.floor(measured / ROUNDS / BATCH) * BATCH;
     console.log(`\n== ${ROUNDS} rounds of ${perRound} predictions per database, alternating which goes first ==`);
     const ratios: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       const order = r % 2 === 0 ? [sqlite, postgres] : [postgres, sqlite];
       const rates = new Map<Side, number>();
+      const settled: string[] = [];
       for (const side of order) {
         const s = await measureRound(side, perRound, `round ${r + 1}`);
         rates.set(side, s.predictions / s.seconds);
+        settled.push(`${side === sqlite ? 'SQLite' : 'PostgreSQL'} settled in ${(await settle(side)).toFixed(1)} s`);
       }
       const ratio = rates.get(postgres)! / rates.get(sqlite)!;
       ratios.push(ratio);
       console.log(
         `round ${r + 1} (${order[0] === sqlite ? 'SQLite first' : 'PostgreSQL first'}): SQLite ${rates.get(sqlite)!.toFixed(0)}/s, ` +
-          `PostgreSQL ${rates.get(postgres)!.toFixed(0)}/s, ratio ${ratio.toFixed(2)} (load average ${loadavg()})`,
+          `PostgreSQL ${rates.get(postgres)!.toFixed(0)}/s, ratio ${ratio.toFixed(2)}; ${settled.join(', ')} (load average ${loadavg()})`,
       );
     }
     const s = report(sqlite);

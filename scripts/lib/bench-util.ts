@@ -19,7 +19,7 @@ export function progressBar(label: string, total: number): cliProgress.SingleBar
   return bar;
 }
 
-export const postJson = (url: string, body: unknown, key?: string): Promise<JsonAnswer> => requestJson(url, 'POST', '', body, key);
+export const postJson = (url: string, body: unknown, key?: string, headers?: Record<string, string>): Promise<JsonAnswer> => requestJson(url, 'POST', '', body, key, headers);
 
 export const putJson = (url: string, body: unknown): Promise<JsonAnswer> => requestJson(url, 'PUT', '', body);
 
