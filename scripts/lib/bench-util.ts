@@ -47,18 +47,21 @@ export function processCpuMs(pid: number): { total: number; main: number } | und
   }
 }
 
+/** Thread ids of a process (Linux /proc; empty elsewhere or once it has ended). */
+export function threadIds(pid: number): number[] {
+  try {
+    return fs.readdirSync(`/proc/${pid}/task`).map(Number);
+  } catch {
+    return [];
+  }
+}
+
 /** CPU ms used so far by each thread of a process, by thread id (Linux /proc; empty elsewhere). Threads that end are missing. */
 export function threadCpuMs(pid: number): Map<number, number> {
   const used = new Map<number, number>();
-  let tids: string[] = [];
-  try {
-    tids = fs.readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return used;
-  }
-  for (const tid of tids) {
+  for (const tid of threadIds(pid)) {
     try {
-      used.set(Number(tid), ticks(`/proc/${pid}/task/${tid}/stat`) * 10);
+      used.set(tid, ticks(`/proc/${pid}/task/${tid}/stat`) * 10);
     } catch {
       // the thread ended meanwhile
     }

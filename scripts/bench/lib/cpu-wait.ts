@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import pg from 'pg';
+import { threadIds } from '../../lib/bench-util.js';
 
 /**
  * CPU time used and time spent runnable but waiting for a CPU, in ms, from the scheduler's
@@ -24,15 +25,9 @@ function schedstat(file: string): CpuWait | undefined {
 /** Each thread of a process by thread id (the main thread's id is the process id). */
 export function threadCpuWait(pid: number): Map<number, CpuWait> {
   const out = new Map<number, CpuWait>();
-  let tids: string[] = [];
-  try {
-    tids = fs.readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return out;
-  }
-  for (const tid of tids) {
+  for (const tid of threadIds(pid)) {
     const s = schedstat(`/proc/${pid}/task/${tid}/schedstat`);
-    if (s) out.set(Number(tid), s);
+    if (s) out.set(tid, s);
   }
   return out;
 }
