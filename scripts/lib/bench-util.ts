@@ -47,6 +47,25 @@ export function processCpuMs(pid: number): { total: number; main: number } | und
   }
 }
 
+/** Each thread's name in /proc (what `nameThread` set, else "node"), by thread id; threads that end are missing. */
+export function threadNames(pid: number): Map<number, string> {
+  const names = new Map<number, string>();
+  let tids: string[] = [];
+  try {
+    tids = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return names;
+  }
+  for (const tid of tids) {
+    try {
+      names.set(Number(tid), fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim());
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return names;
+}
+
 /** CPU ms used so far by each thread of a process, by thread id (Linux /proc; empty elsewhere). Threads that end are missing. */
 export function threadCpuMs(pid: number): Map<number, number> {
   const used = new Map<number, number>();
