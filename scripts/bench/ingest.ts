@@ -195,7 +195,7 @@ async function ingest(svc: ServiceProcess, offset: number, total: number, label:
   const groups = new Map<string, number>();
   others.forEach(([tid, ms], i) => {
     if (isSearch(tid, i)) return;
-    const group = (names.get(tid) ?? 'node').replace(/-\d+$/, '');
+    const group = (names.get(tid) ?? 'node').replace(/-\d*$/, '');
     groups.set(group, (groups.get(group) ?? 0) + ms);
   });
   const rest = [...groups.values()].reduce((a, b) => a + b, 0);
