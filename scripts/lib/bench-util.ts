@@ -47,40 +47,31 @@ export function processCpuMs(pid: number): { total: number; main: number } | und
   }
 }
 
-/** Each thread's name in /proc (what `nameThread` set, else "node"), by thread id; threads that end are missing. */
-export function threadNames(pid: number): Map<number, string> {
-  const names = new Map<number, string>();
+/** `read(taskDir)` for each thread of a process, by thread id (Linux /proc; empty elsewhere). Threads that end meanwhile are missing. */
+function perThread<T>(pid: number, read: (taskDir: string) => T): Map<number, T> {
+  const out = new Map<number, T>();
   let tids: string[] = [];
   try {
     tids = fs.readdirSync(`/proc/${pid}/task`);
   } catch {
-    return names;
+    return out;
   }
   for (const tid of tids) {
     try {
-      names.set(Number(tid), fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim());
+      out.set(Number(tid), read(`/proc/${pid}/task/${tid}`));
     } catch {
       // the thread ended meanwhile
     }
   }
-  return names;
+  return out;
 }
 
-/** CPU ms used so far by each thread of a process, by thread id (Linux /proc; empty elsewhere). Threads that end are missing. */
+/** Each thread's name in /proc (what `nameThread` set, else "node"), by thread id. */
+export function threadNames(pid: number): Map<number, string> {
+  return perThread(pid, (dir) => fs.readFileSync(`${dir}/comm`, 'utf8').trim());
+}
+
+/** CPU ms used so far by each thread of a process, by thread id. */
 export function threadCpuMs(pid: number): Map<number, number> {
-  const used = new Map<number, number>();
-  let tids: string[] = [];
-  try {
-    tids = fs.readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return used;
-  }
-  for (const tid of tids) {
-    try {
-      used.set(Number(tid), ticks(`/proc/${pid}/task/${tid}/stat`) * 10);
-    } catch {
-      // the thread ended meanwhile
-    }
-  }
-  return used;
+  return perThread(pid, (dir) => ticks(`${dir}/stat`) * 10);
 }
