@@ -26,7 +26,7 @@ import os from 'node:os';
 import { startServiceProcess, type ServiceProcess } from '../lib/service-process.js';
 import { ClusteredData } from '../../test/support/clustered-data.js';
 import { DEFAULT_HNSW, HnswIndex } from '../../src/vectors/hnsw-index.js';
-import { mb, metricValue, percentile, postJson, progressBar, putJson, threadCpuMs } from '../lib/bench-util.js';
+import { mb, metricValue, percentile, postJson, progressBar, putJson, threadCpuMs, threadNames } from '../lib/bench-util.js';
 import { benchPostgres } from './lib/postgres.js';
 import { parallelRawSearch, type ParallelSearch } from './lib/raw-search.js';
 import { backendCpuWait, cpuWaitBetween, threadCpuWait, type CpuWait } from './lib/cpu-wait.js';
@@ -135,8 +135,11 @@ interface CpuPerBatch {
   main: number;
   search: number;
   other: number;
-  /** The busiest of the other threads (checkpoints, drift's MMD threads, garbage collection). */
-  busiest: number[];
+  /**
+   * The other threads by name (`nameThread`: dl-mmd, dl-checkpoint, …; "node" is V8's garbage
+   * collection helpers and libuv's pool, which Node leaves unnamed), busiest first.
+   */
+  byName: [string, number][];
   client: number;
   /** Main-thread garbage-collection pauses per batch, by kind: ms and how many. */
   gc: Map<string, { ms: number; count: number }>;
@@ -147,8 +150,9 @@ interface Stretch {
   predictions: number;
   seconds: number;
   latencies: number[];
-  /** CPU ms by thread of the service. */
+  /** CPU ms by thread of the service, and the threads' names in /proc. */
   server: Map<number, number>;
+  names: Map<number, string>;
   client: number;
   gc: Map<string, { ms: number; count: number }>;
   /** The service's main thread and, on PostgreSQL, the database's backends: CPU used and time waiting for a CPU. */
@@ -162,7 +166,7 @@ interface Stretch {
  */
 async function ingest(svc: ServiceProcess, databaseUrl: string | undefined, offset: number, total: number, label: string): Promise<Stretch> {
   const url = new URL(`${svc.url}/v1/models/bench/predictions`);
-  const stretch: Stretch = { predictions: total, seconds: 0, latencies: [], server: new Map(), client: 0, gc: new Map(), mainWait: { cpuMs: 0, waitMs: 0 } };
+  const stretch: Stretch = { predictions: total, seconds: 0, latencies: [], server: new Map(), names: new Map(), client: 0, gc: new Map(), mainWait: { cpuMs: 0, waitMs: 0 } };
   const bar = progressBar(label, total);
   for (let from = 0; from < total; from += 500 * BATCH) {
     const bodies = requestBodies(offset + from, Math.min(500 * BATCH, total - from));
@@ -196,6 +200,7 @@ async function ingest(svc: ServiceProcess, databaseUrl: string | undefined, offs
       const b = cpuWaitBetween(backendsBefore!, await backendCpuWait(databaseUrl));
       stretch.backends = { cpuMs: (stretch.backends?.cpuMs ?? 0) + b.cpuMs, waitMs: (stretch.backends?.waitMs ?? 0) + b.waitMs };
     }
+    for (const [tid, name] of threadNames(svc.child.pid!)) stretch.names.set(tid, name);
     for (const [kind, after] of await gcPauses(svc)) {
       const before = gcBefore.get(kind) ?? { seconds: 0, count: 0 };
       const sum = stretch.gc.get(kind) ?? { ms: 0, count: 0 };
@@ -229,15 +234,23 @@ function summarize(stretches: Stretch[], mainPid: number) {
     return parts.length === 0 ? undefined : perBatch({ cpuMs: parts.reduce((a, w) => a + w.cpuMs, 0), waitMs: parts.reduce((a, w) => a + w.waitMs, 0) });
   };
   // CPU per batch does not depend on what else the machine runs, unlike the rate. The search
-  // threads are told apart from the rest (garbage collection, libuv, drift) as the busiest
-  // `searchThreads` threads after the main one; /proc names them all "node".
+  // threads are the ones named dl-search-N (the busiest `searchThreads` threads after the main one
+  // when the service names no thread); the rest is grouped by name.
+  const names = new Map(stretches.flatMap((s) => [...s.names]));
   const main = server.get(mainPid) ?? 0;
-  const others = [...server].filter(([tid]) => tid !== mainPid).map(([, ms]) => ms).sort((a, b) => b - a);
-  const search = others.slice(0, SEARCH_THREADS).reduce((a, b) => a + b, 0);
-  const rest = others.slice(SEARCH_THREADS).reduce((a, b) => a + b, 0);
-  const busiest = others.slice(SEARCH_THREADS, SEARCH_THREADS + 3).map((ms) => ms / batches);
-  const cpu: CpuPerBatch | undefined =
-    server.size === 0 ? undefined : { main: main / batches, search: search / batches, other: rest / batches, busiest, client: client / batches, gc: new Map([...gc].map(([kind, g]) => [kind, { ms: g.ms / batches, count: g.count }])) };
+  const others = [...server].filter(([tid]) => tid !== mainPid).sort((a, b) => b[1] - a[1]);
+  const named = others.some(([tid]) => names.get(tid)?.startsWith('dl-search'));
+  const isSearch = (tid: number, i: number) => (named ? (names.get(tid)?.startsWith('dl-search') ?? false) : i < SEARCH_THREADS);
+  const search = others.filter(([tid], i) => isSearch(tid, i)).reduce((a, [, ms]) => a + ms, 0);
+  const groups = new Map<string, number>();
+  others.forEach(([tid, ms], i) => {
+    if (isSearch(tid, i)) return;
+    const group = (names.get(tid) ?? 'node').replace(/-\d*$/, '');
+    groups.set(group, (groups.get(group) ?? 0) + ms);
+  });
+  const rest = [...groups.values()].reduce((a, b) => a + b, 0);
+  const byName = [...groups].map(([name, ms]): [string, number] => [name, ms / batches]).sort((a, b) => b[1] - a[1]);
+  const cpu: CpuPerBatch | undefined = server.size === 0 ? undefined : { main: main / batches, search: search / batches, other: rest / batches, byName, client: client / batches, gc: new Map([...gc].map(([kind, g]) => [kind, { ms: g.ms / batches, count: g.count }])) };
   return { rate: predictions / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpu, seconds, mainWait: sumWait((s) => s.mainWait), backends: sumWait((s) => s.backends) };
 }
 
@@ -347,12 +360,12 @@ function report(side: Side) {
     );
   }
   if (http.cpu) {
-    const { main, search, other, busiest, client } = http.cpu;
+    const { main, search, other, byName, client } = http.cpu;
     const available = (BATCH / http.rate) * 1000 * cores;
     const backend = http.backends ? `; PostgreSQL backends ${http.backends.cpuMs.toFixed(1)} ms` : '';
     console.log(
       `CPU per batch of ${BATCH}: server ${(main + search + other).toFixed(1)} ms = main thread ${main.toFixed(1)} + ${SEARCH_THREADS} search thread${SEARCH_THREADS === 1 ? '' : 's'} ${search.toFixed(1)} ` +
-        `(raw search ${raw.cpuPerBatch.toFixed(1)}) + other threads ${other.toFixed(1)} (busiest ${busiest.map((ms) => ms.toFixed(1)).join(', ')}); benchmark client ${client.toFixed(1)} ms${backend}; ` +
+        `(raw search ${raw.cpuPerBatch.toFixed(1)}) + other threads ${other.toFixed(1)} (${byName.map(([name, ms]) => `${name} ${ms.toFixed(1)}`).join(', ')}); benchmark client ${client.toFixed(1)} ms${backend}; ` +
         `all ${(main + search + other + client + (http.backends?.cpuMs ?? 0)).toFixed(1)} ms of the ${available.toFixed(1)} ms the ${cores} cores had per batch`,
     );
     const pauses = [...http.cpu.gc].filter(([, g]) => g.count > 0).map(([kind, g]) => `${kind} ${g.ms.toFixed(2)} ms (${g.count} in all)`);

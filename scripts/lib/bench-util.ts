@@ -47,24 +47,31 @@ export function processCpuMs(pid: number): { total: number; main: number } | und
   }
 }
 
-/** Thread ids of a process (Linux /proc; empty elsewhere or once it has ended). */
-export function threadIds(pid: number): number[] {
+/** `read(taskDir)` for each thread of a process, by thread id (Linux /proc; empty elsewhere). Threads that end meanwhile are missing. */
+export function perThread<T>(pid: number, read: (taskDir: string) => T): Map<number, T> {
+  const out = new Map<number, T>();
+  let tids: string[] = [];
   try {
-    return fs.readdirSync(`/proc/${pid}/task`).map(Number);
+    tids = fs.readdirSync(`/proc/${pid}/task`);
   } catch {
-    return [];
+    return out;
   }
-}
-
-/** CPU ms used so far by each thread of a process, by thread id (Linux /proc; empty elsewhere). Threads that end are missing. */
-export function threadCpuMs(pid: number): Map<number, number> {
-  const used = new Map<number, number>();
-  for (const tid of threadIds(pid)) {
+  for (const tid of tids) {
     try {
-      used.set(tid, ticks(`/proc/${pid}/task/${tid}/stat`) * 10);
+      out.set(Number(tid), read(`/proc/${pid}/task/${tid}`));
     } catch {
       // the thread ended meanwhile
     }
   }
-  return used;
+  return out;
+}
+
+/** Each thread's name in /proc (what `nameThread` set, else "node"), by thread id. */
+export function threadNames(pid: number): Map<number, string> {
+  return perThread(pid, (dir) => fs.readFileSync(`${dir}/comm`, 'utf8').trim());
+}
+
+/** CPU ms used so far by each thread of a process, by thread id. */
+export function threadCpuMs(pid: number): Map<number, number> {
+  return perThread(pid, (dir) => ticks(`${dir}/stat`) * 10);
 }

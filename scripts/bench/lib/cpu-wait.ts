@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import pg from 'pg';
-import { threadIds } from '../../lib/bench-util.js';
+import { perThread } from '../../lib/bench-util.js';
 
 /**
  * CPU time used and time spent runnable but waiting for a CPU, in ms, from the scheduler's
@@ -24,12 +24,11 @@ function schedstat(file: string): CpuWait | undefined {
 
 /** Each thread of a process by thread id (the main thread's id is the process id). */
 export function threadCpuWait(pid: number): Map<number, CpuWait> {
-  const out = new Map<number, CpuWait>();
-  for (const tid of threadIds(pid)) {
-    const s = schedstat(`/proc/${pid}/task/${tid}/schedstat`);
-    if (s) out.set(tid, s);
-  }
-  return out;
+  return perThread(pid, (dir) => {
+    const s = schedstat(`${dir}/schedstat`);
+    if (!s) throw new Error('gone');
+    return s;
+  });
 }
 
 /** The PostgreSQL backends serving `url`'s database (the server must run on this machine), each by pid. */
