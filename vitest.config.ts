@@ -13,6 +13,7 @@ const POSTGRES_SUITES = [
   'test/drift/drift-api.test.ts',
   'test/drift/drift-report.test.ts',
   'test/drift/drift-webhooks.test.ts',
+  'test/drift/window-pages.test.ts',
   'test/drift/performance/performance-api.test.ts',
   'test/durability/**/*.test.ts',
   'test/health/health-api.test.ts',

@@ -28,7 +28,7 @@ export interface OodRow {
 
 /** The production predictions drift compares with the reference. */
 export interface PredictionWindowReader {
-  /** The model's last `size` predictions, newest first, streamed (one row in memory at a time). */
+  /** The model's last `size` predictions, newest first, streamed (a page at a time, with turns of the event loop between pages). */
   streamWindow(modelId: number, size: number): AsyncIterableIterator<WindowRow>;
   /** Seq and top-1 score of the model's first `limit` predictions: the reference period. */
   firstPredictions(modelId: number, limit: number): Promise<{ seq: number; top_score: number }[]>;

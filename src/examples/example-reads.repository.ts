@@ -1,17 +1,36 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Db } from '../db/database.js';
 import type { Split } from '../db/schema.js';
 
 // What other features read of `examples`, offered to them as ports (bound in the composition root).
 
-/** Count and highest seq of the train split: changes whenever the training distribution does. */
-export async function trainVersion(db: Db, modelId: number): Promise<{ count: number; maxSeq: number }> {
-  const row = await db
-    .selectFrom('examples')
-    .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.max('seq').as('maxSeq')])
-    .where('model_id', '=', modelId)
-    .where('split', '=', 'train')
-    .executeTakeFirstOrThrow();
-  return { count: Number(row.count), maxSeq: Number(row.maxSeq ?? 0) };
+/**
+ * Index entries of the train split counted per statement: drift asks for the version at every
+ * evaluation, and one count(*) over 100k examples held the event loop 4–11 ms in one turn (about
+ * 20 ms right after the reference build); a page of 20k is a fifth of that.
+ */
+const VERSION_PAGE = 20_000;
+
+/**
+ * Count and highest seq of the train split: changes whenever the training distribution does.
+ * Counted a page of the (model, split, seq) index at a time with a turn of the event loop between
+ * pages; examples are only ever added, so the pages add up to one version of the split.
+ */
+export async function trainVersion(db: Db, modelId: number, pageSize = VERSION_PAGE): Promise<{ count: number; maxSeq: number }> {
+  let count = 0;
+  let maxSeq = 0;
+  for (;;) {
+    const page = db.selectFrom('examples').select('seq').where('model_id', '=', modelId).where('split', '=', 'train').where('seq', '>', maxSeq).orderBy('seq').limit(pageSize).as('page');
+    const row = await db
+      .selectFrom(page)
+      .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.max('page.seq').as('maxSeq')])
+      .executeTakeFirstOrThrow();
+    const n = Number(row.count);
+    count += n;
+    if (n > 0) maxSeq = Number(row.maxSeq);
+    if (n < pageSize) return { count, maxSeq };
+    await nextTurn();
+  }
 }
 
 /** Seq, id and concepts of up to `limit` train examples after `afterSeq`, by seq (one page of the split). */

@@ -1,0 +1,82 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
+import { EventBus } from '../../src/events/event-bus.js';
+import { insertExamples } from '../../src/examples/examples.repository.js';
+import { trainVersion } from '../../src/examples/example-reads.repository.js';
+import { ModelsService } from '../../src/models/models.service.js';
+import { ownerReads } from '../../src/composition/ports.js';
+import { streamWindow } from '../../src/predictions/prediction-reads.repository.js';
+import { insertPredictions, type NewPredictionRow } from '../../src/predictions/predictions.repository.js';
+import { encodeVector } from '../../src/util/vectors.js';
+import { ManualClock } from '../support/clock.js';
+import { databaseUrlFor } from '../support/database.js';
+import { tempDataDir } from '../support/server.js';
+
+let database: DatabaseHandle | undefined;
+afterEach(async () => {
+  await database?.close();
+  database = undefined;
+});
+
+const AT = '2026-12-01T00:00:00.000Z';
+
+async function setup() {
+  const dataDir = tempDataDir();
+  database = await openDatabase({ dataDir, databaseUrl: await databaseUrlFor(dataDir) });
+  const models = new ModelsService(database.db, new EventBus(), new ManualClock(), ownerReads(database.db));
+  const def = { task: 'multiclass' as const, embeddingDim: 2, concepts: [{ id: 'a' }, { id: 'b' }] };
+  return { db: database.db, model: (await models.put('m', def)).model, other: (await models.put('other', def)).model };
+}
+
+function prediction(modelId: number, i: number): NewPredictionRow {
+  return {
+    model_id: modelId, id: `p-${i}`, embedding: encodeVector([i, 1]), scores_json: '{}', predicted: i % 3 ? 'a' : 'b', top_score: (i % 10) / 10,
+    encoder: null, model_version: null, timestamp: AT, input_json: null, metadata_json: null, ood_distance: 0.1, ood_score: 0.2,
+    is_ood: i % 4 === 0 ? 1 : 0, uncertainty: 0.1, least_confidence: 0.1, entropy: 0.5, knn_concept: 'a', knn_agreement: 1, disagreement: 0, priority: 0.2,
+    neighbors_json: '[]', created_at: AT,
+  };
+}
+
+async function collect<T>(rows: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const row of rows) out.push(row);
+  return out;
+}
+
+// Drift reads the window and the train split's version a page per statement, with a turn of the
+// event loop between pages (one statement each held the loop 4–11 ms): the pages must add up to
+// what one statement reads.
+describe('the drift window and the train version read in pages', () => {
+  it('when the window spans many pages, then it is the model\'s last predictions, newest first, as one read gives', async () => {
+    const { db, model, other } = await setup();
+    // Another model's predictions interleaved, so a page boundary by seq alone would pick them up.
+    await insertPredictions(db, Array.from({ length: 40 }, (_, i) => prediction(i % 2 ? other.id : model.id, i)));
+    const paged = await collect(streamWindow(db, model.id, 13, 4));
+    const whole = await collect(streamWindow(db, model.id, 13, 1000));
+    expect(paged).toEqual(whole);
+    expect(paged).toHaveLength(13);
+    expect(paged.map((r) => r.seq)).toEqual([...paged.map((r) => r.seq)].sort((a, b) => b - a));
+    // A window larger than the model's predictions holds them all, and stops at the last page.
+    expect(await collect(streamWindow(db, model.id, 100, 4))).toEqual(await collect(streamWindow(db, model.id, 100, 1000)));
+    expect(await collect(streamWindow(db, model.id, 100, 4))).toHaveLength(20);
+    expect(await collect(streamWindow(db, model.id, 20, 5))).toHaveLength(20);
+  });
+
+  it('when the train split spans many pages, then its count and highest seq are the ones one count gives, eval examples left out', async () => {
+    const { db, model, other } = await setup();
+    const rows = Array.from({ length: 90 }, (_, i) => ({
+      model_id: i % 5 === 0 ? other.id : model.id, id: `ex-${i}`, split: i % 9 === 0 ? ('eval' as const) : ('train' as const), source: 'original' as const,
+      concepts_json: '["a"]', embedding: encodeVector([i, 0]), created_at: AT,
+    }));
+    await insertExamples(db, rows);
+    const stored = await db.selectFrom('examples').select(['seq', 'model_id', 'split']).orderBy('seq').execute();
+    const train = stored.filter((r) => r.model_id === model.id && r.split === 'train');
+    const expected = { count: train.length, maxSeq: Number(train.at(-1)!.seq) };
+    expect(await trainVersion(db, model.id, 7)).toEqual(expected);
+    expect(await trainVersion(db, model.id, train.length)).toEqual(expected);
+    expect(await trainVersion(db, model.id)).toEqual(expected);
+    const models = new ModelsService(db, new EventBus(), new ManualClock(), ownerReads(db));
+    const { model: empty } = await models.put('empty', { task: 'multiclass', embeddingDim: 2, concepts: [{ id: 'a' }] });
+    expect(await trainVersion(db, empty.id, 7)).toEqual({ count: 0, maxSeq: 0 });
+  });
+});
