@@ -19,7 +19,7 @@ export function progressBar(label: string, total: number): cliProgress.SingleBar
   return bar;
 }
 
-export const postJson = (url: string, body: unknown, key?: string): Promise<JsonAnswer> => requestJson(url, 'POST', '', body, key);
+export const postJson = (url: string, body: unknown, key?: string, headers?: Record<string, string>): Promise<JsonAnswer> => requestJson(url, 'POST', '', body, key, headers);
 
 export const putJson = (url: string, body: unknown): Promise<JsonAnswer> => requestJson(url, 'PUT', '', body);
 
@@ -48,7 +48,7 @@ export function processCpuMs(pid: number): { total: number; main: number } | und
 }
 
 /** `read(taskDir)` for each thread of a process, by thread id (Linux /proc; empty elsewhere). Threads that end meanwhile are missing. */
-function perThread<T>(pid: number, read: (taskDir: string) => T): Map<number, T> {
+export function perThread<T>(pid: number, read: (taskDir: string) => T): Map<number, T> {
   const out = new Map<number, T>();
   let tids: string[] = [];
   try {
