@@ -26,7 +26,7 @@ const envSchema = z.object({
   /** Search threads, each with its own copy of every train index; 0 searches on the main thread. Default: one per core. */
   DRIFTLOOP_SEARCH_REPLICAS: z.coerce.number().int().min(0).max(64).optional(),
   /** Nice value of the search threads (Linux, per thread): with both cores busy the event loop (claims) runs first; 0 keeps their priority. */
-  DRIFTLOOP_SEARCH_NICENESS: z.coerce.number().int().min(0).max(19).default(10),
+  DRIFTLOOP_SEARCH_NICENESS: z.coerce.number().int().min(0).max(19).default(0),
   DRIFTLOOP_DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: 'DRIFTLOOP_DATABASE_URL must be a postgres:// URL' })
     .optional(),

@@ -18,9 +18,8 @@ describe('DRIFTLOOP_SEARCH_REPLICAS', () => {
 });
 
 describe('DRIFTLOOP_SEARCH_NICENESS', () => {
-  it('when unset, then the search threads run at nice 10, as the compute threads do; when set, it is their nice value', () => {
-    expect(loadConfig({}).indexes.searchNiceness).toBe(10);
-    expect(loadConfig({ DRIFTLOOP_SEARCH_NICENESS: '0' }).indexes.searchNiceness).toBe(0);
+  it('when unset, then the search threads keep their priority; when set, it is their nice value', () => {
+    expect(loadConfig({}).indexes.searchNiceness).toBe(0);
     expect(loadConfig({ DRIFTLOOP_SEARCH_NICENESS: '5' }).indexes.searchNiceness).toBe(5);
     expect(() => loadConfig({ DRIFTLOOP_SEARCH_NICENESS: '20' })).toThrow(/DRIFTLOOP_SEARCH_NICENESS/);
   });
