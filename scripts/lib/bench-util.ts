@@ -19,7 +19,7 @@ export function progressBar(label: string, total: number): cliProgress.SingleBar
   return bar;
 }
 
-export const postJson = (url: string, body: unknown, key?: string): Promise<JsonAnswer> => requestJson(url, 'POST', '', body, key);
+export const postJson = (url: string, body: unknown, key?: string, headers?: Record<string, string>): Promise<JsonAnswer> => requestJson(url, 'POST', '', body, key, headers);
 
 export const putJson = (url: string, body: unknown): Promise<JsonAnswer> => requestJson(url, 'PUT', '', body);
 
@@ -47,21 +47,31 @@ export function processCpuMs(pid: number): { total: number; main: number } | und
   }
 }
 
-/** CPU ms used so far by each thread of a process, by thread id (Linux /proc; empty elsewhere). Threads that end are missing. */
-export function threadCpuMs(pid: number): Map<number, number> {
-  const used = new Map<number, number>();
+/** `read(taskDir)` for each thread of a process, by thread id (Linux /proc; empty elsewhere). Threads that end meanwhile are missing. */
+export function perThread<T>(pid: number, read: (taskDir: string) => T): Map<number, T> {
+  const out = new Map<number, T>();
   let tids: string[] = [];
   try {
     tids = fs.readdirSync(`/proc/${pid}/task`);
   } catch {
-    return used;
+    return out;
   }
   for (const tid of tids) {
     try {
-      used.set(Number(tid), ticks(`/proc/${pid}/task/${tid}/stat`) * 10);
+      out.set(Number(tid), read(`/proc/${pid}/task/${tid}`));
     } catch {
       // the thread ended meanwhile
     }
   }
-  return used;
+  return out;
+}
+
+/** Each thread's name in /proc (what `nameThread` set, else "node"), by thread id. */
+export function threadNames(pid: number): Map<number, string> {
+  return perThread(pid, (dir) => fs.readFileSync(`${dir}/comm`, 'utf8').trim());
+}
+
+/** CPU ms used so far by each thread of a process, by thread id. */
+export function threadCpuMs(pid: number): Map<number, number> {
+  return perThread(pid, (dir) => ticks(`${dir}/stat`) * 10);
 }

@@ -7,10 +7,10 @@ export interface JsonAnswer {
 /**
  * One JSON request against the driftloop API, shared by the demo, benchmarks and tests: the
  * body is sent as JSON (a string as it is, so tests can send broken JSON), with an optional
- * bearer key. It never throws on a status; callers decide what a 4xx means to them.
+ * bearer key and any extra headers. It never throws on a status; callers decide what a 4xx means to them.
  */
-export async function requestJson(baseUrl: string, method: string, path: string, body?: unknown, key?: string): Promise<JsonAnswer> {
-  const headers: Record<string, string> = {};
+export async function requestJson(baseUrl: string, method: string, path: string, body?: unknown, key?: string, extraHeaders: Record<string, string> = {}): Promise<JsonAnswer> {
+  const headers: Record<string, string> = { ...extraHeaders };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (key) headers.authorization = `Bearer ${key}`;
   const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);

@@ -23,3 +23,17 @@ export function lowerThreadPriority(niceness: number): boolean {
     return false;
   }
 }
+
+/**
+ * Names the calling thread in /proc (at most 15 bytes; `top -H` and `ps -L` show it), so the
+ * CPU of a search, statistics or checkpointing thread can be told from V8's and libuv's threads,
+ * which Node leaves named "node". Does nothing where /proc/thread-self is missing.
+ */
+export function nameThread(name: string | undefined): void {
+  if (!name) return;
+  try {
+    fs.writeFileSync('/proc/thread-self/comm', Buffer.from(name).subarray(0, 15));
+  } catch {
+    // not Linux, or /proc not mounted: only the name is lost
+  }
+}

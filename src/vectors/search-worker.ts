@@ -48,7 +48,7 @@ export class SearchWorker implements SearchReplicas {
   /** Starts the thread. */
   start(): void {
     if (this.thread || this.closed) return;
-    const thread = new Worker(workerEntryUrl('search.worker', import.meta.url), { name: this.name, workerData: { niceness: this.niceness } });
+    const thread = new Worker(workerEntryUrl('search.worker', import.meta.url), { name: this.name, workerData: { niceness: this.niceness, threadName: this.name.replace(/^driftloop-/, 'dl-') } });
     thread.unref();
     thread.on('message', (message: FromSearchThread) => this.settle(message));
     thread.on('error', (err) => this.log.error({ err }, 'search worker failed'));

@@ -201,6 +201,27 @@ describe.runIf(process.platform === 'linux')('search threads at a lower priority
         }
       }).length;
 
+  it('when the pool runs, then its threads carry their names in /proc and the main thread keeps its own', async () => {
+    const comm = (tid: string) => {
+      try {
+        return fs.readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
+      } catch {
+        return undefined; // the thread ended meanwhile
+      }
+    };
+    const own = comm(String(process.pid));
+    const pool = new SearchPool(pino({ level: 'silent' }), 2);
+    pool.start();
+    try {
+      await replicated(pool, 'l2', 300);
+      const names = fs.readdirSync('/proc/self/task').map(comm);
+      expect(names.filter((n) => n === 'dl-search-0' || n === 'dl-search-1').sort()).toEqual(['dl-search-0', 'dl-search-1']);
+      expect(comm(String(process.pid))).toBe(own);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('when the pool runs with niceness 6, then its two threads, and only they, run at nice 6 and answer as before', async () => {
     const own = os.getPriority();
     const before = niceCount(6);
