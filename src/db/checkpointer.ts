@@ -127,7 +127,10 @@ export class Checkpointer {
       gate.reset();
       opts.onFailure(err);
     });
-    this.worker.unref();
+    // Referenced until it is ready: a process whose only pending work is awaiting `ready` (a CLI
+    // command, a benchmark, before the server listens) would otherwise find its event loop empty
+    // and end with code 13. From then on it never holds a process open.
+    void this.ready.then(() => this.worker.unref());
   }
 
   /** Runs a last checkpoint and ends the worker. */

@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import { once } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { Kysely, sql } from 'kysely';
@@ -100,5 +102,16 @@ describe('SQLite checkpoints and WAL restarts off the event loop', () => {
     expect(Atomics.load(cells, GATE.STATE)).toBe(GATE.FREE);
     await once(worker, 'exit');
     await db.destroy();
+  });
+});
+
+describe('a process waiting only on the checkpoint worker', () => {
+  it('when opening the database is the one thing left to wait for, then the process waits for the worker and exits after close', async () => {
+    // With the worker unreferenced from its start, node found nothing keeping the event loop
+    // alive while the worker opened its connection, and ended the process with code 13 (a
+    // top-level await that never settled): the drift benchmark and CLI commands died that way.
+    const script = path.join(import.meta.dirname, 'fixtures/open-alone.ts');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script], { cwd: path.join(import.meta.dirname, '../..'), timeout: 60_000 });
+    expect(JSON.parse(stdout.trim())).toEqual({ ready: true });
   });
 });
