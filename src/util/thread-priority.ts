@@ -37,3 +37,15 @@ export function nameThread(name: string | undefined): void {
     // not Linux, or /proc not mounted: only the name is lost
   }
 }
+
+/** What a thread's creator passes in `workerData` about the thread itself. */
+export interface ThreadSetup {
+  niceness?: number;
+  threadName?: string;
+}
+
+/** Applies `setup` (from `workerData`) to the calling thread: its nice value, then its name. */
+export function setUpThread(setup: ThreadSetup | null | undefined): void {
+  lowerThreadPriority(setup?.niceness ?? 0);
+  nameThread(setup?.threadName);
+}

@@ -1,6 +1,6 @@
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { lowerThreadPriority, nameThread } from './thread-priority.js';
+import { setUpThread, type ThreadSetup } from './thread-priority.js';
 
 type Reply<R> = { id: number; ok: true; result: R } | { id: number; ok: false; message: string };
 
@@ -70,7 +70,7 @@ export class WorkerPool<Task, Result> {
   }
 
   private spawn(slot: number): Thread {
-    const worker = new Worker(this.entry, { name: `driftloop-${this.name}-${slot}`, workerData: { niceness: this.niceness, threadName: `dl-${this.name}-${slot}` } });
+    const worker = new Worker(this.entry, { name: `driftloop-${this.name}-${slot}`, workerData: { niceness: this.niceness, threadName: `dl-${this.name}-${slot}` } satisfies ThreadSetup });
     worker.unref();
     const thread: Thread = { worker, pending: new Map() };
     worker.on('message', (reply: Reply<Result>) => {
@@ -95,9 +95,7 @@ export class WorkerPool<Task, Result> {
 export function serveTasks<Task, Result>(handle: (task: Task) => Result, transferables: (result: Result) => ArrayBuffer[] = () => []): void {
   const port = parentPort;
   if (!port) throw new Error('serveTasks must run in a worker thread');
-  const setup = workerData as { niceness?: number; threadName?: string } | null;
-  lowerThreadPriority(setup?.niceness ?? 0);
-  nameThread(setup?.threadName);
+  setUpThread(workerData as ThreadSetup | null);
   port.on('message', ({ id, task }: { id: number; task: Task }) => {
     let reply: Reply<Result>;
     try {

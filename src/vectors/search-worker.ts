@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { workerEntryUrl } from '../util/worker-entry.js';
+import type { ThreadSetup } from '../util/thread-priority.js';
 import type { SearchReplicas } from './search-replicas.js';
 import type { FromSearchThread, ReplicaSpec, ToSearchThread } from './search-worker.protocol.js';
 import type { Neighbors } from './vector-index.js';
@@ -48,7 +49,7 @@ export class SearchWorker implements SearchReplicas {
   /** Starts the thread. */
   start(): void {
     if (this.thread || this.closed) return;
-    const thread = new Worker(workerEntryUrl('search.worker', import.meta.url), { name: this.name, workerData: { niceness: this.niceness, threadName: this.name.replace(/^driftloop-/, 'dl-') } });
+    const thread = new Worker(workerEntryUrl('search.worker', import.meta.url), { name: this.name, workerData: { niceness: this.niceness, threadName: this.name.replace(/^driftloop-/, 'dl-') } satisfies ThreadSetup });
     thread.unref();
     thread.on('message', (message: FromSearchThread) => this.settle(message));
     thread.on('error', (err) => this.log.error({ err }, 'search worker failed'));

@@ -3,14 +3,12 @@
  * the same adds, in the same order, as its main-thread original.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { lowerThreadPriority, nameThread } from '../util/thread-priority.js';
+import { setUpThread, type ThreadSetup } from '../util/thread-priority.js';
 import { HnswIndex, searchEach } from './hnsw-index.js';
 import type { FromSearchThread, ToSearchThread } from './search-worker.protocol.js';
 
 const port = parentPort!;
-const setup = workerData as { niceness?: number; threadName?: string } | null;
-lowerThreadPriority(setup?.niceness ?? 0);
-nameThread(setup?.threadName);
+setUpThread(workerData as ThreadSetup | null);
 const replicas = new Map<number, HnswIndex>();
 /** Adds kept for a deferred replica, oldest first: inserted at `resume`, in the order they came. */
 /** Adds kept for a deferred replica, oldest first (from `next` on), and the `resume` inserting them, if one is. */
