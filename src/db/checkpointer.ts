@@ -108,6 +108,8 @@ export interface CheckpointerOptions {
  */
 export class Checkpointer {
   private readonly worker: Worker;
+  /** Set by `stop`, which keeps the worker referenced until it exits (even if it only gets ready then). */
+  private stopping = false;
   /** Resolves once the worker holds its read transaction (from then on no commit restarts the WAL), or has failed. */
   readonly ready: Promise<void>;
 
@@ -130,13 +132,16 @@ export class Checkpointer {
     // Referenced until it is ready: a process whose only pending work is awaiting `ready` (a CLI
     // command, a benchmark, before the server listens) would otherwise find its event loop empty
     // and end with code 13. From then on it never holds a process open.
-    void this.ready.then(() => this.worker.unref());
+    void this.ready.then(() => {
+      if (!this.stopping) this.worker.unref();
+    });
   }
 
   /** Runs a last checkpoint and ends the worker. */
   async stop(): Promise<void> {
     const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
     // Unreferenced while running, so it never holds a process open; referenced to wait for its exit.
+    this.stopping = true;
     this.worker.ref();
     this.worker.postMessage('stop');
     await exited;

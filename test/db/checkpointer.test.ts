@@ -110,8 +110,16 @@ describe('a process waiting only on the checkpoint worker', () => {
     // With the worker unreferenced from its start, node found nothing keeping the event loop
     // alive while the worker opened its connection, and ended the process with code 13 (a
     // top-level await that never settled): the drift benchmark and CLI commands died that way.
-    const script = path.join(import.meta.dirname, 'fixtures/open-alone.ts');
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script], { cwd: path.join(import.meta.dirname, '../..'), timeout: 60_000 });
+    const { stdout } = await runAlone();
     expect(JSON.parse(stdout.trim())).toEqual({ ready: true });
   });
+
+  it('when the database is closed before the worker is ready, then the process waits for the worker to end and exits 0', async () => {
+    // The worker getting ready during `stop` must not unreference it again while `stop` awaits its exit.
+    const { stdout } = await runAlone('close-at-once');
+    expect(JSON.parse(stdout.trim())).toEqual({ ready: true });
+  });
+
+  const runAlone = (...args: string[]) =>
+    promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'fixtures/open-alone.ts'), ...args], { cwd: path.join(import.meta.dirname, '../..'), timeout: 60_000 });
 });
