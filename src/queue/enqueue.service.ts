@@ -50,7 +50,7 @@ interface Decided {
   queued: boolean[];
   opened: NewItem[];
   rows: NewQueueItemRow[];
-  updates: (db: Db) => CompiledQuery[];
+  updates: CompiledQuery[];
 }
 
 type InsertedRows = Pick<QueueItemRow, 'id' | 'prediction_seq'>[];
@@ -103,9 +103,9 @@ export class EnqueueService {
     const candidates = this.candidates(index, batch);
     // The index may hold items of a batch that rolled back: a candidate must still exist.
     const existing = await findItems(db, model.id, [...new Set(candidates.flat().map((c) => c.id))]);
-    const decided = this.decide(batch, candidates, existing);
+    const decided = this.decide(db, batch, candidates, existing);
     const ids = await insertItems(db, decided.rows);
-    for (const query of decided.updates(db)) await db.executeQuery(query);
+    for (const query of decided.updates) await db.executeQuery(query);
     return this.opened(index, model, decided, ids);
   }
 
@@ -121,16 +121,16 @@ export class EnqueueService {
     const ids = [...new Set(candidates.flat().map((c) => c.id))];
     const lock: TripStatement = { query: guard, stopWhenEmpty: true };
     if (ids.length === 0) {
-      const decided = this.decide(batch, candidates, []);
+      const decided = this.decide(db, batch, candidates, []);
       const [current, ...inserted] = await trip.run([lock, ...insertItemsStatements(db, decided.rows).map((query) => ({ query }))]);
       if (!current?.length) return undefined;
       return this.opened(index, batch.model, decided, insertedIds(decided.rows, inserted.flat() as InsertedRows));
     }
     const [current, ...found] = await trip.run([lock, ...findItemsStatements(db, batch.model.id, ids).map((query) => ({ query }))]);
     if (!current?.length) return undefined;
-    const decided = this.decide(batch, candidates, found.flat() as QueueItemRow[]);
+    const decided = this.decide(db, batch, candidates, found.flat() as QueueItemRow[]);
     const inserts = insertItemsStatements(db, decided.rows);
-    const answers = await trip.run([...inserts, ...decided.updates(db)].map((query) => ({ query })));
+    const answers = await trip.run([...inserts, ...decided.updates].map((query) => ({ query })));
     return this.opened(index, batch.model, decided, insertedIds(decided.rows, answers.slice(0, inserts.length).flat() as InsertedRows));
   }
 
@@ -139,7 +139,7 @@ export class EnqueueService {
   }
 
   /** Which predictions open items and which add weight to an item already queued (of `existing`) or to one of this batch. */
-  private decide(b: Batch, candidates: { id: number; distance: number }[][], existingRows: QueueItemRow[]): Decided {
+  private decide(db: Db, b: Batch, candidates: { id: number; distance: number }[][], existingRows: QueueItemRow[]): Decided {
     const settings = b.model.settings.queue;
     const existing = new Map(existingRows.map((r) => [r.id, r]));
     const queued = b.scored.map(() => false);
@@ -158,12 +158,11 @@ export class EnqueueService {
     });
     const opened = batch.opened.map((o) => o.value);
     const rows = opened.map((o) => ({ ...o.row, weight: o.weight, priority: itemPriority({ base: o.row.base_priority, weight: o.weight, driftBoost: 0 }, settings) }));
-    const updates = (db: Db) =>
-      [...recurred].map(([id, more]) => {
-        const item = existing.get(id)!;
-        const weight = item.weight + more;
-        return updateItemWeightStatement(db, id, { weight, priority: itemPriority({ base: item.base_priority, weight, driftBoost: item.drift_boost }, settings), last_seen_at: b.now });
-      });
+    const updates = [...recurred].map(([id, more]) => {
+      const item = existing.get(id)!;
+      const weight = item.weight + more;
+      return updateItemWeightStatement(db, id, { weight, priority: itemPriority({ base: item.base_priority, weight, driftBoost: item.drift_boost }, settings), last_seen_at: b.now });
+    });
     return { queued, opened, rows, updates };
   }
 
