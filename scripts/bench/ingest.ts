@@ -26,7 +26,7 @@ import os from 'node:os';
 import { startServiceProcess, type ServiceProcess } from '../lib/service-process.js';
 import { ClusteredData } from '../../test/support/clustered-data.js';
 import { DEFAULT_HNSW, HnswIndex } from '../../src/vectors/hnsw-index.js';
-import { mb, metricValue, percentile, postJson, progressBar, putJson, threadCpuMs, threadNames } from '../lib/bench-util.js';
+import { mb, metricValue, percentile, postJson, progressBar, putJson, searchThreadIds, threadCpuMs, threadNames } from '../lib/bench-util.js';
 import { benchPostgres } from './lib/postgres.js';
 import { parallelRawSearch, type ParallelSearch } from './lib/raw-search.js';
 import { backendCpuWait, cpuWaitBetween, threadCpuWait, type CpuWait } from './lib/cpu-wait.js';
@@ -234,17 +234,15 @@ function summarize(stretches: Stretch[], mainPid: number) {
     return parts.length === 0 ? undefined : perBatch({ cpuMs: parts.reduce((a, w) => a + w.cpuMs, 0), waitMs: parts.reduce((a, w) => a + w.waitMs, 0) });
   };
   // CPU per batch does not depend on what else the machine runs, unlike the rate. The search
-  // threads are the ones named dl-search-N (the busiest `searchThreads` threads after the main one
-  // when the service names no thread); the rest is grouped by name.
+  // threads as `searchThreadIds` finds them; the rest is grouped by name.
   const names = new Map(stretches.flatMap((s) => [...s.names]));
   const main = server.get(mainPid) ?? 0;
   const others = [...server].filter(([tid]) => tid !== mainPid).sort((a, b) => b[1] - a[1]);
-  const named = others.some(([tid]) => names.get(tid)?.startsWith('dl-search'));
-  const isSearch = (tid: number, i: number) => (named ? (names.get(tid)?.startsWith('dl-search') ?? false) : i < SEARCH_THREADS);
-  const search = others.filter(([tid], i) => isSearch(tid, i)).reduce((a, [, ms]) => a + ms, 0);
+  const searchIds = searchThreadIds(names, others.map(([tid]) => tid), SEARCH_THREADS);
+  const search = others.filter(([tid]) => searchIds.has(tid)).reduce((a, [, ms]) => a + ms, 0);
   const groups = new Map<string, number>();
-  others.forEach(([tid, ms], i) => {
-    if (isSearch(tid, i)) return;
+  others.forEach(([tid, ms]) => {
+    if (searchIds.has(tid)) return;
     const group = (names.get(tid) ?? 'node').replace(/-\d*$/, '');
     groups.set(group, (groups.get(group) ?? 0) + ms);
   });

@@ -33,7 +33,7 @@ import { claimCandidatesQuery } from '../../src/queue/queue.repository.js';
 import { startServiceProcess, type ServiceProcess } from '../lib/service-process.js';
 import { ClusteredData } from '../../test/support/clustered-data.js';
 import { mulberry32 } from '../../src/util/random.js';
-import { metricValue, percentile, postJson, progressBar, putJson, threadNames } from '../lib/bench-util.js';
+import { metricValue, percentile, postJson, progressBar, putJson, searchThreadIds, threadNames } from '../lib/bench-util.js';
 import { seedPendingItems, seedPendingItemsPostgres } from './lib/queue-seed.js';
 import { benchPostgres } from './lib/postgres.js';
 import { claimBreakdown, type ClientTimes } from './lib/claim-breakdown.js';
@@ -270,10 +270,8 @@ function cpuShares(before: CpuReading, after: CpuReading, mainPid: number): stri
   const main = cpuWaitBetween(before.threads, after.threads, (tid) => tid === mainPid);
   const others = [...after.threads.keys()].filter((tid) => tid !== mainPid);
   const used = (tid: number) => cpuWaitBetween(before.threads, after.threads, (id) => id === tid).cpuMs;
-  // The search threads name themselves dl-search-N; a service that names none: its two busiest other threads.
   const names = threadNames(mainPid);
-  const named = others.filter((tid) => names.get(tid)?.startsWith('dl-search'));
-  const searchThreads = new Set(named.length > 0 ? named : others.sort((a, b) => used(b) - used(a)).slice(0, 2));
+  const searchThreads = searchThreadIds(names, others.sort((a, b) => used(b) - used(a)), 2);
   const search = cpuWaitBetween(before.threads, after.threads, (tid) => searchThreads.has(tid));
   const parts = [`main thread ${f(main)}`, `${searchThreads.size} search threads ${f(search)}`];
   if (before.backends && after.backends) parts.push(`PostgreSQL backends ${f(cpuWaitBetween(before.backends, after.backends))}`);

@@ -71,6 +71,15 @@ export function threadNames(pid: number): Map<number, string> {
   return perThread(pid, (dir) => fs.readFileSync(`${dir}/comm`, 'utf8').trim());
 }
 
+/**
+ * The service's search threads: those named dl-search-N (`nameThread`); for a service that names
+ * none (an older head run back to back), the `count` first of `busiestFirst`, its other threads by CPU.
+ */
+export function searchThreadIds(names: Map<number, string>, busiestFirst: number[], count: number): Set<number> {
+  const named = busiestFirst.filter((tid) => names.get(tid)?.startsWith('dl-search'));
+  return new Set(named.length > 0 ? named : busiestFirst.slice(0, count));
+}
+
 /** CPU ms used so far by each thread of a process, by thread id. */
 export function threadCpuMs(pid: number): Map<number, number> {
   return perThread(pid, (dir) => ticks(`${dir}/stat`) * 10);
