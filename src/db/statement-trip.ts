@@ -1,7 +1,14 @@
-import { sql, type CompiledQuery } from 'kysely';
+import { sql, type CompiledQuery, type RawBuilder } from 'kysely';
 import type { Db } from './database.js';
 import { isPostgres } from './dialect.js';
 import { inlineParameters } from './inline-sql.js';
+
+/**
+ * In a statement marked `readsPrevious`, the rows of the statement sent just before it, as the
+ * jsonb array it answered with (migration 0025): a read that needs a write's answer goes in the
+ * same round trip. PostgreSQL only.
+ */
+export const PREVIOUS_ROWS: RawBuilder<unknown> = sql.raw('$PREVIOUS_ROWS');
 
 /**
  * A statement of a trip; a guard (`stopWhenEmpty`) that answers no rows ends the trip there. On
@@ -11,6 +18,8 @@ import { inlineParameters } from './inline-sql.js';
 export interface TripStatement {
   query: CompiledQuery;
   stopWhenEmpty?: boolean;
+  /** It names {@link PREVIOUS_ROWS}: it must not follow the leading guards of a trip that has deferred statements. */
+  readsPrevious?: boolean;
 }
 
 interface Deferred {
@@ -45,6 +54,7 @@ export class StatementTrip {
   async run(statements: TripStatement[]): Promise<(unknown[] | undefined)[]> {
     const lead = statements.findIndex((s) => !s.stopWhenEmpty);
     const guards = lead === -1 ? statements.length : lead;
+    if (this.deferred.length > 0 && statements[guards]?.readsPrevious) throw new Error('a statement that reads the previous rows would read a deferred statement\'s');
     const deferred = this.deferred.splice(0);
     const all = [...statements.slice(0, guards), ...deferred.map((d) => ({ query: d.query })), ...statements.slice(guards)];
     let answers: (unknown[] | undefined)[];
@@ -67,13 +77,14 @@ export class StatementTrip {
     const answers: (unknown[] | undefined)[] = statements.map(() => undefined);
     if (statements.length === 0) return answers;
     if (!isPostgres(this.db)) {
+      if (statements.some((s) => s.readsPrevious)) throw new Error('a statement that reads the previous rows runs on PostgreSQL only');
       for (const [i, s] of statements.entries()) {
         answers[i] = (await this.db.executeQuery(s.query)).rows;
         if (s.stopWhenEmpty && answers[i]!.length === 0) break;
       }
       return answers;
     }
-    const texts = statements.map((s) => inlineParameters(s.query));
+    const texts = statements.map((s) => inlineParameters(s.query, s.readsPrevious ? { PREVIOUS_ROWS: '$1' } : {}));
     const stops = statements.map((s) => s.stopWhenEmpty === true);
     const { rows } = await sql<{ step: number; rows: unknown[] }>`select step, rows from run_in_order(${texts}::text[], ${stops}::boolean[])`.execute(this.db);
     for (const r of rows) answers[r.step - 1] = r.rows;

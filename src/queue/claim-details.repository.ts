@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
+import { PREVIOUS_ROWS, type TripStatement } from '../db/statement-trip.js';
 import type { QueueReads } from './queue.ports.js';
 import { findClaimItems, type ClaimItemRow } from './queue.repository.js';
 
@@ -27,6 +29,9 @@ export interface ClaimDetailRow {
   neighbors_json: string;
 }
 
+/** A prediction's columns that a claimed item shows. */
+export type PredictionDetail = Pick<ClaimDetailRow, (typeof PREDICTION_DETAIL)[number]> & { seq: number };
+
 /**
  * The given items of a model with their predictions' details (the predictions read through the
  * owner). Items in `known` (as a claim's lease returned them) are not read again.
@@ -36,6 +41,26 @@ export async function listClaimDetails(db: Db, predictions: QueueReads['predicti
   const have = new Set(known.map((k) => k.id));
   const items = [...known.filter((k) => itemIds.includes(k.id)), ...(await findClaimItems(db, modelId, itemIds.filter((id) => !have.has(id))))];
   const details = await predictions.predictionsBySeq(db, modelId, items.map((i) => i.prediction_seq), PREDICTION_DETAIL);
+  return withDetails(items, details);
+}
+
+/**
+ * The two reads of {@link listClaimDetails} and the neighbours' examples as statements of a
+ * trip, after a statement that answers the claimed items: the predictions of its rows, then the
+ * examples their neighbours name (each reads the rows of the one before, PostgreSQL only).
+ * {@link withDetails} joins the answers.
+ */
+export function claimDetailStatements(db: Db, reads: QueueReads, modelId: number): TripStatement[] {
+  const predictionSeqs = sql<readonly number[]>`array(select (r ->> 'prediction_seq')::bigint from jsonb_array_elements(${PREVIOUS_ROWS}) r)`;
+  const neighborSeqs = sql<readonly number[]>`array(select (n ->> 0)::bigint from jsonb_array_elements(${PREVIOUS_ROWS}) p, jsonb_array_elements((p ->> 'neighbors_json')::jsonb) n)`;
+  return [
+    { query: reads.predictions.predictionsBySeqQuery(db, modelId, predictionSeqs, PREDICTION_DETAIL), readsPrevious: true },
+    { query: reads.examples.exampleSummariesQuery(db, modelId, neighborSeqs), readsPrevious: true },
+  ];
+}
+
+/** Each item with its prediction's details; an item whose prediction is not there is left out. */
+export function withDetails(items: ClaimItemRow[], details: Map<number, PredictionDetail>): ClaimDetailRow[] {
   return items.flatMap(({ prediction_seq, ...item }) => {
     const p = details.get(prediction_seq);
     if (!p) return [];

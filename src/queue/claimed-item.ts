@@ -1,5 +1,6 @@
 import type { ClaimDetailRow } from './claim-details.repository.js';
 import type { ItemReason } from './enqueue-policy.js';
+import type { ExampleSummaryRow } from './queue.ports.js';
 
 /** A production input as an app sent it. */
 export interface InputRef {
@@ -73,4 +74,12 @@ export function toClaimedItem(row: ClaimDetailRow, leaseExpiresAt: string, examp
     timestamp: row.timestamp,
     neighbors,
   };
+}
+
+/** The claimed items in `order` (item ids), each with the examples its neighbours name. */
+export function toClaimedItems(order: number[], rows: ClaimDetailRow[], examples: ExampleSummaryRow[], leaseExpiresAt: string): ClaimedItem[] {
+  const summaries = new Map<number, ExampleSummary>();
+  for (const e of examples) summaries.set(e.seq, { id: e.id, concepts: JSON.parse(e.concepts_json) as string[], input: e.input_json ? (JSON.parse(e.input_json) as InputRef) : null });
+  const at = new Map(order.map((id, i) => [id, i]));
+  return rows.sort((a, b) => at.get(a.id)! - at.get(b.id)!).map((r) => toClaimedItem(r, leaseExpiresAt, summaries));
 }

@@ -1,9 +1,17 @@
-import type { Selectable } from 'kysely';
+import type { CompiledQuery, Expression, Selectable } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { PredictionTable } from '../db/schema.js';
 
 /** A stored prediction's columns, as the queue may read them. */
 type PredictionColumns = Selectable<PredictionTable>;
+
+/** What a labeler sees of a training example shown as a neighbour, as stored. */
+export interface ExampleSummaryRow {
+  seq: number;
+  id: string;
+  concepts_json: string;
+  input_json: string | null;
+}
 
 /**
  * What the queue reads of other features' tables (implemented by predictions/ and examples/).
@@ -13,6 +21,8 @@ export interface QueueReads {
   predictions: {
     /** The given columns of a model's predictions, by seq. */
     predictionsBySeq<C extends keyof PredictionColumns>(db: Db, modelId: number, seqs: readonly number[], columns: readonly C[]): Promise<Map<number, Pick<PredictionColumns, C | 'seq'>>>;
+    /** The same read as a statement to send in a trip, the seqs an array expression over an earlier statement's rows. */
+    predictionsBySeqQuery<C extends keyof PredictionColumns>(db: Db, modelId: number, seqs: Expression<readonly number[]>, columns: readonly C[]): CompiledQuery<Pick<PredictionColumns, C | 'seq'>>;
     /** Embeddings of a model's predictions, by seq (the near-duplicate index's catch-up). */
     predictionEmbeddingsBySeq(db: Db, modelId: number, seqs: number[]): Promise<Map<number, Buffer>>;
     /** Highest prediction seq of the model, or 0. */
@@ -22,6 +32,8 @@ export interface QueueReads {
   };
   examples: {
     /** Examples by seq: what a labeler sees of a neighbour. */
-    listExampleSummaries(db: Db, modelId: number, seqs: number[]): Promise<{ seq: number; id: string; concepts_json: string; input_json: string | null }[]>;
+    listExampleSummaries(db: Db, modelId: number, seqs: number[]): Promise<ExampleSummaryRow[]>;
+    /** The same read as a statement to send in a trip, the seqs an array expression over an earlier statement's rows. */
+    exampleSummariesQuery(db: Db, modelId: number, seqs: Expression<readonly number[]>): CompiledQuery<ExampleSummaryRow>;
   };
 }

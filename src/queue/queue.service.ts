@@ -6,7 +6,7 @@ import { summarizeAgreement, type AgreementSummary } from './agreement-summary.j
 import { claimAtOnce } from './claim-at-once.repository.js';
 import { listClaimDetails } from './claim-details.repository.js';
 import type { QueueReads } from './queue.ports.js';
-import { neighborSeqs, toClaimedItem, type ClaimedItem, type ExampleSummary, type InputRef } from './claimed-item.js';
+import { neighborSeqs, toClaimedItems, type ClaimedItem } from './claimed-item.js';
 import { countLabelsByLabeler, countProposedConcepts, listLabelsOfSharedItems } from './labels.repository.js';
 import { storedAnswer } from './label-rules.js';
 import { expireLeases, releaseExpired } from './lease-expiry.js';
@@ -68,9 +68,9 @@ export class QueueService {
     // Expired leases go back first, so the ranking sees their items as pending.
     if (ranking) await this.sweepExpiredLeases(model);
     const ranked = ranking ? await this.selection!.rank(model, labeler, Math.min(limit, model.settings.queue.maxLeases) * CLAIM_ROUNDS, region) : undefined;
-    // On PostgreSQL a claim by priority is one call: the same steps as below, run on the server.
-    const atOnce = ranking ? undefined : await claimAtOnce(this.db, { modelId: model.id, labeler, limit, maxLeases: model.settings.queue.maxLeases, region, expiresAt, now: now.toISOString() });
-    if (atOnce) return this.details(model, atOnce.map((r) => r.id), expiresAt, atOnce);
+    // On PostgreSQL a claim by priority is one round trip: the same steps as below, run on the server, and the details.
+    const atOnce = ranking ? undefined : await claimAtOnce(this.db, this.reads, { modelId: model.id, labeler, limit, maxLeases: model.settings.queue.maxLeases, region, expiresAt, now: now.toISOString() });
+    if (atOnce) return toClaimedItems(atOnce.itemIds, atOnce.rows, atOnce.examples, expiresAt);
     // Expired leases go back first: on PostgreSQL in one statement of their own, just before.
     await releaseExpiredAtOnce(this.db, model.id, now.toISOString());
     const claimed = await this.db.transaction().execute(async (trx) => {
@@ -215,12 +215,7 @@ export class QueueService {
 
   private async details(model: Model, itemIds: number[], expiresAt: string, known: ClaimItemRow[] = []): Promise<ClaimedItem[]> {
     const rows = await listClaimDetails(this.db, this.reads.predictions, model.id, itemIds, known);
-    const seqs = [...new Set(rows.flatMap(neighborSeqs))];
-    const examples = new Map<number, ExampleSummary>();
-    for (const e of await this.reads.examples.listExampleSummaries(this.db, model.id, seqs)) {
-      examples.set(e.seq, { id: e.id, concepts: JSON.parse(e.concepts_json) as string[], input: e.input_json ? (JSON.parse(e.input_json) as InputRef) : null });
-    }
-    const order = new Map(itemIds.map((id, i) => [id, i]));
-    return rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!).map((r) => toClaimedItem(r, expiresAt, examples));
+    const examples = await this.reads.examples.listExampleSummaries(this.db, model.id, [...new Set(rows.flatMap(neighborSeqs))]);
+    return toClaimedItems(itemIds, rows, examples, expiresAt);
   }
 }

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
-import { StatementTrip } from '../../src/db/statement-trip.js';
+import { PREVIOUS_ROWS, StatementTrip } from '../../src/db/statement-trip.js';
 import { createDatabase } from '../support/database.js';
 import { tempDataDir } from '../support/server.js';
 
@@ -98,5 +98,25 @@ describe('statements of a transaction in one trip (PostgreSQL)', () => {
     await expect(failed).rejects.toThrow(/duplicate key/);
     await expect(deferred).rejects.toThrow(/duplicate key/);
     expect((await sql<{ n: number }>`select count(*) as n from trip_rows where id = ${20}`.execute(a.db)).rows[0]!.n).toBe(0);
+  });
+
+  it('when a statement reads the previous rows, then it gets the answer of the statement before it, in the same round trip', async () => {
+    const answers = await a.db.transaction().execute(async (trx) => {
+      const trip = new StatementTrip(trx);
+      return trip.run([
+        { query: sql`insert into trip_rows (id, note) values (${30}, ${'first'}), (${31}, ${"it's second"}) returning id`.compile(trx) },
+        { query: sql`select note from trip_rows where id = any(array(select (r ->> 'id')::bigint from jsonb_array_elements(${PREVIOUS_ROWS}) r)) order by id`.compile(trx), readsPrevious: true },
+        { query: sql`select jsonb_array_length(${PREVIOUS_ROWS}) as n`.compile(trx), readsPrevious: true },
+      ]);
+    });
+    expect(answers).toEqual([[{ id: 30 }, { id: 31 }], [{ note: 'first' }, { note: "it's second" }], [{ n: 2 }]]);
+  });
+
+  it('when a statement that reads the previous rows would follow deferred ones, then the trip refuses to run', async () => {
+    await a.db.transaction().execute(async (trx) => {
+      const trip = new StatementTrip(trx);
+      void trip.defer(insert(trx, 40, 'deferred'));
+      await expect(trip.run([{ query: sql`select ${PREVIOUS_ROWS} as rows`.compile(trx), readsPrevious: true }])).rejects.toThrow(/deferred/);
+    });
   });
 });

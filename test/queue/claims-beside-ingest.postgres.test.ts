@@ -1,5 +1,8 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { LOCKS } from '../../src/db/dialect.js';
+import { labelerLockKey } from '../../src/queue/leases.repository.js';
 import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
 import { databaseUrlFor } from '../support/database.js';
 import { startTestServer, tempDataDir, type TestServer } from '../support/server.js';
@@ -83,6 +86,43 @@ describe('claims beside ingest (PostgreSQL)', () => {
     expect(items.map((i) => i.predictionId).sort()).toEqual(['odd-0', 'odd-1', 'odd-2']);
   });
 
+  it('when a claim waits for its labeler\'s lock while another instance commits an item, then it hands out that item with its prediction\'s details, in one round trip', async () => {
+    const f = await setupModel(server, 'late');
+    await ingest(server, 'late', [{ id: 'plain', embedding: f.data.point(0), scores: confident(0) }]);
+    const model = await modelId('late');
+    // Another claim of the same labeler in flight: it holds the labeler's lock.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let holding!: () => void;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    const claimer = other.db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(${LOCKS.labeler}, ${labelerLockKey(model, 'ann')})`.execute(trx);
+      holding();
+      await released;
+    });
+    await held;
+    const queries = vi.spyOn(pg.Client.prototype, 'query');
+    try {
+      const claimed = claim(server, 'late', 'ann', 1);
+      // The claim's statement began (and took its snapshot) before the item below commits.
+      await untilWaiting(other.db, 'advisory');
+      const writer = await holdIngestTransaction(other.db, model);
+      await writer.commit();
+      release();
+      await claimer;
+      const [item] = await claimed;
+      expect(item).toMatchObject({ predictionId: 'plain', scores: confident(0), predicted: 'lager', reasons: ['ood'] });
+      expect(item!.neighbors.length).toBeGreaterThan(0);
+      expect(item!.neighbors.every((n) => n.concepts.length > 0 && !/^\d+$/.test(n.id))).toBe(true);
+      // The claim and both details reads were one query of the service (the others are this test's).
+      const sent = queries.mock.calls.map((call) => JSON.stringify(call));
+      const mine = sent.filter((text) => /queue_claim|predictions|examples/.test(text) && !text.includes('insert into queue_items'));
+      expect(mine).toHaveLength(1);
+    } finally {
+      queries.mockRestore();
+    }
+  });
+
   it('when labelers claim and label while batches are ingested, all at once, then no item is leased twice and the kept counts equal a full recount', async () => {
     const f = await setupModel(server, 'busy', { queue: { labelsPerItem: 1 } });
     await ingest(server, 'busy', outliers(f.data, 40).map((embedding, i) => ({ id: `seed-${i}`, embedding, scores: UNSURE })));
@@ -108,10 +148,15 @@ describe('claims beside ingest (PostgreSQL)', () => {
 });
 
 /** Resolves once a backend of this database waits for a row (a transaction id lock). */
-async function untilWaitingForRow(db: Db): Promise<void> {
+function untilWaitingForRow(db: Db): Promise<void> {
+  return untilWaiting(db, 'transactionid');
+}
+
+/** Resolves once a backend of this database waits for a lock of the given type. */
+async function untilWaiting(db: Db, locktype: 'transactionid' | 'advisory'): Promise<void> {
   for (;;) {
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_locks l join pg_stat_activity a on a.pid = l.pid
-      where not l.granted and l.locktype = 'transactionid' and a.datname = current_database()`.execute(db);
+      where not l.granted and l.locktype = ${locktype} and a.datname = current_database()`.execute(db);
     if (rows[0]!.n > 0) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

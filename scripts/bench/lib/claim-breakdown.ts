@@ -19,7 +19,8 @@ interface Arrival {
  * from the send to node's request event: the service's event loop busy with other work (and the
  * loopback); "before the claim call" the route up to `queue_claim` (the body, the key check and
  * its read when not fresh, the model); "claim call" from the query to its answer handled on the
- * event loop; "details" the rest of the route: the predictions' and examples' reads, the answer.
+ * event loop (on PostgreSQL with the details read in the same trip since migration 0025); "details"
+ * the rest of the route: the details' reads where they are trips of their own, the answer.
  */
 export function claimBreakdown(traceFile: string, client: Map<string, ClientTimes>): string[] {
   const arrivals = new Map<string, Arrival>();

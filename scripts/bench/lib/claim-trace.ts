@@ -31,9 +31,11 @@ if (file) {
     const answer = query.apply(this, args);
     const config = args[0] as string | { text?: string; values?: unknown[] };
     const text = typeof config === 'string' ? config : config?.text;
-    if (text?.includes('queue_claim(') && answer instanceof Promise) {
-      const values = ((typeof config === 'string' ? args[1] : config.values) ?? []) as unknown[];
-      const labeler = values.find((v) => typeof v === 'string' && v.startsWith('labeler-'));
+    const values = ((typeof config === 'string' ? args[1] : config?.values) ?? []) as unknown[];
+    // In a trip the claim's parameters are written into its text, the trip's first statement.
+    const first = Array.isArray(values[0]) ? String(values[0][0]) : '';
+    if ((text?.includes('queue_claim(') || first.includes('queue_claim(')) && answer instanceof Promise) {
+      const labeler = values.find((v) => typeof v === 'string' && v.startsWith('labeler-')) ?? /'(labeler-\d+)'/.exec(first)?.[1];
       const start = epoch();
       const done = () => write({ labeler, start, end: epoch() });
       answer.then(done, done);

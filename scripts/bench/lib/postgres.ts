@@ -35,7 +35,8 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * `url` given: that server (any database on it; databases are created beside it). Otherwise a
+ * `url` given: that server (any database on it; databases are created beside it, their names
+ * ending in `DRIFTLOOP_BENCH_DATABASE_SUFFIX` if set). Otherwise a
  * throwaway cluster in a temp folder on `port` (a free one when 0), run as the `postgres` user
  * when this process is root (initdb refuses root), with the settings `.ci/postgres.sh` uses
  * (fsync off: figures then show driftloop, not the disk). `stop()` removes it.
@@ -43,7 +44,10 @@ async function freePort(): Promise<number> {
 export async function benchPostgres(url: string | undefined, port = 0): Promise<BenchPostgres> {
   if (url) {
     const admin = new URL(url);
-    return { adminUrl: admin.toString(), describe: `server at ${admin.host}`, createDatabase: (name) => createDatabaseOn(admin.toString(), name), stop: () => undefined };
+    // Benchmarks run at once on one shared server keep apart by a suffix of their own (letters, digits, _).
+    const suffix = process.env.DRIFTLOOP_BENCH_DATABASE_SUFFIX ?? '';
+    if (!/^\w*$/.test(suffix)) throw new Error('DRIFTLOOP_BENCH_DATABASE_SUFFIX: letters, digits and _ only');
+    return { adminUrl: admin.toString(), describe: `server at ${admin.host}`, createDatabase: (name) => createDatabaseOn(admin.toString(), `${name}${suffix}`), stop: () => undefined };
   }
   const bin = pgBin();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'driftloop-bench-pg-'));
