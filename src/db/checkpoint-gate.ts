@@ -20,8 +20,7 @@ export class CheckpointGate {
         // The service's own uses are one at a time (kysely's mutex), so only the worker can hold it.
         if (was === SERVICE) throw new Error('checkpoint gate entered twice by the service');
       }
-      const { async, value } = waitAsync(this.cells, waitingFor, waitingFor === WANT ? 1 : WORKER, RECHECK_MS);
-      if (async) await value;
+      await woken(this.cells, waitingFor, waitingFor === WANT ? 1 : WORKER);
     }
   }
 
@@ -46,3 +45,25 @@ const RECHECK_MS = 1000;
 // ES2024's Atomics.waitAsync (V8 has it since Node 16; the project's lib setting is ES2023).
 type WaitAsync = (cells: Int32Array, index: number, value: number, timeoutMs: number) => { async: boolean; value: Promise<string> | string };
 const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
+
+/**
+ * Until the worker notifies `cells[index]` (no longer `value`), or RECHECK_MS have passed.
+ * Node does not count a pending `Atomics.waitAsync` as work, even with a timeout, and the
+ * checkpoint worker is unreferenced once ready: a process whose only work was a query waiting
+ * here ended with code 13 (a top-level await that never settled) whenever the worker held the
+ * gate to restart the WAL, as the drift benchmark did while writing its 200 MB of training rows.
+ * A referenced timer beside the wait keeps the process alive, and wakes the caller to look again.
+ */
+async function woken(cells: Int32Array, index: number, value: number): Promise<void> {
+  const { async, value: notified } = waitAsync(cells, index, value, RECHECK_MS);
+  if (!async) return;
+  let timer: NodeJS.Timeout | undefined;
+  const recheck = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, RECHECK_MS);
+  });
+  try {
+    await Promise.race([notified, recheck]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
