@@ -50,7 +50,9 @@ export class SearchWorker implements SearchReplicas {
   start(): void {
     if (this.thread || this.closed) return;
     const thread = new Worker(workerEntryUrl('search.worker', import.meta.url), { name: this.name, workerData: { niceness: this.niceness, threadName: this.name.replace(/^driftloop-/, 'dl-') } satisfies ThreadSetup });
-    thread.unref();
+    // Referenced from start to close, so an awaited answer (a replica loading before the server
+    // listens) always keeps the process alive: its 'message' listener references the thread's
+    // port, which is why the `unref()` this line had before was without effect.
     thread.on('message', (message: FromSearchThread) => this.settle(message));
     thread.on('error', (err) => this.log.error({ err }, 'search worker failed'));
     thread.on('exit', (code) => this.exited(thread, code));
