@@ -1,5 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import { embedding, inputRef, metadata, oodResult, recordId } from '../http/common.schemas.js';
+import { withFastPath } from '../http/validation.js';
+import { isFloat32Safe } from '../util/vectors.js';
+import type { PredictionInput } from './prediction.js';
 
 const predictionSchema = z
   .object({
@@ -14,15 +17,61 @@ const predictionSchema = z
   })
   .openapi('Prediction');
 
-export const predictionsBatchSchema = z
-  .object({ predictions: z.array(predictionSchema).openapi({ description: 'The batch: all stored, or none when one is invalid' }) })
-  .openapi('PredictionsBatch', {
-    example: {
-      predictions: [
-        { id: 'p1', embedding: [0.8, 0.2, 0.2], scores: { lager: 0.55, stout: 0.45 }, timestamp: '2026-11-30T12:00:00Z', input: { url: 'https://example.com/p1.jpg' }, metadata: { app: 'checkout' } },
-      ],
-    },
-  });
+export const predictionsBatchSchema = withFastPath(
+  z
+    .object({ predictions: z.array(predictionSchema).openapi({ description: 'The batch: all stored, or none when one is invalid' }) })
+    .openapi('PredictionsBatch', {
+      example: {
+        predictions: [
+          { id: 'p1', embedding: [0.8, 0.2, 0.2], scores: { lager: 0.55, stout: 0.45 }, timestamp: '2026-11-30T12:00:00Z', input: { url: 'https://example.com/p1.jpg' }, metadata: { app: 'checkout' } },
+        ],
+      },
+    }),
+  plainBatch,
+);
+
+const PLAIN_KEYS = new Set(['id', 'embedding', 'scores']);
+
+/**
+ * What the schema makes of a batch whose predictions hold only an id, an embedding and scores,
+ * each plainly valid (the bulk of production traffic); undefined for any other body, which the
+ * schema itself parses, so every error and every other shape is zod's own. zod's object and
+ * record parsing costs about 2.5 µs and 3.5 KB of garbage per prediction, most of it for the
+ * ten score values' range checks.
+ */
+export function plainBatch(body: unknown): { predictions: PredictionInput[] } | undefined {
+  if (!isPlainObject(body)) return undefined;
+  const keys = Object.keys(body);
+  if (keys.length !== 1 || keys[0] !== 'predictions') return undefined;
+  const predictions = body.predictions;
+  if (!Array.isArray(predictions)) return undefined;
+  const out = new Array<PredictionInput>(predictions.length);
+  for (let i = 0; i < predictions.length; i++) {
+    const p: unknown = predictions[i];
+    if (!isPlainObject(p) || !Object.keys(p).every((k) => PLAIN_KEYS.has(k))) return undefined;
+    const { id, embedding, scores } = p;
+    if (typeof id !== 'string' || id.length < 1 || id.length > 256) return undefined;
+    if (!Array.isArray(embedding) || embedding.length < 1 || embedding.length > 65_536 || !isFloat32Safe(embedding)) return undefined;
+    if (!isPlainObject(scores) || !scoresInRange(scores)) return undefined;
+    // The schema's output: its keys in the schema's order, the record copied key by key.
+    out[i] = { id, embedding: embedding as number[], scores: { ...scores } as Record<string, number> };
+  }
+  return { predictions: out };
+}
+
+function scoresInRange(scores: Record<string, unknown>): boolean {
+  for (const key of Object.keys(scores)) {
+    // An own `__proto__` key (JSON.parse makes one) is left to the schema, whichever way it takes it.
+    if (key === '__proto__') return false;
+    const v = scores[key];
+    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) return false;
+  }
+  return true;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
+}
 
 const predictionResultSchema = z.object({
   id: z.string().openapi({ description: 'The prediction id' }),
