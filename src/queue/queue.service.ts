@@ -3,7 +3,7 @@ import { LeaseNotHeldError } from '../errors.js';
 import type { Model } from '../models/model.js';
 import { isoNow, type Clock } from '../util/clock.js';
 import { summarizeAgreement, type AgreementSummary } from './agreement-summary.js';
-import { claimAtOnce } from './claim-at-once.repository.js';
+import { claimAtOnce, ClaimTexts } from './claim-at-once.repository.js';
 import { listClaimDetails } from './claim-details.repository.js';
 import type { QueueReads } from './queue.ports.js';
 import { neighborSeqs, toClaimedItems, type ClaimedItem } from './claimed-item.js';
@@ -45,13 +45,17 @@ const CLAIM_ROUNDS = 3;
 
 /** Leases, claims, queue statistics and drift boosts of the review queue. */
 export class QueueService {
+  private readonly claimTexts: ClaimTexts;
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly reads: QueueReads,
     /** Orders fresh items by `queue.selection`; without it (or with `priority`) claims take the highest priority. */
     private readonly selection?: SelectionService,
-  ) {}
+  ) {
+    this.claimTexts = new ClaimTexts(db, reads);
+  }
 
   /**
    * Leases up to `limit` items to `labeler` in one transaction: the leases they
@@ -69,7 +73,7 @@ export class QueueService {
     if (ranking) await this.sweepExpiredLeases(model);
     const ranked = ranking ? await this.selection!.rank(model, labeler, Math.min(limit, model.settings.queue.maxLeases) * CLAIM_ROUNDS, region) : undefined;
     // On PostgreSQL a claim by priority is one round trip: the same steps as below, run on the server, and the details.
-    const atOnce = ranking ? undefined : await claimAtOnce(this.db, this.reads, { modelId: model.id, labeler, limit, maxLeases: model.settings.queue.maxLeases, region, expiresAt, now: now.toISOString() });
+    const atOnce = ranking ? undefined : await claimAtOnce(this.db, this.claimTexts, { modelId: model.id, labeler, limit, maxLeases: model.settings.queue.maxLeases, region, expiresAt, now: now.toISOString() });
     if (atOnce) return toClaimedItems(atOnce.itemIds, atOnce.rows, atOnce.examples, expiresAt);
     // Expired leases go back first: on PostgreSQL in one statement of their own, just before.
     await releaseExpiredAtOnce(this.db, model.id, now.toISOString());

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inlineParameters } from '../../src/db/inline-sql.js';
+import { inlineParameters, literalTemplate } from '../../src/db/inline-sql.js';
 
 describe('inlineParameters', () => {
   it('when parameters are strings, numbers, booleans and null, then each becomes its literal, strings quoted as PostgreSQL reads them', () => {
@@ -18,5 +18,22 @@ describe('inlineParameters', () => {
     expect(() => inlineParameters(q('select $2', [1]))).toThrow(/\$2/);
     expect(() => inlineParameters(q('select $1', [Number.NaN]))).toThrow(/literal/);
     expect(() => inlineParameters(q('select $1', [{ a: 1 }]))).toThrow(/literal/);
+  });
+});
+
+describe('literalTemplate', () => {
+  const q = (text: string, parameters: unknown[]) => ({ sql: text, parameters, query: undefined as never, queryId: undefined as never });
+
+  it('when a template is filled, then it gives what inlineParameters gives for the statement built with those values', () => {
+    const build = (v: { labeler: string; at: string }) => q('select $1 from t where labeler = $2 and at <= $3 and n < $4 and labeler <> $2 limit $LIMIT', [7, v.labeler, v.at, 2.5]);
+    const fill = literalTemplate(['labeler', 'at'], build, { LIMIT: '$1' });
+    for (const values of [{ labeler: "o'neil \\", at: '2026-12-01T00:00:00.000Z' }, { labeler: '$1 $LIMIT', at: '' }]) {
+      expect(fill(values)).toBe(inlineParameters(build(values), { LIMIT: '$1' }));
+    }
+  });
+
+  it('when the statement derives a value from a named one, then making the template throws', () => {
+    expect(() => literalTemplate(['labeler'], (v) => q('select $1', [v.labeler.length]))).toThrow(/derived/);
+    expect(() => literalTemplate(['labeler'], (v) => q('select $1', [`%${v.labeler}`]))).toThrow(/derived/);
   });
 });
