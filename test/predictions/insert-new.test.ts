@@ -1,0 +1,86 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ownerReads } from '../../src/composition/ports.js';
+import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
+import { EventBus } from '../../src/events/event-bus.js';
+import { ModelsService } from '../../src/models/models.service.js';
+import { insertNewPredictions, type NewPredictionRow } from '../../src/predictions/predictions.repository.js';
+import { encodeVector } from '../../src/util/vectors.js';
+import { ManualClock } from '../support/clock.js';
+import { databaseUrlFor } from '../support/database.js';
+import { tempDataDir } from '../support/server.js';
+
+let database: DatabaseHandle | undefined;
+afterEach(async () => {
+  await database?.close();
+  database = undefined;
+});
+
+async function setup() {
+  const dataDir = tempDataDir();
+  database = await openDatabase({ dataDir, databaseUrl: await databaseUrlFor(dataDir) });
+  const models = new ModelsService(database.db, new EventBus(), new ManualClock(), ownerReads(database.db));
+  const def = { task: 'multiclass' as const, embeddingDim: 3, concepts: [{ id: 'a' }, { id: 'b' }] };
+  return { database, model: (await models.put('m', def)).model };
+}
+
+// Text that a literal or an array literal would have to quote: quotes, backslashes, braces, commas, NULL, non-ASCII.
+const AWKWARD = ['say "hi"', 'back\\slash \\" both', '{a,b}', 'NULL', '', ' spaced ', 'é ✓ 😀', "it's", '\\x00ff', 'line\nbreak\ttab'];
+
+function prediction(modelId: number, i: number): NewPredictionRow {
+  const text = AWKWARD[i % AWKWARD.length]!;
+  return {
+    model_id: modelId,
+    id: `p-${i} ${text}`,
+    // Lengths and bytes vary, so a row taking another row's bytes shows.
+    embedding: encodeVector(Array.from({ length: 1 + (i % 4) }, (_, j) => i + j / 7)),
+    scores_json: JSON.stringify({ a: 1 / (i + 3), b: text }),
+    predicted: i % 3 ? 'a' : 'b',
+    top_score: 0.1 + 0.2 * i,
+    encoder: i % 2 ? null : text,
+    model_version: i % 3 ? `v${i}` : null,
+    timestamp: `2026-12-01T00:00:${String(i % 60).padStart(2, '0')}.000Z`,
+    input_json: i % 5 ? JSON.stringify({ uri: `s3://bucket/${text}` }) : null,
+    metadata_json: i % 4 ? null : JSON.stringify({ note: text, n: [i, null] }),
+    ood_distance: 1e-300 * i,
+    ood_score: 1 / 3,
+    is_ood: i % 2,
+    uncertainty: Math.PI / (i + 1),
+    least_confidence: 1e21 + i,
+    entropy: -0.5 * (i + 1),
+    knn_concept: i % 6 ? 'a' : null,
+    knn_agreement: i / 7,
+    disagreement: (i + 1) % 2,
+    priority: 123456.789 + i,
+    neighbors_json: JSON.stringify([[i, 0.25]]),
+    created_at: '2026-12-01T00:00:00.000Z',
+  };
+}
+
+async function storedRows(db: DatabaseHandle['db'], modelId: number) {
+  return db.selectFrom('predictions').selectAll().where('model_id', '=', modelId).orderBy('seq').execute();
+}
+
+describe('the ingest insert of predictions', () => {
+  it('when rows hold nulls, quotes, backslashes and non-ASCII text over several statements, then each is stored as given, in order', async () => {
+    const { database, model } = await setup();
+    const rows = Array.from({ length: 230 }, (_, i) => prediction(model.id, i));
+    const seqs = await database.db.transaction().execute((trx) => insertNewPredictions(database, trx, rows));
+    const stored = await storedRows(database.db, model.id);
+    expect(stored.map(({ seq, embedding, ...rest }) => ({ ...rest, embedding: Buffer.from(embedding) }))).toEqual(rows);
+    // Sequence numbers follow the rows' order, and each id answers with its own.
+    expect(stored.map((r) => r.id)).toEqual(rows.map((r) => r.id));
+    expect(stored.map((r) => seqs.get(r.id))).toEqual(stored.map((r) => r.seq));
+  });
+
+  it('when some ids are stored already, then only the others are stored and answered', async () => {
+    const { database, model } = await setup();
+    const first = Array.from({ length: 5 }, (_, i) => prediction(model.id, i));
+    await database.db.transaction().execute((trx) => insertNewPredictions(database, trx, first));
+    const again = [prediction(model.id, 1), { ...prediction(model.id, 3), predicted: 'changed' }, prediction(model.id, 7), prediction(model.id, 8)];
+    const seqs = await database.db.transaction().execute((trx) => insertNewPredictions(database, trx, again));
+    expect([...seqs.keys()]).toEqual([prediction(model.id, 7).id, prediction(model.id, 8).id]);
+    const stored = await storedRows(database.db, model.id);
+    expect(stored.map((r) => r.id)).toEqual([...first, prediction(model.id, 7), prediction(model.id, 8)].map((r) => r.id));
+    expect(stored.find((r) => r.id === prediction(model.id, 3).id)!.predicted).toBe(prediction(model.id, 3).predicted);
+  });
+});
