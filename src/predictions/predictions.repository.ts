@@ -1,6 +1,7 @@
 import type SQLite from 'better-sqlite3';
 import { sql, type Insertable, type Selectable } from 'kysely';
 import type { DatabaseHandle, Db } from '../db/database.js';
+import { isPostgres } from '../db/dialect.js';
 import type { PredictionTable } from '../db/schema.js';
 
 export type NewPredictionRow = Insertable<PredictionTable>;
@@ -9,15 +10,22 @@ type PredictionRow = Selectable<PredictionTable>;
 /** The stored scores of a prediction, as returned to the client. */
 export type StoredResultRow = Pick<PredictionRow, 'id' | 'ood_distance' | 'ood_score' | 'is_ood' | 'uncertainty' | 'priority'>;
 
-/** Stored results of those `ids` the model already has. */
+/**
+ * Stored results of those `ids` the model already has. On PostgreSQL the ids go as one array
+ * (`= any`), so the statement's text is the same for every batch instead of one of a hundred
+ * parameters to parse and plan each time.
+ */
 export async function findStoredResults(db: Db, modelId: number, ids: string[]): Promise<Map<string, StoredResultRow>> {
   const found = new Map<string, StoredResultRow>();
+  const postgres = isPostgres(db);
   for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
     const rows = await db
       .selectFrom('predictions')
       .select(['id', 'ood_distance', 'ood_score', 'is_ood', 'uncertainty', 'priority'])
       .where('model_id', '=', modelId)
-      .where('id', 'in', ids.slice(i, i + 500))
+      .$if(postgres, (q) => q.where('id', '=', sql<string>`any(${chunk}::text[])`))
+      .$if(!postgres, (q) => q.where('id', 'in', chunk))
       .execute();
     for (const r of rows) found.set(r.id, r);
   }
