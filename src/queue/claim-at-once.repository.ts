@@ -95,7 +95,15 @@ export async function claimAtOnce(db: Db, texts: ClaimTexts, claim: ClaimAtOnce)
   const call = sql<ClaimItemRow>`select * from queue_claim(${LOCKS.leaseExpiry}, ${LOCKS.labeler}, ${labelerLockKey(claim.modelId, claim.labeler)},
     ${claim.modelId}, ${claim.labeler}, ${claim.now}, ${claim.expiresAt}, ${claim.limit}, ${claim.maxLeases}, ${texts.status()}, ${lease.skipping(open)}, ${lease.waiting(open)})`.compile(db);
   const [items, details, examples] = await new StatementTrip(db).run([{ query: call }, ...texts.detailStatements(claim.modelId)]);
-  const claimed = (items ?? []) as ClaimItemRow[];
-  const bySeq = new Map(((details ?? []) as PredictionDetail[]).map((d) => [d.seq, d]));
+  const claimed = ((items ?? []) as ClaimItemRow[]).map((r) => numbersOf(r, ITEM_NUMBERS));
+  const bySeq = new Map(((details ?? []) as PredictionDetail[]).map((d) => [d.seq, numbersOf(d, DETAIL_NUMBERS)]));
   return { itemIds: claimed.map((r) => r.id), rows: withDetails(claimed, bySeq), examples: (examples ?? []) as ExampleSummaryRow[] };
+}
+
+const ITEM_NUMBERS = ['priority', 'drift_boost'] as const;
+const DETAIL_NUMBERS = ['ood_distance', 'ood_score', 'uncertainty', 'knn_agreement'] as const;
+
+/** A trip's rows are jsonb, where a double that is not finite is a string ("Infinity", "NaN"): read back as the number a row of its own gives. */
+function numbersOf<R extends Record<K, number>, K extends string>(row: R, keys: readonly K[]): R {
+  return keys.some((k) => typeof row[k] !== 'number') ? { ...row, ...Object.fromEntries(keys.map((k) => [k, Number(row[k])])) } : row;
 }

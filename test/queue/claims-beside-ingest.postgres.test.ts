@@ -123,6 +123,14 @@ describe('claims beside ingest (PostgreSQL)', () => {
     }
   });
 
+  it('when a claimed prediction\'s stored distance is not finite, then the one-trip claim answers it as a row read alone would (JSON null)', async () => {
+    const f = await setupModel(server, 'infinite');
+    await ingest(server, 'infinite', outliers(f.data, 1).map((embedding) => ({ id: 'far', embedding, scores: confident(0) })));
+    await sql`update predictions set ood_distance = 'Infinity'::float8, uncertainty = 'NaN'::float8 where id = 'far'`.execute(other.db);
+    const [item] = await claim(server, 'infinite', 'ann', 1);
+    expect(item).toMatchObject({ predictionId: 'far', ood: { distance: null }, uncertainty: null });
+  });
+
   it('when labelers claim and label while batches are ingested, all at once, then no item is leased twice and the kept counts equal a full recount', async () => {
     const f = await setupModel(server, 'busy', { queue: { labelsPerItem: 1 } });
     await ingest(server, 'busy', outliers(f.data, 40).map((embedding, i) => ({ id: `seed-${i}`, embedding, scores: UNSURE })));
