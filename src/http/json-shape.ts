@@ -80,13 +80,15 @@ export function mayHoldLoneSurrogates(text: string): boolean {
 }
 
 /**
- * How many elements at the start of `v` are numbers. Apart from the walk's loop, which sees arrays
- * of objects too, this loop sees number arrays (embeddings, most of a batch) only, and reads their
- * doubles unboxed: the shared loop allocated a heap number per element.
+ * How many elements at the start of `v` are numbers. Read with `at`, like the first element in the
+ * walk: this loop sees embeddings (arrays of doubles) and any array that starts with a number,
+ * and once it has met one that also holds a string or an object (metadata such as `[1, "a"]`), a
+ * plain `v[i]` load would have V8 convert every embedding it meets after that to heap numbers.
+ * `at` costs about 45 µs more per batch of 100 × 256 than `v[i]` (58 against 13 µs in isolation).
  */
 function leadingNumbers(v: unknown[]): number {
   let i = 0;
-  while (i < v.length && typeof v[i] === 'number') i++;
+  while (i < v.length && typeof v.at(i) === 'number') i++;
   return i;
 }
 
