@@ -8,6 +8,16 @@ export function isPostgres(db: Kysely<any>): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 
+/**
+ * Starts a statement whose text is the same on every call (its values all parameters): on
+ * PostgreSQL each connection then parses and plans it once (src/db/postgres.ts), where a hot
+ * statement's parse and plan cost as much as running it. A comment, so SQLite reads past it.
+ */
+export const PREPARED_MARK = '/* prepared */';
+
+/** {@link PREPARED_MARK} for a `sql` template: sql`${prepared} select …`. */
+export const prepared = sql.raw(PREPARED_MARK);
+
 /** Advisory-lock classes: the first key of `lockUntilCommit`, one per kind of work. */
 export const LOCKS = { queue: 0x7175, driftRecord: 0x6472, examples: 0x6578, indexSnapshot: 0x736e, driftEvaluate: 0x6465, jobClaim: 0x6a63, jobDecision: 0x7274, labeler: 0x6c62, leaseExpiry: 0x6c78, queueCounts: 0x7163 } as const;
 

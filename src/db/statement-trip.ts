@@ -1,6 +1,6 @@
 import { sql, type CompiledQuery, type RawBuilder } from 'kysely';
 import type { Db } from './database.js';
-import { isPostgres } from './dialect.js';
+import { isPostgres, prepared } from './dialect.js';
 import { inlineParameters } from './inline-sql.js';
 
 /**
@@ -86,7 +86,7 @@ export class StatementTrip {
     }
     const texts = statements.map((s) => inlineParameters(s.query, s.readsPrevious ? { PREVIOUS_ROWS: '$1' } : {}));
     const stops = statements.map((s) => s.stopWhenEmpty === true);
-    const { rows } = await sql<{ step: number; rows: unknown[] }>`select step, rows from run_in_order(${texts}::text[], ${stops}::boolean[])`.execute(this.db);
+    const { rows } = await sql<{ step: number; rows: unknown[] }>`${prepared} select step, rows from run_in_order(${texts}::text[], ${stops}::boolean[])`.execute(this.db);
     for (const r of rows) answers[r.step - 1] = r.rows;
     return answers;
   }

@@ -1,7 +1,7 @@
 import type SQLite from 'better-sqlite3';
 import { sql, type Insertable, type Selectable } from 'kysely';
 import type { DatabaseHandle, Db } from '../db/database.js';
-import { isPostgres } from '../db/dialect.js';
+import { isPostgres, prepared } from '../db/dialect.js';
 import type { PredictionTable } from '../db/schema.js';
 
 export type NewPredictionRow = Insertable<PredictionTable>;
@@ -12,21 +12,23 @@ export type StoredResultRow = Pick<PredictionRow, 'id' | 'ood_distance' | 'ood_s
 
 /**
  * Stored results of those `ids` the model already has. On PostgreSQL the ids go as one array
- * (`= any`), so the statement's text is the same for every batch instead of one of a hundred
- * parameters to parse and plan each time.
+ * (`= any`) of one prepared statement, instead of a statement of a hundred parameters to parse
+ * and plan per batch.
  */
 export async function findStoredResults(db: Db, modelId: number, ids: string[]): Promise<Map<string, StoredResultRow>> {
   const found = new Map<string, StoredResultRow>();
   const postgres = isPostgres(db);
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
-    const rows = await db
-      .selectFrom('predictions')
-      .select(['id', 'ood_distance', 'ood_score', 'is_ood', 'uncertainty', 'priority'])
-      .where('model_id', '=', modelId)
-      .$if(postgres, (q) => q.where('id', '=', sql<string>`any(${chunk}::text[])`))
-      .$if(!postgres, (q) => q.where('id', 'in', chunk))
-      .execute();
+    const rows = postgres
+      ? (await sql<StoredResultRow>`${prepared} select id, ood_distance, ood_score, is_ood, uncertainty, priority from predictions
+          where model_id = ${modelId} and id = any(${chunk}::text[])`.execute(db)).rows
+      : await db
+          .selectFrom('predictions')
+          .select(['id', 'ood_distance', 'ood_score', 'is_ood', 'uncertainty', 'priority'])
+          .where('model_id', '=', modelId)
+          .where('id', 'in', chunk)
+          .execute();
     for (const r of rows) found.set(r.id, r);
   }
   return found;
@@ -94,7 +96,8 @@ const unnestedColumns = sql.raw(unnestedNames.join(', '));
  * the rows' order), and the embeddings as one bytea cut by offsets. A multi-row `values` list
  * of 23 parameters per row made PostgreSQL parse and plan a new statement of 2,300 parameters per
  * batch (about a third of the backend's CPU for the batch) and kysely build and compile it on the
- * main thread; a bytea array would go as hex text, a single bytea goes in binary.
+ * main thread; this one is prepared once per connection. A bytea array would go as hex text, a
+ * single bytea goes in binary.
  */
 async function insertUnnested(trx: Db, rows: NewPredictionRow[]): Promise<{ id: string; seq: number }[]> {
   if (rows.length === 0) return [];
@@ -110,7 +113,7 @@ async function insertUnnested(trx: Db, rows: NewPredictionRow[]): Promise<{ id: 
   }
   const embeddings = Buffer.concat(rows.map((r) => r.embedding), at - 1);
   const arrays = unnestedNames.map((c) => sql`${rows.map((r) => r[c] ?? null)}::${sql.raw(UNNESTED_COLUMNS[c])}[]`);
-  const { rows: inserted } = await sql<{ id: string; seq: number }>`insert into predictions (model_id, embedding, ${unnestedColumns})
+  const { rows: inserted } = await sql<{ id: string; seq: number }>`${prepared} insert into predictions (model_id, embedding, ${unnestedColumns})
     select ${modelId}::int8, substring(${embeddings}::bytea from u.embedding_start for u.embedding_length), ${unnestedColumns}
     from unnest(${starts}::int4[], ${lengths}::int4[], ${sql.join(arrays)}) as u(embedding_start, embedding_length, ${unnestedColumns})
     on conflict (model_id, id) do nothing
