@@ -20,6 +20,7 @@ const POSTGRES_SUITES = [
   'test/health/health-incremental.test.ts',
   'test/health/health-report.test.ts',
   'test/jobs/**/*.test.ts',
+  'test/models/**/*.test.ts',
   'test/predictions/**/*.test.ts',
   'test/queue/enqueue.test.ts',
   'test/queue/integration.test.ts',

@@ -112,8 +112,16 @@ export class ModelsService {
     return model;
   }
 
+  /**
+   * Every model as stored now. A row whose revision this instance has cached reuses the cached
+   * model: building one parses its settings twice through zod, and metrics scrapes and webhook
+   * deliveries list the models while ingest runs.
+   */
   async list(): Promise<Model[]> {
-    return (await listModelRows(this.db)).map(modelRowToModel);
+    return (await listModelRows(this.db)).map((row) => {
+      const cached = this.cache.get(row.name);
+      return cached?.revision === row.revision && cached.model.id === row.id ? cached.model : modelRowToModel(row);
+    });
   }
 
   async counts(model: Model): Promise<{ train: number; eval: number; predictions: number }> {
