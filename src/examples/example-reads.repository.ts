@@ -1,5 +1,4 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { CompiledQuery, Expression } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Split } from '../db/schema.js';
 
@@ -108,16 +107,6 @@ export async function countOriginalTrain(db: Db, modelId: number): Promise<numbe
 export function listExampleSummaries(db: Db, modelId: number, seqs: number[]): Promise<{ seq: number; id: string; concepts_json: string; input_json: string | null }[]> {
   if (seqs.length === 0) return Promise.resolve([]);
   return db.selectFrom('examples').select(['seq', 'id', 'concepts_json', 'input_json']).where('model_id', '=', modelId).where('seq', 'in', seqs).execute();
-}
-
-/** {@link listExampleSummaries} as a statement for the caller to run, the seqs an array expression (e.g. read from an earlier statement's answer). */
-export function exampleSummariesQuery(db: Db, modelId: number, seqs: Expression<readonly number[]>): CompiledQuery<{ seq: number; id: string; concepts_json: string; input_json: string | null }> {
-  return db
-    .selectFrom('examples')
-    .select(['seq', 'id', 'concepts_json', 'input_json'])
-    .where('model_id', '=', modelId)
-    .where((eb) => eb('seq', '=', eb.fn.any(seqs)))
-    .compile();
 }
 
 /** Examples of a model with seq above `afterSeq`, oldest first, a page at a time. */

@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Db } from '../db/database.js';
 import type { PredictionTable } from '../db/schema.js';
-import type { CompiledQuery, Expression, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 
 // What other features read of `predictions`, offered to them as ports (bound in the composition root).
 
@@ -113,17 +113,6 @@ export async function predictionsBySeq<C extends keyof Row>(db: Db, modelId: num
     for (const r of rows as unknown as Pick<Row, C | 'seq'>[]) out.set(r.seq, r);
   }
   return out;
-}
-
-/** {@link predictionsBySeq} as a statement for the caller to run, the seqs an array expression (e.g. read from an earlier statement's answer). */
-export function predictionsBySeqQuery<C extends keyof Row>(db: Db, modelId: number, seqs: Expression<readonly number[]>, columns: readonly C[]): CompiledQuery<Pick<Row, C | 'seq'>> {
-  const query = db
-    .selectFrom('predictions')
-    .select(['seq', ...columns])
-    .where('model_id', '=', modelId)
-    .where((eb) => eb('seq', '=', eb.fn.any(seqs)))
-    .compile();
-  return query as unknown as CompiledQuery<Pick<Row, C | 'seq'>>;
 }
 
 /** Seqs of the model's out-of-distribution predictions after `afterSeq`, oldest first. */

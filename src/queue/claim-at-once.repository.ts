@@ -5,7 +5,7 @@ import { literalTemplate, type LiteralTemplate } from '../db/inline-sql.js';
 import { StatementTrip, type TripStatement } from '../db/statement-trip.js';
 import { claimDetailStatements, withDetails, type ClaimDetailRow, type PredictionDetail } from './claim-details.repository.js';
 import { labelerLockKey } from './leases.repository.js';
-import type { ExampleSummaryRow, QueueReads } from './queue.ports.js';
+import type { ExampleSummaryRow } from './queue.ports.js';
 import { leaseStatement, statusRuleSql, type ClaimItemRow } from './queue.repository.js';
 
 /** What a claim by priority asks for. */
@@ -43,10 +43,7 @@ export class ClaimTexts {
   private readonly details = new Map<number, TripStatement[]>();
   private statusRule: string | undefined;
 
-  constructor(
-    private readonly db: Db,
-    private readonly reads: QueueReads,
-  ) {}
+  constructor(private readonly db: Db) {}
 
   lease(modelId: number, region: number | undefined): { skipping: LeaseText; waiting: LeaseText } {
     const key = `${modelId}:${region ?? ''}`;
@@ -70,7 +67,7 @@ export class ClaimTexts {
   detailStatements(modelId: number): TripStatement[] {
     let statements = this.details.get(modelId);
     if (!statements) {
-      statements = claimDetailStatements(this.db, this.reads, modelId);
+      statements = claimDetailStatements(this.db, modelId);
       this.details.set(modelId, statements);
     }
     return statements;

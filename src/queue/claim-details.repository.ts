@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { PREVIOUS_ROWS, type TripStatement } from '../db/statement-trip.js';
-import type { QueueReads } from './queue.ports.js';
+import type { ExampleSummaryRow, QueueReads } from './queue.ports.js';
 import { findClaimItems, type ClaimItemRow } from './queue.repository.js';
 
 const PREDICTION_DETAIL = ['scores_json', 'predicted', 'input_json', 'metadata_json', 'timestamp', 'ood_distance', 'ood_score', 'is_ood', 'uncertainty', 'knn_concept', 'knn_agreement', 'neighbors_json'] as const;
@@ -48,14 +48,15 @@ export async function listClaimDetails(db: Db, predictions: QueueReads['predicti
  * The two reads of {@link listClaimDetails} and the neighbours' examples as statements of a
  * trip, after a statement that answers the claimed items: the predictions of its rows, then the
  * examples their neighbours name (each reads the rows of the one before, PostgreSQL only).
- * {@link withDetails} joins the answers.
+ * {@link withDetails} joins the answers. Each calls a function of static SQL (migration 0026,
+ * the same reads as the owners' `predictionsBySeqQuery` and `exampleSummariesQuery` with
+ * `PREDICTION_DETAIL`), whose plan the server keeps: a statement the trip EXECUTEs is parsed and
+ * planned again on every claim.
  */
-export function claimDetailStatements(db: Db, reads: QueueReads, modelId: number): TripStatement[] {
-  const predictionSeqs = sql<readonly number[]>`array(select (r ->> 'prediction_seq')::bigint from jsonb_array_elements(${PREVIOUS_ROWS}) r)`;
-  const neighborSeqs = sql<readonly number[]>`array(select (n ->> 0)::bigint from jsonb_array_elements(${PREVIOUS_ROWS}) p, jsonb_array_elements((p ->> 'neighbors_json')::jsonb) n)`;
+export function claimDetailStatements(db: Db, modelId: number): TripStatement[] {
   return [
-    { query: reads.predictions.predictionsBySeqQuery(db, modelId, predictionSeqs, PREDICTION_DETAIL), readsPrevious: true },
-    { query: reads.examples.exampleSummariesQuery(db, modelId, neighborSeqs), readsPrevious: true },
+    { query: sql<PredictionDetail>`select * from queue_claim_predictions(${modelId}, ${PREVIOUS_ROWS})`.compile(db), readsPrevious: true },
+    { query: sql<ExampleSummaryRow>`select * from queue_claim_examples(${modelId}, ${PREVIOUS_ROWS})`.compile(db), readsPrevious: true },
   ];
 }
 

@@ -1,4 +1,4 @@
-import type { CompiledQuery, Expression, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { PredictionTable } from '../db/schema.js';
 
@@ -21,8 +21,6 @@ export interface QueueReads {
   predictions: {
     /** The given columns of a model's predictions, by seq. */
     predictionsBySeq<C extends keyof PredictionColumns>(db: Db, modelId: number, seqs: readonly number[], columns: readonly C[]): Promise<Map<number, Pick<PredictionColumns, C | 'seq'>>>;
-    /** The same read as a statement to send in a trip, the seqs an array expression over an earlier statement's rows. */
-    predictionsBySeqQuery<C extends keyof PredictionColumns>(db: Db, modelId: number, seqs: Expression<readonly number[]>, columns: readonly C[]): CompiledQuery<Pick<PredictionColumns, C | 'seq'>>;
     /** Embeddings of a model's predictions, by seq (the near-duplicate index's catch-up). */
     predictionEmbeddingsBySeq(db: Db, modelId: number, seqs: number[]): Promise<Map<number, Buffer>>;
     /** Highest prediction seq of the model, or 0. */
@@ -33,7 +31,5 @@ export interface QueueReads {
   examples: {
     /** Examples by seq: what a labeler sees of a neighbour. */
     listExampleSummaries(db: Db, modelId: number, seqs: number[]): Promise<ExampleSummaryRow[]>;
-    /** The same read as a statement to send in a trip, the seqs an array expression over an earlier statement's rows. */
-    exampleSummariesQuery(db: Db, modelId: number, seqs: Expression<readonly number[]>): CompiledQuery<ExampleSummaryRow>;
   };
 }

@@ -54,7 +54,7 @@ export class QueueService {
     /** Orders fresh items by `queue.selection`; without it (or with `priority`) claims take the highest priority. */
     private readonly selection?: SelectionService,
   ) {
-    this.claimTexts = new ClaimTexts(db, reads);
+    this.claimTexts = new ClaimTexts(db);
   }
 
   /**

@@ -21,6 +21,7 @@ import * as m0023 from './0023_queue_count_deltas.js';
 import * as m0023b from './0023_queue_one_call_claim.js';
 import * as m0024 from './0024_statements_in_one_trip.js';
 import * as m0025 from './0025_trip_rows_feed_next.js';
+import * as m0026 from './0026_claim_details_cached_plans.js';
 
 /** Every migration, in order. Add new ones at the end; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -46,4 +47,5 @@ export const migrations: Record<string, Migration> = {
   '0023_queue_one_call_claim': m0023b,
   '0024_statements_in_one_trip': m0024,
   '0025_trip_rows_feed_next': m0025,
+  '0026_claim_details_cached_plans': m0026,
 };
