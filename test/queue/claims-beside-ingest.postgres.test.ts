@@ -65,22 +65,14 @@ describe('claims beside ingest (PostgreSQL)', () => {
     await ingest(server, 'boosted', outliers(f.data, 3).map((embedding, i) => ({ id: `odd-${i}`, embedding, scores: confident(0) })));
     const model = await modelId('boosted');
     // What a drift boost does (QueueService.boostRecentOod): the queue lock, then every open OOD item updated, held to its commit.
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let holding!: () => void;
-    const held = new Promise<void>((resolve) => (holding = resolve));
-    const booster = other.db.transaction().execute(async (trx) => {
+    const booster = await holdTransaction(other.db, async (trx) => {
       await lockQueue(trx, model);
       await sql`update queue_items set drift_boost = 1, priority = priority + 1 where model_id = ${model} and status = 'pending'`.execute(trx);
-      holding();
-      await released;
     });
-    await held;
     const claimed = claim(server, 'boosted', 'ann', 5);
     // Observed, not timed: the claim's backend waits for a row lock, or the claim answered first (the failure).
     const first = await Promise.race([claimed.then(() => 'answered' as const), untilWaitingForRow(other.db).then(() => 'waiting' as const)]);
-    release();
-    await booster;
+    await booster.release();
     expect(first).toBe('waiting');
     const items = await claimed;
     expect(items.map((i) => i.predictionId).sort()).toEqual(['odd-0', 'odd-1', 'odd-2']);
@@ -91,16 +83,9 @@ describe('claims beside ingest (PostgreSQL)', () => {
     await ingest(server, 'late', [{ id: 'plain', embedding: f.data.point(0), scores: confident(0) }]);
     const model = await modelId('late');
     // Another claim of the same labeler in flight: it holds the labeler's lock.
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let holding!: () => void;
-    const held = new Promise<void>((resolve) => (holding = resolve));
-    const claimer = other.db.transaction().execute(async (trx) => {
+    const claimer = await holdTransaction(other.db, async (trx) => {
       await sql`select pg_advisory_xact_lock(${LOCKS.labeler}, ${labelerLockKey(model, 'ann')})`.execute(trx);
-      holding();
-      await released;
     });
-    await held;
     const queries = vi.spyOn(pg.Client.prototype, 'query');
     try {
       const claimed = claim(server, 'late', 'ann', 1);
@@ -108,8 +93,7 @@ describe('claims beside ingest (PostgreSQL)', () => {
       await untilWaiting(other.db, 'advisory');
       const writer = await holdIngestTransaction(other.db, model);
       await writer.commit();
-      release();
-      await claimer;
+      await claimer.release();
       const [item] = await claimed;
       expect(item).toMatchObject({ predictionId: 'plain', scores: confident(0), predicted: 'lager', reasons: ['ood'] });
       expect(item!.neighbors.length).toBeGreaterThan(0);
@@ -160,6 +144,27 @@ describe('claims beside ingest (PostgreSQL)', () => {
 });
 
 /** Resolves once a backend of this database waits for a row (a transaction id lock). */
+/** A transaction on `db` (another instance) that has run `work` and stays open until released. */
+async function holdTransaction(db: Db, work: (trx: Db) => Promise<void>): Promise<{ release: () => Promise<void> }> {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let holding!: () => void;
+  const held = new Promise<void>((resolve) => (holding = resolve));
+  const done = db.transaction().execute(async (trx) => {
+    await work(trx);
+    holding();
+    await released;
+  });
+  // A transaction that fails before it holds rejects here instead of leaving the test waiting.
+  await Promise.race([held, done]);
+  return {
+    release: async () => {
+      release();
+      await done;
+    },
+  };
+}
+
 function untilWaitingForRow(db: Db): Promise<void> {
   return untilWaiting(db, 'transactionid');
 }
