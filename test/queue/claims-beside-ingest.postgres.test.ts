@@ -6,7 +6,7 @@ import { labelerLockKey } from '../../src/queue/leases.repository.js';
 import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
 import { databaseUrlFor } from '../support/database.js';
 import { startTestServer, tempDataDir, type TestServer } from '../support/server.js';
-import { holdIngestTransaction } from './held-ingest.js';
+import { holdIngestTransaction, holdTransaction } from './held-ingest.js';
 import { lockQueue } from '../../src/queue/queue.repository.js';
 import type { Db } from '../../src/db/database.js';
 import { claim, confident, ingest, label, outliers, setupModel, UNSURE } from './support.js';
@@ -144,27 +144,6 @@ describe('claims beside ingest (PostgreSQL)', () => {
 });
 
 /** Resolves once a backend of this database waits for a row (a transaction id lock). */
-/** A transaction on `db` (another instance) that has run `work` and stays open until released. */
-async function holdTransaction(db: Db, work: (trx: Db) => Promise<void>): Promise<{ release: () => Promise<void> }> {
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  let holding!: () => void;
-  const held = new Promise<void>((resolve) => (holding = resolve));
-  const done = db.transaction().execute(async (trx) => {
-    await work(trx);
-    holding();
-    await released;
-  });
-  // A transaction that fails before it holds rejects here instead of leaving the test waiting.
-  await Promise.race([held, done]);
-  return {
-    release: async () => {
-      release();
-      await done;
-    },
-  };
-}
-
 function untilWaitingForRow(db: Db): Promise<void> {
   return untilWaiting(db, 'transactionid');
 }
