@@ -49,9 +49,9 @@ export async function listClaimDetails(db: Db, predictions: QueueReads['predicti
  * trip, after a statement that answers the claimed items: the predictions of its rows, then the
  * examples their neighbours name (each reads the rows of the one before, PostgreSQL only).
  * {@link withDetails} joins the answers. Each calls a function of static SQL (migration 0026,
- * the same reads as the owners' `predictionsBySeqQuery` and `exampleSummariesQuery` with
- * `PREDICTION_DETAIL`), whose plan the server keeps: a statement the trip EXECUTEs is parsed and
- * planned again on every claim.
+ * the same reads as the owners' `predictionsBySeq` with `PREDICTION_DETAIL` and
+ * `listExampleSummaries`), whose plan the server keeps: a statement the trip EXECUTEs is parsed
+ * and planned again on every claim.
  */
 export function claimDetailStatements(db: Db, modelId: number): TripStatement[] {
   return [

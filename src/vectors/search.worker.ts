@@ -10,7 +10,6 @@ import type { FromSearchThread, ToSearchThread } from './search-worker.protocol.
 const port = parentPort!;
 setUpThread(workerData as ThreadSetup | null);
 const replicas = new Map<number, HnswIndex>();
-/** Adds kept for a deferred replica, oldest first: inserted at `resume`, in the order they came. */
 /** Adds kept for a deferred replica, oldest first (from `next` on), and the `resume` inserting them, if one is. */
 interface Held {
   adds: ({ label: number; vector: Float64Array | Float32Array } | undefined)[];
