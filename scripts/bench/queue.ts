@@ -292,7 +292,13 @@ try {
   let t = performance.now();
   const traceFile = path.join(os.tmpdir(), `driftloop-claim-trace-${process.pid}.jsonl`);
   fs.rmSync(traceFile, { force: true });
-  const tracer = ['--import', 'tsx', '--import', pathToFileURL(path.join(import.meta.dirname, 'lib', 'claim-trace.ts')).href];
+  // The service's threads inherit these flags, and tsx's loader does not reach a thread's own
+  // --import: a plain-JS prelude loads the tracer on the main thread only. (Loading claim-trace.ts
+  // straight from --import killed every search thread at start, so the traced service scored
+  // every batch on its main thread.)
+  const traceUrl = pathToFileURL(path.join(import.meta.dirname, 'lib', 'claim-trace.ts')).href;
+  const tracePrelude = `import { isMainThread } from 'node:worker_threads'; if (isMainThread) await import(${JSON.stringify(traceUrl)});`;
+  const tracer = ['--import', 'tsx', '--import', `data:text/javascript,${encodeURIComponent(tracePrelude)}`];
   service = await startServiceProcess(args.trace ? { ...env, DRIFTLOOP_BENCH_TRACE: traceFile } : env, { nodeArgs: args.trace ? tracer : [] });
   const drift = args.drift ? { evaluateEvery: 100, evaluateAfterSeconds: 10 } : { evaluateEvery: 1_000_000_000, evaluateAfterSeconds: 86_400 };
   const definition = { task: 'multiclass', embeddingDim: DIM, concepts: CONCEPTS.map((id) => ({ id })), settings: { drift } };
