@@ -14,7 +14,8 @@ export interface ReferencePoint {
 export interface ReferenceNeighbor {
   seq: number;
   id: string;
-  concepts: string[];
+  /** Shared by every neighbour with the same concepts: read it, do not change it. */
+  concepts: readonly string[];
   distance: number;
 }
 
@@ -37,6 +38,7 @@ export interface ReferenceSetOptions {
 export type CalibrationEntry = [label: number, distance: number, kth: number];
 
 const LOO_SAMPLE = 2000;
+const NO_CONCEPTS: readonly string[] = Object.freeze([]);
 /**
  * How many eval neighbours of a new train point are checked for a changed k-NN distance.
  * "I am in your k-NN ball" is not symmetric, so checking only k of them misses some.
@@ -50,7 +52,15 @@ const REFRESH_FANOUT = 4;
 export class ReferenceSet {
   readonly calibration = new Calibration();
   private readonly kth = new Map<number, number>();
-  private readonly meta = new Map<number, { id: string; concepts: string[] }>();
+  /**
+   * Id and concepts of every point by seq, as two maps of shared values: an object and an array
+   * per point were three heap objects per train example (300k at 100k examples) that every
+   * major GC of the main thread marked again.
+   */
+  private readonly ids = new Map<number, string>();
+  private readonly concepts = new Map<number, readonly string[]>();
+  /** One frozen array per distinct set of concepts, which `concepts` points to. */
+  private readonly conceptSets = new Map<string, readonly string[]>();
   private loo: { calibration: Calibration; trainSize: number } | undefined;
   /** The add in progress: its train points are in, its recalibration may not be yet. */
   private applying: Promise<void> = Promise.resolve();
@@ -83,12 +93,13 @@ export class ReferenceSet {
   }
 
   /** Registers id and concepts of a point already in an index (used when loading). */
-  remember(seq: number, id: string, concepts: string[]): void {
-    this.meta.set(seq, { id, concepts });
+  remember(seq: number, id: string, concepts: readonly string[]): void {
+    this.ids.set(seq, id);
+    this.concepts.set(seq, this.conceptSet(concepts));
   }
 
-  conceptsOf(seq: number): string[] | undefined {
-    return this.meta.get(seq)?.concepts;
+  conceptsOf(seq: number): readonly string[] | undefined {
+    return this.concepts.get(seq);
   }
 
   /** Changes k or the calibration minimum; recomputes every calibration distance when k changes. */
@@ -121,7 +132,7 @@ export class ReferenceSet {
     const affected = new Set<number>();
     const k = this.options.k;
     for (const p of points) {
-      this.meta.set(p.seq, { id: p.id, concepts: p.concepts });
+      this.remember(p.seq, p.id, p.concepts);
       this.highWater = Math.max(this.highWater, p.seq);
       if (p.split !== 'train' || this.train.has(p.seq)) continue;
       this.train.add(p.seq, p.embedding);
@@ -194,7 +205,7 @@ export class ReferenceSet {
     const cal = new Calibration();
     const k = this.options.k;
     if (this.train.size <= 1) return cal;
-    const labels = [...this.meta.keys()].filter((seq) => this.train.has(seq));
+    const labels = [...this.ids.keys()].filter((seq) => this.train.has(seq));
     const step = Math.max(1, Math.floor(labels.length / LOO_SAMPLE));
     for (let i = 0; i < labels.length; i += step) {
       const label = labels[i]!;
@@ -226,10 +237,17 @@ export class ReferenceSet {
   }
 
   private toNeighbors(found: Neighbors): ReferenceNeighbor[] {
-    return found.labels.map((seq, i) => {
-      const m = this.meta.get(seq);
-      return { seq, id: m?.id ?? String(seq), concepts: m?.concepts ?? [], distance: found.distances[i]! };
-    });
+    return found.labels.map((seq, i) => ({ seq, id: this.ids.get(seq) ?? String(seq), concepts: this.concepts.get(seq) ?? NO_CONCEPTS, distance: found.distances[i]! }));
+  }
+
+  private conceptSet(concepts: readonly string[]): readonly string[] {
+    const key = JSON.stringify(concepts);
+    let set = this.conceptSets.get(key);
+    if (!set) {
+      set = Object.freeze([...concepts]);
+      this.conceptSets.set(key, set);
+    }
+    return set;
   }
 }
 
