@@ -26,7 +26,7 @@ import os from 'node:os';
 import { startServiceProcess, type ServiceProcess } from '../lib/service-process.js';
 import { ClusteredData } from '../../test/support/clustered-data.js';
 import { DEFAULT_HNSW, HnswIndex } from '../../src/vectors/hnsw-index.js';
-import { mb, metricValue, percentile, postJson, progressBar, putJson, searchThreadIds, threadCpuMs, threadNames } from '../lib/bench-util.js';
+import { hugePageBytes, mb, metricValue, percentile, postJson, progressBar, putJson, searchThreadIds, threadCpuMs, threadNames } from '../lib/bench-util.js';
 import { benchPostgres } from './lib/postgres.js';
 import { parallelRawSearch, type ParallelSearch } from './lib/raw-search.js';
 import { backendCpuWait, cpuWaitBetween, threadCpuWait, type CpuWait } from './lib/cpu-wait.js';
@@ -378,9 +378,11 @@ function report(side: Side) {
       `HTTP ingest / raw search on all ${ceiling.threads} cores: ${(http.rate / ceiling.rate).toFixed(2)} (load average ${loadavg()})`,
   );
   const threads = SEARCH_THREADS;
+  const huge = hugePageBytes(svc.child.pid!);
   console.log(
     `memory: one copy of the train index ${mb(raw.copyBytes)} (RSS growth on loading it); the service holds ${threads + 1} ` +
-      `(main thread + ${threads} search thread${threads === 1 ? '' : 's'}), about ${mb(raw.copyBytes * (threads + 1))}`,
+      `(main thread + ${threads} search thread${threads === 1 ? '' : 's'}), about ${mb(raw.copyBytes * (threads + 1))}; ` +
+      `the service's memory in transparent huge pages ${huge === undefined ? 'unknown' : mb(huge)} (the raw searches above: GLIBC_TUNABLES ${process.env.GLIBC_TUNABLES ?? 'unset'} in this process)`,
   );
   return http;
 }

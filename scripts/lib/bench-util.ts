@@ -84,3 +84,13 @@ export function searchThreadIds(names: Map<number, string>, busiestFirst: number
 export function threadCpuMs(pid: number): Map<number, number> {
   return perThread(pid, (dir) => ticks(`${dir}/stat`) * 10);
 }
+
+/** A process's anonymous memory held in transparent huge pages, in bytes (Linux /proc; undefined elsewhere). */
+export function hugePageBytes(pid: number): number | undefined {
+  try {
+    const kb = /AnonHugePages:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1];
+    return kb === undefined ? undefined : Number(kb) * 1024;
+  } catch {
+    return undefined;
+  }
+}

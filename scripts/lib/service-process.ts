@@ -38,14 +38,22 @@ const LISTEN_TIMEOUT_MS = 120_000;
 const running = new Set<ChildProcess>();
 
 /**
- * What package.json's `start` script passes to node (`node [flags] --import tsx src/main.ts`):
- * the service runs with the same runtime flags (its young-generation size) however it is started.
+ * What package.json's `start` script runs (`[NAME=value …] node [flags] --import tsx src/main.ts`):
+ * its environment assignments and node's arguments, so the service runs with the same runtime
+ * settings (its young-generation size, malloc's huge pages) however it is started.
  */
-function startArgs(): string[] {
-  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const [command, ...args] = pkg.scripts.start.trim().split(/\s+/);
-  if (command !== 'node' || args.at(-1) !== 'src/main.ts') throw new Error(`package.json's start script is not "node … src/main.ts": ${pkg.scripts.start}`);
-  return [...args.slice(0, -1), path.join(root, 'src', 'main.ts')];
+export function startCommand(script: string): { env: Record<string, string>; args: string[] } {
+  const words = script.trim().split(/\s+/);
+  const env: Record<string, string> = {};
+  let at = 0;
+  for (let m: RegExpMatchArray | null; (m = /^([A-Z_][A-Z0-9_]*)=(\S*)$/.exec(words[at] ?? '')); at++) env[m[1]!] = m[2]!;
+  const [command, ...args] = words.slice(at);
+  if (command !== 'node' || args.at(-1) !== 'src/main.ts') throw new Error(`package.json's start script is not "[NAME=value …] node … src/main.ts": ${script}`);
+  return { env, args: [...args.slice(0, -1), path.join(root, 'src', 'main.ts')] };
+}
+
+function startScript(): string {
+  return (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
 }
 
 /**
@@ -62,10 +70,11 @@ export async function startServiceProcess(env: Record<string, string>, options: 
   // tsx as a loader, not its CLI: the CLI runs the script in a grandchild that a kill would orphan.
   // DRIFTLOOP_BENCH_NODE_FLAGS passes flags NODE_OPTIONS refuses (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) to the service.
   const flags = process.env.DRIFTLOOP_BENCH_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...flags, ...nodeArgs, ...startArgs()], {
+  const start = startCommand(startScript());
+  const child = spawn(process.execPath, [...flags, ...nodeArgs, ...start.args], {
     cwd: root,
     // info level: the 'listening' line is how the port is learned.
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env, LOG_LEVEL: 'info' },
+    env: { ...process.env, ...start.env, PORT: '0', HOST: '127.0.0.1', ...env, LOG_LEVEL: 'info' },
     detached: logFile !== undefined,
     stdio: ['ignore', output, output],
   });
