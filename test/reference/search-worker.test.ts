@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ClusteredData } from '../support/clustered-data.js';
 import { HnswIndex, searchEach } from '../../src/vectors/hnsw-index.js';
 import { BULK_ADDS, ReplicatedIndex } from '../../src/vectors/replicated-index.js';
-import { SearchPool } from '../../src/vectors/search-pool.js';
+import { MIN_QUERIES_PER_PART, SearchPool } from '../../src/vectors/search-pool.js';
 import type { SearchReplicas } from '../../src/vectors/search-replicas.js';
 import { SearchWorker } from '../../src/vectors/search-worker.js';
 import type { Metric } from '../../src/vectors/vector-index.js';
@@ -148,14 +148,43 @@ describe('a pool of search threads', () => {
     for (const thread of pool.members) expect(await thread.search(KEY, queries, 10)).toEqual(after);
   });
 
-  it('when searches arrive together, then each goes to the thread with the shortest queue', async () => {
+  it('when a batch search arrives, then every ready thread searches a part of it and the joined answer equals the primary’s, in order', async () => {
     const pool = startPool(3);
     const { local, index } = await replicated(pool, 'cosine', 1000);
-    const answers = [0, 1, 2, 3, 4, 5].map(() => index.searchMany(queries, 10));
-    expect(pool.members.map((t) => t.depth)).toEqual([2, 2, 2]);
     const primary = searchEach(local, queries, 10);
+    // Shared memory, as scoring posts its queries: each part is a view of it.
+    const shared = new Float64Array(new SharedArrayBuffer(queries.byteLength));
+    shared.set(queries);
+    const answers = [queries, shared, queries.subarray(0, 7 * DIM)].map((q) => index.searchMany(q, 10));
+    // 400 queries in three parts of 133–134 (twice), then 7 queries: fewer than MIN_QUERIES_PER_PART for each of two parts, so whole.
+    expect(pool.members.map((t) => t.depth).reduce((a, b) => a + b)).toBe(7);
+    expect(pool.members.map((t) => t.depth).sort()).toEqual([2, 2, 3]);
+    const [plain, fromShared, few] = await Promise.all(answers);
+    expect(plain).toEqual(primary);
+    expect(fromShared).toEqual(primary);
+    expect(few).toEqual(primary.slice(0, 7));
+    expect(pool.members.map((t) => t.depth)).toEqual([0, 0, 0]);
+  });
+
+  it('when small searches arrive together, then each goes to the thread with the shortest queue', async () => {
+    const pool = startPool(3);
+    const { local, index } = await replicated(pool, 'cosine', 1000);
+    const few = queries.subarray(0, (2 * MIN_QUERIES_PER_PART - 1) * DIM);
+    const answers = [0, 1, 2, 3, 4, 5].map(() => index.searchMany(few, 10));
+    expect(pool.members.map((t) => t.depth)).toEqual([2, 2, 2]);
+    const primary = searchEach(local, few, 10);
     for (const answer of await Promise.all(answers)) expect(answer).toEqual(primary);
     expect(pool.members.map((t) => t.depth)).toEqual([0, 0, 0]);
+  });
+
+  it('when only one thread is ready, then a batch search goes to it whole', async () => {
+    const pool = startPool(3);
+    const { local, index } = await replicated(pool, 'cosine', 1000);
+    pool.holdBack(KEY);
+    expect(pool.readyCount(KEY)).toBe(1);
+    const answer = index.searchMany(queries, 10);
+    expect(pool.members.map((t) => t.depth)).toEqual([1, 0, 0]);
+    expect(await answer).toEqual(searchEach(local, queries, 10));
   });
 
   it('when one thread dies, then the others keep answering and the restarted one is replicated again', async () => {
