@@ -84,12 +84,15 @@ export function sequentialReference(references: ReferenceRegistry): ReferenceSta
  * PostgreSQL), or alone when the batch queues nothing.
  */
 export function withSequentialDetector(sink: PredictionSink, sequential: SequentialDetector): PredictionSink {
-  return async (db, model, scored, trip) => {
-    const finish = await sequential.stage(trip, db, model, scored.map((s) => ({ seq: s.seq, isOod: s.score.ood.isOod })));
-    const queued = await sink(db, model, scored, trip);
-    await trip.flush();
-    await finish();
-    return queued;
+  return async (model, fresh) => {
+    const step = await sink(model, fresh);
+    return async (db, scored, trip) => {
+      const finish = await sequential.stage(trip, db, model, scored.map((s) => ({ seq: s.seq, isOod: s.score.ood.isOod })));
+      const queued = await step(db, scored, trip);
+      await trip.flush();
+      await finish();
+      return queued;
+    };
   };
 }
 

@@ -10,7 +10,7 @@ import { isoNow, type Clock } from '../util/clock.js';
 import { KeyedLock } from '../util/keyed-lock.js';
 import type { TurnLane } from '../util/turn-lane.js';
 import { encodeVectors } from '../util/vectors.js';
-import type { IngestResult, PredictionInput, PredictionResult, PredictionSink, ScoredPrediction } from './prediction.js';
+import type { FreshPrediction, IngestResult, PredictionInput, PredictionResult, PredictionSink, ScoredPrediction, SinkStep } from './prediction.js';
 import { findStoredResults, insertNewPredictions, type NewPredictionRow, type StoredResultRow } from './predictions.repository.js';
 
 /** Observes ingestion for metrics. */
@@ -29,7 +29,7 @@ export class PredictionsService {
   constructor(
     private readonly database: DatabaseHandle,
     private readonly references: ReferenceRegistry,
-    /** Decides, inside the ingest transaction, what to queue for review (the review queue). */
+    /** Decides what to queue for review (the review queue): ahead of the ingest transaction, then inside it. */
     private readonly sink: PredictionSink,
     /** Where a batch's main-thread steps wait their turn, so claims and labels get in between them. */
     private readonly lane: TurnLane,
@@ -43,9 +43,10 @@ export class PredictionsService {
   /**
    * Scoring starts as soon as a batch arrives, so the search threads work on the next batches
    * while the main thread stores this one; storing runs one batch at a time per model, in
-   * arrival order. Each main-thread step of a batch (storing it, then answering) waits for its
-   * turn in the lane, so short requests such as queue claims get in between two steps instead
-   * of waiting behind every step in line.
+   * arrival order. Each main-thread step of a batch (its scores and, on SQLite, the sink's work
+   * ahead of the transaction; the transaction; the answer) waits for its turn in the lane, so short
+   * requests such as queue claims get in between two steps instead of waiting behind every step
+   * in line.
    */
   async ingest(model: Model, predictions: PredictionInput[]): Promise<IngestResult> {
     this.validate(model, predictions);
@@ -62,7 +63,12 @@ export class PredictionsService {
       const score = scorerFor(model);
       const fresh = predictions.flatMap((p, i) => (known.has(p.id) ? [] : [{ input: p, score: score(measured[i]!, p.scores) }]));
       this.observer.scored(model.name, fresh.length, (performance.now() - started) / 1000);
-      return this.store(model, predictions, known, fresh, release);
+      // On SQLite the batch ahead has committed, so the sink's work ahead of the transaction takes
+      // a turn of its own. On PostgreSQL the batch ahead may still be queueing (only its insert is
+      // in order): the sink is called in the transaction, once that batch has finished.
+      const step = this.database.sqlite ? await this.sink(model, fresh) : undefined;
+      if (step) await this.lane.turn();
+      return this.store(model, predictions, known, fresh, step, release);
     }, () => this.lane.turn());
   }
 
@@ -78,7 +84,8 @@ export class PredictionsService {
     model: Model,
     predictions: PredictionInput[],
     known: Map<string, StoredResultRow>,
-    fresh: { input: PredictionInput; score: PredictionScore }[],
+    fresh: FreshPrediction[],
+    step: SinkStep | undefined,
     release: () => void,
   ): Promise<IngestResult> {
     const now = isoNow(this.clock);
@@ -89,11 +96,12 @@ export class PredictionsService {
         const embeddings = encodeVectors(fresh.map((x) => x.input.embedding));
         const seqs = await insertNewPredictions(this.database, trx, fresh.map((x, i) => toRow(model, x.input, x.score, embeddings[i]!, now)));
         if (!this.database.sqlite) finish = await this.finishInTurn(model.id, release);
+        const act = step ?? (await this.sink(model, fresh));
         const scored = fresh.flatMap((x) => (seqs.has(x.input.id) ? [{ seq: seqs.get(x.input.id)!, input: x.input, score: x.score }] : []));
         // Another request stored these ids while we were scoring: they answer as duplicates.
         const lost = fresh.filter((x) => !seqs.has(x.input.id)).map((x) => x.input.id);
         const raced = lost.length > 0 ? await findStoredResults(trx, model.id, lost) : new Map<string, StoredResultRow>();
-        const queued = await this.sink(trx, model, scored, new StatementTrip(trx));
+        const queued = await act(trx, scored, new StatementTrip(trx));
         return { scored, queued, raced };
       })
       .catch(async (err: unknown) => {

@@ -2,10 +2,11 @@ import type { CompiledQuery } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { StatementTrip, TripStatement } from '../db/statement-trip.js';
 import type { Model } from '../models/model.js';
-import type { PredictionSink, ScoredPrediction } from '../predictions/prediction.js';
+import type { FreshPrediction, PredictionInput, PredictionSink, ScoredPrediction } from '../predictions/prediction.js';
 import { duplicateRadius } from '../reference/duplicate-radius.js';
 import { isoNow, type Clock } from '../util/clock.js';
 import { splitForId } from '../util/hash-split.js';
+import type { Neighbors } from '../vectors/vector-index.js';
 import { enqueueReasons, itemPriority, type EnqueueReason } from './enqueue-policy.js';
 import type { ItemStatus } from './item-status.js';
 import type { NearDuplicateRegistry, ProductionIndex } from './near-duplicates.js';
@@ -36,6 +37,17 @@ interface NewItem {
   weight: number;
 }
 
+/**
+ * The near-duplicate search of a batch's queue candidates, done ahead of its transaction in the
+ * index as it was then (its high-water mark and size say which state that was).
+ */
+interface SearchedAhead {
+  index: ProductionIndex;
+  highWater: number;
+  size: number;
+  found: Map<PredictionInput, Neighbors>;
+}
+
 /** A batch's predictions with their enqueue reasons, as the queue step takes them. */
 interface Batch {
   model: Model;
@@ -43,6 +55,7 @@ interface Batch {
   reasons: EnqueueReason[][];
   radius: number;
   now: string;
+  ahead: SearchedAhead | undefined;
 }
 
 /** What a batch does to the queue: per prediction whether it opened an item, the new items, and the weight updates. */
@@ -72,24 +85,45 @@ export class EnqueueService {
     private readonly clock: Clock,
   ) {}
 
-  /** The ingest step of the review queue; returns per prediction whether it opened an item. */
-  readonly sink: PredictionSink = async (db, model, scored, trip) => {
-    try {
-      return await this.enqueue(db, trip, model, scored);
-    } catch (err) {
-      // The transaction rolls back, but the index may already hold this batch's items.
-      this.duplicates.invalidate(model.id);
-      throw err;
-    }
+  /**
+   * The ingest step of the review queue: the near-duplicate search ahead of the transaction (most
+   * of the queue's main-thread work), then, inside it, the step that returns per prediction
+   * whether it opened an item.
+   */
+  readonly sink: PredictionSink = async (model, fresh) => {
+    const ahead = this.searchAhead(model, fresh);
+    return async (db, scored, trip) => {
+      try {
+        return await this.enqueue(db, trip, model, scored, ahead);
+      } catch (err) {
+        // The transaction rolls back, but the index may already hold this batch's items.
+        this.duplicates.invalidate(model.id);
+        throw err;
+      }
+    };
   };
 
-  private async enqueue(db: Db, trip: StatementTrip, model: Model, scored: ScoredPrediction[]): Promise<boolean[]> {
+  /**
+   * The nearest items of each prediction the queue would take, in the model's index as it is now
+   * (none when it is not loaded yet). The transaction uses them while the index is still in that
+   * state, and searches again when it is not (items caught up from another instance meanwhile).
+   */
+  private searchAhead(model: Model, fresh: readonly FreshPrediction[]): SearchedAhead | undefined {
+    const index = this.duplicates.loaded(model.id);
+    if (!index) return undefined;
+    const settings = model.settings.queue;
+    const found = new Map<PredictionInput, Neighbors>();
+    for (const p of fresh) if (enqueueReasons(p.score, settings).length > 0) found.set(p.input, index.nearest(p.input.embedding, DUPLICATE_CANDIDATES));
+    return { index, highWater: index.highWater, size: index.index.size, found };
+  }
+
+  private async enqueue(db: Db, trip: StatementTrip, model: Model, scored: ScoredPrediction[], ahead: SearchedAhead | undefined): Promise<boolean[]> {
     const settings = model.settings.queue;
     const reasons = scored.map((s) => enqueueReasons(s.score, settings));
     // The queue lock only once this batch changes the queue: most predictions are not queued.
     if (reasons.every((r) => r.length === 0)) return scored.map(() => false);
     const radius = duplicateRadius(model.metric, settings.duplicateRadius, await this.typicalDistance(model)) + FLOAT32_SLACK;
-    const batch: Batch = { model, scored, reasons, radius, now: isoNow(this.clock) };
+    const batch: Batch = { model, scored, reasons, radius, now: isoNow(this.clock), ahead };
     const loaded = this.duplicates.loaded(model.id);
     const guard = loaded && lockQueueIfCurrent(db, model.id, loaded.highWater);
     const done = loaded && guard ? await this.enqueueInOneTrip(db, trip, batch, loaded, guard) : undefined;
@@ -135,7 +169,12 @@ export class EnqueueService {
   }
 
   private candidates(index: ProductionIndex, b: Batch): { id: number; distance: number }[][] {
-    return b.scored.map((s, i) => (b.reasons[i]!.length === 0 ? [] : nearItems(index, s.input.embedding, b.radius)));
+    const a = b.ahead;
+    const found = a && a.index === index && a.highWater === index.highWater && a.size === index.index.size ? a.found : undefined;
+    return b.scored.map((s, i) => {
+      if (b.reasons[i]!.length === 0) return [];
+      return withinRadius(found?.get(s.input) ?? index.nearest(s.input.embedding, DUPLICATE_CANDIDATES), b.radius);
+    });
   }
 
   /** Which predictions open items and which add weight to an item already queued (of `existing`) or to one of this batch. */
@@ -192,8 +231,7 @@ export class EnqueueService {
   }
 }
 
-/** The index's nearest items within `radius`, nearest first. */
-function nearItems(index: ProductionIndex, embedding: number[], radius: number): { id: number; distance: number }[] {
-  const found = index.nearest(embedding, DUPLICATE_CANDIDATES);
+/** The nearest items found within `radius`, nearest first. */
+function withinRadius(found: Neighbors, radius: number): { id: number; distance: number }[] {
   return found.labels.map((id, i) => ({ id, distance: found.distances[i]! })).filter((c) => c.distance <= radius);
 }

@@ -168,10 +168,13 @@ describe('a rolled-back ingest', () => {
   let failCommit = false;
   beforeAll(async () => {
     // The queue runs, then the commit fails: the database keeps nothing of the batch.
-    const predictionSink = (real: PredictionSink): PredictionSink => async (db, model, scored, trip) => {
-      const queued = await real(db, model, scored, trip);
-      if (failCommit) throw new Error('disk full');
-      return queued;
+    const predictionSink = (real: PredictionSink): PredictionSink => async (model, fresh) => {
+      const step = await real(model, fresh);
+      return async (db, scored, trip) => {
+        const queued = await step(db, scored, trip);
+        if (failCommit) throw new Error('disk full');
+        return queued;
+      };
     };
     server = await startTestServer({ replace: { predictionSink } });
     f = await setupModel(server, 'rollback', { queue: { uncertaintyThreshold: 0 } });
