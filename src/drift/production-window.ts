@@ -1,7 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Model } from '../models/model.js';
-import { decodeVector } from '../util/vectors.js';
-import { toMetricSpace } from './sampling/embedding-space.js';
+import { storedToMetricSpace } from './sampling/embedding-space.js';
 import { BottomK, hash32 } from './sampling/bottom-k.js';
 import type { PredictionSignals } from './performance/performance.types.js';
 import { signalsOf } from './performance/signals.js';
@@ -86,7 +85,7 @@ export async function windowEmbeddings(predictions: PredictionWindowReader, mode
     const blobs = await predictions.predictionEmbeddingsBySeq(model.id, seqs);
     for (const seq of seqs) {
       const blob = blobs.get(seq);
-      if (blob) out.push(toMetricSpace(decodeVector(blob), model.metric));
+      if (blob) out.push(storedToMetricSpace(blob, model.metric));
     }
   }
   return out;

@@ -1,8 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Model } from '../models/model.js';
-import { decodeVector } from '../util/vectors.js';
 import type { TrainSplitReader } from './drift.ports.js';
-import { toMetricSpace } from './sampling/embedding-space.js';
+import { storedToMetricSpace } from './sampling/embedding-space.js';
 import { BottomK, hash32 } from './sampling/bottom-k.js';
 
 /** Train examples read per page while building a sample (about 2 ms of event loop each). */
@@ -68,7 +67,7 @@ export class ReferenceSamples {
     const blobs = await this.trainSplit.exampleEmbeddingsBySeq(model.id, seqs);
     const embeddings = seqs.flatMap((seq) => {
       const blob = blobs.get(seq);
-      return blob ? [toMetricSpace(decodeVector(blob), model.metric)] : [];
+      return blob ? [storedToMetricSpace(blob, model.metric)] : [];
     });
     return { key, trainCount: version.count, labelCounts, embeddings };
   }
