@@ -12,7 +12,7 @@ import { driftDistributions } from './distributions.js';
 import type { DriftProviders } from './drift.providers.js';
 import type { DriftReads } from './drift.ports.js';
 import type { DriftDistributions, DriftEvaluation, DriftTestResult } from './drift.types.js';
-import { readWindow, windowEmbeddings, type ProductionWindow } from './production-window.js';
+import { readWindow, WindowEmbeddings, type ProductionWindow } from './production-window.js';
 import { PerformanceAssessor } from './performance/performance.assessor.js';
 import type { SequentialDetector } from './sequential/sequential.service.js';
 import { ReferenceSamples, type ReferenceSample } from './reference-sample.js';
@@ -37,6 +37,7 @@ export class DriftEvaluator {
   private readonly mmdCache = new Map<number, { key: string; result: DriftTestResult }>();
   private readonly performance = new PerformanceAssessor();
   private readonly rescorer: WindowRescorer;
+  private readonly windowEmbeddings: WindowEmbeddings;
 
   constructor(
     private readonly db: Db,
@@ -49,6 +50,7 @@ export class DriftEvaluator {
     this.references = new ReferenceSamples(reads.examples);
     this.confidenceReferences = new ConfidenceReferences(reads.predictions, providers);
     this.rescorer = new WindowRescorer(reads.predictions, providers);
+    this.windowEmbeddings = new WindowEmbeddings(reads.predictions);
   }
 
   async assess(model: Model): Promise<DriftAssessment> {
@@ -140,7 +142,7 @@ export class DriftEvaluator {
     const key = `${window.fromSeq}:${window.toSeq}:${window.sampleSeqs.length}:${reference.key}:${mmd.permutations}:${alpha}`;
     const cached = this.mmdCache.get(model.id);
     if (cached?.key === key) return cached.result;
-    const embeddings = await windowEmbeddings(this.reads.predictions, model, window);
+    const embeddings = await this.windowEmbeddings.read(model, window);
     await nextTurn();
     const result = await embeddingMmdTest({
       window: embeddings,

@@ -76,17 +76,44 @@ export async function readWindow(predictions: PredictionWindowReader, model: Mod
  */
 const EMBEDDINGS_PAGE = 125;
 
-/** The window's sampled embeddings, in the model's metric space, a page at a time with a turn of the event loop between pages. */
-export async function windowEmbeddings(predictions: PredictionWindowReader, model: Model, window: ProductionWindow): Promise<Float32Array[]> {
-  const out: Float32Array[] = [];
-  for (let i = 0; i < window.sampleSeqs.length; i += EMBEDDINGS_PAGE) {
-    if (i > 0) await nextTurn();
-    const seqs = window.sampleSeqs.slice(i, i + EMBEDDINGS_PAGE);
-    const blobs = await predictions.predictionEmbeddingsBySeq(model.id, seqs);
-    for (const seq of seqs) {
-      const blob = blobs.get(seq);
-      if (blob) out.push(storedToMetricSpace(blob, model.metric));
+/**
+ * The window's sampled embeddings, in the model's metric space, in `sampleSeqs` order. Kept from
+ * one evaluation to the next: the window moves by the predictions stored since the last one, so
+ * most of its bottom-k sample stays, and only the seqs new to it are read, a page at a time with
+ * a turn of the event loop between pages (a prediction's embedding never changes, and seqs are
+ * never reused). Reading the whole sample each time was 2 MB of array buffers at 512 dims (blobs
+ * and unit vectors), which V8 counts towards the old generation's limit.
+ */
+export class WindowEmbeddings {
+  private readonly held = new Map<number, { metric: Model['metric']; bySeq: Map<number, Float32Array> }>();
+
+  constructor(private readonly predictions: PredictionWindowReader) {}
+
+  async read(model: Model, window: Pick<ProductionWindow, 'sampleSeqs'>): Promise<Float32Array[]> {
+    const held = this.held.get(model.id);
+    const before = held?.metric === model.metric ? held.bySeq : undefined;
+    const bySeq = new Map<number, Float32Array>();
+    const missing: number[] = [];
+    for (const seq of window.sampleSeqs) {
+      const kept = before?.get(seq);
+      if (kept) bySeq.set(seq, kept);
+      else missing.push(seq);
     }
+    for (let i = 0; i < missing.length; i += EMBEDDINGS_PAGE) {
+      if (i > 0) await nextTurn();
+      const seqs = missing.slice(i, i + EMBEDDINGS_PAGE);
+      const blobs = await this.predictions.predictionEmbeddingsBySeq(model.id, seqs);
+      for (const seq of seqs) {
+        const blob = blobs.get(seq);
+        if (blob) bySeq.set(seq, storedToMetricSpace(blob, model.metric));
+      }
+    }
+    this.held.set(model.id, { metric: model.metric, bySeq });
+    const out: Float32Array[] = [];
+    for (const seq of window.sampleSeqs) {
+      const v = bySeq.get(seq);
+      if (v) out.push(v);
+    }
+    return out;
   }
-  return out;
 }

@@ -7,7 +7,9 @@ import { ModelsService } from '../../src/models/models.service.js';
 import { ownerReads } from '../../src/composition/ports.js';
 import { streamWindow } from '../../src/predictions/prediction-reads.repository.js';
 import { insertPredictions, type NewPredictionRow } from '../../src/predictions/predictions.repository.js';
-import { encodeVector } from '../../src/util/vectors.js';
+import { decodeVector, encodeVector } from '../../src/util/vectors.js';
+import { WindowEmbeddings } from '../../src/drift/production-window.js';
+import type { PredictionWindowReader } from '../../src/drift/drift.ports.js';
 import { ManualClock } from '../support/clock.js';
 import { databaseUrlFor } from '../support/database.js';
 import { tempDataDir } from '../support/server.js';
@@ -78,5 +80,28 @@ describe('the drift window and the train version read in pages', () => {
     const models = new ModelsService(db, new EventBus(), new ManualClock(), ownerReads(db));
     const { model: empty } = await models.put('empty', { task: 'multiclass', embeddingDim: 2, concepts: [{ id: 'a' }] });
     expect(await trainVersion(db, empty.id, 7)).toEqual({ count: 0, maxSeq: 0 });
+  });
+
+  it('when the window\'s sample moves, then its embeddings are the ones a fresh read gives, and only the seqs new to it are read', async () => {
+    const { db, model, other } = await setup();
+    await insertPredictions(db, Array.from({ length: 40 }, (_, i) => prediction(i % 2 ? other.id : model.id, i)));
+    const seqs = (await collect(streamWindow(db, model.id, 20, 1000))).map((r) => r.seq).reverse();
+    const real = ownerReads(db).predictions;
+    const requested: number[] = [];
+    const counting: PredictionWindowReader = { ...real, predictionEmbeddingsBySeq: (modelId, asked) => (requested.push(...asked), real.predictionEmbeddingsBySeq(modelId, asked)) };
+    const kept = new WindowEmbeddings(counting);
+    await kept.read(model, { sampleSeqs: seqs.slice(0, 12) });
+    requested.length = 0;
+    // Moved: some seqs left, some new, one with no stored prediction (skipped), in an order of its own.
+    const moved = [seqs[15]!, ...seqs.slice(4, 12).reverse(), 999_999, seqs[12]!];
+    const read = await kept.read(model, { sampleSeqs: moved });
+    expect(requested.sort((a, b) => a - b)).toEqual([seqs[12]!, seqs[15]!, 999_999].sort((a, b) => a - b));
+    expect(read).toEqual(await new WindowEmbeddings(real).read(model, { sampleSeqs: moved }));
+    expect(read).toHaveLength(10);
+    // Cosine (the default metric): unit vectors of the stored [i, 1].
+    const stored = await real.predictionEmbeddingsBySeq(model.id, [seqs[15]!]);
+    const v = decodeVector(stored.get(seqs[15]!)!);
+    const norm = Math.hypot(v[0]!, v[1]!);
+    expect(Array.from(read[0]!)).toEqual([Math.fround(v[0]! / norm), Math.fround(v[1]! / norm)]);
   });
 });
