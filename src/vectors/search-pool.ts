@@ -4,8 +4,15 @@ import { SearchWorker } from './search-worker.js';
 import type { ReplicaSpec } from './search-worker.protocol.js';
 import type { Neighbors } from './vector-index.js';
 
-/** A batch search is split among the ready threads only when each part holds at least this many queries. */
-export const MIN_QUERIES_PER_PART = 4;
+/**
+ * A batch search is split among the ready threads only when each part holds at least this many
+ * queries. Split into parts of 10, batches of 20 cost the search threads more CPU for the same
+ * work: on the quiet machine (2026-12-01 19:27–19:31 UTC, `npm run bench -- queue --database
+ * postgres`, alternating) 189–190 ms/s split against 171–174 whole at about the same ingestion,
+ * with claim p99 20.1 / 19.2 ms split against 18.0 / 20.6 whole (no difference in the tail).
+ * Batches of 64 and more (the ingest benchmark's 100) still split.
+ */
+export const MIN_QUERIES_PER_PART = 32;
 
 /**
  * Several search threads, each holding an exact replica of every replicated index, so batch

@@ -155,14 +155,15 @@ describe('a pool of search threads', () => {
     // Shared memory, as scoring posts its queries: each part is a view of it.
     const shared = new Float64Array(new SharedArrayBuffer(queries.byteLength));
     shared.set(queries);
-    const answers = [queries, shared, queries.subarray(0, 7 * DIM)].map((q) => index.searchMany(q, 10));
-    // 400 queries in three parts of 133–134 (twice), then 7 queries: fewer than MIN_QUERIES_PER_PART for each of two parts, so whole.
+    const fewCount = 2 * MIN_QUERIES_PER_PART - 1;
+    const answers = [queries, shared, queries.subarray(0, fewCount * DIM)].map((q) => index.searchMany(q, 10));
+    // 400 queries in three parts of 133–134 (twice), then too few for MIN_QUERIES_PER_PART in each of two parts, so whole.
     expect(pool.members.map((t) => t.depth).reduce((a, b) => a + b)).toBe(7);
     expect(pool.members.map((t) => t.depth).sort()).toEqual([2, 2, 3]);
     const [plain, fromShared, few] = await Promise.all(answers);
     expect(plain).toEqual(primary);
     expect(fromShared).toEqual(primary);
-    expect(few).toEqual(primary.slice(0, 7));
+    expect(few).toEqual(primary.slice(0, fewCount));
     expect(pool.members.map((t) => t.depth)).toEqual([0, 0, 0]);
   });
 
