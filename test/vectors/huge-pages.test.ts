@@ -39,7 +39,8 @@ function indexHugePagesKb(env: Record<string, string>): number {
 describe('huge pages for the HNSW indexes', () => {
   it('when the start script is read, then its environment assignments go to the service and node gets its flags', () => {
     const { env, args } = startCommand(startScript);
-    expect(env).toEqual({ GLIBC_TUNABLES: HUGE });
+    // Huge pages are opt-in: on the quiet machine they raised the PostgreSQL claim tail (README, Ingest).
+    expect(env).toEqual({});
     expect(args.slice(-3)).toEqual(['--import', 'tsx', path.join(root, 'src', 'main.ts')]);
     expect(args).not.toContain('node');
     expect(startCommand('A=1 B_2=x node --import tsx src/main.ts').env).toEqual({ A: '1', B_2: 'x' });
@@ -50,8 +51,8 @@ describe('huge pages for the HNSW indexes', () => {
     expect(() => startCommand('node src/other.ts')).toThrow(/start script/);
   });
 
-  it.runIf(process.platform === 'linux')('when the service is started as npm start starts it, then its malloc is told to use huge pages', async () => {
-    const svc = await startServiceProcess({ DRIFTLOOP_DATA_DIR: tempDataDir() });
+  it.runIf(process.platform === 'linux')('when huge pages are asked for at start, then the service\'s malloc is told to use them', async () => {
+    const svc = await startServiceProcess({ DRIFTLOOP_DATA_DIR: tempDataDir(), GLIBC_TUNABLES: HUGE });
     try {
       const environ = fs.readFileSync(`/proc/${svc.child.pid}/environ`, 'utf8').split('\0');
       expect(environ).toContain(`GLIBC_TUNABLES=${HUGE}`);
