@@ -9,11 +9,18 @@ import { JSON_TYPE, mediaTypeOf } from './media-type.js';
 /** Deeper JSON than this is refused: nothing in the API nests so far, and deep values overflow the stack of JSON.stringify. */
 const MAX_JSON_DEPTH = 32;
 
-// In `u` mode a surrogate pair is one code point, so this matches only a lone (unpaired) surrogate.
-const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
-const isWellFormed = (s: string) => !LONE_SURROGATE.test(s);
+// In `u` mode a surrogate pair is one code point, so the range matches only a lone (unpaired)
+// surrogate, which UTF-8 cannot encode. U+0000 is valid Unicode, but PostgreSQL's text and jsonb
+// cannot hold it (the insert fails): refused on both databases, so a body means the same on each.
+const UNSTORABLE = /[\u0000\uD800-\uDFFF]/u;
 
-/** A problem with a parsed JSON value: too deep, or a string with a lone UTF-16 surrogate (not storable as UTF-8). */
+function unstorable(s: string, what: 'strings' | 'keys'): string | undefined {
+  const found = UNSTORABLE.exec(s);
+  if (!found) return undefined;
+  return found[0] === '\u0000' ? `${what} must not hold U+0000 (NUL)` : `${what} must be valid Unicode (this one has a lone UTF-16 surrogate)`;
+}
+
+/** A problem with a parsed JSON value: too deep, or a string that cannot be stored (a lone UTF-16 surrogate, or U+0000). */
 export interface JsonShapeProblem {
   path: string;
   message: string;
@@ -36,7 +43,7 @@ function pathOf(visit: Visit): string {
 /**
  * Walks the value without recursion (so no depth can overflow the walk itself); the first problem,
  * or none. With `strings` false the strings and keys are not checked: the caller knows none can
- * hold a lone surrogate (see {@link mayHoldLoneSurrogates}).
+ * hold a lone surrogate or U+0000 (see {@link mayHoldUnstorableStrings}).
  */
 export function jsonShapeProblem(value: unknown, maxDepth = MAX_JSON_DEPTH, strings = true): JsonShapeProblem | undefined {
   const stack: Visit[] = [{ v: value, depth: 0, parent: undefined, key: '' }];
@@ -44,7 +51,8 @@ export function jsonShapeProblem(value: unknown, maxDepth = MAX_JSON_DEPTH, stri
     const visit = stack.pop()!;
     const { v, depth } = visit;
     if (typeof v === 'string') {
-      if (!isWellFormed(v)) return { path: pathOf(visit), message: 'strings must be valid Unicode (this one has a lone UTF-16 surrogate)' };
+      const message = unstorable(v, 'strings');
+      if (message) return { path: pathOf(visit), message };
       continue;
     }
     if (typeof v !== 'object' || v === null) continue;
@@ -62,7 +70,8 @@ export function jsonShapeProblem(value: unknown, maxDepth = MAX_JSON_DEPTH, stri
     }
     const record = v as Record<string, unknown>;
     for (const key of Object.keys(record)) {
-      if (strings && !isWellFormed(key)) return { path: pathOf(visit), message: 'keys must be valid Unicode (this one has a lone UTF-16 surrogate)' };
+      const message = strings ? unstorable(key, 'keys') : undefined;
+      if (message) return { path: pathOf(visit), message };
       const x = record[key];
       if (typeof x === 'object' || (strings && typeof x === 'string')) stack.push({ v: x, depth: depth + 1, parent: visit, key });
     }
@@ -71,11 +80,12 @@ export function jsonShapeProblem(value: unknown, maxDepth = MAX_JSON_DEPTH, stri
 }
 
 /**
- * Whether JSON text can parse to a string with a lone surrogate. Decoded text holds none (invalid
- * UTF-8 bytes become U+FFFD), so only a `\u` escape can make one: a batch of embeddings has none,
- * and its strings and keys need no check.
+ * Whether JSON text can parse to a string with a lone surrogate or U+0000. Decoded text holds no
+ * lone surrogate (invalid UTF-8 bytes become U+FFFD) and JSON refuses a raw control character in a
+ * string, so only a `\u` escape can make either: a batch of embeddings has none, and its strings
+ * and keys need no check.
  */
-export function mayHoldLoneSurrogates(text: string): boolean {
+export function mayHoldUnstorableStrings(text: string): boolean {
   return text.includes('\\u');
 }
 
@@ -140,7 +150,7 @@ export function checkJsonBodies(bulk: TurnLane) {
     } catch {
       return next(); // malformed JSON: the route's validator answers it
     }
-    assertJsonShape(body, mayHoldLoneSurrogates(text));
+    assertJsonShape(body, mayHoldUnstorableStrings(text));
     // Hono caches a body's text, not its value, so the route's validator would parse it again:
     // the largest cost of a prediction batch on the event loop. It gets this parse instead.
     c.req.json = () => Promise.resolve(body as never);

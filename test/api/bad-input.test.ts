@@ -148,6 +148,38 @@ describe('bad input is refused whole, with the JSON error shape', () => {
     expect(res.body.error.details.indexes).toEqual([1]);
   });
 
+  it('when a string or key holds U+0000 (PostgreSQL cannot store it), then every route answers 400 and stores nothing', async () => {
+    const before = (await server.request('GET', `/v1/models/${m.name}`)).body.counts;
+    const p = good('nul-ok');
+    const nul = (body: unknown, text: string) => JSON.stringify(body).replace(text, `${text}\\u0000`);
+    const cases: [string, string][] = [
+      [path(), nul({ predictions: [{ ...p, id: 'nul-id' }] }, 'nul-id')],
+      [path(), nul({ predictions: [{ ...p, metadata: { app: 'nul-meta' } }] }, 'nul-meta')],
+      [path(), nul({ predictions: [{ ...p, metadata: { 'nul-key': 1 } }] }, 'nul-key')],
+      [path(), nul({ predictions: [{ ...p, input: { text: 'nul-text' }, modelVersion: 'v1' }] }, 'nul-text')],
+      [path(), nul({ predictions: [{ ...p, modelVersion: 'nul-v' }] }, 'nul-v')],
+      [`/v1/models/${m.name}/examples`, nul({ examples: [{ id: 'nul-ex', embedding: m.data.point(0), concepts: ['c0'] }] }, 'nul-ex')],
+      [`/v1/models/${m.name}/queue/claim`, nul({ labeler: 'ann' }, 'ann')],
+      [`/v1/models/${m.name}/labels`, nul({ labels: [{ itemId: '1', labeler: 'ann', concepts: ['c0'] }] }, 'ann')],
+      [`/v1/models/${m.name}/labels/retract`, nul({ labeler: 'ann', itemIds: ['1'] }, 'ann')],
+    ];
+    for (const [at, body] of cases) {
+      const res = await server.request('POST', at, body);
+      expect(res.status, body.slice(0, 120)).toBe(400);
+      expect(res.body.error.code).toBe('validation_failed');
+    }
+    const nd = await fetch(`${server.url}/v1/models/${m.name}/examples`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson' },
+      body: nul({ id: 'nul-nd', embedding: m.data.point(0), concepts: ['c0'] }, 'nul-nd'),
+    });
+    expect(nd.status).toBe(400);
+    const put = await server.request('PUT', '/v1/models/nul-model', nul({ task: 'multiclass', embeddingDim: 8, concepts: [{ id: 'a', description: 'nul-desc' }] }, 'nul-desc'));
+    expect(put.status).toBe(400);
+    expect((await server.request('GET', '/v1/models/nul-model')).status).toBe(404);
+    expect((await server.request('GET', `/v1/models/${m.name}`)).body.counts).toEqual(before);
+  });
+
   it('when examples arrive as NDJSON, then each line is stored, and a bad line rejects them all', async () => {
     const lines = [0, 1, 2].map((i) => JSON.stringify({ id: `nd-${i}`, embedding: m.data.point(i), concepts: [`c${i}`] }));
     const send = (body: string) =>
