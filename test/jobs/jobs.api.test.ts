@@ -67,4 +67,13 @@ describe('jobs API', () => {
     expect(read.body.error.code).toBe('not_found');
     expect((await server.request('POST', '/v1/jobs/nope/cancel')).status).toBe(404);
   });
+
+  it('when a job id holds U+0000 or other characters no id has, then it answers 400, not 500', async () => {
+    for (const id of ['%00', 'a%00b', '%ff', 'a%20b', '%E2%80%AE']) {
+      const read = await server.request('GET', `/v1/jobs/${id}`);
+      expect(read.status, id).toBe(400);
+      expect(read.body.error.code).toBe('validation_failed');
+      expect((await server.request('POST', `/v1/jobs/${id}/cancel`)).status, id).toBe(400);
+    }
+  });
 });
