@@ -1,4 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { compiledOnce } from '../db/compiled-once.js';
 import type { Db } from '../db/database.js';
 import type { Split } from '../db/schema.js';
 
@@ -106,8 +107,12 @@ export async function countOriginalTrain(db: Db, modelId: number): Promise<numbe
 /** Examples by seq: what a labeler sees of a neighbour. */
 export function listExampleSummaries(db: Db, modelId: number, seqs: number[]): Promise<{ seq: number; id: string; concepts_json: string; input_json: string | null }[]> {
   if (seqs.length === 0) return Promise.resolve([]);
-  return db.selectFrom('examples').select(['seq', 'id', 'concepts_json', 'input_json']).where('model_id', '=', modelId).where('seq', 'in', seqs).execute();
+  return db.executeQuery(exampleSummaries(db, { modelId, seqs })).then((r) => r.rows);
 }
+
+const exampleSummaries = compiledOnce((db, v: { modelId: number; seqs: number[] }) =>
+  db.selectFrom('examples').select(['seq', 'id', 'concepts_json', 'input_json']).where('model_id', '=', v.modelId).where('seq', 'in', v.seqs),
+);
 
 /** Examples of a model with seq above `afterSeq`, oldest first, a page at a time. */
 export function listReferenceRows(db: Db, modelId: number, afterSeq: number, limit: number): Promise<{ seq: number; id: string; split: Split; concepts_json: string; embedding: Buffer }[]> {

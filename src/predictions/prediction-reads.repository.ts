@@ -1,4 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { compiledOnce, type CompiledOnce } from '../db/compiled-once.js';
 import type { Db } from '../db/database.js';
 import type { PredictionTable } from '../db/schema.js';
 import type { Selectable } from 'kysely';
@@ -103,16 +104,26 @@ export async function hasPredictions(db: Db, modelId: number): Promise<boolean> 
 /** The given columns of a model's predictions, by seq (read on `db`: the caller's transaction, if any). */
 export async function predictionsBySeq<C extends keyof Row>(db: Db, modelId: number, seqs: readonly number[], columns: readonly C[]): Promise<Map<number, Pick<Row, C | 'seq'>>> {
   const out = new Map<number, Pick<Row, C | 'seq'>>();
+  const statement = bySeqStatement(columns);
   for (let i = 0; i < seqs.length; i += 500) {
-    const rows = await db
-      .selectFrom('predictions')
-      .select(['seq', ...columns])
-      .where('model_id', '=', modelId)
-      .where('seq', 'in', seqs.slice(i, i + 500))
-      .execute();
-    for (const r of rows as unknown as Pick<Row, C | 'seq'>[]) out.set(r.seq, r);
+    const { rows } = await db.executeQuery(statement(db, { modelId, seqs: seqs.slice(i, i + 500) }));
+    for (const r of rows as Pick<Row, C | 'seq'>[]) out.set(r.seq, r);
   }
   return out;
+}
+
+type BySeq = CompiledOnce<{ modelId: number; seqs: readonly number[] }, unknown>;
+/** The statements of {@link predictionsBySeq}, one per list of columns callers ask for (a handful, in constants). */
+const bySeqStatements = new Map<string, BySeq>();
+
+function bySeqStatement(columns: readonly (keyof Row)[]): BySeq {
+  const key = columns.join(',');
+  let statement = bySeqStatements.get(key);
+  if (!statement) {
+    statement = compiledOnce((db, v: { modelId: number; seqs: readonly number[] }) => db.selectFrom('predictions').select(['seq', ...columns]).where('model_id', '=', v.modelId).where('seq', 'in', v.seqs));
+    bySeqStatements.set(key, statement);
+  }
+  return statement;
 }
 
 /** Seqs of the model's out-of-distribution predictions after `afterSeq`, oldest first. */

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { compiledOnce } from '../db/compiled-once.js';
 import type { Db } from '../db/database.js';
 import { isPostgres, LOCKS, lockUntilCommit } from '../db/dialect.js';
 import { hash32 } from '../drift/sampling/bottom-k.js';
@@ -11,8 +12,11 @@ export interface LeaseRow {
   expires_at: string;
 }
 
-export async function insertLease(db: Db, row: { model_id: number; item_id: number; labeler: string; expires_at: string; created_at: string }): Promise<void> {
-  await db.insertInto('queue_leases').values(row).execute();
+type NewLease = { model_id: number; item_id: number; labeler: string; expires_at: string; created_at: string };
+const insertLeaseStatement = compiledOnce((db, row: NewLease) => db.insertInto('queue_leases').values(row));
+
+export async function insertLease(db: Db, row: NewLease): Promise<void> {
+  await db.executeQuery(insertLeaseStatement(db, row));
 }
 
 export function findLease(db: Db, modelId: number, itemId: number, labeler: string): Promise<LeaseRow | undefined> {
@@ -25,9 +29,10 @@ export function findLease(db: Db, modelId: number, itemId: number, labeler: stri
     .executeTakeFirst();
 }
 
+const extendLeasesStatement = compiledOnce((db, v: { ids: number[]; expiresAt: string }) => db.updateTable('queue_leases').set({ expires_at: v.expiresAt }).where('id', 'in', v.ids));
+
 export async function extendLeases(db: Db, ids: number[], expiresAt: string): Promise<void> {
-  if (ids.length === 0) return;
-  await db.updateTable('queue_leases').set({ expires_at: expiresAt }).where('id', 'in', ids).execute();
+  for (let i = 0; i < ids.length; i += 500) await db.executeQuery(extendLeasesStatement(db, { ids: ids.slice(i, i + 500), expiresAt }));
 }
 
 /**
@@ -36,21 +41,24 @@ export async function extendLeases(db: Db, ids: number[], expiresAt: string): Pr
  * SQLite reads each on its own index (`queue_leases_expiry`, `queue_leases_labeler`) instead of
  * walking every live lease of the model: 0.24 ms per claim with 550 live leases, on the event loop.
  */
-export function listExpiredAndLabelerLeases(db: Db, modelId: number, labeler: string, now: string): Promise<LeaseRow[]> {
-  return db
+export async function listExpiredAndLabelerLeases(db: Db, modelId: number, labeler: string, now: string): Promise<LeaseRow[]> {
+  return (await db.executeQuery(expiredAndLabelerLeases(db, { modelId, labeler, now }))).rows;
+}
+
+const expiredAndLabelerLeases = compiledOnce((db, v: { modelId: number; labeler: string; now: string }) =>
+  db
     .selectFrom('queue_leases as l')
     .innerJoin('queue_items as i', 'i.id', 'l.item_id')
     .select(['l.id', 'l.item_id', 'l.labeler', 'l.expires_at'])
     .where((eb) =>
       eb.or([
-        eb.and([eb('l.model_id', '=', modelId), eb('l.expires_at', '<=', now)]),
-        eb.and([eb('l.model_id', '=', modelId), eb('l.labeler', '=', labeler)]),
+        eb.and([eb('l.model_id', '=', v.modelId), eb('l.expires_at', '<=', v.now)]),
+        eb.and([eb('l.model_id', '=', v.modelId), eb('l.labeler', '=', v.labeler)]),
       ]),
     )
     .orderBy('i.priority', 'desc')
-    .orderBy('i.id')
-    .execute();
-}
+    .orderBy('i.id'),
+);
 
 /**
  * Takes the labeler's lock ({@link lockLabelers}) and reads {@link listExpiredAndLabelerLeases}: on
@@ -107,16 +115,19 @@ export function listExpiredLeases(db: Db, modelId: number, now: string): Promise
 export async function deleteLeases(db: Db, ids: number[], expiredBy?: string): Promise<number[]> {
   const items: number[] = [];
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db
-      .deleteFrom('queue_leases')
-      .where('id', 'in', ids.slice(i, i + 500))
-      .$if(expiredBy !== undefined, (q) => q.where('expires_at', '<=', expiredBy!))
-      .returning('item_id')
-      .execute();
+    const { rows } = await db.executeQuery(deleteLeasesStatement(db, { ids: ids.slice(i, i + 500), expiredBy }));
     items.push(...rows.map((r) => r.item_id));
   }
   return items;
 }
+
+const deleteLeasesStatement = compiledOnce((db, v: { ids: number[]; expiredBy: string | undefined }) =>
+  db
+    .deleteFrom('queue_leases')
+    .where('id', 'in', v.ids)
+    .$if(v.expiredBy !== undefined, (q) => q.where('expires_at', '<=', v.expiredBy!))
+    .returning('item_id'),
+);
 
 /** Records that the labeler does not want the item offered again; repeating it changes nothing. */
 export async function insertSkip(db: Db, row: { model_id: number; item_id: number; labeler: string; created_at: string }): Promise<void> {

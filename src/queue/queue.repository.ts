@@ -1,4 +1,5 @@
 import { sql, type CompiledQuery, type Insertable, type RawBuilder, type Selectable } from 'kysely';
+import { compiledOnce } from '../db/compiled-once.js';
 import type { Db } from '../db/database.js';
 import { isPostgres, LOCKS, lockUntilCommit, notIndexed } from '../db/dialect.js';
 import type { QueueItemTable } from '../db/schema.js';
@@ -187,14 +188,15 @@ export async function takeSlot(db: Db, id: number): Promise<boolean> {
 export async function releaseSlots(db: Db, ids: number[]): Promise<void> {
   const counts = new Map<number, number>();
   for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
-  for (const [id, n] of counts) {
-    await db
-      .updateTable('queue_items')
-      .set((eb) => ({ leases_count: sql<number>`case when ${eb.ref('leases_count')} > ${n} then ${eb.ref('leases_count')} - ${n} else 0 end` }))
-      .where('id', '=', id)
-      .execute();
-  }
+  for (const [id, n] of counts) await db.executeQuery(releaseSlotsStatement(db, { id, n }));
 }
+
+const releaseSlotsStatement = compiledOnce((db, { id, n }: { id: number; n: number }) =>
+  db
+    .updateTable('queue_items')
+    .set((eb) => ({ leases_count: sql<number>`case when ${eb.ref('leases_count')} > ${n} then ${eb.ref('leases_count')} - ${n} else 0 end` }))
+    .where('id', '=', id),
+);
 
 /** Takes back one (never out-of-scope) label from each listed item. */
 export async function uncountLabels(db: Db, ids: number[]): Promise<void> {
@@ -238,17 +240,18 @@ export function statusRuleSql(db: Db): string {
 
 /** Derives each item's status from its counts. */
 export async function refreshStatus(db: Db, ids: number[], now: string): Promise<void> {
-  for (let i = 0; i < ids.length; i += 500) {
-    await db
-      .updateTable('queue_items')
-      .set({
-        status: derivedStatus(),
-        labeled_at: sql<string | null>`case when labels_count >= labels_needed then coalesce(labeled_at, ${now}) else null end`,
-      })
-      .where('id', 'in', ids.slice(i, i + 500))
-      .execute();
-  }
+  for (let i = 0; i < ids.length; i += 500) await db.executeQuery(refreshStatusStatement(db, { ids: ids.slice(i, i + 500), now }));
 }
+
+const refreshStatusStatement = compiledOnce((db, { ids, now }: { ids: number[]; now: string }) =>
+  db
+    .updateTable('queue_items')
+    .set({
+      status: derivedStatus(),
+      labeled_at: sql<string | null>`case when labels_count >= labels_needed then coalesce(labeled_at, ${now}) else null end`,
+    })
+    .where('id', 'in', ids),
+);
 
 /** The item columns a claim hands out (with its prediction's details, read from their owner). */
 export const CLAIM_ITEM_COLUMNS = ['id', 'priority', 'weight', 'reasons_json', 'drift_boost', 'labels_needed', 'prediction_id', 'prediction_seq'] as const;
@@ -299,20 +302,30 @@ export async function leaseBest(db: Db, lease: BestLease): Promise<ClaimItemRow[
   // PostgreSQL statement does), instead of a slot update, a status update and a read: a claim is
   // three statements on the event loop instead of five.
   const leased: ClaimItemRow[] = [];
-  for (const { id } of await claimCandidatesQuery(db, lease.modelId, lease.labeler, lease.limit, lease.region).execute()) {
-    const row = await db
-      .updateTable('queue_items')
-      .set((eb) => ({ leases_count: eb('leases_count', '+', 1), status: derivedStatus(1) }))
-      .where('id', '=', id)
-      .where(slotFree())
-      .returning(CLAIM_ITEM_COLUMNS)
-      .executeTakeFirst();
+  const { modelId, labeler, limit, region } = lease;
+  for (const { id } of (await db.executeQuery(candidatesStatement(db, { modelId, labeler, limit, region }))).rows) {
+    const row = (await db.executeQuery(takeSlotReturning(db, { id }))).rows[0];
     if (!row) continue;
     await insertLease(db, { model_id: lease.modelId, item_id: id, labeler: lease.labeler, expires_at: lease.expiresAt, created_at: lease.now });
     leased.push(row);
   }
   return leased;
 }
+
+/** {@link claimCandidatesQuery} as SQLite's {@link leaseBest} runs it. */
+const candidatesStatement = compiledOnce((db, v: { modelId: number; labeler: string; limit: number; region: number | undefined }) =>
+  claimCandidatesQuery(db, v.modelId, v.labeler, v.limit, v.region),
+);
+
+/** SQLite's {@link leaseBest} per candidate: takes a slot, derives the status, answers the columns a claim hands out. */
+const takeSlotReturning = compiledOnce((db, { id }: { id: number }) =>
+  db
+    .updateTable('queue_items')
+    .set((eb) => ({ leases_count: eb('leases_count', '+', 1), status: derivedStatus(1) }))
+    .where('id', '=', id)
+    .where(slotFree())
+    .returning(CLAIM_ITEM_COLUMNS),
+);
 
 /**
  * PostgreSQL's lease statement of {@link leaseBest}: one statement, passing over locked candidates
