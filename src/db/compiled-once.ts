@@ -22,8 +22,9 @@ interface Template {
  * A statement that kysely builds and compiles once per shape instead of on every call (on a hot
  * path such as a claim, building and compiling cost more than SQLite running the statement): each
  * use only binds the values to the compiled text. The shape is the dialect and, per value,
- * whether it is absent, a string or a number, and a list's length; `build` may depend on the shape
- * only. It runs twice per shape with different stand-ins for the values, and throws if the two
+ * whether it is absent, a string or a number, and a list's length (a list longer than 16 is
+ * built as usual, so a statement keeps a bounded number of shapes); `build` may depend on the
+ * shape only. It runs twice per shape with different stand-ins for the values, and throws if the two
  * differ anywhere but in them, or if a value does not reach the statement as a parameter (a value
  * derived from one, or used as SQL text, would otherwise stay fixed at its stand-in's).
  */
@@ -31,6 +32,9 @@ export function compiledOnce<V extends StatementValues, R>(build: (db: Db, value
   const templates = new Map<string, Template>();
   return (db, values) => {
     const key = shapeKey(db, values);
+    // A long list is a statement of its own shape seldom seen again (and building it is a small
+    // part of running it): built as usual, so the kept shapes stay few.
+    if (key === undefined) return build(db, values).compile();
     let template = templates.get(key);
     if (!template) {
       template = compileTemplate(db, values, build);
@@ -45,10 +49,14 @@ export function compiledOnce<V extends StatementValues, R>(build: (db: Db, value
   };
 }
 
-function shapeKey(db: Db, values: StatementValues): string {
+/** Lists longer than this are not kept as shapes. */
+const LONGEST_KEPT_LIST = 16;
+
+function shapeKey(db: Db, values: StatementValues): string | undefined {
   let key = isPostgres(db) ? 'p' : 's';
   for (const name in values) {
     const value = values[name];
+    if (Array.isArray(value) && value.length > LONGEST_KEPT_LIST) return undefined;
     key += `|${name}:${Array.isArray(value) ? `${value.map(kind).join('')}` : kind(value)}`;
   }
   return key;

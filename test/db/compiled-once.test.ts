@@ -46,6 +46,7 @@ describe('compiledOnce', () => {
         { labeler: 'bo', limit: 2, ids: [5], region: 4 },
         { labeler: 'cy', limit: 9, ids: [1, 2, 3], region: 0 },
         { labeler: 'ann', limit: 3, ids: [1, 2], region: undefined },
+        { labeler: 'dee', limit: 4, ids: Array.from({ length: 40 }, (_, i) => i + 1), region: 2 },
       ];
       for (const values of cases) {
         const expected = build(db, values).compile();
