@@ -16,8 +16,9 @@ export function listModelRows(db: Db): Promise<ModelRow[]> {
   return db.selectFrom('models').selectAll().orderBy('name').execute();
 }
 
-export async function insertModel(db: Db, row: Omit<ModelRow, 'id' | 'revision'>): Promise<ModelRow> {
-  return db.insertInto('models').values(row).returningAll().executeTakeFirstOrThrow();
+/** Inserts the model; undefined when a model of that name exists already (another PUT created it first). */
+export async function insertModel(db: Db, row: Omit<ModelRow, 'id' | 'revision'>): Promise<ModelRow | undefined> {
+  return db.insertInto('models').values(row).onConflict((oc) => oc.column('name').doNothing()).returningAll().executeTakeFirst();
 }
 
 export async function updateModel(db: Db, id: number, patch: Partial<Omit<ModelRow, 'id' | 'revision'>>): Promise<ModelRow> {

@@ -149,7 +149,10 @@ export class ModelsService {
     };
     let row: ModelRow;
     if (!existing) {
-      row = await insertModel(this.db, { name, created_at: now, ...fields });
+      const inserted = await insertModel(this.db, { name, created_at: now, ...fields });
+      // Another PUT of the same new name inserted between the read and this insert: this one is an update of it.
+      if (!inserted) return this.put(name, def);
+      row = inserted;
     } else {
       await this.assertCompatible(existing, def, fields.encoder, fields.metric);
       row = await updateModel(this.db, existing.id, fields);

@@ -63,6 +63,15 @@ describe('models API', () => {
     expect(await stored()).toEqual([{ url: hooks.signed, secret: 'whsec-rotated' }]);
   });
 
+  it('when several PUTs create the same new model at once, then one creates it and the others update it, none answers 500', async () => {
+    const def = { task: 'multiclass', embeddingDim: 2, concepts: [{ id: 'a' }, { id: 'b' }] };
+    const answers = await Promise.all(Array.from({ length: 4 }, () => server.request('PUT', '/v1/models/raced', def)));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 201]);
+    expect(new Set(answers.map((a) => a.body.createdAt)).size).toBe(1);
+    const listed = (await server.request('GET', '/v1/models')).body.models as { name: string }[];
+    expect(listed.filter((m) => m.name === 'raced')).toHaveLength(1);
+  });
+
   it('when an unknown model is read, then it answers 404 in the error shape', async () => {
     const res = await server.request('GET', '/v1/models/nope');
     expect(res.status).toBe(404);
