@@ -21,11 +21,13 @@ export async function insertModel(db: Db, row: Omit<ModelRow, 'id' | 'revision'>
   return db.insertInto('models').values(row).onConflict((oc) => oc.column('name').doNothing()).returningAll().executeTakeFirst();
 }
 
-export async function updateModel(db: Db, id: number, patch: Partial<Omit<ModelRow, 'id' | 'revision'>>): Promise<ModelRow> {
+/** Updates the model if it is still at `revision`; undefined when another write changed it since it was read. */
+export async function updateModel(db: Db, id: number, revision: number, patch: Partial<Omit<ModelRow, 'id' | 'revision'>>): Promise<ModelRow | undefined> {
   return db
     .updateTable('models')
     .set((eb) => ({ ...patch, revision: eb('revision', '+', 1) }))
     .where('id', '=', id)
+    .where('revision', '=', revision)
     .returningAll()
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
 }

@@ -155,7 +155,10 @@ export class ModelsService {
       row = inserted;
     } else {
       await this.assertCompatible(existing, def, fields.encoder, fields.metric);
-      row = await updateModel(this.db, existing.id, fields);
+      // A PUT that wrote since the read would be lost (its settings patch, a concept it added): apply this one to what it wrote.
+      const updated = await updateModel(this.db, existing.id, stored.revision, fields);
+      if (!updated) return this.put(name, def);
+      row = updated;
     }
     const model = this.remember(row);
     await this.events.publish({ type: 'ModelChanged', model, previous: existing });

@@ -72,6 +72,16 @@ describe('models API', () => {
     expect(listed.filter((m) => m.name === 'raced')).toHaveLength(1);
   });
 
+  it('when PUTs patch different settings of one model at once, then every patch is kept', async () => {
+    const def = { task: 'multiclass', embeddingDim: 2, concepts: [{ id: 'a' }, { id: 'b' }] };
+    expect((await server.request('PUT', '/v1/models/patched', def)).status).toBe(201);
+    const patches = [{ drift: { threshold: 0.31 } }, { queue: { leaseSeconds: 123 } }, { ood: { k: 7 } }, { retrain: { minNewLabels: 77 } }];
+    const answers = await Promise.all(patches.map((settings) => server.request('PUT', '/v1/models/patched', { ...def, settings })));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    const { settings } = (await server.request('GET', '/v1/models/patched')).body;
+    expect([settings.drift.threshold, settings.queue.leaseSeconds, settings.ood.k, settings.retrain.minNewLabels]).toEqual([0.31, 123, 7, 77]);
+  });
+
   it('when an unknown model is read, then it answers 404 in the error shape', async () => {
     const res = await server.request('GET', '/v1/models/nope');
     expect(res.status).toBe(404);
