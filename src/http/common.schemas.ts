@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { isFloat32Safe } from '../util/vectors.js';
+import { MODEL_NAME } from '../models/model.js';
 
 /**
  * A concept id. Concept ids are keys of JSON objects (scores, thresholds), where `__proto__` cannot
@@ -18,7 +19,7 @@ export const recordId = z.string().min(1).max(256);
 export const modelParams = z.object({
   model: z
     .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'model names use letters, digits, ".", "_" and "-"')
+    .regex(MODEL_NAME, 'model names use letters, digits, ".", "_" and "-"')
     .openapi({ param: { name: 'model', in: 'path' }, example: 'perfect-pint', description: 'Model name: letters, digits, ".", "_" and "-"' }),
 });
 

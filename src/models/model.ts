@@ -4,6 +4,9 @@ import type { Task } from '../db/schema.js';
 
 export type { Task };
 
+/** What a model name may be: every stored model matches, so a name that does not is no model. */
+export const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
 /** A class in the taxonomy, with its visual-dictionary entry. */
 export interface Concept {
   id: string;

@@ -27,12 +27,21 @@ function sameToken(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** The form's fields; none when the body is not a form that parses (a broken multipart body throws). */
+async function formBody(c: Context): Promise<Record<string, unknown>> {
+  try {
+    return await c.req.parseBody();
+  } catch {
+    return {};
+  }
+}
+
 /** `/ui/sign-in`, `/ui/sign-out` and `/ui/label` (where a labeler lands). */
 export function signInRoutes(auth: Authenticator, models: ModelsService, page: PageGuard) {
   return new Hono<AuthEnv>()
     .get('/ui/sign-in', (c) => c.html(signInPage({ next: safeNext(c.req.query('next'), '') })))
     .post('/ui/sign-in', async (c) => {
-      const form = signInForm.safeParse(await c.req.parseBody());
+      const form = signInForm.safeParse(await formBody(c));
       const next = form.success ? form.data.next : undefined;
       if (!form.success) return c.html(signInPage({ next: safeNext(next, ''), error: 'Enter an API key.' }), 400);
       try {
@@ -57,7 +66,7 @@ export function signInRoutes(auth: Authenticator, models: ModelsService, page: P
     })
     .post('/ui/sign-out', page('ingest', 'label'), async (c) => {
       const a = c.get('authentication');
-      const form = signOutForm.safeParse(await c.req.parseBody());
+      const form = signOutForm.safeParse(await formBody(c));
       if (a.via !== 'session') return c.redirect('/', 303);
       if (!form.success || !sameToken(form.data.csrf, a.session.csrfToken)) throw new ForbiddenError('The sign-out form is stale or came from another site');
       await auth.sessions.signOut(a.cookie);

@@ -180,6 +180,17 @@ describe('bad input is refused whole, with the JSON error shape', () => {
     expect((await server.request('GET', `/v1/models/${m.name}`)).body.counts).toEqual(before);
   });
 
+  it('when a page names a model with U+0000 or other characters no name has, then it answers 404, not 500', async () => {
+    for (const name of ['%00', 'a%00b', '%ff', '..%2F..', 'x'.repeat(200)]) {
+      for (const page of ['report', 'label']) expect((await fetch(`${server.url}/ui/models/${name}/${page}`)).status, `${page} ${name}`).toBe(404);
+    }
+  });
+
+  it('when the sign-in form is a broken multipart body, then it answers 400, not 500', async () => {
+    const res = await fetch(`${server.url}/ui/sign-in`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'multipart/form-data; boundary=zz', origin: server.url }, body: 'key=x' });
+    expect(res.status).toBe(400);
+  });
+
   it('when examples arrive as NDJSON, then each line is stored, and a bad line rejects them all', async () => {
     const lines = [0, 1, 2].map((i) => JSON.stringify({ id: `nd-${i}`, embedding: m.data.point(i), concepts: [`c${i}`] }));
     const send = (body: string) =>
