@@ -203,7 +203,8 @@ export async function uncountLabels(db: Db, ids: number[]): Promise<void> {
   for (let i = 0; i < ids.length; i += 500) {
     await db
       .updateTable('queue_items')
-      .set((eb) => ({ labels_count: sql<number>`max(0, ${eb.ref('labels_count')} - 1)` }))
+      // Not max(0, …): that is SQLite's scalar max, and an aggregate on PostgreSQL (the retract failed there).
+      .set((eb) => ({ labels_count: sql<number>`case when ${eb.ref('labels_count')} > 0 then ${eb.ref('labels_count')} - 1 else 0 end` }))
       .where('id', 'in', ids.slice(i, i + 500))
       .execute();
   }

@@ -128,4 +128,16 @@ describe('labels', () => {
     const accuracy = await source.accuracy(model);
     expect(accuracy!.total).toBe(listed.length);
   });
+  it('when a labeler retracts bulk labels, then they are withdrawn and the items return to the queue, on both databases', async () => {
+    const [a, b] = await fresh('gina', 2);
+    const given = await label(server, 'pint', [a!, b!].map((item) => ({ itemId: item.itemId, labeler: 'gina', concepts: ['lager'], bulk: true })));
+    expect(given.status).toBe(200);
+    const before = await stats(server, 'pint');
+    const res = await server.request('POST', '/v1/models/pint/labels/retract', { labeler: 'gina', itemIds: [a!.itemId, b!.itemId] });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.retracted).toBe(2);
+    const after = await stats(server, 'pint');
+    expect(after.labeled).toBe(before.labeled - 2);
+    expect(after.pending).toBe(before.pending + 2);
+  });
 });
