@@ -27,6 +27,9 @@ const ODD_SEGMENTS = [
   '1.5', '1e3', '99999999999999999999', 'NaN', encodeURIComponent('\u202e'), '.', ';', 'a%3Fb', encodeURIComponent('m\u0000'), 'M', 'm%20',
 ];
 const ODD_QUERY = ['0', '-1', '1.5', '1e400', 'NaN', '', 'abc', '99999999999', 'json', 'HTML', '%ff', '%00', 'x'.repeat(3000)];
+/** Valid but unusual: the epoch, the ends of the ISO year range, the widest offsets. */
+const TIMESTAMPS = ['2026-11-30T12:00:00Z', '1970-01-01T00:00:00Z', '0001-01-01T00:00:00Z', '9999-12-31T23:59:59.999Z', '2026-12-01T21:00:00+14:00', '2026-12-01T21:00:00-12:00'];
+const LABEL_KINDS: { [key: string]: Json }[] = [{}, {}, { newConcepts: ['porter'] }, { outOfScope: true, concepts: [] }, { skip: true, concepts: [] }, { bulk: true }];
 const OTHER_LABELERS = ['bob', 'ANN', 'ann\u200b', 'an', 'ann\u0000', 'admin'];
 
 interface Operation {
@@ -114,17 +117,17 @@ describe.each(SEEDS)('HTTP fuzz from the OpenAPI document, seed %i', (seed) => {
       case 'POST /v1/models/{model}/examples':
         return { examples: [0, 1, 2].map((c) => ({ id: id(), embedding: f.data.point(c), concepts: [CONCEPTS[c]!.id], split: 'train', scores: confident(c), input: { url: 'https://example.com/e.jpg', text: 'e' }, metadata: { k: 'v' } })) };
       case 'POST /v1/models/{model}/predictions':
-        return { predictions: outliers(f.data, 2).map((embedding) => ({ id: id(), embedding, scores: UNSURE, modelVersion: 'v1', timestamp: '2026-11-30T12:00:00Z', input: { text: 'p' }, metadata: { app: 'x' } })) };
+        return { predictions: outliers(f.data, 2).map((embedding) => ({ id: id(), embedding, scores: UNSURE, modelVersion: 'v1', timestamp: dice.pick(TIMESTAMPS), input: { text: 'p' }, metadata: { app: 'x' } })) };
       case 'POST /v1/models/{model}/predict':
         return { embeddings: [f.data.point(0), f.data.point(1)] };
       case 'POST /v1/models/{model}/queue/claim':
-        return { labeler: 'ann', limit: 1 };
+        return dice.chance(0.2) ? { labeler: 'ann', limit: 1, region: dice.pick([1, 2, 999_999_999]) } : { labeler: 'ann', limit: 1 };
       case 'POST /v1/models/{model}/queue/items/{itemId}/renew':
         return { labeler: 'ann' };
       case 'POST /v1/models/{model}/labels/retract':
         return { labeler: 'ann', itemIds: [itemId] };
       case 'POST /v1/models/{model}/labels':
-        return { labels: [{ itemId, labeler: 'ann', concepts: [dice.pick(CONCEPTS).id] }] };
+        return { labels: [{ itemId, labeler: 'ann', concepts: [dice.pick(CONCEPTS).id], ...dice.pick(LABEL_KINDS) }] };
       default:
         throw new Error(`no valid body for ${op.method} ${op.template}: add one to the fuzz test`);
     }
