@@ -1,13 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleTrainingData } from '../../src/training/training-data.js';
 import { ClusteredData } from '../support/clustered-data.js';
+import { nestedJson } from '../support/fuzz.js';
 import { predictionFor, seedModel, type SeededModel } from '../support/fixtures.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-
-/** `{"a":{"a":…}}` nested `depth` times, built as text (a JS value that deep could not be stringified). */
-function nestedJson(depth: number): string {
-  return '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
-}
 
 describe('bad input answers 4xx, never 500, and stores nothing', () => {
   let server: TestServer;

@@ -105,7 +105,7 @@ function setAt(root: Json, path: (string | number)[], value: Json | undefined): 
   return root;
 }
 
-/** Text `{"a":{"a":…1…}}` nested `depth` times. */
+/** Text `{"a":{"a":…1…}}` nested `depth` times (a JS value that deep could not be stringified). */
 export function nestedJson(depth: number): string {
   return '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
 }
