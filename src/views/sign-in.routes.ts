@@ -12,9 +12,13 @@ import { labelerHomePage, signInPage, signOutPage } from './sign-in.page.js';
 const signInForm = z.object({ key: z.string().trim().min(1).max(512), next: z.string().max(2048).optional() });
 const signOutForm = z.object({ csrf: z.string().min(1).max(256) });
 
-/** Only a path on this server (never `//host` or a scheme): signing in cannot redirect elsewhere. */
+/**
+ * Only a path on this server (never `//host` or a scheme): signing in cannot redirect elsewhere.
+ * Printable ASCII only, as a browser sends a URL: a control character or a non-Latin-1 one cannot
+ * go in a Location header.
+ */
 function safeNext(next: string | undefined, fallback: string): string {
-  return next && /^\/(?![/\\])[^\s]*$/.test(next) && !next.startsWith('/ui/sign-') ? next : fallback;
+  return next && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) && !next.startsWith('/ui/sign-') ? next : fallback;
 }
 
 function isHttps(c: Context): boolean {

@@ -60,6 +60,17 @@ describe('API keys and roles', () => {
     }
     expect(rows.map((r) => r.key_hash)).not.toContain(ingestKey);
   });
+
+  it('when a sign-in names a next page with a control or non-ASCII character, then it lands on the default page with one session, not a 500', async () => {
+    const sessions = async () => Number((await server.driftloop.services.database.db.selectFrom('sessions').select((e) => e.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    for (const next of ['/\u0000', '/a\u0001b', '/x\u007f', '/caf\u00e9', '/\u{1f600}', '/\u2028']) {
+      const before = await sessions();
+      const res = await fetch(`${server.url}/ui/sign-in`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `key=${ADMIN}&next=${encodeURIComponent(next)}` });
+      expect(res.status, JSON.stringify(next)).toBe(303);
+      expect(res.headers.get('location'), JSON.stringify(next)).toBe('/');
+      expect(await sessions(), JSON.stringify(next)).toBe(before + 1);
+    }
+  });
 });
 
 describe('open mode', () => {
