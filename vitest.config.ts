@@ -30,6 +30,7 @@ const POSTGRES_SUITES = [
   'test/queue/stats.test.ts',
   'test/scoring/scoring.e2e.test.ts',
   'test/security/fuzz.test.ts',
+  'test/security/page-fuzz.test.ts',
   'test/training/*.test.ts',
   'test/webhooks/delivery-claims.test.ts',
 ];
