@@ -31,6 +31,7 @@ const POSTGRES_SUITES = [
   'test/scoring/scoring.e2e.test.ts',
   'test/security/fuzz.test.ts',
   'test/security/page-fuzz.test.ts',
+  'test/security/memory-bounds.test.ts',
   'test/training/*.test.ts',
   'test/webhooks/delivery-claims.test.ts',
 ];

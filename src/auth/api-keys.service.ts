@@ -36,7 +36,7 @@ export interface KeysContext {
 export const AUTH_FRESH_MS = 250;
 
 /** Keys in force remembered at most; past it the memory starts afresh (hashes of real keys only). */
-const REMEMBERED_KEYS = 1000;
+export const REMEMBERED_KEYS = 1000;
 
 // Keys are 256-bit random tokens, so a fast unsalted hash is enough: no dictionary to guess from.
 export function hashKey(key: string): string {
@@ -127,6 +127,11 @@ export class ApiKeysService {
     if (this.inForce.size >= REMEMBERED_KEYS) this.inForce.clear();
     this.inForce.set(hash, { principal, at: asked });
     return principal;
+  }
+
+  /** Keys in force remembered now (at most {@link REMEMBERED_KEYS}). */
+  get keysRemembered(): number {
+    return this.inForce.size;
   }
 
   async list(): Promise<ApiKeyInfo[]> {

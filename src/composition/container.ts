@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { ApiKeysService } from '../auth/api-keys.service.js';
+import { ApiKeysService, REMEMBERED_KEYS } from '../auth/api-keys.service.js';
 import { isLoopbackHost, type Config } from '../config.js';
 import { DashboardService } from '../views/dashboard/dashboard.service.js';
 import { openDatabase, type DatabaseHandle } from '../db/database.js';
@@ -15,6 +15,7 @@ import { EventBus } from '../events/event-bus.js';
 import { ExamplesService } from '../examples/examples.service.js';
 import { NewRegions } from '../drift/new-regions.js';
 import { registerFeatureMetrics } from '../observability/feature-metrics.js';
+import { registerHeldEntries } from '../observability/held-entries.js';
 import { WebhookDeliveries } from '../webhooks/webhooks.service.js';
 import { HealthService } from '../health/health.service.js';
 import { NeighborStore } from '../health/neighbor-store.js';
@@ -33,7 +34,8 @@ import { LabelsService } from '../queue/labels.service.js';
 import { NearDuplicateRegistry } from '../queue/near-duplicates.js';
 import { QueueService } from '../queue/queue.service.js';
 import { SimilarItemsService } from '../queue/similar-items.service.js';
-import { SelectionService } from '../queue/selection/selection.service.js';
+import { RANKINGS_KEPT, SelectionService } from '../queue/selection/selection.service.js';
+import { MAX_LEASE_TEXTS } from '../queue/claim-at-once.repository.js';
 import { ReferenceFollower } from '../reference/reference.follower.js';
 import { ReferenceRegistry } from '../reference/reference.registry.js';
 import { IndexSnapshots } from '../snapshots/index-snapshots.js';
@@ -225,6 +227,11 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const drift = new DriftService(db, webhooks, providers, events, clock, log, sequential, reads, { regions: newRegions, publicUrl: config.publicUrl }, mmd);
   const driftReports = new DriftReportService(drift, providers, references, clock);
   registerFeatureMetrics(metrics.registry, { models: () => models.list(), drift, queue, jobs, webhooks: webhookDeliveries });
+  registerHeldEntries(metrics.registry, [
+    { name: 'api_keys_in_force', cap: REMEMBERED_KEYS, size: () => keys.keysRemembered },
+    { name: 'selection_rankings', cap: RANKINGS_KEPT, size: () => selection.rankingsHeld },
+    { name: 'claim_lease_texts', cap: MAX_LEASE_TEXTS, size: () => queue.leaseTextsHeld },
+  ]);
   const descriptions = new ModelDescriptions(models, modelDescribers({ references, versions, queue, drift }));
   const dashboard = new DashboardService(models, queue, versions, drift);
 

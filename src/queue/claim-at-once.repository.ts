@@ -27,7 +27,7 @@ export interface ClaimedAtOnce {
 }
 
 /** Lease texts kept at most: a claim may name any region, so the kept texts are bounded. */
-const MAX_LEASE_TEXTS = 256;
+export const MAX_LEASE_TEXTS = 256;
 
 /** A lease statement's text with the claim's own values left open. */
 type LeaseText = LiteralTemplate<'labeler' | 'now' | 'expiresAt'>;
@@ -44,6 +44,11 @@ export class ClaimTexts {
   private statusRule: string | undefined;
 
   constructor(private readonly db: Db) {}
+
+  /** Lease texts kept now (at most {@link MAX_LEASE_TEXTS}). */
+  get leaseTextsHeld(): number {
+    return this.leases.size;
+  }
 
   lease(modelId: number, region: number | undefined): { skipping: LeaseText; waiting: LeaseText } {
     const key = `${modelId}:${region ?? ''}`;

@@ -57,6 +57,11 @@ export class QueueService {
     this.claimTexts = new ClaimTexts(db);
   }
 
+  /** Claim lease texts kept now, one per model and region claimed (bounded). */
+  get leaseTextsHeld(): number {
+    return this.claimTexts.leaseTextsHeld;
+  }
+
   /**
    * Leases up to `limit` items to `labeler` in one transaction: the leases they
    * still hold first (renewed), then the best pending items they have not

@@ -18,6 +18,8 @@ export interface CusumDesign extends CusumSteps {
 const CALIBRATION_CONFIDENCE = 0.9;
 const TOLERATED_ARL_FACTOR = 0.5;
 
+/** Designs and minimums kept at most: keyed by settings an admin may vary without end. */
+const DESIGNS_KEPT = 1000;
 const designs = new Map<string, CusumDesign>();
 
 /** The detector for a model's OOD quantile, calibration size, `drift.arl0` and target rate (cached). */
@@ -29,7 +31,7 @@ export function cusumDesign(quantile: number, calibrationSize: number, arl0: num
     const steps = cusumSteps(p0, target);
     const { limit, arl0: arl0Exact } = cusumLimit(p0, steps, arl0);
     design = { p0, target, ...steps, limit, arl0, arl0Exact, minCalibration: minCalibrationSize(quantile, arl0, target) };
-    if (designs.size > 1000) designs.clear();
+    if (designs.size >= DESIGNS_KEPT) designs.clear();
     designs.set(key, design);
   }
   return design;
@@ -67,6 +69,7 @@ export function minCalibrationSize(quantile: number, arl0: number, target: numbe
     else lo = mid;
   }
   const n = Math.ceil(hi / 10) * 10;
+  if (minimums.size >= DESIGNS_KEPT) minimums.clear();
   minimums.set(key, n);
   return n;
 }

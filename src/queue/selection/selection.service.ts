@@ -18,6 +18,12 @@ const REGION_REFRESH_MS = 60_000;
 const RERANK_MIN_MS = 10_000;
 /** Fewest ids checked per query while walking a ranking for one claim. */
 const MIN_WALK = 50;
+/**
+ * Rankings kept at most, over all models and regions: a claim may name any region number, and
+ * each one named would otherwise keep a ranking (empty for a region that does not exist). The
+ * least recently used goes first; it is ranked again if a claim asks for it.
+ */
+export const RANKINGS_KEPT = 64;
 
 /** One ranked pool: the order claims hand items out in until it is redone. */
 interface Ranking {
@@ -66,9 +72,15 @@ export class SelectionService {
     const key = JSON.stringify([model.settings.queue.selection, model.settings.queue.selectionPool, model.settings.queue.typicalUntil, model.settings.queue.selectionSeed, await this.ports.championVersion(model)]);
     const regionsAt = await this.regionsComputedAt(model);
     let ranking = this.rankings.get(slot);
+    if (ranking) this.touch(slot, ranking);
     if (!ranking || ranking.key !== key) ranking = await this.rebuild(slot, model, key, regionsAt, region);
     else if (await this.isStale(model, ranking, regionsAt)) void this.rebuild(slot, model, key, regionsAt, region).catch(() => undefined);
     return this.walk(model, ranking, labeler, limit);
+  }
+
+  /** Rankings held now (at most {@link RANKINGS_KEPT}). */
+  get rankingsHeld(): number {
+    return this.rankings.size;
   }
 
   /** Forgets a model's rankings (its items were rebuilt or removed). */
@@ -114,13 +126,20 @@ export class SelectionService {
       const items = await this.itemCount(model);
       const ids = await this.ranker.rank(model, region);
       const ranking: Ranking = { key, ids, cursor: 0, items, regionsAt, builtAt: started };
-      this.rankings.set(slot, ranking);
+      this.touch(slot, ranking);
       return ranking;
     })().finally(() => {
       if (this.building.get(slot)?.done === done) this.building.delete(slot);
     });
     this.building.set(slot, { key, done });
     return done;
+  }
+
+  /** Keeps `ranking` as the most recently used, dropping the least recently used past {@link RANKINGS_KEPT}. */
+  private touch(slot: string, ranking: Ranking): void {
+    this.rankings.delete(slot);
+    this.rankings.set(slot, ranking);
+    if (this.rankings.size > RANKINGS_KEPT) this.rankings.delete(this.rankings.keys().next().value!);
   }
 
   private async itemCount(model: Model): Promise<number> {
