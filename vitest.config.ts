@@ -32,6 +32,7 @@ const POSTGRES_SUITES = [
   'test/security/fuzz.test.ts',
   'test/security/page-fuzz.test.ts',
   'test/security/memory-bounds.test.ts',
+  'test/security/racing-bodies.test.ts',
   'test/training/*.test.ts',
   'test/webhooks/delivery-claims.test.ts',
 ];

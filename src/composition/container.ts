@@ -159,7 +159,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const models = new ModelsService(db, events, clock, reads, webhookPolicy);
   const modelNames = new Map((await models.list()).map((m) => [m.id, m.name]));
   const metrics = new Metrics(() => references.sizes().map((s) => ({ model: modelNames.get(s.modelId) ?? String(s.modelId), ...s })));
-  const examples = new ExamplesService(db, references, clock);
+  const examples = new ExamplesService(db, references, clock, (trx, id) => models.current(trx, id));
 
   const duplicates = new NearDuplicateRegistry(indexDir, log, { reads: ownerReadRepositories.predictions, window: config.indexes.duplicateWindow, snapshots, check: indexChecks?.check });
   // Selection reads the champion and the regions, both built further down: the ports run only after createApp returns.

@@ -24,7 +24,11 @@ import type { WebhookTargetResolver } from '../webhooks/webhook.dispatcher.js';
  * `health.ports.ts`, …); this object satisfies them all.
  */
 export function ownerReads(db: Db) {
-  return { examples: bindReads(db, exampleReads), predictions: bindReads(db, predictionReads) };
+  return {
+    examples: bindReads(db, exampleReads),
+    predictions: bindReads(db, predictionReads),
+    hasData: async (trx: Db, modelId: number) => (await exampleReads.hasExamples(trx, modelId)) || (await predictionReads.hasPredictions(trx, modelId)),
+  };
 }
 
 /** The same reads unbound (executor first), for a reader that reads inside its own transactions (the queue). */

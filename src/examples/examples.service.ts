@@ -1,6 +1,6 @@
 import type { Db } from '../db/database.js';
 import type { ExampleSource } from '../db/schema.js';
-import { BatchValidationError, type RecordProblem } from '../errors.js';
+import { BatchValidationError, NotFoundError, type RecordProblem } from '../errors.js';
 import type { Model } from '../models/model.js';
 import { duplicateIdProblems, embeddingProblems, repeatedConceptProblems, scoreProblems, topScore, unknownConceptProblems } from '../models/record-checks.js';
 import type { ReferenceRegistry } from '../reference/reference.registry.js';
@@ -21,6 +21,9 @@ export interface ExampleInput {
   metadata?: Record<string, unknown> | undefined;
 }
 
+/** The model as stored now, read on `db` (the caller's transaction); the models feature answers it. */
+export type CurrentModel = (db: Db, modelId: number) => Promise<Model | undefined>;
+
 export interface ExamplesResult {
   inserted: number;
   duplicates: number;
@@ -34,6 +37,7 @@ export class ExamplesService {
     private readonly db: Db,
     private readonly references: ReferenceRegistry,
     private readonly clock: Clock,
+    private readonly currentModel: CurrentModel,
   ) {}
 
   async add(model: Model, examples: ExampleInput[], source: 'original' | 'production' = 'original'): Promise<ExamplesResult> {
@@ -42,6 +46,10 @@ export class ExamplesService {
     const stored = await this.db.transaction().execute(async (trx) => {
       // Examples of a model commit in seq order, so an instance that has seen seq N has seen every seq below it.
       await lockExamples(trx, model.id);
+      // A PUT may have changed the model since the request read it; it checks for data under this lock, so check against what it stored.
+      const current = await this.currentModel(trx, model.id);
+      if (!current) throw new NotFoundError(`Model '${model.name}' does not exist`);
+      if (!sameRecordRules(model, current)) this.validate(current, examples);
       const existing = await findExistingExampleIds(trx, model.id, examples.map((e) => e.id));
       const rows = examples.filter((e) => !existing.has(e.id)).map((e) => toRow(model, e, source, now));
       await insertExamples(trx, rows);
@@ -69,6 +77,12 @@ export class ExamplesService {
     });
     if (problems.length > 0) throw new BatchValidationError(problems.sort((a, b) => a.index - b.index), 'examples');
   }
+}
+
+/** Whether records valid for `a` are valid for `b`: the same dimension, task and concepts. */
+function sameRecordRules(a: Model, b: Model): boolean {
+  const ids = (m: Model) => m.concepts.map((c) => c.id).join('\n');
+  return a.embeddingDim === b.embeddingDim && a.task === b.task && ids(a) === ids(b);
 }
 
 function toRow(model: Model, e: ExampleInput, source: ExampleSource, now: string): NewExampleRow {

@@ -1,11 +1,24 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../db/database.js';
+import { lockUntilCommit } from '../db/dialect.js';
 import type { ModelTable } from '../db/schema.js';
 
 export type ModelRow = Selectable<ModelTable>;
 
 export function findModelByName(db: Db, name: string): Promise<ModelRow | undefined> {
   return db.selectFrom('models').selectAll().where('name', '=', name).executeTakeFirst();
+}
+
+export function findModelById(db: Db, id: number): Promise<ModelRow | undefined> {
+  return db.selectFrom('models').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/**
+ * Holds the lock example uploads take (`lockExamples`) until `trx` ends, across instances: a
+ * definition change checked under it sees every upload that committed, and none commits until it ends.
+ */
+export function lockModelData(trx: Db, modelId: number): Promise<void> {
+  return lockUntilCommit(trx, 'examples', modelId);
 }
 
 export async function findModelName(db: Db, id: number): Promise<string | undefined> {

@@ -6,8 +6,11 @@ import { isoNow, type Clock } from '../util/clock.js';
 import type { Metric } from '../vectors/vector-index.js';
 import { MODEL_NAME, type Concept, type Model, type Task } from './model.js';
 import {
-  findModelByName, findModelName,
+  findModelById,
+  findModelByName,
+  findModelName,
   insertModel,
+  lockModelData,
   listModelRows,
   updateModel,
   type ModelRow,
@@ -97,6 +100,15 @@ export class ModelsService {
     return this.cache.get(row.name)!.model;
   }
 
+  /**
+   * The model as stored now, read on `db` (the caller's transaction): a request that read the
+   * model earlier checks its records again under its lock when a PUT changed it since.
+   */
+  async current(db: Db, id: number): Promise<Model | undefined> {
+    const row = await findModelById(db, id);
+    return row && modelRowToModel(row);
+  }
+
   /** The name of the model with this id (jobs and other id-keyed records name their model by it). */
   async nameOf(id: number): Promise<string> {
     let name = this.names.get(id);
@@ -156,9 +168,13 @@ export class ModelsService {
       if (!inserted) return this.put(name, def);
       row = inserted;
     } else {
-      await this.assertCompatible(existing, def, fields.encoder, fields.metric);
-      // A PUT that wrote since the read would be lost (its settings patch, a concept it added): apply this one to what it wrote.
-      const updated = await updateModel(this.db, existing.id, stored.revision, fields);
+      const updated = await this.db.transaction().execute(async (trx) => {
+        // Example uploads check the definition under this lock too: none commits between this check and the update.
+        await lockModelData(trx, existing.id);
+        await this.assertCompatible(trx, existing, def, fields.encoder, fields.metric);
+        // A PUT that wrote since the read would be lost (its settings patch, a concept it added): apply this one to what it wrote.
+        return updateModel(trx, existing.id, stored.revision, fields);
+      });
       if (!updated) return this.put(name, def);
       row = updated;
     }
@@ -175,10 +191,9 @@ export class ModelsService {
     if (problems.length > 0) throw new ValidationError(`Invalid settings: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
   }
 
-  private async assertCompatible(existing: Model, def: ModelDefinition, encoder: string | null, metric: Metric): Promise<void> {
+  private async assertCompatible(trx: Db, existing: Model, def: ModelDefinition, encoder: string | null, metric: Metric): Promise<void> {
     // Whether data exists, not how much: counting a million predictions held the event loop for about 0.1 s on every PUT.
-    const [examples, predictions] = await Promise.all([this.data.examples.hasExamples(existing.id), this.data.predictions.hasPredictions(existing.id)]);
-    if (!examples && !predictions) return;
+    if (!(await this.data.hasData(trx, existing.id))) return;
     const changed: string[] = [];
     if (existing.embeddingDim !== def.embeddingDim) changed.push('embeddingDim');
     if (existing.encoder !== encoder) changed.push('encoder');
