@@ -114,10 +114,15 @@ export async function createApp(config: Config, log?: Logger, deps: { clock?: Cl
       await services.start();
       server = createHttpServer(app.fetch, {
         maxBodyBytes: config.limits.maxBodyBytes,
+        maxConnections: config.limits.maxConnections,
+        headersTimeoutMs: config.limits.headersTimeoutMs,
+        requestTimeoutMs: config.limits.requestTimeoutMs,
         budget: new BodyBudget(config.limits.maxBodyBytesInFlight, (n) => services.metrics.bodyBytesInFlight.set(n)),
         admit: admitBody(services.auth, PUBLIC_FORMS),
       });
       const port = await listen(server, config.host, config.port);
+      // An accept that fails (no file descriptors left) is logged; unheard, the second would end the process.
+      server.on('error', (err) => logger.error({ err }, 'HTTP server error'));
       const open = await services.keys.isOpen();
       if (open) await assertBoundToLoopback(server);
       if (open) logger.warn({ host: config.host }, 'running OPEN: no API key configured, so every request is admin; bound to loopback only');

@@ -42,6 +42,12 @@ export interface Limits {
   readonly maxBodyBytesInFlight: number;
   /** How long a browser session lasts after sign-in. */
   readonly sessionTtlSeconds: number;
+  /** Most connections open at once; the server closes any past it as soon as it is accepted. */
+  readonly maxConnections: number;
+  /** Time a connection has to send a request's headers (after it opens, or after its last answer). */
+  readonly headersTimeoutMs: number;
+  /** Time a request has to arrive whole, headers and body; past it, 408 and the connection closes. */
+  readonly requestTimeoutMs: number;
 }
 
 /** Typed, frozen process configuration. */
@@ -89,6 +95,9 @@ const DEFAULT_LIMITS: Limits = Object.freeze({
   maxBatchRecords: 10_000,
   maxBodyBytesInFlight: 256 * 1024 * 1024,
   sessionTtlSeconds: 12 * 3600,
+  maxConnections: 1024,
+  headersTimeoutMs: 66_000,
+  requestTimeoutMs: 300_000,
 });
 
 /** More threads than this only help a large machine that runs many models' evaluations at once; set it explicitly there. */

@@ -12,6 +12,12 @@ type AdmitBody = (req: http.IncomingMessage) => Promise<DomainError | undefined>
 
 export interface HttpServerOptions {
   maxBodyBytes: number;
+  /** Connections open at once; one accepted past it is closed at once. */
+  maxConnections: number;
+  /** Time to send a request's headers; must exceed {@link KEEP_ALIVE_MS} (an idle connection is closed first). */
+  headersTimeoutMs: number;
+  /** Time to send a whole request, body included. */
+  requestTimeoutMs: number;
   budget: BodyBudget;
   /** Authentication: a request it refuses is answered without reading its body. */
   admit: AdmitBody;
@@ -21,6 +27,8 @@ export interface HttpServerOptions {
 const RETRY_AFTER_SECONDS = 2;
 
 const KEEP_ALIVE_MS = 65_000;
+/** How often, at most, connections are checked against the header and request timeouts (node's default is 30 s). */
+const LONGEST_CHECK_MS = 5_000;
 
 /**
  * An HTTP server for the app that buffers each request body before handing it to Hono.
@@ -31,15 +39,19 @@ const KEEP_ALIVE_MS = 65_000;
  */
 export function createHttpServer(fetch: Fetch, opts: HttpServerOptions): http.Server {
   const listener = getRequestListener(fetch);
-  const server = http.createServer((req, res) => {
+  const checkEvery = Math.max(10, Math.min(LONGEST_CHECK_MS, Math.floor(Math.min(opts.headersTimeoutMs, opts.requestTimeoutMs) / 4)));
+  const server = http.createServer({ connectionsCheckingInterval: checkEvery, requestTimeout: opts.requestTimeoutMs }, (req, res) => {
     track(server, res);
     if (req.method === 'GET' || req.method === 'HEAD') return void listener(req, res);
     void receive(req, res, opts, listener).catch((err: unknown) => refuse(req, res, err instanceof DomainError ? err : (asDatabaseUnavailable(err) ?? new ServiceUnavailableError('Request failed', RETRY_AFTER_SECONDS))));
   });
   // Clients (and load balancers) must close idle keep-alive connections before the server
   // does; otherwise a request sent as the server closes the socket fails with ECONNRESET.
-  server.keepAliveTimeout = KEEP_ALIVE_MS;
-  server.headersTimeout = KEEP_ALIVE_MS + 1000;
+  server.keepAliveTimeout = Math.min(KEEP_ALIVE_MS, opts.headersTimeoutMs - 1000);
+  // A connection that sends its headers slowly, or never, is answered 408 and closed.
+  server.headersTimeout = opts.headersTimeoutMs;
+  // Each connection holds a socket and a parser: past the cap, strangers cannot open more.
+  server.maxConnections = opts.maxConnections;
   return server;
 }
 

@@ -1,0 +1,97 @@
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+const ADMIN = 'bootstrap-admin-key-0123456789';
+
+/** A raw connection to the server; `answer` resolves with everything the server sent once it closes the connection. */
+function connect(server: TestServer): Promise<{ socket: net.Socket; answer: Promise<string> }> {
+  const { port } = new URL(server.url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    socket.on('error', () => undefined); // a connection past the cap is reset
+    const answer = new Promise<string>((done) => socket.on('close', () => done(received)));
+    socket.once('connect', () => resolve({ socket, answer }));
+    socket.once('error', reject);
+  });
+}
+
+/** The status of the first response in raw HTTP text. */
+const statusOf = (raw: string) => Number(/^HTTP\/1\.1 (\d{3})/.exec(raw)?.[1]);
+
+async function get(server: TestServer, path: string, headers: Record<string, string> = {}): Promise<number> {
+  const res = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${ADMIN}`, ...headers } });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+async function bodyBytesInFlight(server: TestServer): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  return Number(/^driftloop_request_body_bytes_in_flight (\S+)$/m.exec(text)?.[1]);
+}
+
+describe('the HTTP server bounds what one connection can make it hold', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    // Short timeouts so the test sees them act; the defaults are 66 s and 300 s.
+    server = await startTestServer({ env: { DRIFTLOOP_ADMIN_KEY: ADMIN }, limits: { headersTimeoutMs: 1500, requestTimeoutMs: 2500 } });
+  });
+  afterAll(() => server.stop());
+
+  it('when headers pass 16 KiB, or a URL does, then the answer is 431 and the server goes on answering', async () => {
+    expect(await get(server, '/healthz', { 'x-junk': 'a'.repeat(20 * 1024) })).toBe(431);
+    const many = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`x-h${i}`, 'b'.repeat(16)]));
+    expect(await get(server, '/healthz', many)).toBe(431);
+    expect(await get(server, `/v1/models/${'m'.repeat(20 * 1024)}`)).toBe(431);
+    expect(await get(server, '/healthz')).toBe(200);
+  });
+
+  it('when a URL carries thousands of query parameters, then the route answers in the JSON error shape or 200, never 5xx', async () => {
+    const query = Array.from({ length: 1500 }, (_, i) => `p${i}=${i}`).join('&');
+    const res = await fetch(`${server.url}/v1/webhooks/deliveries?${query}&status=x&status=y`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    expect(res.status).toBeLessThan(500);
+    if (res.status !== 200) expect(await res.json()).toMatchObject({ error: { code: expect.any(String) } });
+    expect(await get(server, `/v1/webhooks/deliveries?${query}`)).toBe(200);
+  });
+
+  it('when a connection sends part of its headers and then nothing, then the server answers 408 and closes it', async () => {
+    const { socket, answer } = await connect(server);
+    socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ');
+    expect(statusOf(await answer)).toBe(408);
+  });
+
+  it('when a connection opens and sends nothing, then the server closes it', async () => {
+    const { answer } = await connect(server);
+    await answer; // the test times out if the server keeps it
+  });
+
+  it('when a body stops arriving, then the server answers 408, closes the connection and frees the body budget', async () => {
+    const { socket, answer } = await connect(server);
+    socket.write(`POST /v1/models/m/predictions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${ADMIN}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"predictions":[`);
+    expect(statusOf(await answer)).toBe(408);
+    expect(await bodyBytesInFlight(server)).toBe(0);
+  });
+});
+
+describe('the HTTP server holds at most its cap of connections', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ env: { DRIFTLOOP_ADMIN_KEY: ADMIN }, limits: { maxConnections: 6 } });
+  });
+  afterAll(() => server.stop());
+
+  it('when more connections open than the cap, then those past it are closed at once and the ones held still answer', async () => {
+    const held = await Promise.all(Array.from({ length: 6 }, () => connect(server)));
+    const extra = await Promise.all(Array.from({ length: 10 }, () => connect(server)));
+    const refused = await Promise.all(extra.map((c) => c.answer));
+    expect(refused.every((raw) => raw === '')).toBe(true);
+    const [first] = held;
+    first!.socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+    expect(statusOf(await first!.answer)).toBe(200);
+    for (const c of held) c.socket.destroy();
+    await Promise.all(held.map((c) => c.answer));
+    expect(await get(server, '/healthz')).toBe(200);
+  });
+});
