@@ -20,6 +20,7 @@ import { createErrorHandler, errorBody } from './http/errors.js';
 import { closeHttpServer, createHttpServer, listen } from './http/node-server.js';
 import { checkJsonBodies } from './http/json-shape.js';
 import { requireMediaType } from './http/media-type.js';
+import { refuseControlCharacters } from './http/path-check.js';
 import { jobsRoutes } from './jobs/jobs.routes.js';
 import { modelsRoutes } from './models/models.routes.js';
 import { createLogger } from './observability/logger.js';
@@ -53,6 +54,7 @@ export function buildRoutes(s: Container) {
     s.metrics.httpRequests.inc({ method: c.req.method, route: c.req.routePath, status: String(c.res.status) });
     s.metrics.httpDuration.observe({ method: c.req.method, route: c.req.routePath, status: `${Math.floor(c.res.status / 100)}xx` }, (performance.now() - started) / 1000);
   });
+  app.use('*', refuseControlCharacters());
   app.use(
     '*',
     methodNotAllowed({

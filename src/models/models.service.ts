@@ -4,7 +4,7 @@ import type { EventBus } from '../events/event-bus.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { isoNow, type Clock } from '../util/clock.js';
 import type { Metric } from '../vectors/vector-index.js';
-import { MODEL_NAME, type Concept, type Model, type Task } from './model.js';
+import type { Concept, Model, Task } from './model.js';
 import {
   findModelById,
   findModelByName,
@@ -62,8 +62,6 @@ export class ModelsService {
 
   /** The model, or undefined when it does not exist. */
   async find(name: string): Promise<Model | undefined> {
-    // Pages take the name from the path unchecked; one with U+0000 would fail the query on PostgreSQL.
-    if (!MODEL_NAME.test(name)) return undefined;
     const cached = this.cache.get(name);
     if (cached) return cached.model;
     const row = await findModelByName(this.db, name);

@@ -180,10 +180,35 @@ describe('bad input is refused whole, with the JSON error shape', () => {
     expect((await server.request('GET', `/v1/models/${m.name}`)).body.counts).toEqual(before);
   });
 
-  it('when a page names a model with U+0000 or other characters no name has, then it answers 404, not 500', async () => {
-    for (const name of ['%00', 'a%00b', '%ff', '..%2F..', 'x'.repeat(200)]) {
+  it('when a page names a model with characters no name has, then it answers 404, not 500', async () => {
+    for (const name of ['%ff', '..%2F..', 'x'.repeat(200), '%E2%80%AE', '%C2%80']) {
       for (const page of ['report', 'label']) expect((await fetch(`${server.url}/ui/models/${name}/${page}`)).status, `${page} ${name}`).toBe(404);
     }
+  });
+
+  it('when any path segment holds a control character, then the API and the pages answer 400 in the error shape before any lookup', async () => {
+    const item = '1';
+    const paths = [
+      ['GET', `/v1/models/a%00b`],
+      ['PUT', `/v1/models/%01`],
+      ['GET', `/v1/models/${m.name}/queue/items/${item}%00/similar`],
+      ['POST', `/v1/models/${m.name}/versions/%7f/promote`],
+      ['GET', `/v1/models/${m.name}/versions/1%0a/model.json`],
+      ['GET', `/v1/jobs/%1b`],
+      ['GET', `/ui/models/%00/label`],
+      ['GET', `/ui/models/x%09y/report`],
+      ['GET', `/docs/assets/%00`],
+      ['GET', `/no/such/%00/route`],
+    ] as const;
+    for (const [method, p] of paths) {
+      const res = await fetch(server.url + p, { method, ...(method === 'GET' ? {} : { headers: { 'content-type': 'application/json' }, body: '{}' }) });
+      expect(res.status, `${method} ${p}`).toBe(400);
+      expect(res.headers.get('content-type'), p).toMatch(/^application\/json/);
+      expect(((await res.json()) as any).error.code, p).toBe('validation_failed');
+    }
+    // An escaped percent sign is not a control character: %2500 is the text "%00".
+    expect((await server.request('GET', '/v1/models/a%2500b')).status).toBe(400);
+    expect((await fetch(`${server.url}/ui/models/a%2500b/label`)).status).toBe(404);
   });
 
   it('when the sign-in form is a broken multipart body, then it answers 400, not 500', async () => {

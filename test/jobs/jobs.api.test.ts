@@ -68,12 +68,21 @@ describe('jobs API', () => {
     expect((await server.request('POST', '/v1/jobs/nope/cancel')).status).toBe(404);
   });
 
-  it('when a job id holds U+0000 or other characters no id has, then it answers 400, not 500', async () => {
-    for (const id of ['%00', 'a%00b', '%ff', 'a%20b', '%E2%80%AE']) {
+  it('when a job id holds U+0000 or another control character, then it answers 400, not 500', async () => {
+    for (const id of ['%00', 'a%00b', '%1f', '%7F']) {
       const read = await server.request('GET', `/v1/jobs/${id}`);
       expect(read.status, id).toBe(400);
       expect(read.body.error.code).toBe('validation_failed');
       expect((await server.request('POST', `/v1/jobs/${id}/cancel`)).status, id).toBe(400);
+    }
+  });
+
+  it('when a job id holds other characters no id has, then it answers 404, not 500', async () => {
+    for (const id of ['%ff', 'a%20b', '%E2%80%AE', '%C2%80', 'x'.repeat(64)]) {
+      const read = await server.request('GET', `/v1/jobs/${id}`);
+      expect(read.status, id).toBe(404);
+      expect(read.body.error.code).toBe('not_found');
+      expect((await server.request('POST', `/v1/jobs/${id}/cancel`)).status, id).toBe(404);
     }
   });
 });
