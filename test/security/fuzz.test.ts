@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dice, mutateText, mutateValue, RawJson, resolve, type Json, type Schema } from '../support/fuzz.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { databaseUrlFor } from '../support/database.js';
+import { startTestServer, tempDataDir, type TestServer } from '../support/server.js';
 import { waitForJob } from '../support/training-fixtures.js';
 import { ClusteredData } from '../support/clustered-data.js';
 import { CONCEPTS, confident, outliers, UNSURE, type Fixture } from '../queue/support.js';
@@ -10,6 +11,9 @@ import { CONCEPTS, confident, outliers, UNSURE, type Fixture } from '../queue/su
  * valid body and is mutated (schema-guided value changes, broken JSON text, odd path and query
  * values, the wrong key); whatever comes back must be a 2xx or a 4xx with the JSON error shape,
  * a refused write must leave the counts as they were, and /healthz must still answer.
+ *
+ * On PostgreSQL a second instance serves the same database, and the requests sent several times
+ * at once alternate between the two; afterwards both must show the same counts and queues.
  *
  * DRIFTLOOP_FUZZ_SEEDS="1,2,3" and DRIFTLOOP_FUZZ_REQUESTS=1000 run a longer search by hand.
  */
@@ -74,6 +78,8 @@ function labelersIn(v: unknown, out: string[] = []): string[] {
 
 describe.each(SEEDS)('HTTP fuzz from the OpenAPI document, seed %i', (seed) => {
   let server: TestServer;
+  /** On PostgreSQL, another instance on the same database. */
+  let second: TestServer | undefined;
   let doc: Schema;
   let f: Fixture;
   const keys = {} as Record<KeyKind, string | undefined>;
@@ -104,8 +110,13 @@ describe.each(SEEDS)('HTTP fuzz from the OpenAPI document, seed %i', (seed) => {
     const claimed = await admin('POST', '/v1/models/m/queue/claim', { labeler: 'ann', limit: 6 });
     itemIds.push(...claimed.body.items.map((i: { itemId: string }) => i.itemId));
     doc = (await server.request('GET', '/openapi.json')).body;
+    const url = await databaseUrlFor(server.dataDir);
+    if (url) second = await startTestServer({ dataDir: tempDataDir(), env: { DRIFTLOOP_ADMIN_KEY: ADMIN, DRIFTLOOP_DATABASE_URL: url }, limits: LIMITS });
   });
-  afterAll(() => server?.stop());
+  afterAll(async () => {
+    await second?.stop();
+    await server?.stop();
+  });
 
   /** A valid body for each operation that takes one; a new route without one fails the test. */
   function validBody(op: Operation, dice: Dice): Json {
@@ -219,10 +230,11 @@ describe.each(SEEDS)('HTTP fuzz from the OpenAPI document, seed %i', (seed) => {
   }
 
   /** What a refused write must not change: the counts, definitions and queue of every model. */
-  async function snapshot() {
-    const models = (await admin('GET', '/v1/models')).body;
+  async function snapshot(on: TestServer = server) {
+    const read = (path: string) => on.request('GET', path, undefined, ADMIN);
+    const models = (await read('/v1/models')).body;
     const list = (Array.isArray(models) ? models : models.models) as { name: string; counts: unknown; concepts: unknown; settings: unknown; task: unknown; embeddingDim: unknown }[];
-    const queues = await Promise.all(list.map(async (m) => (await admin('GET', `/v1/models/${m.name}/queue`)).body));
+    const queues = await Promise.all(list.map(async (m) => (await read(`/v1/models/${m.name}/queue`)).body));
     return list.map((m, i) => {
       const { pending, leased, labeled, labelers } = queues[i];
       return { name: m.name, counts: m.counts, concepts: m.concepts, settings: m.settings, task: m.task, dim: m.embeddingDim, queue: { pending, leased, labeled, labelers } };
@@ -238,11 +250,11 @@ describe.each(SEEDS)('HTTP fuzz from the OpenAPI document, seed %i', (seed) => {
       const sent = build(dice, ops);
       const write = sent.op.method !== 'GET';
       const before = write ? await snapshot() : undefined;
-      // Now and then the same request three times at once: duplicate ids and names racing each other.
+      // Now and then the same request three times at once: duplicate ids and names racing each other (on two instances when there are two).
       const copies = dice.chance(0.08) ? 3 : 1;
-      if (copies > 1) sent.what.push('sent 3 times at once');
-      const answers = await Promise.all(Array.from({ length: copies }, async () => {
-        const res = await fetch(server.url + sent.url, sent.init);
+      if (copies > 1) sent.what.push(second ? 'sent 3 times at once, to A, B and A' : 'sent 3 times at once');
+      const answers = await Promise.all(Array.from({ length: copies }, async (_, i) => {
+        const res = await fetch((i % 2 && second ? second : server).url + sent.url, sent.init);
         return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
       }));
       for (const res of answers) {
@@ -265,6 +277,7 @@ describe.each(SEEDS)('HTTP fuzz from the OpenAPI document, seed %i', (seed) => {
       const health = await fetch(`${server.url}/healthz`);
       expect(health.status, `after seed ${seed} request ${n}`).toBe(200);
     }
+    if (second) expect(await snapshot(second), 'both instances after the fuzz').toEqual(await snapshot());
     // The mix reached past validation and auth: some answers succeeded, and several kinds of refusal came back.
     expect(Object.keys(tally).filter((s) => s.startsWith('2')).length, JSON.stringify(tally)).toBeGreaterThan(0);
     expect(Object.keys(tally).filter((s) => s.startsWith('4')).length, JSON.stringify(tally)).toBeGreaterThanOrEqual(5);
