@@ -4,8 +4,8 @@ import { isPostgres } from './dialect.js';
 
 type Scalar = string | number;
 
-/** The values a {@link compiledOnce} statement is bound to: scalars, lists of them (an `in` list), or an absent value. */
-export type StatementValues = Record<string, Scalar | readonly Scalar[] | null | undefined>;
+/** The values a {@link compiledOnce} statement is bound to: scalars, lists of them (an `in` list, a column of rows), or an absent value. */
+export type StatementValues = Record<string, Scalar | readonly (Scalar | null)[] | null | undefined>;
 
 /** A statement of fixed shape: its compiled text, bound to the given values on each use. */
 export type CompiledOnce<V extends StatementValues, R> = (db: Db, values: V) => CompiledQuery<R>;
@@ -21,8 +21,8 @@ interface Template {
 /**
  * A statement that kysely builds and compiles once per shape instead of on every call (on a hot
  * path such as a claim, building and compiling cost more than SQLite running the statement): each
- * use only binds the values to the compiled text. The shape is the dialect and, per value,
- * whether it is absent, a string or a number, and a list's length (a list longer than 16 is
+ * use only binds the values to the compiled text. The shape is the dialect and, per value (and
+ * per item of a list), whether it is absent, a string or a number, and a list's length (a list longer than 16 is
  * built as usual, so a statement keeps a bounded number of shapes); `build` may depend on the
  * shape only. It runs twice per shape with different stand-ins for the values, and throws if the two
  * differ anywhere but in them, or if a value does not reach the statement as a parameter (a value
@@ -84,7 +84,7 @@ function compileTemplate<V extends StatementValues>(db: Db, values: V, build: (d
     };
     for (const [name, value] of Object.entries(values)) {
       if (value === undefined || value === null) standIns[name] = value;
-      else if (Array.isArray(value)) standIns[name] = value.map((v: Scalar, i) => standIn(name, i, v));
+      else if (Array.isArray(value)) standIns[name] = value.map((v: Scalar | null, i) => (v === null ? null : standIn(name, i, v)));
       else standIns[name] = standIn(name, 0, value as Scalar);
     }
     const query = build(db, standIns as V).compile();

@@ -1,5 +1,6 @@
 import type SQLite from 'better-sqlite3';
 import { sql, type Insertable, type Selectable } from 'kysely';
+import { compiledOnce } from '../db/compiled-once.js';
 import type { DatabaseHandle, Db } from '../db/database.js';
 import { isPostgres, prepared } from '../db/dialect.js';
 import type { PredictionTable } from '../db/schema.js';
@@ -13,26 +14,33 @@ export type StoredResultRow = Pick<PredictionRow, 'id' | 'ood_distance' | 'ood_s
 /**
  * Stored results of those `ids` the model already has. On PostgreSQL the ids go as one array
  * (`= any`) of one prepared statement, instead of a statement of a hundred parameters to parse
- * and plan per batch.
+ * and plan per batch; on SQLite as one JSON array (`json_each`) of a statement compiled once: a
+ * list of a hundred parameters cost kysely about 0.1 ms to build per batch and SQLite twice as
+ * long to bind and run (83–93 against 41 µs per 100 ids in isolation).
  */
 export async function findStoredResults(db: Db, modelId: number, ids: string[]): Promise<Map<string, StoredResultRow>> {
   const found = new Map<string, StoredResultRow>();
-  const postgres = isPostgres(db);
+  if (!isPostgres(db)) {
+    const { rows } = await db.executeQuery(storedResultsOnSqlite(db, { modelId, idsJson: JSON.stringify(ids) }));
+    for (const r of rows) found.set(r.id, r);
+    return found;
+  }
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
-    const rows = postgres
-      ? (await sql<StoredResultRow>`${prepared} select id, ood_distance, ood_score, is_ood, uncertainty, priority from predictions
-          where model_id = ${modelId} and id = any(${chunk}::text[])`.execute(db)).rows
-      : await db
-          .selectFrom('predictions')
-          .select(['id', 'ood_distance', 'ood_score', 'is_ood', 'uncertainty', 'priority'])
-          .where('model_id', '=', modelId)
-          .where('id', 'in', chunk)
-          .execute();
+    const { rows } = await sql<StoredResultRow>`${prepared} select id, ood_distance, ood_score, is_ood, uncertainty, priority from predictions
+      where model_id = ${modelId} and id = any(${chunk}::text[])`.execute(db);
     for (const r of rows) found.set(r.id, r);
   }
   return found;
 }
+
+const storedResultsOnSqlite = compiledOnce((db, { modelId, idsJson }: { modelId: number; idsJson: string }) =>
+  db
+    .selectFrom('predictions')
+    .select(['id', 'ood_distance', 'ood_score', 'is_ood', 'uncertainty', 'priority'])
+    .where('model_id', '=', modelId)
+    .where('id', 'in', sql<string>`(select value from json_each(${idsJson}))`),
+);
 
 /** Inserts rows and returns their sequence numbers, in order. */
 export async function insertPredictions(db: Db, rows: NewPredictionRow[]): Promise<number[]> {

@@ -13,9 +13,6 @@ import type { NearDuplicateRegistry, ProductionIndex } from './near-duplicates.j
 import {
   findItems,
   findItemsStatements,
-  insertedIds,
-  insertItems,
-  insertItemsStatements,
   lockQueueIfCurrent,
   lockQueueSeeingNewer,
   updateItemWeightStatement,
@@ -23,6 +20,7 @@ import {
   type QueueItemRow,
 } from './queue.repository.js';
 import { BatchDuplicates } from './batch-duplicates.js';
+import { insertedIds, insertItems, insertItemsStatements } from './new-items.repository.js';
 
 /** Nearest items looked at per near-duplicate lookup. */
 const DUPLICATE_CANDIDATES = 4;

@@ -44,29 +44,6 @@ export function lockQueueIfCurrent(db: Db, modelId: number, afterId: number): Co
   return sql`select 1 as current where not queue_lock_newer_items(${LOCKS.queue}, ${modelId}, ${afterId})`.compile(db);
 }
 
-/** Inserts items in one statement per 200; returns their ids, in the order of `rows`. */
-export async function insertItems(db: Db, rows: NewQueueItemRow[]): Promise<number[]> {
-  const inserted: InsertedItem[] = [];
-  for (const query of insertItemsStatements(db, rows)) inserted.push(...(await db.executeQuery(query)).rows);
-  return insertedIds(rows, inserted);
-}
-
-type InsertedItem = Pick<QueueItemRow, 'id' | 'prediction_seq'>;
-
-/** The statements of {@link insertItems}, one per 200 rows, for a trip; {@link insertedIds} reads their answers. */
-export function insertItemsStatements(db: Db, rows: NewQueueItemRow[]): CompiledQuery<InsertedItem>[] {
-  const statements: CompiledQuery<InsertedItem>[] = [];
-  for (let i = 0; i < rows.length; i += 200) statements.push(db.insertInto('queue_items').values(rows.slice(i, i + 200)).returning(['id', 'prediction_seq']).compile());
-  return statements;
-}
-
-/** The ids of inserted `rows`, in their order. */
-export function insertedIds(rows: NewQueueItemRow[], inserted: InsertedItem[]): number[] {
-  // Matched back by prediction (one item per prediction): neither database promises RETURNING's order.
-  const ids = new Map(inserted.map((r) => [r.prediction_seq, r.id]));
-  return rows.map((r) => ids.get(r.prediction_seq)!);
-}
-
 export function findItem(db: Db, modelId: number, id: number): Promise<QueueItemRow | undefined> {
   return db.selectFrom('queue_items').selectAll().where('model_id', '=', modelId).where('id', '=', id).executeTakeFirst();
 }
@@ -83,15 +60,24 @@ export function findItemsStatements(db: Db, modelId: number, ids: number[]): Com
   const statements: CompiledQuery<QueueItemRow>[] = [];
   for (let i = 0; i < ids.length; i += 500) {
     // By primary key: from five ids on, SQLite would walk every item of the model on an index of `model_id`.
-    statements.push(db.selectFrom('queue_items').selectAll().where(notIndexed('model_id'), '=', modelId).where('id', 'in', ids.slice(i, i + 500)).compile());
+    statements.push(itemsById(db, { modelId, ids: ids.slice(i, i + 500) }));
   }
   return statements;
 }
 
+// Compiled once per number of ids up to 16 (more are built as usual).
+const itemsById = compiledOnce((db, { modelId, ids }: { modelId: number; ids: number[] }) =>
+  db.selectFrom('queue_items').selectAll().where(notIndexed('model_id'), '=', modelId).where('id', 'in', ids),
+);
+
 /** The statement that records another recurrence of an item's input (answering the item's id, for a trip). */
 export function updateItemWeightStatement(db: Db, id: number, fields: { weight: number; priority: number; last_seen_at: string }): CompiledQuery {
-  return db.updateTable('queue_items').set(fields).where('id', '=', id).returning('id').compile();
+  return updateItemWeight(db, { id, ...fields });
 }
+
+const updateItemWeight = compiledOnce((db, { id, ...fields }: { id: number; weight: number; priority: number; last_seen_at: string }) =>
+  db.updateTable('queue_items').set(fields).where('id', '=', id).returning('id'),
+);
 
 /** Items above `afterId` with their embeddings, oldest first, a page at a time (index catch-up). */
 export async function listItemEmbeddings(
@@ -101,21 +87,25 @@ export async function listItemEmbeddings(
   afterId: number,
   limit: number,
 ): Promise<{ id: number; embedding: Buffer }[]> {
-  const items = await db
-    .selectFrom('queue_items as i')
-    .select(['i.id', 'i.prediction_seq'])
-    // `+` keeps SQLite on the id range (no sort) instead of scanning the model's whole index.
-    .where(sql<number>`+i.model_id`, '=', modelId)
-    .where('i.id', '>', afterId)
-    .orderBy('i.id')
-    .limit(limit)
-    .execute();
+  const { rows: items } = await db.executeQuery(itemsAbove(db, { modelId, afterId, limit }));
   const embeddings = await reads.predictionEmbeddingsBySeq(db, modelId, items.map((i) => i.prediction_seq));
   return items.flatMap((i) => {
     const embedding = embeddings.get(i.prediction_seq);
     return embedding ? [{ id: i.id, embedding }] : [];
   });
 }
+
+// Compiled once: on SQLite every ingest batch that queues something reads it (to catch the index up).
+const itemsAbove = compiledOnce((db, { modelId, afterId, limit }: { modelId: number; afterId: number; limit: number }) =>
+  db
+    .selectFrom('queue_items as i')
+    .select(['i.id', 'i.prediction_seq'])
+    // `+` keeps SQLite on the id range (no sort) instead of scanning the model's whole index.
+    .where(sql<number>`+i.model_id`, '=', modelId)
+    .where('i.id', '>', afterId)
+    .orderBy('i.id')
+    .limit(limit),
+);
 
 /** The id just below the model's `n` newest items (0 when it has `n` or fewer): where a window of them starts. */
 export async function idBeforeNewest(db: Db, modelId: number, n: number): Promise<number> {

@@ -66,6 +66,37 @@ describe('compiledOnce', () => {
     expect(await run({ labeler: 'ann', limit: 5, ids: [1, 2, 3], region: 0 })).toEqual([{ id: 1, labeler: 'ann', n: 0 }]);
   });
 
+  it('when lists hold nulls (the columns of rows to insert), then each pattern of nulls binds to what kysely compiles, and the rows stored are the ones given', async () => {
+    sqlite.exec(`create table r (id integer primary key, a text, b integer)`);
+    type Columns = { a: (string | null)[]; b: (number | null)[] };
+    const insert = (db: Db, v: Columns) => any(db).insertInto('r').values(v.a.map((a, i) => ({ a, b: v.b[i] })));
+    const cases: Columns[] = [
+      { a: ['x', null], b: [1, 2] },
+      { a: ['y', 'z'], b: [null, 3] },
+      { a: [null, 'w'], b: [4, null] },
+      { a: ['v', null], b: [5, 6] },
+    ];
+    for (const [dialect, db] of Object.entries(dbs)) {
+      const statement = compiledOnce(insert);
+      for (const values of cases) {
+        const expected = insert(db, values).compile();
+        const bound = statement(db, values);
+        expect({ dialect, sql: bound.sql, parameters: bound.parameters }).toEqual({ dialect, sql: expected.sql, parameters: expected.parameters });
+      }
+    }
+    // A statement built differently for a null item sees the null when it is built.
+    const matching = (db: Db, v: Pick<Columns, 'b'>) =>
+      any(db)
+        .selectFrom('r')
+        .select('id')
+        .where((eb) => eb.or(v.b.map((b) => (b === null ? eb('b', 'is', null) : eb('b', '=', b)))));
+    const matches = compiledOnce(matching);
+    for (const { b } of cases) expect(matches(dbs.sqlite, { b }).sql).toBe(matching(dbs.sqlite, { b }).compile().sql);
+    const statement = compiledOnce(insert);
+    for (const values of cases) await dbs.sqlite.executeQuery(statement(dbs.sqlite, values));
+    expect(sqlite.prepare('select a, b from r order by id').all()).toEqual(cases.flatMap((c) => c.a.map((a, i) => ({ a, b: c.b[i] }))));
+  });
+
   it('when the statement derives a value from one it is given, then binding it throws instead of reusing the stand-in', () => {
     const db = dbs.sqlite;
     const upper = compiledOnce((d, v: { labeler: string }) => any(d).selectFrom('t').select('id').where('labeler', '=', v.labeler.toUpperCase()));

@@ -3,7 +3,7 @@ import { ownerReads } from '../../src/composition/ports.js';
 import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
 import { EventBus } from '../../src/events/event-bus.js';
 import { ModelsService } from '../../src/models/models.service.js';
-import { insertNewPredictions, type NewPredictionRow } from '../../src/predictions/predictions.repository.js';
+import { findStoredResults, insertNewPredictions, type NewPredictionRow } from '../../src/predictions/predictions.repository.js';
 import { encodeVector } from '../../src/util/vectors.js';
 import { ManualClock } from '../support/clock.js';
 import { databaseUrlFor } from '../support/database.js';
@@ -82,5 +82,25 @@ describe('the ingest insert of predictions', () => {
     const stored = await storedRows(database.db, model.id);
     expect(stored.map((r) => r.id)).toEqual([...first, prediction(model.id, 7), prediction(model.id, 8)].map((r) => r.id));
     expect(stored.find((r) => r.id === prediction(model.id, 3).id)!.predicted).toBe(prediction(model.id, 3).predicted);
+  });
+
+  it('when stored results are looked up by ids that JSON or SQL would have to quote or could read as other values, then exactly the stored ones answer, each with its own scores', async () => {
+    const { database, model } = await setup();
+    // On SQLite the ids go as one JSON array: NUL, escapes, numbers, literals and JSON text must come back as the same strings.
+    // PostgreSQL's text cannot hold NUL.
+    const nul = database.dialect === 'sqlite' ? ['\u0000', 'a\u0000b'] : [];
+    const odd = [...nul, '1', '1.0', '01', '-0', 'null', 'true', '[1]', '{"a":1}', '"q"', '\\', '\u2028', '😀', 'é'];
+    const rows = [...odd.map((id, i) => ({ ...prediction(model.id, i), id })), ...Array.from({ length: 520 }, (_, i) => prediction(model.id, 100 + i))];
+    const stored = rows.filter((_, i) => i % 2 === 0);
+    await database.db.transaction().execute((trx) => insertNewPredictions(database, trx, stored));
+    // More ids than one PostgreSQL statement takes (500), and ids the model does not have, some only a number or case apart.
+    const asked = [...rows.map((r) => r.id), '1.00', '0', 'NULL', 'True', 'p-missing'];
+    const found = await findStoredResults(database.db, model.id, asked);
+    expect([...found.keys()].sort()).toEqual(stored.map((r) => r.id).sort());
+    for (const r of stored) {
+      expect(found.get(r.id)).toEqual({ id: r.id, ood_distance: r.ood_distance, ood_score: r.ood_score, is_ood: r.is_ood, uncertainty: r.uncertainty, priority: r.priority });
+    }
+    expect((await findStoredResults(database.db, model.id + 1, asked)).size).toBe(0);
+    expect((await findStoredResults(database.db, model.id, [])).size).toBe(0);
   });
 });

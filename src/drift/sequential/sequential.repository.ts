@@ -1,4 +1,5 @@
 import type { CompiledQuery, Insertable, Selectable } from 'kysely';
+import { compiledOnce } from '../../db/compiled-once.js';
 import type { Db } from '../../db/database.js';
 import { isPostgres } from '../../db/dialect.js';
 import type { DriftSequentialTable } from '../../db/schema.js';
@@ -48,22 +49,28 @@ export async function saveSequentialState(db: Db, row: Insertable<DriftSequentia
  * The statement that writes the model's state row only if it still is `expected` (same reference,
  * count and last prediction: every write changes the last two), answering the row when it did;
  * undefined when there is nothing to expect. On PostgreSQL an update that meets a row another
- * transaction is changing waits for it and then checks the committed row.
+ * transaction is changing waits for it and then checks the committed row. Compiled once per
+ * shape: it goes with every ingest batch, and kysely took longer to build it than SQLite to run it.
  */
 export function updateSequentialStateIf(
   db: Db,
-  row: Insertable<DriftSequentialTable>,
+  row: SequentialRow,
   expected: Pick<SequentialRow, 'reference_key' | 'observed' | 'last_seq'>,
 ): CompiledQuery<Pick<SequentialRow, 'model_id'>> | undefined {
   if (expected.last_seq === null) return undefined;
-  const { model_id: modelId, ...rest } = row;
+  return updateStateIf(db, { ...row, expected_reference_key: expected.reference_key, expected_observed: expected.observed, expected_last_seq: expected.last_seq });
+}
+
+type UpdateIfValues = SequentialRow & { expected_reference_key: string; expected_observed: number; expected_last_seq: number };
+
+const updateStateIf = compiledOnce((db, values: UpdateIfValues) => {
+  const { model_id: modelId, expected_reference_key: referenceKey, expected_observed: observed, expected_last_seq: lastSeq, ...rest } = values;
   return db
     .updateTable('drift_sequential')
     .set(rest)
     .where('model_id', '=', modelId)
-    .where('reference_key', '=', expected.reference_key)
-    .where('observed', '=', expected.observed)
-    .where('last_seq', '=', expected.last_seq)
-    .returning('model_id')
-    .compile();
-}
+    .where('reference_key', '=', referenceKey)
+    .where('observed', '=', observed)
+    .where('last_seq', '=', lastSeq)
+    .returning('model_id');
+});
