@@ -1,5 +1,6 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { Db } from '../db/database.js';
+import { lockUntilCommit } from '../db/dialect.js';
 import type { ModelVersionTable } from '../db/schema.js';
 
 type VersionRow = Selectable<ModelVersionTable>;
@@ -64,6 +65,14 @@ export async function findEvalConfidences(db: Db, id: number): Promise<Buffer | 
 }
 
 /** Retires the model's champion (if any) and makes `id` champion. */
+/**
+ * Serializes changes of the model's champion until `trx` ends, across instances: two promotions
+ * at once would each retire the champion they saw and both stay champion.
+ */
+export function lockChampion(trx: Db, modelId: number): Promise<void> {
+  return lockUntilCommit(trx, 'champion', modelId);
+}
+
 export async function makeChampion(db: Db, modelId: number, id: number, at: string, decisionJson: string): Promise<void> {
   await db
     .updateTable('model_versions')

@@ -21,6 +21,7 @@ import {
   findVersionRow,
   insertVersion,
   listVersionRows,
+  lockChampion,
   makeChampion,
   nextVersionNumber,
 } from './versions.repository.js';
@@ -182,10 +183,17 @@ export class VersionsService {
     if (target.status === 'champion') return target;
     if (target.task !== model.task) throw new ConflictError(`Version ${version} was trained for a ${target.task} task`);
     const at = isoNow(this.clock);
-    const previous = await this.champion(model);
-    const decision: VersionDecision = { ...target.decision, promotions: [...target.decision.promotions, { at, by, replaced: previous?.version ?? null }] };
-    await this.db.transaction().execute((trx) => makeChampion(trx, model.id, target.id, at, JSON.stringify(decision)));
-    this.log.info({ model: model.name, version, by, replaced: previous?.version }, 'champion changed');
+    const replaced = await this.db.transaction().execute(async (trx) => {
+      await lockChampion(trx, model.id);
+      // Read under the lock: the champion another promotion made meanwhile is the one this one replaces.
+      const previous = await findChampionMark(trx, model.id);
+      if (previous?.id === target.id) return undefined;
+      const decision: VersionDecision = { ...target.decision, promotions: [...target.decision.promotions, { at, by, replaced: previous?.version ?? null }] };
+      await makeChampion(trx, model.id, target.id, at, JSON.stringify(decision));
+      return { version: previous?.version };
+    });
+    if (!replaced) return this.get(model, version);
+    this.log.info({ model: model.name, version, by, replaced: replaced.version }, 'champion changed');
     const updated = await this.applyToModel(model, target);
     await this.events.publish({ type: 'VersionPromoted', model: updated, version: target });
     return this.get(model, version);

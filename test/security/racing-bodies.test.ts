@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeVector } from '../../src/util/vectors.js';
 import { CONCEPT_IDS, CONCEPTS, outliers, setupModel, UNSURE, type Fixture } from '../queue/support.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { retrain } from '../support/training-fixtures.js';
 
 /**
  * Different valid bodies racing on the same ids, all sent at once: whatever order the service
@@ -176,6 +177,25 @@ describe('different bodies racing on the same ids', () => {
       const stored = model.counts.examples.train + model.counts.examples.eval;
       if (changed.status === 200) expect({ stored, dim: model.embeddingDim, concepts: model.concepts.length }, context).toEqual({ stored: 0, dim: change.embeddingDim, concepts: change.concepts.length });
       else expect({ stored, dim: model.embeddingDim, concepts: model.concepts.length, status: changed.status }, context).toEqual({ stored: 4, dim: 4, concepts: 2, status: 409 });
+    }
+  });
+
+  it('when two versions are promoted at once, then exactly one is champion', async () => {
+    for (let i = 0; i < 3; i++) expect((await retrain(server, 'two')).status).toBe('succeeded');
+    const modelId = (await server.driftloop.services.models.get('two')).id;
+    const versions = ((await server.request('GET', '/v1/models/two/versions')).body as { version: number }[]).map((v) => v.version);
+    expect(versions.length).toBeGreaterThanOrEqual(3);
+    // The window is one transaction's round trips: many rounds, each cheap (about 10 ms).
+    for (let round = 0; round < 60; round++) {
+      // Two versions that are not champion now: both promotions have to retire the champion.
+      const champion = await db().selectFrom('model_versions').select('version').where('model_id', '=', modelId).where('status', '=', 'champion').executeTakeFirst();
+      const pair = versions.filter((v) => v !== champion?.version).slice(0, 2);
+      const answers = await Promise.all(pair.map((v) => post(`/v1/models/two/versions/${v}/promote`, undefined)));
+      noServerErrors(answers, `round ${round}`);
+      expect(answers.map((a) => a.status), `round ${round}`).toEqual([200, 200]);
+      const champions = await db().selectFrom('model_versions').select('version').where('model_id', '=', modelId).where('status', '=', 'champion').execute();
+      expect(champions.map((c) => c.version), `round ${round}: promoted ${pair} at once`).toHaveLength(1);
+      expect(pair).toContain(champions[0]!.version);
     }
   });
 
