@@ -7,7 +7,7 @@ import { answerOf, labelProblems, parseItemId, type LabelInput } from './label-r
 import { expireLeases } from './lease-expiry.js';
 import { deleteBulkLabels, findLabel, insertLabel } from './labels.repository.js';
 import { deleteLeases, findLease, insertSkip, lockLabelers } from './leases.repository.js';
-import { countLabel, findItem, lockQueue, refreshStatus, releaseSlots, uncountLabels } from './queue.repository.js';
+import { countLabel, findItemForUpdate, lockQueue, refreshStatus, releaseSlots, uncountLabels } from './queue.repository.js';
 
 export interface LabelsResult {
   accepted: number;
@@ -63,7 +63,8 @@ export class LabelsService {
       const result: LabelsResult = { accepted: 0, duplicates: 0 };
       for (const [index, label] of labels.entries()) {
         const itemId = parseItemId(label.itemId)!;
-        const item = await findItem(trx, model.id, itemId);
+        // Claims do not take the queue lock: the row lock makes one that takes this item's last slot commit first, or pass it over.
+        const item = await findItemForUpdate(trx, model.id, itemId);
         if (!item) {
           missing.push({ index, field: 'itemId', message: `item ${itemId} is not in the queue of model '${model.name}'` });
           continue;

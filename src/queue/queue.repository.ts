@@ -48,6 +48,20 @@ export function findItem(db: Db, modelId: number, id: number): Promise<QueueItem
   return db.selectFrom('queue_items').selectAll().where('model_id', '=', modelId).where('id', '=', id).executeTakeFirst();
 }
 
+/**
+ * {@link findItem}, holding the item's row until the transaction `db` ends (on PostgreSQL): its
+ * counts are read after a claim taking a slot meanwhile commits, and later claims pass it over.
+ */
+export function findItemForUpdate(db: Db, modelId: number, id: number): Promise<QueueItemRow | undefined> {
+  return db
+    .selectFrom('queue_items')
+    .selectAll()
+    .where('model_id', '=', modelId)
+    .where('id', '=', id)
+    .$if(isPostgres(db), (qb) => qb.forUpdate())
+    .executeTakeFirst();
+}
+
 /** Those of `ids` that are items of the model, in no particular order. */
 export async function findItems(db: Db, modelId: number, ids: number[]): Promise<QueueItemRow[]> {
   const rows: QueueItemRow[] = [];

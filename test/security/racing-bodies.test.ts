@@ -136,6 +136,27 @@ describe('different bodies racing on the same ids', () => {
     }
   });
 
+  it('when a labeler claims while another labels the same item without a claim, then the one slot goes to one of them', async () => {
+    const solo = await setupModel(server, 'solo', { queue: { labelsPerItem: 1 } }, 9);
+    const modelId = (await server.driftloop.services.models.get('solo')).id;
+    for (let round = 0; round < 30; round++) {
+      // One pending item: the one the claim takes and the label names.
+      const ingested = await post('/v1/models/solo/predictions', { predictions: [{ id: `solo-${round}`, embedding: outliers(solo.data, 1)[0]!, scores: UNSURE }] });
+      expect(ingested.status).toBe(200);
+      const pending = await db().selectFrom('queue_items').select('id').where('model_id', '=', modelId).where('status', '=', 'pending').execute();
+      expect(pending).toHaveLength(1);
+      const itemId = String(pending[0]!.id);
+      const [claimed, labeled] = await Promise.all([post('/v1/models/solo/queue/claim', { labeler: 'ann', limit: 1 }), post('/v1/models/solo/labels', { labels: [{ itemId, labeler: 'bob', concepts: ['stout'] }] })]);
+      noServerErrors([claimed, labeled], `round ${round}`);
+      const item = await db().selectFrom('queue_items').select(['labels_count', 'leases_count']).where('id', '=', Number(itemId)).executeTakeFirstOrThrow();
+      const context = `round ${round}: claim ${claimed.status} ${JSON.stringify(claimed.body.items?.map((i: { itemId: string }) => i.itemId))}, label ${labeled.status}, item ${JSON.stringify(item)}`;
+      expect(item.labels_count + item.leases_count, context).toBe(1);
+      const gotIt = claimed.body.items.some((i: { itemId: string }) => i.itemId === itemId);
+      expect({ claimed: gotIt, labeled: labeled.status }, context).toEqual(gotIt ? { claimed: true, labeled: 409 } : { claimed: false, labeled: 200 });
+      if (gotIt) expect((await post('/v1/models/solo/labels', { labels: [{ itemId, labeler: 'ann', concepts: ['lager'] }] })).status).toBe(200);
+    }
+  });
+
   it('when a bulk label races its retraction, then the item ends either labeled with the label or pending without it, and the counts agree', async () => {
     const ingested = await post('/v1/models/m/predictions', { predictions: outliers(f.data, ROUNDS).map((embedding, i) => ({ id: `undo-${i}`, embedding, scores: UNSURE })) });
     expect(ingested.status).toBe(200);
