@@ -5,6 +5,7 @@ import { ClusteredData } from '../support/clustered-data.js';
 import { databaseUrlFor } from '../support/database.js';
 import { Dice } from '../support/fuzz.js';
 import { startTestServer, tempDataDir, type TestServer } from '../support/server.js';
+import { waitForJob } from '../support/training-fixtures.js';
 
 /**
  * The fuzz's concurrent part on two instances of one PostgreSQL database: requests racing on the
@@ -24,8 +25,8 @@ interface Answer {
   body: any;
 }
 
-type Race = 'prediction' | 'example' | 'claim' | 'label' | 'retract' | 'settings' | 'definition' | 'batch';
-const RACES: readonly Race[] = ['prediction', 'example', 'claim', 'label', 'retract', 'settings', 'definition', 'batch'];
+type Race = 'prediction' | 'example' | 'claim' | 'label' | 'claim-label' | 'retract' | 'settings' | 'definition' | 'promote' | 'batch';
+const RACES: readonly Race[] = ['prediction', 'example', 'claim', 'label', 'claim-label', 'retract', 'settings', 'definition', 'promote', 'batch'];
 
 describe.each(SEEDS)('two instances on one PostgreSQL database, racing, seed %i', (seed) => {
   let a: TestServer;
@@ -44,6 +45,12 @@ describe.each(SEEDS)('two instances on one PostgreSQL database, racing, seed %i'
     expect((await a.request('POST', '/v1/models/m/examples', { examples }, ADMIN)).status).toBe(200);
     for (const name of ['ann', 'bob', 'cy']) labelKeys[name] = (await a.driftloop.services.keys.create('label', name)).key;
     b = await startTestServer({ dataDir: tempDataDir(), env });
+    // Three versions for promotions to race on.
+    for (let i = 0; i < 3; i++) {
+      const queued = await a.request('POST', '/v1/models/m/retrain', undefined, ADMIN);
+      expect(queued.status).toBe(202);
+      expect((await waitForJob({ ...a, request: (m, p, body) => a.request(m, p, body, ADMIN) }, queued.body.jobId)).status).toBe('succeeded');
+    }
   });
   afterAll(async () => {
     await b?.stop();
@@ -112,6 +119,31 @@ describe.each(SEEDS)('two instances on one PostgreSQL database, racing, seed %i'
         const rows = await db().selectFrom('queue_labels').select('labeler').where('item_id', '=', Number(itemId)).execute();
         expect({ count: item.labels_count, rows: rows.length }, context).toEqual({ count: item.labels_needed, rows: item.labels_needed });
         expect(answers.filter((x) => x.status === 200 && x.body.accepted === 1).length, context).toBe(item.labels_needed);
+      } else if (kind === 'claim-label') {
+        // One labeler claims while another labels the newest pending item without a claim: one slot, one of them.
+        await ingest(2);
+        const [itemId] = await pendingItems(1);
+        const [claimed, labeled] = await race(
+          [
+            { method: 'POST', path: '/v1/models/m/queue/claim', body: { labeler: 'ann', limit: 2 }, key: labelKeys.ann },
+            { method: 'POST', path: '/v1/models/m/labels', body: { labels: [{ itemId, labeler: 'bob', concepts: ['stout'] }] }, key: labelKeys.bob },
+          ],
+          context,
+        );
+        const item = await db().selectFrom('queue_items').select(['labels_count', 'leases_count', 'labels_needed']).where('id', '=', Number(itemId)).executeTakeFirstOrThrow();
+        expect(item.labels_count + item.leases_count, context).toBeLessThanOrEqual(item.labels_needed);
+        const gotIt = claimed!.status === 200 && claimed!.body.items.some((it: { itemId: string }) => it.itemId === itemId);
+        expect({ claimed: gotIt, labeled: labeled!.status === 200 }, `${context}: item ${itemId}`).toEqual(gotIt ? { claimed: true, labeled: false } : { claimed: false, labeled: true });
+        // ann gives her leases back, so later rounds find pending items.
+        if (claimed!.status === 200) for (const it of claimed!.body.items as { itemId: string }[]) expect((await a.request('POST', '/v1/models/m/labels', { labels: [{ itemId: it.itemId, labeler: 'ann', concepts: [], skip: true }] }, labelKeys.ann)).status).toBe(200);
+      } else if (kind === 'promote') {
+        const mId = await modelId('m');
+        const versions = await db().selectFrom('model_versions').select(['version', 'status']).where('model_id', '=', mId).orderBy('version').execute();
+        const pair = versions.filter((v) => v.status !== 'champion').slice(0, 2).map((v) => v.version);
+        const answers = await race(pair.map((v) => ({ method: 'POST', path: `/v1/models/m/versions/${v}/promote`, body: undefined })), context);
+        expect(answers.map((x) => x.status), context).toEqual(pair.map(() => 200));
+        const champions = await db().selectFrom('model_versions').select('version').where('model_id', '=', mId).where('status', '=', 'champion').execute();
+        expect(champions.map((c) => c.version), `${context}: promoted ${pair} at once`).toHaveLength(1);
       } else if (kind === 'retract') {
         await ingest(2);
         const [itemId] = await pendingItems(1);
