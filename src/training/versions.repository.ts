@@ -64,7 +64,6 @@ export async function findEvalConfidences(db: Db, id: number): Promise<Buffer | 
   return row?.eval_confidences;
 }
 
-/** Retires the model's champion (if any) and makes `id` champion. */
 /**
  * Serializes changes of the model's champion until `trx` ends, across instances: two promotions
  * at once would each retire the champion they saw and both stay champion.
@@ -73,6 +72,7 @@ export function lockChampion(trx: Db, modelId: number): Promise<void> {
   return lockUntilCommit(trx, 'champion', modelId);
 }
 
+/** Retires the model's champion (if any) and makes `id` champion; the caller holds {@link lockChampion}. */
 export async function makeChampion(db: Db, modelId: number, id: number, at: string, decisionJson: string): Promise<void> {
   await db
     .updateTable('model_versions')
