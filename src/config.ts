@@ -48,6 +48,8 @@ export interface Limits {
   readonly headersTimeoutMs: number;
   /** Time a request has to arrive whole, headers and body; past it, 408 and the connection closes. */
   readonly requestTimeoutMs: number;
+  /** Characters of SQL text the SQLite statement cache keeps at most together; unset, `STATEMENT_CHARS_KEPT` (1 Mi). Tests shrink it. */
+  readonly statementChars?: number;
 }
 
 /** Typed, frozen process configuration. */

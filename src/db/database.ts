@@ -1,10 +1,10 @@
 import type SQLite from 'better-sqlite3';
 import { Migrator, type Kysely, type MigrationProvider } from 'kysely';
-import type { Config } from '../config.js';
+import type { Config, Limits } from '../config.js';
 import { migrations } from './migrations/index.js';
 import { openPostgres } from './postgres.js';
 import type { Database } from './schema.js';
-import { openSqlite } from './sqlite.js';
+import { openSqlite, STATEMENT_CHARS_KEPT, type StatementsKept } from './sqlite.js';
 
 export type Db = Kysely<Database>;
 
@@ -18,6 +18,8 @@ export interface DatabaseHandle {
   readonly sqlite: SQLite.Database | undefined;
   /** Where the data lives, for logs: the SQLite file, or host:port/database (never a password). */
   readonly location: string;
+  /** On SQLite, what its cache of prepared statements holds (bounded); none on PostgreSQL. */
+  statementsKept(): StatementsKept;
   close(): Promise<void>;
 }
 
@@ -27,8 +29,8 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
  * Opens the database the config names and runs pending migrations: PostgreSQL when
  * `databaseUrl` is set, else the SQLite file in `dataDir` (created if needed).
  */
-export async function openDatabase(config: Pick<Config, 'dataDir' | 'databaseUrl'>): Promise<DatabaseHandle> {
-  const opened = config.databaseUrl ? await openPostgres(config.databaseUrl) : { ...openSqlite(config.dataDir), dialect: 'sqlite' as const };
+export async function openDatabase(config: Pick<Config, 'dataDir' | 'databaseUrl'> & { limits?: Pick<Limits, 'statementChars'> }): Promise<DatabaseHandle> {
+  const opened = config.databaseUrl ? await openPostgres(config.databaseUrl) : { ...openSqlite(config.dataDir, {}, config.limits?.statementChars ?? STATEMENT_CHARS_KEPT), dialect: 'sqlite' as const };
   const { db } = opened;
   // On PostgreSQL the migrator holds an advisory lock: instances starting together migrate once.
   const { error, results } = await new Migrator({ db, provider, allowUnorderedMigrations: true }).migrateToLatest();
@@ -44,6 +46,7 @@ export async function openDatabase(config: Pick<Config, 'dataDir' | 'databaseUrl
     dialect: opened.dialect,
     sqlite: 'sqlite' in opened ? opened.sqlite : undefined,
     location: opened.location,
+    statementsKept: 'statementsKept' in opened ? opened.statementsKept : () => ({ entries: 0, chars: 0 }),
     close: () => opened.close(),
   };
 }

@@ -17,13 +17,15 @@ export interface OpenedSqlite {
   db: Kysely<Database>;
   sqlite: SQLite.Database;
   location: string;
+  /** Statements kept prepared now, and the length of their SQL text together. */
+  statementsKept(): StatementsKept;
   /** After the migrations: background checkpoints from now on (resolves when the worker runs). */
   migrated(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** The embedded database: one SQLite file in `dataDir`, tuned for a single writer. */
-export function openSqlite(dataDir: string, tuning: Partial<CheckpointTuning> = {}): OpenedSqlite {
+export function openSqlite(dataDir: string, tuning: Partial<CheckpointTuning> = {}, statementChars: number = STATEMENT_CHARS_KEPT): OpenedSqlite {
   const { restartFrames, everyMs } = { ...DEFAULT_TUNING, ...tuning };
   fs.mkdirSync(dataDir, { recursive: true });
   const file = sqliteFile(dataDir);
@@ -36,12 +38,14 @@ export function openSqlite(dataDir: string, tuning: Partial<CheckpointTuning> = 
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const gate = new CheckpointGate();
-  const db = new Kysely<Database>({ dialect: new GatedSqliteDialect({ database: preparedOnce(sqlite) }, gate) });
+  const statements = preparedOnce(sqlite, statementChars);
+  const db = new Kysely<Database>({ dialect: new GatedSqliteDialect({ database: statements.database }, gate) });
   let checkpointer: Checkpointer | undefined;
   return {
     db,
     sqlite,
     location: file,
+    statementsKept: statements.kept,
     migrated() {
       // A worker thread checkpoints and restarts the WAL (docs/queue.md, "Claim latency under
       // load"): a commit on this connection checkpoints only if the worker falls far behind.
@@ -63,7 +67,23 @@ export function openSqlite(dataDir: string, tuning: Partial<CheckpointTuning> = 
   };
 }
 
-const STATEMENTS_KEPT = 2000;
+/** Prepared statements kept at most. */
+export const STATEMENTS_KEPT = 2000;
+/**
+ * Characters of SQL text the kept statements hold at most together, unless `limits.statementChars` says otherwise. A statement's memory grows
+ * with its text (with an `in` list of 100 values about 35 KB, of 500 about 100 KB, of 5,000 about
+ * 840 KB, measured with better-sqlite3), and a client that sends batches of every length would
+ * otherwise fill the cache with large ones: 2,000 of them could hold gigabytes. About 100 MB at most.
+ */
+export const STATEMENT_CHARS_KEPT = 1024 * 1024;
+/** A text longer than this (an `in` list of several thousand values) is prepared for its one use only. */
+const LONGEST_KEPT_STATEMENT = 16 * 1024;
+
+/** What the statement cache holds now. */
+export interface StatementsKept {
+  entries: number;
+  chars: number;
+}
 /** When the checkpoint worker runs and restarts the WAL; tests shrink them. */
 export interface CheckpointTuning {
   /** Restart the WAL once it holds this many frames: about 200 MB at 4 KiB pages by default. */
@@ -77,24 +97,33 @@ const BACKSTOP_FACTOR = 4;
 /**
  * The connection as kysely sees it, preparing each distinct SQL text once: kysely prepares
  * on every query, which costs about as much as running a small one. A statement still being
- * iterated (a stream) is not reused.
+ * iterated (a stream) is not reused. The least recently used statements go first once
+ * {@link STATEMENTS_KEPT} statements or `charsKept` characters of text are passed.
  */
-function preparedOnce(sqlite: SQLite.Database): SqliteDatabase {
+function preparedOnce(sqlite: SQLite.Database, charsKept: number): { database: SqliteDatabase; kept: () => StatementsKept } {
   const cache = new Map<string, SQLite.Statement>();
-  return {
+  let chars = 0;
+  const forget = (source: string) => {
+    cache.delete(source);
+    chars -= source.length;
+  };
+  const database: SqliteDatabase = {
     close: () => sqlite.close(),
     prepare: (source: string) => {
       // SQLite rolls a transaction back by itself on SQLITE_FULL (disk full); kysely's own
       // ROLLBACK would then fail with "cannot rollback" and hide the real cause.
       if (!sqlite.inTransaction && /^\s*rollback\s*$/i.test(source)) return NO_OP;
       const cached = cache.get(source);
-      if (cached && !cached.busy) return cached;
-      const statement = sqlite.prepare(source);
-      if (cache.size >= STATEMENTS_KEPT) cache.delete(cache.keys().next().value!);
+      if (cached) forget(source);
+      const statement = cached && !cached.busy ? cached : sqlite.prepare(source);
+      if (source.length > LONGEST_KEPT_STATEMENT) return statement;
       cache.set(source, statement);
+      chars += source.length;
+      while (cache.size > STATEMENTS_KEPT || chars > charsKept) forget(cache.keys().next().value!);
       return statement;
     },
   };
+  return { database, kept: () => ({ entries: cache.size, chars }) };
 }
 
 /** A statement that does nothing: a ROLLBACK after SQLite already rolled back. */

@@ -3,6 +3,7 @@ import { startTestServer, type TestServer } from '../support/server.js';
 import { outliers, setupModel, UNSURE } from '../queue/support.js';
 
 const ADMIN = 'bootstrap-admin-key-0123456789';
+const STATEMENT_CHARS = 64 * 1024;
 
 /** `driftloop_held_entries` (or its cap) of one structure, as a scrape reads it. */
 async function held(server: TestServer, structure: string, metric = 'driftloop_held_entries'): Promise<number> {
@@ -24,7 +25,8 @@ describe('in-process structures that requests can grow stay at their caps', () =
   let server: TestServer;
   let ann: string;
   beforeAll(async () => {
-    server = await startTestServer({ env: { DRIFTLOOP_ADMIN_KEY: ADMIN } });
+    // A small statement-text budget, which a few hundred batches pass (the default is 1 Mi characters).
+    server = await startTestServer({ env: { DRIFTLOOP_ADMIN_KEY: ADMIN }, limits: { statementChars: STATEMENT_CHARS } });
     ann = (await server.driftloop.services.keys.create('label', 'ann')).key;
     const asAdmin = { ...server, request: (m: string, p: string, b?: unknown) => server.request(m, p, b, ADMIN) } as TestServer;
     for (const [name, selection] of [['ranked', 'typical'], ['by-priority', 'priority']] as const) {
@@ -61,6 +63,24 @@ describe('in-process structures that requests can grow stay at their caps', () =
     if (process.env.DRIFTLOOP_TEST_DIALECT === 'postgres') expect(texts).toBeGreaterThan(0);
     const all = await server.request('POST', '/v1/models/by-priority/queue/claim', { labeler: 'ann', limit: 6 }, ann);
     expect(all.body.items).toHaveLength(6);
+  });
+
+  it('when an ingest key sends batches of every length, then the SQLite statements kept stay within their text budget', async () => {
+    const ingest = (await server.driftloop.services.keys.create('ingest', 'feeder')).key;
+    const f = await setupModel({ ...server, request: (m: string, p: string, b?: unknown) => server.request(m, p, b, ADMIN) } as TestServer, 'fed', {});
+    const predictions = Array.from({ length: 200 }, (_, i) => ({ id: `q-${i}`, embedding: f.data.point(i % 3), scores: UNSURE }));
+    expect((await server.request('POST', '/v1/models/fed/predictions', { predictions }, ingest)).status).toBe(200);
+    // Each length reads the stored ids with a statement text of its own; all are answered as duplicates.
+    await hostile(200, async (i) => {
+      const res = await server.request('POST', '/v1/models/fed/predictions', { predictions: predictions.slice(0, i + 1) }, ingest);
+      expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(200);
+      expect(res.body.duplicates).toBe(i + 1);
+    });
+    const chars = await held(server, 'sqlite_statement_chars');
+    expect(chars).toBeLessThanOrEqual(await held(server, 'sqlite_statement_chars', 'driftloop_held_entries_cap'));
+    expect(await held(server, 'sqlite_statements')).toBeLessThanOrEqual(await held(server, 'sqlite_statements', 'driftloop_held_entries_cap'));
+    // On SQLite the budget is what held them: the texts sent add up to more than it.
+    if (process.env.DRIFTLOOP_TEST_DIALECT !== 'postgres') expect(chars).toBeGreaterThan(STATEMENT_CHARS / 2);
   });
 
   it('when strangers send many distinct unknown keys, then each is refused and none is remembered', async () => {
