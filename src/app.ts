@@ -54,6 +54,8 @@ export function buildRoutes(s: Container) {
     s.metrics.httpRequests.inc({ method: c.req.method, route: c.req.routePath, status: String(c.res.status) });
     s.metrics.httpDuration.observe({ method: c.req.method, route: c.req.routePath, status: `${Math.floor(c.res.status / 100)}xx` }, (performance.now() - started) / 1000);
   });
+  // First, so that every answer carries them, refusals before routing included.
+  app.use('*', ...pageSecurityHeaders());
   app.use('*', refuseControlCharacters());
   app.use(
     '*',
@@ -63,7 +65,6 @@ export function buildRoutes(s: Container) {
     }),
   );
   app.use('*', crossSiteGuard(s.keys));
-  app.use('*', ...pageSecurityHeaders());
   app.use('/v1/*', requireMediaType((p) => p.endsWith('/examples')));
   app.use('/v1/*', checkJsonBodies(s.bulkLane));
   app.use('/v1/*', limitBodies(limits.maxBodyBytes));

@@ -4,6 +4,7 @@ import { asDatabaseUnavailable } from '../db/unavailable.js';
 import { DomainError, PayloadTooLargeError, ServiceUnavailableError } from '../errors.js';
 import type { BodyBudget } from './body-budget.js';
 import { errorBody, statusOf } from './errors.js';
+import { SECURITY_HEADERS } from './security-headers.js';
 
 type Fetch = (request: Request) => Response | Promise<Response>;
 
@@ -133,9 +134,11 @@ function busy(capacity: number) {
 /** Answers without reading the rest of the body; the connection closes so it is not read later either. */
 function refuse(req: http.IncomingMessage, res: http.ServerResponse, err: DomainError) {
   if (res.headersSent) return;
-  const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/json', connection: 'close' };
+  const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/json', ...SECURITY_HEADERS, connection: 'close' };
   if (err instanceof ServiceUnavailableError) headers['retry-after'] = String(err.retryAfterSeconds);
-  res.writeHead(statusOf(err.code), headers).end(JSON.stringify(errorBody(err.code, err.message, err.details)));
+  const body = JSON.stringify(errorBody(err.code, err.message, err.details));
+  headers['content-length'] = Buffer.byteLength(body);
+  res.writeHead(statusOf(err.code), headers).end(body);
   req.resume(); // discarded as it arrives: nothing of it is kept
 }
 

@@ -1,5 +1,5 @@
 import { createMiddleware } from 'hono/factory';
-import { secureHeaders } from 'hono/secure-headers';
+import { SECURITY_HEADERS } from '../http/security-headers.js';
 
 /** The policy of pages without scripts (dashboard, report, sign-in): no script runs at all. */
 const PAGE_CSP = [
@@ -20,12 +20,9 @@ const DOCS_CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 
  * one that allows exactly its inline script).
  */
 export function pageSecurityHeaders() {
-  const common = secureHeaders({
-    xFrameOptions: 'DENY',
-    referrerPolicy: 'same-origin',
-    crossOriginEmbedderPolicy: false,
-    crossOriginResourcePolicy: 'same-origin',
-    strictTransportSecurity: false,
+  const common = createMiddleware(async (c, next) => {
+    await next();
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
   });
   const csp = createMiddleware(async (c, next) => {
     await next();

@@ -34,9 +34,9 @@ interface Answer {
   names: string[];
 }
 
-function send(method: string, path: string, body?: string): Promise<Answer> {
+function send(method: string, path: string, body?: string, extra: Record<string, string> = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path, headers: body === undefined ? {} : { 'content-type': 'application/json' } }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path, headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...extra } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -98,5 +98,22 @@ describe('headers of each kind of answer', () => {
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers).toEqual({ allow: 'GET, HEAD', ...JSON_ANSWER });
     for (const answer of [notFound, invalid, wrongMethod]) expectSentOnce(answer);
+  });
+
+  it('when a request is refused before routing (a control character in the path, another site), then the error carries the same headers as an answer', async () => {
+    const control = await send('GET', '/v1/models/a%01b');
+    expect(control.status).toBe(400);
+    expect(control.headers).toEqual(JSON_ANSWER);
+    const crossSite = await send('POST', '/v1/models/headers-model/queue/claim', '{"labeler":"ann"}', { origin: 'https://elsewhere.example' });
+    expect(crossSite.status).toBe(403);
+    expect(crossSite.headers).toEqual(JSON_ANSWER);
+    for (const answer of [control, crossSite]) expectSentOnce(answer);
+  });
+
+  it('when the node server refuses a body before the app sees the request (413), then the refusal carries the security headers too', async () => {
+    const refused = await send('POST', '/v1/models/headers-model/predictions', '{}', { 'content-length': String(1024 ** 3) });
+    expect(refused.status).toBe(413);
+    expect(refused.headers).toEqual({ 'content-type': 'application/json', ...SECURITY, connection: 'close' });
+    expectSentOnce(refused);
   });
 });
