@@ -133,7 +133,7 @@ export async function createApp(config: Config, log?: Logger, deps: { clock?: Cl
       return { host: config.host, port };
     },
     async stop() {
-      if (server) await closeHttpServer(server);
+      if (server) await closeHttpServer(server, config.limits.drainMs);
       await services.close();
       logger.info('driftloop stopped');
     },

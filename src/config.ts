@@ -48,6 +48,11 @@ export interface Limits {
   readonly headersTimeoutMs: number;
   /** Time a request has to arrive whole, headers and body; past it, 408 and the connection closes. */
   readonly requestTimeoutMs: number;
+  /**
+   * On SIGTERM, how long requests in flight have to finish before their connections are cut:
+   * a client that holds a request open cannot hold the shutdown (a cut request was never acknowledged).
+   */
+  readonly drainMs: number;
   /** Characters of SQL text the SQLite statement cache keeps at most together; unset, `STATEMENT_CHARS_KEPT` (1 Mi). Tests shrink it. */
   readonly statementChars?: number;
 }
@@ -100,6 +105,7 @@ const DEFAULT_LIMITS: Limits = Object.freeze({
   maxConnections: 1024,
   headersTimeoutMs: 66_000,
   requestTimeoutMs: 300_000,
+  drainMs: 20_000,
 });
 
 /** More threads than this only help a large machine that runs many models' evaluations at once; set it explicitly there. */

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type { Socket } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { asDatabaseUnavailable } from '../db/unavailable.js';
 import { DomainError, PayloadTooLargeError, ServiceUnavailableError } from '../errors.js';
@@ -53,6 +54,7 @@ export function createHttpServer(fetch: Fetch, opts: HttpServerOptions): http.Se
   server.headersTimeout = opts.headersTimeoutMs;
   // Each connection holds a socket and a parser: past the cap, strangers cannot open more.
   server.maxConnections = opts.maxConnections;
+  trackSockets(server);
   return server;
 }
 
@@ -65,14 +67,35 @@ const inFlight = new WeakMap<http.Server, Set<http.ServerResponse>>();
  * Stops accepting connections and resolves once every open one has ended. A request in flight
  * is answered (with `Connection: close` when its answer has not started), and its connection
  * then closes at once rather than idling out the 65 s keep-alive, which would hold a
- * SIGTERM'd process that long.
+ * SIGTERM'd process that long. A connection with no request in flight (one that never sent a
+ * request, or stopped halfway through its headers) is closed at once, and whatever is still
+ * open after `drainMs` is cut: no client can hold the shutdown.
  */
-export function closeHttpServer(server: http.Server): Promise<void> {
+export function closeHttpServer(server: http.Server, drainMs: number): Promise<void> {
   closing.add(server);
-  for (const res of inFlight.get(server) ?? []) if (!res.headersSent) res.shouldKeepAlive = false;
+  const responses = inFlight.get(server) ?? new Set<http.ServerResponse>();
+  for (const res of responses) if (!res.headersSent) res.shouldKeepAlive = false;
   return new Promise<void>((resolve) => {
-    server.close(() => resolve());
+    const deadline = setTimeout(() => server.closeAllConnections(), drainMs);
+    server.close(() => {
+      clearTimeout(deadline);
+      resolve();
+    });
     server.closeIdleConnections();
+    const serving = new Set([...responses].map((res) => res.socket));
+    for (const socket of sockets.get(server) ?? []) if (!serving.has(socket)) socket.destroy();
+  });
+}
+
+/** Each server's open connections, for those that node's idle list does not hold. */
+const sockets = new WeakMap<http.Server, Set<Socket>>();
+
+function trackSockets(server: http.Server): void {
+  const open = new Set<Socket>();
+  sockets.set(server, open);
+  server.on('connection', (socket: Socket) => {
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
   });
 }
 

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BodyBudget } from '../../src/http/body-budget.js';
 import { closeHttpServer, createHttpServer, listen } from '../../src/http/node-server.js';
@@ -44,7 +45,7 @@ describe('closing the HTTP server', () => {
     const answer = get(port);
     await entered;
     let closed = false;
-    const closing = closeHttpServer(server).then(() => (closed = true));
+    const closing = closeHttpServer(server, 600_000).then(() => (closed = true));
     // Still answering: the close waits for the request in flight.
     await new Promise((r) => setImmediate(r));
     expect(closed).toBe(false);
@@ -62,7 +63,40 @@ describe('closing the HTTP server', () => {
     const port = await listen(server, '127.0.0.1', 0);
     const res = await get(port);
     expect(res.connection).toBe('keep-alive');
-    await closeHttpServer(server);
+    await closeHttpServer(server, 600_000);
     expect(server.listening).toBe(false);
   });
+
+  it('when the server closes with a connection that sent nothing and one halfway through its headers, then both are closed at once and the close completes', async () => {
+    const { server } = gatedServer();
+    const port = await listen(server, '127.0.0.1', 0);
+    const silent = await connect(port);
+    const halfway = await connect(port);
+    halfway.write('GET / HTTP/1.1\r\nHost: x\r\n');
+    const ended = [silent, halfway].map((s) => new Promise<void>((resolve) => s.once('close', () => resolve())));
+    // The drain allows ten minutes: only closing these two at once lets the close complete.
+    await closeHttpServer(server, 600_000);
+    await Promise.all(ended);
+    expect(server.listening).toBe(false);
+  });
+
+  it('when a request is still in flight at the end of the drain, then its connection is cut and the close completes', async () => {
+    const { server, entered } = gatedServer();
+    const port = await listen(server, '127.0.0.1', 0);
+    const answer = get(port).then(
+      () => 'answered',
+      (err: NodeJS.ErrnoException) => err.code,
+    );
+    await entered;
+    // The gate never opens: without the drain's end the close would wait for ever.
+    await closeHttpServer(server, 0);
+    expect(await answer).toBe('ECONNRESET');
+  });
 });
+
+function connect(port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => resolve(socket));
+    socket.on('error', reject);
+  });
+}

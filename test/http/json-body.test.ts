@@ -30,7 +30,7 @@ const asFetchReads = (bytes: Buffer): unknown => JSON.parse(new TextDecoder().de
 beforeAll(async () => {
   port = await listen(server, '127.0.0.1', 0);
 });
-afterAll(() => closeHttpServer(server));
+afterAll(() => closeHttpServer(server, 60_000));
 
 describe('JSON bodies read from the buffered bytes', () => {
   it.each([
