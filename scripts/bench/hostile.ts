@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startServiceProcess, type ServiceProcess } from '../lib/service-process.js';
+import { failWithServiceLog, startServiceProcess, type ServiceProcess } from '../lib/service-process.js';
 import { ClusteredData } from '../../test/support/clustered-data.js';
 import { mb, metricValue, progressBar } from '../lib/bench-util.js';
 
@@ -139,9 +139,7 @@ try {
   svc.child.kill('SIGTERM');
   await svc.exited;
 } catch (err) {
-  console.error(err, '\nservice log (last lines):\n', service?.logs.slice(-20).join('\n'));
-  service?.child.kill('SIGTERM');
-  process.exitCode = 1;
+  failWithServiceLog(err, service);
 } finally {
   fs.rmSync(dataDir, { recursive: true, force: true });
 }

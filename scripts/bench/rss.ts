@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import SQLite from 'better-sqlite3';
-import { startServiceProcess, type ServiceProcess } from '../lib/service-process.js';
+import { failWithServiceLog, startServiceProcess, type ServiceProcess } from '../lib/service-process.js';
 import { ClusteredData } from '../../test/support/clustered-data.js';
 import { mb, postJson, progressBar, putJson } from '../lib/bench-util.js';
 import { seedPendingItems } from './lib/queue-seed.js';
@@ -116,9 +116,7 @@ try {
   await svc.exited;
   console.log(`whole run ${((performance.now() - started) / 1000).toFixed(0)} s`);
 } catch (err) {
-  console.error(err, '\nservice log (last lines):\n', service?.logs.slice(-20).join('\n'));
-  service?.child.kill('SIGTERM');
-  process.exitCode = 1;
+  failWithServiceLog(err, service);
 } finally {
   fs.rmSync(dataDir, { recursive: true, force: true });
 }

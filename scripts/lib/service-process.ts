@@ -101,6 +101,13 @@ export async function startServiceProcess(env: Record<string, string>, options: 
   return { url, child, logs, exited, request: (method, p, body, key) => requestJson(url, method, p, body, key) };
 }
 
+/** A benchmark failed: prints the error with the service's last log lines, stops the service and sets a failing exit code. */
+export function failWithServiceLog(err: unknown, service: ServiceProcess | undefined): void {
+  console.error(err, '\nservice log (last lines):\n', service?.logs.slice(-20).join('\n'));
+  service?.child.kill('SIGTERM');
+  process.exitCode = 1;
+}
+
 /** SIGKILLs every attached service still running, so a failed test leaves none behind. */
 export function killServiceProcesses(): void {
   for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
