@@ -4,7 +4,6 @@ import { ApiKeysService, REMEMBERED_KEYS } from '../auth/api-keys.service.js';
 import { isLoopbackHost, type Config } from '../config.js';
 import { DashboardService } from '../views/dashboard/dashboard.service.js';
 import { openDatabase, type DatabaseHandle } from '../db/database.js';
-import { STATEMENT_CHARS_KEPT, STATEMENTS_KEPT } from '../db/sqlite.js';
 import type { DriftProviders } from '../drift/drift.providers.js';
 import { PerformanceAssessor } from '../drift/performance/performance.assessor.js';
 import { signalsOf } from '../drift/performance/signals.js';
@@ -228,12 +227,13 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const drift = new DriftService(db, webhooks, providers, events, clock, log, sequential, reads, { regions: newRegions, publicUrl: config.publicUrl }, mmd);
   const driftReports = new DriftReportService(drift, providers, references, clock);
   registerFeatureMetrics(metrics.registry, { models: () => models.list(), drift, queue, jobs, webhooks: webhookDeliveries });
+  const statements = database.statementsKept();
   registerHeldEntries(metrics.registry, [
     { name: 'api_keys_in_force', cap: REMEMBERED_KEYS, size: () => keys.keysRemembered },
     { name: 'selection_rankings', cap: RANKINGS_KEPT, size: () => selection.rankingsHeld },
     { name: 'claim_lease_texts', cap: MAX_LEASE_TEXTS, size: () => queue.leaseTextsHeld },
-    { name: 'sqlite_statements', cap: STATEMENTS_KEPT, size: () => database.statementsKept().entries },
-    { name: 'sqlite_statement_chars', cap: config.limits.statementChars ?? STATEMENT_CHARS_KEPT, size: () => database.statementsKept().chars },
+    { name: 'sqlite_statements', cap: statements.entriesCap, size: () => database.statementsKept().entries },
+    { name: 'sqlite_statement_chars', cap: statements.charsCap, size: () => database.statementsKept().chars },
   ]);
   const descriptions = new ModelDescriptions(models, modelDescribers({ references, versions, queue, drift }));
   const dashboard = new DashboardService(models, queue, versions, drift);

@@ -4,7 +4,7 @@ import type { Config, Limits } from '../config.js';
 import { migrations } from './migrations/index.js';
 import { openPostgres } from './postgres.js';
 import type { Database } from './schema.js';
-import { openSqlite, STATEMENT_CHARS_KEPT, type StatementsKept } from './sqlite.js';
+import { openSqlite, type StatementsKept } from './sqlite.js';
 
 export type Db = Kysely<Database>;
 
@@ -30,7 +30,7 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
  * `databaseUrl` is set, else the SQLite file in `dataDir` (created if needed).
  */
 export async function openDatabase(config: Pick<Config, 'dataDir' | 'databaseUrl'> & { limits?: Pick<Limits, 'statementChars'> }): Promise<DatabaseHandle> {
-  const opened = config.databaseUrl ? await openPostgres(config.databaseUrl) : { ...openSqlite(config.dataDir, {}, config.limits?.statementChars ?? STATEMENT_CHARS_KEPT), dialect: 'sqlite' as const };
+  const opened = config.databaseUrl ? await openPostgres(config.databaseUrl) : { ...openSqlite(config.dataDir, {}, config.limits?.statementChars), dialect: 'sqlite' as const };
   const { db } = opened;
   // On PostgreSQL the migrator holds an advisory lock: instances starting together migrate once.
   const { error, results } = await new Migrator({ db, provider, allowUnorderedMigrations: true }).migrateToLatest();
@@ -46,7 +46,7 @@ export async function openDatabase(config: Pick<Config, 'dataDir' | 'databaseUrl
     dialect: opened.dialect,
     sqlite: 'sqlite' in opened ? opened.sqlite : undefined,
     location: opened.location,
-    statementsKept: 'statementsKept' in opened ? opened.statementsKept : () => ({ entries: 0, chars: 0 }),
+    statementsKept: 'statementsKept' in opened ? opened.statementsKept : () => ({ entries: 0, chars: 0, entriesCap: 0, charsCap: 0 }),
     close: () => opened.close(),
   };
 }

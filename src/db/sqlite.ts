@@ -79,10 +79,12 @@ export const STATEMENT_CHARS_KEPT = 1024 * 1024;
 /** A text longer than this (an `in` list of several thousand values) is prepared for its one use only. */
 const LONGEST_KEPT_STATEMENT = 16 * 1024;
 
-/** What the statement cache holds now. */
+/** What the statement cache holds now, and the caps it holds to. */
 export interface StatementsKept {
   entries: number;
   chars: number;
+  entriesCap: number;
+  charsCap: number;
 }
 /** When the checkpoint worker runs and restarts the WAL; tests shrink them. */
 export interface CheckpointTuning {
@@ -123,7 +125,7 @@ function preparedOnce(sqlite: SQLite.Database, charsKept: number): { database: S
       return statement;
     },
   };
-  return { database, kept: () => ({ entries: cache.size, chars }) };
+  return { database, kept: () => ({ entries: cache.size, chars, entriesCap: STATEMENTS_KEPT, charsCap: charsKept }) };
 }
 
 /** A statement that does nothing: a ROLLBACK after SQLite already rolled back. */
