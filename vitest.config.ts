@@ -25,6 +25,7 @@ const POSTGRES_SUITES = [
   'test/queue/enqueue.test.ts',
   'test/queue/integration.test.ts',
   'test/queue/labels.test.ts',
+  'test/queue/lease-races.test.ts',
   'test/queue/leases.test.ts',
   'test/queue/selection.test.ts',
   'test/queue/stats.test.ts',

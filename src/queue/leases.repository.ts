@@ -19,13 +19,18 @@ export async function insertLease(db: Db, row: NewLease): Promise<void> {
   await db.executeQuery(insertLeaseStatement(db, row));
 }
 
-export function findLease(db: Db, modelId: number, itemId: number, labeler: string): Promise<LeaseRow | undefined> {
+/**
+ * The labeler's lease on the item. With `forUpdate`, row-locked until the transaction `db` ends (on
+ * PostgreSQL): a claim giving it back as expired meanwhile commits first, and then it is not found.
+ */
+export function findLease(db: Db, modelId: number, itemId: number, labeler: string, forUpdate = false): Promise<LeaseRow | undefined> {
   return db
     .selectFrom('queue_leases')
     .select(['id', 'item_id', 'labeler', 'expires_at'])
     .where('model_id', '=', modelId)
     .where('item_id', '=', itemId)
     .where('labeler', '=', labeler)
+    .$if(forUpdate && isPostgres(db), (qb) => qb.forUpdate())
     .executeTakeFirst();
 }
 

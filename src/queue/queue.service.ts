@@ -129,13 +129,17 @@ export class QueueService {
   async renew(model: Model, itemId: number, labeler: string): Promise<{ itemId: string; leaseExpiresAt: string }> {
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + model.settings.queue.leaseSeconds * 1000).toISOString();
-    await this.db.transaction().execute(async (trx) => {
+    const renewed = await this.db.transaction().execute(async (trx) => {
       await lockQueue(trx, model.id);
       await expireLeases(trx, model.id, now.toISOString());
-      const lease = await findLease(trx, model.id, itemId, labeler);
-      if (!lease) throw new LeaseNotHeldError(`'${labeler}' holds no live lease on item ${itemId}; claim again`);
-      await extendLeases(trx, [lease.id], expiresAt);
+      // Locked: a claim (whose clock may run ahead) giving this lease back as expired meanwhile
+      // commits first, and the renewal then finds it gone instead of extending nothing.
+      const lease = await findLease(trx, model.id, itemId, labeler, true);
+      if (lease) await extendLeases(trx, [lease.id], expiresAt);
+      return lease !== undefined;
     });
+    // Refused after the commit, so the expired leases given back above stay given back.
+    if (!renewed) throw new LeaseNotHeldError(`'${labeler}' holds no live lease on item ${itemId}; claim again`);
     return { itemId: String(itemId), leaseExpiresAt: expiresAt };
   }
 
