@@ -9,7 +9,8 @@ import type { ModelsService } from '../models/models.service.js';
 import type { PageGuard } from './page-guard.js';
 import { labelerHomePage, signInPage, signOutPage } from './sign-in.page.js';
 
-const signInForm = z.object({ key: z.string().trim().min(1).max(512), next: z.string().max(2048).optional() });
+// A next page that is not a short string (the page guard puts a page's whole URL there) is dropped, not a reason to refuse the key.
+const signInForm = z.object({ key: z.string().trim().min(1).max(512), next: z.string().max(2048).optional().catch(undefined) });
 const signOutForm = z.object({ csrf: z.string().min(1).max(256) });
 
 /**
