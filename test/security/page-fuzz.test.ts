@@ -1,7 +1,8 @@
-import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dice } from '../support/fuzz.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { databaseUrlFor } from '../support/database.js';
+import { sendRaw as send } from '../support/raw-http.js';
+import { startTestServer, tempDataDir, type TestServer } from '../support/server.js';
 
 /**
  * A seeded fuzz of the HTML pages and the sign-in form: odd path segments and query values, odd
@@ -9,6 +10,10 @@ import { startTestServer, type TestServer } from '../support/server.js';
  * Origins. Requests go out through node:http so a path reaches the server byte for byte (fetch
  * would resolve `..` first). Whatever comes back must not be a 5xx, a signed-out client must
  * never see a page's data, a refused sign-in must open no session, and /healthz must answer.
+ *
+ * On PostgreSQL a second instance serves the same database and the requests alternate between
+ * the two, so sessions and CSRF tokens minted on one are used, refused and ended on the other;
+ * afterwards both must answer every session the same.
  *
  * DRIFTLOOP_FUZZ_SEEDS="1,2,3" and DRIFTLOOP_FUZZ_REQUESTS=1000 run a longer search by hand.
  */
@@ -29,38 +34,18 @@ const KEY_TEXTS = ['', ' ', 'dl_' + 'z'.repeat(40), 'x'.repeat(600), 'a%00b', '%
 type Who = 'none' | 'session' | 'admin-session' | 'garbage-cookie' | 'huge-cookie' | 'latin1-cookie' | 'two-cookies' | 'revoked-session' | 'admin-key' | 'label-key' | 'ingest-key' | 'bad-key';
 const SIGNED_OUT: ReadonlySet<Who> = new Set(['none', 'garbage-cookie', 'huge-cookie', 'latin1-cookie', 'revoked-session', 'bad-key']);
 
-interface Answer {
-  status: number;
-  type: string;
-  setCookie: string[];
-  text: string;
-}
-
-/** One raw request: the path is sent exactly as given. */
-function send(url: string, method: string, path: string, headers: Record<string, string>, body?: Buffer | string): Promise<Answer> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = http.request({ hostname, port, method, path, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), setCookie: res.headers['set-cookie'] ?? [], text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 describe.each(SEEDS)('HTML pages and the sign-in form, fuzzed, seed %i', (seed) => {
   let server: TestServer;
+  /** On PostgreSQL, another instance on the same database. */
+  let second: TestServer | undefined;
   const keys: { label: string; ingest: string; revoked: string } = { label: '', ingest: '', revoked: '' };
   const cookies: { label: string; admin: string; revoked: string } = { label: '', admin: '', revoked: '' };
   let csrf = '';
 
   const sessions = async () => Number((await server.driftloop.services.database.db.selectFrom('sessions').select((e) => e.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 
-  async function signIn(key: string): Promise<string> {
-    const res = await send(server.url, 'POST', '/ui/sign-in', { 'content-type': 'application/x-www-form-urlencoded' }, `key=${encodeURIComponent(key)}`);
+  async function signIn(key: string, on: TestServer = server): Promise<string> {
+    const res = await send(on.url, 'POST', '/ui/sign-in', { 'content-type': 'application/x-www-form-urlencoded' }, `key=${encodeURIComponent(key)}`);
     expect(res.status).toBe(303);
     return res.setCookie[0]!.split(';')[0]!;
   }
@@ -85,8 +70,20 @@ describe.each(SEEDS)('HTML pages and the sign-in form, fuzzed, seed %i', (seed) 
     await k.revoke(old.info.id);
     const signOut = await send(server.url, 'GET', '/ui/sign-out', { cookie: cookies.label });
     csrf = /name="csrf" value="([^"]+)"/.exec(signOut.text)![1]!;
+    const url = await databaseUrlFor(server.dataDir);
+    if (url) second = await startTestServer({ dataDir: tempDataDir(), env: { DRIFTLOOP_ADMIN_KEY: ADMIN, DRIFTLOOP_DATABASE_URL: url } });
   });
-  afterAll(() => server?.stop());
+  afterAll(async () => {
+    await second?.stop();
+    await server?.stop();
+  });
+
+  /** What each instance answers a session: its sign-out form's status and token, and the dashboard's status. */
+  async function sessionView(on: TestServer, cookie: string) {
+    const form = await send(on.url, 'GET', '/ui/sign-out', { cookie });
+    const home = await send(on.url, 'GET', '/', { cookie });
+    return { signOut: form.status, csrf: /name="csrf" value="([^"]+)"/.exec(form.text)?.[1], home: home.status, shows: home.text.includes(PRIVATE) };
+  }
 
   function credentials(who: Who): Record<string, string> {
     switch (who) {
@@ -150,9 +147,11 @@ describe.each(SEEDS)('HTML pages and the sign-in form, fuzzed, seed %i', (seed) 
     const whos: Who[] = ['none', 'none', 'session', 'admin-session', 'garbage-cookie', 'huge-cookie', 'latin1-cookie', 'two-cookies', 'revoked-session', 'admin-key', 'label-key', 'ingest-key', 'bad-key'];
     const tally: Record<string, number> = {};
     for (let n = 0; n < REQUESTS; n++) {
+      const on = second && n % 2 ? second : server;
       const who = dice.pick(whos);
       const headers: Record<string, string> = { ...credentials(who) };
       const what: string[] = [who];
+      if (second) what.push(on === second ? 'to B' : 'to A');
       if (dice.chance(0.15)) {
         headers.origin = dice.pick(['http://evil.example', 'null', 'http://127.0.0.1:1']);
         what.push(`origin ${headers.origin}`);
@@ -185,7 +184,7 @@ describe.each(SEEDS)('HTML pages and the sign-in form, fuzzed, seed %i', (seed) 
       }
       if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
       const before = await sessions();
-      const res = await send(server.url, method, path, headers, body);
+      const res = await send(on.url, method, path, headers, body);
       const context = `seed ${seed} request ${n}: ${method} ${path.slice(0, 120)} [${what.join('; ')}] → ${res.status} ${res.text.slice(0, 300)}`;
       tally[res.status] = (tally[res.status] ?? 0) + 1;
       expect(res.status, context).toBeLessThan(500);
@@ -203,10 +202,17 @@ describe.each(SEEDS)('HTML pages and the sign-in form, fuzzed, seed %i', (seed) 
         expect(after, context).toBe(before + 1);
       }
       if (page === '/ui/sign-out' && method === 'POST' && res.status === 303 && after < before) {
-        cookies.label = await signIn(keys.label); // the fuzz signed ann out: sign in again, with the new form token
-        csrf = /name="csrf" value="([^"]+)"/.exec((await send(server.url, 'GET', '/ui/sign-out', { cookie: cookies.label })).text)![1]!;
+        // The fuzz signed ann out: sign in again (on the other instance when there are two), with the new form token.
+        const other = second && on === server ? second : server;
+        cookies.label = await signIn(keys.label, other);
+        csrf = /name="csrf" value="([^"]+)"/.exec((await send(on.url, 'GET', '/ui/sign-out', { cookie: cookies.label })).text)![1]!;
       }
-      expect((await send(server.url, 'GET', '/healthz', {})).status, `after ${context}`).toBe(200);
+      for (const instance of second ? [server, second] : [server]) expect((await send(instance.url, 'GET', '/healthz', {})).status, `after ${context}`).toBe(200);
+    }
+    if (second) {
+      const probes = { ...cookies, garbage: 'driftloop_session=' + 'A'.repeat(43) };
+      for (const [name, cookie] of Object.entries(probes)) expect(await sessionView(second, cookie), `both instances after the fuzz: ${name}`).toEqual(await sessionView(server, cookie));
+      expect((await sessionView(server, cookies.admin)).shows, 'the admin session outlives the fuzz').toBe(true);
     }
     expect(Object.keys(tally).filter((s) => s.startsWith('2')).length, JSON.stringify(tally)).toBeGreaterThan(0);
     expect(Object.keys(tally).filter((s) => s.startsWith('4')).length, JSON.stringify(tally)).toBeGreaterThanOrEqual(4);
