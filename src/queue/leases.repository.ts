@@ -34,6 +34,17 @@ export function findLease(db: Db, modelId: number, itemId: number, labeler: stri
     .executeTakeFirst();
 }
 
+/**
+ * Locks these leases until the transaction `db` ends, in id order (on PostgreSQL; the lock order
+ * of docs/queue.md); returns the ids of those that still exist: one another transaction gave
+ * back meanwhile (as expired, on its clock) is gone. SQLite needs no lock: all of them.
+ */
+export async function lockLeases(db: Db, ids: number[]): Promise<Set<number>> {
+  if (!isPostgres(db) || ids.length === 0) return new Set(ids);
+  const rows = await db.selectFrom('queue_leases').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute();
+  return new Set(rows.map((r) => Number(r.id)));
+}
+
 const extendLeasesStatement = compiledOnce((db, v: { ids: number[]; expiresAt: string }) => db.updateTable('queue_leases').set({ expires_at: v.expiresAt }).where('id', 'in', v.ids));
 
 export async function extendLeases(db: Db, ids: number[], expiresAt: string): Promise<void> {

@@ -11,7 +11,7 @@ import { countLabelsByLabeler, countProposedConcepts, listLabelsOfSharedItems } 
 import { storedAnswer } from './label-rules.js';
 import { expireLeases, releaseExpired } from './lease-expiry.js';
 import type { SelectionService } from './selection/selection.service.js';
-import { countSkipsByLabeler, extendLeases, findLease, insertLease, expiredToReleaseInClaim, lockLabelerListingLeases } from './leases.repository.js';
+import { countSkipsByLabeler, extendLeases, findLease, insertLease, expiredToReleaseInClaim, lockLabelerListingLeases, lockLabelers, lockLeases } from './leases.repository.js';
 import {
   boostOpenOod,
   clearBoosts,
@@ -90,9 +90,11 @@ export class QueueService {
       // and the counts they change are insert-only rows (migration 0023): no lock to wait on.
       const at = now.toISOString();
       const leases = await lockLabelerListingLeases(trx, model.id, labeler, at);
+      // The labeler's live leases next (docs/queue.md, lock order): one given back meanwhile by an instance whose clock is ahead is not handed out.
+      const mine = await lockLeases(trx, leases.filter((l) => l.labeler === labeler && l.expires_at > at).map((l) => Number(l.id)));
       if (ranked) await lockQueue(trx, model.id);
       await releaseExpired(trx, expiredToReleaseInClaim(trx, leases.filter((l) => l.expires_at <= at)), at);
-      const live = leases.filter((l) => l.labeler === labeler && l.expires_at > at);
+      const live = leases.filter((l) => l.labeler === labeler && l.expires_at > at && mine.has(Number(l.id)));
       const held = live.slice(0, limit);
       // New leases stop at queue.maxLeases live ones, whatever `limit` asks for.
       const wanted = Math.min(limit - held.length, model.settings.queue.maxLeases - live.length);
@@ -118,7 +120,7 @@ export class QueueService {
         fresh.push(...leased.map((r) => r.id));
         leasedRows.push(...leased);
       }
-      // Last, so the claim holds no lease row while it may wait for item rows (a lease sweep holding them might wait for it).
+      // Locked above: renewing them waits for nothing.
       await extendLeases(trx, held.map((l) => l.id), expiresAt);
       return { ids: [...held.map((l) => l.item_id), ...fresh], leasedRows };
     });
@@ -130,6 +132,8 @@ export class QueueService {
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + model.settings.queue.leaseSeconds * 1000).toISOString();
     const renewed = await this.db.transaction().execute(async (trx) => {
+      // The labeler's lock first, as their claims and labels take it: a claim of theirs has locked their leases already.
+      await lockLabelers(trx, model.id, [labeler]);
       await lockQueue(trx, model.id);
       await expireLeases(trx, model.id, now.toISOString());
       // Locked: a claim (whose clock may run ahead) giving this lease back as expired meanwhile
