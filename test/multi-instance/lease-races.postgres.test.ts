@@ -15,7 +15,7 @@ import { startTestServer, tempDataDir, type TestServer } from '../support/server
 const ROUNDS = 24;
 const LEASE_SECONDS = 60;
 const SKEW_MS = 2;
-const MODELS = ['renewed', 'labeled'] as const;
+const MODELS = ['renewed', 'labeled', 'shared'] as const;
 
 interface Answer {
   status: number;
@@ -38,7 +38,8 @@ describe('two instances with clocks 2 ms apart, at a lease expiry', () => {
     a = await startTestServer({ dataDir: dirA, env, clock: clockA });
     // One model per race, so a failure in one leaves nothing behind for the other.
     for (const model of MODELS) {
-      expect((await a.request('PUT', `/v1/models/${model}`, { task: 'multiclass', embeddingDim: 16, concepts: CONCEPTS, settings: { queue: { leaseSeconds: LEASE_SECONDS } } })).status).toBe(201);
+      const queue = { leaseSeconds: LEASE_SECONDS, labelsPerItem: model === 'shared' ? 2 : 1 };
+      expect((await a.request('PUT', `/v1/models/${model}`, { task: 'multiclass', embeddingDim: 16, concepts: CONCEPTS, settings: { queue } })).status).toBe(201);
       const examples = Array.from({ length: 240 }, (_, i) => ({ id: `ex-${i}`, embedding: data.point(i % 3), concepts: [CONCEPT_IDS[i % 3]!], split: i % 5 ? 'train' : 'eval' }));
       expect((await a.request('POST', `/v1/models/${model}/examples`, { examples })).status).toBe(200);
     }
@@ -142,6 +143,36 @@ describe('two instances with clocks 2 ms apart, at a lease expiry', () => {
     console.info(`label on A against a claim on B: slot went to ${[...seen].join(', ')}`);
   });
 
+  it('when, with two slots, the holder renews on A as two other labelers claim on B, then the item never has more than two holders and the renewal answers accordingly', async () => {
+    const seen = new Set<string>();
+    for (let round = 0; round < ROUNDS / 2; round++) {
+      // bob takes the second slot half a lease after ann: his lease outlives hers.
+      const predictions = outliers(data, 1).map((embedding) => ({ id: `p-${serial++}`, embedding, scores: UNSURE }));
+      expect((await a.request('POST', '/v1/models/shared/predictions', { predictions })).status).toBe(200);
+      const [annItem] = (await a.request('POST', '/v1/models/shared/queue/claim', { labeler: 'ann', limit: 1 })).body.items as { itemId: string; leaseExpiresAt: string }[];
+      await advance((LEASE_SECONDS * 1000) / 2);
+      expect((await b.request('POST', '/v1/models/shared/queue/claim', { labeler: 'bob', limit: 1 })).body.items.map((i: { itemId: string }) => i.itemId)).toEqual([annItem!.itemId]);
+      await advance(Date.parse(annItem!.leaseExpiresAt) - 1 - clockA.now().getTime());
+      const itemId = annItem!.itemId;
+      const context = `round ${round}`;
+      const claimOnB = (labeler: string) => b.request('POST', '/v1/models/shared/queue/claim', { labeler, limit: 1 });
+      const sent = [a.request('POST', `/v1/models/shared/queue/items/${itemId}/renew`, { labeler: 'ann' }), claimOnB('cy'), claimOnB('dee')];
+      const [renewed, ...claims] = round % 2 ? await Promise.all(sent) : await Promise.all(sent.reverse()).then((x) => x.reverse());
+      for (const x of [renewed!, ...claims]) expect(x.status, `${context}: ${JSON.stringify(x.body).slice(0, 300)}`).toBeLessThan(500);
+      const item = await stored(itemId);
+      const got = ['cy', 'dee'].filter((_, i) => (claims[i]!.body.items as { itemId: string }[]).some((x) => x.itemId === itemId));
+      const holders = item.leases.map((l) => l.labeler).sort();
+      const details = `${context}: renew ${renewed!.status}, claimed by ${got}, item ${JSON.stringify(item)}`;
+      expect({ leasesCount: item.leases_count, status: item.status }, details).toEqual({ leasesCount: 2, status: 'leased' });
+      expect(holders, details).toEqual(renewed!.status === 200 ? ['ann', 'bob'] : ['bob', ...got].sort());
+      expect(got.length, details).toBe(renewed!.status === 200 ? 0 : 1);
+      if (renewed!.status !== 200) expect(renewed!.status, details).toBe(409);
+      seen.add(renewed!.status === 200 ? 'ann' : got[0]!);
+      for (const labeler of holders) expect((await (labeler === 'ann' ? a : b).request('POST', '/v1/models/shared/labels', { labels: [{ itemId, labeler, concepts: ['ipa'] }] })).status, details).toBe(200);
+    }
+    console.info(`renew on A against two claims on B, two slots: the slot went to ${[...seen].join(', ')}`);
+  });
+
   it('when it is over, then both instances answer the same queue, equal to the stored items', async () => {
     for (const model of MODELS) {
       const view = async (s: TestServer) => {
@@ -154,7 +185,7 @@ describe('two instances with clocks 2 ms apart, at a lease expiry', () => {
       const byStatus = await db().selectFrom('queue_items').select(['status', (e) => e.fn.countAll().as('n')]).where('model_id', '=', modelId).groupBy('status').execute();
       const count = (s: string) => Number(byStatus.find((r) => r.status === s)?.n ?? 0);
       expect(fromA).toEqual({ pending: count('pending'), leased: count('leased'), labeled: count('labeled') });
-      expect(fromA, model).toEqual({ pending: 0, leased: 0, labeled: ROUNDS });
+      expect(fromA, model).toEqual({ pending: 0, leased: 0, labeled: model === 'shared' ? ROUNDS / 2 : ROUNDS });
     }
   });
 });
