@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { createDatabaseOn } from '../../../test/support/database.js';
 
 /** A PostgreSQL server for a benchmark: the one a URL names, or a throwaway cluster it started. */
@@ -13,6 +14,8 @@ export interface BenchPostgres {
   describe: string;
   /** A new empty database on it; its URL. */
   createDatabase(name: string): Promise<string>;
+  /** Drops a database {@link createDatabase} made, by its URL (its connections are ended first). */
+  dropDatabase(url: string): Promise<void>;
   stop(): void;
 }
 
@@ -34,6 +37,18 @@ async function freePort(): Promise<number> {
   });
 }
 
+async function dropDatabaseOn(admin: string, url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  if (!/^\w+$/.test(name)) throw new Error(`not a benchmark's database: ${name}`);
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  try {
+    await client.query(`drop database if exists ${name} with (force)`);
+  } finally {
+    await client.end();
+  }
+}
+
 /**
  * `url` given: that server (any database on it; databases are created beside it, their names
  * ending in `DRIFTLOOP_BENCH_DATABASE_SUFFIX` if set). Otherwise a
@@ -47,7 +62,7 @@ export async function benchPostgres(url: string | undefined, port = 0): Promise<
     // Benchmarks run at once on one shared server keep apart by a suffix of their own (letters, digits, _).
     const suffix = process.env.DRIFTLOOP_BENCH_DATABASE_SUFFIX ?? '';
     if (!/^\w*$/.test(suffix)) throw new Error('DRIFTLOOP_BENCH_DATABASE_SUFFIX: letters, digits and _ only');
-    return { adminUrl: admin.toString(), describe: `server at ${admin.host}`, createDatabase: (name) => createDatabaseOn(admin.toString(), `${name}${suffix}`), stop: () => undefined };
+    return { adminUrl: admin.toString(), describe: `server at ${admin.host}`, createDatabase: (name) => createDatabaseOn(admin.toString(), `${name}${suffix}`), dropDatabase: (db) => dropDatabaseOn(admin.toString(), db), stop: () => undefined };
   }
   const bin = pgBin();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'driftloop-bench-pg-'));
@@ -65,6 +80,7 @@ export async function benchPostgres(url: string | undefined, port = 0): Promise<
     adminUrl: admin.toString(),
     describe: `throwaway cluster (${version}) on 127.0.0.1:${p}, fsync off`,
     createDatabase: (name) => createDatabaseOn(admin.toString(), name),
+    dropDatabase: (db) => dropDatabaseOn(admin.toString(), db),
     stop: () => {
       try {
         run('pg_ctl', ['-D', path.join(dir, 'data'), '-m', 'immediate', 'stop']);
