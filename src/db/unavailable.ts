@@ -1,4 +1,4 @@
-import { DatabaseUnavailableError } from '../errors.js';
+import { DatabaseUnavailableError, ServiceUnavailableError } from '../errors.js';
 
 // PostgreSQL SQLSTATEs that mean "the server is not there for you right now".
 const UNAVAILABLE_STATES = /^(08|57P0[123]|53300)/;
@@ -19,4 +19,28 @@ export function asDatabaseUnavailable(err: unknown): DatabaseUnavailableError | 
     UNAVAILABLE_MESSAGES.test(err.message) ||
     (err instanceof AggregateError && err.errors.some((e) => asDatabaseUnavailable(e) !== undefined));
   return lost ? new DatabaseUnavailableError(`The database is unavailable; nothing of this request was stored (${err.message || 'connection refused'})`) : undefined;
+}
+
+// Conflicts between transactions that end one of them and leave the data as it was: PostgreSQL's
+// serialization failure (40001), deadlock (40P01) and lock timeout (55P03); SQLite's busy file
+// (another process holds its write lock past the busy timeout).
+const CONFLICT_STATES = new Set(['40001', '40P01', '55P03']);
+const CONFLICT_SQLITE = /^SQLITE_BUSY/;
+/** Seconds a client waits before sending a request again that met a concurrent one. */
+const CONFLICT_RETRY_SECONDS = 1;
+
+/**
+ * The error as a 503 with Retry-After when the database ended the request's transaction because
+ * it met a concurrent one: the transaction rolled back, so nothing of the request was stored and
+ * sending it again is safe. Such an error is the server's, never the client's, and not a 500:
+ * a client should retry it, and an operator sees it counted apart from real faults. Otherwise
+ * undefined.
+ */
+export function asTransientConflict(err: unknown): ServiceUnavailableError | undefined {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string' && (CONFLICT_STATES.has(e.code) || CONFLICT_SQLITE.test(e.code))) {
+      return new ServiceUnavailableError('The request met a concurrent one in the database and was rolled back; nothing of it was stored. Send it again.', CONFLICT_RETRY_SECONDS);
+    }
+  }
+  return undefined;
 }

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
-import { asDatabaseUnavailable } from '../db/unavailable.js';
+import { asDatabaseUnavailable, asTransientConflict } from '../db/unavailable.js';
 import { DomainError, isDiskFull, ServiceUnavailableError, type ErrorCode } from '../errors.js';
 
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
@@ -50,7 +50,10 @@ export function errorBody(code: ErrorCode, message: string, details?: unknown): 
 
 /** The one place errors become HTTP answers. */
 export function createErrorHandler(log: Logger) {
-  return (err: Error, c: Context) => {
+  return (thrown: Error, c: Context) => {
+    const conflict = asTransientConflict(thrown);
+    if (conflict) log.warn({ err: thrown, path: c.req.path }, 'transaction ended by a concurrent one: 503, nothing stored');
+    const err = conflict ?? thrown;
     if (err instanceof ServiceUnavailableError) c.header('retry-after', String(err.retryAfterSeconds));
     if (err instanceof DomainError) return c.json(errorBody(err.code, err.message, err.details), STATUS[err.code]);
     if (err instanceof HTTPException) {
