@@ -15,7 +15,8 @@ export function isNdjson(header: string | undefined): boolean {
 }
 
 /**
- * Bodies must be exactly JSON (or NDJSON where `acceptsNdjson(path)`). A browser may send
+ * Bodies must be exactly JSON (or NDJSON where `acceptsNdjson(path)`), uncompressed (a
+ * `Content-Encoding` other than identity answers 415 with `Accept-Encoding: identity`, RFC 9110 §15.5.16). A browser may send
  * `text/plain`, form or multipart bodies to any site without asking first; refusing them here
  * means no web page can post data through a visitor's browser, whatever the route reads.
  */
@@ -26,6 +27,12 @@ export function requireMediaType(acceptsNdjson: (path: string) => boolean) {
     const type = mediaTypeOf(c.req.header('content-type'));
     const hasBody = type !== undefined || Number(c.req.header('content-length') ?? 0) > 0 || c.req.header('transfer-encoding') !== undefined;
     if (!hasBody) return next();
+    // A compressed body would reach the JSON parser as bytes and answer "malformed JSON": say what is wrong.
+    const coding = c.req.header('content-encoding')?.trim().toLowerCase();
+    if (coding && coding !== 'identity') {
+      c.header('accept-encoding', 'identity');
+      throw new UnsupportedMediaTypeError(`Content-Encoding ${coding} is not accepted: send the body uncompressed`);
+    }
     if (type === JSON_TYPE || (type === NDJSON_TYPE && acceptsNdjson(c.req.path))) return next();
     const allowed = acceptsNdjson(c.req.path) ? `${JSON_TYPE} or ${NDJSON_TYPE}` : JSON_TYPE;
     throw new UnsupportedMediaTypeError(`Content-Type must be ${allowed}; got ${type ?? 'none'}`);
