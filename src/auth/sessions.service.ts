@@ -3,7 +3,7 @@ import type { Db } from '../db/database.js';
 import type { Clock } from '../util/clock.js';
 import { UnauthorizedError } from '../errors.js';
 import { hashKey, type ApiKeysService, type Principal } from './api-keys.service.js';
-import { deleteExpiredSessions, deleteSession, findSession, insertSession } from './sessions.repository.js';
+import { deleteExpiredSessions, deleteSession, deleteSessionsBeyond, findSession, insertSession } from './sessions.repository.js';
 
 /** A signed-in browser: who it is and the token its forms must carry. */
 export interface Session {
@@ -19,6 +19,12 @@ export interface SessionOptions {
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/**
+ * Live sessions one key keeps at most; a sign-in past it ends the key's oldest. Without it a key
+ * signing in again and again kept a row per sign-in until each expired.
+ */
+export const SESSIONS_PER_KEY = 64;
 
 /**
  * Browser sessions opened by signing in with a key. Only hashes are stored (of the cookie value
@@ -44,7 +50,9 @@ export class SessionsService {
     const cookie = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(24).toString('base64url');
     const expiresAt = new Date(now.getTime() + this.opts.ttlSeconds * 1000).toISOString();
-    await insertSession(this.db, { id_hash: sha256(cookie), key_hash: hashKey(key.trim()), csrf_token: csrfToken, created_at: now.toISOString(), expires_at: expiresAt });
+    const keyHash = hashKey(key.trim());
+    await insertSession(this.db, { id_hash: sha256(cookie), key_hash: keyHash, csrf_token: csrfToken, created_at: now.toISOString(), expires_at: expiresAt });
+    await deleteSessionsBeyond(this.db, keyHash, SESSIONS_PER_KEY);
     return { cookie, session: { principal, csrfToken, expiresAt } };
   }
 
