@@ -2,6 +2,8 @@
 export type ErrorCode =
   | 'bad_request'
   | 'validation_failed'
+  | 'request_timeout'
+  | 'headers_too_large'
   | 'unauthorized'
   | 'forbidden'
   | 'not_found'

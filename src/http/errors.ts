@@ -8,6 +8,8 @@ import { DomainError, isDiskFull, ServiceUnavailableError, type ErrorCode } from
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   bad_request: 400,
   validation_failed: 400,
+  request_timeout: 408,
+  headers_too_large: 431,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
@@ -27,9 +29,11 @@ const CODE_OF_STATUS: Record<number, ErrorCode> = {
   403: 'forbidden',
   404: 'not_found',
   405: 'method_not_allowed',
+  408: 'request_timeout',
   409: 'conflict',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
+  431: 'headers_too_large',
   503: 'service_unavailable',
   507: 'insufficient_storage',
 };

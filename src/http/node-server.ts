@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { asDatabaseUnavailable } from '../db/unavailable.js';
-import { DomainError, PayloadTooLargeError, ServiceUnavailableError } from '../errors.js';
+import { DomainError, PayloadTooLargeError, ServiceUnavailableError, type ErrorCode } from '../errors.js';
 import type { BodyBudget } from './body-budget.js';
 import { errorBody, statusOf } from './errors.js';
 import { SECURITY_HEADERS } from './security-headers.js';
@@ -42,8 +42,10 @@ const LONGEST_CHECK_MS = 5_000;
 export function createHttpServer(fetch: Fetch, opts: HttpServerOptions): http.Server {
   const listener = getRequestListener(fetch);
   const checkEvery = Math.max(10, Math.min(LONGEST_CHECK_MS, Math.floor(Math.min(opts.headersTimeoutMs, opts.requestTimeoutMs) / 4)));
-  const server = http.createServer({ connectionsCheckingInterval: checkEvery, requestTimeout: opts.requestTimeoutMs }, (req, res) => {
+  // Without a Host the app cannot tell which URL was asked for: refused here in the error shape, not by node's bare 400.
+  const server = http.createServer({ connectionsCheckingInterval: checkEvery, requestTimeout: opts.requestTimeoutMs, requireHostHeader: false }, (req, res) => {
     track(server, res);
+    if (!req.headers.host) return refuse(req, res, new DomainError('bad_request', 'The request has no Host header'));
     if (req.method === 'GET' || req.method === 'HEAD') return void listener(req, res);
     void receive(req, res, opts, listener).catch((err: unknown) => refuse(req, res, err instanceof DomainError ? err : (asDatabaseUnavailable(err) ?? new ServiceUnavailableError('Request failed', RETRY_AFTER_SECONDS))));
   });
@@ -55,7 +57,32 @@ export function createHttpServer(fetch: Fetch, opts: HttpServerOptions): http.Se
   // Each connection holds a socket and a parser: past the cap, strangers cannot open more.
   server.maxConnections = opts.maxConnections;
   trackSockets(server);
+  server.on('clientError', answerClientError);
   return server;
+}
+
+/**
+ * What node refuses before a request exists (malformed HTTP, headers or URL over 16 KiB, a
+ * request too slow to arrive), answered in the API's error shape with the security headers, as
+ * node's own handler would (only when no answer has started on the connection), then closed.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  const answering = (socket as Socket & { _httpMessage?: http.ServerResponse })._httpMessage;
+  if (err.code !== 'ECONNRESET' && socket.writable && !answering?.headersSent) socket.write(clientErrorAnswer(err.code));
+  socket.destroy();
+}
+
+function clientErrorAnswer(nodeCode: string | undefined): string {
+  const [code, message]: [ErrorCode, string] =
+    nodeCode === 'HPE_HEADER_OVERFLOW'
+      ? ['headers_too_large', 'The request headers (the URL included) are larger than 16 KiB']
+      : nodeCode === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? ['request_timeout', 'The request did not arrive whole in time']
+        : ['bad_request', `Malformed HTTP request (${nodeCode ?? 'unreadable'})`];
+  const status = statusOf(code);
+  const body = JSON.stringify(errorBody(code, message));
+  const headers = { 'content-type': 'application/json', ...SECURITY_HEADERS, 'content-length': Buffer.byteLength(body), connection: 'close' };
+  return `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n${body}`;
 }
 
 /** Servers that stopped accepting connections and wait for the ones they have to end. */

@@ -21,6 +21,21 @@ function connect(server: TestServer): Promise<{ socket: net.Socket; answer: Prom
 /** The status of the first response in raw HTTP text. */
 const statusOf = (raw: string) => Number(/^HTTP\/1\.1 (\d{3})/.exec(raw)?.[1]);
 
+/** A raw answer's status, its error code (the JSON error shape), and whether it carries the security headers. */
+function refusal(raw: string): { status: number; code: unknown; secured: boolean } {
+  const [head = '', body = ''] = raw.split('\r\n\r\n');
+  const json = JSON.parse(body) as { error: { code: unknown; message: unknown } };
+  expect(typeof json.error.message).toBe('string');
+  return { status: statusOf(raw), code: json.error.code, secured: /^x-content-type-options: nosniff$/im.test(head) && /^x-frame-options: DENY$/im.test(head) };
+}
+
+/** Sends raw bytes on a new connection; resolves with all the server sent once it closed it. */
+async function sendRaw(server: TestServer, bytes: string): Promise<string> {
+  const { socket, answer } = await connect(server);
+  socket.write(bytes);
+  return answer;
+}
+
 async function get(server: TestServer, path: string, headers: Record<string, string> = {}): Promise<number> {
   const res = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${ADMIN}`, ...headers } });
   await res.arrayBuffer();
@@ -45,6 +60,20 @@ describe('the HTTP server bounds what one connection can make it hold', () => {
     const many = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`x-h${i}`, 'b'.repeat(16)]));
     expect(await get(server, '/healthz', many)).toBe(431);
     expect(await get(server, `/v1/models/${'m'.repeat(20 * 1024)}`)).toBe(431);
+    expect(refusal(await sendRaw(server, `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Junk: ${'a'.repeat(20 * 1024)}\r\n\r\n`))).toEqual({ status: 431, code: 'headers_too_large', secured: true });
+    expect(await get(server, '/healthz')).toBe(200);
+  });
+
+  it.each([
+    ['two Content-Length headers', 'POST /v1/models/m/examples HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\n{"a":1}'],
+    ['Transfer-Encoding with Content-Length', 'POST /v1/models/m/examples HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n'],
+    ['a chunk size that is not hex', 'POST /v1/models/m/examples HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n'],
+    ['a space before a header colon', 'GET /healthz HTTP/1.1\r\nHost : 127.0.0.1\r\n\r\n'],
+    ['an unknown HTTP version', 'GET /healthz HTTP/9.9\r\nHost: 127.0.0.1\r\n\r\n'],
+    ['no Host header', 'GET /healthz HTTP/1.1\r\n\r\n'],
+    ['HTTP/1.0 with no Host header', 'GET /healthz HTTP/1.0\r\n\r\n'],
+  ])('when a request has %s, then it is refused with 400 in the error shape with the security headers', async (_, bytes) => {
+    expect(refusal(await sendRaw(server, bytes))).toEqual({ status: 400, code: 'bad_request', secured: true });
     expect(await get(server, '/healthz')).toBe(200);
   });
 
@@ -59,7 +88,7 @@ describe('the HTTP server bounds what one connection can make it hold', () => {
   it('when a connection sends part of its headers and then nothing, then the server answers 408 and closes it', async () => {
     const { socket, answer } = await connect(server);
     socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ');
-    expect(statusOf(await answer)).toBe(408);
+    expect(refusal(await answer)).toEqual({ status: 408, code: 'request_timeout', secured: true });
   });
 
   it('when a connection opens and sends nothing, then the server closes it', async () => {
@@ -70,7 +99,7 @@ describe('the HTTP server bounds what one connection can make it hold', () => {
   it('when a body stops arriving, then the server answers 408, closes the connection and frees the body budget', async () => {
     const { socket, answer } = await connect(server);
     socket.write(`POST /v1/models/m/predictions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${ADMIN}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"predictions":[`);
-    expect(statusOf(await answer)).toBe(408);
+    expect(refusal(await answer)).toEqual({ status: 408, code: 'request_timeout', secured: true });
     expect(await bodyBytesInFlight(server)).toBe(0);
   });
 });
