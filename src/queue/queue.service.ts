@@ -90,9 +90,11 @@ export class QueueService {
       // and the counts they change are insert-only rows (migration 0023): no lock to wait on.
       const at = now.toISOString();
       const leases = await lockLabelerListingLeases(trx, model.id, labeler, at);
-      // The labeler's live leases next (docs/queue.md, lock order): one given back meanwhile by an instance whose clock is ahead is not handed out.
-      const mine = await lockLeases(trx, leases.filter((l) => l.labeler === labeler && l.expires_at > at).map((l) => Number(l.id)));
+      // A ranked walk takes the queue lock before its leases, as renewals do: a lease sweep on an
+      // instance whose clock is ahead deletes them under that lock (docs/queue.md, lock order).
       if (ranked) await lockQueue(trx, model.id);
+      // The labeler's live leases next: one given back meanwhile by an instance whose clock is ahead is not handed out.
+      const mine = await lockLeases(trx, leases.filter((l) => l.labeler === labeler && l.expires_at > at).map((l) => Number(l.id)));
       await releaseExpired(trx, expiredToReleaseInClaim(trx, leases.filter((l) => l.expires_at <= at)), at);
       const live = leases.filter((l) => l.labeler === labeler && l.expires_at > at && mine.has(Number(l.id)));
       const held = live.slice(0, limit);
