@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTH_FRESH_MS } from '../../src/auth/api-keys.service.js';
+import { AUTH_FRESH_MS, hashKey } from '../../src/auth/api-keys.service.js';
+import { SESSIONS_PER_KEY } from '../../src/auth/sessions.service.js';
 import { ManualClock } from '../support/clock.js';
 import { databaseUrlFor } from '../support/database.js';
 import { Dice } from '../support/fuzz.js';
@@ -169,6 +170,23 @@ describe.each(SEEDS)('page sessions across two instances on one PostgreSQL datab
       expect(res.text).not.toContain(PRIVATE);
     }
     expect(await sessions()).toBe(before);
+  });
+
+  it(`when one key signs in past its ${SESSIONS_PER_KEY} sessions on both instances at once, then it keeps ${SESSIONS_PER_KEY}, the oldest refused and the newest live on both`, async () => {
+    const keyHash = hashKey(keys.bob);
+    const bobs = async () => Number((await a.driftloop.services.database.db.selectFrom('sessions').select((e) => e.fn.countAll().as('n')).where('key_hash', '=', keyHash).executeTakeFirstOrThrow()).n);
+    const cookies: string[] = [];
+    for (let pair = 0; pair < SESSIONS_PER_KEY / 2 + 4; pair++) {
+      await clock.advance(1);
+      const both = await Promise.all([signIn(a, keys.bob), signIn(b, keys.bob)]);
+      for (const res of both) {
+        expect(res.status).toBe(303);
+        cookies.push(cookieOf(res)!);
+      }
+    }
+    expect(await bobs()).toBe(SESSIONS_PER_KEY);
+    expect(refused(await both(cookies[0]!, 'the oldest')), 'the oldest').toBe(true);
+    expect(live(await both(cookies.at(-1)!, 'the newest')), 'the newest').toBe(true);
   });
 
   it(`when sign-ins race sign-outs of the same key's session across the instances (${ROUNDS} seeded rounds), then one session ends, the new one lives, and both agree`, async () => {
