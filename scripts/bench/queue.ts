@@ -1,7 +1,7 @@
 /**
  * Claim latency on a huge queue while ingestion runs at full rate, in the same run:
  *
- *   npm run bench -- queue [--items 1000000] [--seconds 30] [--claim-rate 50] [--ingesters 2] [--batch 20] [--label] [--drift] [--data-dir DIR] [--selection POLICY] [--trace]
+ *   npm run bench -- queue [--items 1000000] [--seconds 30] [--claim-rate 50] [--ingesters 2] [--batch 20] [--label] [--labelers N] [--limit K] [--drift] [--data-dir DIR] [--selection POLICY] [--trace]
  *
  * Seeds `items` pending items straight into the SQLite file (prepared statements), starts the
  * service as `npm start` does in its own process (it catches its near-duplicate index up from
@@ -13,6 +13,9 @@
  * Drift evaluation (which runs on the same event loop after every `drift.evaluateEvery`
  * predictions) is deferred past the run unless --drift is given, so the figures show the queue
  * and ingestion; --drift shows the whole service with its defaults.
+ * With --labelers N the claims cycle over N labelers instead, each asking for `limit` items
+ * (--limit, 1 by default) and keeping what it holds: a claim then renews (and locks) the leases
+ * its labeler holds and tops them up to `limit`, which is what a labeler claiming again costs.
  * With --data-dir the folder is kept and seeded only once. Prints figures; asserts nothing.
  *
  * `--database postgres` runs the same load on PostgreSQL: the items are seeded into a database
@@ -49,6 +52,9 @@ const { values: args } = parseArgs({
     batch: { type: 'string', default: '20' },
     dim: { type: 'string', default: '32' },
     label: { type: 'boolean', default: false },
+    // Claims cycle over this many labelers (0: each claim a new labeler), each asking for --limit items.
+    labelers: { type: 'string', default: '0' },
+    limit: { type: 'string', default: '1' },
     drift: { type: 'boolean', default: false },
     'data-dir': { type: 'string' },
     database: { type: 'string', default: 'sqlite' },
@@ -201,12 +207,14 @@ async function runLoad(url: string): Promise<Load> {
   const rate = Number(args['claim-rate']);
   const rand = mulberry32(7);
   const claims: Promise<void>[] = [];
+  const labelers = Number(args.labelers);
+  const limit = Number(args.limit);
   const claim = async (n: number, planned: number) => {
-    const labeler = `labeler-${n}`;
+    const labeler = `labeler-${labelers > 0 ? n % labelers : n}`;
     try {
       const sent = performance.now();
       // The header names the claim in the service's trace (--trace); without it, it is ignored.
-      const res = await postJson(`${url}/v1/models/bench/queue/claim`, { labeler, limit: 1 }, undefined, { 'x-bench-claim': String(n) });
+      const res = await postJson(`${url}/v1/models/bench/queue/claim`, { labeler, limit }, undefined, { 'x-bench-claim': String(n) });
       if (res.status !== 200) throw new Error(`claim: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
       if (planned - started >= WARMUP * 1000) {
         load.claimMs.push(performance.now() - planned);
@@ -306,7 +314,7 @@ try {
   console.log(`service listening after ${((performance.now() - t) / 1000).toFixed(1)} s (near-duplicate index loaded or caught up)`);
   const before = (await (await fetch(`${service.url}/v1/models/bench/queue`)).json()) as { pending: number };
   console.log(
-    `load: ${args['claim-rate']} claims/s (${args.label ? 'each then labeled' : 'each from a new labeler'}) and ${args.ingesters} ingesters ` +
+    `load: ${args['claim-rate']} claims/s (${Number(args.labelers) > 0 ? `over ${args.labelers} labelers keeping their leases, ` : 'each from a new labeler, '}limit ${args.limit}${args.label ? ', each then labeled' : ''}) and ${args.ingesters} ingesters ` +
       `(batches of ${BATCH}, back to back) over ${before.pending.toLocaleString()} pending items, ${SECONDS} s after a ${WARMUP} s warm-up; ` +
       `drift evaluation ${args.drift ? `every ${drift.evaluateEvery} predictions` : 'deferred'}`,
   );
