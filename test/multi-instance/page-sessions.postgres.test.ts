@@ -113,6 +113,25 @@ describe.each(SEEDS)('page sessions across two instances on one PostgreSQL datab
     expect(live(await both(other, 'the other session')), 'the other session').toBe(true);
   });
 
+  it("when a labeler's session made on A calls the API on B, then it acts as that labeler there, is refused from another site, and stops once signed out on A", async () => {
+    const cookie = await session(a, keys.ann);
+    const claim = (on: TestServer, labeler: string, extra: Record<string, string> = {}) =>
+      sendRaw(on.url, 'POST', `/v1/models/${PRIVATE}/queue/claim`, { 'content-type': 'application/json', cookie, ...extra }, JSON.stringify({ labeler, limit: 1 }));
+    for (const on of [a, b]) {
+      const where = on === a ? 'A' : 'B';
+      expect((await claim(on, 'ann')).status, `ann's claim on ${where}`).toBe(200);
+      expect((await claim(on, 'bob')).status, `a claim as bob with ann's session on ${where}`).toBe(403);
+      expect((await claim(on, 'ann', { origin: 'http://evil.example' })).status, `from another site on ${where}`).toBe(403);
+    }
+    const { csrf } = await both(cookie, 'before sign-out');
+    expect((await signOut(a, cookie, csrf!)).status).toBe(303);
+    for (const on of [b, a]) {
+      const res = await claim(on, 'ann');
+      expect(res.status, `after sign-out, on ${on === a ? 'A' : 'B'}`).toBe(401);
+      expect(res.text).not.toContain(PRIVATE);
+    }
+  });
+
   it('when tokens and cookies are stale, crossed or forged, then both instances refuse them and change nothing', async () => {
     const mine = await session(a, keys.ann);
     const theirs = await session(b, keys.bob);
