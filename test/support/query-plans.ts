@@ -1,5 +1,6 @@
 import { CompiledQuery, type KyselyPlugin } from 'kysely';
-import type { DatabaseHandle } from '../../src/db/database.js';
+import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
+import { tempDataDir } from './server.js';
 
 /** SQLite's `explain query plan` of each statement `run` sends that `pick` selects, one string per statement. */
 export async function sqlitePlansOf(database: DatabaseHandle, run: (db: DatabaseHandle['db']) => Promise<unknown>, pick: (sql: string) => boolean = () => true): Promise<string[]> {
@@ -19,4 +20,14 @@ export async function sqlitePlansOf(database: DatabaseHandle, run: (db: Database
     plans.push(rows.rows.map((r) => r.detail).join('; '));
   }
   return plans;
+}
+
+/** {@link sqlitePlansOf} on a fresh SQLite database with every migration, closed afterwards. */
+export async function freshSqlitePlansOf(run: (db: DatabaseHandle['db']) => Promise<unknown>, pick?: (sql: string) => boolean): Promise<string[]> {
+  const database = await openDatabase({ dataDir: tempDataDir(), databaseUrl: undefined });
+  try {
+    return await sqlitePlansOf(database, run, pick);
+  } finally {
+    await database.close();
+  }
 }
