@@ -106,12 +106,17 @@ export class ServiceUnavailableError extends DomainError {
   }
 }
 
-/** True for the errors a full disk raises: SQLite's SQLITE_FULL, the file system's ENOSPC, PostgreSQL's 53100. */
-export function isDiskFull(err: unknown): boolean {
+/** Whether the error, or one of its causes up to five deep, carries a string `code` that `matches`. */
+export function hasErrorCode(err: unknown, matches: (code: string) => boolean): boolean {
   for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
-    if (e.code === 'SQLITE_FULL' || e.code === 'ENOSPC' || e.code === '53100') return true;
+    if (typeof e.code === 'string' && matches(e.code)) return true;
   }
   return false;
+}
+
+/** True for the errors a full disk raises: SQLite's SQLITE_FULL, the file system's ENOSPC, PostgreSQL's 53100. */
+export function isDiskFull(err: unknown): boolean {
+  return hasErrorCode(err, (code) => code === 'SQLITE_FULL' || code === 'ENOSPC' || code === '53100');
 }
 
 /** The database cannot be reached (at start, or lost while running); nothing of the request was stored. */

@@ -1,4 +1,4 @@
-import { DatabaseUnavailableError, ServiceUnavailableError } from '../errors.js';
+import { DatabaseUnavailableError, hasErrorCode, ServiceUnavailableError } from '../errors.js';
 
 // PostgreSQL SQLSTATEs that mean "the server is not there for you right now".
 const UNAVAILABLE_STATES = /^(08|57P0[123]|53300)/;
@@ -37,10 +37,6 @@ const CONFLICT_RETRY_SECONDS = 1;
  * undefined.
  */
 export function asTransientConflict(err: unknown): ServiceUnavailableError | undefined {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
-    if (typeof e.code === 'string' && (CONFLICT_STATES.has(e.code) || CONFLICT_SQLITE.test(e.code))) {
-      return new ServiceUnavailableError('The request met a concurrent one in the database and was rolled back; nothing of it was stored. Send it again.', CONFLICT_RETRY_SECONDS);
-    }
-  }
-  return undefined;
+  if (!hasErrorCode(err, (code) => CONFLICT_STATES.has(code) || CONFLICT_SQLITE.test(code))) return undefined;
+  return new ServiceUnavailableError('The request met a concurrent one in the database and was rolled back; nothing of it was stored. Send it again.', CONFLICT_RETRY_SECONDS);
 }
