@@ -79,9 +79,7 @@ function clientErrorAnswer(nodeCode: string | undefined): string {
       : nodeCode === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? ['request_timeout', 'The request did not arrive whole in time']
         : ['bad_request', `Malformed HTTP request (${nodeCode ?? 'unreadable'})`];
-  const status = statusOf(code);
-  const body = JSON.stringify(errorBody(code, message));
-  const headers = { 'content-type': 'application/json', ...SECURITY_HEADERS, 'content-length': Buffer.byteLength(body), connection: 'close' };
+  const { status, headers, body } = refusal(new DomainError(code, message));
   return `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n${body}`;
 }
 
@@ -184,12 +182,17 @@ function busy(capacity: number) {
 /** Answers without reading the rest of the body; the connection closes so it is not read later either. */
 function refuse(req: http.IncomingMessage, res: http.ServerResponse, err: DomainError) {
   if (res.headersSent) return;
-  const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/json', ...SECURITY_HEADERS, connection: 'close' };
-  if (err instanceof ServiceUnavailableError) headers['retry-after'] = String(err.retryAfterSeconds);
-  const body = JSON.stringify(errorBody(err.code, err.message, err.details));
-  headers['content-length'] = Buffer.byteLength(body);
-  res.writeHead(statusOf(err.code), headers).end(body);
+  const { status, headers, body } = refusal(err);
+  res.writeHead(status, headers).end(body);
   req.resume(); // discarded as it arrives: nothing of it is kept
+}
+
+/** An answer the node server gives itself, before or instead of the app: the error shape, the security headers, and the connection closed. */
+function refusal(err: DomainError): { status: number; headers: Record<string, string | number>; body: string } {
+  const body = JSON.stringify(errorBody(err.code, err.message, err.details));
+  const headers: Record<string, string | number> = { 'content-type': 'application/json', ...SECURITY_HEADERS, 'content-length': Buffer.byteLength(body), connection: 'close' };
+  if (err instanceof ServiceUnavailableError) headers['retry-after'] = String(err.retryAfterSeconds);
+  return { status: statusOf(err.code), headers, body };
 }
 
 /** Listens on host:port (0 picks a free port) and resolves with the bound port. */
