@@ -94,9 +94,10 @@ export class QueueService {
       // instance whose clock is ahead deletes them under that lock (docs/queue.md, lock order).
       if (ranked) await lockQueue(trx, model.id);
       // The labeler's live leases next: one given back meanwhile by an instance whose clock is ahead is not handed out.
-      const mine = await lockLeases(trx, leases.filter((l) => l.labeler === labeler && l.expires_at > at).map((l) => Number(l.id)));
+      const own = leases.filter((l) => l.labeler === labeler && l.expires_at > at);
+      const mine = await lockLeases(trx, own.map((l) => Number(l.id)));
       await releaseExpired(trx, expiredToReleaseInClaim(trx, leases.filter((l) => l.expires_at <= at)), at);
-      const live = leases.filter((l) => l.labeler === labeler && l.expires_at > at && mine.has(Number(l.id)));
+      const live = own.filter((l) => mine.has(Number(l.id)));
       const held = live.slice(0, limit);
       // New leases stop at queue.maxLeases live ones, whatever `limit` asks for.
       const wanted = Math.min(limit - held.length, model.settings.queue.maxLeases - live.length);
