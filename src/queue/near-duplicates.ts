@@ -9,7 +9,7 @@ import type { HnswParams } from '../vectors/hnsw-index.js';
 import type { IndexChecker } from '../vectors/index-file.js';
 import type { Neighbors } from '../vectors/vector-index.js';
 import type { QueueReads } from './queue.ports.js';
-import { countItemsUpTo, idBeforeNewest, listItemEmbeddings } from './queue.repository.js';
+import { countItemsBetween, idBeforeNewest, listItemEmbeddings } from './queue.repository.js';
 
 /** Only the nearest few matter for a radius check, so the graph is built cheaper than the reference index. */
 export const DUPLICATE_HNSW: HnswParams = Object.freeze({ m: 12, efConstruction: 48, efSearch: 48 });
@@ -136,8 +136,7 @@ function productionKind(reads: Pick<QueueReads['predictions'], 'predictionEmbedd
     // It must hold every item from its oldest one up to its high-water mark.
     agrees: async (db, model, p) => {
       const first = p.index.first;
-      const upTo = await countItemsUpTo(db, model.id, p.highWater);
-      return upTo - (first === undefined ? 0 : await countItemsUpTo(db, model.id, first - 1)) === p.index.size;
+      return (await countItemsBetween(db, model.id, first === undefined ? 0 : first - 1, p.highWater)) === p.index.size;
     },
     page: async (db, model, after, limit) => {
       const rows = await listItemEmbeddings(db, reads, model.id, after, limit);

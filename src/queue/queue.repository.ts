@@ -134,11 +134,15 @@ export async function idBeforeNewest(db: Db, modelId: number, n: number): Promis
   return row ? Number(row.id) : 0;
 }
 
-export async function countItemsUpTo(db: Db, modelId: number, maxId: number): Promise<number> {
+/** Items of the model with `afterId < id <= maxId`. */
+export async function countItemsBetween(db: Db, modelId: number, afterId: number, maxId: number): Promise<number> {
   const row = await db
     .selectFrom('queue_items')
     .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('model_id', '=', modelId)
+    // `+` keeps SQLite on the id range (the near-duplicate window) instead of the model's whole index:
+    // at 1M items 10–12 ms instead of two counts of 44–79 ms, on the event loop when an index is restored.
+    .where(sql<number>`+model_id`, '=', modelId)
+    .where('id', '>', afterId)
     .where('id', '<=', maxId)
     .executeTakeFirstOrThrow();
   return Number(row.n);

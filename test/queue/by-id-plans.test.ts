@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
 import { listClaimDetails } from '../../src/queue/claim-details.repository.js';
-import { findItems, findPendingDepth } from '../../src/queue/queue.repository.js';
+import { countItemsBetween, findItems, findPendingDepth } from '../../src/queue/queue.repository.js';
 import { sqlitePlansOf } from '../support/query-plans.js';
 import { tempDataDir } from '../support/server.js';
 
@@ -45,5 +45,14 @@ describe('the pending depth a metrics scrape reads', () => {
     expect(plans.some((p) => /queue_counts/.test(p))).toBe(true);
     expect(plans.find((p) => /queue_items/.test(p))).toMatch(/^SEARCH queue_items USING COVERING INDEX queue_items_pending_age \(model_id=\?\)$/);
     for (const plan of plans) expect(plan).not.toMatch(/^SCAN/);
+  });
+});
+
+// A restored near-duplicate index is checked against the items of its window: two counts of every
+// item of the model up to the window's ends, 44–79 ms each at 1M items, on the event loop.
+describe('the count that checks a restored near-duplicate index', () => {
+  it('when the window is counted, then only its id range is read', async () => {
+    const plans = await plansOf((db) => countItemsBetween(db, 1, 900_000, 1_000_000), (sql) => sql.includes('from "queue_items"'));
+    expect(plans).toEqual(['SEARCH queue_items USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)']);
   });
 });
