@@ -2,6 +2,7 @@ import type { Db } from '../db/database.js';
 import { bindReads } from '../db/bind-reads.js';
 import * as exampleReads from '../examples/example-reads.repository.js';
 import * as predictionReads from '../predictions/prediction-reads.repository.js';
+import { PredictionCounter } from '../predictions/prediction-counter.js';
 import type { DriftProviders, VersionSummary } from '../drift/drift.providers.js';
 import type { SequentialDetector } from '../drift/sequential/sequential.service.js';
 import type { ReferenceStateReader } from '../drift/sequential/sequential.types.js';
@@ -26,7 +27,8 @@ import type { WebhookTargetResolver } from '../webhooks/webhook.dispatcher.js';
 export function ownerReads(db: Db) {
   return {
     examples: bindReads(db, exampleReads),
-    predictions: bindReads(db, predictionReads),
+    // Counted from where the last count ended, not from the first prediction (see PredictionCounter).
+    predictions: { ...bindReads(db, predictionReads), countPredictions: new PredictionCounter(db).count },
     hasData: async (trx: Db, modelId: number) => (await exampleReads.hasExamples(trx, modelId)) || (await predictionReads.hasPredictions(trx, modelId)),
   };
 }
