@@ -9,6 +9,7 @@ const POSTGRES_SUITES = [
   'test/**/*.postgres.test.ts',
   'test/api/**/*.test.ts',
   'test/auth/**/*.test.ts',
+  'test/client/busy-retry.test.ts',
   'test/drift/coverage-after-promotion.test.ts',
   'test/drift/drift-api.test.ts',
   'test/drift/drift-report.test.ts',

@@ -1,11 +1,14 @@
 /**
- * `driftloop/client`: the app type for `hono/client` and a small typed wrapper. Only this file's
+ * `driftloop/client`: the app type for `hono/client`, a small typed wrapper, and the fetch that
+ * sends a request again after a 503 with Retry-After (busy-retry.ts). Only this file's
  * declarations (and the declarations they reference) reach a client's compile, never the server's source.
  */
 import { hc, type InferResponseType } from 'hono/client';
 import type { AppType } from '../app.js';
+import { busyRetryingFetch, type BusyRetryOptions } from './busy-retry.js';
 
 export type { AppType };
+export { busyRetryingFetch, retryAfterMs, BUSY_ATTEMPTS, BUSY_MAX_WAIT_MS, type BusyRetry, type BusyRetryOptions } from './busy-retry.js';
 
 /** The typed `hono/client` over every route. */
 export type DriftloopRpc = ReturnType<typeof hc<AppType>>;
@@ -27,8 +30,14 @@ export interface ClientOptions {
   baseUrl: string;
   /** An API key; sent as `Authorization: Bearer <key>`. Omit it in open mode. */
   key?: string;
-  /** A fetch to use instead of the global one (tests, proxies, retries). */
+  /** A fetch to use instead of the global one (tests, proxies). */
   fetch?: typeof fetch;
+  /**
+   * How a 503 with Retry-After (a transaction the database rolled back: nothing was stored) is
+   * sent again, by `rpc` and the methods alike: by default up to 4 attempts, each after what
+   * Retry-After says, at most 5 s. `false` sends every request once.
+   */
+  retry?: BusyRetryOptions | false;
 }
 
 /** A driftloop error answer: the status and the JSON error shape. */
@@ -48,7 +57,7 @@ export class DriftloopError extends Error {
 export function createClient(options: ClientOptions) {
   const rpc = hc<AppType>(options.baseUrl.replace(/\/+$/, ''), {
     headers: options.key ? { authorization: `Bearer ${options.key}` } : {},
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+    fetch: clientFetch(options),
   });
   const models = rpc.v1.models[':model'];
   return {
@@ -65,6 +74,12 @@ export function createClient(options: ClientOptions) {
 }
 
 export type DriftloopClient = ReturnType<typeof createClient>;
+
+function clientFetch(options: ClientOptions): typeof fetch {
+  // Looked up per request, as hono/client does: a global fetch replaced later is the one used.
+  const send = options.fetch ?? ((input, init) => fetch(input, init));
+  return options.retry === false ? send : busyRetryingFetch(send, options.retry);
+}
 
 /** The body of a 2xx answer, or a DriftloopError carrying the error shape. */
 async function ok<T>(res: { ok: boolean; status: number; json(): Promise<unknown> }): Promise<T> {

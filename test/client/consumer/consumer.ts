@@ -3,7 +3,7 @@
  * Each @ts-expect-error must find an error: if a response type loosens to JSONValue, unknown or string,
  * the directive is unused and the compile fails.
  */
-import { createClient, type AppType, type DriftReportBody, type ModelSettings, type VersionBody } from 'driftloop/client';
+import { busyRetryingFetch, createClient, type AppType, type DriftReportBody, type ModelSettings, type VersionBody } from 'driftloop/client';
 import { hc } from 'hono/client';
 
 const client = createClient({ baseUrl: 'http://127.0.0.1:8787', key: 'k' });
@@ -67,4 +67,13 @@ export async function rpcIsTheAppType(): Promise<void> {
   }
   // @ts-expect-error the model path parameter is required
   await rpc.v1.models[':model'].$get({ param: {} });
+}
+
+export function busyRetryIsConfigurable(): void {
+  createClient({ baseUrl: 'http://127.0.0.1:8787', retry: { attempts: 2, maxWaitMs: 2000, onRetry: (r) => void r.waitMs } });
+  createClient({ baseUrl: 'http://127.0.0.1:8787', retry: false });
+  // @ts-expect-error retries are on by default: `true` is not an option
+  createClient({ baseUrl: 'http://127.0.0.1:8787', retry: true });
+  const forward: typeof fetch = busyRetryingFetch(fetch, { attempts: 3 });
+  void forward;
 }
