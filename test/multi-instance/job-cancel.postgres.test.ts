@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../support/clock.js';
-import { databaseUrlFor } from '../support/database.js';
-import { startTestServer, tempDataDir, type TestServer } from '../support/server.js';
+import { startTwoInstances, type TestServer, type TwoInstances } from '../support/server.js';
 import { ClusteredData, seedModel } from '../support/training-fixtures.js';
 
 /**
@@ -28,16 +27,13 @@ describe('retraining jobs canceled across two instances', () => {
   const data = new ClusteredData({ dim: 8, clusters: 3, spread: 0.5, seed: 11 });
   const db = () => a.driftloop.services.database.db;
 
+  let instances: TwoInstances | undefined;
+
   beforeAll(async () => {
-    const dirA = tempDataDir();
-    const env = { DRIFTLOOP_DATABASE_URL: (await databaseUrlFor(dirA))!, DRIFTLOOP_INDEX_POLL_MS: '200' };
-    a = await startTestServer({ dataDir: dirA, env, clock: clockA });
-    b = await startTestServer({ dataDir: tempDataDir(), env, clock: clockB });
+    instances = await startTwoInstances({ clocks: [clockA, clockB] });
+    ({ a, b } = instances);
   });
-  afterAll(async () => {
-    await b?.stop();
-    await a?.stop();
-  });
+  afterAll(() => instances?.stop());
 
   /** Reads the job through `s` until `done` holds; between reads, real time passes (the training runs in real time). */
   async function watch(s: TestServer, jobId: string, done: (job: any) => boolean, what: string): Promise<any> {

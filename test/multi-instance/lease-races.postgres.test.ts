@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONCEPT_IDS, CONCEPTS, outliers, UNSURE } from '../queue/support.js';
 import { ManualClock } from '../support/clock.js';
 import { ClusteredData } from '../support/clustered-data.js';
-import { databaseUrlFor } from '../support/database.js';
-import { startTestServer, tempDataDir, type TestServer } from '../support/server.js';
+import { startTwoInstances, type TestServer, type TwoInstances } from '../support/server.js';
 
 /**
  * Two instances on one PostgreSQL database whose clocks differ by 2 ms, at the moment a lease
@@ -32,23 +31,24 @@ describe('two instances with clocks 2 ms apart, at a lease expiry', () => {
   let serial = 0;
   const db = () => a.driftloop.services.database.db;
 
+  let instances: TwoInstances | undefined;
+
   beforeAll(async () => {
-    const dirA = tempDataDir();
-    const env = { DRIFTLOOP_DATABASE_URL: (await databaseUrlFor(dirA))!, DRIFTLOOP_INDEX_POLL_MS: '200' };
-    a = await startTestServer({ dataDir: dirA, env, clock: clockA });
-    // One model per race, so a failure in one leaves nothing behind for the other.
-    for (const model of MODELS) {
-      const queue = { leaseSeconds: LEASE_SECONDS, labelsPerItem: model === 'shared' ? 2 : 1 };
-      expect((await a.request('PUT', `/v1/models/${model}`, { task: 'multiclass', embeddingDim: 16, concepts: CONCEPTS, settings: { queue } })).status).toBe(201);
-      const examples = Array.from({ length: 240 }, (_, i) => ({ id: `ex-${i}`, embedding: data.point(i % 3), concepts: [CONCEPT_IDS[i % 3]!], split: i % 5 ? 'train' : 'eval' }));
-      expect((await a.request('POST', `/v1/models/${model}/examples`, { examples })).status).toBe(200);
-    }
-    b = await startTestServer({ dataDir: tempDataDir(), env, clock: clockB });
+    instances = await startTwoInstances({
+      clocks: [clockA, clockB],
+      beforeB: async (a) => {
+        // One model per race, so a failure in one leaves nothing behind for the other.
+        for (const model of MODELS) {
+          const queue = { leaseSeconds: LEASE_SECONDS, labelsPerItem: model === 'shared' ? 2 : 1 };
+          expect((await a.request('PUT', `/v1/models/${model}`, { task: 'multiclass', embeddingDim: 16, concepts: CONCEPTS, settings: { queue } })).status).toBe(201);
+          const examples = Array.from({ length: 240 }, (_, i) => ({ id: `ex-${i}`, embedding: data.point(i % 3), concepts: [CONCEPT_IDS[i % 3]!], split: i % 5 ? 'train' : 'eval' }));
+          expect((await a.request('POST', `/v1/models/${model}/examples`, { examples })).status).toBe(200);
+        }
+      },
+    });
+    ({ a, b } = instances);
   });
-  afterAll(async () => {
-    await b?.stop();
-    await a?.stop();
-  });
+  afterAll(() => instances?.stop());
 
   /** Moves both clocks on by `ms`. */
   async function advance(ms: number): Promise<void> {

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { predictionFor, seedModel, type SeededModel } from '../support/fixtures.js';
 import { ManualClock } from '../support/clock.js';
-import { databaseUrlFor } from '../support/database.js';
-import { startTestServer, tempDataDir, type TestServer } from '../support/server.js';
+import { startTwoInstances, type TestServer, type TwoInstances } from '../support/server.js';
 
 /** Real condition wait: polls `check` on the wall clock until it holds, failing after `ms`. Not a timing assertion. */
 async function waitFor(what: string, check: () => Promise<boolean>, ms = 60_000): Promise<void> {
@@ -22,17 +21,19 @@ describe('model settings across instances on one PostgreSQL database', () => {
   let model: SeededModel;
   let n = 0;
 
+  let instances: TwoInstances | undefined;
+
   beforeAll(async () => {
-    const dirA = tempDataDir();
-    const env = { DRIFTLOOP_DATABASE_URL: (await databaseUrlFor(dirA))!, DRIFTLOOP_INDEX_POLL_MS: String(POLL_MS) };
-    a = await startTestServer({ dataDir: dirA, clock, env });
-    model = await seedModel(a, { examples: 200, clusters: 4, dim: 16 });
-    b = await startTestServer({ dataDir: tempDataDir(), clock, env });
+    instances = await startTwoInstances({
+      clocks: [clock, clock],
+      env: { DRIFTLOOP_INDEX_POLL_MS: String(POLL_MS) },
+      beforeB: async (a) => {
+        model = await seedModel(a, { examples: 200, clusters: 4, dim: 16 });
+      },
+    });
+    ({ a, b } = instances);
   });
-  afterAll(async () => {
-    await b?.stop();
-    await a?.stop();
-  });
+  afterAll(() => instances?.stop());
 
   const definition = (settings: unknown) => ({ task: 'multiclass', embeddingDim: 16, encoder: 'test-encoder@1', concepts: model.concepts.map((id) => ({ id })), settings });
   /** Whether a confident prediction sent to `server` is queued; each call in a cluster of its own, so none is a near-duplicate of another. */

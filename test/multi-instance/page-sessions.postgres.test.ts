@@ -3,10 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH_FRESH_MS, hashKey } from '../../src/auth/api-keys.service.js';
 import { SESSIONS_PER_KEY } from '../../src/auth/sessions.service.js';
 import { ManualClock } from '../support/clock.js';
-import { databaseUrlFor } from '../support/database.js';
 import { Dice } from '../support/fuzz.js';
 import { sendRaw, type RawAnswer } from '../support/raw-http.js';
-import { startTestServer, tempDataDir, type TestServer } from '../support/server.js';
+import { startTwoInstances, type TestServer, type TwoInstances } from '../support/server.js';
 
 /**
  * Browser sessions on two instances of one PostgreSQL database: a session and its CSRF token
@@ -71,23 +70,26 @@ describe.each(SEEDS)('page sessions across two instances on one PostgreSQL datab
   const live = (v: View) => v.home === 200 && v.shows && v.csrf !== undefined;
   const refused = (v: View) => v.home === 401 && !v.shows && v.csrf === undefined;
 
+  let instances: TwoInstances | undefined;
+
   beforeAll(async () => {
-    const dirA = tempDataDir();
-    const env = { DRIFTLOOP_DATABASE_URL: (await databaseUrlFor(dirA))!, DRIFTLOOP_ADMIN_KEY: ADMIN };
-    a = await startTestServer({ dataDir: dirA, clock, env, limits: { sessionTtlSeconds: TTL_SECONDS } });
-    expect((await a.request('PUT', `/v1/models/${PRIVATE}`, { task: 'multiclass', embeddingDim: 2, concepts: [{ id: 'a' }, { id: 'b' }] }, ADMIN)).status).toBe(201);
-    const k = a.driftloop.services.keys;
-    keys.ann = (await k.create('label', 'ann')).key;
-    keys.bob = (await k.create('label', 'bob')).key;
-    const old = await k.create('label', 'old');
-    keys.old = old.key;
-    oldId = old.info.id;
-    b = await startTestServer({ dataDir: tempDataDir(), clock, env, limits: { sessionTtlSeconds: TTL_SECONDS } });
+    instances = await startTwoInstances({
+      clocks: [clock, clock],
+      env: { DRIFTLOOP_ADMIN_KEY: ADMIN },
+      limits: { sessionTtlSeconds: TTL_SECONDS },
+      beforeB: async (a) => {
+        expect((await a.request('PUT', `/v1/models/${PRIVATE}`, { task: 'multiclass', embeddingDim: 2, concepts: [{ id: 'a' }, { id: 'b' }] }, ADMIN)).status).toBe(201);
+        const k = a.driftloop.services.keys;
+        keys.ann = (await k.create('label', 'ann')).key;
+        keys.bob = (await k.create('label', 'bob')).key;
+        const old = await k.create('label', 'old');
+        keys.old = old.key;
+        oldId = old.info.id;
+      },
+    });
+    ({ a, b } = instances);
   });
-  afterAll(async () => {
-    await b?.stop();
-    await a?.stop();
-  });
+  afterAll(() => instances?.stop());
 
   it('when a session and its form token are minted on A, then B serves them as A does, and a sign-out on B ends it on both', async () => {
     const cookie = await session(a, keys.ann);

@@ -3,9 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONCEPT_IDS, CONCEPTS, outliers, UNSURE } from '../queue/support.js';
 import { ManualClock } from '../support/clock.js';
 import { ClusteredData } from '../support/clustered-data.js';
-import { databaseUrlFor } from '../support/database.js';
 import { Dice } from '../support/fuzz.js';
-import { startTestServer, tempDataDir, type TestServer } from '../support/server.js';
+import { startTwoInstances, type TestServer, type TwoInstances } from '../support/server.js';
 
 /**
  * The queue's lock order (docs/queue.md, "Lock order on PostgreSQL") under mixed work: rounds of
@@ -38,20 +37,21 @@ describe.each(SEEDS)('mixed queue work on two instances, seed %i', (seed) => {
   const db = () => a.driftloop.services.database.db;
   let modelId = 0;
 
+  let instances: TwoInstances | undefined;
+
   beforeAll(async () => {
-    const dirA = tempDataDir();
-    const env = { DRIFTLOOP_DATABASE_URL: (await databaseUrlFor(dirA))!, DRIFTLOOP_INDEX_POLL_MS: '200' };
-    a = await startTestServer({ dataDir: dirA, env, clock: clockA });
-    expect((await a.request('PUT', '/v1/models/m', { task: 'multiclass', embeddingDim: 16, concepts: CONCEPTS, settings: { queue: { labelsPerItem: 2, leaseSeconds: LEASE_SECONDS } } })).status).toBe(201);
-    const examples = Array.from({ length: 240 }, (_, i) => ({ id: `ex-${i}`, embedding: data.point(i % 3), concepts: [CONCEPT_IDS[i % 3]!], split: i % 5 ? 'train' : 'eval' }));
-    expect((await a.request('POST', '/v1/models/m/examples', { examples })).status).toBe(200);
-    b = await startTestServer({ dataDir: tempDataDir(), env, clock: clockB });
+    instances = await startTwoInstances({
+      clocks: [clockA, clockB],
+      beforeB: async (a) => {
+        expect((await a.request('PUT', '/v1/models/m', { task: 'multiclass', embeddingDim: 16, concepts: CONCEPTS, settings: { queue: { labelsPerItem: 2, leaseSeconds: LEASE_SECONDS } } })).status).toBe(201);
+        const examples = Array.from({ length: 240 }, (_, i) => ({ id: `ex-${i}`, embedding: data.point(i % 3), concepts: [CONCEPT_IDS[i % 3]!], split: i % 5 ? 'train' : 'eval' }));
+        expect((await a.request('POST', '/v1/models/m/examples', { examples })).status).toBe(200);
+      },
+    });
+    ({ a, b } = instances);
     modelId = (await a.driftloop.services.models.get('m')).id;
   });
-  afterAll(async () => {
-    await b?.stop();
-    await a?.stop();
-  });
+  afterAll(() => instances?.stop());
 
   it(`when ${ROUNDS} rounds of claims, labels, bulk labels, retractions, renewals, reads and ingests of the same items go to both instances at once, then none deadlocks and the queue ends consistent`, async () => {
     const dice = new Dice(seed);
@@ -169,17 +169,13 @@ describe('a claim renewing a lease that a queue read on a clock ahead gives back
   const db = () => a.driftloop.services.database.db;
   const definition = (leaseSeconds: number) => ({ task: 'multiclass', embeddingDim: 16, concepts: CONCEPTS, settings: { queue: { leaseSeconds } } });
 
+  let instances: TwoInstances | undefined;
+
   beforeAll(async () => {
-    const dirA = tempDataDir();
-    url = (await databaseUrlFor(dirA))!;
-    const env = { DRIFTLOOP_DATABASE_URL: url, DRIFTLOOP_INDEX_POLL_MS: '200' };
-    a = await startTestServer({ dataDir: dirA, env, clock: clockA });
-    b = await startTestServer({ dataDir: tempDataDir(), env, clock: clockB });
+    instances = await startTwoInstances({ clocks: [clockA, clockB] });
+    ({ a, b, databaseUrl: url } = instances);
   });
-  afterAll(async () => {
-    await b?.stop();
-    await a?.stop();
-  });
+  afterAll(() => instances?.stop());
 
   it('when the read has to wait for a lease the claim gave back, then neither deadlocks and the claim hands out only leases its labeler holds', async () => {
     const holder = new pg.Client({ connectionString: url });

@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeVector } from '../../src/util/vectors.js';
 import { CONCEPT_IDS, CONCEPTS, outliers, UNSURE } from '../queue/support.js';
 import { ClusteredData } from '../support/clustered-data.js';
-import { databaseUrlFor } from '../support/database.js';
 import { Dice } from '../support/fuzz.js';
-import { startTestServer, tempDataDir, type TestServer } from '../support/server.js';
+import { startTwoInstances, type TestServer, type TwoInstances } from '../support/server.js';
 import { waitForJob } from '../support/training-fixtures.js';
 
 /**
@@ -36,15 +35,19 @@ describe.each(SEEDS)('two instances on one PostgreSQL database, racing, seed %i'
   const db = () => a.driftloop.services.database.db;
   const modelId = async (name: string) => (await a.driftloop.services.models.get(name)).id;
 
+  let instances: TwoInstances | undefined;
+
   beforeAll(async () => {
-    const dirA = tempDataDir();
-    const env = { DRIFTLOOP_DATABASE_URL: (await databaseUrlFor(dirA))!, DRIFTLOOP_ADMIN_KEY: ADMIN, DRIFTLOOP_INDEX_POLL_MS: '200' };
-    a = await startTestServer({ dataDir: dirA, env });
-    expect((await a.request('PUT', '/v1/models/m', { task: 'multiclass', embeddingDim: 16, concepts: CONCEPTS, settings: { queue: { maxLeases: 100 } } }, ADMIN)).status).toBe(201);
-    const examples = Array.from({ length: 240 }, (_, i) => ({ id: `ex-${i}`, embedding: data.point(i % 3), concepts: [CONCEPT_IDS[i % 3]!], split: i % 5 ? 'train' : 'eval' }));
-    expect((await a.request('POST', '/v1/models/m/examples', { examples }, ADMIN)).status).toBe(200);
-    for (const name of ['ann', 'bob', 'cy']) labelKeys[name] = (await a.driftloop.services.keys.create('label', name)).key;
-    b = await startTestServer({ dataDir: tempDataDir(), env });
+    instances = await startTwoInstances({
+      env: { DRIFTLOOP_ADMIN_KEY: ADMIN },
+      beforeB: async (a) => {
+        expect((await a.request('PUT', '/v1/models/m', { task: 'multiclass', embeddingDim: 16, concepts: CONCEPTS, settings: { queue: { maxLeases: 100 } } }, ADMIN)).status).toBe(201);
+        const examples = Array.from({ length: 240 }, (_, i) => ({ id: `ex-${i}`, embedding: data.point(i % 3), concepts: [CONCEPT_IDS[i % 3]!], split: i % 5 ? 'train' : 'eval' }));
+        expect((await a.request('POST', '/v1/models/m/examples', { examples }, ADMIN)).status).toBe(200);
+        for (const name of ['ann', 'bob', 'cy']) labelKeys[name] = (await a.driftloop.services.keys.create('label', name)).key;
+      },
+    });
+    ({ a, b } = instances);
     // Three versions for promotions to race on.
     for (let i = 0; i < 3; i++) {
       const queued = await a.request('POST', '/v1/models/m/retrain', undefined, ADMIN);
@@ -52,10 +55,7 @@ describe.each(SEEDS)('two instances on one PostgreSQL database, racing, seed %i'
       expect((await waitForJob({ ...a, request: (m, p, body) => a.request(m, p, body, ADMIN) }, queued.body.jobId)).status).toBe('succeeded');
     }
   });
-  afterAll(async () => {
-    await b?.stop();
-    await a?.stop();
-  });
+  afterAll(() => instances?.stop());
 
   it(`when ${ROUNDS} races go out at once, alternating between the instances, then each has one consistent outcome and both instances agree afterwards`, async () => {
     const dice = new Dice(seed);

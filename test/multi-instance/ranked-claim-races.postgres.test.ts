@@ -5,9 +5,8 @@ import { labelerLockKey } from '../../src/queue/leases.repository.js';
 import { CONCEPT_IDS, CONCEPTS, outliers, UNSURE } from '../queue/support.js';
 import { ManualClock } from '../support/clock.js';
 import { ClusteredData } from '../support/clustered-data.js';
-import { databaseUrlFor } from '../support/database.js';
 import { Dice } from '../support/fuzz.js';
-import { startTestServer, tempDataDir, type TestServer } from '../support/server.js';
+import { startTwoInstances, type TestServer, type TwoInstances } from '../support/server.js';
 
 /**
  * Claims that walk a ranked selection (`queue.selection` other than `priority`) lock their
@@ -39,17 +38,13 @@ describe('ranked claims on two instances with clocks 2 ms apart, at a lease expi
 
   const definition = (labelsPerItem: number) => ({ task: 'multiclass', embeddingDim: 16, concepts: CONCEPTS, settings: { queue: { leaseSeconds: LEASE_SECONDS, labelsPerItem, selection: 'random' } } });
 
+  let instances: TwoInstances | undefined;
+
   beforeAll(async () => {
-    const dirA = tempDataDir();
-    url = (await databaseUrlFor(dirA))!;
-    const env = { DRIFTLOOP_DATABASE_URL: url, DRIFTLOOP_INDEX_POLL_MS: '200' };
-    a = await startTestServer({ dataDir: dirA, env, clock: clockA });
-    b = await startTestServer({ dataDir: tempDataDir(), env, clock: clockB });
+    instances = await startTwoInstances({ clocks: [clockA, clockB] });
+    ({ a, b, databaseUrl: url } = instances);
   });
-  afterAll(async () => {
-    await b?.stop();
-    await a?.stop();
-  });
+  afterAll(() => instances?.stop());
 
   async function newModel(name: string, labelsPerItem: number, items: number): Promise<number> {
     expect((await a.request('PUT', `/v1/models/${name}`, definition(labelsPerItem))).status).toBe(201);

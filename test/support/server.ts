@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { createApp, type AppType, type Driftloop } from '../../src/app.js';
 import type { Replacements } from '../../src/composition/container.js';
 import { loadConfig, type Limits } from '../../src/config.js';
-import { databaseEnv } from './database.js';
+import { databaseEnv, databaseUrlFor } from './database.js';
 import type { Clock } from '../../src/util/clock.js';
 import { requestJson } from '../../scripts/lib/http-json.js';
 
@@ -45,4 +45,44 @@ export async function startTestServer(
     request: (method, p, body, key) => requestJson(url, method, p, body, key),
     stop: () => driftloop.stop(),
   };
+}
+
+/** Two instances of the service on one PostgreSQL database, and how to stop both. */
+export interface TwoInstances {
+  a: TestServer;
+  b: TestServer;
+  databaseUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Instance A on a fresh PostgreSQL database, then instance B on the same database with a data
+ * folder of its own: each with its own clock when given (instances whose clocks differ), both
+ * polling for other instances' index changes every 200 ms unless `env` says otherwise.
+ * `beforeB` runs once A listens and before B starts: what B catches up on at its start.
+ */
+export async function startTwoInstances(
+  opts: { clocks?: [Clock | undefined, Clock | undefined]; env?: Record<string, string>; limits?: Partial<Limits>; beforeB?: (a: TestServer) => Promise<void> } = {},
+): Promise<TwoInstances> {
+  const dirA = tempDataDir();
+  const databaseUrl = await databaseUrlFor(dirA);
+  if (!databaseUrl) throw new Error('Two instances share one PostgreSQL database: run this suite in the postgres project');
+  const env = { DRIFTLOOP_DATABASE_URL: databaseUrl, DRIFTLOOP_INDEX_POLL_MS: '200', ...opts.env };
+  const a = await startTestServer({ dataDir: dirA, env, clock: opts.clocks?.[0], limits: opts.limits });
+  try {
+    await opts.beforeB?.(a);
+    const b = await startTestServer({ dataDir: tempDataDir(), env, clock: opts.clocks?.[1], limits: opts.limits });
+    return {
+      a,
+      b,
+      databaseUrl,
+      stop: async () => {
+        await b.stop();
+        await a.stop();
+      },
+    };
+  } catch (err) {
+    await a.stop();
+    throw err;
+  }
 }
