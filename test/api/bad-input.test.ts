@@ -186,6 +186,17 @@ describe('bad input is refused whole, with the JSON error shape', () => {
     }
   });
 
+  it('when a page names a model that does not exist, then the browser gets an HTML page saying so, not the API’s JSON', async () => {
+    for (const page of ['report', 'label']) {
+      const res = await fetch(`${server.url}/ui/models/no-such-model/${page}`);
+      expect(res.status, page).toBe(404);
+      expect(res.headers.get('content-type'), page).toMatch(/^text\/html/);
+      const body = await res.text();
+      expect(body, page).toMatch(/<h1>No model (&#39;|')no-such-model(&#39;|')<\/h1>/);
+      expect(body, page).toContain('href="/"');
+    }
+  });
+
   it('when any path segment holds a control character, then the API and the pages answer 400 in the error shape before any lookup', async () => {
     const item = '1';
     const paths = [

@@ -2,7 +2,8 @@ import { Hono } from 'hono';
 import type { AuthEnv } from '../../auth/auth.middleware.js';
 import type { ModelsService } from '../../models/models.service.js';
 import type { PageGuard } from '../page-guard.js';
-import { labelPage, labelPageCsp, labelPageNotFound } from './label-page.js';
+import { modelNotFoundPage } from '../not-found.page.js';
+import { labelPage, labelPageCsp } from './label-page.js';
 
 /**
  * `/ui/models/{model}/label`, for labelers and admins. The page's API calls carry the session
@@ -12,7 +13,7 @@ export function labelPageRoutes(models: ModelsService, page: PageGuard) {
   return new Hono<AuthEnv>().get('/ui/models/:model/label', page('label'), async (c) => {
     const name = c.req.param('model');
     const model = await models.find(name);
-    if (!model) return c.html(labelPageNotFound(name), 404);
+    if (!model) return c.html(modelNotFoundPage(name), 404);
     const principal = c.get('principal');
     return c.html(labelPage({ model: model.name, labeler: principal.role === 'label' ? principal.keyName : null }), 200, { 'content-security-policy': labelPageCsp() });
   });

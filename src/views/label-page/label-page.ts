@@ -196,8 +196,3 @@ export function labelPage(config: LabelPageConfig) {
     { script },
   );
 }
-
-/** Shown for an unknown model. */
-export function labelPageNotFound(model: string) {
-  return layout('Not found', html`<div class="card"><h1>No model '${model}'</h1><p><a href="/">Back to the dashboard</a></p></div>`);
-}

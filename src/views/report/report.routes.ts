@@ -3,12 +3,15 @@ import type { AuthEnv } from '../../auth/auth.middleware.js';
 import type { DriftReportService } from '../../drift/report/report.service.js';
 import type { ModelsService } from '../../models/models.service.js';
 import type { PageGuard } from '../page-guard.js';
+import { modelNotFoundPage } from '../not-found.page.js';
 import { reportPage } from './report.page.js';
 
 /** `/ui/models/{model}/report`: the drift report page. Admins only, as the dashboard (the JSON report stays open to any valid key). */
 export function reportPageRoutes(models: ModelsService, reports: DriftReportService, page: PageGuard) {
   return new Hono<AuthEnv>().get('/ui/models/:model/report', page(), async (c) => {
-    const model = await models.get(c.req.param('model'));
+    const name = c.req.param('model');
+    const model = await models.find(name);
+    if (!model) return c.html(modelNotFoundPage(name), 404);
     return c.html(reportPage(await reports.build(model)), 200);
   });
 }
