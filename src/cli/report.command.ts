@@ -21,8 +21,9 @@ export function registerReportCommand(program: Command): void {
         return opts.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : String(await reportPage(report));
       });
       if (opts.out) {
-        fs.writeFileSync(opts.out, text);
-        console.error(`wrote ${opts.out} (${text.length} bytes)`);
+        const bytes = Buffer.from(text, 'utf8');
+        fs.writeFileSync(opts.out, bytes);
+        console.error(`wrote ${opts.out} (${bytes.length} bytes)`);
       } else {
         process.stdout.write(text);
       }

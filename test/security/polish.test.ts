@@ -71,4 +71,17 @@ describe('starting and the CLI', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain(`model 'nope' does not exist in the data folder ${dataDir}`);
   });
+
+  it('when the report is written to a file, then the size it prints is the file’s size in bytes (the page holds multi-byte characters)', async () => {
+    const dataDir = tempDataDir();
+    const server = await startTestServer({ dataDir });
+    await server.request('PUT', '/v1/models/perfect-pint', { task: 'multiclass', embeddingDim: 3, concepts: [{ id: 'lager' }, { id: 'stout' }] });
+    await server.stop();
+    const out = path.join(dataDir, 'report.html');
+    const written = await node('src/cli/main.ts', ['report', 'perfect-pint', '--out', out], { DRIFTLOOP_DATA_DIR: dataDir });
+    expect(written.code).toBe(0);
+    const size = fs.statSync(out).size;
+    expect(Buffer.byteLength(fs.readFileSync(out, 'utf8'))).toBeGreaterThan(fs.readFileSync(out, 'utf8').length);
+    expect(written.stderr.trim()).toBe(`wrote ${out} (${size} bytes)`);
+  });
 });
