@@ -41,14 +41,15 @@ export class ValidationError extends DomainError {
   }
 }
 
-/** A batch with bad records: nothing of it is stored. */
+/** A batch with bad records: nothing of it is stored. `what` names the records, in the plural ("predictions"). */
 export class BatchValidationError extends ValidationError {
   constructor(
     readonly problems: RecordProblem[],
     what = 'records',
   ) {
     const indexes = [...new Set(problems.map((p) => p.index))];
-    super(`${indexes.length} invalid ${what}; nothing was stored`, { indexes, problems: problems.slice(0, 100) });
+    const noun = indexes.length === 1 ? what.replace(/s$/, '') : what;
+    super(`${indexes.length} invalid ${noun}; nothing was stored`, { indexes, problems: problems.slice(0, 100) });
   }
 }
 

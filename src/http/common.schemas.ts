@@ -29,7 +29,10 @@ export const modelParams = z.object({
  */
 export const embedding = z
   .custom<number[]>((v) => Array.isArray(v) && v.length > 0 && v.length <= 65_536 && isFloat32Safe(v), {
-    message: 'expected a non-empty array of numbers whose values and squared norm are finite in float32 (|x| and Σx² ≤ 3.4e38)',
+    error: (issue) =>
+      issue.input === undefined
+        ? 'required: an array of numbers'
+        : 'expected a non-empty array of numbers whose values and squared norm are finite in float32 (|x| and Σx² ≤ 3.4e38)',
   })
   .openapi({ type: 'array', items: { type: 'number' }, minItems: 1, maxItems: 65_536, example: [0.12, -0.4, 0.33] });
 

@@ -107,8 +107,8 @@ function assertJsonShape(value: unknown, strings: boolean): void {
   const problem = jsonShapeProblem(value, MAX_JSON_DEPTH, strings);
   if (!problem) return;
   // Inside a batch (`.predictions.3.metadata…`) the problem names its record, as schema failures do.
-  const inBatch = /^\.[^.]+\.(\d+)(?:\.(.*))?$/.exec(problem.path);
-  if (inBatch) throw new BatchValidationError([{ index: Number(inBatch[1]), field: inBatch[2] ?? 'record', message: problem.message }]);
+  const inBatch = /^\.([^.]+)\.(\d+)(?:\.(.*))?$/.exec(problem.path);
+  if (inBatch) throw new BatchValidationError([{ index: Number(inBatch[2]), field: inBatch[3] ?? 'record', message: problem.message }], inBatch[1]);
   throw new ValidationError(problem.message, { path: problem.path.slice(1) });
 }
 

@@ -11,13 +11,17 @@ export function validationHook(result: { success: boolean; error?: { issues: Iss
   if (result.success || !result.error) return;
   const issues = result.error.issues;
   const batch: RecordProblem[] = [];
+  const batchNames = new Set<string>();
   for (const issue of issues) {
     const [field, index, ...rest] = issue.path;
     if (typeof field === 'string' && typeof index === 'number') {
       batch.push({ index, field: rest.join('.') || field, message: issue.message });
+      batchNames.add(field);
     }
   }
-  if (batch.length > 0 && batch.length === issues.length) throw new BatchValidationError(batch);
+  // The batch's own name ("predictions"), as the service's checks say it, when one array holds every failure.
+  const what = batchNames.size === 1 ? [...batchNames][0] : undefined;
+  if (batch.length > 0 && batch.length === issues.length) throw new BatchValidationError(batch, what);
   throw new ValidationError(
     'Request does not match the schema',
     issues.slice(0, 50).map((i) => ({ path: i.path.join('.'), message: i.message })),

@@ -111,6 +111,21 @@ describe('bad input is refused whole, with the JSON error shape', () => {
     expect(res.body.error.details.indexes).toEqual([1, 3]);
   });
 
+  it('when a record misses its embedding, then the message names the batch’s records as the service does and says what is missing', async () => {
+    const { embedding: _, ...withoutEmbedding } = good('miss-1');
+    const missing = await server.request('POST', path(), { predictions: [good('miss-0'), withoutEmbedding] });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.message).toBe('1 invalid prediction; nothing was stored');
+    expect(missing.body.error.details.problems).toEqual([{ index: 1, field: 'embedding', message: 'required: an array of numbers' }]);
+    // A check of the service (not the schema) says it the same way.
+    const wrongDim = await server.request('POST', path(), { predictions: [{ ...good('miss-2'), embedding: [1] }] });
+    expect(wrongDim.body.error.message).toBe('1 invalid prediction; nothing was stored');
+    const two = await server.request('POST', path(), { predictions: [withoutEmbedding, { ...withoutEmbedding, id: 'miss-3' }] });
+    expect(two.body.error.message).toBe('2 invalid predictions; nothing was stored');
+    const examples = await server.request('POST', `/v1/models/${m.name}/examples`, { examples: [{ id: 'x', embedding: [1, 0, 0, 0, 0, 0, 0, 0] }] });
+    expect(examples.body.error.message).toBe('1 invalid example; nothing was stored');
+  });
+
   it('when a stored id is sent again, then it counts as a duplicate and nothing changes', async () => {
     const first = await server.request('POST', path(), { predictions: [good('dup-1')] });
     expect(first.body).toMatchObject({ accepted: 1, duplicates: 0 });
