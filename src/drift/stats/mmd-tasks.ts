@@ -7,7 +7,7 @@
 // So each permutation costs |G|²/2 look-ups, with G the smaller group.
 
 import { medianHeuristicBandwidth } from './bandwidth.js';
-import { blockRowsOf, rowBase, rowsOfBlocks, squaredDistancesOfRows } from './gram.js';
+import { blockRowsOf, rowBase, rowsOfBlocks, squaredDistancesOfRows, type GramMemory } from './gram.js';
 import { mulberry32, sampleSortedIndices } from './random.js';
 
 /** The kernel of the pooled sample with its row sums (diagonal included) and total. */
@@ -21,7 +21,7 @@ export interface PooledKernel {
 /** One unit of work; chunks split rows (or permutations) the same way whatever runs them. */
 export type MmdTask =
   | { op: 'widen'; source: Float32Array | Float64Array; points: Float64Array; norms: Float64Array; n: number; d: number; chunk: number; chunks: number }
-  | { op: 'distances'; points: Float64Array; norms: Float64Array; n: number; d: number; out: Float64Array; chunk: number; chunks: number }
+  | { op: 'distances'; gram: GramMemory; n: number; d: number; chunk: number; chunks: number }
   | { op: 'bandwidth'; squared: Float64Array; seed: number }
   | { op: 'kernel'; matrix: Float64Array; n: number; bandwidth: number; chunk: number; chunks: number }
   | { op: 'statistic'; pooled: PooledKernel; group: Int32Array }
@@ -37,7 +37,7 @@ export function runMmdTask(task: MmdTask): MmdTaskResult {
       widenRows(task.source, task.points, task.norms, task.d, rowsOfBlocks(task.n, blockRowsOf(task.n, task.chunk, task.chunks)));
       return null;
     case 'distances':
-      squaredDistancesOfRows(task.points, task.norms, task.n, task.d, task.out, blockRowsOf(task.n, task.chunk, task.chunks));
+      squaredDistancesOfRows(task.gram, task.n, task.d, blockRowsOf(task.n, task.chunk, task.chunks));
       return null;
     case 'bandwidth':
       return medianHeuristicBandwidth(task.squared, mulberry32(task.seed));

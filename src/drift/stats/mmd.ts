@@ -6,6 +6,7 @@
 // same to the last bit, because the work is split into a fixed number of chunks whatever
 // runs them and partial results are combined in chunk order.
 
+import { gramMemory } from './gram.js';
 import { runMmdTask, type MmdTask, type MmdTaskResult, type PooledKernel } from './mmd-tasks.js';
 import { mulberry32, sampleSortedIndices } from './random.js';
 
@@ -77,11 +78,10 @@ export function* mmdPlan(x: EmbeddingSample, y: EmbeddingSample, options: MmdOpt
   const reference = y.length > maxReference ? Array.from(sampleSortedIndices(random, y.length, maxReference), (i) => y[i]) : y;
   const { source, d } = pool(x, reference);
   const n = x.length + reference.length;
-  const points = sharedFloat64(n * d);
-  const norms = sharedFloat64(n);
+  const gram = gramMemory(n, d);
+  const { points, norms, squared: matrix } = gram;
   yield chunks(ROW_CHUNKS, (chunk) => ({ op: 'widen', source, points, norms, n, d, chunk, chunks: ROW_CHUNKS }));
-  const matrix = sharedFloat64((n * (n - 1)) / 2);
-  yield chunks(ROW_CHUNKS, (chunk) => ({ op: 'distances', points, norms, n, d, out: matrix, chunk, chunks: ROW_CHUNKS }));
+  yield chunks(ROW_CHUNKS, (chunk) => ({ op: 'distances', gram, n, d, chunk, chunks: ROW_CHUNKS }));
   const [bandwidth] = (yield [{ op: 'bandwidth', squared: matrix, seed: streamSeed(seed, 0) }]) as number[];
   const partials = (yield chunks(ROW_CHUNKS, (chunk) => ({ op: 'kernel', matrix, n, bandwidth, chunk, chunks: ROW_CHUNKS }))) as Float64Array[];
   const pooled = combineRowSums(matrix, n, partials);
