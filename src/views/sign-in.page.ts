@@ -24,6 +24,7 @@ export function forbiddenPage(principal: Principal, needs: string) {
     'Not allowed',
     html`<div class="card"><h1 style="margin-top:0;font-size:20px">Not allowed</h1>
 <p>You are signed in as <strong>${principal.keyName}</strong> (role <code>${principal.role}</code>); this page needs the <code>${needs}</code> role.</p>
+${principal.role === 'label' ? html`<p>Your pages: <a href="/ui/label">the labeling pages</a>.</p>` : ''}
 <p><a href="/ui/sign-out">Sign out</a> to use another key.</p></div>`,
   );
 }

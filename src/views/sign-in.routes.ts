@@ -58,7 +58,9 @@ export function signInRoutes(auth: Authenticator, models: ModelsService, page: P
           path: '/',
           maxAge: auth.sessions.ttlSeconds,
         });
-        return c.redirect(safeNext(next, session.principal.role === 'admin' ? '/' : '/ui/label'), 303);
+        const home = session.principal.role === 'admin' ? '/' : '/ui/label';
+        // The dashboard is admins' only: a labeler who opened it (the first page anyone opens) lands on their own pages.
+        return c.redirect(safeNext(next === '/' ? home : next, home), 303);
       } catch (err) {
         if (err instanceof UnauthorizedError) return c.html(signInPage({ next: safeNext(next, ''), error: 'That key is unknown or revoked.' }), 401);
         throw err;

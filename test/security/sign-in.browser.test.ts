@@ -85,6 +85,23 @@ describe('browser sign-in (Chromium)', () => {
     await context.close();
   });
 
+  it('when a labeler signs in on the dashboard (the page the README opens first), then they land on their labeling pages, and the dashboard refusal links there', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    expect((await page.goto(`${server.url}/`))!.status()).toBe(401);
+    await page.fill('#key', labelKey);
+    await page.click('#sign-in button[type=submit]');
+    await page.waitForURL(`${server.url}/ui/label`);
+    expect(await page.content()).toContain('/ui/models/hidden-model/label');
+    expect((await page.goto(`${server.url}/`))!.status()).toBe(403);
+    await page.click('a[href="/ui/label"]');
+    await page.waitForURL(`${server.url}/ui/label`);
+    // An admin signing in on the dashboard still lands on it.
+    const admin = await fetch(`${server.url}/ui/sign-in`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `key=${ADMIN}&next=%2F` });
+    expect([admin.status, admin.headers.get('location')]).toEqual([303, '/']);
+    await context.close();
+  });
+
   it('when an ingest key signs in, then no page opens for it', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
