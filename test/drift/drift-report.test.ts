@@ -69,6 +69,10 @@ describe('drift report and dashboard', () => {
     // Drift score, p-values, estimated accuracy, confidence histogram, concept mix.
     expect(await page.locator('svg.chart').count()).toBe(5);
     expect(await page.locator('table.tests tbody tr').count()).toBe(5);
+    // The page names the test each p-value comes from, as the test itself reports it (docs/drift.md).
+    expect(await page.locator('table.tests tbody tr').first().innerText()).toContain('one-sided beta-binomial');
+    expect(await page.locator('.kpi', { hasText: 'OOD rate p-value' }).innerText()).toContain('one-sided beta-binomial');
+    expect(await page.locator('table.tests tbody tr').last().innerText()).toContain('one-sided exact binomial');
     const regions = page.locator('.region');
     expect(await regions.count()).toBeGreaterThanOrEqual(2);
     // The map: training rings and production points coloured by region, one numbered centre per region.

@@ -17,7 +17,7 @@ export interface LabeledAccuracyInput {
  * labeled_accuracy: accuracy on labeled production items against eval accuracy. Drift when
  * the exact one-sided binomial p-value is below alpha and the drop is at least `minDrop`; the
  * one-sided Wilson bound is reported beside it. (The score test the Wilson interval inverts
- * alarmed at 7.7% for alpha 5% on 200 labels: tests/drift/false-alarms.test.ts.)
+ * alarmed at 7.7% for alpha 5% on 200 labels: test/drift/false-alarms.test.ts.)
  */
 export function labeledAccuracyTest(input: LabeledAccuracyInput): DriftTestResult {
   const { production, evalAccuracy, alpha, minLabeled, minDrop } = input;

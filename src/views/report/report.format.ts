@@ -2,12 +2,18 @@ import type { DriftTestName } from '../../drift/drift.types.js';
 
 /** What each test compares, in the words of DESIGN's table. */
 export const TEST_INFO: Record<DriftTestName, { title: string; compares: string; method: string }> = {
-  ood_rate: { title: 'OOD rate', compares: 'Share of out-of-distribution predictions vs the expected 1 − quantile', method: 'one-sided exact binomial' },
+  ood_rate: { title: 'OOD rate', compares: 'Share of out-of-distribution predictions vs the expected 1 − quantile', method: 'one-sided beta-binomial over calibration draws' },
   embedding_mmd: { title: 'Embedding shift', compares: 'Production vs training embeddings (RBF kernel, median-distance bandwidth)', method: 'MMD permutation test' },
   prediction_shift: { title: 'Prediction shift', compares: 'Predicted-concept mix vs training label distribution', method: 'chi-square goodness of fit' },
   confidence_shift: { title: 'Confidence shift', compares: 'Top-1 score distribution vs the baseline', method: 'two-sample Kolmogorov–Smirnov' },
-  labeled_accuracy: { title: 'Labeled accuracy', compares: 'Accuracy on labeled production items vs on eval data', method: 'Wilson interval' },
+  labeled_accuracy: { title: 'Labeled accuracy', compares: 'Accuracy on labeled production items vs on eval data', method: 'one-sided exact binomial (Wilson bound beside it)' },
 };
+
+/** The method a test says it used (`details.method`), else the one it uses by default. */
+export function testMethod(test: { name: DriftTestName; details: Record<string, unknown> } | undefined, name: DriftTestName): string {
+  if (name === 'ood_rate' && test?.details['method'] === 'binomial') return 'one-sided exact binomial';
+  return TEST_INFO[name].method;
+}
 
 export function formatNumber(x: number | null | undefined, digits = 3): string {
   if (x === null || x === undefined || Number.isNaN(x)) return '—';

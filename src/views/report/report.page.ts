@@ -5,7 +5,7 @@ import { conceptMixChart } from './charts/concept-mix.chart.js';
 import { histogramChart } from './charts/histogram.chart.js';
 import { timeSeriesChart } from './charts/time-series.chart.js';
 import { DRIFT_TEST_NAMES, type DriftEvent, type DriftSnapshot } from '../../drift/drift.types.js';
-import { formatAge, formatPercent, formatPValue, formatTime, TEST_INFO } from './report.format.js';
+import { formatAge, formatPercent, formatPValue, formatTime, TEST_INFO, testMethod } from './report.format.js';
 import { accuracySection } from './accuracy.section.js';
 import { coverageNote } from './coverage.section.js';
 import { healthSection } from './health.section.js';
@@ -99,7 +99,7 @@ function kpis(r: DriftReport) {
 <div class="kpi"><div class="label">Drift score</div><div class="value ${d.status === 'drift' ? 'bad' : 'good'}">${formatPercent(d.score)}</div>
 <div class="sub">OOD rate of the window · threshold ${formatPercent(d.threshold, 0)} · expected ${formatPercent(1 - r.model.quantile, 0)}</div></div>
 <div class="kpi"><div class="label">OOD rate p-value</div><div class="value">${formatPValue(ood?.pValue ?? null)}</div>
-<div class="sub">one-sided binomial · alpha ${d.alpha}</div></div>
+<div class="sub">${testMethod(ood, 'ood_rate')} · alpha ${d.alpha}</div></div>
 <div class="kpi"><div class="label">Window</div><div class="value">${d.window.count}<span class="muted" style="font-size:15px"> / ${d.window.size}</span></div>
 <div class="sub">${d.window.fromSeq === null ? 'no predictions yet' : `predictions #${d.window.fromSeq} – #${d.window.toSeq}`}</div></div>
 <div class="kpi"><div class="label">Last drift event</div><div class="value">${last ? formatAge(last.at, Date.parse(r.generatedAt)) : '—'}</div>
@@ -167,7 +167,7 @@ ${r.health ? html`<div class="card" id="training-data-health"><h2>Training-data 
 <div class="card"><h2>Drift events</h2>${eventsTable(r.drift.events, Date.parse(r.generatedAt))}</div>
 <div class="card"><h2>Versions</h2>${versionsTable(r.versions)}</div>
 <div class="card method"><h2>How this is computed</h2><ul>
-<li>Window: the last ${r.drift.window.size} predictions. Drift score = the window's OOD rate; drift passes the threshold when the score ≥ ${formatPercent(r.drift.threshold, 0)} and the one-sided binomial p-value against ${formatPercent(1 - r.model.quantile, 0)} is below ${r.drift.alpha}.</li>
+<li>Window: the last ${r.drift.window.size} predictions. Drift score = the window's OOD rate; drift passes the threshold when the score ≥ ${formatPercent(r.drift.threshold, 0)} and the ${testMethod(r.drift.tests.find((t) => t.name === 'ood_rate'), 'ood_rate')} p-value against ${formatPercent(1 - r.model.quantile, 0)} is below ${r.drift.alpha}.</li>
 <li>OOD: mean distance to the k nearest training examples, as a conformal percentile of ${r.calibration.source} calibration distances; OOD at the ${formatPercent(r.model.quantile, 0)} percentile.</li>
 ${sequentialMethod(r.drift.sequential)}
 <li>Embedding shift compares a deterministic sample of the window with a fixed sample of training embeddings (permutation null over the pooled sample). Prediction and confidence shifts also need a minimum effect size, so large windows do not turn negligible differences into alarms.</li>

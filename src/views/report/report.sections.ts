@@ -2,7 +2,7 @@ import { html } from 'hono/html';
 import { isSafeImageUrl } from '../safe-image-url.js';
 import type { VersionSummary } from '../../drift/drift.providers.js';
 import type { DriftEvent, DriftTestResult } from '../../drift/drift.types.js';
-import { formatAge, formatNumber, formatPercent, formatPValue, formatTime, TEST_INFO } from './report.format.js';
+import { formatAge, formatNumber, formatPercent, formatPValue, formatTime, TEST_INFO, testMethod } from './report.format.js';
 import type { NewRegion, RegionsSection } from '../../drift/report/report.types.js';
 
 function verdict(t: DriftTestResult) {
@@ -17,7 +17,7 @@ export function testsTable(tests: DriftTestResult[]) {
 <tbody>${tests.map(
     (t) => html`<tr>
 <td><strong>${TEST_INFO[t.name].title}</strong><div class="mono muted">${t.name}</div></td>
-<td>${TEST_INFO[t.name].compares}<div class="muted small">${TEST_INFO[t.name].method} · ${t.summary}</div></td>
+<td>${TEST_INFO[t.name].compares}<div class="muted small">${testMethod(t, t.name)} · ${t.summary}</div></td>
 <td class="num mono">${formatNumber(t.statistic)}</td>
 <td class="num mono">${formatNumber(t.effect)}</td>
 <td class="num mono">${formatPValue(t.pValue)}</td>
