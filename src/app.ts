@@ -24,6 +24,7 @@ import { refuseControlCharacters } from './http/path-check.js';
 import { jobsRoutes } from './jobs/jobs.routes.js';
 import { modelsRoutes } from './models/models.routes.js';
 import { createLogger } from './observability/logger.js';
+import { Readiness } from './observability/readiness.js';
 import { predictionsRoutes } from './predictions/predictions.routes.js';
 import { labelPageRoutes } from './views/label-page/label-page.routes.js';
 import { reportPage } from './views/report/report.page.js';
@@ -45,6 +46,7 @@ export function buildRoutes(s: Container) {
   const guard = createAuth(s.auth);
   const page = createPageGuard(s.auth);
   const limits = s.config.limits;
+  const readiness = new Readiness(s.database.db, s.clock);
   const app = new OpenAPIHono<AuthEnv>();
   app.onError(createErrorHandler(s.log));
   app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}`), 404));
@@ -70,6 +72,11 @@ export function buildRoutes(s: Container) {
   app.use('/v1/*', limitBodies(limits.maxBodyBytes));
   const routes = app
     .get('/healthz', (c) => c.json({ status: 'ok' as const }, 200))
+    // Not ready: 503 database_unavailable through the error handler.
+    .get('/readyz', async (c) => {
+      await readiness.check();
+      return c.json({ status: 'ready' as const }, 200);
+    })
     .get('/metrics', s.config.metricsRequireKey ? guard('ingest', 'label') : (_c, next) => next(), async (c) => c.body(await s.metrics.registry.metrics(), 200, { 'content-type': s.metrics.registry.contentType }))
     .route('/', modelsRoutes(s.models, s.descriptions, guard))
     .route('/', examplesRoutes(s.models, s.examples, guard, limits))

@@ -4,7 +4,7 @@ import { NDJSON_TYPE } from './media-type.js';
 
 /** The groups of `/docs`, in order; every operation belongs to the first whose path pattern matches. */
 const TAGS: { name: string; description: string; path: RegExp }[] = [
-  { name: 'service', description: 'Liveness and Prometheus metrics', path: /^\/(healthz|metrics)$/ },
+  { name: 'service', description: 'Liveness, readiness and Prometheus metrics', path: /^\/(healthz|readyz|metrics)$/ },
   { name: 'queue', description: 'The review queue: claims, leases, labels', path: /^\/v1\/models\/\{model\}\/(queue|labels)(\/|$)/ },
   { name: 'drift', description: 'Drift status, the drift report and regions of production data', path: /^\/v1\/models\/\{model\}\/(drift|report|regions)$/ },
   { name: 'training', description: 'Retraining, versions, artifacts and predictions from the champion', path: /^\/v1\/models\/\{model\}\/(retrain|versions|predict)(\/|$)/ },
@@ -40,6 +40,20 @@ const HEALTHZ: RouteConfig = {
   },
 };
 
+const READYZ: RouteConfig = {
+  method: 'get',
+  path: '/readyz',
+  tags: ['service'],
+  summary: 'Readiness: the database answers (for a load balancer; one probe a second at most)',
+  responses: {
+    200: {
+      description: 'Ready to serve',
+      content: { 'application/json': { schema: { type: 'object', properties: { status: { type: 'string', enum: ['ready'], description: 'Always ready when 200' } }, required: ['status'] } } },
+    },
+    503: { description: 'database_unavailable: the database did not answer a trivial query within 2 s, or refused it' },
+  },
+};
+
 const METRICS: RouteConfig = {
   method: 'get',
   path: '/metrics',
@@ -55,11 +69,12 @@ const METRICS: RouteConfig = {
 /**
  * Serves `/openapi.json`: the routes' own document plus what lives outside the route files, so
  * features do not each repeat it: the tag of every operation (by path), the NDJSON body of bulk
- * endpoints, and the plain routes `/healthz` and `/metrics`.
+ * endpoints, and the plain routes `/healthz`, `/readyz` and `/metrics`.
  */
 export function serveOpenApi<E extends Env>(app: OpenAPIHono<E>): void {
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: 'An API key: Authorization: Bearer <key>' });
   app.openAPIRegistry.registerPath(HEALTHZ);
+  app.openAPIRegistry.registerPath(READYZ);
   app.openAPIRegistry.registerPath(METRICS);
   let cached: unknown;
   app.get('/openapi.json', (c) => {

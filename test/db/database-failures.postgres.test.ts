@@ -3,7 +3,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
+import { DatabaseUnavailableError } from '../../src/errors.js';
+import { Readiness } from '../../src/observability/readiness.js';
 import { confident, setupModel, type Fixture } from '../queue/support.js';
+import { ManualClock } from '../support/clock.js';
 import { createDatabase } from '../support/database.js';
 import { startTestServer, tempDataDir, type TestServer } from '../support/server.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
@@ -81,3 +85,82 @@ describe('PostgreSQL failures', () => {
     expect(lines[0]).not.toContain('hunter2');
   });
 });
+
+// A load balancer stops routing to an instance whose database is gone (`GET /readyz`), while its
+// orchestrator, asking `GET /healthz`, does not restart a process that only waits for the database.
+describe('readiness when PostgreSQL is lost', () => {
+  let proxy: TcpProxy;
+  let proxied: string;
+  let server: TestServer;
+  let database: DatabaseHandle;
+  const clock = new ManualClock();
+
+  beforeAll(async () => {
+    const direct = new URL(await createDatabase());
+    proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port) });
+    direct.port = String(proxy.port);
+    proxied = direct.toString();
+    // With a key in force, as in production: in open mode every request asks the database whether a key was created meanwhile.
+    server = await startTestServer({ dataDir: tempDataDir(), env: { DRIFTLOOP_DATABASE_URL: proxied, DRIFTLOOP_ADMIN_KEY: 'dl_admin_readiness-test-key-0123456789abcdef' }, clock });
+    database = await openDatabase({ dataDir: tempDataDir(), databaseUrl: proxied });
+  });
+  afterAll(async () => {
+    await database?.close();
+    await server?.stop();
+    await proxy?.close();
+  });
+
+  it('when the database refuses connections, then /readyz answers 503 database_unavailable and /healthz 200; once it is back, /readyz answers 200', async () => {
+    expect(await server.request('GET', '/readyz')).toEqual({ status: 200, body: { status: 'ready' } });
+    await clock.advance(1_000);
+    proxy.cut();
+    try {
+      const lost = await server.request('GET', '/readyz');
+      expect(lost.status).toBe(503);
+      expect(lost.body.error.code).toBe('database_unavailable');
+      expect((await server.request('GET', '/healthz')).status).toBe(200);
+    } finally {
+      proxy.restore();
+    }
+    // One probe a second: the answer stands until the server's clock moves on.
+    expect((await server.request('GET', '/readyz')).status).toBe(503);
+    expect(await readyWithin(5, () => server.request('GET', '/readyz').then((r) => r.status === 200), clock)).toBe(true);
+  });
+
+  it('when the database stops answering without refusing (a partition), then the probe gives up after 2 s of the clock', async () => {
+    const own = new ManualClock();
+    const readiness = new Readiness(database.db, own);
+    expect(await readyWithin(5, () => readiness.check().then(() => true, () => false), own)).toBe(true);
+    await own.advance(1_000);
+    proxy.stall();
+    const probe = readiness.check().then(
+      () => 'ready',
+      (err: unknown) => err,
+    );
+    // The probe's own timer is the only one on this clock.
+    while (own.pending === 0) await new Promise((resolve) => setImmediate(resolve));
+    await own.advance(1_999);
+    expect(own.pending).toBe(1);
+    await own.advance(1);
+    const refused = await probe;
+    expect(refused).toBeInstanceOf(DatabaseUnavailableError);
+    expect((refused as Error).message).toMatch(/did not answer within 2000 ms/);
+    // The stalled connections are lost for good: drop them, then a fresh one answers.
+    proxy.cut();
+    proxy.restore();
+    expect(await readyWithin(5, () => readiness.check().then(() => true, () => false), own)).toBe(true);
+  });
+});
+
+/**
+ * Whether `ready` holds within `probes` probes a second apart on `clock`. After a connection loss
+ * the pool may still hold a client whose socket is gone: the first query on each answers
+ * "Connection terminated" once before a fresh connection is made.
+ */
+async function readyWithin(probes: number, ready: () => Promise<boolean>, clock: ManualClock): Promise<boolean> {
+  for (let i = 0; i < probes; i++) {
+    await clock.advance(1_000);
+    if (await ready()) return true;
+  }
+  return false;
+}

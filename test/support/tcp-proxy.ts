@@ -5,6 +5,8 @@ export interface TcpProxy {
   port: number;
   /** Drops every open connection and refuses new ones until `restore`. */
   cut(): void;
+  /** Keeps connections open but forwards nothing either way until `restore`: a partition, where `cut` is a refusal. */
+  stall(): void;
   restore(): void;
   close(): Promise<void>;
 }
@@ -12,6 +14,7 @@ export interface TcpProxy {
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
   let up = true;
+  let stalled = false;
   const server = net.createServer((client) => {
     if (!up) return client.destroy();
     const upstream = net.connect(target.port, target.host);
@@ -20,7 +23,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       s.on('close', () => sockets.delete(s));
       s.on('error', () => undefined);
     }
-    client.pipe(upstream).pipe(client);
+    // Forwarded by hand, not piped, so that a stall can swallow what is sent.
+    client.on('data', (chunk: Buffer) => stalled || upstream.write(chunk));
+    upstream.on('data', (chunk: Buffer) => stalled || client.write(chunk));
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
@@ -31,8 +36,12 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       up = false;
       for (const s of sockets) s.destroy();
     },
+    stall() {
+      stalled = true;
+    },
     restore() {
       up = true;
+      stalled = false;
     },
     close: () =>
       new Promise<void>((resolve) => {
