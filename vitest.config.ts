@@ -25,6 +25,7 @@ const POSTGRES_SUITES = [
   'test/predictions/**/*.test.ts',
   'test/queue/enqueue.test.ts',
   'test/queue/integration.test.ts',
+  'test/queue/label-page-busy.test.ts',
   'test/queue/labels.test.ts',
   'test/queue/lease-races.test.ts',
   'test/queue/leases.test.ts',

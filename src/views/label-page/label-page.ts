@@ -74,6 +74,7 @@ button.primary kbd { background:transparent; color:#fff; border-color:rgba(255,2
 .lp-notice { padding:10px 14px; border-radius:6px; margin-bottom:12px; background:#e8eefb; color:var(--accent); }
 .lp-notice.error { background:#fdeee6; color:var(--warn); }
 .lp-notice.ok { background:#e7f6ec; color:var(--ok); }
+.lp-notice.busy { background:#fff7e6; color:#7a5200; }
 .lp-empty { text-align:center; padding:48px 16px; }
 .lp-region select { font:inherit; font-size:13px; padding:2px 4px; border:1px solid var(--line); border-radius:6px; max-width:380px; display:block; margin-top:2px; }
 .lp-bulk-grid { display:grid; grid-template-columns:repeat(auto-fill, minmax(120px, 1fr)); gap:10px; margin:10px 0; }
@@ -130,6 +131,7 @@ export function labelPage(config: LabelPageConfig) {
         </div>
       </div>
       <div id="lp-notice" class="lp-notice" role="status" hidden></div>
+      <div id="lp-busy" class="lp-notice busy" role="status" hidden></div>
       <div id="lp-undo" class="lp-undo" hidden><span id="lp-undo-text"></span><button type="button" id="lp-undo-button"><kbd>z</kbd> Undo</button></div>
       <section id="lp-bulk" class="card" hidden>
         <div class="lp-title">Same answer for these? <span id="lp-bulk-answer"></span></div>

@@ -76,11 +76,7 @@ export class BulkLabeling {
       if (b.selected.size > 0) {
         const labels = [...b.selected].map((itemId) => ({ itemId, labeler: state.labeler, concepts: b.answer.concepts, newConcepts: b.answer.newConcepts, bulk: true }));
         const saved = await this.send(labels);
-        if (saved.length > 0) {
-          state.pending = { itemIds: saved };
-          $('lp-undo-text').textContent = 'Labeled ' + saved.length + ' similar item' + (saved.length === 1 ? '' : 's') + ' the same.';
-          $('lp-undo').hidden = false;
-        }
+        if (saved.length > 0) this.offerUndo(saved);
       }
     } finally {
       state.busy = false;
@@ -108,14 +104,25 @@ export class BulkLabeling {
     const { state, api } = this.host;
     const p = state.pending;
     if (!p) return;
+    const item = state.item;
     this.endUndo();
     try {
       const { retracted } = await api<{ retracted: number }>('POST', '/labels/retract', { labeler: state.labeler, itemIds: p.itemIds });
       notice('Undone: ' + retracted + ' bulk label' + (retracted === 1 ? '' : 's') + ' taken back.', 'ok');
       void this.host.refreshProgress();
     } catch (err) {
-      notice('Could not undo: ' + failure(err).message, 'error');
+      const f = failure(err);
+      // Nothing was taken back (the database rolled it back): z works again until the next answer.
+      const again = f.status === 503 && state.item === item && !state.pending;
+      if (again) this.offerUndo(p.itemIds);
+      notice('Could not undo: ' + f.message + (again ? ' Press z to try again.' : ''), 'error');
     }
+  }
+
+  private offerUndo(itemIds: string[]): void {
+    this.host.state.pending = { itemIds };
+    $('lp-undo-text').textContent = 'Labeled ' + itemIds.length + ' similar item' + (itemIds.length === 1 ? '' : 's') + ' the same.';
+    $('lp-undo').hidden = false;
   }
 
   endUndo(): void {

@@ -3,11 +3,12 @@
 import { failure, modelApi } from './api.js';
 import { $, clear, h, inputEl, notice, pct, selectEl } from './dom.js';
 import { BulkLabeling } from './bulk.js';
+import { busyLine } from './busy.js';
 import { renderChoices, renderInput, renderNeighbors, renderScores } from './render.js';
 import type { ClaimedItem, LabelBody, PageModel, PageState, Region } from './types.js';
 
 const cfg = JSON.parse($('label-config').textContent ?? '{}') as { model: string; labeler: string | null };
-const api = modelApi(cfg.model);
+const api = modelApi(cfg.model, busyLine());
 const params = new URLSearchParams(location.search);
 const state: PageState = {
   labeler: (cfg.labeler || params.get('labeler') || localStorage.getItem('driftloop.labeler') || '').trim(),
@@ -82,7 +83,10 @@ async function next(): Promise<void> {
     const f = failure(err);
     if (f.status === 401) signIn();
     else if (f.status === 403) showSetup('Refused: ' + f.message);
-    else notice('Could not claim an item: ' + f.message, 'error');
+    else if (f.status === 503) {
+      notice('Could not claim an item: ' + f.message + ' The page tries again in 15 seconds.', 'error');
+      state.poll = setTimeout(() => void next(), 15000);
+    } else notice('Could not claim an item: ' + f.message, 'error');
   }
 }
 
@@ -180,7 +184,7 @@ async function send(label: LabelBody, message: string): Promise<void> {
     if (label.skip || label.outOfScope || !(await bulk.offerSimilar(answered, label))) await next();
   } catch (err) {
     const f = failure(err);
-    notice('Not saved: ' + f.message, 'error');
+    notice('Not saved: ' + f.message + (f.status === 503 ? ' Your answer is still here: send it again.' : ''), 'error');
     if (f.status === 409) await next();
   } finally {
     state.busy = false;
