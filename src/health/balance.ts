@@ -27,6 +27,8 @@ export function balanceCheck(concepts: string[], trainCounts: number[], trainTot
   const message =
     ratio === null
       ? `All ${trainTotal} train examples carry ${details.largest!.concept}.`
-      : `Train counts range from ${details.smallest!.count} (${details.smallest!.concept}) to ${details.largest!.count} (${details.largest!.concept}), ${ratio.toFixed(1)}× (limit ${maxRatio}×).`;
+      : ratio === 1
+        ? `Every concept has ${details.largest!.count} train example${details.largest!.count === 1 ? '' : 's'} (1.0×, limit ${maxRatio}×).`
+        : `Train counts range from ${details.smallest!.count} (${details.smallest!.concept}) to ${details.largest!.count} (${details.largest!.concept}), ${ratio.toFixed(1)}× (limit ${maxRatio}×).`;
   return { name: 'concept_balance', status: 'ok', message, details };
 }

@@ -67,6 +67,12 @@ describe('health math', () => {
     expect(balanceCheck(['a', 'b'], [100, 20], 120, 10).status).toBe('ok');
   });
 
+  it('when every concept has as many train examples, then balance says so instead of naming one concept as both smallest and largest', () => {
+    expect(balanceCheck(['lager', 'stout'], [1, 1], 2, 10).message).toBe('Every concept has 1 train example (1.0×, limit 10×).');
+    expect(balanceCheck(['a', 'b', 'c'], [40, 40, 40], 120, 10).message).toBe('Every concept has 40 train examples (1.0×, limit 10×).');
+    expect(balanceCheck(['a', 'b'], [100, 20], 120, 10).message).toBe('Train counts range from 20 (b) to 100 (a), 5.0× (limit 10×).');
+  });
+
   it('when neighbours are offered in any order, then a list keeps the k nearest, ties by row, and its k-th distance', () => {
     const offers: [number, number][] = [[7, 0.5], [3, 0.2], [9, 0.2], [4, 0.9], [1, 0.1], [2, 0.5]];
     const lists = [new NeighborTable(3), new NeighborTable(3)];
