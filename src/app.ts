@@ -27,6 +27,7 @@ import { createLogger } from './observability/logger.js';
 import { Readiness } from './observability/readiness.js';
 import { predictionsRoutes } from './predictions/predictions.routes.js';
 import { labelPageRoutes } from './views/label-page/label-page.routes.js';
+import { pageNotFoundPage } from './views/not-found.page.js';
 import { reportPage } from './views/report/report.page.js';
 import { reportPageRoutes } from './views/report/report.routes.js';
 import { queueRoutes } from './queue/queue.routes.js';
@@ -49,7 +50,9 @@ export function buildRoutes(s: Container) {
   const readiness = new Readiness(s.database.db, s.clock);
   const app = new OpenAPIHono<AuthEnv>();
   app.onError(createErrorHandler(s.log));
-  app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}`), 404));
+  app.notFound((c) =>
+    c.req.path.startsWith('/ui/') && c.req.method === 'GET' ? c.html(pageNotFoundPage(c.req.path), 404) : c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}`), 404),
+  );
   app.use('*', async (c, next) => {
     const started = performance.now();
     await next();

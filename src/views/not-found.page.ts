@@ -5,3 +5,8 @@ import { layout } from './layout.js';
 export function modelNotFoundPage(model: string) {
   return layout('Not found', html`<div class="card"><h1>No model '${model}'</h1><p><a href="/">Back to the dashboard</a></p></div>`);
 }
+
+/** The page an unknown path under /ui/ answers (404): a browser shows it, not the API's JSON error. */
+export function pageNotFoundPage(path: string) {
+  return layout('Not found', html`<div class="card"><h1>No page at ${path}</h1><p><a href="/">Back to the dashboard</a></p></div>`);
+}

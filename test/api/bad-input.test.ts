@@ -210,6 +210,12 @@ describe('bad input is refused whole, with the JSON error shape', () => {
       expect(body, page).toMatch(/<h1>No model (&#39;|')no-such-model(&#39;|')<\/h1>/);
       expect(body, page).toContain('href="/"');
     }
+    // A path under /ui/ that no page has is a page too; the API's unknown paths keep the JSON error.
+    const unknownPage = await fetch(`${server.url}/ui/models`);
+    expect([unknownPage.status, unknownPage.headers.get('content-type')]).toEqual([404, 'text/html; charset=UTF-8']);
+    expect(await unknownPage.text()).toContain('<h1>No page at /ui/models</h1>');
+    const unknownApi = await fetch(`${server.url}/v1/nothing`);
+    expect([unknownApi.status, ((await unknownApi.json()) as { error: { code: string } }).error.code]).toEqual([404, 'not_found']);
   });
 
   it('when any path segment holds a control character, then the API and the pages answer 400 in the error shape before any lookup', async () => {
