@@ -69,7 +69,7 @@ export function buildRoutes(s: Container) {
       onMethodNotAllowed: (c, methods) => c.json(errorBody('method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${methods.join(', ')}`), 405, { Allow: methods.join(', ') }),
     }),
   );
-  app.use('*', crossSiteGuard(s.keys));
+  app.use('*', crossSiteGuard(s.keys, { probes: ['/healthz', '/readyz'] }));
   app.use('/v1/*', requireMediaType((p) => p.endsWith('/examples')));
   app.use('/v1/*', checkJsonBodies(s.bulkLane));
   app.use('/v1/*', limitBodies(limits.maxBodyBytes));

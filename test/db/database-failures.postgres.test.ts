@@ -54,6 +54,8 @@ describe('PostgreSQL failures', () => {
     expect(lost.body.error.code).toBe('database_unavailable');
     expect((await server.request('GET', '/v1/models/lost/queue')).status).toBe(503);
     expect(await storedIds('p')).toBe(0);
+    // Liveness stays up, even in open mode, whose Host check asks the database.
+    expect(await server.request('GET', '/healthz')).toEqual({ status: 200, body: { status: 'ok' } });
 
     proxy.restore();
     const back = await server.request('POST', '/v1/models/lost/predictions', { predictions: batch('p') });
