@@ -4,7 +4,7 @@ import { withKeys } from './services.js';
 
 /** `driftloop keys create|list|revoke`. */
 export function registerKeysCommands(program: Command): void {
-  const keys = program.command('keys').description('manage API keys (stored hashed in DRIFTLOOP_DATA_DIR)');
+  const keys = program.command('keys').description("manage API keys, stored hashed in the server's database: DRIFTLOOP_DATA_DIR (or DRIFTLOOP_DATABASE_URL) must name the server's");
   keys
     .command('create')
     .description('create a key and print it once')
@@ -13,17 +13,18 @@ export function registerKeysCommands(program: Command): void {
     .action(async (opts: { role: string; name: string }) => {
       if (!isRole(opts.role)) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
       const role = opts.role;
-      const { key, info } = await withKeys((k) => k.create(role, opts.name || `${role}-key`));
-      process.stderr.write(`Created key #${info.id} '${info.name}' with role ${info.role}. It is shown once; store it now:\n`);
+      const { key, info, store } = await withKeys(async (k, store) => ({ ...(await k.create(role, opts.name || `${role}-key`)), store }));
+      // Where it went: a key created in another folder than the server's is refused there (401).
+      process.stderr.write(`Created key #${info.id} '${info.name}' with role ${info.role} in ${store}. It is shown once; store it now:\n`);
       process.stdout.write(`${key}\n`);
     });
   keys
     .command('list')
     .description('list keys (never their secrets)')
     .action(async () => {
-      const all = await withKeys((k) => k.list());
+      const { all, store } = await withKeys(async (k, store) => ({ all: await k.list(), store }));
       if (all.length === 0) {
-        process.stdout.write('no keys (create one with: driftloop keys create --role admin)\n');
+        process.stdout.write(`no keys in ${store} (create one with: driftloop keys create --role admin)\n`);
         return;
       }
       process.stdout.write('id\trole\tname\tprefix\tcreated\tstatus\n');

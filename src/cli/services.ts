@@ -33,12 +33,12 @@ export async function withContainer<T>(fn: (c: Container, store: string) => Prom
   }
 }
 
-/** The narrow container of the key commands: the database and the key service only. */
-export async function withKeys<T>(fn: (keys: ApiKeysService) => Promise<T>): Promise<T> {
+/** The narrow container of the key commands: the database and the key service only; `store` says where they live. */
+export async function withKeys<T>(fn: (keys: ApiKeysService, store: string) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const database = await openDatabase(config);
   try {
-    return await fn(new ApiKeysService(database.db, undefined, systemClock));
+    return await fn(new ApiKeysService(database.db, undefined, systemClock), storeName(config));
   } finally {
     await database.close();
   }

@@ -48,8 +48,10 @@ describe('starting and the CLI', () => {
     const version = await node('src/cli/main.ts', ['--version'], { DRIFTLOOP_DATA_DIR: dataDir });
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
     const empty = await node('src/cli/main.ts', ['keys', 'list'], { DRIFTLOOP_DATA_DIR: dataDir });
-    expect(empty.stdout).toMatch(/^no keys/);
-    await node('src/cli/main.ts', ['keys', 'create', '--role', 'label', '--name', 'ann'], { DRIFTLOOP_DATA_DIR: dataDir });
+    // Both say where the keys live: a key made in another folder than the server's is refused there.
+    expect(empty.stdout).toMatch(new RegExp(`^no keys in the data folder ${dataDir} `));
+    const created = await node('src/cli/main.ts', ['keys', 'create', '--role', 'label', '--name', 'ann'], { DRIFTLOOP_DATA_DIR: dataDir });
+    expect(created.stderr).toContain(`Created key #1 'ann' with role label in the data folder ${dataDir}.`);
     const listed = await node('src/cli/main.ts', ['keys', 'list'], { DRIFTLOOP_DATA_DIR: dataDir });
     expect(listed.stdout.split('\n')[0]).toBe('id\trole\tname\tprefix\tcreated\tstatus');
     expect(listed.stdout).toMatch(/\n1\tlabel\tann\t/);
