@@ -113,6 +113,14 @@ describe('the links in README.md and docs/', () => {
     expect(documents().flatMap((file) => missingCodePaths(file, roots))).toEqual([]);
   });
 
+  it('when the README has a section, then its Contents links to it', () => {
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    const contents = /^## Contents\n([\s\S]*?)^## /m.exec(readme)?.[1] ?? '';
+    const linked = new Set([...contents.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]));
+    const sections = [...anchorsOf(readme.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '').split('\n').filter((l) => /^## /.test(l)).join('\n'))];
+    expect(sections.filter((s) => s !== 'contents' && !linked.has(s))).toEqual([]);
+  });
+
   it('when a heading has punctuation or repeats, then its anchor follows GitHub (the checker itself is right)', () => {
     const anchors = anchorsOf('# Drift, the review queue, retraining\n## Labels — `npm run bench -- labels`\n## Notes\n## Notes\n```\n# not a heading\n```\n');
     expect([...anchors]).toEqual(['drift-the-review-queue-retraining', 'labels--npm-run-bench----labels', 'notes', 'notes-1']);
