@@ -3,7 +3,7 @@
 // (test/support/gram-js.ts), on the same points, alternating, and how far their results
 // differ. Usage: npm run bench -- gram [repetitions] [--size N] [--dims D]
 import os from 'node:os';
-import { blockRowsOf, gramMemory, squaredDistancesOfRows } from '../../src/drift/stats/gram.js';
+import { blockRowsOf, GramMemories, squaredDistancesOfRows } from '../../src/drift/stats/gram.js';
 import { mulberry32 } from '../../src/drift/stats/random.js';
 import { squaredDistancesOfRowsJs, squaredNorms } from '../../test/support/gram-js.js';
 
@@ -22,7 +22,7 @@ const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 
 // Float32 values widened, as the MMD's points are.
 const random = mulberry32(1);
-const gram = gramMemory(n, d);
+const gram = new GramMemories().acquire(n, d);
 for (let k = 0; k < n * d; k++) gram.points[k] = Math.fround(random() - 0.5);
 gram.norms.set(squaredNorms(gram.points, n, d));
 const points = Float64Array.from(gram.points);

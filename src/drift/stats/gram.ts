@@ -46,17 +46,35 @@ export function rowsOfBlocks(n: number, starts: readonly number[]): number[] {
   return starts.flatMap((start) => Array.from({ length: Math.min(BLOCK, n - start) }, (_, r) => start + r));
 }
 
-/** Shared memory for n points of d dimensions and their n(n − 1)/2 squared distances. */
-export function gramMemory(n: number, d: number): GramMemory {
-  const pairs = (n * (n - 1)) / 2;
-  const bytes = (n * d + n + pairs) * Float64Array.BYTES_PER_ELEMENT;
-  const pages = Math.ceil(bytes / PAGE_BYTES);
-  if (pages > MAX_PAGES) throw new RangeError(`${n} points of ${d} dimensions need ${bytes} bytes, more than a 4 GiB WebAssembly memory`);
-  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
-  const points = new Float64Array(memory.buffer, 0, n * d);
-  const norms = new Float64Array(memory.buffer, points.byteOffset + points.byteLength, n);
-  const squared = new Float64Array(memory.buffer, norms.byteOffset + norms.byteLength, pairs);
-  return { memory, points, norms, squared };
+/**
+ * Shared wasm memories for the tests, reused: V8 reserves about 10 GiB of address space for
+ * each shared wasm memory (guard regions), and gives it back only when the last thread
+ * holding the memory collects its garbage, which a thread that allocates little may not do
+ * for thousands of tests. So a runner keeps one memory per test running at once, grown to
+ * the largest test it ran and never shrunk.
+ */
+export class GramMemories {
+  private readonly idle: WebAssembly.Memory[] = [];
+
+  /** Memory for n points of d dimensions and their n(n − 1)/2 squared distances; hand it back with `release`. */
+  acquire(n: number, d: number): GramMemory {
+    const pairs = (n * (n - 1)) / 2;
+    const bytes = (n * d + n + pairs) * Float64Array.BYTES_PER_ELEMENT;
+    const pages = Math.ceil(bytes / PAGE_BYTES);
+    if (pages > MAX_PAGES) throw new RangeError(`${n} points of ${d} dimensions need ${bytes} bytes, more than a 4 GiB WebAssembly memory`);
+    const memory = this.idle.pop() ?? new WebAssembly.Memory({ initial: pages, maximum: MAX_PAGES, shared: true });
+    const size = memory.buffer.byteLength / PAGE_BYTES;
+    if (size < pages) memory.grow(pages - size);
+    const points = new Float64Array(memory.buffer, 0, n * d);
+    const norms = new Float64Array(memory.buffer, points.byteOffset + points.byteLength, n);
+    const squared = new Float64Array(memory.buffer, norms.byteOffset + norms.byteLength, pairs);
+    return { memory, points, norms, squared };
+  }
+
+  /** Makes the memory of a finished test available to the next; nothing may still read or write it. */
+  release({ memory }: GramMemory): void {
+    this.idle.push(memory);
+  }
 }
 
 let compiled: WebAssembly.Module | undefined;

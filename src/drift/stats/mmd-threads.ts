@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { workerEntryUrl } from '../../util/worker-entry.js';
 import { WorkerPool } from '../../util/worker-pool.js';
+import { GramMemories } from './gram.js';
 import { mmdPermutationTest, mmdPlan, type EmbeddingSample, type MmdOptions, type MmdResult } from './mmd.js';
 import type { MmdTask, MmdTaskResult } from './mmd-tasks.js';
 
@@ -17,13 +18,14 @@ export interface MmdRunner {
  */
 export class MmdThreads implements MmdRunner {
   private readonly pool: WorkerPool<MmdTask, MmdTaskResult>;
+  private readonly memories = new GramMemories();
 
   constructor(threads: number, log: Logger, niceness = 0) {
     this.pool = new WorkerPool(workerEntryUrl('mmd.worker', import.meta.url), threads, 'mmd', log, niceness);
   }
 
   async test(x: EmbeddingSample, y: EmbeddingSample, options: MmdOptions): Promise<MmdResult> {
-    const plan = mmdPlan(x, y, options, this.pool.size);
+    const plan = mmdPlan(x, y, options, this.pool.size, this.memories);
     let step = plan.next();
     while (!step.done) step = plan.next(await Promise.all(step.value.map((task) => this.pool.run(task))));
     return step.value;
@@ -34,8 +36,10 @@ export class MmdThreads implements MmdRunner {
   }
 }
 
+const inProcessMemories = new GramMemories();
+
 /** In-process MMD tests, for `drift threads = 0`. */
 export const mmdInProcess: MmdRunner = {
-  test: async (x, y, options) => mmdPermutationTest(x, y, options),
+  test: async (x, y, options) => mmdPermutationTest(x, y, options, inProcessMemories),
   close: async () => {},
 };

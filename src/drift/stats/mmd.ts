@@ -6,7 +6,7 @@
 // same to the last bit, because the work is split into a fixed number of chunks whatever
 // runs them and partial results are combined in chunk order.
 
-import { gramMemory } from './gram.js';
+import { GramMemories } from './gram.js';
 import { runMmdTask, type MmdTask, type MmdTaskResult, type PooledKernel } from './mmd-tasks.js';
 import { mulberry32, sampleSortedIndices } from './random.js';
 
@@ -53,8 +53,8 @@ const ROW_CHUNKS = 8;
 const PERMUTATION_CHUNK = 25;
 
 /** MMD permutation test of production sample x against reference sample y, in-process. */
-export function mmdPermutationTest(x: EmbeddingSample, y: EmbeddingSample, options: MmdOptions): MmdResult {
-  const plan = mmdPlan(x, y, options, 1);
+export function mmdPermutationTest(x: EmbeddingSample, y: EmbeddingSample, options: MmdOptions, memories = new GramMemories()): MmdResult {
+  const plan = mmdPlan(x, y, options, 1, memories);
   let step = plan.next();
   while (!step.done) step = plan.next(step.value.map(runMmdTask));
   return step.value;
@@ -62,9 +62,11 @@ export function mmdPermutationTest(x: EmbeddingSample, y: EmbeddingSample, optio
 
 /**
  * The test as waves of tasks; `parallelism` only sets how many permutation chunks one wave
- * holds (a sequential stop wastes at most one wave), never the result.
+ * holds (a sequential stop wastes at most one wave), never the result. The points and
+ * distances live in a memory from `memories`, handed back when the plan returns; a plan
+ * abandoned after a failed task keeps it (tasks of that wave may still be writing to it).
  */
-export function* mmdPlan(x: EmbeddingSample, y: EmbeddingSample, options: MmdOptions, parallelism: number): MmdPlan {
+export function* mmdPlan(x: EmbeddingSample, y: EmbeddingSample, options: MmdOptions, parallelism: number, memories: GramMemories): MmdPlan {
   const { permutations, seed, maxReference = DEFAULT_MAX_REFERENCE, stopAfterExceedances } = options;
   if (!Number.isInteger(permutations) || permutations < MIN_PERMUTATIONS) {
     throw new RangeError(`permutations must be an integer >= ${MIN_PERMUTATIONS}, got ${permutations}`);
@@ -78,40 +80,44 @@ export function* mmdPlan(x: EmbeddingSample, y: EmbeddingSample, options: MmdOpt
   const reference = y.length > maxReference ? Array.from(sampleSortedIndices(random, y.length, maxReference), (i) => y[i]) : y;
   const { source, d } = pool(x, reference);
   const n = x.length + reference.length;
-  const gram = gramMemory(n, d);
-  const { points, norms, squared: matrix } = gram;
-  yield chunks(ROW_CHUNKS, (chunk) => ({ op: 'widen', source, points, norms, n, d, chunk, chunks: ROW_CHUNKS }));
-  yield chunks(ROW_CHUNKS, (chunk) => ({ op: 'distances', gram, n, d, chunk, chunks: ROW_CHUNKS }));
-  const [bandwidth] = (yield [{ op: 'bandwidth', squared: matrix, seed: streamSeed(seed, 0) }]) as number[];
-  const partials = (yield chunks(ROW_CHUNKS, (chunk) => ({ op: 'kernel', matrix, n, bandwidth, chunk, chunks: ROW_CHUNKS }))) as Float64Array[];
-  const pooled = combineRowSums(matrix, n, partials);
+  const gram = memories.acquire(n, d);
+  try {
+    const { points, norms, squared: matrix } = gram;
+    yield chunks(ROW_CHUNKS, (chunk) => ({ op: 'widen', source, points, norms, n, d, chunk, chunks: ROW_CHUNKS }));
+    yield chunks(ROW_CHUNKS, (chunk) => ({ op: 'distances', gram, n, d, chunk, chunks: ROW_CHUNKS }));
+    const [bandwidth] = (yield [{ op: 'bandwidth', squared: matrix, seed: streamSeed(seed, 0) }]) as number[];
+    const partials = (yield chunks(ROW_CHUNKS, (chunk) => ({ op: 'kernel', matrix, n, bandwidth, chunk, chunks: ROW_CHUNKS }))) as Float64Array[];
+    const pooled = combineRowSums(matrix, n, partials);
 
-  const groupSize = Math.min(x.length, reference.length);
-  const observedGroup = x.length <= reference.length ? range(0, groupSize) : range(x.length, n);
-  const [statistic] = (yield [{ op: 'statistic', pooled, group: observedGroup }]) as number[];
-  const threshold = statistic - Math.abs(statistic) * TIE_TOLERANCE;
+    const groupSize = Math.min(x.length, reference.length);
+    const observedGroup = x.length <= reference.length ? range(0, groupSize) : range(x.length, n);
+    const [statistic] = (yield [{ op: 'statistic', pooled, group: observedGroup }]) as number[];
+    const threshold = statistic - Math.abs(statistic) * TIE_TOLERANCE;
 
-  const wave = Math.max(1, parallelism);
-  let run = 0;
-  let exceeded = 0;
-  for (let next = 0; next * PERMUTATION_CHUNK < permutations; ) {
-    const tasks: MmdTask[] = [];
-    for (; tasks.length < wave && next * PERMUTATION_CHUNK < permutations; next++) {
-      const count = Math.min(PERMUTATION_CHUNK, permutations - next * PERMUTATION_CHUNK);
-      tasks.push({ op: 'permutations', pooled, groupSize, threshold, count, seed: streamSeed(seed, next + 1) });
-    }
-    // Flags are scanned in permutation order, so the stop falls on the same permutation whatever the wave size.
-    for (const flags of (yield tasks) as Uint8Array[]) {
-      for (const flag of flags) {
-        run++;
-        exceeded += flag;
-        if (stopAfterExceedances !== undefined && exceeded >= stopAfterExceedances) {
-          return { statistic, pValue: exceeded / run, bandwidth, permutations: run };
+    const wave = Math.max(1, parallelism);
+    let run = 0;
+    let exceeded = 0;
+    for (let next = 0; next * PERMUTATION_CHUNK < permutations; ) {
+      const tasks: MmdTask[] = [];
+      for (; tasks.length < wave && next * PERMUTATION_CHUNK < permutations; next++) {
+        const count = Math.min(PERMUTATION_CHUNK, permutations - next * PERMUTATION_CHUNK);
+        tasks.push({ op: 'permutations', pooled, groupSize, threshold, count, seed: streamSeed(seed, next + 1) });
+      }
+      // Flags are scanned in permutation order, so the stop falls on the same permutation whatever the wave size.
+      for (const flags of (yield tasks) as Uint8Array[]) {
+        for (const flag of flags) {
+          run++;
+          exceeded += flag;
+          if (stopAfterExceedances !== undefined && exceeded >= stopAfterExceedances) {
+            return { statistic, pValue: exceeded / run, bandwidth, permutations: run };
+          }
         }
       }
     }
+    return { statistic, pValue: (1 + exceeded) / (1 + permutations), bandwidth, permutations };
+  } finally {
+    memories.release(gram);
   }
-  return { statistic, pValue: (1 + exceeded) / (1 + permutations), bandwidth, permutations };
 }
 
 function chunks(count: number, task: (chunk: number) => MmdTask): MmdTask[] {

@@ -8,6 +8,7 @@ declare namespace WebAssembly {
   }
   interface Memory {
     readonly buffer: ArrayBuffer | SharedArrayBuffer;
+    grow(delta: number): number;
   }
   var Memory: { prototype: Memory; new (descriptor: MemoryDescriptor): Memory };
   interface Module {}

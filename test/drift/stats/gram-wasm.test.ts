@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { blockRowsOf, gramMemory, rowBase, squaredDistancesOfRows, type GramMemory } from '../../../src/drift/stats/gram.js';
+import { blockRowsOf, GramMemories, rowBase, squaredDistancesOfRows, type GramMemory } from '../../../src/drift/stats/gram.js';
 import { mulberry32 } from '../../../src/drift/stats/random.js';
 import { compileWat, GRAM_WASM_TS, GRAM_WAT, gramWasmSource } from '../../../scripts/lib/wat.js';
 import { pairwiseSquaredDistancesJs, squaredNorms } from '../../support/gram-js.js';
 
 /** n seeded points of d float32-valued coordinates, with their norms, in a fresh gram memory. */
 function pointsIn(n: number, d: number, seed: number): GramMemory {
-  const gram = gramMemory(n, d);
+  const gram = new GramMemories().acquire(n, d);
   const random = mulberry32(seed);
   for (let k = 0; k < n * d; k++) gram.points[k] = Math.fround(random() - 0.5);
   gram.norms.set(squaredNorms(gram.points, n, d));
@@ -52,7 +52,7 @@ describe('the WebAssembly distance kernel', () => {
     const gram = pointsIn(n, d, 2);
     const before = Float64Array.from(distances(gram, n, d));
     const order = Array.from({ length: n }, (_, i) => (i * 7 + 3) % n);
-    const shuffled = gramMemory(n, d);
+    const shuffled = new GramMemories().acquire(n, d);
     order.forEach((from, to) => {
       shuffled.points.set(gram.points.subarray(from * d, from * d + d), to * d);
       shuffled.norms[to] = gram.norms[from];
@@ -74,5 +74,15 @@ describe('the WebAssembly distance kernel', () => {
       expect(value).toBeGreaterThanOrEqual(0);
       expect(value).toBeLessThanOrEqual(1e-14 * gram.norms[0]);
     }
+  });
+
+  it('when a memory is released, then the next test reuses it, grown if it needs more', () => {
+    const memories = new GramMemories();
+    const small = memories.acquire(10, 4);
+    memories.release(small);
+    const large = memories.acquire(300, 64);
+    expect(large.memory).toBe(small.memory);
+    expect(large.squared.byteOffset + large.squared.byteLength).toBeLessThanOrEqual(large.memory.buffer.byteLength);
+    expect(memories.acquire(10, 4).memory).not.toBe(large.memory);
   });
 });

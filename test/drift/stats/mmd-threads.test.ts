@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
+import { GramMemories } from '../../../src/drift/stats/gram.js';
 import { mmdPermutationTest, mmdPlan } from '../../../src/drift/stats/mmd.js';
 import { runMmdTask } from '../../../src/drift/stats/mmd-tasks.js';
 import { MmdThreads } from '../../../src/drift/stats/mmd-threads.js';
@@ -13,7 +14,7 @@ function gaussianRows(random: Random, rows: number, dims: number, shift = 0): Fl
 }
 
 function withParallelism(x: Float32Array[], y: Float32Array[], options: Parameters<typeof mmdPermutationTest>[2], parallelism: number) {
-  const plan = mmdPlan(x, y, options, parallelism);
+  const plan = mmdPlan(x, y, options, parallelism, new GramMemories());
   let step = plan.next();
   while (!step.done) step = plan.next(step.value.map(runMmdTask));
   return step.value;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { GramMemories } from '../../../src/drift/stats/gram.js';
 import { mmdPermutationTest } from '../../../src/drift/stats/mmd.js';
 import { mulberry32, type Random } from '../../../src/drift/stats/random.js';
 import { expectClose, loadFixture } from './fixture.js';
@@ -48,6 +49,14 @@ describe(`mmdPermutationTest against ${fixture.source}`, () => {
   it('when run twice with the same seed, then the result is identical', () => {
     const { x, y } = fixture.cases[0];
     expect(mmdPermutationTest(x, y, { permutations: 200, seed: 3 })).toEqual(mmdPermutationTest(x, y, { permutations: 200, seed: 3 }));
+  });
+
+  it('when the memory was used before by a larger test, then the result equals that in a fresh memory', () => {
+    const random = mulberry32(6);
+    const memories = new GramMemories();
+    mmdPermutationTest(gaussianRows(random, 40, 9, 0.5), gaussianRows(random, 45, 9), { permutations: 200, seed: 1 }, memories);
+    const { x, y } = fixture.cases[0];
+    expect(mmdPermutationTest(x, y, { permutations: 200, seed: 3 }, memories)).toEqual(mmdPermutationTest(x, y, { permutations: 200, seed: 3 }));
   });
 
   it('when rows are Float32Array, then the result equals that of the same values as number[]', () => {
