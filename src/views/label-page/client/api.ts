@@ -55,7 +55,7 @@ export function modelApi(model: string, busy: BusyStatus): ModelApi {
     }
     const data = (await res.json().catch(() => ({}))) as { error?: { message?: string; details?: ApiError['details'] } };
     if (res.ok) return data as T;
-    const message = res.status === 503 && attempts > 1
+    const message = res.status === 503 && attempts > 1 && res.headers.has('retry-after')
       ? 'the database stayed busy through ' + attempts + ' attempts; nothing was stored.'
       : data.error?.message || res.statusText;
     throw new ApiError(message, res.status, data.error?.details);
