@@ -44,7 +44,8 @@ export class Authenticator {
   private async identify(h: AuthHeaders, request: object | undefined): Promise<Authentication | undefined> {
     if (h.authorization !== undefined) {
       const match = /^Bearer\s+(\S+)$/i.exec(h.authorization);
-      const principal = match ? await this.keys.verify(match[1]!) : undefined;
+      if (!match) throw new UnauthorizedError('Send the key as Authorization: Bearer <key>');
+      const principal = await this.keys.verify(match[1]!);
       if (!principal) throw new UnauthorizedError('Unknown or revoked API key');
       return { via: 'key', principal };
     }

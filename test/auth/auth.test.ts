@@ -30,6 +30,16 @@ describe('API keys and roles', () => {
     expect(res.status).toBe(401);
   });
 
+  it('when a key is sent without the Bearer scheme, then the 401 says how to send it, not that the key is unknown', async () => {
+    for (const authorization of [ADMIN, `Token ${ADMIN}`, 'Bearer']) {
+      const res = await fetch(`${server.url}/v1/models`, { headers: { authorization } });
+      expect(res.status, authorization).toBe(401);
+      expect(((await res.json()) as { error: { message: string } }).error.message, authorization).toBe('Send the key as Authorization: Bearer <key>');
+    }
+    const unknown = await fetch(`${server.url}/v1/models`, { headers: { authorization: 'Bearer dl_admin_not-a-real-key' } });
+    expect(((await unknown.json()) as { error: { message: string } }).error.message).toBe('Unknown or revoked API key');
+  });
+
   it('when a key lacks the role, then the answer is 403', async () => {
     const asIngest = await server.request('PUT', '/v1/models/m', model, ingestKey);
     expect(asIngest.status).toBe(403);
