@@ -1,5 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
+import { describe, expect, it } from 'vitest';
 import { EventBus } from '../../src/events/event-bus.js';
 import { insertExamples } from '../../src/examples/examples.repository.js';
 import { trainVersion } from '../../src/examples/example-reads.repository.js';
@@ -11,24 +10,10 @@ import { decodeVector, encodeVector } from '../../src/util/vectors.js';
 import { WindowEmbeddings } from '../../src/drift/production-window.js';
 import type { PredictionWindowReader } from '../../src/drift/drift.ports.js';
 import { ManualClock } from '../support/clock.js';
-import { databaseUrlFor } from '../support/database.js';
-import { tempDataDir } from '../support/server.js';
-
-let database: DatabaseHandle | undefined;
-afterEach(async () => {
-  await database?.close();
-  database = undefined;
-});
+import { databaseWithTwoModels } from '../support/models-database.js';
 
 const AT = '2026-12-01T00:00:00.000Z';
-
-async function setup() {
-  const dataDir = tempDataDir();
-  database = await openDatabase({ dataDir, databaseUrl: await databaseUrlFor(dataDir) });
-  const models = new ModelsService(database.db, new EventBus(), new ManualClock(), ownerReads(database.db));
-  const def = { task: 'multiclass' as const, embeddingDim: 2, concepts: [{ id: 'a' }, { id: 'b' }] };
-  return { db: database.db, model: (await models.put('m', def)).model, other: (await models.put('other', def)).model };
-}
+const setup = () => databaseWithTwoModels();
 
 function prediction(modelId: number, i: number): NewPredictionRow {
   return {

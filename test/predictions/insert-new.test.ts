@@ -1,27 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { ownerReads } from '../../src/composition/ports.js';
-import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
-import { EventBus } from '../../src/events/event-bus.js';
-import { ModelsService } from '../../src/models/models.service.js';
+import { describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '../../src/db/database.js';
 import { findStoredResults, insertNewPredictions, type NewPredictionRow } from '../../src/predictions/predictions.repository.js';
 import { encodeVector } from '../../src/util/vectors.js';
-import { ManualClock } from '../support/clock.js';
-import { databaseUrlFor } from '../support/database.js';
-import { tempDataDir } from '../support/server.js';
+import { databaseWithTwoModels } from '../support/models-database.js';
 
-let database: DatabaseHandle | undefined;
-afterEach(async () => {
-  await database?.close();
-  database = undefined;
-});
-
-async function setup() {
-  const dataDir = tempDataDir();
-  database = await openDatabase({ dataDir, databaseUrl: await databaseUrlFor(dataDir) });
-  const models = new ModelsService(database.db, new EventBus(), new ManualClock(), ownerReads(database.db));
-  const def = { task: 'multiclass' as const, embeddingDim: 3, concepts: [{ id: 'a' }, { id: 'b' }] };
-  return { database, model: (await models.put('m', def)).model };
-}
+const setup = () => databaseWithTwoModels(3);
 
 // Text that a literal or an array literal would have to quote: quotes, backslashes, braces, commas, NULL, non-ASCII.
 const AWKWARD = ['say "hi"', 'back\\slash \\" both', '{a,b}', 'NULL', '', ' spaced ', 'é ✓ 😀', "it's", '\\x00ff', 'line\nbreak\ttab'];

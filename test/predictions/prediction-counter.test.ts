@@ -1,33 +1,14 @@
 import type { KyselyPlugin } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
-import { EventBus } from '../../src/events/event-bus.js';
-import { ModelsService } from '../../src/models/models.service.js';
-import { ownerReads } from '../../src/composition/ports.js';
+import { describe, expect, it } from 'vitest';
 import { countPredictions } from '../../src/predictions/prediction-reads.repository.js';
 import { PredictionCounter } from '../../src/predictions/prediction-counter.js';
 import { insertPredictions, type NewPredictionRow } from '../../src/predictions/predictions.repository.js';
 import { encodeVector } from '../../src/util/vectors.js';
-import { ManualClock } from '../support/clock.js';
-import { databaseUrlFor } from '../support/database.js';
 import { sqlitePlansOf } from '../support/query-plans.js';
-import { tempDataDir } from '../support/server.js';
-
-let database: DatabaseHandle | undefined;
-afterEach(async () => {
-  await database?.close();
-  database = undefined;
-});
+import { databaseWithTwoModels } from '../support/models-database.js';
 
 const AT = '2026-12-01T00:00:00.000Z';
-
-async function setup() {
-  const dataDir = tempDataDir();
-  database = await openDatabase({ dataDir, databaseUrl: await databaseUrlFor(dataDir) });
-  const models = new ModelsService(database.db, new EventBus(), new ManualClock(), ownerReads(database.db));
-  const def = { task: 'multiclass' as const, embeddingDim: 2, concepts: [{ id: 'a' }, { id: 'b' }] };
-  return { db: database.db, models, model: (await models.put('m', def)).model, other: (await models.put('other', def)).model };
-}
+const setup = () => databaseWithTwoModels();
 
 let next = 0;
 function predictions(modelId: number, n: number): NewPredictionRow[] {
@@ -78,7 +59,7 @@ describe('prediction counts of model descriptions', () => {
 
 describe.skipIf(process.env.DRIFTLOOP_TEST_DIALECT === 'postgres')('the statements of a prediction count on SQLite', () => {
   it('when the model was counted before, then the next count reads the seq index from the last counted seq on', async () => {
-    const { db, model } = await setup();
+    const { database, db, model } = await setup();
     const first = await insertPredictions(db, predictions(model.id, 3));
     const sent: { sql: string; parameters: readonly unknown[] }[] = [];
     const spy: KyselyPlugin = {
@@ -96,7 +77,7 @@ describe.skipIf(process.env.DRIFTLOOP_TEST_DIALECT === 'postgres')('the statemen
     const counts = sent.filter((q) => q.sql.startsWith('select count(*)'));
     expect(counts).toHaveLength(1);
     expect(counts[0]!.parameters).toContain(Math.max(...first));
-    const plans = await sqlitePlansOf(database!, (spied) => new PredictionCounter(spied).count(model.id), (sql) => sql.startsWith('select count(*)'));
+    const plans = await sqlitePlansOf(database, (spied) => new PredictionCounter(spied).count(model.id), (sql) => sql.startsWith('select count(*)'));
     expect(plans).toEqual([expect.stringMatching(/SEARCH predictions USING COVERING INDEX predictions_model_seq \(model_id=\? AND seq>\?\)/)]);
   });
 });
