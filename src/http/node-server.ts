@@ -198,7 +198,12 @@ function refusal(err: DomainError): { status: number; headers: Record<string, st
 /** Listens on host:port (0 picks a free port) and resolves with the bound port. */
 export function listen(server: http.Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      // The line an operator reads at start: what to change, not only the errno.
+      if (err.code === 'EADDRINUSE') reject(new Error(`port ${port} on ${host} is already in use (another driftloop?): set PORT to a free port`, { cause: err }));
+      else if (err.code === 'EACCES') reject(new Error(`no permission to listen on port ${port} on ${host}: set PORT to a port above 1023`, { cause: err }));
+      else reject(err);
+    });
     server.listen(port, host, () => {
       const address = server.address();
       resolve(typeof address === 'object' && address ? address.port : port);

@@ -43,6 +43,18 @@ describe('starting and the CLI', () => {
     expect(res.stderr).not.toMatch(/tfjs|Module\[/);
   });
 
+  it('when PORT is already taken, then the server says so in one line that names the port and PORT, and exits 1', async () => {
+    const taken = await startTestServer();
+    const port = new URL(taken.url).port;
+    try {
+      const res = await node('src/main.ts', [], { HOST: '127.0.0.1', PORT: port, DRIFTLOOP_DATA_DIR: tempDataDir() });
+      expect(res.code).toBe(1);
+      expect(res.stderr.trim()).toBe(`driftloop: port ${port} on 127.0.0.1 is already in use (another driftloop?): set PORT to a free port`);
+    } finally {
+      await taken.stop();
+    }
+  });
+
   it('when the CLI is asked for its version, an empty key list, or a key id that is not a number, then it answers clearly', async () => {
     const dataDir = tempDataDir();
     const version = await node('src/cli/main.ts', ['--version'], { DRIFTLOOP_DATA_DIR: dataDir });
