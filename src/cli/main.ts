@@ -4,6 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { Command } from 'commander';
+import { asTransientConflict } from '../db/unavailable.js';
 import { registerKeysCommands } from './keys.command.js';
 import { registerReportCommand } from './report.command.js';
 
@@ -15,6 +16,10 @@ registerReportCommand(program);
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  process.stderr.write(`driftloop: ${err instanceof Error ? err.message : String(err)}\n`);
+  // The CLI opens the database itself, so it meets a held lock as an error, not as the server's 503.
+  const message = asTransientConflict(err)
+    ? 'the database is busy (another process holds its write lock, or a concurrent transaction ended this one); nothing was stored: run the command again'
+    : err instanceof Error ? err.message : String(err);
+  process.stderr.write(`driftloop: ${message}\n`);
   process.exit(1);
 }
