@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { AuthEnv, RoleGuard } from '../auth/auth.middleware.js';
-import { bearer, errorResponses, modelParams } from '../http/common.schemas.js';
+import { bearer, errorResponses, modelParams, needsRole } from '../http/common.schemas.js';
 import { validationHook } from '../http/validation.js';
 import type { ModelsService } from '../models/models.service.js';
 import { driftOverviewSchema, reportQuerySchema, reportSchema } from './drift.schemas.js';
@@ -19,6 +19,7 @@ export function driftRoutes(models: ModelsService, drift: DriftService, reports:
     path: '/v1/models/{model}/drift',
     summary: 'Drift over the current window: status, score, the five tests and history',
     security: bearer,
+    description: needsRole('ingest', 'label'),
     middleware: [guard('ingest', 'label')] as const,
     request: { params: modelParams },
     responses: {
@@ -31,6 +32,7 @@ export function driftRoutes(models: ModelsService, drift: DriftService, reports:
     path: '/v1/models/{model}/report',
     summary: 'Drift report with charts (HTML), or the same data as JSON with ?format=json',
     security: bearer,
+    description: needsRole('ingest', 'label'),
     middleware: [guard('ingest', 'label')] as const,
     request: { params: modelParams, query: reportQuerySchema },
     responses: {

@@ -114,3 +114,12 @@ const ERROR_TEXT = {
 } as const;
 
 export const bearer = [{ bearerAuth: [] }];
+
+/**
+ * An operation's description: which keys may call it. Written beside `guard(…)` with the same
+ * roles, so /docs says what the guard does (an admin key may call everything).
+ */
+export function needsRole(...roles: ('ingest' | 'label')[]): string {
+  const who = roles.length === 0 ? 'an `admin` key' : `a key with the ${roles.map((r) => `\`${r}\``).join(' or ')} role, or an \`admin\` key`;
+  return `Needs ${who} (\`Authorization: Bearer <key>\`, or a signed-in session; none in open mode).`;
+}

@@ -32,6 +32,7 @@ const HEALTHZ: RouteConfig = {
   path: '/healthz',
   tags: ['service'],
   summary: 'Liveness: the process answers',
+  description: 'Needs no key. For an orchestrator: 200 while the process serves HTTP, whatever the database does (see /readyz).',
   responses: {
     200: {
       description: 'Alive',
@@ -45,6 +46,7 @@ const READYZ: RouteConfig = {
   path: '/readyz',
   tags: ['service'],
   summary: 'Readiness: the database answers (for a load balancer; one probe a second at most)',
+  description: 'Needs no key. 503 `database_unavailable` while the database refuses or has not answered within 2 s: take the instance out of the pool.',
   responses: {
     200: {
       description: 'Ready to serve',
@@ -59,6 +61,7 @@ const METRICS: RouteConfig = {
   path: '/metrics',
   tags: ['service'],
   summary: 'Prometheus metrics (text format); behind a key of any role when DRIFTLOOP_METRICS_REQUIRE_KEY=true',
+  description: 'Needs no key by default (it names every model); with DRIFTLOOP_METRICS_REQUIRE_KEY=true, a key of any role. Example alerting rules over these metrics: docs/alerts.yml.',
   security: [{ bearerAuth: [] }, {}],
   responses: {
     200: { description: 'Metrics in the Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string', description: 'Prometheus text format 0.0.4' } } } },

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AuthEnv, RoleGuard } from '../auth/auth.middleware.js';
-import { bearer, errorResponses, modelParams } from '../http/common.schemas.js';
+import { bearer, errorResponses, modelParams, needsRole } from '../http/common.schemas.js';
 import { validationHook } from '../http/validation.js';
 import { modelDefinitionSchema, modelSchema } from './models.schemas.js';
 import type { ModelDescriptions } from './model-descriptions.js';
@@ -13,6 +13,7 @@ export function modelsRoutes(models: ModelsService, descriptions: ModelDescripti
     path: '/v1/models/{model}',
     summary: 'Create or update a model',
     security: bearer,
+    description: needsRole(),
     middleware: [guard('admin')] as const,
     request: { params: modelParams, body: { content: { 'application/json': { schema: modelDefinitionSchema } }, required: true } },
     responses: {
@@ -26,6 +27,7 @@ export function modelsRoutes(models: ModelsService, descriptions: ModelDescripti
     path: '/v1/models',
     summary: 'List models with counts and settings',
     security: bearer,
+    description: needsRole('ingest', 'label'),
     middleware: [guard('ingest', 'label')] as const,
     responses: {
       200: { description: 'Models', content: { 'application/json': { schema: z.object({ models: z.array(modelSchema).openapi({ description: 'Every model, by name' }) }) } } },
@@ -37,6 +39,7 @@ export function modelsRoutes(models: ModelsService, descriptions: ModelDescripti
     path: '/v1/models/{model}',
     summary: 'One model with counts, champion and every setting in force',
     security: bearer,
+    description: needsRole('ingest', 'label'),
     middleware: [guard('ingest', 'label')] as const,
     request: { params: modelParams },
     responses: {

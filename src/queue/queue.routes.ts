@@ -3,7 +3,7 @@ import type { AuthEnv, RoleGuard } from '../auth/auth.middleware.js';
 import { actingLabeler } from '../auth/labeler-identity.js';
 import type { Limits } from '../config.js';
 import { assertBatchSize } from '../http/batch.js';
-import { bearer, errorResponses, modelParams } from '../http/common.schemas.js';
+import { bearer, errorResponses, modelParams, needsRole } from '../http/common.schemas.js';
 import { validationHook } from '../http/validation.js';
 import type { ModelsService } from '../models/models.service.js';
 import type { LabelsService } from './labels.service.js';
@@ -33,6 +33,7 @@ export function queueRoutes(models: ModelsService, queue: QueueService, labels: 
     path: '/v1/models/{model}/queue/claim',
     summary: 'Lease the highest-priority items to a labeler',
     security: bearer,
+    description: needsRole('label'),
     middleware: [guard('label')] as const,
     request: { params: modelParams, body: json(claimRequestSchema) },
     responses: {
@@ -45,6 +46,7 @@ export function queueRoutes(models: ModelsService, queue: QueueService, labels: 
     path: '/v1/models/{model}/queue/items/{itemId}/renew',
     summary: 'Extend a live lease by queue.leaseSeconds',
     security: bearer,
+    description: needsRole('label'),
     middleware: [guard('label')] as const,
     request: { params: modelParams.extend(itemParams.shape), body: json(renewRequestSchema) },
     responses: {
@@ -57,6 +59,7 @@ export function queueRoutes(models: ModelsService, queue: QueueService, labels: 
     path: '/v1/models/{model}/labels/retract',
     summary: "Undo a labeler's bulk labels: the items return to the queue",
     security: bearer,
+    description: needsRole('label'),
     middleware: [guard('label')] as const,
     request: { params: modelParams, body: json(retractRequestSchema) },
     responses: {
@@ -69,6 +72,7 @@ export function queueRoutes(models: ModelsService, queue: QueueService, labels: 
     path: '/v1/models/{model}/queue/items/{itemId}/similar',
     summary: 'Pending items nearest to this one, for labeling several at once',
     security: bearer,
+    description: needsRole('label'),
     middleware: [guard('label')] as const,
     request: { params: modelParams.extend(itemParams.shape), query: similarQuerySchema },
     responses: {
@@ -81,6 +85,7 @@ export function queueRoutes(models: ModelsService, queue: QueueService, labels: 
     path: '/v1/models/{model}/queue',
     summary: 'Queue counts by status and reason, per-labeler work and labeler agreement',
     security: bearer,
+    description: needsRole('label'),
     middleware: [guard('label')] as const,
     request: { params: modelParams },
     responses: {
@@ -93,6 +98,7 @@ export function queueRoutes(models: ModelsService, queue: QueueService, labels: 
     path: '/v1/models/{model}/labels',
     summary: 'Submit labels, new-concept proposals, out-of-scope marks or skips (atomic batch)',
     security: bearer,
+    description: needsRole('label'),
     middleware: [guard('label')] as const,
     request: { params: modelParams, body: json(labelsBatchSchema) },
     responses: {

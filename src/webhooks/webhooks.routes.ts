@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AuthEnv, RoleGuard } from '../auth/auth.middleware.js';
-import { bearer, errorResponses } from '../http/common.schemas.js';
+import { bearer, errorResponses, needsRole } from '../http/common.schemas.js';
 import { validationHook } from '../http/validation.js';
 import type { ModelsService } from '../models/models.service.js';
 import { DELIVERY_STATUSES, type WebhookDeliveries } from './webhooks.service.js';
@@ -40,6 +40,7 @@ export function webhooksRoutes(deliveries: WebhookDeliveries, models: ModelsServ
     path: '/v1/webhooks/deliveries',
     summary: 'Webhook deliveries, newest first, with counts per status (admin)',
     security: bearer,
+    description: needsRole(),
     middleware: [guard()] as const,
     request: { query: deliveriesQuery },
     responses: {

@@ -23,6 +23,7 @@ interface Parameter {
 }
 interface Operation {
   tags?: string[];
+  description?: string;
   parameters?: Parameter[];
   requestBody?: { required?: boolean; content: Record<string, { schema?: Schema; example?: unknown }> };
   responses: Record<string, { content?: Record<string, { schema?: Schema }> }>;
@@ -165,5 +166,26 @@ describe('the OpenAPI document', () => {
       }
     }
     expect(Object.keys(answers).length).toBeGreaterThan(20);
+  });
+
+  // Last: creating keys ends open mode for the suite's server.
+  it('when an operation says which keys may call it, then an ingest and a label key get exactly that: through, or 403', async () => {
+    const keys = { ingest: (await server.driftloop.services.keys.create('ingest', 'app')).key, label: (await server.driftloop.services.keys.create('label', 'ann')).key };
+    const checked: string[] = [];
+    for (const { key, method, path, op } of operations(doc)) {
+      expect(op.description, `${key} says which keys may call it`).toMatch(/^Needs /);
+      if (!path.startsWith('/v1/')) continue;
+      let url = path;
+      for (const p of op.parameters ?? []) if (p.in === 'path') url = url.replace(`{${p.name}}`, encodeURIComponent(String(p.example ?? p.schema?.example)));
+      for (const role of ['ingest', 'label'] as const) {
+        const allowed = op.description!.includes(`\`${role}\``);
+        const res = await fetch(`${server.url}${url}`, { method: method.toUpperCase(), headers: { authorization: `Bearer ${keys[role]}`, 'content-type': 'application/json' }, body: method === 'get' ? undefined : '{}' });
+        const label = `${key} as ${role} → ${res.status} ${(await res.text()).slice(0, 200)}`;
+        if (allowed) expect([401, 403], label).not.toContain(res.status);
+        else expect(res.status, label).toBe(403);
+        checked.push(`${key} ${role}`);
+      }
+    }
+    expect(checked.length).toBeGreaterThan(40);
   });
 });
