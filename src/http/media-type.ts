@@ -35,6 +35,8 @@ export function requireMediaType(acceptsNdjson: (path: string) => boolean) {
     }
     if (type === JSON_TYPE || (type === NDJSON_TYPE && acceptsNdjson(c.req.path))) return next();
     const allowed = acceptsNdjson(c.req.path) ? `${JSON_TYPE} or ${NDJSON_TYPE}` : JSON_TYPE;
-    throw new UnsupportedMediaTypeError(`Content-Type must be ${allowed}; got ${type ?? 'none'}`);
+    // NDJSON sent to a JSON-only route is a guess from the examples upload: say where it is taken.
+    const hint = type === NDJSON_TYPE ? ' (NDJSON is taken by POST /v1/models/{model}/examples only)' : '';
+    throw new UnsupportedMediaTypeError(`Content-Type must be ${allowed}; got ${type ?? 'none'}${hint}`);
   });
 }

@@ -26,6 +26,14 @@ describe('compressed request bodies', () => {
     expect((await server.request('GET', '/v1/models/m')).body.counts.examples).toEqual({ train: 0, eval: 0 });
   });
 
+  it('when predictions arrive as NDJSON, then the 415 says which route takes NDJSON', async () => {
+    const res = await fetch(`${server.url}/v1/models/m/predictions`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: '{"id":"p1","embedding":[1,0],"scores":{"a":1,"b":0}}\n' });
+    expect(res.status).toBe(415);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toBe(
+      'Content-Type must be application/json; got application/x-ndjson (NDJSON is taken by POST /v1/models/{model}/examples only)',
+    );
+  });
+
   it('when a body says Content-Encoding identity, then it is read as it is', async () => {
     const res = await fetch(`${server.url}/v1/models/m/examples`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'identity' }, body: JSON.stringify(examples) });
     expect(res.status).toBe(200);
