@@ -15,7 +15,7 @@ export function validationHook(result: { success: boolean; error?: { issues: Iss
   for (const issue of issues) {
     const [field, index, ...rest] = issue.path;
     if (typeof field === 'string' && typeof index === 'number') {
-      batch.push({ index, field: rest.join('.') || field, message: issue.message });
+      batch.push({ index, field: rest.join('.') || field, message: issueMessage(issue) });
       batchNames.add(field);
     }
   }
@@ -24,8 +24,14 @@ export function validationHook(result: { success: boolean; error?: { issues: Iss
   if (batch.length > 0 && batch.length === issues.length) throw new BatchValidationError(batch, what);
   throw new ValidationError(
     'Request does not match the schema',
-    issues.slice(0, 50).map((i) => ({ path: i.path.join('.'), message: i.message })),
+    issues.slice(0, 50).map((i) => ({ path: i.path.join('.'), message: issueMessage(i) })),
   );
+}
+
+/** zod's message, except that a field left out says so ("required: expected string") rather than "received undefined". */
+function issueMessage(issue: Issue): string {
+  if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message)) return `required: expected ${issue.expected === 'record' ? 'object' : issue.expected}`;
+  return issue.message;
 }
 
 /**

@@ -124,6 +124,13 @@ describe('bad input is refused whole, with the JSON error shape', () => {
     expect(two.body.error.message).toBe('2 invalid predictions; nothing was stored');
     const examples = await server.request('POST', `/v1/models/${m.name}/examples`, { examples: [{ id: 'x', embedding: [1, 0, 0, 0, 0, 0, 0, 0] }] });
     expect(examples.body.error.message).toBe('1 invalid example; nothing was stored');
+    // Any field left out says so, in a batch or in a plain body.
+    expect(examples.body.error.details.problems).toEqual([{ index: 0, field: 'concepts', message: 'required: expected array' }]);
+    const { scores: _s, ...withoutScores } = good('miss-4');
+    const noScores = await server.request('POST', path(), { predictions: [withoutScores] });
+    expect(noScores.body.error.details.problems).toEqual([{ index: 0, field: 'scores', message: 'required: expected object' }]);
+    const claim = await server.request('POST', `/v1/models/${m.name}/queue/claim`, {});
+    expect(claim.body.error.details).toEqual([{ path: 'labeler', message: 'required: expected string' }]);
   });
 
   it('when a stored id is sent again, then it counts as a duplicate and nothing changes', async () => {
