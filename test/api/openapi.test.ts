@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -120,6 +123,12 @@ describe('the OpenAPI document', () => {
       for (const [status, r] of Object.entries(op.responses)) for (const media of Object.values(r.content ?? {})) for (const m of undescribed(doc, media.schema, `${key} ${status}`)) missing.add(m);
     }
     expect([...missing]).toEqual([]);
+  });
+
+  it('when docs/contract.md is read, then it lists every operation of the document', () => {
+    const contract = fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '../../docs/contract.md'), 'utf8');
+    const listed = new Set([...contract.matchAll(/`(GET|PUT|POST|DELETE|PATCH) (\/[^`?\s]*)/g)].map((m) => `${m[1]!.toLowerCase()} ${m[2]}`));
+    expect(operations(doc).map((o) => o.key).filter((key) => !listed.has(key))).toEqual([]);
   });
 
   it('when an error is documented, then its details are typed as the object or the array they are', () => {
