@@ -38,7 +38,7 @@ Rebuild: \`apt-get install dataset-fashion-mnist && npx tsx scripts/build-demo-d
 A classifier trained on clean studio images (Fashion-MNIST: centred garments
 on black) meets phone photos in production: tilted, off-centre, on a grey
 table, badly lit, blurred, noisy, partly covered, and including three kinds of
-item it never saw. That is the beer classifier of \`DESIGN.md\` in miniature.
+item it never saw. That is the beer-photo story of the main README in miniature.
 
 ## Files
 
