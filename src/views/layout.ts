@@ -23,14 +23,17 @@ button { font:inherit; padding:6px 12px; border-radius:6px; border:1px solid var
 button.primary { background:var(--accent); color:#fff; border-color:var(--accent); }
 `;
 
-/** The page shell shared by every server-rendered page; `html` escapes every interpolated value. */
-export function layout(title: string, body: Html, opts: { script?: string } = {}): Html {
+/**
+ * The page shell shared by every server-rendered page; `html` escapes every interpolated value.
+ * `signedOut`: the visitor has no session (the sign-in form), so the header offers no sign-out.
+ */
+export function layout(title: string, body: Html, opts: { script?: string; signedOut?: boolean } = {}): Html {
   return html`<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · driftloop</title><style>${raw(STYLE)}</style></head>
 <body>
-<header class="top"><a href="/">driftloop</a><a href="/docs" class="muted">API</a><a href="/ui/sign-out" class="muted" style="margin-left:auto">Sign out</a></header>
+<header class="top"><a href="/">driftloop</a><a href="/docs" class="muted">API</a>${opts.signedOut ? '' : html`<a href="/ui/sign-out" class="muted" style="margin-left:auto">Sign out</a>`}</header>
 <main>${body}</main>
 ${opts.script ? html`<script type="module">${raw(opts.script)}</script>` : ''}
 </body></html>`;

@@ -15,6 +15,7 @@ ${opts.error ? html`<p class="badge warn" role="alert" id="sign-in-error">${opts
 <input type="hidden" name="next" value="${opts.next}">
 <p><button class="primary" type="submit">Sign in</button></p>
 </form>`,
+    { signedOut: true },
   );
 }
 

@@ -32,6 +32,7 @@ describe('browser sign-in (Chromium)', () => {
       expect(res.status, p).toBe(401);
       const text = await res.text();
       expect(text).toContain('name="key"');
+      expect(text, 'a signed-out visitor is offered no sign-out').not.toContain('/ui/sign-out');
       expect(text).not.toContain('hidden-model"');
       expect(text).not.toContain('secret-concept-a');
       expect(text).not.toContain('Only for signed-in eyes');
