@@ -85,4 +85,8 @@ describe('the WebAssembly distance kernel', () => {
     expect(large.squared.byteOffset + large.squared.byteLength).toBeLessThanOrEqual(large.memory.buffer.byteLength);
     expect(memories.acquire(10, 4).memory).not.toBe(large.memory);
   });
+
+  it('when the points and distances would not fit in a 4 GiB memory, then it throws a RangeError', () => {
+    expect(() => new GramMemories().acquire(40_000, 512)).toThrow(RangeError);
+  });
 });
