@@ -134,4 +134,14 @@ describe('drift report and dashboard', () => {
     expect(missing).toMatchObject({ code: 1 });
     expect((missing as { stderr: string }).stderr).toMatch(/does not exist/);
   });
+
+  it('when a model has no predictions yet, then its report page says so instead of an ok verdict on 0 predictions', async () => {
+    expect((await server.request('PUT', '/v1/models/no-traffic', modelDefinition(4))).status).toBe(201);
+    const page = await (await fetch(`${server.url}/ui/models/no-traffic/report`)).text();
+    expect(page).toContain('<strong>No predictions yet.</strong>');
+    expect(page).toContain('no data yet</span>');
+    expect(page).not.toContain('No drift past the threshold');
+    // The API keeps its contract: status ok, score 0.
+    expect((await server.request('GET', '/v1/models/no-traffic/drift')).body).toMatchObject({ status: 'ok', window: { count: 0 } });
+  });
 });

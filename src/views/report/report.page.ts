@@ -96,7 +96,7 @@ function kpis(r: DriftReport) {
   const ood = d.tests.find((t) => t.name === 'ood_rate');
   const last = d.events[0];
   return html`<div class="kpis">
-<div class="kpi"><div class="label">Drift score</div><div class="value ${d.status === 'drift' ? 'bad' : 'good'}">${formatPercent(d.score)}</div>
+<div class="kpi"><div class="label">Drift score</div><div class="value ${d.window.count === 0 ? '' : d.status === 'drift' ? 'bad' : 'good'}">${d.window.count === 0 ? '—' : formatPercent(d.score)}</div>
 <div class="sub">OOD rate of the window · threshold ${formatPercent(d.threshold, 0)} · expected ${formatPercent(1 - r.model.quantile, 0)}</div></div>
 <div class="kpi"><div class="label">OOD rate p-value</div><div class="value">${formatPValue(ood?.pValue ?? null)}</div>
 <div class="sub">${testMethod(ood, 'ood_rate')} · alpha ${d.alpha}</div></div>
@@ -111,6 +111,10 @@ ${sequentialKpi(d.sequential, Date.parse(r.generatedAt))}
 function banner(r: DriftReport) {
   const d = r.drift;
   const drifting = d.tests.filter((t) => t.drift && t.name !== 'ood_rate').map((t) => TEST_INFO[t.name].title.toLowerCase());
+  if (d.window.count === 0) {
+    return html`<div class="alert ok"><strong>No predictions yet.</strong> Drift is measured on the predictions the app forwards
+(<code>POST /v1/models/${r.model.name}/predictions</code>); until then there is nothing to compare with the training data.</div>`;
+  }
   if (d.status === 'drift') {
     return html`<div class="alert"><strong>Drift passes the threshold.</strong> ${formatPercent(d.score)} of the last ${d.window.count} predictions are out of distribution
 (threshold ${formatPercent(d.threshold, 0)}; OOD-rate p-value ${formatPValue(d.tests[0]?.pValue ?? null)}, alpha ${d.alpha}).${sequentialAlarmNote(d.sequential)}
@@ -129,7 +133,7 @@ export function reportPage(r: DriftReport) {
     `Drift report · ${r.model.name}`,
     html`<style>${raw(REPORT_STYLE)}</style>
 <div class="page-head"><h1>${r.model.name}</h1>
-<span class="badge status ${r.drift.status === 'drift' ? 'drift' : 'ok'}">${r.drift.status === 'drift' ? 'drift' : 'ok'}</span>
+${r.drift.window.count === 0 ? html`<span class="badge status">no data yet</span>` : html`<span class="badge status ${r.drift.status === 'drift' ? 'drift' : 'ok'}">${r.drift.status === 'drift' ? 'drift' : 'ok'}</span>`}
 <span class="meta"><span class="badge">${r.model.task}</span><span class="badge">${r.model.metric}</span><span class="badge">${r.model.embeddingDim} dims</span>${r.model.encoder ? html`<span class="badge">${r.model.encoder}</span>` : ''}<span class="badge">${r.model.concepts} concepts</span></span>
 <span class="when muted small">Drift report · generated ${formatTime(r.generatedAt)} · calibration: ${r.calibration.source} (${r.calibration.size}) · <a href="?format=json">JSON</a></span></div>
 ${banner(r)}
