@@ -7,7 +7,7 @@ import { withContainer } from './services.js';
 export function registerReportCommand(program: Command): void {
   program
     .command('report')
-    .description('Write the drift report of a model (HTML by default) to a file, or to stdout without --out')
+    .description('write the drift report of a model (HTML by default) to a file, or to stdout without --out')
     .argument('<model>', 'model name')
     .option('-o, --out <file>', 'write to this file instead of stdout')
     .option('-f, --format <format>', 'html or json', 'html')
