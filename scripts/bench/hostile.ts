@@ -128,7 +128,7 @@ try {
   console.log(`driftloop hostile-input benchmark on ${where}: ${STAGES.at(-1)!.toLocaleString('en')} requests with distinct names, ids and parameters (${KINDS.length} kinds, round robin), ${CONCURRENCY} in flight; ${os.cpus().length} cores, node ${process.version}, load average ${loadavg()}`);
   const stored = { DRIFTLOOP_DATA_DIR: dataDir, ...(database ? { DRIFTLOOP_DATABASE_URL: database } : {}) };
   const env = { ...process.env, ...stored, LOG_LEVEL: 'error' };
-  const label = execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'keys', 'create', '--role', 'label', '--name', 'ann'], { cwd: root, env, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  const label = execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'keys', 'create', '--role', 'label', '--name', 'ann', '--init'], { cwd: root, env, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
   const svc = await startServiceProcess({ ...stored, DRIFTLOOP_ADMIN_KEY: ADMIN, PORT: args.port }, { nodeArgs: ['--expose-gc', '--import', pathToFileURL(path.join(import.meta.dirname, 'lib/gc-on-signal.mjs')).href] });
   service = svc;
   const data = new ClusteredData({ dim: DIM, clusters: 3, spread: 0.25, seed: 7 });

@@ -10,10 +10,11 @@ export function registerKeysCommands(program: Command): void {
     .description('create a key and print it once')
     .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
     .option('--name <name>', 'a name to recognise the key by', '')
-    .action(async (opts: { role: string; name: string }) => {
+    .option('--init', 'create the database in DRIFTLOOP_DATA_DIR when it has none yet (a server that never runs open)', false)
+    .action(async (opts: { role: string; name: string; init: boolean }) => {
       if (!isRole(opts.role)) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
       const role = opts.role;
-      const { key, info, store } = await withKeys(async (k, store) => ({ ...(await k.create(role, opts.name || `${role}-key`)), store }));
+      const { key, info, store } = await withKeys(async (k, store) => ({ ...(await k.create(role, opts.name || `${role}-key`)), store }), { init: opts.init });
       // Where it went: a key created in another folder than the server's is refused there (401).
       process.stderr.write(`Created key #${info.id} '${info.name}' with role ${info.role} in ${store}. It is shown once; store it now:\n`);
       process.stdout.write(`${key}\n`);

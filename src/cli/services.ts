@@ -20,10 +20,7 @@ function cliLogger(level: string): Logger {
 export async function withContainer<T>(fn: (c: Container, store: string) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const store = storeName(config);
-  // Reading commands never create a database: an empty one would hide a wrong DRIFTLOOP_DATA_DIR.
-  if (!config.databaseUrl && !fs.existsSync(sqliteFile(config.dataDir))) {
-    throw new Error(`no driftloop database in ${store} (set DRIFTLOOP_DATA_DIR to the server's data folder)`);
-  }
+  assertDatabaseExists(config, store);
   const { createContainer } = await import('../composition/container.js');
   const container = await createContainer(config, { log: cliLogger(config.logLevel), readOnly: true });
   try {
@@ -33,14 +30,28 @@ export async function withContainer<T>(fn: (c: Container, store: string) => Prom
   }
 }
 
-/** The narrow container of the key commands: the database and the key service only; `store` says where they live. */
-export async function withKeys<T>(fn: (keys: ApiKeysService, store: string) => Promise<T>): Promise<T> {
+/**
+ * The narrow container of the key commands: the database and the key service only; `store` says
+ * where they live. Only `init` creates the SQLite database when the data folder has none.
+ */
+export async function withKeys<T>(fn: (keys: ApiKeysService, store: string) => Promise<T>, { init = false } = {}): Promise<T> {
   const config = loadConfig();
+  if (!init) assertDatabaseExists(config, storeName(config), ', or start one there with: driftloop keys create --role admin --init');
   const database = await openDatabase(config);
   try {
     return await fn(new ApiKeysService(database.db, undefined, systemClock), storeName(config));
   } finally {
     await database.close();
+  }
+}
+
+/**
+ * Commands never create a database unasked: a key stored in a new, empty one (a wrong
+ * DRIFTLOOP_DATA_DIR) would be refused by the server with 401, and an empty report would hide the mistake.
+ */
+function assertDatabaseExists(config: Pick<Config, 'dataDir' | 'databaseUrl'>, store: string, orElse = ''): void {
+  if (!config.databaseUrl && !fs.existsSync(sqliteFile(config.dataDir))) {
+    throw new Error(`no driftloop database in ${store} (set DRIFTLOOP_DATA_DIR to the server's data folder${orElse})`);
   }
 }
 

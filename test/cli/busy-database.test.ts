@@ -19,7 +19,7 @@ async function cli(dataDir: string, ...args: string[]): Promise<{ code: number; 
 describe('the CLI when the SQLite file is locked by another process', () => {
   it('when `keys create` cannot get the write lock, then it exits 1 saying the database is busy and nothing was stored, and works once the lock is gone', async () => {
     const dataDir = tempDataDir();
-    expect((await cli(dataDir, 'keys', 'create', '--role', 'admin', '--name', 'first')).code).toBe(0);
+    expect((await cli(dataDir, 'keys', 'create', '--role', 'admin', '--name', 'first', '--init')).code).toBe(0);
     const other = new SQLite(path.join(dataDir, 'driftloop.sqlite'));
     try {
       other.exec('begin immediate');

@@ -23,7 +23,7 @@ async function cli(dataDir: string, ...args: string[]): Promise<{ code: number; 
 describe('the CLI containers', () => {
   it('when keys are created and listed, then TensorFlow.js is never loaded; the report command, on the full container, loads it', async () => {
     const dataDir = tempDataDir();
-    const created = await cli(dataDir, 'keys', 'create', '--role', 'admin', '--name', 'ops');
+    const created = await cli(dataDir, 'keys', 'create', '--role', 'admin', '--name', 'ops', '--init');
     expect(created.code).toBe(0);
     expect(created.stdout.trim()).toMatch(/^\S{20,}$/);
     const listed = await cli(dataDir, 'keys', 'list');

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/database.js';
 import { startTestServer, tempDataDir, type TestServer } from '../support/server.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -59,6 +60,8 @@ describe('starting and the CLI', () => {
     const dataDir = tempDataDir();
     const version = await node('src/cli/main.ts', ['--version'], { DRIFTLOOP_DATA_DIR: dataDir });
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    // A server that ran (open, no key yet) left its database in the folder.
+    await (await openDatabase({ dataDir, databaseUrl: undefined })).close();
     const empty = await node('src/cli/main.ts', ['keys', 'list'], { DRIFTLOOP_DATA_DIR: dataDir });
     // Both say where the keys live: a key made in another folder than the server's is refused there.
     expect(empty.stdout).toMatch(new RegExp(`^no keys in the data folder ${dataDir} `));
@@ -72,6 +75,20 @@ describe('starting and the CLI', () => {
     expect(bad.stderr).toMatch(/'abc' is not a key id/);
   });
 
+  it('when a key command names a folder with no database, then it exits 1 naming the folder and creates nothing; keys create --init starts one there', async () => {
+    const empty = tempDataDir();
+    for (const args of [['keys', 'create', '--role', 'admin'], ['keys', 'list'], ['keys', 'revoke', '1']]) {
+      const refused = await node('src/cli/main.ts', args, { DRIFTLOOP_DATA_DIR: empty });
+      expect(refused.code, args.join(' ')).toBe(1);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr).toContain(`no driftloop database in the data folder ${empty} (set DRIFTLOOP_DATA_DIR to the server's data folder, or start one there with: driftloop keys create --role admin --init)`);
+    }
+    expect(fs.readdirSync(empty)).toEqual([]);
+    const started = await node('src/cli/main.ts', ['keys', 'create', '--role', 'admin', '--init'], { DRIFTLOOP_DATA_DIR: empty });
+    expect(started.code).toBe(0);
+    expect(started.stderr).toContain(`Created key #1 'admin-key' with role admin in the data folder ${empty}.`);
+  });
+
   it('when the report names a model that is not in the data folder, then the error names the folder and no empty database is created', async () => {
     const empty = tempDataDir();
     const missing = await node('src/cli/main.ts', ['report', 'nope'], { DRIFTLOOP_DATA_DIR: empty });
@@ -80,7 +97,7 @@ describe('starting and the CLI', () => {
     expect(fs.readdirSync(empty)).toEqual([]);
 
     const dataDir = tempDataDir();
-    await node('src/cli/main.ts', ['keys', 'create', '--role', 'label', '--name', 'ann'], { DRIFTLOOP_DATA_DIR: dataDir });
+    await node('src/cli/main.ts', ['keys', 'create', '--role', 'label', '--name', 'ann', '--init'], { DRIFTLOOP_DATA_DIR: dataDir });
     const unknown = await node('src/cli/main.ts', ['report', 'nope'], { DRIFTLOOP_DATA_DIR: dataDir });
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain(`model 'nope' does not exist in the data folder ${dataDir}`);
