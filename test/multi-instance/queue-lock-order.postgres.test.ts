@@ -4,6 +4,7 @@ import { CONCEPT_IDS, CONCEPTS, outliers, UNSURE } from '../queue/support.js';
 import { ManualClock } from '../support/clock.js';
 import { ClusteredData } from '../support/clustered-data.js';
 import { Dice } from '../support/fuzz.js';
+import { untilCount } from '../support/until-count.js';
 import { startTwoInstances, type TestServer, type TwoInstances } from '../support/server.js';
 
 /**
@@ -182,10 +183,7 @@ describe('a claim renewing a lease that a queue read on a clock ahead gives back
     await holder.connect();
     /** Backends of this database waiting for a lock (the test's own reads never wait). */
     const waiting = async () => Number((await holder.query(`select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)).rows[0].n);
-    const untilWaiting = async (n: number) => {
-      for (let i = 0; i < 2000 && (await waiting()) < n; i++) await new Promise((resolve) => setImmediate(resolve));
-      return waiting();
-    };
+    const untilWaiting = (n: number) => untilCount(waiting, n);
     try {
       for (let round = 0; round < 3; round++) {
         const model = `cycle-${round}`;

@@ -6,6 +6,7 @@ import { CONCEPT_IDS, CONCEPTS, outliers, UNSURE } from '../queue/support.js';
 import { ManualClock } from '../support/clock.js';
 import { ClusteredData } from '../support/clustered-data.js';
 import { Dice } from '../support/fuzz.js';
+import { untilCount } from '../support/until-count.js';
 import { startTwoInstances, type TestServer, type TwoInstances } from '../support/server.js';
 
 /**
@@ -83,10 +84,7 @@ describe('ranked claims on two instances with clocks 2 ms apart, at a lease expi
     const holder = new pg.Client({ connectionString: url });
     await holder.connect();
     const waiting = async (where: string) => Number((await holder.query(`select count(*) as n from pg_locks where not granted and ${where}`)).rows[0].n);
-    const until = async (where: string, n: number) => {
-      for (let i = 0; i < 4000 && (await waiting(where)) < n; i++) await new Promise((resolve) => setImmediate(resolve));
-      return waiting(where);
-    };
+    const until = (where: string, n: number) => untilCount(() => waiting(where), n);
     try {
       for (let round = 0; round < 3; round++) {
         const model = `cycle-${round}`;
