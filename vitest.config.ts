@@ -60,7 +60,7 @@ export default defineConfig({
             {
               extends: true as const,
               // Round trips to a server: suites that start several services need longer on a loaded machine.
-              test: { name: 'postgres', include: POSTGRES_SUITES, env: { DRIFTLOOP_TEST_DIALECT: 'postgres' }, testTimeout: 300_000, hookTimeout: 300_000 },
+              test: { name: 'postgres', include: POSTGRES_SUITES, env: { DRIFTLOOP_TEST_DIALECT: 'postgres' }, globalSetup: ['test/support/test-databases.global.ts'], testTimeout: 300_000, hookTimeout: 300_000 },
             },
           ]
         : []),

@@ -27,11 +27,15 @@ export async function databaseEnv(dataDir: string): Promise<Record<string, strin
   return url ? { DRIFTLOOP_DATABASE_URL: url } : {};
 }
 
-/** A new database on the test server, named at random so parallel test files never meet. */
+/**
+ * A new database on the test server, named at random so parallel test files never meet, with the
+ * run's prefix (`test-databases.global.ts` drops the run's databases when it ends).
+ */
 export function createDatabase(): Promise<string> {
   const admin = process.env.DRIFTLOOP_TEST_DATABASE_URL;
   if (!admin) throw new Error('The postgres test project needs DRIFTLOOP_TEST_DATABASE_URL (a server .ci/run starts)');
-  return createDatabaseOn(admin, `driftloop_test_${randomBytes(6).toString('hex')}`);
+  const run = process.env.DRIFTLOOP_TEST_RUN ?? 'norun';
+  return createDatabaseOn(admin, `driftloop_test_${run}_${randomBytes(6).toString('hex')}`);
 }
 
 /** Creates (anew) the database `name` on the server of the admin URL `admin`; returns its URL. */
