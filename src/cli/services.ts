@@ -36,10 +36,11 @@ export async function withContainer<T>(fn: (c: Container, store: string) => Prom
  */
 export async function withKeys<T>(fn: (keys: ApiKeysService, store: string) => Promise<T>, { init = false } = {}): Promise<T> {
   const config = loadConfig();
-  if (!init) assertDatabaseExists(config, storeName(config), ', or start one there with: driftloop keys create --role admin --init');
+  const store = storeName(config);
+  if (!init) assertDatabaseExists(config, store, ', or start one there with: driftloop keys create --role admin --init');
   const database = await openDatabase(config);
   try {
-    return await fn(new ApiKeysService(database.db, undefined, systemClock), storeName(config));
+    return await fn(new ApiKeysService(database.db, undefined, systemClock), store);
   } finally {
     await database.close();
   }
