@@ -71,8 +71,9 @@ export function buildRoutes(s: Container) {
   );
   app.use('*', crossSiteGuard(s.keys, { probes: ['/healthz', '/readyz'] }));
   app.use('/v1/*', requireMediaType((p) => p.endsWith('/examples')));
-  app.use('/v1/*', checkJsonBodies(s.bulkLane));
+  // The limit first: without the node server (app.request) the JSON check reads the body, and a read stream cannot be limited any more.
   app.use('/v1/*', limitBodies(limits.maxBodyBytes));
+  app.use('/v1/*', checkJsonBodies(s.bulkLane));
   const routes = app
     .get('/healthz', (c) => c.json({ status: 'ok' as const }, 200))
     // Not ready: 503 database_unavailable through the error handler.

@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import { DomainError, PayloadTooLargeError, UnauthorizedError } from '../errors.js';
+import { byteLimitText } from '../http/too-large.js';
 import type { Authenticator } from './authenticator.js';
 
 /** Forms anyone may post (signing in): they are small, so their bodies are capped hard. */
@@ -14,7 +15,7 @@ export function admitBody(auth: Authenticator, publicForms: readonly string[]) {
     const path = (req.url ?? '/').split('?', 1)[0]!;
     if (publicForms.includes(path)) {
       const length = Number(req.headers['content-length'] ?? NaN);
-      return length <= PUBLIC_FORM_BYTES ? undefined : new PayloadTooLargeError(`This form takes at most ${PUBLIC_FORM_BYTES} bytes, with Content-Length`);
+      return length <= PUBLIC_FORM_BYTES ? undefined : new PayloadTooLargeError(`Form body is over the ${byteLimitText(PUBLIC_FORM_BYTES)}, or came without Content-Length`);
     }
     try {
       const found = await auth.authenticate({ authorization: req.headers.authorization, cookie: req.headers.cookie }, req);

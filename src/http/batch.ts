@@ -1,10 +1,11 @@
 import type { z } from 'zod';
 import { jsonShapeProblem } from './json-shape.js';
-import { BatchValidationError, PayloadTooLargeError, ValidationError, type RecordProblem } from '../errors.js';
+import { batchTooLarge } from './too-large.js';
+import { BatchValidationError, ValidationError, type RecordProblem } from '../errors.js';
 
 /** Refuses batches over the record limit, so one request cannot hold the server for minutes. */
 export function assertBatchSize(count: number, max: number): void {
-  if (count > max) throw new PayloadTooLargeError(`A batch holds at most ${max} records; this one has ${count}`);
+  if (count > max) throw batchTooLarge(count, max);
   if (count === 0) throw new ValidationError('The batch is empty');
 }
 

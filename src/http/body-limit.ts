@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
-import { PayloadTooLargeError } from '../errors.js';
+import { bodyTooLarge } from './too-large.js';
 
 /** The body the node server buffered for this request (`createHttpServer`), if it came that way. */
 export function bufferedBody(c: Context): Buffer | undefined {
@@ -19,7 +19,7 @@ export function limitBodies(maxBytes: number): MiddlewareHandler {
   const limit = bodyLimit({
     maxSize: maxBytes,
     onError: () => {
-      throw new PayloadTooLargeError(`Request body is larger than ${maxBytes} bytes`);
+      throw bodyTooLarge(maxBytes);
     },
   });
   return createMiddleware(async (c, next) => {

@@ -2,10 +2,11 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { asDatabaseUnavailable } from '../db/unavailable.js';
-import { DomainError, PayloadTooLargeError, ServiceUnavailableError, type ErrorCode } from '../errors.js';
+import { DomainError, ServiceUnavailableError, type ErrorCode } from '../errors.js';
 import type { BodyBudget } from './body-budget.js';
 import { errorBody, statusOf } from './errors.js';
 import { SECURITY_HEADERS } from './security-headers.js';
+import { bodyTooLarge, byteLimitText } from './too-large.js';
 
 type Fetch = (request: Request) => Response | Promise<Response>;
 
@@ -140,7 +141,7 @@ async function receive(req: http.IncomingMessage, res: http.ServerResponse, opts
   const refusal = await opts.admit(req);
   if (refusal) return refuse(req, res, refusal);
   const announced = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
-  if (announced !== undefined && announced > opts.maxBodyBytes) return refuse(req, res, tooLarge(opts.maxBodyBytes));
+  if (announced !== undefined && announced > opts.maxBodyBytes) return refuse(req, res, bodyTooLarge(opts.maxBodyBytes));
   let reserved = 0;
   res.once('close', () => opts.budget.release(reserved));
   const reserve = (bytes: number) => {
@@ -155,7 +156,7 @@ async function receive(req: http.IncomingMessage, res: http.ServerResponse, opts
   req.on('data', (chunk: Buffer) => {
     if (refused) return;
     size += chunk.length;
-    const problem = size > opts.maxBodyBytes ? tooLarge(opts.maxBodyBytes) : size > reserved && !reserve(size - reserved) ? busy(opts.budget.capacity) : undefined;
+    const problem = size > opts.maxBodyBytes ? bodyTooLarge(opts.maxBodyBytes) : size > reserved && !reserve(size - reserved) ? busy(opts.budget.capacity) : undefined;
     if (problem) {
       refused = true;
       chunks.length = 0;
@@ -171,12 +172,8 @@ async function receive(req: http.IncomingMessage, res: http.ServerResponse, opts
   req.resume();
 }
 
-function tooLarge(max: number) {
-  return new PayloadTooLargeError(`Request body is larger than ${max} bytes`);
-}
-
 function busy(capacity: number) {
-  return new ServiceUnavailableError(`Request bodies in flight would exceed ${capacity} bytes; retry shortly`, RETRY_AFTER_SECONDS);
+  return new ServiceUnavailableError(`Request bodies in flight would be over their ${byteLimitText(capacity, 'budget')}; retry shortly`, RETRY_AFTER_SECONDS);
 }
 
 /** Answers without reading the rest of the body; the connection closes so it is not read later either. */

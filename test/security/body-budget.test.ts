@@ -68,7 +68,7 @@ describe('request bodies: authenticated before they are read, and bounded in mem
     const refused = await second.response;
     expect(refused.status).toBe(503);
     expect(Number(refused.retryAfter)).toBeGreaterThan(0);
-    expect(JSON.parse(refused.body).error.code).toBe('service_unavailable');
+    expect(JSON.parse(refused.body).error).toMatchObject({ code: 'service_unavailable', message: 'Request bodies in flight would be over their 3 MiB budget (3,145,728 bytes); retry shortly' });
     second.req.destroy();
 
     const chunked = openUpload(server, { key: ADMIN });
@@ -92,7 +92,9 @@ describe('request bodies: authenticated before they are read, and bounded in mem
   it('when the announced length is over the body limit, then the answer is 413 without reading it', async () => {
     const upload = openUpload(server, { length: 50 * MiB, key: ADMIN });
     upload.req.write(Buffer.alloc(1024, 32));
-    expect((await upload.response).status).toBe(413);
+    const res = await upload.response;
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.body).error).toEqual({ code: 'payload_too_large', message: 'Request body is over the 2 MiB limit (2,097,152 bytes)' });
     upload.req.destroy();
     expect(await inFlight(server)).toBe(0);
   });
