@@ -13,6 +13,11 @@ export interface BusyRetryOptions {
   maxWaitMs?: number;
   /** Told before each wait, e.g. to show "database busy, retrying…". */
   onRetry?: (retry: BusyRetry) => void;
+  /**
+   * A number in [0, 1) for each wait's jitter (default `Math.random`): each wait is Retry-After
+   * plus up to {@link BUSY_JITTER} of it, so clients refused at once do not all send again at once.
+   */
+  random?: () => number;
 }
 
 /** A 503 with Retry-After that will be sent again after `waitMs`. */
@@ -25,6 +30,13 @@ export interface BusyRetry {
 
 export const BUSY_ATTEMPTS = 4;
 export const BUSY_MAX_WAIT_MS = 5_000;
+/** The most a wait adds to what Retry-After asks, as a fraction of it. */
+export const BUSY_JITTER = 0.5;
+
+/** The wait before sending again: Retry-After plus up to half of it at random, at most `maxWaitMs`. */
+function busyWaitMs(retryAfter: number, maxWaitMs: number, random: () => number): number {
+  return Math.min(Math.round(retryAfter * (1 + BUSY_JITTER * random())), maxWaitMs);
+}
 
 /** The wait Retry-After asks for, in milliseconds (delay-seconds or an HTTP date); undefined when absent or unreadable. */
 export function retryAfterMs(header: string | null, now: number = Date.now()): number | undefined {
@@ -38,13 +50,14 @@ export function retryAfterMs(header: string | null, now: number = Date.now()): n
 
 /**
  * `fetchFn` that sends a request again while it is answered 503 with Retry-After, waiting what
- * Retry-After says (capped), up to `attempts` in all. Every other answer, and the last 503, go to
+ * Retry-After says plus up to half of it at random (capped), up to `attempts` in all. Every other answer, and the last 503, go to
  * the caller as they are; so do network errors (the request may have been stored). A body that
  * can be read once only (a stream) is sent once.
  */
 export function busyRetryingFetch(fetchFn: typeof fetch, options: BusyRetryOptions = {}): typeof fetch {
   const attempts = Math.max(1, Math.floor(options.attempts ?? BUSY_ATTEMPTS));
   const maxWaitMs = options.maxWaitMs ?? BUSY_MAX_WAIT_MS;
+  const random = options.random ?? Math.random;
   return async (input, init) => {
     if (typeof ReadableStream !== 'undefined' && init?.body instanceof ReadableStream) return fetchFn(input, init);
     const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
@@ -53,7 +66,7 @@ export function busyRetryingFetch(fetchFn: typeof fetch, options: BusyRetryOptio
       const waitMs = res.status === 503 ? retryAfterMs(res.headers.get('retry-after')) : undefined;
       if (waitMs === undefined || attempt >= attempts) return res;
       await res.body?.cancel().catch(() => undefined);
-      const retry = { attempt, attempts, waitMs: Math.min(waitMs, maxWaitMs) };
+      const retry = { attempt, attempts, waitMs: busyWaitMs(waitMs, maxWaitMs, random) };
       options.onRetry?.(retry);
       await wait(retry.waitMs, signal ?? undefined);
     }

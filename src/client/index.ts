@@ -8,7 +8,7 @@ import type { AppType } from '../app.js';
 import { busyRetryingFetch, type BusyRetryOptions } from './busy-retry.js';
 
 export type { AppType };
-export { busyRetryingFetch, retryAfterMs, BUSY_ATTEMPTS, BUSY_MAX_WAIT_MS, type BusyRetry, type BusyRetryOptions } from './busy-retry.js';
+export { busyRetryingFetch, retryAfterMs, BUSY_ATTEMPTS, BUSY_JITTER, BUSY_MAX_WAIT_MS, type BusyRetry, type BusyRetryOptions } from './busy-retry.js';
 
 /** The typed `hono/client` over every route. */
 export type DriftloopRpc = ReturnType<typeof hc<AppType>>;
@@ -35,7 +35,8 @@ export interface ClientOptions {
   /**
    * How a 503 with Retry-After (a transaction the database rolled back: nothing was stored) is
    * sent again, by `rpc` and the methods alike: by default up to 4 attempts, each after what
-   * Retry-After says, at most 5 s. `false` sends every request once.
+   * Retry-After says plus up to half of it at random (jitter), at most 5 s. `false` sends every
+   * request once.
    */
   retry?: BusyRetryOptions | false;
 }

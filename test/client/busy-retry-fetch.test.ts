@@ -56,6 +56,39 @@ describe('busyRetryingFetch', () => {
     expect(retries.map((r) => r.waitMs)).toEqual([1]);
   });
 
+  it('when a wait is drawn, then it is Retry-After plus up to half of it from the random source, capped at maxWaitMs', async () => {
+    const waits = async (retryAfter: string, maxWaitMs: number, draws: number[]) => {
+      const { send } = scripted([{ status: 503, headers: { 'retry-after': retryAfter } }]);
+      const controller = new AbortController();
+      const retries: BusyRetry[] = [];
+      const random = () => draws.shift() ?? 0;
+      // Aborting in onRetry records the wait without sleeping through it.
+      const call = busyRetryingFetch(send, { maxWaitMs, random, onRetry: (r) => (retries.push(r), controller.abort(new Error('seen'))) })('http://x/p', { signal: controller.signal });
+      await expect(call).rejects.toThrow('seen');
+      return retries.map((r) => r.waitMs);
+    };
+    expect(await waits('2', 60_000, [0])).toEqual([2000]);
+    expect(await waits('2', 60_000, [0.5])).toEqual([2500]);
+    expect(await waits('2', 60_000, [0.999])).toEqual([2999]);
+    expect(await waits('4', 5_000, [0.9])).toEqual([5000]);
+    expect(await waits('0', 60_000, [0.9])).toEqual([0]);
+  });
+
+  it('when many clients are refused at once with the same Retry-After, then their waits spread over half of it', async () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 48271) % 2147483647) - 1) / 2147483646;
+    const waits: number[] = [];
+    for (let client = 0; client < 50; client++) {
+      const { send } = scripted([{ status: 503, headers: { 'retry-after': '1' } }]);
+      const controller = new AbortController();
+      const call = busyRetryingFetch(send, { random, onRetry: (r) => (waits.push(r.waitMs), controller.abort(new Error('seen'))) })('http://x/p', { signal: controller.signal });
+      await expect(call).rejects.toThrow('seen');
+    }
+    expect(Math.min(...waits)).toBeGreaterThanOrEqual(1000);
+    expect(Math.max(...waits)).toBeLessThanOrEqual(1500);
+    expect(new Set(waits).size).toBeGreaterThan(40);
+  });
+
   it('when the signal aborts during the wait, then the call rejects with its reason and sends nothing more', async () => {
     const { send, seen } = scripted([{ status: 503, headers: { 'retry-after': '60' } }, { status: 200 }]);
     const controller = new AbortController();

@@ -40,14 +40,14 @@ describe('driftloop/client when the database is busy', () => {
   it('when a prediction batch is answered 503 with Retry-After, then the client sends it again once the lock is gone and it is stored once', async () => {
     const statuses: number[] = [];
     const retries: BusyRetry[] = [];
-    const client = createClient({ baseUrl: server.url, fetch: releasingFetch(statuses, true), retry: { onRetry: (r) => retries.push(r) } });
+    const client = createClient({ baseUrl: server.url, fetch: releasingFetch(statuses, true), retry: { onRetry: (r) => retries.push(r), random: () => 0.5 } });
     const predictions = [0, 1, 2].map((c) => predictionFor(seeded, `busy-${c}`, c));
     await lock.hold();
     const res = await client.rpc.v1.models[':model'].predictions.$post({ param: { model: seeded.name }, json: { predictions } });
     const body = await res.json();
     expect(res.status, JSON.stringify(body)).toBe(200);
     expect(statuses).toEqual([503, 200]);
-    expect(retries).toEqual([{ attempt: 1, attempts: 4, waitMs: 1000 }]);
+    expect(retries).toEqual([{ attempt: 1, attempts: 4, waitMs: 1250 }]);
     expect(body).toMatchObject({ accepted: 3, duplicates: 0 });
     expect(await lock.count(STORED, modelId)).toBe(3);
   });
