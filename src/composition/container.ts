@@ -19,6 +19,7 @@ import { registerHeldEntries } from '../observability/held-entries.js';
 import { WebhookDeliveries } from '../webhooks/webhooks.service.js';
 import { HealthService } from '../health/health.service.js';
 import { NeighborStore } from '../health/neighbor-store.js';
+import { assertPortFree } from '../http/node-server.js';
 import { JobRunner } from '../jobs/job-runner.js';
 import { sharedTensorflow } from '../ml/tf-backend.js';
 import { TfTrainer } from '../ml/tf-trainer.js';
@@ -77,7 +78,7 @@ export interface ContainerOptions {
   replace?: Replacements | undefined;
   /** For one-off commands beside a running server: close without writing index files. */
   readOnly?: boolean | undefined;
-  /** For the server: refuse (before TensorFlow.js loads) a non-loopback HOST with no key in force. */
+  /** For the server: refuse, before TensorFlow.js loads, a non-loopback HOST with no key in force and a taken PORT. */
   serving?: boolean | undefined;
 }
 
@@ -139,10 +140,13 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const reads = ownerReads(db);
   const keys = new ApiKeysService(db, config.adminKey, clock, { boundToLoopback: isLoopbackHost(config.host) });
   if (opts.serving) {
-    await assertMayListen(keys, config.host).catch(async (err: unknown) => {
-      await database.close();
-      throw err;
-    });
+    // After the migrations and the keys check, before TensorFlow.js: a taken port is said at once.
+    await assertMayListen(keys, config.host)
+      .then(() => assertPortFree(config.host, config.port))
+      .catch(async (err: unknown) => {
+        await database.close();
+        throw err;
+      });
   }
   const webhookPolicy = new WebhookTargetPolicy(config.webhookAllow);
 

@@ -192,6 +192,17 @@ function refusal(err: DomainError): { status: number; headers: Record<string, st
   return { status: statusOf(err.code), headers, body };
 }
 
+/**
+ * Fails as {@link listen} would when host:port is taken, then lets it go: start-up asks before its
+ * slow steps (loading TensorFlow.js takes seconds), so a taken port is said at once. Port 0 is never taken.
+ */
+export async function assertPortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  const probe = http.createServer();
+  await listen(probe, host, port);
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+}
+
 /** Listens on host:port (0 picks a free port) and resolves with the bound port. */
 export function listen(server: http.Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {

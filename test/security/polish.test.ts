@@ -10,8 +10,9 @@ import { startTestServer, tempDataDir, type TestServer } from '../support/server
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const run = promisify(execFile);
 
-async function node(script: string, args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return run(process.execPath, ['--import', 'tsx', path.join(root, script), ...args], { cwd: root, env: { ...process.env, LOG_LEVEL: 'silent', ...env } }).then(
+/** Runs a script under tsx; `preload` adds `--import` modules (test/cli/loaded-modules.mjs reports TensorFlow.js on exit). */
+async function node(script: string, args: string[], env: Record<string, string>, preload: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
+  return run(process.execPath, ['--import', 'tsx', ...preload.flatMap((p) => ['--import', path.join(root, p)]), path.join(root, script), ...args], { cwd: root, env: { ...process.env, LOG_LEVEL: 'silent', ...env } }).then(
     (r) => ({ code: 0, ...r }),
     (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }),
   );
@@ -51,6 +52,22 @@ describe('starting and the CLI', () => {
       const res = await node('src/main.ts', [], { HOST: '127.0.0.1', PORT: port, DRIFTLOOP_DATA_DIR: tempDataDir() });
       expect(res.code).toBe(1);
       expect(res.stderr.trim()).toBe(`driftloop: port ${port} on 127.0.0.1 is already in use (another driftloop?): set PORT to a free port`);
+    } finally {
+      await taken.stop();
+    }
+  });
+
+  it('when PORT is already taken, then the server says so before it loads TensorFlow.js (seconds), after its migrations', async () => {
+    const taken = await startTestServer();
+    const port = new URL(taken.url).port;
+    const dataDir = tempDataDir();
+    try {
+      const res = await node('src/main.ts', [], { HOST: '127.0.0.1', PORT: port, DRIFTLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'info' }, ['test/cli/loaded-modules.mjs']);
+      expect(res.code).toBe(1);
+      expect(res.stderr.trim().split('\n')).toEqual([`driftloop: port ${port} on 127.0.0.1 is already in use (another driftloop?): set PORT to a free port`, '', 'TFJS_MODULES_LOADED=0']);
+      expect(res.stdout).not.toContain('TensorFlow.js backend');
+      // The database was opened (and migrated) first: the keys check before the port check reads it.
+      expect(fs.existsSync(path.join(dataDir, 'driftloop.sqlite'))).toBe(true);
     } finally {
       await taken.stop();
     }
