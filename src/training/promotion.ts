@@ -1,3 +1,4 @@
+import { describeEvidence, evalEvidence, type EvalEvidence } from './eval-evidence.js';
 import type { EvalMetrics } from './evaluate.js';
 import type { McNemarResult, PairedBootstrapResult } from './metrics/paired-test.js';
 
@@ -36,6 +37,8 @@ export interface PromotionRules {
   maxCleanRegression: number;
   /** The candidate must beat the champion with a paired one-sided p-value below this. */
   alpha: number;
+  /** Without a champion: the held-out examples a version needs, in total and per concept, to be promoted by the rule. */
+  minEval: EvalEvidence['required'];
   evalSets: { production: EvalSetRef | null; clean: EvalSetRef | null };
 }
 
@@ -47,6 +50,8 @@ export interface PromotionDecision {
   champion: { version: number; clean: EvalMetrics | null; production: EvalMetrics | null } | null;
   /** The sets both versions were scored on at decision time. */
   evalSets: { production: EvalSetRef | null; clean: EvalSetRef | null };
+  /** Without a champion: the held-out data the version was evaluated on, against the minimum. Null when a champion was compared against. */
+  evidence: EvalEvidence | null;
   comparison: {
     productionMacroF1: { candidate: number; champion: number; evalSet: EvalSetRef | null } | null;
     cleanMacroF1: { candidate: number; champion: number; regression: number; limit: number; evalSet: EvalSetRef | null } | null;
@@ -60,15 +65,16 @@ const EPSILON = 1e-9;
 const TEST_NAME = 'paired bootstrap of the production macro-F1 difference (same items for both versions), one-sided';
 
 /**
- * DESIGN's rule: the first version becomes champion; a later one only when it beats the
- * champion's macro-F1 on production eval by more than noise (a paired test on the same
- * items, p < alpha) and loses at most `maxCleanRegression` macro-F1 on clean eval. Both
- * versions are scored on the same data at decision time, and the record names it.
+ * DESIGN's rule: a version beats the champion when its macro-F1 on production eval is higher
+ * by more than noise (a paired test on the same items, p < alpha) and it loses at most
+ * `maxCleanRegression` macro-F1 on clean eval. Both versions are scored on the same data at
+ * decision time, and the record names it. Without a champion there is nothing to beat, so
+ * the evaluation itself must mean something: at least `minEval` held-out examples in total
+ * and per concept; with fewer, the metrics would be presented as facts they are not.
  */
 export function decidePromotion(candidate: HeldOutMetrics, champion: ChampionAtDecision | undefined, rules: PromotionRules): PromotionDecision {
   const { evalSets, maxCleanRegression, alpha } = rules;
-  const none = { productionMacroF1: null, cleanMacroF1: null, significance: null };
-  if (!champion) return { promote: true, reason: 'first version of the model', champion: null, evalSets, comparison: none };
+  if (!champion) return decideFirstChampion(candidate, rules);
   const production =
     candidate.production && champion.production
       ? { candidate: candidate.production.macroF1, champion: champion.production.macroF1, evalSet: evalSets.production }
@@ -87,6 +93,7 @@ export function decidePromotion(candidate: HeldOutMetrics, champion: ChampionAtD
   const base = {
     champion: { version: champion.version, clean: champion.clean ?? null, production: champion.production ?? null },
     evalSets,
+    evidence: null,
     comparison: { productionMacroF1: production, cleanMacroF1: clean, significance },
   };
   const vs = `champion v${champion.version}`;
@@ -105,6 +112,17 @@ export function decidePromotion(candidate: HeldOutMetrics, champion: ChampionAtD
   }
   const cleanPart = clean ? `clean eval macro-F1 change ${fmt(-clean.regression)} (limit −${fmt(maxCleanRegression)})` : 'no clean eval data to check';
   return { promote: true, reason: `${won}; ${cleanPart}`, ...base };
+}
+
+function decideFirstChampion(candidate: HeldOutMetrics, rules: PromotionRules): PromotionDecision {
+  const evidence = evalEvidence(candidate, rules.minEval);
+  const base = { champion: null, evalSets: rules.evalSets, evidence, comparison: { productionMacroF1: null, cleanMacroF1: null, significance: null } };
+  if (evidence.sufficient) return { promote: true, reason: `first champion of the model: evaluated on ${describeEvidence(evidence)}`, ...base };
+  return {
+    promote: false,
+    reason: `no champion yet, and too little held-out data for this version's metrics to mean much: ${describeEvidence(evidence)}; an admin may still promote it by hand`,
+    ...base,
+  };
 }
 
 function noiseNote(s: { alpha: number } & PairedEvidence): string {

@@ -92,7 +92,12 @@ export async function runRetrain(deps: RetrainDeps, ctx: JobContext): Promise<Re
     const champion = await deps.versions.champion(model);
     const candidateAnswers = answerSets(model.task, data.concepts, scores.production, data.productionEval.n, thresholds);
     const championHeld = champion ? await scoreChampion(deps, model, champion, data, candidateAnswers) : undefined;
-    const decision = decidePromotion(held, championHeld, { maxCleanRegression: settings.maxCleanRegression, alpha: settings.promotionAlpha, evalSets });
+    const decision = decidePromotion(held, championHeld, {
+      maxCleanRegression: settings.maxCleanRegression,
+      alpha: settings.promotionAlpha,
+      minEval: { examples: settings.minEvalExamples, perConcept: settings.minEvalPerConcept },
+      evalSets,
+    });
     ctx.signal.throwIfAborted();
 
     const metrics: VersionMetrics = {

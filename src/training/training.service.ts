@@ -61,7 +61,8 @@ export class TrainingService {
    * The automatic trigger, for the drift monitor to call when a drift event is recorded
    * (and again as labels arrive while the model stays drifted): queues a retraining job
    * when `retrain.auto` is on, at least `retrain.minNewLabels` labels exist since the
-   * champion's data was read, and `retrain.cooldownMinutes` have passed since the last run.
+   * champion's data was read (without a champion: since the last version's, or in total
+   * before any), and `retrain.cooldownMinutes` have passed since the last run.
    */
   maybeAutoRetrain(model: Model, now = this.clock.now()): Promise<AutoRetrainDecision> {
     return this.serialized(model, () => this.autoRetrain(model, now));
@@ -78,10 +79,13 @@ export class TrainingService {
       return { queued: false, reason: 'cooldown', message: `the last run started at ${last!.createdAt}; the cooldown ends at ${new Date(readyAt).toISOString()}` };
     }
     const champion = await this.versions.champion(model);
-    const since = champion?.dataAsOf ?? new Date(0).toISOString();
+    // No champion yet: count from the last version trained, so one the first-champion rule refused is not retrained on the same labels after every cooldown.
+    const latest = champion ? undefined : await this.versions.latestDataAsOf(model);
+    const since = champion?.dataAsOf ?? latest ?? new Date(0).toISOString();
     const newLabels = await this.source.countSince(model.id, since);
     if (newLabels < s.minNewLabels) {
-      return { queued: false, reason: 'not_enough_labels', message: `${newLabels} labels since ${since}; ${s.minNewLabels} needed` };
+      const from = champion ? "the champion's data" : latest ? "the last version's data; no champion yet" : 'no version trained yet';
+      return { queued: false, reason: 'not_enough_labels', message: `${newLabels} labels since ${since} (${from}); ${s.minNewLabels} needed` };
     }
     const job = await this.queueRetrain(model, 'drift', { newLabels });
     return { queued: true, jobId: job.id, newLabels };

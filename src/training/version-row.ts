@@ -17,7 +17,8 @@ export function versionRowToVersion(row: VersionMetaRow): ModelVersion {
     metrics: JSON.parse(row.metrics_json) as VersionMetrics,
     thresholds: JSON.parse(row.thresholds_json) as Thresholds,
     trainedOn: JSON.parse(row.lineage_json) as TrainedOn,
-    decision: JSON.parse(row.decision_json) as VersionDecision,
+    // Versions recorded before the first-champion rule have no evidence record.
+    decision: { evidence: null, ...(JSON.parse(row.decision_json) as Omit<VersionDecision, 'evidence'>) },
     evalAccuracy: row.eval_accuracy,
     dataAsOf: row.data_as_of,
     durationMs: row.duration_ms,

@@ -171,6 +171,22 @@ export const decisionSchema = z
     evalSets: z
       .object({ production: evalSetSchema, clean: evalSetSchema })
       .openapi(d('The sets both versions were scored on at decision time')),
+    evidence: z
+      .object({
+        examples: z.number().openapi(d('Held-out examples, clean and production eval together')),
+        clean: z.number().openapi(d('Clean eval examples')),
+        production: z.number().openapi(d('Production eval examples')),
+        perConcept: z.record(z.string(), z.number()).openapi(d('Held-out examples of each concept (multilabel: positives)')),
+        required: z
+          .object({
+            examples: z.number().openapi(d('retrain.minEvalExamples')),
+            perConcept: z.number().openapi(d('retrain.minEvalPerConcept')),
+          })
+          .openapi(d('The minimum in force when the version was trained')),
+        sufficient: z.boolean().openapi(d('Whether the version met the minimum')),
+      })
+      .nullable()
+      .openapi(d('Without a champion: the held-out data the version was evaluated on, against the minimum a first champion needs; null when a champion was compared against')),
     comparison: z
       .object({
         productionMacroF1: z

@@ -18,6 +18,7 @@ import {
   findChampionMark,
   findChampionRow,
   findEvalConfidences,
+  findLatestDataAsOf,
   findVersionRow,
   insertVersion,
   listVersionRows,
@@ -84,6 +85,11 @@ export class VersionsService {
   async champion(model: Model): Promise<ModelVersion | undefined> {
     const row = await findChampionRow(this.db, model.id);
     return row ? versionRowToVersion(row) : undefined;
+  }
+
+  /** When the data of the most recent version (champion or not) was read; undefined before any training. */
+  latestDataAsOf(model: Model): Promise<string | undefined> {
+    return findLatestDataAsOf(this.db, model.id);
   }
 
   /** Path of one artifact file of a version. */

@@ -10,7 +10,19 @@ function m(macroF1: number, count = 100): EvalMetrics {
 }
 
 const set = (name: EvalSetRef['name'], size: number): EvalSetRef => ({ name, size, digest: '0123456789abcdef', asOf: '2026-11-30T12:00:00.000Z' });
-const RULES: PromotionRules = { maxCleanRegression: 0.02, alpha: 0.05, evalSets: { production: set('production-eval', 100), clean: set('clean-eval', 100) } };
+const RULES: PromotionRules = {
+  maxCleanRegression: 0.02,
+  alpha: 0.05,
+  minEval: { examples: 30, perConcept: 5 },
+  evalSets: { production: set('production-eval', 100), clean: set('clean-eval', 100) },
+};
+
+/** Metrics on a set with `support` examples of each concept. */
+function bySupport(macroF1: number, support: Record<string, number>): EvalMetrics {
+  const perConcept = Object.fromEntries(Object.entries(support).map(([c, n]) => [c, { precision: 1, recall: 1, f1: 1, support: n }]));
+  const count = Object.values(support).reduce((a, b) => a + b, 0);
+  return { ...m(macroF1, count), perConcept };
+}
 
 /** Paired evidence with a given bootstrap p-value (the rule reads only its verdict and figures). */
 function evidence(pValue: number): PairedEvidence {
@@ -21,9 +33,41 @@ function evidence(pValue: number): PairedEvidence {
 }
 
 describe('promotion rule', () => {
-  it('when there is no champion, then the first version is promoted', () => {
-    const d = decidePromotion({ clean: m(0.7), production: undefined }, undefined, RULES);
-    expect(d).toMatchObject({ promote: true, reason: 'first version of the model', champion: null });
+  it('when there is no champion and the held-out data meets the minimum, then the version becomes the first champion and the record says what it rested on', () => {
+    const d = decidePromotion({ clean: bySupport(0.7, { a: 20, b: 15 }), production: undefined }, undefined, RULES);
+    expect(d).toMatchObject({ promote: true, champion: null, evidence: { examples: 35, clean: 35, production: 0, perConcept: { a: 20, b: 15 }, sufficient: true } });
+    expect(d.reason).toBe(
+      'first champion of the model: evaluated on 35 held-out eval examples (35 clean, 0 production), fewest per concept 15; retrain.minEvalExamples asks 30 and retrain.minEvalPerConcept 5',
+    );
+  });
+
+  it('when there is no champion and only a few held-out examples, then the version stays a challenger and the reason says what it had and what the rule asks', () => {
+    const d = decidePromotion({ clean: bySupport(1, { a: 1, b: 1 }), production: undefined }, undefined, RULES);
+    expect(d).toMatchObject({ promote: false, champion: null, evidence: { examples: 2, required: { examples: 30, perConcept: 5 }, sufficient: false } });
+    expect(d.reason).toBe(
+      "no champion yet, and too little held-out data for this version's metrics to mean much: 2 held-out eval examples (2 clean, 0 production), fewest per concept 1, where retrain.minEvalExamples asks 30 and retrain.minEvalPerConcept 5; below the per-concept minimum: a (1), b (1); an admin may still promote it by hand",
+    );
+  });
+
+  it('when there is no champion and enough held-out examples in total but one concept has too few, then the version stays a challenger naming that concept', () => {
+    const d = decidePromotion({ clean: bySupport(0.9, { a: 40, b: 4 }), production: bySupport(0.9, { a: 10, b: 0 }) }, undefined, RULES);
+    expect(d).toMatchObject({ promote: false, evidence: { examples: 54, clean: 44, production: 10, perConcept: { a: 50, b: 4 }, sufficient: false } });
+    expect(d.reason).toMatch(/below the per-concept minimum: b \(4\); an admin/);
+  });
+
+  it('when there is no champion, then clean and production eval examples count together', () => {
+    const d = decidePromotion({ clean: bySupport(0.9, { a: 10, b: 10 }), production: bySupport(0.8, { a: 6, b: 5 }) }, undefined, RULES);
+    expect(d).toMatchObject({ promote: true, evidence: { examples: 31, perConcept: { a: 16, b: 15 }, sufficient: true } });
+  });
+
+  it('when there is no champion and no held-out data at all, then the version stays a challenger', () => {
+    const d = decidePromotion({ clean: undefined, production: undefined }, undefined, RULES);
+    expect(d).toMatchObject({ promote: false, evidence: { examples: 0, sufficient: false } });
+  });
+
+  it('when a champion is compared against, then the first-champion minimum does not apply and no evidence is recorded', () => {
+    const d = decidePromotion({ clean: bySupport(0.9, { a: 1 }), production: bySupport(0.9, { a: 2 }) }, { version: 1, clean: m(0.9), production: m(0.5), paired: evidence(0.001) }, RULES);
+    expect(d).toMatchObject({ promote: true, evidence: null });
   });
 
   it('when the candidate beats the champion beyond noise and keeps clean macro-F1 within the limit, then it is promoted and the record names the sets and the test', () => {

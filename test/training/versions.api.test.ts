@@ -22,8 +22,12 @@ describe('versions and promotion', () => {
 
   it('when the first version is trained, then it becomes champion with its lineage, metrics and backend', async () => {
     const job = await retrain(server, 'pint');
-    expect(job.result).toMatchObject({ version: 1, status: 'champion', promoted: true, reason: 'first version of the model' });
+    expect(job.result).toMatchObject({ version: 1, status: 'champion', promoted: true });
     const [v1] = await versions('pint');
+    expect(job.result.reason).toBe(
+      `first champion of the model: evaluated on ${v1.trainedOn.original.eval} held-out eval examples (${v1.trainedOn.original.eval} clean, 0 production), fewest per concept ${Math.min(...Object.values<number>(v1.decision.evidence.perConcept))}; retrain.minEvalExamples asks 30 and retrain.minEvalPerConcept 5`,
+    );
+    expect(v1.decision.evidence).toMatchObject({ examples: v1.trainedOn.original.eval, required: { examples: 30, perConcept: 5 }, sufficient: true });
     expect(v1).toMatchObject({ version: 1, status: 'champion', jobId: job.id, concepts: ['c0', 'c1', 'c2', 'c3'] });
     expect(v1.backend).toBe((await sharedTensorflow()).backend);
     expect(v1.trainedOn.backend).toBe(v1.backend);
