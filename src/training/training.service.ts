@@ -80,7 +80,7 @@ export class TrainingService {
     }
     const champion = await this.versions.champion(model);
     // No champion yet: count from the last version trained, so one the first-champion rule refused is not retrained on the same labels after every cooldown.
-    const latest = champion ? undefined : await this.versions.latestDataAsOf(model);
+    const latest = champion ? undefined : (await this.versions.latest(model))?.dataAsOf;
     const since = champion?.dataAsOf ?? latest ?? new Date(0).toISOString();
     const newLabels = await this.source.countSince(model.id, since);
     if (newLabels < s.minNewLabels) {

@@ -54,10 +54,9 @@ export function findChampionRow(db: Db, modelId: number): Promise<VersionMetaRow
   return db.selectFrom('model_versions').select(META).where('model_id', '=', modelId).where('status', '=', 'champion').executeTakeFirst();
 }
 
-/** When the data of the model's most recent version was read, whatever its status. */
-export async function findLatestDataAsOf(db: Db, modelId: number): Promise<string | undefined> {
-  const row = await db.selectFrom('model_versions').select('data_as_of').where('model_id', '=', modelId).orderBy('version', 'desc').limit(1).executeTakeFirst();
-  return row?.data_as_of;
+/** The model's most recent version, whatever its status. */
+export function findLatestVersionRow(db: Db, modelId: number): Promise<VersionMetaRow | undefined> {
+  return db.selectFrom('model_versions').select(META).where('model_id', '=', modelId).orderBy('version', 'desc').limit(1).executeTakeFirst();
 }
 
 /** The champion's id, number and promotion time, without its JSON columns. */

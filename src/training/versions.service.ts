@@ -18,7 +18,7 @@ import {
   findChampionMark,
   findChampionRow,
   findEvalConfidences,
-  findLatestDataAsOf,
+  findLatestVersionRow,
   findVersionRow,
   insertVersion,
   listVersionRows,
@@ -87,9 +87,10 @@ export class VersionsService {
     return row ? versionRowToVersion(row) : undefined;
   }
 
-  /** When the data of the most recent version (champion or not) was read; undefined before any training. */
-  latestDataAsOf(model: Model): Promise<string | undefined> {
-    return findLatestDataAsOf(this.db, model.id);
+  /** The most recent version, champion or not; undefined before any training. */
+  async latest(model: Model): Promise<ModelVersion | undefined> {
+    const row = await findLatestVersionRow(this.db, model.id);
+    return row ? versionRowToVersion(row) : undefined;
   }
 
   /** Path of one artifact file of a version. */

@@ -67,6 +67,10 @@ describe('the first champion needs held-out evidence', () => {
     expect(report.body.versions[0].decision).toMatchObject({ promote: false, reason: v1.decision.reason });
     const page = await (await fetch(`${server.url}/v1/models/tiny/report`)).text();
     expect(page).toContain(`not promoted</strong>: no champion yet, and too little held-out data for this version`);
+    const dashboard = String((await server.request('GET', '/')).body);
+    const row = dashboard.slice(dashboard.indexOf('>tiny<'), dashboard.indexOf('</tr>', dashboard.indexOf('>tiny<')));
+    expect(row).toContain('none yet');
+    expect(row).toMatch(/title="no champion yet, and too little held-out data[^"]*">v1 not promoted<\/a>/);
     expect(page).toContain(`${held} held-out eval example${held === 1 ? '' : 's'} (${original.eval} clean, ${production.eval} production)`);
   });
 

@@ -20,6 +20,13 @@ function accuracyCell(r: DashboardRow) {
 <div class="muted small">${points}${current.reference === null ? '' : ` · eval ${formatPercent(current.reference)}`}</div>`;
 }
 
+function championCell(r: DashboardRow, name: string) {
+  if (r.champion) return html`<span class="badge ok">${r.champion}</span>`;
+  if (!r.waiting) return html`<span class="muted">none yet</span>`;
+  // A version the rule did not promote (a first one evaluated on too little data): say so, the report has the reason.
+  return html`<span class="muted">none yet</span><div class="small"><a href="/ui/models/${name}/report" title="${r.waiting.reason}">v${r.waiting.version} not promoted</a></div>`;
+}
+
 /** The home page: every model with its drift status, queue depth, champion and last event. */
 export function dashboardPage(rows: DashboardRow[], now: Date) {
   const drifting = rows.filter((r) => r.drift?.status === 'drift').length;
@@ -40,7 +47,7 @@ ${rows.length === 0
 <td class="num mono">${r.predictions.toLocaleString('en-US')}</td>
 <td class="num mono">${r.examples.train.toLocaleString('en-US')} / ${r.examples.eval.toLocaleString('en-US')}</td>
 <td class="num mono">${r.queueDepth === undefined ? '—' : r.queueDepth.toLocaleString('en-US')}</td>
-<td>${r.champion ? html`<span class="badge ok">${r.champion}</span>` : html`<span class="muted">none yet</span>`}</td>
+<td>${championCell(r, name)}</td>
 <td>${r.lastEvent ? html`#${r.lastEvent.id} · ${formatPercent(r.lastEvent.score)} <span class="muted small">${formatAge(r.lastEvent.at, now.getTime())}</span>` : html`<span class="muted">none</span>`}</td>
 <td class="small"><a href="/ui/models/${name}/report">Report</a> · <a href="/ui/models/${name}/label">Label</a></td>
 </tr>`;

@@ -18,6 +18,8 @@ export interface DashboardRow {
   queueDepth: number | undefined;
   /** The champion version, if any. */
   champion: string | undefined;
+  /** Without a champion: the latest version and why the rule did not promote it. */
+  waiting: { version: number; reason: string } | undefined;
   /** Estimated accuracy now and its change over the recent evaluations. */
   accuracy: AccuracyTrend | undefined;
 }
@@ -42,6 +44,7 @@ export class DashboardService {
           this.drift.latest(m),
           this.drift.history(m, TREND_SNAPSHOTS),
         ]);
+        const waiting = champion ? undefined : await this.versions.latest(m);
         return {
           name: m.name,
           task: m.task,
@@ -52,6 +55,7 @@ export class DashboardService {
           lastEvent: latest.lastEvent,
           queueDepth: depth.pending,
           champion: champion ? String(champion.version) : undefined,
+          waiting: waiting && { version: waiting.version, reason: waiting.decision.reason },
           accuracy: accuracyTrend(history),
         };
       }),
