@@ -15,6 +15,7 @@ import { healthRoutes } from './health/health.routes.js';
 import { BodyBudget } from './http/body-budget.js';
 import { limitBodies } from './http/body-limit.js';
 import { docsRoutes } from './http/docs.routes.js';
+import { faviconRoutes } from './http/favicon.js';
 import { serveOpenApi } from './http/openapi.js';
 import { createErrorHandler, errorBody } from './http/errors.js';
 import { closeHttpServer, createHttpServer, listen } from './http/node-server.js';
@@ -96,7 +97,8 @@ export function buildRoutes(s: Container) {
     .route('/', regionsRoutes(s.models, s.regions, guard))
     .route('/', labelPageRoutes(s.models, page))
     .route('/', signInRoutes(s.auth, s.models, page))
-    .route('/', docsRoutes());
+    .route('/', docsRoutes())
+    .route('/', faviconRoutes());
   serveOpenApi(app);
   return routes;
 }

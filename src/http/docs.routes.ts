@@ -12,7 +12,7 @@ const ASSETS = new Map([
 ]);
 
 const PAGE = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>driftloop API</title>
+<html lang="en"><head><meta charset="utf-8"><title>driftloop API</title><link rel="icon" type="image/svg+xml" href="/favicon.ico">
 <link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
 <body><div id="ui"></div><script src="/docs/assets/swagger-ui-bundle.js"></script>
 <script src="/docs/assets/init.js"></script></body></html>`;

@@ -1,5 +1,6 @@
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
+import { FAVICON_DATA_URL } from '../http/favicon.js';
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -31,7 +32,7 @@ export function layout(title: string, body: Html, opts: { script?: string; signe
   return html`<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · driftloop</title><style>${raw(STYLE)}</style></head>
+<title>${title} · driftloop</title><link rel="icon" type="image/svg+xml" href="${FAVICON_DATA_URL}"><style>${raw(STYLE)}</style></head>
 <body>
 <header class="top"><a href="/">driftloop</a><a href="/docs" class="muted">API</a>${opts.signedOut ? '' : html`<a href="/ui/sign-out" class="muted" style="margin-left:auto">Sign out</a>`}</header>
 <main>${body}</main>
