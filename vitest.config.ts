@@ -33,6 +33,7 @@ const POSTGRES_SUITES = [
   'test/queue/stats.test.ts',
   'test/scoring/scoring.e2e.test.ts',
   'test/security/fuzz.test.ts',
+  'test/security/open-mode-pages.test.ts',
   'test/security/page-fuzz.test.ts',
   'test/security/memory-bounds.test.ts',
   'test/security/racing-bodies.test.ts',

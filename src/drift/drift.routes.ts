@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { AuthEnv, RoleGuard } from '../auth/auth.middleware.js';
+import type { Authentication } from '../auth/authenticator.js';
 import { bearer, errorResponses, modelParams, needsRole } from '../http/common.schemas.js';
 import { validationHook } from '../http/validation.js';
 import type { ModelsService } from '../models/models.service.js';
@@ -10,7 +11,7 @@ import type { DriftReportService } from './report/report.service.js';
 import type { DriftReport } from './report/report.types.js';
 
 /** Renders the report as an HTML page; the views layer supplies it, so drift never imports a page. */
-export type ReportRenderer = (report: DriftReport) => string | Promise<string>;
+export type ReportRenderer = (report: DriftReport, via: Authentication['via']) => string | Promise<string>;
 
 /** Drift status and the report as JSON or HTML. Any valid key may read. */
 export function driftRoutes(models: ModelsService, drift: DriftService, reports: DriftReportService, renderReport: ReportRenderer, guard: RoleGuard) {
@@ -56,6 +57,6 @@ export function driftRoutes(models: ModelsService, drift: DriftService, reports:
       const built = await reports.build(model);
       const body = { ...built, drift: deliveriesFor(c.get('principal'), built.drift) };
       if (c.req.valid('query').format === 'json') return c.json(body, 200);
-      return c.html(renderReport(body), 200);
+      return c.html(renderReport(body, c.get('authentication').via), 200);
     });
 }

@@ -1,5 +1,6 @@
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
+import type { Authentication } from '../auth/authenticator.js';
 import { FAVICON_DATA_URL } from '../http/favicon.js';
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
@@ -24,17 +25,32 @@ button { font:inherit; padding:6px 12px; border-radius:6px; border:1px solid var
 button.primary { background:var(--accent); color:#fff; border-color:var(--accent); }
 `;
 
+/** How the visitor reached a page (the page guard knows): only a session can sign out. */
+export type PageVia = Authentication['via'];
+
+/**
+ * The header's right end: sign-out for a session; in open mode (no key yet, loopback only) a note
+ * on how it ends, since there is nothing to sign out of; nothing for a key or a signed-out visitor.
+ */
+function headerEnd(via: PageVia | undefined) {
+  if (via === 'session') return html`<a href="/ui/sign-out" class="muted" style="margin-left:auto">Sign out</a>`;
+  if (via === 'open') {
+    return html`<span id="open-mode" class="muted" style="margin-left:auto;font-size:12px">Open mode on loopback: no API key yet, so every visitor is admin. It ends for good once a key exists: <code>npx driftloop keys create --role admin</code></span>`;
+  }
+  return '';
+}
+
 /**
  * The page shell shared by every server-rendered page; `html` escapes every interpolated value.
- * `signedOut`: the visitor has no session (the sign-in form), so the header offers no sign-out.
+ * `via`: how the visitor reached the page, which decides the header's end (none: signed out).
  */
-export function layout(title: string, body: Html, opts: { script?: string; signedOut?: boolean } = {}): Html {
+export function layout(title: string, body: Html, opts: { script?: string; via?: PageVia | undefined } = {}): Html {
   return html`<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · driftloop</title><link rel="icon" type="image/svg+xml" href="${FAVICON_DATA_URL}"><style>${raw(STYLE)}</style></head>
 <body>
-<header class="top"><a href="/">driftloop</a><a href="/docs" class="muted">API</a>${opts.signedOut ? '' : html`<a href="/ui/sign-out" class="muted" style="margin-left:auto">Sign out</a>`}</header>
+<header class="top"><a href="/">driftloop</a><a href="/docs" class="muted">API</a>${headerEnd(opts.via)}</header>
 <main>${body}</main>
 ${opts.script ? html`<script type="module">${raw(opts.script)}</script>` : ''}
 </body></html>`;

@@ -19,7 +19,7 @@ export function createPageGuard(auth: Authenticator) {
         throw err;
       });
       if (!found) return c.html(signInPage({ next: here }), 401);
-      if (!hasRole(found.principal, roles)) return c.html(forbiddenPage(found.principal, roles.join(' or ') || 'admin'), 403);
+      if (!hasRole(found.principal, roles)) return c.html(forbiddenPage(found.principal, roles.join(' or ') || 'admin', found.via), 403);
       c.set('principal', found.principal);
       c.set('authentication', found);
       return next();

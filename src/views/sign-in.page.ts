@@ -1,6 +1,7 @@
 import { html } from 'hono/html';
 import type { Principal } from '../auth/api-keys.service.js';
-import { layout } from './layout.js';
+import type { Authentication } from '../auth/authenticator.js';
+import { layout, type PageVia } from './layout.js';
 
 /** The sign-in form: what a page answers without a session. It shows no data of any model. */
 export function signInPage(opts: { next: string; error?: string }) {
@@ -15,18 +16,18 @@ ${opts.error ? html`<p class="badge warn" role="alert" id="sign-in-error">${opts
 <input type="hidden" name="next" value="${opts.next}">
 <p><button class="primary" type="submit">Sign in</button></p>
 </form>`,
-    { signedOut: true },
   );
 }
 
-/** A signed-in key whose role does not open this page. */
-export function forbiddenPage(principal: Principal, needs: string) {
+/** A signed-in key whose role does not open this page (never open mode: it is admin). */
+export function forbiddenPage(principal: Principal, needs: string, via: PageVia) {
   return layout(
     'Not allowed',
     html`<div class="card"><h1 style="margin-top:0;font-size:20px">Not allowed</h1>
 <p>You are signed in as <strong>${principal.keyName}</strong> (role <code>${principal.role}</code>); this page needs the <code>${needs}</code> role.</p>
 ${principal.role === 'label' ? html`<p>Your pages: <a href="/ui/label">the labeling pages</a>.</p>` : ''}
-<p><a href="/ui/sign-out">Sign out</a> to use another key.</p></div>`,
+${via === 'session' ? html`<p><a href="/ui/sign-out">Sign out</a> to use another key.</p>` : ''}</div>`,
+    { via },
   );
 }
 
@@ -38,15 +39,17 @@ export function signOutPage(principal: Principal, csrfToken: string) {
 <p>Signed in as <strong>${principal.keyName}</strong> (role <code>${principal.role}</code>).</p>
 <input type="hidden" name="csrf" value="${csrfToken}">
 <button class="primary" type="submit">Sign out</button></form>`,
+    { via: 'session' },
   );
 }
 
 /** Where a `label` key lands: the labeling pages of every model. */
-export function labelerHomePage(principal: Principal, models: string[]) {
+export function labelerHomePage(a: Authentication, models: string[]) {
   return layout(
     'Labeling',
     html`<div class="card"><h1 style="margin-top:0;font-size:20px">Labeling</h1>
-<p class="muted">Signed in as <strong>${principal.keyName}</strong>. <a href="/ui/sign-out">Sign out</a></p>
+${a.via === 'session' ? html`<p class="muted">Signed in as <strong>${a.principal.keyName}</strong>. <a href="/ui/sign-out">Sign out</a></p>` : ''}
 <ul>${models.map((m) => html`<li><a href="/ui/models/${encodeURIComponent(m)}/label">${m}</a></li>`)}</ul></div>`,
+    { via: a.via },
   );
 }

@@ -80,5 +80,5 @@ export function signInRoutes(auth: Authenticator, models: ModelsService, page: P
       deleteCookie(c, SESSION_COOKIE, { path: '/', secure: isHttps(c) });
       return c.redirect('/ui/sign-in', 303);
     })
-    .get('/ui/label', page('label'), async (c) => c.html(labelerHomePage(c.get('principal'), (await models.list()).map((m) => m.name))));
+    .get('/ui/label', page('label'), async (c) => c.html(labelerHomePage(c.get('authentication'), (await models.list()).map((m) => m.name))));
 }

@@ -1,7 +1,7 @@
 import { html, raw } from 'hono/html';
 import { formatAge, formatPercent } from '../report/report.format.js';
 import { REPORT_STYLE } from '../report/report.styles.js';
-import { layout } from '../layout.js';
+import { layout, type PageVia } from '../layout.js';
 import type { DashboardRow } from './dashboard.service.js';
 
 function driftCell(r: DashboardRow, now: number) {
@@ -28,7 +28,7 @@ function championCell(r: DashboardRow, name: string) {
 }
 
 /** The home page: every model with its drift status, queue depth, champion and last event. */
-export function dashboardPage(rows: DashboardRow[], now: Date) {
+export function dashboardPage(rows: DashboardRow[], now: Date, via: PageVia) {
   const drifting = rows.filter((r) => r.drift?.status === 'drift').length;
   return layout(
     'Models',
@@ -52,5 +52,6 @@ ${rows.length === 0
 <td class="small"><a href="/ui/models/${name}/report">Report</a> · <a href="/ui/models/${name}/label">Label</a></td>
 </tr>`;
     })}</tbody></table></div>`}`,
+    { via },
   );
 }

@@ -13,8 +13,8 @@ export function labelPageRoutes(models: ModelsService, page: PageGuard) {
   return new Hono<AuthEnv>().get('/ui/models/:model/label', page('label'), async (c) => {
     const name = c.req.param('model');
     const model = await models.find(name);
-    if (!model) return c.html(modelNotFoundPage(name), 404);
-    const principal = c.get('principal');
-    return c.html(labelPage({ model: model.name, labeler: principal.role === 'label' ? principal.keyName : null }), 200, { 'content-security-policy': labelPageCsp() });
+    const { principal, via } = c.get('authentication');
+    if (!model) return c.html(modelNotFoundPage(name, via), 404);
+    return c.html(labelPage({ model: model.name, labeler: principal.role === 'label' ? principal.keyName : null }, via), 200, { 'content-security-policy': labelPageCsp() });
   });
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { html, raw } from 'hono/html';
-import { jsonForScript, layout } from '../layout.js';
+import { jsonForScript, layout, type PageVia } from '../layout.js';
 import { labelPageScript } from './label-page.bundle.js';
 
 /** What the page shell tells its script; no model data, which the script fetches with the labeler's key. */
@@ -108,7 +108,7 @@ export function labelPageCsp(): string {
 }
 
 /** The labeling page shell: static markup the inline script fills from the JSON API. */
-export function labelPage(config: LabelPageConfig) {
+export function labelPage(config: LabelPageConfig, via: PageVia) {
   const script = labelPageScript();
   return layout(
     `Label ${config.model}`,
@@ -195,6 +195,6 @@ export function labelPage(config: LabelPageConfig) {
         <span><kbd>1</kbd>–<kbd>9</kbd>, <kbd>0</kbd> pick a concept</span><span><kbd>u</kbd> none of these / new concept</span>
         <span><kbd>o</kbd> out of scope</span><span><kbd>s</kbd> skip</span><span><kbd>Enter</kbd> submit</span><span><kbd>z</kbd> undo a bulk label</span>
       </div>`,
-    { script },
+    { script, via },
   );
 }

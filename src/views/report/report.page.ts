@@ -1,5 +1,5 @@
 import { html, raw } from 'hono/html';
-import { layout } from '../layout.js';
+import { layout, type PageVia } from '../layout.js';
 import { COLORS } from './charts/scale.js';
 import { conceptMixChart } from './charts/concept-mix.chart.js';
 import { histogramChart } from './charts/histogram.chart.js';
@@ -124,8 +124,8 @@ ${drifting.length > 0 ? `Also shifted: ${drifting.join(', ')}. ` : ''}Collect an
 ${drifting.length > 0 ? `Shifted without passing the threshold: ${drifting.join(', ')}.` : ''}</div>`;
 }
 
-/** The drift report page: verdict, charts, tests, new regions, events and versions. */
-export function reportPage(r: DriftReport) {
+/** The drift report page: verdict, charts, tests, new regions, events and versions. `via`: none for a file (the CLI's report). */
+export function reportPage(r: DriftReport, via?: PageVia) {
   const p = pValueChart(r);
   const conf = r.distributions.confidence;
   const baselineLabel = conf.baselineSource ?? 'baseline';
@@ -176,5 +176,6 @@ ${r.health ? html`<div class="card" id="training-data-health"><h2>Training-data 
 ${sequentialMethod(r.drift.sequential)}
 <li>Embedding shift compares a deterministic sample of the window with a fixed sample of training embeddings (permutation null over the pooled sample). Prediction and confidence shifts also need a minimum effect size, so large windows do not turn negligible differences into alarms.</li>
 </ul></div>`,
+    { via },
   );
 }

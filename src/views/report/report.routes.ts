@@ -11,7 +11,8 @@ export function reportPageRoutes(models: ModelsService, reports: DriftReportServ
   return new Hono<AuthEnv>().get('/ui/models/:model/report', page(), async (c) => {
     const name = c.req.param('model');
     const model = await models.find(name);
-    if (!model) return c.html(modelNotFoundPage(name), 404);
-    return c.html(reportPage(await reports.build(model)), 200);
+    const via = c.get('authentication').via;
+    if (!model) return c.html(modelNotFoundPage(name, via), 404);
+    return c.html(reportPage(await reports.build(model), via), 200);
   });
 }

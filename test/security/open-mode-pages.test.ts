@@ -1,0 +1,68 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AUTH_FRESH_MS } from '../../src/auth/api-keys.service.js';
+import { launchChromium } from '../support/browser.js';
+import { ManualClock } from '../support/clock.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+const model = { task: 'multiclass', embeddingDim: 2, concepts: [{ id: 'a' }, { id: 'b' }] };
+const PAGES = ['/', '/ui/models/m/report', '/ui/models/m/label', '/ui/label', '/ui/models/nope/report', '/ui/sign-out'];
+
+/** The header's visible end: the sign-out link and the open-mode note, as a visitor sees them. */
+async function headerEnd(page: Page) {
+  return {
+    signOut: await page.locator('header.top a[href="/ui/sign-out"]').count(),
+    openMode: (await page.locator('header.top #open-mode').count()) > 0 ? await page.textContent('header.top #open-mode') : null,
+  };
+}
+
+describe('the page header in open mode and signed in (Chromium)', () => {
+  let browser: Browser;
+  let server: TestServer;
+  const clock = new ManualClock();
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    server = await startTestServer({ clock });
+    expect((await server.request('PUT', '/v1/models/m', model)).status).toBe(201);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('when the server runs open, then no page offers "Sign out": the header says open mode and the CLI command that ends it, and every visible link works', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    for (const path of PAGES) {
+      const res = await page.goto(server.url + path);
+      expect(res!.status(), path).toBe(path === '/ui/models/nope/report' ? 404 : 200);
+      const end = await headerEnd(page);
+      expect(end.signOut, path).toBe(0);
+      expect(end.openMode, path).toBe('Open mode on loopback: no API key yet, so every visitor is admin. It ends for good once a key exists: npx driftloop keys create --role admin');
+      expect(await page.locator('a:visible', { hasText: /sign out/i }).count(), path).toBe(0);
+      for (const href of await page.locator('a:visible').evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''))) {
+        if (href.startsWith('#') || href.startsWith('?')) continue;
+        expect((await fetch(new URL(href, server.url + path))).status, `${path} links ${href}`).toBeLessThan(400);
+      }
+    }
+    await context.close();
+  });
+
+  it('when a key ends open mode, then the note is gone, and a signed-in page offers "Sign out" again', async () => {
+    const { key } = await server.driftloop.services.keys.create('admin', 'owner');
+    await clock.advance(AUTH_FRESH_MS);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    expect((await page.goto(`${server.url}/`))!.status()).toBe(401);
+    expect(await headerEnd(page)).toEqual({ signOut: 0, openMode: null });
+    await page.fill('#key', key);
+    await page.click('#sign-in button[type=submit]');
+    await page.waitForURL(`${server.url}/`);
+    for (const path of PAGES.filter((p) => p !== '/ui/sign-out')) {
+      await page.goto(server.url + path);
+      expect(await headerEnd(page), path).toEqual({ signOut: 1, openMode: null });
+    }
+    await context.close();
+  });
+});
