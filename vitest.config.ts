@@ -17,6 +17,7 @@ const POSTGRES_SUITES = [
   'test/drift/window-pages.test.ts',
   'test/drift/performance/performance-api.test.ts',
   'test/durability/**/*.test.ts',
+  'test/examples/scored-eval-version.test.ts',
   'test/health/health-api.test.ts',
   'test/health/health-incremental.test.ts',
   'test/health/health-report.test.ts',

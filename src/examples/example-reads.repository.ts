@@ -1,4 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { sql } from 'kysely';
 import { compiledOnce } from '../db/compiled-once.js';
 import type { Db } from '../db/database.js';
 import type { Split } from '../db/schema.js';
@@ -158,13 +159,17 @@ export function listScoredEvalExamples(db: Db, modelId: number, limit: number): 
     .execute();
 }
 
-/** How many eval examples carry scores, and the newest seq among them: changes whenever one is added. */
+/**
+ * How many eval examples carry scores, and the newest seq among them: changes whenever one is
+ * added. Through the partial index examples_scored_eval (migration 0029), whose condition the
+ * literal split proves to the planner: only scored eval rows are read, not every eval row.
+ */
 export async function scoredEvalVersion(db: Db, modelId: number): Promise<{ count: number; maxSeq: number | null }> {
   const row = await db
     .selectFrom('examples')
     .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.max('seq').as('maxSeq')])
     .where('model_id', '=', modelId)
-    .where('split', '=', 'eval')
+    .where('split', '=', sql.lit('eval'))
     .where('scores_json', 'is not', null)
     .executeTakeFirstOrThrow();
   return { count: Number(row.count), maxSeq: row.maxSeq === null ? null : Number(row.maxSeq) };

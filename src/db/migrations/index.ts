@@ -24,6 +24,7 @@ import * as m0025 from './0025_trip_rows_feed_next.js';
 import * as m0026 from './0026_claim_details_cached_plans.js';
 import * as m0027 from './0027_claim_locks_own_leases_first.js';
 import * as m0028 from './0028_sessions_by_key.js';
+import * as m0029 from './0029_scored_eval_index.js';
 
 /** Every migration, in order. Add new ones at the end; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -52,4 +53,5 @@ export const migrations: Record<string, Migration> = {
   '0026_claim_details_cached_plans': m0026,
   '0027_claim_locks_own_leases_first': m0027,
   '0028_sessions_by_key': m0028,
+  '0029_scored_eval_index': m0029,
 };
