@@ -53,12 +53,16 @@ export class ReferenceSet {
   readonly calibration = new Calibration();
   private readonly kth = new Map<number, number>();
   /**
-   * Id and concepts of every point by seq, as two maps of shared values: an object and an array
-   * per point were three heap objects per train example (300k at 100k examples) that every
-   * major GC of the main thread marked again.
+   * Id and concepts of every point by seq, as shared values: an object and an array per point
+   * were three heap objects per train example (300k at 100k examples) that every major GC of
+   * the main thread marked again. Concepts are read for every neighbour of every prediction
+   * scored (1,000 per batch of 100), so they sit in an array indexed by seq: a load where a map
+   * of 100k entries cost a cache miss or two per lookup (about 0.15 ms per batch). Where a
+   * model's seqs are sparse (other models' examples between them), V8 keeps the array as a
+   * dictionary, as costly as the map was.
    */
   private readonly ids = new Map<number, string>();
-  private readonly concepts = new Map<number, readonly string[]>();
+  private readonly concepts: (readonly string[] | undefined)[] = [];
   /** One frozen array per distinct set of concepts, which `concepts` points to. */
   private readonly conceptSets = new Map<string, readonly string[]>();
   private loo: { calibration: Calibration; trainSize: number } | undefined;
@@ -95,11 +99,11 @@ export class ReferenceSet {
   /** Registers id and concepts of a point already in an index (used when loading). */
   remember(seq: number, id: string, concepts: readonly string[]): void {
     this.ids.set(seq, id);
-    this.concepts.set(seq, this.conceptSet(concepts));
+    this.concepts[seq] = this.conceptSet(concepts);
   }
 
   conceptsOf(seq: number): readonly string[] | undefined {
-    return this.concepts.get(seq);
+    return this.concepts[seq];
   }
 
   /** Changes k or the calibration minimum; recomputes every calibration distance when k changes. */
@@ -237,7 +241,7 @@ export class ReferenceSet {
   }
 
   private toNeighbors(found: Neighbors): ReferenceNeighbor[] {
-    return found.labels.map((seq, i) => ({ seq, id: this.ids.get(seq) ?? String(seq), concepts: this.concepts.get(seq) ?? NO_CONCEPTS, distance: found.distances[i]! }));
+    return found.labels.map((seq, i) => new TrainNeighbor(seq, this.concepts[seq] ?? NO_CONCEPTS, found.distances[i]!, this.ids));
   }
 
   private conceptSet(concepts: readonly string[]): readonly string[] {
@@ -248,6 +252,27 @@ export class ReferenceSet {
       this.conceptSets.set(key, set);
     }
     return set;
+  }
+}
+
+/**
+ * A neighbour whose id is looked up when read: scoring reads the concepts of every neighbour
+ * and the id of none, and a lookup in the map of every point's id costs a cache miss or two.
+ */
+class TrainNeighbor implements ReferenceNeighbor {
+  readonly #ids: ReadonlyMap<number, string>;
+
+  constructor(
+    readonly seq: number,
+    readonly concepts: readonly string[],
+    readonly distance: number,
+    ids: ReadonlyMap<number, string>,
+  ) {
+    this.#ids = ids;
+  }
+
+  get id(): string {
+    return this.#ids.get(this.seq) ?? String(this.seq);
   }
 }
 
