@@ -28,6 +28,9 @@ button.primary { background:var(--accent); color:#fff; border-color:var(--accent
 /** How the visitor reached a page (the page guard knows): only a session can sign out. */
 export type PageVia = Authentication['via'];
 
+/** The CLI command that creates the first key, which ends open mode. */
+export const END_OPEN_MODE_COMMAND = 'npx driftloop keys create --role admin';
+
 /**
  * The header's right end: sign-out for a session; in open mode (no key yet, loopback only) a note
  * on how it ends, since there is nothing to sign out of; nothing for a key or a signed-out visitor.
@@ -35,7 +38,7 @@ export type PageVia = Authentication['via'];
 function headerEnd(via: PageVia | undefined) {
   if (via === 'session') return html`<a href="/ui/sign-out" class="muted" style="margin-left:auto">Sign out</a>`;
   if (via === 'open') {
-    return html`<span id="open-mode" class="muted" style="margin-left:auto;font-size:12px">Open mode on loopback: no API key yet, so every visitor is admin. It ends for good once a key exists: <code>npx driftloop keys create --role admin</code></span>`;
+    return html`<span id="open-mode" class="muted" style="margin-left:auto;font-size:12px">Open mode on loopback: no API key yet, so every visitor is admin. It ends for good once a key exists: <code>${END_OPEN_MODE_COMMAND}</code></span>`;
   }
   return '';
 }

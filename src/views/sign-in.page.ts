@@ -1,7 +1,7 @@
 import { html } from 'hono/html';
 import type { Principal } from '../auth/api-keys.service.js';
 import type { Authentication } from '../auth/authenticator.js';
-import { layout, type PageVia } from './layout.js';
+import { END_OPEN_MODE_COMMAND, layout, type PageVia } from './layout.js';
 
 /** The sign-in form: what a page answers without a session. It shows no data of any model. */
 export function signInPage(opts: { next: string; error?: string }) {
@@ -16,6 +16,22 @@ ${opts.error ? html`<p class="badge warn" role="alert" id="sign-in-error">${opts
 <input type="hidden" name="next" value="${opts.next}">
 <p><button class="primary" type="submit">Sign in</button></p>
 </form>`,
+  );
+}
+
+/**
+ * `/ui/sign-in` while the server runs open: no key exists, so a form could not succeed; it says
+ * what is true instead, links the page the visitor was going to, and how open mode ends.
+ */
+export function openModeSignInPage(next: string) {
+  return layout(
+    'Sign in',
+    html`<div class="card" style="max-width:520px" id="open-mode-sign-in">
+<h1 style="margin-top:0;font-size:20px">No sign-in needed</h1>
+<p>This server runs open on loopback: no API key exists yet, so every visitor is admin and there is no key to sign in with.</p>
+<p><a href="${next}">${next === '/' ? 'Go to the dashboard' : 'Go on to ' + next}</a></p>
+<p class="muted">Open mode ends for good once a key exists: create one with <code>${END_OPEN_MODE_COMMAND}</code>, then sign in here with it.</p></div>`,
+    { via: 'open' },
   );
 }
 

@@ -3,11 +3,11 @@ import { Hono, type Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import type { AuthEnv } from '../auth/auth.middleware.js';
-import { SESSION_COOKIE, type Authenticator } from '../auth/authenticator.js';
+import { requestOf, SESSION_COOKIE, type Authenticator } from '../auth/authenticator.js';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import type { ModelsService } from '../models/models.service.js';
 import type { PageGuard } from './page-guard.js';
-import { labelerHomePage, signInPage, signOutPage } from './sign-in.page.js';
+import { labelerHomePage, openModeSignInPage, signInPage, signOutPage } from './sign-in.page.js';
 
 // A next page that is not a short string (the page guard puts a page's whole URL there) is dropped, not a reason to refuse the key.
 const signInForm = z.object({ key: z.string().trim().min(1).max(512), next: z.string().max(2048).optional().catch(undefined) });
@@ -44,11 +44,18 @@ async function formBody(c: Context): Promise<Record<string, unknown>> {
 /** `/ui/sign-in`, `/ui/sign-out` and `/ui/label` (where a labeler lands). */
 export function signInRoutes(auth: Authenticator, models: ModelsService, page: PageGuard) {
   return new Hono<AuthEnv>()
-    .get('/ui/sign-in', (c) => c.html(signInPage({ next: safeNext(c.req.query('next'), '') })))
+    .get('/ui/sign-in', async (c) => {
+      const next = c.req.query('next');
+      if (await auth.keys.isOpen(requestOf(c))) return c.html(openModeSignInPage(safeNext(next, '/')), 200);
+      return c.html(signInPage({ next: safeNext(next, '') }), 200);
+    })
     .post('/ui/sign-in', async (c) => {
       const form = signInForm.safeParse(await formBody(c));
       const next = form.success ? form.data.next : undefined;
-      if (!form.success) return c.html(signInPage({ next: safeNext(next, ''), error: 'Enter an API key.' }), 400);
+      // While no key exists none can be right: the refusal says why, not that the key is wrong.
+      const refuse = async (error: string, status: 400 | 401) =>
+        c.html((await auth.keys.isOpen(requestOf(c))) ? openModeSignInPage(safeNext(next, '/')) : signInPage({ next: safeNext(next, ''), error }), status);
+      if (!form.success) return refuse('Enter an API key.', 400);
       try {
         const { cookie, session } = await auth.sessions.signIn(form.data.key);
         setCookie(c, SESSION_COOKIE, cookie, {
@@ -62,7 +69,7 @@ export function signInRoutes(auth: Authenticator, models: ModelsService, page: P
         // The dashboard is admins' only: a labeler who opened it (the first page anyone opens) lands on their own pages.
         return c.redirect(safeNext(next === '/' ? home : next, home), 303);
       } catch (err) {
-        if (err instanceof UnauthorizedError) return c.html(signInPage({ next: safeNext(next, ''), error: 'That key is unknown or revoked.' }), 401);
+        if (err instanceof UnauthorizedError) return refuse('That key is unknown or revoked.', 401);
         throw err;
       }
     })

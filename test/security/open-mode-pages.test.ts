@@ -49,11 +49,36 @@ describe('the page header in open mode and signed in (Chromium)', () => {
     await context.close();
   });
 
+  it('when the server runs open, then /ui/sign-in offers no form that cannot succeed: it says every visitor is admin, links on, and names the command that ends open mode', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    for (const [path, link] of [['/ui/sign-in', '/'], ['/ui/sign-in?next=%2Fui%2Fmodels%2Fm%2Freport', '/ui/models/m/report']] as const) {
+      expect((await page.goto(server.url + path))!.status(), path).toBe(200);
+      expect(await page.locator('input[name="key"], form#sign-in').count(), path).toBe(0);
+      expect(await page.textContent('#open-mode-sign-in p'), path).toBe('This server runs open on loopback: no API key exists yet, so every visitor is admin and there is no key to sign in with.');
+      expect(await page.textContent('#open-mode-sign-in p.muted'), path).toBe('Open mode ends for good once a key exists: create one with npx driftloop keys create --role admin, then sign in here with it.');
+      expect(await page.getAttribute('#open-mode-sign-in a', 'href'), path).toBe(link);
+      expect((await headerEnd(page)).openMode, path).toMatch(/^Open mode on loopback/);
+      await page.click('#open-mode-sign-in a');
+      await page.waitForURL(server.url + link);
+      expect(await page.locator('header.top #open-mode').count(), `${path} links a page that opens`).toBe(1);
+    }
+    // A form posted anyway (one kept from before, or a script) is refused with the same explanation.
+    const posted = await fetch(`${server.url}/ui/sign-in`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'key=dl_admin_nope' });
+    expect(posted.status).toBe(401);
+    const text = await posted.text();
+    expect(text).toContain('id="open-mode-sign-in"');
+    expect(text).not.toContain('name="key"');
+    await context.close();
+  });
+
   it('when a key ends open mode, then the note is gone, and a signed-in page offers "Sign out" again', async () => {
     const { key } = await server.driftloop.services.keys.create('admin', 'owner');
     await clock.advance(AUTH_FRESH_MS);
     const context = await browser.newContext();
     const page = await context.newPage();
+    expect((await page.goto(`${server.url}/ui/sign-in`))!.status()).toBe(200);
+    expect(await page.locator('#open-mode-sign-in').count(), 'the sign-in page works as a form again').toBe(0);
     expect((await page.goto(`${server.url}/`))!.status()).toBe(401);
     expect(await headerEnd(page)).toEqual({ signOut: 0, openMode: null });
     await page.fill('#key', key);
