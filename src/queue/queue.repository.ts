@@ -249,18 +249,43 @@ export function statusRuleSql(db: Db): string {
 
 /** Derives each item's status from its counts. */
 export async function refreshStatus(db: Db, ids: number[], now: string): Promise<void> {
-  for (let i = 0; i < ids.length; i += 500) await db.executeQuery(refreshStatusStatement(db, { ids: ids.slice(i, i + 500), now }));
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    if (isPostgres(db)) {
+      await db.executeQuery(refreshStatusStatement(db, { ids: chunk, now }));
+      continue;
+    }
+    // SQLite rewrites an item's entry in every index of a column the UPDATE sets, changed or not:
+    // setting `labeled_at` on an item that stays open (most refreshes: a lease taken or given
+    // back) rewrote a page of `queue_items_labeled` for nothing. Items with fewer labels than
+    // needed and no `labeled_at` (which the full statement would leave null) get the status
+    // alone; the rest, the full statement.
+    await db.executeQuery(refreshOpenStatusStatement(db, { ids: chunk }));
+    await db.executeQuery(refreshRestStatement(db, { ids: chunk, now }));
+  }
 }
 
-const refreshStatusStatement = compiledOnce((db, { ids, now }: { ids: number[]; now: string }) =>
-  db
+/** Labels still missing and no `labeled_at`: {@link refreshStatusStatement} would set the status and leave `labeled_at` null. */
+const stillOpen = sql<boolean>`labels_count < labels_needed and labeled_at is null`;
+
+const refreshOpenStatusStatement = compiledOnce((db, { ids }: { ids: number[] }) =>
+  db.updateTable('queue_items').set({ status: derivedStatus() }).where('id', 'in', ids).where(stillOpen),
+);
+
+const refreshStatusStatement = compiledOnce((db, { ids, now }: { ids: number[]; now: string }) => refreshAll(db, ids, now));
+
+/** {@link refreshAll} of the items {@link refreshOpenStatusStatement} left. */
+const refreshRestStatement = compiledOnce((db, { ids, now }: { ids: number[]; now: string }) => refreshAll(db, ids, now).where(sql<boolean>`not (${stillOpen})`));
+
+function refreshAll(db: Db, ids: number[], now: string) {
+  return db
     .updateTable('queue_items')
     .set({
       status: derivedStatus(),
       labeled_at: sql<string | null>`case when labels_count >= labels_needed then coalesce(labeled_at, ${now}) else null end`,
     })
-    .where('id', 'in', ids),
-);
+    .where('id', 'in', ids);
+}
 
 /** The item columns a claim hands out (with its prediction's details, read from their owner). */
 export const CLAIM_ITEM_COLUMNS = ['id', 'priority', 'weight', 'reasons_json', 'drift_boost', 'labels_needed', 'prediction_id', 'prediction_seq'] as const;
