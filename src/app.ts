@@ -28,13 +28,12 @@ import { createLogger } from './observability/logger.js';
 import { Readiness } from './observability/readiness.js';
 import { predictionsRoutes } from './predictions/predictions.routes.js';
 import { labelPageRoutes } from './views/label-page/label-page.routes.js';
-import { pageNotFoundPage } from './views/not-found.page.js';
 import { reportPage } from './views/report/report.page.js';
 import { reportPageRoutes } from './views/report/report.routes.js';
 import { queueRoutes } from './queue/queue.routes.js';
 import { regionsRoutes } from './regions/regions.routes.js';
 import { trainingRoutes } from './training/training.routes.js';
-import { createPageGuard } from './views/page-guard.js';
+import { createPageGuard, pageNotFound } from './views/page-guard.js';
 import { pageSecurityHeaders } from './views/security-headers.js';
 import { signInRoutes } from './views/sign-in.routes.js';
 import { webhooksRoutes } from './webhooks/webhooks.routes.js';
@@ -51,9 +50,7 @@ export function buildRoutes(s: Container) {
   const readiness = new Readiness(s.database.db, s.clock);
   const app = new OpenAPIHono<AuthEnv>();
   app.onError(createErrorHandler(s.log));
-  app.notFound((c) =>
-    c.req.path.startsWith('/ui/') && c.req.method === 'GET' ? c.html(pageNotFoundPage(c.req.path), 404) : c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}`), 404),
-  );
+  app.notFound(pageNotFound(s.auth, (c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}`), 404)));
   app.use('*', async (c, next) => {
     const started = performance.now();
     await next();

@@ -31,12 +31,17 @@ export type PageVia = Authentication['via'];
 /** The CLI command that creates the first key, which ends open mode. */
 export const END_OPEN_MODE_COMMAND = 'npx driftloop keys create --role admin';
 
+/** A page's visitor as its header sees them: how they came, or signed out (a page anyone may see). */
+export type HeaderVia = PageVia | 'signed-out';
+
 /**
  * The header's right end: sign-out for a session; in open mode (no key yet, loopback only) a note
- * on how it ends, since there is nothing to sign out of; nothing for a key or a signed-out visitor.
+ * on how it ends, since there is nothing to sign out of; sign-in for a signed-out visitor on a
+ * page anyone may see; nothing for a key, or on the sign-in form itself.
  */
-function headerEnd(via: PageVia | undefined) {
+function headerEnd(via: HeaderVia | undefined) {
   if (via === 'session') return html`<a href="/ui/sign-out" class="muted" style="margin-left:auto">Sign out</a>`;
+  if (via === 'signed-out') return html`<a href="/ui/sign-in" class="muted" style="margin-left:auto">Sign in</a>`;
   if (via === 'open') {
     return html`<span id="open-mode" class="muted" style="margin-left:auto;font-size:12px">Open mode on loopback: no API key yet, so every visitor is admin. It ends for good once a key exists: <code>${END_OPEN_MODE_COMMAND}</code></span>`;
   }
@@ -47,7 +52,7 @@ function headerEnd(via: PageVia | undefined) {
  * The page shell shared by every server-rendered page; `html` escapes every interpolated value.
  * `via`: how the visitor reached the page, which decides the header's end (none: signed out).
  */
-export function layout(title: string, body: Html, opts: { script?: string; via?: PageVia | undefined } = {}): Html {
+export function layout(title: string, body: Html, opts: { script?: string; via?: HeaderVia | undefined } = {}): Html {
   return html`<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -1,9 +1,30 @@
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { hasRole, type AuthEnv } from '../auth/auth.middleware.js';
-import type { Authenticator } from '../auth/authenticator.js';
+import type { Authentication, Authenticator } from '../auth/authenticator.js';
 import type { Role } from '../auth/roles.js';
 import { DomainError } from '../errors.js';
+import { pageNotFoundPage } from './not-found.page.js';
 import { forbiddenPage, signInPage } from './sign-in.page.js';
+
+/** Who opened a page; undefined when signed out, a stale key header included (sign in again). */
+async function visitor(auth: Authenticator, c: Context): Promise<Authentication | undefined> {
+  return auth.fromContext(c).catch((err: unknown) => {
+    if (err instanceof DomainError) return undefined;
+    throw err;
+  });
+}
+
+/**
+ * The answer to a GET of an unknown path under /ui/ (a 404 page whose header knows the visitor);
+ * any other unknown route gets the API's JSON 404 from `json`.
+ */
+export function pageNotFound(auth: Authenticator, json: (c: Context) => Response | Promise<Response>) {
+  return async (c: Context) => {
+    if (!c.req.path.startsWith('/ui/') || c.req.method !== 'GET') return json(c);
+    return c.html(pageNotFoundPage(c.req.path, (await visitor(auth, c))?.via ?? 'signed-out'), 404);
+  };
+}
 
 /**
  * Guards a server-rendered page: without a session (or key) it answers the sign-in form, which
@@ -14,10 +35,7 @@ export function createPageGuard(auth: Authenticator) {
     createMiddleware<AuthEnv>(async (c, next) => {
       const url = new URL(c.req.url);
       const here = url.pathname + url.search;
-      const found = await auth.fromContext(c).catch((err: unknown) => {
-        if (err instanceof DomainError) return undefined; // a stale key header: sign in again
-        throw err;
-      });
+      const found = await visitor(auth, c);
       if (!found) return c.html(signInPage({ next: here }), 401);
       if (!hasRole(found.principal, roles)) return c.html(forbiddenPage(found.principal, roles.join(' or ') || 'admin', found.via), 403);
       c.set('principal', found.principal);

@@ -6,7 +6,8 @@ import { ManualClock } from '../support/clock.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const model = { task: 'multiclass', embeddingDim: 2, concepts: [{ id: 'a' }, { id: 'b' }] };
-const PAGES = ['/', '/ui/models/m/report', '/ui/models/m/label', '/ui/label', '/ui/models/nope/report', '/ui/sign-out'];
+const PAGES = ['/', '/ui/models/m/report', '/ui/models/m/label', '/ui/label', '/ui/models/nope/report', '/ui/nothing-here', '/ui/sign-out'];
+const MISSING = new Set(['/ui/models/nope/report', '/ui/nothing-here']);
 
 /** The header's visible end: the sign-out link and the open-mode note, as a visitor sees them. */
 async function headerEnd(page: Page) {
@@ -20,6 +21,7 @@ describe('the page header in open mode and signed in (Chromium)', () => {
   let browser: Browser;
   let server: TestServer;
   const clock = new ManualClock();
+  let adminKey: string;
 
   beforeAll(async () => {
     browser = await launchChromium();
@@ -36,7 +38,7 @@ describe('the page header in open mode and signed in (Chromium)', () => {
     const page = await context.newPage();
     for (const path of PAGES) {
       const res = await page.goto(server.url + path);
-      expect(res!.status(), path).toBe(path === '/ui/models/nope/report' ? 404 : 200);
+      expect(res!.status(), path).toBe(MISSING.has(path) ? 404 : 200);
       const end = await headerEnd(page);
       expect(end.signOut, path).toBe(0);
       expect(end.openMode, path).toBe('Open mode on loopback: no API key yet, so every visitor is admin. It ends for good once a key exists: npx driftloop keys create --role admin');
@@ -74,6 +76,7 @@ describe('the page header in open mode and signed in (Chromium)', () => {
 
   it('when a key ends open mode, then the note is gone, and a signed-in page offers "Sign out" again', async () => {
     const { key } = await server.driftloop.services.keys.create('admin', 'owner');
+    adminKey = key;
     await clock.advance(AUTH_FRESH_MS);
     const context = await browser.newContext();
     const page = await context.newPage();
@@ -89,5 +92,35 @@ describe('the page header in open mode and signed in (Chromium)', () => {
       expect(await headerEnd(page), path).toEqual({ signOut: 1, openMode: null });
     }
     await context.close();
+  });
+  it('when a signed-out visitor or a key opens an unknown page, then its header offers sign-in or nothing, and it says no more about a model that exists than one that does not', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const bodies = new Map<string, string>();
+    for (const path of ['/ui/nothing-here', '/ui/models/m/nothing', '/ui/models/nope/nothing']) {
+      expect((await page.goto(server.url + path))!.status(), path).toBe(404);
+      expect(await headerEnd(page), path).toEqual({ signOut: 0, openMode: null });
+      expect(await page.getAttribute('header.top a:has-text("Sign in")', 'href'), path).toBe('/ui/sign-in');
+      bodies.set(path, (await page.content()).replaceAll(path, '{path}'));
+    }
+    expect(bodies.get('/ui/models/m/nothing')).toBe(bodies.get('/ui/models/nope/nothing'));
+    await page.click('header.top a:has-text("Sign in")');
+    await page.waitForSelector('#sign-in #key');
+    // A page of a model answers the sign-in form whether the model exists or not.
+    const forms: { status: number; body: string }[] = [];
+    for (const name of ['m', 'nope']) {
+      const res = await page.goto(`${server.url}/ui/models/${name}/report`);
+      forms.push({ status: res!.status(), body: (await page.content()).replaceAll(`/ui/models/${name}/report`, '{path}') });
+    }
+    expect(forms[0]!.status).toBe(401);
+    expect(forms[1]).toEqual(forms[0]);
+    await context.close();
+
+    const withKey = await browser.newContext({ extraHTTPHeaders: { authorization: `Bearer ${adminKey}` } });
+    const keyPage = await withKey.newPage();
+    expect((await keyPage.goto(`${server.url}/ui/nothing-here`))!.status()).toBe(404);
+    expect(await headerEnd(keyPage)).toEqual({ signOut: 0, openMode: null });
+    expect(await keyPage.locator('header.top a:has-text("Sign in")').count(), 'a key needs no sign-in').toBe(0);
+    await withKey.close();
   });
 });
