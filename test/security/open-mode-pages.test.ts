@@ -123,4 +123,27 @@ describe('the page header in open mode and signed in (Chromium)', () => {
     expect(await keyPage.locator('header.top a:has-text("Sign in")').count(), 'a key needs no sign-in').toBe(0);
     await withKey.close();
   });
+  it('when a labeler opens the labeling page, then its own "sign out" link shows for a session only, not for a browser that sends the key itself', async () => {
+    const { key } = await server.driftloop.services.keys.create('label', 'lab');
+    /** The page once its script has run (it writes the labeler's name), with what it offers to end. */
+    async function labelPage(page: Page) {
+      await page.goto(`${server.url}/ui/models/m/label`);
+      await page.locator('#lp-labeler').filter({ hasText: /^lab$/ }).waitFor();
+      return { inPage: await page.isVisible('#lp-sign-out'), header: await headerEnd(page) };
+    }
+    const withKey = await browser.newContext({ extraHTTPHeaders: { authorization: `Bearer ${key}` } });
+    expect(await labelPage(await withKey.newPage())).toEqual({ inPage: false, header: { signOut: 0, openMode: null } });
+    await withKey.close();
+
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${server.url}/ui/sign-in`);
+    await page.fill('#key', key);
+    await page.click('#sign-in button[type=submit]');
+    await page.waitForURL(`${server.url}/ui/label`);
+    expect(await labelPage(page)).toEqual({ inPage: true, header: { signOut: 1, openMode: null } });
+    await page.click('#lp-sign-out');
+    await page.waitForSelector('#sign-out button[type=submit]');
+    await context.close();
+  });
 });

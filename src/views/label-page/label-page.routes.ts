@@ -15,6 +15,6 @@ export function labelPageRoutes(models: ModelsService, page: PageGuard) {
     const model = await models.find(name);
     const { principal, via } = c.get('authentication');
     if (!model) return c.html(modelNotFoundPage(name, via), 404);
-    return c.html(labelPage({ model: model.name, labeler: principal.role === 'label' ? principal.keyName : null }, via), 200, { 'content-security-policy': labelPageCsp() });
+    return c.html(labelPage({ model: model.name, labeler: principal.role === 'label' ? principal.keyName : null, signOut: via === 'session' }, via), 200, { 'content-security-policy': labelPageCsp() });
   });
 }

@@ -8,6 +8,8 @@ export interface LabelPageConfig {
   model: string;
   /** The signed-in labeler (a `label` key is one labeler), or null when an admin or open mode may name anyone. */
   labeler: string | null;
+  /** The visitor came with a session, which the page's own sign-out link ends (a key or open mode has none). */
+  signOut: boolean;
 }
 
 const STYLE = `

@@ -7,7 +7,7 @@ import { busyLine } from './busy.js';
 import { renderChoices, renderInput, renderNeighbors, renderScores } from './render.js';
 import type { ClaimedItem, LabelBody, PageModel, PageState, Region } from './types.js';
 
-const cfg = JSON.parse($('label-config').textContent ?? '{}') as { model: string; labeler: string | null };
+const cfg = JSON.parse($('label-config').textContent ?? '{}') as { model: string; labeler: string | null; signOut: boolean };
 const api = modelApi(cfg.model, busyLine());
 const params = new URLSearchParams(location.search);
 const state: PageState = {
@@ -264,9 +264,10 @@ document.addEventListener('keydown', (e) => {
   else if (e.key === 'Enter') { e.preventDefault(); void submit(); }
 });
 
-// A label key is one labeler: its name is fixed, and the page offers sign-out instead of a name change.
+// A label key is one labeler: its name is fixed, and the page offers sign-out instead of a name
+// change, when there is a session to end (a browser sending the key itself has none).
 $('lp-change').hidden = Boolean(cfg.labeler);
-$('lp-sign-out').hidden = !cfg.labeler;
+$('lp-sign-out').hidden = !(cfg.labeler && cfg.signOut);
 if (!state.labeler) showSetup();
 else {
   if (params.get('labeler')) localStorage.setItem('driftloop.labeler', state.labeler);
