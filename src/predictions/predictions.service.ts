@@ -11,7 +11,6 @@ import { KeyedLock } from '../util/keyed-lock.js';
 import type { TurnLane } from '../util/turn-lane.js';
 import { encodeVectors } from '../util/vectors.js';
 import type { FreshPrediction, IngestResult, PredictionInput, PredictionResult, PredictionSink, ScoredPrediction, SinkStep } from './prediction.js';
-import { neighborsJson } from './neighbors-json.js';
 import { findStoredResults, insertNewPredictions, type NewPredictionRow, type StoredResultRow } from './predictions.repository.js';
 
 /** Observes ingestion for metrics. */
@@ -173,7 +172,7 @@ function toRow(model: Model, p: PredictionInput, s: PredictionScore, embedding: 
     knn_agreement: s.knn.share,
     disagreement: s.disagreement ? 1 : 0,
     priority: s.priority,
-    neighbors_json: neighborsJson(s.neighbors),
+    neighbors_json: JSON.stringify(s.neighbors.map((n) => [n.seq, n.distance])),
     created_at: now,
   };
 }
