@@ -33,9 +33,13 @@ export const BUSY_MAX_WAIT_MS = 5_000;
 /** The most a wait adds to what Retry-After asks, as a fraction of it. */
 export const BUSY_JITTER = 0.5;
 
-/** The wait before sending again: Retry-After plus up to half of it at random, at most `maxWaitMs`. */
-function busyWaitMs(retryAfter: number, maxWaitMs: number, random: () => number): number {
-  return Math.min(Math.round(retryAfter * (1 + BUSY_JITTER * random())), maxWaitMs);
+/**
+ * A wait with jitter: `waitMs` plus up to {@link BUSY_JITTER} of it, drawn from `random` (in
+ * [0, 1)), at most `maxWaitMs`. Every wait before trying again after a refusal takes it, so
+ * clients refused at once do not all come back at once.
+ */
+export function jitteredWaitMs(waitMs: number, random: () => number, maxWaitMs = Number.POSITIVE_INFINITY): number {
+  return Math.min(Math.round(waitMs * (1 + BUSY_JITTER * random())), maxWaitMs);
 }
 
 /** The wait Retry-After asks for, in milliseconds (delay-seconds or an HTTP date); undefined when absent or unreadable. */
@@ -66,7 +70,7 @@ export function busyRetryingFetch(fetchFn: typeof fetch, options: BusyRetryOptio
       const waitMs = res.status === 503 ? retryAfterMs(res.headers.get('retry-after')) : undefined;
       if (waitMs === undefined || attempt >= attempts) return res;
       await res.body?.cancel().catch(() => undefined);
-      const retry = { attempt, attempts, waitMs: busyWaitMs(waitMs, maxWaitMs, random) };
+      const retry = { attempt, attempts, waitMs: jitteredWaitMs(waitMs, random, maxWaitMs) };
       options.onRetry?.(retry);
       await wait(retry.waitMs, signal ?? undefined);
     }

@@ -1,5 +1,6 @@
 // The labeling page's controller: state, API calls, leases, bulk labeling and the keyboard.
 // Bundled by label-page.bundle.ts into the page's one inline script.
+import { jitteredWaitMs } from '../../../client/busy-retry.js';
 import { failure, modelApi } from './api.js';
 import { $, clear, h, inputEl, notice, pct, selectEl } from './dom.js';
 import { BulkLabeling } from './bulk.js';
@@ -15,6 +16,8 @@ const state: PageState = {
   model: null, item: null, selected: [], newConcept: null, outOfScope: false, busy: false, renew: undefined, poll: undefined,
   region: params.get('region') || '', regions: [], bulk: null, pending: null,
 };
+/** After a claim the database refused through every attempt, the page claims again this long later, plus jitter. */
+const CLAIM_RETRY_MS = 15_000;
 const bulk = new BulkLabeling({ state, api, next: () => next(), refreshProgress: () => refreshProgress(), stopTimers: () => stopTimers() });
 
 // The session ended (expired, signed out or its key revoked): sign in again and come back here.
@@ -84,8 +87,10 @@ async function next(): Promise<void> {
     if (f.status === 401) signIn();
     else if (f.status === 403) showSetup('Refused: ' + f.message);
     else if (f.status === 503) {
-      notice('Could not claim an item: ' + f.message + ' The page tries again in 15 seconds.', 'error');
-      state.poll = setTimeout(() => void next(), 15000);
+      // Jittered like the API calls' own retries: pages refused together do not all claim again together.
+      const waitMs = jitteredWaitMs(CLAIM_RETRY_MS, Math.random);
+      notice('Could not claim an item: ' + f.message + ' The page tries again in ' + Math.round(waitMs / 1000) + ' seconds.', 'error');
+      state.poll = setTimeout(() => void next(), waitMs);
     } else notice('Could not claim an item: ' + f.message, 'error');
   }
 }
