@@ -101,7 +101,7 @@ export const settingsSchema = z
         minEvalPerConcept: z.number().int().min(0).max(100_000).default(5).describe('…and on at least this many held-out examples of every concept (multilabel: positives), so no per-concept figure rests on one or two items.'),
         maxCleanRegression: z.number().min(0).max(1).default(0.02).describe('Most macro-F1 a candidate may lose on clean eval data and still be promoted'),
         promotionAlpha: z.number().gt(0).max(1).default(0.05).describe('A challenger must beat the champion on production eval with a paired (same items) one-sided p-value below this; a gain within noise is refused.'),
-        bootstrapResamples: z.number().int().min(99).max(100_000).default(2000).describe('Resamples of the paired bootstrap behind `promotionAlpha`.'),
+        bootstrapResamples: z.number().int().min(99).max(100_000).default(2000).describe('Resamples of the paired bootstrap interval of the production macro-F1 difference, and random draws of the sign-flip test behind `promotionAlpha` when more than 16 items are answered differently.'),
         cooldownMinutes: z.number().min(0).default(60).describe('Least time between two automatic retrainings'),
         hiddenUnits: z.number().int().min(0).max(4096).default(0).describe('Units of the optional ReLU hidden layer; 0 trains a linear head on the embeddings.'),
         epochs: z.number().int().min(1).max(1000).default(50).describe('Most epochs; early stopping usually ends sooner.'),

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Task } from '../models/model.js';
 import { own } from '../util/own.js';
-import { exactMcNemar, itemCorrectness, pairedBootstrapMacroF1 } from './metrics/paired-test.js';
+import { exactMcNemar, itemCorrectness, pairedBootstrapMacroF1, pairedRandomisationMacroF1 } from './metrics/paired-test.js';
 import type { EvalSetRef, PairedEvidence } from './promotion.js';
 import type { LabeledRows } from './training-data.js';
 import type { Thresholds } from './tune-thresholds.js';
@@ -31,7 +31,7 @@ export function truthSets(rows: LabeledRows, k: number): number[][] {
   return Array.from({ length: rows.n }, (_, i) => [...rows.y.subarray(i * k, (i + 1) * k).keys()].filter((c) => rows.y[i * k + c] === 1));
 }
 
-/** The paired evidence on one set: a bootstrap of the macro-F1 difference and McNemar on correctness. */
+/** The paired evidence on one set: the sign-flip test and a bootstrap interval of the macro-F1 difference, and McNemar on correctness. */
 export function pairedEvidence(
   truth: number[][],
   candidate: number[][],
@@ -40,8 +40,10 @@ export function pairedEvidence(
   opts: { resamples: number; seed: number },
 ): PairedEvidence | null {
   if (truth.length === 0) return null;
+  const answers = { concepts, truth, candidate, champion };
   return {
-    bootstrap: pairedBootstrapMacroF1({ concepts, truth, candidate, champion }, { ...opts, level: 0.9 }),
+    randomisation: pairedRandomisationMacroF1(answers, opts),
+    bootstrap: pairedBootstrapMacroF1(answers, { ...opts, level: 0.9 }),
     mcnemar: exactMcNemar(itemCorrectness(truth, candidate), itemCorrectness(truth, champion)),
   };
 }

@@ -1,6 +1,6 @@
 import { describeEvidence, evalEvidence, type EvalEvidence } from './eval-evidence.js';
 import type { EvalMetrics } from './evaluate.js';
-import type { McNemarResult, PairedBootstrapResult } from './metrics/paired-test.js';
+import type { McNemarResult, PairedBootstrapResult, PairedRandomisationResult } from './metrics/paired-test.js';
 
 /** A version's metrics on the two held-out sets. */
 export interface HeldOutMetrics {
@@ -20,7 +20,9 @@ export interface EvalSetRef {
 
 /** The noise check of the production comparison: paired on the same items. */
 export interface PairedEvidence {
-  /** The decision test: paired bootstrap of the production macro-F1 difference. */
+  /** The decision test: paired sign-flip randomisation test of the production macro-F1 difference. */
+  randomisation: PairedRandomisationResult;
+  /** Effect size: percentile interval of the same difference. Its p-value is recorded but decides nothing (anti-conservative on few items). */
   bootstrap: PairedBootstrapResult;
   /** Accuracy view of the same pairs, recorded beside it: exact McNemar on the discordant items. */
   mcnemar: McNemarResult;
@@ -62,7 +64,6 @@ export interface PromotionDecision {
 
 // Float noise must not turn an equal score into a regression or a win.
 const EPSILON = 1e-9;
-const TEST_NAME = 'paired bootstrap of the production macro-F1 difference (same items for both versions), one-sided';
 
 /**
  * DESIGN's rule: a version beats the champion when its macro-F1 on production eval is higher
@@ -89,7 +90,9 @@ export function decidePromotion(candidate: HeldOutMetrics, champion: ChampionAtD
           evalSet: evalSets.clean,
         }
       : null;
-  const significance = champion.paired ? { test: TEST_NAME, alpha, significant: champion.paired.bootstrap.pValue < alpha, ...champion.paired } : null;
+  const significance = champion.paired
+    ? { test: testName(champion.paired.randomisation), alpha, significant: champion.paired.randomisation.pValue < alpha, ...champion.paired }
+    : null;
   const base = {
     champion: { version: champion.version, clean: champion.clean ?? null, production: champion.production ?? null },
     evalSets,
@@ -125,10 +128,17 @@ function decideFirstChampion(candidate: HeldOutMetrics, rules: PromotionRules): 
   };
 }
 
+function testName(r: PairedRandomisationResult): string {
+  const how = r.method === 'exact' ? `exact over all ${r.draws} swaps of the ${r.discordant} items answered differently` : `Monte Carlo, ${r.draws} random swaps of the ${r.discordant} items answered differently`;
+  return `paired sign-flip randomisation test of the production macro-F1 difference (same items for both versions), one-sided, ${how}`;
+}
+
 function noiseNote(s: { alpha: number } & PairedEvidence): string {
+  const r = s.randomisation;
   const b = s.bootstrap;
   const pct = Math.round(b.level * 100);
-  return `paired bootstrap p = ${pValue(b.pValue)} vs alpha ${s.alpha}, ${pct}% interval of the difference [${fmt(b.interval[0])}, ${fmt(b.interval[1])}]; exact McNemar p = ${pValue(s.mcnemar.pValue)} (${s.mcnemar.candidateOnly} items only the candidate gets right, ${s.mcnemar.championOnly} only the champion)`;
+  const how = r.method === 'exact' ? `exact over the ${r.draws} swaps of the ${r.discordant} items the versions answer differently` : `Monte Carlo, ${r.discordant} items answered differently`;
+  return `paired sign-flip p = ${pValue(r.pValue)} (${how}) vs alpha ${s.alpha}; bootstrap ${pct}% interval of the difference [${fmt(b.interval[0])}, ${fmt(b.interval[1])}]; exact McNemar p = ${pValue(s.mcnemar.pValue)} (${s.mcnemar.candidateOnly} items only the candidate gets right, ${s.mcnemar.championOnly} only the champion)`;
 }
 
 function fmt(x: number): string {

@@ -135,16 +135,26 @@ const evalSetSchema = z
   .openapi('EvalSet', d('A held-out set both versions were scored on, or null when empty'));
 
 const pairedEvidence = {
+  randomisation: z
+    .object({
+      difference: z.number().openapi(d('Production macro-F1, candidate minus champion')),
+      pValue: z.number().openapi(d('One-sided p-value of “the candidate is not better”: the share of sign flips (each item’s two answers swapped or not) with a difference at least the observed one; the decision compares it with alpha')),
+      discordant: z.number().openapi(d('Items the two versions answer differently: the only ones a swap changes')),
+      method: z.enum(['exact', 'monte-carlo']).openapi(d('exact: every swap subset (at most 16 discordant items); monte-carlo: random swaps, p with the +1 correction')),
+      draws: z.number().openapi(d('Swap subsets evaluated: 2^discordant, or retrain.bootstrapResamples random ones')),
+      seed: z.number().openapi(d('Seed of the random swaps')),
+    })
+    .openapi(d('The decision test: paired sign-flip randomisation test of the production macro-F1 difference (absent from records made before it, which the bootstrap p decided)')),
   bootstrap: z
     .object({
       difference: z.number().openapi(d('Production macro-F1, candidate minus champion')),
       interval: z.tuple([z.number(), z.number()]).openapi(d('Percentile interval of the difference at level')),
       level: z.number().openapi(d('Interval level')),
-      pValue: z.number().openapi(d('One-sided p-value of “the candidate is not better”')),
+      pValue: z.number().openapi(d('One-sided bootstrap p-value of “the candidate is not better”; anti-conservative on few items, so recorded but not the decision')),
       resamples: z.number().openapi(d('Bootstrap resamples')),
       seed: z.number().openapi(d('Seed of the resampling')),
     })
-    .openapi(d('The decision test: paired bootstrap of the production macro-F1 difference')),
+    .openapi(d('Effect size: paired bootstrap of the production macro-F1 difference (the decision test before the sign-flip test)')),
   mcnemar: z
     .object({
       candidateOnly: z.number().openapi(d('Items the candidate gets right and the champion wrong')),

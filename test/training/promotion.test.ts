@@ -24,10 +24,11 @@ function bySupport(macroF1: number, support: Record<string, number>): EvalMetric
   return { ...m(macroF1, count), perConcept };
 }
 
-/** Paired evidence with a given bootstrap p-value (the rule reads only its verdict and figures). */
+/** Paired evidence with a given sign-flip p-value (the rule reads only its verdict and figures); the bootstrap's own p says "significant" to show it decides nothing. */
 function evidence(pValue: number): PairedEvidence {
   return {
-    bootstrap: { difference: 0.1, interval: [0.02, 0.18], level: 0.9, pValue, resamples: 2000, seed: 42 },
+    randomisation: { difference: 0.1, pValue, discordant: 25, method: 'monte-carlo', draws: 2000, seed: 42 },
+    bootstrap: { difference: 0.1, interval: [0.02, 0.18], level: 0.9, pValue: 0.0005, resamples: 2000, seed: 42 },
     mcnemar: { candidateOnly: 20, championOnly: 5, pValue: 0.004 },
   };
 }
@@ -73,11 +74,11 @@ describe('promotion rule', () => {
   it('when the candidate beats the champion beyond noise and keeps clean macro-F1 within the limit, then it is promoted and the record names the sets and the test', () => {
     const d = decidePromotion({ clean: m(0.89), production: m(0.8) }, { version: 3, clean: m(0.9), production: m(0.6), paired: evidence(0.001) }, RULES);
     expect(d.promote).toBe(true);
-    expect(d.reason).toMatch(/^beats champion v3 on production eval \(macro-F1 0\.8000 vs 0\.6000 on the same 100 production-eval items; paired bootstrap p = 0\.001 vs alpha 0\.05/);
+    expect(d.reason).toMatch(/^beats champion v3 on production eval \(macro-F1 0\.8000 vs 0\.6000 on the same 100 production-eval items; paired sign-flip p = 0\.001 \(Monte Carlo, 25 items answered differently\) vs alpha 0\.05; bootstrap 90% interval of the difference \[0\.0200, 0\.1800\]/);
     expect(d.reason).toMatch(/exact McNemar p = 0\.004 \(20 items only the candidate gets right, 5 only the champion\)\); clean eval macro-F1 change -0\.0100/);
     expect(d.evalSets.production).toMatchObject({ name: 'production-eval', size: 100 });
     expect(d.comparison.productionMacroF1).toMatchObject({ candidate: 0.8, champion: 0.6, evalSet: { name: 'production-eval', size: 100 } });
-    expect(d.comparison.significance).toMatchObject({ alpha: 0.05, significant: true, test: expect.stringMatching(/^paired bootstrap/) });
+    expect(d.comparison.significance).toMatchObject({ alpha: 0.05, significant: true, test: expect.stringMatching(/^paired sign-flip randomisation test .*, Monte Carlo, 2000 random swaps of the 25 items/) });
     expect(d.comparison.cleanMacroF1!.regression).toBeCloseTo(0.01, 12);
   });
 
@@ -88,7 +89,7 @@ describe('promotion rule', () => {
     });
     expect(d.promote).toBe(false);
     expect(d.comparison.significance).toMatchObject({ significant: false });
-    expect(d.reason).toMatch(/^the production-eval gain over champion v1 is within noise \(macro-F1 0\.3928 vs 0\.3196 on the same 188 production-eval items; paired bootstrap p = 0\.210 vs alpha 0\.05/);
+    expect(d.reason).toMatch(/^the production-eval gain over champion v1 is within noise \(macro-F1 0\.3928 vs 0\.3196 on the same 188 production-eval items; paired sign-flip p = 0\.210 .* vs alpha 0\.05/);
   });
 
   it('when the clean regression equals the limit, then it is still promoted', () => {
@@ -138,9 +139,64 @@ describe('promotion rule', () => {
       { version: 1, clean: m(0.95), production: m(f1(champion), 188), paired },
       { ...RULES, evalSets: { production: set('production-eval', 188), clean: set('clean-eval', 100) } },
     );
-    expect(paired.bootstrap.pValue).toBeGreaterThan(0.05);
+    expect(paired.randomisation).toMatchObject({ discordant: 14, method: 'exact', draws: 2 ** 14 });
+    expect(paired.randomisation.pValue).toBeGreaterThan(0.05);
     expect(paired.bootstrap.interval[0]).toBeLessThan(0);
     expect(d.promote).toBe(false);
     expect(d.reason).toMatch(/within noise/);
+  });
+
+  /** 188 production-eval items, 4 concepts, champion right on 60%; the candidate answers the same except where `change` says. */
+  function realPairs(change: (truth: number, champion: number, i: number) => number) {
+    const random = mulberry32(31);
+    const truth = Array.from({ length: 188 }, () => Math.floor(random() * 4));
+    const champion = truth.map((t) => (random() < 0.6 ? t : (t + 1) % 4));
+    const candidate = champion.map((a, i) => change(truth[i]!, a, i));
+    const f1 = (answers: number[]) => multiclassMetrics(truth, answers.map((a) => [0, 1, 2, 3].map((c) => (c === a ? 1 : 0)))).macroF1;
+    const paired = pairedEvidence(truth.map((t) => [t]), candidate.map((a) => [a]), champion.map((a) => [a]), 4, { resamples: 2000, seed: 42 })!;
+    const rules = { ...RULES, evalSets: { production: set('production-eval', 188), clean: set('clean-eval', 100) } };
+    const d = decidePromotion({ clean: m(0.95), production: m(f1(candidate), 188) }, { version: 1, clean: m(0.95), production: m(f1(champion), 188), paired }, rules);
+    return { paired, d };
+  }
+
+  const noiseReason = (won: number, p: number) =>
+    `paired sign-flip p = ${p.toFixed(3)} (exact over the ${2 ** won} swaps of the ${won} items the versions answer differently) vs alpha 0.05`;
+
+  it.each([
+    [2, 0.25],
+    [3, 0.125],
+    [4, 0.0625],
+  ])('when the production-eval set is %i items the candidate gets right and the champion wrong, then it is not promoted: the exact sign-flip p is %d', (won, p) => {
+    const truth = Array.from({ length: won }, (_, i) => [i % 4]);
+    const paired = pairedEvidence(truth, truth, truth.map(([t]) => [(t! + 1) % 4]), 4, { resamples: 2000, seed: 42 })!;
+    // The bootstrap alone called this a win: every resample has the candidate ahead.
+    expect(paired.bootstrap.pValue).toBeCloseTo(1 / 2001, 12);
+    expect(paired.randomisation).toMatchObject({ difference: 1, pValue: p, discordant: won, method: 'exact', draws: 2 ** won });
+    const rules = { ...RULES, evalSets: { production: set('production-eval', won), clean: set('clean-eval', 100) } };
+    const d = decidePromotion({ clean: m(0.95), production: m(1, won) }, { version: 1, clean: m(0.95), production: m(0, won), paired }, rules);
+    expect(d.promote).toBe(false);
+    expect(d.comparison.significance).toMatchObject({ significant: false, test: expect.stringMatching(new RegExp(`exact over all ${2 ** won} swaps of the ${won} items answered differently$`)) });
+    expect(d.reason).toContain(`the production-eval gain over champion v1 is within noise (macro-F1 1.0000 vs 0.0000 on the same ${won} production-eval items; ${noiseReason(won, p)}`);
+  });
+
+  it('when the candidate differs from the champion on 188 production-eval items only by being right on 4 more, then it is not promoted though the bootstrap p was below alpha', () => {
+    let fixed = 0;
+    const { paired, d } = realPairs((t, a) => (a !== t && fixed < 4 ? (fixed++, t) : a));
+    expect(paired.bootstrap.pValue).toBeLessThan(0.05);
+    expect(paired.randomisation).toMatchObject({ pValue: 0.0625, discordant: 4, method: 'exact' });
+    expect(paired.mcnemar).toMatchObject({ candidateOnly: 4, championOnly: 0 });
+    expect(d.promote).toBe(false);
+    expect(d.reason).toContain(noiseReason(4, 0.0625));
+  });
+
+  it('when the candidate fixes a real share of the champion\'s errors and breaks few of its answers, then it is promoted', () => {
+    // Of the champion's ~75 errors the candidate fixes every second; it breaks every tenth right answer.
+    let wrong = 0;
+    let right = 0;
+    const { paired, d } = realPairs((t, a) => (a !== t ? (wrong++ % 2 === 0 ? t : a) : right++ % 10 === 0 ? (t + 2) % 4 : a));
+    expect(paired.randomisation).toMatchObject({ method: 'monte-carlo', draws: 2000 });
+    expect(paired.randomisation.pValue).toBeLessThan(0.01);
+    expect(d.promote).toBe(true);
+    expect(d.reason).toMatch(/^beats champion v1 on production eval .*paired sign-flip p = .* \(Monte Carlo, \d+ items answered differently\)/);
   });
 });

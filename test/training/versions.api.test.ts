@@ -51,7 +51,7 @@ describe('versions and promotion', () => {
     const [v1, v2] = await versions('pint');
     expect(v1.status).toBe('retired');
     expect(v1.retiredAt).toEqual(expect.any(String));
-    expect(v2.decision.reason).toMatch(/^beats champion v1 on production eval \(macro-F1 \d\.\d{4} vs \d\.\d{4} on the same \d+ production-eval items; paired bootstrap p = /);
+    expect(v2.decision.reason).toMatch(/^beats champion v1 on production eval \(macro-F1 \d\.\d{4} vs \d\.\d{4} on the same \d+ production-eval items; paired sign-flip p = /);
     const { productionMacroF1, cleanMacroF1, significance } = v2.decision.comparison;
     expect(productionMacroF1.candidate).toBeGreaterThan(productionMacroF1.champion);
     // Compared on the same set at decision time, and the record says which and how many.
@@ -59,7 +59,8 @@ describe('versions and promotion', () => {
     expect(productionMacroF1.candidate).toBe(v2.metrics.production.macroF1);
     expect(v2.decision.champion.production.count).toBe(v2.metrics.production.count);
     expect(significance).toMatchObject({ alpha: 0.05, significant: true, bootstrap: { resamples: 2000 }, mcnemar: { candidateOnly: expect.any(Number) } });
-    expect(significance.bootstrap.pValue).toBeLessThan(0.05);
+    expect(significance.randomisation).toMatchObject({ difference: significance.bootstrap.difference, discordant: expect.any(Number), method: expect.stringMatching(/^(exact|monte-carlo)$/) });
+    expect(significance.randomisation.pValue).toBeLessThan(0.05);
     expect(job.result.decision).toEqual({ evalSets: v2.decision.evalSets, significance });
     expect(cleanMacroF1.regression).toBeLessThanOrEqual(0.02);
     const p = v2.trainedOn.production;
@@ -114,10 +115,10 @@ describe('versions and promotion', () => {
     // Both versions were scored on v4's production-eval set; the paired test ran on those items.
     expect(v4.decision.champion.production.count).toBe(v4.metrics.production.count);
     expect(v4.decision.comparison.significance).toMatchObject({ significant: false, mcnemar: { pValue: expect.any(Number) } });
-    expect(v4.decision.comparison.significance.bootstrap.pValue).toBeGreaterThanOrEqual(0.05);
+    expect(v4.decision.comparison.significance.randomisation.pValue).toBeGreaterThanOrEqual(0.05);
     expect((await server.request('GET', '/v1/models/pint')).body.champion.version).toBe(2);
     const report = await server.request('GET', '/v1/models/pint/report?format=json');
-    expect(report.body.versions[3].decision).toMatchObject({ promote: false, evalSet: { name: 'production-eval', size: v4.metrics.production.count }, test: expect.stringMatching(/^paired bootstrap/) });
+    expect(report.body.versions[3].decision).toMatchObject({ promote: false, evalSet: { name: 'production-eval', size: v4.metrics.production.count }, test: expect.stringMatching(/^paired sign-flip randomisation test/) });
     const page = await fetch(`${server.url}/v1/models/pint/report`);
     const text = await page.text();
     expect(text).toContain(`compared on production-eval: ${v4.metrics.production.count} items`);

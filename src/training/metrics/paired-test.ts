@@ -18,7 +18,7 @@ export interface McNemarResult {
   pValue: number;
 }
 
-/** Paired bootstrap of the macro-F1 difference (candidate − champion), resampling items. */
+/** Paired bootstrap of the macro-F1 difference (candidate − champion), resampling items: an effect size; its p-value is anti-conservative on few items and decides nothing. */
 export interface PairedBootstrapResult {
   difference: number;
   /** Percentile interval of the difference at `level`. */
@@ -29,6 +29,27 @@ export interface PairedBootstrapResult {
   resamples: number;
   seed: number;
 }
+
+/**
+ * Paired randomisation (sign-flip) test of the macro-F1 difference (candidate − champion).
+ * Under H0 the two answers to each item are exchangeable; only items answered differently
+ * can move the difference, so their swaps are enumerated exactly when there are at most
+ * `exactUpTo` of them, and drawn at random otherwise.
+ */
+export interface PairedRandomisationResult {
+  difference: number;
+  /** One-sided p-value of "the candidate is not better": exact, #{swaps with difference ≥ observed} / 2^discordant; Monte Carlo, (1 + #{draws with difference ≥ observed}) / (1 + draws). */
+  pValue: number;
+  /** Items the two versions answer differently: the only ones a swap changes. */
+  discordant: number;
+  method: 'exact' | 'monte-carlo';
+  /** Swap subsets evaluated: 2^discordant (exact) or the random draws (Monte Carlo). */
+  draws: number;
+  seed: number;
+}
+
+/** Above this many discordant items (2^16 = 65,536 swap subsets) the sign-flip test draws at random. */
+export const EXACT_SIGN_FLIP_UP_TO = 16;
 
 /** Exact McNemar on per-item correctness of two versions. */
 export function exactMcNemar(candidateRight: readonly boolean[], championRight: readonly boolean[]): McNemarResult {
@@ -46,10 +67,7 @@ export function exactMcNemar(candidateRight: readonly boolean[], championRight: 
 
 /** Whether each item's predicted set equals its true set. */
 export function itemCorrectness(truth: readonly (readonly number[])[], predicted: readonly (readonly number[])[]): boolean[] {
-  return truth.map((t, i) => {
-    const p = predicted[i]!;
-    return t.length === p.length && t.every((c) => p.includes(c));
-  });
+  return truth.map((t, i) => sameSet(t, predicted[i]!));
 }
 
 /**
@@ -95,6 +113,73 @@ export function pairedBootstrapMacroF1(a: PairedAnswers, opts: { resamples: numb
   };
 }
 
+/** The sign-flip test of `PairedRandomisationResult`; `resamples` random draws when it cannot enumerate. */
+export function pairedRandomisationMacroF1(
+  a: PairedAnswers,
+  opts: { resamples: number; seed: number; exactUpTo?: number },
+): PairedRandomisationResult {
+  const n = a.truth.length;
+  if (a.candidate.length !== n || a.champion.length !== n) throw new RangeError('both versions must answer the same items');
+  const k = a.concepts;
+  const exactUpTo = opts.exactUpTo ?? EXACT_SIGN_FLIP_UP_TO;
+  const shared = new Int32Array(3 * k);
+  const candidate: Contribution[] = [];
+  const champion: Contribution[] = [];
+  a.truth.forEach((t, i) => {
+    if (sameSet(a.candidate[i]!, a.champion[i]!)) add(shared, contributions(t, a.candidate[i]!), k);
+    else {
+      candidate.push(contributions(t, a.candidate[i]!));
+      champion.push(contributions(t, a.champion[i]!));
+    }
+  });
+  const m = candidate.length;
+  const x = Int32Array.from(shared);
+  const y = Int32Array.from(shared);
+  for (let j = 0; j < m; j++) {
+    add(x, candidate[j]!, k);
+    add(y, champion[j]!, k);
+  }
+  const difference = macroF1Of(x, k) - macroF1Of(y, k);
+  const atLeast = (d: number) => d >= difference - 1e-12;
+  const swap = (j: number, swapped: boolean) => {
+    const [inX, inY] = swapped ? [champion[j]!, candidate[j]!] : [candidate[j]!, champion[j]!];
+    add(x, inX, k, -1);
+    add(x, inY, k);
+    add(y, inY, k, -1);
+    add(y, inX, k);
+  };
+  if (m <= exactUpTo) {
+    // Gray code: each subset differs from the previous by one swap, so the counts update in place.
+    const swapped = new Uint8Array(m);
+    const subsets = 2 ** m;
+    let hits = 1;
+    for (let s = 1; s < subsets; s++) {
+      const j = 31 - Math.clz32(s & -s);
+      swap(j, swapped[j] === 1);
+      swapped[j] ^= 1;
+      if (atLeast(macroF1Of(x, k) - macroF1Of(y, k))) hits++;
+    }
+    return { difference, pValue: hits / subsets, discordant: m, method: 'exact', draws: subsets, seed: opts.seed };
+  }
+  const random = mulberry32(opts.seed);
+  let hits = 0;
+  for (let r = 0; r < opts.resamples; r++) {
+    x.set(shared);
+    y.set(shared);
+    for (let j = 0; j < m; j++) {
+      const flip = random() < 0.5;
+      add(x, flip ? champion[j]! : candidate[j]!, k);
+      add(y, flip ? candidate[j]! : champion[j]!, k);
+    }
+    if (atLeast(macroF1Of(x, k) - macroF1Of(y, k))) hits++;
+  }
+  return { difference, pValue: (1 + hits) / (1 + opts.resamples), discordant: m, method: 'monte-carlo', draws: opts.resamples, seed: opts.seed };
+}
+
+function sameSet(p: readonly number[], q: readonly number[]): boolean {
+  return p.length === q.length && p.every((c) => q.includes(c));
+}
+
 interface Contribution {
   tp: number[];
   fp: number[];
@@ -109,10 +194,10 @@ function contributions(truth: readonly number[], predicted: readonly number[]): 
   };
 }
 
-function add(counts: Int32Array, c: Contribution, k: number): void {
-  for (const i of c.tp) counts[i]! += 1;
-  for (const i of c.fp) counts[k + i]! += 1;
-  for (const i of c.fn) counts[2 * k + i]! += 1;
+function add(counts: Int32Array, c: Contribution, k: number, sign = 1): void {
+  for (const i of c.tp) counts[i]! += sign;
+  for (const i of c.fp) counts[k + i]! += sign;
+  for (const i of c.fn) counts[2 * k + i]! += sign;
 }
 
 function macroF1Of(counts: Int32Array, k: number): number {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../src/drift/stats/index.js';
 import { multiclassMetrics } from '../../../src/training/metrics/multiclass.js';
-import { exactMcNemar, itemCorrectness, pairedBootstrapMacroF1 } from '../../../src/training/metrics/paired-test.js';
+import { exactMcNemar, itemCorrectness, pairedBootstrapMacroF1, pairedRandomisationMacroF1 } from '../../../src/training/metrics/paired-test.js';
 
 /** Per-item correctness with b items only the candidate gets right, c only the champion, and `both` right for both. */
 function discordant(b: number, c: number, both = 5, neither = 5): [boolean[], boolean[]] {
@@ -102,5 +102,96 @@ describe('paired bootstrap of the macro-F1 difference', () => {
     const r = pairedBootstrapMacroF1({ concepts: 3, truth: [[0, 2], [1], [2]], candidate: [[0, 2], [1], [2]], champion: [[0], [1], [2]] }, { resamples: 99, seed: 1, level: 0.9 });
     // Champion: concept 0 F1 1, concept 1 F1 1, concept 2 tp 1 fn 1 → 2/3; mean 8/9.
     expect(r.difference).toBeCloseTo(1 - 8 / 9, 12);
+  });
+});
+
+describe('paired sign-flip randomisation test of the macro-F1 difference', () => {
+  /** 4 concepts; `won` items only the candidate gets right, `lost` only the champion, then 12 both get right and 6 both wrong (the same wrong answer). */
+  function items(won: number, lost: number) {
+    const truth: number[][] = [];
+    const candidate: number[][] = [];
+    const champion: number[][] = [];
+    const push = (t: number, a: number, b: number) => (truth.push([t]), candidate.push([a]), champion.push([b]));
+    for (let i = 0; i < won; i++) push(i % 4, i % 4, (i + 1) % 4);
+    for (let i = 0; i < lost; i++) push(i % 4, (i + 2) % 4, i % 4);
+    for (let i = 0; i < 12; i++) push(i % 4, i % 4, i % 4);
+    for (let i = 0; i < 6; i++) push(i % 4, (i + 3) % 4, (i + 3) % 4);
+    return { concepts: 4, truth, candidate, champion };
+  }
+
+  it.each([
+    [2, 0.25],
+    [3, 0.125],
+    [4, 0.0625],
+  ])('when the candidate alone is right on %i items and the versions agree elsewhere, then the exact p is 1/2^%i', (won, p) => {
+    const r = pairedRandomisationMacroF1(items(won, 0), { resamples: 2000, seed: 42 });
+    expect(r).toMatchObject({ pValue: p, discordant: won, method: 'exact', draws: 2 ** won });
+    expect(r.difference).toBeGreaterThan(0);
+  });
+
+  it('when the versions give the same answers everywhere, then the difference is 0 and p is 1', () => {
+    const a = items(0, 0);
+    expect(pairedRandomisationMacroF1({ ...a, candidate: a.champion }, { resamples: 2000, seed: 1 })).toMatchObject({ difference: 0, pValue: 1, discordant: 0, method: 'exact', draws: 1 });
+  });
+
+  it('when the candidate is worse, then p is large', () => {
+    expect(pairedRandomisationMacroF1(items(1, 5), { resamples: 2000, seed: 1 }).pValue).toBeGreaterThan(0.9);
+  });
+
+  // Truth is always concept 0 and a wrong answer another concept: macro-F1 is concept 0's F1,
+  // 2tp / (n + tp), which rises with accuracy, so the sign-flip test is the one-sided exact
+  // binomial tail P(X ≥ b | b + c, 1/2) = scipy.stats.binomtest(b, b + c, 0.5, alternative='greater').pvalue.
+  function oneConcept(b: number, c: number, both = 10, neither = 4) {
+    const truth: number[][] = [];
+    const candidate: number[][] = [];
+    const champion: number[][] = [];
+    const push = (x: number, y: number) => (truth.push([0]), candidate.push([x]), champion.push([y]));
+    for (let i = 0; i < b; i++) push(0, 1 + (i % 3));
+    for (let i = 0; i < c; i++) push(2, 0);
+    for (let i = 0; i < both; i++) push(0, 0);
+    for (let i = 0; i < neither; i++) push(3, 3);
+    return { concepts: 4, truth, candidate, champion };
+  }
+
+  it.each([
+    [7, 2, 46 / 512], // (C(9,7) + C(9,8) + C(9,9)) / 2^9 = 0.08984375
+    [10, 3, 378 / 8192], // (286 + 78 + 13 + 1) / 2^13 = 0.046142578125
+    [5, 5, 638 / 1024], // P(X ≥ 5 | 10) = 0.623046875
+    [12, 4, 2517 / 65536], // P(X ≥ 12 | 16) = 0.0384063720703125
+  ])('when only accuracy can differ, %i items won and %i lost, then p is the exact binomial tail %d', (b, c, p) => {
+    const r = pairedRandomisationMacroF1(oneConcept(b, c), { resamples: 2000, seed: 5 });
+    expect(r.method).toBe('exact');
+    expect(r.pValue).toBeCloseTo(p, 12);
+  });
+
+  it('when there are more discordant items than it enumerates, then the Monte Carlo p agrees with the exact enumeration of the same data within its error', () => {
+    const random = mulberry32(9);
+    const truth = Array.from({ length: 120 }, () => Math.floor(random() * 4));
+    const champion = truth.map((t) => (random() < 0.65 ? t : (t + 1) % 4));
+    const candidate = champion.map((a, i) => (i < 20 ? (i % 3 === 0 ? (truth[i]! + 2) % 4 : truth[i] === a ? (a + 3) % 4 : truth[i]!) : a));
+    const a = { concepts: 4, truth: truth.map((t) => [t]), candidate: candidate.map((x) => [x]), champion: champion.map((x) => [x]) };
+    const exact = pairedRandomisationMacroF1(a, { resamples: 0, seed: 0, exactUpTo: 20 });
+    const R = 4000;
+    const mc = pairedRandomisationMacroF1(a, { resamples: R, seed: 3 });
+    expect(exact).toMatchObject({ method: 'exact', discordant: 20 });
+    expect(mc).toMatchObject({ method: 'monte-carlo', discordant: 20, draws: R });
+    expect(exact.pValue).toBeGreaterThan(0.01);
+    expect(exact.pValue).toBeLessThan(0.99);
+    // Four standard errors of a proportion from R draws, plus the +1 correction.
+    expect(Math.abs(mc.pValue - exact.pValue)).toBeLessThan(4 * Math.sqrt((exact.pValue * (1 - exact.pValue)) / R) + 1 / R);
+    expect(pairedRandomisationMacroF1(a, { resamples: R, seed: 3 })).toEqual(mc);
+  });
+
+  it('when two versions are equally good, then p < 0.05 in no more than about 5% of 200 repetitions', () => {
+    const random = mulberry32(5);
+    const truth = Array.from({ length: 188 }, () => Math.floor(random() * 4));
+    const noisy = (r: () => number) => truth.map((t) => [r() < 0.3 ? (t + 1 + Math.floor(r() * 3)) % 4 : t]);
+    let alarms = 0;
+    for (let rep = 0; rep < 200; rep++) {
+      const r = pairedRandomisationMacroF1({ concepts: 4, truth: truth.map((t) => [t]), candidate: noisy(mulberry32(100 + rep)), champion: noisy(mulberry32(900 + rep)) }, { resamples: 199, seed: rep });
+      if (r.pValue < 0.05) alarms++;
+    }
+    // Binomial(200, 0.05): mean 10, P(X > 19) < 0.5%.
+    expect(alarms).toBeLessThanOrEqual(19);
   });
 });
