@@ -8,7 +8,7 @@ import { pageNotFoundPage } from './not-found.page.js';
 import { forbiddenPage, signInPage } from './sign-in.page.js';
 
 /** Who opened a page; undefined when signed out, a stale key header included (sign in again). */
-async function visitor(auth: Authenticator, c: Context): Promise<Authentication | undefined> {
+export async function pageVisitor(auth: Authenticator, c: Context): Promise<Authentication | undefined> {
   return auth.fromContext(c).catch((err: unknown) => {
     if (err instanceof DomainError) return undefined;
     throw err;
@@ -22,7 +22,7 @@ async function visitor(auth: Authenticator, c: Context): Promise<Authentication 
 export function pageNotFound(auth: Authenticator, json: (c: Context) => Response | Promise<Response>) {
   return async (c: Context) => {
     if (!c.req.path.startsWith('/ui/') || c.req.method !== 'GET') return json(c);
-    return c.html(pageNotFoundPage(c.req.path, (await visitor(auth, c))?.via ?? 'signed-out'), 404);
+    return c.html(pageNotFoundPage(c.req.path, (await pageVisitor(auth, c))?.via ?? 'signed-out'), 404);
   };
 }
 
@@ -35,7 +35,7 @@ export function createPageGuard(auth: Authenticator) {
     createMiddleware<AuthEnv>(async (c, next) => {
       const url = new URL(c.req.url);
       const here = url.pathname + url.search;
-      const found = await visitor(auth, c);
+      const found = await pageVisitor(auth, c);
       if (!found) return c.html(signInPage({ next: here }), 401);
       if (!hasRole(found.principal, roles)) return c.html(forbiddenPage(found.principal, roles.join(' or ') || 'admin', found.via), 403);
       c.set('principal', found.principal);

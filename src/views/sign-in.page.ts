@@ -3,8 +3,8 @@ import type { Principal } from '../auth/api-keys.service.js';
 import type { Authentication } from '../auth/authenticator.js';
 import { END_OPEN_MODE_COMMAND, layout, type PageVia } from './layout.js';
 
-/** The sign-in form: what a page answers without a session. It shows no data of any model. */
-export function signInPage(opts: { next: string; error?: string }) {
+/** The sign-in form: what a page answers without a session. It shows no data of any model. `via`: a session already open. */
+export function signInPage(opts: { next: string; error?: string; via?: 'session' | undefined }) {
   return layout(
     'Sign in',
     html`<form class="card" method="post" action="/ui/sign-in" style="max-width:420px" id="sign-in">
@@ -16,6 +16,7 @@ ${opts.error ? html`<p class="badge warn" role="alert" id="sign-in-error">${opts
 <input type="hidden" name="next" value="${opts.next}">
 <p><button class="primary" type="submit">Sign in</button></p>
 </form>`,
+    { via: opts.via },
   );
 }
 

@@ -6,7 +6,7 @@ import type { AuthEnv } from '../auth/auth.middleware.js';
 import { requestOf, SESSION_COOKIE, type Authenticator } from '../auth/authenticator.js';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import type { ModelsService } from '../models/models.service.js';
-import type { PageGuard } from './page-guard.js';
+import { pageVisitor, type PageGuard } from './page-guard.js';
 import { labelerHomePage, openModeSignInPage, signInPage, signOutPage } from './sign-in.page.js';
 
 // A next page that is not a short string (the page guard puts a page's whole URL there) is dropped, not a reason to refuse the key.
@@ -46,8 +46,10 @@ export function signInRoutes(auth: Authenticator, models: ModelsService, page: P
   return new Hono<AuthEnv>()
     .get('/ui/sign-in', async (c) => {
       const next = c.req.query('next');
-      if (await auth.keys.isOpen(requestOf(c))) return c.html(openModeSignInPage(safeNext(next, '/')), 200);
-      return c.html(signInPage({ next: safeNext(next, '') }), 200);
+      const via = (await pageVisitor(auth, c))?.via;
+      if (via === 'open') return c.html(openModeSignInPage(safeNext(next, '/')), 200);
+      // Signed in already (to sign in with another key): the header offers sign-out, as every page does.
+      return c.html(signInPage({ next: safeNext(next, ''), via: via === 'session' ? via : undefined }), 200);
     })
     .post('/ui/sign-in', async (c) => {
       const form = signInForm.safeParse(await formBody(c));

@@ -6,7 +6,7 @@ import { ManualClock } from '../support/clock.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const model = { task: 'multiclass', embeddingDim: 2, concepts: [{ id: 'a' }, { id: 'b' }] };
-const PAGES = ['/', '/ui/models/m/report', '/ui/models/m/label', '/ui/label', '/ui/models/nope/report', '/ui/nothing-here', '/ui/sign-out'];
+const PAGES = ['/', '/ui/models/m/report', '/ui/models/m/label', '/ui/label', '/ui/models/nope/report', '/ui/nothing-here', '/ui/sign-in', '/ui/sign-out'];
 const MISSING = new Set(['/ui/models/nope/report', '/ui/nothing-here']);
 
 /** The header's visible end: the sign-out link and the open-mode note, as a visitor sees them. */
