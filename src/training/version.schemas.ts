@@ -144,7 +144,9 @@ const pairedEvidence = {
       draws: z.number().openapi(d('Swap subsets evaluated: 2^discordant, or retrain.bootstrapResamples random ones')),
       seed: z.number().openapi(d('Seed of the random swaps')),
     })
-    .openapi(d('The decision test: paired sign-flip randomisation test of the production macro-F1 difference (absent from records made before it, which the bootstrap p decided)')),
+    // Records made before the sign-flip test were decided by the bootstrap p and have none.
+    .optional()
+    .openapi(d('The decision test: paired sign-flip randomisation test of the production macro-F1 difference; absent from records made before it (2026-12-02), which the bootstrap p decided')),
   bootstrap: z
     .object({
       difference: z.number().openapi(d('Production macro-F1, candidate minus champion')),
