@@ -15,13 +15,16 @@ export async function pageVisitor(auth: Authenticator, c: Context): Promise<Auth
   });
 }
 
+/** Hono answers a HEAD by running GET and dropping the body, but the request keeps its method. */
+const PAGE_METHODS = new Set(['GET', 'HEAD']);
+
 /**
- * The answer to a GET of an unknown path under /ui/ (a 404 page whose header knows the visitor);
- * any other unknown route gets the API's JSON 404 from `json`.
+ * The answer to a GET (or HEAD: the same status and type, no body) of an unknown path under /ui/ (a
+ * 404 page whose header knows the visitor); any other unknown route gets the API's JSON 404 from `json`.
  */
 export function pageNotFound(auth: Authenticator, json: (c: Context) => Response | Promise<Response>) {
   return async (c: Context) => {
-    if (!c.req.path.startsWith('/ui/') || c.req.method !== 'GET') return json(c);
+    if (!c.req.path.startsWith('/ui/') || !PAGE_METHODS.has(c.req.method)) return json(c);
     return c.html(pageNotFoundPage(c.req.path, (await pageVisitor(auth, c))?.via ?? 'signed-out'), 404);
   };
 }

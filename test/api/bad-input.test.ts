@@ -225,6 +225,17 @@ describe('bad input is refused whole, with the JSON error shape', () => {
     expect([unknownApi.status, ((await unknownApi.json()) as { error: { code: string } }).error.code]).toEqual([404, 'not_found']);
   });
 
+  it('when a HEAD asks for an unknown /ui/ path, then it answers as GET does (HTML 404) without a body; the API keeps the JSON 404', async () => {
+    for (const path of ['/ui/models', '/ui/nothing/here']) {
+      const [get, head] = [await fetch(`${server.url}${path}`), await fetch(`${server.url}${path}`, { method: 'HEAD' })];
+      expect([head.status, head.headers.get('content-type')], path).toEqual([get.status, get.headers.get('content-type')]);
+      expect([head.status, head.headers.get('content-type')], path).toEqual([404, 'text/html; charset=UTF-8']);
+      expect(await head.text(), path).toBe('');
+    }
+    const unknownApi = await fetch(`${server.url}/v1/nothing`, { method: 'HEAD' });
+    expect([unknownApi.status, unknownApi.headers.get('content-type'), await unknownApi.text()]).toEqual([404, 'application/json', '']);
+  });
+
   it('when any path segment holds a control character, then the API and the pages answer 400 in the error shape before any lookup', async () => {
     const item = '1';
     const paths = [
