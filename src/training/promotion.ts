@@ -28,6 +28,12 @@ export interface PairedEvidence {
   mcnemar: McNemarResult;
 }
 
+/**
+ * The paired evidence as read back from a stored decision: records made before the sign-flip
+ * test (2026-12-02) have no `randomisation`, as the bootstrap p decided them.
+ */
+export type StoredPairedEvidence = Omit<PairedEvidence, 'randomisation'> & Partial<Pick<PairedEvidence, 'randomisation'>>;
+
 /** The champion as re-scored at decision time, with the paired evidence on the production set. */
 export interface ChampionAtDecision extends HeldOutMetrics {
   version: number;
@@ -44,8 +50,11 @@ export interface PromotionRules {
   evalSets: { production: EvalSetRef | null; clean: EvalSetRef | null };
 }
 
-/** The promotion rule's verdict, with the figures it compared. */
-export interface PromotionDecision {
+/**
+ * The promotion rule's verdict, with the figures it compared. `P` is the paired evidence: whole
+ * in a decision being made, `StoredPairedEvidence` in one read back (see `StoredPromotionDecision`).
+ */
+export interface PromotionDecision<P extends StoredPairedEvidence = PairedEvidence> {
   promote: boolean;
   reason: string;
   /** The champion compared against, re-scored on the same held-out data. */
@@ -58,9 +67,12 @@ export interface PromotionDecision {
     productionMacroF1: { candidate: number; champion: number; evalSet: EvalSetRef | null } | null;
     cleanMacroF1: { candidate: number; champion: number; regression: number; limit: number; evalSet: EvalSetRef | null } | null;
     /** The test that decides whether the production difference is more than noise. */
-    significance: ({ test: string; alpha: number; significant: boolean } & PairedEvidence) | null;
+    significance: ({ test: string; alpha: number; significant: boolean } & P) | null;
   };
 }
+
+/** A decision as stored with its version: it may predate the sign-flip test. */
+export type StoredPromotionDecision = PromotionDecision<StoredPairedEvidence>;
 
 // Float noise must not turn an equal score into a regression or a win.
 const EPSILON = 1e-9;

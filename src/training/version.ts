@@ -1,7 +1,7 @@
 import type { EpochReport } from '../ml/classifier.js';
 import type { Task } from '../models/model.js';
 import type { EvalMetrics } from './evaluate.js';
-import type { PromotionDecision } from './promotion.js';
+import type { StoredPromotionDecision } from './promotion.js';
 import type { Thresholds } from './tune-thresholds.js';
 import type { VersionStatus } from '../db/schema.js';
 
@@ -51,8 +51,8 @@ export interface Promotion {
   replaced: number | null;
 }
 
-/** The promotion rule's verdict at training time, and every promotion since. */
-export interface VersionDecision extends PromotionDecision {
+/** The promotion rule's verdict at training time (as stored: it may predate the sign-flip test), and every promotion since. */
+export interface VersionDecision extends StoredPromotionDecision {
   promotions: Promotion[];
 }
 
