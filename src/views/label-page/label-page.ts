@@ -149,7 +149,7 @@ export function labelPage(config: LabelPageConfig, via: PageVia) {
       </form>
       <div id="lp-empty" class="card lp-empty" hidden>
         <h2>Nothing to label right now</h2>
-        <p class="muted">Every queued item is labeled, leased to someone else or skipped by you. The page checks again every 15 seconds.</p>
+        <p class="muted">Every queued item is labeled, leased to someone else or skipped by you. The page checks again within 15 to 22.5 seconds.</p>
         <button type="button" id="lp-recheck">Check now</button>
       </div>
       <div id="lp-work" hidden>

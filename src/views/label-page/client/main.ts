@@ -18,6 +18,8 @@ const state: PageState = {
 };
 /** After a claim the database refused through every attempt, the page claims again this long later, plus jitter. */
 const CLAIM_RETRY_MS = 15_000;
+/** The wait before claiming again when the queue had nothing for this labeler, before jitter. */
+const EMPTY_POLL_MS = 15_000;
 const bulk = new BulkLabeling({ state, api, next: () => next(), refreshProgress: () => refreshProgress(), stopTimers: () => stopTimers() });
 
 // The session ended (expired, signed out or its key revoked): sign in again and come back here.
@@ -78,7 +80,8 @@ async function next(): Promise<void> {
     if (items.length === 0) {
       $('lp-work').hidden = true;
       $('lp-empty').hidden = false;
-      state.poll = setTimeout(() => void next(), 15000);
+      // Jittered too: pages that found the queue empty together do not all claim again together.
+      state.poll = setTimeout(() => void next(), jitteredWaitMs(EMPTY_POLL_MS, Math.random));
       return;
     }
     render(items[0]!);
