@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { splitForId } from '../../src/util/hash-split.js';
+import { FixtureLabels } from '../support/labeled-production.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { ClusteredData, retrain } from '../support/training-fixtures.js';
+
+/**
+ * A concept proposed by labelers (retrain.minConceptLabels, 20) that joins in the first version:
+ * the clean eval set has none of it, so its held-out evidence is the fifth of its labels that
+ * falls in production eval, about 4, below retrain.minEvalPerConcept (5). The version stays a
+ * challenger naming the concept until enough of its labels are held out.
+ */
+describe('the first champion with a concept proposed by labelers', () => {
+  let server: TestServer;
+  const labels = new FixtureLabels();
+  // Four clusters, but the taxonomy knows three: cluster 3 is what labelers propose as 'ipa'.
+  const world = new ClusteredData({ dim: 12, clusters: 4, spread: 0.6, seed: 17 });
+  const modelId = async () => (await server.driftloop.services.models.get('beer')).id;
+  const proposeIpa = async (ids: string[]) =>
+    labels.label(await modelId(), ids.map((id) => ({ id, embedding: world.point(3), concepts: [], newConcepts: ['ipa'] })));
+  const heldOut = (ids: string[]) => ids.filter((id) => splitForId(id) === 'eval').length;
+  const versions = async () => (await server.request('GET', '/v1/models/beer/versions')).body as any[];
+  const taxonomy = async () => (await server.request('GET', '/v1/models/beer')).body.concepts.map((c: { id: string }) => c.id);
+
+  beforeAll(async () => {
+    server = await startTestServer({ replace: { labeledSource: () => labels } });
+    expect(
+      (await server.request('PUT', '/v1/models/beer', { task: 'multiclass', embeddingDim: 12, concepts: [{ id: 'c0' }, { id: 'c1' }, { id: 'c2' }] })).status,
+    ).toBe(201);
+    // 50 originals per known concept: its clean eval alone clears the per-concept minimum.
+    const known = new ClusteredData({ ...world.spec });
+    const examples = Array.from({ length: 150 }, (_, i) => ({ id: `o${i}`, embedding: known.point(i % 3), concepts: [`c${i % 3}`] }));
+    expect((await server.request('POST', '/v1/models/beer/examples', { examples })).status).toBe(200);
+  });
+  afterAll(() => server.stop());
+
+  it('when the proposed concept joins the first version with 4 held-out items, then the version stays a challenger whose reason names it, and it does not join the taxonomy', async () => {
+    const first = Array.from({ length: 20 }, (_, i) => `ipa-${i}`);
+    expect(heldOut(first), 'the hash split holds out 4 of these ids').toBe(4);
+    await proposeIpa(first);
+    const job = await retrain(server, 'beer');
+    expect(job.result).toMatchObject({ version: 1, status: 'challenger', promoted: false });
+    const [v1] = await versions();
+    expect(v1.concepts).toEqual(['c0', 'c1', 'c2', 'ipa']);
+    expect(v1.trainedOn.addedConcepts).toEqual(['ipa']);
+    expect(v1.decision.evidence.perConcept.ipa).toBe(4);
+    for (const c of ['c0', 'c1', 'c2']) expect(v1.decision.evidence.perConcept[c], c).toBeGreaterThanOrEqual(5);
+    expect(v1.decision.evidence.examples).toBeGreaterThanOrEqual(30);
+    expect(v1.decision.evidence.sufficient).toBe(false);
+    // The concept is the only reason, named with its count.
+    expect(v1.decision.reason).toMatch(/where retrain\.minEvalExamples asks 30 and retrain\.minEvalPerConcept 5; below the per-concept minimum: ipa \(4\); an admin may still promote it by hand$/);
+    expect(job.result.reason).toBe(v1.decision.reason);
+    expect((await server.request('GET', '/v1/models/beer')).body.champion).toBeNull();
+    // The taxonomy grows on promotion only.
+    expect(await taxonomy()).toEqual(['c0', 'c1', 'c2']);
+  });
+
+  it('when more of its labels arrive and enough of them are held out, then the next version becomes the first champion and the concept joins the taxonomy', async () => {
+    const more = Array.from({ length: 30 }, (_, i) => `ipa-more-${i}`);
+    expect(heldOut(more), 'the hash split holds out 6 of these ids').toBe(6);
+    await proposeIpa(more);
+    const job = await retrain(server, 'beer');
+    expect(job.result).toMatchObject({ version: 2, status: 'champion', promoted: true, reason: expect.stringMatching(/^first champion of the model: evaluated on /) });
+    const v2 = (await versions())[1];
+    expect(v2.decision.evidence).toMatchObject({ sufficient: true, perConcept: { ipa: 10 } });
+    expect(await taxonomy()).toEqual(['c0', 'c1', 'c2', 'ipa']);
+  });
+});
