@@ -14,6 +14,11 @@ export function hasRole(principal: Principal, roles: readonly Role[]): boolean {
   return principal.role === 'admin' || roles.includes(principal.role);
 }
 
+/** The roles a guard asks for, in words: no role named means admin only. */
+export function neededRoles(roles: readonly Role[]): string {
+  return roles.join(' or ') || 'admin';
+}
+
 /** Builds role guards bound to one authenticator. */
 export function createAuth(auth: Authenticator) {
   /** Allows the request when its key or session has one of `roles` (admin always passes). */
@@ -22,7 +27,7 @@ export function createAuth(auth: Authenticator) {
       const found = await auth.fromContext(c);
       if (!found) throw new UnauthorizedError('Missing API key: send Authorization: Bearer <key>');
       if (!hasRole(found.principal, roles)) {
-        throw new ForbiddenError(`This needs the ${roles.join(' or ')} role; the key has '${found.principal.role}'`);
+        throw new ForbiddenError(`This needs the ${neededRoles(roles)} role; the key has '${found.principal.role}'`);
       }
       c.set('principal', found.principal);
       c.set('authentication', found);

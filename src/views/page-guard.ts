@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { hasRole, type AuthEnv } from '../auth/auth.middleware.js';
+import { hasRole, neededRoles, type AuthEnv } from '../auth/auth.middleware.js';
 import type { Authentication, Authenticator } from '../auth/authenticator.js';
 import type { Role } from '../auth/roles.js';
 import { DomainError } from '../errors.js';
@@ -40,7 +40,7 @@ export function createPageGuard(auth: Authenticator) {
       const here = url.pathname + url.search;
       const found = await pageVisitor(auth, c);
       if (!found) return c.html(signInPage({ next: here }), 401);
-      if (!hasRole(found.principal, roles)) return c.html(forbiddenPage(found.principal, roles.join(' or ') || 'admin', found.via), 403);
+      if (!hasRole(found.principal, roles)) return c.html(forbiddenPage(found.principal, neededRoles(roles), found.via), 403);
       c.set('principal', found.principal);
       c.set('authentication', found);
       return next();

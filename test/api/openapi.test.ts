@@ -189,9 +189,14 @@ describe('the OpenAPI document', () => {
       for (const role of ['ingest', 'label'] as const) {
         const allowed = op.description!.includes(`\`${role}\``);
         const res = await fetch(`${server.url}${url}`, { method: method.toUpperCase(), headers: { authorization: `Bearer ${keys[role]}`, 'content-type': 'application/json' }, body: method === 'get' ? undefined : '{}' });
-        const label = `${key} as ${role} → ${res.status} ${(await res.text()).slice(0, 200)}`;
+        const text = await res.text();
+        const label = `${key} as ${role} → ${res.status} ${text.slice(0, 200)}`;
         if (allowed) expect([401, 403], label).not.toContain(res.status);
-        else expect(res.status, label).toBe(403);
+        else {
+          expect(res.status, label).toBe(403);
+          // The refusal names the role the operation needs (an admin-only one: admin).
+          expect((JSON.parse(text) as { error: { message: string } }).error.message, label).toMatch(/^This needs the (admin|ingest|label)( or (ingest|label))? role; the key has '(ingest|label)'$/);
+        }
         checked.push(`${key} ${role}`);
       }
     }
