@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { AuthEnv, RoleGuard } from '../auth/auth.middleware.js';
 import type { Authentication } from '../auth/authenticator.js';
-import { bearer, errorResponses, modelParams, needsRole } from '../http/common.schemas.js';
+import { errorResponses, keyRule, modelParams } from '../http/common.schemas.js';
 import { validationHook } from '../http/validation.js';
 import type { ModelsService } from '../models/models.service.js';
 import { driftOverviewSchema, reportQuerySchema, reportSchema } from './drift.schemas.js';
@@ -19,9 +19,7 @@ export function driftRoutes(models: ModelsService, drift: DriftService, reports:
     method: 'get',
     path: '/v1/models/{model}/drift',
     summary: 'Drift over the current window: status, score, the five tests and history',
-    security: bearer,
-    description: needsRole('ingest', 'label'),
-    middleware: [guard('ingest', 'label')] as const,
+    ...keyRule(guard, 'ingest', 'label'),
     request: { params: modelParams },
     responses: {
       200: { description: 'Current drift', content: { 'application/json': { schema: driftOverviewSchema } } },
@@ -32,9 +30,7 @@ export function driftRoutes(models: ModelsService, drift: DriftService, reports:
     method: 'get',
     path: '/v1/models/{model}/report',
     summary: 'Drift report with charts (HTML), or the same data as JSON with ?format=json',
-    security: bearer,
-    description: needsRole('ingest', 'label'),
-    middleware: [guard('ingest', 'label')] as const,
+    ...keyRule(guard, 'ingest', 'label'),
     request: { params: modelParams, query: reportQuerySchema },
     responses: {
       200: {

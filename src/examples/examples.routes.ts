@@ -3,7 +3,7 @@ import type { AuthEnv, RoleGuard } from '../auth/auth.middleware.js';
 import type { Limits } from '../config.js';
 import { assertBatchSize, parseNdjson } from '../http/batch.js';
 import { isNdjson } from '../http/media-type.js';
-import { bearer, errorResponses, modelParams, needsRole } from '../http/common.schemas.js';
+import { errorResponses, keyRule, modelParams } from '../http/common.schemas.js';
 import { validationHook } from '../http/validation.js';
 import type { ModelsService } from '../models/models.service.js';
 import { exampleSchema, examplesBatchSchema, examplesResultSchema } from './examples.schemas.js';
@@ -15,9 +15,7 @@ export function examplesRoutes(models: ModelsService, examples: ExamplesService,
     method: 'post',
     path: '/v1/models/{model}/examples',
     summary: 'Add labeled training examples (JSON, or NDJSON with one example a line)',
-    security: bearer,
-    description: needsRole(),
-    middleware: [guard('admin')] as const,
+    ...keyRule(guard),
     request: {
       params: modelParams,
       body: {

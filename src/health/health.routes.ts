@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { AuthEnv, RoleGuard } from '../auth/auth.middleware.js';
-import { bearer, errorResponses, modelParams, needsRole } from '../http/common.schemas.js';
+import { errorResponses, keyRule, modelParams } from '../http/common.schemas.js';
 import { validationHook } from '../http/validation.js';
 import type { ModelsService } from '../models/models.service.js';
 import { healthReportSchema } from './health.schemas.js';
@@ -12,9 +12,7 @@ export function healthRoutes(models: ModelsService, health: HealthService, guard
     method: 'get',
     path: '/v1/models/{model}/health',
     summary: 'Training-data checklist: balance, near-duplicates, label conflicts, leakage, distinctness, coverage, spread',
-    security: bearer,
-    description: needsRole('ingest', 'label'),
-    middleware: [guard('ingest', 'label')] as const,
+    ...keyRule(guard, 'ingest', 'label'),
     request: { params: modelParams },
     responses: {
       200: { description: 'The checklist', content: { 'application/json': { schema: healthReportSchema } } },

@@ -116,10 +116,18 @@ const ERROR_TEXT = {
 export const bearer = [{ bearerAuth: [] }];
 
 /**
- * An operation's description: which keys may call it. Written beside `guard(…)` with the same
- * roles, so /docs says what the guard does (an admin key may call everything).
+ * An operation's description: which keys may call it (an admin key may call everything). Written
+ * by {@link keyRule}, with the guard it describes.
  */
 export function needsRole(...roles: ('ingest' | 'label')[]): string {
   const who = roles.length === 0 ? 'an `admin` key' : `a key with the ${roles.map((r) => `\`${r}\``).join(' or ')} role, or an \`admin\` key`;
   return `Needs ${who} (\`Authorization: Bearer <key>\`, or a signed-in session; none in open mode).`;
+}
+
+/**
+ * Which keys may call an operation, said once for `createRoute`: the bearer scheme and the
+ * description /docs shows, and the guard that enforces the same roles (none named: admin only).
+ */
+export function keyRule<M>(guard: (...roles: ('ingest' | 'label')[]) => M, ...roles: ('ingest' | 'label')[]): { security: typeof bearer; description: string; middleware: [M] } {
+  return { security: bearer, description: needsRole(...roles), middleware: [guard(...roles)] };
 }

@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { AuthEnv, RoleGuard } from '../auth/auth.middleware.js';
 import { NotFoundError } from '../errors.js';
-import { bearer, errorResponses, needsRole } from '../http/common.schemas.js';
+import { errorResponses, keyRule } from '../http/common.schemas.js';
 import { validationHook } from '../http/validation.js';
 import type { JobRunner } from './job-runner.js';
 import { jobBody, jobParams, jobSchema } from './jobs.schemas.js';
@@ -12,9 +12,7 @@ export function jobsRoutes(jobs: JobRunner, guard: RoleGuard) {
     method: 'get',
     path: '/v1/jobs/{id}',
     summary: 'A job: status, progress per epoch, result or error',
-    security: bearer,
-    description: needsRole(),
-    middleware: [guard()] as const,
+    ...keyRule(guard),
     request: { params: jobParams },
     responses: {
       200: { description: 'The job', content: { 'application/json': { schema: jobSchema } } },
@@ -25,9 +23,7 @@ export function jobsRoutes(jobs: JobRunner, guard: RoleGuard) {
     method: 'post',
     path: '/v1/jobs/{id}/cancel',
     summary: 'Cancel a queued or running job (a running one stops at its next batch)',
-    security: bearer,
-    description: needsRole(),
-    middleware: [guard()] as const,
+    ...keyRule(guard),
     request: { params: jobParams },
     responses: {
       200: { description: 'The job after the cancel request', content: { 'application/json': { schema: jobSchema } } },

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AuthEnv, RoleGuard } from '../auth/auth.middleware.js';
-import { bearer, errorResponses, modelParams, needsRole } from '../http/common.schemas.js';
+import { errorResponses, keyRule, modelParams } from '../http/common.schemas.js';
 import { validationHook } from '../http/validation.js';
 import { modelDefinitionSchema, modelSchema } from './models.schemas.js';
 import type { ModelDescriptions } from './model-descriptions.js';
@@ -12,9 +12,7 @@ export function modelsRoutes(models: ModelsService, descriptions: ModelDescripti
     method: 'put',
     path: '/v1/models/{model}',
     summary: 'Create or update a model',
-    security: bearer,
-    description: needsRole(),
-    middleware: [guard('admin')] as const,
+    ...keyRule(guard),
     request: { params: modelParams, body: { content: { 'application/json': { schema: modelDefinitionSchema } }, required: true } },
     responses: {
       200: { description: 'Updated', content: { 'application/json': { schema: modelSchema } } },
@@ -26,9 +24,7 @@ export function modelsRoutes(models: ModelsService, descriptions: ModelDescripti
     method: 'get',
     path: '/v1/models',
     summary: 'List models with counts and settings',
-    security: bearer,
-    description: needsRole('ingest', 'label'),
-    middleware: [guard('ingest', 'label')] as const,
+    ...keyRule(guard, 'ingest', 'label'),
     responses: {
       200: { description: 'Models', content: { 'application/json': { schema: z.object({ models: z.array(modelSchema).openapi({ description: 'Every model, by name' }) }) } } },
       ...errorResponses(401),
@@ -38,9 +34,7 @@ export function modelsRoutes(models: ModelsService, descriptions: ModelDescripti
     method: 'get',
     path: '/v1/models/{model}',
     summary: 'One model with counts, champion and every setting in force',
-    security: bearer,
-    description: needsRole('ingest', 'label'),
-    middleware: [guard('ingest', 'label')] as const,
+    ...keyRule(guard, 'ingest', 'label'),
     request: { params: modelParams },
     responses: {
       200: { description: 'The model', content: { 'application/json': { schema: modelSchema } } },

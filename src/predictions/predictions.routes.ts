@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { AuthEnv, RoleGuard } from '../auth/auth.middleware.js';
 import type { Limits } from '../config.js';
 import { assertBatchSize } from '../http/batch.js';
-import { bearer, errorResponses, modelParams, needsRole } from '../http/common.schemas.js';
+import { errorResponses, keyRule, modelParams } from '../http/common.schemas.js';
 import { validationHook } from '../http/validation.js';
 import type { ModelsService } from '../models/models.service.js';
 import { ingestResultSchema, predictionsBatchSchema } from './predictions.schemas.js';
@@ -14,9 +14,7 @@ export function predictionsRoutes(models: ModelsService, predictions: Prediction
     method: 'post',
     path: '/v1/models/{model}/predictions',
     summary: 'Forward production predictions; each is scored for OOD, uncertainty and priority',
-    security: bearer,
-    description: needsRole('ingest'),
-    middleware: [guard('ingest')] as const,
+    ...keyRule(guard, 'ingest'),
     request: { params: modelParams, body: { content: { 'application/json': { schema: predictionsBatchSchema } }, required: true } },
     responses: {
       200: { description: 'Committed', content: { 'application/json': { schema: ingestResultSchema } } },

@@ -3,7 +3,7 @@ import type { AuthEnv, RoleGuard } from '../auth/auth.middleware.js';
 import { actingLabeler } from '../auth/labeler-identity.js';
 import type { Limits } from '../config.js';
 import { assertBatchSize } from '../http/batch.js';
-import { bearer, errorResponses, modelParams, needsRole } from '../http/common.schemas.js';
+import { errorResponses, keyRule, modelParams } from '../http/common.schemas.js';
 import { validationHook } from '../http/validation.js';
 import type { ModelsService } from '../models/models.service.js';
 import type { LabelsService } from './labels.service.js';
@@ -32,9 +32,7 @@ export function queueRoutes(models: ModelsService, queue: QueueService, labels: 
     method: 'post',
     path: '/v1/models/{model}/queue/claim',
     summary: 'Lease the highest-priority items to a labeler',
-    security: bearer,
-    description: needsRole('label'),
-    middleware: [guard('label')] as const,
+    ...keyRule(guard, 'label'),
     request: { params: modelParams, body: json(claimRequestSchema) },
     responses: {
       200: { description: 'Leased items (the labeler’s live leases first); empty when nothing is left', content: { 'application/json': { schema: claimResponseSchema } } },
@@ -45,9 +43,7 @@ export function queueRoutes(models: ModelsService, queue: QueueService, labels: 
     method: 'post',
     path: '/v1/models/{model}/queue/items/{itemId}/renew',
     summary: 'Extend a live lease by queue.leaseSeconds',
-    security: bearer,
-    description: needsRole('label'),
-    middleware: [guard('label')] as const,
+    ...keyRule(guard, 'label'),
     request: { params: modelParams.extend(itemParams.shape), body: json(renewRequestSchema) },
     responses: {
       200: { description: 'Renewed', content: { 'application/json': { schema: renewResponseSchema } } },
@@ -58,9 +54,7 @@ export function queueRoutes(models: ModelsService, queue: QueueService, labels: 
     method: 'post',
     path: '/v1/models/{model}/labels/retract',
     summary: "Undo a labeler's bulk labels: the items return to the queue",
-    security: bearer,
-    description: needsRole('label'),
-    middleware: [guard('label')] as const,
+    ...keyRule(guard, 'label'),
     request: { params: modelParams, body: json(retractRequestSchema) },
     responses: {
       200: { description: 'How many bulk labels were taken back', content: { 'application/json': { schema: retractResultSchema } } },
@@ -71,9 +65,7 @@ export function queueRoutes(models: ModelsService, queue: QueueService, labels: 
     method: 'get',
     path: '/v1/models/{model}/queue/items/{itemId}/similar',
     summary: 'Pending items nearest to this one, for labeling several at once',
-    security: bearer,
-    description: needsRole('label'),
-    middleware: [guard('label')] as const,
+    ...keyRule(guard, 'label'),
     request: { params: modelParams.extend(itemParams.shape), query: similarQuerySchema },
     responses: {
       200: { description: 'Free pending items (no lease, no label), nearest first', content: { 'application/json': { schema: similarItemsSchema } } },
@@ -84,9 +76,7 @@ export function queueRoutes(models: ModelsService, queue: QueueService, labels: 
     method: 'get',
     path: '/v1/models/{model}/queue',
     summary: 'Queue counts by status and reason, per-labeler work and labeler agreement',
-    security: bearer,
-    description: needsRole('label'),
-    middleware: [guard('label')] as const,
+    ...keyRule(guard, 'label'),
     request: { params: modelParams },
     responses: {
       200: { description: 'Queue summary', content: { 'application/json': { schema: queueStatsSchema } } },
@@ -97,9 +87,7 @@ export function queueRoutes(models: ModelsService, queue: QueueService, labels: 
     method: 'post',
     path: '/v1/models/{model}/labels',
     summary: 'Submit labels, new-concept proposals, out-of-scope marks or skips (atomic batch)',
-    security: bearer,
-    description: needsRole('label'),
-    middleware: [guard('label')] as const,
+    ...keyRule(guard, 'label'),
     request: { params: modelParams, body: json(labelsBatchSchema) },
     responses: {
       200: { description: 'Committed', content: { 'application/json': { schema: labelsResultSchema } } },

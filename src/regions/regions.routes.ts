@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { AuthEnv, RoleGuard } from '../auth/auth.middleware.js';
-import { bearer, errorResponses, modelParams, needsRole } from '../http/common.schemas.js';
+import { errorResponses, keyRule, modelParams } from '../http/common.schemas.js';
 import { validationHook } from '../http/validation.js';
 import type { ModelsService } from '../models/models.service.js';
 import { regionsResponseSchema } from './regions.schemas.js';
@@ -12,9 +12,7 @@ export function regionsRoutes(models: ModelsService, regions: RegionsService, gu
     method: 'get',
     path: '/v1/models/{model}/regions',
     summary: 'Regions of recent production data, ranked by over-representation against training × estimated error',
-    security: bearer,
-    description: needsRole('label'),
-    middleware: [guard('label')] as const,
+    ...keyRule(guard, 'label'),
     request: { params: modelParams },
     responses: {
       200: { description: 'Regions, best to label first', content: { 'application/json': { schema: regionsResponseSchema } } },

@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AuthEnv, RoleGuard } from '../auth/auth.middleware.js';
 import type { Limits } from '../config.js';
 import { assertBatchSize } from '../http/batch.js';
-import { bearer, errorResponses, modelParams, needsRole } from '../http/common.schemas.js';
+import { errorResponses, keyRule, modelParams } from '../http/common.schemas.js';
 import { validationHook } from '../http/validation.js';
 import type { ModelsService } from '../models/models.service.js';
 import {
@@ -25,9 +25,7 @@ export function trainingRoutes(models: ModelsService, training: TrainingService,
     method: 'post',
     path: '/v1/models/{model}/retrain',
     summary: 'Queue a retraining job',
-    security: bearer,
-    description: needsRole(),
-    middleware: [guard()] as const,
+    ...keyRule(guard),
     request: { params: modelParams },
     responses: { 202: json(retrainResultSchema, 'Queued; follow it at /v1/jobs/{jobId}'), ...errorResponses(401, 403, 404, 409) },
   });
@@ -35,9 +33,7 @@ export function trainingRoutes(models: ModelsService, training: TrainingService,
     method: 'get',
     path: '/v1/models/{model}/versions',
     summary: 'Trained versions with metrics, lineage and the promotion decision',
-    security: bearer,
-    description: needsRole('ingest', 'label'),
-    middleware: [guard('ingest', 'label')] as const,
+    ...keyRule(guard, 'ingest', 'label'),
     request: { params: modelParams },
     responses: { 200: json(versionsSchema, 'Versions, oldest first'), ...errorResponses(401, 404) },
   });
@@ -45,9 +41,7 @@ export function trainingRoutes(models: ModelsService, training: TrainingService,
     method: 'post',
     path: '/v1/models/{model}/versions/{version}/promote',
     summary: 'Make a version champion (also how to roll back)',
-    security: bearer,
-    description: needsRole(),
-    middleware: [guard()] as const,
+    ...keyRule(guard),
     request: { params: versionParams },
     responses: { 200: json(versionSchema, 'The new champion'), ...errorResponses(401, 403, 404, 409) },
   });
@@ -55,9 +49,7 @@ export function trainingRoutes(models: ModelsService, training: TrainingService,
     method: 'get',
     path: '/v1/models/{model}/versions/{version}/model.json',
     summary: 'TensorFlow.js layers artifact: load it with tf.loadLayersModel(url); the weights sit beside it',
-    security: bearer,
-    description: needsRole('ingest', 'label'),
-    middleware: [guard('ingest', 'label')] as const,
+    ...keyRule(guard, 'ingest', 'label'),
     request: { params: versionParams },
     responses: { 200: json(z.record(z.string(), z.unknown()), 'model.json'), ...errorResponses(401, 404) },
   });
@@ -65,9 +57,7 @@ export function trainingRoutes(models: ModelsService, training: TrainingService,
     method: 'get',
     path: '/v1/models/{model}/versions/{version}/weights.bin',
     summary: 'Weights of the TF.js artifact, named by model.json',
-    security: bearer,
-    description: needsRole('ingest', 'label'),
-    middleware: [guard('ingest', 'label')] as const,
+    ...keyRule(guard, 'ingest', 'label'),
     request: { params: versionParams },
     responses: {
       200: { description: 'Raw weights', content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } } },
@@ -78,9 +68,7 @@ export function trainingRoutes(models: ModelsService, training: TrainingService,
     method: 'post',
     path: '/v1/models/{model}/predict',
     summary: 'Score embeddings with the champion',
-    security: bearer,
-    description: needsRole('ingest', 'label'),
-    middleware: [guard('ingest', 'label')] as const,
+    ...keyRule(guard, 'ingest', 'label'),
     request: { params: modelParams, body: { content: { 'application/json': { schema: predictBodySchema } }, required: true } },
     responses: { 200: json(predictResultSchema, 'Scores per concept, one map per embedding'), ...errorResponses(400, 401, 404, 409, 413) },
   });

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AuthEnv, RoleGuard } from '../auth/auth.middleware.js';
-import { bearer, errorResponses, needsRole } from '../http/common.schemas.js';
+import { errorResponses, keyRule } from '../http/common.schemas.js';
 import { validationHook } from '../http/validation.js';
 import type { ModelsService } from '../models/models.service.js';
 import { DELIVERY_STATUSES, type WebhookDeliveries } from './webhooks.service.js';
@@ -39,9 +39,7 @@ export function webhooksRoutes(deliveries: WebhookDeliveries, models: ModelsServ
     method: 'get',
     path: '/v1/webhooks/deliveries',
     summary: 'Webhook deliveries, newest first, with counts per status (admin)',
-    security: bearer,
-    description: needsRole(),
-    middleware: [guard()] as const,
+    ...keyRule(guard),
     request: { query: deliveriesQuery },
     responses: {
       200: { description: 'Deliveries and counts', content: { 'application/json': { schema: deliveriesSchema } } },
