@@ -119,7 +119,7 @@ export const bearer = [{ bearerAuth: [] }];
  * An operation's description: which keys may call it (an admin key may call everything). Written
  * by {@link keyRule}, with the guard it describes.
  */
-export function needsRole(...roles: ('ingest' | 'label')[]): string {
+function needsRole(...roles: ('ingest' | 'label')[]): string {
   const who = roles.length === 0 ? 'an `admin` key' : `a key with the ${roles.map((r) => `\`${r}\``).join(' or ')} role, or an \`admin\` key`;
   return `Needs ${who} (\`Authorization: Bearer <key>\`, or a signed-in session; none in open mode).`;
 }
