@@ -4,6 +4,7 @@ import { createMiddleware } from 'hono/factory';
 import { BatchValidationError, ValidationError } from '../errors.js';
 import type { TurnLane } from '../util/turn-lane.js';
 import { bufferedBody } from './body-limit.js';
+import { parseJsonInPieces } from './json-pieces.js';
 import { JSON_TYPE, mediaTypeOf } from './media-type.js';
 
 /** Deeper JSON than this is refused: nothing in the API nests so far, and deep values overflow the stack of JSON.stringify. */
@@ -79,6 +80,9 @@ export function jsonShapeProblem(value: unknown, maxDepth = MAX_JSON_DEPTH, stri
   return undefined;
 }
 
+/** The only way JSON text spells a lone surrogate or U+0000. */
+const UNICODE_ESCAPE = '\\u';
+
 /**
  * Whether JSON text can parse to a string with a lone surrogate or U+0000. Decoded text holds no
  * lone surrogate (invalid UTF-8 bytes become U+FFFD) and JSON refuses a raw control character in a
@@ -86,7 +90,7 @@ export function jsonShapeProblem(value: unknown, maxDepth = MAX_JSON_DEPTH, stri
  * and keys need no check.
  */
 export function mayHoldUnstorableStrings(text: string): boolean {
-  return text.includes('\\u');
+  return text.includes(UNICODE_ESCAPE);
 }
 
 /**
@@ -115,18 +119,36 @@ function assertJsonShape(value: unknown, strings: boolean): void {
 /** Bodies up to this size (a claim, a label, a model) are handled as they arrive; larger ones are bulk work. */
 const BULK_BODY_BYTES = 8 * 1024;
 
+/** Bodies from this size are parsed a record at a time (`json-pieces.ts`): their text would be a fresh large-object page. */
+const PIECEWISE_BODY_BYTES = 64 * 1024;
+
+/** A body's parsed value, and whether its strings and keys need the check for what cannot be stored. */
+interface ParsedBody {
+  value: unknown;
+  checkStrings: boolean;
+}
+
 /**
- * The body as text, decoded as fetch's `Request.text()` decodes it (a leading UTF-8 BOM dropped,
+ * The body parsed as `JSON.parse` parses fetch's `Request.text()` (a leading UTF-8 BOM dropped,
  * invalid bytes replaced), from the bytes the node server buffered when it has them: the
- * web-stream path costs about a millisecond per large batch.
+ * web-stream path costs about a millisecond per large batch. Throws JSON.parse's error.
  */
-function bodyText(c: Context): Promise<string> {
+async function parseBody(c: Context): Promise<ParsedBody> {
   const raw = bufferedBody(c);
-  if (!raw) return c.req.text();
+  if (!raw) return parsedText(await c.req.text());
   const bytes = raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf ? raw.subarray(3) : raw;
   // ASCII reads the same in every encoding, and latin1 copies it without UTF-8 decoding: a
   // third of the TextDecoder's time on a batch of embeddings, which is all ASCII.
-  return Promise.resolve(isAscii(bytes) ? bytes.toString('latin1') : utf8.decode(bytes));
+  if (!isAscii(bytes)) return parsedText(utf8.decode(bytes));
+  if (bytes.length >= PIECEWISE_BODY_BYTES) {
+    const value = parseJsonInPieces(bytes);
+    if (value !== undefined) return { value, checkStrings: bytes.includes(UNICODE_ESCAPE) };
+  }
+  return parsedText(bytes.toString('latin1'));
+}
+
+function parsedText(text: string): ParsedBody {
+  return { value: JSON.parse(text), checkStrings: mayHoldUnstorableStrings(text) };
 }
 
 const utf8 = new TextDecoder();
@@ -142,18 +164,16 @@ export function checkJsonBodies(bulk: TurnLane) {
     if (mediaTypeOf(c.req.header('content-type')) !== JSON_TYPE) return next();
     const size = bufferedBody(c)?.length ?? Number(c.req.header('content-length') ?? 0);
     if (size > BULK_BODY_BYTES) await bulk.turn();
-    let body: unknown;
-    let text: string;
+    let body: ParsedBody;
     try {
-      text = await bodyText(c);
-      body = JSON.parse(text);
+      body = await parseBody(c);
     } catch {
       return next(); // malformed JSON: the route's validator answers it
     }
-    assertJsonShape(body, mayHoldUnstorableStrings(text));
+    assertJsonShape(body.value, body.checkStrings);
     // Hono caches a body's text, not its value, so the route's validator would parse it again:
     // the largest cost of a prediction batch on the event loop. It gets this parse instead.
-    c.req.json = () => Promise.resolve(body as never);
+    c.req.json = () => Promise.resolve(body.value as never);
     return next();
   });
 }

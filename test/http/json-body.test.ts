@@ -39,6 +39,10 @@ describe('JSON bodies read from the buffered bytes', () => {
     ['a UTF-8 byte order mark first', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify({ id: 'bom', embedding: [1, 2] }))])],
     ['bytes that are not UTF-8', Buffer.concat([Buffer.from('{"id":"bad-'), Buffer.from([0xc3, 0x28, 0xff, 0x80]), Buffer.from('"}')])],
     // Only a \u escape can make a lone surrogate (test/security/bad-input.test.ts): bytes that encode one are replaced.
+    // From 64 KB a body is parsed a record at a time (src/http/json-pieces.ts) when it is all ASCII.
+    ['a large batch, all ASCII', Buffer.from(JSON.stringify({ predictions: Array.from({ length: 1000 }, (_, i) => ({ id: `p-${i}`, embedding: [i, -0.5, 1e-7], scores: { 'a"b': 0.5 }, metadata: { note: '}],[{' } })) }))],
+    ['a large batch after a byte order mark', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify({ predictions: Array.from({ length: 2000 }, (_, i) => ({ id: `p-${i}`, embedding: [i, 2, 3] })) }))])],
+    ['a large batch with UTF-8 beyond ASCII', Buffer.from(JSON.stringify({ predictions: Array.from({ length: 2000 }, (_, i) => ({ id: `café-${i}`, embedding: [i, 2, 3] })) }))],
     ['a surrogate written as UTF-8 bytes', Buffer.concat([Buffer.from('{"id":"sur-'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('","m":{"k'), Buffer.from([0xed, 0xb0, 0x80]), Buffer.from('":1}}')])],
   ])('when the body is %s, then the route reads the value fetch would have decoded', async (_, bytes) => {
     const res = await post(bytes);

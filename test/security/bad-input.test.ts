@@ -82,6 +82,8 @@ describe('bad input answers 4xx, never 500, and stores nothing', () => {
       JSON.stringify({ predictions: [{ ...p, id: 'lone' }] }).replace('"lone"', '"lone\\ud800"'),
       JSON.stringify({ predictions: [{ ...p, id: 'ok-key', metadata: { key: 1 } }] }).replace('"key"', '"\\udc00key"'),
       JSON.stringify({ predictions: [{ ...p, id: 'ok-text', input: { text: 'x' } }] }).replace('"x"', '"\\ud83d"'),
+      // A body of 64 KB or more is parsed a record at a time (src/http/json-pieces.ts): the same check holds there.
+      JSON.stringify({ predictions: [...Array.from({ length: 1500 }, (_, i) => ({ ...p, id: `bulk-${i}` })), { ...p, id: 'lone' }] }).replace('"lone"', '"lone\\ud800"'),
     ]) {
       const res = await server.request('POST', predictions(), body);
       expect(res.status, body.slice(0, 80)).toBe(400);
