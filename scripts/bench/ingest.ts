@@ -26,7 +26,7 @@ import os from 'node:os';
 import { startServiceProcess, type ServiceProcess } from '../lib/service-process.js';
 import { ClusteredData } from '../../test/support/clustered-data.js';
 import { DEFAULT_HNSW, HnswIndex } from '../../src/vectors/hnsw-index.js';
-import { hugePageBytes, mb, metricValue, percentile, postJson, progressBar, putJson, searchThreadIds, threadCpuMs, threadNames } from '../lib/bench-util.js';
+import { hugePageBytes, machineCosts, mb, metricValue, percentile, postJson, progressBar, putJson, searchThreadIds, threadCpuMs, threadNames } from '../lib/bench-util.js';
 import { benchPostgres } from './lib/postgres.js';
 import { parallelRawSearch, type ParallelSearch } from './lib/raw-search.js';
 import { backendCpuWait, cpuWaitBetween, threadCpuWait, type CpuWait } from './lib/cpu-wait.js';
@@ -418,6 +418,7 @@ console.log(
   `driftloop ingest benchmark: ${EXAMPLES} examples × ${DIM} dims (${CLUSTERS} clusters), batches of ${BATCH}, ${CONCURRENCY} in flight, ` +
     `drift evaluated every ${DRIFT_EVERY ?? 'default (100)'} predictions, ${os.cpus().length} cores, node ${process.version}, load average ${loadavg()}`,
 );
+console.log(`machine: ${machineCosts()}`);
 const warm = Math.min(5_000, PREDICTIONS);
 const measured = Math.min(50_000, PREDICTIONS - warm);
 const sqlite = await prepare('SQLite (embedded default)', undefined);

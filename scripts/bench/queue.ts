@@ -36,7 +36,7 @@ import { claimCandidatesQuery } from '../../src/queue/queue.repository.js';
 import { startServiceProcess, type ServiceProcess } from '../lib/service-process.js';
 import { ClusteredData } from '../../test/support/clustered-data.js';
 import { mulberry32 } from '../../src/util/random.js';
-import { metricValue, percentile, postJson, progressBar, putJson, searchThreadIds, threadNames } from '../lib/bench-util.js';
+import { machineCosts, metricValue, percentile, postJson, progressBar, putJson, searchThreadIds, threadNames } from '../lib/bench-util.js';
 import { seedPendingItems, seedPendingItemsPostgres } from './lib/queue-seed.js';
 import { benchPostgres } from './lib/postgres.js';
 import { claimBreakdown, type ClientTimes } from './lib/claim-breakdown.js';
@@ -291,7 +291,7 @@ function line(name: string, ms: number[]): string {
   return `${name.padEnd(20)} n=${String(ms.length).padStart(6)}  p50 ${f(percentile(ms, 50))} ms  p90 ${f(percentile(ms, 90))} ms  p99 ${f(percentile(ms, 99))} ms  max ${f(Math.max(...ms))} ms`;
 }
 
-console.log(`machine: ${os.cpus().length} cores, load average ${loadavg()}; data in ${databaseUrl ? `PostgreSQL, ${server!.describe}` : dataDir}`);
+console.log(`machine: ${os.cpus().length} cores, load average ${loadavg()}, ${machineCosts()}; data in ${databaseUrl ? `PostgreSQL, ${server!.describe}` : dataDir}`);
 let service: ServiceProcess | undefined;
 try {
   if (!seeded()) await seed();
