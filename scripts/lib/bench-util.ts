@@ -47,6 +47,15 @@ export function processCpuMs(pid: number): { total: number; main: number } | und
   }
 }
 
+/** Minor page faults of a process's main thread so far (field 10 of its stat file; Linux /proc, undefined elsewhere). */
+export function minorFaults(pid: number): number | undefined {
+  try {
+    return Number(fs.readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[7]);
+  } catch {
+    return undefined;
+  }
+}
+
 /** `read(taskDir)` for each thread of a process, by thread id (Linux /proc; empty elsewhere). Threads that end meanwhile are missing. */
 export function perThread<T>(pid: number, read: (taskDir: string) => T): Map<number, T> {
   const out = new Map<number, T>();
