@@ -1,36 +1,54 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitForId } from '../../src/util/hash-split.js';
-import { FixtureLabels } from '../support/labeled-production.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { ClusteredData, retrain } from '../support/training-fixtures.js';
+
+const ADMIN = 'admin-key-new-concept-0123456789';
 
 /**
  * A concept proposed by labelers (retrain.minConceptLabels, 20) that joins in the first version:
  * the clean eval set has none of it, so its held-out evidence is the fifth of its labels that
  * falls in production eval, about 4, below retrain.minEvalPerConcept (5). The version stays a
- * challenger naming the concept until enough of its labels are held out.
+ * challenger naming the concept until enough of its labels are held out. The labels go the way
+ * a labeler gives them: the app's predictions enter the queue, a label key claims them and
+ * proposes the concept through POST .../labels.
  */
 describe('the first champion with a concept proposed by labelers', () => {
   let server: TestServer;
-  const labels = new FixtureLabels();
+  let admin: TestServer;
+  let labelKey: string;
   // Four clusters, but the taxonomy knows three: cluster 3 is what labelers propose as 'ipa'.
   const world = new ClusteredData({ dim: 12, clusters: 4, spread: 0.6, seed: 17 });
-  const modelId = async () => (await server.driftloop.services.models.get('beer')).id;
-  const proposeIpa = async (ids: string[]) =>
-    labels.label(await modelId(), ids.map((id) => ({ id, embedding: world.point(3), concepts: [], newConcepts: ['ipa'] })));
+  /** The app forwards predictions it is unsure of; the labeler 'ann' claims them all and proposes 'ipa' for each. */
+  const proposeIpa = async (ids: string[]) => {
+    const predictions = ids.map((id) => ({ id, embedding: world.point(3), scores: { c0: 0.34, c1: 0.33, c2: 0.33 } }));
+    const sent = await admin.request('POST', '/v1/models/beer/predictions', { predictions });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(200);
+    expect(sent.body.results.filter((r: { queued: boolean }) => r.queued)).toHaveLength(ids.length);
+    const claimed = await server.request('POST', '/v1/models/beer/queue/claim', { labeler: 'ann', limit: ids.length }, labelKey);
+    expect(claimed.status, JSON.stringify(claimed.body)).toBe(200);
+    const items = claimed.body.items as { itemId: string; predictionId: string }[];
+    expect(items.map((i) => i.predictionId).sort()).toEqual([...ids].sort());
+    const labels = items.map((i) => ({ itemId: i.itemId, labeler: 'ann', concepts: [], newConcepts: ['ipa'] }));
+    const labeled = await server.request('POST', '/v1/models/beer/labels', { labels }, labelKey);
+    expect(labeled.status, JSON.stringify(labeled.body)).toBe(200);
+    expect(labeled.body.accepted).toBe(ids.length);
+  };
   const heldOut = (ids: string[]) => ids.filter((id) => splitForId(id) === 'eval').length;
-  const versions = async () => (await server.request('GET', '/v1/models/beer/versions')).body as any[];
-  const taxonomy = async () => (await server.request('GET', '/v1/models/beer')).body.concepts.map((c: { id: string }) => c.id);
+  const versions = async () => (await admin.request('GET', '/v1/models/beer/versions')).body as any[];
+  const taxonomy = async () => (await admin.request('GET', '/v1/models/beer')).body.concepts.map((c: { id: string }) => c.id);
 
   beforeAll(async () => {
-    server = await startTestServer({ replace: { labeledSource: () => labels } });
+    server = await startTestServer({ env: { DRIFTLOOP_ADMIN_KEY: ADMIN } });
+    admin = { ...server, request: (m, p, body, key) => server.request(m, p, body, key ?? ADMIN) };
+    labelKey = (await server.driftloop.services.keys.create('label', 'ann')).key;
     expect(
-      (await server.request('PUT', '/v1/models/beer', { task: 'multiclass', embeddingDim: 12, concepts: [{ id: 'c0' }, { id: 'c1' }, { id: 'c2' }] })).status,
+      (await admin.request('PUT', '/v1/models/beer', { task: 'multiclass', embeddingDim: 12, concepts: [{ id: 'c0' }, { id: 'c1' }, { id: 'c2' }] })).status,
     ).toBe(201);
     // 50 originals per known concept: its clean eval alone clears the per-concept minimum.
     const known = new ClusteredData({ ...world.spec });
     const examples = Array.from({ length: 150 }, (_, i) => ({ id: `o${i}`, embedding: known.point(i % 3), concepts: [`c${i % 3}`] }));
-    expect((await server.request('POST', '/v1/models/beer/examples', { examples })).status).toBe(200);
+    expect((await admin.request('POST', '/v1/models/beer/examples', { examples })).status).toBe(200);
   });
   afterAll(() => server.stop());
 
@@ -38,7 +56,7 @@ describe('the first champion with a concept proposed by labelers', () => {
     const first = Array.from({ length: 20 }, (_, i) => `ipa-${i}`);
     expect(heldOut(first), 'the hash split holds out 4 of these ids').toBe(4);
     await proposeIpa(first);
-    const job = await retrain(server, 'beer');
+    const job = await retrain(admin, 'beer');
     expect(job.result).toMatchObject({ version: 1, status: 'challenger', promoted: false });
     const [v1] = await versions();
     expect(v1.concepts).toEqual(['c0', 'c1', 'c2', 'ipa']);
@@ -50,7 +68,7 @@ describe('the first champion with a concept proposed by labelers', () => {
     // The concept is the only reason, named with its count.
     expect(v1.decision.reason).toMatch(/where retrain\.minEvalExamples asks 30 and retrain\.minEvalPerConcept 5; below the per-concept minimum: ipa \(4\); an admin may still promote it by hand$/);
     expect(job.result.reason).toBe(v1.decision.reason);
-    expect((await server.request('GET', '/v1/models/beer')).body.champion).toBeNull();
+    expect((await admin.request('GET', '/v1/models/beer')).body.champion).toBeNull();
     // The taxonomy grows on promotion only.
     expect(await taxonomy()).toEqual(['c0', 'c1', 'c2']);
   });
@@ -59,7 +77,7 @@ describe('the first champion with a concept proposed by labelers', () => {
     const more = Array.from({ length: 30 }, (_, i) => `ipa-more-${i}`);
     expect(heldOut(more), 'the hash split holds out 6 of these ids').toBe(6);
     await proposeIpa(more);
-    const job = await retrain(server, 'beer');
+    const job = await retrain(admin, 'beer');
     expect(job.result).toMatchObject({ version: 2, status: 'champion', promoted: true, reason: expect.stringMatching(/^first champion of the model: evaluated on /) });
     const v2 = (await versions())[1];
     expect(v2.decision.evidence).toMatchObject({ sufficient: true, perConcept: { ipa: 10 } });
