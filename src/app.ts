@@ -32,6 +32,7 @@ import { reportPage } from './views/report/report.page.js';
 import { reportPageRoutes } from './views/report/report.routes.js';
 import { queueRoutes } from './queue/queue.routes.js';
 import { regionsRoutes } from './regions/regions.routes.js';
+import { retrainJobResult } from './training/training.schemas.js';
 import { trainingRoutes } from './training/training.routes.js';
 import { createPageGuard, pageNotFound } from './views/page-guard.js';
 import { pageSecurityHeaders } from './views/security-headers.js';
@@ -88,7 +89,7 @@ export function buildRoutes(s: Container) {
     .route('/', healthRoutes(s.models, s.health, guard))
     .route('/', dashboardRoutes(s.dashboard, s.clock, page))
     .route('/', trainingRoutes(s.models, s.training, guard, limits))
-    .route('/', jobsRoutes(s.jobs, guard))
+    .route('/', jobsRoutes(s.jobs, guard, retrainJobResult))
     .route('/', webhooksRoutes(s.webhookDeliveries, s.models, guard))
     .route('/', queueRoutes(s.models, s.queue, s.labels, s.similarItems, guard, limits))
     .route('/', regionsRoutes(s.models, s.regions, guard))

@@ -16,36 +16,49 @@ const jobProgressSchema = z
   })
   .openapi('JobProgress');
 
-export const jobSchema = z
-  .object({
-    id: z.string().openapi({ description: 'Job id' }),
-    type: z.string().openapi({ description: 'What it does (retrain)' }),
-    model: z.string().openapi({ description: 'The model it works on' }),
-    status: z.enum(['queued', 'running', 'succeeded', 'failed', 'canceled']).openapi({ description: 'queued, running, succeeded, failed or canceled' }),
-    progress: jobProgressSchema.nullable().openapi({ description: 'Progress while running, or null' }),
-    result: z.unknown().optional().openapi({ description: 'What a succeeded job produced (retrain: the version and whether it was promoted)' }),
-    error: z
-      .object({
-        code: z.enum(['failed', 'interrupted']).openapi({ description: 'failed: the work threw; interrupted: the server stopped while it ran' }),
-        message: z.string().openapi({ description: 'What went wrong' }),
-        retriedBy: z.string().optional().openapi({ description: 'The job that retries it' }),
-      })
-      .optional()
-      .openapi({ description: 'Why it failed or was interrupted' }),
-    params: z.record(z.string(), z.unknown()).openapi({ description: 'What queued the job, e.g. {trigger: "manual"} or {trigger: "drift", newLabels}' }),
-    attempt: z.number().openapi({ description: '1, or more when it was retried after an interruption' }),
-    retryOf: z.string().nullable().openapi({ description: 'The job it retries, or null' }),
-    cancelRequested: z.boolean().optional().openapi({ description: 'A cancel was asked while it ran' }),
-    createdAt: z.string().openapi({ description: 'When it was queued' }),
-    startedAt: z.string().nullable().optional().openapi({ description: 'When it started, or null' }),
-    finishedAt: z.string().optional().openapi({ description: 'When it finished' }),
-  })
-  .openapi('Job');
+/**
+ * How the API shows the stored result of a job type: its schema in the OpenAPI document, and
+ * the typed read of the stored JSON (tolerant of the shapes older releases stored). The
+ * feature that owns the job type provides it; the composition root hands it to the routes.
+ */
+export interface JobResultType<R> {
+  schema: z.ZodType<R>;
+  read(stored: unknown): R;
+}
 
-export type JobBody = z.infer<typeof jobSchema>;
+/** A job as the API shows it, its result described by `result`. */
+export function jobSchema<R>(result: z.ZodType<R>) {
+  return z
+    .object({
+      id: z.string().openapi({ description: 'Job id' }),
+      type: z.string().openapi({ description: 'What it does (retrain)' }),
+      model: z.string().openapi({ description: 'The model it works on' }),
+      status: z.enum(['queued', 'running', 'succeeded', 'failed', 'canceled']).openapi({ description: 'queued, running, succeeded, failed or canceled' }),
+      progress: jobProgressSchema.nullable().openapi({ description: 'Progress while running, or null' }),
+      result: result.optional().openapi({ description: 'What a succeeded job produced (retrain: the version and whether it was promoted)' }),
+      error: z
+        .object({
+          code: z.enum(['failed', 'interrupted']).openapi({ description: 'failed: the work threw; interrupted: the server stopped while it ran' }),
+          message: z.string().openapi({ description: 'What went wrong' }),
+          retriedBy: z.string().optional().openapi({ description: 'The job that retries it' }),
+        })
+        .optional()
+        .openapi({ description: 'Why it failed or was interrupted' }),
+      params: z.record(z.string(), z.unknown()).openapi({ description: 'What queued the job, e.g. {trigger: "manual"} or {trigger: "drift", newLabels}' }),
+      attempt: z.number().openapi({ description: '1, or more when it was retried after an interruption' }),
+      retryOf: z.string().nullable().openapi({ description: 'The job it retries, or null' }),
+      cancelRequested: z.boolean().optional().openapi({ description: 'A cancel was asked while it ran' }),
+      createdAt: z.string().openapi({ description: 'When it was queued' }),
+      startedAt: z.string().nullable().optional().openapi({ description: 'When it started, or null' }),
+      finishedAt: z.string().optional().openapi({ description: 'When it finished' }),
+    })
+    .openapi('Job');
+}
 
-/** A job as the API shows it. */
-export function jobBody(job: Job): JobBody {
+export type JobBody<R> = z.infer<ReturnType<typeof jobSchema<R>>>;
+
+/** A job as the API shows it, a succeeded job's result read as `results` says. */
+export function jobBody<R>(job: Job, results: JobResultType<R>): JobBody<R> {
   const { modelId: _modelId, ...rest } = job;
-  return rest;
+  return rest.status === 'succeeded' ? { ...rest, result: results.read(rest.result) } : rest;
 }

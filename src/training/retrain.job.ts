@@ -8,7 +8,7 @@ import { decodeVector } from '../util/vectors.js';
 import { evaluate, topScores, type EvalMetrics } from './evaluate.js';
 import type { LabeledProductionSource } from './labeled-production.js';
 import { answerSets, evalSetRef, pairedEvidence, truthSets } from './paired-evidence.js';
-import { decidePromotion, type ChampionAtDecision, type HeldOutMetrics, type PromotionDecision } from './promotion.js';
+import { decidePromotion, type ChampionAtDecision, type HeldOutMetrics, type PairedEvidence, type PromotionDecision, type StoredPairedEvidence } from './promotion.js';
 import { assembleTrainingData, type LabeledRows, type SourceRecord, type TrainingData } from './training-data.js';
 import type { OriginalExamplesReader } from './training.ports.js';
 import { tuneThresholds } from './tune-thresholds.js';
@@ -16,18 +16,27 @@ import type { ModelVersion, TrainedOn, VersionMetrics } from './version.js';
 import type { VersionsService } from './versions.service.js';
 import { rowWeights } from './weights.js';
 
-/** What a finished retraining job reports. */
-export interface RetrainResult {
+/**
+ * What a finished retraining job reports. `P` is the paired evidence: whole in a result being
+ * made, `StoredPairedEvidence` in one read back (see `StoredRetrainResult`).
+ */
+export interface RetrainResult<P extends StoredPairedEvidence = PairedEvidence> {
   version: number;
   status: ModelVersion['status'];
   promoted: boolean;
   reason: string;
   metrics: { clean: Summary | null; production: Summary | null };
   /** What the rule compared at decision time: the sets (name, size, digest) and the paired test. */
-  decision: { evalSets: PromotionDecision['evalSets']; significance: PromotionDecision['comparison']['significance'] };
+  decision: { evalSets: PromotionDecision<P>['evalSets']; significance: PromotionDecision<P>['comparison']['significance'] };
 }
 
-interface Summary {
+/**
+ * A job's result as stored: one made before the sign-flip test (2026-12-02) has no
+ * `randomisation`, and one made before the paired comparison (2026-11-30) no `decision`.
+ */
+export type StoredRetrainResult = Omit<RetrainResult<StoredPairedEvidence>, 'decision'> & Partial<Pick<RetrainResult<StoredPairedEvidence>, 'decision'>>;
+
+export interface Summary {
   count: number;
   accuracy: number;
   macroF1: number;

@@ -1,7 +1,9 @@
 import { z } from '@hono/zod-openapi';
 import { embedding, modelParams } from '../http/common.schemas.js';
+import type { JobResultType } from '../jobs/jobs.schemas.js';
+import type { StoredRetrainResult } from './retrain.job.js';
 import type { ModelVersion } from './version.js';
-import { decisionSchema, thresholdsSchema, trainedOnSchema, versionMetricsSchema } from './version.schemas.js';
+import { decisionSchema, evalSetSchema, significanceSchema, thresholdsSchema, trainedOnSchema, versionMetricsSchema } from './version.schemas.js';
 
 export const versionParams = modelParams.extend({
   version: z.coerce
@@ -12,6 +14,45 @@ export const versionParams = modelParams.extend({
 });
 
 export const retrainResultSchema = z.object({ jobId: z.string().openapi({ description: 'The queued job: GET /v1/jobs/{id}' }) }).openapi('RetrainAccepted');
+
+const summary = (set: string) =>
+  z
+    .object({
+      count: z.number().openapi({ description: 'Items in it' }),
+      accuracy: z.number().openapi({ description: 'Multiclass: top-1 accuracy. Multilabel: exact-set accuracy at the tuned thresholds' }),
+      macroF1: z.number().openapi({ description: 'Mean F1 over the concepts with support' }),
+    })
+    .nullable()
+    .openapi({ description: `The new version on ${set} eval data, or null when the set is empty` });
+
+/** A succeeded retrain job's result as stored: see `StoredRetrainResult` for the older shapes it allows. */
+export const retrainJobResultSchema = z
+  .object({
+    version: z.number().openapi({ description: 'The version it trained' }),
+    status: z.enum(['champion', 'challenger', 'retired']).openapi({ description: 'The version’s status when the job finished' }),
+    promoted: z.boolean().openapi({ description: 'Whether the promotion rule promoted it' }),
+    reason: z.string().openapi({ description: 'The rule’s verdict in words, as in the version’s decision' }),
+    metrics: z.object({ clean: summary('clean'), production: summary('production') }).openapi({ description: 'The headline figures on the held-out sets' }),
+    decision: z
+      .object({
+        evalSets: z.object({ production: evalSetSchema, clean: evalSetSchema }).openapi({ description: 'The sets both versions were scored on at decision time' }),
+        significance: significanceSchema,
+      })
+      // Results recorded before the paired comparison (2026-11-30) have none.
+      .optional()
+      .openapi({ description: 'What the rule compared at decision time (the version’s decision has the rest); absent from results recorded before the paired comparison (2026-11-30)' }),
+  })
+  .openapi('RetrainJobResult', { description: 'What a succeeded retrain job produced' });
+
+/**
+ * A retrain job's stored result, read back typed as stored: served as it was written (no field
+ * added or dropped), and whoever reads it must allow for the records that lack randomisation.
+ */
+export const retrainJobResult: JobResultType<StoredRetrainResult> = {
+  schema: retrainJobResultSchema,
+  // The return type ties the stored type to the schema: a field the schema requires and old records lack fails tsc.
+  read: (stored): z.infer<typeof retrainJobResultSchema> => stored as StoredRetrainResult,
+};
 
 export const versionSchema = z
   .object({

@@ -124,7 +124,7 @@ export const trainedOnSchema = z
   })
   .openapi('TrainedOn', d('Lineage: exactly what the version was trained and evaluated on, and how'));
 
-const evalSetSchema = z
+export const evalSetSchema = z
   .object({
     name: z.enum(['production-eval', 'clean-eval']).openapi(d('Which held-out set')),
     size: z.number().openapi(d('Items in it')),
@@ -165,6 +165,17 @@ const pairedEvidence = {
     })
     .openapi(d('Accuracy view of the same pairs, recorded beside it')),
 };
+
+/** The paired test of a decision, as stored: in a version's decision and in its retrain job's result. */
+export const significanceSchema = z
+  .object({
+    test: z.string().openapi(d('The test, in words')),
+    alpha: z.number().openapi(d('retrain.promotionAlpha')),
+    significant: z.boolean().openapi(d('Whether the production gain is more than noise')),
+    ...pairedEvidence,
+  })
+  .nullable()
+  .openapi(d('Whether the production difference is more than noise, or null without a champion or production eval data'));
 
 const pair = (extra: string) => d(`Candidate and champion macro-F1${extra}, or null when the set is empty`);
 
@@ -215,15 +226,7 @@ export const decisionSchema = z
           })
           .nullable()
           .openapi(pair(' on clean eval data, with the allowed regression')),
-        significance: z
-          .object({
-            test: z.string().openapi(d('The test, in words')),
-            alpha: z.number().openapi(d('retrain.promotionAlpha')),
-            significant: z.boolean().openapi(d('Whether the production gain is more than noise')),
-            ...pairedEvidence,
-          })
-          .nullable()
-          .openapi(d('Whether the production difference is more than noise, or null without a champion or production eval data')),
+        significance: significanceSchema,
       })
       .openapi(d('The figures the rule compared')),
     promotions: z
