@@ -66,8 +66,7 @@ class PieceReader {
         if (typeof key !== 'string' || key === '__proto__') throw new NotPiecewise();
         this.expect(COLON);
         out[key] = this.peek() === OPEN_BRACKET ? this.array() : this.value();
-        if (this.next() === CLOSE_BRACE) break;
-        this.unread(COMMA);
+        if (this.closes(CLOSE_BRACE)) break;
       }
     }
     this.skipSpace();
@@ -87,8 +86,7 @@ class PieceReader {
     const out: unknown[] = [];
     for (;;) {
       out.push(this.value());
-      if (this.next() === CLOSE_BRACKET) return out;
-      this.unread(COMMA);
+      if (this.closes(CLOSE_BRACKET)) return out;
     }
   }
 
@@ -167,9 +165,11 @@ class PieceReader {
     if (this.next() !== byte) throw new NotPiecewise();
   }
 
-  /** `next()` read a separator: it must be `byte`. */
-  private unread(byte: number): void {
-    if (this.bytes[this.at - 1] !== byte) throw new NotPiecewise();
+  /** After a member or element: true at the `close` that ends its object or array, false past a comma. */
+  private closes(close: number): boolean {
+    const c = this.next();
+    if (c !== close && c !== COMMA) throw new NotPiecewise();
+    return c === close;
   }
 }
 
