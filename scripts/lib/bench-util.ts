@@ -33,8 +33,13 @@ export const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
 // utime and stime are fields 14 and 15 of a stat file, in clock ticks (USER_HZ, 100 on Linux);
 // the name in field 2 may hold spaces, so count from the closing parenthesis.
+/** The fields of a /proc stat file after the command name, from field 3 (state) on. */
+function statFields(file: string): string[] {
+  return fs.readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
+}
+
 function ticks(file: string): number {
-  const fields = fs.readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
+  const fields = statFields(file);
   return Number(fields[11]) + Number(fields[12]);
 }
 
@@ -50,7 +55,7 @@ export function processCpuMs(pid: number): { total: number; main: number } | und
 /** Minor page faults of a process's main thread so far (field 10 of its stat file; Linux /proc, undefined elsewhere). */
 export function minorFaults(pid: number): number | undefined {
   try {
-    return Number(fs.readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[7]);
+    return Number(statFields(`/proc/${pid}/task/${pid}/stat`)[7]);
   } catch {
     return undefined;
   }
