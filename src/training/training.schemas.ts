@@ -3,7 +3,7 @@ import { embedding, modelParams } from '../http/common.schemas.js';
 import type { JobResultType } from '../jobs/jobs.schemas.js';
 import type { StoredRetrainResult } from './retrain.job.js';
 import type { ModelVersion } from './version.js';
-import { decisionSchema, evalSetSchema, significanceSchema, thresholdsSchema, trainedOnSchema, versionMetricsSchema } from './version.schemas.js';
+import { decisionSchema, evalSetSchema, headlineFields, significanceSchema, thresholdsSchema, trainedOnSchema, versionMetricsSchema } from './version.schemas.js';
 
 export const versionParams = modelParams.extend({
   version: z.coerce
@@ -17,11 +17,7 @@ export const retrainResultSchema = z.object({ jobId: z.string().openapi({ descri
 
 const summary = (set: string) =>
   z
-    .object({
-      count: z.number().openapi({ description: 'Items in it' }),
-      accuracy: z.number().openapi({ description: 'Multiclass: top-1 accuracy. Multilabel: exact-set accuracy at the tuned thresholds' }),
-      macroF1: z.number().openapi({ description: 'Mean F1 over the concepts with support' }),
-    })
+    .object(headlineFields)
     .nullable()
     .openapi({ description: `The new version on ${set} eval data, or null when the set is empty` });
 

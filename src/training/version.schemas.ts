@@ -17,12 +17,17 @@ const abstainPoint = z.object({
   precision: z.number().openapi(d('Accuracy on the answered rows')),
 });
 
+/** A version's headline figures on one held-out set: in its metrics and in its retrain job's result. */
+export const headlineFields = {
+  count: z.number().openapi(d('Rows evaluated')),
+  accuracy: z.number().openapi(d('Multiclass: top-1 accuracy. Multilabel: exact-set accuracy at the tuned thresholds')),
+  macroF1: z.number().openapi(d('Mean F1 over the concepts with support')),
+};
+
 /** A version's figures on one held-out set. */
 export const evalMetricsSchema = z
   .object({
-    count: z.number().openapi(d('Rows evaluated')),
-    accuracy: z.number().openapi(d('Multiclass: top-1 accuracy. Multilabel: exact-set accuracy at the tuned thresholds')),
-    macroF1: z.number().openapi(d('Mean F1 over the concepts with support')),
+    ...headlineFields,
     perConcept: z.record(z.string(), conceptScoresSchema).openapi(d('Precision, recall, F1 and support per concept id')),
     confusion: z
       .union([
