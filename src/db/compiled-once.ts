@@ -26,12 +26,15 @@ interface Template {
  * built as usual, so a statement keeps a bounded number of shapes); `build` may depend on the
  * shape only. It runs twice per shape with different stand-ins for the values, and throws if the two
  * differ anywhere but in them, or if a value does not reach the statement as a parameter (a value
- * derived from one, or used as SQL text, would otherwise stay fixed at its stand-in's).
+ * derived from one, or used as SQL text, would otherwise stay fixed at its stand-in's). A handle
+ * with plugins (`db.withPlugin`) is compiled on every call, through its plugins.
  */
 export function compiledOnce<V extends StatementValues, R>(build: (db: Db, values: V) => Compilable<R>): CompiledOnce<V, R> {
   const templates = new Map<string, Template>();
   return (db, values) => {
-    const key = shapeKey(db, values);
+    // A plugin rewrites statements as they compile, and a kept template was compiled without it
+    // (or with another): a handle with plugins compiles every time.
+    const key = db.getExecutor().plugins.length > 0 ? undefined : shapeKey(db, values);
     // A long list is a statement of its own shape seldom seen again (and building it is a small
     // part of running it): built as usual, so the kept shapes stay few.
     if (key === undefined) return build(db, values).compile();

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type KyselyPlugin } from 'kysely';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compiledOnce } from '../../src/db/compiled-once.js';
@@ -95,6 +95,26 @@ describe('compiledOnce', () => {
     const statement = compiledOnce(insert);
     for (const values of cases) await dbs.sqlite.executeQuery(statement(dbs.sqlite, values));
     expect(sqlite.prepare('select a, b from r order by id').all()).toEqual(cases.flatMap((c) => c.a.map((a, i) => ({ a, b: c.b[i] }))));
+  });
+
+  it('when a handle with a plugin uses a statement compiled before without it, then the plugin sees and rewrites the statement', () => {
+    const statement = compiledOnce(build);
+    const values: Values = { labeler: 'ann', limit: 5, ids: [1, 2], region: undefined };
+    const plain = statement(dbs.sqlite, values).sql;
+    const seen: string[] = [];
+    const renaming: KyselyPlugin = {
+      transformQuery: ({ node }) => {
+        seen.push(node.kind);
+        return { ...node, limit: undefined } as typeof node;
+      },
+      transformResult: async ({ result }) => result,
+    };
+    const rewritten = statement(any(dbs.sqlite).withPlugin(renaming) as Db, values);
+    expect(seen).toEqual(['SelectQueryNode']);
+    expect(plain).toMatch(/limit \?$/);
+    expect(rewritten.sql).not.toMatch(/limit/);
+    // The plugin-free handle still gets the kept template.
+    expect(statement(dbs.sqlite, { ...values, labeler: 'bo' }).sql).toBe(plain);
   });
 
   it('when the statement derives a value from one it is given, then binding it throws instead of reusing the stand-in', () => {
