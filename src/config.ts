@@ -27,6 +27,8 @@ const envSchema = z.object({
   DRIFTLOOP_SEARCH_REPLICAS: z.coerce.number().int().min(0).max(64).optional(),
   /** Nice value of the search threads (Linux, per thread): with both cores busy the event loop (claims) runs first; 0 keeps their priority. */
   DRIFTLOOP_SEARCH_NICENESS: z.coerce.number().int().min(0).max(19).default(0),
+  /** How long a write waits for another process's lock on the SQLite file before its request is answered 503 with Retry-After. */
+  DRIFTLOOP_SQLITE_BUSY_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
   DRIFTLOOP_DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: 'DRIFTLOOP_DATABASE_URL must be a postgres:// URL' })
     .optional(),
@@ -64,6 +66,12 @@ export interface Config {
   readonly dataDir: string;
   /** A `postgres://` URL: PostgreSQL instead of the SQLite file in `dataDir`. */
   readonly databaseUrl: string | undefined;
+  /**
+   * SQLite: how long a statement waits for another process's write lock on the file (the CLI, an
+   * operator's shell) before it fails SQLITE_BUSY, answered 503 with Retry-After. better-sqlite3
+   * waits on the event loop, so every request waits with it.
+   */
+  readonly sqliteBusyMs: number;
   readonly adminKey: string | undefined;
   /** Hosts, addresses or CIDR ranges webhooks may reach although loopback, private or link-local. */
   readonly webhookAllow: readonly string[];
@@ -124,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     dataDir: path.resolve(e.DRIFTLOOP_DATA_DIR),
     databaseUrl: e.DRIFTLOOP_DATABASE_URL,
+    sqliteBusyMs: e.DRIFTLOOP_SQLITE_BUSY_MS,
     adminKey: e.DRIFTLOOP_ADMIN_KEY,
     webhookAllow: Object.freeze(e.DRIFTLOOP_WEBHOOK_ALLOW.split(',').map((s) => s.trim()).filter(Boolean)),
     metricsRequireKey: e.DRIFTLOOP_METRICS_REQUIRE_KEY === 'true' || e.DRIFTLOOP_METRICS_REQUIRE_KEY === '1',

@@ -29,8 +29,12 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
  * Opens the database the config names and runs pending migrations: PostgreSQL when
  * `databaseUrl` is set, else the SQLite file in `dataDir` (created if needed).
  */
-export async function openDatabase(config: Pick<Config, 'dataDir' | 'databaseUrl'> & { limits?: Pick<Limits, 'statementChars'> }): Promise<DatabaseHandle> {
-  const opened = config.databaseUrl ? await openPostgres(config.databaseUrl) : { ...openSqlite(config.dataDir, {}, config.limits?.statementChars), dialect: 'sqlite' as const };
+export async function openDatabase(
+  config: Pick<Config, 'dataDir' | 'databaseUrl'> & Partial<Pick<Config, 'sqliteBusyMs'>> & { limits?: Pick<Limits, 'statementChars'> },
+): Promise<DatabaseHandle> {
+  const opened = config.databaseUrl
+    ? await openPostgres(config.databaseUrl)
+    : { ...openSqlite(config.dataDir, { statementChars: config.limits?.statementChars, busyMs: config.sqliteBusyMs }), dialect: 'sqlite' as const };
   const { db } = opened;
   // On PostgreSQL the migrator holds an advisory lock: instances starting together migrate once.
   const { error, results } = await new Migrator({ db, provider, allowUnorderedMigrations: true }).migrateToLatest();

@@ -24,9 +24,21 @@ export interface OpenedSqlite {
   close(): Promise<void>;
 }
 
+/** How long a statement waits for another connection's write lock unless told otherwise (`DRIFTLOOP_SQLITE_BUSY_MS`). */
+export const DEFAULT_BUSY_MS = 5000;
+
+export interface SqliteOptions {
+  /** The checkpoint worker's settings; tests shorten them. */
+  tuning?: Partial<CheckpointTuning>;
+  /** Characters of SQL text the statement cache keeps at most together (default `STATEMENT_CHARS_KEPT`). */
+  statementChars?: number;
+  /** SQLite's busy timeout in milliseconds (default {@link DEFAULT_BUSY_MS}). */
+  busyMs?: number;
+}
+
 /** The embedded database: one SQLite file in `dataDir`, tuned for a single writer. */
-export function openSqlite(dataDir: string, tuning: Partial<CheckpointTuning> = {}, statementChars: number = STATEMENT_CHARS_KEPT): OpenedSqlite {
-  const { restartFrames, everyMs } = { ...DEFAULT_TUNING, ...tuning };
+export function openSqlite(dataDir: string, options: SqliteOptions = {}): OpenedSqlite {
+  const { restartFrames, everyMs } = { ...DEFAULT_TUNING, ...options.tuning };
   fs.mkdirSync(dataDir, { recursive: true });
   const file = sqliteFile(dataDir);
   const sqlite = new SQLite(file);
@@ -36,9 +48,9 @@ export function openSqlite(dataDir: string, tuning: Partial<CheckpointTuning> = 
   // FULL would fsync every batch, blocking the event loop for milliseconds each time.
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma(`busy_timeout = ${options.busyMs ?? DEFAULT_BUSY_MS}`);
   const gate = new CheckpointGate();
-  const statements = preparedOnce(sqlite, statementChars);
+  const statements = preparedOnce(sqlite, options.statementChars ?? STATEMENT_CHARS_KEPT);
   const db = new Kysely<Database>({ dialect: new GatedSqliteDialect({ database: statements.database }, gate) });
   let checkpointer: Checkpointer | undefined;
   return {

@@ -38,7 +38,7 @@ describe('SQLite checkpoints and WAL restarts off the event loop', () => {
   it('when commits fill the WAL, then the worker restarts it and no commit of the service does', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'driftloop-ckpt-'));
     dirs.push(dir);
-    const opened = openSqlite(dir, { restartFrames: 40, everyMs: 2 });
+    const opened = openSqlite(dir, { tuning: { restartFrames: 40, everyMs: 2 } });
     await sql`create table t (x blob)`.execute(opened.db);
     await opened.migrated();
     const wal = `${opened.location}-wal`;

@@ -4,8 +4,9 @@ import pg from 'pg';
 import { databaseUrlFor } from './database.js';
 import { startTestServer, tempDataDir, type TestServer } from './server.js';
 
-/** Seconds a server statement waits for a lock on PostgreSQL before it gives up (55P03): SQLite's busy timeout is 5 s. */
+/** How long a server statement waits for the lock before it gives up: PostgreSQL's lock_timeout (55P03), SQLite's busy timeout (SQLITE_BUSY). */
 const PG_LOCK_TIMEOUT = '1s';
+const SQLITE_BUSY_MS = '1000';
 
 /**
  * A second connection to a test server's database that holds its write lock, as an operator's
@@ -31,7 +32,7 @@ export async function startLockableServer(tables: string[]): Promise<{ server: T
     await admin.query(`alter database ${new URL(url).pathname.slice(1)} set lock_timeout = '${PG_LOCK_TIMEOUT}'`);
     await admin.end();
   }
-  const server = await startTestServer({ dataDir });
+  const server = await startTestServer({ dataDir, env: { DRIFTLOOP_SQLITE_BUSY_MS: SQLITE_BUSY_MS } });
   return { server, lock: url ? await postgresLock(url, tables) : sqliteLock(path.join(dataDir, 'driftloop.sqlite')) };
 }
 
