@@ -1,6 +1,11 @@
 import type { Command } from 'commander';
+import type { ApiKeysService } from '../auth/api-keys.service.js';
 import { isRole, ROLES } from '../auth/roles.js';
-import { withKeys } from './services.js';
+
+/** `services.withKeys`, loaded when a key command runs: `--help` and `--version` need no database driver or migrations. */
+async function withKeys<T>(fn: (keys: ApiKeysService, store: string) => Promise<T>, options?: { init?: boolean }): Promise<T> {
+  return (await import('./services.js')).withKeys(fn, options);
+}
 
 /** `driftloop keys create|list|revoke`. */
 export function registerKeysCommands(program: Command): void {

@@ -1,7 +1,5 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { reportPage } from '../views/report/report.page.js';
-import { withContainer } from './services.js';
 
 /** `driftloop report <model> [--out report.html] [--format html|json]`. */
 export function registerReportCommand(program: Command): void {
@@ -13,6 +11,8 @@ export function registerReportCommand(program: Command): void {
     .option('-f, --format <format>', 'html or json', 'html')
     .action(async (name: string, opts: { out?: string; format: string }) => {
       if (opts.format !== 'html' && opts.format !== 'json') throw new Error(`--format must be html or json, not '${opts.format}'`);
+      // Loaded here, not at start: the other commands, `--help` and `--version` need neither.
+      const [{ withContainer }, { reportPage }] = await Promise.all([import('./services.js'), import('../views/report/report.page.js')]);
       const text = await withContainer(async (s, store) => {
         const model = await s.models.find(name);
         if (!model) throw new Error(`model '${name}' does not exist in ${store}`);
