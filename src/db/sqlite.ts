@@ -25,8 +25,9 @@ export interface OpenedSqlite {
 }
 
 /** How long a statement waits for another connection's write lock unless told otherwise (`DRIFTLOOP_SQLITE_BUSY_MS`). */
-export const DEFAULT_BUSY_MS = 5000;
+const DEFAULT_BUSY_MS = 5000;
 
+/** How `openSqlite` sets up the connection; everything left out keeps its default. */
 export interface SqliteOptions {
   /** The checkpoint worker's settings; tests shorten them. */
   tuning?: Partial<CheckpointTuning>;
