@@ -3,6 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
+/** SQLite's busy timeout unless `DRIFTLOOP_SQLITE_BUSY_MS` says otherwise. */
+export const DEFAULT_SQLITE_BUSY_MS = 5000;
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -28,7 +31,7 @@ const envSchema = z.object({
   /** Nice value of the search threads (Linux, per thread): with both cores busy the event loop (claims) runs first; 0 keeps their priority. */
   DRIFTLOOP_SEARCH_NICENESS: z.coerce.number().int().min(0).max(19).default(0),
   /** How long a write waits for another process's lock on the SQLite file before its request is answered 503 with Retry-After. */
-  DRIFTLOOP_SQLITE_BUSY_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
+  DRIFTLOOP_SQLITE_BUSY_MS: z.coerce.number().int().min(0).max(60_000).default(DEFAULT_SQLITE_BUSY_MS),
   DRIFTLOOP_DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: 'DRIFTLOOP_DATABASE_URL must be a postgres:// URL' })
     .optional(),

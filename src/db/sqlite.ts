@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, type SqliteDatabase } from 'kysely';
+import { DEFAULT_SQLITE_BUSY_MS } from '../config.js';
 import { CheckpointGate } from './checkpoint-gate.js';
 import { Checkpointer } from './checkpointer.js';
 import { GatedSqliteDialect } from './gated-dialect.js';
@@ -24,16 +25,13 @@ export interface OpenedSqlite {
   close(): Promise<void>;
 }
 
-/** How long a statement waits for another connection's write lock unless told otherwise (`DRIFTLOOP_SQLITE_BUSY_MS`). */
-const DEFAULT_BUSY_MS = 5000;
-
 /** How `openSqlite` sets up the connection; everything left out keeps its default. */
 export interface SqliteOptions {
   /** The checkpoint worker's settings; tests shorten them. */
   tuning?: Partial<CheckpointTuning>;
   /** Characters of SQL text the statement cache keeps at most together (default `STATEMENT_CHARS_KEPT`). */
   statementChars?: number;
-  /** SQLite's busy timeout in milliseconds (default {@link DEFAULT_BUSY_MS}). */
+  /** SQLite's busy timeout in milliseconds (default {@link DEFAULT_SQLITE_BUSY_MS}, the setting's). */
   busyMs?: number;
 }
 
@@ -49,7 +47,7 @@ export function openSqlite(dataDir: string, options: SqliteOptions = {}): Opened
   // FULL would fsync every batch, blocking the event loop for milliseconds each time.
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma(`busy_timeout = ${options.busyMs ?? DEFAULT_BUSY_MS}`);
+  sqlite.pragma(`busy_timeout = ${options.busyMs ?? DEFAULT_SQLITE_BUSY_MS}`);
   const gate = new CheckpointGate();
   const statements = preparedOnce(sqlite, options.statementChars ?? STATEMENT_CHARS_KEPT);
   const db = new Kysely<Database>({ dialect: new GatedSqliteDialect({ database: statements.database }, gate) });
