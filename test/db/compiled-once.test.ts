@@ -102,14 +102,14 @@ describe('compiledOnce', () => {
     const values: Values = { labeler: 'ann', limit: 5, ids: [1, 2], region: undefined };
     const plain = statement(dbs.sqlite, values).sql;
     const seen: string[] = [];
-    const renaming: KyselyPlugin = {
+    const droppingLimit: KyselyPlugin = {
       transformQuery: ({ node }) => {
         seen.push(node.kind);
         return { ...node, limit: undefined } as typeof node;
       },
       transformResult: async ({ result }) => result,
     };
-    const rewritten = statement(any(dbs.sqlite).withPlugin(renaming) as Db, values);
+    const rewritten = statement(any(dbs.sqlite).withPlugin(droppingLimit) as Db, values);
     expect(seen).toEqual(['SelectQueryNode']);
     expect(plain).toMatch(/limit \?$/);
     expect(rewritten.sql).not.toMatch(/limit/);
