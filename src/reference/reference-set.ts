@@ -44,6 +44,12 @@ const NO_CONCEPTS: readonly string[] = Object.freeze([]);
  * "I am in your k-NN ball" is not symmetric, so checking only k of them misses some.
  */
 const REFRESH_FANOUT = 4;
+/**
+ * The share of an add's calibration searches the calling thread answers itself while a search
+ * replica answers the rest. During a bulk load one replica keeps up and the calibration of each
+ * batch was the longest step under the model's lock, with the main thread waiting.
+ */
+const CALIBRATION_SHARE_HERE = 0.4;
 
 /**
  * A model's training distribution: the HNSW index over the train split, an index
@@ -135,11 +141,14 @@ export class ReferenceSet {
   private async addNow(points: ReferencePoint[]): Promise<void> {
     const affected = new Set<number>();
     const k = this.options.k;
+    const newTrain = points.filter((p) => p.split === 'train' && !this.train.has(p.seq));
     for (const p of points) {
       this.remember(p.seq, p.id, p.concepts);
       this.highWater = Math.max(this.highWater, p.seq);
-      if (p.split !== 'train' || this.train.has(p.seq)) continue;
-      this.train.add(p.seq, p.embedding);
+    }
+    // In one call: a replicated train index starts its replica on the batch while it inserts here.
+    this.train.addMany(newTrain.map((p) => ({ label: p.seq, vector: p.embedding })));
+    for (const p of newTrain) {
       // A new train point changes an eval point's k-NN distance only if it falls inside its k-th radius.
       const near = this.evalIndex.search(p.embedding, REFRESH_FANOUT * k);
       near.labels.forEach((label, i) => {
@@ -153,7 +162,8 @@ export class ReferenceSet {
     const queries = new Float64Array(labels.length * dim);
     [...affected].forEach((label, i) => queries.set(this.evalIndex.vector(label), i * dim));
     fresh.forEach((p, i) => queries.set(p.embedding, (affected.size + i) * dim));
-    const searched = labels.length > 0 ? this.train.searchMany(queries, k) : Promise.resolve([]);
+    // This thread only waits for the answer after inserting the new eval points, so it searches a share itself.
+    const searched = labels.length > 0 ? this.train.searchMany(queries, k, CALIBRATION_SHARE_HERE) : Promise.resolve([]);
     for (const p of fresh) this.evalIndex.add(p.seq, p.embedding);
     const found = await searched;
     labels.forEach((label, i) => this.setCalibration(label, found[i]!));

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import hnswlib from 'hnswlib-node';
 import { checkIndexFile, commitIndex, matchesChecksum, type WrittenIndex } from './index-file.js';
-import type { Metric, Neighbors, VectorIndex } from './vector-index.js';
+import type { IndexPoint, Metric, Neighbors, VectorIndex } from './vector-index.js';
 
 export { IndexWriteError } from './index-file.js';
 
@@ -106,6 +106,10 @@ export class HnswIndex implements VectorIndex {
     this.index.addPoint(plainArray(vector), label);
     this.labels.add(label);
     this.loadedFrom = undefined;
+  }
+
+  addMany(points: readonly IndexPoint[]): void {
+    for (const p of points) this.add(p.label, p.vector);
   }
 
   search(vector: ArrayLike<number>, k: number): Neighbors {

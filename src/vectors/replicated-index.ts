@@ -1,7 +1,7 @@
 import { searchEach, type HnswIndex } from './hnsw-index.js';
 import type { WrittenIndex } from './index-file.js';
 import type { SearchReplicas } from './search-replicas.js';
-import type { Metric, Neighbors, VectorIndex } from './vector-index.js';
+import type { IndexPoint, Metric, Neighbors, VectorIndex } from './vector-index.js';
 
 /**
  * Adds between two `settle` calls (a poll of the follower, about a second) from which on the
@@ -50,11 +50,25 @@ export class ReplicatedIndex implements VectorIndex {
   }
 
   add(label: number, vector: ArrayLike<number>): void {
-    if (this.local.has(label)) return;
-    this.local.add(label, vector);
-    this.worker?.add(this.key, label, vector);
-    // Every replica inserting every point of a bulk load multiplies its cost by the threads; one keeps up.
-    if (++this.recentAdds === BULK_ADDS) this.worker?.holdBack(this.key);
+    this.addMany([{ label, vector }]);
+  }
+
+  /**
+   * Posts the new points to the replicas before inserting them here: posted after, a replica
+   * began only once the main thread had inserted the whole batch, and a search that needs the
+   * batch (the calibration of a bulk load's batch) waited for both insertions one after the other.
+   */
+  addMany(points: readonly IndexPoint[]): void {
+    const seen = new Set<number>();
+    const fresh = points.filter((p) => !this.local.has(p.label) && !seen.has(p.label) && seen.add(p.label));
+    if (fresh.length === 0) return;
+    for (const p of fresh) {
+      this.worker?.add(this.key, p.label, p.vector);
+      // Every replica inserting every point of a bulk load multiplies its cost by the threads; one keeps up.
+      if (++this.recentAdds === BULK_ADDS) this.worker?.holdBack(this.key);
+    }
+    this.worker?.flush();
+    for (const p of fresh) this.local.add(p.label, p.vector);
   }
 
   /**
@@ -76,12 +90,18 @@ export class ReplicatedIndex implements VectorIndex {
     return this.local.search(vector, k);
   }
 
-  async searchMany(queries: Float64Array, k: number): Promise<Neighbors[]> {
+  async searchMany(queries: Float64Array, k: number, here = 0): Promise<Neighbors[]> {
     if (this.worker?.ready(this.key)) {
+      const count = queries.length / this.dim;
+      const split = (count - Math.round(count * here)) * this.dim;
+      // Posted before this thread searches its share, so the two run at once; every copy answers alike.
+      const there = split === 0 ? Promise.resolve([]) : this.worker.search(this.key, split === queries.length ? queries : queries.slice(0, split), k);
+      const mine = searchEach(this.local, queries.subarray(split), k);
       try {
-        return await this.worker.search(this.key, queries, k);
+        return [...(await there), ...mine];
       } catch {
         // The worker died mid-search (it logs that): answer here.
+        return [...searchEach(this.local, queries.subarray(0, split), k), ...mine];
       }
     }
     return searchEach(this.local, queries, k);

@@ -67,6 +67,10 @@ export class SearchPool implements SearchReplicas {
     for (const w of this.workers) w.add(key, label, vector);
   }
 
+  flush(): void {
+    for (const w of this.workers) w.flush();
+  }
+
   /** The first ready thread keeps up; every other one holds its adds back. */
   holdBack(key: number): void {
     const ready = this.workers.filter((w) => w.ready(key));

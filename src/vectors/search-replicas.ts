@@ -13,6 +13,8 @@ export interface SearchReplicas {
   load(key: number, spec: ReplicaSpec): Promise<void>;
   /** Forwards an add to the replica `key`, where one is loaded or loading. */
   add(key: number, label: number, vector: ArrayLike<number>): void;
+  /** Posts the adds forwarded so far now, rather than when the current task ends. */
+  flush(): void;
   /** The k nearest neighbours of each `dim`-long query packed in `queries`, from a replica of `key`. */
   search(key: number, queries: Float64Array, k: number): Promise<Neighbors[]>;
   /**

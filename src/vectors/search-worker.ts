@@ -184,7 +184,7 @@ export class SearchWorker implements SearchReplicas {
   }
 
   /** Posts the queued adds, in order, one message per replica and run. */
-  private flush(): void {
+  flush(): void {
     const outbox = this.outbox;
     this.outbox = [];
     for (const { key, labels, vectors } of outbox) this.thread?.postMessage({ op: 'add', key, labels: Float64Array.from(labels), vectors: packed(vectors) } satisfies ToSearchThread);

@@ -8,15 +8,30 @@ export interface Neighbors {
   distances: number[];
 }
 
+/** A point to add: its label and its vector. */
+export interface IndexPoint {
+  label: number;
+  vector: ArrayLike<number>;
+}
+
 /** The smallest approximate-nearest-neighbour surface the domain needs. */
 export interface VectorIndex {
   readonly metric: Metric;
   readonly dim: number;
   readonly size: number;
   add(label: number, vector: ArrayLike<number>): void;
+  /**
+   * Adds points in order, as `add` one by one would. A replicated index hands them to its
+   * replicas first and then inserts them here, so both copies grow at once on two cores.
+   */
+  addMany(points: readonly IndexPoint[]): void;
   search(vector: ArrayLike<number>, k: number): Neighbors;
-  /** Searches `dim`-long queries packed one after another; may run off the main thread. */
-  searchMany(queries: Float64Array, k: number): Promise<Neighbors[]>;
+  /**
+   * Searches `dim`-long queries packed one after another; may run off the main thread. A caller
+   * that would only wait for the answer may take a share of it (`here`, 0–1): the last part of
+   * the queries is then searched on the calling thread while the rest runs elsewhere.
+   */
+  searchMany(queries: Float64Array, k: number, here?: number): Promise<Neighbors[]>;
   has(label: number): boolean;
   /** The stored vector of `label` (unit-normalised under cosine). */
   vector(label: number): number[];

@@ -62,6 +62,16 @@ describe('search worker replicas', () => {
     expect(main.every((n) => n.labels.length === 10)).toBe(true);
   });
 
+  it('when the caller takes a share of a batch search, then the joined answer equals the main thread’s, in order, whatever the share', async () => {
+    const worker = startWorker();
+    const { local, index } = await replicated(worker, 'cosine', 2000);
+    const main = searchEach(local, queries, 10);
+    for (const here of [0, 0.4, 0.999, 1]) expect(await index.searchMany(queries, 10, here)).toEqual(main);
+    // A share that rounds to no query, and an empty batch.
+    expect(await index.searchMany(queries.subarray(0, DIM), 10, 0.4)).toEqual(main.slice(0, 1));
+    expect(await index.searchMany(new Float64Array(0), 10, 0.4)).toEqual([]);
+  });
+
   it('when the worker thread dies, then searches run on the main thread and a restarted worker is replicated again', async () => {
     const worker = startWorker();
     const { local, index, file } = await replicated(worker, 'cosine', 2000);
@@ -146,6 +156,24 @@ describe('a pool of search threads', () => {
     expect(pool.readyCount(KEY)).toBe(3);
     const after = searchEach(local, queries, 10);
     for (const thread of pool.members) expect(await thread.search(KEY, queries, 10)).toEqual(after);
+  });
+
+  it('when a bulk batch is added in one call, repeats included, then each point goes in once, the threads but one hold back past BULK_ADDS, and every thread ends equal to the primary', async () => {
+    const pool = startPool(2);
+    const { local, index } = await replicated(pool, 'cosine', 1000);
+    const batch = points.slice(1000, 1000 + BULK_ADDS + 300).map((p, i) => ({ label: 1000 + i, vector: Float32Array.from(p) }));
+    // A point already in and a repeat within the batch: neither is inserted twice (hnswlib would throw on a replica).
+    index.addMany([{ label: 5, vector: points[5]! }, ...batch, batch[0]!]);
+    expect(local.size).toBe(1000 + BULK_ADDS + 300);
+    expect(index.behind).toBe(true);
+    expect(pool.members.map((t) => t.ready(KEY))).toEqual([true, false]);
+    const primary = searchEach(local, queries, 10);
+    expect(await index.searchMany(queries, 10)).toEqual(primary);
+    index.addMany([]);
+    await index.settle();
+    await index.settle();
+    expect(index.behind).toBe(false);
+    for (const thread of pool.members) expect(await thread.search(KEY, queries, 10)).toEqual(primary);
   });
 
   it('when a batch search arrives, then every ready thread searches a part of it and the joined answer equals the primary’s, in order', async () => {
