@@ -45,9 +45,10 @@ const NO_CONCEPTS: readonly string[] = Object.freeze([]);
  */
 const REFRESH_FANOUT = 4;
 /**
- * The share of an add's calibration searches the calling thread answers itself while a search
- * replica answers the rest. During a bulk load one replica keeps up and the calibration of each
- * batch was the longest step under the model's lock, with the main thread waiting.
+ * The share of an add's calibration searches the calling thread offers to answer itself while a
+ * search replica answers the rest. During a bulk load one replica keeps up and the calibration
+ * of each batch was the longest step under the model's lock, with the main thread waiting; at
+ * other times every search thread takes a part and the train index declines the offer.
  */
 const CALIBRATION_SHARE_HERE = 0.4;
 

@@ -50,25 +50,30 @@ export class ReplicatedIndex implements VectorIndex {
   }
 
   add(label: number, vector: ArrayLike<number>): void {
-    this.addMany([{ label, vector }]);
+    if (this.local.has(label)) return;
+    this.local.add(label, vector);
+    this.forward(label, vector);
   }
 
   /**
    * Posts the new points to the replicas before inserting them here: posted after, a replica
    * began only once the main thread had inserted the whole batch, and a search that needs the
    * batch (the calibration of a bulk load's batch) waited for both insertions one after the other.
+   * A point neither copy can take (a wrong length) ends the search thread, which then reloads
+   * from this index's saved file, as for any add a replica fails.
    */
   addMany(points: readonly IndexPoint[]): void {
     const seen = new Set<number>();
     const fresh = points.filter((p) => !this.local.has(p.label) && !seen.has(p.label) && seen.add(p.label));
-    if (fresh.length === 0) return;
-    for (const p of fresh) {
-      this.worker?.add(this.key, p.label, p.vector);
-      // Every replica inserting every point of a bulk load multiplies its cost by the threads; one keeps up.
-      if (++this.recentAdds === BULK_ADDS) this.worker?.holdBack(this.key);
-    }
+    for (const p of fresh) this.forward(p.label, p.vector);
     this.worker?.flush();
     for (const p of fresh) this.local.add(p.label, p.vector);
+  }
+
+  private forward(label: number, vector: ArrayLike<number>): void {
+    this.worker?.add(this.key, label, vector);
+    // Every replica inserting every point of a bulk load multiplies its cost by the threads; one keeps up.
+    if (++this.recentAdds === BULK_ADDS) this.worker?.holdBack(this.key);
   }
 
   /**
@@ -93,7 +98,8 @@ export class ReplicatedIndex implements VectorIndex {
   async searchMany(queries: Float64Array, k: number, here = 0): Promise<Neighbors[]> {
     if (this.worker?.ready(this.key)) {
       const count = queries.length / this.dim;
-      const split = (count - Math.round(count * here)) * this.dim;
+      // Only while replicas hold adds back (a bulk load): otherwise every thread takes a part, and the event loop none.
+      const split = (count - Math.round(count * (this.behind ? here : 0))) * this.dim;
       // Posted before this thread searches its share, so the two run at once; every copy answers alike.
       const there = split === 0 ? Promise.resolve([]) : this.worker.search(this.key, split === queries.length ? queries : queries.slice(0, split), k);
       const mine = searchEach(this.local, queries.subarray(split), k);

@@ -28,7 +28,8 @@ export interface VectorIndex {
   search(vector: ArrayLike<number>, k: number): Neighbors;
   /**
    * Searches `dim`-long queries packed one after another; may run off the main thread. A caller
-   * that would only wait for the answer may take a share of it (`here`, 0–1): the last part of
+   * that would only wait for the answer may offer to take a share of it (`here`, 0–1): while
+   * the search threads are short (a bulk load holds all replicas but one back), the last part of
    * the queries is then searched on the calling thread while the rest runs elsewhere.
    */
   searchMany(queries: Float64Array, k: number, here?: number): Promise<Neighbors[]>;

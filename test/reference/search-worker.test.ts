@@ -62,14 +62,13 @@ describe('search worker replicas', () => {
     expect(main.every((n) => n.labels.length === 10)).toBe(true);
   });
 
-  it('when the caller takes a share of a batch search, then the joined answer equals the main thread’s, in order, whatever the share', async () => {
+  it('when a batch holds a point neither copy can take, then the add fails and searches still answer exactly as the main thread', async () => {
     const worker = startWorker();
     const { local, index } = await replicated(worker, 'cosine', 2000);
-    const main = searchEach(local, queries, 10);
-    for (const here of [0, 0.4, 0.999, 1]) expect(await index.searchMany(queries, 10, here)).toEqual(main);
-    // A share that rounds to no query, and an empty batch.
-    expect(await index.searchMany(queries.subarray(0, DIM), 10, 0.4)).toEqual(main.slice(0, 1));
-    expect(await index.searchMany(new Float64Array(0), 10, 0.4)).toEqual([]);
+    expect(() => index.addMany([{ label: 2000, vector: points[2000]! }, { label: 2001, vector: [1, 2, 3] }])).toThrow();
+    expect(local.has(2000)).toBe(true);
+    // The replica was given the batch first; it ends its thread on the bad point, so the answer is the main thread's own.
+    expect(await index.searchMany(queries, 10)).toEqual(searchEach(local, queries, 10));
   });
 
   it('when the worker thread dies, then searches run on the main thread and a restarted worker is replicated again', async () => {
@@ -174,6 +173,34 @@ describe('a pool of search threads', () => {
     await index.settle();
     expect(index.behind).toBe(false);
     for (const thread of pool.members) expect(await thread.search(KEY, queries, 10)).toEqual(primary);
+  });
+
+  it('when the caller offers a share of a batch search during a bulk load, then it searches that share itself, and the joined answer equals the primary’s whatever the share; at other times the threads take it all', async () => {
+    const pool = startPool(2);
+    const { local, index } = await replicated(pool, 'cosine', 1000);
+    index.addMany(points.slice(1000, 1000 + BULK_ADDS).map((p, i) => ({ label: 1000 + i, vector: p })));
+    expect(index.behind).toBe(true);
+    const primary = searchEach(local, queries, 10);
+    const depth = () => pool.members.map((t) => t.depth).reduce((a, b) => a + b);
+    const asked = (here: number) => {
+      const answer = index.searchMany(queries, 10, here);
+      return { answer, posted: depth() };
+    };
+    for (const [here, posted] of [[0, 1], [0.4, 1], [0.99, 1], [0.999, 0], [1, 0]] as const) {
+      const { answer, posted: n } = asked(here);
+      expect(n).toBe(posted);
+      expect(await answer).toEqual(primary);
+    }
+    // A share that rounds to no query, and an empty batch.
+    expect(await index.searchMany(queries.subarray(0, DIM), 10, 0.4)).toEqual(primary.slice(0, 1));
+    expect(await index.searchMany(new Float64Array(0), 10, 0.4)).toEqual([]);
+    // Once the load quiets (a poll with BULK_ADDS, then a quiet one), both threads answer again and the offer is declined: each takes a part.
+    await index.settle();
+    await index.settle();
+    expect(index.behind).toBe(false);
+    const { answer, posted } = asked(1);
+    expect(posted).toBe(2);
+    expect(await answer).toEqual(primary);
   });
 
   it('when a batch search arrives, then every ready thread searches a part of it and the joined answer equals the primary’s, in order', async () => {
