@@ -7,13 +7,15 @@
  * (SIGTERM saves the indexes) and measures, in the same run, the ceiling: raw hnswlib-node
  * insertion of the same points on one thread with the shipped parameters. Prints examples/s over
  * HTTP, the ceiling and their ratio, and recall@10 of the saved train index against exact
- * neighbours.
+ * neighbours. While the load runs, a probe on its own thread asks `GET /healthz` every 50 ms and
+ * prints the answers' latency: how long any other request (a labeler's claim) waits behind it.
  */
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import { startServiceProcess } from '../lib/service-process.js';
 import { ClusteredData } from '../../test/support/clustered-data.js';
 import { exactNeighbors, recallAt } from '../../test/support/recall.js';
@@ -39,6 +41,42 @@ const GOAL = 1200;
 const concepts = Array.from({ length: 10 }, (_, i) => `c${i}`);
 const loadavg = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
 
+/**
+ * Asks `url` every 50 ms from a thread of its own (the benchmark's event loop serializes 1000-example
+ * bodies, which would delay a probe run there) until stopped; resolves to each answer's latency in ms.
+ */
+function probeLatency(url: string): { stop: () => Promise<number[]> } {
+  const source = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const latencies = [];
+    let stopped = false;
+    parentPort.on('message', () => { stopped = true; });
+    (async () => {
+      while (!stopped) {
+        const t = performance.now();
+        const res = await fetch(workerData.url);
+        await res.arrayBuffer();
+        latencies.push(performance.now() - t);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      parentPort.postMessage(latencies);
+    })();`;
+  const worker = new Worker(source, { eval: true, workerData: { url } });
+  const done = new Promise<number[]>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  return {
+    stop: async () => {
+      worker.postMessage('stop');
+      const latencies = await done;
+      await worker.terminate();
+      return latencies;
+    },
+  };
+}
+const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? NaN;
+
 // The ingest benchmark's data: 50 clusters, spread 0.6.
 const data = new ClusteredData({ dim: DIM, clusters: CLUSTERS, spread: 0.6, seed: 42 });
 const points = Array.from({ length: N }, (_, i) => data.point(i % CLUSTERS));
@@ -61,6 +99,7 @@ try {
   }
   const bar = progressBar('loading over HTTP', N);
   const cpuBefore = processCpuMs(svc.child.pid!);
+  const probe = probeLatency(`${svc.url}/healthz`);
   const started = performance.now();
   // Each sender posts the next batch not yet taken; the service stores them in the order they commit.
   let next = 0;
@@ -74,6 +113,7 @@ try {
   await Promise.all(Array.from({ length: CONCURRENCY }, sender));
   const httpSeconds = (performance.now() - started) / 1000;
   const cpuAfter = processCpuMs(svc.child.pid!);
+  const latencies = await probe.stop();
   bar.stop();
   const httpLoad = loadavg();
   // Search replicas held back during the load insert what they kept once it quiets (off the main
@@ -114,6 +154,10 @@ try {
   const httpRate = N / httpSeconds;
   const rawRate = N / rawSeconds;
   console.log(`loaded over HTTP: ${N} examples in ${httpSeconds.toFixed(1)} s = ${httpRate.toFixed(0)} examples/s (goal ≥ ${GOAL}) (load average ${httpLoad})`);
+  console.log(
+    `during the load, GET /healthz every 50 ms from another thread (${latencies.length} answers): latency p50 ${quantile(latencies, 0.5).toFixed(1)} ms, ` +
+      `p99 ${quantile(latencies, 0.99).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms`,
+  );
   if (cpuBefore && cpuAfter) {
     const perThousand = (ms: number) => ((ms / N) * 1000).toFixed(0);
     const total = cpuAfter.total - cpuBefore.total;
