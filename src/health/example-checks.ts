@@ -5,7 +5,7 @@ import type { ExampleNeighbors } from './example-neighbors.js';
 import type { ExampleSnapshot } from './example-snapshot.js';
 import type { HealthCheck, HealthReport } from './health.types.js';
 import { NearPairs } from './near-pairs.js';
-import { TurnClock } from './turn-clock.js';
+import { TurnClock } from '../util/turn-clock.js';
 import { conflictsCheck, duplicatesCheck, leakageCheck } from './pair-checks.js';
 import { distinctnessCheck, PurityTally } from './purity.js';
 import { ConceptSpreads, spreadCheck } from './spread.js';

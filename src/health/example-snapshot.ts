@@ -2,7 +2,7 @@ import type { Split } from '../db/schema.js';
 import type { Model } from '../models/model.js';
 import { decodeVector } from '../util/vectors.js';
 import type { HealthReads } from './health.ports.js';
-import { TurnClock } from './turn-clock.js';
+import { TurnClock } from '../util/turn-clock.js';
 
 const PAGE = 2000;
 

@@ -11,7 +11,7 @@ import { ExampleNeighbors, type NeighborUpdate } from './example-neighbors.js';
 import type { HealthReads } from './health.ports.js';
 import type { NeighborStore } from './neighbor-store.js';
 import { HEALTH_CHECK_NAMES, type HealthReport } from './health.types.js';
-import { TurnClock } from './turn-clock.js';
+import { TurnClock } from '../util/turn-clock.js';
 
 interface Cached<T> {
   key: string;

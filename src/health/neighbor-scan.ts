@@ -1,7 +1,7 @@
 import type { Neighbors, VectorIndex } from '../vectors/vector-index.js';
 import { rowDistance, type ExampleSnapshot } from './example-snapshot.js';
 import { before } from './neighbor-table.js';
-import { TurnClock } from './turn-clock.js';
+import { TurnClock } from '../util/turn-clock.js';
 
 /** Queries per batch search: small enough that a batch answered on the main thread stays within a turn. */
 const CHUNK = 64;

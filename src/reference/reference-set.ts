@@ -1,4 +1,5 @@
 import type { Neighbors, VectorIndex } from '../vectors/vector-index.js';
+import { TurnClock } from '../util/turn-clock.js';
 import { Calibration } from './calibration.js';
 
 /** One labeled example as the reference distribution sees it. */
@@ -147,25 +148,37 @@ export class ReferenceSet {
       this.remember(p.seq, p.id, p.concepts);
       this.highWater = Math.max(this.highWater, p.seq);
     }
-    // In one call: a replicated train index starts its replica on the batch while it inserts here.
-    this.train.addMany(newTrain.map((p) => ({ label: p.seq, vector: p.embedding })));
+    // With a turn of the event loop whenever a step has run long: a bulk load's batch of 1,000
+    // held the event loop for about 300 ms at once, and every other request (a labeler's claim)
+    // with it. A replicated train index hands the batch to its replica before inserting it here.
+    await this.train.addMany(newTrain.map((p) => ({ label: p.seq, vector: p.embedding })));
+    const clock = new TurnClock();
     for (const p of newTrain) {
       // A new train point changes an eval point's k-NN distance only if it falls inside its k-th radius.
       const near = this.evalIndex.search(p.embedding, REFRESH_FANOUT * k);
       near.labels.forEach((label, i) => {
         if (near.distances[i]! < (this.kth.get(label) ?? Infinity)) affected.add(label);
       });
+      await clock.tick();
     }
     for (const [label, kth] of this.kth) if (kth === Infinity) affected.add(label);
     const fresh = points.filter((p) => p.split === 'eval' && !this.evalIndex.has(p.seq) && !affected.has(p.seq));
     const labels = [...affected, ...fresh.map((p) => p.seq)];
     const dim = this.train.dim;
     const queries = new Float64Array(labels.length * dim);
-    [...affected].forEach((label, i) => queries.set(this.evalIndex.vector(label), i * dim));
-    fresh.forEach((p, i) => queries.set(p.embedding, (affected.size + i) * dim));
-    // This thread only waits for the answer after inserting the new eval points, so it searches a share itself.
+    let i = 0;
+    for (const label of affected) {
+      queries.set(this.evalIndex.vector(label), i++ * dim);
+      await clock.tick();
+    }
+    fresh.forEach((p, j) => queries.set(p.embedding, (affected.size + j) * dim));
     const searched = labels.length > 0 ? this.train.searchMany(queries, k, CALIBRATION_SHARE_HERE) : Promise.resolve([]);
-    for (const p of fresh) this.evalIndex.add(p.seq, p.embedding);
+    // Awaited below; handled now, since it may fail while the eval points go in.
+    searched.catch(() => undefined);
+    for (const p of fresh) {
+      this.evalIndex.add(p.seq, p.embedding);
+      await clock.tick();
+    }
     const found = await searched;
     labels.forEach((label, i) => this.setCalibration(label, found[i]!));
   }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import hnswlib from 'hnswlib-node';
+import { TurnClock } from '../util/turn-clock.js';
 import { checkIndexFile, commitIndex, matchesChecksum, type WrittenIndex } from './index-file.js';
 import type { IndexPoint, Metric, Neighbors, VectorIndex } from './vector-index.js';
 
@@ -24,6 +25,8 @@ export interface HnswParams {
 export const DEFAULT_HNSW: HnswParams = Object.freeze({ m: 16, efConstruction: 64, efSearch: 96 });
 
 const INITIAL_CAPACITY = 1024;
+/** Queries searched between two looks at the turn clock by `searchEachInTurns`: a few ms at 256 dims. */
+const SEARCH_SLICE = 32;
 
 /** hnswlib-node behind `VectorIndex`: grows by resizing, reports true distances. */
 export class HnswIndex implements VectorIndex {
@@ -108,8 +111,12 @@ export class HnswIndex implements VectorIndex {
     this.loadedFrom = undefined;
   }
 
-  addMany(points: readonly IndexPoint[]): void {
-    for (const p of points) this.add(p.label, p.vector);
+  async addMany(points: readonly IndexPoint[]): Promise<void> {
+    const clock = new TurnClock();
+    for (const p of points) {
+      this.add(p.label, p.vector);
+      await clock.tick();
+    }
   }
 
   search(vector: ArrayLike<number>, k: number): Neighbors {
@@ -185,6 +192,21 @@ export function searchEach(index: VectorIndex, queries: Float64Array, k: number)
   for (let at = 0; at < queries.length; at += index.dim) {
     for (let j = 0; j < index.dim; j++) query[j] = queries[at + j]!;
     found.push(index.search(query, k));
+  }
+  return found;
+}
+
+/**
+ * `searchEach`, with a turn of the event loop whenever the searches have run long, so that
+ * other requests are served in between: for a share of a large batch searched on the main thread.
+ */
+export async function searchEachInTurns(index: VectorIndex, queries: Float64Array, k: number): Promise<Neighbors[]> {
+  const found: Neighbors[] = [];
+  const clock = new TurnClock();
+  const slice = SEARCH_SLICE * index.dim;
+  for (let at = 0; at < queries.length; at += slice) {
+    found.push(...searchEach(index, queries.subarray(at, at + slice), k));
+    await clock.tick();
   }
   return found;
 }

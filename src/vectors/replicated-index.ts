@@ -1,4 +1,4 @@
-import { searchEach, type HnswIndex } from './hnsw-index.js';
+import { searchEach, searchEachInTurns, type HnswIndex } from './hnsw-index.js';
 import type { WrittenIndex } from './index-file.js';
 import type { SearchReplicas } from './search-replicas.js';
 import type { IndexPoint, Metric, Neighbors, VectorIndex } from './vector-index.js';
@@ -62,12 +62,12 @@ export class ReplicatedIndex implements VectorIndex {
    * A point neither copy can take (a wrong length) ends the search thread, which then reloads
    * from this index's saved file, as for any add a replica fails.
    */
-  addMany(points: readonly IndexPoint[]): void {
+  async addMany(points: readonly IndexPoint[]): Promise<void> {
     const seen = new Set<number>();
     const fresh = points.filter((p) => !this.local.has(p.label) && !seen.has(p.label) && seen.add(p.label));
     for (const p of fresh) this.forward(p.label, p.vector);
     this.worker?.flush();
-    for (const p of fresh) this.local.add(p.label, p.vector);
+    await this.local.addMany(fresh);
   }
 
   private forward(label: number, vector: ArrayLike<number>): void {
@@ -100,15 +100,13 @@ export class ReplicatedIndex implements VectorIndex {
       const count = queries.length / this.dim;
       // Only while replicas hold adds back (a bulk load): otherwise every thread takes a part, and the event loop none.
       const split = (count - Math.round(count * (this.behind ? here : 0))) * this.dim;
-      // Posted before this thread searches its share, so the two run at once; every copy answers alike.
-      const there = split === 0 ? Promise.resolve([]) : this.worker.search(this.key, split === queries.length ? queries : queries.slice(0, split), k);
-      const mine = searchEach(this.local, queries.subarray(split), k);
-      try {
-        return [...(await there), ...mine];
-      } catch {
-        // The worker died mid-search (it logs that): answer here.
-        return [...searchEach(this.local, queries.subarray(0, split), k), ...mine];
-      }
+      // Posted before this thread searches its share, so the two run at once; every copy answers
+      // alike. Caught at once: it may fail while this thread is still searching.
+      const there = split === 0 ? Promise.resolve([]) : this.worker.search(this.key, split === queries.length ? queries : queries.slice(0, split), k).catch(() => undefined);
+      const mine = split === queries.length ? [] : await searchEachInTurns(this.local, queries.subarray(split), k);
+      // The worker died mid-search (it logs that): its part is answered here.
+      const theirs = (await there) ?? (await searchEachInTurns(this.local, queries.subarray(0, split), k));
+      return mine.length === 0 ? theirs : [...theirs, ...mine];
     }
     return searchEach(this.local, queries, k);
   }

@@ -21,10 +21,11 @@ export interface VectorIndex {
   readonly size: number;
   add(label: number, vector: ArrayLike<number>): void;
   /**
-   * Adds points in order, as `add` one by one would. A replicated index hands them to its
-   * replicas first and then inserts them here, so both copies grow at once on two cores.
+   * Adds points in order, as `add` one by one would, with a turn of the event loop whenever the
+   * inserts have run long. A replicated index hands them all to its replicas first and then
+   * inserts them here, so both copies grow at once on two cores.
    */
-  addMany(points: readonly IndexPoint[]): void;
+  addMany(points: readonly IndexPoint[]): Promise<void>;
   search(vector: ArrayLike<number>, k: number): Neighbors;
   /**
    * Searches `dim`-long queries packed one after another; may run off the main thread. A caller

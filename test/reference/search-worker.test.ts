@@ -65,7 +65,7 @@ describe('search worker replicas', () => {
   it('when a batch holds a point neither copy can take, then the add fails and searches still answer exactly as the main thread', async () => {
     const worker = startWorker();
     const { local, index } = await replicated(worker, 'cosine', 2000);
-    expect(() => index.addMany([{ label: 2000, vector: points[2000]! }, { label: 2001, vector: [1, 2, 3] }])).toThrow();
+    await expect(index.addMany([{ label: 2000, vector: points[2000]! }, { label: 2001, vector: [1, 2, 3] }])).rejects.toThrow();
     expect(local.has(2000)).toBe(true);
     // The replica was given the batch first; it ends its thread on the bad point, so the answer is the main thread's own.
     expect(await index.searchMany(queries, 10)).toEqual(searchEach(local, queries, 10));
@@ -162,13 +162,13 @@ describe('a pool of search threads', () => {
     const { local, index } = await replicated(pool, 'cosine', 1000);
     const batch = points.slice(1000, 1000 + BULK_ADDS + 300).map((p, i) => ({ label: 1000 + i, vector: Float32Array.from(p) }));
     // A point already in and a repeat within the batch: neither is inserted twice (hnswlib would throw on a replica).
-    index.addMany([{ label: 5, vector: points[5]! }, ...batch, batch[0]!]);
+    await index.addMany([{ label: 5, vector: points[5]! }, ...batch, batch[0]!]);
     expect(local.size).toBe(1000 + BULK_ADDS + 300);
     expect(index.behind).toBe(true);
     expect(pool.members.map((t) => t.ready(KEY))).toEqual([true, false]);
     const primary = searchEach(local, queries, 10);
     expect(await index.searchMany(queries, 10)).toEqual(primary);
-    index.addMany([]);
+    await index.addMany([]);
     await index.settle();
     await index.settle();
     expect(index.behind).toBe(false);
@@ -178,7 +178,7 @@ describe('a pool of search threads', () => {
   it('when the caller offers a share of a batch search during a bulk load, then it searches that share itself, and the joined answer equals the primary’s whatever the share; at other times the threads take it all', async () => {
     const pool = startPool(2);
     const { local, index } = await replicated(pool, 'cosine', 1000);
-    index.addMany(points.slice(1000, 1000 + BULK_ADDS).map((p, i) => ({ label: 1000 + i, vector: p })));
+    await index.addMany(points.slice(1000, 1000 + BULK_ADDS).map((p, i) => ({ label: 1000 + i, vector: p })));
     expect(index.behind).toBe(true);
     const primary = searchEach(local, queries, 10);
     const depth = () => pool.members.map((t) => t.depth).reduce((a, b) => a + b);
