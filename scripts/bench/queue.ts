@@ -7,8 +7,9 @@
  * service as `npm start` does in its own process (it catches its near-duplicate index up from
  * the database), then, over HTTP at the same time, labelers claim one item at a time at
  * `claim-rate` claims per second (open loop, Poisson arrivals, latency counted from the planned
- * send time; each claim a new labeler, or with --label the claimer then labels the item) while
- * ingesters send prediction batches back to back, as fast as the service takes them. Leases
+ * send time; each claim a new labeler, or with --label the claimer then labels the item; sent and
+ * answered on a thread of their own, `lib/claimer.ts`) while ingesters send prediction batches
+ * back to back, as fast as the service takes them. Leases
  * last 10 s, so expired ones return during the run.
  * Drift evaluation (which runs on the same event loop after every `drift.evaluateEvery`
  * predictions) is deferred past the run unless --drift is given, so the figures show the queue
@@ -35,11 +36,11 @@ import type { Database } from '../../src/db/schema.js';
 import { claimCandidatesQuery } from '../../src/queue/queue.repository.js';
 import { startServiceProcess, type ServiceProcess } from '../lib/service-process.js';
 import { ClusteredData } from '../../test/support/clustered-data.js';
-import { mulberry32 } from '../../src/util/random.js';
 import { machineCosts, metricValue, minorFaults, percentile, postJson, progressBar, putJson, searchThreadIds, threadNames } from '../lib/bench-util.js';
 import { seedPendingItems, seedPendingItemsPostgres } from './lib/queue-seed.js';
 import { benchPostgres } from './lib/postgres.js';
 import { claimBreakdown, type ClientTimes } from './lib/claim-breakdown.js';
+import { poissonOffsets, startClaimer } from './lib/claimer.js';
 import { backendCpuWait, cpuWaitBetween, threadCpuWait, type CpuWait } from './lib/cpu-wait.js';
 import { pathToFileURL } from 'node:url';
 
@@ -197,51 +198,21 @@ async function runLoad(url: string): Promise<Load> {
   const firstClaim = await postJson(`${url}/v1/models/bench/queue/claim`, { labeler: 'first-claim', limit: 1 });
   if (firstClaim.status !== 200) throw new Error(`first claim: ${firstClaim.status}`);
   console.log(`first claim (builds the ranking unless the policy is priority): ${(performance.now() - first).toFixed(0)} ms`);
+  // Open loop: claims arrive on their own schedule, as labelers do, whether or not earlier ones
+  // finished; from a thread of their own, so that the ingesters' work here does not delay them.
+  const claimer = await startClaimer({
+    url,
+    warmupMs: WARMUP * 1000,
+    offsets: poissonOffsets(Number(args['claim-rate']), WARMUP + SECONDS, 7),
+    labelers: Number(args.labelers),
+    limit: Number(args.limit),
+    label: args.label,
+    concepts: CONCEPTS,
+  });
   const started = performance.now();
   const measuring = () => performance.now() - started >= WARMUP * 1000;
   const running = () => performance.now() - started < (WARMUP + SECONDS) * 1000;
-  const timed = async (path: string, body: unknown) => {
-    const t = performance.now();
-    const res = await postJson(url + path, body);
-    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
-    return { ms: performance.now() - t, body: res.body };
-  };
-  // Open loop: claims arrive on their own schedule, as labelers do, whether or not earlier ones finished.
-  const rate = Number(args['claim-rate']);
-  const rand = mulberry32(7);
-  const claims: Promise<void>[] = [];
-  const labelers = Number(args.labelers);
-  const limit = Number(args.limit);
-  const claim = async (n: number, planned: number) => {
-    const labeler = `labeler-${labelers > 0 ? n % labelers : n}`;
-    try {
-      const sent = performance.now();
-      // The header names the claim in the service's trace (--trace); without it, it is ignored.
-      const res = await postJson(`${url}/v1/models/bench/queue/claim`, { labeler, limit }, undefined, { 'x-bench-claim': String(n) });
-      if (res.status !== 200) throw new Error(`claim: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
-      if (planned - started >= WARMUP * 1000) {
-        load.claimMs.push(performance.now() - planned);
-        load.claimTimes.set(String(n), { planned: performance.timeOrigin + planned, sent: performance.timeOrigin + sent, done: performance.timeOrigin + performance.now() });
-      }
-      const [item] = res.body.items;
-      if (!item) load.empty++;
-      else if (args.label) {
-        const labeled = await timed('/v1/models/bench/labels', { labels: [{ itemId: item.itemId, labeler, concepts: [CONCEPTS[n % CONCEPTS.length]] }] });
-        if (measuring()) load.labelMs.push(labeled.ms);
-      }
-    } catch (err) {
-      load.errors.push(String(err));
-    }
-  };
-  const arrivals = async () => {
-    let planned = performance.now();
-    for (let n = 0; running(); n++) {
-      planned += (-Math.log(1 - rand()) / rate) * 1000;
-      const wait = planned - performance.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      claims.push(claim(n, planned));
-    }
-  };
+  const claimed = claimer.run(performance.timeOrigin + started);
   const ingester = async (n: number) => {
     for (let i = 0; running(); i++) {
       const t = performance.now();
@@ -259,9 +230,8 @@ async function runLoad(url: string): Promise<Load> {
       }
     }
   };
-  await Promise.all([arrivals(), ...Array.from({ length: Number(args.ingesters) }, (_, i) => ingester(i))]);
-  await Promise.all(claims);
-  return load;
+  const [claims] = await Promise.all([claimed, ...Array.from({ length: Number(args.ingesters) }, (_, i) => ingester(i))]);
+  return { ...load, claimMs: claims.claimMs, labelMs: claims.labelMs, claimTimes: new Map(claims.claimTimes.map(({ claim, ...t }) => [claim, t])), empty: claims.empty, errors: [...claims.errors, ...load.errors] };
 }
 
 interface CpuReading {
