@@ -121,45 +121,78 @@ export class DerivedIndexes<T, Row, Source, Space extends IndexSpace = IndexSpac
   }
 
   /**
-   * Saves each changed structure in steps: the write under its lock, on the event loop (adds
-   * change the graph in place, so nothing may add while hnswlib copies it out); the read-back
-   * check and the hash, the bulk of a save, through `hooks.check` (a thread) with the lock
-   * released, since an ingest transaction takes it; then the renames, on the event loop again.
+   * Saves each changed structure in steps: the write, begun under its lock (adds change the
+   * graph in place, so nothing may add while hnswlib copies it out): an index with a replica on
+   * a search thread is written there, after the adds posted before, so the event loop only posts
+   * it; any other on the event loop. Then, with the lock released since an ingest transaction
+   * takes it, the read-back check and the hash, the bulk of a save, through `hooks.check` (a
+   * thread); then the renames, on the event loop again.
    */
   private async saveChanged(): Promise<void> {
     const check = this.hooks.check ?? (async (w: WrittenIndex) => checkIndexFile(w));
     for (const modelId of [...this.dirty]) {
-      const save = await this.lock(modelId, async () => this.write(modelId, '.saving'));
-      if (!save) continue;
+      const begun = await this.lock(modelId, async () => this.begin(modelId, '.saving', true));
+      if (!begun) continue;
+      let save: PendingSave | undefined;
       let checks;
       try {
+        save = await begun.written;
         checks = await Promise.all(save.written.map(check));
       } catch (err) {
-        this.finish(save, undefined);
+        this.finish(save ?? begun.failed, undefined);
         throw err;
       }
       this.finish(save, checks);
     }
   }
 
-  /** Writes the model's structure to temp files (suffix `tmp`) and takes its state as of then. */
+  /** Writes the model's structure to temp files (suffix `tmp`) on this thread and takes its state as of then. */
   private write(modelId: number, tmp: string): PendingSave | undefined {
+    const begun = this.begin(modelId, tmp, false);
+    return begun && { ...begun.failed, written: begun.now };
+  }
+
+  /**
+   * Begins writing the model's structure to temp files (suffix `tmp`), elsewhere where its
+   * indexes can (`writeElsewhere`) and here otherwise, and takes its state as of now. `now`
+   * holds what was written here; `failed` is the save to finish when a write fails.
+   */
+  private begin(modelId: number, tmp: string, elsewhere: boolean): { written: Promise<PendingSave>; now: WrittenIndex[]; failed: PendingSave } | undefined {
     const t = this.loaded.get(modelId);
     if (!t) return undefined;
     const f = this.files(modelId);
     fs.mkdirSync(f.base, { recursive: true });
     const indexes = this.kind.indexesOf(t);
-    const written: WrittenIndex[] = [];
+    const now: WrittenIndex[] = [];
+    const writes: Promise<WrittenIndex>[] = [];
+    const tmps = f.indexes.map((file) => ({ file, tmp: `${file}${tmp}`, metric: indexes[0]!.metric, dim: indexes[0]!.dim, count: 0 }));
     try {
-      for (const [i, index] of indexes.entries()) written.push(index.write(f.indexes[i]!, `${f.indexes[i]!}${tmp}`));
+      for (const [i, index] of indexes.entries()) {
+        const { file, tmp: to } = tmps[i]!;
+        const there = elsewhere ? index.writeElsewhere?.(file, to) : undefined;
+        if (there) writes.push(there);
+        else {
+          const w = index.write(file, to);
+          now.push(w);
+          writes.push(Promise.resolve(w));
+        }
+      }
     } catch (err) {
-      for (const w of written) fs.rmSync(w.tmp, { force: true });
+      removeTemps(now);
+      // Those begun elsewhere go once they are done.
+      void Promise.allSettled(writes).then(() => removeTemps(tmps.filter((w) => !now.some((n) => n.tmp === w.tmp))));
       throw err;
     }
     const [first] = indexes;
     const state: SavedHeader = { version: 1, metric: first!.metric, dim: first!.dim, highWater: this.kind.highWater(t), ...this.kind.stateOf(t) };
     this.dirty.delete(modelId);
-    return { modelId, t, written, state, generation: this.nextGeneration(modelId) };
+    const failed: PendingSave = { modelId, t, written: tmps, state, generation: this.nextGeneration(modelId) };
+    const written = Promise.allSettled(writes).then((all) => {
+      const rejected = all.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (rejected) throw rejected.reason;
+      return { ...failed, written: all.map((r) => (r as PromiseFulfilledResult<WrittenIndex>).value) };
+    });
+    return { written, now, failed };
   }
 
   /**
@@ -177,7 +210,7 @@ export class DerivedIndexes<T, Row, Source, Space extends IndexSpace = IndexSpac
       this.dirty.add(modelId);
       throw err;
     } finally {
-      for (const w of written) fs.rmSync(w.tmp, { force: true, recursive: true });
+      removeTemps(written);
     }
   }
 
@@ -380,3 +413,7 @@ interface PendingSave {
 }
 
 type IndexFileChecks = Awaited<ReturnType<IndexChecker>>[];
+
+function removeTemps(written: readonly WrittenIndex[]): void {
+  for (const w of written) fs.rmSync(w.tmp, { force: true, recursive: true });
+}

@@ -119,6 +119,16 @@ export class ReplicatedIndex implements VectorIndex {
     return this.local.write(file, tmp);
   }
 
+  writeElsewhere(file: string, tmp: string): Promise<WrittenIndex> | undefined {
+    const count = this.local.size;
+    // After the adds forwarded so far, which the replica applies first: the file holds this index as it is now.
+    const written = this.worker?.write(this.key, file, tmp);
+    return written?.then((found) => {
+      if (found !== count) throw new Error(`the replica wrote ${found} points of this index's ${count}`);
+      return { file, tmp, metric: this.metric, dim: this.dim, count };
+    });
+  }
+
   /**
    * Loads a replica in `worker` from `file`, which must hold this index as `save` just wrote
    * it, and must not change until this resolves. Adds made meanwhile reach the replica after the load.

@@ -81,6 +81,11 @@ export class SearchPool implements SearchReplicas {
     return this.workers.some((w) => w.heldBack(key));
   }
 
+  /** The ready thread with the shortest queue writes: during a bulk load, the one that keeps up. */
+  write(key: number, file: string, tmp: string): Promise<number> | undefined {
+    return this.pick(key)?.write(key, file, tmp);
+  }
+
   /** Fails only when no thread holds a ready replica afterwards (a failed thread restarts and is loaded again). */
   async catchUp(key: number): Promise<void> {
     const results = await Promise.allSettled(this.workers.map((w) => w.resume(key)));

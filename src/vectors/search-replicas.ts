@@ -25,6 +25,11 @@ export interface SearchReplicas {
   holdBack(key: number): void;
   /** Whether some replica of `key` holds adds back. */
   heldBack(key: number): boolean;
+  /**
+   * Writes a replica of `key` that holds no adds back to `tmp`, after every add forwarded so far,
+   * and resolves to its count of points; undefined when no such replica is ready.
+   */
+  write(key: number, file: string, tmp: string): Promise<number> | undefined;
   /** Makes the replicas held back insert what they kept; each answers searches again once it has. */
   catchUp(key: number): Promise<void>;
   /** Calls `listener` after a search thread restarted (its replicas are gone and must be loaded again). */

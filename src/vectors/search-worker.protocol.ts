@@ -22,6 +22,8 @@ export type ToSearchThread =
   /** Insert the adds kept since `defer`, in order, then answer `loaded`. */
   | { op: 'resume'; id: number; key: number }
   | { op: 'search'; id: number; key: number; k: number; queries: Float64Array }
+  /** Writes the replica `key` to `tmp` as `HnswIndex.write` does, after every add posted before; refused while it holds adds back. */
+  | { op: 'write'; id: number; key: number; file: string; tmp: string }
   /** After every earlier message: drop the replicas and let the thread end by itself. */
   | { op: 'close' };
 
@@ -29,4 +31,6 @@ export type ToSearchThread =
 export type FromSearchThread =
   | { op: 'loaded'; id: number; size: number }
   | { op: 'found'; id: number; stride: number; counts: Uint32Array; labels: Float64Array; distances: Float64Array }
+  /** The replica is in the temp file, with `count` points. */
+  | { op: 'written'; id: number; count: number }
   | { op: 'failed'; id: number; message: string };

@@ -154,6 +154,14 @@ export class SearchWorker implements SearchReplicas {
     }));
   }
 
+  write(key: number, file: string, tmp: string): Promise<number> | undefined {
+    if (!this.ready(key)) return undefined;
+    return this.request({ op: 'write', id: this.nextId++, key, file, tmp }).then((answer) => {
+      if (answer.op !== 'written') throw new Error(answer.op === 'failed' ? answer.message : `unexpected answer ${answer.op}`);
+      return answer.count;
+    });
+  }
+
   /** Waits for searches in flight, then ends the thread for good. */
   async close(): Promise<void> {
     this.closed = true;

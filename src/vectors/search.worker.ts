@@ -63,6 +63,18 @@ port.on('message', (message: ToSearchThread) => {
       resume(message.key, h, message.id);
       return;
     }
+    case 'write': {
+      const index = replicas.get(message.key);
+      if (!index) return reply({ op: 'failed', id: message.id, message: `no replica for key ${message.key}` });
+      // Held adds are not in the graph: its file would miss them.
+      if (held.has(message.key)) return reply({ op: 'failed', id: message.id, message: `replica ${message.key} holds adds back` });
+      try {
+        reply({ op: 'written', id: message.id, count: index.write(message.file, message.tmp).count });
+      } catch (err) {
+        reply({ op: 'failed', id: message.id, message: err instanceof Error ? err.message : String(err) });
+      }
+      return;
+    }
     case 'close':
       closed = true;
       replicas.clear();

@@ -41,6 +41,12 @@ export interface VectorIndex {
   save(file: string): void;
   /** Writes the index to `tmp` only: `save` in steps, for the check to run elsewhere (`index-file.ts`). */
   write(file: string, tmp?: string): WrittenIndex;
+  /**
+   * `write` done by another thread holding the same graph (a search thread's replica), so the
+   * event loop only posts it: the file holds the index as it is when this is called, whatever
+   * is added after. Undefined when no other thread can, and the caller writes here.
+   */
+  writeElsewhere?(file: string, tmp: string): Promise<WrittenIndex> | undefined;
 }
 
 /** An index `write` put in a temp file: still to be checked, then moved over `file` (`commitIndex`). */

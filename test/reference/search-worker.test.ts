@@ -175,6 +175,34 @@ describe('a pool of search threads', () => {
     for (const thread of pool.members) expect(await thread.search(KEY, queries, 10)).toEqual(primary);
   });
 
+  it('when an index is saved during a bulk load, then the thread that keeps up writes it, after the adds posted before and before those after, the same bytes as the main thread writes', async () => {
+    const pool = startPool(2);
+    const { local, index, file } = await replicated(pool, 'l2', 1000);
+    await index.addMany(points.slice(1000, 1000 + BULK_ADDS + 200).map((p, i) => ({ label: 1000 + i, vector: p })));
+    expect(pool.members.map((t) => t.ready(KEY))).toEqual([true, false]);
+    const here = local.write(file, `${file}.here`);
+    const there = index.writeElsewhere(file, `${file}.there`);
+    expect(there).toBeDefined();
+    // Added after the write was asked for: in neither file.
+    await index.addMany(points.slice(2000, 2300).map((p, i) => ({ label: 2000 + i, vector: p })));
+    const written = await there!;
+    expect(written).toEqual({ ...here, tmp: `${file}.there` });
+    expect(written.count).toBe(1000 + BULK_ADDS + 200);
+    expect(fs.readFileSync(written.tmp).equals(fs.readFileSync(here.tmp))).toBe(true);
+    expect(local.size).toBe(1000 + BULK_ADDS + 500);
+  });
+
+  it('when no thread holds a ready replica, then writing elsewhere is declined and the caller writes on the main thread', async () => {
+    const local = HnswIndex.create('cosine', DIM);
+    points.slice(0, 200).forEach((p, i) => local.add(i, p));
+    // Never replicated, and replicated in a pool whose only thread is holding adds back.
+    expect(new ReplicatedIndex(local, KEY).writeElsewhere('/nowhere', '/nowhere.tmp')).toBeUndefined();
+    const pool = startPool(1);
+    const { index } = await replicated(pool, 'cosine', 500);
+    pool.members[0]!.defer(KEY);
+    expect(index.writeElsewhere('/nowhere', '/nowhere.tmp')).toBeUndefined();
+  });
+
   it('when the caller offers a share of a batch search during a bulk load, then it searches that share itself, and the joined answer equals the primary’s whatever the share; at other times the threads take it all', async () => {
     const pool = startPool(2);
     const { local, index } = await replicated(pool, 'cosine', 1000);

@@ -1,12 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { DerivedIndexes } from '../../src/vectors/derived-index.js';
 import type { DerivedIndexKind, IndexSpace, SavedHeader } from '../../src/vectors/derived-index.types.js';
 import { HnswIndex } from '../../src/vectors/hnsw-index.js';
 import { IndexCheckThread } from '../../src/vectors/index-check-thread.js';
 import { checkIndexFile, IndexWriteError, type IndexChecker, type WrittenIndex } from '../../src/vectors/index-file.js';
+import { ReplicatedIndex } from '../../src/vectors/replicated-index.js';
+import { SearchWorker } from '../../src/vectors/search-worker.js';
 import { tempDataDir } from '../support/server.js';
 
 // Saves write under the lock and check (read back, hash) with it released, so points can be
@@ -148,6 +150,62 @@ describe('saving a derived index in steps', () => {
     truncate = false;
     await indexes.saveAll();
     expect(saved()).toEqual({ highWater: 20, count: 20, loaded: 20 });
+  });
+});
+
+describe('saving an index with a replica on a search thread', () => {
+  class Replicated {
+    constructor(
+      readonly local: HnswIndex,
+      readonly index: ReplicatedIndex,
+      public highWater: number,
+    ) {}
+  }
+  const replicatedKind: DerivedIndexKind<Replicated, Row, Source> = {
+    ...(kind as unknown as DerivedIndexKind<Replicated, Row, Source>),
+    create: (_space, [index]) => new Replicated(index!, new ReplicatedIndex(index!, 1), 0),
+    restore: () => undefined,
+    indexesOf: (p) => [p.index],
+    stateOf: (p) => ({ count: p.index.size }),
+    agrees: async (source, _space, p) => source.filter((r) => r.id <= p.highWater).length === p.index.size,
+    apply: (p, page) => {
+      for (const r of page) {
+        p.index.add(r.id, r.vector);
+        p.highWater = r.id;
+      }
+    },
+  };
+  const worker = new SearchWorker(log);
+  afterAll(() => worker.close());
+
+  it('when it is saved, then the search thread writes the file, not the event loop, and the files hold the index as it was when the save began', async () => {
+    worker.start();
+    const gated = gatedCheck();
+    const { files, saved, leftovers } = setup(gated.check);
+    // The same folder as `setup`'s, so its readers of the saved files apply.
+    const tree = new DerivedIndexes(replicatedKind, path.dirname(files.base), log, { check: gated.check });
+    const source = rows(1, 300);
+    const p = await tree.get(source, space);
+    await tree.lock(space.id, async () => tree.saveNow(space.id));
+    await p.index.replicate(worker, files.indexes[0]!);
+    source.push(...rows(301, 500));
+    await tree.current(source, space);
+    const here = vi.spyOn(p.local, 'write');
+    const saving = tree.saveAll();
+    await gated.running;
+    // Added while the written file is checked: in the next save.
+    source.push(...rows(501, 520));
+    await tree.current(source, space);
+    gated.open();
+    await saving;
+    expect(here).not.toHaveBeenCalled();
+    expect(saved()).toEqual({ highWater: 500, count: 500, loaded: 500 });
+    expect(leftovers()).toEqual([]);
+    const reloaded = HnswIndex.load(files.indexes[0]!, 'l2', DIM)!;
+    const probe = row(77).vector;
+    expect(reloaded.search(probe, 5).labels).toEqual(p.local.search(probe, 5).labels);
+    expect(reloaded.has(500) && !reloaded.has(501)).toBe(true);
+    here.mockRestore();
   });
 });
 
