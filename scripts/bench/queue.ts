@@ -1,7 +1,7 @@
 /**
  * Claim latency on a huge queue while ingestion runs at full rate, in the same run:
  *
- *   npm run bench -- queue [--items 1000000] [--seconds 30] [--warmup 3] [--claim-rate 50] [--ingesters 2] [--batch 20] [--label] [--labelers N] [--limit K] [--drift] [--data-dir DIR] [--selection POLICY] [--trace]
+ *   npm run bench -- queue [--items 1000000] [--seconds 30] [--warmup 3] [--claim-rate 50] [--ingesters 2] [--batch 20] [--label] [--labelers N] [--limit K] [--drift] [--data-dir DIR] [--selection POLICY] [--trace] [--client-niceness N]
  *
  * Seeds `items` pending items straight into the SQLite file (prepared statements), starts the
  * service as `npm start` does in its own process (it catches its near-duplicate index up from
@@ -37,6 +37,7 @@ import { claimCandidatesQuery } from '../../src/queue/queue.repository.js';
 import { startServiceProcess, type ServiceProcess } from '../lib/service-process.js';
 import { ClusteredData } from '../../test/support/clustered-data.js';
 import { machineCosts, metricValue, minorFaults, percentile, postJson, progressBar, putJson, searchThreadIds, threadNames } from '../lib/bench-util.js';
+import { lowerThreadPriority } from '../../src/util/thread-priority.js';
 import { seedPendingItems, seedPendingItemsPostgres } from './lib/queue-seed.js';
 import { benchPostgres } from './lib/postgres.js';
 import { claimBreakdown, type ClientTimes } from './lib/claim-breakdown.js';
@@ -67,6 +68,9 @@ const { values: args } = parseArgs({
     selection: { type: 'string' },
     // Trace each measured claim inside the service (scripts/bench/lib/claim-trace.ts) and print where the slowest spent their time.
     trace: { type: 'boolean', default: false },
+    // Lowers the CPU priority of this process's main thread (the ingesters' HTTP client) to this nice value once
+    // the claimer's thread runs: it stands in for apps on other machines, so it should not take the service's core.
+    'client-niceness': { type: 'string', default: '0' },
   },
 });
 if (args.database !== 'sqlite' && args.database !== 'postgres') throw new Error('--database is sqlite or postgres');
@@ -209,6 +213,7 @@ async function runLoad(url: string): Promise<Load> {
     label: args.label,
     concepts: CONCEPTS,
   });
+  if (lowerThreadPriority(Number(args['client-niceness']))) console.log(`ingesters' thread (this process's main thread) at nice ${args['client-niceness']}; the claimer's thread and the service keep theirs`);
   const started = performance.now();
   const measuring = () => performance.now() - started >= WARMUP * 1000;
   const running = () => performance.now() - started < (WARMUP + SECONDS) * 1000;
