@@ -1,7 +1,7 @@
 /**
  * Ingest benchmark: `npm run bench -- ingest [--examples 100000] [--predictions 1000000] [--dim 256] [--drift-every N]
  *   [--database sqlite|postgres] [--database-url postgres://…] [--pg-port N] [--concurrency 3] [--search-replicas N] [--profile DIR]
- *   [--training-from DIR] [--rounds 4]`.
+ *   [--training-from DIR] [--rounds 4] [--encoding numbers|base64]`.
  *
  * Over HTTP on 127.0.0.1 against `npm start`'s service in its own process: a clustered
  * training set, then batches of 100 predictions. Prints predictions/s and batch latency,
@@ -26,6 +26,7 @@ import os from 'node:os';
 import { startServiceProcess, type ServiceProcess } from '../lib/service-process.js';
 import { ClusteredData } from '../../test/support/clustered-data.js';
 import { DEFAULT_HNSW, HnswIndex } from '../../src/vectors/hnsw-index.js';
+import { encodeFloat32Base64 } from '../../src/util/vectors.js';
 import { hugePageBytes, machineCosts, mb, metricValue, percentile, postJson, progressBar, putJson, searchThreadIds, threadCpuMs, threadNames } from '../lib/bench-util.js';
 import { benchPostgres } from './lib/postgres.js';
 import { parallelRawSearch, type ParallelSearch } from './lib/raw-search.js';
@@ -52,9 +53,12 @@ const { values: args } = parseArgs({
     // of it instead of loading over HTTP (same --examples, --dim and --drift-every; SQLite only).
     'training-from': { type: 'string' },
     rounds: { type: 'string', default: '4' },
+    // How the predictions' embeddings are sent: JSON numbers (`embedding`), or base64 of their float32 bytes (`embeddingBase64`).
+    encoding: { type: 'string', default: 'numbers' },
   },
 });
 if (args.database !== 'sqlite' && args.database !== 'postgres') throw new Error('--database is sqlite or postgres');
+if (args.encoding !== 'numbers' && args.encoding !== 'base64') throw new Error('--encoding is numbers or base64');
 const EXAMPLES = Number(args.examples);
 const PREDICTIONS = Number(args.predictions);
 const DIM = Number(args.dim);
@@ -71,7 +75,9 @@ const data = new ClusteredData({ dim: DIM, clusters: CLUSTERS, spread: 0.6, seed
 function predictionBatch(start: number) {
   return Array.from({ length: BATCH }, (_, j) => {
     const c = data.cluster();
-    return { id: `p-${start + j}`, embedding: data.point(c), scores: data.scores(concepts, c % 10, 0.6 + 0.3 * Math.random()) };
+    const embedding = data.point(c);
+    const sent = args.encoding === 'base64' ? { embeddingBase64: encodeFloat32Base64(embedding) } : { embedding };
+    return { id: `p-${start + j}`, ...sent, scores: data.scores(concepts, c % 10, 0.6 + 0.3 * Math.random()) };
   });
 }
 
@@ -415,7 +421,7 @@ async function postgresSize(url: string): Promise<number> {
 
 const loadavg = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
 console.log(
-  `driftloop ingest benchmark: ${EXAMPLES} examples × ${DIM} dims (${CLUSTERS} clusters), batches of ${BATCH}, ${CONCURRENCY} in flight, ` +
+  `driftloop ingest benchmark: ${EXAMPLES} examples × ${DIM} dims (${CLUSTERS} clusters), batches of ${BATCH} (embeddings as ${args.encoding === 'base64' ? 'base64 float32' : 'JSON numbers'}), ${CONCURRENCY} in flight, ` +
     `drift evaluated every ${DRIFT_EVERY ?? 'default (100)'} predictions, ${os.cpus().length} cores, node ${process.version}, load average ${loadavg()}`,
 );
 console.log(`machine: ${machineCosts()}`);

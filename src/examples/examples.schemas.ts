@@ -1,10 +1,11 @@
 import { z } from '@hono/zod-openapi';
-import { conceptId, embedding, inputRef, metadata, recordId } from '../http/common.schemas.js';
+import { conceptId, embedding, embeddingBase64, inputRef, metadata, oneEmbedding, recordId } from '../http/common.schemas.js';
 
 export const exampleSchema = z
   .object({
     id: recordId.openapi({ description: 'Client-chosen id; sending it again changes nothing and counts as a duplicate' }),
-    embedding: embedding.openapi({ description: 'The input embedding (embeddingDim numbers)' }),
+    embedding: embedding.optional().openapi({ description: 'The input embedding (embeddingDim numbers); or embeddingBase64' }),
+    embeddingBase64: embeddingBase64.optional(),
     concepts: z.array(conceptId).max(1000).openapi({ description: 'Its concepts: exactly one (multiclass) or any number (multilabel), each once' }),
     split: z.enum(['train', 'eval']).optional().openapi({ description: 'train or eval; without it, eval with probability 0.2 by a hash of the id' }),
     scores: z
@@ -18,6 +19,7 @@ export const exampleSchema = z
     input: inputRef.optional().openapi({ description: 'Where the input can be seen' }),
     metadata: metadata.optional().openapi({ description: 'Anything to keep with the example' }),
   })
+  .transform(oneEmbedding)
   .openapi('Example');
 
 export const examplesBatchSchema = z

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { isFloat32Safe } from '../util/vectors.js';
+import { decodeFloat32Base64, isFloat32Safe } from '../util/vectors.js';
 import { MODEL_NAME } from '../models/model.js';
 
 /**
@@ -35,6 +35,48 @@ export const embedding = z
         : 'expected a non-empty array of numbers whose values and squared norm are finite in float32 (|x| and Σx² ≤ 3.4e38)',
   })
   .openapi({ type: 'array', items: { type: 'number' }, minItems: 1, maxItems: 65_536, example: [0.12, -0.4, 0.33] });
+
+/** The longest `embeddingBase64`: 65,536 float32 values. */
+const EMBEDDING_BASE64_MAX = 4 * Math.ceil((4 * 65_536) / 3);
+
+/** An embedding as base64 of its float32 bytes: checked and decoded by {@link oneEmbedding}. */
+export const embeddingBase64 = z.string().max(EMBEDDING_BASE64_MAX).openapi({
+  description:
+    'Instead of embedding: the same values as little-endian IEEE-754 float32 bytes, base64 (RFC 4648, padded). About a quarter of the bytes of JSON numbers, ' +
+    'and no number parsing on either side; the values are what the service stores anyway (float32)',
+  example: 'zcxMP83MTD4AAIA/',
+});
+
+/** A record's two spellings of its embedding: exactly one is sent. */
+export interface EmbeddingFields {
+  embedding?: number[] | undefined;
+  embeddingBase64?: string | undefined;
+}
+
+const EITHER = 'required: an array of numbers (embedding), or base64 of float32 bytes (embeddingBase64)';
+
+/**
+ * A record's `embedding`, from whichever spelling it was sent in (a zod transform), or an issue on
+ * that field when it has neither or both, or base64 that is not 1 to 65,536 float32 values with a
+ * finite squared norm. The output always holds `embedding`, so everything after validation sees one form.
+ */
+export function oneEmbedding<T extends EmbeddingFields>(record: T, ctx: z.RefinementCtx): Omit<T, keyof EmbeddingFields> & { embedding: number[] } {
+  const { embedding: numbers, embeddingBase64: base64 } = record;
+  const fail = (field: keyof EmbeddingFields, message: string) => {
+    ctx.addIssue({ code: 'custom', path: [field], message, input: record[field] });
+    return z.NEVER;
+  };
+  if (numbers !== undefined && base64 !== undefined) return fail('embeddingBase64', 'send embedding or embeddingBase64, not both');
+  if (numbers !== undefined) return record as Omit<T, keyof EmbeddingFields> & { embedding: number[] };
+  if (base64 === undefined) return fail('embedding', EITHER);
+  const decoded = decodeFloat32Base64(base64);
+  if (decoded === undefined) return fail('embeddingBase64', 'expected padded base64 (RFC 4648) of 1 to 65,536 little-endian float32 values (4 bytes each)');
+  if (!isFloat32Safe(decoded)) return fail('embeddingBase64', 'the float32 values and their squared norm must be finite (no NaN or infinity; Σx² ≤ 3.4e38)');
+  // `embedding` where the base64 was, so the record's keys keep the order that is stored (the schema's).
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(record)) out[key === 'embeddingBase64' ? 'embedding' : key] = key === 'embeddingBase64' ? decoded : record[key as keyof T];
+  return out as Omit<T, keyof EmbeddingFields> & { embedding: number[] };
+}
 
 export const inputRef = z
   .object({

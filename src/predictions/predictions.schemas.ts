@@ -1,13 +1,14 @@
 import { z } from '@hono/zod-openapi';
-import { embedding, inputRef, metadata, oodResult, recordId } from '../http/common.schemas.js';
+import { embedding, embeddingBase64, inputRef, metadata, oneEmbedding, oodResult, recordId } from '../http/common.schemas.js';
 import { withFastPath } from '../http/validation.js';
-import { isFloat32Safe } from '../util/vectors.js';
+import { decodeFloat32Base64, isFloat32Safe } from '../util/vectors.js';
 import type { PredictionInput } from './prediction.js';
 
 const predictionSchema = z
   .object({
     id: recordId.openapi({ description: 'Client-chosen id; sending it again changes nothing and counts as a duplicate' }),
-    embedding: embedding.openapi({ description: 'The input embedding from the model encoder (embeddingDim numbers)' }),
+    embedding: embedding.optional().openapi({ description: 'The input embedding from the model encoder (embeddingDim numbers); or embeddingBase64' }),
+    embeddingBase64: embeddingBase64.optional(),
     scores: z.record(z.string(), z.number().min(0).max(1)).openapi({ example: { lager: 0.8, stout: 0.2 }, description: 'The app model score per concept id, as it answered in production' }),
     encoder: z.string().max(256).optional().openapi({ description: 'The encoder that made the embedding; must match the model encoder when set' }),
     modelVersion: z.string().max(256).optional().openapi({ description: 'The app model version that made the scores' }),
@@ -15,6 +16,7 @@ const predictionSchema = z
     input: inputRef.optional().openapi({ description: 'Where the input can be seen (URL or text), for labelers' }),
     metadata: metadata.optional().openapi({ description: 'Anything the app wants to keep with the prediction' }),
   })
+  .transform(oneEmbedding)
   .openapi('Prediction');
 
 export const predictionsBatchSchema = withFastPath(
@@ -30,10 +32,10 @@ export const predictionsBatchSchema = withFastPath(
   plainBatch,
 );
 
-const PLAIN_KEYS = new Set(['id', 'embedding', 'scores']);
+const PLAIN_KEYS = new Set(['id', 'embedding', 'embeddingBase64', 'scores']);
 
 /**
- * What the schema makes of a batch whose predictions hold only an id, an embedding and scores,
+ * What the schema makes of a batch whose predictions hold only an id, an embedding (either spelling) and scores,
  * each plainly valid (the bulk of production traffic); undefined for any other body, which the
  * schema itself parses, so every error and every other shape is zod's own. zod's object and
  * record parsing costs about 2.5 µs and 3.5 KB of garbage per prediction, most of it for the
@@ -49,14 +51,26 @@ export function plainBatch(body: unknown): { predictions: PredictionInput[] } | 
   for (let i = 0; i < predictions.length; i++) {
     const p: unknown = predictions[i];
     if (!isPlainObject(p) || !Object.keys(p).every((k) => PLAIN_KEYS.has(k))) return undefined;
-    const { id, embedding, scores } = p;
+    const { id, scores } = p;
     if (typeof id !== 'string' || id.length < 1 || id.length > 256) return undefined;
-    if (!Array.isArray(embedding) || embedding.length < 1 || embedding.length > 65_536 || !isFloat32Safe(embedding)) return undefined;
+    const embedding = plainEmbedding(p.embedding, p.embeddingBase64);
+    if (!embedding) return undefined;
     if (!isPlainObject(scores) || !scoresInRange(scores)) return undefined;
     // The schema's output: its keys in the schema's order, the record copied key by key.
-    out[i] = { id, embedding: embedding as number[], scores: { ...scores } as Record<string, number> };
+    out[i] = { id, embedding, scores: { ...scores } as Record<string, number> };
   }
   return { predictions: out };
+}
+
+/** The embedding of one of its two spellings, when exactly one is sent and plainly valid. */
+function plainEmbedding(numbers: unknown, base64: unknown): number[] | undefined {
+  if (numbers !== undefined) {
+    if (base64 !== undefined || !Array.isArray(numbers) || numbers.length < 1 || numbers.length > 65_536 || !isFloat32Safe(numbers)) return undefined;
+    return numbers as number[];
+  }
+  if (typeof base64 !== 'string') return undefined;
+  const decoded = decodeFloat32Base64(base64);
+  return decoded && isFloat32Safe(decoded) ? decoded : undefined;
 }
 
 function scoresInRange(scores: Record<string, unknown>): boolean {

@@ -21,6 +21,30 @@ export function encodeVectors(vectors: ArrayLike<number>[]): Buffer[] {
   });
 }
 
+/**
+ * An embedding sent as base64 of its little-endian float32 bytes (`embeddingBase64`), as a plain
+ * array, or undefined unless the text is canonical padded base64 (RFC 4648 section 4) of 1 to 65,536
+ * float32 values. Node's decoder skips what is not base64, so the text is checked by encoding the
+ * bytes again: only the one spelling of those bytes passes.
+ */
+export function decodeFloat32Base64(text: string): number[] | undefined {
+  if (text.length === 0 || text.length % 4 !== 0) return undefined;
+  const bytes = Buffer.from(text, 'base64');
+  if (bytes.length % 4 !== 0 || bytes.length > 4 * 65_536 || bytes.toString('base64') !== text) return undefined;
+  // A copy into an aligned buffer: the decoded bytes may start anywhere in Node's pool.
+  const copy = new Uint8Array(bytes.length);
+  copy.set(bytes);
+  const f = new Float32Array(copy.buffer);
+  const out = new Array<number>(f.length);
+  for (let i = 0; i < f.length; i++) out[i] = f[i]!;
+  return out;
+}
+
+/** The `embeddingBase64` spelling of an embedding: base64 of its little-endian float32 bytes. */
+export function encodeFloat32Base64(values: ArrayLike<number>): string {
+  return encodeVector(values).toString('base64');
+}
+
 /** Reads an embedding stored by `encodeVector`. */
 export function decodeVector(buf: Uint8Array): Float32Array {
   // Copy: the source buffer may not be 4-byte aligned.

@@ -116,7 +116,7 @@ describe('bad input is refused whole, with the JSON error shape', () => {
     const missing = await server.request('POST', path(), { predictions: [good('miss-0'), withoutEmbedding] });
     expect(missing.status).toBe(400);
     expect(missing.body.error.message).toBe('1 invalid prediction; nothing was stored');
-    expect(missing.body.error.details.problems).toEqual([{ index: 1, field: 'embedding', message: 'required: an array of numbers' }]);
+    expect(missing.body.error.details.problems).toEqual([{ index: 1, field: 'embedding', message: 'required: an array of numbers (embedding), or base64 of float32 bytes (embeddingBase64)' }]);
     // A check of the service (not the schema) says it the same way.
     const wrongDim = await server.request('POST', path(), { predictions: [{ ...good('miss-2'), embedding: [1] }] });
     expect(wrongDim.body.error.message).toBe('1 invalid prediction; nothing was stored');

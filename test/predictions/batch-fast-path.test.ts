@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { describe, expect, it } from 'vitest';
 import { plainBatch, predictionsBatchSchema } from '../../src/predictions/predictions.schemas.js';
+import { encodeFloat32Base64 } from '../../src/util/vectors.js';
 
 /** The schema's own answer, without the fast path in front of it (zod's function form runs the schema itself). */
 const zodOnly = (body: unknown) => z.safeParseAsync(predictionsBatchSchema, body);
@@ -11,6 +12,9 @@ const exact = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (x !== null 
 const emb = (n = 4) => Array.from({ length: n }, (_, i) => (i + 1) / (n + 1));
 const scores = { lager: 0.75, stout: 0.25 };
 const plain = (over: Record<string, unknown> = {}) => ({ id: 'p1', embedding: emb(), scores, ...over });
+/** The same prediction with its embedding as base64 of float32 bytes (these values are not float32: the decoded ones are their roundings). */
+const packed = (over: Record<string, unknown> = {}) => ({ id: 'p1', embeddingBase64: encodeFloat32Base64(emb()), scores, ...over });
+const floats = (values: number[]) => Buffer.from(new Float32Array(values).buffer).toString('base64');
 
 const VALID: [string, unknown][] = [
   ['one plain prediction', { predictions: [plain()] }],
@@ -20,6 +24,8 @@ const VALID: [string, unknown][] = [
   ['an empty scores object', { predictions: [plain({ scores: {} })] }],
   ['many predictions', { predictions: Array.from({ length: 50 }, (_, i) => plain({ id: `p${i}`, embedding: emb(32) })) }],
   ['an empty batch', { predictions: [] }],
+  ['an embedding as base64 float32', { predictions: [packed()] }],
+  ['both spellings across a batch', { predictions: [plain(), packed({ id: 'p2' }), packed({ id: 'p3', embeddingBase64: floats([0.5]) })] }],
 ];
 
 const INVALID_OR_OTHER: [string, unknown][] = [
@@ -37,6 +43,17 @@ const INVALID_OR_OTHER: [string, unknown][] = [
   ['an embedding whose square overflows float32', { predictions: [plain({ embedding: [1e20, 1e20] })] }],
   ['an embedding that is an object', { predictions: [plain({ embedding: { 0: 1 } })] }],
   ['no scores', { predictions: [{ id: 'p1', embedding: emb() }] }],
+  ['no embedding in either spelling', { predictions: [{ id: 'p1', scores }] }],
+  ['both spellings in one prediction', { predictions: [plain({ embeddingBase64: floats(emb()) })] }],
+  ['base64 that is not 4-byte values', { predictions: [packed({ embeddingBase64: Buffer.from([1, 2, 3, 4, 5, 6]).toString('base64') })] }],
+  ['base64 without its padding', { predictions: [packed({ embeddingBase64: floats([0.5, 0.25]).replace(/=+$/, '') })] }],
+  ['base64 with a character outside its alphabet', { predictions: [packed({ embeddingBase64: `${floats([0.5, 0.25, 1]).slice(0, 4)}*${floats([0.5, 0.25, 1]).slice(5)}` })] }],
+  ['base64url instead of base64', { predictions: [packed({ embeddingBase64: floats([-1.5e-38, 3.3e38, 7]).replace(/\+/g, '-').replace(/\//g, '_') })] }],
+  ['empty base64', { predictions: [packed({ embeddingBase64: '' })] }],
+  ['base64 float32 NaN', { predictions: [packed({ embeddingBase64: floats([0.5, Number.NaN]) })] }],
+  ['base64 float32 infinity', { predictions: [packed({ embeddingBase64: floats([Number.POSITIVE_INFINITY]) })] }],
+  ['base64 whose squared norm overflows float32', { predictions: [packed({ embeddingBase64: floats([3e38, 3e38]) })] }],
+  ['base64 that is a number', { predictions: [packed({ embeddingBase64: 7 })] }],
   ['scores as an array', { predictions: [plain({ scores: [0.5] })] }],
   ['scores null', { predictions: [plain({ scores: null })] }],
   ['a score above 1', { predictions: [plain({ scores: { a: 1.5 } })] }],
@@ -67,6 +84,21 @@ describe('the predictions batch schema fast path', () => {
     expect(ours.success).toBe(reference.success);
     expect(exact(ours.error?.issues)).toBe(exact(reference.error?.issues));
     expect(exact(ours.data)).toBe(exact(reference.data));
+  });
+
+  it('when an embedding comes as base64, then the record holds the float32 values as numbers, and no base64', async () => {
+    const values = [0.1, -2.5, 1.5e19, -1e-45, 0];
+    const parsed = (await predictionsBatchSchema.safeParseAsync({ predictions: [packed({ embeddingBase64: floats(values) })] })).data!;
+    expect(parsed.predictions[0]!.embedding).toEqual([...new Float32Array(values)]);
+    expect(parsed.predictions[0]).not.toHaveProperty('embeddingBase64');
+  });
+
+  it('when base64 is refused, then the issue names the field and says what it must be', async () => {
+    const issues = async (p: unknown) => (await zodOnly({ predictions: [plain(), p] })).error!.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+    expect(await issues(packed({ embeddingBase64: 'AAAA*AAA' }))).toEqual([{ path: 'predictions.1.embeddingBase64', message: expect.stringMatching(/^expected padded base64/) }]);
+    expect(await issues(packed({ embeddingBase64: floats([Number.NaN]) }))).toEqual([{ path: 'predictions.1.embeddingBase64', message: expect.stringMatching(/must be finite/) }]);
+    expect(await issues(plain({ embeddingBase64: floats([1]) }))).toEqual([{ path: 'predictions.1.embeddingBase64', message: 'send embedding or embeddingBase64, not both' }]);
+    expect(await issues({ id: 'p2', scores })).toEqual([{ path: 'predictions.1.embedding', message: expect.stringMatching(/^required: an array of numbers/) }]);
   });
 
   it('when the fast path answers, then its record is a copy and its embedding the parsed array', () => {
