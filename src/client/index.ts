@@ -8,6 +8,7 @@ import type { AppType } from '../app.js';
 import { busyRetryingFetch, type BusyRetryOptions } from './busy-retry.js';
 
 export type { AppType };
+export { embeddingBase64 } from './embedding.js';
 export { busyRetryingFetch, retryAfterMs, BUSY_ATTEMPTS, BUSY_JITTER, BUSY_MAX_WAIT_MS, type BusyRetry, type BusyRetryOptions } from './busy-retry.js';
 
 /** The typed `hono/client` over every route. */

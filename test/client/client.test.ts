@@ -4,7 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, DriftloopError } from '../../src/client/index.js';
+import { createClient, DriftloopError, embeddingBase64 } from '../../src/client/index.js';
+import { encodeFloat32Base64 } from '../../src/util/vectors.js';
 import { seedModel } from '../support/fixtures.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -42,6 +43,21 @@ describe('driftloop/client against a real server', () => {
     expect(report.model.name).toBe(seeded.name);
     expect(calls.every((u) => u.startsWith(`${server.url}/v1/models/${seeded.name}`))).toBe(true);
     expect(calls).toContain(`${server.url}/v1/models/${seeded.name}/report?format=json`);
+  });
+
+  it('when a vector is spelled with embeddingBase64, then it is the server\'s own spelling, and the typed rpc sends it as a prediction', async () => {
+    const values = [0.1, -2.5, 1.5e19, -1e-45, 0, 3.4028234663852886e38, 1 / 3];
+    expect(embeddingBase64(values)).toBe(encodeFloat32Base64(values));
+    const long = Array.from({ length: 70_000 }, (_, i) => Math.sin(i));
+    expect(embeddingBase64(long)).toBe(encodeFloat32Base64(long));
+    const seeded = await seedModel(server, { name: 'b64-client', dim: 8, examples: 60, key: ADMIN });
+    const client = createClient({ baseUrl: server.url, key: ADMIN });
+    const res = await client.rpc.v1.models[':model'].predictions.$post({
+      param: { model: seeded.name },
+      json: { predictions: [{ id: 'b64-1', embeddingBase64: embeddingBase64(seeded.data.point(0)), scores: seeded.data.scores(seeded.concepts, 0, 0.8) }] },
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { accepted: number }).accepted).toBe(1);
   });
 
   it('when the key is missing or the model unknown, then the wrapper throws a DriftloopError with the error shape', async () => {
