@@ -123,8 +123,9 @@ export class DerivedIndexes<T, Row, Source, Space extends IndexSpace = IndexSpac
   /**
    * Saves each changed structure in steps: the write, begun under its lock (adds change the
    * graph in place, so nothing may add while hnswlib copies it out): an index with a replica on
-   * a search thread is written there, after the adds posted before, so the event loop only posts
-   * it; any other on the event loop. Then, with the lock released since an ingest transaction
+   * a search thread is written there, after the adds posted before, and any other by a libuv
+   * thread on its own graph while its adds wait (`HnswIndex.writeElsewhere`), so the event loop
+   * only posts the write either way. Then, with the lock released since an ingest transaction
    * takes it, the read-back check and the hash, the bulk of a save, through `hooks.check` (a
    * thread); then the renames, on the event loop again.
    */

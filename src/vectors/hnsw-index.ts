@@ -28,11 +28,28 @@ const INITIAL_CAPACITY = 1024;
 /** Queries searched between two looks at the turn clock by `searchEachInTurns`: a few ms at 256 dims. */
 const SEARCH_SLICE = 32;
 
+/** A point added while the graph is written on a libuv thread: held here, searched exactly, inserted once the write is done. */
+interface HeldPoint {
+  label: number;
+  /** As it was added (a copy): what goes into the graph. */
+  added: number[];
+  /** As hnswlib stores it (float32, unit-normalised under cosine): what searches compare with. */
+  vector: Float32Array;
+}
+
 /** hnswlib-node behind `VectorIndex`: grows by resizing, reports true distances. */
 export class HnswIndex implements VectorIndex {
   private index: Native;
   private readonly labels = new Set<number>();
   private loadedFrom: string | undefined;
+  /**
+   * Set while `writeElsewhere` runs: hnswlib copies the graph out on a libuv thread, so nothing
+   * may change it. Adds wait here, in order, and searches see them (exactly, beside the graph's
+   * answer); once the file is written they are inserted, in turns of the event loop.
+   */
+  private held: HeldPoint[] | undefined;
+  /** `release` asked for while the graph was being written: done once the write is. */
+  private releaseAfterWrite = false;
 
   private constructor(
     readonly metric: Metric,
@@ -85,7 +102,8 @@ export class HnswIndex implements VectorIndex {
   }
 
   vector(label: number): number[] {
-    return this.index.getPoint(label);
+    const held = this.held?.find((h) => h.label === label);
+    return held ? Array.from(held.vector) : this.index.getPoint(label);
   }
 
   /** The smallest and the largest label, with the count; undefined when empty. */
@@ -102,13 +120,21 @@ export class HnswIndex implements VectorIndex {
 
   add(label: number, vector: ArrayLike<number>): void {
     if (this.labels.has(label)) return;
-    const allocated = this.index.getMaxElements();
     const limit = this.params.capacity ?? Infinity;
     if (this.labels.size >= limit) throw new Error(`index full: it holds its capacity of ${limit} points`);
-    if (this.labels.size >= allocated) this.index.resizeIndex(Math.min(Math.max(allocated * 2, INITIAL_CAPACITY), limit));
-    this.index.addPoint(plainArray(vector), label);
+    if (this.held) {
+      if (vector.length !== this.dim) throw new Error(`expected ${this.dim} dimensions, got ${vector.length}`);
+      this.held.push({ label, added: Array.from(vector), vector: stored(vector, this.metric) });
+    } else this.insert(label, vector);
     this.labels.add(label);
     this.loadedFrom = undefined;
+  }
+
+  /** Adds to the graph itself. */
+  private insert(label: number, vector: ArrayLike<number>): void {
+    const allocated = this.index.getMaxElements();
+    if (this.index.getCurrentCount() >= allocated) this.index.resizeIndex(Math.min(Math.max(allocated * 2, INITIAL_CAPACITY), this.params.capacity ?? Infinity));
+    this.index.addPoint(plainArray(vector), label);
   }
 
   async addMany(points: readonly IndexPoint[]): Promise<void> {
@@ -120,13 +146,18 @@ export class HnswIndex implements VectorIndex {
   }
 
   search(vector: ArrayLike<number>, k: number): Neighbors {
-    const n = Math.min(k, this.labels.size);
-    if (n === 0) return { labels: [], distances: [] };
-    // ef below k would silently cap the result size.
-    const ef = Math.max(this.params.efSearch, n);
-    if (this.index.getEf() !== ef) this.index.setEf(ef);
-    const { neighbors, distances } = this.index.searchKnn(plainArray(vector), n);
-    return { labels: neighbors, distances: this.metric === 'l2' ? distances.map((d) => Math.sqrt(Math.max(0, d))) : distances };
+    const inGraph = this.labels.size - (this.held?.length ?? 0);
+    const n = Math.min(k, inGraph);
+    const found: Neighbors = { labels: [], distances: [] };
+    if (n > 0) {
+      // ef below k would silently cap the result size.
+      const ef = Math.max(this.params.efSearch, n);
+      if (this.index.getEf() !== ef) this.index.setEf(ef);
+      const { neighbors, distances } = this.index.searchKnn(plainArray(vector), n);
+      found.labels = neighbors;
+      found.distances = this.metric === 'l2' ? distances.map((d) => Math.sqrt(Math.max(0, d))) : distances;
+    }
+    return this.held?.length ? withHeld(found, this.held, stored(vector, this.metric), this.metric, k) : found;
   }
 
   async searchMany(queries: Float64Array, k: number): Promise<Neighbors[]> {
@@ -148,6 +179,8 @@ export class HnswIndex implements VectorIndex {
 
   /** Writes the index to `tmp`, for `commitIndex` to move over `file` once checked (`save` in steps). */
   write(file: string, tmp = `${file}.tmp`): WrittenIndex {
+    // The graph lacks the held points: written now, the file would not hold what `count` says.
+    if (this.held) throw new Error('the index is being written on another thread; write it once that is done');
     try {
       this.index.writeIndexSync(tmp);
     } catch (err) {
@@ -158,12 +191,57 @@ export class HnswIndex implements VectorIndex {
   }
 
   /**
+   * `write` on a libuv thread: hnswlib copies the graph out there while the event loop goes on.
+   * The file holds the index as it is now; points added meanwhile are held (and searched) here
+   * and go into the graph once the file is written, in order and in turns of the event loop,
+   * before this resolves. Undefined while another such write runs (the caller waits for the next save).
+   */
+  writeElsewhere(file: string, tmp: string): Promise<WrittenIndex> | undefined {
+    if (this.held) return undefined;
+    const held: HeldPoint[] = [];
+    this.held = held;
+    const written: WrittenIndex = { file, tmp, metric: this.metric, dim: this.dim, count: this.labels.size };
+    const done = (async () => {
+      try {
+        await this.index.writeIndex(tmp);
+      } catch (err) {
+        fs.rmSync(tmp, { force: true, recursive: true });
+        throw err;
+      } finally {
+        await this.insertHeld(held);
+      }
+      return written;
+    })();
+    return done;
+  }
+
+  /** Inserts the points held during a write, in order, with a turn of the event loop whenever that has run long; then adds go to the graph again. */
+  private async insertHeld(held: HeldPoint[]): Promise<void> {
+    if (this.releaseAfterWrite) {
+      this.held = undefined;
+      this.releaseAfterWrite = false;
+      this.release();
+      return;
+    }
+    const clock = new TurnClock();
+    // Points added while these go in are appended to `held`: taken from the front, order stays.
+    while (held.length > 0) {
+      const next = held[0]!;
+      this.insert(next.label, next.added);
+      held.shift();
+      await clock.tick();
+    }
+    this.held = undefined;
+  }
+
+  /**
    * Continues from `file`, which must hold this index as `save` just wrote it. hnswlib draws
    * each new point's graph level from a random generator that loading resets, so only an
    * index that was itself loaded from `file` grows exactly like another index loaded from it.
    */
   reopen(file: string): void {
     if (this.loadedFrom === file) return;
+    if (this.held) throw new Error('the index is being written on another thread; reopen it once that is done');
     const fresh = new HierarchicalNSW(this.metric, this.dim);
     fresh.readIndexSync(file);
     if (fresh.getCurrentCount() !== this.labels.size) {
@@ -176,8 +254,14 @@ export class HnswIndex implements VectorIndex {
     freeGraph(old);
   }
 
-  /** Frees the graph now; the index is empty and unusable after. */
+  /** Frees the graph now (once written, when a write runs); the index is empty and unusable after. */
   release(): void {
+    if (this.held) {
+      this.releaseAfterWrite = true;
+      this.held.length = 0;
+      this.labels.clear();
+      return;
+    }
     freeGraph(this.index);
     this.labels.clear();
     this.loadedFrom = undefined;
@@ -214,6 +298,35 @@ export async function searchEachInTurns(index: VectorIndex, queries: Float64Arra
 /** Frees a graph now rather than whenever the garbage collector finalizes it. */
 function freeGraph(index: Native): void {
   index.initIndex({ maxElements: 1 });
+}
+
+/** A vector as hnswlib stores it: float32, unit-normalised under cosine. */
+function stored(vector: ArrayLike<number>, metric: Metric): Float32Array {
+  const out = new Float32Array(vector.length);
+  let norm = 0;
+  for (let i = 0; i < vector.length; i++) norm += vector[i]! * vector[i]!;
+  const scale = metric === 'cosine' && norm > 0 ? 1 / Math.sqrt(norm) : 1;
+  for (let i = 0; i < vector.length; i++) out[i] = vector[i]! * scale;
+  return out;
+}
+
+/** `found` (from the graph) merged with the exact k nearest of `held`, nearest first, at most k. */
+function withHeld(found: Neighbors, held: readonly HeldPoint[], query: Float32Array, metric: Metric, k: number): Neighbors {
+  const all = found.labels.map((label, i) => ({ label, distance: found.distances[i]! }));
+  for (const h of held) {
+    let d = 0;
+    if (metric === 'cosine') {
+      for (let i = 0; i < query.length; i++) d += query[i]! * h.vector[i]!;
+      d = 1 - d;
+    } else {
+      for (let i = 0; i < query.length; i++) d += (query[i]! - h.vector[i]!) ** 2;
+      d = Math.sqrt(d);
+    }
+    all.push({ label: h.label, distance: d });
+  }
+  all.sort((a, b) => a.distance - b.distance);
+  const nearest = all.slice(0, k);
+  return { labels: nearest.map((n) => n.label), distances: nearest.map((n) => n.distance) };
 }
 
 // hnswlib-node takes plain arrays only.

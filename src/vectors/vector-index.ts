@@ -42,8 +42,9 @@ export interface VectorIndex {
   /** Writes the index to `tmp` only: `save` in steps, for the check to run elsewhere (`index-file.ts`). */
   write(file: string, tmp?: string): WrittenIndex;
   /**
-   * `write` done by another thread holding the same graph (a search thread's replica), so the
-   * event loop only posts it: the file holds the index as it is when this is called, whatever
+   * `write` done off the event loop, so it only posts it: by a search thread holding a replica
+   * of the graph, or by a libuv thread on this graph (adds wait meanwhile, searched exactly, and
+   * go in once it is written). The file holds the index as it is when this is called, whatever
    * is added after. Undefined when no other thread can, and the caller writes here.
    */
   writeElsewhere?(file: string, tmp: string): Promise<WrittenIndex> | undefined;

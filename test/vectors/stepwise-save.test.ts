@@ -98,6 +98,25 @@ describe('saving a derived index in steps', () => {
     expect(saved()).toEqual({ highWater: 15, count: 15, loaded: 15 });
   });
 
+  it('when an index without a replica is saved, then hnswlib writes it on a libuv thread, never on the event loop, and the next save holds what was added since', async () => {
+    const gated = gatedCheck();
+    const { indexes, saved } = setup(gated.check);
+    const source = rows(1, 10);
+    const p = await indexes.get(source, space);
+    const here = vi.spyOn(p.index, 'write');
+    const elsewhere = vi.spyOn(p.index, 'writeElsewhere');
+    const saving = indexes.saveAll();
+    await gated.running;
+    source.push(...rows(11, 14));
+    await indexes.current(source, space);
+    gated.open();
+    await saving;
+    await indexes.saveAll();
+    expect(elsewhere).toHaveBeenCalledTimes(2);
+    expect(here).not.toHaveBeenCalled();
+    expect(saved()).toEqual({ highWater: 14, count: 14, loaded: 14 });
+  });
+
   it('when a newer save is made while the check runs, then the older save does not overwrite it', async () => {
     const gated = gatedCheck();
     const { indexes, saved } = setup(gated.check);
