@@ -125,14 +125,20 @@ export class DerivedIndexes<T, Row, Source, Space extends IndexSpace = IndexSpac
    * graph in place, so nothing may add while hnswlib copies it out): an index with a replica on
    * a search thread is written there, after the adds posted before, and any other by a libuv
    * thread on its own graph while its adds wait (`HnswIndex.writeElsewhere`), so the event loop
-   * only posts the write either way. Then, with the lock released since an ingest transaction
+   * only posts the write either way; the lock is held until the in-place writes are done. Then, with the lock released since an ingest transaction
    * takes it, the read-back check and the hash, the bulk of a save, through `hooks.check` (a
    * thread); then the renames, on the event loop again.
    */
   private async saveChanged(): Promise<void> {
     const check = this.hooks.check ?? (async (w: WrittenIndex) => checkIndexFile(w));
     for (const modelId of [...this.dirty]) {
-      const begun = await this.lock(modelId, async () => this.begin(modelId, '.saving', true));
+      // The lock is held until the graphs written in place are out (their adds wait beside them
+      // meanwhile, and nothing else may write them: `saveNow`); a replica's write goes on after.
+      const begun = await this.lock(modelId, async () => {
+        const b = this.begin(modelId, '.saving', true);
+        await b?.inPlace;
+        return b;
+      });
       if (!begun) continue;
       let save: PendingSave | undefined;
       let checks;
@@ -158,7 +164,7 @@ export class DerivedIndexes<T, Row, Source, Space extends IndexSpace = IndexSpac
    * indexes can (`writeElsewhere`) and here otherwise, and takes its state as of now. `now`
    * holds what was written here; `failed` is the save to finish when a write fails.
    */
-  private begin(modelId: number, tmp: string, elsewhere: boolean): { written: Promise<PendingSave>; now: WrittenIndex[]; failed: PendingSave } | undefined {
+  private begin(modelId: number, tmp: string, elsewhere: boolean): { written: Promise<PendingSave>; now: WrittenIndex[]; failed: PendingSave; inPlace: Promise<unknown> } | undefined {
     const t = this.loaded.get(modelId);
     if (!t) return undefined;
     const f = this.files(modelId);
@@ -166,13 +172,17 @@ export class DerivedIndexes<T, Row, Source, Space extends IndexSpace = IndexSpac
     const indexes = this.kind.indexesOf(t);
     const now: WrittenIndex[] = [];
     const writes: Promise<WrittenIndex>[] = [];
+    /** Writes of this instance's own graphs on a libuv thread (not a replica's). */
+    const inPlace: Promise<WrittenIndex>[] = [];
     const tmps = f.indexes.map((file) => ({ file, tmp: `${file}${tmp}`, metric: indexes[0]!.metric, dim: indexes[0]!.dim, count: 0 }));
     try {
       for (const [i, index] of indexes.entries()) {
         const { file, tmp: to } = tmps[i]!;
         const there = elsewhere ? index.writeElsewhere?.(file, to) : undefined;
-        if (there) writes.push(there);
-        else {
+        if (there) {
+          writes.push(there);
+          if (index instanceof HnswIndex) inPlace.push(there);
+        } else {
           const w = index.write(file, to);
           now.push(w);
           writes.push(Promise.resolve(w));
@@ -193,7 +203,7 @@ export class DerivedIndexes<T, Row, Source, Space extends IndexSpace = IndexSpac
       if (rejected) throw rejected.reason;
       return { ...failed, written: all.map((r) => (r as PromiseFulfilledResult<WrittenIndex>).value) };
     });
-    return { written, now, failed };
+    return { written, now, failed, inPlace: Promise.allSettled(inPlace) };
   }
 
   /**
