@@ -1,5 +1,5 @@
 /**
- * Bulk-loading benchmark: `npm run bench -- load [--examples 100000] [--dim 256] [--batch 1000] [--concurrency 2] [--port 0]`.
+ * Bulk-loading benchmark: `npm run bench -- load [--examples 100000] [--dim 256] [--batch 1000] [--concurrency 2] [--port 0] [--encoding numbers|base64]`.
  *
  * Over HTTP on 127.0.0.1 against `npm start`'s service in its own process: uploads a clustered
  * training set in batches (each answered once it is stored and indexed), `--concurrency` of them
@@ -22,6 +22,7 @@ import { exactNeighbors, recallAt } from '../../test/support/recall.js';
 import { DEFAULT_HNSW, HnswIndex } from '../../src/vectors/hnsw-index.js';
 import { splitForId } from '../../src/util/hash-split.js';
 import { postJson, processCpuMs, progressBar, putJson } from '../lib/bench-util.js';
+import { encodeFloat32Base64 } from '../../src/util/vectors.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -30,8 +31,11 @@ const { values: args } = parseArgs({
     batch: { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '2' },
     port: { type: 'string', default: '0' },
+    // How the embeddings are sent: JSON numbers (`embedding`), or base64 of their float32 bytes (`embeddingBase64`).
+    encoding: { type: 'string', default: 'numbers' },
   },
 });
+if (args.encoding !== 'numbers' && args.encoding !== 'base64') throw new Error('--encoding is numbers or base64');
 const N = Number(args.examples);
 const DIM = Number(args.dim);
 const BATCH = Number(args.batch);
@@ -83,7 +87,7 @@ const points = Array.from({ length: N }, (_, i) => data.point(i % CLUSTERS));
 const idOf = (i: number) => `ex-${i}`;
 const { m, efConstruction, efSearch } = DEFAULT_HNSW;
 console.log(
-  `driftloop bulk-loading benchmark: ${N} examples × ${DIM} dims (${CLUSTERS} clusters), batches of ${BATCH} (${CONCURRENCY} in flight), HNSW M=${m} efConstruction=${efConstruction}; ` +
+  `driftloop bulk-loading benchmark: ${N} examples × ${DIM} dims (${CLUSTERS} clusters), batches of ${BATCH} (${CONCURRENCY} in flight, embeddings as ${args.encoding === 'base64' ? 'base64 float32' : 'JSON numbers'}), HNSW M=${m} efConstruction=${efConstruction}; ` +
     `${os.cpus().length} cores, node ${process.version}, load average ${loadavg()}`,
 );
 
@@ -92,9 +96,13 @@ try {
   const svc = await startServiceProcess({ DRIFTLOOP_DATA_DIR: dataDir, PORT: args.port, LOG_LEVEL: 'warn' });
   const put = await putJson(`${svc.url}/v1/models/bench`, { task: 'multiclass', embeddingDim: DIM, concepts: concepts.map((id) => ({ id })) });
   if (put.status !== 201) throw new Error(JSON.stringify(put.body));
-  const bodies: { examples: { id: string; embedding: number[]; concepts: string[] }[] }[] = [];
+  const bodies: { examples: ({ id: string; concepts: string[] } & ({ embedding: number[] } | { embeddingBase64: string }))[] }[] = [];
   for (let i = 0; i < N; i += BATCH) {
-    const examples = points.slice(i, i + BATCH).map((embedding, j) => ({ id: idOf(i + j), embedding, concepts: [concepts[(i + j) % 10]!] }));
+    const examples = points.slice(i, i + BATCH).map((embedding, j) => ({
+      id: idOf(i + j),
+      ...(args.encoding === 'base64' ? { embeddingBase64: encodeFloat32Base64(embedding) } : { embedding }),
+      concepts: [concepts[(i + j) % 10]!],
+    }));
     bodies.push({ examples });
   }
   const bar = progressBar('loading over HTTP', N);
