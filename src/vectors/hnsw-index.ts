@@ -217,21 +217,20 @@ export class HnswIndex implements VectorIndex {
 
   /** Inserts the points held during a write, in order, with a turn of the event loop whenever that has run long; then adds go to the graph again. */
   private async insertHeld(held: HeldPoint[]): Promise<void> {
-    if (this.releaseAfterWrite) {
-      this.held = undefined;
-      this.releaseAfterWrite = false;
-      this.release();
-      return;
-    }
     const clock = new TurnClock();
     // Points added while these go in are appended to `held`: taken from the front, order stays.
-    while (held.length > 0) {
+    // A `release` meanwhile empties it.
+    while (held.length > 0 && !this.releaseAfterWrite) {
       const next = held[0]!;
       this.insert(next.label, next.added);
       held.shift();
       await clock.tick();
     }
     this.held = undefined;
+    if (this.releaseAfterWrite) {
+      this.releaseAfterWrite = false;
+      this.release();
+    }
   }
 
   /**
