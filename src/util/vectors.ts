@@ -31,10 +31,8 @@ export function decodeFloat32Base64(text: string): number[] | undefined {
   if (text.length === 0 || text.length % 4 !== 0) return undefined;
   const bytes = Buffer.from(text, 'base64');
   if (bytes.length % 4 !== 0 || bytes.length > 4 * 65_536 || bytes.toString('base64') !== text) return undefined;
-  // A copy into an aligned buffer: the decoded bytes may start anywhere in Node's pool.
-  const copy = new Uint8Array(bytes.length);
-  copy.set(bytes);
-  const f = new Float32Array(copy.buffer);
+  // The decoded bytes may start anywhere in Node's pool: `decodeVector` copies them aligned.
+  const f = decodeVector(bytes);
   const out = new Array<number>(f.length);
   for (let i = 0; i < f.length; i++) out[i] = f[i]!;
   return out;
@@ -54,7 +52,7 @@ export function decodeVector(buf: Uint8Array): Float32Array {
 }
 
 /** Euclidean norm. */
-function norm(v: ArrayLike<number>): number {
+export function norm(v: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
   return Math.sqrt(s);

@@ -1,4 +1,5 @@
 import { HnswIndex, type HnswParams } from './hnsw-index.js';
+import { nearestOf } from './index-distance.js';
 import type { Metric, Neighbors } from './vector-index.js';
 
 /** What one generation holds: its count and its smallest and largest label (none when empty). */
@@ -83,11 +84,7 @@ export class GenerationalIndex {
   search(vector: ArrayLike<number>, k: number): Neighbors {
     const cur = this.current.search(vector, k);
     if (this.previous.size === 0) return cur;
-    const old = this.previous.search(vector, k);
-    const merged = [...cur.labels.map((l, i) => ({ l, d: cur.distances[i]! })), ...old.labels.map((l, i) => ({ l, d: old.distances[i]! }))];
-    merged.sort((a, b) => a.d - b.d);
-    const nearest = merged.slice(0, k);
-    return { labels: nearest.map((n) => n.l), distances: nearest.map((n) => n.d) };
+    return nearestOf([cur, this.previous.search(vector, k)], k);
   }
 
   private rotate(): void {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import hnswlib from 'hnswlib-node';
 import { TurnClock } from '../util/turn-clock.js';
+import { float32Point, indexDistance, nearestOf, type Float32Point } from './index-distance.js';
 import { checkIndexFile, commitIndex, matchesChecksum, type WrittenIndex } from './index-file.js';
 import type { IndexPoint, Metric, Neighbors, VectorIndex } from './vector-index.js';
 
@@ -28,13 +29,13 @@ const INITIAL_CAPACITY = 1024;
 /** Queries searched between two looks at the turn clock by `searchEachInTurns`: a few ms at 256 dims. */
 const SEARCH_SLICE = 32;
 
-/** A point added while the graph is written on a libuv thread: held here, searched exactly, inserted once the write is done. */
-interface HeldPoint {
+/**
+ * A point added while the graph is written on a libuv thread: held here, searched exactly,
+ * inserted once the write is done. Its float32 values are what hnswlib-node would have taken
+ * (it casts each number to float before it normalises), so inserting them later builds the same graph.
+ */
+interface HeldPoint extends Float32Point {
   label: number;
-  /** As it was added (a copy): what goes into the graph. */
-  added: number[];
-  /** As hnswlib stores it (float32, unit-normalised under cosine): what searches compare with. */
-  vector: Float32Array;
 }
 
 /** hnswlib-node behind `VectorIndex`: grows by resizing, reports true distances. */
@@ -103,7 +104,10 @@ export class HnswIndex implements VectorIndex {
 
   vector(label: number): number[] {
     const held = this.held?.find((h) => h.label === label);
-    return held ? Array.from(held.vector) : this.index.getPoint(label);
+    if (!held) return this.index.getPoint(label);
+    // As hnswlib stores it: unit-normalised under cosine.
+    const scale = this.metric === 'cosine' && held.norm > 0 ? 1 / held.norm : 1;
+    return Array.from(held.vector, (x) => x * scale);
   }
 
   /** The smallest and the largest label, with the count; undefined when empty. */
@@ -124,7 +128,7 @@ export class HnswIndex implements VectorIndex {
     if (this.labels.size >= limit) throw new Error(`index full: it holds its capacity of ${limit} points`);
     if (this.held) {
       if (vector.length !== this.dim) throw new Error(`expected ${this.dim} dimensions, got ${vector.length}`);
-      this.held.push({ label, added: Array.from(vector), vector: stored(vector, this.metric) });
+      this.held.push({ label, ...float32Point(vector) });
     } else this.insert(label, vector);
     this.labels.add(label);
     this.loadedFrom = undefined;
@@ -157,7 +161,14 @@ export class HnswIndex implements VectorIndex {
       found.labels = neighbors;
       found.distances = this.metric === 'l2' ? distances.map((d) => Math.sqrt(Math.max(0, d))) : distances;
     }
-    return this.held?.length ? withHeld(found, this.held, stored(vector, this.metric), this.metric, k) : found;
+    return this.held?.length ? nearestOf([found, this.searchHeld(vector, k)], k) : found;
+  }
+
+  /** The k nearest of the held points, by brute force, at the distances the graph reports. */
+  private searchHeld(vector: ArrayLike<number>, k: number): Neighbors {
+    const query = float32Point(vector);
+    const held = this.held ?? [];
+    return nearestOf([{ labels: held.map((h) => h.label), distances: held.map((h) => indexDistance(this.metric, query, h)) }], k);
   }
 
   async searchMany(queries: Float64Array, k: number): Promise<Neighbors[]> {
@@ -222,7 +233,7 @@ export class HnswIndex implements VectorIndex {
     // A `release` meanwhile empties it.
     while (held.length > 0 && !this.releaseAfterWrite) {
       const next = held[0]!;
-      this.insert(next.label, next.added);
+      this.insert(next.label, next.vector);
       held.shift();
       await clock.tick();
     }
@@ -297,35 +308,6 @@ export async function searchEachInTurns(index: VectorIndex, queries: Float64Arra
 /** Frees a graph now rather than whenever the garbage collector finalizes it. */
 function freeGraph(index: Native): void {
   index.initIndex({ maxElements: 1 });
-}
-
-/** A vector as hnswlib stores it: float32, unit-normalised under cosine. */
-function stored(vector: ArrayLike<number>, metric: Metric): Float32Array {
-  const out = new Float32Array(vector.length);
-  let norm = 0;
-  for (let i = 0; i < vector.length; i++) norm += vector[i]! * vector[i]!;
-  const scale = metric === 'cosine' && norm > 0 ? 1 / Math.sqrt(norm) : 1;
-  for (let i = 0; i < vector.length; i++) out[i] = vector[i]! * scale;
-  return out;
-}
-
-/** `found` (from the graph) merged with the exact k nearest of `held`, nearest first, at most k. */
-function withHeld(found: Neighbors, held: readonly HeldPoint[], query: Float32Array, metric: Metric, k: number): Neighbors {
-  const all = found.labels.map((label, i) => ({ label, distance: found.distances[i]! }));
-  for (const h of held) {
-    let d = 0;
-    if (metric === 'cosine') {
-      for (let i = 0; i < query.length; i++) d += query[i]! * h.vector[i]!;
-      d = 1 - d;
-    } else {
-      for (let i = 0; i < query.length; i++) d += (query[i]! - h.vector[i]!) ** 2;
-      d = Math.sqrt(d);
-    }
-    all.push({ label: h.label, distance: d });
-  }
-  all.sort((a, b) => a.distance - b.distance);
-  const nearest = all.slice(0, k);
-  return { labels: nearest.map((n) => n.label), distances: nearest.map((n) => n.distance) };
 }
 
 // hnswlib-node takes plain arrays only.
