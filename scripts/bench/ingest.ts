@@ -27,8 +27,7 @@ import os from 'node:os';
 import { startServiceProcess, type ServiceProcess } from '../lib/service-process.js';
 import { ClusteredData } from '../../test/support/clustered-data.js';
 import { DEFAULT_HNSW, HnswIndex } from '../../src/vectors/hnsw-index.js';
-import { encodeFloat32Base64 } from '../../src/util/vectors.js';
-import { hugePageBytes, machineCosts, mb, metricValue, percentile, postJson, progressBar, putJson, searchThreadIds, threadCpuMs, threadNames } from '../lib/bench-util.js';
+import { embeddingEncoding, embeddingField, encodingLabel, hugePageBytes, machineCosts, mb, metricValue, percentile, postJson, progressBar, putJson, searchThreadIds, threadCpuMs, threadNames } from '../lib/bench-util.js';
 import { benchPostgres } from './lib/postgres.js';
 import { parallelRawSearch, type ParallelSearch } from './lib/raw-search.js';
 import { backendCpuWait, cpuWaitBetween, threadCpuWait, type CpuWait } from './lib/cpu-wait.js';
@@ -59,10 +58,10 @@ const { values: args } = parseArgs({
   },
 });
 if (args.database !== 'sqlite' && args.database !== 'postgres') throw new Error('--database is sqlite or postgres');
-if (args.encoding !== 'numbers' && args.encoding !== 'base64') throw new Error('--encoding is numbers or base64');
 const EXAMPLES = Number(args.examples);
 const PREDICTIONS = Number(args.predictions);
 const DIM = Number(args.dim);
+const ENCODING = embeddingEncoding(args.encoding);
 const CONCURRENCY = Number(args.concurrency);
 const DRIFT_EVERY = args['drift-every'] === undefined ? undefined : Number(args['drift-every']);
 const BATCH = 100;
@@ -76,9 +75,7 @@ const data = new ClusteredData({ dim: DIM, clusters: CLUSTERS, spread: 0.6, seed
 function predictionBatch(start: number) {
   return Array.from({ length: BATCH }, (_, j) => {
     const c = data.cluster();
-    const embedding = data.point(c);
-    const sent = args.encoding === 'base64' ? { embeddingBase64: encodeFloat32Base64(embedding) } : { embedding };
-    return { id: `p-${start + j}`, ...sent, scores: data.scores(concepts, c % 10, 0.6 + 0.3 * Math.random()) };
+    return { id: `p-${start + j}`, ...embeddingField(data.point(c), ENCODING), scores: data.scores(concepts, c % 10, 0.6 + 0.3 * Math.random()) };
   });
 }
 
@@ -437,7 +434,7 @@ async function postgresSize(url: string): Promise<number> {
 
 const loadavg = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
 console.log(
-  `driftloop ingest benchmark: ${EXAMPLES} examples × ${DIM} dims (${CLUSTERS} clusters), batches of ${BATCH} (embeddings as ${args.encoding === 'base64' ? 'base64 float32' : 'JSON numbers'}), ${CONCURRENCY} in flight, ` +
+  `driftloop ingest benchmark: ${EXAMPLES} examples × ${DIM} dims (${CLUSTERS} clusters), batches of ${BATCH} (embeddings as ${encodingLabel(ENCODING)}), ${CONCURRENCY} in flight, ` +
     `drift evaluated every ${DRIFT_EVERY ?? 'default (100)'} predictions, ${os.cpus().length} cores, node ${process.version}, load average ${loadavg()}`,
 );
 console.log(`machine: ${machineCosts()}`);

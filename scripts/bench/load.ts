@@ -21,8 +21,7 @@ import { ClusteredData } from '../../test/support/clustered-data.js';
 import { exactNeighbors, recallAt } from '../../test/support/recall.js';
 import { DEFAULT_HNSW, HnswIndex } from '../../src/vectors/hnsw-index.js';
 import { splitForId } from '../../src/util/hash-split.js';
-import { postJson, processCpuMs, progressBar, putJson } from '../lib/bench-util.js';
-import { encodeFloat32Base64 } from '../../src/util/vectors.js';
+import { embeddingEncoding, embeddingField, encodingLabel, postJson, processCpuMs, progressBar, putJson } from '../lib/bench-util.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -35,9 +34,9 @@ const { values: args } = parseArgs({
     encoding: { type: 'string', default: 'numbers' },
   },
 });
-if (args.encoding !== 'numbers' && args.encoding !== 'base64') throw new Error('--encoding is numbers or base64');
 const N = Number(args.examples);
 const DIM = Number(args.dim);
+const ENCODING = embeddingEncoding(args.encoding);
 const BATCH = Number(args.batch);
 const CONCURRENCY = Math.max(1, Number(args.concurrency));
 const CLUSTERS = 50;
@@ -87,7 +86,7 @@ const points = Array.from({ length: N }, (_, i) => data.point(i % CLUSTERS));
 const idOf = (i: number) => `ex-${i}`;
 const { m, efConstruction, efSearch } = DEFAULT_HNSW;
 console.log(
-  `driftloop bulk-loading benchmark: ${N} examples × ${DIM} dims (${CLUSTERS} clusters), batches of ${BATCH} (${CONCURRENCY} in flight, embeddings as ${args.encoding === 'base64' ? 'base64 float32' : 'JSON numbers'}), HNSW M=${m} efConstruction=${efConstruction}; ` +
+  `driftloop bulk-loading benchmark: ${N} examples × ${DIM} dims (${CLUSTERS} clusters), batches of ${BATCH} (${CONCURRENCY} in flight, embeddings as ${encodingLabel(ENCODING)}), HNSW M=${m} efConstruction=${efConstruction}; ` +
     `${os.cpus().length} cores, node ${process.version}, load average ${loadavg()}`,
 );
 
@@ -100,7 +99,7 @@ try {
   for (let i = 0; i < N; i += BATCH) {
     const examples = points.slice(i, i + BATCH).map((embedding, j) => ({
       id: idOf(i + j),
-      ...(args.encoding === 'base64' ? { embeddingBase64: encodeFloat32Base64(embedding) } : { embedding }),
+      ...embeddingField(embedding, ENCODING),
       concepts: [concepts[(i + j) % 10]!],
     }));
     bodies.push({ examples });

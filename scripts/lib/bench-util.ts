@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import cliProgress from 'cli-progress';
 import { requestJson, type JsonAnswer } from './http-json.js';
+import { encodeFloat32Base64 } from '../../src/util/vectors.js';
 
 /** p-th percentile (0..100) of a sample, nearest rank. */
 export function percentile(values: number[], p: number): number {
@@ -129,4 +130,23 @@ export function machineCosts(): string {
   for (let i = 0; i < calls; i++) fs.fstatSync(0);
   const perCall = ((performance.now() - t) * 1000) / calls;
   return `fresh memory ${((used.user + used.system) / pages).toFixed(2)} µs of CPU per 4 KB page first touched (${(used.system / pages).toFixed(2)} in the kernel), fstat ${perCall.toFixed(2)} µs`;
+}
+
+/** How a benchmark sends embeddings (`--encoding`): JSON numbers (`embedding`), or base64 of their float32 bytes (`embeddingBase64`). */
+export type EmbeddingEncoding = 'numbers' | 'base64';
+
+/** The `--encoding` argument, checked. */
+export function embeddingEncoding(value: string | undefined): EmbeddingEncoding {
+  if (value !== 'numbers' && value !== 'base64') throw new Error('--encoding is numbers or base64');
+  return value;
+}
+
+/** A record's embedding field in `encoding`. */
+export function embeddingField(embedding: number[], encoding: EmbeddingEncoding): { embedding: number[] } | { embeddingBase64: string } {
+  return encoding === 'base64' ? { embeddingBase64: encodeFloat32Base64(embedding) } : { embedding };
+}
+
+/** `encoding` as a benchmark's header says it. */
+export function encodingLabel(encoding: EmbeddingEncoding): string {
+  return encoding === 'base64' ? 'base64 float32' : 'JSON numbers';
 }
