@@ -20,6 +20,10 @@ const PAGE = 2000;
 export class ReferenceRegistry {
   private readonly indexes: DerivedIndexes<ReferenceSet, ReferenceRow, Db, Model>;
   private replicating = false;
+  /** Per model, the train index whose replicas the search threads hold. */
+  private readonly replicated = new Map<number, ReplicatedIndex>();
+  /** Replica keys: one per train index ever made, so a set's successor never takes over its replicas. */
+  private lastKey = 0;
 
   constructor(
     private readonly db: Db,
@@ -115,6 +119,11 @@ export class ReferenceRegistry {
     const train = set.train;
     if (!worker || !(train instanceof ReplicatedIndex)) return;
     const [trainFile] = this.indexes.files(modelId).indexes;
+    // A rebase opens the set's successor while the set still answers: the set's replicas go, and
+    // it searches on this thread until the successor, caught up, replaces it.
+    const previous = this.replicated.get(modelId);
+    if (previous !== train) previous?.detach();
+    this.replicated.set(modelId, train);
     try {
       if (train.origin !== trainFile) {
         // The replica starts from the saved train index; saving the whole set keeps the files
@@ -136,11 +145,11 @@ export class ReferenceRegistry {
       files: { indexes: ['train.hnsw', 'eval.hnsw'], state: 'state.json' },
       params,
       pageSize: PAGE,
-      create: (model, [train, evalIndex]) => new ReferenceSet(new ReplicatedIndex(train!, model.id), evalIndex!, optionsOf(model)),
+      create: (model, [train, evalIndex]) => new ReferenceSet(new ReplicatedIndex(train!, ++this.lastKey), evalIndex!, optionsOf(model)),
       accepts: (model, state) => state['k'] === model.settings.ood.k,
       restore: (model, [train, evalIndex], state) => {
         if (train!.size !== state['trainCount'] || evalIndex!.size !== state['evalCount']) return undefined;
-        const set = new ReferenceSet(new ReplicatedIndex(train!, model.id), evalIndex!, optionsOf(model));
+        const set = new ReferenceSet(new ReplicatedIndex(train!, ++this.lastKey), evalIndex!, optionsOf(model));
         set.restoreCalibration(state['calibration'] as CalibrationEntry[]);
         set.highWater = state.highWater;
         return set;
@@ -156,7 +165,7 @@ export class ReferenceRegistry {
       },
       page: (db, model, after, limit) => reads.listReferenceRows(db, model.id, after, limit),
       apply: (set, rows) => set.add(rows.map(toPoint)),
-      describe: (set, model) => ({ train: set.train.size, eval: set.evalIndex.size, searchReplicas: this.searchPool?.readyCount(model.id) ?? 0 }),
+      describe: (set, model) => ({ train: set.train.size, eval: set.evalIndex.size, searchReplicas: set.train instanceof ReplicatedIndex ? (this.searchPool?.readyCount(set.train.key) ?? 0) : 0 }),
     };
   }
 }

@@ -21,7 +21,8 @@ export class ReplicatedIndex implements VectorIndex {
 
   constructor(
     private readonly local: HnswIndex,
-    private readonly key: number,
+    /** Names this index's replicas in the search threads: unique per index, never per model, since a set being replaced (a rebase) still answers until its successor is caught up. */
+    readonly key: number,
   ) {}
 
   get metric(): Metric {
@@ -127,6 +128,12 @@ export class ReplicatedIndex implements VectorIndex {
       if (found !== count) throw new Error(`the replica wrote ${found} points of this index's ${count}`);
       return { file, tmp, metric: this.metric, dim: this.dim, count };
     });
+  }
+
+  /** Frees this index's replicas; its searches run here from now on (it is being replaced). */
+  detach(): void {
+    this.worker?.drop(this.key);
+    this.worker = undefined;
   }
 
   /**

@@ -86,6 +86,11 @@ export class SearchPool implements SearchReplicas {
     return this.pick(key)?.write(key, file, tmp);
   }
 
+  drop(key: number): void {
+    this.dims.delete(key);
+    for (const w of this.workers) w.drop(key);
+  }
+
   /** Fails only when no thread holds a ready replica afterwards (a failed thread restarts and is loaded again). */
   async catchUp(key: number): Promise<void> {
     const results = await Promise.allSettled(this.workers.map((w) => w.resume(key)));

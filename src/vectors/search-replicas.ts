@@ -30,6 +30,8 @@ export interface SearchReplicas {
    * and resolves to its count of points; undefined when no such replica is ready.
    */
   write(key: number, file: string, tmp: string): Promise<number> | undefined;
+  /** Frees every replica of `key`: searches of it go elsewhere from now on, and adds to it are dropped. */
+  drop(key: number): void;
   /** Makes the replicas held back insert what they kept; each answers searches again once it has. */
   catchUp(key: number): Promise<void>;
   /** Calls `listener` after a search thread restarted (its replicas are gone and must be loaded again). */

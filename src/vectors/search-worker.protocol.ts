@@ -24,6 +24,8 @@ export type ToSearchThread =
   | { op: 'search'; id: number; key: number; k: number; queries: Float64Array }
   /** Writes the replica `key` to `tmp` as `HnswIndex.write` does, after every add posted before; refused while it holds adds back. */
   | { op: 'write'; id: number; key: number; file: string; tmp: string }
+  /** Frees the replica `key` and whatever adds it kept; later messages for it find none. */
+  | { op: 'drop'; key: number }
   /** After every earlier message: drop the replicas and let the thread end by itself. */
   | { op: 'close' };
 

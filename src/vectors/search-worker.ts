@@ -162,6 +162,11 @@ export class SearchWorker implements SearchReplicas {
     });
   }
 
+  drop(key: number): void {
+    if (!this.replicas.delete(key) || !this.thread) return;
+    this.post({ op: 'drop', key });
+  }
+
   /** Waits for searches in flight, then ends the thread for good. */
   async close(): Promise<void> {
     this.closed = true;

@@ -75,6 +75,11 @@ port.on('message', (message: ToSearchThread) => {
       }
       return;
     }
+    case 'drop':
+      replicas.get(message.key)?.release();
+      replicas.delete(message.key);
+      held.delete(message.key);
+      return;
     case 'close':
       closed = true;
       replicas.clear();

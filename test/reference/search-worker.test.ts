@@ -129,6 +129,30 @@ describe('a pool of search threads', () => {
     expect(await index.searchMany(queries, 10)).toEqual(primary);
   });
 
+  it('when a successor index of the same data replicates beside an index, then each answers from its own replicas, and a detached one answers on the main thread', async () => {
+    const pool = startPool(2);
+    const { local, index } = await replicated(pool, 'l2', 1000);
+    // The successor (a rebase's snapshot set): fewer points so far, under a key of its own.
+    const file = path.join(tempDataDir(), 'train.hnsw');
+    const successorLocal = HnswIndex.create('l2', DIM);
+    points.slice(0, 400).forEach((p, i) => successorLocal.add(i, p));
+    successorLocal.save(file);
+    const successor = new ReplicatedIndex(successorLocal, KEY + 1);
+    await successor.replicate(pool, file);
+    expect(await index.searchMany(queries, 10)).toEqual(searchEach(local, queries, 10));
+    expect(await successor.searchMany(queries, 10)).toEqual(searchEach(successorLocal, queries, 10));
+    expect(searchEach(successorLocal, queries, 10)).not.toEqual(searchEach(local, queries, 10));
+
+    index.detach();
+    expect(pool.readyCount(KEY)).toBe(0);
+    expect(pool.readyCount(KEY + 1)).toBe(2);
+    // Adds to the detached index reach no thread; its searches run here, over every point.
+    index.add(1000, points[1000]!);
+    expect(await index.searchMany(queries, 10)).toEqual(searchEach(local, queries, 10));
+    expect(await successor.searchMany(queries, 10)).toEqual(searchEach(successorLocal, queries, 10));
+    await expect(pool.search(KEY, queries, 10)).rejects.toThrow(/no search replica/);
+  });
+
   it('when a bulk load arrives, then all threads but one hold their adds back, and once it quiets every thread answers exactly as the primary again', async () => {
     const pool = startPool(3);
     const { local, index } = await replicated(pool, 'cosine', 1000);
