@@ -79,6 +79,12 @@ describe('scoring while an instance rebases onto a published snapshot', () => {
     answers.push(await score());
 
     expect(await rebased()).toBe(true);
+    // The search threads hold the new set's replicas (one may still hold the catch-up's adds back, as in any bulk load), and no longer the old one's.
+    const after = await references.get((await models.get(model.name))!);
+    const pool = b.driftloop.services.searchPool;
+    const keyOf = (set: typeof before) => (set.train as unknown as { key: number }).key;
+    expect(pool.readyCount(keyOf(after))).toBeGreaterThan(0);
+    expect(pool.readyCount(keyOf(before))).toBe(0);
     // Scored with B's 1,000 rows at `far` every time: in distribution.
     expect(answers).toEqual(answers.map(() => Array(10).fill(false)));
     console.log(`[rebase scoring] ${duringRebase} scoring requests answered while the rebase ran`);
