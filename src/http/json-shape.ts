@@ -2,6 +2,7 @@ import { isAscii } from 'node:buffer';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { BatchValidationError, ValidationError } from '../errors.js';
+import { TurnClock } from '../util/turn-clock.js';
 import type { TurnLane } from '../util/turn-lane.js';
 import { bufferedBody } from './body-limit.js';
 import { parseJsonInPieces } from './json-pieces.js';
@@ -141,7 +142,8 @@ async function parseBody(c: Context): Promise<ParsedBody> {
   // third of the TextDecoder's time on a batch of embeddings, which is all ASCII.
   if (!isAscii(bytes)) return parsedText(utf8.decode(bytes));
   if (bytes.length >= PIECEWISE_BODY_BYTES) {
-    const value = parseJsonInPieces(bytes);
+    const clock = new TurnClock();
+    const value = await parseJsonInPieces(bytes, () => clock.tick());
     if (value !== undefined) return { value, checkStrings: bytes.includes(UNICODE_ESCAPE) };
   }
   return parsedText(bytes.toString('latin1'));
