@@ -1,7 +1,7 @@
 import client from 'prom-client';
 
 /** Sizes of the reference indexes, read when metrics are scraped. */
-export type IndexSizes = () => { model: string; train: number; eval: number }[];
+export type IndexSizes = () => { model: string; train: number; eval: number; snapshot: number | undefined }[];
 
 /** The service's Prometheus metrics, on a registry of its own (tests build several apps). */
 export class Metrics {
@@ -52,6 +52,16 @@ export class Metrics {
           this.set({ model: s.model, split: 'train' }, s.train);
           this.set({ model: s.model, split: 'eval' }, s.eval);
         }
+      },
+    });
+    new client.Gauge({
+      name: 'driftloop_index_snapshot_seq',
+      help: 'High-water mark (example seq) of the published snapshot each reference index continues from (PostgreSQL): instances with the same value and the same points search identical graphs',
+      labelNames: ['model'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const s of indexSizes()) if (s.snapshot !== undefined) this.set({ model: s.model }, s.snapshot);
       },
     });
     client.collectDefaultMetrics({ register: registry, prefix: 'driftloop_' });

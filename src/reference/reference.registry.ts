@@ -72,9 +72,9 @@ export class ReferenceRegistry {
     return this.indexes.opening(modelId);
   }
 
-  /** Sizes of every loaded set, for metrics. */
-  sizes(): { modelId: number; train: number; eval: number }[] {
-    return this.indexes.entries().map(([modelId, s]) => ({ modelId, train: s.train.size, eval: s.evalIndex.size }));
+  /** Sizes of every loaded set, and the published snapshot it continues from (PostgreSQL), for metrics. */
+  sizes(): { modelId: number; train: number; eval: number; snapshot: number | undefined }[] {
+    return this.indexes.entries().map(([modelId, s]) => ({ modelId, train: s.train.size, eval: s.evalIndex.size, snapshot: this.indexes.base(modelId) }));
   }
 
   /** Applies changed settings (k, calibration minimum) to a loaded set. */

@@ -245,6 +245,11 @@ export class DerivedIndexes<T, Row, Source, Space extends IndexSpace = IndexSpac
     return { base, indexes: this.kind.files.indexes.map((n) => path.join(base, n)), state: path.join(base, this.kind.files.state) };
   }
 
+  /** The high-water mark of the published snapshot the model's structure continues from (`snapshots.follow`), if any. */
+  base(modelId: number): number | undefined {
+    return this.bases.get(modelId);
+  }
+
   /** Forgets which snapshot the model's structure continues from (it was reloaded from elsewhere): the next `rebase` switches. */
   diverged(modelId: number): void {
     this.bases.delete(modelId);

@@ -24,6 +24,13 @@ async function indexPoints(server: TestServer, model: string): Promise<number> {
   return total;
 }
 
+/** The seq of the published snapshot the server's reference index continues from, from /metrics. */
+async function snapshotSeq(server: TestServer, model: string): Promise<number | undefined> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const m = new RegExp(`driftloop_index_snapshot_seq\\{model="${model}"\\} (\\d+)`).exec(text);
+  return m ? Number(m[1]) : undefined;
+}
+
 describe('derived indexes across instances on one PostgreSQL database', () => {
   // One clock for every instance: the catch-up poll fires only when the test advances it.
   const clock = new ManualClock();
@@ -101,7 +108,8 @@ describe('derived indexes across instances on one PostgreSQL database', () => {
     await a.stop();
     await addExamples(b, 'after', 60);
 
-    late = await startTestServer({ dataDir: tempDataDir(), clock, env: env() });
+    const joiner = await startTestServer({ dataDir: tempDataDir(), clock, env: env() });
+    late = joiner;
     const set = await late.driftloop.services.models.get(model.name);
     const opening = late.driftloop.services.references.opening(set!.id);
     expect(opening?.from).toBe('snapshot');
@@ -110,7 +118,15 @@ describe('derived indexes across instances on one PostgreSQL database', () => {
     expect(await indexPoints(late, model.name)).toBe(examples);
 
     for (let s = 0; s < 5; s++) await clock.advance(1000);
-    await waitFor('B has caught up', async () => (await indexPoints(b, model.name)) === examples);
+    // At a poll B moves onto the newest published snapshot, the one the late instance joined from
+    // (A's, or one B published itself): from then on both grow the same graph from the same file
+    // and the same rows.
+    expect(await snapshotSeq(late, model.name)).toBeGreaterThanOrEqual(500);
+    await waitFor('B continues from the same snapshot as the late instance and has caught up', async () => {
+      await clock.advance(1000);
+      const [onB, onLate] = [await snapshotSeq(b, model.name), await snapshotSeq(joiner, model.name)];
+      return onB !== undefined && onB === onLate && (await indexPoints(b, model.name)) === examples;
+    });
     expect(await scoreOn(late, 'c2')).toEqual(await scoreOn(b, 'b2'));
   });
 });
