@@ -39,7 +39,7 @@ class NotPiecewise extends Error {}
 /**
  * The value of an ASCII JSON body whose top level is an object, parsed a piece at a time, or
  * `undefined` when the body is not in that form or is not valid JSON. `between()` is awaited
- * after each array element: the parse of a bulk body (1,000 examples, 5 MB, about 50 ms) lets the
+ * after each array element: the parse of a bulk body (1,000 examples, 5 MB, 25–60 ms) lets the
  * event loop serve other requests whenever it takes a turn (`TurnClock.tick`), instead of holding
  * the loop for the whole body.
  */
@@ -57,10 +57,7 @@ export async function parseJsonInPieces(bytes: Buffer, between: () => Promise<vo
   }
 }
 
-/**
- * Reads the body as a generator that yields after each array element it parses, so that a caller
- * may pause between pieces (`parseJsonInPiecesInTurns`) or run it straight through.
- */
+/** Reads the body as a generator that yields after each array element it parses: `parseJsonInPieces` pauses there. */
 class PieceReader {
   private at = 0;
 

@@ -165,7 +165,7 @@ export class ReferenceRegistry {
       },
       page: (db, model, after, limit) => reads.listReferenceRows(db, model.id, after, limit),
       apply: (set, rows) => set.add(rows.map(toPoint)),
-      describe: (set, model) => ({ train: set.train.size, eval: set.evalIndex.size, searchReplicas: set.train instanceof ReplicatedIndex ? (this.searchPool?.readyCount(set.train.key) ?? 0) : 0 }),
+      describe: (set) => ({ train: set.train.size, eval: set.evalIndex.size, searchReplicas: set.train instanceof ReplicatedIndex ? (this.searchPool?.readyCount(set.train.key) ?? 0) : 0 }),
     };
   }
 }
