@@ -22,6 +22,13 @@ chown postgres: "$PG_DIR"
 as_postgres() { su postgres -s /bin/sh -c "$*"; }
 
 stop_postgres() {
+  local rc=$?
+  # A failed run shows the deadlocks the server reported (each names the statements in the cycle):
+  # the cluster and its log are removed next.
+  if [ "$rc" -ne 0 ] && grep -q 'deadlock detected' "$PG_DIR/server.log" 2>/dev/null; then
+    echo "Deadlocks in the test cluster's log:" >&2
+    grep -A 7 'deadlock detected' "$PG_DIR/server.log" | cut -c 1-400 >&2
+  fi
   as_postgres "'$PG_BIN/pg_ctl' -D '$PG_DIR/data' -m immediate stop" >/dev/null 2>&1 || true
   rm -rf "$PG_DIR"
 }

@@ -313,8 +313,8 @@ export interface BestLease {
   now: string;
   /**
    * On PostgreSQL, when every candidate is row-locked by another transaction (a drift boost, an
-   * ingest adding weight to items), wait for them instead of leasing nothing. Only for a claim
-   * that holds no item row yet: one that does could wait for a transaction waiting for it.
+   * ingest adding weight to items), wait for one of them instead of leasing nothing. Only for a
+   * claim that holds no item row yet: one that does could wait for a transaction waiting for it.
    */
   waitIfAllLocked?: boolean;
 }
@@ -330,7 +330,8 @@ export interface BestLease {
 export async function leaseBest(db: Db, lease: BestLease): Promise<ClaimItemRow[]> {
   if (isPostgres(db)) {
     const leased = (await leaseStatement(db, lease, lease.limit, false).execute(db)).rows;
-    return leased.length === 0 && lease.waitIfAllLocked ? (await leaseStatement(db, lease, lease.limit, true).execute(db)).rows : leased;
+    // One row: waiting for a second while holding the first could close a cycle (migration 0030).
+    return leased.length === 0 && lease.waitIfAllLocked ? (await leaseStatement(db, lease, 1, true).execute(db)).rows : leased;
   }
   // Per candidate, one UPDATE takes the slot, derives the status and returns the columns (as the
   // PostgreSQL statement does), instead of a slot update, a status update and a read: a claim is

@@ -116,7 +116,8 @@ export class QueueService {
       // Concurrent claims rank the same items; whoever comes later and finds them taken gets the
       // rest by priority rather than an empty claim while items wait.
       // A claim that has taken nothing yet and finds every candidate row-locked (a drift boost
-      // raising them all, an ingest adding weight) waits for those rows rather than answer empty.
+      // raising them all, an ingest adding weight) waits for one of those rows rather than answer
+      // empty; the rounds after it pass over locked rows.
       for (let round = 0; round < CLAIM_ROUNDS && fresh.length < wanted; round++) {
         const leased = await leaseBest(trx, { modelId: model.id, labeler, limit: wanted - fresh.length, region, expiresAt, now: now.toISOString(), waitIfAllLocked: fresh.length === 0 });
         if (leased.length === 0) break;

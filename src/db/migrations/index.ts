@@ -25,6 +25,7 @@ import * as m0026 from './0026_claim_details_cached_plans.js';
 import * as m0027 from './0027_claim_locks_own_leases_first.js';
 import * as m0028 from './0028_sessions_by_key.js';
 import * as m0029 from './0029_scored_eval_index.js';
+import * as m0030 from './0030_claim_waits_for_one.js';
 
 /** Every migration, in order. Add new ones at the end; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -54,4 +55,5 @@ export const migrations: Record<string, Migration> = {
   '0027_claim_locks_own_leases_first': m0027,
   '0028_sessions_by_key': m0028,
   '0029_scored_eval_index': m0029,
+  '0030_claim_waits_for_one': m0030,
 };
