@@ -20,7 +20,7 @@ const PAGE = 2000;
 export class ReferenceRegistry {
   private readonly indexes: DerivedIndexes<ReferenceSet, ReferenceRow, Db, Model>;
   private replicating = false;
-  /** Per model, the train index whose replicas the search threads hold. */
+  /** Per model, the train index whose replicas the search threads loaded last (during a rebase, the successor's). */
   private readonly replicated = new Map<number, ReplicatedIndex>();
   /** Replica keys: one per train index ever made, so a set's successor never takes over its replicas. */
   private lastKey = 0;
@@ -35,6 +35,8 @@ export class ReferenceRegistry {
   ) {
     this.indexes = new DerivedIndexes(this.kind(opts.reads, opts.params ?? DEFAULT_HNSW), dir, log, {
       opened: async (modelId, set) => this.replicate(modelId, set),
+      // A replaced set's replicas served its searches until its successor, caught up, took over.
+      retired: (_modelId, set) => (set.train instanceof ReplicatedIndex ? set.train.detach() : undefined),
       snapshots: opts.snapshots,
       check: opts.check,
     });
@@ -119,10 +121,12 @@ export class ReferenceRegistry {
     const train = set.train;
     if (!worker || !(train instanceof ReplicatedIndex)) return;
     const [trainFile] = this.indexes.files(modelId).indexes;
-    // A rebase opens the set's successor while the set still answers: the set's replicas go, and
-    // it searches on this thread until the successor, caught up, replaces it.
+    // A rebase opens the set's successor while the set still answers: both hold replicas until
+    // the successor, caught up, replaces it (the `retired` hook), so the set keeps searching off
+    // this thread meanwhile. Replicas of a train index no set answers with any more (an
+    // invalidated set) go now.
     const previous = this.replicated.get(modelId);
-    if (previous !== train) previous?.detach();
+    if (previous !== train && previous !== this.indexes.peek(modelId)?.train) previous?.detach();
     this.replicated.set(modelId, train);
     try {
       if (train.origin !== trainFile) {

@@ -38,6 +38,11 @@ export class DerivedIndexes<T, Row, Source, Space extends IndexSpace = IndexSpac
        * rebuilt one, once it is caught up.
        */
       opened?: (modelId: number, t: T) => Promise<void>;
+      /**
+       * Runs, under the model's lock, for an opened structure that will answer no more: the one a
+       * rebase replaced, or the successor whose catch-up failed.
+       */
+      retired?: (modelId: number, t: T) => void;
       /** Publish and join from snapshots (PostgreSQL: instances share the database, not files). */
       snapshots?: SnapshotOptions | undefined;
       /** Reads back and hashes each written file in `saveAll`: a thread, so the event loop only writes. Default: here. */
@@ -292,11 +297,19 @@ export class DerivedIndexes<T, Row, Source, Space extends IndexSpace = IndexSpac
     return t;
   }
 
-  /** Catches `t` up, runs the `opened` hook (before the catch-up when `t` was loaded from a file) and makes it the model's structure. */
+  /**
+   * Catches `t` up, runs the `opened` hook (before the catch-up when `t` was loaded from a file),
+   * makes it the model's structure and retires the one it replaces (or `t`, if its catch-up fails).
+   */
   private async ready(source: Source, space: Space, { t, from }: { t: T; from: IndexOrigin }): Promise<number> {
     if (from !== 'rebuilt') await this.hooks.opened?.(space.id, t);
-    const caughtUp = await this.follow(source, space, t);
+    const caughtUp = await this.follow(source, space, t).catch((err: unknown) => {
+      if (from !== 'rebuilt') this.hooks.retired?.(space.id, t);
+      throw err;
+    });
+    const previous = this.loaded.get(space.id);
     this.loaded.set(space.id, t);
+    if (previous !== undefined && previous !== t) this.hooks.retired?.(space.id, previous);
     if (from === 'rebuilt') await this.hooks.opened?.(space.id, t);
     return caughtUp;
   }

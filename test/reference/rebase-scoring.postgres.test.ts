@@ -9,6 +9,7 @@ import { startTestServer, tempDataDir, type TestServer } from '../support/server
  * own and catches it up from the database, while its own set still answers. The two are one
  * model: they must not share the search threads' replicas, or the old set answers from the
  * new one's, which lacks the rows not yet caught up (a CI run saw distances that missed them).
+ * And the old set keeps its own replicas until the swap, so its searches stay off the main thread.
  */
 describe('scoring while an instance rebases onto a published snapshot', () => {
   const clock = new ManualClock();
@@ -67,11 +68,18 @@ describe('scoring while an instance rebases onto a published snapshot', () => {
     const polls = (async () => {
       for (let s = 0; s < 3; s++) await clock.advance(1000);
     })();
+    const pool = b.driftloop.services.searchPool;
+    const keyOf = (set: typeof before) => (set.train as unknown as { key: number }).key;
     const answers: boolean[][] = [];
+    /** Search threads holding the old set's replica, read before each check that it still answers. */
+    const heldOld: number[] = [];
     let duringRebase = 0;
     // A condition wait on the wall clock, not a timing assertion: the rebase runs on B's I/O.
     const deadline = Date.now() + 60_000;
-    while (!(await rebased()) && Date.now() < deadline) {
+    for (;;) {
+      const held = pool.readyCount(keyOf(before));
+      if ((await rebased()) || Date.now() > deadline) break;
+      heldOld.push(held);
       answers.push(await score());
       duringRebase++;
     }
@@ -81,12 +89,12 @@ describe('scoring while an instance rebases onto a published snapshot', () => {
     expect(await rebased()).toBe(true);
     // The search threads hold the new set's replicas (one may still hold the catch-up's adds back, as in any bulk load), and no longer the old one's.
     const after = await references.get((await models.get(model.name))!);
-    const pool = b.driftloop.services.searchPool;
-    const keyOf = (set: typeof before) => (set.train as unknown as { key: number }).key;
     expect(pool.readyCount(keyOf(after))).toBeGreaterThan(0);
     expect(pool.readyCount(keyOf(before))).toBe(0);
     // Scored with B's 1,000 rows at `far` every time: in distribution.
     expect(answers).toEqual(answers.map(() => Array(10).fill(false)));
+    // And off the main thread: the old set kept its replicas until the new one replaced it.
+    expect(heldOld.filter((n) => n === 0)).toEqual([]);
     console.log(`[rebase scoring] ${duringRebase} scoring requests answered while the rebase ran`);
     expect(duringRebase).toBeGreaterThan(0);
   });
