@@ -81,9 +81,9 @@ export class ClaimTexts {
 
 /**
  * On PostgreSQL, a claim by priority and its details in one round trip: the claim is one call
- * (`queue_claim`, migration 0023): the labeler's lock, expired leases given back, fresh items
- * leased by {@link leaseStatement} (waiting for locked candidates only when all are locked, as the
- * claim in the service does) and the labeler's live leases renewed, in one transaction on the
+ * (`queue_claim`, migrations 0023, 0027 and 0030): the labeler's lock, expired leases given back,
+ * fresh items leased by {@link leaseStatement} (waiting for one locked candidate only when all are
+ * locked, as the claim in the service does) and the labeler's live leases renewed, in one transaction on the
  * server instead of about six round trips; the predictions of the items it answers and the
  * examples their neighbours name are read after it in the same transaction (a {@link StatementTrip}
  * whose reads take the claim's rows, migration 0025), each with a snapshot of its own, so they see
