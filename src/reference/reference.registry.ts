@@ -20,8 +20,6 @@ const PAGE = 2000;
 export class ReferenceRegistry {
   private readonly indexes: DerivedIndexes<ReferenceSet, ReferenceRow, Db, Model>;
   private replicating = false;
-  /** Per model, the train index whose replicas the search threads loaded last (during a rebase, the successor's). */
-  private readonly replicated = new Map<number, ReplicatedIndex>();
   /** Replica keys: one per train index ever made, so a set's successor never takes over its replicas. */
   private lastKey = 0;
 
@@ -35,7 +33,7 @@ export class ReferenceRegistry {
   ) {
     this.indexes = new DerivedIndexes(this.kind(opts.reads, opts.params ?? DEFAULT_HNSW), dir, log, {
       opened: async (modelId, set) => this.replicate(modelId, set),
-      // A replaced set's replicas served its searches until its successor, caught up, took over.
+      // A set that answers no more (replaced by its caught-up successor) frees its replicas.
       retired: (_modelId, set) => (set.train instanceof ReplicatedIndex ? set.train.detach() : undefined),
       snapshots: opts.snapshots,
       check: opts.check,
@@ -122,12 +120,8 @@ export class ReferenceRegistry {
     if (!worker || !(train instanceof ReplicatedIndex)) return;
     const [trainFile] = this.indexes.files(modelId).indexes;
     // A rebase opens the set's successor while the set still answers: both hold replicas until
-    // the successor, caught up, replaces it (the `retired` hook), so the set keeps searching off
-    // this thread meanwhile. Replicas of a train index no set answers with any more (an
-    // invalidated set) go now.
-    const previous = this.replicated.get(modelId);
-    if (previous !== train && previous !== this.indexes.peek(modelId)?.train) previous?.detach();
-    this.replicated.set(modelId, train);
+    // the successor, caught up, replaces it and the `retired` hook drops the set's, so the set
+    // keeps searching off this thread meanwhile.
     try {
       if (train.origin !== trainFile) {
         // The replica starts from the saved train index; saving the whole set keeps the files

@@ -39,8 +39,8 @@ export class DerivedIndexes<T, Row, Source, Space extends IndexSpace = IndexSpac
        */
       opened?: (modelId: number, t: T) => Promise<void>;
       /**
-       * Runs, under the model's lock, for an opened structure that will answer no more: the one a
-       * rebase replaced, or the successor whose catch-up failed.
+       * Runs for an opened structure that will answer no more: the one a rebase replaced or
+       * `invalidate` forgot, or the successor whose catch-up failed.
        */
       retired?: (modelId: number, t: T) => void;
       /** Publish and join from snapshots (PostgreSQL: instances share the database, not files). */
@@ -93,10 +93,12 @@ export class DerivedIndexes<T, Row, Source, Space extends IndexSpace = IndexSpac
 
   /** Forgets the model's structure and its state file: the next use rebuilds it from the database. */
   invalidate(modelId: number): void {
+    const t = this.loaded.get(modelId);
     this.loaded.delete(modelId);
     this.dirty.delete(modelId);
     this.nextGeneration(modelId);
     fs.rmSync(this.files(modelId).state, { force: true });
+    if (t !== undefined) this.hooks.retired?.(modelId, t);
   }
 
   /**
