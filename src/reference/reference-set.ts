@@ -61,6 +61,15 @@ export class ReferenceSet {
   readonly calibration = new Calibration();
   private readonly kth = new Map<number, number>();
   /**
+   * The k nearest train distances of each eval point whose k are known, ascending. A new train
+   * point inside an eval point's k-th radius then replaces the farthest of them, at the distance
+   * the eval-index search that found the pair already measured: no train search and no read of
+   * the eval vector back out of hnswlib, which were a quarter of a bulk load's CPU
+   * (docs/benchmarks.md, "Bulk loading"). Points restored from a snapshot have no list until a
+   * search gives them one. 8 bytes per neighbour and a typed array per eval point.
+   */
+  private readonly nearest = new Map<number, Float64Array>();
+  /**
    * Id and concepts of every point by seq, as shared values: an object and an array per point
    * were three heap objects per train example (300k at 100k examples) that every major GC of
    * the main thread marked again. Concepts are read for every neighbour of every prediction
@@ -97,6 +106,7 @@ export class ReferenceSet {
     for (const [label, distance, kth] of entries) {
       this.calibration.set(label, distance);
       this.kth.set(label, kth);
+      this.nearest.delete(label);
     }
   }
 
@@ -153,14 +163,24 @@ export class ReferenceSet {
     // with it. A replicated train index hands the batch to its replica before inserting it here.
     await this.train.addMany(newTrain.map((p) => ({ label: p.seq, vector: p.embedding })));
     const clock = new TurnClock();
+    const updated = new Set<number>();
     for (const p of newTrain) {
       // A new train point changes an eval point's k-NN distance only if it falls inside its k-th radius.
       const near = this.evalIndex.search(p.embedding, REFRESH_FANOUT * k);
       near.labels.forEach((label, i) => {
-        if (near.distances[i]! < (this.kth.get(label) ?? Infinity)) affected.add(label);
+        const distance = near.distances[i]!;
+        if (!(distance < (this.kth.get(label) ?? Infinity))) return;
+        const list = affected.has(label) ? undefined : this.nearest.get(label);
+        if (!list) {
+          affected.add(label);
+          return;
+        }
+        this.kth.set(label, insertNearer(list, distance));
+        updated.add(label);
       });
       await clock.tick();
     }
+    for (const label of updated) this.calibration.set(label, mean([...this.nearest.get(label)!]));
     for (const [label, kth] of this.kth) if (kth === Infinity) affected.add(label);
     const fresh = points.filter((p) => p.split === 'eval' && !this.evalIndex.has(p.seq) && !affected.has(p.seq));
     const labels = [...affected, ...fresh.map((p) => p.seq)];
@@ -255,7 +275,10 @@ export class ReferenceSet {
     }
     this.calibration.set(label, mean(found.distances));
     // Fewer than k train points so far: mark for refresh when train grows.
-    this.kth.set(label, found.distances.length < this.options.k ? Infinity : found.distances.at(-1)!);
+    const full = found.distances.length >= this.options.k;
+    this.kth.set(label, full ? found.distances.at(-1)! : Infinity);
+    if (full) this.nearest.set(label, Float64Array.from(found.distances.slice(0, this.options.k)));
+    else this.nearest.delete(label);
   }
 
   private measurement(found: Neighbors, percentile: (distance: number) => number): OodMeasurement {
@@ -298,6 +321,20 @@ class TrainNeighbor implements ReferenceNeighbor {
   get id(): string {
     return this.#ids.get(this.seq) ?? String(this.seq);
   }
+}
+
+/**
+ * Puts `distance` into the ascending `list` in place of its largest entry (the caller checked it
+ * is smaller) and returns the new largest: the k-th nearest distance.
+ */
+export function insertNearer(list: Float64Array, distance: number): number {
+  let i = list.length - 1;
+  while (i > 0 && list[i - 1]! > distance) {
+    list[i] = list[i - 1]!;
+    i--;
+  }
+  list[i] = distance;
+  return list[list.length - 1]!;
 }
 
 function mean(xs: number[]): number {

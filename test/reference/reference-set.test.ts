@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ReferenceSet, type ReferencePoint } from '../../src/reference/reference-set.js';
 import { HnswIndex } from '../../src/vectors/hnsw-index.js';
 import { ClusteredData } from '../support/clustered-data.js';
@@ -36,5 +36,41 @@ describe('reference set', () => {
     for (const p of points.filter((q) => q.split === 'eval')) {
       expect(set.calibration.get(p.seq)).toBeCloseTo(mean(set.train.search(p.embedding, K).distances), 12);
     }
+  });
+});
+
+describe('reference set, train points arriving after the eval points', () => {
+  const cosine = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+    let dot = 0;
+    let na = 0;
+    let nb = 0;
+    for (let i = 0; i < a.length; i++) {
+      dot += a[i]! * b[i]!;
+      na += a[i]! * a[i]!;
+      nb += b[i]! * b[i]!;
+    }
+    return 1 - dot / Math.sqrt(na * nb);
+  };
+
+  it('when train points arrive in small batches, then each eval point is calibrated on its exact k nearest train points, without a train search or a read of its vector', async () => {
+    const set = new ReferenceSet(HnswIndex.create('cosine', DIM), HnswIndex.create('cosine', DIM), { k: K, minCalibration: 50 });
+    const first = points.slice(0, 2000);
+    const later = points.slice(2000).filter((p) => p.split === 'train');
+    await set.add(first);
+    const searches = vi.spyOn(set.train, 'searchMany');
+    const reads = vi.spyOn(set.evalIndex, 'vector');
+    for (let i = 0; i < later.length; i += 100) await set.add(later.slice(i, i + 100));
+
+    // Every eval point already had k train neighbours: the new train points update them in place.
+    expect(searches).not.toHaveBeenCalled();
+    expect(reads).not.toHaveBeenCalled();
+    const train = [...first, ...later].filter((p) => p.split === 'train');
+    const evals = first.filter((p) => p.split === 'eval');
+    const off = evals.filter((e) => {
+      const exact = train.map((t) => cosine(e.embedding, t.embedding)).sort((a, b) => a - b).slice(0, K);
+      return Math.abs(set.calibration.get(e.seq)! - mean(exact)) > 1e-5;
+    });
+    // float32 distances against float64 ones; a pair the eval-index search misses leaves a point stale.
+    expect(off.length).toBeLessThanOrEqual(evals.length * 0.01);
   });
 });
