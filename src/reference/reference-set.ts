@@ -66,7 +66,7 @@ export class ReferenceSet {
    * the eval-index search that found the pair already measured: no train search and no read of
    * the eval vector back out of hnswlib, which were a quarter of a bulk load's CPU
    * (docs/benchmarks.md, "Bulk loading"). Points restored from a snapshot have no list until a
-   * search gives them one. 8 bytes per neighbour and a typed array per eval point.
+   * search gives them one. About 0.3 KB per eval point at k = 10 (docs/indexing.md).
    */
   private readonly nearest = new Map<number, Float64Array>();
   /**
