@@ -271,6 +271,7 @@ export class ReferenceSet {
   private setCalibration(label: number, found: Neighbors): void {
     if (found.distances.length === 0) {
       this.kth.set(label, Infinity);
+      this.nearest.delete(label);
       return;
     }
     this.calibration.set(label, mean(found.distances));

@@ -73,4 +73,24 @@ describe('reference set, train points arriving after the eval points', () => {
     // float32 distances against float64 ones; a pair the eval-index search misses leaves a point stale.
     expect(off.length).toBeLessThanOrEqual(evals.length * 0.01);
   });
+
+  it('when k changes and more train points arrive, then the calibration follows the new k nearest', async () => {
+    const set = new ReferenceSet(HnswIndex.create('cosine', DIM), HnswIndex.create('cosine', DIM), { k: K, minCalibration: 50 });
+    const first = points.slice(0, 2000);
+    const later = points.slice(2000, 3000).filter((p) => p.split === 'train');
+    await set.add(first);
+    set.reconfigure({ k: 4, minCalibration: 50 });
+    for (let i = 0; i < later.length; i += 100) await set.add(later.slice(i, i + 100));
+
+    const train = [...first, ...later].filter((p) => p.split === 'train');
+    const evals = first.filter((p) => p.split === 'eval');
+    const off = evals.filter((e) => {
+      const exact = train.map((t) => cosine(e.embedding, t.embedding)).sort((a, b) => a - b).slice(0, 4);
+      return Math.abs(set.calibration.get(e.seq)! - mean(exact)) > 1e-5;
+    });
+    // Lists of the old k would put nearly every point off. At k = 4 the eval-index search looks at
+    // 16 eval points per train point and misses more pairs: 12 of 400 off (9 when every affected
+    // point was searched again).
+    expect(off.length).toBeLessThanOrEqual(evals.length * 0.05);
+  });
 });
