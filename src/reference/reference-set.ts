@@ -180,7 +180,7 @@ export class ReferenceSet {
       });
       await clock.tick();
     }
-    for (const label of updated) this.calibration.set(label, mean([...this.nearest.get(label)!]));
+    for (const label of updated) this.calibration.set(label, mean(this.nearest.get(label)!));
     for (const [label, kth] of this.kth) if (kth === Infinity) affected.add(label);
     const fresh = points.filter((p) => p.split === 'eval' && !this.evalIndex.has(p.seq) && !affected.has(p.seq));
     const labels = [...affected, ...fresh.map((p) => p.seq)];
@@ -328,7 +328,7 @@ class TrainNeighbor implements ReferenceNeighbor {
  * Puts `distance` into the ascending `list` in place of its largest entry (the caller checked it
  * is smaller) and returns the new largest: the k-th nearest distance.
  */
-export function insertNearer(list: Float64Array, distance: number): number {
+function insertNearer(list: Float64Array, distance: number): number {
   let i = list.length - 1;
   while (i > 0 && list[i - 1]! > distance) {
     list[i] = list[i - 1]!;
@@ -338,6 +338,9 @@ export function insertNearer(list: Float64Array, distance: number): number {
   return list[list.length - 1]!;
 }
 
-function mean(xs: number[]): number {
-  return xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
+function mean(xs: ArrayLike<number>): number {
+  if (xs.length === 0) return NaN;
+  let sum = 0;
+  for (let i = 0; i < xs.length; i++) sum += xs[i]!;
+  return sum / xs.length;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ReferenceSet, type ReferencePoint } from '../../src/reference/reference-set.js';
 import { HnswIndex } from '../../src/vectors/hnsw-index.js';
+import { float32Point, indexDistance } from '../../src/vectors/index-distance.js';
 import { ClusteredData } from '../support/clustered-data.js';
 
 const DIM = 128;
@@ -40,21 +41,21 @@ describe('reference set', () => {
 });
 
 describe('reference set, train points arriving after the eval points', () => {
-  const cosine = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-    let dot = 0;
-    let na = 0;
-    let nb = 0;
-    for (let i = 0; i < a.length; i++) {
-      dot += a[i]! * b[i]!;
-      na += a[i]! * a[i]!;
-      nb += b[i]! * b[i]!;
-    }
-    return 1 - dot / Math.sqrt(na * nb);
+  const first = points.slice(0, 2000);
+  const evals = first.filter((p) => p.split === 'eval');
+
+  /** The eval points whose calibration is not the mean of their exact k nearest of `later` and the first train points, by brute force at the index's own distance. */
+  const offExact = (set: ReferenceSet, later: ReferencePoint[], k: number) => {
+    const train = [...first, ...later].filter((p) => p.split === 'train').map((p) => float32Point(p.embedding));
+    return evals.filter((e) => {
+      const query = float32Point(e.embedding);
+      const exact = train.map((t) => indexDistance('cosine', query, t)).sort((a, b) => a - b).slice(0, k);
+      return Math.abs(set.calibration.get(e.seq)! - mean(exact)) > 1e-5;
+    });
   };
 
   it('when train points arrive in small batches, then each eval point is calibrated on its exact k nearest train points, without a train search or a read of its vector', async () => {
     const set = new ReferenceSet(HnswIndex.create('cosine', DIM), HnswIndex.create('cosine', DIM), { k: K, minCalibration: 50 });
-    const first = points.slice(0, 2000);
     const later = points.slice(2000).filter((p) => p.split === 'train');
     await set.add(first);
     const searches = vi.spyOn(set.train, 'searchMany');
@@ -64,33 +65,20 @@ describe('reference set, train points arriving after the eval points', () => {
     // Every eval point already had k train neighbours: the new train points update them in place.
     expect(searches).not.toHaveBeenCalled();
     expect(reads).not.toHaveBeenCalled();
-    const train = [...first, ...later].filter((p) => p.split === 'train');
-    const evals = first.filter((p) => p.split === 'eval');
-    const off = evals.filter((e) => {
-      const exact = train.map((t) => cosine(e.embedding, t.embedding)).sort((a, b) => a - b).slice(0, K);
-      return Math.abs(set.calibration.get(e.seq)! - mean(exact)) > 1e-5;
-    });
-    // float32 distances against float64 ones; a pair the eval-index search misses leaves a point stale.
-    expect(off.length).toBeLessThanOrEqual(evals.length * 0.01);
+    // A pair the eval-index search misses leaves a point stale.
+    expect(offExact(set, later, K).length).toBeLessThanOrEqual(evals.length * 0.01);
   });
 
   it('when k changes and more train points arrive, then the calibration follows the new k nearest', async () => {
     const set = new ReferenceSet(HnswIndex.create('cosine', DIM), HnswIndex.create('cosine', DIM), { k: K, minCalibration: 50 });
-    const first = points.slice(0, 2000);
     const later = points.slice(2000, 3000).filter((p) => p.split === 'train');
     await set.add(first);
     set.reconfigure({ k: 4, minCalibration: 50 });
     for (let i = 0; i < later.length; i += 100) await set.add(later.slice(i, i + 100));
 
-    const train = [...first, ...later].filter((p) => p.split === 'train');
-    const evals = first.filter((p) => p.split === 'eval');
-    const off = evals.filter((e) => {
-      const exact = train.map((t) => cosine(e.embedding, t.embedding)).sort((a, b) => a - b).slice(0, 4);
-      return Math.abs(set.calibration.get(e.seq)! - mean(exact)) > 1e-5;
-    });
     // Lists of the old k would put nearly every point off. At k = 4 the eval-index search looks at
     // 16 eval points per train point and misses more pairs: 12 of 400 off (9 when every affected
     // point was searched again).
-    expect(off.length).toBeLessThanOrEqual(evals.length * 0.05);
+    expect(offExact(set, later, 4).length).toBeLessThanOrEqual(evals.length * 0.05);
   });
 });
