@@ -1,10 +1,11 @@
 import type { Model } from '../models/model.js';
 import type { ReferenceSet } from '../reference/reference-set.js';
 import type { VectorIndex } from '../vectors/vector-index.js';
-import { emptySnapshot, readExamples, rowDistance, type ExampleSnapshot } from './example-snapshot.js';
+import { emptySnapshot, readExamples, type ExampleSnapshot } from './example-snapshot.js';
 import type { HealthReads } from './health.ports.js';
 import { scanNeighbors, type Found } from './neighbor-scan.js';
 import { NeighborTable } from './neighbor-table.js';
+import { RowBlock } from './row-block.js';
 
 /**
  * How many neighbours of a new example are asked for to find the old examples it comes near
@@ -109,13 +110,16 @@ export class ExampleNeighbors {
   private async reverse(fresh: number[], index: VectorIndex, table: NeighborTable, old: number[], oldSize: number, unproven: Set<number>): Promise<void> {
     if (fresh.length === 0 || old.length === 0) return;
     const wide = widest(table, old);
+    const block = new RowBlock(this.snap, wide.rows);
     await scanNeighbors(this.snap, fresh, index, REVERSE_FANOUT * this.k, (p, f) => {
       for (let j = 0; j < f.neighbors.length; j++) if (f.neighbors[j]! < oldSize) table.offer(f.neighbors[j]!, p, f.distances[j]!);
       if (f.whole) return;
       // Rows the search did not return lie at least `reach` away: only a row whose k-th neighbour is farther can take p.
       const floor = f.reach - SLACK * (1 + f.reach);
       let i = 0;
-      for (; i < wide.rows.length && wide.kth[i]! > floor; i++) table.offer(wide.rows[i]!, p, rowDistance(this.snap, wide.rows[i]!, p));
+      while (i < wide.rows.length && wide.kth[i]! > floor) i++;
+      const distances = block.distancesFrom(p, i);
+      for (let j = 0; j < i; j++) table.offer(wide.rows[j]!, p, distances[j]!);
       if (i === wide.rows.length && wide.more && (wide.rows.length === 0 || wide.kth[i - 1]! > floor)) unproven.add(p);
     });
   }

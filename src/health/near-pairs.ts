@@ -1,6 +1,7 @@
 import { Closest } from './closest.js';
 import { DisjointSets } from './disjoint-sets.js';
 import type { ExampleSnapshot } from './example-snapshot.js';
+import type { NeighborTable } from './neighbor-table.js';
 import { EXACT_DISTANCE } from '../reference/duplicate-radius.js';
 
 /**
@@ -31,10 +32,11 @@ export class NearPairs {
     this.leaks = new Closest(sampleSize);
   }
 
-  /** Offers every neighbour of `row` within the radius (a list nearest first). */
-  readonly visit = (row: number, neighbors: ArrayLike<number>, distances: ArrayLike<number>): void => {
-    for (let j = 0; j < neighbors.length && distances[j]! <= this.radius; j++) this.add(row, neighbors[j]!, distances[j]!);
-  };
+  /** Offers every neighbour of `row` in `table` within the radius. */
+  visit(row: number, table: NeighborTable): void {
+    const n = table.count(row);
+    for (let j = 0; j < n && table.distance(row, j) <= this.radius; j++) this.add(row, table.neighbor(row, j), table.distance(row, j));
+  }
 
   private add(a: number, b: number, distance: number): void {
     const key = Math.min(a, b) * this.snap.size + Math.max(a, b);

@@ -3,7 +3,8 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import type { SavedNeighbors } from './example-neighbors.js';
 
-const VERSION = 1;
+/** 2: distances summed in two lanes (`rowDistance`), so lists saved by version 1 differ in the last bits. */
+const VERSION = 2;
 
 /**
  * The kept neighbour lists of each model, saved beside the indexes when the service stops, so

@@ -1,3 +1,5 @@
+import { grownCapacity } from './example-snapshot.js';
+
 /**
  * The k nearest neighbours of every snapshot row in one split, nearest first, as rows with
  * their distances: the per-example result the checklist derives pairs and purity from, kept
@@ -28,7 +30,7 @@ export class NeighborTable {
   /** Makes room for rows below `size`. */
   reserve(size: number): void {
     if (this.counts.length >= size) return;
-    const capacity = Math.max(size, this.counts.length * 2, 1024);
+    const capacity = grownCapacity(this.counts.length, size);
     const rows = new Int32Array(capacity * this.k);
     rows.set(this.rows);
     const dists = new Float64Array(capacity * this.k);
@@ -76,11 +78,19 @@ export class NeighborTable {
     return true;
   }
 
-  /** The list of `row`: neighbour rows and distances, nearest first (views, valid until the next change). */
-  list(row: number): { neighbors: Int32Array; distances: Float64Array } {
-    const at = row * this.k;
-    const n = this.counts[row] ?? 0;
-    return { neighbors: this.rows.subarray(at, at + n), distances: this.dists.subarray(at, at + n) };
+  /** How many neighbours `row` has (at most k). */
+  count(row: number): number {
+    return this.counts[row] ?? 0;
+  }
+
+  /** The j-th nearest neighbour of `row` (j < count(row)). */
+  neighbor(row: number, j: number): number {
+    return this.rows[row * this.k + j]!;
+  }
+
+  /** Distance to the j-th nearest neighbour of `row` (j < count(row)). */
+  distance(row: number, j: number): number {
+    return this.dists[row * this.k + j]!;
   }
 }
 

@@ -1,5 +1,6 @@
 import { listed, pct, plural } from './format.js';
 import type { ConceptPurity, ConfusedPair, HealthCheck } from './health.types.js';
+import type { NeighborTable } from './neighbor-table.js';
 
 /**
  * k-NN purity per concept, tallied one example at a time: the share of an example's nearest
@@ -18,20 +19,26 @@ export class PurityTally {
     this.outLinks = new Float64Array(conceptCount);
   }
 
-  /** Tallies one example (concept indexes) with its neighbours' concepts; returns the example's purity. */
-  add(own: readonly number[], neighbors: readonly (readonly number[])[]): number {
-    if (own.length === 0 || neighbors.length === 0) return NaN;
+  /**
+   * Tallies example `row` with the concepts (indexes, by row in `conceptsOf`) of its neighbours
+   * in `table`; returns the example's purity.
+   */
+  add(row: number, table: NeighborTable, conceptsOf: readonly (readonly number[])[]): number {
+    const own = conceptsOf[row]!;
+    const n = table.count(row);
+    if (own.length === 0 || n === 0) return NaN;
     let total = 0;
     for (const c of own) {
       let same = 0;
-      for (const nb of neighbors) {
+      for (let j = 0; j < n; j++) {
+        const nb = conceptsOf[table.neighbor(row, j)]!;
         if (nb.includes(c)) same++;
         else for (const b of nb) this.link(c, b, 1 / nb.length);
       }
-      const purity = same / neighbors.length;
+      const purity = same / n;
       this.sums[c]! += purity;
       this.members[c]! += 1;
-      this.outLinks[c]! += neighbors.length;
+      this.outLinks[c]! += n;
       total += purity;
     }
     return total / own.length;

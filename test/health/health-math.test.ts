@@ -7,6 +7,12 @@ import { PurityTally } from '../../src/health/purity.js';
 import { duplicateRadius, EXACT_DISTANCE } from '../../src/reference/duplicate-radius.js';
 import { ConceptSpreads } from '../../src/health/spread.js';
 
+/** The list of `row`, nearest first. */
+function listOf(table: NeighborTable, row: number): { neighbors: number[]; distances: number[] } {
+  const at = Array.from({ length: table.count(row) }, (_, j) => j);
+  return { neighbors: at.map((j) => table.neighbor(row, j)), distances: at.map((j) => table.distance(row, j)) };
+}
+
 describe('health math', () => {
   it('when the radius is relative, then it scales linear distance: squared under cosine, as is under l2', () => {
     expect(duplicateRadius('l2', 0.25, 8)).toBe(2);
@@ -36,9 +42,16 @@ describe('health math', () => {
 
   it('when neighbours are tallied, then purity is the share with the own concept and crossings form the confused pairs', () => {
     const tally = new PurityTally(3);
-    expect(tally.add([0], [[0], [1], [1], [0]])).toBe(0.5);
-    expect(tally.add([1], [[1], [1], [0], [1]])).toBe(0.75);
-    expect(tally.add([2], [[2], [2], [2], [2]])).toBe(1);
+    // Rows 0–2 (concepts 0, 1, 2) with four neighbours each among rows 3–8.
+    const concepts = [[0], [1], [2], [0], [1], [1], [0], [2], [2]];
+    const table = new NeighborTable(4);
+    table.reserve(3);
+    table.set(0, [3, 4, 5, 6], [0.1, 0.2, 0.3, 0.4]);
+    table.set(1, [4, 5, 3, 4], [0.1, 0.2, 0.3, 0.4]);
+    table.set(2, [7, 8, 2, 7], [0.1, 0.2, 0.3, 0.4]);
+    expect(tally.add(0, table, concepts)).toBe(0.5);
+    expect(tally.add(1, table, concepts)).toBe(0.75);
+    expect(tally.add(2, table, concepts)).toBe(1);
     expect(tally.purities()).toEqual([
       { concept: 0, purity: 0.5, examples: 1 },
       { concept: 1, purity: 0.75, examples: 1 },
@@ -80,7 +93,7 @@ describe('health math', () => {
     offers.forEach(([row, d]) => lists[0]!.offer(0, row, d));
     [...offers].reverse().forEach(([row, d]) => lists[1]!.offer(0, row, d));
     for (const t of lists) {
-      expect(Array.from(t.list(0).neighbors)).toEqual([1, 3, 9]);
+      expect(listOf(t, 0).neighbors).toEqual([1, 3, 9]);
       expect(t.kth(0)).toBe(0.2);
     }
     // Short lists take anything; an offer no nearer than the k-th, or a row already listed, changes nothing.
@@ -88,6 +101,6 @@ describe('health math', () => {
     expect(lists[0]!.offer(0, 5, 0.2)).toBe(false);
     expect(lists[0]!.offer(0, 1, 0.05)).toBe(false);
     expect(lists[0]!.offer(0, 5, 0.15)).toBe(true);
-    expect(Array.from(lists[0]!.list(0).distances)).toEqual([0.1, 0.15, 0.2]);
+    expect(listOf(lists[0]!, 0).distances).toEqual([0.1, 0.15, 0.2]);
   });
 });

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { blockRowsOf, GramMemories, rowBase, squaredDistancesOfRows, type GramMemory } from '../../../src/drift/stats/gram.js';
 import { mulberry32 } from '../../../src/drift/stats/random.js';
-import { compileWat, GRAM_WASM_TS, GRAM_WAT, gramWasmSource } from '../../../scripts/lib/wat.js';
+import { compileWat, GRAM_KERNEL, wasmSource } from '../../../scripts/lib/wat.js';
 import { pairwiseSquaredDistancesJs, squaredNorms } from '../../support/gram-js.js';
 
 /** n seeded points of d float32-valued coordinates, with their norms, in a fresh gram memory. */
@@ -25,7 +25,7 @@ const SHAPES = [[2, 1], [3, 2], [5, 3], [9, 16], [37, 16], [38, 17], [64, 1], [4
 
 describe('the WebAssembly distance kernel', () => {
   it('when gram.wat is compiled again, then it gives exactly the bytes committed in gram-wasm.ts', async () => {
-    expect(gramWasmSource(await compileWat(GRAM_WAT))).toBe(await readFile(GRAM_WASM_TS, 'utf8'));
+    expect(wasmSource(GRAM_KERNEL, await compileWat(GRAM_KERNEL.wat))).toBe(await readFile(GRAM_KERNEL.ts, 'utf8'));
   });
 
   it.each(SHAPES)('when n = %i and d = %i, then every distance is within rounding of the scalar JS pass', (n, d) => {
