@@ -26,8 +26,6 @@ export interface HnswParams {
 export const DEFAULT_HNSW: HnswParams = Object.freeze({ m: 16, efConstruction: 64, efSearch: 96 });
 
 const INITIAL_CAPACITY = 1024;
-/** Queries searched between two looks at the turn clock by `searchEachInTurns`: a few ms at 256 dims. */
-const SEARCH_SLICE = 32;
 
 /**
  * A point added while the graph is written on a libuv thread: held here, searched exactly,
@@ -171,8 +169,9 @@ export class HnswIndex implements VectorIndex {
     return nearestOf([{ labels: held.map((h) => h.label), distances: held.map((h) => indexDistance(this.metric, query, h)) }], k);
   }
 
+  /** Searches on this thread, taking event-loop turns between queries when they run long. */
   async searchMany(queries: Float64Array, k: number): Promise<Neighbors[]> {
-    return searchEach(this, queries, k);
+    return searchEachInTurns(this, queries, k);
   }
 
   /**
@@ -292,14 +291,16 @@ export function searchEach(index: VectorIndex, queries: Float64Array, k: number)
 
 /**
  * `searchEach`, with a turn of the event loop whenever the searches have run long, so that
- * other requests are served in between: for a share of a large batch searched on the main thread.
+ * other requests are served in between: for batches searched on the main thread. The clock is
+ * read after every query, since one query takes from a few µs to a few ms (k, dims, size).
  */
 export async function searchEachInTurns(index: VectorIndex, queries: Float64Array, k: number): Promise<Neighbors[]> {
   const found: Neighbors[] = [];
   const clock = new TurnClock();
-  const slice = SEARCH_SLICE * index.dim;
-  for (let at = 0; at < queries.length; at += slice) {
-    found.push(...searchEach(index, queries.subarray(at, at + slice), k));
+  const query = new Array<number>(index.dim).fill(0);
+  for (let at = 0; at < queries.length; at += index.dim) {
+    for (let j = 0; j < index.dim; j++) query[j] = queries[at + j]!;
+    found.push(index.search(query, k));
     await clock.tick();
   }
   return found;
