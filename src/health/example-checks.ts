@@ -53,7 +53,7 @@ export async function deriveExampleChecks(model: Model, lists: ExampleNeighbors,
   const misplaced = snap.trainRows
     .filter((r) => purity[r]! < MISPLACED_PURITY && snap.concepts[r]!.some((c) => low.has(c)))
     .sort((a, b) => purity[a]! - purity[b]! || a - b);
-  const spreads = new ConceptSpreads(snap.vectors, snap.dim, snap.trainRows, (r) => snap.concepts[r]!, conceptCount);
+  const spreads = await ConceptSpreads.measure(snap.vectors, snap.dim, snap.trainRows, (r) => snap.concepts[r]!, conceptCount);
   const outliers = farthestOfWide(snap, spreads, health.wideFactor);
   const counts = countByConcept(snap);
   return {

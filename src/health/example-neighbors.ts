@@ -6,6 +6,7 @@ import type { HealthReads } from './health.ports.js';
 import { scanNeighbors, type Found } from './neighbor-scan.js';
 import { NeighborTable } from './neighbor-table.js';
 import { RowBlock } from './row-block.js';
+import { TurnClock } from '../util/turn-clock.js';
 
 /**
  * How many neighbours of a new example are asked for to find the old examples it comes near
@@ -95,32 +96,38 @@ export class ExampleNeighbors {
     const unproven = new Set<number>();
     const oldTrain = snap.trainRows.filter((r) => r < old);
     const oldEval = snap.evalRows.filter((r) => r < old);
-    const reverse = old > 0 && added.length > 0;
+    const reverses: [number[], VectorIndex, NeighborTable, number[]][] = [
+      [newTrain, set.train, this.toTrain, oldTrain],
+      [newTrain, set.evalIndex, this.toTrain, oldEval],
+      [newEval, set.evalIndex, this.toEval, oldEval],
+    ];
+    // The widest old rows of each reverse scan, picked before any list changes, a turn apart
+    // (one pick over 80k rows takes 10–40 ms).
+    const clock = new TurnClock();
+    const wides: (Widest | undefined)[] = [];
+    for (const [fresh, , table, oldRows] of reverses) {
+      wides.push(old > 0 && fresh.length > 0 && oldRows.length > 0 ? widest(table, oldRows) : undefined);
+      await clock.tick();
+    }
     // Every scan writes rows no other one touches (the new rows' own lists, or the old train
-    // rows', old eval rows' train or eval lists), and the old lists' k-th distances that the
-    // reverse scans start from change only by their own offers: so all run at once, the train
-    // index on the search threads while this thread searches the eval index, and the lists
-    // come out as in any order.
+    // rows', old eval rows' train or eval lists), and the reverse scans offer only to the old
+    // rows of their own table: so all run at once, the train index on the search threads while
+    // this thread searches the eval index, and the lists come out as in any order.
     await settled([
       scanNeighbors(snap, newTrain, set.train, k + 1, keep(this.toTrain)),
       scanNeighbors(snap, newEval, set.evalIndex, k + 1, keep(this.toEval)),
       scanNeighbors(snap, newEval, set.train, k, keep(this.toTrain)),
-      ...(reverse
-        ? [
-            this.reverse(newTrain, set.train, this.toTrain, oldTrain, old, unproven),
-            this.reverse(newTrain, set.evalIndex, this.toTrain, oldEval, old, unproven),
-            this.reverse(newEval, set.evalIndex, this.toEval, oldEval, old, unproven),
-          ]
-        : []),
+      ...reverses.map(([fresh, index, table], i) => (wides[i] ? this.reverse(fresh, index, table, wides[i], old, unproven) : Promise.resolve())),
     ]);
     update.unproven = unproven.size;
     return update;
   }
 
-  /** Offers each new row to the `table` lists of the `old` rows (those of `index`'s split below `oldSize`) it comes near. */
-  private async reverse(fresh: number[], index: VectorIndex, table: NeighborTable, old: number[], oldSize: number, unproven: Set<number>): Promise<void> {
-    if (fresh.length === 0 || old.length === 0) return;
-    const wide = widest(table, old);
+  /**
+   * Offers each new row to the `table` lists of the old rows (those of `index`'s split below
+   * `oldSize`) it comes near; `wide` are the widest of those old rows.
+   */
+  private async reverse(fresh: number[], index: VectorIndex, table: NeighborTable, wide: Widest, oldSize: number, unproven: Set<number>): Promise<void> {
     const block = new RowBlock(this.snap, wide.rows);
     await scanNeighbors(this.snap, fresh, index, REVERSE_FANOUT * this.k, (p, f) => {
       for (let j = 0; j < f.neighbors.length; j++) if (f.neighbors[j]! < oldSize) table.offer(f.neighbors[j]!, p, f.distances[j]!);
@@ -142,8 +149,15 @@ async function settled(work: Promise<void>[]): Promise<void> {
   if (failed) throw (failed as PromiseRejectedResult).reason;
 }
 
-/** The WIDEST rows of `rows` by k-th neighbour distance, widest first, and whether any were left out. */
-function widest(table: NeighborTable, rows: readonly number[]): { rows: number[]; kth: Float64Array; more: boolean } {
+/** Old rows by k-th neighbour distance, widest first, and whether any were left out. */
+interface Widest {
+  rows: number[];
+  kth: Float64Array;
+  more: boolean;
+}
+
+/** The WIDEST rows of `rows` by k-th neighbour distance. */
+function widest(table: NeighborTable, rows: readonly number[]): Widest {
   // Plain loops and a native sort: at 80k rows the mapped `from`/`filter` took 20–60 ms in one stretch.
   const kths = new Float64Array(rows.length);
   for (let i = 0; i < rows.length; i++) kths[i] = table.kth(rows[i]!);

@@ -1,5 +1,9 @@
 import { listed, plural } from './format.js';
 import type { ConceptSpread, HealthCheck } from './health.types.js';
+import { TurnClock } from '../util/turn-clock.js';
+
+/** Rows between looks at the turn clock. */
+const ROWS_PER_TICK = 1024;
 
 /**
  * Spread of each concept: the root-mean-square Euclidean distance of its examples to their
@@ -7,31 +11,38 @@ import type { ConceptSpread, HealthCheck } from './health.types.js';
  * grows linearly with the angle where 1 − cos grows with its square). Two passes, O(n·dim).
  */
 export class ConceptSpreads {
-  readonly counts: Int32Array;
-  readonly spread: Float64Array;
-  private readonly centroids: Float64Array;
-
-  constructor(
+  private constructor(
     private readonly vectors: Float32Array,
     private readonly dim: number,
-    rows: readonly number[],
-    conceptsOf: (row: number) => readonly number[],
-    conceptCount: number,
-  ) {
-    this.counts = new Int32Array(conceptCount);
-    this.centroids = new Float64Array(conceptCount * dim);
-    for (const r of rows) {
+    readonly counts: Int32Array,
+    private readonly centroids: Float64Array,
+    readonly spread: Float64Array,
+  ) {}
+
+  /** Measures the spreads of `rows`, with event-loop turns between stretches (100k × 64: about 50 ms of work). */
+  static async measure(vectors: Float32Array, dim: number, rows: readonly number[], conceptsOf: (row: number) => readonly number[], conceptCount: number): Promise<ConceptSpreads> {
+    const clock = new TurnClock();
+    const counts = new Int32Array(conceptCount);
+    const centroids = new Float64Array(conceptCount * dim);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
       for (const c of conceptsOf(r)) {
-        this.counts[c]! += 1;
-        for (let i = 0; i < dim; i++) this.centroids[c * dim + i]! += vectors[r * dim + i]!;
+        counts[c]! += 1;
+        for (let j = 0; j < dim; j++) centroids[c * dim + j]! += vectors[r * dim + j]!;
       }
+      if (i % ROWS_PER_TICK === 0) await clock.tick();
     }
     for (let c = 0; c < conceptCount; c++) {
-      if (this.counts[c]! > 0) for (let i = 0; i < dim; i++) this.centroids[c * dim + i]! /= this.counts[c]!;
+      if (counts[c]! > 0) for (let j = 0; j < dim; j++) centroids[c * dim + j]! /= counts[c]!;
     }
+    const spreads = new ConceptSpreads(vectors, dim, counts, centroids, new Float64Array(conceptCount));
     const squares = new Float64Array(conceptCount);
-    for (const r of rows) for (const c of conceptsOf(r)) squares[c]! += this.squaredDistance(r, c);
-    this.spread = squares.map((s, c) => (this.counts[c]! >= 2 ? Math.sqrt(s / this.counts[c]!) : NaN));
+    for (let i = 0; i < rows.length; i++) {
+      for (const c of conceptsOf(rows[i]!)) squares[c]! += spreads.squaredDistance(rows[i]!, c);
+      if (i % ROWS_PER_TICK === 0) await clock.tick();
+    }
+    squares.forEach((s, c) => (spreads.spread[c] = counts[c]! >= 2 ? Math.sqrt(s / counts[c]!) : NaN));
+    return spreads;
   }
 
   /** Distance of `row` to the centroid of concept `c`. */

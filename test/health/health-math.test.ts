@@ -61,13 +61,13 @@ describe('health math', () => {
     expect(tally.confused(5)).toEqual([{ concepts: [0, 1], share: 3 / 8 }]);
   });
 
-  it('when one concept is three times as spread as the others, then it alone is wide', () => {
+  it('when one concept is three times as spread as the others, then it alone is wide', async () => {
     const points = [
       [1, 0], [-1, 0], [0, 1], [0, -1], // concept 0 around the origin, RMS 1
       [11, 0], [9, 0], [10, 1], [10, -1], // concept 1 around (10, 0), RMS 1
       [23, 0], [17, 0], [20, 3], [20, -3], // concept 2 around (20, 0), RMS 3
     ];
-    const spreads = new ConceptSpreads(Float32Array.from(points.flat()), 2, points.map((_, i) => i), (r) => [Math.floor(r / 4)], 3);
+    const spreads = await ConceptSpreads.measure(Float32Array.from(points.flat()), 2, points.map((_, i) => i), (r) => [Math.floor(r / 4)], 3);
     expect([...spreads.spread]).toEqual([1, 1, 3]);
     expect(spreads.wide(2)).toEqual({ median: 1, wide: [2], measured: [0, 1, 2] });
     expect(spreads.distance(8, 2)).toBe(3);
