@@ -129,7 +129,7 @@ export class ExampleNeighbors {
    */
   private async reverse(fresh: number[], index: VectorIndex, table: NeighborTable, wide: Widest, oldSize: number, unproven: Set<number>): Promise<void> {
     const block = new RowBlock(this.snap, wide.rows);
-    await scanNeighbors(this.snap, fresh, index, REVERSE_FANOUT * this.k, (p, f) => {
+    const scanned = scanNeighbors(this.snap, fresh, index, REVERSE_FANOUT * this.k, (p, f) => {
       for (let j = 0; j < f.neighbors.length; j++) if (f.neighbors[j]! < oldSize) table.offer(f.neighbors[j]!, p, f.distances[j]!);
       if (f.whole) return;
       // Rows the search did not return lie at least `reach` away: only a row whose k-th neighbour is farther can take p.
@@ -140,6 +140,7 @@ export class ExampleNeighbors {
       for (let j = 0; j < i; j++) table.offer(wide.rows[j]!, p, distances[j]!);
       if (i === wide.rows.length && wide.more && (wide.rows.length === 0 || wide.kth[i - 1]! > floor)) unproven.add(p);
     });
+    await scanned.finally(() => block.release());
   }
 }
 

@@ -10,6 +10,12 @@ const PAGE_BYTES = 65536;
 const MAX_PAGES = 65536;
 
 let compiled: WebAssembly.Module | undefined;
+/**
+ * Memories of finished blocks, for the next ones: V8 reserves gigabytes of address space for
+ * every wasm memory and gives it back only when the memory is collected, so they are reused
+ * rather than made per block. At most as many as blocks ever in use at once (three per update).
+ */
+const idle: WebAssembly.Memory[] = [];
 
 /**
  * Some snapshot rows copied side by side into a WebAssembly memory, to measure many other rows
@@ -18,6 +24,7 @@ let compiled: WebAssembly.Module | undefined;
  * (1M pairs at 64 dims: 54 ms against 180 ms on the 2-core machine).
  */
 export class RowBlock {
+  readonly memory: WebAssembly.Memory;
   private readonly kernel: RowDistanceKernel;
   private readonly query: Float32Array;
   private readonly out: Float64Array;
@@ -31,7 +38,10 @@ export class RowBlock {
     const outOffset = Math.ceil(vectorBytes / 8) * 8;
     const pages = Math.max(1, Math.ceil((outOffset + rows.length * Float64Array.BYTES_PER_ELEMENT) / PAGE_BYTES));
     if (pages > MAX_PAGES) throw new RangeError(`${rows.length} rows of ${dim} dimensions do not fit in a 4 GiB WebAssembly memory`);
-    const memory = new WebAssembly.Memory({ initial: pages, maximum: MAX_PAGES });
+    const memory = idle.pop() ?? new WebAssembly.Memory({ initial: pages, maximum: MAX_PAGES });
+    const size = memory.buffer.byteLength / PAGE_BYTES;
+    if (size < pages) memory.grow(pages - size);
+    this.memory = memory;
     compiled ??= new WebAssembly.Module(Buffer.from(ROW_DISTANCES_WASM_BASE64, 'base64'));
     this.kernel = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as RowDistanceKernel;
     const block = new Float32Array(memory.buffer, 0, rows.length * dim);
@@ -46,5 +56,10 @@ export class RowBlock {
     this.query.set(vectors.subarray(row * dim, (row + 1) * dim));
     this.kernel.distances(dim, cosine ? 1 : 0, this.query.byteOffset, 0, count, this.out.byteOffset);
     return this.out.subarray(0, count);
+  }
+
+  /** Hands the memory to the next block; this one may not be used again. */
+  release(): void {
+    idle.push(this.memory);
   }
 }

@@ -71,4 +71,16 @@ describe('the row-distance kernel', () => {
     snap.vectors = grown;
     expect(Array.from(block.distancesFrom(11, 2))).toEqual(expected);
   });
+
+  it('when a block is released, then the next block reuses its memory, grown if it needs more, and measures right', () => {
+    const small = new RowBlock(snapshotOf(4, 3, true, 3), [0, 1]);
+    small.release();
+    const snap = snapshotOf(3000, 33, false, 4);
+    const rows = Array.from({ length: 2500 }, (_, i) => i + 1);
+    const large = new RowBlock(snap, rows);
+    expect(large.memory).toBe(small.memory);
+    expect(Array.from(large.distancesFrom(0, rows.length))).toEqual(rows.map((r) => rowDistance(snap, r, 0)));
+    // Held by `large`: the next block gets a memory of its own.
+    expect(new RowBlock(snap, [1]).memory).not.toBe(large.memory);
+  });
 });
