@@ -5,7 +5,7 @@ import { emptySnapshot, readExamples, type ExampleSnapshot } from './example-sna
 import type { HealthReads } from './health.ports.js';
 import { scanNeighbors, type Found } from './neighbor-scan.js';
 import { NeighborTable } from './neighbor-table.js';
-import { RowBlock } from './row-block.js';
+import { RowBlock, type RowBlockMemories } from './row-block.js';
 import { TurnClock } from '../util/turn-clock.js';
 
 /**
@@ -50,6 +50,8 @@ export class ExampleNeighbors {
   constructor(
     model: Model,
     readonly k: number,
+    /** Where the widest-row checks get their WebAssembly memory (shared by every model's lists). */
+    private readonly memories: RowBlockMemories,
   ) {
     this.snap = emptySnapshot(model);
     this.toTrain = new NeighborTable(k);
@@ -128,7 +130,7 @@ export class ExampleNeighbors {
    * `oldSize`) it comes near; `wide` are the widest of those old rows.
    */
   private async reverse(fresh: number[], index: VectorIndex, table: NeighborTable, wide: Widest, oldSize: number, unproven: Set<number>): Promise<void> {
-    const block = new RowBlock(this.snap, wide.rows);
+    const block = new RowBlock(this.memories, this.snap, wide.rows);
     const scanned = scanNeighbors(this.snap, fresh, index, REVERSE_FANOUT * this.k, (p, f) => {
       for (let j = 0; j < f.neighbors.length; j++) if (f.neighbors[j]! < oldSize) table.offer(f.neighbors[j]!, p, f.distances[j]!);
       if (f.whole) return;

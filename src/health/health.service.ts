@@ -10,6 +10,7 @@ import { deriveExampleChecks, type ExampleChecks } from './example-checks.js';
 import { ExampleNeighbors, type NeighborUpdate } from './example-neighbors.js';
 import type { HealthReads } from './health.ports.js';
 import type { NeighborStore } from './neighbor-store.js';
+import { RowBlockMemories } from './row-block.js';
 import { HEALTH_CHECK_NAMES, type HealthReport } from './health.types.js';
 import { TurnClock } from '../util/turn-clock.js';
 
@@ -34,6 +35,8 @@ export class HealthService {
   private readonly coverage = new Map<number, Cached<CoverageScan>>();
   /** Per-example neighbour lists of each model, updated with the examples that arrive. */
   private readonly neighbors = new Map<number, { shape: string; lists: ExampleNeighbors; updating: boolean; update?: NeighborUpdate }>();
+  /** WebAssembly memories of the lists' widest-row checks, reused across updates and models. */
+  private readonly blockMemories = new RowBlockMemories();
 
   constructor(
     private readonly reads: HealthReads,
@@ -81,7 +84,7 @@ export class HealthService {
     let kept = this.neighbors.get(model.id);
     // Lists of another k or taxonomy, or ahead of the set (a database put back), start over.
     if (!kept || kept.shape !== shape || kept.lists.snap.maxSeq > set.highWater) {
-      const lists = (!kept && (await this.restored(model, shape, set))) || new ExampleNeighbors(model, k);
+      const lists = (!kept && (await this.restored(model, shape, set))) || new ExampleNeighbors(model, k, this.blockMemories);
       kept = { shape, lists, updating: false };
       this.neighbors.set(model.id, kept);
     }
@@ -102,7 +105,7 @@ export class HealthService {
   private async restored(model: Model, shape: string, set: ReferenceSet): Promise<ExampleNeighbors | undefined> {
     const saved = this.store?.load(model.id, shape);
     if (!saved) return undefined;
-    const lists = new ExampleNeighbors(model, model.settings.ood.k);
+    const lists = new ExampleNeighbors(model, model.settings.ood.k, this.blockMemories);
     try {
       lists.restore(saved);
     } catch {

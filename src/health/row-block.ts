@@ -10,12 +10,27 @@ const PAGE_BYTES = 65536;
 const MAX_PAGES = 65536;
 
 let compiled: WebAssembly.Module | undefined;
+
 /**
  * Memories of finished blocks, for the next ones: V8 reserves gigabytes of address space for
  * every wasm memory and gives it back only when the memory is collected, so they are reused
- * rather than made per block. At most as many as blocks ever in use at once (three per update).
+ * rather than made per block. It keeps at most as many as were ever in use at once.
  */
-const idle: WebAssembly.Memory[] = [];
+export class RowBlockMemories {
+  private readonly idle: WebAssembly.Memory[] = [];
+
+  /** A memory of at least `pages` 64 KB pages; hand it back with `release`. */
+  acquire(pages: number): WebAssembly.Memory {
+    const memory = this.idle.pop() ?? new WebAssembly.Memory({ initial: pages, maximum: MAX_PAGES });
+    const size = memory.buffer.byteLength / PAGE_BYTES;
+    if (size < pages) memory.grow(pages - size);
+    return memory;
+  }
+
+  release(memory: WebAssembly.Memory): void {
+    this.idle.push(memory);
+  }
+}
 
 /**
  * Some snapshot rows copied side by side into a WebAssembly memory, to measure many other rows
@@ -30,6 +45,7 @@ export class RowBlock {
   private readonly out: Float64Array;
 
   constructor(
+    private readonly memories: RowBlockMemories,
     private readonly snap: ExampleSnapshot,
     readonly rows: readonly number[],
   ) {
@@ -38,9 +54,7 @@ export class RowBlock {
     const outOffset = Math.ceil(vectorBytes / 8) * 8;
     const pages = Math.max(1, Math.ceil((outOffset + rows.length * Float64Array.BYTES_PER_ELEMENT) / PAGE_BYTES));
     if (pages > MAX_PAGES) throw new RangeError(`${rows.length} rows of ${dim} dimensions do not fit in a 4 GiB WebAssembly memory`);
-    const memory = idle.pop() ?? new WebAssembly.Memory({ initial: pages, maximum: MAX_PAGES });
-    const size = memory.buffer.byteLength / PAGE_BYTES;
-    if (size < pages) memory.grow(pages - size);
+    const memory = memories.acquire(pages);
     this.memory = memory;
     compiled ??= new WebAssembly.Module(Buffer.from(ROW_DISTANCES_WASM_BASE64, 'base64'));
     this.kernel = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as RowDistanceKernel;
@@ -60,6 +74,6 @@ export class RowBlock {
 
   /** Hands the memory to the next block; this one may not be used again. */
   release(): void {
-    idle.push(this.memory);
+    this.memories.release(this.memory);
   }
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { rowDistance, type ExampleSnapshot } from '../../src/health/example-snapshot.js';
-import { RowBlock } from '../../src/health/row-block.js';
+import { RowBlock, RowBlockMemories } from '../../src/health/row-block.js';
 import { mulberry32 } from '../../src/util/random.js';
 import { compileWat, ROW_DISTANCES_KERNEL, wasmSource } from '../../scripts/lib/wat.js';
 
@@ -39,7 +39,7 @@ describe('the row-distance kernel', () => {
   it.each(SHAPES)('when dim = %i (cosine %s), then a block gives rowDistance to the last bit, which is the textbook distance within rounding', (dim, cosine) => {
     const snap = snapshotOf(40, dim, cosine, dim);
     const rows = [3, 0, 17, 39, 8, 22, 5];
-    const block = new RowBlock(snap, rows);
+    const block = new RowBlock(new RowBlockMemories(), snap, rows);
     for (const query of [1, 17, 30]) {
       const got = Array.from(block.distancesFrom(query, rows.length));
       expect(got).toEqual(rows.map((r) => rowDistance(snap, r, query)));
@@ -56,7 +56,7 @@ describe('the row-distance kernel', () => {
 
   it('when asked for the first rows only, then it measures those and leaves the view that short', () => {
     const snap = snapshotOf(10, 5, false, 1);
-    const block = new RowBlock(snap, [9, 8, 7, 6]);
+    const block = new RowBlock(new RowBlockMemories(), snap, [9, 8, 7, 6]);
     const two = block.distancesFrom(0, 2);
     expect(Array.from(two)).toEqual([rowDistance(snap, 9, 0), rowDistance(snap, 8, 0)]);
     expect(block.distancesFrom(0, 0)).toHaveLength(0);
@@ -64,7 +64,7 @@ describe('the row-distance kernel', () => {
 
   it('when the snapshot grows into a new array after the block is made, then the block still measures the rows it copied', () => {
     const snap = snapshotOf(12, 6, true, 2);
-    const block = new RowBlock(snap, [4, 5]);
+    const block = new RowBlock(new RowBlockMemories(), snap, [4, 5]);
     const expected = [rowDistance(snap, 4, 11), rowDistance(snap, 5, 11)];
     const grown = new Float32Array(snap.vectors.length * 2);
     grown.set(snap.vectors);
@@ -73,14 +73,15 @@ describe('the row-distance kernel', () => {
   });
 
   it('when a block is released, then the next block reuses its memory, grown if it needs more, and measures right', () => {
-    const small = new RowBlock(snapshotOf(4, 3, true, 3), [0, 1]);
+    const memories = new RowBlockMemories();
+    const small = new RowBlock(memories, snapshotOf(4, 3, true, 3), [0, 1]);
     small.release();
     const snap = snapshotOf(3000, 33, false, 4);
     const rows = Array.from({ length: 2500 }, (_, i) => i + 1);
-    const large = new RowBlock(snap, rows);
+    const large = new RowBlock(memories, snap, rows);
     expect(large.memory).toBe(small.memory);
     expect(Array.from(large.distancesFrom(0, rows.length))).toEqual(rows.map((r) => rowDistance(snap, r, 0)));
     // Held by `large`: the next block gets a memory of its own.
-    expect(new RowBlock(snap, [1]).memory).not.toBe(large.memory);
+    expect(new RowBlock(memories, snap, [1]).memory).not.toBe(large.memory);
   });
 });
