@@ -277,16 +277,19 @@ export class HnswIndex implements VectorIndex {
   }
 }
 
-/** Runs `index.search` for each `dim`-long query packed in `queries`. */
-export function searchEach(index: VectorIndex, queries: Float64Array, k: number): Neighbors[] {
-  const found: Neighbors[] = [];
+/** Runs `index.search` for each `dim`-long query packed in `queries`, one answer at a time. */
+function* eachSearch(index: VectorIndex, queries: Float64Array, k: number): Generator<Neighbors> {
   // One plain array refilled per query: hnswlib-node copies it, and takes nothing else.
   const query = new Array<number>(index.dim).fill(0);
   for (let at = 0; at < queries.length; at += index.dim) {
     for (let j = 0; j < index.dim; j++) query[j] = queries[at + j]!;
-    found.push(index.search(query, k));
+    yield index.search(query, k);
   }
-  return found;
+}
+
+/** Runs `index.search` for each `dim`-long query packed in `queries`. */
+export function searchEach(index: VectorIndex, queries: Float64Array, k: number): Neighbors[] {
+  return [...eachSearch(index, queries, k)];
 }
 
 /**
@@ -297,10 +300,8 @@ export function searchEach(index: VectorIndex, queries: Float64Array, k: number)
 export async function searchEachInTurns(index: VectorIndex, queries: Float64Array, k: number): Promise<Neighbors[]> {
   const found: Neighbors[] = [];
   const clock = new TurnClock();
-  const query = new Array<number>(index.dim).fill(0);
-  for (let at = 0; at < queries.length; at += index.dim) {
-    for (let j = 0; j < index.dim; j++) query[j] = queries[at + j]!;
-    found.push(index.search(query, k));
+  for (const answer of eachSearch(index, queries, k)) {
+    found.push(answer);
     await clock.tick();
   }
   return found;
