@@ -96,8 +96,9 @@ export class ExampleNeighbors {
     const keep = (table: NeighborTable) => (row: number, f: Found) => table.set(row, f.neighbors, f.distances);
     const update: NeighborUpdate = { mode: old === 0 ? 'cold' : 'incremental', added: added.length, unproven: 0 };
     const unproven = new Set<number>();
-    const oldTrain = snap.trainRows.filter((r) => r < old);
-    const oldEval = snap.evalRows.filter((r) => r < old);
+    // A cold read has no old rows to offer the new ones to.
+    const oldTrain = old > 0 ? snap.trainRows.filter((r) => r < old) : [];
+    const oldEval = old > 0 ? snap.evalRows.filter((r) => r < old) : [];
     const reverses: [number[], VectorIndex, NeighborTable, number[]][] = [
       [newTrain, set.train, this.toTrain, oldTrain],
       [newTrain, set.evalIndex, this.toTrain, oldEval],
@@ -108,7 +109,7 @@ export class ExampleNeighbors {
     const clock = new TurnClock();
     const wides: (Widest | undefined)[] = [];
     for (const [fresh, , table, oldRows] of reverses) {
-      wides.push(old > 0 && fresh.length > 0 && oldRows.length > 0 ? widest(table, oldRows) : undefined);
+      wides.push(fresh.length > 0 && oldRows.length > 0 ? widest(table, oldRows) : undefined);
       await clock.tick();
     }
     // Every scan writes rows no other one touches (the new rows' own lists, or the old train

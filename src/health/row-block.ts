@@ -47,7 +47,7 @@ export class RowBlock {
   constructor(
     private readonly memories: RowBlockMemories,
     private readonly snap: ExampleSnapshot,
-    readonly rows: readonly number[],
+    rows: readonly number[],
   ) {
     const { dim } = snap;
     const vectorBytes = (rows.length + 1) * dim * Float32Array.BYTES_PER_ELEMENT;

@@ -1,5 +1,5 @@
 ;; Distances from one float32 vector to a block of float32 rows, on 128-bit SIMD (f64x2), for
-;; wide-rows.ts. Compiled to row-distances-wasm.ts by `npm run build:wasm`;
+;; row-block.ts. Compiled to row-distances-wasm.ts by `npm run build:wasm`;
 ;; test/health/row-distances.test.ts checks that the committed bytes are what this text
 ;; compiles to, and that every distance equals rowDistance (example-snapshot.ts) to the last bit.
 ;;
