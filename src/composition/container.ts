@@ -54,6 +54,7 @@ import { ClusteringThread } from '../regions/clustering-thread.js';
 import type { Publication } from '../vectors/derived-index.types.js';
 import { WebhookDispatcher } from '../webhooks/webhook.dispatcher.js';
 import { IndexWriteError } from '../vectors/hnsw-index.js';
+import { describeHnswlibBuild } from '../vectors/hnswlib-build.js';
 import { IndexCheckThread } from '../vectors/index-check-thread.js';
 import { isDiskFull } from '../errors.js';
 import { WebhookTargetPolicy } from '../webhooks/target-policy.js';
@@ -195,6 +196,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
 
   const { tf, backend, fallbacks } = await sharedTensorflow();
   log.info({ backend, fallbacks }, `TensorFlow.js backend: ${backend}`);
+  log.info(`hnswlib-node: ${describeHnswlibBuild()}`);
   const trainer = new TfTrainer(tf, backend);
   const labeled = replace.labeledSource ? replace.labeledSource(queueLabels) : queueLabels;
   const jobs = new JobRunner(db, log, (id) => models.nameOf(id), { clock, owner: instanceId(config.dataDir, opts.readOnly) });

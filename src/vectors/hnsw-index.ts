@@ -1,13 +1,13 @@
 import fs from 'node:fs';
-import hnswlib from 'hnswlib-node';
 import { TurnClock } from '../util/turn-clock.js';
+import { loadHnswlib } from './hnswlib-build.js';
 import { float32Point, indexDistance, nearestOf, type Float32Point } from './index-distance.js';
 import { checkIndexFile, commitIndex, matchesChecksum, type WrittenIndex } from './index-file.js';
 import type { IndexPoint, Metric, Neighbors, VectorIndex } from './vector-index.js';
 
 export { IndexWriteError } from './index-file.js';
 
-const { HierarchicalNSW } = hnswlib;
+const { HierarchicalNSW } = loadHnswlib();
 type Native = InstanceType<typeof HierarchicalNSW>;
 
 /** Graph parameters; `efSearch` is the recall/speed knob used at query time. */

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import hnswlib from 'hnswlib-node';
+import { loadHnswlib } from './hnswlib-build.js';
 import type { WrittenIndex } from './vector-index.js';
+
+const { HierarchicalNSW } = loadHnswlib();
 
 export type { WrittenIndex } from './vector-index.js';
 
@@ -16,7 +18,7 @@ export type IndexChecker = (written: WrittenIndex) => Promise<IndexFileCheck>;
  * leaves a short file) and hashes it. Pure file work, so it runs on a thread as well as here.
  */
 export function checkIndexFile(written: WrittenIndex): IndexFileCheck {
-  const check = new hnswlib.HierarchicalNSW(written.metric, written.dim);
+  const check = new HierarchicalNSW(written.metric, written.dim);
   try {
     check.readIndexSync(written.tmp);
   } catch (err) {
