@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { ClusteredData } from '../../test/support/clustered-data.js';
 import { DEFAULT_HNSW, HnswIndex } from '../../src/vectors/hnsw-index.js';
 import { exactNeighbors, recallAt } from '../../test/support/recall.js';
+import { describeHnswlibBuild } from '../../src/vectors/hnswlib-build.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -34,7 +35,7 @@ const loadavg = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
 const data = new ClusteredData({ dim: DIM, clusters: 50, spread: Number(args.spread), seed: 42 });
 const points = Array.from({ length: N }, (_, i) => data.point(i % 50));
 const queries = Array.from({ length: Number(args.queries) }, () => data.point(data.cluster()));
-console.log(`HNSW study: ${N} clustered points × ${DIM} dims (50 clusters, spread ${args.spread}), cosine, ${queries.length} queries, k=${K}, efSearch=${DEFAULT_HNSW.efSearch}; ${os.cpus().length} cores, load average ${loadavg()}`);
+console.log(`HNSW study: ${N} clustered points × ${DIM} dims (50 clusters, spread ${args.spread}), cosine, ${queries.length} queries, k=${K}, efSearch=${DEFAULT_HNSW.efSearch}; hnswlib-node ${describeHnswlibBuild()}; ${os.cpus().length} cores, load average ${loadavg()}`);
 const started = performance.now();
 const truth = exactNeighbors(points, queries, K, 'cosine');
 console.log(`exact neighbours by brute force in ${((performance.now() - started) / 1000).toFixed(1)} s`);

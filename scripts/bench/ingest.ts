@@ -33,6 +33,7 @@ import { parallelRawSearch, type ParallelSearch } from './lib/raw-search.js';
 import { backendCpuWait, cpuWaitBetween, threadCpuWait, type CpuWait } from './lib/cpu-wait.js';
 import pg from 'pg';
 import http from 'node:http';
+import { describeHnswlibBuild } from '../../src/vectors/hnswlib-build.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -435,7 +436,7 @@ async function postgresSize(url: string): Promise<number> {
 const loadavg = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
 console.log(
   `driftloop ingest benchmark: ${EXAMPLES} examples × ${DIM} dims (${CLUSTERS} clusters), batches of ${BATCH} (embeddings as ${encodingLabel(ENCODING)}), ${CONCURRENCY} in flight, ` +
-    `drift evaluated every ${DRIFT_EVERY ?? 'default (100)'} predictions, ${os.cpus().length} cores, node ${process.version}, load average ${loadavg()}`,
+    `drift evaluated every ${DRIFT_EVERY ?? 'default (100)'} predictions, ${os.cpus().length} cores, node ${process.version}, hnswlib-node ${describeHnswlibBuild()}, load average ${loadavg()}`,
 );
 console.log(`machine: ${machineCosts()}`);
 const warm = Math.min(5_000, PREDICTIONS);

@@ -22,6 +22,7 @@ import { exactNeighbors, recallAt } from '../../test/support/recall.js';
 import { DEFAULT_HNSW, HnswIndex } from '../../src/vectors/hnsw-index.js';
 import { splitForId } from '../../src/util/hash-split.js';
 import { embeddingEncoding, embeddingField, encodingLabel, postJson, processCpuMs, progressBar, putJson } from '../lib/bench-util.js';
+import { describeHnswlibBuild } from '../../src/vectors/hnswlib-build.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -87,7 +88,7 @@ const idOf = (i: number) => `ex-${i}`;
 const { m, efConstruction, efSearch } = DEFAULT_HNSW;
 console.log(
   `driftloop bulk-loading benchmark: ${N} examples × ${DIM} dims (${CLUSTERS} clusters), batches of ${BATCH} (${CONCURRENCY} in flight, embeddings as ${encodingLabel(ENCODING)}), HNSW M=${m} efConstruction=${efConstruction}; ` +
-    `${os.cpus().length} cores, node ${process.version}, load average ${loadavg()}`,
+    `${os.cpus().length} cores, node ${process.version}, hnswlib-node ${describeHnswlibBuild()}, load average ${loadavg()}`,
 );
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'driftloop-bench-load-'));
