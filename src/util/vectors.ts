@@ -32,9 +32,18 @@ export function decodeFloat32Base64(text: string): number[] | undefined {
   const bytes = Buffer.from(text, 'base64');
   if (bytes.length % 4 !== 0 || bytes.length > 4 * 65_536 || bytes.toString('base64') !== text) return undefined;
   // The decoded bytes may start anywhere in Node's pool: `decodeVector` copies them aligned.
-  const f = decodeVector(bytes);
-  const out = new Array<number>(f.length);
-  for (let i = 0; i < f.length; i++) out[i] = f[i]!;
+  return plainArray(decodeVector(bytes));
+}
+
+/**
+ * The values as a plain array (the vector itself when it is one). A loop into a sized array:
+ * `Array.from` of a typed array goes through its iterator, about ten times slower (256 float32
+ * values: 10–12 µs against 0.8–1.2 µs on the 2-core machine), and hnswlib-node takes plain arrays only.
+ */
+export function plainArray(values: ArrayLike<number>): number[] {
+  if (Array.isArray(values)) return values as number[];
+  const out = new Array<number>(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = values[i]!;
   return out;
 }
 

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { TurnClock } from '../util/turn-clock.js';
+import { plainArray } from '../util/vectors.js';
 import { loadHnswlib } from './hnswlib-build.js';
 import { float32Point, indexDistance, nearestOf, type Float32Point } from './index-distance.js';
 import { checkIndexFile, commitIndex, matchesChecksum, type WrittenIndex } from './index-file.js';
@@ -310,9 +311,4 @@ export async function searchEachInTurns(index: VectorIndex, queries: Float64Arra
 /** Frees a graph now rather than whenever the garbage collector finalizes it. */
 function freeGraph(index: Native): void {
   index.initIndex({ maxElements: 1 });
-}
-
-// hnswlib-node takes plain arrays only.
-function plainArray(vector: ArrayLike<number>): number[] {
-  return Array.isArray(vector) ? (vector as number[]) : Array.from(vector);
 }

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import { plainArray } from '../util/vectors.js';
 import { workerEntryUrl } from '../util/worker-entry.js';
 import type { ThreadSetup } from '../util/thread-priority.js';
 import type { SearchReplicas } from './search-replicas.js';
@@ -149,8 +150,8 @@ export class SearchWorker implements SearchReplicas {
     }
     const { stride, counts, labels, distances } = answer;
     return Array.from(counts, (n, i) => ({
-      labels: Array.from(labels.subarray(i * stride, i * stride + n)),
-      distances: Array.from(distances.subarray(i * stride, i * stride + n)),
+      labels: plainArray(labels.subarray(i * stride, i * stride + n)),
+      distances: plainArray(distances.subarray(i * stride, i * stride + n)),
     }));
   }
 

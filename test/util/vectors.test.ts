@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeVector, encodeVector, encodeVectors } from '../../src/util/vectors.js';
+import { decodeVector, encodeVector, encodeVectors, plainArray } from '../../src/util/vectors.js';
 
 describe('packing embeddings for storage', () => {
   it('when many embeddings are packed at once, then each reads back as the same bytes as packed alone', () => {
@@ -14,5 +14,16 @@ describe('packing embeddings for storage', () => {
 
   it('when nothing is packed, then there is nothing', () => {
     expect(encodeVectors([])).toEqual([]);
+  });
+
+  it('when a typed array is made plain, then it holds the same values in a plain array; a plain array is passed as it is', () => {
+    const f = Float32Array.of(0.1, -2.5, 1e-40, 3.4e38, -0);
+    const plain = plainArray(f);
+    expect(Array.isArray(plain)).toBe(true);
+    expect(plain).toEqual([...f]);
+    expect(Object.is(plain[4], -0)).toBe(true);
+    const given = [1, 2, 3];
+    expect(plainArray(given)).toBe(given);
+    expect(plainArray(new Float64Array(0))).toEqual([]);
   });
 });
