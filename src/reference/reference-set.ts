@@ -158,15 +158,20 @@ export class ReferenceSet {
       this.remember(p.seq, p.id, p.concepts);
       this.highWater = Math.max(this.highWater, p.seq);
     }
+    // A new train point changes an eval point's k-NN distance only if it falls inside its k-th
+    // radius. The eval neighbours of every new train point, in one batch, asked first: they do not
+    // depend on the train index, so a replicated eval index answers them in a search thread while
+    // the train points go in, and the answers are the ones a search here would give.
+    const searching = newTrain.length > 0 ? this.evalIndex.searchMany(packed(newTrain, this.train.dim), REFRESH_FANOUT * k) : Promise.resolve([]);
+    // Awaited below; handled now, since it may fail while the train points go in.
+    searching.catch(() => undefined);
     // With a turn of the event loop whenever a step has run long: a bulk load's batch of 1,000
     // held the event loop for about 300 ms at once, and every other request (a labeler's claim)
     // with it. A replicated train index hands the batch to its replica before inserting it here.
     await this.train.addMany(newTrain.map((p) => ({ label: p.seq, vector: p.embedding })));
     const clock = new TurnClock();
     const updated = new Set<number>();
-    for (const p of newTrain) {
-      // A new train point changes an eval point's k-NN distance only if it falls inside its k-th radius.
-      const near = this.evalIndex.search(p.embedding, REFRESH_FANOUT * k);
+    for (const near of await searching) {
       near.labels.forEach((label, i) => {
         const distance = near.distances[i]!;
         if (!(distance < (this.kth.get(label) ?? Infinity))) return;
@@ -343,4 +348,11 @@ function mean(xs: ArrayLike<number>): number {
   let sum = 0;
   for (let i = 0; i < xs.length; i++) sum += xs[i]!;
   return sum / xs.length;
+}
+
+/** The points' embeddings, one after another, as a batch search takes them. */
+function packed(points: readonly ReferencePoint[], dim: number): Float64Array {
+  const out = new Float64Array(points.length * dim);
+  points.forEach((p, i) => out.set(p.embedding, i * dim));
+  return out;
 }

@@ -20,7 +20,7 @@ const PAGE = 2000;
 export class ReferenceRegistry {
   private readonly indexes: DerivedIndexes<ReferenceSet, ReferenceRow, Db, Model>;
   private replicating = false;
-  /** Replica keys: one per train index ever made, so a set's successor never takes over its replicas. */
+  /** Replica keys: one per train or eval index ever made, so a set's successor never takes over its replicas. */
   private lastKey = 0;
 
   constructor(
@@ -34,7 +34,9 @@ export class ReferenceRegistry {
     this.indexes = new DerivedIndexes(this.kind(opts.reads, opts.params ?? DEFAULT_HNSW), dir, log, {
       opened: async (modelId, set) => this.replicate(modelId, set),
       // A set that answers no more (replaced by its caught-up successor) frees its replicas.
-      retired: (_modelId, set) => (set.train instanceof ReplicatedIndex ? set.train.detach() : undefined),
+      retired: (_modelId, set) => {
+        for (const index of [set.train, set.evalIndex]) if (index instanceof ReplicatedIndex) index.detach();
+      },
       snapshots: opts.snapshots,
       check: opts.check,
     });
@@ -63,8 +65,10 @@ export class ReferenceRegistry {
     await this.indexes.rebase(this.db, model);
     await this.catchUp(model);
     // Replicas held back by a bulk load catch up, off this thread, once a poll interval passes without one.
-    const train = (await this.get(model)).train;
-    if (train instanceof ReplicatedIndex) void train.settle().catch((err: unknown) => this.log.warn({ err, model: model.name }, 'a search replica did not catch up; searches go to the others'));
+    const current = await this.get(model);
+    for (const index of [current.train, current.evalIndex]) {
+      if (index instanceof ReplicatedIndex) void index.settle().catch((err: unknown) => this.log.warn({ err, model: model.name }, 'a search replica did not catch up; searches go to the others'));
+    }
   }
 
   /** How the model's set was opened (from its saved files, a published snapshot, or rebuilt). */
@@ -88,8 +92,8 @@ export class ReferenceRegistry {
   }
 
   /**
-   * Serves batch searches of every train split from replicas in the search threads, for the
-   * sets open now and those opened later, and again after each restart of a thread.
+   * Serves batch searches of every train and eval split from replicas in the search threads, for
+   * the sets open now and those opened later, and again after each restart of a thread.
    */
   async startReplicas(): Promise<void> {
     const worker = this.searchPool;
@@ -113,17 +117,21 @@ export class ReferenceRegistry {
     }
   }
 
-  /** Loads the model's train replica in every search thread; call under the model's lock. */
+  /**
+   * Loads the model's train and eval replicas in every search thread; call under the model's
+   * lock. The eval replica answers the searches a new train point makes for the eval points
+   * whose k nearest it joins, most of a bulk load's main-thread searching (docs/indexing.md).
+   */
   private async replicate(modelId: number, set: ReferenceSet): Promise<void> {
     const worker = this.replicating ? this.searchPool : undefined;
-    const train = set.train;
-    if (!worker || !(train instanceof ReplicatedIndex)) return;
-    const [trainFile] = this.indexes.files(modelId).indexes;
+    const { train, evalIndex } = set;
+    if (!worker || !(train instanceof ReplicatedIndex) || !(evalIndex instanceof ReplicatedIndex)) return;
+    const [trainFile, evalFile] = this.indexes.files(modelId).indexes;
     // A rebase opens the set's successor while the set still answers: both hold replicas until
     // the successor, caught up, replaces it and the `retired` hook drops the set's, so the set
     // keeps searching off this thread meanwhile.
     try {
-      if (train.origin !== trainFile) {
+      if (train.origin !== trainFile || evalIndex.origin !== evalFile) {
         // The replica starts from the saved train index; saving the whole set keeps the files
         // consistent. Reloading resets hnswlib's level generator: the set no longer grows as
         // the published snapshot's copies do until it continues from a newer one.
@@ -131,9 +139,20 @@ export class ReferenceRegistry {
         this.indexes.diverged(modelId);
       }
       await train.replicate(worker, trainFile!);
+      await evalIndex.replicate(worker, evalFile!);
     } catch (err) {
       this.log.error({ err, modelId }, 'search replica not loaded; searching this model on the main thread');
     }
+  }
+
+  /**
+   * A set whose eval index holds its replicas back whenever the train index does (a bulk load),
+   * and whose two indexes take consecutive replica keys, so the one replica of each that keeps
+   * up does so on different threads (`SearchPool.holdBack`).
+   */
+  private newSet(model: Model, trainLocal: HnswIndex, evalLocal: HnswIndex): ReferenceSet {
+    const train = new ReplicatedIndex(trainLocal, ++this.lastKey);
+    return new ReferenceSet(train, new ReplicatedIndex(evalLocal, ++this.lastKey, train), optionsOf(model));
   }
 
   private kind(reads: ReferenceReads, params: HnswParams): DerivedIndexKind<ReferenceSet, ReferenceRow, Db, Model> {
@@ -143,11 +162,11 @@ export class ReferenceRegistry {
       files: { indexes: ['train.hnsw', 'eval.hnsw'], state: 'state.json' },
       params,
       pageSize: PAGE,
-      create: (model, [train, evalIndex]) => new ReferenceSet(new ReplicatedIndex(train!, ++this.lastKey), evalIndex!, optionsOf(model)),
+      create: (model, [train, evalIndex]) => this.newSet(model, train!, evalIndex!),
       accepts: (model, state) => state['k'] === model.settings.ood.k,
       restore: (model, [train, evalIndex], state) => {
         if (train!.size !== state['trainCount'] || evalIndex!.size !== state['evalCount']) return undefined;
-        const set = new ReferenceSet(new ReplicatedIndex(train!, ++this.lastKey), evalIndex!, optionsOf(model));
+        const set = this.newSet(model, train!, evalIndex!);
         set.restoreCalibration(state['calibration'] as CalibrationEntry[]);
         set.highWater = state.highWater;
         return set;

@@ -1,4 +1,4 @@
-import { searchEach, searchEachInTurns, type HnswIndex } from './hnsw-index.js';
+import { searchEachInTurns, type HnswIndex } from './hnsw-index.js';
 import type { WrittenIndex } from './index-file.js';
 import type { SearchReplicas } from './search-replicas.js';
 import type { IndexPoint, Metric, Neighbors, VectorIndex } from './vector-index.js';
@@ -11,7 +11,7 @@ export const BULK_ADDS = 500;
 
 /**
  * An HNSW index on the main thread whose batch searches run on read replicas in search
- * threads, once `replicate` has loaded them. The replica starts from the same saved
+ * threads, once `replicate` has loaded them (a model's train and eval splits). The replica starts from the same saved
  * file as this index and receives every later add in the same order, so all answer every
  * query identically; while there is no replica, batch searches run here.
  */
@@ -23,6 +23,12 @@ export class ReplicatedIndex implements VectorIndex {
     private readonly local: HnswIndex,
     /** Names this index's replicas in the search threads: unique per index, never per model, since a set being replaced (a rebase) still answers until its successor is caught up. */
     readonly key: number,
+    /**
+     * An index loaded in bulk together with this one (the eval split's set's train split, which
+     * gets four points for its one): while that one's replicas hold back, so do these, however
+     * few points come here, and they catch up only once it has.
+     */
+    private readonly bulkWith?: ReplicatedIndex,
   ) {}
 
   get metric(): Metric {
@@ -74,7 +80,7 @@ export class ReplicatedIndex implements VectorIndex {
   private forward(label: number, vector: ArrayLike<number>): void {
     this.worker?.add(this.key, label, vector);
     // Every replica inserting every point of a bulk load multiplies its cost by the threads; one keeps up.
-    if (++this.recentAdds === BULK_ADDS) this.worker?.holdBack(this.key);
+    if (++this.recentAdds === BULK_ADDS || (this.bulkWith?.behind && !this.behind)) this.worker?.holdBack(this.key);
   }
 
   /**
@@ -82,7 +88,7 @@ export class ReplicatedIndex implements VectorIndex {
    * the replicas that held adds back insert them now, off the main thread.
    */
   async settle(): Promise<void> {
-    const quiet = this.recentAdds < BULK_ADDS;
+    const quiet = this.recentAdds < BULK_ADDS && !this.bulkWith?.behind;
     this.recentAdds = 0;
     if (quiet && this.worker?.heldBack(this.key)) await this.worker.catchUp(this.key);
   }
@@ -109,7 +115,7 @@ export class ReplicatedIndex implements VectorIndex {
       const theirs = (await there) ?? (await searchEachInTurns(this.local, queries.subarray(0, split), k));
       return mine.length === 0 ? theirs : [...theirs, ...mine];
     }
-    return searchEach(this.local, queries, k);
+    return searchEachInTurns(this.local, queries, k);
   }
 
   save(file: string): void {

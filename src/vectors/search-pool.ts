@@ -71,10 +71,17 @@ export class SearchPool implements SearchReplicas {
     for (const w of this.workers) w.flush();
   }
 
-  /** The first ready thread keeps up; every other one holds its adds back. */
+  /**
+   * One ready thread keeps up; every other one holds its adds back. Which one turns with the key,
+   * so indexes loaded in bulk together (a model's train and eval splits, consecutive keys) keep
+   * up on different threads.
+   */
   holdBack(key: number): void {
     const ready = this.workers.filter((w) => w.ready(key));
-    for (const w of ready.slice(1)) w.defer(key);
+    const keeps = ready.length > 0 ? key % ready.length : 0;
+    ready.forEach((w, i) => {
+      if (i !== keeps) w.defer(key);
+    });
   }
 
   heldBack(key: number): boolean {

@@ -14,6 +14,9 @@ import { tempDataDir } from '../support/server.js';
 
 const DIM = 32;
 const KEY = 7;
+/** Which of `threads` ready threads keeps up with KEY in a bulk load (`SearchPool.holdBack`). */
+const KEEPS = (threads: number) => KEY % threads;
+const keepingUp = (threads: number) => Array.from({ length: threads }, (_, i) => i === KEEPS(threads));
 const data = new ClusteredData({ dim: DIM, clusters: 12, spread: 0.5, seed: 5 });
 const points = Array.from({ length: 4000 }, (_, i) => data.point(i % 12));
 const queries = Float64Array.from(Array.from({ length: 400 }, (_, i) => (i % 8 === 0 ? data.outlier() : data.point(data.cluster()))).flat());
@@ -160,11 +163,11 @@ describe('a pool of search threads', () => {
     const bulk = points.slice(1000, 1000 + BULK_ADDS + 700).map((p) => Float32Array.from(p));
     bulk.forEach((p, i) => index.add(1000 + i, p));
     expect(index.behind).toBe(true);
-    expect(pool.members.map((t) => t.ready(KEY))).toEqual([true, false, false]);
+    expect(pool.members.map((t) => t.ready(KEY))).toEqual(keepingUp(3));
     const primary = searchEach(local, queries, 10);
     // Searches go to the one that keeps up, which answers exactly; those held back answer nothing.
     expect(await index.searchMany(queries, 10)).toEqual(primary);
-    await expect(pool.members[1]!.search(KEY, queries, 10)).rejects.toThrow();
+    await expect(pool.members[(KEEPS(3) + 1) % 3]!.search(KEY, queries, 10)).rejects.toThrow();
     // Still bulk: the next settle sees BULK_ADDS more and keeps them held back.
     points.slice(2200, 2200 + BULK_ADDS).forEach((p, i) => index.add(2200 + i, p));
     await index.settle();
@@ -189,7 +192,7 @@ describe('a pool of search threads', () => {
     await index.addMany([{ label: 5, vector: points[5]! }, ...batch, batch[0]!]);
     expect(local.size).toBe(1000 + BULK_ADDS + 300);
     expect(index.behind).toBe(true);
-    expect(pool.members.map((t) => t.ready(KEY))).toEqual([true, false]);
+    expect(pool.members.map((t) => t.ready(KEY))).toEqual(keepingUp(2));
     const primary = searchEach(local, queries, 10);
     expect(await index.searchMany(queries, 10)).toEqual(primary);
     await index.addMany([]);
@@ -203,7 +206,7 @@ describe('a pool of search threads', () => {
     const pool = startPool(2);
     const { local, index, file } = await replicated(pool, 'l2', 1000);
     await index.addMany(points.slice(1000, 1000 + BULK_ADDS + 200).map((p, i) => ({ label: 1000 + i, vector: p })));
-    expect(pool.members.map((t) => t.ready(KEY))).toEqual([true, false]);
+    expect(pool.members.map((t) => t.ready(KEY))).toEqual(keepingUp(2));
     const here = local.write(file, `${file}.here`);
     const there = index.writeElsewhere(file, `${file}.there`);
     expect(there).toBeDefined();
@@ -291,8 +294,57 @@ describe('a pool of search threads', () => {
     pool.holdBack(KEY);
     expect(pool.readyCount(KEY)).toBe(1);
     const answer = index.searchMany(queries, 10);
-    expect(pool.members.map((t) => t.depth)).toEqual([1, 0, 0]);
+    expect(pool.members.map((t) => t.depth)).toEqual(keepingUp(3).map(Number));
     expect(await answer).toEqual(searchEach(local, queries, 10));
+  });
+
+  it('when two indexes with consecutive keys are loaded in bulk together, then they keep up on different threads', async () => {
+    const pool = startPool(2);
+    const first = await replicated(pool, 'cosine', 600);
+    const secondLocal = HnswIndex.create('cosine', DIM);
+    points.slice(0, 300).forEach((p, i) => secondLocal.add(i, p));
+    const file = path.join(tempDataDir(), 'second.hnsw');
+    secondLocal.save(file);
+    const second = new ReplicatedIndex(secondLocal, KEY + 1);
+    await second.replicate(pool, file);
+    pool.holdBack(KEY);
+    pool.holdBack(KEY + 1);
+    const keeps = (key: number) => pool.members.findIndex((t) => t.ready(key));
+    expect(pool.readyCount(KEY)).toBe(1);
+    expect(pool.readyCount(KEY + 1)).toBe(1);
+    expect(keeps(KEY)).not.toBe(keeps(KEY + 1));
+    expect(await first.index.searchMany(queries, 10)).toEqual(searchEach(first.local, queries, 10));
+    expect(await second.searchMany(queries, 10)).toEqual(searchEach(secondLocal, queries, 10));
+  });
+
+  it('when an index loaded in bulk with another gets few points, then it holds back while the other does, and both answer as their primaries once the load quiets', async () => {
+    const pool = startPool(2);
+    const train = await replicated(pool, 'cosine', 600);
+    const evalLocal = HnswIndex.create('cosine', DIM);
+    points.slice(0, 300).forEach((p, i) => evalLocal.add(i, p));
+    const file = path.join(tempDataDir(), 'eval.hnsw');
+    evalLocal.save(file);
+    const evalIndex = new ReplicatedIndex(evalLocal, KEY + 1, train.index);
+    await evalIndex.replicate(pool, file);
+    // A bulk load: BULK_ADDS train points, and a fifth as many eval points.
+    await train.index.addMany(points.slice(600, 600 + BULK_ADDS).map((p, i) => ({ label: 600 + i, vector: p })));
+    await evalIndex.addMany(points.slice(2000, 2000 + BULK_ADDS / 5).map((p, i) => ({ label: 2000 + i, vector: p })));
+    expect(train.index.behind).toBe(true);
+    expect(evalIndex.behind).toBe(true);
+    expect(pool.readyCount(KEY + 1)).toBe(1);
+    expect(await evalIndex.searchMany(queries, 10)).toEqual(searchEach(evalLocal, queries, 10));
+    // The poll after the load: the train replicas still see BULK_ADDS and stay back, and so do the eval ones.
+    await train.index.settle();
+    await evalIndex.settle();
+    expect(evalIndex.behind).toBe(true);
+    // A quiet poll: both catch up, and every thread answers as the primaries.
+    await Promise.all([train.index.settle(), evalIndex.settle()]);
+    expect(train.index.behind).toBe(false);
+    expect(evalIndex.behind).toBe(false);
+    for (const thread of pool.members) {
+      expect(await thread.search(KEY, queries, 10)).toEqual(searchEach(train.local, queries, 10));
+      expect(await thread.search(KEY + 1, queries, 10)).toEqual(searchEach(evalLocal, queries, 10));
+    }
   });
 
   it('when one thread dies, then the others keep answering and the restarted one is replicated again', async () => {
