@@ -34,12 +34,12 @@ function startWorker(): SearchWorker {
 }
 
 /** An index of the first `n` points, saved to a temp file, replicated in `worker` (one thread or a pool). */
-async function replicated(worker: SearchReplicas, metric: Metric, n: number) {
+async function replicated(worker: SearchReplicas, metric: Metric, n: number, opts: { key?: number; bulkWith?: ReplicatedIndex } = {}) {
   const file = path.join(tempDataDir(), 'train.hnsw');
   const local = HnswIndex.create(metric, DIM);
   points.slice(0, n).forEach((p, i) => local.add(i, p));
   local.save(file);
-  const index = new ReplicatedIndex(local, KEY);
+  const index = new ReplicatedIndex(local, opts.key ?? KEY, opts.bulkWith);
   await index.replicate(worker, file);
   return { local, index, file };
 }
@@ -301,12 +301,7 @@ describe('a pool of search threads', () => {
   it('when two indexes with consecutive keys are loaded in bulk together, then they keep up on different threads', async () => {
     const pool = startPool(2);
     const first = await replicated(pool, 'cosine', 600);
-    const secondLocal = HnswIndex.create('cosine', DIM);
-    points.slice(0, 300).forEach((p, i) => secondLocal.add(i, p));
-    const file = path.join(tempDataDir(), 'second.hnsw');
-    secondLocal.save(file);
-    const second = new ReplicatedIndex(secondLocal, KEY + 1);
-    await second.replicate(pool, file);
+    const second = await replicated(pool, 'cosine', 300, { key: KEY + 1 });
     pool.holdBack(KEY);
     pool.holdBack(KEY + 1);
     const keeps = (key: number) => pool.members.findIndex((t) => t.ready(key));
@@ -314,18 +309,13 @@ describe('a pool of search threads', () => {
     expect(pool.readyCount(KEY + 1)).toBe(1);
     expect(keeps(KEY)).not.toBe(keeps(KEY + 1));
     expect(await first.index.searchMany(queries, 10)).toEqual(searchEach(first.local, queries, 10));
-    expect(await second.searchMany(queries, 10)).toEqual(searchEach(secondLocal, queries, 10));
+    expect(await second.index.searchMany(queries, 10)).toEqual(searchEach(second.local, queries, 10));
   });
 
   it('when an index loaded in bulk with another gets few points, then it holds back while the other does, and both answer as their primaries once the load quiets', async () => {
     const pool = startPool(2);
     const train = await replicated(pool, 'cosine', 600);
-    const evalLocal = HnswIndex.create('cosine', DIM);
-    points.slice(0, 300).forEach((p, i) => evalLocal.add(i, p));
-    const file = path.join(tempDataDir(), 'eval.hnsw');
-    evalLocal.save(file);
-    const evalIndex = new ReplicatedIndex(evalLocal, KEY + 1, train.index);
-    await evalIndex.replicate(pool, file);
+    const { local: evalLocal, index: evalIndex } = await replicated(pool, 'cosine', 300, { key: KEY + 1, bulkWith: train.index });
     // A bulk load: BULK_ADDS train points, and a fifth as many eval points.
     await train.index.addMany(points.slice(600, 600 + BULK_ADDS).map((p, i) => ({ label: 600 + i, vector: p })));
     await evalIndex.addMany(points.slice(2000, 2000 + BULK_ADDS / 5).map((p, i) => ({ label: 2000 + i, vector: p })));
