@@ -8,11 +8,11 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BUILD_RECORD, buildFor, cpuFlagsOf, hnswlibDir, installedBuild, type NativeBuild } from '../src/vectors/hnswlib-build.js';
+import { BUILD_RECORD, buildFor, hnswlibDir, installedBuild, thisCpuFlags, type NativeBuild } from '../src/vectors/hnswlib-build.js';
 
 const dir = hnswlibDir();
 const record = path.join(dir, BUILD_RECORD);
-const wanted = portable() ? undefined : buildFor(cpuFlagsOf(fs.readFileSync('/proc/cpuinfo', 'utf8')));
+const wanted = portable() ? undefined : buildFor(thisCpuFlags() ?? new Set());
 const have = installedBuild(dir);
 
 if (sameBuild(wanted, have)) {
@@ -20,8 +20,8 @@ if (sameBuild(wanted, have)) {
 } else if (!wanted) {
   // A record (a copied node_modules) names features this build must not assume: rebuild plainly.
   console.log('hnswlib-node: compiling the portable build');
-  rebuild('');
   fs.rmSync(record, { force: true });
+  if (!rebuild('')) process.exit(1);
 } else {
   console.log(`hnswlib-node: compiling for ${wanted.cpuFlags.join(' + ')} (${wanted.cxxflags})`);
   fs.rmSync(record, { force: true });

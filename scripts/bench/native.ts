@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import type Hnswlib from 'hnswlib-node';
 import { ClusteredData } from '../../test/support/clustered-data.js';
 import { DEFAULT_HNSW } from '../../src/vectors/hnsw-index.js';
-import { buildFor, cpuFlagsOf, describeHnswlibBuild, hnswlibDir, installedBuild } from '../../src/vectors/hnswlib-build.js';
+import { buildFor, describeHnswlibBuild, hnswlibDir, installedBuild, loadHnswlib, thisCpuFlags } from '../../src/vectors/hnswlib-build.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -38,7 +38,7 @@ const cpuSeconds = () => {
 };
 
 const installed = installedBuild();
-const native = installed ?? buildFor(cpuFlagsOf(fs.readFileSync('/proc/cpuinfo', 'utf8')));
+const native = installed ?? buildFor(thisCpuFlags() ?? new Set());
 if (!native) {
   console.log('this CPU lacks AVX2 or FMA: there is only the portable build to run');
   process.exit(0);
@@ -52,7 +52,7 @@ if (!gyp) {
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'driftloop-native-'));
 try {
   const other = compile(installed ? '' : native.cxxflags);
-  const here = require(path.join(hnswlibDir(), 'build', 'Release', 'addon.node')) as typeof Hnswlib;
+  const here = loadHnswlib();
   const builds = installed ? { portable: other, native: here } : { portable: here, native: other };
   console.log(`hnswlib-node, portable (SSE) against ${native.cxxflags} (installed: ${describeHnswlibBuild()}): ${N} clustered points × ${DIM} dims, cosine, M ${DEFAULT_HNSW.m}, efConstruction ${DEFAULT_HNSW.efConstruction}; ${os.cpus().length} cores, load average ${loadavg()}`);
   compare(builds.portable, builds.native);

@@ -162,7 +162,7 @@ export class ReferenceSet {
     // radius. The eval neighbours of every new train point, in one batch, asked first: they do not
     // depend on the train index, so a replicated eval index answers them in a search thread while
     // the train points go in, and the answers are the ones a search here would give.
-    const searching = newTrain.length > 0 ? this.evalIndex.searchMany(packed(newTrain, this.train.dim), REFRESH_FANOUT * k) : Promise.resolve([]);
+    const searching = newTrain.length > 0 ? this.evalIndex.searchMany(packed(newTrain, this.evalIndex.dim), REFRESH_FANOUT * k) : Promise.resolve([]);
     // Awaited below; handled now, since it may fail while the train points go in.
     searching.catch(() => undefined);
     // With a turn of the event loop whenever a step has run long: a bulk load's batch of 1,000

@@ -68,7 +68,8 @@ export function installedBuild(dir = hnswlibDir()): NativeBuild | undefined {
   }
 }
 
-function thisCpu(): Set<string> | undefined {
+/** This CPU's feature flags, or undefined where `/proc/cpuinfo` cannot be read (not Linux). */
+export function thisCpuFlags(): Set<string> | undefined {
   try {
     return cpuFlagsOf(fs.readFileSync('/proc/cpuinfo', 'utf8'));
   } catch {
@@ -76,13 +77,20 @@ function thisCpu(): Set<string> | undefined {
   }
 }
 
-/** The addon, once it is known to run on this CPU: a clear error instead of an illegal instruction. */
+let loaded: typeof Hnswlib | undefined;
+
+/**
+ * The addon, once it is known to run on this CPU: a clear error instead of an illegal instruction.
+ * Checked once per thread; the modules that use the addon share the answer.
+ */
 export function loadHnswlib(): typeof Hnswlib {
+  if (loaded) return loaded;
   const build = installedBuild();
-  const cpu = build && thisCpu();
+  const cpu = build && thisCpuFlags();
   const problem = build && cpu && unfitBuild(build, cpu);
   if (problem) throw new Error(problem);
-  return require('hnswlib-node') as typeof Hnswlib;
+  loaded = require('hnswlib-node') as typeof Hnswlib;
+  return loaded;
 }
 
 /** For the start-up log: which code the index runs. */

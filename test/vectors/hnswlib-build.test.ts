@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BUILD_RECORD, buildFor, cpuFlagsOf, installedBuild, unfitBuild } from '../../src/vectors/hnswlib-build.js';
+import { BUILD_RECORD, buildFor, cpuFlagsOf, installedBuild, thisCpuFlags, unfitBuild } from '../../src/vectors/hnswlib-build.js';
 
 const CPUINFO = [
   'processor\t: 0',
@@ -51,7 +51,7 @@ describe('the native build of hnswlib-node', () => {
 
   it('when this machine installed the addon, then its record fits this CPU', () => {
     const build = installedBuild();
-    const cpu = fs.existsSync('/proc/cpuinfo') ? cpuFlagsOf(fs.readFileSync('/proc/cpuinfo', 'utf8')) : undefined;
+    const cpu = thisCpuFlags();
     if (build && cpu) expect(unfitBuild(build, cpu)).toBeUndefined();
     // The install step compiles for this CPU whenever it can (Linux x86-64 with AVX2 and FMA).
     if (cpu && process.platform === 'linux' && process.arch === 'x64' && buildFor(cpu) && !process.env.DRIFTLOOP_PORTABLE_BUILD) expect(build).toEqual(buildFor(cpu));
