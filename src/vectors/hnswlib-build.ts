@@ -6,8 +6,8 @@ import type Hnswlib from 'hnswlib-node';
 /**
  * hnswlib-node is compiled on the machine that installs it, and by default only for SSE, which
  * every x86-64 CPU has. `scripts/build-native.ts` (run after `npm ci`) compiles it again for
- * AVX2 and FMA when the installing CPU has them: searches take about a quarter less CPU and
- * insertions about a tenth (docs/indexing.md, "The native build"). Code built so dies of an
+ * AVX2 and FMA when the installing CPU has them: searches take 14–19% less CPU and insertions
+ * about 14% less (docs/indexing.md, "The native build"). Code built so dies of an
  * illegal instruction on a CPU without them (an image built on one machine and run on an older
  * one), so the build records what it assumed, and the index refuses to load where it does not hold.
  */
