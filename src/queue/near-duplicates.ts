@@ -4,7 +4,7 @@ import type { Model } from '../models/model.js';
 import { decodeVector } from '../util/vectors.js';
 import { DerivedIndexes } from '../vectors/derived-index.js';
 import type { DerivedIndexKind, Publication, SnapshotOptions } from '../vectors/derived-index.types.js';
-import { GenerationalIndex } from '../vectors/generational-index.js';
+import { GenerationalIndex, type ExactState } from '../vectors/generational-index.js';
 import type { HnswParams } from '../vectors/hnsw-index.js';
 import type { IndexChecker } from '../vectors/index-file.js';
 import type { Neighbors } from '../vectors/vector-index.js';
@@ -126,12 +126,12 @@ function productionKind(reads: Pick<QueueReads['predictions'], 'predictionEmbedd
     // Each file must hold the generation the state names: files renamed into place one by one
     // and a kill between two renames leave a previous file that is the former current one.
     restore: (_model, generations, state) => {
-      const index = new GenerationalIndex(generationSize, generations);
+      const index = new GenerationalIndex(generationSize, generations, exactStateOf(state['exact']));
       const same = state['generationSize'] === generationSize && JSON.stringify(state['generations']) === JSON.stringify(index.generationRanges);
       return same ? new ProductionIndex(index, state.highWater) : undefined;
     },
     indexesOf: (p) => p.index.generations,
-    stateOf: (p) => ({ count: p.index.size, generationSize, generations: p.index.generationRanges }),
+    stateOf: (p) => ({ count: p.index.size, generationSize, generations: p.index.generationRanges, exact: p.index.exactState() }),
     highWater: (p) => p.highWater,
     // It must hold every item from its oldest one up to its high-water mark.
     agrees: async (db, model, p) => {
@@ -150,4 +150,9 @@ function productionKind(reads: Pick<QueueReads['predictions'], 'predictionEmbedd
     },
     describe: (p) => ({ items: p.index.size }),
   };
+}
+
+/** The exact-match keys of a saved state, when it has them in their form (a state saved before them has none). */
+function exactStateOf(saved: unknown): ExactState | undefined {
+  return Array.isArray(saved) && saved.length === 2 && saved.every((k) => typeof k === 'string') ? (saved as ExactState) : undefined;
 }

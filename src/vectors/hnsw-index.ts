@@ -110,6 +110,11 @@ export class HnswIndex implements VectorIndex {
   }
 
   /** The smallest and the largest label, with the count; undefined when empty. */
+  /** Every label held, in no particular order. */
+  labelList(): number[] {
+    return [...this.labels];
+  }
+
   labelRange(): { count: number; first: number; last: number } | undefined {
     if (this.labels.size === 0) return undefined;
     let first = Infinity;

@@ -119,6 +119,10 @@ describe('diversity', () => {
     await server.stop();
     const indexFile = path.join(server.dataDir, 'indexes', 'model-1', 'production.hnsw');
     expect(fs.existsSync(indexFile)).toBe(true);
+    // Beside the graphs, each generation's exact-match keys: one per point it holds.
+    const state = JSON.parse(fs.readFileSync(path.join(server.dataDir, 'indexes', 'model-1', 'production.json'), 'utf8')) as { generations: { count: number }[]; exact: string[] };
+    expect(state.exact.map((keys) => Buffer.from(keys, 'base64').length / 4)).toEqual(state.generations.map((g) => g.count));
+    expect(state.generations[1]!.count).toBeGreaterThan(0);
 
     server = await startTestServer({ dataDir: server.dataDir });
     expect((await ingest(server, 'ugc', [{ id: 'persist-1', embedding: copies(c!, 1), scores: UNSURE }]))[0]!.queued).toBe(false);
@@ -127,8 +131,10 @@ describe('diversity', () => {
     fs.rmSync(path.join(server.dataDir, 'indexes'), { recursive: true });
     server = await startTestServer({ dataDir: server.dataDir });
     expect((await ingest(server, 'ugc', [{ id: 'persist-2', embedding: copies(c!, 2), scores: UNSURE }]))[0]!.queued).toBe(false);
+    // The same values sent again: an exact resend.
+    expect((await ingest(server, 'ugc', [{ id: 'persist-3', embedding: c!, scores: UNSURE }]))[0]!.queued).toBe(false);
     const items = await claim(server, 'ugc', 'dana', 100);
-    expect(items.find((i) => i.predictionId === 'persist-0')!.weight).toBe(3);
+    expect(items.find((i) => i.predictionId === 'persist-0')!.weight).toBe(4);
   });
 });
 
