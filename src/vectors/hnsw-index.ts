@@ -109,12 +109,12 @@ export class HnswIndex implements VectorIndex {
     return Array.from(held.vector, (x) => x * scale);
   }
 
-  /** The smallest and the largest label, with the count; undefined when empty. */
   /** Every label held, in no particular order. */
   labelList(): number[] {
     return [...this.labels];
   }
 
+  /** The smallest and the largest label, with the count; undefined when empty. */
   labelRange(): { count: number; first: number; last: number } | undefined {
     if (this.labels.size === 0) return undefined;
     let first = Infinity;
