@@ -126,7 +126,7 @@ export class GenerationalIndex {
     this.previous = this.current;
     this.previousExact = this.currentExact;
     this.current = HnswIndex.create(dropped.metric, dropped.dim, dropped.params);
-    this.currentExact = new ExactMatches(this.generationSize);
+    this.currentExact = new ExactMatches();
     dropped.release();
   }
 }
@@ -143,20 +143,16 @@ export type ExactState = [previous: string, current: string];
  */
 class ExactMatches {
   private readonly labels = new Map<number, number>();
-  private readonly keys: Int32Array;
+  /** Grown by doubling as points come, like the graph: a window may be set far larger than a model ever fills. */
+  private keys = new Int32Array(1024);
   private count = 0;
-
-  constructor(capacity: number) {
-    this.keys = new Int32Array(capacity);
-  }
 
   /** The keys saved with `generation`'s file, or none when their count is not the generation's. */
   static restore(saved: string | undefined, generation: HnswIndex): ExactMatches {
-    const capacity = generation.params.capacity!;
-    const matches = new ExactMatches(capacity);
+    const matches = new ExactMatches();
     if (saved === undefined) return matches;
     const bytes = Buffer.from(saved, 'base64');
-    if (bytes.length !== generation.size * 4 || generation.size > capacity) return matches;
+    if (bytes.length !== generation.size * 4) return matches;
     const labels = generation.labelList().sort((a, b) => a - b);
     labels.forEach((label, i) => matches.add(bytes.readInt32LE(i * 4), label));
     return matches;
@@ -164,6 +160,11 @@ class ExactMatches {
 
   /** The newest point of equal values wins: the one a resend should add weight to. */
   add(key: number, label: number): void {
+    if (this.count === this.keys.length) {
+      const grown = new Int32Array(this.keys.length * 2);
+      grown.set(this.keys);
+      this.keys = grown;
+    }
     this.keys[this.count++] = key;
     this.labels.set(key, label);
   }

@@ -69,11 +69,12 @@ describe('a generational index', () => {
   describe('exact resends', () => {
     // Isotropic points in 64 dims on a sparse graph searched narrowly: the graph alone misses some of its own points.
     const DIM = 64;
-    const hard = GenerationalIndex.params({ m: 4, efConstruction: 8, efSearch: 4 }, 600);
+    // A generation of 1,500: more keys than the 1,024 its map starts with.
+    const hard = GenerationalIndex.params({ m: 4, efConstruction: 8, efSearch: 4 }, 1500);
     const normal = gaussian(mulberry32(11));
-    const points = Array.from({ length: 1000 }, () => Array.from({ length: DIM }, () => normal()));
+    const points = Array.from({ length: 2500 }, () => Array.from({ length: DIM }, () => normal()));
     const build = () => {
-      const index = new GenerationalIndex(600, [HnswIndex.create('cosine', DIM, hard), HnswIndex.create('cosine', DIM, hard)]);
+      const index = new GenerationalIndex(1500, [HnswIndex.create('cosine', DIM, hard), HnswIndex.create('cosine', DIM, hard)]);
       points.forEach((p, i) => index.add(i + 1, p));
       return index;
     };
@@ -84,9 +85,9 @@ describe('a generational index', () => {
 
     it('when a held point is sent again with the same values, then the search returns it first, where the graph alone misses it too', () => {
       const index = build();
-      expect(index.size).toBe(1000);
+      expect(index.size).toBe(2500);
       expect(graphMisses(index)).toBeGreaterThan(20);
-      expect(found(index)).toBe(1000);
+      expect(found(index)).toBe(2500);
       // At its distance to the query: zero, up to float32 rounding.
       const { distances } = index.search(points[5]!, 3);
       expect(distances[0]).toBeLessThan(1e-6);
@@ -103,8 +104,8 @@ describe('a generational index', () => {
       });
       const load = () => files.map((file) => HnswIndex.load(file, 'cosine', DIM, hard)!);
       const state = JSON.parse(JSON.stringify(index.exactState()));
-      expect(found(new GenerationalIndex(600, load(), state))).toBe(1000);
-      expect(found(new GenerationalIndex(600, load()))).toBeLessThan(1000);
+      expect(found(new GenerationalIndex(1500, load(), state))).toBe(2500);
+      expect(found(new GenerationalIndex(1500, load()))).toBeLessThan(2500);
     });
 
     it('when a generation is dropped, then its points are no longer found, and a newer point with the same values is', () => {
@@ -118,9 +119,9 @@ describe('a generational index', () => {
 
     it('when saved keys do not fit the loaded files, then they are left out and the graphs alone answer', () => {
       const index = build();
-      const other = new GenerationalIndex(600, [HnswIndex.create('cosine', DIM, hard), HnswIndex.create('cosine', DIM, hard)]);
+      const other = new GenerationalIndex(1500, [HnswIndex.create('cosine', DIM, hard), HnswIndex.create('cosine', DIM, hard)]);
       other.add(1, points[0]!);
-      const restored = new GenerationalIndex(600, other.generations, index.exactState());
+      const restored = new GenerationalIndex(1500, other.generations, index.exactState());
       expect(restored.search(points[1]!, 1).labels).toEqual([1]);
       expect(restored.exactState()).toEqual(['', '']);
     });
