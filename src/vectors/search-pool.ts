@@ -78,7 +78,7 @@ export class SearchPool implements SearchReplicas {
    */
   holdBack(key: number): void {
     const ready = this.workers.filter((w) => w.ready(key));
-    const keeps = ready.length > 0 ? key % ready.length : 0;
+    const keeps = key % ready.length;
     ready.forEach((w, i) => {
       if (i !== keeps) w.defer(key);
     });
