@@ -35,7 +35,7 @@ export class ReferenceRegistry {
       opened: async (modelId, set) => this.replicate(modelId, set),
       // A set that answers no more (replaced by its caught-up successor) frees its replicas.
       retired: (_modelId, set) => {
-        for (const index of [set.train, set.evalIndex]) if (index instanceof ReplicatedIndex) index.detach();
+        for (const index of replicated(set)) index.detach();
       },
       snapshots: opts.snapshots,
       check: opts.check,
@@ -65,9 +65,8 @@ export class ReferenceRegistry {
     await this.indexes.rebase(this.db, model);
     await this.catchUp(model);
     // Replicas held back by a bulk load catch up, off this thread, once a poll interval passes without one.
-    const current = await this.get(model);
-    for (const index of [current.train, current.evalIndex]) {
-      if (index instanceof ReplicatedIndex) void index.settle().catch((err: unknown) => this.log.warn({ err, model: model.name }, 'a search replica did not catch up; searches go to the others'));
+    for (const index of replicated(await this.get(model))) {
+      void index.settle().catch((err: unknown) => this.log.warn({ err, model: model.name }, 'a search replica did not catch up; searches go to the others'));
     }
   }
 
@@ -199,3 +198,7 @@ function toPoint(r: ReferenceRow): ReferencePoint {
   return { seq: r.seq, id: r.id, split: r.split, concepts: parseConcepts(r), embedding: decodeVector(r.embedding) };
 }
 
+/** The set's train and eval indexes that have replicas in the search threads. */
+function replicated(set: ReferenceSet): ReplicatedIndex[] {
+  return [set.train, set.evalIndex].filter((index): index is ReplicatedIndex => index instanceof ReplicatedIndex);
+}
