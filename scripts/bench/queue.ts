@@ -1,7 +1,7 @@
 /**
  * Claim latency on a huge queue while ingestion runs at full rate, in the same run:
  *
- *   npm run bench -- queue [--items 1000000] [--seconds 30] [--warmup 3] [--claim-rate 50] [--ingesters 2] [--batch 20] [--label] [--labelers N] [--limit K] [--drift] [--data-dir DIR] [--selection POLICY] [--trace] [--client-niceness N]
+ *   npm run bench -- queue [--items 1000000] [--seconds 30] [--warmup 3] [--claim-rate 50] [--ingesters 2] [--batch 20] [--label] [--labelers N] [--limit K] [--drift] [--data-dir DIR] [--selection POLICY] [--trace] [--client-niceness N] [--spinners N] [--spinner-niceness K]
  *
  * Seeds `items` pending items straight into the SQLite file (prepared statements), starts the
  * service as `npm start` does in its own process (it catches its near-duplicate index up from
@@ -24,7 +24,13 @@
  * throwaway cluster the benchmark starts (`--pg-port`, a free port by default) and removes.
  * Prints the CPU and the wait for a CPU of the service's threads and the backends; `--trace`
  * also splits each claim into its stages inside the service (`lib/claim-trace.ts`).
+ *
+ * `--spinners N` runs N processes that only spin on the CPU (at nice `--spinner-niceness`) through
+ * the warm-up and the run. With `--ingesters 0` that is the floor of the claim tail if ingestion
+ * ran somewhere else on the same cores (another thread or process at that priority): claims then
+ * share the CPUs but not the event loop.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -71,6 +77,9 @@ const { values: args } = parseArgs({
     // Lowers the CPU priority of this process's main thread (the ingesters' HTTP client) to this nice value once
     // the claimer's thread runs: it stands in for apps on other machines, so it should not take the service's core.
     'client-niceness': { type: 'string', default: '0' },
+    // Processes that only burn CPU beside the service during the warm-up and the run, at this nice value.
+    spinners: { type: 'string', default: '0' },
+    'spinner-niceness': { type: 'string', default: '0' },
   },
 });
 if (args.database !== 'sqlite' && args.database !== 'postgres') throw new Error('--database is sqlite or postgres');
@@ -88,6 +97,15 @@ const keep = args['data-dir'] !== undefined;
 const dataDir = path.resolve(args['data-dir'] ?? fs.mkdtempSync(path.join(os.tmpdir(), 'driftloop-bench-queue-')));
 const env = { DRIFTLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...(databaseUrl ? { DRIFTLOOP_DATABASE_URL: databaseUrl } : {}) };
 const loadavg = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
+
+/** Processes that only spin on the CPU at nice `niceness`: CPU-bound work beside the service that is not on its event loop. */
+function startSpinners(count: number, niceness: number): ChildProcess[] {
+  return Array.from({ length: count }, () => {
+    const child = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+    os.setPriority(child.pid!, niceness);
+    return child;
+  });
+}
 
 async function stop(service: ServiceProcess): Promise<void> {
   service.child.kill('SIGTERM');
@@ -288,6 +306,7 @@ function line(name: string, ms: number[]): string {
 
 console.log(`machine: ${os.cpus().length} cores, load average ${loadavg()}, ${machineCosts()}; data in ${databaseUrl ? `PostgreSQL, ${server!.describe}` : dataDir}`);
 let service: ServiceProcess | undefined;
+let spinners: ChildProcess[] = [];
 try {
   if (!seeded()) await seed();
   else console.log('reusing the seeded data folder');
@@ -319,7 +338,14 @@ try {
   const metricsText = async () => (await fetch(`${service!.url}/metrics`)).text();
   const cpuNow = async () => ({ threads: threadCpuWait(service!.child.pid!), mainFaults: minorFaults(service!.child.pid!), backends: databaseUrl ? await backendCpuWait(databaseUrl) : undefined, at: performance.now() });
   const lagReset = new Promise((resolve) => setTimeout(resolve, WARMUP * 1000)).then(async () => ({ text: await metricsText(), cpu: await cpuNow() }));
+  spinners = startSpinners(Number(args.spinners), Number(args['spinner-niceness']));
+  const spun = spinners.map((c) => threadCpuWait(c.pid!));
   const r = await runLoad(service.url);
+  if (spinners.length > 0) {
+    const cpuMs = spinners.reduce((sum, c, i) => sum + cpuWaitBetween(spun[i]!, threadCpuWait(c.pid!), () => true).cpuMs, 0);
+    console.log(`${spinners.length} spinning processes at nice ${args['spinner-niceness']} beside the service: ${(cpuMs / (WARMUP + SECONDS)).toFixed(0)} ms of CPU per second between them (warm-up and run)`);
+  }
+  for (const c of spinners) c.kill('SIGKILL');
   const cpuBefore = (await lagReset).cpu;
   const cpuAfter = await cpuNow();
   const lag = await metricsText();
@@ -347,6 +373,7 @@ try {
   console.error(err);
   process.exitCode = 1;
 } finally {
+  for (const c of spinners) c.kill('SIGKILL');
   if (service) await stop(service).catch((err: unknown) => console.error(err));
   if (!keep) fs.rmSync(dataDir, { recursive: true, force: true });
   server?.stop();
