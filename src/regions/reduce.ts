@@ -38,16 +38,20 @@ export function fitReduction(sample: ArrayLike<number>[], dims: number): Reducti
   const basis = order.map(({ i }) => Float64Array.from(vectors.getColumn(i)));
   return {
     dims: basis.length,
-    apply: (points) =>
-      points.map((p) => {
+    apply: (points) => {
+      // Each point centred once, not once per component.
+      const c0 = new Float64Array(d);
+      return points.map((p) => {
+        for (let j = 0; j < d; j++) c0[j] = p[j]! - mean[j]!;
         const out = new Float64Array(basis.length);
         for (let c = 0; c < basis.length; c++) {
           const b = basis[c]!;
           let s = 0;
-          for (let j = 0; j < d; j++) s += (p[j]! - mean[j]!) * b[j]!;
+          for (let j = 0; j < d; j++) s += c0[j]! * b[j]!;
           out[c] = s;
         }
         return out;
-      }),
+      });
+    },
   };
 }
