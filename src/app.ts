@@ -72,7 +72,7 @@ export function buildRoutes(s: Container) {
   app.use('/v1/*', requireMediaType((p) => p.endsWith('/examples')));
   // The limit first: without the node server (app.request) the JSON check reads the body, and a read stream cannot be limited any more.
   app.use('/v1/*', limitBodies(limits.maxBodyBytes));
-  app.use('/v1/*', checkJsonBodies(s.bulkLane));
+  app.use('/v1/*', checkJsonBodies(s.bulkLane, s.config.limits.maxBatchRecords));
   const routes = app
     .get('/healthz', (c) => c.json({ status: 'ok' as const }, 200))
     // Not ready: 503 database_unavailable through the error handler.

@@ -1,15 +1,31 @@
 import { isAscii } from 'node:buffer';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { BatchValidationError, ValidationError } from '../errors.js';
+import { BatchValidationError, PayloadTooLargeError, ValidationError } from '../errors.js';
 import { TurnClock } from '../util/turn-clock.js';
 import type { TurnLane } from '../util/turn-lane.js';
 import { bufferedBody } from './body-limit.js';
 import { parseJsonInPieces } from './json-pieces.js';
 import { JSON_TYPE, mediaTypeOf } from './media-type.js';
+import { batchTooLarge } from './too-large.js';
 
 /** Deeper JSON than this is refused: nothing in the API nests so far, and deep values overflow the stack of JSON.stringify. */
 const MAX_JSON_DEPTH = 32;
+
+/**
+ * Most members of one object, and most elements of one array that does not hold numbers alone:
+ * the largest a route takes (a taxonomy of 10,000 concepts and its scores). Validation makes an
+ * issue for every bad member or element, and a few hundred thousand of them exhaust the stack or
+ * the heap: a 21 MB body of empty records grew the heap past 4 GB.
+ */
+const MAX_JSON_MEMBERS = 10_000;
+
+/**
+ * Most objects and arrays in one body, counted in its bytes before it is parsed (braces inside
+ * strings count too: an upper bound). A batch of 10,000 records needs a few per record; 64 MiB of
+ * `{},` would make 21 million objects, about a gigabyte of heap, before any check could run.
+ */
+const MAX_JSON_CONTAINERS = 1_000_000;
 
 // In `u` mode a surrogate pair is one code point, so the range matches only a lone (unpaired)
 // surrogate, which UTF-8 cannot encode. U+0000 is valid Unicode, but PostgreSQL's text and jsonb
@@ -64,14 +80,18 @@ export function jsonShapeProblem(value: unknown, maxDepth = MAX_JSON_DEPTH, stri
       // optimizing compiler answers such a load by converting each number array it meets to an
       // array of objects (a heap number per element: 0.5 MB of garbage per batch of embeddings,
       // and every later read of them boxed). The builtin reads without converting.
-      for (let i = typeof v.at(0) === 'number' ? leadingNumbers(v) : 0; i < v.length; i++) {
+      const numbers = typeof v.at(0) === 'number' ? leadingNumbers(v) : 0;
+      if (v.length > MAX_JSON_MEMBERS && numbers < v.length) return { path: pathOf(visit), message: `an array holds more than ${MAX_JSON_MEMBERS.toLocaleString('en-US')} elements that are not all numbers` };
+      for (let i = numbers; i < v.length; i++) {
         const x: unknown = v[i];
         if (typeof x === 'object' || (strings && typeof x === 'string')) stack.push({ v: x, depth: depth + 1, parent: visit, key: i });
       }
       continue;
     }
     const record = v as Record<string, unknown>;
-    for (const key of Object.keys(record)) {
+    const keys = Object.keys(record);
+    if (keys.length > MAX_JSON_MEMBERS) return { path: pathOf(visit), message: `an object holds more than ${MAX_JSON_MEMBERS.toLocaleString('en-US')} members` };
+    for (const key of keys) {
       const message = strings ? unstorable(key, 'keys') : undefined;
       if (message) return { path: pathOf(visit), message };
       const x = record[key];
@@ -161,21 +181,45 @@ const utf8 = new TextDecoder();
  * parse, validation and the route's work up to its first wait run in a turn of their own and
  * short requests that arrived meanwhile (claims, labels) run before it.
  */
-export function checkJsonBodies(bulk: TurnLane) {
+export function checkJsonBodies(bulk: TurnLane, maxRecords: number) {
   return createMiddleware(async (c, next) => {
     if (mediaTypeOf(c.req.header('content-type')) !== JSON_TYPE) return next();
-    const size = bufferedBody(c)?.length ?? Number(c.req.header('content-length') ?? 0);
+    const raw = bufferedBody(c);
+    const size = raw?.length ?? Number(c.req.header('content-length') ?? 0);
     if (size > BULK_BODY_BYTES) await bulk.turn();
+    if (raw && size > BULK_BODY_BYTES && containersOver(raw, MAX_JSON_CONTAINERS)) {
+      throw new PayloadTooLargeError(`The body holds more than ${MAX_JSON_CONTAINERS.toLocaleString('en-US')} JSON objects and arrays`);
+    }
     let body: ParsedBody;
     try {
       body = await parseBody(c);
     } catch {
       return next(); // malformed JSON: the route's validator answers it
     }
+    assertBatchesWithin(body.value, maxRecords);
     assertJsonShape(body.value, body.checkStrings);
     // Hono caches a body's text, not its value, so the route's validator would parse it again:
     // the largest cost of a prediction batch on the event loop. It gets this parse instead.
     c.req.json = () => Promise.resolve(body.value as never);
     return next();
   });
+}
+
+/** Whether the bytes hold more than `max` `{` and `[`, found natively (inside strings too: an upper bound). */
+export function containersOver(bytes: Buffer, max: number): boolean {
+  let count = 0;
+  for (const open of [0x7b, 0x5b]) {
+    for (let at = bytes.indexOf(open); at !== -1; at = bytes.indexOf(open, at + 1)) {
+      if (++count > max) return true;
+    }
+  }
+  return false;
+}
+
+/** The 413 of a batch (a top-level array: predictions, examples, labels, embeddings) over the record limit, before validation reads it. */
+function assertBatchesWithin(value: unknown, maxRecords: number): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
+  for (const member of Object.values(value)) {
+    if (Array.isArray(member) && member.length > maxRecords) throw batchTooLarge(member.length, maxRecords);
+  }
 }
