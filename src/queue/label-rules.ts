@@ -88,8 +88,14 @@ export function storedAnswer(row: { out_of_scope: number; concepts_json: string;
   return { kind: 'concepts', concepts: JSON.parse(row.concepts_json) as string[], newConcepts: JSON.parse(row.new_concepts_json) as string[] };
 }
 
-/** True when at least one label of the item was given to the item itself, not by a bulk confirmation. */
-export function reviewed(labels: { bulk: number }[]): boolean {
-  return labels.some((l) => l.bulk === 0);
+/**
+ * True when at least one label of the item was given to the item itself: under a lease its
+ * labeler held (claimed), and not as a bulk confirmation. Whether a label is bulk is the client's
+ * word; whether it was claimed is the server's. Labels of pending items nobody claimed are how
+ * the page's grid of similar items labels them, so a client that leaves out `bulk: true` still
+ * does not put its choice of items into the production eval split.
+ */
+export function reviewed(labels: { bulk: number; claimed: number }[]): boolean {
+  return labels.some((l) => l.bulk === 0 && l.claimed === 1);
 }
 
