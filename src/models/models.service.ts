@@ -155,7 +155,7 @@ export class ModelsService {
       embedding_dim: def.embeddingDim,
       encoder: def.encoder ?? null,
       metric: def.metric ?? 'cosine',
-      concepts_json: JSON.stringify(def.concepts),
+      concepts_json: JSON.stringify(keepOrigins(existing?.concepts ?? [], def.concepts)),
       settings_json: JSON.stringify(settings),
       updated_at: now,
     };
@@ -210,6 +210,16 @@ export class ModelsService {
 
 function webhookUrl(w: Model['settings']['webhooks'][number]): string {
   return typeof w === 'string' ? w : w.url;
+}
+
+/**
+ * A concept that joined through labelers' proposals stays marked so when a PUT lists it again
+ * without the mark (as the 409 for leaving it out asks): apps do not score it, and losing the
+ * mark would refuse every prediction that lacks a score for it.
+ */
+function keepOrigins(existing: Concept[], concepts: Concept[]): Concept[] {
+  const openSet = new Set(existing.filter((c) => c.origin === 'open-set').map((c) => c.id));
+  return concepts.map((c) => (openSet.has(c.id) && c.origin === undefined ? { ...c, origin: 'open-set' as const } : c));
 }
 
 function assertUniqueConcepts(concepts: Concept[]): void {

@@ -177,7 +177,9 @@ export class QueueService {
     });
     const shared = await listLabelsOfSharedItems(this.db, model.id);
     const agreement = summarizeAgreement(shared.map((r) => ({ itemId: r.item_id, labeler: r.labeler, answer: storedAnswer(r) })));
-    const newConcepts = await countProposedConcepts(this.db, model.id);
+    // Proposals of a concept that has joined the taxonomy since are no longer new.
+    const taxonomy = new Set(model.concepts.map((c) => c.id));
+    const newConcepts = (await countProposedConcepts(this.db, model.id)).filter((p) => !taxonomy.has(p.concept));
     return {
       pending: status.pending,
       leased: status.leased,

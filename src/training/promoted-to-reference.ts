@@ -23,7 +23,7 @@ export async function addPromotedToReference(deps: ReferenceJoinDeps, model: Mod
   const concepts = new Set(v.concepts);
   const items = (await deps.labeled.list(model.id)).filter((i) => ids.has(i.id) && i.embedding.length === model.embeddingDim);
   const examples = items.flatMap((item) => {
-    const resolved = resolveItemConcepts(model.task, item, concepts, concepts);
+    const resolved = resolveItemConcepts(model.task, item, concepts);
     return resolved ? [{ id: productionExampleId(item.id), embedding: Array.from(item.embedding), concepts: resolved, split: item.split }] : [];
   });
   const added = await deps.examples.add(model, examples, 'production');

@@ -66,7 +66,7 @@ export function assembleTrainingData(input: TrainingDataInput): TrainingData {
   }
   const production = { train: [] as string[], eval: [] as string[], labelIds: [] as string[], skipped: 0 };
   for (const item of input.production) {
-    const resolved = resolveItemConcepts(input.task, item, known, added);
+    const resolved = resolveItemConcepts(input.task, item, known);
     if (!resolved || item.embedding.length !== input.dim || !isFloat32Safe(item.embedding)) {
       production.skipped += 1;
       continue;
@@ -89,12 +89,14 @@ export function assembleTrainingData(input: TrainingDataInput): TrainingData {
 }
 
 /**
- * The concepts a labeled item trains on: its taxonomy concepts plus the proposed ones that
- * join now. Undefined when the item cannot be used: a multiclass item needs exactly one
- * concept, and an item labeled only with concepts that have not joined yet says nothing.
+ * The concepts a labeled item trains on: its taxonomy concepts plus the proposed ones that are in
+ * the model's concepts now, whether they join with this version or joined with an earlier one (the
+ * labels that made a concept join keep naming it under `newConcepts`). Undefined when the item
+ * cannot be used: a multiclass item needs exactly one concept, and an item labeled only with
+ * concepts that have not joined yet says nothing.
  */
-export function resolveItemConcepts(task: Task, item: LabeledProductionItem, known: Set<string>, added: Set<string>): string[] | undefined {
-  const concepts = [...new Set([...item.concepts.filter((c) => known.has(c)), ...item.newConcepts.filter((c) => added.has(c))])];
+export function resolveItemConcepts(task: Task, item: LabeledProductionItem, known: Set<string>): string[] | undefined {
+  const concepts = [...new Set([...item.concepts, ...item.newConcepts].filter((c) => known.has(c)))];
   if (task === 'multiclass') return concepts.length === 1 ? concepts : undefined;
   const labeledSomething = item.concepts.length + item.newConcepts.length > 0;
   return concepts.length === 0 && labeledSomething ? undefined : concepts;

@@ -63,4 +63,21 @@ describe('open set: concepts proposed by labelers', () => {
     const ipa = Array.from({ length: 40 }, () => ({ embedding: world.point(3), concepts: ['ipa'] }));
     expect(await championAccuracy(server, 'beer', ipa)).toBeGreaterThan(0.8);
   });
+
+  it('when it has joined, then the app still scores only its own concepts, even after the owner lists the concept again, and later versions keep training on the labels that proposed it', async () => {
+    // The owner lists it plainly, as the 409 for leaving it out asks: it stays a concept apps do not score.
+    const put = await server.request('PUT', '/v1/models/beer', { task: 'multiclass', embeddingDim: 12, concepts: ['c0', 'c1', 'c2', 'ipa'].map((id) => ({ id })), settings: { retrain: { minConceptLabels: 20 } } });
+    expect(put.status).toBe(200);
+    expect(put.body.concepts[3]).toMatchObject({ id: 'ipa', origin: 'open-set' });
+    const sent = await server.request('POST', '/v1/models/beer/predictions', { predictions: [{ id: 'after-join', embedding: world.point(0), scores: { c0: 0.8, c1: 0.1, c2: 0.1 } }] });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(200);
+
+    // The labels still name it under newConcepts (as labelers proposed it): the next version trains on them.
+    const job = await retrain(server, 'beer');
+    expect(job.result.version).toBe(4);
+    const v4 = (await server.request('GET', '/v1/models/beer/versions')).body[3];
+    expect(v4.concepts).toEqual(['c0', 'c1', 'c2', 'ipa']);
+    expect(v4.trainedOn.production.skipped).toBe(0);
+    expect(v4.metrics.production.perConcept.ipa.support).toBeGreaterThan(0);
+  });
 });
