@@ -4,15 +4,16 @@ import { conceptId, inputRef, oodResult } from '../http/common.schemas.js';
 /** Who labels: a name, remembered by the labeling page. */
 const labelerName = z.string().trim().min(1).max(128).openapi({ example: 'ann', description: "The labeler's name; a label key may only name itself" });
 
-const itemId = z
-  .union([z.string().regex(/^[1-9][0-9]{0,15}$/, 'item ids are positive integers'), z.number().int().positive()])
-  .openapi({ example: '1', description: 'Queue item id (from a claim)' });
+/** Digits of a positive integer JavaScript holds exactly: 9999999999999999 would be read as 10000000000000000, another item. */
+const itemIdDigits = z
+  .string()
+  .regex(/^[1-9][0-9]{0,15}$/, 'item ids are positive integers')
+  .refine((s) => Number.isSafeInteger(Number(s)), 'item ids are positive integers up to 9007199254740991');
+
+const itemId = z.union([itemIdDigits, z.number().int().positive().max(Number.MAX_SAFE_INTEGER)]).openapi({ example: '1', description: 'Queue item id (from a claim)' });
 
 export const itemParams = z.object({
-  itemId: z
-    .string()
-    .regex(/^[1-9][0-9]{0,15}$/, 'item ids are positive integers')
-    .openapi({ param: { name: 'itemId', in: 'path' }, example: '1', description: 'Queue item id (from a claim)' }),
+  itemId: itemIdDigits.openapi({ param: { name: 'itemId', in: 'path' }, example: '1', description: 'Queue item id (from a claim)' }),
 });
 
 export const claimRequestSchema = z

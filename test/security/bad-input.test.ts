@@ -56,6 +56,15 @@ describe('bad input answers 4xx, never 500, and stores nothing', () => {
     expect((await server.request('POST', predictions(), { predictions: [predictionFor(m, 'after-wide', 0)] })).status).toBe(200);
   });
 
+  it('when an item id is past what JavaScript holds exactly, then renew, similar items and retract refuse it with 400 instead of reading another item', async () => {
+    const big = '9999999999999999'; // Number() reads it as 10000000000000000
+    expect((await server.request('POST', `/v1/models/${m.name}/queue/items/${big}/renew`, { labeler: 'ann' })).status).toBe(400);
+    expect((await server.request('GET', `/v1/models/${m.name}/queue/items/${big}/similar`)).status).toBe(400);
+    expect((await server.request('POST', `/v1/models/${m.name}/labels/retract`, { labeler: 'ann', itemIds: [big] })).status).toBe(400);
+    expect((await server.request('POST', `/v1/models/${m.name}/labels/retract`, { labeler: 'ann', itemIds: [2 ** 53] })).status).toBe(400);
+    expect((await server.request('POST', `/v1/models/${m.name}/labels/retract`, { labeler: 'ann', itemIds: ['9007199254740991'] })).status).toBe(200);
+  });
+
   it('when an embedding is large but safe in float32, then it is accepted', async () => {
     const res = await server.request('POST', predictions(), { predictions: [{ ...predictionFor(m, 'large-ok', 0), embedding: [1e18, 1e18, 1, 1] }] });
     expect(res.status).toBe(200);
