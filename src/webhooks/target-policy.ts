@@ -19,13 +19,18 @@ for (const [net, prefix] of [
   PRIVATE.addSubnet(net, prefix, 'ipv4');
 }
 for (const [net, prefix] of [
-  ['::', 128],
-  ['::1', 128],
+  ['::', 96], // unspecified, loopback and the IPv4-compatible form (::127.0.0.1)
+  ['::ffff:0:0:0', 96], // IPv4-translated (::ffff:0:7f00:1)
+  ['100::', 64], // discard-only
   ['fc00::', 7],
   ['fe80::', 10],
+  ['fec0::', 10], // site-local, deprecated but still routed on some networks
   ['ff00::', 8],
   ['64:ff9b::', 96], // NAT64: an IPv4 address in disguise
-  ['2002::', 16], // 6to4: likewise
+  ['64:ff9b:1::', 48], // local-use NAT64: likewise, and meant for internal networks
+  ['2001::', 32], // Teredo: an IPv4 address, obfuscated
+  ['2001:db8::', 32], // documentation
+  ['2002::', 16], // 6to4: an IPv4 address in disguise
 ] as const) {
   PRIVATE.addSubnet(net, prefix, 'ipv6');
 }

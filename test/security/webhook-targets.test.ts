@@ -31,6 +31,13 @@ describe('webhook targets', () => {
     'http://169.254.169.254/latest/meta-data/',
     'http://[fe80::1]/',
     'http://[fd00::1]/',
+    // Found by a hostile-client review: each reaches IPv4 or internal addresses another way.
+    'http://[::127.0.0.1]/',
+    'http://[::ffff:0:7f00:1]/',
+    'http://[64:ff9b:1::a00:7]/',
+    'http://[fec0::1]/',
+    'http://[100::1]/',
+    'http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/',
     'http://100.64.0.1/',
     'http://localhost:8080/hook',
     'http://api.localhost/hook',
