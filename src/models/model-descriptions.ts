@@ -1,3 +1,4 @@
+import { redactSecrets, webhookOrigin } from './webhook-secrets.js';
 import type { Model } from './model.js';
 import type { ModelsService } from './models.service.js';
 
@@ -31,15 +32,21 @@ export class ModelDescriptions {
     private readonly describers: readonly ModelDescriber[],
   ) {}
 
-  async describe(model: Model): Promise<ModelDescription> {
+  /**
+   * The model as the API shows it. Webhook secrets never leave the server; for a reader that is not
+   * an admin (`webhookTargets: false`) each webhook URL is cut to its origin, since many receivers
+   * (chat incoming webhooks) carry their secret in the path or the query.
+   */
+  async describe(model: Model, opts: { webhookTargets?: boolean } = {}): Promise<ModelDescription> {
     const c = await this.models.counts(model);
     const { id: _id, settings, ...rest } = model;
     const extras = await Promise.all(this.describers.map((d) => d(model)));
-    return Object.assign({ ...rest, settings: redactSecrets(settings), counts: { examples: { train: c.train, eval: c.eval }, predictions: c.predictions } }, ...extras);
+    const shown = redactSecrets(settings);
+    const visible = opts.webhookTargets === false ? { ...shown, webhooks: shown.webhooks.map(originOnly) } : shown;
+    return Object.assign({ ...rest, settings: visible, counts: { examples: { train: c.train, eval: c.eval }, predictions: c.predictions } }, ...extras);
   }
 }
 
-/** Webhook secrets are write-only: any key may read a model, so they never leave the server. */
-function redactSecrets(settings: Model['settings']): Model['settings'] {
-  return { ...settings, webhooks: settings.webhooks.map((w) => (typeof w === 'string' || !w.secret ? w : { ...w, secret: '********' })) };
+function originOnly(w: Model['settings']['webhooks'][number]): Model['settings']['webhooks'][number] {
+  return typeof w === 'string' ? webhookOrigin(w) : { ...w, url: webhookOrigin(w.url) };
 }

@@ -51,10 +51,11 @@ export function modelsRoutes(models: ModelsService, descriptions: ModelDescripti
     })
     .openapi(list, async (c) => {
       const all = await models.list();
-      return c.json({ models: await Promise.all(all.map((m) => descriptions.describe(m))) }, 200);
+      const webhookTargets = c.get('principal')?.role === 'admin';
+      return c.json({ models: await Promise.all(all.map((m) => descriptions.describe(m, { webhookTargets }))) }, 200);
     })
     .openapi(get, async (c) => {
       const model = await models.get(c.req.valid('param').model);
-      return c.json(await descriptions.describe(model), 200);
+      return c.json(await descriptions.describe(model, { webhookTargets: c.get('principal')?.role === 'admin' }), 200);
     });
 }

@@ -30,3 +30,15 @@ export function restoreMaskedSecrets(stored: Settings | undefined, patch: unknow
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+/**
+ * A webhook URL as a reader that is not an admin sees it: its origin, `https://hooks.example.com/…`.
+ * Many receivers (chat incoming webhooks) carry their secret in the path or the query.
+ */
+export function webhookOrigin(url: string): string {
+  try {
+    return `${new URL(url).origin}/…`;
+  } catch {
+    return '…';
+  }
+}

@@ -47,6 +47,21 @@ describe('webhook targets', () => {
     expect(res.body.error.message).toMatch(/DRIFTLOOP_WEBHOOK_ALLOW/);
   });
 
+  it('when a key that is not an admin reads a model, then its webhook URLs show only their origin (many carry a secret in the path or query)', async () => {
+    const url = 'https://hooks.example.com/services/T000/B000/SECRETTOKEN?token=abc';
+    expect((await server.request('PUT', '/v1/models/hooked', definition([url, { url, secret: 's3cret-s3cret' }]), ADMIN)).status).toBe(201);
+    const ingest = (await server.driftloop.services.keys.create('ingest', 'shop')).key;
+    const label = (await server.driftloop.services.keys.create('label', 'lena')).key;
+    for (const key of [ingest, label]) {
+      const one = await server.request('GET', '/v1/models/hooked', undefined, key);
+      expect(one.body.settings.webhooks).toEqual(['https://hooks.example.com/…', { url: 'https://hooks.example.com/…', secret: '********' }]);
+      const all = await server.request('GET', '/v1/models', undefined, key);
+      expect(JSON.stringify(all.body)).not.toContain('SECRETTOKEN');
+    }
+    const asAdmin = await server.request('GET', '/v1/models/hooked', undefined, ADMIN);
+    expect(asAdmin.body.settings.webhooks).toEqual([url, { url, secret: '********' }]);
+  });
+
   it('when a webhook URL carries user:pass@, then the answer is a clear 400', async () => {
     const res = await server.request('PUT', '/v1/models/m', definition([{ url: 'https://user:secret@hooks.example.com/x' }]), ADMIN);
     expect(res.status).toBe(400);
@@ -103,7 +118,7 @@ describe('webhook delivery errors', () => {
       .values({ model_id: model.id, event_type: 'drift.detected', event_id: event.id, url: 'https://hooks.example.com/x', body: '{}', status: 'failed', next_attempt_at: null, last_status_code: 502, last_error: 'connect ECONNREFUSED 10.0.0.7:5432', created_at: now, updated_at: now })
       .execute();
     const asLabeler = await server.request('GET', `/v1/models/${m.name}/drift`, undefined, labelKey);
-    expect(asLabeler.body.events[0].deliveries[0]).toMatchObject({ status: 'failed', lastError: null, lastStatusCode: null });
+    expect(asLabeler.body.events[0].deliveries[0]).toMatchObject({ url: 'https://hooks.example.com/…', status: 'failed', lastError: null, lastStatusCode: null });
     const report = await server.request('GET', `/v1/models/${m.name}/report?format=json`, undefined, labelKey);
     expect(JSON.stringify(report.body)).not.toContain('ECONNREFUSED');
     const html = await (await fetch(`${server.url}/v1/models/${m.name}/report`, { headers: { authorization: `Bearer ${labelKey}` } })).text();
