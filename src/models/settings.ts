@@ -97,6 +97,7 @@ export const settingsSchema = z
         triggers: z.array(z.enum(['ood', 'performance'])).default(['ood', 'performance']).describe('Which kinds of drift event may queue a retraining: the OOD rate, the estimated accuracy drop, or both.'),
         minNewLabels: z.number().int().min(1).default(100).describe('Labels since the champion was trained needed before an automatic retraining'),
         minConceptLabels: z.number().int().min(1).default(20).describe('Least labels a concept proposed by labelers needs to join the taxonomy'),
+        minConceptLabelers: z.number().int().min(1).max(1000).default(2).describe('…from at least this many distinct labelers: one label key alone cannot add a concept to the model. 1 lets a team of one labeler grow the taxonomy.'),
         minEvalExamples: z.number().int().min(1).max(1_000_000).default(30).describe('Without a champion, a version is promoted by the rule only when it was evaluated on at least this many held-out examples (clean and production eval together); otherwise it stays a challenger, and an admin may promote it by hand.'),
         minEvalPerConcept: z.number().int().min(0).max(100_000).default(5).describe('…and on at least this many held-out examples of every concept (multilabel: positives), so no per-concept figure rests on one or two items.'),
         maxCleanRegression: z.number().min(0).max(1).default(0.02).describe('Most macro-F1 a candidate may lose on clean eval data and still be promoted'),

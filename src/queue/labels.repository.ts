@@ -115,12 +115,21 @@ export async function countConceptLabelsSince(db: Db, modelId: number, since: st
   return Number(row.n);
 }
 
-/** Concepts the model's labelers proposed outside the taxonomy, with how many labels proposed each, most first. */
-export async function countProposedConcepts(db: Db, modelId: number): Promise<{ concept: string; labels: number }[]> {
-  const rows = await db.selectFrom('queue_labels').select('new_concepts_json').where('model_id', '=', modelId).where('new_concepts_json', '!=', '[]').execute();
-  const counts = new Map<string, number>();
-  for (const r of rows) for (const c of JSON.parse(r.new_concepts_json) as string[]) counts.set(c, (counts.get(c) ?? 0) + 1);
-  return [...counts].map(([concept, labels]) => ({ concept, labels })).sort((a, b) => b.labels - a.labels || a.concept.localeCompare(b.concept));
+/** Concepts the model's labelers proposed outside the taxonomy, with how many labels and distinct labelers proposed each, most labels first. */
+export async function countProposedConcepts(db: Db, modelId: number): Promise<{ concept: string; labels: number; labelers: number }[]> {
+  const rows = await db.selectFrom('queue_labels').select(['new_concepts_json', 'labeler']).where('model_id', '=', modelId).where('new_concepts_json', '!=', '[]').execute();
+  const counts = new Map<string, { labels: number; labelers: Set<string> }>();
+  for (const r of rows) {
+    for (const c of JSON.parse(r.new_concepts_json) as string[]) {
+      const entry = counts.get(c) ?? { labels: 0, labelers: new Set<string>() };
+      entry.labels += 1;
+      entry.labelers.add(r.labeler);
+      counts.set(c, entry);
+    }
+  }
+  return [...counts]
+    .map(([concept, e]) => ({ concept, labels: e.labels, labelers: e.labelers.size }))
+    .sort((a, b) => b.labels - a.labels || a.concept.localeCompare(b.concept));
 }
 
 /** Deletes the labeler's bulk label on each listed item; returns the items that had one. */

@@ -138,7 +138,13 @@ export const queueStatsSchema = z
       )
       .openapi({ description: 'Per labeler' }),
     newConcepts: z
-      .array(z.object({ concept: z.string().openapi({ description: 'Proposed concept id' }), labels: z.number().openapi({ description: 'Labels proposing it' }) }))
+      .array(
+        z.object({
+          concept: z.string().openapi({ description: 'Proposed concept id' }),
+          labels: z.number().openapi({ description: 'Labels proposing it' }),
+          labelers: z.number().openapi({ description: 'Distinct labelers among them (retrain.minConceptLabelers)' }),
+        }),
+      )
       .openapi({ description: 'Concepts proposed by labelers, not yet in the taxonomy' }),
     agreement: z
       .object({

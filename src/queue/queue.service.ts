@@ -36,7 +36,7 @@ export interface QueueStats {
   byReason: Record<string, number>;
   labelers: { labeler: string; labeled: number; today: number; skipped: number }[];
   /** Concepts labelers proposed outside the taxonomy (open set), most proposed first. */
-  newConcepts: { concept: string; labels: number }[];
+  newConcepts: { concept: string; labels: number; labelers: number }[];
   agreement?: AgreementSummary;
 }
 

@@ -23,6 +23,8 @@ export interface LabeledProductionItem {
 export interface ProposedConcept {
   concept: string;
   labels: number;
+  /** Distinct labelers among those labels. */
+  labelers: number;
 }
 
 /**

@@ -159,7 +159,7 @@ async function loadTrainingData(deps: RetrainDeps, model: Model): Promise<Traini
   ]);
   const taxonomy = model.concepts.map((c) => c.id);
   const addedConcepts = proposed
-    .filter((p) => p.labels >= settings.minConceptLabels && !taxonomy.includes(p.concept) && CONCEPT_ID.test(p.concept))
+    .filter((p) => p.labels >= settings.minConceptLabels && p.labelers >= settings.minConceptLabelers && !taxonomy.includes(p.concept) && CONCEPT_ID.test(p.concept))
     .map((p) => p.concept)
     .sort();
   const data = assembleTrainingData({

@@ -117,7 +117,7 @@ describe('labeling page', () => {
 
       const s = await stats(server, 'perfect-pint');
       expect(s).toMatchObject({ labeled: 3, outOfScope: 1, pending: 1, leased: 0 });
-      expect(s.newConcepts).toEqual([{ concept: 'cider', labels: 1 }]);
+      expect(s.newConcepts).toEqual([{ concept: 'cider', labels: 1, labelers: 1 }]);
       expect(s.labelers).toEqual([{ labeler: 'ann', labeled: 4, today: 4, skipped: 1 }]);
       const stored = await labeledProduction(server, 'perfect-pint');
       expect(stored.map((l) => [...l.concepts, ...l.newConcepts.map((c) => `new:${c}`)]).sort()).toEqual([['lager'], ['new:cider'], ['stout']]);

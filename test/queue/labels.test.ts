@@ -72,7 +72,7 @@ describe('labels', () => {
     expect((await label(server, 'pint', [{ itemId: item!.itemId, labeler: 'ann', concepts: [], newConcepts: ['lager'] }])).status).toBe(400);
     const ok = await label(server, 'pint', [{ itemId: item!.itemId, labeler: 'ann', concepts: [], newConcepts: ['cider'] }]);
     expect(ok.body.accepted).toBe(1);
-    expect((await stats(server, 'pint')).newConcepts).toEqual([{ concept: 'cider', labels: 1 }]);
+    expect((await stats(server, 'pint')).newConcepts).toEqual([{ concept: 'cider', labels: 1, labelers: 1 }]);
     const labeled = await labeledProduction(server, 'pint');
     expect(labeled.find((l) => l.id === item!.predictionId)).toMatchObject({ concepts: [], newConcepts: ['cider'] });
   });
@@ -124,7 +124,7 @@ describe('labels', () => {
     const source = new QueueLabeledSource(database.db, ownerReadRepositories.predictions);
     const model = await models.get('pint');
     expect(await source.countSince(model.id, before)).toBe(40);
-    expect(await source.proposedConcepts(model.id)).toEqual([{ concept: 'cider', labels: 1 }]);
+    expect(await source.proposedConcepts(model.id)).toEqual([{ concept: 'cider', labels: 1, labelers: 1 }]);
     const accuracy = await source.accuracy(model);
     expect(accuracy!.total).toBe(listed.length);
   });

@@ -56,9 +56,10 @@ export class FixtureLabels implements LabeledProductionSource {
     return (await this.list(modelId)).filter((i) => i.labeledAt > isoTime).length;
   }
 
+  /** Fixture labels name no labeler: each counts as its own. */
   async proposedConcepts(modelId: number): Promise<ProposedConcept[]> {
     const counts = new Map<string, number>();
     for (const item of await this.list(modelId)) for (const c of item.newConcepts) counts.set(c, (counts.get(c) ?? 0) + 1);
-    return [...counts].map(([concept, labels]) => ({ concept, labels }));
+    return [...counts].map(([concept, labels]) => ({ concept, labels, labelers: labels }));
   }
 }

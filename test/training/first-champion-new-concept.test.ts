@@ -43,7 +43,8 @@ describe('the first champion with a concept proposed by labelers', () => {
     admin = { ...server, request: (m, p, body, key) => server.request(m, p, body, key ?? ADMIN) };
     labelKey = (await server.driftloop.services.keys.create('label', 'ann')).key;
     expect(
-      (await admin.request('PUT', '/v1/models/beer', { task: 'multiclass', embeddingDim: 12, concepts: [{ id: 'c0' }, { id: 'c1' }, { id: 'c2' }] })).status,
+      // One labeler proposes the concept here: a team of one (test/training/concept-labelers.test.ts has the default of two).
+      (await admin.request('PUT', '/v1/models/beer', { task: 'multiclass', embeddingDim: 12, concepts: [{ id: 'c0' }, { id: 'c1' }, { id: 'c2' }], settings: { retrain: { minConceptLabelers: 1 } } })).status,
     ).toBe(201);
     // 50 originals per known concept: its clean eval alone clears the per-concept minimum.
     const known = new ClusteredData({ ...world.spec });

@@ -119,7 +119,7 @@ export async function runLoop(api: ApiClient, data: DemoDataset, spec: RunSpec, 
   await prepareModel(api, model, data, {
     drift: { windowSize: 300 },
     // Retraining happens at the checkpoints only, so every policy is measured at the same label counts.
-    retrain: { auto: false, minConceptLabels: 20, cooldownMinutes: 0, ...spec.retrain },
+    retrain: { auto: false, minConceptLabels: 20, minConceptLabelers: 1, cooldownMinutes: 0, ...spec.retrain }, // one simulated labeler: its proposals join as before
     queue: { leaseSeconds: 3600, selection: spec.selection, ...spec.queue },
   });
   const given = new Map<string, number>();

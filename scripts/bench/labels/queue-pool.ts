@@ -38,7 +38,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const api = new ApiClient(service.url);
     const data = await loadDemoDataset(path.join(root, 'data/demo'));
     const model = 'bench-pool';
-    await prepareModel(api, model, data, { drift: { windowSize: 300 }, retrain: { auto: false, minConceptLabels: 20, cooldownMinutes: 0 }, queue: { leaseSeconds: 3600 } });
+    await prepareModel(api, model, data, { drift: { windowSize: 300 }, retrain: { auto: false, minConceptLabels: 20, minConceptLabelers: 1, cooldownMinutes: 0 }, queue: { leaseSeconds: 3600 } });
     await waitForJob(api, (await api.post(`/v1/models/${model}/retrain`, {})).jobId);
     await streamProduction(api, model, [...data.prodClean, ...data.prodUgc]);
     const db = new SQLite(sqliteFile(dataDir), { readonly: true });
