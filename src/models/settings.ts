@@ -170,10 +170,30 @@ export function mergeSettings(base: Settings, patch: unknown): Settings {
 
 /** What a client sent, merged over `base`: a named ValidationError (400) listing every bad setting. */
 export function applySettingsPatch(base: Settings, patch: unknown): Settings {
+  const unknown = unknownSettings(patch, settingsSchema, ['settings']);
   const parsed = settingsSchema.safeParse(deepMerge(base, patch));
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.slice(0, 50).map((i) => ({ path: ['settings', ...i.path].join('.'), message: i.message }));
+  if (parsed.success && unknown.length === 0) return parsed.data;
+  const problems = [...unknown.map((path) => ({ path, message: 'not a setting (misspelt?): nothing was changed' })), ...(parsed.success ? [] : parsed.error.issues.map((i) => ({ path: ['settings', ...i.path].join('.'), message: i.message })))].slice(0, 50);
   throw new ValidationError(`Invalid settings: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
+}
+
+/**
+ * Keys of a client's patch that name no setting, at any depth of the groups: `drift.treshold`
+ * would otherwise be dropped while the PUT answers 200, and the owner would believe the threshold
+ * set. Only the patch is checked, never what is stored, so a setting retired in a later release
+ * does not make stored settings unusable.
+ */
+function unknownSettings(patch: unknown, schema: unknown, path: string[]): string[] {
+  const shape = objectShape(schema);
+  if (!shape || !isPlainObject(patch)) return [];
+  return Object.keys(patch).flatMap((key) => (Object.hasOwn(shape, key) ? unknownSettings(patch[key], shape[key], [...path, key]) : [[...path, key].join('.')]));
+}
+
+/** The members of an object schema under its defaults and prefaults, or undefined for any other schema. */
+function objectShape(schema: unknown): Record<string, unknown> | undefined {
+  let def = (schema as { _zod?: { def?: { type?: string; innerType?: unknown; shape?: Record<string, unknown> } } })?._zod?.def;
+  while (def?.innerType) def = (def.innerType as { _zod: { def: typeof def } })._zod.def;
+  return def?.type === 'object' ? def.shape : undefined;
 }
 
 function deepMerge(base: unknown, patch: unknown): unknown {

@@ -75,6 +75,8 @@ describe('bad input answers 4xx, never 500, and stores nothing', () => {
     ['a wrong type', { ood: { k: 'ten' } }],
     ['a group that is not an object', { queue: 5 }],
     ['an unknown setting', { nope: 1 }],
+    ['a misspelt setting in a group', { drift: { treshold: 0.3 } }],
+    ['a misspelt setting deeper down', { retrain: { minNewLabel: 5 } }],
     ['a non-http webhook', { webhooks: ['ftp://example.org/hook'] }],
     ['a javascript: webhook', { webhooks: [{ url: 'javascript:alert(1)' }] }],
     ['a negative lease count', { queue: { maxLeases: -1 } }],
@@ -83,6 +85,13 @@ describe('bad input answers 4xx, never 500, and stores nothing', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(400);
     expect(res.body.error.code).toBe('validation_failed');
     expect(res.body.error.message).toMatch(/settings/);
+  });
+
+  it('when the settings a GET returned are sent back, then every one of them is accepted', async () => {
+    const model = (await server.request('GET', `/v1/models/${m.name}`)).body;
+    const res = await server.request('PUT', `/v1/models/${m.name}`, { task: model.task, embeddingDim: model.embeddingDim, encoder: model.encoder, concepts: model.concepts, settings: model.settings });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.settings).toEqual(model.settings);
   });
 
   it('when settings hold a __proto__ key, then it changes nothing and pollutes no prototype', async () => {
