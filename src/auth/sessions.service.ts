@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db/database.js';
 import type { Clock } from '../util/clock.js';
-import { UnauthorizedError } from '../errors.js';
+import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import { hashKey, type ApiKeysService, type Principal } from './api-keys.service.js';
 import { deleteExpiredSessions, deleteSession, deleteSessionsBeyond, findSession, insertSession } from './sessions.repository.js';
 
@@ -45,6 +45,8 @@ export class SessionsService {
   async signIn(key: string): Promise<{ cookie: string; session: Session }> {
     const principal = await this.keys.verify(key.trim());
     if (!principal) throw new UnauthorizedError('Unknown or revoked API key');
+    // An ingest key opens no page: a session for it would only lead to 403s.
+    if (principal.role === 'ingest') throw new ForbiddenError('An ingest key sends predictions and opens no page: sign in with a label or admin key');
     const now = this.opts.clock.now();
     await deleteExpiredSessions(this.db, now.toISOString());
     const cookie = randomBytes(32).toString('base64url');

@@ -14,14 +14,28 @@ export function registerKeysCommands(program: Command): void {
     .command('create')
     .description('create a key and print it once')
     .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
-    .option('--name <name>', 'a name to recognise the key by', '')
+    .option('--name <name>', "a name to recognise the key by; a label key's name is its labeler (required for --role label)", '')
     .option('--init', 'create the database in DRIFTLOOP_DATA_DIR when it has none yet (a server that never runs open)', false)
     .action(async (opts: { role: string; name: string; init: boolean }) => {
       if (!isRole(opts.role)) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
       const role = opts.role;
-      const { key, info, store } = await withKeys(async (k, store) => ({ ...(await k.create(role, opts.name || `${role}-key`)), store }), { init: opts.init });
+      const name = opts.name.trim();
+      // A label key is one labeler, recorded under the key's name: two people given keys under a
+      // shared default name would label as one (and count as one toward labelsPerItem).
+      if (role === 'label' && name === '') throw new Error("--name is required for a label key: the name is the labeler it labels as (for example --name lena)");
+      const { key, info, store, namesakes } = await withKeys(
+        async (k, store) => {
+          const before = (await k.list()).filter((other) => other.role === role && other.name === name && !other.revokedAt);
+          return { ...(await k.create(role, name || `${role}-key`)), store, namesakes: before };
+        },
+        { init: opts.init },
+      );
       // Where it went: a key created in another folder than the server's is refused there (401).
       process.stderr.write(`Created key #${info.id} '${info.name}' with role ${info.role} in ${store}. It is shown once; store it now:\n`);
+      if (role === 'label' && namesakes.length > 0) {
+        const ids = namesakes.map((other) => `#${other.id}`).join(', ');
+        process.stderr.write(`Note: '${name}' already has an active label key (${ids}); every one of them labels as the same labeler '${name}'. Revoke the old one once this one is in use (driftloop keys revoke <id>).\n`);
+      }
       process.stdout.write(`${key}\n`);
     });
   keys

@@ -55,7 +55,7 @@ export function signInRoutes(auth: Authenticator, models: ModelsService, page: P
       const form = signInForm.safeParse(await formBody(c));
       const next = form.success ? form.data.next : undefined;
       // While no key exists none can be right: the refusal says why, not that the key is wrong.
-      const refuse = async (error: string, status: 400 | 401) =>
+      const refuse = async (error: string, status: 400 | 401 | 403) =>
         c.html((await auth.keys.isOpen(requestOf(c))) ? openModeSignInPage(safeNext(next, '/')) : signInPage({ next: safeNext(next, ''), error }), status);
       if (!form.success) return refuse('Enter an API key.', 400);
       try {
@@ -72,6 +72,7 @@ export function signInRoutes(auth: Authenticator, models: ModelsService, page: P
         return c.redirect(safeNext(next === '/' ? home : next, home), 303);
       } catch (err) {
         if (err instanceof UnauthorizedError) return refuse('That key is unknown or revoked.', 401);
+        if (err instanceof ForbiddenError) return refuse('An ingest key sends predictions and opens no page. Sign in with a label or admin key.', 403);
         throw err;
       }
     })

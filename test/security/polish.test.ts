@@ -84,6 +84,13 @@ describe('starting and the CLI', () => {
     expect(empty.stdout).toMatch(new RegExp(`^no keys in the data folder ${dataDir} `));
     const created = await node('src/cli/main.ts', ['keys', 'create', '--role', 'label', '--name', 'ann'], { DRIFTLOOP_DATA_DIR: dataDir });
     expect(created.stderr).toContain(`Created key #1 'ann' with role label in the data folder ${dataDir}.`);
+    // A label key's name is its labeler: none is made under a shared default name, and a second key of a name says they are one labeler.
+    const nameless = await node('src/cli/main.ts', ['keys', 'create', '--role', 'label'], { DRIFTLOOP_DATA_DIR: dataDir });
+    expect(nameless.code).toBe(1);
+    expect(nameless.stderr).toContain('--name is required for a label key');
+    const again = await node('src/cli/main.ts', ['keys', 'create', '--role', 'label', '--name', 'ann'], { DRIFTLOOP_DATA_DIR: dataDir });
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain("Note: 'ann' already has an active label key (#1); every one of them labels as the same labeler 'ann'.");
     const listed = await node('src/cli/main.ts', ['keys', 'list'], { DRIFTLOOP_DATA_DIR: dataDir });
     expect(listed.stdout.split('\n')[0]).toBe('id\trole\tname\tprefix\tcreated\tstatus');
     expect(listed.stdout).toMatch(/\n1\tlabel\tann\t/);

@@ -103,15 +103,17 @@ describe('browser sign-in (Chromium)', () => {
     await context.close();
   });
 
-  it('when an ingest key signs in, then no page opens for it', async () => {
+  it('when an ingest key signs in, then the form refuses it (403, saying why) and no session begins, so no page opens for it', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${server.url}/ui/sign-in`);
     await page.fill('#key', ingestKey);
-    await page.click('#sign-in button[type=submit]');
-    await page.waitForLoadState();
-    expect((await page.goto(`${server.url}/`))!.status()).toBe(403);
-    expect((await page.goto(`${server.url}/ui/models/hidden-model/label`))!.status()).toBe(403);
+    const [answer] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/ui/sign-in') && r.request().method() === 'POST'), page.click('#sign-in button[type=submit]')]);
+    expect(answer.status()).toBe(403);
+    await expect.poll(() => page.textContent('body')).toContain('An ingest key sends predictions and opens no page');
+    expect(await context.cookies()).toEqual([]);
+    expect((await page.goto(`${server.url}/`))!.status()).toBe(401);
+    expect((await page.goto(`${server.url}/ui/models/hidden-model/label`))!.status()).toBe(401);
     await context.close();
   });
 
