@@ -11,7 +11,9 @@ import { bodyTooLarge, byteLimitText } from './too-large.js';
 type Fetch = (request: Request) => Response | Promise<Response>;
 
 /** Decides on a request from its headers alone, before any byte of its body is read. */
-type AdmitBody = (req: http.IncomingMessage) => Promise<DomainError | undefined>;
+/** A request with a body, judged before any of it is read: refused, or admitted on behalf of an owner whose share of the body budget it draws on. */
+export type Admission = { refused: DomainError } | { owner: string | undefined };
+type AdmitBody = (req: http.IncomingMessage) => Promise<Admission>;
 
 export interface HttpServerOptions {
   maxBodyBytes: number;
@@ -142,14 +144,15 @@ function track(server: http.Server, res: http.ServerResponse): void {
 
 async function receive(req: http.IncomingMessage, res: http.ServerResponse, opts: HttpServerOptions, listener: ReturnType<typeof getRequestListener>) {
   req.pause();
-  const refusal = await opts.admit(req);
-  if (refusal) return refuse(req, res, refusal);
+  const admission = await opts.admit(req);
+  if ('refused' in admission) return refuse(req, res, admission.refused);
+  const owner = admission.owner;
   const announced = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
   if (announced !== undefined && announced > opts.maxBodyBytes) return refuse(req, res, bodyTooLarge(opts.maxBodyBytes));
   let reserved = 0;
-  res.once('close', () => opts.budget.release(reserved));
+  res.once('close', () => opts.budget.release(reserved, owner));
   const reserve = (bytes: number) => {
-    if (!opts.budget.tryReserve(bytes)) return false;
+    if (!opts.budget.tryReserve(bytes, owner)) return false;
     reserved += bytes;
     return true;
   };

@@ -89,6 +89,27 @@ describe('request bodies: authenticated before they are read, and bounded in mem
     expect(again.status).toBe(200);
   });
 
+  it('when one key holds its share of the budget (uploads announced and stalled), then its next upload answers 503 while another key’s is still taken', async () => {
+    // The share here is one 2 MiB body (the largest); by default half the 256 MiB budget.
+    const ann = (await server.driftloop.services.keys.create('admin', 'ann')).key;
+    const stalled = openUpload(server, { length: 2 * MiB, key: ann });
+    stalled.req.write(Buffer.alloc(1, 32));
+    await until(async () => (await inFlight(server)) === 2 * MiB);
+    const more = openUpload(server, { length: 1024, key: ann });
+    more.req.write(Buffer.alloc(1, 32));
+    expect((await more.response).status).toBe(503);
+    more.req.destroy();
+    const other = await fetch(`${server.url}/v1/models/m/examples`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
+      body: JSON.stringify({ examples: [{ id: 'from-another-key', embedding: [1, 0], concepts: ['a'] }] }),
+    });
+    expect(other.status).toBe(200);
+    stalled.req.destroy();
+    await until(async () => (await inFlight(server)) === 0);
+    expect(await inFlight(server)).toBe(0);
+  });
+
   it('when the announced length is over the body limit, then the answer is 413 without reading it', async () => {
     const upload = openUpload(server, { length: 50 * MiB, key: ADMIN });
     upload.req.write(Buffer.alloc(1024, 32));
