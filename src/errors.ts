@@ -49,7 +49,8 @@ export class BatchValidationError extends ValidationError {
   ) {
     const indexes = [...new Set(problems.map((p) => p.index))];
     const noun = indexes.length === 1 ? what.replace(/s$/, '') : what;
-    super(`${indexes.length} invalid ${noun}; nothing was stored`, { indexes, problems: problems.slice(0, 100) });
+    // A predict call's embeddings are scored, not stored.
+    super(`${indexes.length} invalid ${noun}; ${what === 'embeddings' ? 'nothing was scored' : 'nothing was stored'}`, { indexes, problems: problems.slice(0, 100) });
   }
 }
 

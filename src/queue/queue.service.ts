@@ -1,5 +1,5 @@
 import type { Db } from '../db/database.js';
-import { LeaseNotHeldError } from '../errors.js';
+import { LeaseNotHeldError, NotFoundError } from '../errors.js';
 import type { Model } from '../models/model.js';
 import { isoNow, type Clock } from '../util/clock.js';
 import { summarizeAgreement, type AgreementSummary } from './agreement-summary.js';
@@ -15,6 +15,7 @@ import { countSkipsByLabeler, extendLeases, findLease, insertLease, expiredToRel
 import {
   boostOpenOod,
   clearBoosts,
+  findItem,
   findPendingDepth,
   leaseBest,
   lockQueue,
@@ -147,7 +148,10 @@ export class QueueService {
       return lease !== undefined;
     });
     // Refused after the commit, so the expired leases given back above stay given back.
-    if (!renewed) throw new LeaseNotHeldError(`'${labeler}' holds no live lease on item ${itemId}; claim again`);
+    if (!renewed) {
+      if (!(await findItem(this.db, model.id, itemId))) throw new NotFoundError(`Model '${model.name}' has no queue item ${itemId}`);
+      throw new LeaseNotHeldError(`'${labeler}' holds no live lease on item ${itemId}; claim again`);
+    }
     return { itemId: String(itemId), leaseExpiresAt: expiresAt };
   }
 

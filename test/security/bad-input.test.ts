@@ -63,6 +63,15 @@ describe('bad input answers 4xx, never 500, and stores nothing', () => {
     expect((await server.request('POST', `/v1/models/${m.name}/labels/retract`, { labeler: 'ann', itemIds: [big] })).status).toBe(400);
     expect((await server.request('POST', `/v1/models/${m.name}/labels/retract`, { labeler: 'ann', itemIds: [2 ** 53] })).status).toBe(400);
     expect((await server.request('POST', `/v1/models/${m.name}/labels/retract`, { labeler: 'ann', itemIds: ['9007199254740991'] })).status).toBe(200);
+    // An id that names no item: 404, as similar items answer, not "holds no live lease; claim again".
+    const unknown = await server.request('POST', `/v1/models/${m.name}/queue/items/999999/renew`, { labeler: 'ann' });
+    expect([unknown.status, unknown.body.error.message]).toEqual([404, `Model '${m.name}' has no queue item 999999`]);
+  });
+
+  it('when predict is sent a bad embedding, then the error says nothing was scored (predict stores nothing anyway)', async () => {
+    const res = await server.request('POST', `/v1/models/${m.name}/predict`, { embeddings: [[1, 2]] });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toBe('1 invalid embedding; nothing was scored');
   });
 
   it('when an embedding is large but safe in float32, then it is accepted', async () => {
