@@ -131,7 +131,7 @@ export async function createApp(config: Config, log?: Logger, deps: { clock?: Cl
         maxConnections: config.limits.maxConnections,
         headersTimeoutMs: config.limits.headersTimeoutMs,
         requestTimeoutMs: config.limits.requestTimeoutMs,
-        budget: new BodyBudget(config.limits.maxBodyBytesInFlight, (n) => services.metrics.bodyBytesInFlight.set(n), Math.max(config.limits.maxBodyBytes, Math.floor(config.limits.maxBodyBytesInFlight / 2))),
+        budget: new BodyBudget(config.limits.maxBodyBytesInFlight, (n) => services.metrics.bodyBytesInFlight.set(n), config.limits.maxBodyBytes),
         admit: admitBody(services.auth, PUBLIC_FORMS),
       });
       const port = await listen(server, config.host, config.port);

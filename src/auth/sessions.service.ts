@@ -46,7 +46,7 @@ export class SessionsService {
     const principal = await this.keys.verify(key.trim());
     if (!principal) throw new UnauthorizedError('Unknown or revoked API key');
     // An ingest key opens no page: a session for it would only lead to 403s.
-    if (principal.role === 'ingest') throw new ForbiddenError('An ingest key sends predictions and opens no page: sign in with a label or admin key');
+    if (principal.role === 'ingest') throw new ForbiddenError('An ingest key sends predictions and opens no page. Sign in with a label or admin key.');
     const now = this.opts.clock.now();
     await deleteExpiredSessions(this.db, now.toISOString());
     const cookie = randomBytes(32).toString('base64url');

@@ -12,12 +12,17 @@ export class BodyBudget {
   private held = 0;
   private readonly byOwner = new Map<string, number>();
 
+  /** The most one owner may hold at once: half the budget, or one body of the largest size when that is more. */
+  readonly ownerShare: number;
+
   constructor(
     readonly capacity: number,
     private readonly onChange: (inFlight: number) => void = () => undefined,
-    /** The most one owner may hold at once: at least one body of the largest size, else half the budget. */
-    readonly ownerShare = Math.floor(capacity / 2),
-  ) {}
+    /** The largest body a request may send. */
+    maxBodyBytes = capacity,
+  ) {
+    this.ownerShare = Math.max(maxBodyBytes, Math.floor(capacity / 2));
+  }
 
   /** Bytes reserved now. */
   get inFlight(): number {

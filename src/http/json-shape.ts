@@ -206,7 +206,7 @@ export function checkJsonBodies(bulk: TurnLane, maxRecords: number) {
 }
 
 /** Whether the bytes hold more than `max` `{` and `[`, found natively (inside strings too: an upper bound). */
-export function containersOver(bytes: Buffer, max: number): boolean {
+function containersOver(bytes: Buffer, max: number): boolean {
   let count = 0;
   for (const open of [0x7b, 0x5b]) {
     for (let at = bytes.indexOf(open); at !== -1; at = bytes.indexOf(open, at + 1)) {

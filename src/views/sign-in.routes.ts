@@ -72,7 +72,7 @@ export function signInRoutes(auth: Authenticator, models: ModelsService, page: P
         return c.redirect(safeNext(next === '/' ? home : next, home), 303);
       } catch (err) {
         if (err instanceof UnauthorizedError) return refuse('That key is unknown or revoked.', 401);
-        if (err instanceof ForbiddenError) return refuse('An ingest key sends predictions and opens no page. Sign in with a label or admin key.', 403);
+        if (err instanceof ForbiddenError) return refuse(err.message, 403);
         throw err;
       }
     })
