@@ -166,13 +166,18 @@ export class DriftService {
     const created = await this.withDeliveries(model, await listEventsById(this.db, event));
     for (const e of created) {
       this.log.warn({ model: model.name, event: e.id, kind: e.kind, severity: e.severity, score: e.score, threshold: e.threshold }, 'drift event');
-      this.notify(e, model);
+      await this.notify(e, model);
     }
   }
 
-  /** Publishes without waiting: the evaluation (and the request behind it) does not wait for retraining checks. */
-  private notify(event: DriftEvent, model: Model): void {
-    this.bus.publish({ type: 'DriftRaised', model, event }).catch((err: unknown) => this.log.error({ err, model: model.name, event: event.id }, 'drift event handler failed'));
+  /**
+   * Publishes and waits for the reactions (a queue boost, a retraining check: a few statements),
+   * so an evaluation that answers `drift` answers once the queue favours the drifted items: a
+   * claim right after it is not handed the items the boost was still raising (row-locked, and
+   * passed over by its FOR UPDATE SKIP LOCKED). A failed reaction is logged, not the caller's error.
+   */
+  private async notify(event: DriftEvent, model: Model): Promise<void> {
+    await this.bus.publish({ type: 'DriftRaised', model, event }).catch((err: unknown) => this.log.error({ err, model: model.name, event: event.id }, 'drift event handler failed'));
   }
 
   private async withDeliveries(model: Model, rows: EventRow[]): Promise<DriftEvent[]> {

@@ -44,7 +44,12 @@ describe('performance in GET drift', () => {
 
   it('when labelers answer that the queued new-region items are concepts outside the taxonomy, then the estimate drops and labeled reports them', async () => {
     await drifted('perf-labeled');
-    const before = await performance('perf-labeled');
+    const overview = await server.request('GET', '/v1/models/perf-labeled/drift');
+    expect(overview.body.status).toBe('drift');
+    // The evaluation answers once the queue favours the drifted items: the claim below is not handed the rest while the boost still holds them.
+    const boosted = await server.driftloop.services.database.db.selectFrom('queue_items').select((eb) => eb.fn.countAll<number>().as('n')).where('drift_boost', '>', 0).executeTakeFirstOrThrow();
+    expect(Number(boosted.n)).toBeGreaterThanOrEqual(20);
+    const before = overview.body.performance;
     const items = await claim(server, 'perf-labeled', 'ana', 50);
     const novel = items.filter((i) => i.predictionId.startsWith('region'));
     expect(novel.length).toBeGreaterThanOrEqual(20);
