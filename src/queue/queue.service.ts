@@ -13,6 +13,7 @@ import { expireLeases, releaseExpired } from './lease-expiry.js';
 import type { SelectionService } from './selection/selection.service.js';
 import { countSkipsByLabeler, extendLeases, findLease, insertLease, expiredToReleaseInClaim, lockLabelerListingLeases, lockLabelers, lockLeases } from './leases.repository.js';
 import {
+  anyItemInRegion,
   boostOpenOod,
   clearBoosts,
   findItem,
@@ -70,6 +71,15 @@ export class QueueService {
    * With `region`, fresh items come only from that region of `GET .../regions`.
    */
   async claim(model: Model, labeler: string, limit: number, region?: number): Promise<ClaimedItem[]> {
+    const items = await this.claimItems(model, labeler, limit, region);
+    // Only an empty answer looks: a region whose items are all labeled answers empty, a region no item was ever in is a mistake to say so.
+    if (items.length === 0 && region !== undefined && !(await anyItemInRegion(this.db, model.id, region))) {
+      throw new NotFoundError(`No queue item of model '${model.name}' lies in region ${region}; GET /v1/models/${model.name}/regions lists the current regions and their ids`);
+    }
+    return items;
+  }
+
+  private async claimItems(model: Model, labeler: string, limit: number, region?: number): Promise<ClaimedItem[]> {
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + model.settings.queue.leaseSeconds * 1000).toISOString();
     // Ranked before the transaction (it reads embeddings and runs the champion); the transaction

@@ -70,6 +70,26 @@ describe('GET /v1/models/{model}/regions, region claims and similar items', () =
     expect(after.labeled).toBe(1);
   });
 
+  it('when a claim names a region no queue item was ever in, then it is refused with 404 naming where the regions are listed; a region whose items are taken answers empty', async () => {
+    const regions = (await server.request('GET', '/v1/models/pint/regions')).body.regions as { id: number }[];
+    const unknown = Math.max(...regions.map((r) => r.id)) + 1000;
+    const res = await server.request('POST', '/v1/models/pint/queue/claim', { labeler: 'eve', limit: 5, region: unknown });
+    expect(res.status).toBe(404);
+    expect(res.body.error.message).toContain(`region ${unknown}`);
+    expect(res.body.error.message).toContain('/v1/models/pint/regions');
+    // Drain one region, then claim it again: known, nothing left, 200 with no items.
+    const top = regions[0]!;
+    for (let round = 0; round < 50; round++) {
+      const got = await server.request('POST', '/v1/models/pint/queue/claim', { labeler: 'gil', limit: 100, region: top.id });
+      expect(got.status).toBe(200);
+      if (got.body.items.length === 0) break;
+      expect((await label(server, 'pint', got.body.items.map((i: { itemId: string }) => ({ itemId: i.itemId, labeler: 'gil', skip: true })))).status).toBe(200);
+    }
+    const empty = await server.request('POST', '/v1/models/pint/queue/claim', { labeler: 'gil', limit: 5, region: top.id });
+    expect(empty.status).toBe(200);
+    expect(empty.body.items).toEqual([]);
+  });
+
   it('when a region id is not a positive integer, then the claim is refused with 400', async () => {
     const res = await server.request('POST', '/v1/models/pint/queue/claim', { labeler: 'bob', region: 'x' });
     expect(res.status).toBe(400);
