@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { ForbiddenError } from '../errors.js';
 import type { ApiKeysService } from './api-keys.service.js';
@@ -27,6 +28,15 @@ function isSameOrigin(origin: string, hostHeader: string | undefined): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * True when the browser says a page of this server sent the request: a same-origin `Origin`, or
+ * `Sec-Fetch-Site: same-origin`. Browsers set both themselves; a page of another site cannot.
+ */
+export function sentFromThisSite(c: Context): boolean {
+  const origin = c.req.header('origin');
+  return (origin !== undefined && isSameOrigin(origin, c.req.header('host'))) || c.req.header('sec-fetch-site') === 'same-origin';
 }
 
 /**

@@ -23,7 +23,18 @@ th { color:var(--muted); font-weight:600; font-size:12px; text-transform:upperca
 kbd { border:1px solid var(--line); border-bottom-width:2px; border-radius:4px; padding:0 5px; font-size:12px; background:#fff; }
 button { font:inherit; padding:6px 12px; border-radius:6px; border:1px solid var(--line); background:#fff; cursor:pointer; }
 button.primary { background:var(--accent); color:#fff; border-color:var(--accent); }
+form.sign-out { display:inline; margin:0; }
+form.sign-out button { border:0; padding:0; background:none; color:inherit; font-weight:inherit; }
+form.sign-out button:hover { text-decoration:underline; }
 `;
+
+/**
+ * Sign-out in one click: a POST form (a link could be followed by another site's page), which
+ * carries no token since the browser's Origin proves it is this site's (`/ui/sign-out`).
+ */
+export function signOutButton(label = 'Sign out', opts: { id?: string; style?: string; hidden?: boolean } = {}) {
+  return html`<form class="sign-out" method="post" action="/ui/sign-out"${opts.style ? html` style="${opts.style}"` : ''}><button type="submit"${opts.id ? html` id="${opts.id}"` : ''}${opts.hidden ? raw(' hidden') : ''}>${label}</button></form>`;
+}
 
 /** How the visitor reached a page (the page guard knows): only a session can sign out. */
 export type PageVia = Authentication['via'];
@@ -40,7 +51,7 @@ export type HeaderVia = PageVia | 'signed-out';
  * page anyone may see; nothing for a key, or on the sign-in form itself.
  */
 function headerEnd(via: HeaderVia | undefined) {
-  if (via === 'session') return html`<a href="/ui/sign-out" class="muted" style="margin-left:auto">Sign out</a>`;
+  if (via === 'session') return signOutButton('Sign out', { style: 'margin-left:auto;color:var(--muted)' });
   if (via === 'signed-out') return html`<a href="/ui/sign-in" class="muted" style="margin-left:auto">Sign in</a>`;
   if (via === 'open') {
     return html`<span id="open-mode" class="muted" style="margin-left:auto;font-size:12px">Open mode on loopback: no API key yet, so every visitor is admin. It ends for good once a key exists: <code>${END_OPEN_MODE_COMMAND}</code></span>`;

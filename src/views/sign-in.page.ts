@@ -1,7 +1,7 @@
 import { html } from 'hono/html';
 import type { Principal } from '../auth/api-keys.service.js';
 import type { Authentication } from '../auth/authenticator.js';
-import { END_OPEN_MODE_COMMAND, layout, type PageVia } from './layout.js';
+import { END_OPEN_MODE_COMMAND, layout, signOutButton, type PageVia } from './layout.js';
 
 /** The sign-in form: what a page answers without a session. It shows no data of any model. `via`: a session already open. */
 export function signInPage(opts: { next: string; error?: string; via?: 'session' | undefined }) {
@@ -43,12 +43,12 @@ export function forbiddenPage(principal: Principal, needs: string, via: PageVia)
     html`<div class="card"><h1 style="margin-top:0;font-size:20px">Not allowed</h1>
 <p>You are signed in as <strong>${principal.keyName}</strong> (role <code>${principal.role}</code>); this page needs the <code>${needs}</code> role.</p>
 ${principal.role === 'label' ? html`<p>Your pages: <a href="/ui/label">the labeling pages</a>.</p>` : ''}
-${via === 'session' ? html`<p><a href="/ui/sign-out">Sign out</a> to use another key.</p>` : ''}</div>`,
+${via === 'session' ? html`<p>${signOutButton()} to use another key.</p>` : ''}</div>`,
     { via },
   );
 }
 
-/** Sign-out is a form, so another site cannot sign a visitor out with a link; it carries the session's CSRF token. */
+/** Sign-out on a page of its own (for a browser that sends no Origin): a form with the session's CSRF token. */
 export function signOutPage(principal: Principal, csrfToken: string) {
   return layout(
     'Sign out',
@@ -65,7 +65,7 @@ export function labelerHomePage(a: Authentication, models: string[]) {
   return layout(
     'Labeling',
     html`<div class="card"><h1 style="margin-top:0;font-size:20px">Labeling</h1>
-${a.via === 'session' ? html`<p class="muted">Signed in as <strong>${a.principal.keyName}</strong>. <a href="/ui/sign-out">Sign out</a></p>` : ''}
+${a.via === 'session' ? html`<p class="muted">Signed in as <strong>${a.principal.keyName}</strong>. ${signOutButton()}</p>` : ''}
 <ul>${models.map((m) => html`<li><a href="/ui/models/${encodeURIComponent(m)}/label">${m}</a></li>`)}</ul></div>`,
     { via: a.via },
   );

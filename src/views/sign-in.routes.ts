@@ -4,6 +4,7 @@ import { deleteCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import type { AuthEnv } from '../auth/auth.middleware.js';
 import { requestOf, SESSION_COOKIE, type Authenticator } from '../auth/authenticator.js';
+import { sentFromThisSite } from '../auth/cross-site.middleware.js';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import type { ModelsService } from '../models/models.service.js';
 import { pageVisitor, type PageGuard } from './page-guard.js';
@@ -11,7 +12,8 @@ import { labelerHomePage, openModeSignInPage, signInPage, signOutPage } from './
 
 // A next page that is not a short string (the page guard puts a page's whole URL there) is dropped, not a reason to refuse the key.
 const signInForm = z.object({ key: z.string().trim().min(1).max(512), next: z.string().max(2048).optional().catch(undefined) });
-const signOutForm = z.object({ csrf: z.string().min(1).max(256) });
+// The header's one-click form carries no token: the browser's own Origin says where it came from.
+const signOutForm = z.object({ csrf: z.string().min(1).max(256).optional() });
 
 /**
  * Only a path on this server (never `//host` or a scheme): signing in cannot redirect elsewhere.
@@ -85,7 +87,10 @@ export function signInRoutes(auth: Authenticator, models: ModelsService, page: P
       const a = c.get('authentication');
       const form = signOutForm.safeParse(await formBody(c));
       if (a.via !== 'session') return c.redirect('/', 303);
-      if (!form.success || !sameToken(form.data.csrf, a.session.csrfToken)) throw new ForbiddenError('The sign-out form is stale or came from another site');
+      // A token, when sent, must be the session's; without one the browser must say the form is this site's (another site's Origin never gets here).
+      const token = form.success ? form.data.csrf : '';
+      const proven = token === undefined ? sentFromThisSite(c) : token !== '' && sameToken(token, a.session.csrfToken);
+      if (!proven) throw new ForbiddenError('The sign-out form is stale or came from another site; sign out from /ui/sign-out');
       await auth.sessions.signOut(a.cookie);
       deleteCookie(c, SESSION_COOKIE, { path: '/', secure: isHttps(c) });
       return c.redirect('/ui/sign-in', 303);

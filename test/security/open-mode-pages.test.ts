@@ -9,10 +9,10 @@ const model = { task: 'multiclass', embeddingDim: 2, concepts: [{ id: 'a' }, { i
 const PAGES = ['/', '/ui/models/m/report', '/ui/models/m/label', '/ui/label', '/ui/models/nope/report', '/ui/nothing-here', '/ui/sign-in', '/ui/sign-out'];
 const MISSING = new Set(['/ui/models/nope/report', '/ui/nothing-here']);
 
-/** The header's visible end: the sign-out link and the open-mode note, as a visitor sees them. */
+/** The header's visible end: the sign-out button and the open-mode note, as a visitor sees them. */
 async function headerEnd(page: Page) {
   return {
-    signOut: await page.locator('header.top a[href="/ui/sign-out"]').count(),
+    signOut: await page.locator('header.top form[action="/ui/sign-out"] button:visible').count(),
     openMode: (await page.locator('header.top #open-mode').count()) > 0 ? await page.textContent('header.top #open-mode') : null,
   };
 }
@@ -42,7 +42,7 @@ describe('the page header in open mode and signed in (Chromium)', () => {
       const end = await headerEnd(page);
       expect(end.signOut, path).toBe(0);
       expect(end.openMode, path).toBe('Open mode on loopback: no API key yet, so every visitor is admin. It ends for good once a key exists: npx driftloop keys create --role admin');
-      expect(await page.locator('a:visible', { hasText: /sign out/i }).count(), path).toBe(0);
+      expect(await page.locator('a:visible, button:visible', { hasText: /sign out/i }).count(), path).toBe(0);
       for (const href of await page.locator('a:visible').evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''))) {
         if (href.startsWith('#') || href.startsWith('?')) continue;
         expect((await fetch(new URL(href, server.url + path))).status, `${path} links ${href}`).toBeLessThan(400);
@@ -123,7 +123,7 @@ describe('the page header in open mode and signed in (Chromium)', () => {
     expect(await keyPage.locator('header.top a:has-text("Sign in")').count(), 'a key needs no sign-in').toBe(0);
     await withKey.close();
   });
-  it('when a labeler opens the labeling page, then its own "sign out" link shows for a session only, not for a browser that sends the key itself', async () => {
+  it('when a labeler opens the labeling page, then its own "sign out" button shows for a session only and signs out in one click, not for a browser that sends the key itself', async () => {
     const { key } = await server.driftloop.services.keys.create('label', 'lab');
     /** The page once its script has run (it writes the labeler's name), with what it offers to end. */
     async function labelPage(page: Page) {
@@ -142,8 +142,11 @@ describe('the page header in open mode and signed in (Chromium)', () => {
     await page.click('#sign-in button[type=submit]');
     await page.waitForURL(`${server.url}/ui/label`);
     expect(await labelPage(page)).toEqual({ inPage: true, header: { signOut: 1, openMode: null } });
+    // One click ends the session: no confirmation page in between.
     await page.click('#lp-sign-out');
-    await page.waitForSelector('#sign-out button[type=submit]');
+    await page.waitForURL(`${server.url}/ui/sign-in`);
+    expect(await context.cookies()).toEqual([]);
+    expect((await page.goto(`${server.url}/ui/models/m/label`))!.status()).toBe(401);
     await context.close();
   });
 });

@@ -131,9 +131,34 @@ describe('browser sign-in (Chromium)', () => {
       body: 'csrf=guessed',
     });
     expect(forged.status).toBe(403);
+    // Without a token the browser's Origin must name this server: none, or another site's, is refused.
+    for (const origin of [undefined, 'https://evil.example', 'null']) {
+      const res = await fetch(`${server.url}/ui/sign-out`, {
+        method: 'POST',
+        headers: { cookie: `driftloop_session=${cookie!.value}`, 'content-type': 'application/x-www-form-urlencoded', ...(origin ? { origin } : {}) },
+        body: '',
+      });
+      expect(res.status, `Origin ${origin}`).toBe(403);
+    }
     expect((await page.goto(`${server.url}/`))!.status()).toBe(200);
     await page.goto(`${server.url}/ui/sign-out`);
     await page.click('#sign-out button[type=submit]');
+    await page.waitForURL(`${server.url}/ui/sign-in`);
+    expect(await context.cookies()).toEqual([]);
+    const replay = await fetch(`${server.url}/`, { headers: { cookie: `driftloop_session=${cookie!.value}` } });
+    expect(replay.status).toBe(401);
+    await context.close();
+  });
+
+  it("when the user clicks the header's \"Sign out\", then the session ends in that one click", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${server.url}/ui/sign-in`);
+    await page.fill('#key', ADMIN);
+    await page.click('#sign-in button[type=submit]');
+    await page.waitForURL(`${server.url}/`);
+    const [cookie] = await context.cookies();
+    await page.click('header.top form[action="/ui/sign-out"] button');
     await page.waitForURL(`${server.url}/ui/sign-in`);
     expect(await context.cookies()).toEqual([]);
     const replay = await fetch(`${server.url}/`, { headers: { cookie: `driftloop_session=${cookie!.value}` } });

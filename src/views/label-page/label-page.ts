@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { html, raw } from 'hono/html';
-import { jsonForScript, layout, type PageVia } from '../layout.js';
+import { jsonForScript, layout, signOutButton, type PageVia } from '../layout.js';
 import { labelPageScript } from './label-page.bundle.js';
 
 /** What the page shell tells its script; no model data, which the script fetches with the labeler's key. */
@@ -8,7 +8,7 @@ export interface LabelPageConfig {
   model: string;
   /** The signed-in labeler (a `label` key is one labeler), or null when an admin or open mode may name anyone. */
   labeler: string | null;
-  /** The visitor came with a session, which the page's own sign-out link ends (a key or open mode has none). */
+  /** The visitor came with a session, which the page's own sign-out button ends (a key or open mode has none). */
   signOut: boolean;
 }
 
@@ -129,7 +129,7 @@ export function labelPage(config: LabelPageConfig, via: PageVia) {
           <div class="lp-stat"><b id="lp-done">–</b><span>done today</span></div>
           <div class="lp-stat"><b id="lp-remaining">–</b><span>remaining</span></div>
           <div class="lp-stat lp-region"><span>region</span><select id="lp-region" aria-label="region"><option value="">All regions, highest priority first</option></select></div>
-          <div class="lp-stat"><b id="lp-labeler">–</b><span><a href="#" id="lp-change">change labeler</a><a href="/ui/sign-out" id="lp-sign-out" hidden>sign out</a></span></div>
+          <div class="lp-stat"><b id="lp-labeler">–</b><span><a href="#" id="lp-change">change labeler</a>${signOutButton('sign out', { id: 'lp-sign-out', hidden: true })}</span></div>
         </div>
       </div>
       <div id="lp-notice" class="lp-notice" role="status" hidden></div>
