@@ -40,6 +40,7 @@ import { MAX_LEASE_TEXTS } from '../queue/claim-at-once.repository.js';
 import { ReferenceFollower } from '../reference/reference.follower.js';
 import { ReferenceRegistry } from '../reference/reference.registry.js';
 import { IndexSnapshots } from '../snapshots/index-snapshots.js';
+import { StoredRegionIds } from '../regions/region-ids.repository.js';
 import { RegionsService } from '../regions/regions.service.js';
 import { ClassifierCache } from '../training/classifier-cache.js';
 import type { LabeledProductionSource } from '../training/labeled-production.js';
@@ -215,6 +216,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const regions = new RegionsService(
     reads,
     similarItems,
+    new StoredRegionIds(db, clock),
     clock,
     async (m, rows) => correctness.correctness(m, rows.map((r) => signalsOf(r, m.settings.queue.uncertaintyThreshold)), await realProviders.performanceCalibration(m)),
     clustering?.cluster,

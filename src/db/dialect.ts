@@ -19,7 +19,7 @@ export const PREPARED_MARK = '/* prepared */';
 export const prepared = sql.raw(PREPARED_MARK);
 
 /** Advisory-lock classes: the first key of `lockUntilCommit`, one per kind of work. */
-export const LOCKS = { queue: 0x7175, driftRecord: 0x6472, examples: 0x6578, indexSnapshot: 0x736e, driftEvaluate: 0x6465, jobClaim: 0x6a63, jobDecision: 0x7274, labeler: 0x6c62, leaseExpiry: 0x6c78, queueCounts: 0x7163, champion: 0x6368 } as const;
+export const LOCKS = { queue: 0x7175, driftRecord: 0x6472, examples: 0x6578, indexSnapshot: 0x736e, driftEvaluate: 0x6465, jobClaim: 0x6a63, jobDecision: 0x7274, labeler: 0x6c62, leaseExpiry: 0x6c78, queueCounts: 0x7163, champion: 0x6368, regionIds: 0x7269 } as const;
 
 /**
  * Holds the lock (`kind`, `key`) until the transaction `trx` ends, across every instance on

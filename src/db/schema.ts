@@ -328,6 +328,16 @@ export interface IndexSnapshotPartTable {
   data: Buffer;
 }
 
+/** One per model: the last clustering's region ids and centres, and the highest id issued (migration 0031). */
+export interface RegionIdsTable {
+  model_id: number;
+  last_id: number;
+  ids_json: string;
+  centroids: Buffer;
+  dim: number;
+  updated_at: string;
+}
+
 export interface Database {
   api_keys: ApiKeyTable;
   auth_markers: AuthMarkerTable;
@@ -352,4 +362,5 @@ export interface Database {
   version_artifacts: VersionArtifactTable;
   index_snapshots: IndexSnapshotTable;
   index_snapshot_parts: IndexSnapshotPartTable;
+  region_ids: RegionIdsTable;
 }

@@ -24,3 +24,9 @@ export interface RegionsReads {
   };
   examples: TrainSplitReader;
 }
+
+/** Region ids every instance on the database shares (src/regions/region-ids.repository.ts). */
+export interface RegionIdsStore {
+  /** Ids for a new clustering's centres, carried from the last clustering stored; stores these as the last. */
+  carry(modelId: number, centroids: ArrayLike<number>[]): Promise<number[]>;
+}

@@ -2,10 +2,9 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ReferenceSamples } from '../drift/reference-sample.js';
 import { toMetricSpace } from '../drift/sampling/embedding-space.js';
 import type { Model } from '../models/model.js';
-import type { RecentPredictionRow, RegionsReads } from './regions.ports.js';
+import type { RecentPredictionRow, RegionIdsStore, RegionsReads } from './regions.ports.js';
 import { isoNow, type Clock } from '../util/clock.js';
 import { decodeVector } from '../util/vectors.js';
-import { carryIds } from './region-ids.js';
 import { estimatedCorrect, regionAccuracy, regionScore } from './region-accuracy.js';
 import { clusterHere, type WindowClusterer } from './clustering-thread.js';
 import type { Clustering, WindowPoint } from './regions.builder.js';
@@ -47,12 +46,13 @@ interface Cached {
 export class RegionsService {
   private readonly cache = new Map<number, Cached>();
   private readonly inflight = new Map<number, Promise<Cached | undefined>>();
-  private readonly lastIds = new Map<number, number>();
   private readonly training: ReferenceSamples;
 
   constructor(
     private readonly reads: RegionsReads,
     private readonly queue: RegionQueuePort,
+    /** Region ids shared with every instance on the database. */
+    private readonly ids: RegionIdsStore,
     private readonly clock: Clock,
     private readonly estimate: CorrectnessEstimator = confidenceEstimator,
     /** Where the clustering runs: a worker thread in the service. */
@@ -116,13 +116,7 @@ export class RegionsService {
       estimate: estimates[i]!,
     }));
     const clustering = await this.cluster(points, training, s);
-    const previous = this.cache.get(model.id);
-    const ids = carryIds(
-      previous ? previous.ids.map((id, c) => ({ id, centroid: previous.clustering.centroids[c]! })) : [],
-      clustering.centroids,
-      this.lastIds.get(model.id) ?? 0,
-    );
-    this.lastIds.set(model.id, Math.max(this.lastIds.get(model.id) ?? 0, ...ids));
+    const ids = await this.ids.carry(model.id, clustering.centroids);
     const regionOfSeq = new Map(points.map((p, i) => [p.seq, ids[clustering.membership[i]!]!]));
     await this.queue.tagRegions(model, regionOfSeq, points[0]!.seq);
     const cached: Cached = {
