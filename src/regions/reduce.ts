@@ -35,20 +35,46 @@ export function fitReduction(sample: ArrayLike<number>[], dims: number): Reducti
   const values = evd.realEigenvalues;
   const vectors = evd.eigenvectorMatrix;
   const order = values.map((v, i) => ({ v, i })).sort((x, y) => y.v - x.v).slice(0, Math.min(dims, n - 1));
-  const basis = order.map(({ i }) => Float64Array.from(vectors.getColumn(i)));
+  const dimsKept = order.length;
+  // The components as rows of one flat array, walked four at a time: each centred value is loaded
+  // once per four components (about twice as fast as a component at a time, the same sums).
+  const basis = new Float64Array(dimsKept * d);
+  order.forEach(({ i }, c) => basis.set(vectors.getColumn(i), c * d));
   return {
-    dims: basis.length,
+    dims: dimsKept,
     apply: (points) => {
       // Each point centred once, not once per component.
       const c0 = new Float64Array(d);
       return points.map((p) => {
         for (let j = 0; j < d; j++) c0[j] = p[j]! - mean[j]!;
-        const out = new Float64Array(basis.length);
-        for (let c = 0; c < basis.length; c++) {
-          const b = basis[c]!;
-          let s = 0;
-          for (let j = 0; j < d; j++) s += c0[j]! * b[j]!;
-          out[c] = s;
+        const out = new Float64Array(dimsKept);
+        let c = 0;
+        for (; c + 4 <= dimsKept; c += 4) {
+          const o0 = c * d;
+          const o1 = o0 + d;
+          const o2 = o1 + d;
+          const o3 = o2 + d;
+          let s0 = 0;
+          let s1 = 0;
+          let s2 = 0;
+          let s3 = 0;
+          for (let j = 0; j < d; j++) {
+            const v = c0[j]!;
+            s0 += v * basis[o0 + j]!;
+            s1 += v * basis[o1 + j]!;
+            s2 += v * basis[o2 + j]!;
+            s3 += v * basis[o3 + j]!;
+          }
+          out[c] = s0;
+          out[c + 1] = s1;
+          out[c + 2] = s2;
+          out[c + 3] = s3;
+        }
+        for (; c < dimsKept; c++) {
+          const o = c * d;
+          let s0 = 0;
+          for (let j = 0; j < d; j++) s0 += c0[j]! * basis[o + j]!;
+          out[c] = s0;
         }
         return out;
       });

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { partition } from '../../src/regions/kmeans.js';
 import { carryIds } from '../../src/regions/region-ids.js';
 import { regionAccuracy, regionScore, estimatedCorrect } from '../../src/regions/region-accuracy.js';
+import { exactKnn } from '../../src/regions/projection.js';
 import { fitReduction } from '../../src/regions/reduce.js';
+import { mulberry32 } from '../../src/util/random.js';
 import { distanceMatrix, meanSilhouette } from '../../src/regions/silhouette.js';
 import { ClusteredData } from '../support/clustered-data.js';
 
@@ -60,6 +62,40 @@ describe('fitReduction', () => {
     // Projections of ±10 along the direction, around the sample mean (−0.5 along it).
     expect(Math.abs(a![0]! - b![0]!)).toBeCloseTo(20, 6);
     expect(Math.abs(a![1]!)).toBeLessThan(1e-6);
+  });
+
+  it('when the data spans five of seven dimensions, then five components keep every centred length (four summed at a time, one alone)', () => {
+    const rand = mulberry32(11);
+    const axes = Array.from({ length: 5 }, () => Array.from({ length: 7 }, () => rand() - 0.5));
+    const inSpan = () => {
+      const w = axes.map(() => rand() * 4 - 2);
+      return Array.from({ length: 7 }, (_, j) => axes.reduce((sum, axis, a) => sum + w[a]! * axis[j]!, 0) + 1);
+    };
+    const sample = Array.from({ length: 40 }, inSpan);
+    const mean = Array.from({ length: 7 }, (_, j) => sample.reduce((sum, p) => sum + p[j]!, 0) / sample.length);
+    const r = fitReduction(sample, 5);
+    expect(r.dims).toBe(5);
+    for (const p of [inSpan(), inSpan(), sample[3]!]) {
+      const [q] = r.apply([p]);
+      const centred = p.reduce((sum, v, j) => sum + (v - mean[j]!) ** 2, 0);
+      expect(q!.reduce((sum, v) => sum + v * v, 0)).toBeCloseTo(centred, 9);
+    }
+  });
+});
+
+describe('exactKnn (the map\'s neighbours)', () => {
+  it('when many distances tie, then it keeps the k a full sort keeps, in its order: nearer first, the point itself, then the lower index', () => {
+    const rand = mulberry32(5);
+    const points = Array.from({ length: 60 }, () => [Math.floor(rand() * 3), Math.floor(rand() * 3)]);
+    const dist = distanceMatrix(points);
+    const { indices, distances } = exactKnn(points, 15);
+    points.forEach((_, i) => {
+      const row = dist.subarray(i * 60, (i + 1) * 60);
+      const sorted = Array.from({ length: 60 }, (_, j) => j).sort((a, b) => row[a]! - row[b]! || (a === i ? -1 : b === i ? 1 : a - b)).slice(0, 15);
+      expect(indices[i]).toEqual(sorted);
+      expect(distances[i]).toEqual(sorted.map((j) => row[j]!));
+      expect(indices[i]![0]).toBe(i);
+    });
   });
 });
 
