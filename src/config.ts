@@ -17,6 +17,11 @@ const envSchema = z.object({
   DRIFTLOOP_PUBLIC_URL: z
     .url({ protocol: /^https?$/, message: 'DRIFTLOOP_PUBLIC_URL must be an http(s) URL' })
     .optional(),
+  /**
+   * Secret from which each new model's eval-split key derives (with the model's name): runs that
+   * must repeat (tests, benchmarks) set it. Unset, each model gets a random key.
+   */
+  DRIFTLOOP_SPLIT_SECRET: z.string().min(16, 'DRIFTLOOP_SPLIT_SECRET must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How often each instance polls the database for examples other instances committed (PostgreSQL: several instances). */
   DRIFTLOOP_INDEX_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
@@ -82,6 +87,8 @@ export interface Config {
   readonly metricsRequireKey: boolean;
   /** Base URL for absolute links (webhook payloads), without a trailing slash; undefined keeps links relative. */
   readonly publicUrl: string | undefined;
+  /** Secret new models' split keys derive from; undefined: random keys. */
+  readonly splitSecret: string | undefined;
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   readonly limits: Limits;
   readonly indexes: IndexSettings;
@@ -140,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookAllow: Object.freeze(e.DRIFTLOOP_WEBHOOK_ALLOW.split(',').map((s) => s.trim()).filter(Boolean)),
     metricsRequireKey: e.DRIFTLOOP_METRICS_REQUIRE_KEY === 'true' || e.DRIFTLOOP_METRICS_REQUIRE_KEY === '1',
     publicUrl: e.DRIFTLOOP_PUBLIC_URL?.replace(/\/+$/, ''),
+    splitSecret: e.DRIFTLOOP_SPLIT_SECRET,
     logLevel: e.LOG_LEVEL,
     limits: DEFAULT_LIMITS,
     computeThreads: e.DRIFTLOOP_COMPUTE_THREADS ?? Math.min(os.availableParallelism(), MAX_DEFAULT_COMPUTE_THREADS),

@@ -16,6 +16,7 @@ import { Command } from 'commander';
 import { defaultSettings } from '../../src/models/settings.js';
 import { loadDemoDataset } from '../demo/data/demo-dataset.js';
 import { ApiClient } from '../demo/run/api-client.js';
+import { DEMO_SPLIT_SECRET } from '../demo/run/demo.runner.js';
 import { startServiceProcess } from '../lib/service-process.js';
 import { runBulk, TIME_MODEL } from './labels/bulk-run.js';
 import { accuracyChart } from './labels/chart.js';
@@ -64,7 +65,7 @@ const specs = ALL.filter((s) => wanted.includes(s.name));
 const pct = (x: number | undefined) => (x === undefined ? '    —' : `${(100 * x).toFixed(1).padStart(5)}%`);
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'driftloop-bench-labels-'));
-const service = await startServiceProcess({ PORT: opts.port, HOST: '127.0.0.1', DRIFTLOOP_DATA_DIR: dataDir });
+const service = await startServiceProcess({ PORT: opts.port, HOST: '127.0.0.1', DRIFTLOOP_DATA_DIR: dataDir, DRIFTLOOP_SPLIT_SECRET: DEMO_SPLIT_SECRET });
 const api = new ApiClient(service.url);
 const started = performance.now();
 try {

@@ -162,7 +162,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const indexChecks = config.computeThreads > 0 ? new IndexCheckThread(log, config.computeNiceness) : undefined;
   // Reference sets follow the published snapshot so that every instance scores and calibrates identically.
   const references = new ReferenceRegistry(db, indexDir, searchPool, log, { reads: ownerReadRepositories.examples, snapshots: snapshots && { ...snapshots, follow: true }, check: indexChecks?.check });
-  const models = new ModelsService(db, events, clock, reads, webhookPolicy);
+  const models = new ModelsService(db, events, clock, reads, webhookPolicy, config.splitSecret);
   const modelNames = new Map((await models.list()).map((m) => [m.id, m.name]));
   const metrics = new Metrics(() => references.sizes().map((s) => ({ model: modelNames.get(s.modelId) ?? String(s.modelId), ...s })));
   const examples = new ExamplesService(db, references, clock, (trx, id) => models.current(trx, id));

@@ -64,6 +64,8 @@ export interface ModelTable {
   updated_at: string;
   /** Raised by every update: how instances tell that their cached model is stale. */
   revision: Generated<number>;
+  /** Secret HMAC key of production items' eval split (migration 0032); null for models created before it. */
+  split_key: string | null;
 }
 
 export interface ExampleTable {

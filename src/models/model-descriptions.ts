@@ -39,7 +39,7 @@ export class ModelDescriptions {
    */
   async describe(model: Model, opts: { webhookTargets?: boolean } = {}): Promise<ModelDescription> {
     const c = await this.models.counts(model);
-    const { id: _id, settings, ...rest } = model;
+    const { id: _id, splitKey: _secret, settings, ...rest } = model;
     const extras = await Promise.all(this.describers.map((d) => d(model)));
     const shown = redactSecrets(settings);
     const visible = opts.webhookTargets === false ? { ...shown, webhooks: shown.webhooks.map(originOnly) } : shown;

@@ -29,4 +29,10 @@ export interface Model {
   settings: Settings;
   createdAt: string;
   updatedAt: string;
+  /**
+   * Secret key of the production eval split (`splitForId`): an app that chooses prediction ids
+   * cannot choose which of its inputs reach the eval split. Never shown; null for models created
+   * before it existed, which keep the plain hash.
+   */
+  splitKey: string | null;
 }

@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import type { Db } from '../db/database.js';
 import type { ModelDataReads } from './models.ports.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -29,6 +30,11 @@ export interface ModelDefinition {
   settings?: unknown;
 }
 
+/** A new model's eval-split key (`Model.splitKey`): derived from the deployment's secret when set, so runs repeat; otherwise random. */
+function newSplitKey(secret: string | undefined, name: string): string {
+  return secret ? createHmac('sha256', secret).update(`split-key:${name}`).digest('hex') : randomBytes(32).toString('hex');
+}
+
 function modelRowToModel(row: ModelRow): Model {
   return {
     id: row.id,
@@ -41,6 +47,7 @@ function modelRowToModel(row: ModelRow): Model {
     settings: mergeSettings(defaultSettings(), JSON.parse(row.settings_json)),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    splitKey: row.split_key,
   };
 }
 
@@ -58,6 +65,8 @@ export class ModelsService {
     private readonly data: ModelDataReads,
     /** Refuses webhook URLs that point inside (loopback, private, link-local) unless allowed. */
     private readonly webhookTargets: WebhookTargetPolicy = new WebhookTargetPolicy([]),
+    /** DRIFTLOOP_SPLIT_SECRET: new models' split keys derive from it; undefined: random keys. */
+    private readonly splitSecret?: string | undefined,
   ) {}
 
   /** The model, or undefined when it does not exist. */
@@ -161,7 +170,7 @@ export class ModelsService {
     };
     let row: ModelRow;
     if (!existing) {
-      const inserted = await insertModel(this.db, { name, created_at: now, ...fields });
+      const inserted = await insertModel(this.db, { name, created_at: now, split_key: newSplitKey(this.splitSecret, name), ...fields });
       // Another PUT of the same new name inserted between the read and this insert: this one is an update of it.
       if (!inserted) return this.put(name, def);
       row = inserted;

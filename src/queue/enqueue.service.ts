@@ -5,7 +5,7 @@ import type { Model } from '../models/model.js';
 import type { FreshPrediction, PredictionInput, PredictionSink, ScoredPrediction } from '../predictions/prediction.js';
 import { duplicateRadius } from '../reference/duplicate-radius.js';
 import { isoNow, type Clock } from '../util/clock.js';
-import { splitForId } from '../util/hash-split.js';
+import { productionSplit } from '../util/hash-split.js';
 import type { Neighbors } from '../vectors/vector-index.js';
 import { enqueueReasons, itemPriority, type EnqueueReason } from './enqueue-policy.js';
 import type { ItemStatus } from './item-status.js';
@@ -220,7 +220,7 @@ export class EnqueueService {
       base_priority: s.score.priority,
       priority: itemPriority({ base: s.score.priority, weight: 1, driftBoost: 0 }, settings),
       reasons_json: JSON.stringify(reasons),
-      split: splitForId(s.input.id),
+      split: productionSplit(model, s.input.id),
       labels_needed: settings.labelsPerItem,
       created_at: now,
       last_seen_at: now,

@@ -4,7 +4,6 @@ import { signalsOf } from '../drift/performance/signals.js';
 import type { Model } from '../models/model.js';
 import { thresholdsOf } from '../scoring/scorer.js';
 import type { LabeledProductionItem, LabeledProductionSource, ProposedConcept } from '../training/labeled-production.js';
-import { splitForId } from '../util/hash-split.js';
 import { decodeVector } from '../util/vectors.js';
 import { consensus, reviewed, storedAnswer, type LabelAnswer } from './label-rules.js';
 import { countConceptLabelsSince, countProposedConcepts, labelsVersion, listLabeledItemRows, listLabelsOfItems, type LabeledItemRow, type LabelRow } from './labels.repository.js';
@@ -41,7 +40,8 @@ export class QueueLabeledSource implements LabeledProductionSource {
         embedding: decodeVector(row.embedding),
         concepts: answer.concepts,
         newConcepts: answer.newConcepts,
-        split: reviewed(labels) ? splitForId(row.prediction_id) : 'train',
+        // The split stored when the item opened: its prediction id under the model's secret key.
+        split: reviewed(labels) ? row.split : 'train',
         labelIds: labels.map((l) => String(l.id)),
         labeledAt: row.labeled_at,
         weight: row.weight,

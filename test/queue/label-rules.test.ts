@@ -16,6 +16,7 @@ function model(task: Model['task']): Model {
     settings: defaultSettings(),
     createdAt: '',
     updatedAt: '',
+    splitKey: null,
   };
 }
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { splitForId } from '../../src/util/hash-split.js';
+import { productionSplit, splitForId } from '../../src/util/hash-split.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { QueueLabeledSource } from '../../src/queue/labeled-source.js';
 import { claim, ingest, label, labeledProduction, outliers, setupModel, stats, UNSURE, type Fixture } from './support.js';
@@ -106,23 +106,27 @@ describe('labels', () => {
     await label(server, 'pint', [{ itemId: Number(item!.itemId), labeler: 'ann', concepts: ['stout'] }]);
   });
 
-  it('when items are labeled, then training reads them split 80/20 by a hash of the prediction id, with embedding, concepts and label ids', async () => {
+  it("when items are labeled, then training reads them split 80/20 by a hash of the prediction id under the model's secret key, with embedding, concepts and label ids", async () => {
     const before = new Date(Date.now() - 1).toISOString();
     const items = await fresh('fay', 40);
     await label(server, 'pint', items.map((i, k) => ({ itemId: i.itemId, labeler: 'fay', concepts: [['lager', 'stout', 'ipa'][k % 3]!] })));
     const listed = await labeledProduction(server, 'pint');
     const mine = listed.filter((l) => items.some((i) => i.predictionId === l.id));
     expect(mine).toHaveLength(40);
+    const model = await server.driftloop.services.models.get('pint');
+    expect(model.splitKey).toMatch(/^[0-9a-f]{64}$/);
+    // The key decides: the plain hash of the id (what an app could compute) disagrees on some items.
+    expect(mine.some((l) => l.split !== splitForId(l.id))).toBe(true);
+    const described = await server.request('GET', '/v1/models/pint');
+    expect(JSON.stringify(described.body)).not.toContain(model.splitKey!);
     for (const l of mine) {
-      expect(l.split).toBe(splitForId(l.id));
+      expect(l.split).toBe(productionSplit(model, l.id));
       expect(l.embedding).toHaveLength(16);
       expect(l.concepts).toHaveLength(1);
       expect(l.labelIds).toHaveLength(1);
     }
     expect(new Set(mine.map((l) => l.split))).toEqual(new Set(['train', 'eval']));
-    const { models, database } = server.driftloop.services;
-    const source = new QueueLabeledSource(database.db, ownerReadRepositories.predictions);
-    const model = await models.get('pint');
+    const source = new QueueLabeledSource(server.driftloop.services.database.db, ownerReadRepositories.predictions);
     expect(await source.countSince(model.id, before)).toBe(40);
     expect(await source.proposedConcepts(model.id)).toEqual([{ concept: 'cider', labels: 1, labelers: 1 }]);
     const accuracy = await source.accuracy(model);

@@ -1,4 +1,4 @@
-import { splitForId } from '../../src/util/hash-split.js';
+import { productionSplit } from '../../src/util/hash-split.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusteredData } from '../support/clustered-data.js';
 import { claim, confident, ingest, label, labeledProduction, setupModel, type Fixture } from '../queue/support.js';
@@ -132,13 +132,14 @@ describe('GET /v1/models/{model}/regions, region claims and similar items', () =
   it('when a labeler labels pending items it holds no lease on and leaves out bulk, then they stay out of the eval split too: the claim is what reviews an item', async () => {
     const [item] = (await server.request('POST', '/v1/models/pint/queue/claim', { labeler: 'fay', limit: 1 })).body.items;
     const similar = (await server.request('GET', `/v1/models/pint/queue/items/${item.itemId}/similar?limit=20`)).body.items as { itemId: string; predictionId: string }[];
-    // Items whose id alone would put them in the eval split: what such a client would pick.
-    const chosen = similar.filter((s) => splitForId(s.predictionId) === 'eval');
+    // Items whose id alone would put them in the eval split: what such a client would pick, were the model's key known to it.
+    const model = await server.driftloop.services.models.get('pint');
+    const chosen = similar.filter((s) => productionSplit(model, s.predictionId) === 'eval');
     expect(chosen.length).toBeGreaterThan(0);
     const res = await label(server, 'pint', [{ itemId: item.itemId, labeler: 'fay', concepts: ['ipa'] }, ...chosen.map((s) => ({ itemId: s.itemId, labeler: 'fay', concepts: ['ipa'] }))]);
     expect(res.status).toBe(200);
     const produced = new Map((await labeledProduction(server, 'pint')).map((p) => [p.id, p]));
     for (const s of chosen) expect(produced.get(s.predictionId)?.split).toBe('train');
-    expect(produced.get(item.predictionId)?.split).toBe(splitForId(item.predictionId));
+    expect(produced.get(item.predictionId)?.split).toBe(productionSplit(model, item.predictionId));
   });
 });

@@ -21,6 +21,9 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
+/** The tests' DRIFTLOOP_SPLIT_SECRET: production splits repeat from run to run. */
+export const TEST_SPLIT_SECRET = 'driftloop-tests-split-secret';
+
 /** Makes an empty temp data folder. */
 export function tempDataDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'driftloop-test-'));
@@ -31,7 +34,8 @@ export async function startTestServer(
   opts: { dataDir?: string; env?: Record<string, string>; clock?: Clock; replace?: Replacements; limits?: Partial<Limits> } = {},
 ): Promise<TestServer> {
   const dataDir = opts.dataDir ?? tempDataDir();
-  const loaded = loadConfig({ PORT: '0', HOST: '127.0.0.1', DRIFTLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...(await databaseEnv(dataDir)), ...opts.env });
+  // A fixed split secret: the eval split of labeled production items is the same on every run.
+  const loaded = loadConfig({ PORT: '0', HOST: '127.0.0.1', DRIFTLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'silent', DRIFTLOOP_SPLIT_SECRET: TEST_SPLIT_SECRET, ...(await databaseEnv(dataDir)), ...opts.env });
   const config = opts.limits ? { ...loaded, limits: { ...loaded.limits, ...opts.limits } } : loaded;
   // DRIFTLOOP_TEST_LOG=1 shows the servers' error logs (a 500's cause) while debugging a test.
   const driftloop = await createApp(config, pino({ level: process.env.DRIFTLOOP_TEST_LOG ? 'error' : 'silent' }), { clock: opts.clock, replace: opts.replace });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { splitForId } from '../../src/util/hash-split.js';
+import { productionSplit } from '../../src/util/hash-split.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { ClusteredData, retrain } from '../support/training-fixtures.js';
 
@@ -34,7 +34,15 @@ describe('the first champion with a concept proposed by labelers', () => {
     expect(labeled.status, JSON.stringify(labeled.body)).toBe(200);
     expect(labeled.body.accepted).toBe(ids.length);
   };
-  const heldOut = (ids: string[]) => ids.filter((id) => splitForId(id) === 'eval').length;
+  const split = async (id: string) => productionSplit(await server.driftloop.services.models.get('beer'), id);
+  const heldOut = async (ids: string[]) => (await Promise.all(ids.map(split))).filter((s) => s === 'eval').length;
+  /** `n` prediction ids of which the model's split holds out exactly `held` (the first `held` it would). */
+  const idsHoldingOut = async (prefix: string, n: number, held: number) => {
+    const evals: string[] = [];
+    const trains: string[] = [];
+    for (let i = 0; evals.length < held || trains.length < n - held; i++) (await split(`${prefix}${i}`)) === 'eval' ? evals.push(`${prefix}${i}`) : trains.push(`${prefix}${i}`);
+    return [...evals.slice(0, held), ...trains.slice(0, n - held)];
+  };
   const versions = async () => (await admin.request('GET', '/v1/models/beer/versions')).body as any[];
   const taxonomy = async () => (await admin.request('GET', '/v1/models/beer')).body.concepts.map((c: { id: string }) => c.id);
 
@@ -54,8 +62,8 @@ describe('the first champion with a concept proposed by labelers', () => {
   afterAll(() => server.stop());
 
   it('when the proposed concept joins the first version with 4 held-out items, then the version stays a challenger whose reason names it, and it does not join the taxonomy', async () => {
-    const first = Array.from({ length: 20 }, (_, i) => `ipa-${i}`);
-    expect(heldOut(first), 'the hash split holds out 4 of these ids').toBe(4);
+    const first = await idsHoldingOut('ipa-', 20, 4);
+    expect(await heldOut(first), 'the hash split holds out 4 of these ids').toBe(4);
     await proposeIpa(first);
     const job = await retrain(admin, 'beer');
     expect(job.result).toMatchObject({ version: 1, status: 'challenger', promoted: false });
@@ -75,8 +83,8 @@ describe('the first champion with a concept proposed by labelers', () => {
   });
 
   it('when more of its labels arrive and enough of them are held out, then the next version becomes the first champion and the concept joins the taxonomy', async () => {
-    const more = Array.from({ length: 30 }, (_, i) => `ipa-more-${i}`);
-    expect(heldOut(more), 'the hash split holds out 6 of these ids').toBe(6);
+    const more = await idsHoldingOut('ipa-more-', 30, 6);
+    expect(await heldOut(more), 'the hash split holds out 6 of these ids').toBe(6);
     await proposeIpa(more);
     const job = await retrain(admin, 'beer');
     expect(job.result).toMatchObject({ version: 2, status: 'champion', promoted: true, reason: expect.stringMatching(/^first champion of the model: evaluated on /) });

@@ -20,6 +20,21 @@ describe('splitForId', () => {
     expect(splitForId('example-2', 0.5)).toBe('eval');
   });
 
+  it("when a model's secret key is given, then the split follows HMAC-SHA256 under it (values from Python's hmac), not the id's plain hash", () => {
+    const key = 'k'.repeat(64);
+    // p-1: HMAC position 0.6217 (train), plain SHA-256 0.1169 (eval): the app that chose the id cannot tell.
+    expect(splitForId('p-1', 0.2, key)).toBe('train');
+    expect(splitForId('p-1')).toBe('eval');
+    expect(splitForId('p-1', 0.63, key)).toBe('eval');
+    expect(splitForId('p-1', 0.62, key)).toBe('train');
+    // ipa-7 under another key: 0.2172.
+    expect(splitForId('ipa-7', 0.22, '0123456789abcdef'.repeat(4))).toBe('eval');
+    expect(splitForId('ipa-7', 0.21, '0123456789abcdef'.repeat(4))).toBe('train');
+    const keyed = ids.filter((id) => splitForId(id, 0.2, key) === 'eval').length;
+    expect(keyed).toBeGreaterThanOrEqual(1850);
+    expect(keyed).toBeLessThanOrEqual(2150);
+  });
+
   it('when the eval share is 0 or 1, then every id goes to train or to eval', () => {
     expect(ids.slice(0, 100).every((id) => splitForId(id, 0) === 'train')).toBe(true);
     expect(ids.slice(0, 100).every((id) => splitForId(id, 1) === 'eval')).toBe(true);

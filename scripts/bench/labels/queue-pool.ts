@@ -13,7 +13,7 @@ import { Command } from 'commander';
 import { sqliteFile } from '../../../src/db/sqlite.js';
 import { loadDemoDataset } from '../../demo/data/demo-dataset.js';
 import { ApiClient } from '../../demo/run/api-client.js';
-import { waitForJob } from '../../demo/run/demo.runner.js';
+import { DEMO_SPLIT_SECRET, waitForJob } from '../../demo/run/demo.runner.js';
 import { startServiceProcess } from '../../lib/service-process.js';
 import { prepareModel, streamProduction } from './loop-run.js';
 
@@ -33,7 +33,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const opts = new Command().option('--port <n>', 'service port', '56420').option('--out <file>', 'pool JSON', DEFAULT_POOL_FILE).parse().opts<{ port: string; out: string }>();
   const root = path.resolve(import.meta.dirname, '../../..');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'driftloop-queue-pool-'));
-  const service = await startServiceProcess({ PORT: opts.port, HOST: '127.0.0.1', DRIFTLOOP_DATA_DIR: dataDir });
+  const service = await startServiceProcess({ PORT: opts.port, HOST: '127.0.0.1', DRIFTLOOP_DATA_DIR: dataDir, DRIFTLOOP_SPLIT_SECRET: DEMO_SPLIT_SECRET });
   try {
     const api = new ApiClient(service.url);
     const data = await loadDemoDataset(path.join(root, 'data/demo'));

@@ -8,6 +8,9 @@ import { ApiClient, isListening } from './api-client.js';
 import { labelFromGroundTruth } from './labeler.js';
 import { prepareDemoFolder } from './demo-folder.js';
 
+/** The demo's and its benchmarks' DRIFTLOOP_SPLIT_SECRET: which labeled items are held out repeats from run to run. */
+export const DEMO_SPLIT_SECRET = 'driftloop-demo-split-secret';
+
 export interface DemoOptions {
   dataDir: string;
   demoDir: string;
@@ -71,7 +74,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
   log('1. Starting the service on the embedded SQLite default');
   prepareDemoFolder(o.dataDir);
   const logFile = path.join(o.dataDir, 'service.log');
-  const service = await startServiceProcess({ PORT: String(o.port), HOST: '127.0.0.1', DRIFTLOOP_DATA_DIR: o.dataDir }, { logFile });
+  const service = await startServiceProcess({ PORT: String(o.port), HOST: '127.0.0.1', DRIFTLOOP_DATA_DIR: o.dataDir, DRIFTLOOP_SPLIT_SECRET: DEMO_SPLIT_SECRET }, { logFile });
   const pid = service.child.pid;
   log(`   listening on ${url} (pid ${pid}, data in ${o.dataDir}, log ${logFile})`);
 

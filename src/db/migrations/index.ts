@@ -27,6 +27,7 @@ import * as m0028 from './0028_sessions_by_key.js';
 import * as m0029 from './0029_scored_eval_index.js';
 import * as m0030 from './0030_claim_waits_for_one.js';
 import * as m0031 from './0031_region_ids.js';
+import * as m0032 from './0032_split_keys.js';
 
 /** Every migration, in order. Add new ones at the end; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -58,4 +59,5 @@ export const migrations: Record<string, Migration> = {
   '0029_scored_eval_index': m0029,
   '0030_claim_waits_for_one': m0030,
   '0031_region_ids': m0031,
+  '0032_split_keys': m0032,
 };
