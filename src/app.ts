@@ -59,7 +59,7 @@ export function buildRoutes(s: Container) {
     s.metrics.httpDuration.observe({ method: c.req.method, route: c.req.routePath, status: `${Math.floor(c.res.status / 100)}xx` }, (performance.now() - started) / 1000);
   });
   // First, so that every answer carries them, refusals before routing included.
-  app.use('*', ...pageSecurityHeaders());
+  app.use('*', ...pageSecurityHeaders(s.config.inputOrigins.imgSrc));
   app.use('*', refuseControlCharacters());
   app.use(
     '*',
@@ -93,7 +93,7 @@ export function buildRoutes(s: Container) {
     .route('/', webhooksRoutes(s.webhookDeliveries, s.models, guard))
     .route('/', queueRoutes(s.models, s.queue, s.labels, s.similarItems, guard, limits))
     .route('/', regionsRoutes(s.models, s.regions, guard))
-    .route('/', labelPageRoutes(s.models, page))
+    .route('/', labelPageRoutes(s.models, page, s.config.inputOrigins.imgSrc))
     .route('/', signInRoutes(s.auth, s.models, page))
     .route('/', docsRoutes())
     .route('/', faviconRoutes());

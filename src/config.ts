@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { InputOrigins } from './http/input-origins.js';
 
 /** SQLite's busy timeout unless `DRIFTLOOP_SQLITE_BUSY_MS` says otherwise. */
 export const DEFAULT_SQLITE_BUSY_MS = 5000;
@@ -21,6 +22,17 @@ const envSchema = z.object({
    * Secret from which each new model's eval-split key derives (with the model's name): runs that
    * must repeat (tests, benchmarks) set it. Unset, each model gets a random key.
    */
+  /** Origins (comma-separated, e.g. https://cdn.example.com) the pages may load inputs' images from; unset: any http(s). */
+  DRIFTLOOP_INPUT_ORIGINS: z
+    .string()
+    .optional()
+    .superRefine((text, ctx) => {
+      try {
+        InputOrigins.parse(text);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    }),
   DRIFTLOOP_SPLIT_SECRET: z.string().min(16, 'DRIFTLOOP_SPLIT_SECRET must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How often each instance polls the database for examples other instances committed (PostgreSQL: several instances). */
@@ -87,6 +99,8 @@ export interface Config {
   readonly metricsRequireKey: boolean;
   /** Base URL for absolute links (webhook payloads), without a trailing slash; undefined keeps links relative. */
   readonly publicUrl: string | undefined;
+  /** Where pages may load inputs from (DRIFTLOOP_INPUT_ORIGINS); writes naming another origin are refused. */
+  readonly inputOrigins: InputOrigins;
   /** Secret new models' split keys derive from; undefined: random keys. */
   readonly splitSecret: string | undefined;
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
@@ -148,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsRequireKey: e.DRIFTLOOP_METRICS_REQUIRE_KEY === 'true' || e.DRIFTLOOP_METRICS_REQUIRE_KEY === '1',
     publicUrl: e.DRIFTLOOP_PUBLIC_URL?.replace(/\/+$/, ''),
     splitSecret: e.DRIFTLOOP_SPLIT_SECRET,
+    inputOrigins: InputOrigins.parse(e.DRIFTLOOP_INPUT_ORIGINS),
     logLevel: e.LOG_LEVEL,
     limits: DEFAULT_LIMITS,
     computeThreads: e.DRIFTLOOP_COMPUTE_THREADS ?? Math.min(os.availableParallelism(), MAX_DEFAULT_COMPUTE_THREADS),

@@ -46,11 +46,12 @@ export class BatchValidationError extends ValidationError {
   constructor(
     readonly problems: RecordProblem[],
     what = 'records',
+    /** What the refusal means for the batch: a predict call's embeddings are scored, not stored. */
+    outcome = 'nothing was stored',
   ) {
     const indexes = [...new Set(problems.map((p) => p.index))];
     const noun = indexes.length === 1 ? what.replace(/s$/, '') : what;
-    // A predict call's embeddings are scored, not stored.
-    super(`${indexes.length} invalid ${noun}; ${what === 'embeddings' ? 'nothing was scored' : 'nothing was stored'}`, { indexes, problems: problems.slice(0, 100) });
+    super(`${indexes.length} invalid ${noun}; ${outcome}`, { indexes, problems: problems.slice(0, 100) });
   }
 }
 

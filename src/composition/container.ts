@@ -165,7 +165,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
   const models = new ModelsService(db, events, clock, reads, webhookPolicy, config.splitSecret);
   const modelNames = new Map((await models.list()).map((m) => [m.id, m.name]));
   const metrics = new Metrics(() => references.sizes().map((s) => ({ model: modelNames.get(s.modelId) ?? String(s.modelId), ...s })));
-  const examples = new ExamplesService(db, references, clock, (trx, id) => models.current(trx, id));
+  const examples = new ExamplesService(db, references, clock, (trx, id) => models.current(trx, id), config.inputOrigins);
 
   const duplicates = new NearDuplicateRegistry(indexDir, log, { reads: ownerReadRepositories.predictions, window: config.indexes.duplicateWindow, snapshots, check: indexChecks?.check });
   // Selection reads the champion and the regions, both built further down: the ports run only after createApp returns.
@@ -193,7 +193,7 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
       metrics.scoringSeconds.observe(seconds);
       metrics.predictionsIngested.inc({ model }, count);
     },
-  }, events, clock);
+  }, events, clock, config.inputOrigins);
 
   const { tf, backend, fallbacks } = await sharedTensorflow();
   log.info({ backend, fallbacks }, `TensorFlow.js backend: ${backend}`);

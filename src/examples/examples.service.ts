@@ -2,7 +2,8 @@ import type { Db } from '../db/database.js';
 import type { ExampleSource } from '../db/schema.js';
 import { BatchValidationError, NotFoundError, type RecordProblem } from '../errors.js';
 import type { Model } from '../models/model.js';
-import { duplicateIdProblems, embeddingProblems, repeatedConceptProblems, scoreProblems, topScore, unknownConceptProblems } from '../models/record-checks.js';
+import { duplicateIdProblems, embeddingProblems, inputUrlProblems, repeatedConceptProblems, scoreProblems, topScore, unknownConceptProblems } from '../models/record-checks.js';
+import { InputOrigins } from '../http/input-origins.js';
 import type { ReferenceRegistry } from '../reference/reference.registry.js';
 import { isoNow, type Clock } from '../util/clock.js';
 import { splitForId } from '../util/hash-split.js';
@@ -38,6 +39,8 @@ export class ExamplesService {
     private readonly references: ReferenceRegistry,
     private readonly clock: Clock,
     private readonly currentModel: CurrentModel,
+    /** Where pages may load inputs from: an example whose input is elsewhere is refused. */
+    private readonly inputOrigins: InputOrigins = new InputOrigins(),
   ) {}
 
   async add(model: Model, examples: ExampleInput[], source: 'original' | 'production' = 'original'): Promise<ExamplesResult> {
@@ -69,7 +72,7 @@ export class ExamplesService {
   private validate(model: Model, examples: ExampleInput[]): void {
     const problems: RecordProblem[] = duplicateIdProblems(examples);
     examples.forEach((e, index) => {
-      problems.push(...embeddingProblems(model, e.embedding, index), ...unknownConceptProblems(model, e.concepts, index, 'concepts'), ...repeatedConceptProblems(e.concepts, index, 'concepts'));
+      problems.push(...embeddingProblems(model, e.embedding, index), ...unknownConceptProblems(model, e.concepts, index, 'concepts'), ...repeatedConceptProblems(e.concepts, index, 'concepts'), ...inputUrlProblems(this.inputOrigins, e.input, index));
       if (e.scores) problems.push(...scoreProblems(model, e.scores, index));
       if (model.task === 'multiclass' && e.concepts.length !== 1) {
         problems.push({ index, field: 'concepts', message: 'a multiclass example has exactly one concept' });

@@ -1,6 +1,7 @@
 import type { RecordProblem } from '../errors.js';
 import type { Concept, Model } from './model.js';
 import { isFloat32Safe } from '../util/vectors.js';
+import type { InputOrigins } from '../http/input-origins.js';
 
 /** Whether every value is 0: stops at the first that is not (a loop, not a callback per value). */
 function isZero(embedding: number[]): boolean {
@@ -81,4 +82,10 @@ function taxonomyOf(concepts: readonly Concept[]): { ids: Set<string>; scored: s
     taxonomies.set(concepts, taxonomy);
   }
   return taxonomy;
+}
+
+/** A problem when the record's `input.url` is from an origin the pages may not load (DRIFTLOOP_INPUT_ORIGINS). */
+export function inputUrlProblems(origins: InputOrigins, input: { url?: string | undefined } | undefined, index: number): RecordProblem[] {
+  const message = origins.problem(input?.url);
+  return message ? [{ index, field: 'input.url', message }] : [];
 }

@@ -3,7 +3,8 @@ import { StatementTrip } from '../db/statement-trip.js';
 import type { EventBus } from '../events/event-bus.js';
 import { BatchValidationError, ConflictError, type RecordProblem } from '../errors.js';
 import type { Model } from '../models/model.js';
-import { duplicateIdProblems, embeddingProblems, encoderProblems, scoreProblems } from '../models/record-checks.js';
+import { duplicateIdProblems, embeddingProblems, encoderProblems, inputUrlProblems, scoreProblems } from '../models/record-checks.js';
+import { InputOrigins } from '../http/input-origins.js';
 import type { ReferenceRegistry } from '../reference/reference.registry.js';
 import { scorerFor, type PredictionScore } from '../scoring/scorer.js';
 import { isoNow, type Clock } from '../util/clock.js';
@@ -36,6 +37,8 @@ export class PredictionsService {
     private readonly observer: IngestObserver,
     private readonly events: EventBus,
     private readonly clock: Clock,
+    /** Where pages may load inputs from: a prediction whose input is elsewhere is refused. */
+    private readonly inputOrigins: InputOrigins = new InputOrigins(),
   ) {
     this.db = database.db;
   }
@@ -143,7 +146,7 @@ export class PredictionsService {
   private validate(model: Model, predictions: PredictionInput[]): void {
     const problems: RecordProblem[] = duplicateIdProblems(predictions);
     predictions.forEach((p, index) => {
-      problems.push(...embeddingProblems(model, p.embedding, index), ...encoderProblems(model, p.encoder, index), ...scoreProblems(model, p.scores, index));
+      problems.push(...embeddingProblems(model, p.embedding, index), ...encoderProblems(model, p.encoder, index), ...scoreProblems(model, p.scores, index), ...inputUrlProblems(this.inputOrigins, p.input, index));
     });
     if (problems.length > 0) throw new BatchValidationError(problems.sort((a, b) => a.index - b.index), 'predictions');
   }

@@ -135,7 +135,7 @@ export class TrainingService {
   /** Scores embeddings with the champion. */
   async predict(model: Model, embeddings: number[][]): Promise<Prediction> {
     const problems: RecordProblem[] = embeddings.flatMap((e, index) => embeddingProblems(model, e, index));
-    if (problems.length > 0) throw new BatchValidationError(problems, 'embeddings');
+    if (problems.length > 0) throw new BatchValidationError(problems, 'embeddings', 'nothing was scored');
     const champion = await this.versions.champion(model);
     if (!champion) throw new ConflictError(`Model '${model.name}' has no champion yet; train one with POST /v1/models/${model.name}/retrain`);
     const classifier = await this.versions.classifier(champion);

@@ -92,21 +92,24 @@ button.primary kbd { background:transparent; color:#fff; border-color:rgba(255,2
 @media (max-width: 860px) { .lp-grid, .lp-row { grid-template-columns: 1fr; } }
 `;
 
-let csp: string | undefined;
+let scriptHash: string | undefined;
 
-/** Content-Security-Policy of the page: only its own inline script runs; data is fetched from this origin. */
-export function labelPageCsp(): string {
-  csp ??= [
+/**
+ * Content-Security-Policy of the page: only its own inline script runs; data is fetched from
+ * this origin; inputs' images load from `imgSrc` (DRIFTLOOP_INPUT_ORIGINS, `InputOrigins.imgSrc`).
+ */
+export function labelPageCsp(imgSrc: string): string {
+  scriptHash ??= createHash('sha256').update(labelPageScript()).digest('base64');
+  return [
     "default-src 'none'",
-    `script-src 'sha256-${createHash('sha256').update(labelPageScript()).digest('base64')}'`,
+    `script-src 'sha256-${scriptHash}'`,
     "style-src 'unsafe-inline'",
-    'img-src http: https: data:',
+    `img-src ${imgSrc}`,
     "connect-src 'self'",
     "base-uri 'none'",
     "form-action 'self'",
     "frame-ancestors 'none'",
   ].join('; ');
-  return csp;
 }
 
 /** The labeling page shell: static markup the inline script fills from the JSON API. */
