@@ -129,6 +129,7 @@ export async function createApp(config: Config, log?: Logger, deps: { clock?: Cl
       server = createHttpServer(app.fetch, {
         maxBodyBytes: config.limits.maxBodyBytes,
         maxConnections: config.limits.maxConnections,
+        maxConnectionsPerAddress: config.limits.maxConnectionsPerAddress,
         headersTimeoutMs: config.limits.headersTimeoutMs,
         requestTimeoutMs: config.limits.requestTimeoutMs,
         budget: new BodyBudget(config.limits.maxBodyBytesInFlight, (n) => services.metrics.bodyBytesInFlight.set(n), config.limits.maxBodyBytes),

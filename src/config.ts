@@ -22,6 +22,8 @@ const envSchema = z.object({
    * Secret from which each new model's eval-split key derives (with the model's name): runs that
    * must repeat (tests, benchmarks) set it. Unset, each model gets a random key.
    */
+  /** Most connections open at once from one client address (default: half of the 1,024 the server holds). */
+  DRIFTLOOP_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).max(1024).optional(),
   /** Origins (comma-separated, e.g. https://cdn.example.com) the pages may load inputs' images from; unset: any http(s). */
   DRIFTLOOP_INPUT_ORIGINS: z
     .string()
@@ -66,6 +68,12 @@ export interface Limits {
   readonly sessionTtlSeconds: number;
   /** Most connections open at once; the server closes any past it as soon as it is accepted. */
   readonly maxConnections: number;
+  /**
+   * Most connections open at once from one address (DRIFTLOOP_MAX_CONNECTIONS_PER_ADDRESS): one
+   * client that never finishes its headers cannot hold every slot. Behind a single reverse proxy
+   * every connection has the proxy's address: raise it to `maxConnections` there.
+   */
+  readonly maxConnectionsPerAddress: number;
   /** Time a connection has to send a request's headers (after it opens, or after its last answer). */
   readonly headersTimeoutMs: number;
   /** Time a request has to arrive whole, headers and body; past it, 408 and the connection closes. */
@@ -135,6 +143,7 @@ const DEFAULT_LIMITS: Limits = Object.freeze({
   maxBodyBytesInFlight: 256 * 1024 * 1024,
   sessionTtlSeconds: 12 * 3600,
   maxConnections: 1024,
+  maxConnectionsPerAddress: 512,
   headersTimeoutMs: 66_000,
   requestTimeoutMs: 300_000,
   drainMs: 20_000,
@@ -164,7 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     splitSecret: e.DRIFTLOOP_SPLIT_SECRET,
     inputOrigins: InputOrigins.parse(e.DRIFTLOOP_INPUT_ORIGINS),
     logLevel: e.LOG_LEVEL,
-    limits: DEFAULT_LIMITS,
+    limits: e.DRIFTLOOP_MAX_CONNECTIONS_PER_ADDRESS === undefined ? DEFAULT_LIMITS : Object.freeze({ ...DEFAULT_LIMITS, maxConnectionsPerAddress: e.DRIFTLOOP_MAX_CONNECTIONS_PER_ADDRESS }),
     computeThreads: e.DRIFTLOOP_COMPUTE_THREADS ?? Math.min(os.availableParallelism(), MAX_DEFAULT_COMPUTE_THREADS),
     computeNiceness: e.DRIFTLOOP_COMPUTE_NICENESS,
     indexes: Object.freeze({

@@ -19,6 +19,8 @@ export interface HttpServerOptions {
   maxBodyBytes: number;
   /** Connections open at once; one accepted past it is closed at once. */
   maxConnections: number;
+  /** Connections open at once from one remote address; one past it is closed at once. */
+  maxConnectionsPerAddress: number;
   /** Time to send a request's headers; must exceed {@link KEEP_ALIVE_MS} (an idle connection is closed first). */
   headersTimeoutMs: number;
   /** Time to send a whole request, body included. */
@@ -63,7 +65,7 @@ export function createHttpServer(fetch: Fetch, opts: HttpServerOptions): http.Se
   server.headersTimeout = opts.headersTimeoutMs;
   // Each connection holds a socket and a parser: past the cap, strangers cannot open more.
   server.maxConnections = opts.maxConnections;
-  trackSockets(server);
+  trackSockets(server, opts.maxConnectionsPerAddress);
   server.on('clientError', answerClientError);
   return server;
 }
@@ -122,12 +124,30 @@ export function closeHttpServer(server: http.Server, drainMs: number): Promise<v
 /** Each server's open connections, for those that node's idle list does not hold. */
 const sockets = new WeakMap<http.Server, Set<Socket>>();
 
-function trackSockets(server: http.Server): void {
+/**
+ * Tracks open connections, and closes at once one that finds its address at `perAddress`
+ * already: a client that opens connections and never sends headers holds its share of the
+ * slots until the headers timeout, not all of them.
+ */
+function trackSockets(server: http.Server, perAddress: number): void {
   const open = new Set<Socket>();
+  const byAddress = new Map<string, number>();
   sockets.set(server, open);
   server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? '';
+    const held = byAddress.get(address) ?? 0;
+    if (held >= perAddress) {
+      socket.destroy();
+      return;
+    }
+    byAddress.set(address, held + 1);
     open.add(socket);
-    socket.once('close', () => open.delete(socket));
+    socket.once('close', () => {
+      open.delete(socket);
+      const left = (byAddress.get(address) ?? 1) - 1;
+      if (left > 0) byAddress.set(address, left);
+      else byAddress.delete(address);
+    });
   });
 }
 

@@ -16,7 +16,7 @@ function gatedServer() {
       await gate;
       return Response.json({ ok: true });
     },
-    { maxBodyBytes: 1024, budget: new BodyBudget(4096), admit: async () => ({ owner: undefined }), maxConnections: 64, headersTimeoutMs: 66_000, requestTimeoutMs: 300_000 },
+    { maxBodyBytes: 1024, budget: new BodyBudget(4096), admit: async () => ({ owner: undefined }), maxConnections: 64, maxConnectionsPerAddress: 64, headersTimeoutMs: 66_000, requestTimeoutMs: 300_000 },
   );
   return { server, open, entered };
 }

@@ -9,7 +9,7 @@ import { closeHttpServer, createHttpServer, listen } from '../../src/http/node-s
 // Through the real node server: only there is the body buffered as bytes (`rawBody`), which
 // checkJsonBodies decodes itself (latin1 when every byte is ASCII, UTF-8 otherwise).
 const app = new Hono().use('*', checkJsonBodies(new TurnLane(), 10_000)).post('/echo', async (c) => c.json({ value: await c.req.json() }));
-const server = createHttpServer(app.fetch, { maxBodyBytes: 1 << 20, budget: new BodyBudget(1 << 22), admit: async () => ({ owner: undefined }), maxConnections: 64, headersTimeoutMs: 66_000, requestTimeoutMs: 300_000 });
+const server = createHttpServer(app.fetch, { maxBodyBytes: 1 << 20, budget: new BodyBudget(1 << 22), admit: async () => ({ owner: undefined }), maxConnections: 64, maxConnectionsPerAddress: 64, headersTimeoutMs: 66_000, requestTimeoutMs: 300_000 });
 let port = 0;
 
 function post(body: Buffer): Promise<{ status: number; text: string }> {

@@ -1,14 +1,15 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const ADMIN = 'bootstrap-admin-key-0123456789';
 
 /** A raw connection to the server; `answer` resolves with everything the server sent once it closes the connection. */
-function connect(server: TestServer): Promise<{ socket: net.Socket; answer: Promise<string> }> {
+function connect(server: TestServer, localAddress?: string): Promise<{ socket: net.Socket; answer: Promise<string> }> {
   const { port } = new URL(server.url);
   return new Promise((resolve, reject) => {
-    const socket = net.connect(Number(port), '127.0.0.1');
+    const socket = net.connect({ port: Number(port), host: '127.0.0.1', localAddress });
     let received = '';
     socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
     socket.on('error', () => undefined); // a connection past the cap is reset
@@ -122,5 +123,36 @@ describe('the HTTP server holds at most its cap of connections', () => {
     for (const c of held) c.socket.destroy();
     await Promise.all(held.map((c) => c.answer));
     expect(await get(server, '/healthz')).toBe(200);
+  });
+});
+
+describe('the HTTP server holds at most its share of connections per client address', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ env: { DRIFTLOOP_ADMIN_KEY: ADMIN }, limits: { maxConnections: 8, maxConnectionsPerAddress: 3 } });
+  });
+  afterAll(() => server.stop());
+
+  it('when one address opens more connections than its share and sends nothing, then those past it are closed at once, and another address still gets in', async () => {
+    const held = await Promise.all(Array.from({ length: 3 }, () => connect(server, '127.0.0.1')));
+    const extra = await Promise.all(Array.from({ length: 4 }, () => connect(server, '127.0.0.1')));
+    expect(await Promise.all(extra.map((c) => c.answer))).toEqual(['', '', '', '']);
+    // 127.0.0.2 is loopback too (Linux routes all of 127/8 there): another client address.
+    const other = await connect(server, '127.0.0.2');
+    other.socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+    expect(statusOf(await other.answer)).toBe(200);
+    // A slot given back is the address's again.
+    held[0]!.socket.destroy();
+    await held[0]!.answer;
+    const again = await connect(server, '127.0.0.1');
+    again.socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+    expect(statusOf(await again.answer)).toBe(200);
+    for (const c of held) c.socket.destroy();
+  });
+
+  it('when DRIFTLOOP_MAX_CONNECTIONS_PER_ADDRESS is set, then it is the share; by default half of the 1,024 connections', () => {
+    expect(loadConfig({}).limits.maxConnectionsPerAddress).toBe(512);
+    expect(loadConfig({ DRIFTLOOP_MAX_CONNECTIONS_PER_ADDRESS: '1024' }).limits.maxConnectionsPerAddress).toBe(1024);
+    expect(() => loadConfig({ DRIFTLOOP_MAX_CONNECTIONS_PER_ADDRESS: '0' })).toThrow(/DRIFTLOOP_MAX_CONNECTIONS_PER_ADDRESS/);
   });
 });
