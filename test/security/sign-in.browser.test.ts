@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -117,7 +117,8 @@ describe('browser sign-in (Chromium)', () => {
     await context.close();
   });
 
-  it('when the user signs out, then the session ends for good, and a sign-out without the CSRF token is refused', async () => {
+  /** A fresh browser context signed in with the admin key on the sign-in page, and its session cookie. */
+  async function signedInAsAdmin() {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${server.url}/ui/sign-in`);
@@ -125,9 +126,23 @@ describe('browser sign-in (Chromium)', () => {
     await page.click('#sign-in button[type=submit]');
     await page.waitForURL(`${server.url}/`);
     const [cookie] = await context.cookies();
+    return { context, page, cookie: cookie! };
+  }
+
+  /** The page landed on sign-in, the cookie is gone, and replaying the old one is refused; closes the context. */
+  async function expectSignedOut(context: BrowserContext, page: Page, cookie: { value: string }) {
+    await page.waitForURL(`${server.url}/ui/sign-in`);
+    expect(await context.cookies()).toEqual([]);
+    const replay = await fetch(`${server.url}/`, { headers: { cookie: `driftloop_session=${cookie.value}` } });
+    expect(replay.status).toBe(401);
+    await context.close();
+  }
+
+  it('when the user signs out, then the session ends for good, and a sign-out without the CSRF token is refused', async () => {
+    const { context, page, cookie } = await signedInAsAdmin();
     const forged = await fetch(`${server.url}/ui/sign-out`, {
       method: 'POST',
-      headers: { cookie: `driftloop_session=${cookie!.value}`, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { cookie: `driftloop_session=${cookie.value}`, 'content-type': 'application/x-www-form-urlencoded' },
       body: 'csrf=guessed',
     });
     expect(forged.status).toBe(403);
@@ -135,7 +150,7 @@ describe('browser sign-in (Chromium)', () => {
     for (const origin of [undefined, 'https://evil.example', 'null']) {
       const res = await fetch(`${server.url}/ui/sign-out`, {
         method: 'POST',
-        headers: { cookie: `driftloop_session=${cookie!.value}`, 'content-type': 'application/x-www-form-urlencoded', ...(origin ? { origin } : {}) },
+        headers: { cookie: `driftloop_session=${cookie.value}`, 'content-type': 'application/x-www-form-urlencoded', ...(origin ? { origin } : {}) },
         body: '',
       });
       expect(res.status, `Origin ${origin}`).toBe(403);
@@ -143,27 +158,13 @@ describe('browser sign-in (Chromium)', () => {
     expect((await page.goto(`${server.url}/`))!.status()).toBe(200);
     await page.goto(`${server.url}/ui/sign-out`);
     await page.click('#sign-out button[type=submit]');
-    await page.waitForURL(`${server.url}/ui/sign-in`);
-    expect(await context.cookies()).toEqual([]);
-    const replay = await fetch(`${server.url}/`, { headers: { cookie: `driftloop_session=${cookie!.value}` } });
-    expect(replay.status).toBe(401);
-    await context.close();
+    await expectSignedOut(context, page, cookie);
   });
 
   it("when the user clicks the header's \"Sign out\", then the session ends in that one click", async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(`${server.url}/ui/sign-in`);
-    await page.fill('#key', ADMIN);
-    await page.click('#sign-in button[type=submit]');
-    await page.waitForURL(`${server.url}/`);
-    const [cookie] = await context.cookies();
+    const { context, page, cookie } = await signedInAsAdmin();
     await page.click('header.top form[action="/ui/sign-out"] button');
-    await page.waitForURL(`${server.url}/ui/sign-in`);
-    expect(await context.cookies()).toEqual([]);
-    const replay = await fetch(`${server.url}/`, { headers: { cookie: `driftloop_session=${cookie!.value}` } });
-    expect(replay.status).toBe(401);
-    await context.close();
+    await expectSignedOut(context, page, cookie);
   });
 
   it('when a session expires or its key is revoked, then its pages ask to sign in again', async () => {
