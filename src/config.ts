@@ -18,10 +18,6 @@ const envSchema = z.object({
   DRIFTLOOP_PUBLIC_URL: z
     .url({ protocol: /^https?$/, message: 'DRIFTLOOP_PUBLIC_URL must be an http(s) URL' })
     .optional(),
-  /**
-   * Secret from which each new model's eval-split key derives (with the model's name): runs that
-   * must repeat (tests, benchmarks) set it. Unset, each model gets a random key.
-   */
   /** Most connections open at once from one client address (default: half of the 1,024 the server holds). */
   DRIFTLOOP_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).max(1024).optional(),
   /** Origins (comma-separated, e.g. https://cdn.example.com) the pages may load inputs' images from; unset: any http(s). */
@@ -35,6 +31,10 @@ const envSchema = z.object({
         ctx.addIssue({ code: 'custom', message: (err as Error).message });
       }
     }),
+  /**
+   * Secret from which each new model's eval-split key derives (with the model's name): runs that
+   * must repeat (tests, benchmarks) set it. Unset, each model gets a random key.
+   */
   DRIFTLOOP_SPLIT_SECRET: z.string().min(16, 'DRIFTLOOP_SPLIT_SECRET must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How often each instance polls the database for examples other instances committed (PostgreSQL: several instances). */

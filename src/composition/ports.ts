@@ -2,6 +2,7 @@ import type { Db } from '../db/database.js';
 import { bindReads } from '../db/bind-reads.js';
 import * as exampleReads from '../examples/example-reads.repository.js';
 import * as predictionReads from '../predictions/prediction-reads.repository.js';
+import { lastIssuedRegion } from '../regions/region-ids.repository.js';
 import { PredictionCounter } from '../predictions/prediction-counter.js';
 import type { DriftProviders, VersionSummary } from '../drift/drift.providers.js';
 import type { SequentialDetector } from '../drift/sequential/sequential.service.js';
@@ -34,7 +35,7 @@ export function ownerReads(db: Db) {
 }
 
 /** The same reads unbound (executor first), for a reader that reads inside its own transactions (the queue). */
-export const ownerReadRepositories = { examples: exampleReads, predictions: predictionReads };
+export const ownerReadRepositories = { examples: exampleReads, predictions: predictionReads, regions: { lastIssuedRegion } };
 
 /** What drift monitoring reads from retraining, the review queue and training-data health. */
 export function driftProviders(f: {

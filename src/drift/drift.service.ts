@@ -33,6 +33,8 @@ const EVENTS_LISTED = 20;
 export class DriftService {
   private readonly evaluations = new KeyedLock<number>();
   private readonly lastEvaluations = new Map<number, DriftEvaluation>();
+  /** Per model, the reactions to raised drift events still running (see `notify`). */
+  private readonly reacting = new Map<number, Promise<void>>();
   private readonly evaluator: DriftEvaluator;
   private readonly trigger: DriftTrigger;
 
@@ -79,6 +81,8 @@ export class DriftService {
   /** The current evaluation (recorded), with history and recent events. */
   async overview(model: Model, opts: { record: boolean } = { record: true }): Promise<DriftOverview & { assessment: DriftAssessment }> {
     const assessment = await this.evaluate(model, opts);
+    // Reactions to an event this or an earlier evaluation raised: the answer comes after them.
+    await this.reacting.get(model.id);
     const [history, events] = await Promise.all([this.history(model), this.events(model)]);
     return { model: model.name, ...assessment.evaluation, history, events, assessment };
   }
@@ -114,6 +118,7 @@ export class DriftService {
   async stop(): Promise<void> {
     await this.trigger.stop();
     await this.evaluations.idle();
+    await Promise.all(this.reacting.values());
     await this.webhooks.stop();
   }
 
@@ -166,18 +171,25 @@ export class DriftService {
     const created = await this.withDeliveries(model, await listEventsById(this.db, event));
     for (const e of created) {
       this.log.warn({ model: model.name, event: e.id, kind: e.kind, severity: e.severity, score: e.score, threshold: e.threshold }, 'drift event');
-      await this.notify(e, model);
+      this.notify(e, model);
     }
   }
 
   /**
-   * Publishes and waits for the reactions (a queue boost, a retraining check: a few statements),
-   * so an evaluation that answers `drift` answers once the queue favours the drifted items: a
-   * claim right after it is not handed the items the boost was still raising (row-locked, and
-   * passed over by its FOR UPDATE SKIP LOCKED). A failed reaction is logged, not the caller's error.
+   * Publishes without waiting (the evaluation may run inside the trigger's advisory-lock
+   * transaction, whose connection would stay checked out meanwhile), and keeps the reactions (a
+   * queue boost, a retraining check) as the model's in flight: `overview` waits for them, so a
+   * `GET .../drift` that answers `drift` answers once the queue favours the drifted items, and a
+   * claim right after it is not handed the rest while the boost holds the drifted rows (FOR UPDATE
+   * SKIP LOCKED passes over them). A failed reaction is logged, not anyone's error.
    */
-  private async notify(event: DriftEvent, model: Model): Promise<void> {
-    await this.bus.publish({ type: 'DriftRaised', model, event }).catch((err: unknown) => this.log.error({ err, model: model.name, event: event.id }, 'drift event handler failed'));
+  private notify(event: DriftEvent, model: Model): void {
+    const published = this.bus.publish({ type: 'DriftRaised', model, event }).catch((err: unknown) => this.log.error({ err, model: model.name, event: event.id }, 'drift event handler failed'));
+    const run = Promise.all([this.reacting.get(model.id), published]).then(() => undefined);
+    this.reacting.set(model.id, run);
+    void run.then(() => {
+      if (this.reacting.get(model.id) === run) this.reacting.delete(model.id);
+    });
   }
 
   private async withDeliveries(model: Model, rows: EventRow[]): Promise<DriftEvent[]> {

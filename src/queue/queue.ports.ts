@@ -32,4 +32,8 @@ export interface QueueReads {
     /** Examples by seq: what a labeler sees of a neighbour. */
     listExampleSummaries(db: Db, modelId: number, seqs: number[]): Promise<ExampleSummaryRow[]>;
   };
+  regions: {
+    /** The highest region id ever issued for the model, or 0: a claim naming one above it names no region. */
+    lastIssuedRegion(db: Db, modelId: number): Promise<number>;
+  };
 }

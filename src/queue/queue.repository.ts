@@ -48,12 +48,6 @@ export function findItem(db: Db, modelId: number, id: number): Promise<QueueItem
   return db.selectFrom('queue_items').selectAll().where('model_id', '=', modelId).where('id', '=', id).executeTakeFirst();
 }
 
-/** Whether any item of the model's queue was tagged with `region` (the partial index on model and region answers it). */
-export async function anyItemInRegion(db: Db, modelId: number, region: number): Promise<boolean> {
-  const row = await db.selectFrom('queue_items').select('id').where('model_id', '=', modelId).where('region', '=', region).limit(1).executeTakeFirst();
-  return row !== undefined;
-}
-
 /**
  * {@link findItem}, holding the item's row until the transaction `db` ends (on PostgreSQL): its
  * counts are read after a claim taking a slot meanwhile commits, and later claims pass it over.

@@ -13,7 +13,6 @@ import { expireLeases, releaseExpired } from './lease-expiry.js';
 import type { SelectionService } from './selection/selection.service.js';
 import { countSkipsByLabeler, extendLeases, findLease, insertLease, expiredToReleaseInClaim, lockLabelerListingLeases, lockLabelers, lockLeases } from './leases.repository.js';
 import {
-  anyItemInRegion,
   boostOpenOod,
   clearBoosts,
   findItem,
@@ -72,9 +71,11 @@ export class QueueService {
    */
   async claim(model: Model, labeler: string, limit: number, region?: number): Promise<ClaimedItem[]> {
     const items = await this.claimItems(model, labeler, limit, region);
-    // Only an empty answer looks: a region whose items are all labeled answers empty, a region no item was ever in is a mistake to say so.
-    if (items.length === 0 && region !== undefined && !(await anyItemInRegion(this.db, model.id, region))) {
-      throw new NotFoundError(`No queue item of model '${model.name}' lies in region ${region}; GET /v1/models/${model.name}/regions lists the current regions and their ids`);
+    // Only an empty answer looks: a region with nothing left (or no queued item, or gone from the
+    // window) answers empty, as the page expects; an id never issued is a mistake to say so.
+    if (items.length === 0 && region !== undefined) {
+      const last = await this.reads.regions.lastIssuedRegion(this.db, model.id);
+      if (region > last) throw new NotFoundError(`Model '${model.name}' has no region ${region} (${last === 0 ? 'none issued yet' : `ids run to ${last}`}); GET /v1/models/${model.name}/regions lists the current regions`);
     }
     return items;
   }

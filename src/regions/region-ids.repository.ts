@@ -42,6 +42,12 @@ export class StoredRegionIds implements RegionIdsStore {
   }
 }
 
+/** The highest region id ever issued for the model (by any instance), or 0: ids above it name no region. */
+export async function lastIssuedRegion(db: Db, modelId: number): Promise<number> {
+  const row = await db.selectFrom('region_ids').select('last_id').where('model_id', '=', modelId).executeTakeFirst();
+  return row ? Number(row.last_id) : 0;
+}
+
 function storedCentres(idsJson: string, bytes: Uint8Array, dim: number): { id: number; centroid: Float32Array }[] {
   const ids = JSON.parse(idsJson) as number[];
   const all = decodeVector(bytes);

@@ -70,13 +70,15 @@ describe('GET /v1/models/{model}/regions, region claims and similar items', () =
     expect(after.labeled).toBe(1);
   });
 
-  it('when a claim names a region no queue item was ever in, then it is refused with 404 naming where the regions are listed; a region whose items are taken answers empty', async () => {
+  it('when a claim names a region id never issued, then it is refused with 404 naming where the regions are listed; a region whose items are taken answers empty', async () => {
     const regions = (await server.request('GET', '/v1/models/pint/regions')).body.regions as { id: number }[];
     const unknown = Math.max(...regions.map((r) => r.id)) + 1000;
     const res = await server.request('POST', '/v1/models/pint/queue/claim', { labeler: 'eve', limit: 5, region: unknown });
     expect(res.status).toBe(404);
-    expect(res.body.error.message).toContain(`region ${unknown}`);
+    expect(res.body.error.message).toContain(`no region ${unknown} (ids run to `);
     expect(res.body.error.message).toContain('/v1/models/pint/regions');
+    // Every listed region answers 200, those whose predictions none was queued (confident, in distribution) too.
+    for (const r of regions) expect((await server.request('POST', '/v1/models/pint/queue/claim', { labeler: 'hal', limit: 1, region: r.id })).status, `region ${r.id}`).toBe(200);
     // Drain one region, then claim it again: known, nothing left, 200 with no items.
     const top = regions[0]!;
     for (let round = 0; round < 50; round++) {

@@ -47,7 +47,14 @@ describe('performance in GET drift', () => {
     const overview = await server.request('GET', '/v1/models/perf-labeled/drift');
     expect(overview.body.status).toBe('drift');
     // The evaluation answers once the queue favours the drifted items: the claim below is not handed the rest while the boost still holds them.
-    const boosted = await server.driftloop.services.database.db.selectFrom('queue_items').select((eb) => eb.fn.countAll<number>().as('n')).where('drift_boost', '>', 0).executeTakeFirstOrThrow();
+    const { id } = await server.driftloop.services.models.get('perf-labeled');
+    const boosted = await server.driftloop.services.database.db
+      .selectFrom('queue_items')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('model_id', '=', id)
+      .where('prediction_id', 'like', 'region%')
+      .where('drift_boost', '>', 0)
+      .executeTakeFirstOrThrow();
     expect(Number(boosted.n)).toBeGreaterThanOrEqual(20);
     const before = overview.body.performance;
     const items = await claim(server, 'perf-labeled', 'ana', 50);
