@@ -27,8 +27,10 @@ export class InputOrigins {
           throw new Error(`'${entry}' is not a URL origin such as https://cdn.example.com`);
         }
         const originOnly = url.pathname === '/' && !entry.endsWith('//') && url.search === '' && url.hash === '' && url.username === '' && url.password === '' && !/[?#]/.test(entry);
-        if ((url.protocol !== 'https:' && url.protocol !== 'http:') || !originOnly) {
-          throw new Error(`'${entry}' is not an http(s) origin (scheme, host and port only), such as https://cdn.example.com`);
+        // A DNS name or an IPv4 address: what a CSP host-source can name exactly (no `*`, `;` or IPv6 literal).
+        const plainHost = /^[a-z0-9.-]+$/.test(url.hostname);
+        if ((url.protocol !== 'https:' && url.protocol !== 'http:') || !originOnly || !plainHost) {
+          throw new Error(`'${entry}' is not an http(s) origin (scheme, a host name or IPv4 address, and port only), such as https://cdn.example.com`);
         }
         return url.origin;
       });

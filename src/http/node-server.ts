@@ -121,6 +121,28 @@ export function closeHttpServer(server: http.Server, drainMs: number): Promise<v
   });
 }
 
+/**
+ * Who a connection is, for the per-address cap: an IPv4 address (also when a dual-stack socket
+ * shows it as `::ffff:a.b.c.d`), or an IPv6 address's /64, since one host picks freely among the
+ * addresses of its /64.
+ */
+export function clientOf(remoteAddress: string | undefined): string | undefined {
+  if (!remoteAddress) return undefined;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(remoteAddress);
+  if (mapped) return mapped[1];
+  if (!remoteAddress.includes(':')) return remoteAddress;
+  return `${expandIpv6(remoteAddress).slice(0, 4).join(':')}::/64`;
+}
+
+/** The eight 16-bit groups of an IPv6 address (zone dropped), as lower-case hex without leading zeros. */
+function expandIpv6(address: string): string[] {
+  const [head = '', tail] = address.split('%')[0]!.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return groups.map((g) => g.replace(/^0+(?=.)/, ''));
+}
+
 /** Each server's open connections, for those that node's idle list does not hold. */
 const sockets = new WeakMap<http.Server, Set<Socket>>();
 
@@ -134,7 +156,13 @@ function trackSockets(server: http.Server, perAddress: number): void {
   const byAddress = new Map<string, number>();
   sockets.set(server, open);
   server.on('connection', (socket: Socket) => {
-    const address = socket.remoteAddress ?? '';
+    const address = clientOf(socket.remoteAddress);
+    if (address === undefined) {
+      // Gone before it was accepted: nothing to count.
+      open.add(socket);
+      socket.once('close', () => open.delete(socket));
+      return;
+    }
     const held = byAddress.get(address) ?? 0;
     if (held >= perAddress) {
       socket.destroy();

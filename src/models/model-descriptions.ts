@@ -21,7 +21,7 @@ export interface ModelExtras {
 export type ModelDescriber = (model: Model) => Promise<Partial<ModelExtras>>;
 
 /** A model as the API shows it. */
-export interface ModelDescription extends Omit<Model, 'id'>, Partial<ModelExtras> {
+export interface ModelDescription extends Omit<Model, 'id' | 'splitKey'>, Partial<ModelExtras> {
   counts: { examples: { train: number; eval: number }; predictions: number };
 }
 

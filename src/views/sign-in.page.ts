@@ -43,7 +43,7 @@ export function forbiddenPage(principal: Principal, needs: string, via: PageVia)
     html`<div class="card"><h1 style="margin-top:0;font-size:20px">Not allowed</h1>
 <p>You are signed in as <strong>${principal.keyName}</strong> (role <code>${principal.role}</code>); this page needs the <code>${needs}</code> role.</p>
 ${principal.role === 'label' ? html`<p>Your pages: <a href="/ui/label">the labeling pages</a>.</p>` : ''}
-${via === 'session' ? html`<p>${signOutButton()} to use another key.</p>` : ''}</div>`,
+${via === 'session' ? html`<div>${signOutButton()} to use another key.</div>` : ''}</div>`,
     { via },
   );
 }
@@ -65,7 +65,7 @@ export function labelerHomePage(a: Authentication, models: string[]) {
   return layout(
     'Labeling',
     html`<div class="card"><h1 style="margin-top:0;font-size:20px">Labeling</h1>
-${a.via === 'session' ? html`<p class="muted">Signed in as <strong>${a.principal.keyName}</strong>. ${signOutButton()}</p>` : ''}
+${a.via === 'session' ? html`<div class="muted">Signed in as <strong>${a.principal.keyName}</strong>. ${signOutButton()}</div>` : ''}
 <ul>${models.map((m) => html`<li><a href="/ui/models/${encodeURIComponent(m)}/label">${m}</a></li>`)}</ul></div>`,
     { via: a.via },
   );

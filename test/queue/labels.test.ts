@@ -117,8 +117,16 @@ describe('labels', () => {
     expect(model.splitKey).toMatch(/^[0-9a-f]{64}$/);
     // The key decides: the plain hash of the id (what an app could compute) disagrees on some items.
     expect(mine.some((l) => l.split !== splitForId(l.id))).toBe(true);
-    const described = await server.request('GET', '/v1/models/pint');
-    expect(JSON.stringify(described.body)).not.toContain(model.splitKey!);
+    // Nowhere the model is shown: its description, the list, a PUT's answer, the drift report.
+    for (const [method, path] of [['GET', '/v1/models/pint'], ['GET', '/v1/models'], ['GET', '/v1/models/pint/report']] as const) {
+      const shown = await server.request(method, path);
+      expect(shown.status, path).toBe(200);
+      expect(JSON.stringify(shown.body), path).not.toContain(model.splitKey!);
+    }
+    const { id: _id, splitKey: _key, createdAt: _c, updatedAt: _u, encoder: _e, ...definition } = model;
+    const put = await server.request('PUT', '/v1/models/pint', definition);
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    expect(JSON.stringify(put.body)).not.toContain(model.splitKey!);
     for (const l of mine) {
       expect(l.split).toBe(productionSplit(model, l.id));
       expect(l.embedding).toHaveLength(16);

@@ -24,7 +24,7 @@ describe('DRIFTLOOP_INPUT_ORIGINS: where the pages load inputs from', () => {
   });
 
   it('when an entry is not an http(s) origin, then the configuration is refused naming it', () => {
-    for (const bad of ['cdn.example.com', 'https://cdn.example.com/images', 'ftp://cdn.example.com', 'https://cdn.example.com?x=1']) {
+    for (const bad of ['cdn.example.com', 'https://cdn.example.com/images', 'ftp://cdn.example.com', 'https://cdn.example.com?x=1', 'https://*', 'https://*.example.com', 'https://[::1]:8080']) {
       expect(() => loadConfig({ DRIFTLOOP_INPUT_ORIGINS: bad }), bad).toThrow(/DRIFTLOOP_INPUT_ORIGINS: .*not a/);
     }
     expect(loadConfig({ DRIFTLOOP_INPUT_ORIGINS: 'https://CDN.example.com:443/' }).inputOrigins.imgSrc).toBe('data: https://cdn.example.com');
