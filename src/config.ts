@@ -24,11 +24,12 @@ const envSchema = z.object({
   DRIFTLOOP_INPUT_ORIGINS: z
     .string()
     .optional()
-    .superRefine((text, ctx) => {
+    .transform((text, ctx) => {
       try {
-        InputOrigins.parse(text);
+        return InputOrigins.parse(text);
       } catch (err) {
         ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
       }
     }),
   /**
@@ -171,7 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsRequireKey: e.DRIFTLOOP_METRICS_REQUIRE_KEY === 'true' || e.DRIFTLOOP_METRICS_REQUIRE_KEY === '1',
     publicUrl: e.DRIFTLOOP_PUBLIC_URL?.replace(/\/+$/, ''),
     splitSecret: e.DRIFTLOOP_SPLIT_SECRET,
-    inputOrigins: InputOrigins.parse(e.DRIFTLOOP_INPUT_ORIGINS),
+    inputOrigins: e.DRIFTLOOP_INPUT_ORIGINS,
     logLevel: e.LOG_LEVEL,
     limits: e.DRIFTLOOP_MAX_CONNECTIONS_PER_ADDRESS === undefined ? DEFAULT_LIMITS : Object.freeze({ ...DEFAULT_LIMITS, maxConnectionsPerAddress: e.DRIFTLOOP_MAX_CONNECTIONS_PER_ADDRESS }),
     computeThreads: e.DRIFTLOOP_COMPUTE_THREADS ?? Math.min(os.availableParallelism(), MAX_DEFAULT_COMPUTE_THREADS),
