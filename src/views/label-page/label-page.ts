@@ -92,17 +92,15 @@ button.primary kbd { background:transparent; color:#fff; border-color:rgba(255,2
 @media (max-width: 860px) { .lp-grid, .lp-row { grid-template-columns: 1fr; } }
 `;
 
-let scriptHash: string | undefined;
-
 /**
  * Content-Security-Policy of the page: only its own inline script runs; data is fetched from
  * this origin; inputs' images load from `imgSrc` (DRIFTLOOP_INPUT_ORIGINS, `InputOrigins.imgSrc`).
+ * Built once per app, on its first page (`labelPageRoutes`).
  */
 export function labelPageCsp(imgSrc: string): string {
-  scriptHash ??= createHash('sha256').update(labelPageScript()).digest('base64');
   return [
     "default-src 'none'",
-    `script-src 'sha256-${scriptHash}'`,
+    `script-src 'sha256-${createHash('sha256').update(labelPageScript()).digest('base64')}'`,
     "style-src 'unsafe-inline'",
     `img-src ${imgSrc}`,
     "connect-src 'self'",
