@@ -156,22 +156,18 @@ function trackSockets(server: http.Server, perAddress: number): void {
   const byAddress = new Map<string, number>();
   sockets.set(server, open);
   server.on('connection', (socket: Socket) => {
+    // A socket gone before it was accepted has no address: nothing to count.
     const address = clientOf(socket.remoteAddress);
-    if (address === undefined) {
-      // Gone before it was accepted: nothing to count.
-      open.add(socket);
-      socket.once('close', () => open.delete(socket));
-      return;
-    }
-    const held = byAddress.get(address) ?? 0;
+    const held = address === undefined ? 0 : (byAddress.get(address) ?? 0);
     if (held >= perAddress) {
       socket.destroy();
       return;
     }
-    byAddress.set(address, held + 1);
+    if (address !== undefined) byAddress.set(address, held + 1);
     open.add(socket);
     socket.once('close', () => {
       open.delete(socket);
+      if (address === undefined) return;
       const left = (byAddress.get(address) ?? 1) - 1;
       if (left > 0) byAddress.set(address, left);
       else byAddress.delete(address);
