@@ -1,5 +1,5 @@
 import type { Db } from '../db/database.js';
-import { isPostgres, lockUntilCommit } from '../db/dialect.js';
+import { lockUntilCommit } from '../db/dialect.js';
 import { isoNow, type Clock } from '../util/clock.js';
 import { decodeVector, encodeVectors } from '../util/vectors.js';
 import { carryIds } from './region-ids.js';
@@ -20,12 +20,8 @@ export class StoredRegionIds implements RegionIdsStore {
   carry(modelId: number, centroids: ArrayLike<number>[]): Promise<number[]> {
     return this.db.transaction().execute(async (trx) => {
       await lockUntilCommit(trx, 'regionIds', modelId);
-      const row = await trx
-        .selectFrom('region_ids')
-        .selectAll()
-        .where('model_id', '=', modelId)
-        .$if(isPostgres(trx), (q) => q.forUpdate())
-        .executeTakeFirst();
+      // The lock above orders every writer of the row: a plain read sees the last one committed.
+      const row = await trx.selectFrom('region_ids').selectAll().where('model_id', '=', modelId).executeTakeFirst();
       const dim = centroids[0]?.length ?? 0;
       // Centres of another dimension (another metric space) say nothing about these: fresh ids, counting on.
       const previous = row && row.dim === dim ? storedCentres(row.ids_json, row.centroids, dim) : [];
