@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClusteredData } from '../support/clustered-data.js';
-import { confident, ingest, setupModel } from '../queue/support.js';
-import { startTwoInstances, type TestServer, type TwoInstances } from '../support/server.js';
+import { ingest, setupModel } from '../queue/support.js';
+import { listRegions as regions, regionWindow } from '../regions/support.js';
+import { startTwoInstances, type TwoInstances } from '../support/server.js';
 
 /**
  * Each instance clusters the window itself (regions are cached per instance), but the ids are the
@@ -10,23 +10,15 @@ import { startTwoInstances, type TestServer, type TwoInstances } from '../suppor
  */
 describe('region ids across two instances on one PostgreSQL database', () => {
   let two: TwoInstances;
-  const novel = new ClusteredData({ dim: 16, clusters: 1, spread: 0.15, seed: 99 });
-  const novelIds = new Set<string>();
 
   beforeAll(async () => {
     two = await startTwoInstances();
   }, 60_000);
   afterAll(() => two?.stop());
 
-  const regions = async (on: TestServer) => (await on.request('GET', '/v1/models/pint/regions')).body.regions as { id: number; size: number; examples: string[] }[];
-
   it('when instance B clusters a window after A did, then it gives each region the id A gave it, and a claim of that id on either instance hands out that region', async () => {
     const fx = await setupModel(two.a, 'pint', { regions: { fitSample: 300, mapSample: 120 } });
-    const known = Array.from({ length: 90 }, (_, i) => ({ id: `k-${i}`, embedding: fx.data.point(i % 3), scores: confident(i % 3) }));
-    const fresh = Array.from({ length: 60 }, (_, i) => {
-      novelIds.add(`n-${i}`);
-      return { id: `n-${i}`, embedding: novel.point(0), scores: { lager: 0.4, stout: 0.35, ipa: 0.25 } };
-    });
+    const { known, fresh, novelIds } = regionWindow(fx);
     await ingest(two.a, 'pint', known);
     await ingest(two.a, 'pint', fresh.slice(0, 30));
     // A's first clustering, then a second one that carries its ids; B has never clustered.

@@ -1,20 +1,17 @@
 import { afterAll, expect, it } from 'vitest';
-import { ClusteredData } from '../support/clustered-data.js';
-import { confident, ingest, setupModel } from '../queue/support.js';
+import { ingest, setupModel } from '../queue/support.js';
 import { startTestServer, tempDataDir, type TestServer } from '../support/server.js';
+import { listRegions as regions, regionWindow } from './support.js';
 
-const novel = new ClusteredData({ dim: 16, clusters: 1, spread: 0.15, seed: 99 });
 const dataDir = tempDataDir();
 let server: TestServer | undefined;
 afterAll(() => server?.stop());
 
-const regions = async (on: TestServer) => (await on.request('GET', '/v1/models/pint/regions')).body.regions as { id: number; size: number; examples: string[] }[];
-
 it('when the service restarts, then a region keeps the id it had: the ids are stored, not kept in memory', async () => {
   server = await startTestServer({ dataDir });
   const fx = await setupModel(server, 'pint', { regions: { fitSample: 300, mapSample: 120 } });
-  await ingest(server, 'pint', Array.from({ length: 90 }, (_, i) => ({ id: `k-${i}`, embedding: fx.data.point(i % 3), scores: confident(i % 3) })));
-  const fresh = Array.from({ length: 60 }, (_, i) => ({ id: `n-${i}`, embedding: novel.point(0), scores: { lager: 0.4, stout: 0.35, ipa: 0.25 } }));
+  const { known, fresh } = regionWindow(fx);
+  await ingest(server, 'pint', known);
   await ingest(server, 'pint', fresh.slice(0, 30));
   const before = await regions(server);
   const newRegion = before.find((r) => r.examples.every((id) => id.startsWith('n-')))!;

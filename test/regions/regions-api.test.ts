@@ -1,24 +1,21 @@
 import { productionSplit } from '../../src/util/hash-split.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClusteredData } from '../support/clustered-data.js';
-import { claim, confident, ingest, label, labeledProduction, setupModel, type Fixture } from '../queue/support.js';
+import { claim, ingest, label, labeledProduction, setupModel, type Fixture } from '../queue/support.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { regionWindow } from './support.js';
 
 describe('GET /v1/models/{model}/regions, region claims and similar items', () => {
   let server: TestServer;
   let fx: Fixture;
-  const novel = new ClusteredData({ dim: 16, clusters: 1, spread: 0.15, seed: 99 });
-  const novelIds = new Set<string>();
+  let novelIds: Set<string>;
 
   beforeAll(async () => {
     server = await startTestServer();
     fx = await setupModel(server, 'pint', { regions: { fitSample: 300, mapSample: 120 } });
     // 90 in-distribution predictions across the three training clusters, then 60 of a kind training never had.
-    const known = Array.from({ length: 90 }, (_, i) => ({ id: `k-${i}`, embedding: fx.data.point(i % 3), scores: confident(i % 3) }));
-    const fresh = Array.from({ length: 60 }, (_, i) => {
-      novelIds.add(`n-${i}`);
-      return { id: `n-${i}`, embedding: novel.point(0), scores: { lager: 0.4, stout: 0.35, ipa: 0.25 }, input: { url: `https://img.example/n-${i}.jpg` } };
-    });
+    const window = regionWindow(fx);
+    novelIds = window.novelIds;
+    const { known, fresh } = window;
     await ingest(server, 'pint', known);
     await ingest(server, 'pint', fresh);
   }, 60_000);
