@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { ForbiddenError } from '../errors.js';
+import { requestScheme } from '../http/request-scheme.js';
 import type { ApiKeysService } from './api-keys.service.js';
 import { requestOf } from './authenticator.js';
 
@@ -20,11 +21,22 @@ function isLoopbackName(hostname: string): boolean {
   return hostname === '::1';
 }
 
-/** True when `origin` (the Origin header) is the server itself as the request addressed it. */
-function isSameOrigin(origin: string, hostHeader: string | undefined): boolean {
+/**
+ * True when `origin` (the Origin header) is the server itself as the request addressed it: the
+ * same host and port, over http or https, and over the scheme the client used where the server
+ * can tell it (`requestScheme`), so a page injected at `http://` the same host is not this site's
+ * `https://` pages.
+ */
+function isSameOrigin(origin: string, c: Context): boolean {
+  const hostHeader = c.req.header('host');
   if (!hostHeader || origin === 'null') return false;
   try {
-    return new URL(origin).host === new URL(`http://${hostHeader.trim()}`).host;
+    const { protocol, host } = new URL(origin);
+    if (protocol !== 'http:' && protocol !== 'https:') return false;
+    const scheme = requestScheme(c);
+    if (scheme !== undefined && protocol !== scheme) return false;
+    // The Host header read with the origin's scheme, so that its default port compares equal (`example.org:443`).
+    return host === new URL(`${protocol}//${hostHeader.trim()}`).host;
   } catch {
     return false;
   }
@@ -36,7 +48,7 @@ function isSameOrigin(origin: string, hostHeader: string | undefined): boolean {
  */
 export function sentFromThisSite(c: Context): boolean {
   const origin = c.req.header('origin');
-  return (origin !== undefined && isSameOrigin(origin, c.req.header('host'))) || c.req.header('sec-fetch-site') === 'same-origin';
+  return (origin !== undefined && isSameOrigin(origin, c)) || c.req.header('sec-fetch-site') === 'same-origin';
 }
 
 /**
@@ -57,7 +69,7 @@ export function crossSiteGuard(keys: ApiKeysService, { probes = [] as readonly s
     }
     if (c.req.header('authorization') === undefined) {
       const origin = c.req.header('origin');
-      if (origin !== undefined && !isSameOrigin(origin, host)) {
+      if (origin !== undefined && !isSameOrigin(origin, c)) {
         throw new ForbiddenError(`Requests from another site (Origin ${origin}) need an API key in the Authorization header`);
       }
       if (c.req.header('sec-fetch-site') === 'cross-site' && c.req.method !== 'GET' && c.req.method !== 'HEAD') {

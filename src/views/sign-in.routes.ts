@@ -6,6 +6,7 @@ import type { AuthEnv } from '../auth/auth.middleware.js';
 import { requestOf, SESSION_COOKIE, type Authenticator } from '../auth/authenticator.js';
 import { sentFromThisSite } from '../auth/cross-site.middleware.js';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
+import { isHttps } from '../http/request-scheme.js';
 import type { ModelsService } from '../models/models.service.js';
 import { pageVisitor, type PageGuard } from './page-guard.js';
 import { labelerHomePage, openModeSignInPage, signInPage, signOutPage } from './sign-in.page.js';
@@ -22,10 +23,6 @@ const signOutForm = z.object({ csrf: z.string().min(1).max(256).optional() });
  */
 function safeNext(next: string | undefined, fallback: string): string {
   return next && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) && !next.startsWith('/ui/sign-') ? next : fallback;
-}
-
-function isHttps(c: Context): boolean {
-  return new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
 }
 
 function sameToken(a: string, b: string): boolean {

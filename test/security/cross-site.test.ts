@@ -60,6 +60,17 @@ describe('cross-site writes in open mode', () => {
     expect(res.status).toBe(200);
   });
 
+  it('when a proxy says the visitor came over https, then a page at http on the same host is another site', async () => {
+    const host = new URL(server.url).host;
+    const overTls = { 'x-forwarded-proto': 'https' };
+    expect((await send(server, 'POST', '/v1/models/m/retrain', undefined, { ...overTls, origin: `http://${host}` })).status).toBe(403);
+    expect((await send(server, 'GET', '/v1/models', undefined, { ...overTls, origin: `https://${host}` })).status).toBe(200);
+    // Without the proxy's word the server cannot tell which scheme the browser used: its own host over http is its page.
+    expect((await send(server, 'GET', '/v1/models', undefined, { origin: `http://${host}` })).status).toBe(200);
+    // An origin that is no web page of any scheme this server speaks is never this site.
+    expect((await send(server, 'GET', '/v1/models', undefined, { origin: `ftp://${host}` })).status).toBe(403);
+  });
+
   it('when a foreign Host reaches the open server (DNS rebinding), then it is refused', async () => {
     const { port } = new URL(server.url);
     for (const host of [`evil.example:${port}`, `127.0.0.1.evil.example:${port}`, `localhost.:${port}`]) {
