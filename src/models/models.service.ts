@@ -31,7 +31,7 @@ export interface ModelDefinition {
 }
 
 /** A new model's eval-split key (`Model.splitKey`): derived from the deployment's secret when set, so runs repeat; otherwise random. */
-function newSplitKey(secret: string | undefined, name: string): string {
+export function newSplitKey(secret: string | undefined, name: string): string {
   return secret ? createHmac('sha256', secret).update(`split-key:${name}`).digest('hex') : randomBytes(32).toString('hex');
 }
 

@@ -10,7 +10,10 @@ import { sharedTensorflow } from '../../../src/ml/tf-backend.js';
 import { TfTrainer } from '../../../src/ml/tf-trainer.js';
 import { assembleTrainingData, type LabeledRows } from '../../../src/training/training-data.js';
 import { rowWeights } from '../../../src/training/weights.js';
-import { splitForId } from '../../../src/util/hash-split.js';
+import { productionSplit, splitForId } from '../../../src/util/hash-split.js';
+import { newSplitKey } from '../../../src/models/models.service.js';
+import { DEMO_SPLIT_SECRET } from '../../demo/run/demo.runner.js';
+import { POOL_MODEL } from './queue-pool.js';
 import type { DemoDataset, DemoPrediction } from '../../demo/data/demo-dataset.js';
 
 export interface TrainOptions {
@@ -43,6 +46,8 @@ export async function offlineTrainer(data: DemoDataset) {
   const s = defaultSettings().retrain;
   const dim = data.train[0]!.embedding.length;
   const taxonomy = data.model.concepts.map((c: { id: string }) => c.id);
+  // Labeled items split as the service split them for the pool's model under the demo's secret.
+  const poolModel = { splitKey: newSplitKey(DEMO_SPLIT_SECRET, POOL_MODEL) };
   const originals = data.train.map((r) => ({ id: r.id, embedding: r.embedding, concepts: [r.concept], split: splitForId(r.id) }));
 
   return async function train(chosen: DemoPrediction[], opts: TrainOptions = {}): Promise<OfflineModel> {
@@ -52,7 +57,7 @@ export async function offlineTrainer(data: DemoDataset) {
     const production = chosen.map((r) => ({
       id: r.id,
       embedding: r.embedding,
-      split: splitForId(r.id),
+      split: productionSplit(poolModel, r.id),
       concepts: taxonomy.includes(r.concept) ? [r.concept] : [],
       newConcepts: taxonomy.includes(r.concept) ? [] : [r.concept],
       labelIds: [],

@@ -27,6 +27,9 @@ export interface PoolItem {
   reasons: string[];
 }
 
+/** The pool's model: the offline loop splits labeled items under its key, as the service did. */
+export const POOL_MODEL = 'bench-pool';
+
 export const DEFAULT_POOL_FILE = path.join(os.tmpdir(), 'labels-queue-pool.json');
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -37,7 +40,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   try {
     const api = new ApiClient(service.url);
     const data = await loadDemoDataset(path.join(root, 'data/demo'));
-    const model = 'bench-pool';
+    const model = POOL_MODEL;
     await prepareModel(api, model, data, { drift: { windowSize: 300 }, retrain: { auto: false, minConceptLabels: 20, minConceptLabelers: 1, cooldownMinutes: 0 }, queue: { leaseSeconds: 3600 } });
     await waitForJob(api, (await api.post(`/v1/models/${model}/retrain`, {})).jobId);
     await streamProduction(api, model, [...data.prodClean, ...data.prodUgc]);

@@ -1,7 +1,7 @@
 import type SQLite from 'better-sqlite3';
 import type pg from 'pg';
 import type { ClusteredData } from '../../../test/support/clustered-data.js';
-import { splitForId } from '../../../src/util/hash-split.js';
+import { productionSplit } from '../../../src/util/hash-split.js';
 import { encodeVector } from '../../../src/util/vectors.js';
 
 const REASONS = ['["ood"]', '["uncertain"]', '["disagreement"]', '["ood","uncertain"]'];
@@ -19,7 +19,7 @@ export function seedPendingItems(
   const { count, data, concepts } = opts;
   const start = opts.start ?? 0;
   const queued = opts.queued ?? 1;
-  const modelId = sqlite.prepare('select id from models where name = ?').pluck().get(opts.modelName) as number;
+  const { id: modelId, split_key: splitKey } = sqlite.prepare('select id, split_key from models where name = ?').get(opts.modelName) as { id: number; split_key: string | null };
   const exampleSeqs = sqlite.prepare('select seq from examples where model_id = ?').pluck().all(modelId) as number[];
   const prediction = sqlite.prepare(`insert into predictions (model_id, id, embedding, scores_json, predicted, top_score, encoder, model_version,
       timestamp, input_json, metadata_json, ood_distance, ood_score, is_ood, uncertainty, least_confidence, entropy, knn_concept,
@@ -41,7 +41,7 @@ export function seedPendingItems(
       );
       // Item i when the running count of queued predictions steps up: `queued` of them, evenly spread.
       if (Math.floor((i + 1) * queued) > Math.floor(i * queued)) {
-        item.run(modelId, lastInsertRowid, id, priority, priority, REASONS[i % REASONS.length], splitForId(id), now, now);
+        item.run(modelId, lastInsertRowid, id, priority, priority, REASONS[i % REASONS.length], productionSplit({ splitKey }, id), now, now);
       }
     }
   });
@@ -61,7 +61,9 @@ export async function seedPendingItemsPostgres(
   opts: { modelName: string; count: number; data: ClusteredData; concepts: string[]; onProgress?: (done: number) => void },
 ): Promise<void> {
   const { count, data, concepts } = opts;
-  const modelId = Number((await client.query<{ id: string }>('select id from models where name = $1', [opts.modelName])).rows[0]!.id);
+  const model = (await client.query<{ id: string; split_key: string | null }>('select id, split_key from models where name = $1', [opts.modelName])).rows[0]!;
+  const modelId = Number(model.id);
+  const splitKey = model.split_key;
   const exampleSeqs = (await client.query<{ seq: string }>('select seq from examples where model_id = $1', [modelId])).rows.map((r) => Number(r.seq));
   const now = new Date().toISOString();
   const CHUNK = 5_000;
@@ -78,7 +80,7 @@ export async function seedPendingItemsPostgres(
       cols.priority.push(((i * 2654435761) % 1_000_003) / 1_000_003);
       cols.neighbors.push(JSON.stringify(Array.from({ length: 10 }, (_, k) => [exampleSeqs[(i * 31 + k * 7) % exampleSeqs.length], 0.1 + k * 0.01])));
       cols.reasons.push(REASONS[i % REASONS.length]!);
-      cols.split.push(splitForId(id));
+      cols.split.push(productionSplit({ splitKey }, id));
     }
     await client.query(
       `with x as (
