@@ -1,9 +1,14 @@
 import { createMiddleware } from 'hono/factory';
 import { SECURITY_HEADERS } from '../http/security-headers.js';
 
-/** The policy of pages without scripts (dashboard, report, sign-in): no script runs at all; inputs' images from `imgSrc`. */
-function pageCsp(imgSrc: string): string {
-  return ["default-src 'none'", "style-src 'unsafe-inline'", `img-src ${imgSrc}`, "form-action 'self'", "base-uri 'none'", "frame-ancestors 'none'"].join('; ');
+/**
+ * The policy of this server's pages: nothing loads but inline styles and inputs' images from
+ * `imgSrc`, forms post only here, no framing. Pages without scripts (dashboard, report, sign-in)
+ * get it as it is, so no script runs at all; `allow` adds a page's own directives (the labeling
+ * page's one script and its fetches to this origin).
+ */
+export function pageCsp(imgSrc: string, allow: readonly string[] = []): string {
+  return ["default-src 'none'", ...allow, "style-src 'unsafe-inline'", `img-src ${imgSrc}`, "form-action 'self'", "base-uri 'none'", "frame-ancestors 'none'"].join('; ');
 }
 
 /** The API viewer loads its own script and styles from this server. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { html, raw } from 'hono/html';
 import { jsonForScript, layout, signOutButton, type PageVia } from '../layout.js';
 import { labelPageScript } from './label-page.bundle.js';
+import { pageCsp } from '../security-headers.js';
 
 /** What the page shell tells its script; no model data, which the script fetches with the labeler's key. */
 export interface LabelPageConfig {
@@ -98,16 +99,7 @@ button.primary kbd { background:transparent; color:#fff; border-color:rgba(255,2
  * Built once per app, on its first page (`labelPageRoutes`).
  */
 export function labelPageCsp(imgSrc: string): string {
-  return [
-    "default-src 'none'",
-    `script-src 'sha256-${createHash('sha256').update(labelPageScript()).digest('base64')}'`,
-    "style-src 'unsafe-inline'",
-    `img-src ${imgSrc}`,
-    "connect-src 'self'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-  ].join('; ');
+  return pageCsp(imgSrc, [`script-src 'sha256-${createHash('sha256').update(labelPageScript()).digest('base64')}'`, "connect-src 'self'"]);
 }
 
 /** The labeling page shell: static markup the inline script fills from the JSON API. */
