@@ -32,7 +32,7 @@ import { benchPostgres } from './lib/postgres.js';
 import { parallelRawSearch, type ParallelSearch } from './lib/raw-search.js';
 import { backendCpuWait, cpuWaitBetween, threadCpuWait, type CpuWait } from './lib/cpu-wait.js';
 import pg from 'pg';
-import http from 'node:http';
+import { postKeptAlive, stopKeptAlive } from './lib/kept-alive-post.js';
 import { describeHnswlibBuild } from '../../src/vectors/hnswlib-build.js';
 
 const { values: args } = parseArgs({
@@ -106,22 +106,6 @@ function requestBodies(offset: number, total: number): Buffer[] {
   return bodies;
 }
 
-// node:http on kept-alive sockets: the cheapest client at hand, as the client shares the two cores with the service.
-const agent = new http.Agent({ keepAlive: true });
-
-function post(url: URL, body: Buffer): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 /** The service's main-thread garbage-collection pauses so far, by kind (prom-client's histogram): seconds and count. */
 async function gcPauses(svc: ServiceProcess): Promise<Map<string, { seconds: number; count: number }>> {
   const text = await (await fetch(`${svc.url}/metrics`)).text();
@@ -187,7 +171,7 @@ async function ingest(svc: ServiceProcess, databaseUrl: string | undefined, offs
       while (next < bodies.length) {
         const body = bodies[next++]!;
         const t0 = performance.now();
-        const res = await post(url, body);
+        const res = await postKeptAlive(url, body);
         stretch.latencies.push(performance.now() - t0);
         const answer = JSON.parse(res.text) as { accepted?: number };
         if (res.status !== 200 || answer.accepted !== BATCH) throw new Error(`batch failed: ${res.status} ${res.text.slice(0, 300)}`);
@@ -497,4 +481,4 @@ if (args.database !== 'postgres') {
     server.stop();
   }
 }
-agent.destroy();
+stopKeptAlive();

@@ -4,7 +4,7 @@
  * the ingesters' bodies and answers, which production's labelers (browsers elsewhere) never do.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { postJson } from '../../lib/bench-util.js';
+import { postKeptAlive } from './kept-alive-post.js';
 import type { ClaimerInput, ClaimerLoad } from './claimer.js';
 
 const input = workerData as ClaimerInput;
@@ -13,29 +13,33 @@ const epoch = () => performance.timeOrigin + performance.now();
 async function run(start: number): Promise<ClaimerLoad> {
   const load: ClaimerLoad = { claimMs: [], labelMs: [], claimTimes: [], empty: 0, errors: [] };
   const { url, warmupMs, offsets, labelers, limit, label, concepts } = input;
+  const claimUrl = new URL(`${url}/v1/models/bench/queue/claim`);
+  const labelsUrl = new URL(`${url}/v1/models/bench/labels`);
   const claims: Promise<void>[] = [];
   const claim = async (n: number, planned: number) => {
     const labeler = `labeler-${labelers > 0 ? n % labelers : n}`;
     try {
+      const body = Buffer.from(JSON.stringify({ labeler, limit }));
       const sent = epoch();
       // The header names the claim in the service's trace (--trace); without it, it is ignored.
-      const res = await postJson(`${url}/v1/models/bench/queue/claim`, { labeler, limit }, undefined, { 'x-bench-claim': String(n) });
-      if (res.status !== 200) throw new Error(`claim: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+      const answer = await postKeptAlive(claimUrl, body, { 'x-bench-claim': String(n) });
       const done = epoch();
+      if (answer.status !== 200) throw new Error(`claim: ${answer.status} ${answer.text.slice(0, 200)}`);
+      const res = { body: JSON.parse(answer.text) as { items: { itemId: number }[] } };
       const measured = planned - start >= warmupMs;
       if (measured) {
         load.claimMs.push(done - planned);
         load.claimTimes.push({ claim: String(n), planned, sent, done });
       }
-      const [item] = res.body.items as { itemId: number }[];
+      const [item] = res.body.items;
       if (!item) {
         load.empty++;
         return;
       }
       if (!label) return;
       const t = epoch();
-      const labeled = await postJson(`${url}/v1/models/bench/labels`, { labels: [{ itemId: item.itemId, labeler, concepts: [concepts[n % concepts.length]] }] });
-      if (labeled.status !== 200) throw new Error(`label: ${labeled.status} ${JSON.stringify(labeled.body).slice(0, 200)}`);
+      const labeled = await postKeptAlive(labelsUrl, Buffer.from(JSON.stringify({ labels: [{ itemId: item.itemId, labeler, concepts: [concepts[n % concepts.length]] }] })));
+      if (labeled.status !== 200) throw new Error(`label: ${labeled.status} ${labeled.text.slice(0, 200)}`);
       if (measured) load.labelMs.push(epoch() - t);
     } catch (err) {
       load.errors.push(String(err));
@@ -52,7 +56,7 @@ async function run(start: number): Promise<ClaimerLoad> {
   return load;
 }
 
-// Warm the fetch client up with one request, then wait for the start time.
-await fetch(`${input.url}/healthz`).then((res) => res.arrayBuffer());
+// Warm the client up (a kept-alive socket, the JIT) with a few claims no run counts, then wait for the start time.
+for (let i = 0; i < 3; i++) await postKeptAlive(new URL(`${input.url}/v1/models/bench/queue/claim`), Buffer.from(JSON.stringify({ labeler: 'labeler-warm-up', limit: 1 })));
 parentPort!.once('message', (start: number) => void run(start).then((load) => parentPort!.postMessage(load)));
 parentPort!.postMessage('ready');
