@@ -11,6 +11,7 @@ try {
   log = createLogger(config.logLevel);
   driftloop = await createApp(config, log);
   await driftloop.start();
+  driftloop.services.warmThreads();
 } catch (err) {
   // One line an operator can act on (an unreachable database names its host), then exit non-zero.
   const message = isDiskFull(err) ? 'the disk holding the data folder is full: free some space and start again' : err instanceof Error ? err.message : String(err);

@@ -89,6 +89,8 @@ async function timed<T>(fn: () => Promise<T>) {
 console.log(`regions benchmark: window ${WINDOW} predictions × ${DIM} dims (25% from 4 clusters training never had), ${EXAMPLES} examples; ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'driftloop-bench-regions-'));
 const s = await createContainer(loadConfig({ DRIFTLOOP_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), { log: pino({ level: 'silent' }) });
+// As `npm start` does: the clustering thread loads its modules while the window is seeded, not in the first cold call.
+s.warmThreads();
 try {
   const { model, data, novel } = await seed(s);
   await s.references.get(model);

@@ -121,6 +121,12 @@ export interface Container {
   webhookDeliveries: WebhookDeliveries;
   /** Starts background work: search replicas, index warm-up and saving, jobs, webhook delivery. */
   start(): Promise<void>;
+  /**
+   * Starts the compute threads (regions, MMD) now instead of on their first task, so the first
+   * regions map or drift test does not wait for their modules to load (about half a second of CPU
+   * each). `npm start` calls it; test servers do not, as every one would pay it.
+   */
+  warmThreads(): void;
   /** Stops background work, saves indexes (unless read-only) and closes the database. Safe to call once, started or not. */
   close(): Promise<void>;
 }
@@ -231,7 +237,8 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
     return { windowCount: s.windowCount, regions: s.regions };
   });
   // The MMD kernel is the one O(n²·d) step of an evaluation: on threads it never blocks claims.
-  const mmd = config.computeThreads > 0 ? new MmdThreads(config.computeThreads, log, config.computeNiceness) : mmdInProcess;
+  const mmdThreads = config.computeThreads > 0 ? new MmdThreads(config.computeThreads, log, config.computeNiceness) : undefined;
+  const mmd = mmdThreads ?? mmdInProcess;
   const drift = new DriftService(db, webhooks, providers, events, clock, log, sequential, reads, { regions: newRegions, publicUrl: config.publicUrl }, mmd);
   const driftReports = new DriftReportService(drift, providers, references, clock);
   registerFeatureMetrics(metrics.registry, { models: () => models.list(), drift, queue, jobs, webhooks: webhookDeliveries });
@@ -299,6 +306,10 @@ export async function createContainer(config: Config, opts: ContainerOptions): P
       follower.start();
       await jobs.start();
       drift.start();
+    },
+    warmThreads() {
+      clustering?.warm();
+      mmdThreads?.warm();
     },
     async close() {
       if (closed) return;

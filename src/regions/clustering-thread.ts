@@ -74,6 +74,11 @@ export class ClusteringThread {
     }
   };
 
+  /** Starts the thread ahead of the first window (`WorkerPool.warm`). */
+  warm(): void {
+    this.pool.warm();
+  }
+
   close(): Promise<void> {
     return this.pool.close();
   }

@@ -31,6 +31,11 @@ export class MmdThreads implements MmdRunner {
     return step.value;
   }
 
+  /** Starts the threads ahead of the first test (`WorkerPool.warm`). */
+  warm(): void {
+    this.pool.warm();
+  }
+
   close(): Promise<void> {
     return this.pool.close();
   }
