@@ -64,7 +64,7 @@ export interface ModelTable {
   updated_at: string;
   /** Raised by every update: how instances tell that their cached model is stale. */
   revision: Generated<number>;
-  /** Secret HMAC key of production items' eval split (migration 0032); null for models created before it. */
+  /** Secret HMAC key of production items' eval split (migration 0032; every model has one since 0033). */
   split_key: string | null;
 }
 

@@ -31,8 +31,8 @@ export interface Model {
   updatedAt: string;
   /**
    * Secret key of the production eval split (`splitForId`): an app that chooses prediction ids
-   * cannot choose which of its inputs reach the eval split. Never shown; null for models created
-   * before it existed, which keep the plain hash.
+   * cannot choose which of its inputs reach the eval split. Never shown. Every model has one since
+   * migration 0033 (null would mean the plain hash of the id).
    */
   splitKey: string | null;
 }

@@ -28,6 +28,7 @@ import * as m0029 from './0029_scored_eval_index.js';
 import * as m0030 from './0030_claim_waits_for_one.js';
 import * as m0031 from './0031_region_ids.js';
 import * as m0032 from './0032_split_keys.js';
+import * as m0033 from './0033_split_keys_for_every_model.js';
 
 /** Every migration, in order. Add new ones at the end; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -60,4 +61,5 @@ export const migrations: Record<string, Migration> = {
   '0030_claim_waits_for_one': m0030,
   '0031_region_ids': m0031,
   '0032_split_keys': m0032,
+  '0033_split_keys_for_every_model': m0033,
 };
