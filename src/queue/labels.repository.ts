@@ -133,7 +133,7 @@ export async function countProposedConcepts(db: Db, modelId: number): Promise<{ 
 }
 
 /** Deletes the labeler's bulk label on each listed item; returns the items that had one. */
-export async function deleteBulkLabels(db: Db, modelId: number, labeler: string, itemIds: number[]): Promise<number[]> {
+export async function deleteBulkLabels(db: Db, modelId: number, labeler: string, itemIds: number[]): Promise<{ itemId: number; outOfScope: boolean }[]> {
   if (itemIds.length === 0) return [];
   const rows = await db
     .deleteFrom('queue_labels')
@@ -141,9 +141,10 @@ export async function deleteBulkLabels(db: Db, modelId: number, labeler: string,
     .where('labeler', '=', labeler)
     .where('bulk', '=', 1)
     .where('item_id', 'in', itemIds)
-    .returning('item_id')
+    .returning(['item_id', 'out_of_scope'])
     .execute();
-  return rows.map((r) => r.item_id);
+  // What each deleted label counted on its item: an out-of-scope mark counts twice (countLabel).
+  return rows.map((r) => ({ itemId: r.item_id, outOfScope: r.out_of_scope === 1 }));
 }
 
 /** How many labels the model has and the newest label id: changes whenever a label is stored. */

@@ -43,8 +43,9 @@ export class LabelsService {
     const now = isoNow(this.clock);
     return this.db.transaction().execute(async (trx) => {
       await lockQueue(trx, model.id);
-      const items = await deleteBulkLabels(trx, model.id, labeler, itemIds);
-      await uncountLabels(trx, items);
+      const removed = await deleteBulkLabels(trx, model.id, labeler, itemIds);
+      await uncountLabels(trx, removed);
+      const items = removed.map((r) => r.itemId);
       await refreshStatus(trx, items, now);
       return { retracted: items.length };
     });

@@ -206,15 +206,25 @@ const releaseSlotsStatement = compiledOnce((db, { id, n }: { id: number; n: numb
     .where('id', '=', id),
 );
 
-/** Takes back one (never out-of-scope) label from each listed item. */
-export async function uncountLabels(db: Db, ids: number[]): Promise<void> {
-  for (let i = 0; i < ids.length; i += 500) {
-    await db
-      .updateTable('queue_items')
-      // Not max(0, …): that is SQLite's scalar max, and an aggregate on PostgreSQL (the retract failed there).
-      .set((eb) => ({ labels_count: sql<number>`case when ${eb.ref('labels_count')} > 0 then ${eb.ref('labels_count')} - 1 else 0 end` }))
-      .where('id', 'in', ids.slice(i, i + 500))
-      .execute();
+/**
+ * Takes back one label from each listed item, as {@link countLabel} counted it: an out-of-scope
+ * label from the out-of-scope count too. Left there, a retracted out-of-scope mark outvoted the
+ * next labeler's concept label, and the item was `out_of_scope` (kept from training) for good.
+ */
+export async function uncountLabels(db: Db, labels: { itemId: number; outOfScope: boolean }[]): Promise<void> {
+  for (const outOfScope of [false, true]) {
+    const ids = labels.filter((l) => l.outOfScope === outOfScope).map((l) => l.itemId);
+    for (let i = 0; i < ids.length; i += 500) {
+      await db
+        .updateTable('queue_items')
+        // Not max(0, …): that is SQLite's scalar max, and an aggregate on PostgreSQL (the retract failed there).
+        .set((eb) => ({
+          labels_count: sql<number>`case when ${eb.ref('labels_count')} > 0 then ${eb.ref('labels_count')} - 1 else 0 end`,
+          ...(outOfScope ? { out_of_scope_count: sql<number>`case when ${eb.ref('out_of_scope_count')} > 0 then ${eb.ref('out_of_scope_count')} - 1 else 0 end` } : {}),
+        }))
+        .where('id', 'in', ids.slice(i, i + 500))
+        .execute();
+    }
   }
 }
 
