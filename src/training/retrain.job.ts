@@ -170,6 +170,7 @@ async function loadTrainingData(deps: RetrainDeps, model: Model): Promise<Traini
     originals,
     production,
     validationShare: settings.validationShare,
+    splitKey: model.splitKey,
   });
   return { ...data, dataAsOf };
 }

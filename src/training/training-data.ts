@@ -49,6 +49,13 @@ export interface TrainingDataInput {
   originals: SourceRecord[];
   production: LabeledProductionItem[];
   validationShare: number;
+  /**
+   * The model's secret split key (`Model.splitKey`): which labeled production items fall in the
+   * validation slice is decided under it, since an app chooses their ids (prediction ids) and the
+   * slice tunes the thresholds a version is evaluated and promoted at. Originals (an admin's ids)
+   * keep the plain hash.
+   */
+  splitKey?: string | null;
 }
 
 /** Lays out originals and labeled production items as fit, validation, clean-eval and production-eval rows. */
@@ -57,7 +64,7 @@ export function assembleTrainingData(input: TrainingDataInput): TrainingData {
   const known = new Set(concepts);
   const added = new Set(input.addedConcepts);
   const buckets = { fit: [] as Tagged[], validation: [] as Tagged[], cleanEval: [] as Tagged[], productionEval: [] as Tagged[] };
-  const inTrain = (id: string) => (splitForId(`validation:${id}`, input.validationShare) === 'eval' ? buckets.validation : buckets.fit);
+  const inTrain = (id: string, key: string | null = null) => (splitForId(`validation:${id}`, input.validationShare, key) === 'eval' ? buckets.validation : buckets.fit);
 
   for (const r of input.originals) {
     // Rows stored before the float32 check (1e200 is stored as Infinity) would poison every run: leave them out.
@@ -72,7 +79,7 @@ export function assembleTrainingData(input: TrainingDataInput): TrainingData {
       continue;
     }
     const record: SourceRecord = { id: item.id, embedding: item.embedding, concepts: resolved, split: item.split };
-    (item.split === 'eval' ? buckets.productionEval : inTrain(item.id)).push({ record, production: true, recurrence: item.weight ?? 1 });
+    (item.split === 'eval' ? buckets.productionEval : inTrain(item.id, input.splitKey ?? null)).push({ record, production: true, recurrence: item.weight ?? 1 });
     production[item.split === 'eval' ? 'eval' : 'train'].push(item.id);
     production.labelIds.push(...item.labelIds);
   }

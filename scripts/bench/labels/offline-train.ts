@@ -63,7 +63,7 @@ export async function offlineTrainer(data: DemoDataset) {
       labelIds: [],
       labeledAt: '',
     }));
-    const d = assembleTrainingData({ task: 'multiclass', dim, taxonomy, addedConcepts: added, originals, production, validationShare: s.validationShare });
+    const d = assembleTrainingData({ task: 'multiclass', dim, taxonomy, addedConcepts: added, originals, production, validationShare: s.validationShare, splitKey: poolModel.splitKey });
     const k = d.concepts.length;
     const ws = { ...s, productionWeight: opts.productionWeight ?? s.productionWeight };
     const base = rowWeights('multiclass', d.fit, k, ws).weights;
