@@ -38,7 +38,8 @@ const LISTEN_TIMEOUT_MS = 120_000;
 const running = new Set<ChildProcess>();
 
 /**
- * What package.json's `start` script runs (`[NAME=value …] node [flags] --import tsx src/main.ts`):
+ * What package.json's `start` script runs (`[NAME=value …] [exec] node [flags] --import tsx src/main.ts`;
+ * `exec` makes node the process npm signals, so SIGTERM to `npm start` drains the service):
  * its environment assignments and node's arguments, so the service runs with the same runtime
  * settings (its young-generation size, malloc's huge pages) however it is started.
  */
@@ -47,6 +48,7 @@ export function startCommand(script: string): { env: Record<string, string>; arg
   const env: Record<string, string> = {};
   let at = 0;
   for (let m: RegExpMatchArray | null; (m = /^([A-Z_][A-Z0-9_]*)=(\S*)$/.exec(words[at] ?? '')); at++) env[m[1]!] = m[2]!;
+  if (words[at] === 'exec') at++;
   const [command, ...args] = words.slice(at);
   if (command !== 'node' || args.at(-1) !== 'src/main.ts') throw new Error(`package.json's start script is not "[NAME=value …] node … src/main.ts": ${script}`);
   return { env, args: [...args.slice(0, -1), path.join(root, 'src', 'main.ts')] };

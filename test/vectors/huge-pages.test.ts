@@ -44,6 +44,7 @@ describe('huge pages for the HNSW indexes', () => {
     expect(args.slice(-3)).toEqual(['--import', 'tsx', path.join(root, 'src', 'main.ts')]);
     expect(args).not.toContain('node');
     expect(startCommand('A=1 B_2=x node --import tsx src/main.ts').env).toEqual({ A: '1', B_2: 'x' });
+    expect(startCommand('A=1 exec node --import tsx src/main.ts')).toEqual({ env: { A: '1' }, args: ['--import', 'tsx', path.join(root, 'src', 'main.ts')] });
   });
 
   it('when a start script does not run node on src/main.ts, then the launcher refuses it', () => {
