@@ -63,4 +63,6 @@ export function subscribeFeatures(events: EventBus, s: Subscribers): void {
   });
 
   events.on('VersionPromoted', ({ model, version }) => addPromotedToReference({ labeled: s.labeled, examples: s.examples, log: s.log }, model, version));
+  // After the reference has the promoted version's items: the stored drift verdict is re-measured against it.
+  events.on('VersionPromoted', ({ model }) => s.drift.championChanged(model));
 }

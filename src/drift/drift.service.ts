@@ -68,12 +68,21 @@ export class DriftService {
     this.trigger.committed(model, count);
   }
 
+  /**
+   * A new champion was promoted and its labeled items joined the reference: the window is
+   * evaluated again in the background, so the stored verdict (model description, dashboard,
+   * metrics) follows the new reference without waiting for a reader of the drift report.
+   */
+  championChanged(model: Model): void {
+    this.trigger.due(model);
+  }
+
   /** Evaluates the current window; with `record`, stores a snapshot and raises an event if due. */
   evaluate(model: Model, opts: { record: boolean } = { record: true }): Promise<DriftAssessment> {
     return this.lock(model.id, async () => {
       const assessment = await this.evaluator.assess(model);
       this.lastEvaluations.set(model.id, assessment.evaluation);
-      if (opts.record) await this.record(model, assessment.evaluation);
+        if (opts.record) await this.record(model, assessment.evaluation);
       return assessment;
     });
   }

@@ -6,6 +6,8 @@ interface Pending {
   model: Model;
   count: number;
   timer: Timer | undefined;
+  /** When `timer` fires (clock ms). */
+  timerAt: number;
   running: Promise<void> | undefined;
   lastRunAt: number;
   /** Another instance was evaluating the model: not before this time. */
@@ -38,10 +40,19 @@ export class DriftTrigger {
   committed(model: Model, count: number): void {
     if (this.stopped) return;
     let p = this.pending.get(model.id);
-    if (!p) this.pending.set(model.id, (p = { model, count: 0, timer: undefined, running: undefined, lastRunAt: -Infinity, busyUntil: -Infinity }));
+    if (!p) this.pending.set(model.id, (p = { model, count: 0, timer: undefined, timerAt: Infinity, running: undefined, lastRunAt: -Infinity, busyUntil: -Infinity }));
     p.model = model;
     p.count += count;
     this.schedule(p);
+  }
+
+  /**
+   * Makes an evaluation of `model` due at once, as if `drift.evaluateEvery` predictions were
+   * waiting: its reference changed (a new champion), so the stored verdict is stale. The same
+   * spacing and the same one-instance-at-a-time rule apply.
+   */
+  due(model: Model): void {
+    this.committed(model, model.settings.drift.evaluateEvery);
   }
 
   /** Cancels timers and waits for running evaluations. */
@@ -58,8 +69,12 @@ export class DriftTrigger {
     const now = this.clock.now().getTime();
     if (p.count >= evaluateEvery && now >= earliest) {
       this.run(p);
-    } else if (!p.timer) {
+    } else {
       const wait = p.count >= evaluateEvery ? earliest - now : Math.max(evaluateAfterSeconds * 1000, earliest - now);
+      // A timer set for later (the first prediction's `evaluateAfterSeconds`) gives way to a sooner one: the count is reached.
+      if (p.timer && p.timerAt <= now + wait) return;
+      p.timer?.cancel();
+      p.timerAt = now + wait;
       p.timer = this.clock.setTimer(wait, () => this.run(p));
     }
   }
@@ -67,6 +82,7 @@ export class DriftTrigger {
   private run(p: Pending): void {
     p.timer?.cancel();
     p.timer = undefined;
+    p.timerAt = Infinity;
     const taken = p.count;
     p.count = 0;
     p.lastRunAt = this.clock.now().getTime();

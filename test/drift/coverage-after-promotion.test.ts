@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixtureLabels } from '../support/labeled-production.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { retrain } from '../support/training-fixtures.js';
+import { untilCount } from '../support/until-count.js';
 import { CONCEPTS, DriftData, modelDefinition } from './support/generated.js';
 
 const MANUAL = { evaluateEvery: 1_000_000, evaluateAfterSeconds: 1_000_000, windowSize: 200 };
@@ -50,6 +51,11 @@ describe('after a promotion, drift is re-evaluated against the new champion’s 
     await labels.labelPredictions(server.driftloop.services.database.db, model.id, region.slice(0, 70).map((p) => ({ predictionId: p.id, concepts: [concept] })));
     const job = await retrain(server, 'cover');
     expect(job.result).toMatchObject({ version: 2, status: 'champion', promoted: true });
+
+    // Nobody reads the drift report: the promotion itself re-measures the stored verdict the model description shows.
+    const described = async () => (await server.request('GET', '/v1/models/cover')).body.drift;
+    await untilCount(async () => ((await described())?.status === 'ok' ? 1 : 0), 1);
+    expect(await described()).toMatchObject({ status: 'ok' });
 
     const body = await drift();
     expect(body.status).toBe('ok');
