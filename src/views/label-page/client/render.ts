@@ -35,9 +35,9 @@ export function renderChoices(state: PageState, model: PageModel, item: ClaimedI
   renderDictionary(state, model, item);
 }
 
-const WHY: Record<ItemReason, (item: ClaimedItem) => string> = {
+const WHY: Record<ItemReason, (item: ClaimedItem, model: PageModel) => string> = {
   ood: (item) => 'Out of distribution: further from the training data than ' + pct(item.ood.score) + ' of held-out examples.',
-  uncertain: (item) => 'Uncertain: uncertainty ' + item.uncertainty.toFixed(2) + ' (1 − margin between the top two scores).',
+  uncertain: (item, model) => 'Uncertain: uncertainty ' + item.uncertainty.toFixed(2) + (model.task === 'multilabel' ? ' (how close the scores are to their thresholds).' : ' (1 − margin between the top two scores).'),
   disagreement: (item) => 'Neighbours disagree: ' + pct(item.knn.share) + ' of the nearest training examples are “' + item.knn.concept + '”, the model said “' + item.predicted + '”.',
   drift: () => 'Drift: favoured while the model drifts and waits for labels.',
 };
@@ -54,7 +54,7 @@ export function renderScores(model: PageModel, item: ClaimedItem): void {
       h('span', { class: 'v', text: score.toFixed(2) }));
   }));
   clear($('lp-reasons'), item.reasons.map((r) =>
-    h('div', { class: 'lp-reason' }, h('span', { class: 'badge' + (r === 'ood' || r === 'drift' ? ' warn' : ''), text: r }), h('span', { text: WHY[r] ? WHY[r](item) : r }))));
+    h('div', { class: 'lp-reason' }, h('span', { class: 'badge' + (r === 'ood' || r === 'drift' ? ' warn' : ''), text: r }), h('span', { text: WHY[r] ? WHY[r](item, model) : r }))));
 }
 
 function renderDictionary(state: PageState, model: PageModel, item: ClaimedItem): void {
