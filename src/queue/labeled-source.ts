@@ -87,7 +87,9 @@ export class QueueLabeledSource implements LabeledProductionSource {
     if (cached?.key === key) return cached.signals;
     const right = rightness(model);
     const out: LabeledSignals[] = [];
-    for await (const { row, answer } of this.agreed(model.id)) {
+    for await (const { row, labels, answer } of this.agreed(model.id)) {
+      // As in `accuracy`: bulk-only answers follow a reviewed one by similarity and would flatter the estimate.
+      if (!reviewed(labels)) continue;
       out.push({ ...signalsOf(row, model.settings.queue.uncertaintyThreshold), correct: right(row, answer) });
       if (out.length > 2 * limit) out.splice(0, out.length - limit);
     }

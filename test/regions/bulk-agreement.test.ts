@@ -21,4 +21,16 @@ describe('bulk labels and labeler agreement', () => {
     expect((await label(server, 'pair', [{ itemId: b!.itemId, labeler: 'cy', concepts: ['stout'] }])).status).toBe(200);
     expect((await stats(server, 'pair')).agreement).toMatchObject({ items: 1, labelers: 2 });
   });
+
+  it('when items are labeled only in bulk, then the accuracy estimate reads none of them, as labeled accuracy does', async () => {
+    fx = await setupModel(server, 'estimate');
+    await ingest(server, 'estimate', [0, 1, 2].map((i) => ({ id: `e-${i}`, embedding: fx.data.point(i), scores: UNSURE })));
+    const [a, b, c] = await claim(server, 'estimate', 'ann', 3);
+    expect((await label(server, 'estimate', [{ itemId: a!.itemId, labeler: 'ann', concepts: ['lager'] }])).status).toBe(200);
+    expect((await label(server, 'estimate', [b!, c!].map((i) => ({ itemId: i.itemId, labeler: 'ann', concepts: ['stout'], bulk: true })))).status).toBe(200);
+    const model = await server.driftloop.services.models.get('estimate');
+    const labeled = server.driftloop.services.driftProviders;
+    expect((await labeled.performanceLabels(model))).toHaveLength(1);
+    expect(await labeled.labeledAccuracy(model)).toMatchObject({ production: { total: 1 } });
+  });
 });
