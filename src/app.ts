@@ -4,7 +4,7 @@ import { methodNotAllowed } from 'hono/method-not-allowed';
 import type { Logger } from 'pino';
 import { admitBody } from './auth/admit-body.js';
 import { createAuth, type AuthEnv } from './auth/auth.middleware.js';
-import { crossSiteGuard } from './auth/cross-site.middleware.js';
+import { addressedByAddress, crossSiteGuard } from './auth/cross-site.middleware.js';
 import { assertBoundToLoopback } from './auth/open-mode.js';
 import { createContainer, type Container, type Replacements } from './composition/container.js';
 import { isLoopbackHost, type Config } from './config.js';
@@ -80,7 +80,8 @@ export function buildRoutes(s: Container) {
       await readiness.check();
       return c.json({ status: 'ready' as const }, 200);
     })
-    .get('/metrics', s.config.metricsRequireKey ? guard('ingest', 'label') : (_c, next) => next(), async (c) => c.body(await s.metrics.registry.metrics(), 200, { 'content-type': s.metrics.registry.contentType }))
+    // Keyless for scrapers that name the server by address; under any other Host (a DNS name another site could rebind here) a key, as with DRIFTLOOP_METRICS_REQUIRE_KEY.
+    .get('/metrics', s.config.metricsRequireKey ? guard('ingest', 'label') : (c, next) => (addressedByAddress(c, s.config.publicUrl) ? next() : guard('ingest', 'label')(c, next)), async (c) => c.body(await s.metrics.registry.metrics(), 200, { 'content-type': s.metrics.registry.contentType }))
     .route('/', modelsRoutes(s.models, s.descriptions, guard))
     .route('/', examplesRoutes(s.models, s.examples, guard, limits))
     .route('/', predictionsRoutes(s.models, s.predictions, guard, limits))

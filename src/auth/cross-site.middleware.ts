@@ -22,6 +22,16 @@ function isLoopbackName(hostname: string): boolean {
 }
 
 /**
+ * True when the request names this server by a Host no other site can rebind to it: an IP
+ * literal, `localhost`, or the host of `publicUrl` (DRIFTLOOP_PUBLIC_URL). A page whose own DNS
+ * name was pointed at this server is same-origin to itself and sends its own name.
+ */
+export function addressedByAddress(c: Context, publicUrl: string | undefined): boolean {
+  const name = hostnameOf(c.req.header('host') ?? '');
+  return isIP(name) !== 0 || name === 'localhost' || (publicUrl !== undefined && name === new URL(publicUrl).hostname.toLowerCase());
+}
+
+/**
  * True when `origin` (the Origin header) is the server itself as the request addressed it: the
  * same host and port, over http or https, and over the scheme the client used where the server
  * can tell it (`requestScheme`), so a page injected at `http://` the same host is not this site's
