@@ -1,11 +1,7 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.js';
-import { migrations } from '../../src/db/migrations/index.js';
+import { databaseBefore } from '../support/migrated-before.js';
 
 describe('migration 0033: a split key for every model', () => {
   const dirs: string[] = [];
@@ -14,12 +10,8 @@ describe('migration 0033: a split key for every model', () => {
   });
 
   it('when models from before 0032 are opened, then each gets a random key of its own and a model that had one keeps it', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'driftloop-split-key-'));
+    const { dir, db: old } = await databaseBefore('0033', 'driftloop-split-key-');
     dirs.push(dir);
-    const before = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < '0033'));
-    const old = new Kysely<any>({ dialect: new SqliteDialect({ database: new SQLite(path.join(dir, 'driftloop.sqlite')) }) });
-    const { error } = await new Migrator({ db: old, provider: { getMigrations: async () => before } }).migrateToLatest();
-    expect(error).toBeUndefined();
     const at = '2026-01-01T00:00:00.000Z';
     const model = (id: number, name: string, key: string | null) => ({ id, name, task: 'multiclass', embedding_dim: 2, encoder: null, metric: 'cosine', concepts_json: '[]', settings_json: '{}', created_at: at, updated_at: at, split_key: key });
     const kept = 'a'.repeat(64);

@@ -1,11 +1,7 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src/db/database.js';
-import { migrations } from '../../../src/db/migrations/index.js';
+import { databaseBefore } from '../../support/migrated-before.js';
 
 describe('migration 0006: drift event kind and sequential detector state', () => {
   const dirs: string[] = [];
@@ -14,12 +10,8 @@ describe('migration 0006: drift event kind and sequential detector state', () =>
   });
 
   it('when a database with drift events from before 0006 is opened, then those events are of kind ood and the state table exists', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'driftloop-kind-'));
+    const { dir, db: old } = await databaseBefore('0005', 'driftloop-kind-');
     dirs.push(dir);
-    const before = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < '0005'));
-    const old = new Kysely<any>({ dialect: new SqliteDialect({ database: new SQLite(path.join(dir, 'driftloop.sqlite')) }) });
-    const { error } = await new Migrator({ db: old, provider: { getMigrations: async () => before } }).migrateToLatest();
-    expect(error).toBeUndefined();
     const at = '2026-01-01T00:00:00.000Z';
     await old.insertInto('models').values({ id: 1, name: 'm', task: 'multiclass', embedding_dim: 2, encoder: null, metric: 'cosine', concepts_json: '[]', settings_json: '{}', created_at: at, updated_at: at }).execute();
     await old.insertInto('drift_snapshots').values({ id: 1, model_id: 1, created_at: at, window_size: 500, window_count: 500, score: 0.3, threshold: 0.15, status: 'drift', tests_json: '[]' }).execute();
